@@ -1,0 +1,182 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { type Cloud, type CloudSettings, createCloud } from '../../src/client.ts'
+import { NotFoundError } from '../../src/errors/not-found.ts'
+import { packageFile } from '../../src/package/package-root.ts'
+import type { FunctionRecord, ProviderCapabilities, ProviderV1 } from '../../src/provider.ts'
+import { expectInteger, expectKnownKeys, expectPlainObject, fail } from '../../src/validation.ts'
+import { unpackArtifact } from './artifact-dir.ts'
+import { createInlineRunner } from './inline-runner.ts'
+import type { Runner, RunnerSettings } from './runner.ts'
+import { LocalStore } from './store.ts'
+import { createWorkerRunner } from './worker-runner.ts'
+
+export { LocalStore } from './store.ts'
+
+export type Isolation = 'inline' | 'worker'
+
+export interface LocalSettings extends CloudSettings {
+  /**
+   * `inline` (default) calls handlers in this thread: fastest, for unit tests.
+   * `worker` packages the function and runs the artifact in worker threads
+   * with the timeout and memory limit enforced, as a cloud does.
+   */
+  isolation?: Isolation
+  /** Concurrent executions per function before `ThrottledError` (default 100). */
+  maxInstances?: number
+}
+
+const MB = 1024 * 1024
+
+/** The local fake mirrors AWS Lambda's synchronous limits, the tightest of the clouds. */
+function capabilitiesFor(isolation: Isolation): ProviderCapabilities {
+  return {
+    asyncInvoke: true,
+    httpTrigger: false,
+    logs: true,
+    coldStartReport: true,
+    memoryLimit: isolation === 'worker',
+    timeoutKills: isolation === 'worker',
+    maxRequestBytes: 6 * MB,
+    maxResponseBytes: 6 * MB,
+    maxAsyncRequestBytes: 1 * MB,
+    memoryMb: { min: 128, max: 10240 },
+    timeoutSec: { min: 1, max: 3600 },
+  }
+}
+
+export interface LocalProvider extends ProviderV1 {
+  readonly isolation: Isolation
+  /** The fake's state, for tests that check side effects directly. */
+  readonly store: LocalStore
+}
+
+export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {}): LocalProvider {
+  const checked = expectPlainObject(settings, 'settings')
+  expectKnownKeys(checked, ['isolation', 'maxInstances'], 'settings')
+  const isolation = settings.isolation ?? 'inline'
+  if (isolation !== 'inline' && isolation !== 'worker') fail('settings.isolation', `must be 'inline' or 'worker' (got ${JSON.stringify(isolation)})`)
+  const maxInstances = settings.maxInstances === undefined ? 100 : expectInteger(settings.maxInstances, 'settings.maxInstances', 1, 1000)
+  const store = new LocalStore()
+
+  const deploymentOf = (name: string) => {
+    const deployment = store.deployments.get(name)
+    if (!deployment) {
+      throw new NotFoundError({ provider: 'local', resource: name, message: `Function '${name}' is not deployed on local; deploy it first` })
+    }
+    return deployment
+  }
+
+  const runInvocation = async (name: string, payload: string, executionId: string) => {
+    const { runner } = deploymentOf(name)
+    const outcome = await runner.run(payload, executionId)
+    // Counted once the instance accepted the call: a throttled call never ran.
+    store.countExecution(name)
+    store.appendLogs(name, outcome.logs)
+    return outcome
+  }
+
+  return {
+    specificationVersion: 'v1',
+    name: 'local',
+    isolation,
+    store,
+    capabilities: capabilitiesFor(isolation),
+    packaging: isolation === 'worker' ? { shimPath: packageFile('providers/local/shim.ts') } : undefined,
+    providerOptionKeys: [],
+
+    async doDeploy(request) {
+      store.record('deploy', request.name)
+      const existing = store.deployments.get(request.name)
+      const codeHash = request.artifact?.sha256 ?? hashHandler(request.definition.handler)
+      // Inline code has no artifact hash; the handler itself must be the same closure.
+      const sameCode = existing?.record.codeHash === codeHash && (request.artifact !== undefined || existing.definition.handler === request.definition.handler)
+      if (existing && sameCode && existing.record.configHash === request.configHash) {
+        return { record: existing.record, status: 'unchanged', warnings: [] }
+      }
+      request.onStep?.('upload')
+      const runnerSettings: RunnerSettings = { name: request.name, memoryMb: request.memoryMb, timeoutSec: request.timeoutSec, env: request.env, maxInstances }
+      const runner: Runner = request.artifact
+        ? createWorkerRunner(unpackArtifact(request.artifact), runnerSettings)
+        : createInlineRunner(request.definition, runnerSettings)
+      const record: FunctionRecord = {
+        name: request.name,
+        provider: 'local',
+        memoryMb: request.memoryMb,
+        timeoutSec: request.timeoutSec,
+        envKeys: Object.keys(request.env).sort(),
+        codeHash,
+        configHash: request.configHash,
+        updatedAt: new Date().toISOString(),
+      }
+      store.deployments.set(request.name, { record, definition: request.definition, runner })
+      // Calls in flight finish on the old version, as during a cloud update.
+      await existing?.runner.retire()
+      return { record, status: existing ? 'updated' : 'created', warnings: [] }
+    },
+
+    async doGet(name) {
+      store.record('get', name)
+      return store.deployments.get(name)?.record
+    },
+
+    async doList() {
+      store.record('list')
+      return [...store.deployments.values()].map((deployment) => deployment.record)
+    },
+
+    async doInvoke(request) {
+      store.record('invoke', request.name)
+      const outcome = await runInvocation(request.name, request.payload, randomUUID())
+      return { envelope: outcome.envelope, logs: request.includeLogs ? outcome.logs : undefined }
+    },
+
+    async doInvokeAsync(request) {
+      store.record('invokeAsync', request.name)
+      deploymentOf(request.name)
+      const executionId = randomUUID()
+      // Queued like a cloud's async invoke: at-least-once, failures only in the logs.
+      void runQueued(() => runInvocation(request.name, request.payload, executionId))
+      return { executionId }
+    },
+
+    async doLogs(request) {
+      store.record('logs', request.name)
+      deploymentOf(request.name)
+      const entries = (store.logs.get(request.name) ?? []).filter((entry) => !request.since || entry.timestamp >= request.since)
+      return request.limit === undefined ? [...entries] : entries.slice(-request.limit)
+    },
+
+    async doRemove(name) {
+      store.record('remove', name)
+      const existing = store.deployments.get(name)
+      if (!existing) return { removed: false }
+      store.deployments.delete(name)
+      await existing.runner.retire()
+      return { removed: true }
+    },
+  }
+}
+
+/** Retries a queued execution while the function is throttled, as a cloud's event queue does. */
+async function runQueued(run: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      await run()
+      return
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'Throttled') return
+      await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)))
+    }
+  }
+}
+
+function hashHandler(handler: unknown): string {
+  return createHash('sha256').update(String(handler)).digest('hex')
+}
+
+/** The in-process fake: the neutral API on top of the local provider. */
+export function local(settings: LocalSettings = {}): Cloud & { readonly store: LocalStore } {
+  const { retry, ...providerSettings } = expectPlainObject(settings, 'settings') as LocalSettings
+  const provider = createLocalProvider(providerSettings)
+  return Object.assign(createCloud(provider, retry === undefined ? {} : { retry }), { store: provider.store })
+}

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto'
+import { type FunctionDefinition, isFunctionDefinition } from './define.ts'
+import { NotFoundError } from './errors/not-found.ts'
+import { controlPlane, createHandle, type FunctionHandle, type HandleContext, removeFunction } from './handle.ts'
+import { packageFunction } from './package/index.ts'
+import { validateName } from './portable-rules.ts'
+import type { DeployStep, FunctionRecord, Provider, ProviderCapabilities } from './provider.ts'
+import type { RetryPolicy } from './retry.ts'
+import { throwIfAborted } from './retry.ts'
+import { describeValue, expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail } from './validation.ts'
+
+export interface CloudSettings {
+  /** Backoff for retried calls (see retry.ts). */
+  retry?: Partial<RetryPolicy>
+}
+
+export interface DeployOptions {
+  /** Deploy under another name than the definition's. */
+  name?: string
+  signal?: AbortSignal
+  /** Called as the deploy moves through its steps. */
+  onProgress?: (step: DeployStep) => void
+}
+
+type AnyDefinition = FunctionDefinition<never, unknown>
+
+/** The neutral API over one provider: what `local()`, `aws()`, ... return. */
+export interface Cloud {
+  readonly provider: string
+  readonly capabilities: Readonly<ProviderCapabilities>
+  /** Creates or updates the function (idempotent) and waits until it is ready. */
+  deploy<I, O>(definition: FunctionDefinition<I, O>, options?: DeployOptions): Promise<FunctionHandle<I, Awaited<O>>>
+  /** Handle of a deployed function; `NotFoundError` when there is none. Pass the definition for typed methods. */
+  get<I = unknown, O = unknown>(target: string | FunctionDefinition<I, O>, options?: { signal?: AbortSignal }): Promise<FunctionHandle<I, Awaited<O>>>
+  list(options?: { signal?: AbortSignal }): Promise<FunctionRecord[]>
+  /** Removing a function that does not exist is not an error. */
+  remove(target: string | FunctionDefinition<never, unknown>, options?: { signal?: AbortSignal }): Promise<{ removed: boolean }>
+}
+
+function checkOptions(options: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (options === undefined) return {}
+  const checked = expectPlainObject(options, 'options')
+  expectKnownKeys(checked, allowed, 'options')
+  expectSignal(checked.signal, 'options.signal')
+  return checked
+}
+
+function targetName(target: unknown): string {
+  if (isFunctionDefinition(target)) return target.name
+  if (typeof target === 'string') return validateName(target, 'name')
+  return fail('target', `must be a function name or a definition from defineFunction (got ${describeValue(target)})`)
+}
+
+function configHash(request: { memoryMb: number; timeoutSec: number; env: Readonly<Record<string, string>>; providerOptions: unknown }): string {
+  const env = Object.fromEntries(Object.entries(request.env).sort(([a], [b]) => (a < b ? -1 : 1)))
+  return createHash('sha256').update(JSON.stringify([request.memoryMb, request.timeoutSec, env, request.providerOptions])).digest('hex')
+}
+
+function checkAgainstCapabilities(definition: AnyDefinition, provider: Provider): void {
+  const { memoryMb, timeoutSec } = provider.capabilities
+  expectInteger(definition.memoryMb, 'memoryMb', memoryMb.min, memoryMb.max, ` MB on ${provider.name}`)
+  expectInteger(definition.timeoutSec, 'timeoutSec', timeoutSec.min, timeoutSec.max, ` seconds on ${provider.name}`)
+  const own = definition.providerOptions[provider.name]
+  if (own) expectKnownKeys(own, provider.providerOptionKeys, `providerOptions.${provider.name}`)
+}
+
+/** Wraps any Provider in the neutral API: validation, packaging, retries and error mapping live here, once. */
+export function createCloud(provider: Provider, settings: CloudSettings = {}): Cloud {
+  expectKnownKeys(expectPlainObject(settings, 'settings'), ['retry'], 'settings')
+  const context: HandleContext = { provider, retry: settings.retry }
+
+  return {
+    provider: provider.name,
+    capabilities: provider.capabilities,
+
+    async deploy(definition, options) {
+      if (!isFunctionDefinition(definition)) fail('definition', 'must be the result of defineFunction()')
+      const checked = checkOptions(options, ['name', 'signal', 'onProgress'])
+      const signal = checked.signal as AbortSignal | undefined
+      const onStep = checked.onProgress as DeployOptions['onProgress']
+      if (onStep !== undefined && typeof onStep !== 'function') fail('options.onProgress', 'must be a function')
+      const name = checked.name === undefined ? definition.name : validateName(checked.name, 'options.name')
+      const any = definition as unknown as AnyDefinition
+      onStep?.('validate')
+      checkAgainstCapabilities(any, provider)
+      throwIfAborted(signal)
+      const providerOptions = definition.providerOptions[provider.name] ?? {}
+      let artifact: Awaited<ReturnType<typeof packageFunction>> | undefined
+      if (provider.packaging) {
+        onStep?.('package')
+        artifact = await packageFunction(any, provider.packaging)
+      }
+      const request = {
+        name,
+        memoryMb: definition.memoryMb,
+        timeoutSec: definition.timeoutSec,
+        env: definition.env,
+        providerOptions,
+        artifact,
+        definition: any,
+        onStep,
+      }
+      const response = await controlPlane(
+        context,
+        'deploy',
+        () => provider.doDeploy({ ...request, configHash: configHash(request) }, { signal }),
+        signal,
+      )
+      onStep?.('done')
+      return createHandle(context, response.record, { status: response.status, warnings: response.warnings })
+    },
+
+    async get(target, options) {
+      const name = targetName(target)
+      const signal = checkOptions(options, ['signal']).signal as AbortSignal | undefined
+      const record = await controlPlane(context, 'get', () => provider.doGet(name, { signal }), signal)
+      if (!record) {
+        throw new NotFoundError({ provider: provider.name, resource: name, message: `Function '${name}' is not deployed on ${provider.name}; deploy it first` })
+      }
+      return createHandle(context, record)
+    },
+
+    list(options) {
+      const signal = checkOptions(options, ['signal']).signal as AbortSignal | undefined
+      return controlPlane(context, 'list', () => provider.doList({ signal }), signal)
+    },
+
+    remove(target, options) {
+      const name = targetName(target)
+      return removeFunction(context, name, checkOptions(options, ['signal']).signal as AbortSignal | undefined)
+    },
+  }
+}

@@ -1,0 +1,98 @@
+import { callerFile } from './call-site.ts'
+import {
+  PORTABLE_RULES,
+  validateEnv,
+  validateMemory,
+  validateName,
+  validateProviderOptions,
+  validateTimeout,
+} from './portable-rules.ts'
+import type { FunctionContext } from './runtime/context.ts'
+import { expectFunction, expectKnownKeys, expectPlainObject, expectString } from './validation.ts'
+
+export type { FunctionContext } from './runtime/context.ts'
+
+export type Handler<I, O> = (input: I, ctx: FunctionContext) => O | Promise<O>
+
+/** Per-provider settings, each under its provider's name: `{ aws: {...}, gcp: {...} }`. */
+export type ProviderOptions = Record<string, Record<string, unknown>>
+
+export interface FunctionConfig<I, O> {
+  /** Portable name: 1-40 of `a-z 0-9 -`, starting with a letter. */
+  name: string
+  handler: Handler<I, O>
+  /** Memory in MB, 128 to 10240 (default 256). Providers may narrow the range. */
+  memoryMb?: number
+  /** Timeout in seconds, 1 to 3600 (default 60). Providers may narrow the range. */
+  timeoutSec?: number
+  /** Environment variables visible inside the function only. */
+  env?: Record<string, string>
+  /** Module that exports this definition; recorded automatically from the call site. */
+  entry?: string
+  /** Name of the export holding this definition; found automatically when omitted. */
+  exportName?: string
+  providerOptions?: ProviderOptions
+}
+
+const DEFINITION = Symbol.for('cloudfn.definition')
+
+export interface FunctionDefinition<I = unknown, O = unknown> {
+  readonly [DEFINITION]: true
+  readonly name: string
+  readonly handler: Handler<I, O>
+  readonly memoryMb: number
+  readonly timeoutSec: number
+  readonly env: Readonly<Record<string, string>>
+  /** Absolute path of the module that defines the function, if known. */
+  readonly entry: string | undefined
+  readonly exportName: string | undefined
+  readonly providerOptions: Readonly<ProviderOptions>
+}
+
+/** Input type of a definition's handler. */
+export type InputOf<F> = F extends FunctionDefinition<infer I, unknown> ? I : never
+/** Awaited return type of a definition's handler (before the JSON round trip). */
+export type OutputOf<F> = F extends FunctionDefinition<never, infer O> ? Awaited<O> : never
+
+const CONFIG_KEYS = ['name', 'handler', 'memoryMb', 'timeoutSec', 'env', 'entry', 'exportName', 'providerOptions']
+
+/**
+ * Declares a function. Call it at the top level of a module and export the
+ * result: `deploy` bundles that module, tree-shaken to this one function.
+ */
+export function defineFunction<I, O>(config: FunctionConfig<I, O>): FunctionDefinition<I, O> {
+  const entry = config?.entry === undefined ? callerFile() : expectString(config.entry, 'entry')
+  return createDefinition(config, entry)
+}
+
+/** Same definition under other settings (a second name, more memory, ...). */
+export function withOverrides<I, O>(
+  definition: FunctionDefinition<I, O>,
+  overrides: Partial<Omit<FunctionConfig<I, O>, 'handler'>>,
+): FunctionDefinition<I, O> {
+  expectKnownKeys(expectPlainObject(overrides, 'overrides'), CONFIG_KEYS.filter((k) => k !== 'handler'), 'overrides')
+  return createDefinition({ ...definition, ...overrides } as FunctionConfig<I, O>, overrides.entry ?? definition.entry)
+}
+
+function createDefinition<I, O>(config: FunctionConfig<I, O>, entry: string | undefined): FunctionDefinition<I, O> {
+  const checked = expectPlainObject(config, 'config')
+  expectKnownKeys(checked, CONFIG_KEYS, '')
+  expectFunction(checked.handler, 'handler')
+  return Object.freeze({
+    [DEFINITION]: true as const,
+    name: validateName(checked.name),
+    handler: config.handler,
+    memoryMb: config.memoryMb === undefined ? PORTABLE_RULES.memoryMb.default : validateMemory(config.memoryMb),
+    timeoutSec: config.timeoutSec === undefined ? PORTABLE_RULES.timeoutSec.default : validateTimeout(config.timeoutSec),
+    env: Object.freeze(config.env === undefined ? {} : validateEnv(config.env)),
+    entry,
+    exportName: config.exportName === undefined ? undefined : expectString(config.exportName, 'exportName'),
+    providerOptions: Object.freeze(
+      config.providerOptions === undefined ? {} : validateProviderOptions(config.providerOptions),
+    ),
+  })
+}
+
+export function isFunctionDefinition(value: unknown): value is FunctionDefinition {
+  return typeof value === 'object' && value !== null && (value as { [DEFINITION]?: unknown })[DEFINITION] === true
+}

@@ -1,0 +1,234 @@
+import type { Jsonify } from './jsonify.ts'
+import { CancelledError } from './errors/cancelled.ts'
+import { NotFoundError } from './errors/not-found.ts'
+import { PayloadTooLargeError } from './errors/payload-too-large.ts'
+import { ProviderError } from './errors/provider-error.ts'
+import { ThrottledError } from './errors/throttled.ts'
+import { UnsupportedError } from './errors/unsupported.ts'
+import { readEnvelope } from './envelope-result.ts'
+import { type MapOptions, type MapResult, mapUnordered } from './map.ts'
+import { normalizeError } from './normalize-error.ts'
+import { encodePayload } from './payload.ts'
+import type { FunctionRecord, LogEntry, Provider, Warning } from './provider.ts'
+import type { InvocationMeta } from './runtime/envelope.ts'
+import { type RetryPolicy, throwIfAborted, withRetry } from './retry.ts'
+import { expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail } from './validation.ts'
+
+export interface InvokeOptions {
+  signal?: AbortSignal
+}
+
+export interface InvokeDetailedOptions extends InvokeOptions {
+  /** Also return this execution's log lines, where the provider can. */
+  logs?: boolean
+}
+
+export interface InvokeDetailedResult<O> {
+  value: O
+  meta: InvocationMeta
+  logs: LogEntry[] | undefined
+}
+
+export interface LogsOptions {
+  since?: Date | string
+  limit?: number
+  signal?: AbortSignal
+}
+
+/** A deployed function: plain data plus methods. Serializing it never shows secrets. */
+export interface FunctionHandle<I = unknown, O = unknown> extends Readonly<FunctionRecord> {
+  /** What `deploy` did; absent on handles from `get`. */
+  readonly status: 'created' | 'updated' | 'unchanged' | undefined
+  /** Settings the provider could not honour. */
+  readonly warnings: readonly Warning[]
+  /** Runs the function and returns its result (after the JSON round trip). */
+  invoke(input: I, options?: InvokeOptions): Promise<Jsonify<O>>
+  /** Like `invoke`, with execution metadata (cold start, duration, id) and optionally the logs. */
+  invokeDetailed(input: I, options?: InvokeDetailedOptions): Promise<InvokeDetailedResult<Jsonify<O>>>
+  /** Queues one execution and returns at once (where `capabilities.asyncInvoke`). */
+  invokeAsync(input: I, options?: InvokeOptions): Promise<{ executionId: string }>
+  /** Invokes once per input; results in input order, one result or typed error each. */
+  map(inputs: Iterable<I> | AsyncIterable<I>, options?: MapOptions): Promise<Array<MapResult<Jsonify<O>>>>
+  /** As `map`, yielding results as they complete (memory stays flat). */
+  mapStream(inputs: Iterable<I> | AsyncIterable<I>, options?: MapOptions): AsyncIterable<MapResult<Jsonify<O>>>
+  logs(options?: LogsOptions): Promise<LogEntry[]>
+  /** Deletes the function; removing a missing function is not an error. */
+  remove(options?: { signal?: AbortSignal }): Promise<{ removed: boolean }>
+  toJSON(): FunctionRecord & { status?: string | undefined; warnings: readonly Warning[] }
+}
+
+export interface HandleContext {
+  provider: Provider
+  retry: Partial<RetryPolicy> | undefined
+}
+
+/** Control-plane calls: retry whatever the error says is retryable. */
+export function controlPlane<T>(context: HandleContext, operation: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const { provider } = context
+  return withRetry(
+    async () => {
+      try {
+        return await call()
+      } catch (error) {
+        throw normalizeError(error, provider.name, operation)
+      }
+    },
+    { policy: context.retry, signal, shouldRetry: (error) => (error as { isRetryable?: boolean }).isRetryable === true },
+  )
+}
+
+/**
+ * Invocations are retried only when the function provably did not run
+ * (throttled, or refused before sending), so nothing runs twice behind the
+ * caller's back.
+ */
+function safeToRetryInvoke(error: unknown): boolean {
+  return ThrottledError.isInstance(error) || (ProviderError.isInstance(error) && error.notExecuted)
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelledError({ message: 'The invocation was cancelled by its AbortSignal; the function may still be running', cause: signal.reason }))
+    if (signal.aborted) return onAbort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
+
+function checkOptions(options: unknown, allowed: readonly string[], field: string): Record<string, unknown> {
+  if (options === undefined) return {}
+  const checked = expectPlainObject(options, field)
+  expectKnownKeys(checked, allowed, field)
+  expectSignal(checked.signal, `${field}.signal`)
+  return checked
+}
+
+export function createHandle<I, O>(
+  context: HandleContext,
+  record: FunctionRecord,
+  deployed?: { status: 'created' | 'updated' | 'unchanged'; warnings: Warning[] },
+): FunctionHandle<I, O> {
+  const { provider } = context
+  const caps = provider.capabilities
+  const name = record.name
+
+  const encode = (input: unknown, limitBytes: number) => {
+    const payload = encodePayload(input, 'input')
+    if (payload.bytes > limitBytes) {
+      throw new PayloadTooLargeError({
+        provider: provider.name,
+        direction: 'request',
+        bytes: payload.bytes,
+        limitBytes,
+        message: `input is ${payload.bytes} bytes encoded; ${provider.name} accepts at most ${limitBytes}. Send a reference (a URL or object key) instead of the data.`,
+      })
+    }
+    return payload.json
+  }
+
+  const invokeDetailed = async (input: I, options?: InvokeDetailedOptions) => {
+    const checked = checkOptions(options, ['signal', 'logs'], 'options')
+    const signal = checked.signal as AbortSignal | undefined
+    throwIfAborted(signal)
+    const payload = encode(input, caps.maxRequestBytes)
+    const response = await raceAbort(
+      withRetry(
+        async () => {
+          try {
+            return await provider.doInvoke({ name, payload, includeLogs: checked.logs === true }, { signal })
+          } catch (error) {
+            throw normalizeError(error, provider.name, 'invoke')
+          }
+        },
+        { policy: context.retry, signal, shouldRetry: safeToRetryInvoke },
+      ),
+      signal,
+    )
+    const result = readEnvelope(response.envelope, { provider: provider.name, functionName: name, maxResponseBytes: caps.maxResponseBytes })
+    return { value: result.value as Jsonify<O>, meta: result.meta, logs: response.logs }
+  }
+
+  const mapStream = (inputs: Iterable<I> | AsyncIterable<I>, options?: MapOptions) => {
+    const checked = checkOptions(options, ['concurrency', 'signal', 'onProgress'], 'options')
+    if (inputs === null || typeof inputs !== 'object' || !(Symbol.iterator in inputs || Symbol.asyncIterator in inputs)) {
+      fail('inputs', 'must be an array or another (async) iterable')
+    }
+    const concurrency = checked.concurrency === undefined ? 10 : expectInteger(checked.concurrency, 'options.concurrency', 1, 1000)
+    if (checked.onProgress !== undefined && typeof checked.onProgress !== 'function') fail('options.onProgress', 'must be a function')
+    return mapUnordered(inputs, async (input, signal) => (await invokeDetailed(input, { signal })).value, {
+      concurrency,
+      signal: checked.signal as AbortSignal | undefined,
+      onProgress: checked.onProgress as MapOptions['onProgress'],
+      toError: (error) => normalizeError(error, provider.name, 'invoke'),
+    })
+  }
+
+  const handle: FunctionHandle<I, O> = {
+    ...record,
+    status: deployed?.status,
+    warnings: deployed?.warnings ?? [],
+    invoke: async (input, options) => (await invokeDetailed(input, checkOptions(options, ['signal'], 'options'))).value,
+    invokeDetailed,
+    invokeAsync: async (input, options) => {
+      const checked = checkOptions(options, ['signal'], 'options')
+      if (!caps.asyncInvoke || !provider.doInvokeAsync) {
+        throw new UnsupportedError({ provider: provider.name, capability: 'asyncInvoke', message: `${provider.name} does not support invokeAsync; use invoke` })
+      }
+      const payload = encode(input, caps.maxAsyncRequestBytes)
+      const doInvokeAsync = provider.doInvokeAsync.bind(provider)
+      const signal = checked.signal as AbortSignal | undefined
+      return withRetry(
+        async () => {
+          try {
+            return await doInvokeAsync({ name, payload }, { signal })
+          } catch (error) {
+            throw normalizeError(error, provider.name, 'invokeAsync')
+          }
+        },
+        { policy: context.retry, signal, shouldRetry: safeToRetryInvoke },
+      )
+    },
+    map: async (inputs, options) => {
+      const results: Array<MapResult<Jsonify<O>>> = []
+      for await (const result of mapStream(inputs, options)) results[result.index] = result
+      if (Array.isArray(inputs)) {
+        // Inputs never taken because of an abort still get their one result.
+        for (let index = 0; index < inputs.length; index++) {
+          results[index] ??= { index, ok: false, error: new CancelledError({ message: 'map() was cancelled before this input started' }) }
+        }
+      }
+      return results
+    },
+    mapStream,
+    logs: async (options) => {
+      const checked = checkOptions(options, ['since', 'limit', 'signal'], 'options')
+      if (!caps.logs || !provider.doLogs) {
+        throw new UnsupportedError({ provider: provider.name, capability: 'logs', message: `${provider.name} does not provide logs through cloudfn` })
+      }
+      const since = checked.since === undefined ? undefined : toIsoTime(checked.since, 'options.since')
+      const limit = checked.limit === undefined ? undefined : expectInteger(checked.limit, 'options.limit', 1, 10_000)
+      const doLogs = provider.doLogs.bind(provider)
+      return controlPlane(context, 'logs', () => doLogs({ name, since, limit }, { signal: checked.signal as AbortSignal | undefined }))
+    },
+    remove: (options) => removeFunction(context, name, checkOptions(options, ['signal'], 'options').signal as AbortSignal | undefined),
+    toJSON: () => ({ ...record, status: deployed?.status, warnings: deployed?.warnings ?? [] }),
+  }
+  Object.defineProperty(handle, Symbol.for('nodejs.util.inspect.custom'), { value: () => handle.toJSON(), enumerable: false })
+  return handle
+}
+
+export async function removeFunction(context: HandleContext, name: string, signal: AbortSignal | undefined): Promise<{ removed: boolean }> {
+  try {
+    return await controlPlane(context, 'remove', () => context.provider.doRemove(name, { signal }), signal)
+  } catch (error) {
+    if (NotFoundError.isInstance(error)) return { removed: false }
+    throw error
+  }
+}
+
+function toIsoTime(value: unknown, field: string): string {
+  const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined
+  if (!date || Number.isNaN(date.getTime())) fail(field, 'must be a Date or an ISO time string')
+  return date.toISOString()
+}

@@ -1,0 +1,29 @@
+export { type Cloud, type CloudSettings, createCloud, type DeployOptions } from './client.ts'
+export {
+  defineFunction,
+  type FunctionConfig,
+  type FunctionContext,
+  type FunctionDefinition,
+  type Handler,
+  type InputOf,
+  isFunctionDefinition,
+  type OutputOf,
+  type ProviderOptions,
+  withOverrides,
+} from './define.ts'
+export * from './errors/index.ts'
+export type {
+  FunctionHandle,
+  InvokeDetailedOptions,
+  InvokeDetailedResult,
+  InvokeOptions,
+  LogsOptions,
+} from './handle.ts'
+export type { Jsonify } from './jsonify.ts'
+export type { MapOptions, MapProgress, MapResult } from './map.ts'
+export { decodePayload, type EncodedPayload, encodePayload } from './payload.ts'
+export { PORTABLE_RULES } from './portable-rules.ts'
+export type * from './provider.ts'
+export { backoffDelay, DEFAULT_RETRY_POLICY, type RetryOptions, type RetryPolicy, withRetry } from './retry.ts'
+export type { Envelope, InvocationMeta, RemoteError } from './runtime/envelope.ts'
+export type { LogLevel } from './runtime/context.ts'

@@ -1,0 +1,87 @@
+import { CancelledError } from './errors/cancelled.ts'
+import type { CloudfnError } from './errors/cloudfn-error.ts'
+
+export type MapResult<O> = { index: number; ok: true; value: O } | { index: number; ok: false; error: CloudfnError }
+
+export interface MapProgress {
+  /** Inputs finished, successfully or not. */
+  done: number
+  failed: number
+  inFlight: number
+}
+
+export interface MapOptions {
+  /** Invocations in flight at once, 1 to 1000 (default 10). */
+  concurrency?: number
+  /** Stops taking new inputs; inputs already taken finish as `Cancelled` if still pending. */
+  signal?: AbortSignal
+  onProgress?: (progress: MapProgress) => void
+}
+
+/**
+ * Runs `task` over inputs with bounded concurrency and yields each result as
+ * it completes, so memory stays flat however many inputs there are. Every
+ * input taken gets exactly one result or one error.
+ */
+export async function* mapUnordered<I, O>(
+  inputs: Iterable<I> | AsyncIterable<I>,
+  task: (input: I, signal: AbortSignal) => Promise<O>,
+  options: { concurrency: number; signal?: AbortSignal | undefined; onProgress?: ((p: MapProgress) => void) | undefined; toError: (e: unknown) => CloudfnError },
+): AsyncGenerator<MapResult<O>> {
+  const iterator = Symbol.asyncIterator in inputs ? inputs[Symbol.asyncIterator]() : inputs[Symbol.iterator]()
+  const controller = new AbortController()
+  const onAbort = () => controller.abort(options.signal?.reason)
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  const progress: MapProgress = { done: 0, failed: 0, inFlight: 0 }
+  const ready: MapResult<O>[] = []
+  let wake: (() => void) | undefined
+  let index = 0
+  let exhausted = false
+
+  const settle = (result: MapResult<O>) => {
+    progress.inFlight--
+    progress.done++
+    if (!result.ok) progress.failed++
+    ready.push(result)
+    options.onProgress?.({ ...progress })
+    wake?.()
+  }
+
+  const start = async (): Promise<boolean> => {
+    if (exhausted || controller.signal.aborted) return false
+    const next = await iterator.next()
+    if (next.done) {
+      exhausted = true
+      return false
+    }
+    const at = index++
+    progress.inFlight++
+    const cancelled = new Promise<never>((_, reject) => {
+      if (controller.signal.aborted) reject(cancelledError())
+      controller.signal.addEventListener('abort', () => reject(cancelledError()), { once: true })
+    })
+    cancelled.catch(() => {})
+    Promise.race([task(next.value, controller.signal), cancelled]).then(
+      (value) => settle({ index: at, ok: true, value }),
+      (error: unknown) => settle({ index: at, ok: false, error: options.toError(error) }),
+    )
+    return true
+  }
+
+  try {
+    for (;;) {
+      while (progress.inFlight < options.concurrency && (await start())) {}
+      if (ready.length === 0 && progress.inFlight === 0) return
+      if (ready.length === 0) await new Promise<void>((resolve) => (wake = resolve))
+      wake = undefined
+      while (ready.length > 0) yield ready.shift() as MapResult<O>
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort)
+    if (!exhausted) await iterator.return?.()
+  }
+}
+
+function cancelledError(): CancelledError {
+  return new CancelledError({ message: 'map() was cancelled by its AbortSignal before this input finished' })
+}

@@ -1,0 +1,100 @@
+import { readFile } from 'node:fs/promises'
+import { dirname, extname } from 'node:path'
+import { build, type Loader, type Plugin } from 'esbuild'
+import { packageFile } from './package-root.ts'
+
+export interface BundleInput {
+  /** Absolute path of the user's module. */
+  entry: string
+  /** Export holding the definition; undefined to pick it by `functionName` at start-up. */
+  exportName: string | undefined
+  functionName: string
+  shimPath: string
+}
+
+export interface BundleOutput {
+  code: Uint8Array
+  /** Absolute paths of every source file that went into the bundle. */
+  inputs: string[]
+}
+
+const STDIN_NAME = 'cloudfn-entry.js'
+
+// Bundled ESM may contain CommonJS dependencies that call require().
+const REQUIRE_BANNER = "import { createRequire as __cloudfnCreateRequire } from 'node:module';\nconst require = __cloudfnCreateRequire(import.meta.url);"
+
+/**
+ * Inside an artifact, `import { defineFunction } from 'cloudfn'` needs none of
+ * the deploy-time machinery: point it at the slim runtime flavour.
+ */
+const slimCloudfn: Plugin = {
+  name: 'cloudfn-slim-runtime',
+  setup(builder) {
+    builder.onResolve({ filter: /^cloudfn$/ }, () => ({ path: packageFile('src/runtime/in-bundle.ts') }))
+  },
+}
+
+const DEFINITION_LINE = /^(\s*export\s+const\s+[\w$]+\s*=\s*)(defineFunction\s*\()/gm
+const LOADERS: Record<string, Loader> = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.jsx': 'jsx' }
+
+/**
+ * esbuild cannot see across modules that `defineFunction` is pure, so an
+ * unused `export const other = defineFunction(...)` would keep its handler
+ * (and everything that handler imports). Annotating those calls in the entry
+ * module lets tree-shaking drop them. Only whole lines of that exact shape are
+ * touched, so strings and other code are left alone.
+ */
+function pureDefinitions(entry: string): Plugin {
+  return {
+    name: 'cloudfn-pure-definitions',
+    setup(builder) {
+      builder.onLoad({ filter: /.*/ }, async (args) => {
+        if (args.path !== entry) return undefined
+        const source = await readFile(entry, 'utf8')
+        return {
+          contents: source.replace(DEFINITION_LINE, '$1/* @__PURE__ */ $2'),
+          loader: LOADERS[extname(entry)] ?? 'js',
+          resolveDir: dirname(entry),
+        }
+      })
+    },
+  }
+}
+
+export async function bundleFunction(input: BundleInput): Promise<BundleOutput> {
+  const entryCode = input.exportName
+    ? `import { ${exportIdentifier(input.exportName)} as definition } from ${JSON.stringify(input.entry)};`
+    : `import * as module from ${JSON.stringify(input.entry)};
+const definition = Object.values(module).find((v) => v && typeof v.handler === 'function' && v.name === ${JSON.stringify(input.functionName)});`
+  const result = await build({
+    stdin: {
+      contents: `${entryCode}\nimport { createEntry } from ${JSON.stringify(input.shimPath)};\nexport const handler = createEntry(definition);\n`,
+      resolveDir: packageFile('.'),
+      sourcefile: STDIN_NAME,
+      loader: 'js',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    write: false,
+    absWorkingDir: packageFile('.'),
+    metafile: true,
+    treeShaking: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+    banner: { js: REQUIRE_BANNER },
+    plugins: [slimCloudfn, pureDefinitions(input.entry)],
+  })
+  const [output] = result.outputFiles
+  if (!output) throw new Error('esbuild produced no output')
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((path) => path !== STDIN_NAME && !path.includes(':'))
+    .map((path) => packageFile(path))
+  return { code: output.contents, inputs }
+}
+
+/** Export names are identifiers in practice; quote the rare one that is not (ES2022 string imports). */
+function exportIdentifier(name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)
+}

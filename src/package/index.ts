@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto'
+import { stat } from 'node:fs/promises'
+import type { FunctionDefinition } from '../define.ts'
+import { InvalidArgumentError } from '../errors/invalid-argument.ts'
+import type { Artifact, PackagingSpec } from '../provider.ts'
+import { bundleFunction } from './bundle.ts'
+import { findExportName } from './find-export.ts'
+import { deterministicZip } from './zip.ts'
+
+export const ENTRY_FILE = 'index.mjs'
+
+interface CacheEntry {
+  artifact: Artifact
+  /** Fingerprint (size and mtime) of each input when the artifact was built. */
+  inputs: Map<string, string>
+}
+
+const cache = new Map<string, CacheEntry>()
+
+async function fingerprint(path: string): Promise<string> {
+  const info = await stat(path)
+  return `${info.size}:${info.mtimeMs}`
+}
+
+async function stillFresh(entry: CacheEntry): Promise<boolean> {
+  try {
+    for (const [path, print] of entry.inputs) if ((await fingerprint(path)) !== print) return false
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Bundles the module that defines the function, tree-shaken to that function,
+ * with the provider's shim, and zips it deterministically. Rebuilds only when
+ * a source file changed since the last call in this process.
+ */
+export async function packageFunction(definition: FunctionDefinition<never, unknown>, spec: PackagingSpec): Promise<Artifact> {
+  const entry = definition.entry
+  if (!entry) {
+    throw new InvalidArgumentError({
+      field: 'entry',
+      message: `entry is unknown for function '${definition.name}': pass entry (the path of the module that exports it) to defineFunction`,
+    })
+  }
+  const exportName = await findExportName(definition, entry)
+  const key = JSON.stringify([entry, exportName, definition.name, spec.shimPath])
+  const hit = cache.get(key)
+  if (hit && (await stillFresh(hit))) return hit.artifact
+
+  let bundled: Awaited<ReturnType<typeof bundleFunction>>
+  try {
+    bundled = await bundleFunction({ entry, exportName, functionName: definition.name, shimPath: spec.shimPath })
+  } catch (cause) {
+    throw new InvalidArgumentError({
+      field: 'entry',
+      message: `entry ${entry} could not be bundled: ${cause instanceof Error ? cause.message : String(cause)}`,
+      cause,
+    })
+  }
+  const zip = deterministicZip({ [ENTRY_FILE]: bundled.code })
+  const artifact: Artifact = { zip, sha256: createHash('sha256').update(zip).digest('hex'), entryFile: ENTRY_FILE }
+  const inputs = new Map<string, string>()
+  for (const path of bundled.inputs) inputs.set(path, await fingerprint(path))
+  cache.set(key, { artifact, inputs })
+  return artifact
+}

@@ -1,0 +1,162 @@
+/**
+ * The Provider specification, version 1. Types only: a provider is any object
+ * of this shape, so a third party can write one without touching the core.
+ *
+ * The core (see client.ts) validates arguments, encodes payloads, packages
+ * code, retries, maps envelopes to errors and reports progress once, above
+ * every provider. A provider only speaks its cloud: it receives checked,
+ * encoded requests and throws cloudfn errors (from `cloudfn`) for failures.
+ */
+import type { FunctionDefinition } from './define.ts'
+import type { LogLevel } from './runtime/context.ts'
+
+export interface ProviderCapabilities {
+  /** `invokeAsync` (fire and forget) is available. */
+  asyncInvoke: boolean
+  /** Functions can be exposed at an HTTPS URL. */
+  httpTrigger: boolean
+  /** `logs()` returns the function's log lines. */
+  logs: boolean
+  /** The envelope's `meta.coldStart` reflects real instance starts. */
+  coldStartReport: boolean
+  /** A function that exceeds `memoryMb` is stopped with `OutOfMemoryError`. */
+  memoryLimit: boolean
+  /** A function that exceeds `timeoutSec` is stopped, not only abandoned. */
+  timeoutKills: boolean
+  /** Largest encoded request body of a synchronous invoke, in bytes. */
+  maxRequestBytes: number
+  /** Largest encoded response body of a synchronous invoke, in bytes. */
+  maxResponseBytes: number
+  /** Largest encoded request body of an asynchronous invoke, in bytes. */
+  maxAsyncRequestBytes: number
+  memoryMb: { min: number; max: number }
+  timeoutSec: { min: number; max: number }
+}
+
+/** The zip that runs in the cloud: the user's module, tree-shaken, plus the provider's shim. */
+export interface Artifact {
+  zip: Uint8Array
+  /** Hex SHA-256 of `zip`; equal inputs give equal bytes and so equal hashes. */
+  sha256: string
+  /** File name of the bundle inside the zip (e.g. `index.mjs`). */
+  entryFile: string
+}
+
+export interface PackagingSpec {
+  /**
+   * Absolute path of the shim module. It must export
+   * `createEntry(definition)`; the bundle's entry file exports its result as
+   * `handler`, which is what the cloud calls.
+   */
+  shimPath: string
+}
+
+/** What a deployed function looks like, as plain data. */
+export interface FunctionRecord {
+  name: string
+  provider: string
+  memoryMb: number
+  timeoutSec: number
+  /** Names of the environment variables (values are never echoed back). */
+  envKeys: string[]
+  /** SHA-256 of the deployed artifact, or of the in-process definition for providers without one. */
+  codeHash: string
+  /** Hash of the settings that, when they change, call for a configuration update. */
+  configHash: string
+  /** HTTPS endpoint, where the provider gives one. */
+  url?: string | undefined
+  /** ISO time of the last change. */
+  updatedAt: string
+}
+
+export interface Warning {
+  /** Setting that was not honoured, e.g. `memoryMb` or `providerOptions.aws.url`. */
+  setting: string
+  message: string
+}
+
+export type DeployStep = 'validate' | 'package' | 'upload' | 'configure' | 'wait' | 'done'
+
+export interface CallOptions {
+  signal?: AbortSignal | undefined
+}
+
+export interface DeployRequest {
+  name: string
+  memoryMb: number
+  timeoutSec: number
+  env: Readonly<Record<string, string>>
+  /** This provider's own `providerOptions[name]` (already the inner object). */
+  providerOptions: Readonly<Record<string, unknown>>
+  configHash: string
+  /** Present when the provider declares `packaging`. */
+  artifact?: Artifact | undefined
+  /** The definition itself, for providers that run code in this process. */
+  definition: FunctionDefinition<never, unknown>
+  onStep?: ((step: DeployStep) => void) | undefined
+}
+
+export interface DeployResponse {
+  record: FunctionRecord
+  status: 'created' | 'updated' | 'unchanged'
+  warnings: Warning[]
+}
+
+export interface InvokeRequest {
+  name: string
+  /** JSON text of the input. */
+  payload: string
+  /** Ask the provider to return the execution's log lines where it can. */
+  includeLogs?: boolean | undefined
+}
+
+export interface LogEntry {
+  /** ISO time. */
+  timestamp: string
+  executionId: string
+  level: LogLevel
+  message: string
+}
+
+export interface InvokeResponse {
+  /** The shim's envelope as JSON text (see `Envelope`). */
+  envelope: string
+  logs?: LogEntry[] | undefined
+}
+
+export interface LogsRequest {
+  name: string
+  /** Only entries at or after this ISO time. */
+  since?: string | undefined
+  /** At most this many of the newest entries. */
+  limit?: number | undefined
+}
+
+export interface ProviderV1 {
+  readonly specificationVersion: 'v1'
+  /** Key under `providerOptions` and the value of every error's `provider`. */
+  readonly name: string
+  readonly capabilities: ProviderCapabilities
+  readonly packaging?: PackagingSpec | undefined
+  /**
+   * Option names this provider accepts under `providerOptions[name]`;
+   * any other key is rejected by the core.
+   */
+  readonly providerOptionKeys: readonly string[]
+
+  /** Create or update; idempotent. Returns `unchanged` when hash and config match. */
+  doDeploy(request: DeployRequest, options: CallOptions): Promise<DeployResponse>
+  /** Undefined when the function does not exist. */
+  doGet(name: string, options: CallOptions): Promise<FunctionRecord | undefined>
+  /** Functions this provider manages (tagged by cloudfn). */
+  doList(options: CallOptions): Promise<FunctionRecord[]>
+  doInvoke(request: InvokeRequest, options: CallOptions): Promise<InvokeResponse>
+  /** Required when `capabilities.asyncInvoke`. */
+  doInvokeAsync?(request: InvokeRequest, options: CallOptions): Promise<{ executionId: string }>
+  /** Required when `capabilities.logs`. */
+  doLogs?(request: LogsRequest, options: CallOptions): Promise<LogEntry[]>
+  /** `removed: false` when there was nothing to remove. */
+  doRemove(name: string, options: CallOptions): Promise<{ removed: boolean }>
+}
+
+export type Provider = ProviderV1

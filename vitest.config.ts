@@ -1,0 +1,19 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+export default defineConfig({
+  resolve: {
+    // Tests and examples import the package by name, as users do.
+    alias: [
+      { find: /^cloudfn$/, replacement: here('./src/index.ts') },
+      { find: /^cloudfn\/local$/, replacement: here('./providers/local/index.ts') },
+    ],
+  },
+  test: {
+    include: ['test/**/*.test.ts', 'providers/**/*.test.ts', 'conformance/**/*.test.ts', 'src/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+})
