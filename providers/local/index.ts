@@ -68,9 +68,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
 
   const runInvocation = async (name: string, payload: string, executionId: string) => {
     const { runner } = deploymentOf(name)
-    const outcome = await runner.run(payload, executionId)
-    // Counted once the instance accepted the call: a throttled call never ran.
-    store.countExecution(name)
+    const outcome = await runner.run(payload, executionId, () => store.countExecution(name))
     store.appendLogs(name, outcome.logs)
     return outcome
   }

@@ -23,8 +23,9 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
     destroy: () => {},
   })
   return {
-    async run(payload, executionId) {
+    async run(payload, executionId, onStart) {
       const instance = await pool.acquire()
+      onStart()
       const logs: LogEntry[] = []
       const log = (level: LogEntry['level'], message: string) =>
         logs.push({ timestamp: new Date().toISOString(), executionId, level, message })

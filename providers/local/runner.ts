@@ -3,7 +3,8 @@ import type { LogEntry } from '../../src/provider.ts'
 
 /** Executes one deployed version of a function; inline and worker isolation implement it. */
 export interface Runner {
-  run(payload: string, executionId: string): Promise<RunOutcome>
+  /** `onStart` is called once an instance has accepted the call (a throttled call never starts). */
+  run(payload: string, executionId: string, onStart: () => void): Promise<RunOutcome>
   /** The version was replaced or removed: stop instances once their calls finish. */
   retire(): Promise<void>
 }

@@ -85,8 +85,9 @@ export function createWorkerRunner(entryFile: string, settings: RunnerSettings):
   }
 
   return {
-    async run(payload, executionId) {
+    async run(payload, executionId, onStart) {
       const instance = await pool.acquire()
+      onStart()
       let discard = true
       try {
         const outcome = await withTimeout(execute(instance, payload, executionId), settings, () => {})

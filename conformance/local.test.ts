@@ -1,0 +1,4 @@
+import { runConformance } from './vitest.ts'
+import { localTarget } from './targets/local.ts'
+
+runConformance([localTarget('inline'), localTarget('worker')])

@@ -1,0 +1,48 @@
+import type { Cloud } from '../src/client.ts'
+import type { ProviderCapabilities } from '../src/provider.ts'
+
+/**
+ * Reads a backend's state without going through the API under test (the
+ * local store, an emulator's state, or the cloud's own SDK), so scenarios
+ * can prove side effects rather than trust the code that caused them.
+ */
+export interface Probe {
+  /** Whether the backend holds a function of that name. */
+  exists(name: string): Promise<boolean>
+  /** Executions the backend started for that function (0 when none). */
+  executions(name: string): Promise<number>
+  /** Requests that reached the backend so far; unchanged means nothing was sent. */
+  requestCount(): Promise<number>
+  /** Names of every function the backend holds. */
+  functionNames(): Promise<string[]>
+}
+
+export interface TargetSession {
+  cloud: Cloud
+  probe: Probe
+  teardown(): Promise<void>
+}
+
+export interface ConformanceTarget {
+  /** e.g. `local-inline`, `aws-emulated`, `aws`. */
+  name: string
+  /** Why the target cannot run here (e.g. no credentials); undefined when it can. */
+  unavailable?(): string | undefined
+  setup(): Promise<TargetSession>
+}
+
+export interface ScenarioContext {
+  cloud: Cloud
+  probe: Probe
+  capabilities: Readonly<ProviderCapabilities>
+  /** A function name unique to this run and scenario; the runner checks nothing with it is left behind. */
+  name(suffix: string): string
+}
+
+export interface Scenario {
+  id: string
+  title: string
+  /** Reason the scenario cannot apply to these capabilities; it is then reported as not supported. */
+  requires?(capabilities: Readonly<ProviderCapabilities>): string | undefined
+  run(context: ScenarioContext): Promise<void>
+}

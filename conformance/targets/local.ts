@@ -1,0 +1,27 @@
+import { createCloud } from '../../src/client.ts'
+import { createLocalProvider, type Isolation } from '../../providers/local/index.ts'
+import type { ConformanceTarget } from '../scenario.ts'
+
+/** The local fake in one isolation mode; the probe reads its store directly. */
+export function localTarget(isolation: Isolation): ConformanceTarget {
+  return {
+    name: `local-${isolation}`,
+    async setup() {
+      const provider = createLocalProvider({ isolation })
+      const { store } = provider
+      return {
+        // Fast retries keep throttling scenarios quick; the policy itself is tested elsewhere.
+        cloud: createCloud(provider, { retry: { baseDelayMs: 5, maxDelayMs: 100, maxAttempts: 10 } }),
+        probe: {
+          exists: async (name) => store.deployments.has(name),
+          executions: async (name) => store.executions.get(name) ?? 0,
+          requestCount: async () => store.requests.length,
+          functionNames: async () => [...store.deployments.keys()],
+        },
+        teardown: async () => {
+          for (const deployment of store.deployments.values()) await deployment.runner.retire()
+        },
+      }
+    },
+  }
+}
