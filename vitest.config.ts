@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^cloudfn$/, replacement: here('./src/index.ts') },
       { find: /^cloudfn\/local$/, replacement: here('./providers/local/index.ts') },
+      { find: /^cloudfn\/testing$/, replacement: here('./src/testing/index.ts') },
     ],
   },
   test: {

@@ -9,7 +9,8 @@ export async function rejectsWith<E extends CloudfnError = CloudfnError>(promise
   } catch (error) {
     outcome = { error }
   }
-  if ('value' in outcome) assert.fail(`expected a ${code} error, but it resolved with ${JSON.stringify(outcome.value)?.slice(0, 200)}`)
+  if ('value' in outcome)
+    assert.fail(`expected a ${code} error, but it resolved with ${JSON.stringify(outcome.value)?.slice(0, 200)}`)
   const { error } = outcome
   assert.ok(CloudfnError.isInstance(error), `expected a cloudfn ${code} error, got ${String(error)}`)
   assert.equal(error.code, code, `expected code ${code}, got ${error.code}: ${error.message}`)

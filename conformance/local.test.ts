@@ -1,4 +1,4 @@
-import { runConformance } from './vitest.ts'
 import { localTarget } from './targets/local.ts'
+import { runConformance } from './vitest.ts'
 
 runConformance([localTarget('inline'), localTarget('worker')])

@@ -31,7 +31,10 @@ export interface Cloud {
   /** Creates or updates the function (idempotent) and waits until it is ready. */
   deploy<I, O>(definition: FunctionDefinition<I, O>, options?: DeployOptions): Promise<FunctionHandle<I, Awaited<O>>>
   /** Handle of a deployed function; `NotFoundError` when there is none. Pass the definition for typed methods. */
-  get<I = unknown, O = unknown>(target: string | FunctionDefinition<I, O>, options?: { signal?: AbortSignal }): Promise<FunctionHandle<I, Awaited<O>>>
+  get<I = unknown, O = unknown>(
+    target: string | FunctionDefinition<I, O>,
+    options?: { signal?: AbortSignal },
+  ): Promise<FunctionHandle<I, Awaited<O>>>
   list(options?: { signal?: AbortSignal }): Promise<FunctionRecord[]>
   /** Removing a function that does not exist is not an error. */
   remove(target: string | FunctionDefinition<never, unknown>, options?: { signal?: AbortSignal }): Promise<{ removed: boolean }>
@@ -51,9 +54,16 @@ function targetName(target: unknown): string {
   return fail('target', `must be a function name or a definition from defineFunction (got ${describeValue(target)})`)
 }
 
-function configHash(request: { memoryMb: number; timeoutSec: number; env: Readonly<Record<string, string>>; providerOptions: unknown }): string {
+function configHash(request: {
+  memoryMb: number
+  timeoutSec: number
+  env: Readonly<Record<string, string>>
+  providerOptions: unknown
+}): string {
   const env = Object.fromEntries(Object.entries(request.env).sort(([a], [b]) => (a < b ? -1 : 1)))
-  return createHash('sha256').update(JSON.stringify([request.memoryMb, request.timeoutSec, env, request.providerOptions])).digest('hex')
+  return createHash('sha256')
+    .update(JSON.stringify([request.memoryMb, request.timeoutSec, env, request.providerOptions]))
+    .digest('hex')
 }
 
 function checkAgainstCapabilities(definition: AnyDefinition, provider: Provider): void {
@@ -115,7 +125,11 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
       const signal = checkOptions(options, ['signal']).signal as AbortSignal | undefined
       const record = await controlPlane(context, 'get', () => provider.doGet(name, { signal }), signal)
       if (!record) {
-        throw new NotFoundError({ provider: provider.name, resource: name, message: `Function '${name}' is not deployed on ${provider.name}; deploy it first` })
+        throw new NotFoundError({
+          provider: provider.name,
+          resource: name,
+          message: `Function '${name}' is not deployed on ${provider.name}; deploy it first`,
+        })
       }
       return createHandle(context, record)
     },

@@ -70,7 +70,11 @@ export function withOverrides<I, O>(
   definition: FunctionDefinition<I, O>,
   overrides: Partial<Omit<FunctionConfig<I, O>, 'handler'>>,
 ): FunctionDefinition<I, O> {
-  expectKnownKeys(expectPlainObject(overrides, 'overrides'), CONFIG_KEYS.filter((k) => k !== 'handler'), 'overrides')
+  expectKnownKeys(
+    expectPlainObject(overrides, 'overrides'),
+    CONFIG_KEYS.filter((k) => k !== 'handler'),
+    'overrides',
+  )
   return createDefinition({ ...definition, ...overrides } as FunctionConfig<I, O>, overrides.entry ?? definition.entry)
 }
 
@@ -87,9 +91,7 @@ function createDefinition<I, O>(config: FunctionConfig<I, O>, entry: string | un
     env: Object.freeze(config.env === undefined ? {} : validateEnv(config.env)),
     entry,
     exportName: config.exportName === undefined ? undefined : expectString(config.exportName, 'exportName'),
-    providerOptions: Object.freeze(
-      config.providerOptions === undefined ? {} : validateProviderOptions(config.providerOptions),
-    ),
+    providerOptions: Object.freeze(config.providerOptions === undefined ? {} : validateProviderOptions(config.providerOptions)),
   })
 }
 

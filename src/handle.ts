@@ -1,17 +1,17 @@
-import type { Jsonify } from './jsonify.ts'
+import { readEnvelope } from './envelope-result.ts'
 import { CancelledError } from './errors/cancelled.ts'
 import { NotFoundError } from './errors/not-found.ts'
 import { PayloadTooLargeError } from './errors/payload-too-large.ts'
 import { ProviderError } from './errors/provider-error.ts'
 import { ThrottledError } from './errors/throttled.ts'
 import { UnsupportedError } from './errors/unsupported.ts'
-import { readEnvelope } from './envelope-result.ts'
+import type { Jsonify } from './jsonify.ts'
 import { type MapOptions, type MapResult, mapUnordered } from './map.ts'
 import { normalizeError } from './normalize-error.ts'
 import { encodePayload } from './payload.ts'
 import type { FunctionRecord, LogEntry, Provider, Warning } from './provider.ts'
-import type { InvocationMeta } from './runtime/envelope.ts'
 import { type RetryPolicy, throwIfAborted, withRetry } from './retry.ts'
+import type { InvocationMeta } from './runtime/envelope.ts'
 import { expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail } from './validation.ts'
 
 export interface InvokeOptions {
@@ -63,7 +63,12 @@ export interface HandleContext {
 }
 
 /** Control-plane calls: retry whatever the error says is retryable. */
-export function controlPlane<T>(context: HandleContext, operation: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+export function controlPlane<T>(
+  context: HandleContext,
+  operation: string,
+  call: () => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   const { provider } = context
   return withRetry(
     async () => {
@@ -89,7 +94,13 @@ function safeToRetryInvoke(error: unknown): boolean {
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new CancelledError({ message: 'The invocation was cancelled by its AbortSignal; the function may still be running', cause: signal.reason }))
+    const onAbort = () =>
+      reject(
+        new CancelledError({
+          message: 'The invocation was cancelled by its AbortSignal; the function may still be running',
+          cause: signal.reason,
+        }),
+      )
     if (signal.aborted) return onAbort()
     signal.addEventListener('abort', onAbort, { once: true })
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
@@ -145,7 +156,11 @@ export function createHandle<I, O>(
       ),
       signal,
     )
-    const result = readEnvelope(response.envelope, { provider: provider.name, functionName: name, maxResponseBytes: caps.maxResponseBytes })
+    const result = readEnvelope(response.envelope, {
+      provider: provider.name,
+      functionName: name,
+      maxResponseBytes: caps.maxResponseBytes,
+    })
     return { value: result.value as Jsonify<O>, meta: result.meta, logs: response.logs }
   }
 
@@ -154,8 +169,10 @@ export function createHandle<I, O>(
     if (inputs === null || typeof inputs !== 'object' || !(Symbol.iterator in inputs || Symbol.asyncIterator in inputs)) {
       fail('inputs', 'must be an array or another (async) iterable')
     }
-    const concurrency = checked.concurrency === undefined ? 10 : expectInteger(checked.concurrency, 'options.concurrency', 1, 1000)
-    if (checked.onProgress !== undefined && typeof checked.onProgress !== 'function') fail('options.onProgress', 'must be a function')
+    const concurrency =
+      checked.concurrency === undefined ? 10 : expectInteger(checked.concurrency, 'options.concurrency', 1, 1000)
+    if (checked.onProgress !== undefined && typeof checked.onProgress !== 'function')
+      fail('options.onProgress', 'must be a function')
     return mapUnordered(inputs, async (input, signal) => (await invokeDetailed(input, { signal })).value, {
       concurrency,
       signal: checked.signal as AbortSignal | undefined,
@@ -173,7 +190,11 @@ export function createHandle<I, O>(
     invokeAsync: async (input, options) => {
       const checked = checkOptions(options, ['signal'], 'options')
       if (!caps.asyncInvoke || !provider.doInvokeAsync) {
-        throw new UnsupportedError({ provider: provider.name, capability: 'asyncInvoke', message: `${provider.name} does not support invokeAsync; use invoke` })
+        throw new UnsupportedError({
+          provider: provider.name,
+          capability: 'asyncInvoke',
+          message: `${provider.name} does not support invokeAsync; use invoke`,
+        })
       }
       const payload = encode(input, caps.maxAsyncRequestBytes)
       const doInvokeAsync = provider.doInvokeAsync.bind(provider)
@@ -195,7 +216,11 @@ export function createHandle<I, O>(
       if (Array.isArray(inputs)) {
         // Inputs never taken because of an abort still get their one result.
         for (let index = 0; index < inputs.length; index++) {
-          results[index] ??= { index, ok: false, error: new CancelledError({ message: 'map() was cancelled before this input started' }) }
+          results[index] ??= {
+            index,
+            ok: false,
+            error: new CancelledError({ message: 'map() was cancelled before this input started' }),
+          }
         }
       }
       return results
@@ -204,21 +229,32 @@ export function createHandle<I, O>(
     logs: async (options) => {
       const checked = checkOptions(options, ['since', 'limit', 'signal'], 'options')
       if (!caps.logs || !provider.doLogs) {
-        throw new UnsupportedError({ provider: provider.name, capability: 'logs', message: `${provider.name} does not provide logs through cloudfn` })
+        throw new UnsupportedError({
+          provider: provider.name,
+          capability: 'logs',
+          message: `${provider.name} does not provide logs through cloudfn`,
+        })
       }
       const since = checked.since === undefined ? undefined : toIsoTime(checked.since, 'options.since')
       const limit = checked.limit === undefined ? undefined : expectInteger(checked.limit, 'options.limit', 1, 10_000)
       const doLogs = provider.doLogs.bind(provider)
-      return controlPlane(context, 'logs', () => doLogs({ name, since, limit }, { signal: checked.signal as AbortSignal | undefined }))
+      return controlPlane(context, 'logs', () =>
+        doLogs({ name, since, limit }, { signal: checked.signal as AbortSignal | undefined }),
+      )
     },
-    remove: (options) => removeFunction(context, name, checkOptions(options, ['signal'], 'options').signal as AbortSignal | undefined),
+    remove: (options) =>
+      removeFunction(context, name, checkOptions(options, ['signal'], 'options').signal as AbortSignal | undefined),
     toJSON: () => ({ ...record, status: deployed?.status, warnings: deployed?.warnings ?? [] }),
   }
   Object.defineProperty(handle, Symbol.for('nodejs.util.inspect.custom'), { value: () => handle.toJSON(), enumerable: false })
   return handle
 }
 
-export async function removeFunction(context: HandleContext, name: string, signal: AbortSignal | undefined): Promise<{ removed: boolean }> {
+export async function removeFunction(
+  context: HandleContext,
+  name: string,
+  signal: AbortSignal | undefined,
+): Promise<{ removed: boolean }> {
   try {
     return await controlPlane(context, 'remove', () => context.provider.doRemove(name, { signal }), signal)
   } catch (error) {

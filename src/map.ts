@@ -26,7 +26,12 @@ export interface MapOptions {
 export async function* mapUnordered<I, O>(
   inputs: Iterable<I> | AsyncIterable<I>,
   task: (input: I, signal: AbortSignal) => Promise<O>,
-  options: { concurrency: number; signal?: AbortSignal | undefined; onProgress?: ((p: MapProgress) => void) | undefined; toError: (e: unknown) => CloudfnError },
+  options: {
+    concurrency: number
+    signal?: AbortSignal | undefined
+    onProgress?: ((p: MapProgress) => void) | undefined
+    toError: (e: unknown) => CloudfnError
+  },
 ): AsyncGenerator<MapResult<O>> {
   const iterator = Symbol.asyncIterator in inputs ? inputs[Symbol.asyncIterator]() : inputs[Symbol.iterator]()
   const controller = new AbortController()

@@ -57,12 +57,17 @@ function explain(root: unknown, field: string): InvalidArgumentError {
     if (kind) return new InvalidArgumentError({ field: path, message: `${path} is ${kind}` })
     if (typeof value !== 'object' || value === null) return undefined
     if (ancestors.includes(value)) {
-      return new InvalidArgumentError({ field: path, message: `${path} refers back to itself (a cycle); JSON cannot encode cycles` })
+      return new InvalidArgumentError({
+        field: path,
+        message: `${path} refers back to itself (a cycle); JSON cannot encode cycles`,
+      })
     }
     const withToJson = value as { toJSON?: () => unknown }
     if (typeof withToJson.toJSON === 'function') return visit(withToJson.toJSON(), path)
     ancestors.push(value)
-    const entries = Array.isArray(value) ? value.map((item, i) => [`[${i}]`, item] as const) : Object.entries(value).map(([k, v]) => [`.${k}`, v] as const)
+    const entries = Array.isArray(value)
+      ? value.map((item, i) => [`[${i}]`, item] as const)
+      : Object.entries(value).map(([k, v]) => [`.${k}`, v] as const)
     for (const [suffix, child] of entries) {
       const found = visit(child, `${path}${suffix}`)
       if (found) return found

@@ -8,14 +8,26 @@ import { expectInteger, expectKnownKeys, expectPlainObject, expectString, fail }
 export const PORTABLE_RULES = {
   name: {
     pattern: /^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/,
-    description: '1 to 40 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen',
+    description:
+      '1 to 40 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen',
   },
   memoryMb: { min: 128, max: 10240, default: 256 },
   timeoutSec: { min: 1, max: 3600, default: 60 },
   env: {
     keyPattern: /^[A-Za-z_][A-Za-z0-9_]*$/,
     // Names the platforms set or reserve on at least one cloud.
-    reservedPrefixes: ['AWS_', 'LAMBDA_', 'X_GOOGLE_', 'GOOGLE_', 'K_', 'FUNCTION_', 'FUNCTIONS_', 'WEBSITE_', 'AZURE', 'CLOUDFN_'],
+    reservedPrefixes: [
+      'AWS_',
+      'LAMBDA_',
+      'X_GOOGLE_',
+      'GOOGLE_',
+      'K_',
+      'FUNCTION_',
+      'FUNCTIONS_',
+      'WEBSITE_',
+      'AZURE',
+      'CLOUDFN_',
+    ],
     reservedKeys: ['PORT', 'NODE_OPTIONS', '_HANDLER', 'TZ_OVERRIDE', 'HOME', 'PATH', 'LANG'],
     maxTotalBytes: 4096,
   },

@@ -11,10 +11,7 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // JWTs (three base64url segments).
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, '[redacted]'],
   // key=value and "key": "value" pairs whose key names a secret.
-  [
-    /((?:secret|token|password|passwd|signature|sig|code|key|credential)s?["']?\s*[:=]\s*["']?)[^\s"'&,;}]{6,}/gi,
-    '$1[redacted]',
-  ],
+  [/((?:secret|token|password|passwd|signature|sig|code|key|credential)s?["']?\s*[:=]\s*["']?)[^\s"'&,;}]{6,}/gi, '$1[redacted]'],
   // AWS temporary and long-term access key ids.
   [/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, '[redacted]'],
 ]

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import type { FunctionError } from '../../src/errors/function-error.ts'
-import { fail } from '../fixtures/functions.ts'
 import { rejectsWith } from '../expect.ts'
+import { fail } from '../fixtures/functions.ts'
 import type { Scenario } from '../scenario.ts'
 
 export const errors: Scenario[] = [
@@ -21,7 +21,10 @@ export const errors: Scenario[] = [
       const typeError = await rejectsWith<FunctionError>(fn.invoke({ message: 'not a number', kind: 'type' }), 'FunctionError')
       assert.equal(typeError.remoteName, 'TypeError')
 
-      const thrownString = await rejectsWith<FunctionError>(fn.invoke({ message: 'just a string', kind: 'string' }), 'FunctionError')
+      const thrownString = await rejectsWith<FunctionError>(
+        fn.invoke({ message: 'just a string', kind: 'string' }),
+        'FunctionError',
+      )
       assert.equal(thrownString.remoteName, 'Error')
       assert.equal(thrownString.remoteMessage, 'just a string')
       await fn.remove()

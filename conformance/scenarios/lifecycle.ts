@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import { echo } from '../fixtures/functions.ts'
 import { rejectsWith } from '../expect.ts'
+import { echo } from '../fixtures/functions.ts'
 import type { Scenario } from '../scenario.ts'
 
 export const lifecycle: Scenario[] = [
@@ -17,7 +17,10 @@ export const lifecycle: Scenario[] = [
       assert.equal(got.codeHash, fn.codeHash)
       assert.equal(got.memoryMb, echo.memoryMb)
       assert.equal(got.timeoutSec, echo.timeoutSec)
-      assert.ok((await cloud.list()).some((record) => record.name === fnName), 'list() does not include the function')
+      assert.ok(
+        (await cloud.list()).some((record) => record.name === fnName),
+        'list() does not include the function',
+      )
       assert.deepEqual(await fn.remove(), { removed: true })
       assert.equal(await probe.exists(fnName), false, 'the backend still holds the removed function')
       await rejectsWith(cloud.get(fnName), 'NotFound')

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { echo, logger } from '../fixtures/functions.ts'
 import { eventually, rejectsWith } from '../expect.ts'
+import { echo, logger } from '../fixtures/functions.ts'
 import type { Scenario } from '../scenario.ts'
 
 export const observability: Scenario[] = [
   {
     id: 'logs',
-    title: "console output and ctx.log lines are captured per execution",
+    title: 'console output and ctx.log lines are captured per execution',
     requires: (caps) => (caps.logs ? undefined : 'this target has no logs capability'),
     async run({ cloud, name }) {
       const fn = await cloud.deploy(logger, { name: name('logger') })
@@ -27,8 +27,14 @@ export const observability: Scenario[] = [
         mine.map((entry) => entry.message),
         [`console line ${marker}`, `error line ${marker}`, `context line ${marker} { nested: true }`],
       )
-      assert.ok(mine.every((entry) => entry.executionId === executionId), 'log lines carry the execution id')
-      assert.deepEqual(mine.map((entry) => entry.level), ['log', 'error', 'log'])
+      assert.ok(
+        mine.every((entry) => entry.executionId === executionId),
+        'log lines carry the execution id',
+      )
+      assert.deepEqual(
+        mine.map((entry) => entry.level),
+        ['log', 'error', 'log'],
+      )
       assert.equal((await fn.logs({ limit: 1 })).length, 1)
       await fn.remove()
     },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import { bigintResult, echo, measure, respond } from '../fixtures/functions.ts'
 import { rejectedBeforeSending, rejectsWith } from '../expect.ts'
+import { bigintResult, echo, measure, respond } from '../fixtures/functions.ts'
 import type { Scenario } from '../scenario.ts'
 
 /** Values whose JSON round trip every backend must reproduce exactly. */
@@ -20,7 +20,16 @@ export const FIDELITY_CASES: Array<[string, unknown]> = [
   ['large numbers', { max: Number.MAX_SAFE_INTEGER, min: Number.MIN_SAFE_INTEGER, big: 1.7976931348623157e308, tiny: 5e-324 }],
   ['nested', { a: { b: { c: { d: [1, [2, [3, { e: 'deep' }]]] } } } }],
   ['array of mixed', [1, 'two', null, { three: 3 }, [4], false]],
-  ['JSON semantics', { date: new Date('2026-01-02T03:04:05.678Z'), gone: undefined, nan: Number.NaN, inf: Number.POSITIVE_INFINITY, list: [undefined] }],
+  [
+    'JSON semantics',
+    {
+      date: new Date('2026-01-02T03:04:05.678Z'),
+      gone: undefined,
+      nan: Number.NaN,
+      inf: Number.POSITIVE_INFINITY,
+      list: [undefined],
+    },
+  ],
 ]
 
 export const payload: Scenario[] = [

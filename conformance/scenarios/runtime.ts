@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import { coldStart, echo, hog, readEnv, sleep } from '../fixtures/functions.ts'
 import { rejectsWith } from '../expect.ts'
+import { coldStart, echo, hog, readEnv, sleep } from '../fixtures/functions.ts'
 import type { Scenario } from '../scenario.ts'
 
 /** Set in the deploying process only; a function must never see it. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { defineFunction, withOverrides } from '../../src/define.ts'
-import { echo } from '../fixtures/functions.ts'
 import { rejectedBeforeSending } from '../expect.ts'
+import { echo } from '../fixtures/functions.ts'
 import type { Scenario } from '../scenario.ts'
 
 export const validation: Scenario[] = [

@@ -1,5 +1,5 @@
-import { createCloud } from '../../src/client.ts'
 import { createLocalProvider, type Isolation } from '../../providers/local/index.ts'
+import { createCloud } from '../../src/client.ts'
 import type { ConformanceTarget } from '../scenario.ts'
 
 /** The local fake in one isolation mode; the probe reads its store directly. */

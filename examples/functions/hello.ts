@@ -6,12 +6,8 @@ export const hello = defineFunction({
   timeoutSec: 10,
   env: { GREETING: 'Hello' },
   handler: async (input: { name: string }, ctx) => {
+    if (typeof input.name !== 'string') throw new TypeError('name must be a string')
     ctx.log('greeting', input.name)
     return { message: `${process.env.GREETING}, ${input.name}!`, coldStart: ctx.coldStart }
   },
-})
-
-export const unused = defineFunction({
-  name: 'unused',
-  handler: () => 'this export is not bundled with hello',
 })

@@ -54,14 +54,20 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
   const checked = expectPlainObject(settings, 'settings')
   expectKnownKeys(checked, ['isolation', 'maxInstances'], 'settings')
   const isolation = settings.isolation ?? 'inline'
-  if (isolation !== 'inline' && isolation !== 'worker') fail('settings.isolation', `must be 'inline' or 'worker' (got ${JSON.stringify(isolation)})`)
-  const maxInstances = settings.maxInstances === undefined ? 100 : expectInteger(settings.maxInstances, 'settings.maxInstances', 1, 1000)
+  if (isolation !== 'inline' && isolation !== 'worker')
+    fail('settings.isolation', `must be 'inline' or 'worker' (got ${JSON.stringify(isolation)})`)
+  const maxInstances =
+    settings.maxInstances === undefined ? 100 : expectInteger(settings.maxInstances, 'settings.maxInstances', 1, 1000)
   const store = new LocalStore()
 
   const deploymentOf = (name: string) => {
     const deployment = store.deployments.get(name)
     if (!deployment) {
-      throw new NotFoundError({ provider: 'local', resource: name, message: `Function '${name}' is not deployed on local; deploy it first` })
+      throw new NotFoundError({
+        provider: 'local',
+        resource: name,
+        message: `Function '${name}' is not deployed on local; deploy it first`,
+      })
     }
     return deployment
   }
@@ -87,12 +93,20 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
       const existing = store.deployments.get(request.name)
       const codeHash = request.artifact?.sha256 ?? hashHandler(request.definition.handler)
       // Inline code has no artifact hash; the handler itself must be the same closure.
-      const sameCode = existing?.record.codeHash === codeHash && (request.artifact !== undefined || existing.definition.handler === request.definition.handler)
+      const sameCode =
+        existing?.record.codeHash === codeHash &&
+        (request.artifact !== undefined || existing.definition.handler === request.definition.handler)
       if (existing && sameCode && existing.record.configHash === request.configHash) {
         return { record: existing.record, status: 'unchanged', warnings: [] }
       }
       request.onStep?.('upload')
-      const runnerSettings: RunnerSettings = { name: request.name, memoryMb: request.memoryMb, timeoutSec: request.timeoutSec, env: request.env, maxInstances }
+      const runnerSettings: RunnerSettings = {
+        name: request.name,
+        memoryMb: request.memoryMb,
+        timeoutSec: request.timeoutSec,
+        env: request.env,
+        maxInstances,
+      }
       const runner: Runner = request.artifact
         ? createWorkerRunner(unpackArtifact(request.artifact), runnerSettings)
         : createInlineRunner(request.definition, runnerSettings)

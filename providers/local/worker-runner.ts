@@ -3,7 +3,7 @@ import { OutOfMemoryError } from '../../src/errors/out-of-memory.ts'
 import { failureEnvelope, toRemoteError } from '../../src/runtime/envelope.ts'
 import { InstancePool } from './instance-pool.ts'
 import { type InvokeMessage, LOCAL_WORKER_MARK, type ResultMessage } from './protocol.ts'
-import { type RunOutcome, type Runner, type RunnerSettings, withTimeout } from './runner.ts'
+import { type Runner, type RunnerSettings, type RunOutcome, withTimeout } from './runner.ts'
 
 interface WorkerInstance {
   worker: Worker
@@ -41,7 +41,12 @@ export function createWorkerRunner(entryFile: string, settings: RunnerSettings):
 
   const execute = (instance: WorkerInstance, payload: string, executionId: string): Promise<RunOutcome> => {
     const { worker } = instance
-    const message: InvokeMessage = { id: instance.nextId++, payload, executionId, deadline: Date.now() + settings.timeoutSec * 1000 }
+    const message: InvokeMessage = {
+      id: instance.nextId++,
+      payload,
+      executionId,
+      deadline: Date.now() + settings.timeoutSec * 1000,
+    }
     const meta = { coldStart: message.id === 0, durationMs: 0, executionId }
     return new Promise<RunOutcome>((resolve, reject) => {
       const cleanup = () => {

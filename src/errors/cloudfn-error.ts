@@ -60,6 +60,8 @@ export class CloudfnError extends Error {
     if (typeof error !== 'object' || error === null) return false
     const code = (error as { [MARKER]?: unknown })[MARKER]
     if (typeof code !== 'string') return false
+    // `this` is whichever class isInstance was called on: that is the point.
+    // biome-ignore lint/complexity/noThisInStatic: polymorphic static dispatch
     return this.code === undefined || this.code === code
   }
 

@@ -7,9 +7,7 @@ export class PayloadTooLargeError extends CloudfnError {
   readonly bytes: number | undefined
   readonly limitBytes: number
 
-  constructor(
-    options: CloudfnErrorOptions & { direction: 'request' | 'response'; bytes?: number; limitBytes: number },
-  ) {
+  constructor(options: CloudfnErrorOptions & { direction: 'request' | 'response'; bytes?: number; limitBytes: number }) {
     super('PayloadTooLarge', options)
     this.direction = options.direction
     this.bytes = options.bytes

@@ -21,7 +21,8 @@ export interface BundleOutput {
 const STDIN_NAME = 'cloudfn-entry.js'
 
 // Bundled ESM may contain CommonJS dependencies that call require().
-const REQUIRE_BANNER = "import { createRequire as __cloudfnCreateRequire } from 'node:module';\nconst require = __cloudfnCreateRequire(import.meta.url);"
+const REQUIRE_BANNER =
+  "import { createRequire as __cloudfnCreateRequire } from 'node:module';\nconst require = __cloudfnCreateRequire(import.meta.url);"
 
 /**
  * Inside an artifact, `import { defineFunction } from 'cloudfn'` needs none of

@@ -19,7 +19,7 @@ export function packageRoot(): string {
       return dir
     }
     const parent = dirname(dir)
-    if (parent === dir) throw new Error('cloudfn: cannot find the package root above ' + fileURLToPath(import.meta.url))
+    if (parent === dir) throw new Error(`cloudfn: cannot find the package root above ${fileURLToPath(import.meta.url)}`)
     dir = parent
   }
 }

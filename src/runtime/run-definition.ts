@@ -1,6 +1,6 @@
+import { formatLogArgs } from './console-capture.ts'
 import type { FunctionContext, LogLevel } from './context.ts'
 import { failureEnvelope, type InvocationMeta, successEnvelope, toRemoteError } from './envelope.ts'
-import { formatLogArgs } from './console-capture.ts'
 
 /** The part of a function definition that the runtime needs. */
 export interface RunnableDefinition {
@@ -22,11 +22,7 @@ export interface RunOptions {
  * text. Every shim and the local fake call this, so the semantics (JSON
  * round trip, error shape, meta) are the same on every backend.
  */
-export async function runDefinition(
-  definition: RunnableDefinition,
-  payloadJson: string,
-  options: RunOptions,
-): Promise<string> {
+export async function runDefinition(definition: RunnableDefinition, payloadJson: string, options: RunOptions): Promise<string> {
   const started = performance.now()
   const meta = (): InvocationMeta => ({
     coldStart: options.coldStart,

@@ -1,0 +1,7 @@
+export {
+  createMockProvider,
+  MOCK_CAPABILITIES,
+  type MockProvider,
+  type MockProviderOptions,
+  mockEnvelope,
+} from './mock-provider.ts'

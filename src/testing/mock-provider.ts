@@ -1,0 +1,95 @@
+import type {
+  CallOptions,
+  DeployRequest,
+  DeployResponse,
+  FunctionRecord,
+  InvokeRequest,
+  InvokeResponse,
+  LogEntry,
+  LogsRequest,
+  ProviderCapabilities,
+  ProviderV1,
+} from '../provider.ts'
+
+export const MOCK_CAPABILITIES: ProviderCapabilities = {
+  asyncInvoke: true,
+  httpTrigger: false,
+  logs: true,
+  coldStartReport: false,
+  memoryLimit: false,
+  timeoutKills: false,
+  maxRequestBytes: 1024,
+  maxResponseBytes: 1024,
+  maxAsyncRequestBytes: 512,
+  memoryMb: { min: 128, max: 2048 },
+  timeoutSec: { min: 1, max: 900 },
+}
+
+export interface MockProviderOptions {
+  name?: string
+  capabilities?: Partial<ProviderCapabilities>
+  providerOptionKeys?: readonly string[]
+  doDeploy?: (request: DeployRequest, options: CallOptions) => Promise<DeployResponse>
+  doInvoke?: (request: InvokeRequest, options: CallOptions) => Promise<InvokeResponse>
+  doInvokeAsync?: (request: InvokeRequest, options: CallOptions) => Promise<{ executionId: string }>
+  doLogs?: (request: LogsRequest, options: CallOptions) => Promise<LogEntry[]>
+  doRemove?: (name: string, options: CallOptions) => Promise<{ removed: boolean }>
+}
+
+export interface MockProvider extends ProviderV1 {
+  /** Every `do*` call in order, as `[method, first argument]`. */
+  readonly calls: Array<[string, unknown]>
+  readonly records: Map<string, FunctionRecord>
+}
+
+/** An envelope as a shim would send it, for mock `doInvoke` implementations. */
+export function mockEnvelope(value: unknown, executionId = 'mock-execution'): InvokeResponse {
+  return { envelope: JSON.stringify({ ok: true, value, meta: { coldStart: false, durationMs: 0, executionId } }) }
+}
+
+/**
+ * A provider that keeps records in memory and echoes invocations, with any
+ * method replaceable. For testing code written against cloudfn, and cloudfn's
+ * own client, without a backend.
+ */
+export function createMockProvider(options: MockProviderOptions = {}): MockProvider {
+  const name = options.name ?? 'mock'
+  const calls: Array<[string, unknown]> = []
+  const records = new Map<string, FunctionRecord>()
+  const defaultDeploy = async (request: DeployRequest): Promise<DeployResponse> => {
+    const existing = records.get(request.name)
+    const record: FunctionRecord = {
+      name: request.name,
+      provider: name,
+      memoryMb: request.memoryMb,
+      timeoutSec: request.timeoutSec,
+      envKeys: Object.keys(request.env).sort(),
+      codeHash: request.artifact?.sha256 ?? 'inline',
+      configHash: request.configHash,
+      updatedAt: new Date(0).toISOString(),
+    }
+    records.set(request.name, record)
+    return { record, status: existing ? 'updated' : 'created', warnings: [] }
+  }
+  const recorded =
+    <A, R>(method: string, fn: (arg: A, callOptions: CallOptions) => Promise<R>) =>
+    (arg: A, callOptions: CallOptions) => {
+      calls.push([method, arg])
+      return fn(arg, callOptions)
+    }
+  return {
+    specificationVersion: 'v1',
+    name,
+    capabilities: { ...MOCK_CAPABILITIES, ...options.capabilities },
+    providerOptionKeys: options.providerOptionKeys ?? [],
+    calls,
+    records,
+    doDeploy: recorded('doDeploy', options.doDeploy ?? defaultDeploy),
+    doGet: recorded('doGet', async (fnName: string) => records.get(fnName)),
+    doList: recorded('doList', async () => [...records.values()]),
+    doInvoke: recorded('doInvoke', options.doInvoke ?? (async (request) => mockEnvelope(JSON.parse(request.payload)))),
+    doInvokeAsync: recorded('doInvokeAsync', options.doInvokeAsync ?? (async () => ({ executionId: 'mock-async' }))),
+    doLogs: recorded('doLogs', options.doLogs ?? (async () => [])),
+    doRemove: recorded('doRemove', options.doRemove ?? (async (fnName: string) => ({ removed: records.delete(fnName) }))),
+  }
+}
