@@ -86,7 +86,10 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     records,
     doDeploy: recorded('doDeploy', options.doDeploy ?? defaultDeploy),
     doGet: recorded('doGet', async (fnName: string) => records.get(fnName)),
-    doList: recorded('doList', async () => [...records.values()]),
+    doList: async () => {
+      calls.push(['doList', undefined])
+      return [...records.values()]
+    },
     doInvoke: recorded('doInvoke', options.doInvoke ?? (async (request) => mockEnvelope(JSON.parse(request.payload)))),
     doInvokeAsync: recorded('doInvokeAsync', options.doInvokeAsync ?? (async () => ({ executionId: 'mock-async' }))),
     doLogs: recorded('doLogs', options.doLogs ?? (async () => [])),
