@@ -1,0 +1,114 @@
+import { CloudfnError, createCloud, defineFunction, FunctionError } from 'cloudfn'
+import { describe, expect, it } from 'vitest'
+import { echo, fail } from '../../conformance/fixtures/functions.ts'
+import { FIDELITY_CASES } from '../../conformance/scenarios/payload.ts'
+import { envWriter, exits, replacement, slow } from './__fixtures__/functions.ts'
+import { createLocalProvider, local } from './index.ts'
+
+async function outcome(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    return { value: await promise }
+  } catch (error) {
+    if (!CloudfnError.isInstance(error)) throw error
+    const { remoteStack: _stack, executionId: _id, ...stable } = error.toJSON()
+    return { error: stable }
+  }
+}
+
+describe('local provider', () => {
+  it('rejects unknown settings', () => {
+    expect(() => local({ isolation: 'thread' as never })).toThrow(/settings.isolation must be 'inline' or 'worker'/)
+    expect(() => local({ maxInstance: 2 } as never)).toThrow(/settings.maxInstance is not a known option/)
+  })
+
+  it('inline and worker give identical results and errors for identical inputs', async () => {
+    const results: unknown[][] = []
+    for (const isolation of ['inline', 'worker'] as const) {
+      const cloud = local({ isolation })
+      const echoFn = await cloud.deploy(echo)
+      const failFn = await cloud.deploy(fail)
+      const seen: unknown[] = []
+      for (const [, value] of FIDELITY_CASES) seen.push(await outcome(echoFn.invoke(value)))
+      for (const kind of ['custom', 'type', 'string'] as const) seen.push(await outcome(failFn.invoke({ message: 'm', kind })))
+      results.push(seen)
+      await echoFn.remove()
+      await failFn.remove()
+    }
+    expect(results[1]).toEqual(results[0])
+  })
+})
+
+describe.each(['inline', 'worker'] as const)('local provider (%s)', (isolation) => {
+  it('refuses calls beyond maxInstances with Throttled; the client retries them', async () => {
+    const provider = createLocalProvider({ isolation, maxInstances: 1 })
+    const noRetry = createCloud(provider, { retry: { maxAttempts: 1 } })
+    const fn = await noRetry.deploy(slow)
+    const results = await Promise.allSettled([fn.invoke({ ms: 300, tag: 'a' }), fn.invoke({ ms: 300, tag: 'b' })])
+    expect(
+      results.map((result) => (result.status === 'fulfilled' ? result.value : (result.reason as CloudfnError).code)),
+    ).toEqual(['a', 'Throttled'])
+    expect(provider.store.executions.get('slow')).toBe(1)
+
+    const retrying = createCloud(provider, { retry: { maxAttempts: 20, baseDelayMs: 50, maxDelayMs: 200 } })
+    const handle = await retrying.get(slow)
+    expect(await Promise.all([handle.invoke({ ms: 100, tag: 'c' }), handle.invoke({ ms: 100, tag: 'd' })])).toEqual(['c', 'd'])
+    expect(provider.store.executions.get('slow')).toBe(3)
+    await fn.remove()
+  })
+
+  it("keeps each instance's env to itself and leaves the host's alone", async () => {
+    const hostPath = process.env.PATH
+    const cloud = local({ isolation, maxInstances: 1 })
+    const fn = await cloud.deploy(envWriter)
+    expect(await fn.invoke(null)).toEqual({ count: '1', hostPath: null })
+    expect(await fn.invoke(null)).toEqual({ count: '2', hostPath: null })
+    expect(process.env.COUNT).toBeUndefined()
+    expect(process.env.PATH).toBe(hostPath)
+    await fn.remove()
+  })
+
+  it('lets calls in flight finish on the old code during an update', async () => {
+    const cloud = local({ isolation })
+    const fn = await cloud.deploy(slow, { name: 'swap' })
+    const inFlight = fn.invoke({ ms: 300, tag: 'old code' })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await cloud.deploy(replacement, { name: 'swap' })
+    expect(await inFlight).toBe('old code')
+    expect(await fn.invoke({ ms: 0, tag: 'x' })).toBe('new code')
+    await fn.remove()
+  })
+})
+
+describe('local provider (worker only)', () => {
+  it('reports a process exit as a FunctionError and starts a fresh instance next time', async () => {
+    const cloud = local({ isolation: 'worker' })
+    const fn = await cloud.deploy(exits)
+    const error = await fn.invoke({ exit: true }).catch((e: unknown) => e)
+    expect(FunctionError.isInstance(error) && error.remoteMessage).toBe(
+      "The function's process exited with code 3 before answering",
+    )
+    const next = await fn.invokeDetailed({ exit: false })
+    expect(next).toMatchObject({ value: 'alive', meta: { coldStart: true } })
+    await fn.remove()
+  })
+
+  it('reports an error thrown while the module loads as a FunctionError', async () => {
+    const { brokenInit } = await import('./__fixtures__/broken-init.ts').catch(() => ({ brokenInit: undefined }))
+    // The module throws here too (no REQUIRED_SETTING), so point a definition at it by path.
+    expect(brokenInit).toBeUndefined()
+    const definition = defineFunction({
+      name: 'broken-init',
+      handler: () => 'never',
+      entry: new URL('./__fixtures__/broken-init.ts', import.meta.url).pathname,
+      exportName: 'brokenInit',
+    })
+    const fn = await local({ isolation: 'worker' }).deploy(definition)
+    const error = await fn.invoke(null).catch((e: unknown) => e)
+    expect(error).toMatchObject({
+      code: 'FunctionError',
+      remoteName: 'ConfigMissing',
+      remoteMessage: 'REQUIRED_SETTING is not set',
+    })
+    await fn.remove()
+  })
+})

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { defineFunction } from 'cloudfn'
+import { unzipSync } from 'fflate'
+import { afterAll, describe, expect, it } from 'vitest'
+import { bundleFunction } from '../src/package/bundle.ts'
+import { packageFunction } from '../src/package/index.ts'
+import { packageFile, packageRoot } from '../src/package/package-root.ts'
+import { deterministicZip } from '../src/package/zip.ts'
+import { add } from './fixtures/definitions.ts'
+
+const spec = { shimPath: packageFile('providers/local/shim.ts') }
+const decode = (zip: Uint8Array) => new TextDecoder().decode(unzipSync(zip)['index.mjs'])
+
+describe('packageFunction', () => {
+  it('bundles only the exported function it was given', async () => {
+    const artifact = await packageFunction(add as never, spec)
+    const code = decode(artifact.zip)
+    expect(code).toContain('input.a + input.b')
+    expect(code).not.toContain('OTHER_EXPORT_MARKER')
+    expect(artifact.entryFile).toBe('index.mjs')
+  })
+
+  it('keeps a hello-world artifact under 5 KB zipped', async () => {
+    const artifact = await packageFunction(add as never, spec)
+    expect(artifact.zip.byteLength).toBeLessThan(5 * 1024)
+  })
+
+  it('produces identical bytes and hash for identical input', async () => {
+    const input = { entry: add.entry as string, exportName: 'add', functionName: 'add', shimPath: spec.shimPath }
+    const [one, two] = await Promise.all([bundleFunction(input), bundleFunction(input)])
+    const zipOne = deterministicZip({ 'index.mjs': one.code })
+    const zipTwo = deterministicZip({ 'index.mjs': two.code })
+    expect(Buffer.from(zipOne).equals(Buffer.from(zipTwo))).toBe(true)
+  })
+
+  it('finds the definition by name when its module cannot be imported here', async () => {
+    const input = { entry: add.entry as string, exportName: undefined, functionName: 'add', shimPath: spec.shimPath }
+    const { code } = await bundleFunction(input)
+    expect(new TextDecoder().decode(code)).toContain('v.name === "add"')
+  })
+})
+
+describe('packageFunction cache', () => {
+  const dir = mkdtempSync(join(packageRoot(), 'test', '.tmp-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('reuses the artifact while sources are unchanged and rebuilds when one changes', async () => {
+    const module = join(dir, 'changing.ts')
+    const helper = join(dir, 'helper.ts')
+    writeFileSync(helper, "export const word = 'first'\n")
+    writeFileSync(
+      module,
+      "import { defineFunction } from 'cloudfn'\nimport { word } from './helper.ts'\nexport const changing = defineFunction({ name: 'changing', handler: () => word })\n",
+    )
+    const definition = defineFunction({ name: 'changing', handler: () => 'unused here', entry: module, exportName: 'changing' })
+    const first = await packageFunction(definition as never, spec)
+    expect(await packageFunction(definition as never, spec)).toBe(first)
+    writeFileSync(helper, "export const word = 'second'\n")
+    // Some file systems keep mtimes coarse; make the change visible either way.
+    utimesSync(helper, new Date(), new Date(Date.now() + 5000))
+    const second = await packageFunction(definition as never, spec)
+    expect(second.sha256).not.toBe(first.sha256)
+    expect(decode(second.zip)).toContain('"second"')
+  })
+
+  it('reports a module that does not bundle as InvalidArgument on entry', async () => {
+    const broken = join(dir, 'broken.ts')
+    writeFileSync(broken, "import { missing } from './nowhere.ts'\nexport const broken = missing\n")
+    const definition = defineFunction({ name: 'broken', handler: () => 1, entry: broken, exportName: 'broken' })
+    await expect(packageFunction(definition as never, spec)).rejects.toMatchObject({ code: 'InvalidArgument', field: 'entry' })
+  })
+})
+
+describe('deterministicZip', () => {
+  it('does not depend on insertion order', () => {
+    const a = new TextEncoder().encode('a')
+    const b = new TextEncoder().encode('b')
+    expect(
+      Buffer.from(deterministicZip({ 'a.js': a, 'b.js': b })).equals(Buffer.from(deterministicZip({ 'b.js': b, 'a.js': a }))),
+    ).toBe(true)
+  })
+})
