@@ -26,7 +26,7 @@ async function packagesLoadedBy(entry: string): Promise<string[]> {
 }
 
 describe('entry points', () => {
-  it.each(['src/index.ts', 'providers/local/index.ts', 'src/testing/index.ts'])('%s loads no cloud SDK', async (entry) => {
+  it.each(['src/index.ts', 'providers/local/index.ts'])('%s loads no cloud SDK', async (entry) => {
     const loaded = await packagesLoadedBy(entry)
     expect(loaded.filter((name) => CLOUD_SDKS.test(name))).toEqual([])
     // A sanity check that the probe sees imports at all.

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defineFunction } from 'cloudfn'
 import { unzipSync } from 'fflate'
