@@ -1,6 +1,7 @@
 import { FunctionError } from './errors/function-error.ts'
 import { PayloadTooLargeError } from './errors/payload-too-large.ts'
 import { ProviderError } from './errors/provider-error.ts'
+import { bytesOverLimit } from './payload.ts'
 import type { Envelope, InvocationMeta } from './runtime/envelope.ts'
 
 /** Turns the shim's envelope text into the value, or throws the matching error. */
@@ -8,8 +9,8 @@ export function readEnvelope(
   text: string,
   context: { provider: string; functionName: string; maxResponseBytes: number },
 ): { value: unknown; meta: InvocationMeta } {
-  const bytes = Buffer.byteLength(text)
-  if (bytes > context.maxResponseBytes) {
+  const bytes = bytesOverLimit(text, context.maxResponseBytes)
+  if (bytes !== undefined) {
     throw new PayloadTooLargeError({
       provider: context.provider,
       direction: 'response',

@@ -8,7 +8,7 @@ import { UnsupportedError } from './errors/unsupported.ts'
 import type { Jsonify } from './jsonify.ts'
 import { type MapOptions, type MapResult, mapUnordered } from './map.ts'
 import { normalizeError } from './normalize-error.ts'
-import { encodePayload } from './payload.ts'
+import { bytesOverLimit, encodeJson } from './payload.ts'
 import type { FunctionRecord, LogEntry, Provider, Warning } from './provider.ts'
 import { type RetryPolicy, throwIfAborted, withRetry } from './retry.ts'
 import type { InvocationMeta } from './runtime/envelope.ts'
@@ -125,17 +125,18 @@ export function createHandle<I, O>(
   const name = record.name
 
   const encode = (input: unknown, limitBytes: number) => {
-    const payload = encodePayload(input, 'input')
-    if (payload.bytes > limitBytes) {
+    const json = encodeJson(input, 'input')
+    const bytes = bytesOverLimit(json, limitBytes)
+    if (bytes !== undefined) {
       throw new PayloadTooLargeError({
         provider: provider.name,
         direction: 'request',
-        bytes: payload.bytes,
+        bytes,
         limitBytes,
-        message: `input is ${payload.bytes} bytes encoded; ${provider.name} accepts at most ${limitBytes}. Send a reference (a URL or object key) instead of the data.`,
+        message: `input is ${bytes} bytes encoded; ${provider.name} accepts at most ${limitBytes}. Send a reference (a URL or object key) instead of the data.`,
       })
     }
-    return payload.json
+    return json
   }
 
   const invokeDetailed = async (input: I, options?: InvokeDetailedOptions) => {

@@ -2,7 +2,18 @@ import { InvalidArgumentError } from './errors/invalid-argument.ts'
 
 export interface EncodedPayload {
   json: string
+  /** UTF-8 length of `json`. */
   bytes: number
+}
+
+/**
+ * UTF-8 byte length of `text` when it may exceed `limit`, else undefined.
+ * A UTF-16 code unit takes at most 3 UTF-8 bytes, so short texts need no count.
+ */
+export function bytesOverLimit(text: string, limit: number): number | undefined {
+  if (text.length * 3 <= limit) return undefined
+  const bytes = Buffer.byteLength(text)
+  return bytes > limit ? bytes : undefined
 }
 
 /**
@@ -13,6 +24,12 @@ export interface EncodedPayload {
  * `InvalidArgumentError` naming the path, before anything is sent.
  */
 export function encodePayload(value: unknown, field = 'input'): EncodedPayload {
+  const json = encodeJson(value, field)
+  return { json, bytes: Buffer.byteLength(json) }
+}
+
+/** As `encodePayload`, without counting bytes. */
+export function encodeJson(value: unknown, field = 'input'): string {
   let json: string | undefined
   try {
     json = JSON.stringify(value, rejectLossy)
@@ -21,8 +38,7 @@ export function encodePayload(value: unknown, field = 'input'): EncodedPayload {
     throw explain(value, field)
   }
   // Top-level `undefined` is sent as null, as an empty request body is on the clouds.
-  json ??= 'null'
-  return { json, bytes: Buffer.byteLength(json) }
+  return json ?? 'null'
 }
 
 export function decodePayload(json: string): unknown {
@@ -31,8 +47,12 @@ export function decodePayload(json: string): unknown {
 
 class Lossy extends Error {}
 
+// Called for every value: checks the cheap `typeof` first and `instanceof` only for objects.
 function rejectLossy(this: unknown, _key: string, value: unknown): unknown {
-  if (lossyKind(value) !== undefined) throw new Lossy()
+  const type = typeof value
+  if (type === 'object' ? value instanceof Map || value instanceof Set : type === 'function' || type === 'symbol') {
+    throw new Lossy()
+  }
   return value
 }
 

@@ -35,19 +35,36 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
 }
 
 export async function withRetry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  throwIfAborted(options.signal)
+  let firstError: unknown
+  // The first attempt is the hot path: no policy object, no loop.
+  try {
+    return await operation(0)
+  } catch (error) {
+    firstError = error
+  }
+  return retryAfterFailure(operation, options, firstError)
+}
+
+async function retryAfterFailure<T>(
+  operation: (attempt: number) => Promise<T>,
+  options: RetryOptions,
+  firstError: unknown,
+): Promise<T> {
   const policy = { ...DEFAULT_RETRY_POLICY, ...options.policy }
   const random = options.random ?? Math.random
   const sleep = options.sleep ?? abortableSleep
+  let error = firstError
   for (let attempt = 0; ; attempt++) {
-    throwIfAborted(options.signal)
+    if (attempt + 1 >= policy.maxAttempts || !options.shouldRetry(error) || options.signal?.aborted) throw error
+    const retryAfterMs = CloudfnError.isInstance(error) ? error.retryAfterMs : undefined
+    const delayMs = backoffDelay(attempt, policy, random, retryAfterMs)
+    options.onRetry?.({ attempt: attempt + 1, delayMs, error })
+    await sleep(delayMs, options.signal)
     try {
-      return await operation(attempt)
-    } catch (error) {
-      if (attempt + 1 >= policy.maxAttempts || !options.shouldRetry(error) || options.signal?.aborted) throw error
-      const retryAfterMs = CloudfnError.isInstance(error) ? error.retryAfterMs : undefined
-      const delayMs = backoffDelay(attempt, policy, random, retryAfterMs)
-      options.onRetry?.({ attempt: attempt + 1, delayMs, error })
-      await sleep(delayMs, options.signal)
+      return await operation(attempt + 1)
+    } catch (next) {
+      error = next
     }
   }
 }

@@ -15,7 +15,7 @@ export function localTarget(isolation: Isolation): ConformanceTarget {
         probe: {
           exists: async (name) => store.deployments.has(name),
           executions: async (name) => store.executions.get(name) ?? 0,
-          requestCount: async () => store.requests.length,
+          requestCount: async () => store.requestCount,
           functionNames: async () => [...store.deployments.keys()],
         },
         teardown: async () => {

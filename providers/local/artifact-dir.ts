@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { unzipSync } from 'fflate'
 import type { Artifact } from '../../src/provider.ts'
 
 let root: string | undefined
@@ -11,7 +10,8 @@ let root: string | undefined
  * named after its hash, and returns the path of its entry file. The folder
  * is removed when the process exits.
  */
-export function unpackArtifact(artifact: Artifact): string {
+export async function unpackArtifact(artifact: Artifact): Promise<string> {
+  const { unzipSync } = await import('fflate')
   if (!root) {
     const dir = mkdtempSync(join(tmpdir(), 'cloudfn-local-'))
     root = dir

@@ -89,7 +89,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     providerOptionKeys: [],
 
     async doDeploy(request) {
-      store.record('deploy', request.name)
+      store.record('deploy')
       const existing = store.deployments.get(request.name)
       const codeHash = request.artifact?.sha256 ?? hashHandler(request.definition.handler)
       // Inline code has no artifact hash; the handler itself must be the same closure.
@@ -108,7 +108,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
         maxInstances,
       }
       const runner: Runner = request.artifact
-        ? createWorkerRunner(unpackArtifact(request.artifact), runnerSettings)
+        ? createWorkerRunner(await unpackArtifact(request.artifact), runnerSettings)
         : createInlineRunner(request.definition, runnerSettings)
       const record: FunctionRecord = {
         name: request.name,
@@ -127,7 +127,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     },
 
     async doGet(name) {
-      store.record('get', name)
+      store.record('get')
       return store.deployments.get(name)?.record
     },
 
@@ -137,13 +137,13 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     },
 
     async doInvoke(request) {
-      store.record('invoke', request.name)
+      store.record('invoke')
       const outcome = await runInvocation(request.name, request.payload, randomUUID())
       return { envelope: outcome.envelope, logs: request.includeLogs ? outcome.logs : undefined }
     },
 
     async doInvokeAsync(request) {
-      store.record('invokeAsync', request.name)
+      store.record('invokeAsync')
       deploymentOf(request.name)
       const executionId = randomUUID()
       // Queued like a cloud's async invoke: at-least-once, failures only in the logs.
@@ -152,14 +152,14 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     },
 
     async doLogs(request) {
-      store.record('logs', request.name)
+      store.record('logs')
       deploymentOf(request.name)
       const entries = (store.logs.get(request.name) ?? []).filter((entry) => !request.since || entry.timestamp >= request.since)
       return request.limit === undefined ? [...entries] : entries.slice(-request.limit)
     },
 
     async doRemove(name) {
-      store.record('remove', name)
+      store.record('remove')
       const existing = store.deployments.get(name)
       if (!existing) return { removed: false }
       store.deployments.delete(name)

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { FunctionDefinition } from '../../src/define.ts'
 import type { LogEntry } from '../../src/provider.ts'
-import { withConsoleCapture } from '../../src/runtime/console-capture.ts'
 import { runDefinition } from '../../src/runtime/run-definition.ts'
-import { withFunctionEnv } from './inline-env.ts'
+import { runInContext } from './inline-context.ts'
 import { InstancePool } from './instance-pool.ts'
 import { type Runner, type RunnerSettings, withTimeout } from './runner.ts'
 
@@ -22,18 +21,18 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
     create: async () => ({ id: randomUUID(), coldStart: true, env: { ...settings.env } }),
     destroy: () => {},
   })
+  const runnable = { name: settings.name, handler: definition.handler }
   return {
     async run(payload, executionId, onStart) {
-      const instance = await pool.acquire()
+      const acquired = pool.acquire()
+      const instance = acquired instanceof Promise ? await acquired : acquired
       onStart()
       const logs: LogEntry[] = []
       const log = (level: LogEntry['level'], message: string) =>
         logs.push({ timestamp: new Date().toISOString(), executionId, level, message })
       const options = { executionId, coldStart: instance.coldStart, deadline: Date.now() + settings.timeoutSec * 1000, log }
       instance.coldStart = false
-      const execution = withFunctionEnv(instance.env, () =>
-        withConsoleCapture(log, () => runDefinition({ name: settings.name, handler: definition.handler }, payload, options)),
-      )
+      const execution = runInContext({ env: instance.env, log }, () => runDefinition(runnable, payload, options))
       let discard = false
       try {
         const envelope = await withTimeout(execution, settings, () => {

@@ -22,9 +22,13 @@ export class InstancePool<T> {
     this.options = options
   }
 
-  async acquire(): Promise<T> {
+  /** A warm instance synchronously when one is idle (the hot path), else a promise of a new one. */
+  acquire(): T | Promise<T> {
     const warm = this.#idle.pop()
-    if (warm) return warm
+    return warm ?? this.#start()
+  }
+
+  async #start(): Promise<T> {
     if (this.#all.size >= this.options.maxInstances) {
       throw new ThrottledError({
         provider: 'local',
@@ -43,11 +47,10 @@ export class InstancePool<T> {
   }
 
   /** Puts an instance back, or discards it (after a timeout or crash, as a cloud would). */
-  async release(instance: T, discard = false): Promise<void> {
+  release(instance: T, discard = false): void | Promise<void> {
     if (discard || this.#retired) {
       this.#all.delete(instance)
-      await this.options.destroy(instance)
-      return
+      return this.options.destroy(instance)
     }
     this.#idle.push(instance)
   }

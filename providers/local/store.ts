@@ -20,11 +20,14 @@ export class LocalStore {
   readonly logs = new Map<string, LogEntry[]>()
   /** Executions started, by function name: proves what ran and how often. */
   readonly executions = new Map<string, number>()
-  /** Every request that reached the fake, in order, as `operation name`. */
-  readonly requests: string[] = []
+  /** Requests that reached the fake since it was created. */
+  requestCount = 0
+  /** The same, by operation (`deploy`, `invoke`, ...). */
+  readonly requestsByOperation = new Map<string, number>()
 
-  record(operation: string, name = ''): void {
-    this.requests.push(name ? `${operation} ${name}` : operation)
+  record(operation: string): void {
+    this.requestCount++
+    this.requestsByOperation.set(operation, (this.requestsByOperation.get(operation) ?? 0) + 1)
   }
 
   countExecution(name: string): void {

@@ -91,7 +91,8 @@ export function createWorkerRunner(entryFile: string, settings: RunnerSettings):
 
   return {
     async run(payload, executionId, onStart) {
-      const instance = await pool.acquire()
+      const acquired = pool.acquire()
+      const instance = acquired instanceof Promise ? await acquired : acquired
       onStart()
       let discard = true
       try {

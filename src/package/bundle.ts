@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, extname } from 'node:path'
-import { build, type Loader, type Plugin } from 'esbuild'
+import type { Loader, Plugin } from 'esbuild'
 import { packageFile } from './package-root.ts'
 
 export interface BundleInput {
@@ -67,6 +67,8 @@ export async function bundleFunction(input: BundleInput): Promise<BundleOutput> 
     ? `import { ${exportIdentifier(input.exportName)} as definition } from ${JSON.stringify(input.entry)};`
     : `import * as module from ${JSON.stringify(input.entry)};
 const definition = Object.values(module).find((v) => v && typeof v.handler === 'function' && v.name === ${JSON.stringify(input.functionName)});`
+  // Loaded on first use: importing cloudfn must stay cheap for code that never packages.
+  const { build } = await import('esbuild')
   const result = await build({
     stdin: {
       contents: `${entryCode}\nimport { createEntry } from ${JSON.stringify(input.shimPath)};\nexport const handler = createEntry(definition);\n`,

@@ -59,7 +59,7 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
       cause,
     })
   }
-  const zip = deterministicZip({ [ENTRY_FILE]: bundled.code })
+  const zip = await deterministicZip({ [ENTRY_FILE]: bundled.code })
   const artifact: Artifact = { zip, sha256: createHash('sha256').update(zip).digest('hex'), entryFile: ENTRY_FILE }
   const inputs = new Map<string, string>()
   for (const path of bundled.inputs) inputs.set(path, await fingerprint(path))

@@ -1,12 +1,10 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { formatWithOptions } from 'node:util'
 import type { LogLevel } from './context.ts'
 
 export type LogSink = (level: LogLevel, message: string) => void
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'log', 'warn', 'error']
-const current = new AsyncLocalStorage<LogSink>()
-let installed = false
+let currentSink: (() => LogSink | undefined) | undefined
 
 /** Formats log arguments the way `console.log` does, on one line per call. */
 export function formatLogArgs(args: readonly unknown[]): string {
@@ -14,21 +12,22 @@ export function formatLogArgs(args: readonly unknown[]): string {
 }
 
 /**
- * Runs `fn` with every `console.*` call made inside it (in its async context)
- * sent to `sink`. Calls made outside any capture go to the real console, so
- * concurrent invocations in one thread keep their logs apart.
+ * Routes `console.*` calls to whatever sink `current` returns at the time of
+ * the call; calls made while it returns undefined go to the real console.
+ * Installed once per thread; the host decides how to track the current
+ * execution (a variable where executions never overlap, async context where
+ * they may).
  */
-export function withConsoleCapture<T>(sink: LogSink, fn: () => Promise<T>): Promise<T> {
-  if (!installed) install()
-  return current.run(sink, fn)
-}
-
-function install(): void {
-  installed = true
+export function routeConsole(current: () => LogSink | undefined): void {
+  if (currentSink) {
+    currentSink = current
+    return
+  }
+  currentSink = current
   for (const level of LEVELS) {
     const original = console[level].bind(console)
     console[level] = (...args: unknown[]) => {
-      const sink = current.getStore()
+      const sink = currentSink?.()
       if (sink) sink(level, formatLogArgs(args))
       else original(...args)
     }
