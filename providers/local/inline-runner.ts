@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto'
 import type { FunctionDefinition } from '../../src/define.ts'
 import type { LogEntry } from '../../src/provider.ts'
 import { runDefinition } from '../../src/runtime/run-definition.ts'
+import { InstancePool } from '../../src/sandbox/instance-pool.ts'
+import { withTimeout } from '../../src/sandbox/timeout.ts'
 import { runInContext } from './inline-context.ts'
-import { InstancePool } from './instance-pool.ts'
-import { type Runner, type RunnerSettings, withTimeout } from './runner.ts'
+import type { Runner, RunnerSettings } from './runner.ts'
 
 interface InlineInstance {
   id: string
@@ -16,6 +17,7 @@ interface InlineInstance {
 /** Calls the handler in this thread: fast, but cannot stop a runaway handler or cap its memory. */
 export function createInlineRunner(definition: FunctionDefinition<never, unknown>, settings: RunnerSettings): Runner {
   const pool = new InstancePool<InlineInstance>({
+    provider: 'local',
     functionName: settings.name,
     maxInstances: settings.maxInstances,
     create: async () => ({ id: randomUUID(), coldStart: true, env: { ...settings.env } }),
@@ -35,7 +37,7 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
       const execution = runInContext({ env: instance.env, log }, () => runDefinition(runnable, payload, options))
       let discard = false
       try {
-        const envelope = await withTimeout(execution, settings, () => {
+        const envelope = await withTimeout(execution, { ...settings, provider: 'local' }, () => {
           // The handler cannot be stopped in-process; its instance is never reused.
           discard = true
         })

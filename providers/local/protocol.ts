@@ -1,15 +1,13 @@
 import type { LogEntry } from '../../src/provider.ts'
 
-/** Messages between the local host (main thread) and the shim in a worker. */
-export interface InvokeMessage {
-  id: number
+/** What the local host sends the shim in a worker, and what it answers. */
+export interface LocalInvocation {
   payload: string
   executionId: string
   deadline: number
 }
 
-export interface ResultMessage {
-  id: number
+export interface LocalResult {
   envelope: string
   logs: LogEntry[]
 }

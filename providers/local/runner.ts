@@ -1,4 +1,3 @@
-import { TimeoutError } from '../../src/errors/timeout.ts'
 import type { LogEntry } from '../../src/provider.ts'
 
 /** Executes one deployed version of a function; inline and worker isolation implement it. */
@@ -20,21 +19,4 @@ export interface RunnerSettings {
   timeoutSec: number
   env: Readonly<Record<string, string>>
   maxInstances: number
-}
-
-/** Resolves as `work` does, or rejects with `TimeoutError` (after calling `onTimeout`) when time runs out. */
-export function withTimeout<T>(work: Promise<T>, settings: RunnerSettings, onTimeout: () => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      onTimeout()
-      reject(
-        new TimeoutError({
-          provider: 'local',
-          timeoutSec: settings.timeoutSec,
-          message: `Function '${settings.name}' timed out after ${settings.timeoutSec} s; raise timeoutSec or make it faster`,
-        }),
-      )
-    }, settings.timeoutSec * 1000)
-    work.then(resolve, reject).finally(() => clearTimeout(timer))
-  })
 }

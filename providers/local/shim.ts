@@ -4,29 +4,28 @@
  * invocations from the host, runs them one at a time, and answers with the
  * envelope and the execution's log lines.
  */
-import { isMainThread, parentPort, workerData } from 'node:worker_threads'
+import { isMainThread, workerData } from 'node:worker_threads'
 import type { LogEntry } from '../../src/provider.ts'
 import { type LogSink, routeConsole } from '../../src/runtime/console-capture.ts'
 import { type RunnableDefinition, runDefinition } from '../../src/runtime/run-definition.ts'
-import { type InvokeMessage, LOCAL_WORKER_MARK, type ResultMessage } from './protocol.ts'
+import { serveSandbox } from '../../src/sandbox/serve.ts'
+import { LOCAL_WORKER_MARK, type LocalInvocation, type LocalResult } from './protocol.ts'
 
 export function createEntry(definition: RunnableDefinition): undefined {
-  const port = parentPort
-  if (isMainThread || !port || workerData !== LOCAL_WORKER_MARK) return undefined
+  if (isMainThread || workerData !== LOCAL_WORKER_MARK) return undefined
   let coldStart = true
   // The host sends one execution at a time, so a variable tracks the current one.
   let sink: LogSink | undefined
   routeConsole(() => sink)
-  port.on('message', async (message: InvokeMessage) => {
+  serveSandbox<LocalInvocation, LocalResult>(async (invocation) => {
     const logs: LogEntry[] = []
     sink = (level, text) =>
-      logs.push({ timestamp: new Date().toISOString(), executionId: message.executionId, level, message: text })
-    const options = { executionId: message.executionId, coldStart, deadline: message.deadline, log: sink }
+      logs.push({ timestamp: new Date().toISOString(), executionId: invocation.executionId, level, message: text })
+    const options = { executionId: invocation.executionId, coldStart, deadline: invocation.deadline, log: sink }
     coldStart = false
-    const envelope = await runDefinition(definition, message.payload, options)
+    const envelope = await runDefinition(definition, invocation.payload, options)
     sink = undefined
-    const result: ResultMessage = { id: message.id, envelope, logs }
-    port.postMessage(result)
+    return { envelope, logs }
   })
   return undefined
 }

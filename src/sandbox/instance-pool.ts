@@ -1,6 +1,8 @@
-import { ThrottledError } from '../../src/errors/throttled.ts'
+import { ThrottledError } from '../errors/throttled.ts'
 
-interface PoolOptions<T> {
+export interface PoolOptions<T> {
+  /** Provider name reported on errors. */
+  provider: string
   functionName: string
   maxInstances: number
   create: () => Promise<T>
@@ -31,7 +33,7 @@ export class InstancePool<T> {
   async #start(): Promise<T> {
     if (this.#all.size >= this.options.maxInstances) {
       throw new ThrottledError({
-        provider: 'local',
+        provider: this.options.provider,
         message: `Function '${this.options.functionName}' is at its limit of ${this.options.maxInstances} concurrent executions; retry later or raise maxInstances`,
       })
     }
