@@ -10,6 +10,8 @@ export default defineConfig({
       { find: /^cloudfn$/, replacement: here('./src/index.ts') },
       { find: /^cloudfn\/local$/, replacement: here('./providers/local/index.ts') },
       { find: /^cloudfn\/testing$/, replacement: here('./src/testing/index.ts') },
+      { find: /^cloudfn\/(aws|gcp|azure)$/, replacement: here('./providers/$1/index.ts') },
+      { find: /^cloudfn\/(aws|gcp|azure)\/emulator$/, replacement: here('./providers/$1/emulator/index.ts') },
     ],
   },
   test: {

@@ -49,6 +49,10 @@ export interface PackagingSpec {
    * `handler`, which is what the cloud calls.
    */
   shimPath: string
+  /** Further files for the zip, by name (e.g. `package.json`, `host.json`). */
+  files?: Readonly<Record<string, string>> | undefined
+  /** Modules the cloud's runtime provides, left as imports (e.g. `@azure/functions-core`). */
+  external?: readonly string[] | undefined
 }
 
 /** What a deployed function looks like, as plain data. */

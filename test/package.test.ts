@@ -81,3 +81,16 @@ describe('deterministicZip', () => {
     expect(Buffer.from(one).equals(Buffer.from(two))).toBe(true)
   })
 })
+
+describe('packaging spec extras', () => {
+  it('adds the provider files to the zip and keeps runtime-provided modules as imports', async () => {
+    const artifact = await packageFunction(add as never, {
+      ...spec,
+      files: { 'package.json': '{"main":"index.mjs"}' },
+      external: ['node:worker_threads'],
+    })
+    const files = unzipSync(artifact.zip)
+    expect(Object.keys(files).sort()).toEqual(['index.mjs', 'package.json'])
+    expect(new TextDecoder().decode(files['package.json'])).toBe('{"main":"index.mjs"}')
+  })
+})

@@ -10,6 +10,8 @@ export interface BundleInput {
   exportName: string | undefined
   functionName: string
   shimPath: string
+  /** Modules left as imports for the cloud's runtime to provide. */
+  external?: readonly string[] | undefined
 }
 
 export interface BundleOutput {
@@ -87,6 +89,7 @@ const definition = Object.values(module).find((v) => v && typeof v.handler === '
     legalComments: 'none',
     logLevel: 'silent',
     banner: { js: REQUIRE_BANNER },
+    external: [...(input.external ?? [])],
     plugins: [slimCloudfn, pureDefinitions(input.entry)],
   })
   const [output] = result.outputFiles

@@ -45,13 +45,19 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
     })
   }
   const exportName = await findExportName(definition, entry)
-  const key = JSON.stringify([entry, exportName, definition.name, spec.shimPath])
+  const key = JSON.stringify([entry, exportName, definition.name, spec.shimPath, spec.external, spec.files])
   const hit = cache.get(key)
   if (hit && (await stillFresh(hit))) return hit.artifact
 
   let bundled: Awaited<ReturnType<typeof bundleFunction>>
   try {
-    bundled = await bundleFunction({ entry, exportName, functionName: definition.name, shimPath: spec.shimPath })
+    bundled = await bundleFunction({
+      entry,
+      exportName,
+      functionName: definition.name,
+      shimPath: spec.shimPath,
+      external: spec.external,
+    })
   } catch (cause) {
     throw new InvalidArgumentError({
       field: 'entry',
@@ -59,7 +65,8 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
       cause,
     })
   }
-  const zip = await deterministicZip({ [ENTRY_FILE]: bundled.code })
+  const extra = Object.entries(spec.files ?? {}).map(([name, text]) => [name, new TextEncoder().encode(text)] as const)
+  const zip = await deterministicZip({ ...Object.fromEntries(extra), [ENTRY_FILE]: bundled.code })
   const artifact: Artifact = { zip, sha256: createHash('sha256').update(zip).digest('hex'), entryFile: ENTRY_FILE }
   const inputs = new Map<string, string>()
   for (const path of bundled.inputs) inputs.set(path, await fingerprint(path))
