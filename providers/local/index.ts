@@ -1,13 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto'
+import { resolve } from 'node:path'
 import { type Cloud, type CloudSettings, createCloud } from '../../src/client.ts'
 import { NotFoundError } from '../../src/errors/not-found.ts'
 import { packageFile } from '../../src/package/package-root.ts'
 import type { FunctionRecord, ProviderCapabilities, ProviderV1 } from '../../src/provider.ts'
-import { expectInteger, expectKnownKeys, expectPlainObject, fail } from '../../src/validation.ts'
+import { expectInteger, expectKnownKeys, expectPlainObject, expectString, fail } from '../../src/validation.ts'
 import { unpackArtifact } from './artifact-dir.ts'
 import { createInlineRunner } from './inline-runner.ts'
+import { LocalPersistence } from './persistence.ts'
 import type { Runner, RunnerSettings } from './runner.ts'
-import { LocalStore } from './store.ts'
+import { type LocalDeployment, LocalStore } from './store.ts'
 import { createWorkerRunner } from './worker-runner.ts'
 
 export { LocalStore } from './store.ts'
@@ -23,6 +25,11 @@ export interface LocalSettings extends CloudSettings {
   isolation?: Isolation
   /** Concurrent executions per function before `ThrottledError` (default 100). */
   maxInstances?: number
+  /**
+   * Keep deployments in this folder so other processes reach them (worker
+   * isolation only: inline handlers cannot be saved). The CLI uses `.cloudfn/local`.
+   */
+  persistDir?: string
 }
 
 const MB = 1024 * 1024
@@ -52,16 +59,47 @@ export interface LocalProvider extends ProviderV1 {
 
 export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {}): LocalProvider {
   const checked = expectPlainObject(settings, 'settings')
-  expectKnownKeys(checked, ['isolation', 'maxInstances'], 'settings')
+  expectKnownKeys(checked, ['isolation', 'maxInstances', 'persistDir'], 'settings')
   const isolation = settings.isolation ?? 'inline'
   if (isolation !== 'inline' && isolation !== 'worker')
     fail('settings.isolation', `must be 'inline' or 'worker' (got ${JSON.stringify(isolation)})`)
   const maxInstances =
     settings.maxInstances === undefined ? 100 : expectInteger(settings.maxInstances, 'settings.maxInstances', 1, 1000)
+  if (settings.persistDir !== undefined) {
+    expectString(settings.persistDir, 'settings.persistDir')
+    if (isolation !== 'worker') fail('settings.persistDir', "needs isolation 'worker' (inline handlers cannot be saved)")
+  }
+  const persistence = settings.persistDir === undefined ? undefined : new LocalPersistence(resolve(settings.persistDir))
   const store = new LocalStore()
 
-  const deploymentOf = (name: string) => {
-    const deployment = store.deployments.get(name)
+  const settingsFor = (
+    name: string,
+    memoryMb: number,
+    timeoutSec: number,
+    env: Readonly<Record<string, string>>,
+  ): RunnerSettings => ({
+    name,
+    memoryMb,
+    timeoutSec,
+    env,
+    maxInstances,
+  })
+
+  /** Brings a deployment saved by another process into this one. */
+  const hydrate = async (name: string): Promise<LocalDeployment | undefined> => {
+    const known = store.deployments.get(name)
+    if (known || !persistence) return known
+    const saved = await persistence.load(name)
+    if (!saved) return undefined
+    const { record, env, artifact } = saved
+    const runner = createWorkerRunner(await unpackArtifact(artifact), settingsFor(name, record.memoryMb, record.timeoutSec, env))
+    const deployment = { record, definition: undefined, runner }
+    store.deployments.set(name, deployment)
+    return deployment
+  }
+
+  const deploymentOf = async (name: string) => {
+    const deployment = await hydrate(name)
     if (!deployment) {
       throw new NotFoundError({
         provider: 'local',
@@ -73,9 +111,10 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
   }
 
   const runInvocation = async (name: string, payload: string, executionId: string) => {
-    const { runner } = deploymentOf(name)
+    const { runner } = await deploymentOf(name)
     const outcome = await runner.run(payload, executionId, () => store.countExecution(name))
     store.appendLogs(name, outcome.logs)
+    await persistence?.appendLogs(name, outcome.logs)
     return outcome
   }
 
@@ -90,23 +129,17 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
 
     async doDeploy(request) {
       store.record('deploy')
-      const existing = store.deployments.get(request.name)
+      const existing = await hydrate(request.name)
       const codeHash = request.artifact?.sha256 ?? hashHandler(request.definition.handler)
       // Inline code has no artifact hash; the handler itself must be the same closure.
       const sameCode =
         existing?.record.codeHash === codeHash &&
-        (request.artifact !== undefined || existing.definition.handler === request.definition.handler)
+        (request.artifact !== undefined || existing.definition?.handler === request.definition.handler)
       if (existing && sameCode && existing.record.configHash === request.configHash) {
         return { record: existing.record, status: 'unchanged', warnings: [] }
       }
       request.onStep?.('upload')
-      const runnerSettings: RunnerSettings = {
-        name: request.name,
-        memoryMb: request.memoryMb,
-        timeoutSec: request.timeoutSec,
-        env: request.env,
-        maxInstances,
-      }
+      const runnerSettings = settingsFor(request.name, request.memoryMb, request.timeoutSec, request.env)
       const runner: Runner = request.artifact
         ? createWorkerRunner(await unpackArtifact(request.artifact), runnerSettings)
         : createInlineRunner(request.definition, runnerSettings)
@@ -121,6 +154,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
         updatedAt: new Date().toISOString(),
       }
       store.deployments.set(request.name, { record, definition: request.definition, runner })
+      if (persistence && request.artifact) await persistence.save({ record, env: { ...request.env }, artifact: request.artifact })
       // Calls in flight finish on the old version, as during a cloud update.
       await existing?.runner.retire()
       return { record, status: existing ? 'updated' : 'created', warnings: [] }
@@ -128,11 +162,12 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
 
     async doGet(name) {
       store.record('get')
-      return store.deployments.get(name)?.record
+      return (await hydrate(name))?.record
     },
 
     async doList() {
       store.record('list')
+      for (const name of (await persistence?.names()) ?? []) await hydrate(name)
       return [...store.deployments.values()].map((deployment) => deployment.record)
     },
 
@@ -144,7 +179,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
 
     async doInvokeAsync(request) {
       store.record('invokeAsync')
-      deploymentOf(request.name)
+      await deploymentOf(request.name)
       const executionId = randomUUID()
       // Queued like a cloud's async invoke: at-least-once, failures only in the logs.
       void runQueued(() => runInvocation(request.name, request.payload, executionId))
@@ -153,16 +188,18 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
 
     async doLogs(request) {
       store.record('logs')
-      deploymentOf(request.name)
-      const entries = (store.logs.get(request.name) ?? []).filter((entry) => !request.since || entry.timestamp >= request.since)
+      await deploymentOf(request.name)
+      const all = persistence ? await persistence.logs(request.name) : (store.logs.get(request.name) ?? [])
+      const entries = all.filter((entry) => !request.since || entry.timestamp >= request.since)
       return request.limit === undefined ? [...entries] : entries.slice(-request.limit)
     },
 
     async doRemove(name) {
       store.record('remove')
-      const existing = store.deployments.get(name)
+      const existing = await hydrate(name)
       if (!existing) return { removed: false }
       store.deployments.delete(name)
+      await persistence?.remove(name)
       await existing.runner.retire()
       return { removed: true }
     },

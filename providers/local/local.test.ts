@@ -112,3 +112,34 @@ describe('local provider (worker only)', () => {
     await fn.remove()
   })
 })
+
+describe('local provider persistence', () => {
+  it('lets another process (another provider on the same folder) invoke, list, log and remove', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const dir = mkdtempSync(join(tmpdir(), 'cloudfn-persist-'))
+    try {
+      const first = local({ isolation: 'worker', persistDir: dir })
+      const deployed = await first.deploy(echo, { name: 'kept' })
+      expect(await deployed.invoke({ from: 'first' })).toEqual({ from: 'first' })
+
+      const second = local({ isolation: 'worker', persistDir: dir })
+      expect((await second.list()).map((record) => record.name)).toEqual(['kept'])
+      const handle = await second.get('kept')
+      expect(handle.codeHash).toBe(deployed.codeHash)
+      expect(await handle.invoke({ from: 'second' })).toEqual({ from: 'second' })
+      expect((await second.deploy(echo, { name: 'kept' })).status).toBe('unchanged')
+      expect(await handle.remove()).toEqual({ removed: true })
+
+      const third = local({ isolation: 'worker', persistDir: dir })
+      expect(await third.list()).toEqual([])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses persistence for inline isolation', () => {
+    expect(() => local({ persistDir: '.cloudfn' })).toThrow(/settings.persistDir needs isolation 'worker'/)
+  })
+})

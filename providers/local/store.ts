@@ -4,7 +4,8 @@ import type { Runner } from './runner.ts'
 
 export interface LocalDeployment {
   record: FunctionRecord
-  definition: FunctionDefinition<never, unknown>
+  /** Absent for deployments brought back from disk (they run from their artifact). */
+  definition: FunctionDefinition<never, unknown> | undefined
   runner: Runner
 }
 
