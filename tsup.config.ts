@@ -1,20 +1,53 @@
+import { fileURLToPath } from 'node:url'
+import type { Plugin } from 'esbuild'
 import { defineConfig } from 'tsup'
 
-export default defineConfig({
-  // One entry per subpath export; each cloud gets its own so that importing
-  // `cloudfn` or `cloudfn/local` never loads a cloud SDK.
-  entry: {
-    index: 'src/index.ts',
-    local: 'providers/local/index.ts',
-    testing: 'src/testing/index.ts',
+const FIXTURES = fileURLToPath(new URL('./conformance/fixtures/functions.ts', import.meta.url))
+
+/**
+ * The conformance fixtures are deployed by the suite, so they must stay a
+ * module of their own (the one `defineFunction` records and `deploy`
+ * bundles), not be inlined into the CLI: point imports of them at their own
+ * build output.
+ */
+const separateFixtures: Plugin = {
+  name: 'separate-conformance-fixtures',
+  setup(build) {
+    build.onResolve({ filter: /fixtures\/functions\.ts$/ }, (args) => {
+      const resolved = fileURLToPath(new URL(args.path, `file://${args.resolveDir}/`))
+      return resolved === FIXTURES ? { path: './conformance-fixtures.js', external: true } : undefined
+    })
   },
-  format: ['esm', 'cjs'],
-  dts: true,
-  splitting: true,
-  // import.meta.url is used to find the package root (shims ship as sources).
-  shims: true,
-  target: 'node22',
-  platform: 'node',
-  sourcemap: true,
-  clean: true,
-})
+}
+
+const shared = { target: 'node22', platform: 'node', sourcemap: true, shims: true } as const
+
+export default defineConfig([
+  {
+    ...shared,
+    // One entry per subpath export; each cloud gets its own so that importing
+    // `cloudfn` or `cloudfn/local` never loads a cloud SDK.
+    entry: {
+      index: 'src/index.ts',
+      local: 'providers/local/index.ts',
+      testing: 'src/testing/index.ts',
+    },
+    format: ['esm', 'cjs'],
+    dts: true,
+    splitting: true,
+  },
+  {
+    ...shared,
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    splitting: true,
+    esbuildPlugins: [separateFixtures],
+  },
+  {
+    ...shared,
+    // Imports `cloudfn` by name, so the deployed bundle gets the slim runtime.
+    entry: { 'conformance-fixtures': 'conformance/fixtures/functions.ts' },
+    format: ['esm'],
+    external: ['cloudfn'],
+  },
+])

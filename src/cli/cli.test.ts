@@ -1,0 +1,156 @@
+import { execFile } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { packageFile, packageRoot } from '../package/package-root.ts'
+
+const run = promisify(execFile)
+const CLI = packageFile('dist/cli.js')
+// Inside the package, so that `import ... from 'cloudfn'` in the test's modules resolves to this package.
+const cwd = mkdtempSync(join(packageRoot(), 'test', '.tmp-cli-'))
+
+interface Result {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Runs the built CLI as a user would, without a terminal (stdout is a pipe). */
+async function cli(...args: string[]): Promise<Result> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, timeout: 60_000 })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string }
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
+  }
+}
+
+beforeAll(async () => {
+  // The tests drive the package as built, so build it first.
+  await run(process.execPath, [packageFile('node_modules/tsup/dist/cli-default.js'), '--silent'], { cwd: packageRoot() })
+  writeFileSync(
+    join(cwd, 'greet.ts'),
+    `import { defineFunction } from 'cloudfn'
+export const greet = defineFunction({
+  name: 'greet',
+  env: { GREETING: 'Hi' },
+  handler: (input: { name: string }, ctx) => {
+    if (typeof input?.name !== 'string') throw new TypeError('name must be a string')
+    ctx.log('greeting', input.name)
+    return { message: process.env.GREETING + ', ' + input.name }
+  },
+})
+export const other = defineFunction({ name: 'other', handler: () => 'other' })
+`,
+  )
+  writeFileSync(join(cwd, 'input.json'), '{"name":"File"}')
+}, 120_000)
+
+afterAll(() => rmSync(cwd, { recursive: true, force: true }))
+
+describe('cloudfn CLI (local provider, built, not a TTY)', () => {
+  it('deploys, invokes, lists, shows logs and removes across processes', async () => {
+    const deployed = await cli('deploy', 'greet.ts#greet')
+    expect(deployed).toMatchObject({ code: 0 })
+    expect(deployed.stdout).toMatch(/deploy greet: package\n/)
+    expect(deployed.stdout).toMatch(/created greet on local/)
+
+    const invoked = await cli('invoke', 'greet', '--data', '{"name":"Ada"}', '--json')
+    expect(invoked.code).toBe(0)
+    expect(JSON.parse(invoked.stdout)).toMatchObject({ value: { message: 'Hi, Ada' }, meta: { coldStart: true } })
+
+    const fromFile = await cli('invoke', 'greet', '--data', '@input.json', '--logs')
+    expect(fromFile.stdout).toContain('"message": "Hi, File"')
+    expect(fromFile.stdout).toContain('[log] greeting File')
+
+    const listed = await cli('ls')
+    expect(listed.stdout).toMatch(/^NAME\s+MEMORY\s+TIMEOUT\s+CODE\s+UPDATED\n/)
+    expect(listed.stdout).toMatch(/\ngreet\s+256 MB\s+60 s/)
+
+    const logs = await cli('logs', 'greet', '--json')
+    expect((JSON.parse(logs.stdout) as Array<{ message: string }>).map((entry) => entry.message)).toEqual(['greeting Ada', 'greeting File'])
+
+    expect((await cli('deploy', 'greet.ts#greet', '--json')).stdout).toContain('"status": "unchanged"')
+    expect((await cli('rm', 'greet')).stdout).toBe('removed greet\n')
+    expect((await cli('rm', 'greet')).stdout).toBe('greet was not deployed; nothing to remove\n')
+    expect(JSON.parse((await cli('ls', '--json')).stdout)).toEqual([])
+  })
+
+  it('asks to pick an export when the module has several', async () => {
+    const result = await cli('deploy', 'greet.ts')
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('exports several functions (greet, other); pick one with greet.ts#<export>')
+  })
+
+  it.each([
+    [['ls', '--bogus'], 'unknown flag --bogus'],
+    [['deploy', 'missing.ts'], 'no such file'],
+    [['deploy', 'greet.ts#greet', '--name', 'Bad_Name'], 'options.name must be'],
+    [['invoke', 'greet', '--data', 'not json'], '--data must be JSON'],
+    [['ls', '--provider', 'nowhere'], '--provider nowhere is not available'],
+    [['gc', '--older-than', 'soon'], '--older-than must be a number and a unit'],
+    [['conformance', '--only', 'nope'], 'unknown scenario nope'],
+    [['frobnicate'], "unknown command 'frobnicate'"],
+  ])('rejects %j with exit code 2 and creates nothing', async (args, message) => {
+    const result = await cli(...args)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(message)
+    expect(existsSync(join(cwd, '.cloudfn', 'local', 'greet'))).toBe(false)
+  })
+
+  it('exits 3 when the function fails and 4 when it does not exist', async () => {
+    await cli('deploy', 'greet.ts#greet')
+    const failed = await cli('invoke', 'greet', '--data', '{"name":1}')
+    expect(failed.code).toBe(3)
+    expect(failed.stderr).toContain("FunctionError: Function 'greet' threw TypeError: name must be a string")
+    const missing = await cli('invoke', 'nobody')
+    expect(missing.code).toBe(4)
+    expect(missing.stderr).toContain("Function 'nobody' is not deployed on local")
+    await cli('rm', 'greet')
+  })
+
+  it('collects functions older than a duration', async () => {
+    await cli('deploy', 'greet.ts#other')
+    expect(JSON.parse((await cli('gc', '--older-than', '1d', '--json')).stdout)).toEqual({ removed: [], stale: [] })
+    const meta = join(cwd, '.cloudfn', 'local', 'other', 'deployment.json')
+    const saved = JSON.parse(readFileSync(meta, 'utf8'))
+    saved.record.updatedAt = '2020-01-01T00:00:00.000Z'
+    writeFileSync(meta, JSON.stringify(saved))
+    expect((await cli('gc', '--older-than', '1d', '--dry-run')).stdout).toBe('would remove other\n')
+    expect((await cli('gc', '--older-than', '1d')).stdout).toBe('removed other\n')
+    expect(JSON.parse((await cli('ls', '--json')).stdout)).toEqual([])
+  })
+
+  it('reads defaults from cloudfn.config.ts', async () => {
+    writeFileSync(join(cwd, 'cloudfn.config.ts'), "export default { provider: 'nowhere' }\n")
+    try {
+      const result = await cli('ls')
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain('--provider nowhere is not available')
+    } finally {
+      rmSync(join(cwd, 'cloudfn.config.ts'))
+    }
+  })
+
+  it('prints help with examples for every command', async () => {
+    for (const command of ['deploy', 'invoke', 'ls', 'logs', 'rm', 'gc', 'conformance']) {
+      const result = await cli(command, '--help')
+      expect(result.code).toBe(0)
+      expect(result.stdout).toContain(`cloudfn ${command}`)
+      expect(result.stdout).toContain('Examples:')
+    }
+  })
+
+  it('runs conformance scenarios and writes JSON and JUnit reports', async () => {
+    const result = await cli('conformance', '--only', 'lifecycle,out-of-memory', '--json', 'report.json', '--junit', 'report.xml')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/local-worker\s+out-of-memory\s+passed/)
+    expect(result.stdout).toMatch(/local-inline\s+out-of-memory\s+not supported: this target does not enforce memory limits/)
+    expect(result.stdout).toContain('3 passed, 0 failed, 1 not supported, 0 skipped')
+    const report = JSON.parse(readFileSync(join(cwd, 'report.json'), 'utf8'))
+    expect(report.summary).toEqual({ passed: 3, failed: 0, 'not-supported': 1, skipped: 0 })
+    expect(readFileSync(join(cwd, 'report.xml'), 'utf8')).toContain('<testsuite name="local-worker" tests="2" failures="0" skipped="0">')
+  })
+})

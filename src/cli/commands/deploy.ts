@@ -1,0 +1,40 @@
+import { defineCommand } from 'citty'
+import { COMMON_ARGS, prepare, providerArgs } from '../common.ts'
+import { loadDefinition } from '../load-definition.ts'
+
+const args = {
+  ...COMMON_ARGS,
+  target: { type: 'positional', required: true, description: 'module exporting the function: <file>[#export]' },
+  name: { type: 'string', description: "deploy under this name instead of the definition's" },
+} as const
+
+/** Shown after the usage by `--help`. */
+export const examples = [
+  `cloudfn deploy functions/resize.ts`,
+  `cloudfn deploy functions/all.ts#resize --name resize-staging --provider aws --region eu-west-1`,
+]
+
+export const deploy = defineCommand({
+  meta: {
+    name: 'deploy',
+    description: 'Create or update a function (idempotent).',
+  },
+  args: { ...args, ...providerArgs() },
+  async run({ rawArgs, args: parsed }) {
+    const env = await prepare(rawArgs, { ...args, ...providerArgs() }, parsed)
+    const definition = await loadDefinition(parsed.target as string, env.cwd)
+    const cloud = await env.cloud()
+    const name = parsed.name as string | undefined
+    const fn = await cloud.deploy(definition, {
+      ...(name === undefined ? {} : { name }),
+      onProgress: (step) => env.output.step(`deploy ${name ?? definition.name}: ${step}`),
+    })
+    env.output.result(fn.toJSON(), () =>
+      [
+        `${fn.status} ${fn.name} on ${fn.provider} (code ${fn.codeHash.slice(0, 12)}, ${fn.memoryMb} MB, ${fn.timeoutSec} s)`,
+        ...(fn.url ? [`url: ${fn.url}`] : []),
+        ...fn.warnings.map((warning) => `warning: ${warning.setting}: ${warning.message}`),
+      ].join('\n'),
+    )
+  },
+})

@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { defineCommand } from 'citty'
+import { COMMON_ARGS, prepare, providerArgs } from '../common.ts'
+import { UsageError } from '../exit-codes.ts'
+
+const args = {
+  ...COMMON_ARGS,
+  name: { type: 'positional', required: true, description: 'function name' },
+  data: { type: 'string', description: 'input as JSON, or @file to read it from a file (default: null)' },
+  async: { type: 'boolean', description: 'queue the execution and return its id at once' },
+  logs: { type: 'boolean', description: "also print the execution's log lines" },
+} as const
+
+async function readInput(data: string | undefined, cwd: string): Promise<unknown> {
+  if (data === undefined) return null
+  const text = data.startsWith('@')
+    ? await readFile(resolve(cwd, data.slice(1)), 'utf8').catch(() => {
+        throw new UsageError(`--data ${data}: cannot read that file`)
+      })
+    : data
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new UsageError(`--data must be JSON (got ${JSON.stringify(text.slice(0, 40))}); quote strings: --data '"text"'`)
+  }
+}
+
+/** Shown after the usage by `--help`. */
+export const examples = [
+  `cloudfn invoke resize --data '{"url":"a.png","width":100}'`,
+  `cloudfn invoke resize --data @input.json --logs`,
+  `cloudfn invoke resize --data '{}' --async`,
+]
+
+export const invoke = defineCommand({
+  meta: {
+    name: 'invoke',
+    description: 'Run a deployed function and print its result.',
+  },
+  args: { ...args, ...providerArgs() },
+  async run({ rawArgs, args: parsed }) {
+    const env = await prepare(rawArgs, { ...args, ...providerArgs() }, parsed)
+    const input = await readInput(parsed.data as string | undefined, env.cwd)
+    const fn = await (await env.cloud()).get(parsed.name as string)
+    if (parsed.async) {
+      const queued = await fn.invokeAsync(input)
+      env.output.result(queued, () => `queued execution ${queued.executionId}`)
+      return
+    }
+    const result = await fn.invokeDetailed(input)
+    const logs = parsed.logs
+      ? (result.logs ?? (await fn.logs()).filter((entry) => entry.executionId === result.meta.executionId))
+      : undefined
+    env.output.result({ value: result.value, meta: result.meta, ...(logs ? { logs } : {}) }, () =>
+      [
+        JSON.stringify(result.value, null, 2),
+        ...(logs ?? []).map((entry) => `[${entry.level}] ${entry.message}`),
+        `(${result.meta.coldStart ? 'cold start, ' : ''}${result.meta.durationMs} ms, execution ${result.meta.executionId})`,
+      ].join('\n'),
+    )
+  },
+})

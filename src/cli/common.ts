@@ -1,0 +1,64 @@
+import type { ArgsDef } from 'citty'
+import type { Cloud } from '../client.ts'
+import { loadConfig } from './config.ts'
+import { UsageError } from './exit-codes.ts'
+import { createOutput, type Output } from './output.ts'
+import { allProviderFlags, cliProvider } from './registry.ts'
+
+/** Flags every command takes. */
+export const COMMON_ARGS = {
+  provider: { type: 'string', description: 'provider to use: local, aws, gcp, azure (default: config, else local)' },
+  emulate: { type: 'boolean', description: "run against the provider's in-process emulator (no account needed)" },
+  json: { type: 'boolean', description: 'print the result as JSON' },
+  config: { type: 'string', description: 'path of the config file (default: ./cloudfn.config.ts if present)' },
+} as const satisfies ArgsDef
+
+export interface CommandEnv {
+  cwd: string
+  output: Output
+  providerName: string
+  cloud(): Promise<Cloud>
+}
+
+/**
+ * Rejects flags the command does not define (citty accepts anything), then
+ * resolves the provider from flags and config.
+ */
+export async function prepare(rawArgs: readonly string[], argsDef: ArgsDef, args: Record<string, unknown>): Promise<CommandEnv> {
+  const providerFlags = allProviderFlags()
+  const known = new Set(['help', 'h', ...Object.keys(argsDef), ...Object.keys(providerFlags)])
+  for (const def of Object.values(argsDef)) {
+    const alias = 'alias' in def ? def.alias : undefined
+    for (const name of Array.isArray(alias) ? alias : alias ? [alias] : []) known.add(name)
+  }
+  for (const raw of rawArgs) {
+    if (!raw.startsWith('-') || raw === '-' || raw === '--') continue
+    const name = raw.replace(/^--?(no-)?/, '').split('=')[0] ?? ''
+    if (!known.has(name)) throw new UsageError(`unknown flag ${raw.split('=')[0]} (see --help)`)
+  }
+  const cwd = process.cwd()
+  const config = await loadConfig(cwd, args.config as string | undefined)
+  const providerName = (args.provider as string | undefined) ?? config.provider ?? 'local'
+  const emulate = (args.emulate as boolean | undefined) ?? config.emulate ?? false
+  const flags: Record<string, string | undefined> = {}
+  for (const [key, value] of Object.entries({ ...config.providers?.[providerName] })) flags[key] = String(value)
+  for (const key of Object.keys(providerFlags)) if (typeof args[key] === 'string') flags[key] = args[key] as string
+  const provider = cliProvider(providerName)
+  let cloud: Promise<Cloud> | undefined
+  return {
+    cwd,
+    output: createOutput({ json: args.json === true }),
+    providerName,
+    cloud: () => {
+      cloud ??= provider.load().then((session) => session.create({ flags, emulate, cwd }))
+      return cloud
+    },
+  }
+}
+
+/** The provider-specific flags as citty string arguments. */
+export function providerArgs(): Record<string, { type: 'string'; description: string }> {
+  return Object.fromEntries(
+    Object.entries(allProviderFlags()).map(([name, description]) => [name, { type: 'string' as const, description }]),
+  )
+}

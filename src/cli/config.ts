@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { UsageError } from './exit-codes.ts'
+
+/** `cloudfn.config.ts`: defaults for the CLI's flags, so they need not be repeated. */
+export interface CloudfnConfig {
+  /** Provider used when `--provider` is not given (default `local`). */
+  provider?: string
+  /** Run against that cloud's in-process emulator (as `--emulate`). */
+  emulate?: boolean
+  /** Flags per provider, e.g. `{ aws: { region: 'eu-west-1' } }`. */
+  providers?: Record<string, Record<string, string | number | boolean>>
+}
+
+/** Typed helper for `cloudfn.config.ts`: `export default defineConfig({ ... })`. */
+export function defineConfig(config: CloudfnConfig): CloudfnConfig {
+  return config
+}
+
+const CONFIG_FILES = ['cloudfn.config.ts', 'cloudfn.config.mts', 'cloudfn.config.js', 'cloudfn.config.mjs']
+
+/** Loads the config file of the working directory, if there is one. */
+export async function loadConfig(cwd: string, explicit?: string): Promise<CloudfnConfig> {
+  const file = explicit ? resolve(cwd, explicit) : CONFIG_FILES.map((name) => resolve(cwd, name)).find((path) => existsSync(path))
+  if (!file) return {}
+  if (!existsSync(file)) throw new UsageError(`--config ${explicit}: no such file`)
+  const { bundleRequire } = await import('bundle-require')
+  const { mod } = await bundleRequire({ filepath: file, cwd })
+  const config = (mod as { default?: unknown }).default ?? mod
+  if (typeof config !== 'object' || config === null)
+    throw new UsageError(`${file} must export a config object (export default defineConfig({ ... }))`)
+  return config as CloudfnConfig
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+import { defineCommand, runCommand, showUsage } from 'citty'
+import { CloudfnError } from '../errors/cloudfn-error.ts'
+import { conformance, examples as conformanceExamples } from './commands/conformance.ts'
+import { deploy, examples as deployExamples } from './commands/deploy.ts'
+import { gc, examples as gcExamples } from './commands/gc.ts'
+import { invoke, examples as invokeExamples } from './commands/invoke.ts'
+import { logs, examples as logsExamples } from './commands/logs.ts'
+import { ls, examples as lsExamples } from './commands/ls.ts'
+import { rm, examples as rmExamples } from './commands/rm.ts'
+import { EXIT, exitCodeFor, UsageError } from './exit-codes.ts'
+
+const main = defineCommand({
+  meta: {
+    name: 'cloudfn',
+    description: 'Deploy and invoke functions on AWS Lambda, Google Cloud Functions, Azure Functions or the local fake.',
+  },
+  subCommands: { deploy, invoke, ls, logs, rm, gc, conformance },
+})
+
+const EXAMPLES: Record<string, readonly string[]> = {
+  deploy: deployExamples,
+  invoke: invokeExamples,
+  ls: lsExamples,
+  logs: logsExamples,
+  rm: rmExamples,
+  gc: gcExamples,
+  conformance: conformanceExamples,
+}
+
+async function help(name: string | undefined): Promise<void> {
+  const sub = name ? (main.subCommands as Record<string, Parameters<typeof showUsage>[0]>)[name] : undefined
+  await showUsage(sub ?? main, sub ? main : undefined)
+  const examples = name ? (EXAMPLES[name] ?? []) : Object.values(EXAMPLES).map((list) => list[0] ?? '')
+  console.log(`Examples:\n${examples.map((line) => `  ${line}`).join('\n')}\n`)
+}
+
+function describe(error: unknown): string {
+  if (CloudfnError.isInstance(error)) {
+    const remote = error as CloudfnError & { remoteStack?: string }
+    return `${error.name}: ${error.message}${remote.remoteStack ? `\n\n${remote.remoteStack}` : ''}`
+  }
+  return error instanceof Error ? error.message : String(error)
+}
+
+async function run(rawArgs: string[]): Promise<number> {
+  if (rawArgs.length === 0 || rawArgs[0] === '--help' || rawArgs[0] === '-h') {
+    await help(undefined)
+    return rawArgs.length === 0 ? EXIT.usage : EXIT.ok
+  }
+  const [name] = rawArgs
+  const sub = main.subCommands as Record<string, Parameters<typeof showUsage>[0]>
+  if (name && !name.startsWith('-') && !(name in sub)) {
+    console.error(`cloudfn: unknown command '${name}' (commands: ${Object.keys(sub).join(', ')})`)
+    return EXIT.usage
+  }
+  if (rawArgs.includes('--help') || rawArgs.includes('-h')) {
+    await help(name)
+    return EXIT.ok
+  }
+  try {
+    await runCommand(main, { rawArgs })
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok
+  } catch (error) {
+    const usage = error instanceof UsageError || (error as { code?: string }).code === 'EARG'
+    console.error(`cloudfn: ${describe(error)}`)
+    if (usage) console.error(`Run 'cloudfn ${name} --help' for usage.`)
+    return usage ? EXIT.usage : exitCodeFor(error)
+  }
+}
+
+process.exitCode = await run(process.argv.slice(2))
