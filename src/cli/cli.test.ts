@@ -70,7 +70,10 @@ describe('cloudfn CLI (local provider, built, not a TTY)', () => {
     expect(listed.stdout).toMatch(/\ngreet\s+256 MB\s+60 s/)
 
     const logs = await cli('logs', 'greet', '--json')
-    expect((JSON.parse(logs.stdout) as Array<{ message: string }>).map((entry) => entry.message)).toEqual(['greeting Ada', 'greeting File'])
+    expect((JSON.parse(logs.stdout) as Array<{ message: string }>).map((entry) => entry.message)).toEqual([
+      'greeting Ada',
+      'greeting File',
+    ])
 
     expect((await cli('deploy', 'greet.ts#greet', '--json')).stdout).toContain('"status": "unchanged"')
     expect((await cli('rm', 'greet')).stdout).toBe('removed greet\n')
@@ -151,6 +154,8 @@ describe('cloudfn CLI (local provider, built, not a TTY)', () => {
     expect(result.stdout).toContain('3 passed, 0 failed, 1 not supported, 0 skipped')
     const report = JSON.parse(readFileSync(join(cwd, 'report.json'), 'utf8'))
     expect(report.summary).toEqual({ passed: 3, failed: 0, 'not-supported': 1, skipped: 0 })
-    expect(readFileSync(join(cwd, 'report.xml'), 'utf8')).toContain('<testsuite name="local-worker" tests="2" failures="0" skipped="0">')
+    expect(readFileSync(join(cwd, 'report.xml'), 'utf8')).toContain(
+      '<testsuite name="local-worker" tests="2" failures="0" skipped="0">',
+    )
   })
 })
