@@ -1,0 +1,5 @@
+import { gcpTarget } from './targets/gcp.ts'
+import { gcpEmulatedTarget } from './targets/gcp-emulated.ts'
+import { runConformance } from './vitest.ts'
+
+runConformance([gcpEmulatedTarget(), gcpTarget()])

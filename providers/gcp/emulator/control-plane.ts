@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto'
+import { HttpResponse } from 'msw'
+import { functionState } from '../enums.ts'
+import { parseMemoryMb } from '../memory.ts'
+import { FUNCTION_ID_PATTERN, shortName } from '../names.ts'
+import type { Faults } from './faults.ts'
+import { googleError } from './google-errors.ts'
+import { BuildError, createRevision } from './revision.ts'
+import { type EmulatedFunction, type FunctionResource, GcpEmulatorState, type OperationResource } from './state.ts'
+
+export interface ControlPlaneOptions {
+  /** How long create, update and delete operations take, in ms. */
+  operationDelayMs: number
+  /** Largest page `list` returns, whatever pageSize asks. */
+  maxPageSize: number
+}
+
+type Spec = Pick<FunctionResource, 'labels' | 'buildConfig' | 'serviceConfig'>
+
+const FUNCTION_TYPE = 'type.googleapis.com/google.cloud.functions.v2.Function'
+
+function pick(source: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], source)
+}
+
+function place(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.')
+  const last = keys.pop() as string
+  let node = target
+  for (const key of keys) {
+    node[key] ??= {}
+    node = node[key] as Record<string, unknown>
+  }
+  if (value === undefined) delete node[last]
+  else node[last] = structuredClone(value)
+}
+
+/** Why the API would refuse this function, or undefined. */
+function invalidSpec(spec: Spec, state: GcpEmulatorState): string | undefined {
+  const { buildConfig, serviceConfig } = spec
+  if (!buildConfig.runtime?.startsWith('nodejs')) return `Invalid runtime: ${JSON.stringify(buildConfig.runtime ?? '')}`
+  if (!buildConfig.entryPoint) return 'buildConfig.entryPoint is required'
+  const source = buildConfig.source?.storageSource
+  if (!source?.bucket || !source.object) return 'buildConfig.source.storageSource is required'
+  if (!state.uploads.get(`${source.bucket}/${source.object}`))
+    return `Source object gs://${source.bucket}/${source.object} not found`
+  const memory = parseMemoryMb(serviceConfig.availableMemory ?? '256M')
+  if (memory === undefined || memory < 128 || memory > 32768)
+    return `Invalid value for availableMemory: ${serviceConfig.availableMemory}`
+  const timeout = serviceConfig.timeoutSeconds ?? 60
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 3600)
+    return 'timeoutSeconds must be between 1 and 3600 for HTTP functions'
+  return undefined
+}
+
+export function createControlPlane(state: GcpEmulatorState, faults: Faults, options: ControlPlaneOptions) {
+  const later = (work: () => Promise<void>) => {
+    setTimeout(() => void work(), options.operationDelayMs)
+  }
+
+  const asOperation = (operation: OperationResource) => HttpResponse.json(operation)
+  const withType = (fn: EmulatedFunction) => ({ '@type': FUNCTION_TYPE, ...structuredClone(fn.resource) })
+
+  /** Builds and rolls out a new revision, as the build and Cloud Run do, then ends the operation. */
+  const rollOut = (fn: EmulatedFunction, next: Spec, operation: OperationResource) =>
+    later(async () => {
+      const injected = faults.takeOperationFailure()
+      try {
+        if (injected) throw Object.assign(new Error(injected.message), { status: injected.status })
+        const { serviceConfig, buildConfig } = next
+        const source = buildConfig.source?.storageSource
+        const revisionId = `${shortName(fn.resource.name)}-${randomUUID().slice(0, 8)}`
+        const revision = await createRevision(
+          {
+            service: shortName(fn.resource.name),
+            zip: state.uploads.get(`${source?.bucket}/${source?.object}`) ?? new Uint8Array(),
+            entryPoint: buildConfig.entryPoint ?? '',
+            env: serviceConfig.environmentVariables ?? {},
+            memoryMb: parseMemoryMb(serviceConfig.availableMemory ?? '256M') ?? 256,
+            timeoutSec: serviceConfig.timeoutSeconds ?? 60,
+            maxInstances: serviceConfig.maxInstanceCount || 100,
+          },
+          revisionId,
+        )
+        const previous = fn.revision
+        Object.assign(fn.resource, structuredClone(next))
+        fn.resource.serviceConfig.revision = revisionId
+        fn.revision = revision
+        state.setState(fn, 'ACTIVE')
+        state.finishOperation(operation, { response: withType(fn) })
+        // Requests in flight finish on the old revision.
+        await previous?.sandbox.retire()
+      } catch (error) {
+        const status =
+          (error as { status?: 'INTERNAL' }).status ?? (error instanceof BuildError ? 'INVALID_ARGUMENT' : 'INTERNAL')
+        state.setState(fn, 'FAILED', (error as Error).message)
+        state.finishOperation(operation, { error: status, message: (error as Error).message })
+      }
+    })
+
+  const create = async (location: string, url: URL, request: Request) => {
+    const id = url.searchParams.get('functionId') ?? ''
+    if (!FUNCTION_ID_PATTERN.test(id)) return googleError('INVALID_ARGUMENT', `Invalid function_id: ${JSON.stringify(id)}`)
+    const name = `${location}/functions/${id}`
+    if (state.functions.has(name))
+      return googleError(
+        'ALREADY_EXISTS',
+        `Function ${id} in region ${location.split('/')[3]} in project ${location.split('/')[1]} already exists`,
+      )
+    const body = (await request.json()) as Partial<Spec>
+    const spec: Spec = {
+      labels: body.labels ?? {},
+      buildConfig: body.buildConfig ?? {},
+      serviceConfig: (body.serviceConfig ?? {}) as Spec['serviceConfig'],
+    }
+    const invalid = invalidSpec(spec, state)
+    if (invalid) return googleError('INVALID_ARGUMENT', invalid)
+    const [, project, , region] = location.split('/') as [string, string, string, string]
+    const uri = GcpEmulatorState.serviceUrl(project, region, id)
+    spec.serviceConfig = {
+      ...spec.serviceConfig,
+      environmentVariables: { ...spec.serviceConfig.environmentVariables, LOG_EXECUTION_ID: 'true' },
+      uri,
+      service: `projects/${project}/locations/${region}/services/${id}`,
+      ingressSettings: 1,
+      allTrafficOnLatestRevision: true,
+    }
+    const fn: EmulatedFunction = {
+      resource: {
+        name,
+        environment: 2,
+        state: 0,
+        updateTime: '',
+        url: `https://${region}-${project}.cloudfunctions.net/${id}`,
+        stateMessages: [],
+        ...structuredClone(spec),
+      },
+      revision: undefined,
+    }
+    state.functions.set(name, fn)
+    state.setState(fn, 'DEPLOYING')
+    const operation = state.startOperation(location, 'create', name)
+    rollOut(fn, spec, operation)
+    return asOperation(operation)
+  }
+
+  const update = async (location: string, fn: EmulatedFunction, url: URL, request: Request) => {
+    const body = (await request.json()) as Record<string, unknown>
+    const mask = url.searchParams.get('updateMask')
+    const paths = mask ? mask.split(',').filter(Boolean) : Object.keys(body).filter((key) => key !== 'name')
+    const next = structuredClone({
+      labels: fn.resource.labels,
+      buildConfig: fn.resource.buildConfig,
+      serviceConfig: fn.resource.serviceConfig,
+    })
+    for (const path of paths) place(next as unknown as Record<string, unknown>, path, pick(body, path))
+    next.serviceConfig.environmentVariables = { ...next.serviceConfig.environmentVariables, LOG_EXECUTION_ID: 'true' }
+    const invalid = invalidSpec(next, state)
+    if (invalid) return googleError('INVALID_ARGUMENT', invalid)
+    state.setState(fn, 'DEPLOYING')
+    const operation = state.startOperation(location, 'update', fn.resource.name)
+    rollOut(fn, next, operation)
+    return asOperation(operation)
+  }
+
+  const remove = (location: string, fn: EmulatedFunction) => {
+    state.setState(fn, 'DELETING')
+    const operation = state.startOperation(location, 'delete', fn.resource.name)
+    later(async () => {
+      state.functions.delete(fn.resource.name)
+      await fn.revision?.sandbox.retire()
+      state.finishOperation(operation, { response: { '@type': 'type.googleapis.com/google.protobuf.Empty' } })
+    })
+    return asOperation(operation)
+  }
+
+  const list = (location: string, url: URL) => {
+    const pageSize = Math.min(Number(url.searchParams.get('pageSize')) || options.maxPageSize, options.maxPageSize)
+    const offset = Number(url.searchParams.get('pageToken') || 0)
+    const all = [...state.functions.values()].filter((fn) => fn.resource.name.startsWith(`${location}/`))
+    all.sort((a, b) => (a.resource.name < b.resource.name ? -1 : 1))
+    const page = all.slice(offset, offset + pageSize).map((fn) => structuredClone(fn.resource))
+    const next = offset + pageSize < all.length ? String(offset + pageSize) : undefined
+    return HttpResponse.json({ functions: page, ...(next ? { nextPageToken: next } : {}), unreachable: [] })
+  }
+
+  const generateUploadUrl = (location: string) => {
+    const [, project, , region] = location.split('/')
+    const bucket = `gcf-v2-uploads-${project}.${region}.cloudfunctions.appspot.com`
+    const object = `${randomUUID()}.zip`
+    state.uploads.set(`${bucket}/${object}`, undefined)
+    const uploadUrl = `https://storage.googleapis.com/${bucket}/${object}?GoogleAccessId=emulator&Expires=${Math.floor(Date.now() / 1000) + 300}&Signature=emulated`
+    return HttpResponse.json({ uploadUrl, storageSource: { bucket, object } })
+  }
+
+  /** Routes one request to the Cloud Functions v2 REST API. */
+  return async (request: Request): Promise<Response> => {
+    const url = new URL(request.url)
+    if (!request.headers.get('authorization')) {
+      return googleError('UNAUTHENTICATED', 'Request is missing required authentication credential.')
+    }
+    const match = /^\/v2\/(projects\/[^/]+\/locations\/[^/]+)\/(functions|operations)(?::(generateUploadUrl)|\/([^/]+))?$/.exec(
+      url.pathname,
+    )
+    if (!match) return googleError('NOT_FOUND', `The requested URL ${url.pathname} was not found on this server.`)
+    const [, location = '', collection, action, id] = match
+    const method = request.method
+    if (collection === 'operations') {
+      const operation = id && method === 'GET' ? state.operations.get(`${location}/operations/${id}`) : undefined
+      return operation ? asOperation(operation) : googleError('NOT_FOUND', `Operation ${id} not found`)
+    }
+    if (action === 'generateUploadUrl' && method === 'POST') return generateUploadUrl(location)
+    if (!id) {
+      if (method === 'GET') return list(location, url)
+      if (method === 'POST') return create(location, url, request)
+      return googleError('INVALID_ARGUMENT', `Method ${method} is not allowed here`)
+    }
+    const fn = state.functions.get(`${location}/functions/${id}`)
+    if (!fn) return googleError('NOT_FOUND', `Resource '${location}/functions/${id}' was not found`)
+    if (method === 'GET') return HttpResponse.json(fn.resource)
+    const busy = functionState(fn.resource.state)
+    if (busy === 'DEPLOYING' || busy === 'DELETING') {
+      return googleError(
+        'ABORTED',
+        `An operation on function ${fn.resource.name} is already in progress. Please try again later.`,
+      )
+    }
+    if (method === 'PATCH') return update(location, fn, url, request)
+    if (method === 'DELETE') return remove(location, fn)
+    return googleError('INVALID_ARGUMENT', `Method ${method} is not allowed here`)
+  }
+}

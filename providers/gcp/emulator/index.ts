@@ -1,0 +1,108 @@
+import { HttpResponse, http } from 'msw'
+import type { SetupServer } from 'msw/node'
+import { createControlPlane } from './control-plane.ts'
+import { type Fault, Faults, type FaultTarget } from './faults.ts'
+import { createFunctionUrl } from './function-url.ts'
+import { googleError } from './google-errors.ts'
+import { fakeIdToken } from './id-token.ts'
+import { GcpEmulatorState } from './state.ts'
+import { createUploadHost } from './storage.ts'
+
+export { type Fault, type FaultKind, Faults, type FaultTarget, type OperationFailure } from './faults.ts'
+export { checkIdToken, fakeIdToken } from './id-token.ts'
+export { type EmulatedFunction, GcpEmulatorState } from './state.ts'
+
+export interface GcpEmulatorOptions {
+  /** How long create, update and delete operations run before they are done, in ms (default 20). */
+  operationDelayMs?: number
+  /** Largest page `listFunctions` returns (default 1000, the API's maximum). */
+  maxPageSize?: number
+}
+
+export interface GcpEmulator {
+  /** msw handlers for cloudfunctions.googleapis.com, storage.googleapis.com and *.a.run.app. */
+  readonly handlers: ReturnType<typeof http.all>[]
+  readonly state: GcpEmulatorState
+  readonly faults: Faults
+  /** Changeable while running, e.g. to make operations slow. */
+  readonly options: Required<GcpEmulatorOptions>
+  /** An `idTokenProvider` for `gcp()` whose tokens the emulated function URLs accept. */
+  idTokenProvider(audience: string): Promise<string>
+  /**
+   * Starts an msw server with these handlers that fails any request they do
+   * not handle, so nothing reaches the network. Call `close()` when done.
+   */
+  start(): Promise<{ server: SetupServer; close(): Promise<void> }>
+  /** Stops every running function instance. */
+  shutdown(): Promise<void>
+}
+
+function faultAnswer(fault: Fault): Response {
+  switch (fault.kind) {
+    case 'throttle':
+      return googleError('RESOURCE_EXHAUSTED', "Quota exceeded for quota metric 'Read requests'.", {
+        retryAfterSec: fault.retryAfterSec ?? 1,
+      })
+    case 'unavailable':
+      return googleError('UNAVAILABLE', 'The service is currently unavailable.')
+    case 'reset':
+      return HttpResponse.error()
+    default:
+      return googleError('INTERNAL', 'Internal error encountered.')
+  }
+}
+
+/**
+ * A stateful model of Cloud Functions 2nd gen that the unmodified
+ * `@google-cloud/functions` v2 client (REST transport) talks to at the
+ * production host names, and whose function URLs really run the uploaded
+ * code in worker threads.
+ */
+export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator {
+  const settings: Required<GcpEmulatorOptions> = { operationDelayMs: 20, maxPageSize: 1000, ...options }
+  const state = new GcpEmulatorState()
+  const faults = new Faults()
+  const api = createControlPlane(state, faults, settings)
+  const upload = createUploadHost(state)
+  const functionUrl = createFunctionUrl(state, faults)
+
+  const counted =
+    (target: FaultTarget, serve: (request: Request) => Promise<Response>) =>
+    async ({ request }: { request: Request }) => {
+      state.requestCount++
+      const fault = target === 'invoke' ? undefined : faults.take(target, request.method)
+      return fault ? faultAnswer(fault) : serve(request)
+    }
+
+  const handlers = [
+    http.all(/^https:\/\/cloudfunctions\.googleapis\.com\//, counted('control', api)),
+    http.all(/^https:\/\/storage\.googleapis\.com\//, counted('upload', upload)),
+    http.all(/^https:\/\/[a-z0-9-]+\.a\.run\.app(?:\/|$)/, counted('invoke', functionUrl)),
+  ]
+
+  const shutdown = async () => {
+    await Promise.all([...state.functions.values()].map((fn) => fn.revision?.sandbox.retire()))
+  }
+
+  return {
+    handlers,
+    state,
+    faults,
+    options: settings,
+    idTokenProvider: async (audience) => fakeIdToken(audience),
+    shutdown,
+    async start() {
+      const { setupServer } = await import('msw/node')
+      const server = setupServer(...handlers)
+      // msw 3's name for it; the older onUnhandledRequest is silently ignored.
+      server.listen({ onUnhandledFrame: 'error' })
+      return {
+        server,
+        close: async () => {
+          server.close()
+          await shutdown()
+        },
+      }
+    },
+  }
+}

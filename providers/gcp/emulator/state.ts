@@ -1,0 +1,125 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { type FunctionState, type RpcStatus, rpcCode, stateNumber } from '../enums.ts'
+import { shortName } from '../names.ts'
+import type { Revision } from './revision.ts'
+
+/** The Function resource as the REST API shows it (enums as numbers, as gax asks). */
+export interface FunctionResource {
+  name: string
+  environment: number
+  state: number
+  updateTime: string
+  url: string
+  labels: Record<string, string>
+  stateMessages: Array<{ severity: number; type: string; message: string }>
+  buildConfig: { runtime?: string; entryPoint?: string; source?: { storageSource?: StorageSource } }
+  serviceConfig: {
+    availableMemory?: string
+    timeoutSeconds?: number
+    environmentVariables?: Record<string, string>
+    maxInstanceCount?: number
+    minInstanceCount?: number
+    maxInstanceRequestConcurrency?: number
+    serviceAccountEmail?: string
+    uri: string
+    service: string
+    revision?: string
+    ingressSettings: number
+    allTrafficOnLatestRevision: boolean
+  }
+}
+
+export interface StorageSource {
+  bucket?: string
+  object?: string
+  generation?: string
+}
+
+export interface EmulatedFunction {
+  resource: FunctionResource
+  /** The revision serving traffic; absent until the first deploy finishes. */
+  revision: Revision | undefined
+}
+
+export interface OperationResource {
+  name: string
+  done: boolean
+  metadata: Record<string, unknown>
+  response?: Record<string, unknown>
+  error?: { code: number; message: string; details: unknown[] }
+}
+
+/** Everything the emulator holds; tests read it directly as the probe of side effects. */
+export class GcpEmulatorState {
+  /** By full resource name. */
+  readonly functions = new Map<string, EmulatedFunction>()
+  readonly operations = new Map<string, OperationResource>()
+  /** Uploaded archives by `bucket/object`; undefined until the PUT arrives. */
+  readonly uploads = new Map<string, Uint8Array | undefined>()
+  /** Executions started per function ID (kept after removal). */
+  readonly executions = new Map<string, number>()
+  /** Every request that reached any emulated host, refused ones included. */
+  requestCount = 0
+
+  byShortName(name: string): EmulatedFunction | undefined {
+    for (const fn of this.functions.values()) if (shortName(fn.resource.name) === name) return fn
+    return undefined
+  }
+
+  byUrl(origin: string): EmulatedFunction | undefined {
+    for (const fn of this.functions.values()) if (fn.resource.serviceConfig.uri === origin) return fn
+    return undefined
+  }
+
+  functionNames(): string[] {
+    return [...this.functions.values()].map((fn) => shortName(fn.resource.name))
+  }
+
+  countExecution(name: string): void {
+    this.executions.set(name, (this.executions.get(name) ?? 0) + 1)
+  }
+
+  setState(fn: EmulatedFunction, state: FunctionState, message?: string): void {
+    fn.resource.state = stateNumber(state)
+    fn.resource.updateTime = new Date().toISOString()
+    fn.resource.stateMessages = message ? [{ severity: 1, type: 'DeploymentFailure', message }] : []
+  }
+
+  startOperation(location: string, verb: string, target: string): OperationResource {
+    const now = new Date().toISOString()
+    const operation: OperationResource = {
+      name: `${location}/operations/operation-${randomUUID()}`,
+      done: false,
+      metadata: {
+        '@type': 'type.googleapis.com/google.cloud.functions.v2.OperationMetadata',
+        createTime: now,
+        target,
+        verb,
+        apiVersion: 'v2',
+        stages: [],
+      },
+    }
+    this.operations.set(operation.name, operation)
+    return operation
+  }
+
+  finishOperation(
+    operation: OperationResource,
+    outcome: { response: Record<string, unknown> } | { error: RpcStatus; message: string },
+  ) {
+    operation.done = true
+    operation.metadata.endTime = new Date().toISOString()
+    if ('response' in outcome) operation.response = outcome.response
+    else operation.error = { code: rpcCode(outcome.error), message: outcome.message, details: [] }
+  }
+
+  /** `https://NAME-HASH-REGIONCODE.a.run.app`, as Cloud Run names a service's URL. */
+  static serviceUrl(project: string, region: string, name: string): string {
+    const hash = createHash('sha256').update(project).digest('hex').slice(0, 10)
+    const code = region
+      .split('-')
+      .map((part) => part[0])
+      .join('')
+    return `https://${name}-${hash}-${code}.a.run.app`
+  }
+}

@@ -1,0 +1,120 @@
+import { type Cloud, createCloud } from '../../src/client.ts'
+import { NotFoundError } from '../../src/errors/not-found.ts'
+import { packageFile } from '../../src/package/package-root.ts'
+import type { ProviderV1 } from '../../src/provider.ts'
+import { expectPlainObject } from '../../src/validation.ts'
+import { GCP_CAPABILITIES } from './capabilities.ts'
+import { type ControlPlane, getFunction, listManaged } from './control-plane.ts'
+import { deployFunction, PROVIDER_OPTION_KEYS, removeFunction } from './deploy.ts'
+import { defaultIdTokenProvider } from './id-token.ts'
+import { invokeEndpoint } from './invoke.ts'
+import { type Endpoint, toEndpoint, toRecord } from './record.ts'
+import { lazyClient } from './sdk.ts'
+import { checkSettings, type GcpSettings, type ProviderSettings } from './settings.ts'
+
+export { GCP_CAPABILITIES } from './capabilities.ts'
+export type { GcpSettings, IdTokenProvider } from './settings.ts'
+
+/**
+ * What the Node.js buildpack needs beside the bundle: `main` names the file
+ * the Functions Framework loads, whose `handler` export is the entry point.
+ */
+const PACKAGE_JSON = `${JSON.stringify(
+  {
+    name: 'cloudfn-function',
+    private: true,
+    type: 'module',
+    main: 'index.mjs',
+    engines: { node: '22' },
+    dependencies: { '@google-cloud/functions-framework': '^5.0.5' },
+  },
+  null,
+  2,
+)}\n`
+
+export interface GcpProvider extends ProviderV1 {
+  readonly project: string
+  readonly region: string
+}
+
+export function createGcpProvider(settings: ProviderSettings): GcpProvider {
+  const checked = checkSettings(settings)
+  const plane: ControlPlane = {
+    location: { project: checked.project, region: checked.region },
+    pollIntervalMs: checked.pollIntervalMs,
+    client: lazyClient(checked.authClient, checked.project),
+  }
+  const idTokens = checked.idTokenProvider ?? defaultIdTokenProvider(checked.authClient)
+  // Invokes go straight to the function's URL; the control plane is asked only on a miss.
+  const endpoints = new Map<string, Endpoint>()
+
+  const remember = (name: string, endpoint: Endpoint | undefined) => {
+    if (endpoint) endpoints.set(name, endpoint)
+    else endpoints.delete(name)
+  }
+
+  const endpointOf = async (name: string): Promise<Endpoint> => {
+    const cached = endpoints.get(name)
+    if (cached) return cached
+    const fn = await getFunction(plane, name)
+    const endpoint = fn && toEndpoint(fn)
+    if (!endpoint) {
+      throw new NotFoundError({
+        provider: 'gcp',
+        resource: name,
+        message: `Function '${name}' is not deployed on gcp; deploy it first`,
+      })
+    }
+    remember(name, endpoint)
+    return endpoint
+  }
+
+  return {
+    specificationVersion: 'v1',
+    name: 'gcp',
+    project: checked.project,
+    region: checked.region,
+    capabilities: GCP_CAPABILITIES,
+    packaging: { shimPath: packageFile('providers/gcp/shim.ts'), files: { 'package.json': PACKAGE_JSON } },
+    providerOptionKeys: PROVIDER_OPTION_KEYS,
+
+    async doDeploy(request, options) {
+      const response = await deployFunction(plane, request, options.signal)
+      const { url, timeoutSec, memoryMb } = response.record
+      remember(request.name, url ? { url, timeoutSec, memoryMb } : undefined)
+      return response
+    },
+
+    async doGet(name) {
+      const fn = await getFunction(plane, name)
+      remember(name, fn && toEndpoint(fn))
+      return fn && toRecord(fn)
+    },
+
+    async doList() {
+      return (await listManaged(plane)).map(toRecord)
+    },
+
+    async doInvoke(request, options) {
+      const endpoint = await endpointOf(request.name)
+      try {
+        return { envelope: await invokeEndpoint(request.name, endpoint, request.payload, idTokens, options.signal) }
+      } catch (error) {
+        // A stale URL (removed elsewhere) must not stick.
+        if (NotFoundError.isInstance(error)) endpoints.delete(request.name)
+        throw error
+      }
+    },
+
+    async doRemove(name) {
+      endpoints.delete(name)
+      return removeFunction(plane, name)
+    },
+  }
+}
+
+/** Google Cloud Functions (2nd gen) behind the neutral API. */
+export function gcp(settings: GcpSettings): Cloud {
+  const { retry, ...providerSettings } = expectPlainObject(settings, 'settings') as unknown as GcpSettings
+  return createCloud(createGcpProvider(providerSettings), retry === undefined ? {} : { retry })
+}

@@ -1,0 +1,111 @@
+import { CloudfnError } from '../../src/errors/cloudfn-error.ts'
+import { NotFoundError } from '../../src/errors/not-found.ts'
+import { OutOfMemoryError } from '../../src/errors/out-of-memory.ts'
+import { PayloadTooLargeError } from '../../src/errors/payload-too-large.ts'
+import { ProviderError } from '../../src/errors/provider-error.ts'
+import { ThrottledError } from '../../src/errors/throttled.ts'
+import { TimeoutError } from '../../src/errors/timeout.ts'
+import { UnauthorizedError } from '../../src/errors/unauthorized.ts'
+import { GCP_LIMITS } from './capabilities.ts'
+import { retryAfterMs } from './errors.ts'
+import { idTokenFor } from './id-token.ts'
+import type { Endpoint } from './record.ts'
+import type { IdTokenProvider } from './settings.ts'
+
+/**
+ * Markers in the body of a 500 from Cloud Run: the platform kills an instance
+ * that exceeds its memory (logging "Memory limit of N MiB exceeded") and
+ * refuses a response over 32 MiB. The emulator answers with these texts.
+ */
+const MEMORY_MARKER = /Memory limit of (\d+) MiB exceeded/
+const RESPONSE_SIZE_MARKER = /response size (?:was )?too large|response too large/i
+
+/**
+ * POSTs the encoded input to the function's URL with an ID token for it. The
+ * body goes as text/plain: the Functions Framework's JSON parser is strict
+ * and would refuse a top-level string, number or null, while its text parser
+ * keeps the exact bytes in `rawBody` for the shim.
+ */
+export async function invokeEndpoint(
+  name: string,
+  endpoint: Endpoint,
+  payload: string,
+  idTokens: IdTokenProvider,
+  signal?: AbortSignal,
+): Promise<string> {
+  const token = await idTokenFor(idTokens, endpoint.url)
+  let response: Response
+  try {
+    response = await fetch(endpoint.url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain; charset=utf-8' },
+      body: payload,
+      signal,
+    })
+  } catch (cause) {
+    if (CloudfnError.isInstance(cause)) throw cause
+    throw new ProviderError({
+      provider: 'gcp',
+      cause,
+      // Nothing shows whether the function started before the connection broke.
+      notExecuted: refusedBeforeSending(cause),
+      message: `Invoking '${name}' failed before an answer arrived: ${cause instanceof Error ? cause.message : String(cause)}`,
+    })
+  }
+  const text = await response.text()
+  if (response.status === 200) return text
+  throw invokeError(name, endpoint, response, text)
+}
+
+function refusedBeforeSending(cause: unknown): boolean {
+  const code = (cause as { cause?: { code?: string } })?.cause?.code
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+}
+
+function invokeError(name: string, endpoint: Endpoint, response: Response, body: string): CloudfnError {
+  const status = response.status
+  const base = { provider: 'gcp', message: `Invoking '${name}' failed with HTTP ${status}` }
+  switch (status) {
+    case 429:
+      return new ThrottledError({
+        ...base,
+        message: `Function '${name}' has no instance free (HTTP 429); raise providerOptions.gcp.maxInstances or retry later`,
+        retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+      })
+    case 401:
+    case 403:
+      return new UnauthorizedError({
+        ...base,
+        message: `${base.message}: the caller's ID token was refused; it needs roles/run.invoker on the function`,
+      })
+    case 404:
+      return new NotFoundError({ ...base, resource: name, message: `Function '${name}' is not deployed on gcp (HTTP 404)` })
+    case 413:
+      return new PayloadTooLargeError({ ...base, direction: 'request', limitBytes: GCP_LIMITS.maxBodyBytes })
+    case 504:
+      return new TimeoutError({
+        ...base,
+        timeoutSec: endpoint.timeoutSec,
+        message: `Function '${name}' timed out after ${endpoint.timeoutSec} s; raise timeoutSec or make it faster`,
+      })
+  }
+  const memory = MEMORY_MARKER.exec(body)
+  if (status === 500 && memory) {
+    const memoryMb = Number(memory[1])
+    return new OutOfMemoryError({
+      ...base,
+      memoryMb,
+      message: `Function '${name}' ran out of memory (limit ${memoryMb} MB); raise memoryMb or use less`,
+    })
+  }
+  if (status === 500 && RESPONSE_SIZE_MARKER.test(body)) {
+    return new PayloadTooLargeError({
+      ...base,
+      direction: 'response',
+      limitBytes: GCP_LIMITS.maxBodyBytes,
+      message: `The response of '${name}' is over gcp's ${GCP_LIMITS.maxBodyBytes} bytes; return less data or a reference`,
+    })
+  }
+  // A 5xx may come after the function ran: never retried, so nothing runs twice.
+  return new ProviderError({ ...base, status, isRetryable: false, message: `${base.message}: ${body.slice(0, 200)}` })
+}

@@ -1,0 +1,47 @@
+import type { FunctionRecord } from '../../src/provider.ts'
+import { CODE_LABEL, CONFIG_LABEL, labelToHex } from './labels.ts'
+import { parseMemoryMb } from './memory.ts'
+import { shortName } from './names.ts'
+import type { GcpFunction } from './sdk.ts'
+
+/** Variables set by Cloud Functions itself (2nd gen) or by cloudfn for the shim; not the user's. */
+const isPlatformEnv = (key: string) => key === 'LOG_EXECUTION_ID' || key.startsWith('CLOUDFN_')
+
+/** What the invoke path needs to know about a deployed function. */
+export interface Endpoint {
+  url: string
+  timeoutSec: number
+  memoryMb: number
+}
+
+function isoTime(value: GcpFunction['updateTime']): string {
+  if (typeof value === 'string') return new Date(value).toISOString()
+  if (value && typeof value === 'object' && value.seconds !== undefined && value.seconds !== null) {
+    const millis = Number(value.seconds) * 1000 + Math.floor((value.nanos ?? 0) / 1e6)
+    return new Date(millis).toISOString()
+  }
+  return new Date(0).toISOString()
+}
+
+export function toRecord(fn: GcpFunction): FunctionRecord {
+  const service = fn.serviceConfig ?? {}
+  const labels = fn.labels ?? {}
+  return {
+    name: shortName(fn.name),
+    provider: 'gcp',
+    memoryMb: parseMemoryMb(service.availableMemory) ?? 256,
+    timeoutSec: service.timeoutSeconds ?? 60,
+    envKeys: Object.keys(service.environmentVariables ?? {})
+      .filter((key) => !isPlatformEnv(key))
+      .sort(),
+    codeHash: labelToHex(labels[CODE_LABEL]),
+    configHash: labelToHex(labels[CONFIG_LABEL]),
+    url: service.uri || undefined,
+    updatedAt: isoTime(fn.updateTime),
+  }
+}
+
+export function toEndpoint(fn: GcpFunction): Endpoint | undefined {
+  const record = toRecord(fn)
+  return record.url ? { url: record.url, timeoutSec: record.timeoutSec, memoryMb: record.memoryMb } : undefined
+}
