@@ -1,0 +1,4 @@
+import { awsEmulatedTarget } from './targets/aws-emulated.ts'
+import { runConformance } from './vitest.ts'
+
+runConformance([awsEmulatedTarget()])

@@ -1,0 +1,33 @@
+import { type AwsEmulatorOptions, createAwsEmulator, FAKE_CREDENTIALS } from '../../providers/aws/emulator/index.ts'
+import { createAwsProvider } from '../../providers/aws/index.ts'
+import { createCloud } from '../../src/client.ts'
+import type { ConformanceTarget } from '../scenario.ts'
+
+/**
+ * The AWS provider against the AWS emulator (msw at Lambda's real hostnames,
+ * uploaded zips really run in worker threads). The probe reads the
+ * emulator's own state, not the API under test.
+ */
+export function awsEmulatedTarget(options: AwsEmulatorOptions = {}): ConformanceTarget {
+  return {
+    name: 'aws-emulated',
+    async setup() {
+      const region = options.region ?? 'eu-west-1'
+      const emulator = createAwsEmulator({ stateDelayMs: 10, updateDelayMs: 10, ...options, region })
+      emulator.listen()
+      const { state } = emulator
+      const provider = createAwsProvider({ region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 5 })
+      return {
+        // Fast retries keep throttling scenarios quick; the policy itself is tested elsewhere.
+        cloud: createCloud(provider, { retry: { baseDelayMs: 5, maxDelayMs: 100, maxAttempts: 10 } }),
+        probe: {
+          exists: async (name) => state.functions.has(name),
+          executions: async (name) => state.executions.get(name) ?? 0,
+          requestCount: async () => state.requestCount,
+          functionNames: async () => [...state.functions.keys()],
+        },
+        teardown: () => emulator.close(),
+      }
+    },
+  }
+}

@@ -1,0 +1,58 @@
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
+import type { IAMClient } from '@aws-sdk/client-iam'
+import type { LambdaClient } from '@aws-sdk/client-lambda'
+import type { ResolvedAwsSettings } from './settings.ts'
+
+export type LambdaSdk = typeof import('@aws-sdk/client-lambda')
+export type IamSdk = typeof import('@aws-sdk/client-iam')
+export type LogsSdk = typeof import('@aws-sdk/client-cloudwatch-logs')
+
+export interface Loaded<C, S> {
+  client: C
+  sdk: S
+}
+
+export interface AwsClients {
+  lambda(): Promise<Loaded<LambdaClient, LambdaSdk>>
+  iam(): Promise<Loaded<IAMClient, IamSdk>>
+  logs(): Promise<Loaded<CloudWatchLogsClient, LogsSdk>>
+}
+
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined
+  return () => {
+    pending ??= load().catch((error: unknown) => {
+      pending = undefined
+      throw error
+    })
+    return pending
+  }
+}
+
+/**
+ * The SDK clients, each loaded on the first call that needs it, so importing
+ * `cloudfn/aws` stays cheap and invoking never loads IAM or CloudWatch Logs.
+ * The SDK's own retries are off: the core's policy is the only one, so a
+ * synchronous invoke is never repeated behind the caller's back.
+ */
+export function createClients(settings: ResolvedAwsSettings): AwsClients {
+  const config = {
+    region: settings.region,
+    maxAttempts: 1,
+    ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
+  }
+  return {
+    lambda: once(async () => {
+      const sdk = await import('@aws-sdk/client-lambda')
+      return { client: new sdk.LambdaClient(config), sdk }
+    }),
+    iam: once(async () => {
+      const sdk = await import('@aws-sdk/client-iam')
+      return { client: new sdk.IAMClient(config), sdk }
+    }),
+    logs: once(async () => {
+      const sdk = await import('@aws-sdk/client-cloudwatch-logs')
+      return { client: new sdk.CloudWatchLogsClient(config), sdk }
+    }),
+  }
+}

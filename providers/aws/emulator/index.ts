@@ -1,0 +1,93 @@
+/**
+ * An msw model of AWS Lambda (plus the IAM and CloudWatch Logs calls the
+ * provider makes) at the production hostnames, for tests that use the
+ * unmodified AWS SDK with fake credentials:
+ *
+ * ```ts
+ * const emulator = createAwsEmulator({ region: 'eu-west-1' })
+ * emulator.listen()                      // or setupServer(...emulator.handlers)
+ * const cloud = aws({ region: 'eu-west-1', credentials: FAKE_CREDENTIALS, pollIntervalMs: 5 })
+ * ```
+ *
+ * It keeps state, goes Pending → Active and InProgress → Successful after
+ * configurable delays, answers with Lambda's status codes, error names and
+ * bodies, enforces Lambda's limits, and really runs uploaded zips in worker
+ * threads with the Lambda handler contract, the timeout and the memory limit.
+ */
+import { http, type RequestHandler } from 'msw'
+import { type SetupServer, setupServer } from 'msw/node'
+import { extraHandlers } from './extras.ts'
+import { FaultInjector } from './faults.ts'
+import { functionHandlers } from './functions.ts'
+import { iamHandlers } from './iam.ts'
+import { invokeHandlers } from './invoke.ts'
+import { logsHandlers } from './logs.ts'
+import { type AwsEmulatorOptions, resolveOptions } from './model.ts'
+import { type EmulatorEnv, route } from './router.ts'
+import { AwsEmulatorState } from './state.ts'
+import { AwsFault } from './wire.ts'
+
+export type { FaultKind, FaultSpec } from './faults.ts'
+export { FaultInjector } from './faults.ts'
+export type { AwsEmulatorOptions } from './model.ts'
+export { AwsEmulatorState } from './state.ts'
+
+/** Credentials for SDK clients that talk to the emulator; it checks that requests are signed, not by whom. */
+export const FAKE_CREDENTIALS = { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator-secret' } as const
+
+export interface AwsEmulator {
+  /** msw request handlers; pass them to your own `setupServer` to combine with other mocks. */
+  readonly handlers: readonly RequestHandler[]
+  /** The emulated account, for assertions: functions, executions, logs, request counts. */
+  readonly state: AwsEmulatorState
+  /** Inject throttling, 5xx, resets, IAM propagation delays and update conflicts on demand. */
+  readonly faults: FaultInjector
+  readonly region: string
+  /** Starts an msw server with these handlers; unhandled requests fail instead of reaching the network. */
+  listen(): SetupServer
+  /** Resolves once queued asynchronous invocations have run. */
+  idle(): Promise<void>
+  /** Stops the server started by `listen` and every function instance. */
+  close(): Promise<void>
+}
+
+export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator {
+  const resolved = resolveOptions(options)
+  const state = new AwsEmulatorState(resolved)
+  const faults = new FaultInjector()
+  const env: EmulatorEnv = { state, faults }
+  const base = `https://lambda.${resolved.region}.amazonaws.com`
+  const unknown = route(env, 'rest-json', 'Unknown', async ({ request }) => {
+    throw new AwsFault(404, 'UnknownOperationException', `Unknown operation ${request.method} ${new URL(request.url).pathname}`)
+  })
+  const handlers: RequestHandler[] = [
+    ...functionHandlers(env, base),
+    ...invokeHandlers(env, base),
+    ...extraHandlers(env, base),
+    ...iamHandlers(env),
+    ...logsHandlers(env, resolved.region),
+    // Anything else on Lambda's host is an unknown operation, as Lambda answers it.
+    http.all(`${base}/*`, unknown),
+  ]
+  let server: SetupServer | undefined
+
+  return {
+    handlers,
+    state,
+    faults,
+    region: resolved.region,
+    listen() {
+      if (server) return server
+      server = setupServer(...handlers)
+      server.listen({ onUnhandledFrame: 'error' })
+      return server
+    },
+    idle: () => state.idle(),
+    async close() {
+      server?.close()
+      server = undefined
+      const runtimes = [...state.functions.values()].flatMap((fn) => [fn.live.runtime, fn.next?.runtime])
+      await Promise.all(runtimes.map((runtime) => runtime?.retire()))
+    },
+  }
+}

@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto'
+import { OutOfMemoryError } from '../../../src/errors/out-of-memory.ts'
+import { TimeoutError } from '../../../src/errors/timeout.ts'
+import { packageFile } from '../../../src/package/package-root.ts'
+import { compileHostScript } from '../../../src/sandbox/host-script.ts'
+import { createWorkerSandbox, type Sandbox } from '../../../src/sandbox/worker-sandbox.ts'
+import { unpackArtifact } from '../../local/artifact-dir.ts'
+import { AWS_LIMITS } from '../limits.ts'
+import type { FunctionVersion } from './model.ts'
+import type { HostData, HostReply, HostRequest } from './protocol.ts'
+
+/** What one invocation produced, in Lambda's terms. */
+export interface Execution {
+  /** Response payload text. */
+  body: string
+  /** True when Lambda would answer with `X-Amz-Function-Error: Unhandled`. */
+  functionError: boolean
+  /** The execution's log text, START to REPORT. */
+  log: string
+  logStream: string
+}
+
+export interface RuntimeIdentity {
+  name: string
+  arn: string
+  region: string
+}
+
+function hostScript(): Promise<string> {
+  return compileHostScript(packageFile('providers/aws/emulator/host.ts'))
+}
+
+function logStreamName(): string {
+  const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/')
+  return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`
+}
+
+/**
+ * Runs one version of a function in worker sandboxes: unpacks the zip, starts
+ * instances of the AWS host script, and turns what happens (an answer, a
+ * throw, a timeout, running out of memory, a crash) into Lambda's answers.
+ */
+export class FunctionRuntime {
+  readonly logStream = logStreamName()
+  #sandbox: Promise<Sandbox<HostRequest, HostReply>> | undefined
+  readonly #identity: RuntimeIdentity
+  readonly #version: FunctionVersion
+  readonly #maxConcurrency: number
+
+  constructor(identity: RuntimeIdentity, version: FunctionVersion, maxConcurrency: number) {
+    this.#identity = identity
+    this.#version = version
+    this.#maxConcurrency = maxConcurrency
+  }
+
+  #start(): Promise<Sandbox<HostRequest, HostReply>> {
+    this.#sandbox ??= (async () => {
+      const { config, zip, codeSha256 } = this.#version
+      // Unpacked by content hash, as the local fake does; an empty entry file name gives the folder.
+      const sha256 = Buffer.from(codeSha256, 'base64').toString('hex')
+      const codeDir = await unpackArtifact({ zip, sha256, entryFile: '' })
+      const workerData: HostData = { codeDir, handler: config.handler }
+      return createWorkerSandbox<HostRequest, HostReply>({
+        provider: 'aws',
+        name: this.#identity.name,
+        workerFile: await hostScript(),
+        workerData,
+        env: { ...this.#lambdaEnv(codeDir), ...config.environment },
+        memoryMb: config.memorySize,
+        timeoutSec: config.timeout,
+        maxInstances: this.#maxConcurrency,
+      })
+    })()
+    return this.#sandbox
+  }
+
+  /** The variables Lambda sets in every function's environment. */
+  #lambdaEnv(codeDir: string): Record<string, string> {
+    const { config } = this.#version
+    return {
+      AWS_REGION: this.#identity.region,
+      AWS_DEFAULT_REGION: this.#identity.region,
+      AWS_LAMBDA_FUNCTION_NAME: this.#identity.name,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memorySize),
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${this.#identity.name}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: this.logStream,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${config.runtime}`,
+      LAMBDA_TASK_ROOT: codeDir,
+      _HANDLER: config.handler,
+    }
+  }
+
+  /** Throws `ThrottledError` when every instance is busy (the function did not run). */
+  async execute(event: string, requestId: string, onStart: () => void): Promise<Execution> {
+    const sandbox = await this.#start()
+    const { config } = this.#version
+    const started = performance.now()
+    const request: HostRequest = {
+      event,
+      requestId,
+      deadline: Date.now() + config.timeout * 1000,
+      functionName: this.#identity.name,
+      invokedFunctionArn: this.#identity.arn,
+      memoryLimitInMB: String(config.memorySize),
+      logGroupName: `/aws/lambda/${this.#identity.name}`,
+      logStreamName: this.logStream,
+    }
+    let reply: HostReply | undefined
+    let platformError: { errorType: string; errorMessage: string } | undefined
+    let extraLog = ''
+    try {
+      const outcome = await sandbox.run(request, onStart)
+      if (outcome.kind === 'result') reply = outcome.result
+      else {
+        const exit = /exited with code (\d+)/.exec(outcome.error.message)
+        platformError = exit
+          ? {
+              errorType: 'Runtime.ExitError',
+              errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${exit[1]}`,
+            }
+          : { errorType: outcome.error.name, errorMessage: outcome.error.message }
+      }
+    } catch (error) {
+      if (TimeoutError.isInstance(error)) {
+        const seconds = config.timeout.toFixed(2)
+        platformError = {
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `RequestId: ${requestId} Error: Task timed out after ${seconds} seconds`,
+        }
+        extraLog = `${new Date().toISOString()} ${requestId} Task timed out after ${seconds} seconds\n`
+      } else if (OutOfMemoryError.isInstance(error)) {
+        platformError = {
+          errorType: 'Runtime.OutOfMemory',
+          errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`,
+        }
+      } else throw error
+    }
+    const durationMs = performance.now() - started
+    let body: string
+    let functionError = true
+    if (reply?.ok) {
+      body = reply.body
+      functionError = false
+      if (Buffer.byteLength(body) > AWS_LIMITS.syncResponseBytes) {
+        functionError = true
+        body = JSON.stringify({
+          errorMessage: `Response payload size exceeded maximum allowed payload size (${AWS_LIMITS.syncResponseBytes} bytes).`,
+          errorType: 'Function.ResponseSizeTooLarge',
+        })
+      }
+    } else if (reply) {
+      body = JSON.stringify({ errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.trace })
+    } else {
+      body = JSON.stringify(platformError)
+    }
+    const report = [
+      `REPORT RequestId: ${requestId}`,
+      `Duration: ${durationMs.toFixed(2)} ms`,
+      `Billed Duration: ${Math.max(1, Math.ceil(durationMs))} ms`,
+      `Memory Size: ${config.memorySize} MB`,
+      `Max Memory Used: ${Math.min(config.memorySize, reply?.heapMb ?? config.memorySize)} MB`,
+      ...(reply?.initMs === undefined ? [] : [`Init Duration: ${reply.initMs.toFixed(2)} ms`]),
+    ].join('\t')
+    const output = reply?.output ?? ''
+    const log = `START RequestId: ${requestId} Version: $LATEST\n${output}${output && !output.endsWith('\n') ? '\n' : ''}${extraLog}END RequestId: ${requestId}\n${report}\t\n`
+    return { body, functionError, log, logStream: this.logStream }
+  }
+
+  async retire(): Promise<void> {
+    const sandbox = this.#sandbox
+    this.#sandbox = undefined
+    if (sandbox) await (await sandbox).retire()
+  }
+}

@@ -1,0 +1,86 @@
+import type { EmulatedFunction, ResolvedOptions } from './model.ts'
+
+export interface EmulatedRole {
+  name: string
+  arn: string
+  roleId: string
+  createDate: string
+  assumeRolePolicyDocument: string
+  description: string
+  tags: Array<{ Key: string; Value: string }>
+  attachedPolicies: Set<string>
+  /** Lambda refuses the role until then, as IAM propagation does. */
+  assumableAt: number
+}
+
+export interface LogEvent {
+  timestamp: number
+  ingestionTime: number
+  message: string
+  logStreamName: string
+  eventId: string
+}
+
+const MAX_EVENTS_PER_GROUP = 10_000
+
+/**
+ * Everything the emulated account holds, kept apart from the HTTP routes so
+ * that tests (and the conformance probe) read side effects directly.
+ */
+export class AwsEmulatorState {
+  readonly functions = new Map<string, EmulatedFunction>()
+  readonly roles = new Map<string, EmulatedRole>()
+  /** CloudWatch Logs events by log group name. */
+  readonly logGroups = new Map<string, LogEvent[]>()
+  /** Executions started, by function name: what ran, and how often. */
+  readonly executions = new Map<string, number>()
+  /** Requests that reached the emulator (Lambda, IAM and Logs). */
+  requestCount = 0
+  readonly requestsByOperation = new Map<string, number>()
+  /** Asynchronous invocations still queued or running. */
+  readonly pendingAsync = new Set<Promise<void>>()
+  readonly options: ResolvedOptions
+  #eventCounter = 0
+
+  constructor(options: ResolvedOptions) {
+    this.options = options
+  }
+
+  record(operation: string): void {
+    this.requestCount++
+    this.requestsByOperation.set(operation, (this.requestsByOperation.get(operation) ?? 0) + 1)
+  }
+
+  countExecution(name: string): void {
+    this.executions.set(name, (this.executions.get(name) ?? 0) + 1)
+  }
+
+  functionArn(name: string): string {
+    return `arn:aws:lambda:${this.options.region}:${this.options.accountId}:function:${name}`
+  }
+
+  /** Lambda writes each line of an execution's log as one event of the function's log group. */
+  appendLog(functionName: string, logStreamName: string, text: string): void {
+    const group = `/aws/lambda/${functionName}`
+    const events = this.logGroups.get(group) ?? []
+    const now = Date.now()
+    for (const line of text.split('\n')) {
+      if (line === '') continue
+      const stamp = Date.parse(line.slice(0, 24))
+      events.push({
+        timestamp: Number.isNaN(stamp) ? now : stamp,
+        ingestionTime: now,
+        message: `${line}\n`,
+        logStreamName,
+        eventId: String(++this.#eventCounter).padStart(20, '0'),
+      })
+    }
+    if (events.length > MAX_EVENTS_PER_GROUP) events.splice(0, events.length - MAX_EVENTS_PER_GROUP)
+    this.logGroups.set(group, events)
+  }
+
+  /** Resolves once every queued asynchronous invocation has run. */
+  async idle(): Promise<void> {
+    while (this.pendingAsync.size > 0) await Promise.all([...this.pendingAsync])
+  }
+}

@@ -1,0 +1,146 @@
+import { CloudfnError } from '../../src/errors/cloudfn-error.ts'
+import { ConflictError } from '../../src/errors/conflict.ts'
+import { NotFoundError } from '../../src/errors/not-found.ts'
+import { PayloadTooLargeError } from '../../src/errors/payload-too-large.ts'
+import { ProviderError } from '../../src/errors/provider-error.ts'
+import { ThrottledError } from '../../src/errors/throttled.ts'
+import { UnauthorizedError } from '../../src/errors/unauthorized.ts'
+
+/** What the AWS SDK's exceptions (and Node's network errors) carry, read defensively. */
+interface SdkErrorShape {
+  name?: string
+  message?: string
+  code?: string
+  retryAfterSeconds?: string | number
+  $metadata?: { httpStatusCode?: number }
+  $response?: { headers?: Record<string, string | undefined> }
+}
+
+export interface ErrorContext {
+  /** e.g. `deploy`, `invoke`. */
+  operation: string
+  /** Function (or other resource) the call was about. */
+  resource?: string | undefined
+  /**
+   * `invoke` when the call may have run the function: then only failures
+   * that prove it did not run are marked safe to repeat.
+   */
+  phase: 'control' | 'invoke'
+  /** Request limit that applied, for PayloadTooLarge. */
+  requestLimitBytes?: number | undefined
+}
+
+const UNAUTHORIZED = new Set([
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'AccessDeniedException',
+  'AccessDenied',
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'CredentialsProviderError',
+  'MissingAuthenticationTokenException',
+])
+const THROTTLED = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling', 'RequestLimitExceeded'])
+const NOT_FOUND = new Set(['ResourceNotFoundException', 'NoSuchEntity', 'NoSuchEntityException'])
+const TOO_LARGE = new Set(['RequestTooLargeException', 'RequestEntityTooLargeException'])
+/** The function was not in a state to run: the call never reached it. */
+const NOT_READY = new Set(['ResourceConflictException', 'ResourceNotReadyException', 'EC2ThrottledException'])
+const REFUSED = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/
+
+/** The transient error Lambda gives for 5–30 s after an execution role is created. */
+export function isRoleNotAssumable(error: unknown): boolean {
+  const shape = error as SdkErrorShape | undefined
+  return shape?.name === 'InvalidParameterValueException' && /cannot be assumed by Lambda/i.test(shape.message ?? '')
+}
+
+export function isAwsNotFound(error: unknown): boolean {
+  return NOT_FOUND.has((error as SdkErrorShape | undefined)?.name ?? '') || NotFoundError.isInstance(error)
+}
+
+function retryAfterMs(shape: SdkErrorShape): number | undefined {
+  const raw = shape.retryAfterSeconds ?? shape.$response?.headers?.['retry-after']
+  const seconds = raw === undefined ? Number.NaN : Number(raw)
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined
+}
+
+/**
+ * Maps an AWS SDK failure to the cloudfn error a caller can act on. Messages
+ * carry the service's error name and text, never request headers or keys.
+ */
+export function toCloudfnError(error: unknown, context: ErrorContext): CloudfnError {
+  if (CloudfnError.isInstance(error)) return error
+  const shape = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SdkErrorShape
+  const name = shape.name ?? 'Error'
+  const status = shape.$metadata?.httpStatusCode
+  const detail = `${name}: ${shape.message ?? 'no message'}`
+  const base = { provider: 'aws', cause: error }
+  const what = context.resource ? `${context.operation} of '${context.resource}'` : context.operation
+
+  if (THROTTLED.has(name) || status === 429) {
+    return new ThrottledError({
+      ...base,
+      retryAfterMs: retryAfterMs(shape),
+      message: `AWS throttled the ${what} (${detail}); it did not run. Retry later or raise the concurrency quota.`,
+    })
+  }
+  if (NOT_FOUND.has(name)) {
+    return new NotFoundError({
+      ...base,
+      resource: context.resource ?? 'unknown',
+      message: `${context.resource ? `Function '${context.resource}'` : 'The resource'} is not deployed on aws (${detail}); deploy it first`,
+    })
+  }
+  if (TOO_LARGE.has(name) || status === 413) {
+    return new PayloadTooLargeError({
+      ...base,
+      direction: 'request',
+      limitBytes: context.requestLimitBytes ?? 0,
+      message: `AWS refused the ${what}: the request is too large (${detail})`,
+    })
+  }
+  if (UNAUTHORIZED.has(name) || status === 401 || status === 403) {
+    return new UnauthorizedError({
+      ...base,
+      message: `AWS refused the ${what} (${detail}); check the credentials and their IAM permissions`,
+    })
+  }
+  if (isRoleNotAssumable(error)) {
+    return new ProviderError({
+      ...base,
+      status,
+      isRetryable: true,
+      message: `The execution role cannot be assumed by Lambda yet (new IAM roles take seconds to propagate); ${what} will be retried`,
+    })
+  }
+  if (context.phase === 'invoke' && NOT_READY.has(name)) {
+    return new ProviderError({
+      ...base,
+      status,
+      notExecuted: true,
+      message: `The function is not ready to run (${detail}); it did not run`,
+    })
+  }
+  if (name === 'ResourceConflictException') {
+    return new ConflictError({
+      ...base,
+      message: `The ${what} conflicts with an update in progress (${detail}); it is retried automatically`,
+    })
+  }
+  if (status === undefined) {
+    // No HTTP answer: a network failure. Only a refused connection proves nothing was sent.
+    const refused = REFUSED.test(`${shape.code ?? ''} ${shape.message ?? ''}`)
+    return new ProviderError({
+      ...base,
+      notExecuted: refused,
+      message: `The ${what} failed on the network (${detail})${context.phase === 'invoke' && !refused ? '; the function may have run' : ''}`,
+    })
+  }
+  return new ProviderError({
+    ...base,
+    status,
+    isRetryable: status >= 500,
+    message: `AWS ${what} failed with HTTP ${status} (${detail})`,
+  })
+}

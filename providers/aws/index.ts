@@ -1,0 +1,101 @@
+import { type Cloud, createCloud } from '../../src/client.ts'
+import { NotFoundError } from '../../src/errors/not-found.ts'
+import { packageFile } from '../../src/package/package-root.ts'
+import type { FunctionRecord, ProviderV1 } from '../../src/provider.ts'
+import { expectPlainObject } from '../../src/validation.ts'
+import { createClients } from './clients.ts'
+import { type AwsContext, awsCall, control } from './context.ts'
+import { deployFunction } from './deploy.ts'
+import { invokeAsync, invokeSync } from './invoke.ts'
+import { AWS_CAPABILITIES } from './limits.ts'
+import { deleteLogGroup, readLogs } from './logs.ts'
+import { AWS_OPTION_KEYS } from './options.ts'
+import { decodeDescription, toRecord } from './record.ts'
+import { type AwsSettings, resolveSettings } from './settings.ts'
+import { readUrl } from './url.ts'
+import { getConfiguration } from './wait.ts'
+
+export { AWS_CAPABILITIES, AWS_LIMITS } from './limits.ts'
+export type { AwsFunctionOptions } from './options.ts'
+export type { AwsRuntime, AwsSettings } from './settings.ts'
+
+export interface AwsProvider extends ProviderV1 {
+  readonly region: string
+}
+
+/** The AWS Lambda provider: speaks Lambda, IAM and CloudWatch Logs through the official SDK, loaded on first use. */
+export function createAwsProvider(settings: Omit<AwsSettings, 'retry'>): AwsProvider {
+  const resolved = resolveSettings(settings)
+  const context: AwsContext = { settings: resolved, clients: createClients(resolved) }
+
+  const withUrl = async (configuration: Parameters<typeof toRecord>[0]): Promise<FunctionRecord> => {
+    const name = configuration.FunctionName ?? ''
+    const url = decodeDescription(configuration.Description)?.url ? await readUrl(context, name) : undefined
+    return toRecord(configuration, url)
+  }
+
+  return {
+    specificationVersion: 'v1',
+    name: 'aws',
+    region: resolved.region,
+    capabilities: AWS_CAPABILITIES,
+    packaging: { shimPath: packageFile('providers/aws/shim.ts') },
+    providerOptionKeys: AWS_OPTION_KEYS,
+
+    doDeploy: (request, options) => deployFunction(context, request, options.signal),
+
+    async doGet(name, options) {
+      const configuration = await getConfiguration(context, name, options.signal)
+      return configuration ? withUrl(configuration) : undefined
+    },
+
+    async doList(options) {
+      const { client, sdk } = await context.clients.lambda()
+      const records: Array<Promise<FunctionRecord>> = []
+      let marker: string | undefined
+      do {
+        const command = new sdk.ListFunctionsCommand({ Marker: marker, MaxItems: 50 })
+        const page = await awsCall(control('list'), () => client.send(command, { abortSignal: options.signal }))
+        for (const configuration of page.Functions ?? []) {
+          // Only what cloudfn deployed: its marker is in the description.
+          if (decodeDescription(configuration.Description)) records.push(withUrl(configuration))
+        }
+        marker = page.NextMarker
+      } while (marker)
+      return Promise.all(records)
+    },
+
+    doInvoke: (request, options) => invokeSync(context, request, options.signal),
+    doInvokeAsync: (request, options) => invokeAsync(context, request, options.signal),
+    doLogs: (request, options) => readLogs(context, request, options.signal),
+
+    async doRemove(name, options) {
+      const { client, sdk } = await context.clients.lambda()
+      let removed = true
+      try {
+        // Deleting the function deletes its URL configuration too.
+        await awsCall(control('remove', name), () =>
+          client.send(new sdk.DeleteFunctionCommand({ FunctionName: name }), { abortSignal: options.signal }),
+        )
+      } catch (error) {
+        if (!NotFoundError.isInstance(error)) throw error
+        removed = false
+      }
+      await deleteLogGroup(context, name)
+      return { removed }
+    },
+  }
+}
+
+/**
+ * AWS Lambda behind the neutral API.
+ *
+ * ```ts
+ * const cloud = aws({ region: 'eu-west-1' })
+ * const fn = await cloud.deploy(resize)
+ * ```
+ */
+export function aws(settings: AwsSettings): Cloud {
+  const { retry, ...providerSettings } = expectPlainObject(settings, 'settings') as unknown as AwsSettings
+  return createCloud(createAwsProvider(providerSettings), retry === undefined ? {} : { retry })
+}

@@ -1,0 +1,39 @@
+import type { ProviderCapabilities } from '../../src/provider.ts'
+
+const MB = 1024 * 1024
+
+/**
+ * AWS Lambda's documented quotas, shared by the provider (its capabilities)
+ * and the emulator (what it enforces), so the two cannot drift apart.
+ * Asynchronous invocations accept 1 MB since 2025; older documentation says 256 KB.
+ */
+export const AWS_LIMITS = {
+  syncRequestBytes: 6 * MB,
+  syncResponseBytes: 6 * MB,
+  asyncRequestBytes: 1 * MB,
+  memoryMb: { min: 128, max: 10240 },
+  timeoutSec: { min: 1, max: 900 },
+  /** Direct upload of a zip in CreateFunction / UpdateFunctionCode. */
+  zipBytes: 50 * MB,
+  unzippedBytes: 250 * MB,
+  envBytes: 4096,
+  /** Function names: 1–64 of letters, digits, hyphens and underscores. */
+  namePattern: /^[A-Za-z0-9_-]{1,64}$/,
+  descriptionChars: 256,
+  /** Bytes of the log tail returned with `LogType: Tail`. */
+  logTailBytes: 4096,
+} as const
+
+export const AWS_CAPABILITIES: ProviderCapabilities = {
+  asyncInvoke: true,
+  httpTrigger: true,
+  logs: true,
+  coldStartReport: true,
+  memoryLimit: true,
+  timeoutKills: true,
+  maxRequestBytes: AWS_LIMITS.syncRequestBytes,
+  maxResponseBytes: AWS_LIMITS.syncResponseBytes,
+  maxAsyncRequestBytes: AWS_LIMITS.asyncRequestBytes,
+  memoryMb: AWS_LIMITS.memoryMb,
+  timeoutSec: AWS_LIMITS.timeoutSec,
+}
