@@ -69,7 +69,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
   const counted =
     (target: FaultTarget, serve: (request: Request) => Promise<Response>) =>
     async ({ request }: { request: Request }) => {
-      state.requestCount++
+      state.recordRequest(request)
       const fault = target === 'invoke' ? undefined : faults.take(target, request.method)
       return fault ? faultAnswer(fault) : serve(request)
     }

@@ -60,6 +60,14 @@ export class GcpEmulatorState {
   readonly executions = new Map<string, number>()
   /** Every request that reached any emulated host, refused ones included. */
   requestCount = 0
+  /** The latest requests (up to 1000), oldest first, for tests that check what was called. */
+  readonly requests: Array<{ method: string; url: string }> = []
+
+  recordRequest(request: Request): void {
+    this.requestCount++
+    this.requests.push({ method: request.method, url: request.url })
+    if (this.requests.length > 1000) this.requests.shift()
+  }
 
   byShortName(name: string): EmulatedFunction | undefined {
     for (const fn of this.functions.values()) if (shortName(fn.resource.name) === name) return fn

@@ -1,0 +1,137 @@
+import { unzipSync } from 'fflate'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { echo } from '../../../conformance/fixtures/functions.ts'
+import { API, startEmulated } from '../__fixtures__/setup.ts'
+import { fakeIdToken } from './index.ts'
+
+let env: Awaited<ReturnType<typeof startEmulated>>
+beforeAll(async () => {
+  env = await startEmulated()
+})
+afterAll(() => env.running.close())
+afterEach(() => env.emulator.faults.clear())
+
+const auth = { authorization: 'Bearer test-access-token' }
+
+describe('gcp emulator', () => {
+  it('fails any request it does not handle instead of reaching the network', async () => {
+    await expect(fetch('https://example.com/')).rejects.toThrow()
+    await expect(fetch('https://metadata.google.internal/computeMetadata/v1/')).rejects.toThrow()
+  })
+
+  it('answers API errors with Google JSON bodies', async () => {
+    const missing = await fetch(`${API}/functions/nope`, { headers: auth })
+    expect(missing.status).toBe(404)
+    expect(await missing.json()).toEqual({
+      error: { code: 404, status: 'NOT_FOUND', message: expect.stringContaining('nope'), details: [] },
+    })
+    const anonymous = await fetch(`${API}/functions/nope`)
+    expect(anonymous.status).toBe(401)
+    expect(((await anonymous.json()) as { error: { status: string } }).error.status).toBe('UNAUTHENTICATED')
+    const badId = await fetch(`${API}/functions?functionId=Bad_Id`, { method: 'POST', headers: auth, body: '{}' })
+    expect(((await badId.json()) as { error: { status: string } }).error.status).toBe('INVALID_ARGUMENT')
+  })
+
+  it('injects API faults with RetryInfo and Retry-After', async () => {
+    env.emulator.faults.add({ on: 'control', kind: 'throttle', retryAfterSec: 3 })
+    const throttled = await fetch(`${API}/functions`, { headers: auth })
+    expect(throttled.status).toBe(429)
+    expect(throttled.headers.get('retry-after')).toBe('3')
+    const body = (await throttled.json()) as { error: { status: string; details: Array<{ retryDelay: string }> } }
+    expect(body.error.status).toBe('RESOURCE_EXHAUSTED')
+    expect(body.error.details[0]?.retryDelay).toBe('3s')
+    expect((await fetch(`${API}/functions`, { headers: auth })).status).toBe(200)
+    env.emulator.faults.add({ on: 'control', kind: 'reset' })
+    await expect(fetch(`${API}/functions`, { headers: auth })).rejects.toThrow()
+  })
+
+  it('accepts an upload only as a PUT of a zip without Authorization, to a URL it handed out', async () => {
+    const generated = await fetch(`${API}/functions:generateUploadUrl`, { method: 'POST', headers: auth, body: '{}' })
+    const { uploadUrl } = (await generated.json()) as { uploadUrl: string }
+    const zip = new Uint8Array([80, 75, 5, 6, ...new Array(18).fill(0)])
+    const withAuth = await fetch(uploadUrl, { method: 'PUT', headers: { ...auth, 'content-type': 'application/zip' }, body: zip })
+    expect(withAuth.status).toBe(400)
+    const wrongType = await fetch(uploadUrl, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: zip })
+    expect(wrongType.status).toBe(403)
+    const forged = await fetch(uploadUrl.replace(/[0-9a-f-]{36}\.zip/, 'other.zip'), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/zip' },
+      body: zip,
+    })
+    expect(forged.status).toBe(403)
+    expect((await fetch(uploadUrl, { method: 'PUT', headers: { 'content-type': 'application/zip' }, body: zip })).status).toBe(
+      200,
+    )
+  })
+
+  it('runs a long-running operation: polled while running, then done with the function', async () => {
+    env.emulator.options.operationDelayMs = 60
+    try {
+      const before = env.state.requests.length
+      const fn = await env.cloudWith().deploy(echo, { name: 'op-check' })
+      const record = env.state.byShortName('op-check')
+      expect(record?.resource.state).toBe(1)
+      const operations = [...env.state.operations.values()].filter((op) => op.metadata.target === record?.resource.name)
+      expect(operations.map((op) => [op.metadata.verb, op.done])).toEqual([['create', true]])
+      // gax polls only an operation that was not done when created: the 60 ms took several polls.
+      const polls = env.state.requests.slice(before).filter((r) => r.method === 'GET' && r.url.includes('/operations/'))
+      expect(polls.length).toBeGreaterThan(1)
+      await fn.remove()
+    } finally {
+      env.emulator.options.operationDelayMs = 5
+    }
+  })
+
+  it('ships a package.json whose main is the bundle, and the bundle exports the entry point', async () => {
+    await env.cloudWith().deploy(echo, { name: 'zip-check' })
+    const source = env.state.byShortName('zip-check')?.resource.buildConfig.source?.storageSource
+    const zip = env.state.uploads.get(`${source?.bucket}/${source?.object}`)
+    const files = unzipSync(zip ?? new Uint8Array())
+    const manifest = JSON.parse(new TextDecoder().decode(files['package.json'])) as Record<string, unknown>
+    expect(manifest).toMatchObject({ main: 'index.mjs', type: 'module' })
+    expect(manifest.dependencies).toHaveProperty('@google-cloud/functions-framework')
+    expect(new TextDecoder().decode(files['index.mjs'])).toMatch(/export\s*\{[^}]*handler/)
+    await env.cloudWith().remove('zip-check')
+  })
+
+  it("guards a function's URL: 403 without a token, 401 for another audience, 404 for an unknown service", async () => {
+    const fn = await env.cloudWith().deploy(echo, { name: 'guarded' })
+    const url = fn.url as string
+    expect(url).toMatch(/^https:\/\/guarded-[0-9a-f]{10}-uc\.a\.run\.app$/)
+    expect((await fetch(url, { method: 'POST', body: '1' })).status).toBe(403)
+    const other = await fetch(url, {
+      method: 'POST',
+      body: '1',
+      headers: { authorization: `Bearer ${fakeIdToken('https://x.a.run.app')}` },
+    })
+    expect(other.status).toBe(401)
+    const expired = await fetch(url, { method: 'POST', body: '1', headers: { authorization: `Bearer ${fakeIdToken(url, -10)}` } })
+    expect(expired.status).toBe(401)
+    const unknown = await fetch('https://nobody-0123456789-uc.a.run.app/', { method: 'POST', body: '1' })
+    expect(unknown.status).toBe(404)
+    const token = { authorization: `Bearer ${fakeIdToken(url)}` }
+    const ok = await fetch(url, { method: 'POST', body: '{"a":1}', headers: { ...token, 'content-type': 'text/plain' } })
+    expect(ok.status).toBe(200)
+    expect(((await ok.json()) as { value: unknown }).value).toEqual({ a: 1 })
+    // The Functions Framework's JSON parser is strict: a top-level string is refused.
+    const strict = await fetch(url, { method: 'POST', body: '"x"', headers: { ...token, 'content-type': 'application/json' } })
+    expect(strict.status).toBe(400)
+    await fn.remove()
+  })
+
+  it('pages list results', async () => {
+    env.emulator.options.maxPageSize = 2
+    try {
+      const cloud = env.cloudWith()
+      for (const name of ['page-a', 'page-b', 'page-c']) await cloud.deploy(echo, { name })
+      const page = await fetch(`${API}/functions?pageSize=50`, { headers: auth })
+      const first = (await page.json()) as { functions: unknown[]; nextPageToken?: string }
+      expect(first.functions).toHaveLength(2)
+      expect(first.nextPageToken).toBeTruthy()
+      expect((await cloud.list()).map((record) => record.name).sort()).toEqual(['page-a', 'page-b', 'page-c'])
+      for (const name of ['page-a', 'page-b', 'page-c']) await cloud.remove(name)
+    } finally {
+      env.emulator.options.maxPageSize = 1000
+    }
+  })
+})

@@ -1,0 +1,216 @@
+import { CloudfnError, type ProviderError, type ThrottledError } from 'cloudfn'
+import { HttpResponse, http } from 'msw'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { echo, sleep } from '../../conformance/fixtures/functions.ts'
+import { withOverrides } from '../../src/define.ts'
+import { startEmulated } from './__fixtures__/setup.ts'
+import { gcp } from './index.ts'
+
+let env: Awaited<ReturnType<typeof startEmulated>>
+beforeAll(async () => {
+  env = await startEmulated()
+})
+afterAll(() => env.running.close())
+afterEach(() => {
+  env.emulator.faults.clear()
+  env.running.server.resetHandlers()
+})
+
+async function codeOf(promise: Promise<unknown>): Promise<CloudfnError> {
+  try {
+    await promise
+  } catch (error) {
+    if (CloudfnError.isInstance(error)) return error
+    throw error
+  }
+  throw new Error('expected a rejection')
+}
+
+describe('gcp settings and input', () => {
+  it('rejects bad settings naming the field', () => {
+    expect(() => gcp({ project: 'Bad Project', region: 'us-central1' })).toThrow(/settings.project/)
+    expect(() => gcp({ project: 'my-project', region: 'moon' })).toThrow(/settings.region/)
+    expect(() => gcp({ project: 'my-project', region: 'us-central1', zone: 'a' } as never)).toThrow(/settings.zone/)
+    expect(() => gcp({ project: 'my-project', region: 'us-central1', idTokenProvider: 'x' as never })).toThrow(
+      /settings.idTokenProvider/,
+    )
+  })
+
+  it('rejects bad providerOptions before sending anything', async () => {
+    const before = env.state.requestCount
+    const bad = withOverrides(echo, { providerOptions: { gcp: { maxInstances: 0 } } })
+    const error = await codeOf(env.cloudWith().deploy(bad, { name: 'bad-options' }))
+    expect(error.code).toBe('InvalidArgument')
+    expect((error as { field?: string }).field).toBe('providerOptions.gcp.maxInstances')
+    const typo = await codeOf(env.cloudWith().deploy(withOverrides(echo, { providerOptions: { gcp: { maxInstance: 1 } } })))
+    expect(typo.code).toBe('InvalidArgument')
+    expect(env.state.requestCount).toBe(before)
+  })
+})
+
+describe('gcp deploy', () => {
+  it('creates the function as specified, and updates only what changed', async () => {
+    const cloud = env.cloudWith({ maxAttempts: 1 })
+    const fn = await cloud.deploy(withOverrides(echo, { providerOptions: { gcp: { maxInstances: 3 } } }), { name: 'spec' })
+    const resource = env.state.byShortName('spec')?.resource
+    expect(resource?.buildConfig).toMatchObject({ runtime: 'nodejs22', entryPoint: 'handler' })
+    expect(resource?.serviceConfig).toMatchObject({
+      availableMemory: '256Mi',
+      timeoutSeconds: 60,
+      maxInstanceCount: 3,
+      maxInstanceRequestConcurrency: 1,
+    })
+    expect(resource?.labels['cloudfn-managed']).toBe('true')
+    expect(fn.status).toBe('created')
+    expect(fn.envKeys).toEqual([])
+
+    const source = resource?.buildConfig.source?.storageSource?.object
+    const before = env.state.requests.length
+    const updated = await cloud.deploy(withOverrides(echo, { memoryMb: 1024, providerOptions: { gcp: { maxInstances: 3 } } }), {
+      name: 'spec',
+    })
+    expect(updated.status).toBe('updated')
+    expect(updated.memoryMb).toBe(1024)
+    const calls = env.state.requests.slice(before).map((r) => `${r.method} ${new URL(r.url).pathname.split('/').pop()}`)
+    // A config-only change uploads nothing and keeps the source.
+    expect(calls.some((c) => c.includes('generateUploadUrl') || c.startsWith('PUT'))).toBe(false)
+    expect(env.state.byShortName('spec')?.resource.buildConfig.source?.storageSource?.object).toBe(source)
+    await fn.remove()
+  })
+
+  it('retries throttled, unavailable and reset API calls, honouring Retry-After', async () => {
+    const { faults } = env.emulator
+    faults.add({ on: 'control', kind: 'throttle', retryAfterSec: 0 })
+    faults.add({ on: 'control', kind: 'unavailable', method: 'POST' })
+    faults.add({ on: 'upload', kind: 'reset' })
+    faults.add({ on: 'upload', kind: 'internal' })
+    const fn = await env.cloudWith({ maxAttempts: 6 }).deploy(echo, { name: 'flaky' })
+    expect(fn.status).toBe('created')
+    expect(await fn.invoke({ ok: 1 })).toEqual({ ok: 1 })
+    await fn.remove()
+  })
+
+  it('surfaces a throttled API call as Throttled with the server delay when retries run out', async () => {
+    env.emulator.faults.add({ on: 'control', kind: 'throttle', retryAfterSec: 2 })
+    const error = await codeOf(env.cloudWith({ maxAttempts: 1 }).get('anything'))
+    expect(error.code).toBe('Throttled')
+    expect((error as ThrottledError).retryAfterMs).toBe(2000)
+  })
+
+  it('retries a failed operation on transient errors and stops on a build failure', async () => {
+    env.emulator.faults.failOperations(1, { status: 'INTERNAL', message: 'transient' })
+    const fn = await env.cloudWith({ maxAttempts: 3 }).deploy(echo, { name: 'op-retry' })
+    expect(env.state.byShortName('op-retry')?.resource.state).toBe(1)
+    expect(await fn.invoke('x')).toBe('x')
+
+    env.emulator.faults.failOperations(1, { status: 'INVALID_ARGUMENT', message: 'Build failed: npm ERR!' })
+    const failed = await codeOf(
+      env.cloudWith({ maxAttempts: 3 }).deploy(withOverrides(echo, { memoryMb: 512 }), { name: 'op-retry' }),
+    )
+    expect(failed.code).toBe('ProviderError')
+    expect(failed.isRetryable).toBe(false)
+    expect(failed.message).toMatch(/Build failed/)
+    // The next deploy repairs the FAILED function even though nothing changed.
+    const repaired = await env.cloudWith().deploy(withOverrides(echo, { memoryMb: 512 }), { name: 'op-retry' })
+    expect(repaired.status).toBe('updated')
+    await fn.remove()
+  })
+
+  it('waits out an operation already running on the function instead of failing', async () => {
+    env.emulator.options.operationDelayMs = 80
+    try {
+      const cloud = env.cloudWith({ maxAttempts: 1 })
+      const first = cloud.deploy(echo, { name: 'busy' })
+      await new Promise((resolve) => setTimeout(resolve, 40))
+      // The second deploy sees DEPLOYING, waits for ACTIVE, then finds nothing to change.
+      const second = await cloud.deploy(echo, { name: 'busy' })
+      expect((await first).status).toBe('created')
+      expect(['created', 'unchanged']).toContain(second.status)
+      await cloud.remove('busy')
+    } finally {
+      env.emulator.options.operationDelayMs = 5
+    }
+  })
+})
+
+describe('gcp invoke', () => {
+  it('retries a throttled invoke (the function did not run) and runs it exactly once', async () => {
+    const fn = await env.cloudWith().deploy(echo, { name: 'throttled' })
+    env.emulator.faults.add({ on: 'invoke', kind: 'throttle', retryAfterSec: 0, times: 2 })
+    expect(await fn.invoke({ n: 1 })).toEqual({ n: 1 })
+    expect(env.state.executions.get('throttled')).toBe(1)
+
+    env.emulator.faults.add({ on: 'invoke', kind: 'throttle', retryAfterSec: 4 })
+    const handle = await env.cloudWith({ maxAttempts: 1 }).get('throttled')
+    const error = await codeOf(handle.invoke({ n: 2 }))
+    expect(error.code).toBe('Throttled')
+    expect(error.retryAfterMs).toBe(4000)
+    expect(env.state.executions.get('throttled')).toBe(1)
+    await fn.remove()
+  })
+
+  it('never runs a synchronous invoke twice: 500 after running, 503 and resets surface at once', async () => {
+    const fn = await env.cloudWith({ maxAttempts: 5 }).deploy(echo, { name: 'once' })
+    for (const kind of ['internal-after-run', 'unavailable', 'internal', 'reset'] as const) {
+      env.emulator.faults.add({ on: 'invoke', kind })
+      const requests = env.state.requestCount
+      const error = await codeOf(fn.invoke({ kind }))
+      expect(error.code).toBe('ProviderError')
+      expect((error as ProviderError).notExecuted).toBe(false)
+      expect(env.state.requestCount - requests).toBe(1)
+    }
+    expect(env.state.executions.get('once')).toBe(1)
+    await fn.remove()
+  })
+
+  it('maps refused ID tokens to Unauthorized without quoting the token', async () => {
+    const fn = await env.cloudWith().deploy(echo, { name: 'tokens' })
+    const wrongAudience = env.providerWith(() => env.emulator.idTokenProvider('https://someone-else.a.run.app'))
+    const error = await codeOf((await env.cloudWith({}, wrongAudience).get('tokens')).invoke(1))
+    expect(error.code).toBe('Unauthorized')
+    const secret = 'ya29.super-secret-token'
+    const failing = env.providerWith(async () => {
+      throw new Error('no credentials')
+    })
+    const noToken = await codeOf((await env.cloudWith({}, failing).get('tokens')).invoke(1))
+    expect(noToken.code).toBe('Unauthorized')
+    const leaky = env.providerWith(async () => secret)
+    const refused = await codeOf((await env.cloudWith({}, leaky).get('tokens')).invoke(1))
+    expect(JSON.stringify(refused.toJSON()) + refused.message + String(refused.stack)).not.toContain(secret)
+    await fn.remove()
+  })
+
+  it('maps the HTTP answers of a function URL onto cloudfn errors', async () => {
+    const fn = await env.cloudWith({ maxAttempts: 1 }).deploy(sleep, { name: 'statuses' })
+    const url = fn.url as string
+    const cases: Array<[number, string, string, Record<string, unknown>]> = [
+      [413, 'Request Entity Too Large', 'PayloadTooLarge', { direction: 'request' }],
+      [504, 'upstream request timeout', 'Timeout', { timeoutSec: 1 }],
+      [500, 'Memory limit of 256 MiB exceeded with 270 MiB used.', 'OutOfMemory', { memoryMb: 256 }],
+      [500, 'Response size was too large', 'PayloadTooLarge', { direction: 'response' }],
+      [500, 'Internal Server Error', 'ProviderError', { status: 500 }],
+      [503, 'Service Unavailable', 'ProviderError', { status: 503 }],
+      [404, 'Page not found', 'NotFound', {}],
+      [403, 'Forbidden', 'Unauthorized', {}],
+    ]
+    for (const [status, body, code, fields] of cases) {
+      env.running.server.use(http.post(url, () => new HttpResponse(body, { status }), { once: true }))
+      const error = await codeOf(fn.invoke({ ms: 1 }))
+      expect([error.code, error]).toMatchObject([code, fields])
+    }
+    await fn.remove()
+  })
+
+  it('finds a function deployed by another client, and forgets a URL that is gone', async () => {
+    await env.cloudWith().deploy(echo, { name: 'elsewhere' })
+    const other = env.cloudWith({}, env.providerWith())
+    const handle = await other.get('elsewhere')
+    expect(await handle.invoke('hi')).toBe('hi')
+    await env.cloudWith().remove('elsewhere')
+    // The cached URL answers 404 now; the next call asks the API again, which agrees.
+    expect((await codeOf(handle.invoke(1))).code).toBe('NotFound')
+    const before = env.state.requests.length
+    expect((await codeOf(handle.invoke(1))).code).toBe('NotFound')
+    expect(env.state.requests.slice(before).map((r) => r.method + new URL(r.url).pathname.slice(-10))).toEqual(['GET/elsewhere'])
+  })
+})
