@@ -1,0 +1,44 @@
+import type { ProviderCapabilities, Warning } from '../../src/provider.ts'
+
+const MB = 1024 * 1024
+
+/** Instance sizes a Flex Consumption app can have (512 MB is not confirmed for Node, so not offered). */
+export const FLEX_INSTANCE_MEMORY_MB = [2048, 4096] as const
+
+/**
+ * What Azure Functions on the Flex Consumption plan offers through cloudfn.
+ * - Invocations go through the HTTP front end, which answers 502 when a
+ *   response has not started within 230 s: timeoutSec stops there.
+ * - memoryMb picks the instance size (rounded up, with a warning); the memory
+ *   is the instance's, shared by concurrent executions, so exceeding memoryMb
+ *   does not stop a function with OutOfMemory (memoryLimit: false).
+ * - asyncInvoke and logs would need a queue trigger and Application Insights,
+ *   which cloudfn does not set up: both are off rather than faked.
+ * - The HTTP front end accepts bodies up to 100 MB; responses get the same cap.
+ */
+export const AZURE_CAPABILITIES: ProviderCapabilities = {
+  asyncInvoke: false,
+  httpTrigger: true,
+  logs: false,
+  coldStartReport: true,
+  memoryLimit: false,
+  timeoutKills: true,
+  maxRequestBytes: 100 * MB,
+  maxResponseBytes: 100 * MB,
+  maxAsyncRequestBytes: 0,
+  memoryMb: { min: 128, max: 4096 },
+  timeoutSec: { min: 1, max: 230 },
+}
+
+/** The Flex instance size for a requested memoryMb, and a warning when it differs. */
+export function instanceMemoryFor(memoryMb: number): { instanceMemoryMB: number; warning: Warning | undefined } {
+  const instanceMemoryMB = FLEX_INSTANCE_MEMORY_MB.find((size) => size >= memoryMb) ?? 4096
+  const warning =
+    instanceMemoryMB === memoryMb
+      ? undefined
+      : {
+          setting: 'memoryMb',
+          message: `Flex Consumption instances have ${FLEX_INSTANCE_MEMORY_MB.join(' or ')} MB; ${memoryMb} MB was rounded up to ${instanceMemoryMB} MB (shared by the instance's concurrent executions)`,
+        }
+  return { instanceMemoryMB, warning }
+}

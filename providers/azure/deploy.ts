@@ -1,0 +1,197 @@
+import type { Site } from '@azure/arm-appservice'
+import { ConflictError } from '../../src/errors/conflict.ts'
+import { InvalidArgumentError } from '../../src/errors/invalid-argument.ts'
+import { ProviderError } from '../../src/errors/provider-error.ts'
+import type { DeployRequest, DeployResponse, Warning } from '../../src/provider.ts'
+import { abortableSleep } from '../../src/retry.ts'
+import { instanceMemoryFor } from './capabilities.ts'
+import { FUNCTION_NAME, formatTimeSpan, STORAGE_SETTING, TIMEOUT_SETTING } from './constants.ts'
+import { type AzureContext, lroOptions } from './context.ts'
+import { armCall, armFind, mapArmError } from './errors.ts'
+import { ensureInfrastructure, existingConnectionString, type Infrastructure } from './infrastructure.ts'
+import { readFunctionKey } from './keys.ts'
+import { appName, functionUrl } from './names.ts'
+import { fieldsFromSite, type RecordFields, tagsFor, toRecord } from './record.ts'
+import { publishPackage } from './scm.ts'
+
+/** Flex Consumption's default maximum instance count. */
+const DEFAULT_MAX_INSTANCES = 100
+
+function maximumInstanceCount(options: Readonly<Record<string, unknown>>): number {
+  const value = options.maximumInstanceCount
+  if (value === undefined) return DEFAULT_MAX_INSTANCES
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1000) {
+    throw new InvalidArgumentError({
+      field: 'providerOptions.azure.maximumInstanceCount',
+      message: 'providerOptions.azure.maximumInstanceCount must be an integer from 1 to 1000',
+    })
+  }
+  return value
+}
+
+function siteDefinition(
+  context: AzureContext,
+  request: DeployRequest,
+  infra: Omit<Infrastructure, 'planId'> & { planId: string },
+  tags: Record<string, string>,
+): Site {
+  const { instanceMemoryMB } = instanceMemoryFor(request.memoryMb)
+  return {
+    location: context.settings.location,
+    kind: 'functionapp,linux',
+    tags,
+    serverFarmId: infra.planId,
+    reserved: true,
+    httpsOnly: true,
+    siteConfig: {
+      appSettings: Object.entries(appSettings(request, infra.connectionString)).map(([name, value]) => ({ name, value })),
+      minTlsVersion: '1.2',
+    },
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer',
+          value: infra.containerUrl,
+          authentication: { type: 'StorageAccountConnectionString', storageAccountConnectionStringName: STORAGE_SETTING },
+        },
+      },
+      runtime: { name: 'node', version: '22' },
+      scaleAndConcurrency: { instanceMemoryMB, maximumInstanceCount: maximumInstanceCount(request.providerOptions) },
+    },
+  }
+}
+
+function appSettings(request: DeployRequest, connectionString: string): Record<string, string> {
+  return { ...request.env, [STORAGE_SETTING]: connectionString, [TIMEOUT_SETTING]: formatTimeSpan(request.timeoutSec) }
+}
+
+/** Waits until ARM lists the app's function: the host has loaded the new package. */
+async function waitForFunction(context: AzureContext, app: string, signal: AbortSignal | undefined): Promise<void> {
+  const { web } = await context.sdk.clients()
+  const { resourceGroup, readyTimeoutMs, pollIntervalMs } = context.settings
+  const deadline = Date.now() + readyTimeoutMs
+  for (;;) {
+    const names: string[] = []
+    await armCall('listing the functions', `app '${app}'`, async () => {
+      for await (const fn of web.webApps.listFunctions(resourceGroup, app, { abortSignal: signal })) names.push(fn.name ?? '')
+    })
+    if (names.some((name) => name === FUNCTION_NAME || name.endsWith(`/${FUNCTION_NAME}`))) return
+    if (Date.now() > deadline) {
+      throw new ProviderError({
+        provider: 'azure',
+        isRetryable: false,
+        message: `The app '${app}' was deployed but its host did not list the function within ${readyTimeoutMs} ms; the package may fail to load (see the app's logs)`,
+      })
+    }
+    await abortableSleep(pollIntervalMs, signal)
+  }
+}
+
+/**
+ * Creates or updates the function's app: infrastructure on first deploy, the
+ * site with its configuration and settings, then (when the code changed) the
+ * package through OneDeploy, trigger sync and the wait for the function. The
+ * cloudfn tags, which say what is deployed, are written last, so a deploy
+ * that fails halfway is redone by the next attempt instead of looking done.
+ */
+export async function deployFunction(
+  context: AzureContext,
+  request: DeployRequest,
+  signal: AbortSignal | undefined,
+): Promise<DeployResponse> {
+  const artifact = request.artifact
+  if (!artifact) throw new Error('the azure provider needs a packaged artifact')
+  const { web, resources } = await context.sdk.clients()
+  const { resourceGroup } = context.settings
+  const app = appName(context.scope, request.name)
+  const what = `app '${app}'`
+  const { warning } = instanceMemoryFor(request.memoryMb)
+  const warnings: Warning[] = warning ? [warning] : []
+  const existing = await armFind('reading', what, () => web.webApps.get(resourceGroup, app, { abortSignal: signal }))
+  const deployed = existing && fieldsFromSite(existing)
+  if (existing && !deployed && !existing.tags?.[`cloudfn:managed`]) {
+    throw new ConflictError({
+      provider: 'azure',
+      isRetryable: false,
+      message: `An app named '${app}' exists in '${resourceGroup}' but was not created by cloudfn; remove it or deploy under another name`,
+    })
+  }
+  const envKeys = Object.keys(request.env).sort()
+  if (deployed && deployed.codeHash === artifact.sha256 && deployed.configHash === request.configHash) {
+    return { record: toRecord(deployed, app, envKeys), status: 'unchanged', warnings }
+  }
+  request.onStep?.('configure')
+  const infra = existing
+    ? {
+        planId: existing.serverFarmId ?? '',
+        containerUrl: existingContainer(existing),
+        connectionString: await existingConnectionString(context, signal),
+      }
+    : await ensureInfrastructure(context, app, signal)
+  const fields: RecordFields = {
+    name: request.name,
+    memoryMb: request.memoryMb,
+    timeoutSec: request.timeoutSec,
+    // Until the package is live the tags keep naming the code that runs.
+    codeHash: deployed?.codeHash ?? '',
+    configHash: request.configHash,
+    updatedAt: new Date().toISOString(),
+  }
+  try {
+    await web.webApps
+      .createOrUpdate(resourceGroup, app, siteDefinition(context, request, infra, tagsFor(fields)), lroOptions(context, signal))
+      .pollUntilDone()
+  } catch (error) {
+    const mapped = mapArmError(error, existing ? 'updating' : 'creating', what)
+    if (!existing && ConflictError.isInstance(mapped) && /already exists/i.test(mapped.message)) {
+      throw new ConflictError({
+        provider: 'azure',
+        isRetryable: false,
+        cause: error,
+        message: `The app name '${app}' is taken elsewhere in Azure (app names are global); deploy under another name`,
+      })
+    }
+    throw mapped
+  }
+  if (existing) {
+    await armCall('updating the settings of', what, () =>
+      web.webApps.updateApplicationSettings(
+        resourceGroup,
+        app,
+        { properties: appSettings(request, infra.connectionString) },
+        { abortSignal: signal },
+      ),
+    )
+  }
+  if (deployed?.codeHash !== artifact.sha256) {
+    request.onStep?.('upload')
+    await publishPackage({
+      app,
+      zip: artifact.zip,
+      token: () => context.sdk.armToken(signal),
+      pollIntervalMs: context.settings.pollIntervalMs,
+      timeoutMs: context.settings.readyTimeoutMs,
+      signal,
+    })
+    request.onStep?.('wait')
+    await armCall('syncing the triggers of', what, () =>
+      web.webApps.syncFunctionTriggers(resourceGroup, app, { abortSignal: signal }),
+    )
+    await waitForFunction(context, app, signal)
+  }
+  const key = await readFunctionKey(context, app, signal)
+  fields.codeHash = artifact.sha256
+  await armCall('tagging', what, () =>
+    resources.tagsOperations.beginUpdateAtScopeAndWait(
+      `/subscriptions/${context.settings.subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Web/sites/${app}`,
+      { operation: 'Merge', properties: { tags: tagsFor(fields) } },
+      { updateIntervalInMs: context.settings.pollIntervalMs, abortSignal: signal },
+    ),
+  )
+  context.invoker.remember(request.name, { url: functionUrl(app), key, timeoutSec: request.timeoutSec })
+  return { record: toRecord(fields, app, envKeys), status: existing ? 'updated' : 'created', warnings }
+}
+
+function existingContainer(site: Site): string {
+  return site.functionAppConfig?.deployment?.storage?.value ?? ''
+}

@@ -1,0 +1,48 @@
+import { type ArmContext, blobContainer, resourceGroup, serverFarm, storageAccount } from './arm-resources.ts'
+import { listSites, site } from './arm-sites.ts'
+import { armError } from './http.ts'
+import type { LongRunningOperations } from './lro.ts'
+import type { AzureState } from './state.ts'
+
+/**
+ * Routes a request to `management.azure.com` to the resource it names. Paths
+ * are matched case-insensitively, as ARM does.
+ */
+export async function arm(state: AzureState, lro: LongRunningOperations, request: Request, url: URL): Promise<Response> {
+  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
+  const lower = parts.map((part) => part.toLowerCase())
+  if (!url.searchParams.get('api-version')) {
+    return armError(
+      400,
+      'MissingApiVersionParameter',
+      'The api-version query parameter (?api-version=) is required for all requests.',
+    )
+  }
+  if (lower[0] !== 'subscriptions' || !parts[1]) return armError(404, 'NotFound', 'No route.')
+  const subscription = parts[1]
+  // Operation status: /subscriptions/S/providers/NS/locations/L/operationResults/ID
+  if (lower[2] === 'providers' && lower[4] === 'locations' && lower[6] === 'operationresults' && parts[7]) {
+    return lro.poll(parts[7])
+  }
+  if (lower[2] !== 'resourcegroups' || !parts[3]) return armError(404, 'NotFound', 'No route.')
+  const context: ArmContext = { state, lro, subscription, resourceGroup: parts[3], request }
+  if (parts.length === 4) return resourceGroup(context)
+  const provider = `${lower[4]}/${lower[5]}/${lower[6]}`
+  const name = parts[7]
+  if (provider === 'providers/microsoft.web/sites' && !name && request.method === 'GET') return listSites(context)
+  if (!name) return armError(404, 'NotFound', 'No route.')
+  const rest = parts.slice(8)
+  switch (provider) {
+    case 'providers/microsoft.storage/storageaccounts':
+      if (lower[8] === 'blobservices' && lower[9] === 'default' && lower[10] === 'containers' && parts[11]) {
+        return blobContainer(context, name, parts[11])
+      }
+      return storageAccount(context, name, rest.length ? rest.join('/').toLowerCase() : undefined)
+    case 'providers/microsoft.web/serverfarms':
+      return rest.length ? armError(404, 'NotFound', 'No route.') : serverFarm(context, name)
+    case 'providers/microsoft.web/sites':
+      return site(context, name, rest)
+    default:
+      return armError(400, 'NoRegisteredProviderFound', `No registered resource provider found for ${parts[5]}.`)
+  }
+}

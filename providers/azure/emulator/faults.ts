@@ -1,0 +1,86 @@
+import { delay, HttpResponse } from 'msw'
+import { armError } from './http.ts'
+
+/** Which endpoint family a fault applies to. */
+export type FaultTarget = 'arm' | 'scm' | 'host'
+
+export type FaultKind =
+  /** 429 with `Retry-After` (seconds). */
+  | { kind: 'throttle'; retryAfterSec?: number }
+  /** Any status; on ARM with an error body `{ error: { code, message } }`. */
+  | { kind: 'status'; status: number; code?: string; message?: string }
+  /** The connection drops before an answer. */
+  | { kind: 'reset' }
+  /** The request is answered normally after a pause. */
+  | { kind: 'delay'; ms: number }
+
+export type Fault = FaultKind & {
+  target?: FaultTarget
+  /** Tested against `METHOD /path` (e.g. `PUT /subscriptions/.../sites/app`); all requests of the target when absent. */
+  match?: RegExp
+  /** How many matching requests it affects (default 1). */
+  times?: number
+}
+
+export interface LroFault {
+  /** Extra polls that answer "in progress" before the operation ends. */
+  polls?: number
+  /** Ends the operation as Failed with this error. */
+  error?: { code: string; message: string }
+  times?: number
+}
+
+/** Faults injected on demand; each applies to the next matching requests, then disappears. */
+export class Faults {
+  readonly #pending: Array<Fault & { left: number }> = []
+  readonly #lro: Array<LroFault & { left: number }> = []
+
+  inject(fault: Fault): void {
+    this.#pending.push({ ...fault, left: fault.times ?? 1 })
+  }
+
+  /** Makes the next long-running operations slow (more polls) or fail. */
+  lro(fault: LroFault): void {
+    this.#lro.push({ ...fault, left: fault.times ?? 1 })
+  }
+
+  clear(): void {
+    this.#pending.length = 0
+    this.#lro.length = 0
+  }
+
+  /** The fault answer for this request, or undefined to handle it normally (after any injected delay). */
+  async apply(target: FaultTarget, request: Request): Promise<Response | undefined> {
+    const url = new URL(request.url)
+    const line = `${request.method} ${url.pathname}`
+    const index = this.#pending.findIndex(
+      (fault) => (fault.target === undefined || fault.target === target) && (!fault.match || fault.match.test(line)),
+    )
+    const fault = this.#pending[index]
+    if (!fault) return undefined
+    if (--fault.left <= 0) this.#pending.splice(index, 1)
+    switch (fault.kind) {
+      case 'delay':
+        await delay(fault.ms)
+        return undefined
+      case 'reset':
+        return HttpResponse.error()
+      case 'throttle': {
+        const headers = { 'retry-after': String(fault.retryAfterSec ?? 1) }
+        if (target !== 'arm') return new HttpResponse(null, { status: 429, headers })
+        return armError(429, 'TooManyRequests', 'The request is being throttled.', headers)
+      }
+      case 'status':
+        if (target !== 'arm') return new HttpResponse(fault.message ?? null, { status: fault.status })
+        return armError(fault.status, fault.code ?? 'InternalServerError', fault.message ?? 'An internal error occurred.')
+    }
+  }
+
+  /** Settings for the next long-running operation. */
+  takeLro(): { polls: number | undefined; error: LroFault['error'] } {
+    const next = this.#lro[0]
+    if (!next) return { polls: undefined, error: undefined }
+    if (--next.left <= 0) this.#lro.shift()
+    return { polls: next.polls, error: next.error }
+  }
+}

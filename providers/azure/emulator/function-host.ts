@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto'
+import { startRuntime } from './scm.ts'
+import type { AzureState, SiteState } from './state.ts'
+
+/** The front end refuses bodies over 100 MB (HTTP trigger limit). */
+const MAX_REQUEST_BYTES = 100 * 1024 * 1024
+
+const SITE_NOT_FOUND =
+  '<!DOCTYPE html><html><head><title>Microsoft Azure Web App - Error 404</title></head><body><h1>404 Web Site not found.</h1></body></html>'
+
+function validKey(site: SiteState, functionName: string, request: Request, url: URL): boolean {
+  const given = request.headers.get('x-functions-key') ?? url.searchParams.get('code')
+  if (!given) return false
+  const accepted = [site.masterKey, site.hostKey, ...Object.values(site.functionKeys.get(functionName) ?? {})]
+  return accepted.includes(given)
+}
+
+/**
+ * `https://APP.azurewebsites.net/api/ROUTE`: the host routes the request to
+ * the registered HTTP function, checks its key and runs it on an instance.
+ * Failures answer as the host does, with an empty body: 500 when the
+ * function threw, crashed its worker or passed `functionTimeout`, 429 when
+ * every instance is busy at the maximum instance count.
+ */
+export async function functionHost(
+  state: AzureState,
+  site: SiteState | undefined,
+  request: Request,
+  url: URL,
+): Promise<Response> {
+  if (!site) return new Response(SITE_NOT_FOUND, { status: 404, headers: { 'content-type': 'text/html' } })
+  const route = /^\/api\/(.+)$/.exec(url.pathname)?.[1]?.toLowerCase()
+  const registration = site.listedFunctions.find((fn) => fn.route.toLowerCase() === route)
+  if (!site.app || !registration?.methods.includes(request.method)) {
+    return new Response(null, { status: 404 })
+  }
+  if (registration.authLevel !== 'anonymous' && !validKey(site, registration.name, request, url)) {
+    return new Response(null, { status: 401 })
+  }
+  const body = new Uint8Array(await request.arrayBuffer())
+  if (body.byteLength > MAX_REQUEST_BYTES) return new Response(null, { status: 413 })
+  const app = site.app
+  site.runtime ??= startRuntime(site, app)
+  const runtime = await site.runtime
+  const headers: Record<string, string> = {}
+  request.headers.forEach((value, name) => {
+    headers[name] = value
+  })
+  const outcome = await runtime.invoke(
+    registration.name,
+    randomUUID(),
+    { method: request.method, url: request.url, headers, query: Object.fromEntries(url.searchParams), body },
+    () => state.countExecution(site.name),
+  )
+  switch (outcome.kind) {
+    case 'response':
+      return new Response(outcome.response.body.byteLength ? outcome.response.body : null, {
+        status: outcome.response.status,
+        headers: outcome.response.headers,
+      })
+    case 'throttled':
+      return new Response(null, { status: 429 })
+    case 'timeout':
+    case 'failure':
+      return new Response(null, { status: 500 })
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * An msw model of Azure Functions on the Flex Consumption plan: ARM
+ * (`management.azure.com`: resource groups, storage, plans, sites, settings,
+ * functions, keys, long-running operations), the Kudu OneDeploy endpoint
+ * (`APP.scm.azurewebsites.net`) and the function host (`APP.azurewebsites.net`),
+ * which runs uploaded packages in worker threads with the `@azure/functions`
+ * v4 programming model. The real `@azure/arm-*` SDKs talk to it unchanged.
+ */
+import { type HttpHandler, http } from 'msw'
+import { setupServer } from 'msw/node'
+import { arm } from './arm.ts'
+import { randomSecret } from './arm-resources.ts'
+import { Faults, type FaultTarget } from './faults.ts'
+import { functionHost } from './function-host.ts'
+import { armError, bearerToken } from './http.ts'
+import { LongRunningOperations } from './lro.ts'
+import { scm } from './scm.ts'
+import { AzureState, type SecretKind } from './state.ts'
+
+export type { Fault, FaultTarget, LroFault } from './faults.ts'
+export type { HttpRegistration } from './protocol.ts'
+export { AzureState, type SecretKind, type SiteState } from './state.ts'
+
+/** A stub `TokenCredential` for tests: the emulator accepts any bearer token. */
+export function emulatorCredential(token = 'emulator-arm-token') {
+  return {
+    getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }),
+  }
+}
+
+export interface AzureEmulatorOptions {
+  /** Polls that find a long-running operation still in progress before it ends (default 1). */
+  lroPolls?: number
+  /** `Retry-After` on long-running operations, in seconds (default 0). */
+  lroRetryAfterSec?: number
+  /** Fixed secrets (keys, storage keys) instead of random ones, e.g. recognisable fakes for leak tests. */
+  secrets?: Partial<Record<SecretKind, string>>
+  /** Decides whether a bearer token is valid (default: any non-empty token). */
+  acceptToken?: (token: string) => boolean
+}
+
+export interface AzureEmulator {
+  /** msw handlers for ARM, scm and the function hosts. */
+  readonly handlers: HttpHandler[]
+  readonly state: AzureState
+  readonly faults: Faults
+  /** Starts an msw server with these handlers; unhandled requests fail. */
+  listen(): { close(): void }
+  /** Stops every function host's instances. */
+  close(): Promise<void>
+}
+
+export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEmulator {
+  const state = new AzureState((kind) => options.secrets?.[kind] ?? randomSecret())
+  const faults = new Faults()
+  const lro = new LongRunningOperations(faults, { polls: options.lroPolls ?? 1, retryAfterSec: options.lroRetryAfterSec ?? 0 })
+  const acceptToken = options.acceptToken ?? ((token: string) => token.length > 0)
+
+  const enter = async (target: FaultTarget, request: Request): Promise<Response | undefined> => {
+    state.record(`${target} ${request.method}`)
+    return faults.apply(target, request)
+  }
+
+  const handlers: HttpHandler[] = [
+    http.all(/^https:\/\/management\.azure\.com\//i, async ({ request }) => {
+      const fault = await enter('arm', request)
+      if (fault) return fault
+      const token = bearerToken(request)
+      if (!token || !acceptToken(token)) {
+        return armError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing or invalid.")
+      }
+      return arm(state, lro, request, new URL(request.url))
+    }),
+    http.all(/^https:\/\/[a-z0-9-]+\.scm\.azurewebsites\.net\//i, async ({ request }) => {
+      const fault = await enter('scm', request)
+      if (fault) return fault
+      const url = new URL(request.url)
+      const site = state.site(url.hostname.split('.')[0] ?? '')
+      if (!site) return new Response('Not Found', { status: 404 })
+      const token = bearerToken(request)
+      if (!token || !acceptToken(token)) return new Response(null, { status: 401 })
+      return scm(state, site, request, url.pathname)
+    }),
+    http.all(/^https:\/\/[a-z0-9-]+\.azurewebsites\.net\//i, async ({ request }) => {
+      const fault = await enter('host', request)
+      if (fault) return fault
+      const url = new URL(request.url)
+      return functionHost(state, state.site(url.hostname.split('.')[0] ?? ''), request, url)
+    }),
+  ]
+
+  return {
+    handlers,
+    state,
+    faults,
+    listen() {
+      const server = setupServer(...handlers)
+      server.listen({ onUnhandledFrame: 'error' })
+      return { close: () => server.close() }
+    },
+    async close() {
+      const running = [...state.sites.values()].map((site) => site.runtime)
+      for (const site of state.sites.values()) site.runtime = undefined
+      await Promise.all(running.map((runtime) => runtime?.then((r) => r.retire())))
+    },
+  }
+}

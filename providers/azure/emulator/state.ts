@@ -1,0 +1,108 @@
+import type { AppRuntime } from './app-runtime.ts'
+import type { HttpRegistration } from './protocol.ts'
+
+export interface ResourceGroupState {
+  name: string
+  location: string
+  tags: Record<string, string>
+}
+
+export interface StorageAccountState {
+  name: string
+  resourceGroup: string
+  location: string
+  keys: [string, string]
+  containers: Set<string>
+}
+
+export interface PlanState {
+  name: string
+  resourceGroup: string
+  location: string
+  sku: { name?: string; tier?: string }
+  reserved: boolean
+  kind: string | undefined
+  tags: Record<string, string>
+}
+
+/** One OneDeploy publish, as Kudu reports it (status 0 pending … 3 failed, 4 success). */
+export interface DeploymentState {
+  id: string
+  status: 0 | 1 | 2 | 3 | 4
+  message: string
+  sha256: string
+  received: string
+  done: Promise<void>
+}
+
+export interface SiteState {
+  name: string
+  resourceGroup: string
+  location: string
+  kind: string
+  tags: Record<string, string>
+  serverFarmId: string
+  /** Raw ARM `functionAppConfig`, echoed back as sent. */
+  functionAppConfig: Record<string, unknown>
+  appSettings: Record<string, string>
+  masterKey: string
+  hostKey: string
+  /** Function keys by function name, created when the host first lists the function. */
+  functionKeys: Map<string, Record<string, string>>
+  deployments: DeploymentState[]
+  /** Folder of the unpacked active package, and what the host found in it. */
+  app: { directory: string; entryFile: string; functions: HttpRegistration[] } | undefined
+  /** Functions ARM lists: set when triggers are synced (and after a successful publish, as Flex does). */
+  listedFunctions: HttpRegistration[]
+  /** The running function host, started on first use; a promise so concurrent calls share one. */
+  runtime: Promise<AppRuntime> | undefined
+  createdAt: string
+  lastModified: string
+}
+
+export type SecretKind = 'storage' | 'masterKey' | 'hostKey' | 'functionKey'
+
+/** Everything the emulator holds; tests and probes read it directly. */
+export class AzureState {
+  /** Makes the keys the emulator hands out (tests pass recognisable fakes to prove none leak). */
+  readonly secret: (kind: SecretKind) => string
+  /** Site names taken elsewhere in Azure (another subscription): creating one gives 409. */
+  readonly foreignSiteNames = new Set<string>()
+  readonly resourceGroups = new Map<string, ResourceGroupState>()
+  readonly storageAccounts = new Map<string, StorageAccountState>()
+  readonly plans = new Map<string, PlanState>()
+  /** By lower-case name: site names are global. */
+  readonly sites = new Map<string, SiteState>()
+  /** Invocations that reached user code, by app name. */
+  readonly executions = new Map<string, number>()
+  /** Requests received (ARM, scm and function host), fault-injected ones included. */
+  requestCount = 0
+  readonly requestsByRoute = new Map<string, number>()
+
+  constructor(secret: (kind: SecretKind) => string) {
+    this.secret = secret
+  }
+
+  record(route: string): void {
+    this.requestCount++
+    this.requestsByRoute.set(route, (this.requestsByRoute.get(route) ?? 0) + 1)
+  }
+
+  countExecution(app: string): void {
+    this.executions.set(app, (this.executions.get(app) ?? 0) + 1)
+  }
+
+  site(name: string): SiteState | undefined {
+    return this.sites.get(name.toLowerCase())
+  }
+
+  /** The app tagged with this cloudfn function name, if any. */
+  siteForFunction(functionName: string): SiteState | undefined {
+    for (const site of this.sites.values()) if (site.tags['cloudfn:name'] === functionName) return site
+    return undefined
+  }
+}
+
+export function key(...parts: string[]): string {
+  return parts.map((part) => part.toLowerCase()).join('/')
+}

@@ -1,0 +1,97 @@
+import { CloudfnError } from '../../src/errors/cloudfn-error.ts'
+import { ConflictError } from '../../src/errors/conflict.ts'
+import { NotFoundError } from '../../src/errors/not-found.ts'
+import { ProviderError } from '../../src/errors/provider-error.ts'
+import { ThrottledError } from '../../src/errors/throttled.ts'
+import { UnauthorizedError } from '../../src/errors/unauthorized.ts'
+
+/** The fields cloudfn reads from the SDKs' `RestError` (and from network errors). */
+interface RestErrorLike {
+  statusCode?: number
+  code?: string
+  message?: string
+  response?: { headers?: { get(name: string): string | undefined } }
+}
+
+export function retryAfterMs(value: string | null | undefined): number | undefined {
+  if (!value) return undefined
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'REQUEST_SEND_ERROR',
+])
+
+/**
+ * Maps an ARM failure to a cloudfn error. `what` names the resource for
+ * messages; Azure's own message is kept (the error base class redacts
+ * anything credential-shaped) and the SDK error stays as `cause`.
+ */
+export function mapArmError(error: unknown, operation: string, what: string): CloudfnError {
+  if (CloudfnError.isInstance(error)) return error
+  const rest = (error ?? {}) as RestErrorLike
+  const status = rest.statusCode
+  const code = rest.code ?? 'Unknown'
+  const detail = `${code}: ${rest.message ?? String(error)}`
+  const base = { provider: 'azure', cause: error }
+  if (status === 401 || status === 403) {
+    return new UnauthorizedError({
+      ...base,
+      message: `Azure refused ${operation} of ${what} (${detail}). Check the credential and that it has Contributor on the resource group.`,
+    })
+  }
+  if (status === 404) return new NotFoundError({ ...base, resource: what, message: `${what} was not found on Azure (${detail})` })
+  if (status === 409)
+    return new ConflictError({
+      ...base,
+      message: `${operation} of ${what} conflicts with another change in progress (${detail})`,
+    })
+  if (status === 429) {
+    const retryAfter = rest.response?.headers?.get('retry-after')
+    return new ThrottledError({
+      ...base,
+      retryAfterMs: retryAfterMs(retryAfter),
+      message: `Azure throttled ${operation} of ${what}; retry later`,
+    })
+  }
+  if (status === undefined && !NETWORK_CODES.has(code) && !(error instanceof TypeError)) {
+    // Not an HTTP or network failure: a bug or an unexpected answer, not worth retrying.
+    return new ProviderError({ ...base, isRetryable: false, message: `azure ${operation} of ${what} failed: ${detail}` })
+  }
+  return new ProviderError({
+    ...base,
+    status,
+    // 4xx other than the above are Azure rejecting the request: repeating it will not help.
+    isRetryable: status === undefined || status >= 500 || status === 408,
+    message: `azure ${operation} of ${what} failed${status ? ` with HTTP ${status}` : ''} (${detail})`,
+  })
+}
+
+/** Runs an ARM call and maps its failure. */
+export async function armCall<T>(operation: string, what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    throw mapArmError(error, operation, what)
+  }
+}
+
+/** Runs an ARM call whose 404 means "absent". */
+export async function armFind<T>(operation: string, what: string, call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call()
+  } catch (error) {
+    const mapped = mapArmError(error, operation, what)
+    if (NotFoundError.isInstance(mapped)) return undefined
+    throw mapped
+  }
+}

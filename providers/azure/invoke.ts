@@ -1,0 +1,167 @@
+import { FunctionError } from '../../src/errors/function-error.ts'
+import { NotFoundError } from '../../src/errors/not-found.ts'
+import { PayloadTooLargeError } from '../../src/errors/payload-too-large.ts'
+import { ProviderError } from '../../src/errors/provider-error.ts'
+import { ThrottledError } from '../../src/errors/throttled.ts'
+import { TimeoutError } from '../../src/errors/timeout.ts'
+import { UnauthorizedError } from '../../src/errors/unauthorized.ts'
+import { retryAfterMs } from './errors.ts'
+
+/** Where and how to call one deployed function. The key never leaves this module's callers. */
+export interface InvokeTarget {
+  url: string
+  key: string
+  timeoutSec: number
+}
+
+/** The front end gives up on a response that has not started after 230 s. */
+const FRONT_END_LIMIT_MS = 230_000
+/** Timers and the network make a timed-out call return a little early or late. */
+const DEADLINE_SLACK_MS = 100
+
+export type TargetLookup = (name: string, signal: AbortSignal | undefined) => Promise<InvokeTarget>
+
+function networkCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: string } })?.cause
+  return cause?.code ?? (error as { code?: string })?.code
+}
+
+/**
+ * Invokes functions with a plain keyed POST: no SDK on this path. Keys are
+ * cached per function; a 401 (key rotated) refetches it once, which is safe
+ * because the host refused the call before running anything.
+ */
+export class Invoker {
+  readonly #targets = new Map<string, Promise<InvokeTarget>>()
+  readonly #lookup: TargetLookup
+
+  constructor(lookup: TargetLookup) {
+    this.#lookup = lookup
+  }
+
+  remember(name: string, target: InvokeTarget): void {
+    this.#targets.set(name, Promise.resolve(target))
+  }
+
+  forget(name: string): void {
+    this.#targets.delete(name)
+  }
+
+  #target(name: string, signal: AbortSignal | undefined): Promise<InvokeTarget> {
+    let target = this.#targets.get(name)
+    if (!target) {
+      target = this.#lookup(name, signal)
+      this.#targets.set(name, target)
+      target.catch(() => this.#targets.delete(name))
+    }
+    return target
+  }
+
+  async invoke(name: string, payload: string, signal: AbortSignal | undefined): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      const target = await this.#target(name, signal)
+      const started = performance.now()
+      const response = await this.#post(name, target, payload, signal)
+      if ((response.status === 401 || response.status === 403) && attempt === 0) {
+        await response.body?.cancel()
+        this.forget(name)
+        continue
+      }
+      return this.#read(name, target, response, performance.now() - started)
+    }
+  }
+
+  async #post(name: string, target: InvokeTarget, payload: string, signal: AbortSignal | undefined): Promise<Response> {
+    try {
+      return await fetch(target.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-functions-key': target.key },
+        body: payload,
+        signal,
+      })
+    } catch (error) {
+      if (signal?.aborted) throw error
+      const code = networkCode(error)
+      if (code === 'ENOTFOUND') {
+        // A deleted app's host name stops resolving.
+        this.forget(name)
+        throw new NotFoundError({
+          provider: 'azure',
+          resource: name,
+          cause: error,
+          message: `Function '${name}' is not deployed on azure (its host name does not resolve); deploy it first`,
+        })
+      }
+      throw new ProviderError({
+        provider: 'azure',
+        cause: error,
+        // Refused connections never reached the host; anything else may have.
+        notExecuted: code === 'ECONNREFUSED' || code === 'EAI_AGAIN',
+        message: `The call to '${name}' failed on the network (${code ?? 'no answer'})`,
+      })
+    }
+  }
+
+  async #read(name: string, target: InvokeTarget, response: Response, elapsedMs: number): Promise<string> {
+    const status = response.status
+    if (status === 200) return response.text()
+    await response.body?.cancel()
+    const base = { provider: 'azure' }
+    const timedOut = elapsedMs >= target.timeoutSec * 1000 - DEADLINE_SLACK_MS
+    switch (true) {
+      case status === 401 || status === 403:
+        this.forget(name)
+        return Promise.reject(
+          new UnauthorizedError({
+            ...base,
+            message: `The function host of '${name}' refused its key (HTTP ${status}); redeploy or check the function's keys`,
+          }),
+        )
+      case status === 404:
+        this.forget(name)
+        return Promise.reject(
+          new NotFoundError({ ...base, resource: name, message: `Function '${name}' is not deployed on azure; deploy it first` }),
+        )
+      case status === 413:
+        return Promise.reject(
+          new PayloadTooLargeError({
+            ...base,
+            direction: 'request',
+            limitBytes: 100 * 1024 * 1024,
+            message: `The function host of '${name}' refused the request body as too large`,
+          }),
+        )
+      case status === 429:
+        return Promise.reject(
+          new ThrottledError({
+            ...base,
+            retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+            message: `'${name}' is at its maximum instance count; retry later or raise maximumInstanceCount`,
+          }),
+        )
+      case status === 504 || (status === 502 && elapsedMs >= FRONT_END_LIMIT_MS) || (status === 500 && timedOut):
+        return Promise.reject(
+          new TimeoutError({
+            ...base,
+            timeoutSec: target.timeoutSec,
+            message: `Function '${name}' timed out after ${target.timeoutSec} s; raise timeoutSec (at most 230 s on azure) or make it faster`,
+          }),
+        )
+      case status === 500:
+        // The host answers a bare 500 when the worker crashed or the app failed to load; the shim answers every handler error itself.
+        return Promise.reject(
+          new FunctionError({
+            ...base,
+            functionName: name,
+            remoteName: 'Error',
+            remoteMessage:
+              "The function host answered 500 Internal Server Error: the worker crashed (an uncaught exception or a process exit) or the app failed to load; see the app's logs in Application Insights",
+          }),
+        )
+      default:
+        return Promise.reject(
+          new ProviderError({ ...base, status, message: `The function host of '${name}' answered HTTP ${status}` }),
+        )
+    }
+  }
+}

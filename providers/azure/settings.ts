@@ -1,0 +1,61 @@
+import type { TokenCredential } from '@azure/core-auth'
+import type { CloudSettings } from '../../src/client.ts'
+import { expectInteger, expectKnownKeys, expectPlainObject, expectString, fail } from '../../src/validation.ts'
+
+export interface AzureSettings extends CloudSettings {
+  /** Subscription that holds the resources. */
+  subscriptionId: string
+  /** Resource group for every resource cloudfn creates (created when missing). */
+  resourceGroup: string
+  /** Azure region with Flex Consumption, e.g. `westeurope`. */
+  location: string
+  /** Any `TokenCredential`; default `DefaultAzureCredential` from `@azure/identity`. */
+  credential?: TokenCredential
+  /** Pause between polls of long-running operations and deployments, in ms (default 2000). */
+  pollIntervalMs?: number
+  /** How long a deploy waits for the host to list the new function, in ms (default 300 000). */
+  readyTimeoutMs?: number
+}
+
+export type ProviderSettings = Omit<AzureSettings, 'retry'>
+
+export interface CheckedSettings {
+  subscriptionId: string
+  resourceGroup: string
+  location: string
+  credential: TokenCredential | undefined
+  pollIntervalMs: number
+  readyTimeoutMs: number
+}
+
+const KEYS = ['subscriptionId', 'resourceGroup', 'location', 'credential', 'pollIntervalMs', 'readyTimeoutMs']
+
+/** Checks the settings before anything is sent; errors name the field. */
+export function checkSettings(value: unknown): CheckedSettings {
+  const settings = expectPlainObject(value, 'settings')
+  expectKnownKeys(settings, KEYS, 'settings')
+  const subscriptionId = expectString(settings.subscriptionId, 'settings.subscriptionId')
+  if (!/^[0-9a-fA-F-]{36}$/.test(subscriptionId)) fail('settings.subscriptionId', 'must be a subscription id (a GUID)')
+  const resourceGroup = expectString(settings.resourceGroup, 'settings.resourceGroup')
+  if (!/^[-\w.()]{1,90}$/.test(resourceGroup) || resourceGroup.endsWith('.')) {
+    fail('settings.resourceGroup', 'must be 1–90 letters, digits, _ - . ( ), not ending with a period')
+  }
+  const location = expectString(settings.location, 'settings.location')
+  if (!/^[a-z0-9]+$/.test(location)) fail('settings.location', 'must be a region name such as westeurope')
+  const credential = settings.credential as TokenCredential | undefined
+  if (credential !== undefined && typeof (credential as { getToken?: unknown }).getToken !== 'function') {
+    fail('settings.credential', 'must be a TokenCredential (an object with getToken)')
+  }
+  return {
+    subscriptionId,
+    resourceGroup,
+    location,
+    credential,
+    pollIntervalMs:
+      settings.pollIntervalMs === undefined ? 2000 : expectInteger(settings.pollIntervalMs, 'settings.pollIntervalMs', 0, 60_000),
+    readyTimeoutMs:
+      settings.readyTimeoutMs === undefined
+        ? 300_000
+        : expectInteger(settings.readyTimeoutMs, 'settings.readyTimeoutMs', 0, 3_600_000),
+  }
+}
