@@ -1,7 +1,7 @@
 import { NotFoundError } from '../../src/errors/not-found.ts'
 import type { LogEntry, LogsRequest } from '../../src/provider.ts'
 import { type AwsContext, awsCall, control } from './context.ts'
-import { parseLogLine } from './log-format.ts'
+import { isPlatformLine, parseLogLine } from './log-format.ts'
 import { getConfiguration } from './wait.ts'
 
 /** Upper bound on events read per call, so a chatty function cannot exhaust memory. */
@@ -24,7 +24,7 @@ export async function readLogs(context: AwsContext, request: LogsRequest, signal
       const command = new sdk.FilterLogEventsCommand({ logGroupName: logGroupOf(request.name), startTime: since, nextToken })
       const page = await awsCall(at, () => client.send(command, { abortSignal: signal }))
       for (const event of page.events ?? []) {
-        const entry = parseLogLine(event.message ?? '')
+        const entry = toEntry(event.message ?? '', event.timestamp)
         if (entry && (request.since === undefined || entry.timestamp >= request.since)) entries.push(entry)
       }
       read += page.events?.length ?? 0
@@ -41,6 +41,15 @@ export async function readLogs(context: AwsContext, request: LogsRequest, signal
     })
   }
   return request.limit === undefined ? entries : entries.slice(-request.limit)
+}
+
+/** A line the shim wrote, or other output of the function (raw stdout writes); platform lines are left out. */
+function toEntry(message: string, timestamp: number | undefined): LogEntry | undefined {
+  const parsed = parseLogLine(message)
+  if (parsed) return parsed
+  const text = message.replace(/\n$/, '')
+  if (text === '' || isPlatformLine(text)) return undefined
+  return { timestamp: new Date(timestamp ?? 0).toISOString(), executionId: '', level: 'log', message: text }
 }
 
 export async function deleteLogGroup(context: AwsContext, name: string): Promise<void> {

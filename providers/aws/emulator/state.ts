@@ -22,6 +22,7 @@ export interface LogEvent {
 }
 
 const MAX_EVENTS_PER_GROUP = 10_000
+const ISO_START = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/
 
 /**
  * Everything the emulated account holds, kept apart from the HTTP routes so
@@ -66,7 +67,8 @@ export class AwsEmulatorState {
     const now = Date.now()
     for (const line of text.split('\n')) {
       if (line === '') continue
-      const stamp = Date.parse(line.slice(0, 24))
+      // Lines the shim or runtime wrote start with their own time; others get the time of arrival.
+      const stamp = ISO_START.test(line) ? Date.parse(line.slice(0, 24)) : Number.NaN
       events.push({
         timestamp: Number.isNaN(stamp) ? now : stamp,
         ingestionTime: now,

@@ -1,0 +1,303 @@
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs'
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam'
+import {
+  CreateFunctionCommand,
+  GetFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListFunctionsCommand,
+  UpdateFunctionCodeCommand,
+} from '@aws-sdk/client-lambda'
+import { zipSync } from 'fflate'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createAwsEmulator, FAKE_CREDENTIALS } from './index.ts'
+
+const region = 'us-west-2'
+const emulator = createAwsEmulator({ region, stateDelayMs: 200, updateDelayMs: 200, roleDelayMs: 150 })
+emulator.listen()
+afterAll(() => emulator.close())
+const { state, faults } = emulator
+const clientConfig = { region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 }
+const lambda = new LambdaClient(clientConfig)
+const ROLE = 'arn:aws:iam::123456789012:role/test'
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/** A Lambda zip written by hand, so the contract is tested without cloudfn's packaging or shim. */
+function zipOf(code: string, file = 'index.mjs'): Uint8Array {
+  return zipSync({ [file]: encoder.encode(code) })
+}
+
+const CONTEXT_HANDLER = zipOf(`
+console.log('init line')
+export const handler = async (event, context) => {
+  console.log('handling', JSON.stringify(event))
+  return {
+    event,
+    requestId: context.awsRequestId,
+    functionName: context.functionName,
+    memory: context.memoryLimitInMB,
+    remaining: context.getRemainingTimeInMillis(),
+    region: process.env.AWS_REGION,
+    mode: process.env.MODE ?? null,
+    version: 1,
+  }
+}`)
+
+async function errorOf(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  if (!(error instanceof Error)) throw new Error('expected the call to fail')
+  return error as Error & Record<string, unknown>
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function create(name: string, zip = CONTEXT_HANDLER, extra: Record<string, unknown> = {}) {
+  return lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Role: ROLE,
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Code: { ZipFile: zip },
+      ...extra,
+    }),
+  )
+}
+
+async function invoke(name: string, payload: unknown, extra: Record<string, unknown> = {}) {
+  const output = await lambda.send(
+    new InvokeCommand({ FunctionName: name, Payload: encoder.encode(JSON.stringify(payload)), ...extra }),
+  )
+  return { ...output, body: output.Payload ? decoder.decode(output.Payload) : '' }
+}
+
+describe('aws emulator: msw setup', () => {
+  it('fails a request nothing handles instead of letting it reach the network', async () => {
+    await expect(fetch('https://example.com/')).rejects.toThrow()
+    await expect(fetch('https://lambda.eu-north-1.amazonaws.com/2015-03-31/functions')).rejects.toThrow()
+  })
+
+  it('requires a SigV4 signature and counts every request', async () => {
+    const before = state.requestCount
+    const response = await fetch(`https://lambda.${region}.amazonaws.com/2015-03-31/functions`)
+    expect(response.status).toBe(403)
+    expect(response.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException')
+    expect(state.requestCount).toBe(before + 1)
+  })
+})
+
+describe('aws emulator: control plane', () => {
+  it('creates Pending, becomes Active after the delay, and refuses invokes until then', async () => {
+    const created = await create('lifecycle', CONTEXT_HANDLER, { Environment: { Variables: { MODE: 'm' } } })
+    expect(created).toMatchObject({ State: 'Pending', StateReasonCode: 'Creating', Version: '$LATEST' })
+    expect(created.LastUpdateStatus).toBeUndefined()
+    expect(created.LastModified).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/)
+    const early = await errorOf(invoke('lifecycle', {}))
+    expect(early).toMatchObject({ name: 'ResourceConflictException', $metadata: { httpStatusCode: 409 } })
+    await sleep(210)
+    const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'lifecycle' }))
+    expect(got.Configuration).toMatchObject({ State: 'Active', LastUpdateStatus: 'Successful', MemorySize: 128, Timeout: 3 })
+    const duplicate = await errorOf(create('lifecycle'))
+    expect(duplicate).toMatchObject({ name: 'ResourceConflictException', message: 'Function already exist: lifecycle' })
+  })
+
+  it("answers a missing function with Lambda's 404 (capital-M Message)", async () => {
+    const response = await fetch(`https://lambda.${region}.amazonaws.com/2015-03-31/functions/nope`, {
+      headers: { authorization: 'AWS4-HMAC-SHA256 Credential=x' },
+    })
+    expect(response.status).toBe(404)
+    expect(response.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException')
+    expect(await response.json()).toEqual({
+      Type: 'User',
+      Message: `Function not found: arn:aws:lambda:${region}:123456789012:function:nope`,
+    })
+  })
+
+  it.each([
+    [{ FunctionName: 'bad name' }, 'ValidationException', /functionName/],
+    [{ FunctionName: 'x'.repeat(65) }, 'ValidationException', /functionName/],
+    [{ MemorySize: 64 }, 'ValidationException', /greater than or equal to 128/],
+    [{ MemorySize: 10241 }, 'ValidationException', /less than or equal to 10240/],
+    [{ Timeout: 901 }, 'ValidationException', /less than or equal to 900/],
+    [{ Runtime: 'nodejs12.x' }, 'InvalidParameterValueException', /no longer supported/],
+    [{ Environment: { Variables: { AWS_REGION: 'x' } } }, 'InvalidParameterValueException', /reserved keys/],
+    [{ Environment: { Variables: { BIG: 'x'.repeat(4100) } } }, 'InvalidParameterValueException', /4KB limit/],
+    [{ Code: { ZipFile: encoder.encode('not a zip') } }, 'InvalidParameterValueException', /Could not unzip/],
+    [{ Role: 'not-an-arn' }, 'ValidationException', /role/],
+  ])('rejects %o with %s', async (override, type, message) => {
+    const before = state.functions.size
+    const error = await errorOf(create('invalid', CONTEXT_HANDLER, override))
+    expect(error.name).toBe(type)
+    expect(error.message).toMatch(message)
+    expect(state.functions.size).toBe(before)
+  })
+
+  it('pages ListFunctions with MaxItems and NextMarker', async () => {
+    await Promise.all(['page-a', 'page-b', 'page-c'].map((name) => create(name)))
+    const names: string[] = []
+    let marker: string | undefined
+    let pages = 0
+    do {
+      const page = await lambda.send(new ListFunctionsCommand({ MaxItems: 2, Marker: marker }))
+      names.push(...(page.Functions ?? []).map((fn) => fn.FunctionName ?? ''))
+      marker = page.NextMarker
+      pages++
+    } while (marker)
+    expect(names.filter((name) => name.startsWith('page-'))).toEqual(['page-a', 'page-b', 'page-c'])
+    expect(pages).toBeGreaterThan(1)
+  })
+
+  it('runs the old code while an update is InProgress and refuses a second update meanwhile', async () => {
+    await create('updating')
+    await sleep(210)
+    const v2 = zipOf(`export const handler = async () => ({ version: 2 })`)
+    const updating = await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'updating', ZipFile: v2 }))
+    expect(updating.LastUpdateStatus).toBe('InProgress')
+    const conflict = await errorOf(lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'updating', ZipFile: v2 })))
+    expect(conflict).toMatchObject({ name: 'ResourceConflictException', $metadata: { httpStatusCode: 409 } })
+    expect(conflict.message).toMatch(/An update is in progress for resource/)
+    expect(JSON.parse((await invoke('updating', {})).body).version).toBe(1)
+    await sleep(210)
+    expect(JSON.parse((await invoke('updating', {})).body)).toEqual({ version: 2 })
+  })
+
+  it('refuses a role created moments ago, as IAM propagation does', async () => {
+    const iam = new IAMClient(clientConfig)
+    const { Role } = await iam.send(new CreateRoleCommand({ RoleName: 'fresh', AssumeRolePolicyDocument: '{}' }))
+    const early = await errorOf(create('fresh-role', CONTEXT_HANDLER, { Role: Role?.Arn }))
+    expect(early).toMatchObject({ name: 'InvalidParameterValueException' })
+    expect(early.message).toBe('The role defined for the function cannot be assumed by Lambda.')
+    await sleep(160)
+    expect((await create('fresh-role', CONTEXT_HANDLER, { Role: Role?.Arn })).State).toBe('Pending')
+  })
+})
+
+describe('aws emulator: invoke', () => {
+  it("calls handler(event, context) with Lambda's context and environment, and tails the log", async () => {
+    await create('contract', CONTEXT_HANDLER, { MemorySize: 256, Environment: { Variables: { MODE: 'fast' } } })
+    await sleep(210)
+    const before = state.executions.get('contract') ?? 0
+    const output = await invoke('contract', { hello: 'wörld' }, { LogType: 'Tail' })
+    const body = JSON.parse(output.body)
+    expect(body).toMatchObject({ event: { hello: 'wörld' }, functionName: 'contract', memory: '256', region, mode: 'fast' })
+    expect(body.requestId).toBe(output.$metadata.requestId)
+    expect(body.remaining).toBeGreaterThan(2000)
+    expect(body.remaining).toBeLessThanOrEqual(3000)
+    expect(output).toMatchObject({ StatusCode: 200, ExecutedVersion: '$LATEST' })
+    expect(output.FunctionError).toBeUndefined()
+    const log = Buffer.from(output.LogResult ?? '', 'base64').toString('utf8')
+    expect(log).toMatch(new RegExp(`^START RequestId: ${body.requestId} Version: \\$LATEST\\n`))
+    expect(log).toContain('init line\nhandling {"hello":"wörld"}\n')
+    expect(log).toMatch(
+      /END RequestId: .*\nREPORT RequestId: .*\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\t\n$/,
+    )
+    const warm = await invoke('contract', {}, { LogType: 'Tail' })
+    expect(Buffer.from(warm.LogResult ?? '', 'base64').toString()).not.toContain('Init Duration')
+    expect(state.executions.get('contract')).toBe(before + 2)
+  })
+
+  it('keeps only the last 4 KB of the log in X-Amz-Log-Result, and everything in CloudWatch Logs', async () => {
+    await create(
+      'noisy',
+      zipOf(`export const handler = async () => { for (let i = 0; i < 500; i++) console.log('noise ' + i); return 1 }`),
+    )
+    await sleep(210)
+    const output = await invoke('noisy', {}, { LogType: 'Tail' })
+    const tail = Buffer.from(output.LogResult ?? '', 'base64')
+    expect(tail.byteLength).toBeLessThanOrEqual(4096)
+    expect(tail.toString()).toMatch(/REPORT RequestId/)
+    const logs = new CloudWatchLogsClient(clientConfig)
+    const events = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/noisy' }))
+    const messages = (events.events ?? []).map((event) => event.message)
+    expect(messages).toContain('noise 0\n')
+    expect(messages).toContain('noise 499\n')
+    const missing = await errorOf(logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/none' })))
+    expect(missing.name).toBe('ResourceNotFoundException')
+  })
+
+  it('answers errors, timeouts and oversized responses as Lambda does: 200 with X-Amz-Function-Error', async () => {
+    const code = zipOf(`export const handler = async (event) => {
+      if (event.kind === 'throw') { const e = new RangeError('bad range'); throw e }
+      if (event.kind === 'sleep') await new Promise((r) => setTimeout(r, 3000))
+      if (event.kind === 'big') return 'x'.repeat(6 * 1024 * 1024)
+      return 'ok'
+    }`)
+    await create('failing', code, { Timeout: 1 })
+    await sleep(210)
+    const thrown = await invoke('failing', { kind: 'throw' })
+    expect(thrown).toMatchObject({ StatusCode: 200, FunctionError: 'Unhandled' })
+    expect(JSON.parse(thrown.body)).toMatchObject({
+      errorType: 'RangeError',
+      errorMessage: 'bad range',
+      trace: expect.any(Array),
+    })
+    const timedOut = await invoke('failing', { kind: 'sleep' })
+    expect(JSON.parse(timedOut.body)).toEqual({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${timedOut.$metadata.requestId} Error: Task timed out after 1.00 seconds`,
+    })
+    const big = await invoke('failing', { kind: 'big' })
+    expect(big.FunctionError).toBe('Unhandled')
+    expect(JSON.parse(big.body).errorType).toBe('Function.ResponseSizeTooLarge')
+  })
+
+  it('enforces the request limits: 6 MB synchronous, 1 MB asynchronous', async () => {
+    await create('limits', zipOf('export const handler = async (e) => e.length'))
+    await sleep(210)
+    const justFits = 'x'.repeat(6 * 1024 * 1024 - 2)
+    expect((await invoke('limits', justFits)).body).toBe(String(justFits.length))
+    const tooBig = await errorOf(invoke('limits', `${justFits}x`))
+    expect(tooBig).toMatchObject({ name: 'RequestTooLargeException', $metadata: { httpStatusCode: 413 } })
+    const asyncTooBig = await errorOf(invoke('limits', 'x'.repeat(1024 * 1024), { InvocationType: 'Event' }))
+    expect(asyncTooBig.name).toBe('RequestTooLargeException')
+    const queued = await invoke('limits', 'small', { InvocationType: 'Event' })
+    expect(queued.StatusCode).toBe(202)
+    expect((await invoke('limits', 'dry', { InvocationType: 'DryRun' })).StatusCode).toBe(204)
+  })
+
+  it('supports callback-style handlers and reports a missing handler export', async () => {
+    await create('callback', zipOf('exports.handler = (event, context, callback) => callback(null, { cb: event })', 'index.js'))
+    await create('no-export', zipOf('export const other = () => 1'))
+    await sleep(210)
+    // A .js file in a zip without package.json is CommonJS, as on Lambda.
+    expect(JSON.parse((await invoke('callback', 5)).body)).toEqual({ cb: 5 })
+    const missing = await invoke('no-export', {})
+    expect(JSON.parse(missing.body)).toMatchObject({ errorType: 'Runtime.HandlerNotFound' })
+  })
+})
+
+describe('aws emulator: faults', () => {
+  it('throttles with Retry-After, fails with 5xx and resets connections on demand, once each', async () => {
+    faults.inject({ operation: 'ListFunctions', kind: 'throttle', retryAfterSec: 7 })
+    const throttled = await errorOf(lambda.send(new ListFunctionsCommand({})))
+    expect(throttled).toMatchObject({
+      name: 'TooManyRequestsException',
+      retryAfterSeconds: '7',
+      $metadata: { httpStatusCode: 429 },
+    })
+    faults.inject({ operation: 'ListFunctions', kind: 'server-error', status: 503 })
+    const broken = await errorOf(lambda.send(new ListFunctionsCommand({})))
+    expect(broken).toMatchObject({ name: 'ServiceException', $metadata: { httpStatusCode: 503 } })
+    faults.inject({ operation: 'ListFunctions', kind: 'reset' })
+    const reset = await errorOf(lambda.send(new ListFunctionsCommand({})))
+    expect(reset.$metadata).toMatchObject({ attempts: 1 })
+    expect((reset.$metadata as { httpStatusCode?: number }).httpStatusCode).toBeUndefined()
+    expect((await lambda.send(new ListFunctionsCommand({}))).Functions).toBeDefined()
+    expect(faults.pending).toEqual([])
+  })
+
+  it('targets a fault at one function and counts down its times', async () => {
+    faults.inject({ operation: 'GetFunction', kind: 'update-in-progress', functionName: 'lifecycle', times: 2 })
+    expect(await errorOf(lambda.send(new GetFunctionCommand({ FunctionName: 'lifecycle' })))).toMatchObject({
+      name: 'ResourceConflictException',
+    })
+    expect((await lambda.send(new GetFunctionCommand({ FunctionName: 'contract' }))).Configuration?.FunctionName).toBe('contract')
+    expect(faults.pending).toEqual([expect.objectContaining({ functionName: 'lifecycle', times: 1 })])
+    faults.clear()
+    expect(faults.pending).toEqual([])
+  })
+})

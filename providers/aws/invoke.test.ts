@@ -1,0 +1,185 @@
+import { CloudfnError, createCloud, defineFunction, type FunctionError } from 'cloudfn'
+import { afterAll, describe, expect, it } from 'vitest'
+import { echo, fail } from '../../conformance/fixtures/functions.ts'
+import { FIDELITY_CASES } from '../../conformance/scenarios/payload.ts'
+import { local } from '../local/index.ts'
+import { chatty, exits, slow } from './__fixtures__/functions.ts'
+import { createAwsEmulator, FAKE_CREDENTIALS } from './emulator/index.ts'
+import { aws, createAwsProvider } from './index.ts'
+
+const region = 'eu-west-1'
+// Two instances per function, so concurrency throttling is easy to reach.
+const emulator = createAwsEmulator({
+  region,
+  maxConcurrency: 2,
+  stateDelayMs: 5,
+  updateDelayMs: 5,
+  asyncRetryDelayMs: 5,
+  throttleRetryAfterSec: 0,
+})
+emulator.listen()
+afterAll(() => emulator.close())
+const { state, faults } = emulator
+
+const settings = { region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 2 }
+const cloud = aws({ ...settings, retry: { baseDelayMs: 1, maxDelayMs: 20, maxAttempts: 10 } })
+const once = createCloud(createAwsProvider(settings), { retry: { maxAttempts: 1 } })
+const calls = (operation: string) => state.requestsByOperation.get(operation) ?? 0
+
+async function failure(promise: Promise<unknown>): Promise<CloudfnError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  if (!CloudfnError.isInstance(error)) throw new Error(`expected a cloudfn error, got ${String(error)}`)
+  return error
+}
+
+/** What a caller can observe of an outcome, without the parts that differ per run. */
+async function outcome(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    return { value: await promise }
+  } catch (error) {
+    if (!CloudfnError.isInstance(error)) throw error
+    const { remoteStack: _stack, executionId: _id, provider: _provider, ...stable } = error.toJSON()
+    return { error: { ...stable, message: String(stable.message).replace(/\baws\b|\blocal\b/g, 'P') } }
+  }
+}
+
+describe('aws provider: invoke', () => {
+  it('gives the same results and errors as the local fake for the same inputs', async () => {
+    const results: unknown[][] = []
+    for (const target of [local({ isolation: 'worker' }), cloud]) {
+      const echoFn = await target.deploy(echo, { name: 'same-echo' })
+      const failFn = await target.deploy(fail, { name: 'same-fail' })
+      const seen: unknown[] = []
+      for (const [, value] of FIDELITY_CASES) seen.push(await outcome(echoFn.invoke(value)))
+      for (const kind of ['custom', 'type', 'string'] as const) seen.push(await outcome(failFn.invoke({ message: 'm', kind })))
+      results.push(seen)
+      await echoFn.remove()
+      await failFn.remove()
+    }
+    expect(results[1]).toEqual(results[0])
+  })
+
+  it('retries a throttled invoke and runs the function exactly once', async () => {
+    const fn = await cloud.deploy(echo, { name: 'throttled' })
+    faults.inject({ operation: 'Invoke', kind: 'throttle', times: 2, retryAfterSec: 0 })
+    const before = calls('Invoke')
+    expect(await fn.invoke({ n: 1 })).toEqual({ n: 1 })
+    expect(calls('Invoke') - before).toBe(3)
+    expect(state.executions.get('throttled')).toBe(1)
+    await fn.remove()
+  })
+
+  it('reports Throttled with Retry-After when the retries run out, and the function did not run', async () => {
+    await cloud.deploy(echo, { name: 'always-throttled' })
+    const fn = await once.get('always-throttled')
+    faults.inject({ operation: 'Invoke', kind: 'throttle', retryAfterSec: 3 })
+    expect(await failure(fn.invoke(1))).toMatchObject({ code: 'Throttled', retryAfterMs: 3000, isRetryable: true })
+    expect(state.executions.get('always-throttled') ?? 0).toBe(0)
+    await fn.remove()
+  })
+
+  it('never executes a synchronous invoke twice: a reset after the run or a 5xx surfaces', async () => {
+    const fn = await cloud.deploy(echo, { name: 'never-twice' })
+    faults.inject({ operation: 'Invoke', kind: 'reset-after-execution' })
+    const before = calls('Invoke')
+    const reset = await failure(fn.invoke('a'))
+    expect(reset).toMatchObject({ code: 'ProviderError', notExecuted: false })
+    expect(reset.message).toMatch(/may have run/)
+    expect(calls('Invoke') - before).toBe(1)
+    expect(state.executions.get('never-twice')).toBe(1)
+    faults.inject({ operation: 'Invoke', kind: 'server-error', status: 502 })
+    expect(await failure(fn.invoke('b'))).toMatchObject({ code: 'ProviderError', status: 502 })
+    expect(calls('Invoke') - before).toBe(2)
+    expect(state.executions.get('never-twice')).toBe(1)
+    await fn.remove()
+  })
+
+  it('answers concurrency throttling with Throttled, and retries it until an instance is free', async () => {
+    await cloud.deploy(slow, { name: 'busy' })
+    const strictBusy = await once.get<{ ms: number; tag: string }, string>('busy')
+    const settled = await Promise.allSettled(['a', 'b', 'c'].map((tag) => strictBusy.invoke({ ms: 200, tag })))
+    const codes = settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as CloudfnError).code))
+    expect(codes.filter((c) => c === 'Throttled')).toHaveLength(1)
+    expect(state.executions.get('busy')).toBe(2)
+    const retrying = await cloud.get<{ ms: number; tag: string }, string>('busy')
+    expect(await Promise.all(['d', 'e', 'f'].map((tag) => retrying.invoke({ ms: 50, tag })))).toEqual(['d', 'e', 'f'])
+    expect(state.executions.get('busy')).toBe(5)
+    await retrying.remove()
+  })
+
+  it('reports a crash or an init error as FunctionError with the remote name and message', async () => {
+    const fn = await cloud.deploy(exits)
+    const crash = await failure(fn.invoke({ exit: true }))
+    expect(crash).toMatchObject({ code: 'FunctionError', remoteName: 'Runtime.ExitError' })
+    expect((crash as FunctionError).remoteMessage).toMatch(/Runtime exited with error: exit status 3/)
+    expect(await fn.invokeDetailed({ exit: false })).toMatchObject({ value: 'alive', meta: { coldStart: true } })
+    await fn.remove()
+
+    const broken = defineFunction({
+      name: 'broken-init',
+      handler: () => 'never',
+      entry: new URL('./__fixtures__/broken-init.ts', import.meta.url).pathname,
+      exportName: 'brokenInit',
+    })
+    const brokenFn = await cloud.deploy(broken)
+    expect(await failure(brokenFn.invoke(null))).toMatchObject({
+      code: 'FunctionError',
+      remoteName: 'ConfigMissing',
+      remoteMessage: 'REQUIRED_SETTING is not set',
+    })
+    await brokenFn.remove()
+  })
+
+  it("returns the execution's own log lines with logs: true", async () => {
+    const fn = await cloud.deploy(chatty)
+    const { value, logs } = await fn.invokeDetailed({ lines: 2 }, { logs: true })
+    expect(logs).toEqual([
+      { timestamp: expect.any(String), executionId: value, level: 'info', message: 'line 0' },
+      { timestamp: expect.any(String), executionId: value, level: 'info', message: 'line 1' },
+      { timestamp: expect.any(String), executionId: value, level: 'log', message: 'multi\nline' },
+    ])
+    // Only the last 4 KB come back with the answer; CloudWatch Logs has everything.
+    const long = await fn.invokeDetailed({ lines: 400 }, { logs: true })
+    expect(long.logs?.length).toBeLessThan(400)
+    expect(long.logs?.at(-1)?.message).toBe('multi\nline')
+    const all = await fn.logs({ since: new Date(Date.now() - 60_000) })
+    expect(all.filter((entry) => entry.executionId === long.value)).toHaveLength(401)
+    expect(await fn.logs({ limit: 2 })).toHaveLength(2)
+    await fn.remove()
+  })
+
+  it('gives an empty log list for a function that never ran, NotFound for a missing one', async () => {
+    const fn = await cloud.deploy(echo, { name: 'quiet' })
+    expect(await fn.logs()).toEqual([])
+    await fn.remove()
+    expect(await failure(fn.logs())).toMatchObject({ code: 'NotFound' })
+  })
+
+  it('queues asynchronous invocations; Lambda retries a failed one twice', async () => {
+    const fn = await cloud.deploy(exits, { name: 'queued' })
+    const { executionId } = await fn.invokeAsync({ exit: false })
+    expect(executionId).toMatch(/^[0-9a-f-]{36}$/)
+    await emulator.idle()
+    expect(state.executions.get('queued')).toBe(1)
+    await fn.invokeAsync({ exit: true })
+    await emulator.idle()
+    expect(state.executions.get('queued')).toBe(4)
+    const before = state.requestCount
+    expect(await failure(fn.invokeAsync('x'.repeat(1024 * 1024) as never))).toMatchObject({
+      code: 'PayloadTooLarge',
+      limitBytes: 1048576,
+    })
+    expect(state.requestCount).toBe(before)
+    await fn.remove()
+  })
+
+  it('maps a missing function to NotFound on invoke', async () => {
+    const fn = await cloud.deploy(echo, { name: 'gone' })
+    await fn.remove()
+    expect(await failure(fn.invoke(1))).toMatchObject({ code: 'NotFound', resource: 'gone' })
+    expect(await failure(fn.invokeAsync(1))).toMatchObject({ code: 'NotFound' })
+  })
+})
