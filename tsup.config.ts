@@ -38,9 +38,16 @@ export default defineConfig([
   },
   {
     ...shared,
-    entry: { cli: 'src/cli/main.ts' },
+    // Everything that imports the conformance fixtures; ESM only, like the fixtures module.
+    entry: {
+      cli: 'src/cli/main.ts',
+      conformance: 'conformance/index.ts',
+      'conformance-vitest': 'conformance/vitest.ts',
+    },
     format: ['esm'],
+    dts: { entry: { conformance: 'conformance/index.ts', 'conformance-vitest': 'conformance/vitest.ts' } },
     splitting: true,
+    external: ['vitest'],
     esbuildPlugins: [separateFixtures],
   },
   {

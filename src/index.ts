@@ -1,3 +1,4 @@
+export { type CloudfnConfig, defineConfig } from './cli/config.ts'
 export { type Cloud, type CloudSettings, createCloud, type DeployOptions } from './client.ts'
 export {
   defineFunction,

@@ -1,0 +1,12 @@
+/**
+ * `cloudfn/conformance`: the scenarios and how to run them, for checking a
+ * provider (yours or ours) against the same expectations as every cloud.
+ * The vitest runner is in `cloudfn/conformance/vitest`.
+ */
+export type { CloudfnError } from '../src/errors/cloudfn-error.ts'
+export { eventually, rejectedBeforeSending, rejectsWith } from './expect.ts'
+export { describeOutcome, type ReportRow, summarize, toJson, toJunit } from './report.ts'
+export { runScenario, type ScenarioOutcome } from './run-scenario.ts'
+export type { ConformanceTarget, Probe, Scenario, ScenarioContext, TargetSession } from './scenario.ts'
+export { scenarios } from './scenarios/index.ts'
+export { localTarget } from './targets/local.ts'
