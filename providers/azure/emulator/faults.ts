@@ -9,8 +9,10 @@ export type FaultKind =
   | { kind: 'throttle'; retryAfterSec?: number }
   /** Any status; on ARM with an error body `{ error: { code, message } }`. */
   | { kind: 'status'; status: number; code?: string; message?: string }
-  /** The connection drops before an answer. */
+  /** The connection drops before the request is handled. */
   | { kind: 'reset' }
+  /** The request is handled (a function runs), then the connection drops before the answer. */
+  | { kind: 'drop-response' }
   /** The request is answered normally after a pause. */
   | { kind: 'delay'; ms: number }
 
@@ -49,20 +51,23 @@ export class Faults {
     this.#lro.length = 0
   }
 
-  /** The fault answer for this request, or undefined to handle it normally (after any injected delay). */
-  async apply(target: FaultTarget, request: Request): Promise<Response | undefined> {
+  /** Answers the request: with the next matching fault, or normally through `handle`. */
+  async apply(target: FaultTarget, request: Request, handle: () => Promise<Response>): Promise<Response> {
     const url = new URL(request.url)
     const line = `${request.method} ${url.pathname}`
     const index = this.#pending.findIndex(
       (fault) => (fault.target === undefined || fault.target === target) && (!fault.match || fault.match.test(line)),
     )
     const fault = this.#pending[index]
-    if (!fault) return undefined
+    if (!fault) return handle()
     if (--fault.left <= 0) this.#pending.splice(index, 1)
     switch (fault.kind) {
       case 'delay':
         await delay(fault.ms)
-        return undefined
+        return handle()
+      case 'drop-response':
+        await handle()
+        return HttpResponse.error()
       case 'reset':
         return HttpResponse.error()
       case 'throttle': {

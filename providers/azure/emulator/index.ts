@@ -56,37 +56,38 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
   const lro = new LongRunningOperations(faults, { polls: options.lroPolls ?? 1, retryAfterSec: options.lroRetryAfterSec ?? 0 })
   const acceptToken = options.acceptToken ?? ((token: string) => token.length > 0)
 
-  const enter = async (target: FaultTarget, request: Request): Promise<Response | undefined> => {
-    state.record(`${target} ${request.method}`)
-    return faults.apply(target, request)
-  }
+  const serve =
+    (target: FaultTarget, handle: (request: Request, url: URL) => Promise<Response>) =>
+    async ({ request }: { request: Request }) => {
+      state.record(`${target} ${request.method}`)
+      return faults.apply(target, request, () => handle(request, new URL(request.url)))
+    }
 
   const handlers: HttpHandler[] = [
-    http.all(/^https:\/\/management\.azure\.com\//i, async ({ request }) => {
-      const fault = await enter('arm', request)
-      if (fault) return fault
-      const token = bearerToken(request)
-      if (!token || !acceptToken(token)) {
-        return armError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing or invalid.")
-      }
-      return arm(state, lro, request, new URL(request.url))
-    }),
-    http.all(/^https:\/\/[a-z0-9-]+\.scm\.azurewebsites\.net\//i, async ({ request }) => {
-      const fault = await enter('scm', request)
-      if (fault) return fault
-      const url = new URL(request.url)
-      const site = state.site(url.hostname.split('.')[0] ?? '')
-      if (!site) return new Response('Not Found', { status: 404 })
-      const token = bearerToken(request)
-      if (!token || !acceptToken(token)) return new Response(null, { status: 401 })
-      return scm(state, site, request, url.pathname)
-    }),
-    http.all(/^https:\/\/[a-z0-9-]+\.azurewebsites\.net\//i, async ({ request }) => {
-      const fault = await enter('host', request)
-      if (fault) return fault
-      const url = new URL(request.url)
-      return functionHost(state, state.site(url.hostname.split('.')[0] ?? ''), request, url)
-    }),
+    http.all(
+      /^https:\/\/management\.azure\.com\//i,
+      serve('arm', async (request, url) => {
+        const token = bearerToken(request)
+        if (!token || !acceptToken(token)) {
+          return armError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing or invalid.")
+        }
+        return arm(state, lro, request, url)
+      }),
+    ),
+    http.all(
+      /^https:\/\/[a-z0-9-]+\.scm\.azurewebsites\.net\//i,
+      serve('scm', async (request, url) => {
+        const site = state.site(url.hostname.split('.')[0] ?? '')
+        if (!site) return new Response('Not Found', { status: 404 })
+        const token = bearerToken(request)
+        if (!token || !acceptToken(token)) return new Response(null, { status: 401 })
+        return scm(state, site, request, url.pathname)
+      }),
+    ),
+    http.all(
+      /^https:\/\/[a-z0-9-]+\.azurewebsites\.net\//i,
+      serve('host', (request, url) => functionHost(state, state.site(url.hostname.split('.')[0] ?? ''), request, url)),
+    ),
   ]
 
   return {
