@@ -26,10 +26,21 @@ async function packagesLoadedBy(entry: string): Promise<string[]> {
 }
 
 describe('entry points', () => {
-  it.each(['src/index.ts', 'providers/local/index.ts'])('%s loads no cloud SDK', async (entry) => {
+  it.each([
+    'src/index.ts',
+    'providers/local/index.ts',
+    'providers/aws/index.ts',
+    'providers/gcp/index.ts',
+    'providers/azure/index.ts',
+  ])('%s loads no cloud SDK when imported (each SDK is loaded on first use)', async (entry) => {
     const loaded = await packagesLoadedBy(entry)
     expect(loaded.filter((name) => CLOUD_SDKS.test(name))).toEqual([])
     // A sanity check that the probe sees imports at all.
     expect(loaded).toContain('node:crypto')
+  })
+
+  it('the probe does see a static cloud SDK import', async () => {
+    const loaded = await packagesLoadedBy('providers/aws/emulator/index.ts')
+    expect(loaded.filter((name) => CLOUD_SDKS.test(name) || name.startsWith('msw'))).not.toEqual([])
   })
 })

@@ -1,9 +1,9 @@
 import { CloudfnError, createCloud, defineFunction, type FunctionError } from 'cloudfn'
 import { afterAll, describe, expect, it } from 'vitest'
-import { echo, fail } from '../../conformance/fixtures/functions.ts'
-import { FIDELITY_CASES } from '../../conformance/scenarios/payload.ts'
+import { echo } from '../../conformance/fixtures/functions.ts'
+import { observeResults } from '../../conformance/same-results.ts'
+import { chatty, exits, slow } from '../../test/fixtures/behaviours.ts'
 import { local } from '../local/index.ts'
-import { chatty, exits, slow } from './__fixtures__/functions.ts'
 import { createAwsEmulator, FAKE_CREDENTIALS } from './emulator/index.ts'
 import { aws, createAwsProvider } from './index.ts'
 
@@ -35,31 +35,9 @@ async function failure(promise: Promise<unknown>): Promise<CloudfnError> {
   return error
 }
 
-/** What a caller can observe of an outcome, without the parts that differ per run. */
-async function outcome(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    return { value: await promise }
-  } catch (error) {
-    if (!CloudfnError.isInstance(error)) throw error
-    const { remoteStack: _stack, executionId: _id, provider: _provider, ...stable } = error.toJSON()
-    return { error: { ...stable, message: String(stable.message).replace(/\baws\b|\blocal\b/g, 'P') } }
-  }
-}
-
 describe('aws provider: invoke', () => {
   it('gives the same results and errors as the local fake for the same inputs', async () => {
-    const results: unknown[][] = []
-    for (const target of [local({ isolation: 'worker' }), cloud]) {
-      const echoFn = await target.deploy(echo, { name: 'same-echo' })
-      const failFn = await target.deploy(fail, { name: 'same-fail' })
-      const seen: unknown[] = []
-      for (const [, value] of FIDELITY_CASES) seen.push(await outcome(echoFn.invoke(value)))
-      for (const kind of ['custom', 'type', 'string'] as const) seen.push(await outcome(failFn.invoke({ message: 'm', kind })))
-      results.push(seen)
-      await echoFn.remove()
-      await failFn.remove()
-    }
-    expect(results[1]).toEqual(results[0])
+    expect(await observeResults(cloud)).toEqual(await observeResults(local({ isolation: 'worker' })))
   })
 
   it('retries a throttled invoke and runs the function exactly once', async () => {
@@ -121,7 +99,7 @@ describe('aws provider: invoke', () => {
     const broken = defineFunction({
       name: 'broken-init',
       handler: () => 'never',
-      entry: new URL('./__fixtures__/broken-init.ts', import.meta.url).pathname,
+      entry: new URL('../../test/fixtures/broken-init.ts', import.meta.url).pathname,
       exportName: 'brokenInit',
     })
     const brokenFn = await cloud.deploy(broken)

@@ -1,10 +1,12 @@
 import { inspect } from 'node:util'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { echo, readEnv, sleep } from '../../conformance/fixtures/functions.ts'
+import { observeResults } from '../../conformance/same-results.ts'
 import { withOverrides } from '../../src/define.ts'
 import { CloudfnError } from '../../src/errors/cloudfn-error.ts'
+import { exits } from '../../test/fixtures/behaviours.ts'
+import { local } from '../local/index.ts'
 import { brokenAtLoad } from './__fixtures__/broken-at-load.ts'
-import { crash } from './__fixtures__/functions.ts'
 import { mapArmError } from './errors.ts'
 import { azure } from './index.ts'
 import { appName } from './names.ts'
@@ -38,6 +40,11 @@ describe('azure settings', () => {
 })
 
 describe('azure provider on the emulator', () => {
+  it('gives the same results and errors as the local fake for the same inputs', async () => {
+    kit = startKit()
+    expect(await observeResults(kit.cloud)).toEqual(await observeResults(local({ isolation: 'worker' })))
+  })
+
   it('creates the Flex infrastructure and app, and skips an unchanged redeploy', async () => {
     kit = startKit()
     const { cloud, emulator } = kit
@@ -155,8 +162,8 @@ describe('azure provider on the emulator', () => {
 
   it('reports a crashed worker as a FunctionError, and refreshes a rotated key once', async () => {
     kit = startKit()
-    const crashed = await kit.cloud.deploy(crash)
-    const error = await caught(crashed.invoke(null))
+    const crashed = await kit.cloud.deploy(exits)
+    const error = await caught(crashed.invoke({ exit: true }))
     expect(error.code).toBe('FunctionError')
     expect(error.message).toMatch(/500/)
 

@@ -1,8 +1,8 @@
 import { CloudfnError, type ProviderError, type ThrottledError } from 'cloudfn'
 import { HttpResponse, http } from 'msw'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { echo, fail, sleep } from '../../conformance/fixtures/functions.ts'
-import { FIDELITY_CASES } from '../../conformance/scenarios/payload.ts'
+import { echo, sleep } from '../../conformance/fixtures/functions.ts'
+import { observeResults } from '../../conformance/same-results.ts'
 import { withOverrides } from '../../src/define.ts'
 import { local } from '../local/index.ts'
 import { startEmulated } from './__fixtures__/setup.ts'
@@ -217,26 +217,6 @@ describe('gcp invoke', () => {
   })
 
   it('gives the same results and errors as the local fake for the same inputs', async () => {
-    const outcome = async (promise: Promise<unknown>) => {
-      try {
-        return { value: await promise }
-      } catch (error) {
-        if (!CloudfnError.isInstance(error)) throw error
-        const { remoteStack: _stack, executionId: _id, provider: _provider, message: _message, ...stable } = error.toJSON()
-        return { error: stable }
-      }
-    }
-    const results: unknown[][] = []
-    for (const cloud of [local(), env.cloudWith()]) {
-      const echoFn = await cloud.deploy(echo, { name: 'same-echo' })
-      const failFn = await cloud.deploy(fail, { name: 'same-fail' })
-      const seen: unknown[] = []
-      for (const [, value] of FIDELITY_CASES) seen.push(await outcome(echoFn.invoke(value)))
-      for (const kind of ['custom', 'type', 'string'] as const) seen.push(await outcome(failFn.invoke({ message: 'm', kind })))
-      results.push(seen)
-      await echoFn.remove()
-      await failFn.remove()
-    }
-    expect(results[1]).toEqual(results[0])
+    expect(await observeResults(env.cloudWith())).toEqual(await observeResults(local()))
   })
 })

@@ -1,19 +1,9 @@
-import { CloudfnError, createCloud, defineFunction, FunctionError } from 'cloudfn'
+import { type CloudfnError, createCloud, defineFunction, FunctionError } from 'cloudfn'
 import { describe, expect, it } from 'vitest'
-import { echo, fail } from '../../conformance/fixtures/functions.ts'
-import { FIDELITY_CASES } from '../../conformance/scenarios/payload.ts'
-import { envWriter, exits, replacement, slow } from './__fixtures__/functions.ts'
+import { echo } from '../../conformance/fixtures/functions.ts'
+import { observeResults } from '../../conformance/same-results.ts'
+import { envWriter, exits, replacement, slow } from '../../test/fixtures/behaviours.ts'
 import { createLocalProvider, local } from './index.ts'
-
-async function outcome(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    return { value: await promise }
-  } catch (error) {
-    if (!CloudfnError.isInstance(error)) throw error
-    const { remoteStack: _stack, executionId: _id, ...stable } = error.toJSON()
-    return { error: stable }
-  }
-}
 
 describe('local provider', () => {
   it('rejects unknown settings', () => {
@@ -22,19 +12,7 @@ describe('local provider', () => {
   })
 
   it('inline and worker give identical results and errors for identical inputs', async () => {
-    const results: unknown[][] = []
-    for (const isolation of ['inline', 'worker'] as const) {
-      const cloud = local({ isolation })
-      const echoFn = await cloud.deploy(echo)
-      const failFn = await cloud.deploy(fail)
-      const seen: unknown[] = []
-      for (const [, value] of FIDELITY_CASES) seen.push(await outcome(echoFn.invoke(value)))
-      for (const kind of ['custom', 'type', 'string'] as const) seen.push(await outcome(failFn.invoke({ message: 'm', kind })))
-      results.push(seen)
-      await echoFn.remove()
-      await failFn.remove()
-    }
-    expect(results[1]).toEqual(results[0])
+    expect(await observeResults(local({ isolation: 'worker' }))).toEqual(await observeResults(local({ isolation: 'inline' })))
   })
 })
 
@@ -93,13 +71,13 @@ describe('local provider (worker only)', () => {
   })
 
   it('reports an error thrown while the module loads as a FunctionError', async () => {
-    const { brokenInit } = await import('./__fixtures__/broken-init.ts').catch(() => ({ brokenInit: undefined }))
+    const { brokenInit } = await import('../../test/fixtures/broken-init.ts').catch(() => ({ brokenInit: undefined }))
     // The module throws here too (no REQUIRED_SETTING), so point a definition at it by path.
     expect(brokenInit).toBeUndefined()
     const definition = defineFunction({
       name: 'broken-init',
       handler: () => 'never',
-      entry: new URL('./__fixtures__/broken-init.ts', import.meta.url).pathname,
+      entry: new URL('../../test/fixtures/broken-init.ts', import.meta.url).pathname,
       exportName: 'brokenInit',
     })
     const fn = await local({ isolation: 'worker' }).deploy(definition)

@@ -1,4 +1,4 @@
-import type { ArgsDef } from 'citty'
+import { type ArgsDef, type CommandDef, defineCommand } from 'citty'
 import type { Cloud } from '../client.ts'
 import { loadConfig } from './config.ts'
 import { UsageError } from './exit-codes.ts'
@@ -61,4 +61,22 @@ export function providerArgs(): Record<string, { type: 'string'; description: st
   return Object.fromEntries(
     Object.entries(allProviderFlags()).map(([name, description]) => [name, { type: 'string' as const, description }]),
   )
+}
+
+/**
+ * A provider command: its own arguments plus the common and provider flags,
+ * checked and resolved (see `prepare`) before `run` gets them.
+ */
+export function providerCommand<const A extends ArgsDef>(spec: {
+  name: string
+  description: string
+  args: A
+  run(env: CommandEnv, args: Record<string, unknown>): Promise<void>
+}): CommandDef {
+  const args = { ...COMMON_ARGS, ...spec.args, ...providerArgs() }
+  return defineCommand({
+    meta: { name: spec.name, description: spec.description },
+    args,
+    run: async ({ rawArgs, args: parsed }) => spec.run(await prepare(rawArgs, args, parsed), parsed),
+  }) as CommandDef
 }

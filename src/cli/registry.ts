@@ -18,6 +18,22 @@ export interface CliProvider {
   load(): Promise<ProviderSession>
 }
 
+/** Flags a real-cloud command cannot do without. */
+function required(flags: Record<string, string | undefined>, names: readonly string[], provider: string): Record<string, string> {
+  const missing = names.filter((name) => !flags[name])
+  if (missing.length > 0) {
+    throw new UsageError(
+      `--provider ${provider} needs ${missing.map((name) => `--${name}`).join(', ')} (or set them in cloudfn.config.ts), or use --emulate`,
+    )
+  }
+  return flags as Record<string, string>
+}
+
+/** With `--emulate`, a command runs against a fresh in-process emulator: the emulated conformance target's cloud. */
+async function emulated(target: ConformanceTarget): Promise<Cloud> {
+  return (await target.setup()).cloud
+}
+
 const registry = new Map<string, CliProvider>([
   [
     'local',
@@ -34,6 +50,73 @@ const registry = new Map<string, CliProvider>([
           return [localTarget('inline'), localTarget('worker')]
         },
       }),
+    },
+  ],
+  [
+    'aws',
+    {
+      description: 'AWS Lambda',
+      flags: { region: 'AWS region (aws, gcp), e.g. eu-west-1' },
+      load: async () => {
+        const { awsEmulatedTarget } = await import('../../conformance/targets/aws-emulated.ts')
+        const { awsTarget } = await import('../../conformance/targets/aws.ts')
+        return {
+          async create({ flags, emulate }) {
+            if (emulate) return emulated(awsEmulatedTarget())
+            const { aws } = await import('../../providers/aws/index.ts')
+            return aws({ region: required(flags, ['region'], 'aws').region as string })
+          },
+          conformanceTargets: async ({ emulate }) => [emulate ? awsEmulatedTarget() : awsTarget()],
+        }
+      },
+    },
+  ],
+  [
+    'gcp',
+    {
+      description: 'Google Cloud Functions (2nd gen)',
+      flags: { project: 'Google Cloud project id (gcp)' },
+      load: async () => {
+        const { gcpEmulatedTarget } = await import('../../conformance/targets/gcp-emulated.ts')
+        const { gcpTarget } = await import('../../conformance/targets/gcp.ts')
+        return {
+          async create({ flags, emulate }) {
+            if (emulate) return emulated(gcpEmulatedTarget())
+            const { gcp } = await import('../../providers/gcp/index.ts')
+            const { project, region } = required(flags, ['project', 'region'], 'gcp')
+            return gcp({ project: project as string, region: region as string })
+          },
+          conformanceTargets: async ({ emulate }) => [emulate ? gcpEmulatedTarget() : gcpTarget()],
+        }
+      },
+    },
+  ],
+  [
+    'azure',
+    {
+      description: 'Azure Functions (Flex Consumption)',
+      flags: {
+        subscription: 'Azure subscription id (azure)',
+        'resource-group': 'Azure resource group (azure)',
+        location: 'Azure location, e.g. westeurope (azure)',
+      },
+      load: async () => {
+        const { azureEmulatedTarget } = await import('../../conformance/targets/azure-emulated.ts')
+        const { azureTarget } = await import('../../conformance/targets/azure.ts')
+        return {
+          async create({ flags, emulate }) {
+            if (emulate) return emulated(azureEmulatedTarget())
+            const { azure } = await import('../../providers/azure/index.ts')
+            const checked = required(flags, ['subscription', 'resource-group', 'location'], 'azure')
+            return azure({
+              subscriptionId: checked.subscription as string,
+              resourceGroup: checked['resource-group'] as string,
+              location: checked.location as string,
+            })
+          },
+          conformanceTargets: async ({ emulate }) => [emulate ? azureEmulatedTarget() : azureTarget()],
+        }
+      },
     },
   ],
 ])

@@ -1,47 +1,21 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve, sep } from 'node:path'
+import { join } from 'node:path'
+import { unpackZip } from '../../../src/sandbox/artifact-dir.ts'
 import { DEFAULT_FUNCTION_TIMEOUT_SEC, parseTimeSpan, TIMEOUT_SETTING } from '../constants.ts'
 import { type AppRuntime, createAppRuntime } from './app-runtime.ts'
 import { functionKeys, restart } from './arm-sites.ts'
 import { json } from './http.ts'
 import type { AzureState, DeploymentState, SiteState } from './state.ts'
 
-let root: string | undefined
-
-function appsRoot(): string {
-  if (!root) {
-    const dir = mkdtempSync(join(tmpdir(), 'cloudfn-azure-'))
-    root = dir
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
-  }
-  return root
-}
-
 /** Unpacks a package as the Flex host mounts it; returns the entry file named by package.json `main`. */
 async function unpack(app: string, zip: Uint8Array, sha256: string): Promise<{ directory: string; entryFile: string }> {
-  const { unzipSync } = await import('fflate')
-  let files: Record<string, Uint8Array>
-  try {
-    files = unzipSync(zip)
-  } catch {
-    throw new Error('The package is not a valid zip file.')
-  }
+  const { directory, files } = await unpackZip(zip, `${app.toLowerCase()}-${sha256.slice(0, 16)}`)
   if (!files['host.json']) throw new Error('host.json was not found at the root of the package.')
   const manifest = files['package.json']
   let main = 'index.js'
   if (manifest) {
     const parsed = JSON.parse(new TextDecoder().decode(manifest)) as { main?: unknown }
     if (typeof parsed.main === 'string') main = parsed.main
-  }
-  const directory = join(appsRoot(), app.toLowerCase(), sha256.slice(0, 16))
-  for (const [name, bytes] of Object.entries(files)) {
-    const target = resolve(directory, name)
-    if (!target.startsWith(directory + sep)) throw new Error(`The package holds a path outside its root: ${name}`)
-    if (name.endsWith('/')) continue
-    mkdirSync(dirname(target), { recursive: true })
-    writeFileSync(target, bytes)
   }
   if (!files[main]) throw new Error(`package.json names '${main}' as main, which is not in the package.`)
   return { directory, entryFile: join(directory, main) }

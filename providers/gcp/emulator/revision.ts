@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { packageFile } from '../../../src/package/package-root.ts'
+import { unpackArtifact } from '../../../src/sandbox/artifact-dir.ts'
 import { compileHostScript } from '../../../src/sandbox/host-script.ts'
 import { createWorkerSandbox, type Sandbox } from '../../../src/sandbox/worker-sandbox.ts'
-import { unpackArtifact } from '../../local/artifact-dir.ts'
 import type { HostReply, HostRequest } from './protocol.ts'
 
 /** One deployed revision: its unpacked code running in worker instances. */

@@ -1,9 +1,7 @@
-import { defineCommand } from 'citty'
-import { COMMON_ARGS, prepare, providerArgs } from '../common.ts'
+import { providerCommand } from '../common.ts'
 import { loadDefinition } from '../load-definition.ts'
 
 const args = {
-  ...COMMON_ARGS,
   target: { type: 'positional', required: true, description: 'module exporting the function: <file>[#export]' },
   name: { type: 'string', description: "deploy under this name instead of the definition's" },
 } as const
@@ -14,14 +12,11 @@ export const examples = [
   `cloudfn deploy functions/all.ts#resize --name resize-staging --provider aws --region eu-west-1`,
 ]
 
-export const deploy = defineCommand({
-  meta: {
-    name: 'deploy',
-    description: 'Create or update a function (idempotent).',
-  },
-  args: { ...args, ...providerArgs() },
-  async run({ rawArgs, args: parsed }) {
-    const env = await prepare(rawArgs, { ...args, ...providerArgs() }, parsed)
+export const deploy = providerCommand({
+  name: 'deploy',
+  description: 'Create or update a function (idempotent).',
+  args: args,
+  async run(env, parsed) {
     const definition = await loadDefinition(parsed.target as string, env.cwd)
     const cloud = await env.cloud()
     const name = parsed.name as string | undefined

@@ -1,9 +1,7 @@
-import { defineCommand } from 'citty'
-import { COMMON_ARGS, prepare, providerArgs } from '../common.ts'
+import { providerCommand } from '../common.ts'
 import { UsageError } from '../exit-codes.ts'
 
 const args = {
-  ...COMMON_ARGS,
   'older-than': { type: 'string', required: true, description: 'remove functions not updated for this long: 30m, 24h, 7d' },
   'dry-run': { type: 'boolean', description: 'only list what would be removed' },
 } as const
@@ -19,14 +17,11 @@ export function parseDuration(text: string): number {
 /** Shown after the usage by `--help`. */
 export const examples = [`cloudfn gc --older-than 24h --dry-run`, `cloudfn gc --older-than 7d --provider aws --region eu-west-1`]
 
-export const gc = defineCommand({
-  meta: {
-    name: 'gc',
-    description: 'Remove functions cloudfn manages that were not updated for a while (leftovers of crashed runs).',
-  },
-  args: { ...args, ...providerArgs() },
-  async run({ rawArgs, args: parsed }) {
-    const env = await prepare(rawArgs, { ...args, ...providerArgs() }, parsed)
+export const gc = providerCommand({
+  name: 'gc',
+  description: 'Remove functions cloudfn manages that were not updated for a while (leftovers of crashed runs).',
+  args: args,
+  async run(env, parsed) {
     const cutoff = Date.now() - parseDuration(parsed['older-than'] as string)
     const cloud = await env.cloud()
     const stale = (await cloud.list()).filter((record) => Date.parse(record.updatedAt) < cutoff).map((record) => record.name)

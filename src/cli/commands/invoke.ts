@@ -1,11 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { defineCommand } from 'citty'
-import { COMMON_ARGS, prepare, providerArgs } from '../common.ts'
+import { providerCommand } from '../common.ts'
 import { UsageError } from '../exit-codes.ts'
 
 const args = {
-  ...COMMON_ARGS,
   name: { type: 'positional', required: true, description: 'function name' },
   data: { type: 'string', description: 'input as JSON, or @file to read it from a file (default: null)' },
   async: { type: 'boolean', description: 'queue the execution and return its id at once' },
@@ -33,14 +31,11 @@ export const examples = [
   `cloudfn invoke resize --data '{}' --async`,
 ]
 
-export const invoke = defineCommand({
-  meta: {
-    name: 'invoke',
-    description: 'Run a deployed function and print its result.',
-  },
-  args: { ...args, ...providerArgs() },
-  async run({ rawArgs, args: parsed }) {
-    const env = await prepare(rawArgs, { ...args, ...providerArgs() }, parsed)
+export const invoke = providerCommand({
+  name: 'invoke',
+  description: 'Run a deployed function and print its result.',
+  args: args,
+  async run(env, parsed) {
     const input = await readInput(parsed.data as string | undefined, env.cwd)
     const fn = await (await env.cloud()).get(parsed.name as string)
     if (parsed.async) {

@@ -1,9 +1,7 @@
-import { defineCommand } from 'citty'
-import { COMMON_ARGS, prepare, providerArgs } from '../common.ts'
+import { providerCommand } from '../common.ts'
 import { UsageError } from '../exit-codes.ts'
 
 const args = {
-  ...COMMON_ARGS,
   name: { type: 'positional', required: true, description: 'function name' },
   limit: { type: 'string', description: 'at most this many of the newest lines (default 100)' },
   since: { type: 'string', description: 'only lines at or after this ISO time' },
@@ -12,14 +10,11 @@ const args = {
 /** Shown after the usage by `--help`. */
 export const examples = [`cloudfn logs resize`, `cloudfn logs resize --limit 20 --since 2026-11-23T10:00:00Z`]
 
-export const logs = defineCommand({
-  meta: {
-    name: 'logs',
-    description: "Print a function's log lines.",
-  },
-  args: { ...args, ...providerArgs() },
-  async run({ rawArgs, args: parsed }) {
-    const env = await prepare(rawArgs, { ...args, ...providerArgs() }, parsed)
+export const logs = providerCommand({
+  name: 'logs',
+  description: "Print a function's log lines.",
+  args: args,
+  async run(env, parsed) {
     const limit = parsed.limit === undefined ? 100 : Number(parsed.limit)
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer (got ${parsed.limit})`)
     const fn = await (await env.cloud()).get(parsed.name as string)

@@ -1,18 +1,14 @@
-import { defineCommand } from 'citty'
-import { COMMON_ARGS, prepare, providerArgs } from '../common.ts'
+import { providerCommand } from '../common.ts'
 import { table } from '../output.ts'
 
 /** Shown after the usage by `--help`. */
 export const examples = [`cloudfn ls`, `cloudfn ls --provider gcp --json`]
 
-export const ls = defineCommand({
-  meta: {
-    name: 'ls',
-    description: 'List the functions cloudfn manages on a provider.',
-  },
-  args: { ...COMMON_ARGS, ...providerArgs() },
-  async run({ rawArgs, args: parsed }) {
-    const env = await prepare(rawArgs, { ...COMMON_ARGS, ...providerArgs() }, parsed)
+export const ls = providerCommand({
+  name: 'ls',
+  description: 'List the functions cloudfn manages on a provider.',
+  args: {},
+  async run(env) {
     const records = await (await env.cloud()).list()
     env.output.result(records, () =>
       records.length === 0
