@@ -37,3 +37,13 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs: numbe
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
+
+/** Asserts the backend ran `name` exactly `expected` times, where the probe can count. */
+export async function assertExecutions(
+  probe: { executions(name: string): Promise<number | undefined> },
+  name: string,
+  expected: number,
+): Promise<void> {
+  const ran = await probe.executions(name)
+  if (ran !== undefined) assert.equal(ran, expected, `the backend ran ${name} ${ran} times, expected ${expected}`)
+}

@@ -12,6 +12,7 @@ export function runConformance(targets: readonly ConformanceTarget[], scenarios:
   for (const target of targets) {
     describe(`conformance: ${target.name}`, () => {
       const unavailable = target.unavailable?.()
+      if (unavailable) console.info(`[${target.name}] skipped: ${unavailable}`)
       let session: TargetSession | undefined
       beforeAll(async () => {
         if (!unavailable) session = await target.setup()
@@ -21,10 +22,7 @@ export function runConformance(targets: readonly ConformanceTarget[], scenarios:
       })
       for (const scenario of scenarios) {
         it(`${scenario.id}: ${scenario.title}`, async (context) => {
-          if (unavailable) {
-            console.info(`[${target.name}] skipped: ${unavailable}`)
-            context.skip(unavailable)
-          }
+          if (unavailable) context.skip(unavailable)
           if (!session) throw new Error(`target ${target.name} did not set up`)
           const outcome = await runScenario(scenario, session)
           if (outcome.status === 'not-supported') context.skip(`not supported: ${outcome.reason}`)

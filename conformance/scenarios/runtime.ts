@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { rejectsWith } from '../expect.ts'
+import { assertExecutions, rejectsWith } from '../expect.ts'
 import { coldStart, echo, hog, readEnv, sleep } from '../fixtures/functions.ts'
 import type { Scenario } from '../scenario.ts'
 
@@ -77,7 +77,7 @@ export const runtime: Scenario[] = [
       const inputs = Array.from({ length: 50 }, (_, index) => ({ index, tag: `item-${index}` }))
       const results = await Promise.all(inputs.map((input) => fn.invoke(input)))
       assert.deepEqual(results, inputs)
-      assert.equal(await probe.executions(fnName), 50, 'the backend ran a different number of executions')
+      await assertExecutions(probe, fnName, 50)
       await fn.remove()
     },
   },
@@ -98,7 +98,7 @@ export const runtime: Scenario[] = [
         else assert.deepEqual(result.ok && result.value, { sleptMs: inputs[index]?.ms })
       })
       assert.deepEqual(progress, [1, 2, 3, 4, 5, 6, 7, 8])
-      assert.equal(await probe.executions(fnName), inputs.length)
+      await assertExecutions(probe, fnName, inputs.length)
       await fn.remove()
     },
   },

@@ -1,7 +1,7 @@
-import { subscribe } from 'node:diagnostics_channel'
 import { createAwsProvider } from '../../providers/aws/index.ts'
 import { createCloud } from '../../src/client.ts'
 import type { ConformanceTarget } from '../scenario.ts'
+import { countRequests } from './wire-counter.ts'
 
 const STABLE_MS = 5_000
 const MAX_WAIT_MS = 60_000
@@ -34,12 +34,7 @@ export function awsTarget(): ConformanceTarget {
       const logsSdk = await import('@aws-sdk/client-cloudwatch-logs')
       const lambda = new lambdaSdk.LambdaClient({ region })
       const logs = new logsSdk.CloudWatchLogsClient({ region })
-      let requests = 0
-      const onRequest = (message: unknown) => {
-        const host = (message as { request?: { host?: string } }).request?.host ?? ''
-        if (host.endsWith('.amazonaws.com')) requests++
-      }
-      subscribe('http.client.request.start', onRequest)
+      const requests = countRequests((host) => host.endsWith('.amazonaws.com'))
       const starts = async (name: string) => {
         let count = 0
         let nextToken: string | undefined
@@ -83,7 +78,7 @@ export function awsTarget(): ConformanceTarget {
               last = now
             }
           },
-          requestCount: async () => requests,
+          requestCount: async () => requests.count(),
           functionNames: async () => {
             const names: string[] = []
             let marker: string | undefined
@@ -96,6 +91,7 @@ export function awsTarget(): ConformanceTarget {
           },
         },
         teardown: async () => {
+          requests.stop()
           lambda.destroy()
           logs.destroy()
         },

@@ -2,6 +2,7 @@ import { createGcpProvider } from '../../providers/gcp/index.ts'
 import { functionResourceName, locationName } from '../../providers/gcp/names.ts'
 import { createCloud } from '../../src/client.ts'
 import type { ConformanceTarget } from '../scenario.ts'
+import { countRequests } from './wire-counter.ts'
 
 /**
  * Real Cloud Functions (2nd gen), with Application Default Credentials.
@@ -27,6 +28,7 @@ export function gcpTarget(): ConformanceTarget {
       const provider = createGcpProvider({ project: location.project, region })
       const { v2 } = await import('@google-cloud/functions')
       const client = new v2.FunctionServiceClient({ fallback: 'rest' })
+      const requests = countRequests((host) => host.endsWith('.googleapis.com') || host.endsWith('.run.app'))
       const names = async () => {
         const [functions] = await client.listFunctions({ parent: locationName(location) }, { autoPaginate: true })
         return functions.map((fn) => (fn.name ?? '').split('/').pop() ?? '')
@@ -44,12 +46,13 @@ export function gcpTarget(): ConformanceTarget {
               throw error
             }
           },
-          // Counting executions needs Cloud Monitoring; scenarios that check counts compare against this.
-          executions: async () => Number.NaN,
-          requestCount: async () => 0,
+          // Counting executions needs Cloud Monitoring: undefined tells scenarios to skip count checks.
+          executions: async () => undefined,
+          requestCount: async () => requests.count(),
           functionNames: names,
         },
         teardown: async () => {
+          requests.stop()
           await client.close()
         },
       }
