@@ -47,7 +47,7 @@ const contests: Record<string, () => Promise<Contest>> = {
   },
   async gcp() {
     const emulator = createGcpEmulator({ operationDelayMs: 1 })
-    const running = await emulator.start()
+    emulator.listen()
     const { OAuth2Client } = await import('google-auth-library')
     const authClient = new OAuth2Client()
     authClient.setCredentials({ access_token: 'bench-access-token', expiry_date: Date.now() + 3_600_000 })
@@ -68,12 +68,12 @@ const contests: Record<string, () => Promise<Contest>> = {
         envelopeValue(
           await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body }),
         ),
-      close: () => running.close(),
+      close: () => emulator.close(),
     }
   },
   async azure() {
     const emulator = createAzureEmulator()
-    const server = emulator.listen()
+    emulator.listen()
     const cloud = azure({
       subscriptionId: '00000000-0000-4000-8000-000000000000',
       resourceGroup: 'cloudfn-bench',
@@ -95,10 +95,7 @@ const contests: Record<string, () => Promise<Contest>> = {
             body,
           }),
         ),
-      close: async () => {
-        server.close()
-        await emulator.close()
-      },
+      close: () => emulator.close(),
     }
   },
 }

@@ -1,38 +1,91 @@
 /**
- * `npm run demo`: deploys one function to the local fake in both isolation
- * modes, invokes it the same way on each, and prints what came back.
+ * `npm run demo`: one function, deployed to the local fake and to the three
+ * clouds' emulators (no account needed), invoked with the same inputs
+ * everywhere; the results are printed side by side and compared.
  */
-import { FunctionError } from 'cloudfn'
+import { isDeepStrictEqual } from 'node:util'
+import { type Cloud, CloudfnError } from 'cloudfn'
+import { aws } from 'cloudfn/aws'
+import { createAwsEmulator, FAKE_CREDENTIALS } from 'cloudfn/aws/emulator'
+import { azure } from 'cloudfn/azure'
+import { createAzureEmulator, emulatorCredential } from 'cloudfn/azure/emulator'
+import { gcp } from 'cloudfn/gcp'
+import { createGcpEmulator } from 'cloudfn/gcp/emulator'
 import { local } from 'cloudfn/local'
+import { OAuth2Client } from 'google-auth-library'
+import { setupServer } from 'msw/node'
 import { hello } from './functions/hello.ts'
 
-for (const isolation of ['inline', 'worker'] as const) {
-  const cloud = local({ isolation })
-  console.log(`\n== local (${isolation}) ==`)
+// The emulators answer at the clouds' real host names, in this process only.
+// Several emulators share one msw server: each server fails what it does not handle.
+const awsEmulator = createAwsEmulator({ region: 'eu-west-1' })
+const gcpEmulator = createGcpEmulator()
+const azureEmulator = createAzureEmulator()
+const server = setupServer(...awsEmulator.handlers, ...gcpEmulator.handlers, ...azureEmulator.handlers)
+server.listen({ onUnhandledFrame: 'error' })
 
-  const fn = await cloud.deploy(hello, { onProgress: (step) => console.log(`  deploy: ${step}`) })
-  console.log(`deployed ${fn.name} (${fn.status}), code ${fn.codeHash.slice(0, 12)}…, ${fn.memoryMb} MB, ${fn.timeoutSec} s`)
+const googleAuth = new OAuth2Client()
+googleAuth.setCredentials({ access_token: 'demo-access-token', expiry_date: Date.now() + 3_600_000 })
 
-  const first = await fn.invokeDetailed({ name: 'Ada' })
-  console.log('invoke →', first.value, `(cold start: ${first.meta.coldStart}, ${first.meta.durationMs} ms)`)
-  console.log('invoke →', await fn.invoke({ name: 'Grace' }))
+const clouds: Record<string, Cloud> = {
+  'local (inline)': local(),
+  'local (worker)': local({ isolation: 'worker' }),
+  'aws (emulated)': aws({ region: 'eu-west-1', credentials: FAKE_CREDENTIALS, pollIntervalMs: 5 }),
+  'gcp (emulated)': gcp({
+    project: 'cloudfn-demo',
+    region: 'europe-west1',
+    authClient: googleAuth,
+    idTokenProvider: gcpEmulator.idTokenProvider,
+    pollIntervalMs: 5,
+  }),
+  'azure (emulated)': azure({
+    subscriptionId: '00000000-0000-4000-8000-000000000000',
+    resourceGroup: 'cloudfn-demo',
+    location: 'westeurope',
+    credential: emulatorCredential(),
+    pollIntervalMs: 5,
+  }),
+}
 
-  const results = await fn.map([{ name: 'Alan' }, { name: 'Barbara' }, { name: 'Edsger' }], { concurrency: 2 })
-  console.log(
-    'map    →',
-    results.map((result) => (result.ok ? result.value.message : result.error.code)),
-  )
+const inputs: unknown[] = [{ name: 'Ada' }, { name: 'Grace Hopper 👩‍💻' }, { name: 42 }]
 
+/** What a caller sees: the value, or the error's code, remote name and message. */
+async function outcome(call: Promise<unknown>): Promise<unknown> {
   try {
-    await fn.invoke({ name: 42 } as never)
+    return await call
   } catch (error) {
-    if (FunctionError.isInstance(error)) console.log('error  →', error.code, error.remoteName, error.remoteMessage)
+    if (!CloudfnError.isInstance(error)) throw error
+    const remote = error as CloudfnError & { remoteName?: string; remoteMessage?: string }
+    return { error: error.code, name: remote.remoteName, message: remote.remoteMessage }
+  }
+}
+
+const results = new Map<string, unknown[]>()
+try {
+  for (const [label, cloud] of Object.entries(clouds)) {
+    const started = performance.now()
+    const fn = await cloud.deploy(hello)
+    const deployMs = Math.round(performance.now() - started)
+    const seen: unknown[] = []
+    for (const input of inputs) seen.push(await outcome(fn.invoke(input as { name: string })))
+    results.set(label, seen)
+    console.log(`${label.padEnd(17)} deployed ${fn.status} in ${deployMs} ms${fn.url ? ` at ${fn.url}` : ''}`)
+    await fn.remove()
   }
 
-  const logs = await fn.logs({ limit: 3 })
-  console.log(
-    'logs   →',
-    logs.map((entry) => entry.message),
-  )
-  console.log('remove →', await fn.remove())
+  const reference = results.get('local (inline)') ?? []
+  inputs.forEach((input, index) => {
+    console.log(`\ninvoke(${JSON.stringify(input)})`)
+    for (const [label, seen] of results) {
+      // coldStart legitimately differs between backends' instances; everything else must not.
+      console.log(`  ${label.padEnd(17)} → ${JSON.stringify(seen[index])}`)
+    }
+  })
+  const comparable = (value: unknown) => JSON.parse(JSON.stringify(value, (key, v) => (key === 'coldStart' ? undefined : v)))
+  const identical = [...results.values()].every((seen) => isDeepStrictEqual(comparable(seen), comparable(reference)))
+  console.log(`\nidentical results on every backend: ${identical ? 'yes' : 'NO'}`)
+  if (!identical) process.exitCode = 1
+} finally {
+  server.close()
+  await Promise.all([awsEmulator.close(), gcpEmulator.close(), azureEmulator.close()])
 }

@@ -13,7 +13,7 @@ export function azureEmulatedTarget(): ConformanceTarget {
     name: 'azure-emulated',
     async setup() {
       const emulator = createAzureEmulator()
-      const server = emulator.listen()
+      emulator.listen()
       const { state } = emulator
       const provider = createAzureProvider({
         subscriptionId: '00000000-0000-4000-8000-000000000000',
@@ -33,10 +33,7 @@ export function azureEmulatedTarget(): ConformanceTarget {
           requestCount: async () => state.requestCount,
           functionNames: async () => [...state.sites.values()].map((site) => site.tags['cloudfn:name'] ?? site.name),
         },
-        teardown: async () => {
-          server.close()
-          await emulator.close()
-        },
+        teardown: () => emulator.close(),
       }
     },
   }

@@ -12,7 +12,7 @@ export function gcpEmulatedTarget(): ConformanceTarget {
     name: 'gcp-emulated',
     async setup() {
       const emulator = createGcpEmulator({ operationDelayMs: 10 })
-      const running = await emulator.start()
+      emulator.listen()
       const { OAuth2Client } = await import('google-auth-library')
       const authClient = new OAuth2Client()
       authClient.setCredentials({ access_token: 'emulator-access-token', expiry_date: Date.now() + 3_600_000 })
@@ -33,7 +33,7 @@ export function gcpEmulatedTarget(): ConformanceTarget {
           requestCount: async () => state.requestCount,
           functionNames: async () => state.functionNames(),
         },
-        teardown: () => running.close(),
+        teardown: () => emulator.close(),
       }
     },
   }

@@ -17,7 +17,7 @@ export function startKit(
   options: { emulator?: AzureEmulatorOptions; token?: string; retry?: Partial<RetryPolicy>; readyTimeoutMs?: number } = {},
 ): Kit {
   const emulator = createAzureEmulator(options.emulator)
-  const server = emulator.listen()
+  emulator.listen()
   const provider = createAzureProvider({
     subscriptionId: SUBSCRIPTION,
     resourceGroup: 'cloudfn-tests',
@@ -31,9 +31,6 @@ export function startKit(
     emulator,
     provider,
     cloud,
-    async close() {
-      server.close()
-      await emulator.close()
-    },
+    close: () => emulator.close(),
   }
 }

@@ -12,10 +12,10 @@ let env: Awaited<ReturnType<typeof startEmulated>>
 beforeAll(async () => {
   env = await startEmulated()
 })
-afterAll(() => env.running.close())
+afterAll(() => env.emulator.close())
 afterEach(() => {
   env.emulator.faults.clear()
-  env.running.server.resetHandlers()
+  env.server.resetHandlers()
 })
 
 async function codeOf(promise: Promise<unknown>): Promise<CloudfnError> {
@@ -196,7 +196,7 @@ describe('gcp invoke', () => {
       [403, 'Forbidden', 'Unauthorized', {}],
     ]
     for (const [status, body, code, fields] of cases) {
-      env.running.server.use(http.post(url, () => new HttpResponse(body, { status }), { once: true }))
+      env.server.use(http.post(url, () => new HttpResponse(body, { status }), { once: true }))
       const error = await codeOf(fn.invoke({ ms: 1 }))
       expect([error.code, error]).toMatchObject([code, fields])
     }

@@ -6,15 +6,13 @@ const VERSION = 'api-version=2024-04-01'
 const auth = { authorization: 'Bearer test-token', 'content-type': 'application/json' }
 
 let emulator: AzureEmulator | undefined
-let server: { close(): void } | undefined
 afterEach(async () => {
-  server?.close()
   await emulator?.close()
 })
 
 function start(options?: Parameters<typeof createAzureEmulator>[0]): AzureEmulator {
   emulator = createAzureEmulator(options)
-  server = emulator.listen()
+  emulator.listen()
   return emulator
 }
 

@@ -7,7 +7,7 @@
  * v4 programming model. The real `@azure/arm-*` SDKs talk to it unchanged.
  */
 import { type HttpHandler, http } from 'msw'
-import { setupServer } from 'msw/node'
+import { type SetupServer, setupServer } from 'msw/node'
 import { arm } from './arm.ts'
 import { randomSecret } from './arm-resources.ts'
 import { Faults, type FaultTarget } from './faults.ts'
@@ -44,9 +44,9 @@ export interface AzureEmulator {
   readonly handlers: HttpHandler[]
   readonly state: AzureState
   readonly faults: Faults
-  /** Starts an msw server with these handlers; unhandled requests fail. */
-  listen(): { close(): void }
-  /** Stops every function host's instances. */
+  /** Starts an msw server with these handlers; unhandled requests fail instead of reaching the network. */
+  listen(): SetupServer
+  /** Stops the server started by `listen` and every function host's instances. */
   close(): Promise<void>
 }
 
@@ -90,16 +90,20 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
     ),
   ]
 
+  let server: SetupServer | undefined
   return {
     handlers,
     state,
     faults,
     listen() {
-      const server = setupServer(...handlers)
+      if (server) return server
+      server = setupServer(...handlers)
       server.listen({ onUnhandledFrame: 'error' })
-      return { close: () => server.close() }
+      return server
     },
     async close() {
+      server?.close()
+      server = undefined
       const running = [...state.sites.values()].map((site) => site.runtime)
       for (const site of state.sites.values()) site.runtime = undefined
       await Promise.all(running.map((runtime) => runtime?.then((r) => r.retire())))

@@ -19,12 +19,12 @@ export function fakeAuthClient(): OAuth2Client {
 /** An emulator with its msw server running, and a factory of clouds on it. */
 export async function startEmulated(options: GcpEmulatorOptions = {}) {
   const emulator = createGcpEmulator({ operationDelayMs: 5, ...options })
-  const running = await emulator.start()
+  const server = emulator.listen()
   const authClient = fakeAuthClient()
   const providerWith = (idTokenProvider: IdTokenProvider = emulator.idTokenProvider) =>
     createGcpProvider({ project: PROJECT, region: REGION, authClient, idTokenProvider, pollIntervalMs: 2 })
   const provider = providerWith()
   const cloudWith = (retry: Partial<RetryPolicy> = {}, onProvider = provider) =>
     createCloud(onProvider, { retry: { baseDelayMs: 1, maxDelayMs: 20, maxAttempts: 5, ...retry } })
-  return { emulator, running, authClient, provider, providerWith, cloudWith, state: emulator.state }
+  return { emulator, server, authClient, provider, providerWith, cloudWith, state: emulator.state }
 }

@@ -8,7 +8,7 @@ let env: Awaited<ReturnType<typeof startEmulated>>
 beforeAll(async () => {
   env = await startEmulated()
 })
-afterAll(() => env.running.close())
+afterAll(() => env.emulator.close())
 afterEach(() => env.emulator.faults.clear())
 
 const auth = { authorization: 'Bearer test-access-token' }

@@ -1,5 +1,5 @@
 import { HttpResponse, http } from 'msw'
-import type { SetupServer } from 'msw/node'
+import { type SetupServer, setupServer } from 'msw/node'
 import { createControlPlane } from './control-plane.ts'
 import { type Fault, Faults, type FaultTarget } from './faults.ts'
 import { createFunctionUrl } from './function-url.ts'
@@ -28,13 +28,10 @@ export interface GcpEmulator {
   readonly options: Required<GcpEmulatorOptions>
   /** An `idTokenProvider` for `gcp()` whose tokens the emulated function URLs accept. */
   idTokenProvider(audience: string): Promise<string>
-  /**
-   * Starts an msw server with these handlers that fails any request they do
-   * not handle, so nothing reaches the network. Call `close()` when done.
-   */
-  start(): Promise<{ server: SetupServer; close(): Promise<void> }>
-  /** Stops every running function instance. */
-  shutdown(): Promise<void>
+  /** Starts an msw server with these handlers; unhandled requests fail instead of reaching the network. */
+  listen(): SetupServer
+  /** Stops the server started by `listen` and every function instance. */
+  close(): Promise<void>
 }
 
 function faultAnswer(fault: Fault): Response {
@@ -80,9 +77,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     http.all(/^https:\/\/[a-z0-9-]+\.a\.run\.app(?:\/|$)/, counted('invoke', functionUrl)),
   ]
 
-  const shutdown = async () => {
-    await Promise.all([...state.functions.values()].map((fn) => fn.revision?.sandbox.retire()))
-  }
+  let server: SetupServer | undefined
 
   return {
     handlers,
@@ -90,19 +85,17 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     faults,
     options: settings,
     idTokenProvider: async (audience) => fakeIdToken(audience),
-    shutdown,
-    async start() {
-      const { setupServer } = await import('msw/node')
-      const server = setupServer(...handlers)
+    listen() {
+      if (server) return server
+      server = setupServer(...handlers)
       // msw 3's name for it; the older onUnhandledRequest is silently ignored.
       server.listen({ onUnhandledFrame: 'error' })
-      return {
-        server,
-        close: async () => {
-          server.close()
-          await shutdown()
-        },
-      }
+      return server
+    },
+    async close() {
+      server?.close()
+      server = undefined
+      await Promise.all([...state.functions.values()].map((fn) => fn.revision?.sandbox.retire()))
     },
   }
 }
