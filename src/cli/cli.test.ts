@@ -159,3 +159,37 @@ describe('cloudfn CLI (local provider, built, not a TTY)', () => {
     )
   })
 })
+
+describe.each(['aws', 'gcp', 'azure'])('cloudfn CLI --provider %s --emulate (built, not a TTY)', (provider) => {
+  it('runs every command against a fresh in-process emulator', async () => {
+    const flags = ['--provider', provider, '--emulate']
+    // Each command is its own process with its own emulator, so they can run side by side.
+    const [deployed, listed, invoked, logs, removed, collected, conformance] = await Promise.all([
+      cli('deploy', 'greet.ts#greet', ...flags),
+      cli('ls', ...flags, '--json'),
+      cli('invoke', 'greet', '--data', '{"name":"Ada"}', ...flags),
+      cli('logs', 'greet', ...flags),
+      cli('rm', 'greet', ...flags),
+      cli('gc', '--older-than', '1d', ...flags, '--json'),
+      cli('conformance', '--only', 'lifecycle,user-error', ...flags),
+    ])
+    expect(deployed.code).toBe(0)
+    expect(deployed.stdout).toContain(`created greet on ${provider}`)
+    expect(JSON.parse(listed.stdout)).toEqual([])
+    // A fresh emulator holds nothing: the provider's NotFound, exit code 4.
+    expect(invoked.code).toBe(4)
+    expect(invoked.stderr).toMatch(/NotFoundError/)
+    expect(logs.code).toBe(4)
+    expect(removed.stdout).toBe('greet was not deployed; nothing to remove\n')
+    expect(JSON.parse(collected.stdout)).toEqual({ removed: [], stale: [] })
+    expect(conformance.code).toBe(0)
+    expect(conformance.stdout).toContain('2 passed, 0 failed')
+    expect(conformance.stdout).toMatch(new RegExp(`${provider}-emulated\\s+user-error\\s+passed`))
+  }, 120_000)
+
+  it('asks for the provider flags it needs without --emulate, sending nothing', async () => {
+    const result = await cli('ls', '--provider', provider)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(new RegExp(`--provider ${provider} needs --`))
+  })
+})
