@@ -6,14 +6,22 @@ export type ScenarioOutcome =
   | { status: 'failed'; durationMs: number; error: unknown }
   | { status: 'not-supported'; reason: string }
 
+/** A run id: every function a run creates is named `<run id><n>-...`, so leftovers can be found. */
+export function newRunId(): string {
+  return `cf${randomBytes(3).toString('hex')}`
+}
+
+let scenariosStarted = 0
+
 /**
  * Runs one scenario on a session and checks, through the probe, that it left
  * no function behind (removing any it finds, so later scenarios start clean).
+ * Function names start with `runId` and a per-scenario number.
  */
-export async function runScenario(scenario: Scenario, session: TargetSession): Promise<ScenarioOutcome> {
+export async function runScenario(scenario: Scenario, session: TargetSession, runId = newRunId()): Promise<ScenarioOutcome> {
   const reason = scenario.requires?.(session.cloud.capabilities)
   if (reason) return { status: 'not-supported', reason }
-  const prefix = `cf${randomBytes(3).toString('hex')}`
+  const prefix = `${runId}${(scenariosStarted++).toString(36)}`
   const started = performance.now()
   let error: unknown
   try {
@@ -33,4 +41,9 @@ export async function runScenario(scenario: Scenario, session: TargetSession): P
   }
   const durationMs = Math.round(performance.now() - started)
   return error === undefined ? { status: 'passed', durationMs } : { status: 'failed', durationMs, error }
+}
+
+/** Functions still held by the backend whose names carry the run id: what a run left behind. */
+export async function leftoversOf(runId: string, session: TargetSession): Promise<string[]> {
+  return (await session.probe.functionNames()).filter((name) => name.startsWith(runId))
 }

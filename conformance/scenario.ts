@@ -30,6 +30,11 @@ export interface TargetSession {
 export interface ConformanceTarget {
   /** e.g. `local-inline`, `aws-emulated`, `aws`. */
   name: string
+  /**
+   * For targets that create billable resources in a real account: what a run
+   * creates and what it costs, shown before the CLI asks for confirmation.
+   */
+  realCloud?: { creates: string; cost: string }
   /** Why the target cannot run here (e.g. no credentials); undefined when it can. */
   unavailable?(): string | undefined
   setup(): Promise<TargetSession>

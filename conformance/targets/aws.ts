@@ -19,6 +19,11 @@ export function awsTarget(): ConformanceTarget {
   const region = process.env.CLOUDFN_AWS_REGION ?? process.env.AWS_REGION
   return {
     name: 'aws',
+    realCloud: {
+      creates:
+        'about 30 small Lambda functions (removed again), their log groups, and the execution role cloudfn-lambda-execution (kept)',
+      cost: 'a few hundred invocations of 128-512 MB under 5 s each: within the free tier, cents at most otherwise',
+    },
     unavailable() {
       const hasKeys = Boolean(process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY)
       if (!hasKeys && !process.env.AWS_PROFILE) {

@@ -20,6 +20,10 @@ const REQUIRED = ['AZURE_SUBSCRIPTION_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID']
 export function azureTarget(): ConformanceTarget {
   return {
     name: 'azure',
+    realCloud: {
+      creates: 'a resource group, a storage account, and one Flex Consumption app and plan per scenario (apps removed again)',
+      cost: 'pennies per run for executions; a few cents a month for the storage account until the resource group is deleted',
+    },
     unavailable() {
       const missing = REQUIRED.filter((name) => !process.env[name])
       if (!process.env.AZURE_CLIENT_SECRET && !process.env.AZURE_FEDERATED_TOKEN_FILE)

@@ -16,6 +16,10 @@ export function gcpTarget(): ConformanceTarget {
   const region = process.env.CLOUDFN_GCP_REGION ?? 'europe-west1'
   return {
     name: 'gcp',
+    realCloud: {
+      creates: 'about 25 Cloud Functions (2nd gen), each built by Cloud Build into Artifact Registry (functions removed again)',
+      cost: 'about 25 builds and a few hundred invocations: within the free tiers; small Artifact Registry storage otherwise',
+    },
     unavailable() {
       if (!project) return 'set CLOUDFN_GCP_PROJECT (and credentials) to run against real Google Cloud Functions'
       if (!process.env.GOOGLE_APPLICATION_CREDENTIALS && !process.env.CLOUDSDK_CONFIG && !process.env.CLOUDFN_GCP_ADC) {

@@ -17,14 +17,8 @@ interface Result {
 }
 
 /** Runs the built CLI as a user would, without a terminal (stdout is a pipe). */
-async function cli(...args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, timeout: 60_000 })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string }
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
-  }
+function cli(...args: string[]): Promise<Result> {
+  return runWith({}, ...args)
 }
 
 beforeAll(async () => {
@@ -193,3 +187,33 @@ describe.each(['aws', 'gcp', 'azure'])('cloudfn CLI --provider %s --emulate (bui
     expect(result.stderr).toMatch(new RegExp(`--provider ${provider} needs --`))
   })
 })
+
+describe('cloudfn conformance against real accounts', () => {
+  it('says what it would create and cost, and refuses without --yes when it cannot ask', async () => {
+    const { stdout, stderr, code } = await runWith(
+      { AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE', AWS_SECRET_ACCESS_KEY: 'fake', CLOUDFN_AWS_REGION: 'eu-west-1' },
+      'conformance',
+      '--provider',
+      'aws',
+    )
+    expect(code).toBe(2)
+    expect(stdout).toContain('aws: creates about 30 small Lambda functions')
+    expect(stdout).toContain('estimated cost:')
+    expect(stderr).toContain('pass --yes to go ahead')
+  })
+})
+
+/** Like `cli`, with extra environment variables. */
+async function runWith(env: Record<string, string>, ...args: string[]): Promise<Result> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+      cwd,
+      timeout: 60_000,
+      env: { ...process.env, ...env },
+    })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string }
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
+  }
+}

@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { defineCommand } from 'citty'
 import { describeOutcome, type ReportRow, summarize, toJson, toJunit } from '../../../conformance/report.ts'
-import { runScenario } from '../../../conformance/run-scenario.ts'
-import type { Scenario } from '../../../conformance/scenario.ts'
+import { leftoversOf, newRunId, runScenario } from '../../../conformance/run-scenario.ts'
+import type { ConformanceTarget, Scenario } from '../../../conformance/scenario.ts'
 import { scenarios as allScenarios } from '../../../conformance/scenarios/index.ts'
 import { COMMON_ARGS, prepare, providerArgs } from '../common.ts'
 import { EXIT, UsageError } from '../exit-codes.ts'
@@ -17,6 +17,7 @@ const args = {
   only: { type: 'string', description: 'comma-separated scenario ids to run' },
   json: { type: 'string', description: 'write the results as JSON to this file' },
   junit: { type: 'string', description: 'write the results as JUnit XML to this file' },
+  yes: { type: 'boolean', description: 'run against real accounts without asking (they create billable resources)' },
 } as const
 
 function pickScenarios(only: string | undefined): readonly Scenario[] {
@@ -45,21 +46,30 @@ export const conformance = defineCommand({
     const env = await prepare(rawArgs, { ...args, ...providerArgs() }, { ...parsed, json: undefined, provider: 'local' })
     const scenarios = pickScenarios(parsed.only as string | undefined)
     const names = parsed.provider === 'all' ? providerNames() : [(parsed.provider as string | undefined) ?? 'local']
-    const rows: ReportRow[] = []
+    const targets: ConformanceTarget[] = []
     for (const name of names) {
       const providerSession = await cliProvider(name).load()
-      for (const target of await providerSession.conformanceTargets({ flags: {}, emulate: parsed.emulate === true })) {
-        const unavailable = target.unavailable?.()
-        const session = unavailable ? undefined : await target.setup()
-        for (const scenario of scenarios) {
-          env.output.step(`${target.name}: ${scenario.id}`)
-          const outcome = session
-            ? await runScenario(scenario, session)
-            : { status: 'skipped' as const, reason: unavailable ?? '' }
-          rows.push({ target: target.name, scenario: scenario.id, title: scenario.title, outcome })
-        }
-        await session?.teardown()
+      targets.push(...(await providerSession.conformanceTargets({ flags: {}, emulate: parsed.emulate === true })))
+    }
+    await confirmRealClouds(
+      targets.filter((target) => target.realCloud && !target.unavailable?.()),
+      parsed.yes === true,
+    )
+    const runId = newRunId()
+    const rows: ReportRow[] = []
+    const leftovers: string[] = []
+    for (const target of targets) {
+      const unavailable = target.unavailable?.()
+      const session = unavailable ? undefined : await target.setup()
+      for (const scenario of scenarios) {
+        env.output.step(`${target.name}: ${scenario.id}`)
+        const outcome = session
+          ? await runScenario(scenario, session, runId)
+          : { status: 'skipped' as const, reason: unavailable ?? '' }
+        rows.push({ target: target.name, scenario: scenario.id, title: scenario.title, outcome })
       }
+      if (session) leftovers.push(...(await leftoversOf(runId, session)).map((fn) => `${target.name}: ${fn}`))
+      await session?.teardown()
     }
     env.output.done()
     const counts = summarize(rows)
@@ -74,6 +84,22 @@ export const conformance = defineCommand({
     )
     if (parsed.json) await writeFile(resolve(env.cwd, parsed.json as string), `${JSON.stringify(toJson(rows), null, 2)}\n`)
     if (parsed.junit) await writeFile(resolve(env.cwd, parsed.junit as string), toJunit(rows))
-    if ((counts.failed ?? 0) > 0) process.exitCode = EXIT.failure
+    if (leftovers.length > 0) console.log(`\nLEFT BEHIND by run ${runId}: ${leftovers.join(', ')}`)
+    else console.log(`nothing left behind by run ${runId}`)
+    if ((counts.failed ?? 0) > 0 || leftovers.length > 0) process.exitCode = EXIT.failure
   },
 })
+
+/** Real accounts cost money: say what a run creates and costs, then ask (or take --yes). */
+async function confirmRealClouds(targets: readonly ConformanceTarget[], yes: boolean): Promise<void> {
+  if (targets.length === 0 || yes) return
+  for (const target of targets) {
+    console.log(`${target.name}: creates ${target.realCloud?.creates}\n  estimated cost: ${target.realCloud?.cost}`)
+  }
+  if (!process.stdin.isTTY) throw new UsageError('this run creates billable resources in real accounts; pass --yes to go ahead')
+  const { createInterface } = await import('node:readline/promises')
+  const prompt = createInterface({ input: process.stdin, output: process.stdout })
+  const answer = await prompt.question('Go ahead? [y/N] ')
+  prompt.close()
+  if (!/^y(es)?$/i.test(answer.trim())) throw new UsageError('cancelled; nothing was created')
+}
