@@ -30,8 +30,34 @@ export interface FaultSpec {
   status?: number
 }
 
+/**
+ * Picks the requests random faults hit: returns one of `kinds` (the faults
+ * this emulator may give that request), or undefined to spare it. A seeded
+ * chooser makes a run repeatable: `seededFaults` in conformance/targets/faulty.ts.
+ */
+export type FaultChooser = <K extends string>(kinds: readonly K[]) => K | undefined
+
+/**
+ * Faults the real service gives and cloudfn must survive: a sync `Invoke` is
+ * only throttled (the one failure that proves the function did not run);
+ * control-plane calls also get 5xx, resets and update conflicts.
+ */
+function survivableKinds(operation: string): readonly FaultKind[] {
+  if (operation === 'Invoke') return ['throttle']
+  if (operation.startsWith('Update')) return ['throttle', 'server-error', 'reset', 'update-in-progress']
+  return ['throttle', 'server-error', 'reset']
+}
+
 export class FaultInjector {
   readonly #queue: Array<FaultSpec & { remaining: number }> = []
+  #choose: FaultChooser | undefined
+  /** Requests a random fault answered instead of the emulator. */
+  answeredByRandomFault = 0
+
+  /** From now on `choose` may hit each request that no queued fault matches, with a fault from survivableKinds. */
+  injectRandomly(choose: FaultChooser): void {
+    this.#choose = choose
+  }
 
   inject(spec: FaultSpec): void {
     const times = spec.times ?? 1
@@ -46,11 +72,18 @@ export class FaultInjector {
         (fault.operation === operation || fault.operation === '*') &&
         (fault.functionName === undefined || fault.functionName === functionName),
     )
-    if (index < 0) return undefined
+    if (index < 0) return this.#takeRandom(operation)
     const fault = this.#queue[index] as FaultSpec & { remaining: number }
     fault.remaining--
     if (fault.remaining === 0) this.#queue.splice(index, 1)
     return fault
+  }
+
+  #takeRandom(operation: string): FaultSpec | undefined {
+    const kind = this.#choose?.(survivableKinds(operation))
+    if (!kind) return undefined
+    this.answeredByRandomFault++
+    return { operation, kind, retryAfterSec: 0, status: 503 }
   }
 
   /** Faults not yet triggered. */
@@ -58,7 +91,9 @@ export class FaultInjector {
     return this.#queue.map(({ remaining, ...spec }) => ({ ...spec, times: remaining }))
   }
 
+  /** Drops queued faults and stops random ones. */
   clear(): void {
     this.#queue.length = 0
+    this.#choose = undefined
   }
 }

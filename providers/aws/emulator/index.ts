@@ -27,7 +27,7 @@ import { type EmulatorEnv, route } from './router.ts'
 import { AwsEmulatorState } from './state.ts'
 import { AwsFault } from './wire.ts'
 
-export type { FaultKind, FaultSpec } from './faults.ts'
+export type { FaultChooser, FaultKind, FaultSpec } from './faults.ts'
 export { FaultInjector } from './faults.ts'
 export type { AwsEmulatorOptions } from './model.ts'
 export { AwsEmulatorState } from './state.ts'

@@ -17,7 +17,7 @@ import { LongRunningOperations } from './lro.ts'
 import { scm } from './scm.ts'
 import { AzureState, type SecretKind } from './state.ts'
 
-export type { Fault, FaultTarget, LroFault } from './faults.ts'
+export type { Fault, FaultChooser, FaultTarget, LroFault } from './faults.ts'
 export type { HttpRegistration } from './protocol.ts'
 export { AzureState, type SecretKind, type SiteState } from './state.ts'
 

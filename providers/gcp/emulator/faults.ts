@@ -27,9 +27,34 @@ export interface OperationFailure {
   message: string
 }
 
+/**
+ * Picks the requests random faults hit: returns one of `kinds` (the faults
+ * this emulator may give that request), or undefined to spare it. A seeded
+ * chooser makes a run repeatable: `seededFaults` in conformance/targets/faulty.ts.
+ */
+export type FaultChooser = <K extends string>(kinds: readonly K[]) => K | undefined
+
+/** Faults a real Cloud Functions deployment gives and cloudfn must survive: calls to a function's URL are only throttled. */
+const SURVIVABLE: Record<FaultTarget, readonly FaultKind[]> = {
+  control: ['throttle', 'unavailable', 'internal', 'reset'],
+  upload: ['throttle', 'unavailable', 'internal', 'reset'],
+  invoke: ['throttle'],
+}
+
 export class Faults {
   readonly #pending: Array<Fault & { remaining: number }> = []
   readonly #operations: OperationFailure[] = []
+  #choose: FaultChooser | undefined
+  /** Requests a random fault answered instead of the emulator. */
+  answeredByRandomFault = 0
+
+  /**
+   * From now on `choose` may hit each request that no added fault matches
+   * (with a fault from SURVIVABLE) and each build (INTERNAL, which a redeploy repairs).
+   */
+  injectRandomly(choose: FaultChooser): void {
+    this.#choose = choose
+  }
 
   /** Queues a fault; faults strike in the order added. */
   add(fault: Fault): void {
@@ -41,21 +66,34 @@ export class Faults {
     for (let i = 0; i < count; i++) this.#operations.push(failure)
   }
 
+  /** Drops added faults and stops random ones. */
   clear(): void {
     this.#pending.length = 0
     this.#operations.length = 0
+    this.#choose = undefined
   }
 
   /** Takes the fault that applies to this request, if any. */
   take(on: FaultTarget, method: string): Fault | undefined {
     const index = this.#pending.findIndex((fault) => fault.on === on && (!fault.method || fault.method === method))
     const fault = this.#pending[index]
-    if (!fault) return undefined
+    if (!fault) {
+      const kind = this.#choose?.(SURVIVABLE[on])
+      if (kind) this.answeredByRandomFault++
+      return kind && { on, kind, retryAfterSec: 0 }
+    }
     if (--fault.remaining <= 0) this.#pending.splice(index, 1)
     return fault
   }
 
   takeOperationFailure(): OperationFailure | undefined {
-    return this.#operations.shift()
+    const queued = this.#operations.shift()
+    if (queued) return queued
+    return (
+      this.#choose?.(['operation-failed']) && {
+        status: 'INTERNAL',
+        message: 'An internal error occurred while rolling out the function',
+      }
+    )
   }
 }
