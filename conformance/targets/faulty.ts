@@ -121,6 +121,14 @@ function tolerateKnownIssues(scenario: Scenario, hits: KnownIssueHit[]): Scenari
   }
 }
 
+/** Writes a run's figures to `$CLOUDFN_RELIABILITY_OUT/<name>.json` when that is set (docs/RELIABILITY.md quotes them). */
+export function writeFigures(name: string, figures: unknown): void {
+  const out = process.env.CLOUDFN_RELIABILITY_OUT
+  if (!out) return
+  mkdirSync(out, { recursive: true })
+  writeFileSync(join(out, `${name}.json`), `${JSON.stringify(figures, null, 2)}\n`)
+}
+
 export interface FaultRunFigures {
   target: string
   seed: number
@@ -222,11 +230,7 @@ export function runConformanceUnderFaults(target: ConformanceTarget, seed = FAUL
       assert.ok(figures.faultsInjected > 0, 'no fault was injected')
       assert.equal(figures.duplicates, 0)
       assert.equal(figures.losses, 0)
-      const out = process.env.CLOUDFN_RELIABILITY_OUT
-      if (out) {
-        mkdirSync(out, { recursive: true })
-        writeFileSync(join(out, `faults-${target.name}.json`), `${JSON.stringify(figures, null, 2)}\n`)
-      }
+      writeFigures(`faults-${target.name}`, figures)
     })
   })
 }
