@@ -21,3 +21,39 @@ export function redactSecrets(text: string): string {
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement)
   return out
 }
+
+/** Fields of an SDK error that describe it without carrying requests, headers or bodies. */
+const SAFE_CAUSE_FIELDS = ['code', 'status', 'statusCode', 'errno', 'syscall', 'reason', 'type', '$fault'] as const
+const SAFE_METADATA_FIELDS = ['httpStatusCode', 'requestId', 'extendedRequestId', 'attempts', 'totalRetryDelay'] as const
+
+/**
+ * A copy of an error that is safe to keep as a `cause`: cloud SDK errors hold
+ * the signed request (session tokens, bearer tokens) and the raw response, so
+ * only the name, the message and stack (scrubbed), a few descriptive fields
+ * and the nested cause are kept.
+ */
+export function scrubCause(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactSecrets(value)
+  if (typeof value !== 'object' || value === null) return value
+  const source = value as Record<string, unknown> & { name?: unknown; message?: unknown; stack?: unknown; cause?: unknown }
+  const copy = new Error(redactSecrets(typeof source.message === 'string' ? source.message : String(source.message ?? '')))
+  copy.name = typeof source.name === 'string' ? source.name : 'Error'
+  copy.stack = typeof source.stack === 'string' ? redactSecrets(source.stack) : undefined
+  const fields = copy as unknown as Record<string, unknown>
+  for (const field of SAFE_CAUSE_FIELDS) {
+    const entry = source[field]
+    if (typeof entry === 'string') fields[field] = redactSecrets(entry)
+    else if (typeof entry === 'number' || typeof entry === 'boolean') fields[field] = entry
+  }
+  const metadata = source.$metadata
+  if (typeof metadata === 'object' && metadata !== null) {
+    fields.$metadata = Object.fromEntries(
+      SAFE_METADATA_FIELDS.filter((field) => field in metadata).map((field) => [
+        field,
+        (metadata as Record<string, unknown>)[field],
+      ]),
+    )
+  }
+  if (source.cause !== undefined && depth < 3) fields.cause = scrubCause(source.cause, depth + 1)
+  return copy
+}

@@ -88,7 +88,7 @@ describe('createCloud: deploy', () => {
     )
     const error = await caught(cloud.deploy(echo))
     expect(ProviderError.isInstance(error)).toBe(true)
-    expect(error.cause).toBe(cause)
+    expect(error.cause).toMatchObject({ name: 'TypeError', message: 'socket hang up' })
     expect(error.message).toBe('mock deploy failed: TypeError: socket hang up')
   })
 })

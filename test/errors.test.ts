@@ -53,7 +53,9 @@ describe('error classes', () => {
       status: 503,
       notExecuted: false,
     })
-    expect(error.cause).toBe(cause)
+    // The cause is kept as a scrubbed copy: what it was, not the request it carried.
+    expect(error.cause).toMatchObject({ name: 'Error', message: 'sdk' })
+    expect(error.cause).not.toHaveProperty('$response')
   })
 
   it('redact credential-shaped text from messages', () => {
@@ -63,6 +65,32 @@ describe('error classes', () => {
     })
     expect(error.message).not.toMatch(/eyJhbGci|abcDEF123456789|AKIAABCDEFGHIJKLMNOP/)
     expect(error.message).toContain('[redacted]')
+  })
+
+  it('keep an SDK cause only as a scrubbed copy: name, message, code, status, metadata', () => {
+    const sdkError = Object.assign(new Error('Rate exceeded with token=SECRETSECRET123'), {
+      name: 'TooManyRequestsException',
+      code: 'Throttled',
+      $metadata: { httpStatusCode: 429, requestId: 'r-1', cfId: undefined },
+      $response: { headers: { 'x-amz-security-token': 'SESSIONTOKENVALUE' } },
+      request: { headers: { authorization: 'Bearer ARMTOKENVALUE' } },
+      cause: Object.assign(new Error('inner'), { config: { password: 'hunter2hunter2' } }),
+    })
+    const error = new ThrottledError({ message: 'throttled', cause: sdkError })
+    const cause = error.cause as Record<string, unknown>
+    expect(cause).toBeInstanceOf(Error)
+    expect(cause).toMatchObject({
+      name: 'TooManyRequestsException',
+      code: 'Throttled',
+      $metadata: { httpStatusCode: 429, requestId: 'r-1' },
+    })
+    expect(cause.message).toBe('Rate exceeded with token=[redacted]')
+    expect(cause).not.toHaveProperty('$response')
+    expect(cause).not.toHaveProperty('request')
+    expect((cause.cause as Record<string, unknown>).message).toBe('inner')
+    expect(cause.cause).not.toHaveProperty('config')
+    const cloudfnCause = new ProviderError({ message: 'outer', cause: error })
+    expect(cloudfnCause.cause).toBe(error)
   })
 
   it('FunctionError keeps the remote name, message and stack', () => {

@@ -1,4 +1,4 @@
-import { redactSecrets } from '../redact.ts'
+import { redactSecrets, scrubCause } from '../redact.ts'
 
 /** Stable machine-readable codes; one per error class. */
 export type ErrorCode =
@@ -19,7 +19,11 @@ export interface CloudfnErrorOptions {
   message: string
   /** Name of the provider that raised it (`local`, `aws`, ...), when one did. */
   provider?: string | undefined
-  /** The underlying error (usually the cloud SDK's). Never serialized. */
+  /**
+   * The underlying error (usually the cloud SDK's). Kept as a scrubbed copy
+   * (name, message, stack, code, status, metadata): SDK errors hold signed
+   * requests. Never serialized by `toJSON`.
+   */
   cause?: unknown
   /** Overrides the class default. */
   isRetryable?: boolean | undefined
@@ -46,7 +50,7 @@ export class CloudfnError extends Error {
 
   protected constructor(code: ErrorCode, options: CloudfnErrorOptions, retryableByDefault = false) {
     // Messages may quote cloud responses; strip anything that looks like a credential.
-    super(redactSecrets(options.message), options.cause === undefined ? undefined : { cause: options.cause })
+    super(redactSecrets(options.message), options.cause === undefined ? undefined : { cause: keepableCause(options.cause) })
     this[MARKER] = code
     this.code = code
     this.name = code.endsWith('Error') ? code : `${code}Error`
@@ -70,4 +74,9 @@ export class CloudfnError extends Error {
     const { [MARKER]: _marker, cause: _cause, ...fields } = this as unknown as Record<string | symbol, unknown>
     return { name: this.name, code: this.code, message: this.message, ...fields }
   }
+}
+
+/** cloudfn's own errors are already safe; anything else is scrubbed. */
+function keepableCause(cause: unknown): unknown {
+  return CloudfnError.isInstance(cause) ? cause : scrubCause(cause)
 }
