@@ -101,6 +101,8 @@ export async function deployFunction(
 ): Promise<DeployResponse> {
   const artifact = request.artifact
   if (!artifact) throw new Error('the azure provider needs a packaged artifact')
+  // Bad options are rejected before the first request, not halfway through the infrastructure.
+  maximumInstanceCount(request.providerOptions)
   const { web, resources } = await context.sdk.clients()
   const { resourceGroup } = context.settings
   const app = appName(context.scope, request.name)

@@ -224,7 +224,6 @@ const COMMON: BadInput[] = [
 ]
 
 /** The Azure provider checks maximumInstanceCount inside its deploy, after looking up the app (8 requests). */
-const AZURE_LATE_CHECK = 'providerOptions.azure values are checked after requests were sent'
 
 const GUID = '00000000-0000-4000-8000-000000000000'
 
@@ -325,13 +324,11 @@ const PER_PROVIDER: Record<string, BadInput[]> = {
     },
     {
       field: 'providerOptions.azure.maximumInstanceCount',
-      knownDefect: AZURE_LATE_CHECK,
       what: 'zero',
       run: ({ session }) => deployWith(session, { azure: { maximumInstanceCount: 0 } }),
     },
     {
       field: 'providerOptions.azure.maximumInstanceCount',
-      knownDefect: AZURE_LATE_CHECK,
       what: 'fractional',
       run: ({ session }) => deployWith(session, { azure: { maximumInstanceCount: 1.5 } }),
     },
