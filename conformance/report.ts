@@ -4,7 +4,7 @@ export interface ReportRow {
   target: string
   scenario: string
   title: string
-  outcome: ScenarioOutcome | { status: 'skipped'; reason: string }
+  outcome: ScenarioOutcome
 }
 
 export function summarize(rows: readonly ReportRow[]): Record<string, number> {

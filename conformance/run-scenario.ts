@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto'
+import { ScenarioSkipped } from './expect.ts'
 import type { Scenario, TargetSession } from './scenario.ts'
 
 export type ScenarioOutcome =
   | { status: 'passed'; durationMs: number }
   | { status: 'failed'; durationMs: number; error: unknown }
   | { status: 'not-supported'; reason: string }
+  /** The target could not make one of the scenario's checks, or cannot run here. */
+  | { status: 'skipped'; reason: string }
 
 /** A run id: every function a run creates is named `<run id><n>-...`, so leftovers can be found. */
 export function newRunId(): string {
@@ -40,6 +43,7 @@ export async function runScenario(scenario: Scenario, session: TargetSession, ru
     error = new Error(`scenario ${scenario.id} left functions behind: ${leftovers.join(', ')}`)
   }
   const durationMs = Math.round(performance.now() - started)
+  if (error instanceof ScenarioSkipped && leftovers.length === 0) return { status: 'skipped', reason: error.message }
   return error === undefined ? { status: 'passed', durationMs } : { status: 'failed', durationMs, error }
 }
 

@@ -26,6 +26,7 @@ export function runConformance(targets: readonly ConformanceTarget[], scenarios:
           if (!session) throw new Error(`target ${target.name} did not set up`)
           const outcome = await runScenario(scenario, session)
           if (outcome.status === 'not-supported') context.skip(`not supported: ${outcome.reason}`)
+          if (outcome.status === 'skipped') context.skip(`skipped: ${outcome.reason}`)
           if (outcome.status === 'failed') throw outcome.error
         }, 120_000)
       }

@@ -100,6 +100,9 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
         onStep?.('package')
         artifact = await packageFunction(any, provider.packaging)
       }
+      // The first change any attempt reports is what this deploy did, even if a
+      // retried attempt then finds the work done and answers 'unchanged'.
+      let changed: 'created' | 'updated' | undefined
       const request = {
         name,
         memoryMb: definition.memoryMb,
@@ -108,7 +111,10 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
         providerOptions,
         artifact,
         definition: any,
-        onStep,
+        onStep: (step: DeployStep) => {
+          if (step === 'create' || step === 'update') changed ??= step === 'create' ? 'created' : 'updated'
+          onStep?.(step)
+        },
       }
       const response = await controlPlane(
         context,
@@ -117,7 +123,7 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
         signal,
       )
       onStep?.('done')
-      return createHandle(context, response.record, { status: response.status, warnings: response.warnings })
+      return createHandle(context, response.record, { status: changed ?? response.status, warnings: response.warnings })
     },
 
     async get(target, options) {

@@ -251,15 +251,22 @@ export function createHandle<I, O>(
   return handle
 }
 
+/**
+ * Removes a function. `removed` says whether it existed when the call began,
+ * read first: a retried remove whose earlier attempt already deleted it
+ * would otherwise answer `false`.
+ */
 export async function removeFunction(
   context: HandleContext,
   name: string,
   signal: AbortSignal | undefined,
 ): Promise<{ removed: boolean }> {
+  const existed = (await controlPlane(context, 'get', () => context.provider.doGet(name, { signal }), signal)) !== undefined
   try {
-    return await controlPlane(context, 'remove', () => context.provider.doRemove(name, { signal }), signal)
+    const result = await controlPlane(context, 'remove', () => context.provider.doRemove(name, { signal }), signal)
+    return { removed: existed || result.removed }
   } catch (error) {
-    if (NotFoundError.isInstance(error)) return { removed: false }
+    if (NotFoundError.isInstance(error)) return { removed: existed }
     throw error
   }
 }

@@ -79,7 +79,12 @@ export interface Warning {
   message: string
 }
 
-export type DeployStep = 'validate' | 'package' | 'upload' | 'configure' | 'wait' | 'done'
+/**
+ * Progress of a deploy. Providers report `create` or `update` just before the
+ * first request that changes anything, so the core can tell what a deploy
+ * did even when a retried attempt finds the work already done.
+ */
+export type DeployStep = 'validate' | 'package' | 'create' | 'update' | 'upload' | 'configure' | 'wait' | 'done'
 
 export interface CallOptions {
   signal?: AbortSignal | undefined

@@ -93,6 +93,59 @@ describe('createCloud: deploy', () => {
   })
 })
 
+describe('createCloud: what a retried call did', () => {
+  it('reports created when an attempt created the function and the retry found it done', async () => {
+    let attempts = 0
+    const provider = createMockProvider({
+      providerOptionKeys: ['tier'],
+      doDeploy: async (request) => {
+        const first = ++attempts === 1
+        request.onStep?.(first ? 'create' : 'update')
+        if (first) throw new ProviderError({ message: 'connection reset while waiting' })
+        return {
+          record: {
+            name: request.name,
+            provider: 'mock',
+            memoryMb: 256,
+            timeoutSec: 60,
+            envKeys: [],
+            codeHash: 'h',
+            configHash: request.configHash,
+            updatedAt: '',
+          },
+          status: 'unchanged',
+          warnings: [],
+        }
+      },
+    })
+    const steps: string[] = []
+    const fn = await createCloud(provider, fast).deploy(echo, { onProgress: (step) => steps.push(step) })
+    expect(fn.status).toBe('created')
+    expect(steps).toEqual(['validate', 'create', 'update', 'done'])
+  })
+
+  it('reports removed when an attempt deleted the function and the retry found nothing', async () => {
+    const provider = createMockProvider({ providerOptionKeys: ['tier'] })
+    const cloud = createCloud(provider, fast)
+    await cloud.deploy(echo)
+    let attempts = 0
+    const removing = createCloud(
+      {
+        ...provider,
+        doRemove: async (name) => {
+          provider.records.delete(name)
+          if (++attempts === 1) throw new ProviderError({ message: 'reset after the delete was sent' })
+          return { removed: false }
+        },
+      },
+      fast,
+    )
+    expect(await removing.remove('echo')).toEqual({ removed: true })
+    expect(attempts).toBe(2)
+    expect(await removing.remove('echo')).toEqual({ removed: false })
+  })
+})
+
 describe('createCloud: invoke', () => {
   it('retries a throttled invoke, which provably did not run', async () => {
     let calls = 0

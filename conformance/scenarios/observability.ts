@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { eventually, rejectsWith } from '../expect.ts'
+import { countedExecutions, eventually, rejectsWith } from '../expect.ts'
 import { echo, logger } from '../fixtures/functions.ts'
 import type { Scenario } from '../scenario.ts'
 
@@ -58,7 +58,7 @@ export const observability: Scenario[] = [
       const fn = await cloud.deploy(echo, { name: fnName })
       const { executionId } = await fn.invokeAsync({ queued: true })
       assert.equal(typeof executionId, 'string')
-      await eventually(async () => ((await probe.executions(fnName)) ?? 1) === 1, 30_000, 'the queued execution to run')
+      await eventually(async () => (await countedExecutions(probe, fnName)) === 1, 30_000, 'the queued execution to run')
       await fn.remove()
     },
   },

@@ -50,6 +50,7 @@ function configurationOf(plan: Plan) {
 
 async function create(context: AwsContext, plan: Plan): Promise<DeployResponse> {
   const { request, artifact, options, signal } = plan
+  request.onStep?.('create')
   request.onStep?.('upload')
   const role = options.role ?? (await executionRole(context))
   const { client, sdk } = await context.clients.lambda()
@@ -110,6 +111,7 @@ async function update(context: AwsContext, plan: Plan, existing: FunctionConfigu
     // A deploy that failed between creating the function and its URL: finish it.
     return { record: toRecord(existing, await syncUrl(context, request.name, deployed.url)), status: 'updated', warnings: [] }
   }
+  request.onStep?.('update')
   const { client, sdk } = await context.clients.lambda()
   const at = control('deploy', request.name)
   // An earlier deploy may still be settling; Lambda refuses updates until it has.

@@ -122,6 +122,7 @@ export async function deployFunction(
   if (deployed && deployed.codeHash === artifact.sha256 && deployed.configHash === request.configHash) {
     return { record: toRecord(deployed, app, envKeys), status: 'unchanged', warnings }
   }
+  request.onStep?.(existing ? 'update' : 'create')
   request.onStep?.('configure')
   const infra = existing
     ? {

@@ -79,6 +79,7 @@ export async function deployFunction(plane: ControlPlane, request: DeployRequest
   if (existing && functionState(existing.state) === 'ACTIVE' && sameCode && sameConfig) {
     return { record: toRecord(existing), status: 'unchanged', warnings }
   }
+  request.onStep?.(existing ? 'update' : 'create')
   const spec = specOf(request, options, { ...labels, ...cloudfnLabels(artifact.sha256, request.configHash) })
   const client = await plane.client()
   // A function whose last build failed needs its source again even if the hash matches.

@@ -138,6 +138,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
       if (existing && sameCode && existing.record.configHash === request.configHash) {
         return { record: existing.record, status: 'unchanged', warnings: [] }
       }
+      request.onStep?.(existing ? 'update' : 'create')
       request.onStep?.('upload')
       const runnerSettings = settingsFor(request.name, request.memoryMb, request.timeoutSec, request.env)
       const runner: Runner = request.artifact
