@@ -73,7 +73,10 @@ async function platformFailure(context: AwsContext, name: string, body: string, 
   const message = failure.errorMessage ?? ''
   const timedOut = /Task timed out after ([\d.]+) seconds/.exec(message)
   if (type === 'Sandbox.Timedout' || timedOut) {
-    const timeoutSec = timedOut ? Math.round(Number(timedOut[1])) : ((await getConfiguration(context, name))?.Timeout ?? 0)
+    // A caller allowed only to invoke cannot read the configuration: a Timeout it stays.
+    const timeoutSec = timedOut
+      ? Math.round(Number(timedOut[1]))
+      : ((await getConfiguration(context, name).catch(() => undefined))?.Timeout ?? 0)
     throw new TimeoutError({
       provider: 'aws',
       timeoutSec,

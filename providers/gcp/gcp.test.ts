@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import { CloudfnError, type ProviderError, type ThrottledError } from 'cloudfn'
 import { HttpResponse, http } from 'msw'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -170,7 +171,8 @@ describe('gcp invoke', () => {
     const wrongAudience = env.providerWith(() => env.emulator.idTokenProvider('https://someone-else.a.run.app'))
     const error = await codeOf((await env.cloudWith({}, wrongAudience).get('tokens')).invoke(1))
     expect(error.code).toBe('Unauthorized')
-    const secret = 'ya29.super-secret-token'
+    // No recognisable token shape, so redaction cannot be what keeps it out.
+    const secret = 'opaque0token0value0with0no0shape'
     const failing = env.providerWith(async () => {
       throw new Error('no credentials')
     })
@@ -178,7 +180,23 @@ describe('gcp invoke', () => {
     expect(noToken.code).toBe('Unauthorized')
     const leaky = env.providerWith(async () => secret)
     const refused = await codeOf((await env.cloudWith({}, leaky).get('tokens')).invoke(1))
-    expect(JSON.stringify(refused.toJSON()) + refused.message + String(refused.stack)).not.toContain(secret)
+    expect(
+      JSON.stringify(refused.toJSON()) + refused.message + String(refused.stack) + inspect(refused, { depth: 8 }),
+    ).not.toContain(secret)
+    await fn.remove()
+  })
+
+  it('fetches a new ID token once when the function refuses a cached one, and runs the function once', async () => {
+    const fn = await env.cloudWith().deploy(echo, { name: 'rotated-token' })
+    let fetches = 0
+    const rotating = env.providerWith(async (audience) =>
+      ++fetches === 1 ? env.emulator.idTokenProvider('https://someone-else.a.run.app') : env.emulator.idTokenProvider(audience),
+    )
+    const handle = await env.cloudWith({ maxAttempts: 1 }, rotating).get('rotated-token')
+    expect(await handle.invoke('after rotation')).toBe('after rotation')
+    expect(await handle.invoke('cached')).toBe('cached')
+    expect(fetches).toBe(2)
+    expect(env.state.executions.get('rotated-token')).toBe(2)
     await fn.remove()
   })
 

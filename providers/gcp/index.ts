@@ -6,7 +6,7 @@ import { expectPlainObject } from '../../src/validation.ts'
 import { GCP_CAPABILITIES } from './capabilities.ts'
 import { type ControlPlane, getFunction, listManaged } from './control-plane.ts'
 import { deployFunction, PROVIDER_OPTION_KEYS, removeFunction } from './deploy.ts'
-import { defaultIdTokenProvider } from './id-token.ts'
+import { cachedIdTokens, defaultIdTokenProvider } from './id-token.ts'
 import { invokeEndpoint } from './invoke.ts'
 import { type Endpoint, toEndpoint, toRecord } from './record.ts'
 import { lazyClient } from './sdk.ts'
@@ -44,7 +44,7 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
     pollIntervalMs: checked.pollIntervalMs,
     client: lazyClient(checked.authClient, checked.project),
   }
-  const idTokens = checked.idTokenProvider ?? defaultIdTokenProvider(checked.authClient)
+  const idTokens = cachedIdTokens(checked.idTokenProvider ?? defaultIdTokenProvider(checked.authClient))
   // Invokes go straight to the function's URL; the control plane is asked only on a miss.
   const endpoints = new Map<string, Endpoint>()
 

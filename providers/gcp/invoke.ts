@@ -8,7 +8,7 @@ import { TimeoutError } from '../../src/errors/timeout.ts'
 import { UnauthorizedError } from '../../src/errors/unauthorized.ts'
 import { GCP_LIMITS } from './capabilities.ts'
 import { retryAfterMs } from './errors.ts'
-import { idTokenFor } from './id-token.ts'
+import { type CachedIdTokens, idTokenFor } from './id-token.ts'
 import type { Endpoint } from './record.ts'
 import type { IdTokenProvider } from './settings.ts'
 
@@ -30,9 +30,27 @@ export async function invokeEndpoint(
   name: string,
   endpoint: Endpoint,
   payload: string,
-  idTokens: IdTokenProvider,
+  idTokens: CachedIdTokens,
   signal?: AbortSignal,
 ): Promise<string> {
+  let answer = await post(name, endpoint, payload, idTokens, signal)
+  if (answer.response.status === 401) {
+    // A cached token that expired early or was revoked: fetch a new one once.
+    // Cloud Run refused the call before running anything, so this cannot run it twice.
+    idTokens.forget(endpoint.url)
+    answer = await post(name, endpoint, payload, idTokens, signal)
+  }
+  if (answer.response.status === 200) return answer.text
+  throw invokeError(name, endpoint, answer.response, answer.text)
+}
+
+async function post(
+  name: string,
+  endpoint: Endpoint,
+  payload: string,
+  idTokens: IdTokenProvider,
+  signal: AbortSignal | undefined,
+): Promise<{ response: Response; text: string }> {
   const token = await idTokenFor(idTokens, endpoint.url)
   let response: Response
   try {
@@ -52,9 +70,7 @@ export async function invokeEndpoint(
       message: `Invoking '${name}' failed before an answer arrived: ${cause instanceof Error ? cause.message : String(cause)}`,
     })
   }
-  const text = await response.text()
-  if (response.status === 200) return text
-  throw invokeError(name, endpoint, response, text)
+  return { response, text: await response.text() }
 }
 
 function refusedBeforeSending(cause: unknown): boolean {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { fakeIdToken } from './emulator/id-token.ts'
 import { functionState, rpcStatusName } from './enums.ts'
 import { mapControlPlaneError } from './errors.ts'
+import { cachedIdTokens } from './id-token.ts'
 import { hexToLabel, labelToHex } from './labels.ts'
 import { formatMemory, parseMemoryMb } from './memory.ts'
 import { toRecord } from './record.ts'
@@ -150,5 +152,44 @@ describe('gcp shim', () => {
     await handler({ rawBody: Buffer.from('null'), headers: {} }, res)
     expect(sent.status).toBe(200)
     expect(JSON.parse(sent.body ?? '')).toMatchObject({ ok: false, error: { name: 'RangeError', message: 'nope' } })
+  })
+})
+
+describe('gcp ID tokens', () => {
+  it('fetches one token per audience, shared by concurrent calls, until shortly before it expires', async () => {
+    let clock = 1_000_000_000_000
+    let fetches = 0
+    const tokens = cachedIdTokens(
+      async (audience) => {
+        fetches++
+        return fakeIdToken(audience, 3600)
+      },
+      () => clock,
+    )
+    const audience = 'https://fn-abc-ew.a.run.app'
+    const first = await Promise.all([tokens(audience), tokens(audience), tokens(audience)])
+    expect(new Set(first).size).toBe(1)
+    expect(fetches).toBe(1)
+    await tokens(audience)
+    expect(fetches).toBe(1)
+    await tokens('https://other-abc-ew.a.run.app')
+    expect(fetches).toBe(2)
+    // fakeIdToken's exp is an hour from the real now; past exp minus the margin, a new token is fetched.
+    clock = Date.now() + 56 * 60_000
+    await tokens(audience)
+    expect(fetches).toBe(3)
+    tokens.forget(audience)
+    await tokens(audience)
+    expect(fetches).toBe(4)
+  })
+
+  it('does not keep a failed fetch', async () => {
+    let calls = 0
+    const tokens = cachedIdTokens(async () => {
+      if (++calls === 1) throw new Error('metadata server unreachable')
+      return 'opaque-token'
+    })
+    await expect(tokens('https://a')).rejects.toThrow('metadata server unreachable')
+    expect(await tokens('https://a')).toBe('opaque-token')
   })
 })
