@@ -14,6 +14,7 @@ import { createGcpProvider } from '../providers/gcp/index.ts'
 import { packageFunction } from '../src/package/index.ts'
 import { add } from './functions.ts'
 import { invokeOverheads } from './invoke-overhead.ts'
+import { mapStreamMemory, mapThroughput } from './map-scale.ts'
 import { compareRates, median, round2 } from './measure.ts'
 
 const input = { a: 1, b: 2, tags: ['x', 'y', 'z'] }
@@ -77,6 +78,9 @@ for (const [name, provider] of Object.entries(providers)) {
 
 const overheads = await invokeOverheads()
 
+console.log('map() at scale...')
+const mapScale = { throughput: await mapThroughput(), streaming: await mapStreamMemory() }
+
 console.log('cold imports...')
 const bare = coldImportMs('')
 const importMs = (entry: string) => round2(coldImportMs(`await import('${entry}')`) - bare)
@@ -98,6 +102,7 @@ const results = {
   workerColdStartMs: round2(median(coldStarts)),
   invokeOverheadVsRawCall: { ...overheads, goalOverheadPercent: 10 },
   packaging: { helloWorldZipBytes: zipBytes, firstMs: round2(firstMs), cachedMs: round2(cachedMs), goalZipBytes: 5 * 1024 },
+  map: mapScale,
   coldImportMsOverBareNode: { bareNodeMs: round2(bare), ...imports, goalMs: 30 },
 }
 

@@ -1,4 +1,3 @@
-import { CancelledError } from './errors/cancelled.ts'
 import type { CloudfnError } from './errors/cloudfn-error.ts'
 
 export type MapResult<O> = { index: number; ok: true; value: O } | { index: number; ok: false; error: CloudfnError }
@@ -21,7 +20,8 @@ export interface MapOptions {
 /**
  * Runs `task` over inputs with bounded concurrency and yields each result as
  * it completes, so memory stays flat however many inputs there are. Every
- * input taken gets exactly one result or one error.
+ * input taken gets exactly one result or one error. `task` must reject
+ * promptly (with `CancelledError`) once the signal it is given aborts.
  */
 export async function* mapUnordered<I, O>(
   inputs: Iterable<I> | AsyncIterable<I>,
@@ -61,12 +61,9 @@ export async function* mapUnordered<I, O>(
     }
     const at = index++
     progress.inFlight++
-    const cancelled = new Promise<never>((_, reject) => {
-      if (controller.signal.aborted) reject(cancelledError())
-      controller.signal.addEventListener('abort', () => reject(cancelledError()), { once: true })
-    })
-    cancelled.catch(() => {})
-    Promise.race([task(next.value, controller.signal), cancelled]).then(
+    // The task gets the signal and rejects with CancelledError when it fires; racing
+    // every task against one shared promise instead would keep a reaction per input alive.
+    task(next.value, controller.signal).then(
       (value) => settle({ index: at, ok: true, value }),
       (error: unknown) => settle({ index: at, ok: false, error: options.toError(error) }),
     )
@@ -85,8 +82,4 @@ export async function* mapUnordered<I, O>(
     options.signal?.removeEventListener('abort', onAbort)
     if (!exhausted) await iterator.return?.()
   }
-}
-
-function cancelledError(): CancelledError {
-  return new CancelledError({ message: 'map() was cancelled by its AbortSignal before this input finished' })
 }

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events'
 import { CancelledError, CloudfnError, createCloud, defineFunction, InvalidArgumentError } from 'cloudfn'
 import { createMockProvider, mockEnvelope } from 'cloudfn/testing'
 import { describe, expect, it } from 'vitest'
@@ -271,6 +272,26 @@ describe('createCloud: map', () => {
       'Cancelled',
       'Cancelled',
     ])
+  })
+
+  it('keeps no per-input state once an input is done (listeners on the shared signal stay bounded)', async () => {
+    let peakListeners = 0
+    const { fn } = await deployed({
+      doInvoke: async (request, options) => {
+        if (options.signal) peakListeners = Math.max(peakListeners, getEventListeners(options.signal, 'abort').length)
+        await new Promise((resolve) => setImmediate(resolve))
+        return mockEnvelope(JSON.parse(request.payload))
+      },
+    })
+    let done = 0
+    for await (const result of fn.mapStream(
+      Array.from({ length: 2000 }, (_, i) => i),
+      { concurrency: 5 },
+    ))
+      if (result.ok) done++
+    expect(done).toBe(2000)
+    // One listener per call in flight at most, not one per input ever taken.
+    expect(peakListeners).toBeLessThanOrEqual(5)
   })
 
   it('validates its options', async () => {
