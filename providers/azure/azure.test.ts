@@ -177,6 +177,22 @@ describe('azure provider on the emulator', () => {
     expect(kit.emulator.state.executions.get(site.name)).toBe(1)
   })
 
+  it('refreshes a rotated key with one lookup for many concurrent calls', async () => {
+    kit = startKit()
+    const fn = await kit.cloud.deploy(echo, { name: 'many-rotated' })
+    expect(await fn.invoke('warm')).toBe('warm')
+    const site = kit.emulator.state.site(appName(scope, 'many-rotated'))
+    if (!site) throw new Error('no site')
+    site.functionKeys.set('cloudfn', { default: 'another-function-key' })
+    let keyLookups = 0
+    kit.emulator.listen().events.on('request:start', ({ request }) => {
+      if (/\/functions\/[^/]+\/listkeys/i.test(new URL(request.url).pathname)) keyLookups++
+    })
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => fn.invoke(i)))
+    expect(results).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+    expect(keyLookups).toBe(1)
+  })
+
   it('removes the app, its plan and its container; a missing function is NotFound', async () => {
     kit = startKit()
     const fn = await kit.cloud.deploy(echo, { name: 'short-lived' })

@@ -43,28 +43,35 @@ export class Invoker {
     this.#targets.set(name, Promise.resolve(target))
   }
 
-  forget(name: string): void {
-    this.#targets.delete(name)
+  /**
+   * Drops the cached target of `name`; with `used`, only if it is still the
+   * one that call used, so concurrent calls refused with an old key start one
+   * lookup between them, not one each.
+   */
+  forget(name: string, used?: Promise<InvokeTarget>): void {
+    if (used === undefined || this.#targets.get(name) === used) this.#targets.delete(name)
   }
 
   #target(name: string, signal: AbortSignal | undefined): Promise<InvokeTarget> {
     let target = this.#targets.get(name)
     if (!target) {
-      target = this.#lookup(name, signal)
-      this.#targets.set(name, target)
-      target.catch(() => this.#targets.delete(name))
+      const lookup = this.#lookup(name, signal)
+      target = lookup
+      this.#targets.set(name, lookup)
+      lookup.catch(() => this.forget(name, lookup))
     }
     return target
   }
 
   async invoke(name: string, payload: string, signal: AbortSignal | undefined): Promise<string> {
     for (let attempt = 0; ; attempt++) {
-      const target = await this.#target(name, signal)
+      const used = this.#target(name, signal)
+      const target = await used
       const started = performance.now()
       const response = await this.#post(name, target, payload, signal)
       if ((response.status === 401 || response.status === 403) && attempt === 0) {
         await response.body?.cancel()
-        this.forget(name)
+        this.forget(name, used)
         continue
       }
       return this.#read(name, target, response, performance.now() - started)
