@@ -15,7 +15,8 @@
  * threads with the Lambda handler contract, the timeout and the memory limit.
  */
 import { http, type RequestHandler } from 'msw'
-import { type SetupServer, setupServer } from 'msw/node'
+import type { SetupServer } from 'msw/node'
+import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
 import { extraHandlers } from './extras.ts'
 import { FaultInjector } from './faults.ts'
 import { functionHandlers } from './functions.ts'
@@ -69,23 +70,17 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
     // Anything else on Lambda's host is an unknown operation, as Lambda answers it.
     http.all(`${base}/*`, unknown),
   ]
-  let server: SetupServer | undefined
+  const server = emulatorServer(handlers)
 
   return {
     handlers,
     state,
     faults,
     region: resolved.region,
-    listen() {
-      if (server) return server
-      server = setupServer(...handlers)
-      server.listen({ onUnhandledFrame: 'error' })
-      return server
-    },
+    listen: server.listen,
     idle: () => state.idle(),
     async close() {
-      server?.close()
-      server = undefined
+      server.close()
       const runtimes = [...state.functions.values()].flatMap((fn) => [fn.live.runtime, fn.next?.runtime])
       await Promise.all(runtimes.map((runtime) => runtime?.retire()))
     },

@@ -7,7 +7,8 @@
  * v4 programming model. The real `@azure/arm-*` SDKs talk to it unchanged.
  */
 import { type HttpHandler, http } from 'msw'
-import { type SetupServer, setupServer } from 'msw/node'
+import type { SetupServer } from 'msw/node'
+import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
 import { arm } from './arm.ts'
 import { randomSecret } from './arm-resources.ts'
 import { Faults, type FaultTarget } from './faults.ts'
@@ -90,20 +91,14 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
     ),
   ]
 
-  let server: SetupServer | undefined
+  const server = emulatorServer(handlers)
   return {
     handlers,
     state,
     faults,
-    listen() {
-      if (server) return server
-      server = setupServer(...handlers)
-      server.listen({ onUnhandledFrame: 'error' })
-      return server
-    },
+    listen: server.listen,
     async close() {
-      server?.close()
-      server = undefined
+      server.close()
       const running = [...state.sites.values()].map((site) => site.runtime)
       for (const site of state.sites.values()) site.runtime = undefined
       await Promise.all(running.map((runtime) => runtime?.then((r) => r.retire())))

@@ -1,5 +1,6 @@
 import { HttpResponse, http } from 'msw'
-import { type SetupServer, setupServer } from 'msw/node'
+import type { SetupServer } from 'msw/node'
+import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
 import { createControlPlane } from './control-plane.ts'
 import { type Fault, Faults, type FaultTarget } from './faults.ts'
 import { createFunctionUrl } from './function-url.ts'
@@ -77,7 +78,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     http.all(/^https:\/\/[a-z0-9-]+\.a\.run\.app(?:\/|$)/, counted('invoke', functionUrl)),
   ]
 
-  let server: SetupServer | undefined
+  const server = emulatorServer(handlers)
 
   return {
     handlers,
@@ -85,16 +86,9 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     faults,
     options: settings,
     idTokenProvider: async (audience) => fakeIdToken(audience),
-    listen() {
-      if (server) return server
-      server = setupServer(...handlers)
-      // msw 3's name for it; the older onUnhandledRequest is silently ignored.
-      server.listen({ onUnhandledFrame: 'error' })
-      return server
-    },
+    listen: server.listen,
     async close() {
-      server?.close()
-      server = undefined
+      server.close()
       await Promise.all([...state.functions.values()].map((fn) => fn.revision?.sandbox.retire()))
     },
   }

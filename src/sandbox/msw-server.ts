@@ -1,0 +1,24 @@
+import type { RequestHandler } from 'msw'
+import { type SetupServer, setupServer } from 'msw/node'
+
+/**
+ * The one msw server an emulator starts on `listen()`: its handlers only, and
+ * unhandled requests fail rather than reach the network. msw 3 names the
+ * option `onUnhandledFrame`; the older `onUnhandledRequest` is silently
+ * ignored there, so it is set here, once, for every emulator.
+ */
+export function emulatorServer(handlers: readonly RequestHandler[]): { listen(): SetupServer; close(): void } {
+  let server: SetupServer | undefined
+  return {
+    listen() {
+      if (server) return server
+      server = setupServer(...handlers)
+      server.listen({ onUnhandledFrame: 'error' })
+      return server
+    },
+    close() {
+      server?.close()
+      server = undefined
+    },
+  }
+}
