@@ -5,6 +5,7 @@ import { PayloadTooLargeError } from '../../src/errors/payload-too-large.ts'
 import { ProviderError } from '../../src/errors/provider-error.ts'
 import { ThrottledError } from '../../src/errors/throttled.ts'
 import { UnauthorizedError } from '../../src/errors/unauthorized.ts'
+import { failedBeforeSending, parseRetryAfter } from '../../src/network.ts'
 
 /** What the AWS SDK's exceptions (and Node's network errors) carry, read defensively. */
 interface SdkErrorShape {
@@ -47,7 +48,6 @@ const NOT_FOUND = new Set(['ResourceNotFoundException', 'NoSuchEntity', 'NoSuchE
 const TOO_LARGE = new Set(['RequestTooLargeException', 'RequestEntityTooLargeException'])
 /** The function was not in a state to run: the call never reached it. */
 const NOT_READY = new Set(['ResourceConflictException', 'ResourceNotReadyException', 'EC2ThrottledException'])
-const REFUSED = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/
 
 /** The transient error Lambda gives for 5–30 s after an execution role is created. */
 export function isRoleNotAssumable(error: unknown): boolean {
@@ -60,9 +60,7 @@ export function isAwsNotFound(error: unknown): boolean {
 }
 
 function retryAfterMs(shape: SdkErrorShape): number | undefined {
-  const raw = shape.retryAfterSeconds ?? shape.$response?.headers?.['retry-after']
-  const seconds = raw === undefined ? Number.NaN : Number(raw)
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined
+  return parseRetryAfter(shape.retryAfterSeconds ?? shape.$response?.headers?.['retry-after'])
 }
 
 /**
@@ -130,7 +128,7 @@ export function toCloudfnError(error: unknown, context: ErrorContext): CloudfnEr
   }
   if (status === undefined) {
     // No HTTP answer: a network failure. Only a refused connection proves nothing was sent.
-    const refused = REFUSED.test(`${shape.code ?? ''} ${shape.message ?? ''}`)
+    const refused = failedBeforeSending(error)
     return new ProviderError({
       ...base,
       notExecuted: refused,

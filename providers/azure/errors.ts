@@ -4,6 +4,7 @@ import { NotFoundError } from '../../src/errors/not-found.ts'
 import { ProviderError } from '../../src/errors/provider-error.ts'
 import { ThrottledError } from '../../src/errors/throttled.ts'
 import { UnauthorizedError } from '../../src/errors/unauthorized.ts'
+import { parseRetryAfter } from '../../src/network.ts'
 
 /** The fields cloudfn reads from the SDKs' `RestError` (and from network errors). */
 interface RestErrorLike {
@@ -11,14 +12,6 @@ interface RestErrorLike {
   code?: string
   message?: string
   response?: { headers?: { get(name: string): string | undefined } }
-}
-
-export function retryAfterMs(value: string | null | undefined): number | undefined {
-  if (!value) return undefined
-  const seconds = Number(value)
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
-  const date = Date.parse(value)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
 }
 
 const NETWORK_CODES = new Set([
@@ -59,7 +52,7 @@ export function mapArmError(error: unknown, operation: string, what: string): Cl
     const retryAfter = rest.response?.headers?.get('retry-after')
     return new ThrottledError({
       ...base,
-      retryAfterMs: retryAfterMs(retryAfter),
+      retryAfterMs: parseRetryAfter(retryAfter),
       message: `Azure throttled ${operation} of ${what}; retry later`,
     })
   }

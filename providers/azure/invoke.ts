@@ -5,7 +5,7 @@ import { ProviderError } from '../../src/errors/provider-error.ts'
 import { ThrottledError } from '../../src/errors/throttled.ts'
 import { TimeoutError } from '../../src/errors/timeout.ts'
 import { UnauthorizedError } from '../../src/errors/unauthorized.ts'
-import { retryAfterMs } from './errors.ts'
+import { failedBeforeSending, networkErrorCode, parseRetryAfter } from '../../src/network.ts'
 
 /** Where and how to call one deployed function. The key never leaves this module's callers. */
 export interface InvokeTarget {
@@ -20,11 +20,6 @@ const FRONT_END_LIMIT_MS = 230_000
 const DEADLINE_SLACK_MS = 100
 
 export type TargetLookup = (name: string, signal: AbortSignal | undefined) => Promise<InvokeTarget>
-
-function networkCode(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: string } })?.cause
-  return cause?.code ?? (error as { code?: string })?.code
-}
 
 /**
  * Invokes functions with a plain keyed POST: no SDK on this path. Keys are
@@ -88,7 +83,7 @@ export class Invoker {
       })
     } catch (error) {
       if (signal?.aborted) throw error
-      const code = networkCode(error)
+      const code = networkErrorCode(error)
       if (code === 'ENOTFOUND') {
         // A deleted app's host name stops resolving.
         this.forget(name)
@@ -102,8 +97,8 @@ export class Invoker {
       throw new ProviderError({
         provider: 'azure',
         cause: error,
-        // Refused connections never reached the host; anything else may have.
-        notExecuted: code === 'ECONNREFUSED' || code === 'EAI_AGAIN',
+        // Failures before sending never reached the host; anything else may have.
+        notExecuted: failedBeforeSending(error),
         message: `The call to '${name}' failed on the network (${code ?? 'no answer'})`,
       })
     }
@@ -142,7 +137,7 @@ export class Invoker {
         return Promise.reject(
           new ThrottledError({
             ...base,
-            retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+            retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
             message: `'${name}' is at its maximum instance count; retry later or raise maximumInstanceCount`,
           }),
         )

@@ -3,8 +3,8 @@ import { NotFoundError } from '../../src/errors/not-found.ts'
 import { ProviderError } from '../../src/errors/provider-error.ts'
 import { ThrottledError } from '../../src/errors/throttled.ts'
 import { UnauthorizedError } from '../../src/errors/unauthorized.ts'
+import { parseRetryAfter } from '../../src/network.ts'
 import { abortableSleep } from '../../src/retry.ts'
-import { retryAfterMs } from './errors.ts'
 import { scmOrigin } from './names.ts'
 
 export interface PublishOptions {
@@ -57,7 +57,7 @@ async function scmFetch(app: string, what: string, url: string, init: RequestIni
   if (status === 429) {
     throw new ThrottledError({
       ...base,
-      retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+      retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
       message: `Kudu throttled ${what} of '${app}'`,
     })
   }

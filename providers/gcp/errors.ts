@@ -4,6 +4,7 @@ import { NotFoundError } from '../../src/errors/not-found.ts'
 import { ProviderError } from '../../src/errors/provider-error.ts'
 import { ThrottledError } from '../../src/errors/throttled.ts'
 import { UnauthorizedError } from '../../src/errors/unauthorized.ts'
+import { parseRetryAfter } from '../../src/network.ts'
 import { type RpcStatus, rpcStatusName, rpcStatusOfHttp } from './enums.ts'
 
 /** What a failed call to the Cloud Functions API said, whichever layer of gax reported it. */
@@ -32,12 +33,8 @@ function parseBody(data: unknown, fallback: string): ErrorBody | undefined {
 
 /** `Retry-After` in seconds (or an HTTP date), else a RetryInfo detail such as `"2s"`. */
 export function retryAfterMs(header: string | null | undefined, retryDelay?: string): number | undefined {
-  if (header) {
-    const seconds = Number(header)
-    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
-    const date = Date.parse(header)
-    if (!Number.isNaN(date)) return Math.max(0, date - Date.now())
-  }
+  const fromHeader = parseRetryAfter(header)
+  if (fromHeader !== undefined) return fromHeader
   const match = retryDelay === undefined ? null : /^(\d+(?:\.\d+)?)s$/.exec(retryDelay)
   return match ? Number(match[1]) * 1000 : undefined
 }

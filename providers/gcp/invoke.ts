@@ -6,6 +6,7 @@ import { ProviderError } from '../../src/errors/provider-error.ts'
 import { ThrottledError } from '../../src/errors/throttled.ts'
 import { TimeoutError } from '../../src/errors/timeout.ts'
 import { UnauthorizedError } from '../../src/errors/unauthorized.ts'
+import { failedBeforeSending } from '../../src/network.ts'
 import { GCP_LIMITS } from './capabilities.ts'
 import { retryAfterMs } from './errors.ts'
 import { type CachedIdTokens, idTokenFor } from './id-token.ts'
@@ -66,16 +67,11 @@ async function post(
       provider: 'gcp',
       cause,
       // Nothing shows whether the function started before the connection broke.
-      notExecuted: refusedBeforeSending(cause),
+      notExecuted: failedBeforeSending(cause),
       message: `Invoking '${name}' failed before an answer arrived: ${cause instanceof Error ? cause.message : String(cause)}`,
     })
   }
   return { response, text: await response.text() }
-}
-
-function refusedBeforeSending(cause: unknown): boolean {
-  const code = (cause as { cause?: { code?: string } })?.cause?.code
-  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
 }
 
 function invokeError(name: string, endpoint: Endpoint, response: Response, body: string): CloudfnError {
