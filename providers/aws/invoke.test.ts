@@ -136,6 +136,21 @@ describe('aws provider: invoke', () => {
     expect(await failure(fn.logs())).toMatchObject({ code: 'NotFound' })
   })
 
+  it('retries an asynchronous invoke the function was not ready to take, like a synchronous one', async () => {
+    const fn = await cloud.deploy(echo, { name: 'not-ready-async' })
+    const emulated = state.functions.get('not-ready-async')
+    if (!emulated) throw new Error('no function')
+    // Back to Pending for a moment, as right after a create: Lambda answers 409 and runs nothing.
+    emulated.state = 'Pending'
+    emulated.activeAt = Date.now() + 30
+    const before = calls('Invoke')
+    await fn.invokeAsync({ queued: true })
+    await emulator.idle()
+    expect(calls('Invoke') - before).toBeGreaterThan(1)
+    expect(state.executions.get('not-ready-async')).toBe(1)
+    await fn.remove()
+  })
+
   it('queues asynchronous invocations; Lambda retries a failed one twice', async () => {
     const fn = await cloud.deploy(exits, { name: 'queued' })
     const { executionId } = await fn.invokeAsync({ exit: false })

@@ -49,9 +49,10 @@ export async function invokeAsync(
     InvocationType: 'Event',
     Payload: encoder.encode(request.payload),
   })
-  // Lambda queues the event: a 202 means it was accepted and nothing ran yet.
+  // Lambda queues the event: a 202 means it was accepted and nothing ran yet. Mapped as an
+  // invocation, so a function not ready to take it (an update in progress) is retried like a sync call.
   const output = await awsCall(
-    { operation: 'invokeAsync', resource: request.name, phase: 'control', requestLimitBytes: AWS_LIMITS.asyncRequestBytes },
+    { operation: 'invokeAsync', resource: request.name, phase: 'invoke', requestLimitBytes: AWS_LIMITS.asyncRequestBytes },
     () => client.send(command, { abortSignal: signal }),
   )
   return { executionId: output.$metadata.requestId ?? '' }
