@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
 import { type FunctionDefinition, isFunctionDefinition } from './define.ts'
 import { NotFoundError } from './errors/not-found.ts'
+import { UnsupportedError } from './errors/unsupported.ts'
 import { controlPlane, createHandle, type FunctionHandle, type HandleContext, removeFunction } from './handle.ts'
 import { packageFunction } from './package/index.ts'
 import { validateName } from './portable-rules.ts'
-import type { DeployStep, FunctionRecord, Provider, ProviderCapabilities } from './provider.ts'
+import type { DeployStep, FunctionRecord, GcResult, Provider, ProviderCapabilities } from './provider.ts'
 import type { RetryPolicy } from './retry.ts'
 import { throwIfAborted } from './retry.ts'
 import { describeValue, expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail } from './validation.ts'
@@ -20,6 +21,14 @@ export interface DeployOptions {
   signal?: AbortSignal
   /** Called as the deploy moves through its steps. */
   onProgress?: (step: DeployStep) => void
+}
+
+export interface GcCallOptions {
+  /** Only what was last changed at least this long ago (0: everything cloudfn tagged). */
+  olderThanMs: number
+  /** Report what would be removed, remove nothing (default false). */
+  dryRun?: boolean
+  signal?: AbortSignal
 }
 
 type AnyDefinition = FunctionDefinition<never, unknown>
@@ -38,6 +47,11 @@ export interface Cloud {
   list(options?: { signal?: AbortSignal }): Promise<FunctionRecord[]>
   /** Removing a function that does not exist is not an error. */
   remove(target: string | FunctionDefinition<never, unknown>, options?: { signal?: AbortSignal }): Promise<{ removed: boolean }>
+  /**
+   * Removes cloudfn's functions older than `olderThanMs` and what crashed
+   * deploys or removes left behind; `UnsupportedError` on providers without it.
+   */
+  gc(options: GcCallOptions): Promise<GcResult>
 }
 
 function checkOptions(options: unknown, allowed: readonly string[]): Record<string, unknown> {
@@ -148,6 +162,25 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
     remove(target, options) {
       const name = targetName(target)
       return removeFunction(context, name, checkOptions(options, ['signal']).signal as AbortSignal | undefined)
+    },
+
+    async gc(options) {
+      const checked = checkOptions(expectPlainObject(options, 'options'), ['olderThanMs', 'dryRun', 'signal'])
+      const olderThanMs = expectInteger(checked.olderThanMs, 'options.olderThanMs', 0, Number.MAX_SAFE_INTEGER, ' ms')
+      if (checked.dryRun !== undefined && typeof checked.dryRun !== 'boolean') {
+        fail('options.dryRun', `must be a boolean (got ${describeValue(checked.dryRun)})`)
+      }
+      const signal = checked.signal as AbortSignal | undefined
+      if (!provider.doGc) {
+        throw new UnsupportedError({
+          provider: provider.name,
+          capability: 'gc',
+          message: `${provider.name} does not support gc; remove functions with remove()`,
+        })
+      }
+      const doGc = provider.doGc.bind(provider)
+      // A provider's gc lists before it removes, so a retried attempt starts from what is left.
+      return controlPlane(context, 'gc', () => doGc({ olderThanMs, dryRun: checked.dryRun === true }, { signal }), signal)
     },
   }
 }

@@ -141,6 +141,22 @@ export interface LogsRequest {
   limit?: number | undefined
 }
 
+export interface GcOptions {
+  /** Only resources last changed at least this long ago; younger ones may belong to a deploy in flight. */
+  olderThanMs: number
+  /** Report what would be removed, remove nothing. */
+  dryRun: boolean
+}
+
+/**
+ * Cloud resources by `kind:name` (`function:resize`, `app:cf-resize-1a2b3c4d`,
+ * `plan:...`, `role:...`). With `dryRun`, `removed` is what would be removed.
+ */
+export interface GcResult {
+  removed: string[]
+  kept: string[]
+}
+
 export interface ProviderV1 {
   readonly specificationVersion: 'v1'
   /** Key under `providerOptions` and the value of every error's `provider`. */
@@ -166,6 +182,13 @@ export interface ProviderV1 {
   doLogs?(request: LogsRequest, options: CallOptions): Promise<LogEntry[]>
   /** `removed: false` when there was nothing to remove. */
   doRemove(name: string, options: CallOptions): Promise<{ removed: boolean }>
+  /**
+   * Removes what cloudfn tagged as its own and that is older than
+   * `olderThanMs`: its functions, and what a crashed deploy or remove left
+   * behind (support resources no function uses any more). Never touches
+   * untagged resources.
+   */
+  doGc?(options: GcOptions, callOptions: CallOptions): Promise<GcResult>
 }
 
 export type Provider = ProviderV1

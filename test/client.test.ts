@@ -2,7 +2,8 @@ import { getEventListeners } from 'node:events'
 import { CancelledError, CloudfnError, createCloud, defineFunction, InvalidArgumentError } from 'cloudfn'
 import { createMockProvider, mockEnvelope } from 'cloudfn/testing'
 import { describe, expect, it } from 'vitest'
-import { ConflictError, ProviderError, ThrottledError } from '../src/errors/index.ts'
+import { ConflictError, ProviderError, ThrottledError, UnsupportedError } from '../src/errors/index.ts'
+import type { FunctionRecord } from '../src/provider.ts'
 
 const echo = defineFunction({ name: 'echo', handler: (input: unknown) => input, providerOptions: { mock: { tier: 'gold' } } })
 const fast = { retry: { baseDelayMs: 1, maxDelayMs: 2 } }
@@ -144,6 +145,65 @@ describe('createCloud: what a retried call did', () => {
     expect(await removing.remove('echo')).toEqual({ removed: true })
     expect(attempts).toBe(2)
     expect(await removing.remove('echo')).toEqual({ removed: false })
+  })
+})
+
+describe('createCloud: gc', () => {
+  it('passes the threshold and dry-run flag on, and retries a failed attempt', async () => {
+    const { provider, cloud } = await deployed()
+    let attempts = 0
+    const retrying = createCloud(
+      {
+        ...provider,
+        doGc: async (options, callOptions) => {
+          if (++attempts === 1) throw new ThrottledError({ message: 'slow down', retryAfterMs: 1 })
+          return provider.doGc?.(options, callOptions) ?? { removed: [], kept: [] }
+        },
+      },
+      fast,
+    )
+    expect(await retrying.gc({ olderThanMs: 60_000, dryRun: true })).toEqual({ removed: ['function:echo'], kept: [] })
+    expect(provider.records.has('echo')).toBe(true)
+    expect(attempts).toBe(2)
+    expect(await cloud.gc({ olderThanMs: 60_000 })).toEqual({ removed: ['function:echo'], kept: [] })
+    expect(provider.records.size).toBe(0)
+    expect(provider.calls.filter(([method]) => method === 'doGc').map(([, options]) => options)).toEqual([
+      { olderThanMs: 60_000, dryRun: true },
+      { olderThanMs: 60_000, dryRun: false },
+    ])
+  })
+
+  it('keeps what is younger than the threshold', async () => {
+    const provider = createMockProvider({ providerOptionKeys: ['tier'] })
+    const cloud = createCloud(provider, fast)
+    await cloud.deploy(echo)
+    provider.records.set('echo', { ...(provider.records.get('echo') as FunctionRecord), updatedAt: new Date().toISOString() })
+    expect(await cloud.gc({ olderThanMs: 60_000 })).toEqual({ removed: [], kept: ['function:echo'] })
+    expect(await cloud.gc({ olderThanMs: 0 })).toEqual({ removed: ['function:echo'], kept: [] })
+  })
+
+  it.each([
+    [undefined, 'options'],
+    [{}, 'options.olderThanMs'],
+    [{ olderThanMs: -1 }, 'options.olderThanMs'],
+    [{ olderThanMs: 1.5 }, 'options.olderThanMs'],
+    [{ olderThanMs: '1d' }, 'options.olderThanMs'],
+    [{ olderThanMs: 0, dryRun: 'yes' }, 'options.dryRun'],
+    [{ olderThanMs: 0, force: true }, 'options.force'],
+    [{ olderThanMs: 0, signal: 'stop' }, 'options.signal'],
+  ])('rejects %j naming %s, before calling the provider', async (options, field) => {
+    const { provider, cloud } = await deployed()
+    const error = await caught(cloud.gc(options as never))
+    expect(InvalidArgumentError.isInstance(error)).toBe(true)
+    expect((error as InvalidArgumentError).field).toBe(field)
+    expect(provider.calls).toEqual([])
+  })
+
+  it('is Unsupported on a provider without doGc', async () => {
+    const { doGc: _unused, ...provider } = createMockProvider()
+    const error = await caught(createCloud(provider, fast).gc({ olderThanMs: 0 }))
+    expect(UnsupportedError.isInstance(error)).toBe(true)
+    expect(error.message).toContain('mock does not support gc')
   })
 })
 

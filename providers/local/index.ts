@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
 import { type Cloud, type CloudSettings, createCloud } from '../../src/client.ts'
 import { NotFoundError } from '../../src/errors/not-found.ts'
+import { collectFunctions } from '../../src/gc.ts'
 import { packageFile } from '../../src/package/package-root.ts'
 import type { FunctionRecord, ProviderCapabilities, ProviderV1 } from '../../src/provider.ts'
 import { unpackArtifact } from '../../src/sandbox/artifact-dir.ts'
@@ -203,6 +204,11 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
       await persistence?.remove(name)
       await existing.runner.retire()
       return { removed: true }
+    },
+
+    // Nothing but the deployment itself is ever left behind: collect old ones.
+    doGc(options, callOptions) {
+      return collectFunctions(this, options, callOptions)
     },
   }
 }

@@ -1,8 +1,11 @@
+import { collectFunctions } from '../gc.ts'
 import type {
   CallOptions,
   DeployRequest,
   DeployResponse,
   FunctionRecord,
+  GcOptions,
+  GcResult,
   InvokeRequest,
   InvokeResponse,
   LogEntry,
@@ -34,6 +37,7 @@ export interface MockProviderOptions {
   doInvokeAsync?: (request: InvokeRequest, options: CallOptions) => Promise<{ executionId: string }>
   doLogs?: (request: LogsRequest, options: CallOptions) => Promise<LogEntry[]>
   doRemove?: (name: string, options: CallOptions) => Promise<{ removed: boolean }>
+  doGc?: (options: GcOptions, callOptions: CallOptions) => Promise<GcResult>
 }
 
 export interface MockProvider extends ProviderV1 {
@@ -77,7 +81,7 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       calls.push([method, arg])
       return fn(arg, callOptions)
     }
-  return {
+  const provider: MockProvider = {
     specificationVersion: 'v1',
     name,
     capabilities: { ...MOCK_CAPABILITIES, ...options.capabilities },
@@ -94,5 +98,10 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     doInvokeAsync: recorded('doInvokeAsync', options.doInvokeAsync ?? (async () => ({ executionId: 'mock-async' }))),
     doLogs: recorded('doLogs', options.doLogs ?? (async () => [])),
     doRemove: recorded('doRemove', options.doRemove ?? (async (fnName: string) => ({ removed: records.delete(fnName) }))),
+    doGc: recorded(
+      'doGc',
+      options.doGc ?? ((gcOptions: GcOptions, callOptions: CallOptions) => collectFunctions(provider, gcOptions, callOptions)),
+    ),
   }
+  return provider
 }
