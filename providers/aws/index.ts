@@ -6,6 +6,7 @@ import { expectPlainObject } from '../../src/validation.ts'
 import { createClients } from './clients.ts'
 import { type AwsContext, awsCall, control } from './context.ts'
 import { deployFunction } from './deploy.ts'
+import { collectGarbage, isCloudfnFunction, listConfigurations } from './gc.ts'
 import { invokeAsync, invokeSync } from './invoke.ts'
 import { AWS_CAPABILITIES } from './limits.ts'
 import { deleteLogGroup, readLogs } from './logs.ts'
@@ -50,19 +51,8 @@ export function createAwsProvider(settings: Omit<AwsSettings, 'retry'>): AwsProv
     },
 
     async doList(options) {
-      const { client, sdk } = await context.clients.lambda()
-      const records: Array<Promise<FunctionRecord>> = []
-      let marker: string | undefined
-      do {
-        const command = new sdk.ListFunctionsCommand({ Marker: marker, MaxItems: 50 })
-        const page = await awsCall(control('list'), () => client.send(command, { abortSignal: options.signal }))
-        for (const configuration of page.Functions ?? []) {
-          // Only what cloudfn deployed: its marker is in the description.
-          if (decodeDescription(configuration.Description)) records.push(withUrl(configuration))
-        }
-        marker = page.NextMarker
-      } while (marker)
-      return Promise.all(records)
+      const configurations = await listConfigurations(context, options.signal)
+      return Promise.all(configurations.filter(isCloudfnFunction).map(withUrl))
     },
 
     doInvoke: (request, options) => invokeSync(context, request, options.signal),
@@ -83,6 +73,10 @@ export function createAwsProvider(settings: Omit<AwsSettings, 'retry'>): AwsProv
       }
       await deleteLogGroup(context, name)
       return { removed }
+    },
+
+    doGc(options, callOptions) {
+      return collectGarbage(context, options, (name) => this.doRemove(name, callOptions), callOptions.signal)
     },
   }
 }

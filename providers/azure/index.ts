@@ -13,6 +13,7 @@ import { AZURE_CAPABILITIES } from './capabilities.ts'
 import type { AzureContext } from './context.ts'
 import { deployFunction } from './deploy.ts'
 import { armCall, armFind } from './errors.ts'
+import { collectGarbage } from './gc.ts'
 import { Invoker } from './invoke.ts'
 import { readFunctionKey } from './keys.ts'
 import { appName, containerName, functionUrl, storageAccountName } from './names.ts'
@@ -132,6 +133,10 @@ export function createAzureProvider(settings: ProviderSettings): AzureProvider {
         }),
       )
       return { removed: removed === true }
+    },
+
+    doGc(options, callOptions) {
+      return collectGarbage(context, options, (name) => this.doRemove(name, callOptions), callOptions.signal)
     },
   }
 }

@@ -6,6 +6,7 @@ import { expectPlainObject } from '../../src/validation.ts'
 import { GCP_CAPABILITIES } from './capabilities.ts'
 import { type ControlPlane, getFunction, listManaged } from './control-plane.ts'
 import { deployFunction, PROVIDER_OPTION_KEYS, removeFunction } from './deploy.ts'
+import { collectGarbage } from './gc.ts'
 import { cachedIdTokens, defaultIdTokenProvider } from './id-token.ts'
 import { invokeEndpoint } from './invoke.ts'
 import { type Endpoint, toEndpoint, toRecord } from './record.ts'
@@ -109,6 +110,10 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
     async doRemove(name) {
       endpoints.delete(name)
       return removeFunction(plane, name)
+    },
+
+    doGc(options) {
+      return collectGarbage(plane, options, (name) => this.doRemove(name, {}))
     },
   }
 }

@@ -71,6 +71,7 @@ function accountBody(context: ArmContext, account: StorageAccountState) {
     type: 'Microsoft.Storage/storageAccounts',
     location: account.location,
     kind: 'StorageV2',
+    tags: account.tags,
     sku: { name: 'Standard_LRS', tier: 'Standard' },
     properties: {
       provisioningState: 'Succeeded',
@@ -113,6 +114,7 @@ export async function storageAccount(context: ArmContext, name: string, action: 
       location: typeof body.location === 'string' ? body.location : 'westeurope',
       keys: [state.secret('storage'), state.secret('storage')],
       containers: new Set(),
+      tags: asStringMap(body.tags),
     }
     return context.lro.start(request, 'location', 202, undefined, context.subscription, () => {
       state.storageAccounts.set(id, created)
@@ -126,16 +128,35 @@ export async function storageAccount(context: ArmContext, name: string, action: 
   return armError(405, 'MethodNotAllowed', `${request.method} is not supported here.`)
 }
 
-export async function blobContainer(context: ArmContext, accountName: string, container: string): Promise<Response> {
-  const { state, request } = context
-  const account = state.storageAccounts.get(key(context.resourceGroup, accountName))
-  if (!account) return notFound('Microsoft.Storage/storageAccounts', accountName, context.resourceGroup)
-  const body = {
+function containerBody(context: ArmContext, accountName: string, container: string) {
+  return {
     id: `/subscriptions/${context.subscription}/resourceGroups/${context.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${accountName}/blobServices/default/containers/${container}`,
     name: container,
     type: 'Microsoft.Storage/storageAccounts/blobServices/containers',
     properties: { publicAccess: 'None' },
   }
+}
+
+/** `GET .../blobServices/default/containers` of a storage account. */
+export function listContainers(context: ArmContext, accountName: string): Response {
+  const account = context.state.storageAccounts.get(key(context.resourceGroup, accountName))
+  if (!account) return notFound('Microsoft.Storage/storageAccounts', accountName, context.resourceGroup)
+  return json({ value: [...account.containers].map((container) => containerBody(context, accountName, container)) })
+}
+
+/** `GET .../providers/Microsoft.Web/serverfarms` of a resource group. */
+export function listServerFarms(context: ArmContext): Response {
+  const missingGroup = requireGroup(context)
+  if (missingGroup) return missingGroup
+  const plans = [...context.state.plans.values()].filter((plan) => key(plan.resourceGroup) === key(context.resourceGroup))
+  return json({ value: plans.map((plan) => planBody(context, plan)) })
+}
+
+export async function blobContainer(context: ArmContext, accountName: string, container: string): Promise<Response> {
+  const { state, request } = context
+  const account = state.storageAccounts.get(key(context.resourceGroup, accountName))
+  if (!account) return notFound('Microsoft.Storage/storageAccounts', accountName, context.resourceGroup)
+  const body = containerBody(context, accountName, container)
   if (request.method === 'PUT') {
     if (!/^[a-z0-9](?:[a-z0-9]|-(?!-)){2,62}$/.test(container) || container.endsWith('-')) {
       return armError(400, 'ContainerOperationFailure', 'The specifed resource name contains invalid characters.')

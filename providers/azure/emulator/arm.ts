@@ -1,4 +1,12 @@
-import { type ArmContext, blobContainer, resourceGroup, serverFarm, storageAccount } from './arm-resources.ts'
+import {
+  type ArmContext,
+  blobContainer,
+  listContainers,
+  listServerFarms,
+  resourceGroup,
+  serverFarm,
+  storageAccount,
+} from './arm-resources.ts'
 import { listSites, site } from './arm-sites.ts'
 import { armError } from './http.ts'
 import type { LongRunningOperations } from './lro.ts'
@@ -30,12 +38,16 @@ export async function arm(state: AzureState, lro: LongRunningOperations, request
   const provider = `${lower[4]}/${lower[5]}/${lower[6]}`
   const name = parts[7]
   if (provider === 'providers/microsoft.web/sites' && !name && request.method === 'GET') return listSites(context)
+  if (provider === 'providers/microsoft.web/serverfarms' && !name && request.method === 'GET') return listServerFarms(context)
   if (!name) return armError(404, 'NotFound', 'No route.')
   const rest = parts.slice(8)
   switch (provider) {
     case 'providers/microsoft.storage/storageaccounts':
       if (lower[8] === 'blobservices' && lower[9] === 'default' && lower[10] === 'containers' && parts[11]) {
         return blobContainer(context, name, parts[11])
+      }
+      if (lower[8] === 'blobservices' && lower[9] === 'default' && lower[10] === 'containers' && request.method === 'GET') {
+        return listContainers(context, name)
       }
       return storageAccount(context, name, rest.length ? rest.join('/').toLowerCase() : undefined)
     case 'providers/microsoft.web/serverfarms':

@@ -13,6 +13,7 @@ export interface StorageAccountState {
   location: string
   keys: [string, string]
   containers: Set<string>
+  tags: Record<string, string>
 }
 
 export interface PlanState {

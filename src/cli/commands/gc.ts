@@ -2,7 +2,7 @@ import { providerCommand } from '../common.ts'
 import { UsageError } from '../exit-codes.ts'
 
 const args = {
-  'older-than': { type: 'string', required: true, description: 'remove functions not updated for this long: 30m, 24h, 7d' },
+  'older-than': { type: 'string', required: true, description: 'remove what was not changed for this long: 30m, 24h, 7d' },
   'dry-run': { type: 'boolean', description: 'only list what would be removed' },
 } as const
 
@@ -14,20 +14,26 @@ export function parseDuration(text: string): number {
   return Number(match[1]) * (UNITS[match[2] as string] ?? 0)
 }
 
+/** Functions are shown by their name, as in every other command; other resources as `kind:name`. */
+function shown(resource: string): string {
+  return resource.startsWith('function:') ? resource.slice('function:'.length) : resource
+}
+
 /** Shown after the usage by `--help`. */
 export const examples = [`cloudfn gc --older-than 24h --dry-run`, `cloudfn gc --older-than 7d --provider aws --region eu-west-1`]
 
 export const gc = providerCommand({
   name: 'gc',
-  description: 'Remove functions cloudfn manages that were not updated for a while (leftovers of crashed runs).',
+  description:
+    'Remove functions cloudfn manages that were not updated for a while, and what crashed deploys left behind (tagged resources only).',
   args: args,
   async run(env, parsed) {
-    const cutoff = Date.now() - parseDuration(parsed['older-than'] as string)
+    const dryRun = parsed['dry-run'] === true
     const cloud = await env.cloud()
-    const stale = (await cloud.list()).filter((record) => Date.parse(record.updatedAt) < cutoff).map((record) => record.name)
-    if (!parsed['dry-run']) for (const name of stale) await cloud.remove(name)
-    const verb = parsed['dry-run'] ? 'would remove' : 'removed'
-    env.output.result({ removed: parsed['dry-run'] ? [] : stale, stale }, () =>
+    const result = await cloud.gc({ olderThanMs: parseDuration(parsed['older-than'] as string), dryRun })
+    const stale = result.removed.map(shown)
+    const verb = dryRun ? 'would remove' : 'removed'
+    env.output.result({ removed: dryRun ? [] : stale, stale }, () =>
       stale.length === 0 ? 'nothing to collect' : stale.map((name) => `${verb} ${name}`).join('\n'),
     )
   },
