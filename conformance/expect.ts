@@ -67,3 +67,13 @@ export async function assertExecutions(
   const ran = await countedExecutions(probe, name)
   assert.equal(ran, expected, `the backend ran ${name} ${ran} times, expected ${expected}`)
 }
+
+/** The cloudfn error `promise` rejects with; fails when it resolves or rejects with anything else. */
+export async function caughtError(promise: Promise<unknown>): Promise<CloudfnError> {
+  const error = await promise.then(
+    (value) => assert.fail(`expected a cloudfn error, but it resolved with ${JSON.stringify(value)?.slice(0, 200)}`),
+    (thrown: unknown) => thrown,
+  )
+  assert.ok(CloudfnError.isInstance(error), `expected a cloudfn error, got ${String(error)}`)
+  return error
+}

@@ -4,7 +4,15 @@
  * The vitest runner is in `cloudfn/conformance/vitest`.
  */
 export type { CloudfnError } from '../src/errors/cloudfn-error.ts'
-export { assertExecutions, countedExecutions, eventually, rejectedBeforeSending, rejectsWith, ScenarioSkipped } from './expect.ts'
+export {
+  assertExecutions,
+  caughtError,
+  countedExecutions,
+  eventually,
+  rejectedBeforeSending,
+  rejectsWith,
+  ScenarioSkipped,
+} from './expect.ts'
 export { describeOutcome, type ReportRow, summarize, toJson, toJunit } from './report.ts'
 export { runScenario, type ScenarioOutcome } from './run-scenario.ts'
 export type { ConformanceTarget, Probe, Scenario, ScenarioContext, TargetSession } from './scenario.ts'

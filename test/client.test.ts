@@ -1,7 +1,8 @@
 import { getEventListeners } from 'node:events'
-import { CancelledError, CloudfnError, createCloud, defineFunction, InvalidArgumentError } from 'cloudfn'
+import { CancelledError, createCloud, defineFunction, InvalidArgumentError } from 'cloudfn'
 import { createMockProvider, mockEnvelope } from 'cloudfn/testing'
 import { describe, expect, it } from 'vitest'
+import { caughtError } from '../conformance/expect.ts'
 import { ConflictError, ProviderError, ThrottledError, UnsupportedError } from '../src/errors/index.ts'
 import type { FunctionRecord } from '../src/provider.ts'
 
@@ -16,13 +17,18 @@ async function deployed(options: Parameters<typeof createMockProvider>[0] = {}) 
   return { provider, cloud, fn }
 }
 
-async function caught(promise: Promise<unknown>): Promise<CloudfnError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!CloudfnError.isInstance(error)) throw new Error(`expected a cloudfn error, got ${String(error)}`)
-  return error
+/** The record a provider answers for a deploy request, for mock `doDeploy`s. */
+function recordFor(request: { name: string; configHash: string }): FunctionRecord {
+  return {
+    name: request.name,
+    provider: 'mock',
+    memoryMb: 256,
+    timeoutSec: 60,
+    envKeys: [],
+    codeHash: 'h',
+    configHash: request.configHash,
+    updatedAt: '',
+  }
 }
 
 describe('createCloud: deploy', () => {
@@ -43,9 +49,9 @@ describe('createCloud: deploy', () => {
   it('rejects unknown provider options and out-of-range settings before calling the provider', async () => {
     const provider = createMockProvider({ providerOptionKeys: [] })
     const cloud = createCloud(provider)
-    expect((await caught(cloud.deploy(echo))).message).toMatch(/providerOptions\.mock\.tier is not a known option/)
+    expect((await caughtError(cloud.deploy(echo))).message).toMatch(/providerOptions\.mock\.tier is not a known option/)
     const big = defineFunction({ name: 'big', handler: () => 1, memoryMb: 4096 })
-    const error = await caught(cloud.deploy(big))
+    const error = await caughtError(cloud.deploy(big))
     expect(error).toMatchObject({ code: 'InvalidArgument', field: 'memoryMb' })
     expect(error.message).toMatch(/128 to 2048 MB on mock/)
     expect(provider.calls).toEqual([])
@@ -57,16 +63,7 @@ describe('createCloud: deploy', () => {
       doDeploy: async (request) => {
         if (++attempts < 3) throw new ConflictError({ message: 'update in progress' })
         return {
-          record: {
-            name: request.name,
-            provider: 'mock',
-            memoryMb: 256,
-            timeoutSec: 60,
-            envKeys: [],
-            codeHash: 'h',
-            configHash: request.configHash,
-            updatedAt: '',
-          },
+          record: recordFor(request),
           status: 'updated',
           warnings: [],
         }
@@ -88,7 +85,7 @@ describe('createCloud: deploy', () => {
       }),
       { retry: { maxAttempts: 1 } },
     )
-    const error = await caught(cloud.deploy(echo))
+    const error = await caughtError(cloud.deploy(echo))
     expect(ProviderError.isInstance(error)).toBe(true)
     expect(error.cause).toMatchObject({ name: 'TypeError', message: 'socket hang up' })
     expect(error.message).toBe('mock deploy failed: TypeError: socket hang up')
@@ -105,16 +102,7 @@ describe('createCloud: what a retried call did', () => {
         request.onStep?.(first ? 'create' : 'update')
         if (first) throw new ProviderError({ message: 'connection reset while waiting' })
         return {
-          record: {
-            name: request.name,
-            provider: 'mock',
-            memoryMb: 256,
-            timeoutSec: 60,
-            envKeys: [],
-            codeHash: 'h',
-            configHash: request.configHash,
-            updatedAt: '',
-          },
+          record: recordFor(request),
           status: 'unchanged',
           warnings: [],
         }
@@ -193,7 +181,7 @@ describe('createCloud: gc', () => {
     [{ olderThanMs: 0, signal: 'stop' }, 'options.signal'],
   ])('rejects %j naming %s, before calling the provider', async (options, field) => {
     const { provider, cloud } = await deployed()
-    const error = await caught(cloud.gc(options as never))
+    const error = await caughtError(cloud.gc(options as never))
     expect(InvalidArgumentError.isInstance(error)).toBe(true)
     expect((error as InvalidArgumentError).field).toBe(field)
     expect(provider.calls).toEqual([])
@@ -201,7 +189,7 @@ describe('createCloud: gc', () => {
 
   it('is Unsupported on a provider without doGc', async () => {
     const { doGc: _unused, ...provider } = createMockProvider()
-    const error = await caught(createCloud(provider, fast).gc({ olderThanMs: 0 }))
+    const error = await caughtError(createCloud(provider, fast).gc({ olderThanMs: 0 }))
     expect(UnsupportedError.isInstance(error)).toBe(true)
     expect(error.message).toContain('mock does not support gc')
   })
@@ -228,7 +216,7 @@ describe('createCloud: invoke', () => {
         throw new ProviderError({ message: 'connection reset after sending', status: 502 })
       },
     })
-    expect((await caught(fn.invoke({}))).code).toBe('ProviderError')
+    expect((await caughtError(fn.invoke({}))).code).toBe('ProviderError')
     expect(calls).toBe(1)
   })
 
@@ -246,15 +234,15 @@ describe('createCloud: invoke', () => {
 
   it('checks the request size against the capability before sending', async () => {
     const { fn, provider } = await deployed()
-    const error = await caught(fn.invoke('x'.repeat(1100)))
+    const error = await caughtError(fn.invoke('x'.repeat(1100)))
     expect(error).toMatchObject({ code: 'PayloadTooLarge', direction: 'request', bytes: 1102, limitBytes: 1024 })
-    expect((await caught(fn.invokeAsync('x'.repeat(600)))).code).toBe('PayloadTooLarge')
+    expect((await caughtError(fn.invokeAsync('x'.repeat(600)))).code).toBe('PayloadTooLarge')
     expect(provider.calls).toEqual([])
   })
 
   it('reports a malformed answer as a non-retryable ProviderError', async () => {
     const { fn } = await deployed({ doInvoke: async () => ({ envelope: '<html>502</html>' }) })
-    const error = await caught(fn.invoke({}))
+    const error = await caughtError(fn.invoke({}))
     expect(error).toMatchObject({ code: 'ProviderError', isRetryable: false })
   })
 
@@ -265,7 +253,7 @@ describe('createCloud: invoke', () => {
       meta: { coldStart: false, durationMs: 1, executionId: 'e1' },
     })
     const { fn } = await deployed({ doInvoke: async () => ({ envelope }) })
-    expect(await caught(fn.invoke({}))).toMatchObject({ code: 'FunctionError', remoteName: 'RangeError', executionId: 'e1' })
+    expect(await caughtError(fn.invoke({}))).toMatchObject({ code: 'FunctionError', remoteName: 'RangeError', executionId: 'e1' })
   })
 
   it('stops waiting when the signal aborts', async () => {
@@ -273,12 +261,12 @@ describe('createCloud: invoke', () => {
     const controller = new AbortController()
     const pending = fn.invoke({}, { signal: controller.signal })
     controller.abort()
-    expect(CancelledError.isInstance(await caught(pending))).toBe(true)
+    expect(CancelledError.isInstance(await caughtError(pending))).toBe(true)
   })
 
   it('rejects unknown invoke options', async () => {
     const { fn, provider } = await deployed()
-    const error = await caught(fn.invoke({}, { logs: true } as never))
+    const error = await caughtError(fn.invoke({}, { logs: true } as never))
     expect(InvalidArgumentError.isInstance(error) && error.field).toBe('options.logs')
     expect(provider.calls).toEqual([])
   })
@@ -356,10 +344,10 @@ describe('createCloud: map', () => {
 
   it('validates its options', async () => {
     const { fn } = await deployed()
-    expect((await caught(fn.map([1], { concurrency: 0 }))).message).toMatch(
+    expect((await caughtError(fn.map([1], { concurrency: 0 }))).message).toMatch(
       /options.concurrency must be an integer from 1 to 1000/,
     )
-    expect((await caught(fn.map(42 as never))).message).toMatch(/inputs must be an array/)
+    expect((await caughtError(fn.map(42 as never))).message).toMatch(/inputs must be an array/)
   })
 })
 

@@ -1,5 +1,6 @@
-import { CloudfnError, createCloud, defineFunction, type FunctionError } from 'cloudfn'
+import { type CloudfnError, createCloud, defineFunction, type FunctionError } from 'cloudfn'
 import { afterAll, describe, expect, it } from 'vitest'
+import { caughtError } from '../../conformance/expect.ts'
 import { echo } from '../../conformance/fixtures/functions.ts'
 import { observeResults } from '../../conformance/same-results.ts'
 import { chatty, exits, slow } from '../../test/fixtures/behaviours.ts'
@@ -26,15 +27,6 @@ const cloud = aws({ ...settings, retry: { baseDelayMs: 1, maxDelayMs: 20, maxAtt
 const once = createCloud(createAwsProvider(settings), { retry: { maxAttempts: 1 } })
 const calls = (operation: string) => state.requestsByOperation.get(operation) ?? 0
 
-async function failure(promise: Promise<unknown>): Promise<CloudfnError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!CloudfnError.isInstance(error)) throw new Error(`expected a cloudfn error, got ${String(error)}`)
-  return error
-}
-
 describe('aws provider: invoke', () => {
   it('gives the same results and errors as the local fake for the same inputs', async () => {
     expect(await observeResults(cloud)).toEqual(await observeResults(local({ isolation: 'worker' })))
@@ -54,7 +46,7 @@ describe('aws provider: invoke', () => {
     await cloud.deploy(echo, { name: 'always-throttled' })
     const fn = await once.get('always-throttled')
     faults.inject({ operation: 'Invoke', kind: 'throttle', retryAfterSec: 3 })
-    expect(await failure(fn.invoke(1))).toMatchObject({ code: 'Throttled', retryAfterMs: 3000, isRetryable: true })
+    expect(await caughtError(fn.invoke(1))).toMatchObject({ code: 'Throttled', retryAfterMs: 3000, isRetryable: true })
     expect(state.executions.get('always-throttled') ?? 0).toBe(0)
     await fn.remove()
   })
@@ -63,13 +55,13 @@ describe('aws provider: invoke', () => {
     const fn = await cloud.deploy(echo, { name: 'never-twice' })
     faults.inject({ operation: 'Invoke', kind: 'reset-after-execution' })
     const before = calls('Invoke')
-    const reset = await failure(fn.invoke('a'))
+    const reset = await caughtError(fn.invoke('a'))
     expect(reset).toMatchObject({ code: 'ProviderError', notExecuted: false })
     expect(reset.message).toMatch(/may have run/)
     expect(calls('Invoke') - before).toBe(1)
     expect(state.executions.get('never-twice')).toBe(1)
     faults.inject({ operation: 'Invoke', kind: 'server-error', status: 502 })
-    expect(await failure(fn.invoke('b'))).toMatchObject({ code: 'ProviderError', status: 502 })
+    expect(await caughtError(fn.invoke('b'))).toMatchObject({ code: 'ProviderError', status: 502 })
     expect(calls('Invoke') - before).toBe(2)
     expect(state.executions.get('never-twice')).toBe(1)
     await fn.remove()
@@ -90,7 +82,7 @@ describe('aws provider: invoke', () => {
 
   it('reports a crash or an init error as FunctionError with the remote name and message', async () => {
     const fn = await cloud.deploy(exits)
-    const crash = await failure(fn.invoke({ exit: true }))
+    const crash = await caughtError(fn.invoke({ exit: true }))
     expect(crash).toMatchObject({ code: 'FunctionError', remoteName: 'Runtime.ExitError' })
     expect((crash as FunctionError).remoteMessage).toMatch(/Runtime exited with error: exit status 3/)
     expect(await fn.invokeDetailed({ exit: false })).toMatchObject({ value: 'alive', meta: { coldStart: true } })
@@ -103,7 +95,7 @@ describe('aws provider: invoke', () => {
       exportName: 'brokenInit',
     })
     const brokenFn = await cloud.deploy(broken)
-    expect(await failure(brokenFn.invoke(null))).toMatchObject({
+    expect(await caughtError(brokenFn.invoke(null))).toMatchObject({
       code: 'FunctionError',
       remoteName: 'ConfigMissing',
       remoteMessage: 'REQUIRED_SETTING is not set',
@@ -133,7 +125,7 @@ describe('aws provider: invoke', () => {
     const fn = await cloud.deploy(echo, { name: 'quiet' })
     expect(await fn.logs()).toEqual([])
     await fn.remove()
-    expect(await failure(fn.logs())).toMatchObject({ code: 'NotFound' })
+    expect(await caughtError(fn.logs())).toMatchObject({ code: 'NotFound' })
   })
 
   it('retries an asynchronous invoke the function was not ready to take, like a synchronous one', async () => {
@@ -161,7 +153,7 @@ describe('aws provider: invoke', () => {
     await emulator.idle()
     expect(state.executions.get('queued')).toBe(4)
     const before = state.requestCount
-    expect(await failure(fn.invokeAsync('x'.repeat(1024 * 1024) as never))).toMatchObject({
+    expect(await caughtError(fn.invokeAsync('x'.repeat(1024 * 1024) as never))).toMatchObject({
       code: 'PayloadTooLarge',
       limitBytes: 1048576,
     })
@@ -172,7 +164,7 @@ describe('aws provider: invoke', () => {
   it('maps a missing function to NotFound on invoke', async () => {
     const fn = await cloud.deploy(echo, { name: 'gone' })
     await fn.remove()
-    expect(await failure(fn.invoke(1))).toMatchObject({ code: 'NotFound', resource: 'gone' })
-    expect(await failure(fn.invokeAsync(1))).toMatchObject({ code: 'NotFound' })
+    expect(await caughtError(fn.invoke(1))).toMatchObject({ code: 'NotFound', resource: 'gone' })
+    expect(await caughtError(fn.invokeAsync(1))).toMatchObject({ code: 'NotFound' })
   })
 })

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util'
-import { CloudfnError, createCloud, withOverrides } from 'cloudfn'
+import { createCloud, withOverrides } from 'cloudfn'
 import { afterAll, describe, expect, it } from 'vitest'
+import { caughtError } from '../../conformance/expect.ts'
 import { echo } from '../../conformance/fixtures/functions.ts'
 import { createAwsEmulator } from './emulator/index.ts'
 import { aws, createAwsProvider } from './index.ts'
@@ -20,15 +21,6 @@ let counter = 0
 const unique = (base: string) => `${base}-${++counter}`
 const calls = (operation: string) => state.requestsByOperation.get(operation) ?? 0
 
-async function failure(promise: Promise<unknown>): Promise<CloudfnError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!CloudfnError.isInstance(error)) throw new Error(`expected a cloudfn error, got ${String(error)}`)
-  return error
-}
-
 describe('aws provider: settings and input', () => {
   it('rejects bad settings before anything is sent', () => {
     const before = state.requestCount
@@ -43,20 +35,20 @@ describe('aws provider: settings and input', () => {
   it('rejects bad providerOptions.aws values and unknown keys with nothing sent', async () => {
     const before = state.requestCount
     const badAuth = withOverrides(echo, { providerOptions: { aws: { url: { auth: 'PUBLIC' } } } })
-    expect(await failure(cloud.deploy(badAuth, { name: unique('opt') }))).toMatchObject({
+    expect(await caughtError(cloud.deploy(badAuth, { name: unique('opt') }))).toMatchObject({
       code: 'InvalidArgument',
       field: 'providerOptions.aws.url.auth',
     })
     const badArch = withOverrides(echo, { providerOptions: { aws: { architecture: 'riscv' } } })
-    expect(await failure(cloud.deploy(badArch))).toMatchObject({ field: 'providerOptions.aws.architecture' })
+    expect(await caughtError(cloud.deploy(badArch))).toMatchObject({ field: 'providerOptions.aws.architecture' })
     const unknownKey = withOverrides(echo, { providerOptions: { aws: { vpc: {} } } })
-    expect(await failure(cloud.deploy(unknownKey))).toMatchObject({ field: 'providerOptions.aws.vpc' })
+    expect(await caughtError(cloud.deploy(unknownKey))).toMatchObject({ field: 'providerOptions.aws.vpc' })
     expect(state.requestCount).toBe(before)
   })
 
   it('never shows credentials in handles, errors or inspect output', async () => {
     const fn = await cloud.deploy(echo, { name: unique('secret') })
-    const error = await failure(cloud.get(unique('missing')))
+    const error = await caughtError(cloud.get(unique('missing')))
     for (const text of [JSON.stringify(fn), inspect(fn), JSON.stringify(error), inspect(error), inspect(cloud)]) {
       expect(text).not.toContain(SECRET)
       expect(text).not.toContain('AKIAIOSFODNN7EXAMPLE')
@@ -111,9 +103,13 @@ describe('aws provider: deploy', () => {
   it('gives up on a control-plane fault when retries run out, as a typed error', async () => {
     const strict = createCloud(createAwsProvider(settings), { retry: { maxAttempts: 1 } })
     faults.inject({ operation: 'GetFunctionConfiguration', kind: 'throttle', retryAfterSec: 2 })
-    expect(await failure(strict.get(unique('throttled')))).toMatchObject({ code: 'Throttled', retryAfterMs: 2000 })
+    expect(await caughtError(strict.get(unique('throttled')))).toMatchObject({ code: 'Throttled', retryAfterMs: 2000 })
     faults.inject({ operation: 'GetFunctionConfiguration', kind: 'server-error' })
-    expect(await failure(strict.get(unique('broken')))).toMatchObject({ code: 'ProviderError', status: 500, isRetryable: true })
+    expect(await caughtError(strict.get(unique('broken')))).toMatchObject({
+      code: 'ProviderError',
+      status: 500,
+      isRetryable: true,
+    })
   })
 
   it('sends only one request for an unchanged redeploy and updates only what changed', async () => {
@@ -134,7 +130,7 @@ describe('aws provider: deploy', () => {
     await cloud.deploy(echo, { name })
     const fn = state.functions.get(name)
     if (fn) fn.live.config.description = 'hand-made'
-    const error = await failure(cloud.deploy(withOverrides(echo, { memoryMb: 1024 }), { name }))
+    const error = await caughtError(cloud.deploy(withOverrides(echo, { memoryMb: 1024 }), { name }))
     expect(error).toMatchObject({ code: 'Conflict', isRetryable: false })
     expect(error.message).toMatch(/not deployed by cloudfn/)
     expect(await cloud.list()).not.toContainEqual(expect.objectContaining({ name }))

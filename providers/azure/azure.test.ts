@@ -1,9 +1,9 @@
 import { inspect } from 'node:util'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { caughtError } from '../../conformance/expect.ts'
 import { echo, readEnv, sleep } from '../../conformance/fixtures/functions.ts'
 import { observeResults } from '../../conformance/same-results.ts'
 import { withOverrides } from '../../src/define.ts'
-import { CloudfnError } from '../../src/errors/cloudfn-error.ts'
 import { exits } from '../../test/fixtures/behaviours.ts'
 import { local } from '../local/index.ts'
 import { brokenAtLoad } from './__fixtures__/broken-at-load.ts'
@@ -19,15 +19,6 @@ afterEach(async () => {
 })
 
 const scope = { subscriptionId: SUBSCRIPTION, resourceGroup: 'cloudfn-tests' }
-
-async function caught(promise: Promise<unknown>): Promise<CloudfnError> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  )
-  expect(CloudfnError.isInstance(error), `expected a cloudfn error, got ${String(error)}`).toBe(true)
-  return error as CloudfnError
-}
 
 describe('azure settings', () => {
   it('rejects bad settings naming the field, before any request', () => {
@@ -97,7 +88,7 @@ describe('azure provider on the emulator', () => {
     expect(state.executions.get(appName(scope, 'bumpy'))).toBe(1)
 
     faults.lro({ error: { code: 'InternalError', message: 'the operation failed' }, times: 10 })
-    const error = await caught(kit.cloud.deploy(echo, { name: 'doomed' }))
+    const error = await caughtError(kit.cloud.deploy(echo, { name: 'doomed' }))
     expect(error.message).toMatch(/the operation failed/)
   })
 
@@ -120,18 +111,18 @@ describe('azure provider on the emulator', () => {
 
   it('gives Unauthorized for a refused token and Conflict for a name taken elsewhere', async () => {
     kit = startKit({ emulator: { acceptToken: (token) => token === 'good' }, token: 'bad' })
-    expect((await caught(kit.cloud.deploy(echo, { name: 'nope' }))).code).toBe('Unauthorized')
+    expect((await caughtError(kit.cloud.deploy(echo, { name: 'nope' }))).code).toBe('Unauthorized')
     await kit.close()
     kit = startKit()
     kit.emulator.state.foreignSiteNames.add(appName(scope, 'taken'))
-    const error = await caught(kit.cloud.deploy(echo, { name: 'taken' }))
+    const error = await caughtError(kit.cloud.deploy(echo, { name: 'taken' }))
     expect(error).toMatchObject({ code: 'Conflict', isRetryable: false })
     expect(error.message).toMatch(/taken elsewhere/)
   })
 
   it('fails a deploy whose package the host cannot load, without retrying it', async () => {
     kit = startKit()
-    const error = await caught(kit.cloud.deploy(brokenAtLoad))
+    const error = await caughtError(kit.cloud.deploy(brokenAtLoad))
     expect(error).toMatchObject({ code: 'ProviderError', isRetryable: false })
     expect(error.message).toMatch(/boom while loading/)
     expect(kit.emulator.state.site(appName(scope, 'broken-at-load'))?.deployments).toHaveLength(1)
@@ -149,21 +140,21 @@ describe('azure provider on the emulator', () => {
     expect(runs()).toBe(1)
 
     faults.inject({ target: 'host', kind: 'drop-response' })
-    expect((await caught(fn.invoke({ ms: 1 }))).code).toBe('ProviderError')
+    expect((await caughtError(fn.invoke({ ms: 1 }))).code).toBe('ProviderError')
     expect(runs()).toBe(2)
 
-    expect((await caught(fn.invoke({ ms: 3000 }))).code).toBe('Timeout')
+    expect((await caughtError(fn.invoke({ ms: 3000 }))).code).toBe('Timeout')
     expect(runs()).toBe(3)
 
     faults.inject({ target: 'host', kind: 'status', status: 502 })
-    expect((await caught(fn.invoke({ ms: 1 }))).code).toBe('ProviderError')
+    expect((await caughtError(fn.invoke({ ms: 1 }))).code).toBe('ProviderError')
     expect(runs()).toBe(3)
   })
 
   it('reports a crashed worker as a FunctionError, and refreshes a rotated key once', async () => {
     kit = startKit()
     const crashed = await kit.cloud.deploy(exits)
-    const error = await caught(crashed.invoke({ exit: true }))
+    const error = await caughtError(crashed.invoke({ exit: true }))
     expect(error.code).toBe('FunctionError')
     expect(error.message).toMatch(/500/)
 
@@ -201,8 +192,8 @@ describe('azure provider on the emulator', () => {
     expect(state.sites.size).toBe(0)
     expect(state.plans.size).toBe(0)
     expect([...state.storageAccounts.values()][0]?.containers.size).toBe(0)
-    expect((await caught(fn.invoke(1))).code).toBe('NotFound')
-    expect((await caught(kit.cloud.get('short-lived'))).code).toBe('NotFound')
+    expect((await caughtError(fn.invoke(1))).code).toBe('NotFound')
+    expect((await caughtError(kit.cloud.get('short-lived'))).code).toBe('NotFound')
   })
 
   it('never puts keys, tokens or connection strings in handles, errors or logs', async () => {
@@ -236,7 +227,7 @@ describe('azure provider on the emulator', () => {
       if (site) site.functionKeys.set('cloudfn', { default: 'other' })
       if (site) site.hostKey = 'other-host'
       for (const failing of [kit.cloud.get('secretive'), fn.invoke(1), kit.cloud.deploy(readEnv, { name: 'secretive' })]) {
-        const error = await caught(failing)
+        const error = await caughtError(failing)
         texts.push(error.message, String(error.stack), JSON.stringify(error), inspect(error, { depth: 5 }))
       }
     } finally {

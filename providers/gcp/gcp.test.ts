@@ -1,7 +1,8 @@
 import { inspect } from 'node:util'
-import { CloudfnError, type ProviderError, type ThrottledError } from 'cloudfn'
+import type { ProviderError, ThrottledError } from 'cloudfn'
 import { HttpResponse, http } from 'msw'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { caughtError } from '../../conformance/expect.ts'
 import { echo, sleep } from '../../conformance/fixtures/functions.ts'
 import { observeResults } from '../../conformance/same-results.ts'
 import { withOverrides } from '../../src/define.ts'
@@ -19,16 +20,6 @@ afterEach(() => {
   env.server.resetHandlers()
 })
 
-async function codeOf(promise: Promise<unknown>): Promise<CloudfnError> {
-  try {
-    await promise
-  } catch (error) {
-    if (CloudfnError.isInstance(error)) return error
-    throw error
-  }
-  throw new Error('expected a rejection')
-}
-
 describe('gcp settings and input', () => {
   it('rejects bad settings naming the field', () => {
     expect(() => gcp({ project: 'Bad Project', region: 'us-central1' })).toThrow(/settings.project/)
@@ -42,10 +33,10 @@ describe('gcp settings and input', () => {
   it('rejects bad providerOptions before sending anything', async () => {
     const before = env.state.requestCount
     const bad = withOverrides(echo, { providerOptions: { gcp: { maxInstances: 0 } } })
-    const error = await codeOf(env.cloudWith().deploy(bad, { name: 'bad-options' }))
+    const error = await caughtError(env.cloudWith().deploy(bad, { name: 'bad-options' }))
     expect(error.code).toBe('InvalidArgument')
     expect((error as { field?: string }).field).toBe('providerOptions.gcp.maxInstances')
-    const typo = await codeOf(env.cloudWith().deploy(withOverrides(echo, { providerOptions: { gcp: { maxInstance: 1 } } })))
+    const typo = await caughtError(env.cloudWith().deploy(withOverrides(echo, { providerOptions: { gcp: { maxInstance: 1 } } })))
     expect(typo.code).toBe('InvalidArgument')
     expect(env.state.requestCount).toBe(before)
   })
@@ -95,7 +86,7 @@ describe('gcp deploy', () => {
 
   it('surfaces a throttled API call as Throttled with the server delay when retries run out', async () => {
     env.emulator.faults.add({ on: 'control', kind: 'throttle', retryAfterSec: 2 })
-    const error = await codeOf(env.cloudWith({ maxAttempts: 1 }).get('anything'))
+    const error = await caughtError(env.cloudWith({ maxAttempts: 1 }).get('anything'))
     expect(error.code).toBe('Throttled')
     expect((error as ThrottledError).retryAfterMs).toBe(2000)
   })
@@ -107,7 +98,7 @@ describe('gcp deploy', () => {
     expect(await fn.invoke('x')).toBe('x')
 
     env.emulator.faults.failOperations(1, { status: 'INVALID_ARGUMENT', message: 'Build failed: npm ERR!' })
-    const failed = await codeOf(
+    const failed = await caughtError(
       env.cloudWith({ maxAttempts: 3 }).deploy(withOverrides(echo, { memoryMb: 512 }), { name: 'op-retry' }),
     )
     expect(failed.code).toBe('ProviderError')
@@ -145,7 +136,7 @@ describe('gcp invoke', () => {
 
     env.emulator.faults.add({ on: 'invoke', kind: 'throttle', retryAfterSec: 4 })
     const handle = await env.cloudWith({ maxAttempts: 1 }).get('throttled')
-    const error = await codeOf(handle.invoke({ n: 2 }))
+    const error = await caughtError(handle.invoke({ n: 2 }))
     expect(error.code).toBe('Throttled')
     expect(error.retryAfterMs).toBe(4000)
     expect(env.state.executions.get('throttled')).toBe(1)
@@ -157,7 +148,7 @@ describe('gcp invoke', () => {
     for (const kind of ['internal-after-run', 'unavailable', 'internal', 'reset'] as const) {
       env.emulator.faults.add({ on: 'invoke', kind })
       const requests = env.state.requestCount
-      const error = await codeOf(fn.invoke({ kind }))
+      const error = await caughtError(fn.invoke({ kind }))
       expect(error.code).toBe('ProviderError')
       expect((error as ProviderError).notExecuted).toBe(false)
       expect(env.state.requestCount - requests).toBe(1)
@@ -169,17 +160,17 @@ describe('gcp invoke', () => {
   it('maps refused ID tokens to Unauthorized without quoting the token', async () => {
     const fn = await env.cloudWith().deploy(echo, { name: 'tokens' })
     const wrongAudience = env.providerWith(() => env.emulator.idTokenProvider('https://someone-else.a.run.app'))
-    const error = await codeOf((await env.cloudWith({}, wrongAudience).get('tokens')).invoke(1))
+    const error = await caughtError((await env.cloudWith({}, wrongAudience).get('tokens')).invoke(1))
     expect(error.code).toBe('Unauthorized')
     // No recognisable token shape, so redaction cannot be what keeps it out.
     const secret = 'opaque0token0value0with0no0shape'
     const failing = env.providerWith(async () => {
       throw new Error('no credentials')
     })
-    const noToken = await codeOf((await env.cloudWith({}, failing).get('tokens')).invoke(1))
+    const noToken = await caughtError((await env.cloudWith({}, failing).get('tokens')).invoke(1))
     expect(noToken.code).toBe('Unauthorized')
     const leaky = env.providerWith(async () => secret)
-    const refused = await codeOf((await env.cloudWith({}, leaky).get('tokens')).invoke(1))
+    const refused = await caughtError((await env.cloudWith({}, leaky).get('tokens')).invoke(1))
     expect(
       JSON.stringify(refused.toJSON()) + refused.message + String(refused.stack) + inspect(refused, { depth: 8 }),
     ).not.toContain(secret)
@@ -215,7 +206,7 @@ describe('gcp invoke', () => {
     ]
     for (const [status, body, code, fields] of cases) {
       env.server.use(http.post(url, () => new HttpResponse(body, { status }), { once: true }))
-      const error = await codeOf(fn.invoke({ ms: 1 }))
+      const error = await caughtError(fn.invoke({ ms: 1 }))
       expect([error.code, error]).toMatchObject([code, fields])
     }
     await fn.remove()
@@ -228,9 +219,9 @@ describe('gcp invoke', () => {
     expect(await handle.invoke('hi')).toBe('hi')
     await env.cloudWith().remove('elsewhere')
     // The cached URL answers 404 now; the next call asks the API again, which agrees.
-    expect((await codeOf(handle.invoke(1))).code).toBe('NotFound')
+    expect((await caughtError(handle.invoke(1))).code).toBe('NotFound')
     const before = env.state.requests.length
-    expect((await codeOf(handle.invoke(1))).code).toBe('NotFound')
+    expect((await caughtError(handle.invoke(1))).code).toBe('NotFound')
     expect(env.state.requests.slice(before).map((r) => r.method + new URL(r.url).pathname.slice(-10))).toEqual(['GET/elsewhere'])
   })
 

@@ -4,7 +4,7 @@ import { type SetupServer, setupServer } from 'msw/node'
 /**
  * The one msw server an emulator starts on `listen()`: its handlers only, and
  * unhandled requests fail rather than reach the network. msw 3 names the
- * option `onUnhandledFrame`; the older `onUnhandledRequest` is silently
+ * option `onUnhandledFrame`; the msw 2 name for it is silently
  * ignored there, so it is set here, once, for every emulator.
  */
 export function emulatorServer(handlers: readonly RequestHandler[]): { listen(): SetupServer; close(): void } {
