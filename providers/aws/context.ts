@@ -1,5 +1,5 @@
-import type { AwsClients } from './clients.ts'
 import { type ErrorContext, toCloudfnError } from './errors.ts'
+import type { AwsClients } from './sdk.ts'
 import type { ResolvedAwsSettings } from './settings.ts'
 
 /** What every part of the provider shares: its settings and lazily loaded SDK clients. */

@@ -7,10 +7,10 @@ import { withOverrides } from '../../src/define.ts'
 import { exits } from '../../test/fixtures/behaviours.ts'
 import { local } from '../local/index.ts'
 import { brokenAtLoad } from './__fixtures__/broken-at-load.ts'
+import { type Kit, SUBSCRIPTION, startKit } from './__fixtures__/test-kit.ts'
 import { mapArmError } from './errors.ts'
 import { azure } from './index.ts'
 import { appName } from './names.ts'
-import { type Kit, SUBSCRIPTION, startKit } from './test-kit.ts'
 
 let kit: Kit | undefined
 afterEach(async () => {

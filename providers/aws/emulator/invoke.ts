@@ -1,6 +1,6 @@
 import { HttpResponse, http } from 'msw'
 import { ThrottledError } from '../../../src/errors/throttled.ts'
-import { AWS_LIMITS } from '../limits.ts'
+import { AWS_LIMITS } from '../capabilities.ts'
 import { findFunction, runtimeOf } from './functions.ts'
 import type { EmulatedFunction } from './model.ts'
 import { connectionReset, type EmulatorEnv, route } from './router.ts'

@@ -5,7 +5,7 @@ import { packageFile } from '../../../src/package/package-root.ts'
 import { unpackArtifact } from '../../../src/sandbox/artifact-dir.ts'
 import { compileHostScript } from '../../../src/sandbox/host-script.ts'
 import { createWorkerSandbox, type Sandbox } from '../../../src/sandbox/worker-sandbox.ts'
-import { AWS_LIMITS } from '../limits.ts'
+import { AWS_LIMITS } from '../capabilities.ts'
 import type { FunctionVersion } from './model.ts'
 import type { HostData, HostReply, HostRequest } from './protocol.ts'
 

@@ -1,4 +1,4 @@
-import { AWS_LIMITS } from '../limits.ts'
+import { AWS_LIMITS } from '../capabilities.ts'
 import type { VersionConfig } from './model.ts'
 import { AwsFault } from './wire.ts'
 

@@ -1,8 +1,8 @@
 /** Shared set-up for the Azure tests: an emulator on msw and a provider talking to it with fake credentials. */
-import { createCloud } from '../../src/client.ts'
-import type { RetryPolicy } from '../../src/retry.ts'
-import { type AzureEmulator, type AzureEmulatorOptions, createAzureEmulator, emulatorCredential } from './emulator/index.ts'
-import { type AzureProvider, createAzureProvider } from './index.ts'
+import { createCloud } from '../../../src/client.ts'
+import type { RetryPolicy } from '../../../src/retry.ts'
+import { type AzureEmulator, type AzureEmulatorOptions, createAzureEmulator, emulatorCredential } from '../emulator/index.ts'
+import { type AzureProvider, createAzureProvider } from '../index.ts'
 
 export const SUBSCRIPTION = '00000000-0000-4000-8000-000000000000'
 
