@@ -1,4 +1,4 @@
-import { expectInteger, expectKnownKeys, expectPlainObject, expectString, fail } from './validation.ts'
+import { expectInteger, expectPlainObject, expectString, fail } from './validation.ts'
 
 /**
  * Rules every function definition must meet so that it deploys identically on
@@ -77,5 +77,3 @@ export function validateProviderOptions(value: unknown, field = 'providerOptions
   for (const [provider, entry] of Object.entries(options)) expectPlainObject(entry, `${field}.${provider}`)
   return options as Record<string, Record<string, unknown>>
 }
-
-export { expectKnownKeys }
