@@ -12,7 +12,7 @@ import { bytesOverLimit, encodeJson } from './payload.ts'
 import type { FunctionRecord, LogEntry, Provider, Warning } from './provider.ts'
 import { type RetryPolicy, throwIfAborted, withRetry } from './retry.ts'
 import type { InvocationMeta } from './runtime/envelope.ts'
-import { expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail } from './validation.ts'
+import { expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail, integerOr } from './validation.ts'
 
 export interface InvokeOptions {
   signal?: AbortSignal
@@ -170,8 +170,7 @@ export function createHandle<I, O>(
     if (inputs === null || typeof inputs !== 'object' || !(Symbol.iterator in inputs || Symbol.asyncIterator in inputs)) {
       fail('inputs', 'must be an array or another (async) iterable')
     }
-    const concurrency =
-      checked.concurrency === undefined ? 10 : expectInteger(checked.concurrency, 'options.concurrency', 1, 1000)
+    const concurrency = integerOr(checked.concurrency, 10, 'options.concurrency', 1, 1000)
     if (checked.onProgress !== undefined && typeof checked.onProgress !== 'function')
       fail('options.onProgress', 'must be a function')
     return mapUnordered(inputs, async (input, signal) => (await invokeDetailed(input, { signal })).value, {

@@ -36,6 +36,11 @@ export function expectInteger(value: unknown, field: string, min: number, max: n
   return value
 }
 
+/** `fallback` when the option is absent, else `value` checked as by `expectInteger`. */
+export function integerOr(value: unknown, fallback: number, field: string, min: number, max: number, unit = ''): number {
+  return value === undefined ? fallback : expectInteger(value, field, min, max, unit)
+}
+
 export function expectString(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length === 0) {
     fail(field, `must be a non-empty string (got ${describeValue(value)})`)

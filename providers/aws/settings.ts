@@ -1,6 +1,6 @@
 import type { LambdaClientConfig } from '@aws-sdk/client-lambda'
 import type { CloudSettings } from '../../src/client.ts'
-import { expectInteger, expectKnownKeys, expectPlainObject, expectString, fail } from '../../src/validation.ts'
+import { expectKnownKeys, expectPlainObject, expectString, fail, integerOr } from '../../src/validation.ts'
 
 export const RUNTIMES = ['nodejs22.x', 'nodejs20.x', 'nodejs24.x'] as const
 export type AwsRuntime = (typeof RUNTIMES)[number]
@@ -52,11 +52,7 @@ export function resolveSettings(settings: Omit<AwsSettings, 'retry'>): ResolvedA
     credentials: credentials as ResolvedAwsSettings['credentials'],
     role,
     runtime,
-    pollIntervalMs:
-      checked.pollIntervalMs === undefined ? 1000 : expectInteger(checked.pollIntervalMs, 'settings.pollIntervalMs', 0, 60_000),
-    readyTimeoutMs:
-      checked.readyTimeoutMs === undefined
-        ? 300_000
-        : expectInteger(checked.readyTimeoutMs, 'settings.readyTimeoutMs', 1, 3_600_000),
+    pollIntervalMs: integerOr(checked.pollIntervalMs, 1000, 'settings.pollIntervalMs', 0, 60_000),
+    readyTimeoutMs: integerOr(checked.readyTimeoutMs, 300_000, 'settings.readyTimeoutMs', 1, 3_600_000),
   }
 }

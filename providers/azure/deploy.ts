@@ -1,9 +1,9 @@
 import type { Site } from '@azure/arm-appservice'
 import { ConflictError } from '../../src/errors/conflict.ts'
-import { InvalidArgumentError } from '../../src/errors/invalid-argument.ts'
 import { ProviderError } from '../../src/errors/provider-error.ts'
 import type { DeployRequest, DeployResponse, Warning } from '../../src/provider.ts'
 import { abortableSleep } from '../../src/retry.ts'
+import { integerOr } from '../../src/validation.ts'
 import { instanceMemoryFor } from './capabilities.ts'
 import { FUNCTION_NAME, formatTimeSpan, STORAGE_SETTING, TIMEOUT_SETTING } from './constants.ts'
 import { type AzureContext, lroOptions } from './context.ts'
@@ -18,15 +18,7 @@ import { publishPackage } from './scm.ts'
 const DEFAULT_MAX_INSTANCES = 100
 
 function maximumInstanceCount(options: Readonly<Record<string, unknown>>): number {
-  const value = options.maximumInstanceCount
-  if (value === undefined) return DEFAULT_MAX_INSTANCES
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1000) {
-    throw new InvalidArgumentError({
-      field: 'providerOptions.azure.maximumInstanceCount',
-      message: 'providerOptions.azure.maximumInstanceCount must be an integer from 1 to 1000',
-    })
-  }
-  return value
+  return integerOr(options.maximumInstanceCount, DEFAULT_MAX_INSTANCES, 'providerOptions.azure.maximumInstanceCount', 1, 1000)
 }
 
 function siteDefinition(

@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/core-auth'
 import type { CloudSettings } from '../../src/client.ts'
-import { expectInteger, expectKnownKeys, expectPlainObject, expectString, fail } from '../../src/validation.ts'
+import { expectKnownKeys, expectPlainObject, expectString, fail, integerOr } from '../../src/validation.ts'
 
 export interface AzureSettings extends CloudSettings {
   /** Subscription that holds the resources. */
@@ -51,11 +51,7 @@ export function checkSettings(value: unknown): CheckedSettings {
     resourceGroup,
     location,
     credential,
-    pollIntervalMs:
-      settings.pollIntervalMs === undefined ? 2000 : expectInteger(settings.pollIntervalMs, 'settings.pollIntervalMs', 0, 60_000),
-    readyTimeoutMs:
-      settings.readyTimeoutMs === undefined
-        ? 300_000
-        : expectInteger(settings.readyTimeoutMs, 'settings.readyTimeoutMs', 0, 3_600_000),
+    pollIntervalMs: integerOr(settings.pollIntervalMs, 2000, 'settings.pollIntervalMs', 0, 60_000),
+    readyTimeoutMs: integerOr(settings.readyTimeoutMs, 300_000, 'settings.readyTimeoutMs', 0, 3_600_000),
   }
 }

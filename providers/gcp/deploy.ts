@@ -1,7 +1,7 @@
 import { ProviderError } from '../../src/errors/provider-error.ts'
 import type { DeployRequest, DeployResponse, Warning } from '../../src/provider.ts'
 import { throwIfAborted } from '../../src/retry.ts'
-import { expectInteger, expectString, fail } from '../../src/validation.ts'
+import { expectString, fail, integerOr } from '../../src/validation.ts'
 import { awaitOperation, type ControlPlane, getFunction, uploadSource, waitSettled } from './control-plane.ts'
 import { functionState } from './enums.ts'
 import { CODE_LABEL, CONFIG_LABEL, cloudfnLabels, hexToLabel } from './labels.ts'
@@ -25,10 +25,8 @@ interface Options {
 
 function checkOptions(options: Readonly<Record<string, unknown>>): Options {
   const field = (key: string) => `providerOptions.gcp.${key}`
-  const maxInstances =
-    options.maxInstances === undefined ? 100 : expectInteger(options.maxInstances, field('maxInstances'), 1, 1000)
-  const minInstances =
-    options.minInstances === undefined ? 0 : expectInteger(options.minInstances, field('minInstances'), 0, 1000)
+  const maxInstances = integerOr(options.maxInstances, 100, field('maxInstances'), 1, 1000)
+  const minInstances = integerOr(options.minInstances, 0, field('minInstances'), 0, 1000)
   if (minInstances > maxInstances) fail(field('minInstances'), 'must not exceed maxInstances')
   const email = options.serviceAccountEmail
   if (email !== undefined && !/^[^@\s]+@[^@\s]+$/.test(expectString(email, field('serviceAccountEmail'))))

@@ -1,6 +1,6 @@
 import type { AuthClient } from 'google-auth-library'
 import type { CloudSettings } from '../../src/client.ts'
-import { expectInteger, expectKnownKeys, expectPlainObject, expectString, fail } from '../../src/validation.ts'
+import { expectKnownKeys, expectPlainObject, expectString, fail, integerOr } from '../../src/validation.ts'
 
 /** Returns an ID token whose audience is `audience` (the function's URL). */
 export type IdTokenProvider = (audience: string) => Promise<string>
@@ -41,7 +41,6 @@ export function checkSettings(
     fail('settings.authClient', 'must be a google-auth-library AuthClient')
   if (checked.idTokenProvider !== undefined && typeof checked.idTokenProvider !== 'function')
     fail('settings.idTokenProvider', 'must be a function (audience) => Promise<string>')
-  const pollIntervalMs =
-    checked.pollIntervalMs === undefined ? 1000 : expectInteger(checked.pollIntervalMs, 'settings.pollIntervalMs', 0, 60_000)
+  const pollIntervalMs = integerOr(checked.pollIntervalMs, 1000, 'settings.pollIntervalMs', 0, 60_000)
   return { ...(checked as unknown as ProviderSettings), project, region, pollIntervalMs }
 }

@@ -6,7 +6,7 @@ import { collectFunctions } from '../../src/gc.ts'
 import { packageFile } from '../../src/package/package-root.ts'
 import type { FunctionRecord, ProviderCapabilities, ProviderV1 } from '../../src/provider.ts'
 import { unpackArtifact } from '../../src/sandbox/artifact-dir.ts'
-import { expectInteger, expectKnownKeys, expectPlainObject, expectString, fail } from '../../src/validation.ts'
+import { expectKnownKeys, expectPlainObject, expectString, fail, integerOr } from '../../src/validation.ts'
 import { createInlineRunner } from './inline-runner.ts'
 import { LocalPersistence } from './persistence.ts'
 import type { Runner, RunnerSettings } from './runner.ts'
@@ -64,8 +64,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
   const isolation = settings.isolation ?? 'inline'
   if (isolation !== 'inline' && isolation !== 'worker')
     fail('settings.isolation', `must be 'inline' or 'worker' (got ${JSON.stringify(isolation)})`)
-  const maxInstances =
-    settings.maxInstances === undefined ? 100 : expectInteger(settings.maxInstances, 'settings.maxInstances', 1, 1000)
+  const maxInstances = integerOr(settings.maxInstances, 100, 'settings.maxInstances', 1, 1000)
   if (settings.persistDir !== undefined) {
     expectString(settings.persistDir, 'settings.persistDir')
     if (isolation !== 'worker') fail('settings.persistDir', "needs isolation 'worker' (inline handlers cannot be saved)")
