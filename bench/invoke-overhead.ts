@@ -9,7 +9,7 @@ import { createAwsEmulator, FAKE_CREDENTIALS } from '../providers/aws/emulator/i
 import { aws } from '../providers/aws/index.ts'
 import { createAzureEmulator, emulatorCredential } from '../providers/azure/emulator/index.ts'
 import { azure } from '../providers/azure/index.ts'
-import { createGcpEmulator } from '../providers/gcp/emulator/index.ts'
+import { createGcpEmulator, emulatorAuthClient } from '../providers/gcp/emulator/index.ts'
 import { gcp } from '../providers/gcp/index.ts'
 import { add } from './functions.ts'
 import { compareRates, round2 } from './measure.ts'
@@ -48,9 +48,7 @@ const contests: Record<string, () => Promise<Contest>> = {
   async gcp() {
     const emulator = createGcpEmulator({ operationDelayMs: 1 })
     emulator.listen()
-    const { OAuth2Client } = await import('google-auth-library')
-    const authClient = new OAuth2Client()
-    authClient.setCredentials({ access_token: 'bench-access-token', expiry_date: Date.now() + 3_600_000 })
+    const authClient = emulatorAuthClient()
     const cloud = gcp({
       project: 'cloudfn-bench',
       region: 'europe-west1',

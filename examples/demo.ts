@@ -10,9 +10,8 @@ import { createAwsEmulator, FAKE_CREDENTIALS } from 'cloudfn/aws/emulator'
 import { azure } from 'cloudfn/azure'
 import { createAzureEmulator, emulatorCredential } from 'cloudfn/azure/emulator'
 import { gcp } from 'cloudfn/gcp'
-import { createGcpEmulator } from 'cloudfn/gcp/emulator'
+import { createGcpEmulator, emulatorAuthClient } from 'cloudfn/gcp/emulator'
 import { local } from 'cloudfn/local'
-import { OAuth2Client } from 'google-auth-library'
 import { setupServer } from 'msw/node'
 import { hello } from './functions/hello.ts'
 
@@ -24,9 +23,6 @@ const azureEmulator = createAzureEmulator()
 const server = setupServer(...awsEmulator.handlers, ...gcpEmulator.handlers, ...azureEmulator.handlers)
 server.listen({ onUnhandledFrame: 'error' })
 
-const googleAuth = new OAuth2Client()
-googleAuth.setCredentials({ access_token: 'demo-access-token', expiry_date: Date.now() + 3_600_000 })
-
 const clouds: Record<string, Cloud> = {
   'local (inline)': local(),
   'local (worker)': local({ isolation: 'worker' }),
@@ -34,7 +30,7 @@ const clouds: Record<string, Cloud> = {
   'gcp (emulated)': gcp({
     project: 'cloudfn-demo',
     region: 'europe-west1',
-    authClient: googleAuth,
+    authClient: emulatorAuthClient(),
     idTokenProvider: gcpEmulator.idTokenProvider,
     pollIntervalMs: 5,
   }),

@@ -1,4 +1,4 @@
-import { createGcpEmulator } from '../../providers/gcp/emulator/index.ts'
+import { createGcpEmulator, emulatorAuthClient } from '../../providers/gcp/emulator/index.ts'
 import { createGcpProvider } from '../../providers/gcp/index.ts'
 import { createCloud } from '../../src/client.ts'
 import type { ConformanceTarget } from '../scenario.ts'
@@ -13,9 +13,7 @@ export function gcpEmulatedTarget(): ConformanceTarget {
     async setup() {
       const emulator = createGcpEmulator({ operationDelayMs: 10 })
       emulator.listen()
-      const { OAuth2Client } = await import('google-auth-library')
-      const authClient = new OAuth2Client()
-      authClient.setCredentials({ access_token: 'emulator-access-token', expiry_date: Date.now() + 3_600_000 })
+      const authClient = emulatorAuthClient()
       const provider = createGcpProvider({
         project: 'cloudfn-conformance',
         region: 'europe-west1',

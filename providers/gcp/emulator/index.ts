@@ -9,6 +9,7 @@ import { fakeIdToken } from './id-token.ts'
 import { GcpEmulatorState } from './state.ts'
 import { createUploadHost } from './storage.ts'
 
+export { emulatorAuthClient } from './auth-client.ts'
 export { type Fault, type FaultChooser, type FaultKind, Faults, type FaultTarget, type OperationFailure } from './faults.ts'
 export { checkIdToken, fakeIdToken } from './id-token.ts'
 export { type EmulatedFunction, GcpEmulatorState } from './state.ts'
