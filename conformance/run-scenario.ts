@@ -31,6 +31,7 @@ export async function runScenario(scenario: Scenario, session: TargetSession, ru
     await scenario.run({
       cloud: session.cloud,
       probe: session.probe,
+      clock: session.clock,
       capabilities: session.cloud.capabilities,
       name: (suffix) => `${prefix}-${suffix}`,
     })

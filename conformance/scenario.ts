@@ -1,5 +1,6 @@
 import type { Cloud } from '../src/client.ts'
 import type { ProviderCapabilities } from '../src/provider.ts'
+import type { ManualClock } from '../src/triggers/clock.ts'
 
 /**
  * Reads a backend's state without going through the API under test (the
@@ -19,11 +20,18 @@ export interface Probe {
   requestCount(): Promise<number>
   /** Names of every function the backend holds. */
   functionNames(): Promise<string[]>
+  /**
+   * Bodies of the messages in the dead-letter queue of a queue-triggered
+   * function, or undefined where the backend cannot read it.
+   */
+  deadLetters?(functionName: string): Promise<string[] | undefined>
 }
 
 export interface TargetSession {
   cloud: Cloud
   probe: Probe
+  /** The clock the backend's schedules run on, where the target can move it (not on real clouds). */
+  clock?: ManualClock | undefined
   teardown(): Promise<void>
 }
 
@@ -43,6 +51,7 @@ export interface ConformanceTarget {
 export interface ScenarioContext {
   cloud: Cloud
   probe: Probe
+  clock: ManualClock | undefined
   capabilities: Readonly<ProviderCapabilities>
   /** A function name unique to this run and scenario; the runner checks nothing with it is left behind. */
   name(suffix: string): string

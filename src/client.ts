@@ -8,6 +8,7 @@ import { validateName } from './portable-rules.ts'
 import type { DeployStep, FunctionRecord, GcResult, Provider, ProviderCapabilities } from './provider.ts'
 import type { RetryPolicy } from './retry.ts'
 import { throwIfAborted } from './retry.ts'
+import { checkTriggerSupport } from './triggers/check.ts'
 import { describeValue, expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail } from './validation.ts'
 
 export interface CloudSettings {
@@ -73,11 +74,23 @@ function configHash(request: {
   timeoutSec: number
   env: Readonly<Record<string, string>>
   providerOptions: unknown
+  trigger: unknown
 }): string {
   const env = Object.fromEntries(Object.entries(request.env).sort(([a], [b]) => (a < b ? -1 : 1)))
-  return createHash('sha256')
-    .update(JSON.stringify([request.memoryMb, request.timeoutSec, env, request.providerOptions]))
-    .digest('hex')
+  return (
+    createHash('sha256')
+      // Functions without a trigger keep the hash they had before triggers existed.
+      .update(
+        JSON.stringify([
+          request.memoryMb,
+          request.timeoutSec,
+          env,
+          request.providerOptions,
+          ...(request.trigger ? [request.trigger] : []),
+        ]),
+      )
+      .digest('hex')
+  )
 }
 
 function checkAgainstCapabilities(definition: AnyDefinition, provider: Provider): void {
@@ -86,6 +99,7 @@ function checkAgainstCapabilities(definition: AnyDefinition, provider: Provider)
   expectInteger(definition.timeoutSec, 'timeoutSec', timeoutSec.min, timeoutSec.max, ` seconds on ${provider.name}`)
   const own = definition.providerOptions[provider.name]
   if (own) expectKnownKeys(own, provider.providerOptionKeys, `providerOptions.${provider.name}`)
+  if (definition.trigger) checkTriggerSupport(definition.trigger, provider.capabilities.triggers, provider.name)
 }
 
 /** Wraps any Provider in the neutral API: validation, packaging, retries and error mapping live here, once. */
@@ -123,6 +137,7 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
         timeoutSec: definition.timeoutSec,
         env: definition.env,
         providerOptions,
+        trigger: definition.trigger,
         artifact,
         definition: any,
         onStep: (step: DeployStep) => {

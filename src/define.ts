@@ -8,7 +8,9 @@ import {
   validateTimeout,
 } from './portable-rules.ts'
 import type { FunctionContext } from './runtime/context.ts'
-import { expectFunction, expectKnownKeys, expectPlainObject, expectString } from './validation.ts'
+import { expectTrigger } from './triggers/check.ts'
+import type { HttpTrigger, QueueTrigger, ScheduleTrigger, Trigger } from './triggers/types.ts'
+import { expectFunction, expectKnownKeys, expectPlainObject, expectString, fail } from './validation.ts'
 
 export type { FunctionContext } from './runtime/context.ts'
 
@@ -32,6 +34,20 @@ export interface FunctionConfig<I, O> {
   /** Name of the export holding this definition; found automatically when omitted. */
   exportName?: string
   providerOptions?: ProviderOptions
+  /**
+   * What starts the function besides direct invocation: `schedule(...)`
+   * (input: `ScheduleEvent`) or `queue(...)` (input: each message). For
+   * `http(...)` the handler takes a `Request` instead (see `HttpFunctionConfig`).
+   */
+  trigger?: ScheduleTrigger | QueueTrigger
+}
+
+/** Handler of an HTTP function: web-standard `Request` in, `Response` out, on every backend. */
+export type HttpHandler = (request: Request, ctx: FunctionContext) => Response | Promise<Response>
+
+export interface HttpFunctionConfig extends Omit<FunctionConfig<Request, Response>, 'handler' | 'trigger'> {
+  trigger: HttpTrigger
+  handler: HttpHandler
 }
 
 const DEFINITION = Symbol.for('cloudfn.definition')
@@ -47,6 +63,7 @@ export interface FunctionDefinition<I = unknown, O = unknown> {
   readonly entry: string | undefined
   readonly exportName: string | undefined
   readonly providerOptions: Readonly<ProviderOptions>
+  readonly trigger: Trigger | undefined
 }
 
 /** Input type of a definition's handler. */
@@ -54,27 +71,36 @@ export type InputOf<F> = F extends FunctionDefinition<infer I, unknown> ? I : ne
 /** Awaited return type of a definition's handler (before the JSON round trip). */
 export type OutputOf<F> = F extends FunctionDefinition<never, infer O> ? Awaited<O> : never
 
-const CONFIG_KEYS = ['name', 'handler', 'memoryMb', 'timeoutSec', 'env', 'entry', 'exportName', 'providerOptions']
+const CONFIG_KEYS = ['name', 'handler', 'memoryMb', 'timeoutSec', 'env', 'entry', 'exportName', 'providerOptions', 'trigger']
 
 /**
  * Declares a function. Call it at the top level of a module and export the
  * result: `deploy` bundles that module, tree-shaken to this one function.
  */
-export function defineFunction<I, O>(config: FunctionConfig<I, O>): FunctionDefinition<I, O> {
+export function defineFunction(config: HttpFunctionConfig): FunctionDefinition<Request, Response>
+export function defineFunction<I, O>(config: FunctionConfig<I, O>): FunctionDefinition<I, O>
+export function defineFunction<I, O>(config: FunctionConfig<I, O> | HttpFunctionConfig): FunctionDefinition<I, O> {
   const entry = config?.entry === undefined ? callerFile() : expectString(config.entry, 'entry')
-  return createDefinition(config, entry)
+  return createDefinition(config as FunctionConfig<I, O>, entry)
 }
 
 /** Same definition under other settings (a second name, more memory, ...). */
 export function withOverrides<I, O>(
   definition: FunctionDefinition<I, O>,
-  overrides: Partial<Omit<FunctionConfig<I, O>, 'handler'>>,
+  overrides: Partial<Omit<FunctionConfig<I, O>, 'handler' | 'trigger'>> & { trigger?: Trigger },
 ): FunctionDefinition<I, O> {
   expectKnownKeys(
     expectPlainObject(overrides, 'overrides'),
     CONFIG_KEYS.filter((k) => k !== 'handler'),
     'overrides',
   )
+  if (
+    overrides.trigger !== undefined &&
+    (expectTrigger(overrides.trigger).kind === 'http') !== (definition.trigger?.kind === 'http')
+  ) {
+    // The handler's shape (Request in, Response out) follows from the trigger.
+    fail('overrides.trigger', 'cannot turn an HTTP function into another kind, or another kind into an HTTP function')
+  }
   return createDefinition({ ...definition, ...overrides } as FunctionConfig<I, O>, overrides.entry ?? definition.entry)
 }
 
@@ -92,6 +118,7 @@ function createDefinition<I, O>(config: FunctionConfig<I, O>, entry: string | un
     entry,
     exportName: config.exportName === undefined ? undefined : expectString(config.exportName, 'exportName'),
     providerOptions: Object.freeze(config.providerOptions === undefined ? {} : validateProviderOptions(config.providerOptions)),
+    trigger: config.trigger === undefined ? undefined : expectTrigger(config.trigger),
   })
 }
 

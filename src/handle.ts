@@ -12,6 +12,7 @@ import { bytesOverLimit, encodeJson } from './payload.ts'
 import type { FunctionRecord, LogEntry, Provider, Warning } from './provider.ts'
 import { type RetryPolicy, throwIfAborted, withRetry } from './retry.ts'
 import type { InvocationMeta } from './runtime/envelope.ts'
+import { createTriggerMethods, type TriggerMethods } from './trigger-calls.ts'
 import { expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail, integerOr } from './validation.ts'
 
 export interface InvokeOptions {
@@ -36,7 +37,7 @@ export interface LogsOptions {
 }
 
 /** A deployed function: plain data plus methods. Serializing it never shows secrets. */
-export interface FunctionHandle<I = unknown, O = unknown> extends Readonly<FunctionRecord> {
+export interface FunctionHandle<I = unknown, O = unknown> extends Readonly<FunctionRecord>, TriggerMethods<I> {
   /** What `deploy` did; absent on handles from `get`. */
   readonly status: 'created' | 'updated' | 'unchanged' | undefined
   /** Settings the provider could not honour. */
@@ -139,8 +140,19 @@ export function createHandle<I, O>(
     return json
   }
 
+  // An HTTP function's handler takes a Request, which has no JSON form to invoke it with.
+  const refuseHttp = () => {
+    if (record.trigger?.kind !== 'http') return
+    throw new UnsupportedError({
+      provider: provider.name,
+      capability: 'invoke',
+      message: `'${name}' is an HTTP function; call it with fetch() (or at its url) instead of invoke`,
+    })
+  }
+
   const invokeDetailed = async (input: I, options?: InvokeDetailedOptions) => {
     const checked = checkOptions(options, ['signal', 'logs'], 'options')
+    refuseHttp()
     const signal = checked.signal as AbortSignal | undefined
     throwIfAborted(signal)
     const payload = encode(input, caps.maxRequestBytes)
@@ -189,6 +201,7 @@ export function createHandle<I, O>(
     invokeDetailed,
     invokeAsync: async (input, options) => {
       const checked = checkOptions(options, ['signal'], 'options')
+      refuseHttp()
       if (!caps.asyncInvoke || !provider.doInvokeAsync) {
         throw new UnsupportedError({
           provider: provider.name,
@@ -226,6 +239,7 @@ export function createHandle<I, O>(
       return results
     },
     mapStream,
+    ...createTriggerMethods<I>(context, record),
     logs: async (options) => {
       const checked = checkOptions(options, ['since', 'limit', 'signal'], 'options')
       if (!caps.logs || !provider.doLogs) {

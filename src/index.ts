@@ -6,6 +6,8 @@ export {
   type FunctionContext,
   type FunctionDefinition,
   type Handler,
+  type HttpFunctionConfig,
+  type HttpHandler,
   type InputOf,
   isFunctionDefinition,
   type OutputOf,
@@ -28,3 +30,5 @@ export type * from './provider.ts'
 export { backoffDelay, DEFAULT_RETRY_POLICY, type RetryOptions, type RetryPolicy, withRetry } from './retry.ts'
 export type { LogLevel } from './runtime/context.ts'
 export type { Envelope, InvocationMeta, RemoteError } from './runtime/envelope.ts'
+export type { TriggerMethods } from './trigger-calls.ts'
+export * from './triggers/index.ts'

@@ -9,12 +9,34 @@
  */
 import type { FunctionDefinition } from './define.ts'
 import type { LogLevel } from './runtime/context.ts'
+import type { HttpAuth, Trigger } from './triggers/types.ts'
+
+/** Which triggers a provider offers and within which limits; an absent kind is not offered. */
+export interface TriggerCapabilities {
+  http?: { auth: readonly HttpAuth[] } | undefined
+  schedule?:
+    | {
+        /** Expressions can be read in a time zone other than UTC. */
+        timezones: boolean
+      }
+    | undefined
+  queue?:
+    | {
+        maxBatchSize: number
+        maxRetries: { min: number; max: number }
+        /** The dead-letter queue can be given a name (else the cloud's fixed one is used). */
+        namedDeadLetter: boolean
+        /** Largest encoded message `send` accepts, in bytes. */
+        maxMessageBytes: number
+      }
+    | undefined
+}
 
 export interface ProviderCapabilities {
   /** `invokeAsync` (fire and forget) is available. */
   asyncInvoke: boolean
-  /** Functions can be exposed at an HTTPS URL. */
-  httpTrigger: boolean
+  /** HTTP, schedule and queue triggers (see `http()`, `schedule()`, `queue()`). */
+  triggers: TriggerCapabilities
   /** `logs()` returns the function's log lines. */
   logs: boolean
   /** The envelope's `meta.coldStart` reflects real instance starts. */
@@ -67,8 +89,10 @@ export interface FunctionRecord {
   codeHash: string
   /** Hash of the settings that, when they change, call for a configuration update. */
   configHash: string
-  /** HTTPS endpoint, where the provider gives one. */
+  /** HTTPS endpoint of an HTTP function. */
   url?: string | undefined
+  /** What starts the function besides direct invocation. */
+  trigger?: Trigger | undefined
   /** ISO time of the last change. */
   updatedAt: string
 }
@@ -100,6 +124,8 @@ export interface DeployRequest {
   configHash: string
   /** Present when the provider declares `packaging`. */
   artifact?: Artifact | undefined
+  /** Checked against `capabilities.triggers` already. */
+  trigger: Trigger | undefined
   /** The definition itself, for providers that run code in this process. */
   definition: FunctionDefinition<never, unknown>
   onStep?: ((step: DeployStep) => void) | undefined
@@ -141,6 +167,21 @@ export interface LogsRequest {
   limit?: number | undefined
 }
 
+export interface FetchRequest {
+  /** The deployed function, with its `url` and `trigger`. */
+  record: FunctionRecord
+  /** Addressed to `record.url` (or below it); the provider adds the credentials the trigger's auth calls for. */
+  request: Request
+}
+
+export interface SendRequest {
+  name: string
+  /** The queue the function's trigger reads. */
+  queue: string
+  /** JSON text of the message. */
+  message: string
+}
+
 export interface GcOptions {
   /** Only resources last changed at least this long ago; younger ones may belong to a deploy in flight. */
   olderThanMs: number
@@ -180,7 +221,11 @@ export interface ProviderV1 {
   doInvokeAsync?(request: InvokeRequest, options: CallOptions): Promise<{ executionId: string }>
   /** Required when `capabilities.logs`. */
   doLogs?(request: LogsRequest, options: CallOptions): Promise<LogEntry[]>
-  /** `removed: false` when there was nothing to remove. */
+  /** Required when `capabilities.triggers.http`: calls an HTTP function's URL as its auth requires. */
+  doFetch?(request: FetchRequest, options: CallOptions): Promise<Response>
+  /** Required when `capabilities.triggers.queue`: enqueues one message for a queue-triggered function. */
+  doSend?(request: SendRequest, options: CallOptions): Promise<{ messageId: string }>
+  /** `removed: false` when there was nothing to remove (also removes the function's trigger resources). */
   doRemove(name: string, options: CallOptions): Promise<{ removed: boolean }>
   /**
    * Removes what cloudfn tagged as its own and that is older than

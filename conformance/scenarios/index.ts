@@ -1,9 +1,13 @@
 import type { Scenario } from '../scenario.ts'
 import { errors } from './errors.ts'
+import { httpTrigger } from './http-trigger.ts'
 import { lifecycle } from './lifecycle.ts'
 import { observability } from './observability.ts'
 import { payload } from './payload.ts'
+import { queueTrigger } from './queue-trigger.ts'
 import { runtime } from './runtime.ts'
+import { scheduleTrigger } from './schedule-trigger.ts'
+import { triggerValidation } from './trigger-validation.ts'
 import { update } from './update.ts'
 import { validation } from './validation.ts'
 
@@ -16,4 +20,8 @@ export const scenarios: readonly Scenario[] = [
   ...update,
   ...observability,
   ...validation,
+  ...httpTrigger,
+  ...scheduleTrigger,
+  ...queueTrigger,
+  ...triggerValidation,
 ]

@@ -1,5 +1,6 @@
 import { createLocalProvider, type Isolation } from '../../providers/local/index.ts'
 import { createCloud } from '../../src/client.ts'
+import { createManualClock } from '../../src/triggers/clock.ts'
 import type { ConformanceTarget } from '../scenario.ts'
 
 /** The local fake in one isolation mode; the probe reads its store directly. */
@@ -7,8 +8,10 @@ export function localTarget(isolation: Isolation): ConformanceTarget {
   return {
     name: `local-${isolation}`,
     async setup() {
-      const provider = createLocalProvider({ isolation })
-      const { store } = provider
+      // Schedules run on a clock the scenarios move; it starts off any 5-minute boundary.
+      const clock = createManualClock(Date.UTC(2026, 0, 1, 0, 0, 30))
+      const provider = createLocalProvider({ isolation, clock })
+      const { store, triggers } = provider
       return {
         // Fast retries keep throttling scenarios quick; the policy itself is tested elsewhere.
         cloud: createCloud(provider, { retry: { baseDelayMs: 5, maxDelayMs: 100, maxAttempts: 10 } }),
@@ -17,8 +20,11 @@ export function localTarget(isolation: Isolation): ConformanceTarget {
           executions: async (name) => store.executions.get(name) ?? 0,
           requestCount: async () => store.requestCount,
           functionNames: async () => [...store.deployments.keys()],
+          deadLetters: async (name) => triggers.deadLetters(name) ?? [],
         },
+        clock,
         teardown: async () => {
+          await triggers.close()
           for (const deployment of store.deployments.values()) await deployment.runner.retire()
         },
       }

@@ -26,7 +26,7 @@ export const AWS_LIMITS = {
 
 export const AWS_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: true,
-  httpTrigger: true,
+  triggers: {},
   logs: true,
   coldStartReport: true,
   memoryLimit: true,

@@ -18,7 +18,7 @@ export const FLEX_INSTANCE_MEMORY_MB = [2048, 4096] as const
  */
 export const AZURE_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: false,
-  httpTrigger: true,
+  triggers: {},
   logs: false,
   coldStartReport: true,
   memoryLimit: false,

@@ -10,7 +10,7 @@ const MIB = 1024 * 1024
  */
 export const GCP_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: false,
-  httpTrigger: true,
+  triggers: {},
   logs: false,
   coldStartReport: true,
   memoryLimit: true,

@@ -6,11 +6,13 @@ import { collectFunctions } from '../../src/gc.ts'
 import { packageFile } from '../../src/package/package-root.ts'
 import type { FunctionRecord, ProviderCapabilities, ProviderV1 } from '../../src/provider.ts'
 import { unpackArtifact } from '../../src/sandbox/artifact-dir.ts'
+import { systemClock, type TriggerClock } from '../../src/triggers/clock.ts'
 import { expectKnownKeys, expectPlainObject, expectString, fail, integerOr } from '../../src/validation.ts'
 import { createInlineRunner } from './inline-runner.ts'
 import { LocalPersistence } from './persistence.ts'
 import type { Runner, RunnerSettings } from './runner.ts'
 import { type LocalDeployment, LocalStore } from './store.ts'
+import { LocalTriggers } from './triggers.ts'
 import { createWorkerRunner } from './worker-runner.ts'
 
 export { LocalStore } from './store.ts'
@@ -31,6 +33,14 @@ export interface LocalSettings extends CloudSettings {
    * isolation only: inline handlers cannot be saved). The CLI uses `.cloudfn/local`.
    */
   persistDir?: string
+  /**
+   * Time for schedule triggers (default: the system clock). Pass
+   * `createManualClock()` from `cloudfn/testing` to fire schedules with
+   * `clock.advance(ms)` instead of waiting.
+   */
+  clock?: TriggerClock
+  /** Pause before a failed queue message is delivered again (default 10 ms). */
+  queueRetryDelayMs?: number
 }
 
 const MB = 1024 * 1024
@@ -39,7 +49,11 @@ const MB = 1024 * 1024
 function capabilitiesFor(isolation: Isolation): ProviderCapabilities {
   return {
     asyncInvoke: true,
-    httpTrigger: false,
+    triggers: {
+      http: { auth: ['public', 'key', 'iam'] },
+      schedule: { timezones: true },
+      queue: { maxBatchSize: 10, maxRetries: { min: 0, max: 100 }, namedDeadLetter: true, maxMessageBytes: 1 * MB },
+    },
     logs: true,
     coldStartReport: true,
     memoryLimit: isolation === 'worker',
@@ -56,11 +70,13 @@ export interface LocalProvider extends ProviderV1 {
   readonly isolation: Isolation
   /** The fake's state, for tests that check side effects directly. */
   readonly store: LocalStore
+  /** HTTP endpoints, schedules and queues of the deployed functions. */
+  readonly triggers: LocalTriggers
 }
 
 export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {}): LocalProvider {
   const checked = expectPlainObject(settings, 'settings')
-  expectKnownKeys(checked, ['isolation', 'maxInstances', 'persistDir'], 'settings')
+  expectKnownKeys(checked, ['isolation', 'maxInstances', 'persistDir', 'clock', 'queueRetryDelayMs'], 'settings')
   const isolation = settings.isolation ?? 'inline'
   if (isolation !== 'inline' && isolation !== 'worker')
     fail('settings.isolation', `must be 'inline' or 'worker' (got ${JSON.stringify(isolation)})`)
@@ -71,6 +87,8 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
   }
   const persistence = settings.persistDir === undefined ? undefined : new LocalPersistence(resolve(settings.persistDir))
   const store = new LocalStore()
+  const clock = checkClock(settings.clock)
+  const queueRetryDelayMs = integerOr(settings.queueRetryDelayMs, 10, 'settings.queueRetryDelayMs', 0, 60_000, ' ms')
 
   const settingsFor = (
     name: string,
@@ -95,6 +113,8 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     const runner = createWorkerRunner(await unpackArtifact(artifact), settingsFor(name, record.memoryMb, record.timeoutSec, env))
     const deployment = { record, definition: undefined, runner }
     store.deployments.set(name, deployment)
+    // The URL of an HTTP function belongs to the process serving it.
+    deployment.record = { ...record, url: await triggers.attach(name, record.trigger) }
     return deployment
   }
 
@@ -117,12 +137,14 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     await persistence?.appendLogs(name, outcome.logs)
     return outcome
   }
+  const triggers = new LocalTriggers(runInvocation, clock, queueRetryDelayMs)
 
   return {
     specificationVersion: 'v1',
     name: 'local',
     isolation,
     store,
+    triggers,
     capabilities: capabilitiesFor(isolation),
     packaging: isolation === 'worker' ? { shimPath: packageFile('providers/local/shim.ts') } : undefined,
     providerOptionKeys: [],
@@ -143,7 +165,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
       const runnerSettings = settingsFor(request.name, request.memoryMb, request.timeoutSec, request.env)
       const runner: Runner = request.artifact
         ? createWorkerRunner(await unpackArtifact(request.artifact), runnerSettings)
-        : createInlineRunner(request.definition, runnerSettings)
+        : createInlineRunner({ ...request.definition, trigger: request.trigger }, runnerSettings)
       const record: FunctionRecord = {
         name: request.name,
         provider: 'local',
@@ -152,9 +174,11 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
         envKeys: Object.keys(request.env).sort(),
         codeHash,
         configHash: request.configHash,
+        trigger: request.trigger,
         updatedAt: new Date().toISOString(),
       }
       store.deployments.set(request.name, { record, definition: request.definition, runner })
+      record.url = await triggers.attach(request.name, request.trigger)
       if (persistence && request.artifact) await persistence.save({ record, env: { ...request.env }, artifact: request.artifact })
       // Calls in flight finish on the old version, as during a cloud update.
       await existing?.runner.retire()
@@ -200,9 +224,21 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
       const existing = await hydrate(name)
       if (!existing) return { removed: false }
       store.deployments.delete(name)
+      await triggers.detach(name)
       await persistence?.remove(name)
       await existing.runner.retire()
       return { removed: true }
+    },
+
+    async doFetch(request) {
+      store.record('fetch')
+      return triggers.fetch(request)
+    },
+
+    async doSend(request) {
+      store.record('send')
+      await deploymentOf(request.name)
+      return triggers.send(request)
     },
 
     // Nothing but the deployment itself is ever left behind: collect old ones.
@@ -225,13 +261,25 @@ async function runQueued(run: () => Promise<unknown>): Promise<void> {
   }
 }
 
+function checkClock(clock: unknown): TriggerClock {
+  if (clock === undefined) return systemClock()
+  const candidate = clock as Partial<TriggerClock> | null
+  if (typeof candidate?.now !== 'function' || typeof candidate.every !== 'function') {
+    fail('settings.clock', 'must be a clock from createManualClock() (cloudfn/testing)')
+  }
+  return candidate as TriggerClock
+}
+
 function hashHandler(handler: unknown): string {
   return createHash('sha256').update(String(handler)).digest('hex')
 }
 
 /** The in-process fake: the neutral API on top of the local provider. */
-export function local(settings: LocalSettings = {}): Cloud & { readonly store: LocalStore } {
+export function local(settings: LocalSettings = {}): Cloud & { readonly store: LocalStore; readonly triggers: LocalTriggers } {
   const { retry, ...providerSettings } = expectPlainObject(settings, 'settings') as LocalSettings
   const provider = createLocalProvider(providerSettings)
-  return Object.assign(createCloud(provider, retry === undefined ? {} : { retry }), { store: provider.store })
+  return Object.assign(createCloud(provider, retry === undefined ? {} : { retry }), {
+    store: provider.store,
+    triggers: provider.triggers,
+  })
 }

@@ -23,7 +23,7 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
     create: async () => ({ id: randomUUID(), coldStart: true, env: { ...settings.env } }),
     destroy: () => {},
   })
-  const runnable = { name: settings.name, handler: definition.handler }
+  const runnable = { name: settings.name, handler: definition.handler, trigger: definition.trigger }
   return {
     async run(payload, executionId, onStart) {
       const acquired = pool.acquire()

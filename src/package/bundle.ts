@@ -9,6 +9,8 @@ export interface BundleInput {
   /** Export holding the definition; undefined to pick it by `functionName` at start-up. */
   exportName: string | undefined
   functionName: string
+  /** The trigger being deployed, which overrides the module's (`withOverrides` may have changed it). */
+  trigger?: unknown
   shimPath: string
   /** Modules left as imports for the cloud's runtime to provide. */
   external?: readonly string[] | undefined
@@ -73,7 +75,7 @@ const definition = Object.values(module).find((v) => v && typeof v.handler === '
   const { build } = await import('esbuild')
   const result = await build({
     stdin: {
-      contents: `${entryCode}\nimport { createEntry } from ${JSON.stringify(input.shimPath)};\nexport const handler = createEntry(definition);\n`,
+      contents: `${entryCode}\nimport { createEntry } from ${JSON.stringify(input.shimPath)};\nexport const handler = createEntry({ ...definition, trigger: ${JSON.stringify(input.trigger) ?? 'undefined'} });\n`,
       resolveDir: packageFile('.'),
       sourcefile: STDIN_NAME,
       loader: 'js',

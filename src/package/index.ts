@@ -45,7 +45,7 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
     })
   }
   const exportName = await findExportName(definition, entry)
-  const key = JSON.stringify([entry, exportName, definition.name, spec.shimPath, spec.external, spec.files])
+  const key = JSON.stringify([entry, exportName, definition.name, definition.trigger, spec.shimPath, spec.external, spec.files])
   const hit = cache.get(key)
   if (hit && (await stillFresh(hit))) return hit.artifact
 
@@ -55,6 +55,7 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
       entry,
       exportName,
       functionName: definition.name,
+      trigger: definition.trigger,
       shimPath: spec.shimPath,
       external: spec.external,
     })

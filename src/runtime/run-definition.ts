@@ -1,11 +1,14 @@
 import { formatLogArgs } from './console-capture.ts'
 import type { FunctionContext, LogLevel } from './context.ts'
 import { failureEnvelope, type InvocationMeta, successEnvelope, toRemoteError } from './envelope.ts'
+import { errorResponseWire, responseToWire, type WireRequest, wireToRequest } from './http-wire.ts'
 
 /** The part of a function definition that the runtime needs. */
 export interface RunnableDefinition {
   name: string
   handler: (input: never, ctx: FunctionContext) => unknown
+  /** HTTP functions take a `Request` (sent as a `WireRequest`) and answer a `Response`. */
+  trigger?: { kind: string; methods?: readonly string[] } | undefined
 }
 
 export interface RunOptions {
@@ -37,6 +40,7 @@ export async function runDefinition(definition: RunnableDefinition, payloadJson:
     log: (...args) => options.log('log', formatLogArgs(args)),
   }
   let value: unknown
+  if (definition.trigger?.kind === 'http') return runHttp(definition, payloadJson, ctx, meta)
   try {
     const input = JSON.parse(payloadJson) as never
     value = await definition.handler(input, ctx)
@@ -54,4 +58,33 @@ export async function runDefinition(definition: RunnableDefinition, payloadJson:
     )
   }
   return successEnvelope(valueJson, meta())
+}
+
+/**
+ * The HTTP contract: the method check happens here so that every backend
+ * answers 405 alike (not every cloud can restrict methods); the handler's
+ * Response travels back as the envelope's value.
+ */
+async function runHttp(
+  definition: RunnableDefinition,
+  payloadJson: string,
+  ctx: FunctionContext,
+  meta: () => InvocationMeta,
+): Promise<string> {
+  try {
+    const wire = JSON.parse(payloadJson) as WireRequest
+    const methods = definition.trigger?.methods
+    if (methods && !methods.includes(wire.method)) {
+      const refused = errorResponseWire(405, 'Method Not Allowed')
+      refused.headers.push(['allow', methods.join(', ')])
+      return successEnvelope(JSON.stringify(refused), meta())
+    }
+    const response = await definition.handler(wireToRequest(wire) as never, ctx)
+    if (!(response instanceof Response)) {
+      throw new TypeError(`An HTTP function must return a Response (got ${response === null ? 'null' : typeof response})`)
+    }
+    return successEnvelope(JSON.stringify(await responseToWire(response)), meta())
+  } catch (thrown) {
+    return failureEnvelope(toRemoteError(thrown), meta())
+  }
 }

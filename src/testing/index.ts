@@ -1,3 +1,4 @@
+export { createManualClock, type ManualClock, type ScheduledJob, type TriggerClock } from '../triggers/clock.ts'
 export {
   createMockProvider,
   MOCK_CAPABILITIES,

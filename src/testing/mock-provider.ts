@@ -16,7 +16,7 @@ import type {
 
 export const MOCK_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: true,
-  httpTrigger: false,
+  triggers: {},
   logs: true,
   coldStartReport: false,
   memoryLimit: false,

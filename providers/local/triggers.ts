@@ -1,0 +1,223 @@
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { NotFoundError } from '../../src/errors/not-found.ts'
+import type { FetchRequest, SendRequest } from '../../src/provider.ts'
+import { httpResultOf } from '../../src/runtime/http-envelope.ts'
+import { errorResponseWire, toBase64, type WireRequest, type WireResponse } from '../../src/runtime/http-wire.ts'
+import { DeliveryQueue } from '../../src/sandbox/delivery-queue.ts'
+import type { TriggerClock } from '../../src/triggers/clock.ts'
+import { queueNames } from '../../src/triggers/queue.ts'
+import type { HttpTrigger, QueueTrigger, Trigger } from '../../src/triggers/types.ts'
+import type { RunOutcome } from './runner.ts'
+
+/** Runs one execution of the named function's current version (counted, logged). */
+export type Execute = (name: string, payload: string, executionId: string) => Promise<RunOutcome>
+
+interface Endpoint {
+  server: Server
+  url: string
+  trigger: HttpTrigger
+}
+
+interface LocalQueue {
+  queue: DeliveryQueue
+  functionName: string
+  deadLetterName: string
+}
+
+/** Header carrying a function's key for `auth: 'key'` on the local fake. */
+export const KEY_HEADER = 'x-cloudfn-key'
+
+const ERROR_STATUS: Record<string, number> = { Throttled: 429, Timeout: 504, OutOfMemory: 502 }
+
+/**
+ * The local fake's triggers: a loopback HTTP server per HTTP function (so
+ * its URL is an origin, as on the clouds), schedules on the provider's
+ * clock, and an in-memory at-least-once queue per queue trigger.
+ */
+export class LocalTriggers {
+  readonly endpoints = new Map<string, Endpoint>()
+  /** By queue name. */
+  readonly queues = new Map<string, LocalQueue>()
+  private readonly schedules = new Map<string, () => void>()
+  /** Per-provider secrets standing in for a function key and for IAM credentials. */
+  private readonly secrets = { key: randomBytes(24).toString('base64url'), iam: randomBytes(24).toString('base64url') }
+
+  private readonly execute: Execute
+  private readonly clock: TriggerClock
+  private readonly queueRetryDelayMs: number
+
+  constructor(execute: Execute, clock: TriggerClock, queueRetryDelayMs: number) {
+    this.execute = execute
+    this.clock = clock
+    this.queueRetryDelayMs = queueRetryDelayMs
+  }
+
+  /** Starts what `trigger` needs for the function (replacing what it had); resolves with the URL of an HTTP function. */
+  async attach(name: string, trigger: Trigger | undefined): Promise<string | undefined> {
+    if (trigger?.kind !== 'http') await this.closeEndpoint(name)
+    this.schedules.get(name)?.()
+    this.schedules.delete(name)
+    this.detachQueues(name, trigger?.kind === 'queue' ? queueNames(trigger, name).queue : undefined)
+    if (trigger?.kind === 'http') return this.serve(name, trigger)
+    if (trigger?.kind === 'schedule') {
+      const stop = this.clock.every({
+        cron: trigger.cron,
+        timezone: trigger.timezone,
+        // A failed tick is in the function's logs; schedules do not retry it.
+        fire: async (at) => {
+          await this.execute(name, JSON.stringify({ scheduledTime: at.toISOString() }), randomUUID()).catch(() => {})
+        },
+      })
+      this.schedules.set(name, stop)
+    }
+    if (trigger?.kind === 'queue') this.listen(name, trigger)
+    return undefined
+  }
+
+  async detach(name: string): Promise<void> {
+    await this.attach(name, undefined)
+  }
+
+  async fetch({ record, request }: FetchRequest): Promise<Response> {
+    const headers = new Headers(request.headers)
+    if (record.trigger?.kind === 'http' && record.trigger.auth === 'key') headers.set(KEY_HEADER, this.secrets.key)
+    if (record.trigger?.kind === 'http' && record.trigger.auth === 'iam')
+      headers.set('authorization', `Bearer ${this.secrets.iam}`)
+    return fetch(new Request(request, { headers }))
+  }
+
+  send(request: SendRequest): { messageId: string } {
+    const target = this.queues.get(request.queue)
+    if (!target) {
+      throw new NotFoundError({
+        provider: 'local',
+        resource: request.queue,
+        message: `Queue '${request.queue}' does not exist on local; deploy '${request.name}' with its queue trigger first`,
+      })
+    }
+    return { messageId: target.queue.send(request.message).id }
+  }
+
+  /** Bodies of the messages in a function's dead-letter queue. */
+  deadLetters(functionName: string): string[] | undefined {
+    const found = [...this.queues.values()].find((entry) => entry.functionName === functionName)
+    return found?.queue.deadLetters.map((message) => message.body)
+  }
+
+  async close(): Promise<void> {
+    for (const name of new Set([...this.endpoints.keys(), ...this.schedules.keys()])) await this.detach(name)
+    for (const { queue } of this.queues.values()) queue.close()
+    this.queues.clear()
+  }
+
+  private listen(name: string, trigger: QueueTrigger): void {
+    const names = queueNames(trigger, name)
+    const existing = this.queues.get(names.queue)
+    // Messages already waiting survive an update of the function, as in a cloud queue.
+    const waiting = existing?.queue.waiting.splice(0) ?? []
+    existing?.queue.close()
+    const queue = new DeliveryQueue({
+      batchSize: trigger.batchSize,
+      maxDeliveries: trigger.maxRetries + 1,
+      retryDelayMs: this.queueRetryDelayMs,
+      deliver: async (batch) => {
+        const outcomes = await Promise.all(
+          batch.map(async (message) => {
+            try {
+              const { envelope } = await this.execute(name, message.body, randomUUID())
+              return (JSON.parse(envelope) as { ok: boolean }).ok ? undefined : message.id
+            } catch {
+              return message.id
+            }
+          }),
+        )
+        return outcomes.filter((id): id is string => id !== undefined)
+      },
+    })
+    queue.deadLetters.push(...(existing?.queue.deadLetters ?? []))
+    this.queues.set(names.queue, { queue, functionName: name, deadLetterName: names.deadLetter })
+    queue.enqueue(waiting)
+  }
+
+  private detachQueues(name: string, keep: string | undefined): void {
+    for (const [queueName, entry] of this.queues) {
+      if (entry.functionName !== name || queueName === keep) continue
+      entry.queue.close()
+      this.queues.delete(queueName)
+    }
+  }
+
+  private async serve(name: string, trigger: HttpTrigger): Promise<string> {
+    const existing = this.endpoints.get(name)
+    if (existing) {
+      // Same URL across updates, as on the clouds.
+      existing.trigger = trigger
+      return existing.url
+    }
+    const server = createServer((req, res) => {
+      void this.answer(name, req, res)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    server.unref()
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+    this.endpoints.set(name, { server, url, trigger })
+    return url
+  }
+
+  private async closeEndpoint(name: string): Promise<void> {
+    const endpoint = this.endpoints.get(name)
+    if (!endpoint) return
+    this.endpoints.delete(name)
+    endpoint.server.closeAllConnections()
+    await new Promise((resolve) => endpoint.server.close(resolve))
+  }
+
+  private authorized(trigger: HttpTrigger, req: IncomingMessage): boolean {
+    const same = (given: string | undefined, expected: string) =>
+      given !== undefined && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected))
+    if (trigger.auth === 'key') return same(req.headers[KEY_HEADER] as string | undefined, this.secrets.key)
+    if (trigger.auth === 'iam') return same(req.headers.authorization, `Bearer ${this.secrets.iam}`)
+    return true
+  }
+
+  private async answer(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const endpoint = this.endpoints.get(name)
+    let wire: WireResponse
+    if (!endpoint) wire = errorResponseWire(404, 'Not Found')
+    else if (!this.authorized(endpoint.trigger, req)) wire = errorResponseWire(401, 'Unauthorized')
+    else {
+      try {
+        const request = await wireRequestOf(req, endpoint.url, endpoint.trigger)
+        const outcome = await this.execute(name, JSON.stringify(request), randomUUID())
+        wire = httpResultOf(outcome.envelope, () => {})
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? ''
+        wire = errorResponseWire(ERROR_STATUS[code] ?? 500, code || 'Internal Server Error')
+      }
+    }
+    res.writeHead(wire.status, wire.headers.flat())
+    res.end(Buffer.from(wire.body, 'base64'))
+  }
+}
+
+async function wireRequestOf(req: IncomingMessage, base: string, trigger: HttpTrigger): Promise<WireRequest> {
+  // The platform's credentials are its business, never the handler's; other auth headers pass.
+  const credential = trigger.auth === 'key' ? KEY_HEADER : trigger.auth === 'iam' ? 'authorization' : undefined
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  const body = Buffer.concat(chunks)
+  const headers: Array<[string, string]> = []
+  for (let index = 0; index < req.rawHeaders.length; index += 2) {
+    const header = (req.rawHeaders[index] as string).toLowerCase()
+    if (header === credential) continue
+    headers.push([header, req.rawHeaders[index + 1] as string])
+  }
+  return {
+    method: req.method ?? 'GET',
+    url: new URL(req.url ?? '/', base).href,
+    headers,
+    body: body.byteLength > 0 ? toBase64(body) : undefined,
+  }
+}

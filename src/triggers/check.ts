@@ -1,0 +1,43 @@
+import type { TriggerCapabilities } from '../provider.ts'
+import { describeValue, fail } from '../validation.ts'
+import type { Trigger } from './types.ts'
+
+const KINDS = ['http', 'schedule', 'queue'] as const
+
+/** A trigger object, as `http()`, `schedule()` or `queue()` built it. */
+export function expectTrigger(value: unknown): Trigger {
+  const kind = (value as { kind?: unknown } | null)?.kind
+  if (typeof value !== 'object' || value === null || !KINDS.includes(kind as (typeof KINDS)[number]) || !Object.isFrozen(value)) {
+    fail('trigger', `must come from http(), schedule() or queue() (got ${describeValue(value)})`)
+  }
+  return value as Trigger
+}
+
+/** Rejects a trigger this provider cannot honour, naming the field, before anything is created. */
+export function checkTriggerSupport(trigger: Trigger, triggers: TriggerCapabilities, provider: string): void {
+  const offered = KINDS.filter((kind) => triggers[kind] !== undefined)
+  const none = `${provider} offers no ${trigger.kind} trigger (offered: ${offered.join(', ') || 'none'})`
+  if (trigger.kind === 'http') {
+    const http = triggers.http ?? fail('trigger', none)
+    if (!http.auth.includes(trigger.auth)) {
+      fail('trigger.auth', `'${trigger.auth}' is not available on ${provider} (available: ${http.auth.join(', ')})`)
+    }
+  } else if (trigger.kind === 'schedule') {
+    const schedule = triggers.schedule ?? fail('trigger', none)
+    if (!schedule.timezones && trigger.timezone !== 'UTC') {
+      fail('trigger.timezone', `must be UTC on ${provider}, which reads schedules in UTC only (got "${trigger.timezone}")`)
+    }
+  } else {
+    const queue = triggers.queue ?? fail('trigger', none)
+    if (trigger.batchSize > queue.maxBatchSize) {
+      fail('trigger.batchSize', `must be at most ${queue.maxBatchSize} on ${provider} (got ${trigger.batchSize})`)
+    }
+    const { min, max } = queue.maxRetries
+    if (trigger.maxRetries < min || trigger.maxRetries > max) {
+      fail('trigger.maxRetries', `must be from ${min} to ${max} on ${provider} (got ${trigger.maxRetries})`)
+    }
+    if (trigger.deadLetter !== undefined && !queue.namedDeadLetter) {
+      fail('trigger.deadLetter', `cannot be named on ${provider}, whose dead-letter queue name is fixed; leave it out`)
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Neutral trigger descriptions: plain, frozen data that `defineFunction`
+ * carries, the core checks against a provider's capabilities, and each
+ * provider maps onto its cloud's resources. Built by `http()`, `schedule()`
+ * and `queue()`, which validate up front.
+ */
+
+/** Who may call an HTTP function: anyone, holders of the function's key, or callers with cloud IAM credentials. */
+export type HttpAuth = 'public' | 'key' | 'iam'
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
+export type HttpMethod = (typeof HTTP_METHODS)[number]
+
+export interface HttpTrigger {
+  readonly kind: 'http'
+  readonly auth: HttpAuth
+  /** Methods the endpoint answers; others get 405 on every backend. */
+  readonly methods: readonly HttpMethod[]
+}
+
+export interface ScheduleTrigger {
+  readonly kind: 'schedule'
+  /** What the user wrote: `rate(5 minutes)` or a 5-field cron expression. */
+  readonly expression: string
+  /** The same as a normalized 5-field cron expression (numbers only), which every provider translates. */
+  readonly cron: string
+  /** IANA time zone in which `cron` is read (default `UTC`). */
+  readonly timezone: string
+}
+
+export interface QueueTrigger {
+  readonly kind: 'queue'
+  /** Queue name (default: the function's name). */
+  readonly name: string | undefined
+  /** Messages fetched together; each still runs the handler once, on its own. */
+  readonly batchSize: number
+  /** Deliveries after the first failed one before the message is dead-lettered. */
+  readonly maxRetries: number
+  /** Queue that keeps messages which failed `maxRetries + 1` times (undefined: `<queue>-dead-letter`). */
+  readonly deadLetter: string | undefined
+}
+
+export type Trigger = HttpTrigger | ScheduleTrigger | QueueTrigger
+
+/** What a scheduled function receives as its input. */
+export interface ScheduleEvent {
+  /** ISO time (UTC) of the tick this execution is for. */
+  scheduledTime: string
+}
