@@ -44,12 +44,12 @@ export function createTriggerMethods<I>(context: HandleContext, record: Function
   const { provider } = context
   return {
     async fetch(input, init) {
+      if (input !== undefined && typeof input !== 'string' && !(input instanceof URL) && !(input instanceof Request)) {
+        fail('input', `must be a path, a URL or a Request (got ${describeValue(input)})`)
+      }
       const { url, trigger } = record
       if (trigger?.kind !== 'http' || url === undefined || !provider.doFetch) {
         return notTriggered(context, record, 'http', 'deploy it with trigger: http() to call it over HTTP')
-      }
-      if (input !== undefined && typeof input !== 'string' && !(input instanceof URL) && !(input instanceof Request)) {
-        fail('input', `must be a path, a URL or a Request (got ${describeValue(input)})`)
       }
       const request = new Request(targetUrl(url, input), input instanceof Request ? new Request(input, init) : init)
       throwIfAborted(request.signal.aborted ? request.signal : undefined)
@@ -64,12 +64,12 @@ export function createTriggerMethods<I>(context: HandleContext, record: Function
       const checked = options === undefined ? {} : expectPlainObject(options, 'options')
       expectKnownKeys(checked, ['signal'], 'options')
       const signal = expectSignal(checked.signal, 'options.signal')
+      const json = encodeJson(message, 'message')
       const { trigger } = record
       const limits = provider.capabilities.triggers.queue
       if (trigger?.kind !== 'queue' || !limits || !provider.doSend) {
         return notTriggered(context, record, 'queue', 'deploy it with trigger: queue() to send it messages')
       }
-      const json = encodeJson(message, 'message')
       const bytes = bytesOverLimit(json, limits.maxMessageBytes)
       if (bytes !== undefined) {
         throw new PayloadTooLargeError({

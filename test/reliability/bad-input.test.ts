@@ -18,7 +18,7 @@ import { azure } from '../../providers/azure/index.ts'
 import { gcp } from '../../providers/gcp/index.ts'
 import { local } from '../../providers/local/index.ts'
 import type { FunctionHandle } from '../../src/handle.ts'
-import { defineFunction, type ProviderCapabilities, withOverrides } from '../../src/index.ts'
+import { defineFunction, http, type ProviderCapabilities, queue, schedule, withOverrides } from '../../src/index.ts'
 
 interface Env {
   session: TargetSession
@@ -221,6 +221,36 @@ const COMMON: BadInput[] = [
     applies: ({ caps }) => caps.logs,
     run: ({ fn }) => fn.logs({ since: 'yesterday' }),
   },
+  // triggers: built and checked before any deploy
+  {
+    field: 'trigger',
+    what: 'a hand-made trigger object',
+    run: () => defineFunction({ name: 'ok', handler, trigger: { kind: 'queue' } as never }),
+  },
+  { field: 'trigger.auth', what: 'an unknown HTTP auth', run: () => http({ auth: 'anyone' as never }) },
+  { field: 'trigger.methods[1]', what: 'an unknown HTTP method', run: () => http({ methods: ['GET', 'FETCH' as never] }) },
+  { field: 'trigger.methods', what: 'no HTTP methods', run: () => http({ methods: [] }) },
+  { field: 'trigger.cors', what: 'an unknown HTTP option', run: () => http({ cors: true } as never) },
+  { field: 'trigger.schedule', what: 'a cron minute of 60', run: () => schedule('60 * * * *') },
+  { field: 'trigger.schedule', what: 'a 6-field (seconds) cron', run: () => schedule('0 0 9 * * *') },
+  { field: 'trigger.schedule', what: "AWS's ? wildcard", run: () => schedule('0 9 ? * MON') },
+  { field: 'trigger.schedule', what: 'both day fields restricted', run: () => schedule('0 9 1 * MON') },
+  { field: 'trigger.schedule', what: 'a backwards range', run: () => schedule('0 17-9 * * *') },
+  { field: 'trigger.schedule', what: 'a rate that is not a divisor of an hour', run: () => schedule('rate(7 minutes)') },
+  { field: 'trigger.schedule', what: 'a rate in seconds', run: () => schedule('rate(30 seconds)') },
+  { field: 'trigger.timezone', what: 'an unknown time zone', run: () => schedule('0 9 * * *', { timezone: 'Paris' }) },
+  { field: 'trigger.batchSize', what: 'a batch of 11', run: () => queue({ batchSize: 11 }) },
+  { field: 'trigger.maxRetries', what: 'negative retries', run: () => queue({ maxRetries: -1 }) },
+  { field: 'trigger.name', what: 'a queue name with capitals', run: () => queue({ name: 'Orders' }) },
+  { field: 'trigger.deadLetter', what: 'a dead-letter name with a slash', run: () => queue({ deadLetter: 'a/b' }) },
+  {
+    field: 'overrides.trigger',
+    what: 'turning a JSON function into an HTTP one',
+    run: () => withOverrides(echo, { trigger: http() }),
+  },
+  { field: 'input', what: 'fetch of a number', run: ({ fn }) => fn.fetch(42 as never) },
+  { field: 'message', what: 'send of a BigInt', run: ({ fn }) => fn.send(1n) },
+  { field: 'options.delay', what: 'an unknown send option', run: ({ fn }) => fn.send(1, { delay: 5 } as never) },
 ]
 
 /** The Azure provider checks maximumInstanceCount inside its deploy, after looking up the app (8 requests). */
