@@ -43,7 +43,7 @@ describe('http wire codec', () => {
 
 describe('runDefinition for HTTP functions', () => {
   const wire = async (request: Request) => JSON.stringify(await requestToWire(request))
-  const valueOf = (envelope: string) => (JSON.parse(envelope) as Envelope & { ok: true }).value as WireResponse
+  const responseOf = (envelope: string) => (JSON.parse(envelope) as Envelope & { ok: true }).value as WireResponse
 
   it("passes a Request to the handler and its Response back as the envelope's value", async () => {
     const definition = {
@@ -51,7 +51,7 @@ describe('runDefinition for HTTP functions', () => {
       trigger: { kind: 'http', methods: ['POST'] },
       handler: async (request: Request) => new Response(`${request.method} ${await request.text()}`, { status: 202 }),
     }
-    const result = valueOf(
+    const result = responseOf(
       await runDefinition(definition as never, await wire(new Request('https://x/', { method: 'POST', body: 'hi' })), options),
     )
     expect(result.status).toBe(202)
@@ -67,7 +67,7 @@ describe('runDefinition for HTTP functions', () => {
         ran = true
       },
     }
-    const result = valueOf(
+    const result = responseOf(
       await runDefinition(definition as never, await wire(new Request('https://x/', { method: 'DELETE' })), options),
     )
     expect(result.status).toBe(405)
