@@ -238,7 +238,10 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     async doSend(request) {
       store.record('send')
       await deploymentOf(request.name)
-      return triggers.send(request)
+      const sent = triggers.send(request)
+      // A persisted fake's queue lives in the sending process (the CLI's), which may exit next: deliver first.
+      if (persistence) await triggers.queues.get(request.queue)?.queue.idle()
+      return sent
     },
 
     // Nothing but the deployment itself is ever left behind: collect old ones.

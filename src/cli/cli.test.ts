@@ -60,7 +60,7 @@ describe('cloudfn CLI (local provider, built, not a TTY)', () => {
     expect(fromFile.stdout).toContain('[log] greeting File')
 
     const listed = await cli('ls')
-    expect(listed.stdout).toMatch(/^NAME\s+MEMORY\s+TIMEOUT\s+CODE\s+UPDATED\n/)
+    expect(listed.stdout).toMatch(/^NAME\s+MEMORY\s+TIMEOUT\s+TRIGGER\s+CODE\s+UPDATED\n/)
     expect(listed.stdout).toMatch(/\ngreet\s+256 MB\s+60 s/)
 
     const logs = await cli('logs', 'greet', '--json')
@@ -73,6 +73,32 @@ describe('cloudfn CLI (local provider, built, not a TTY)', () => {
     expect((await cli('rm', 'greet')).stdout).toBe('removed greet\n')
     expect((await cli('rm', 'greet')).stdout).toBe('greet was not deployed; nothing to remove\n')
     expect(JSON.parse((await cli('ls', '--json')).stdout)).toEqual([])
+  })
+
+  it('sends queue messages and lists triggers', async () => {
+    const out = join(cwd, 'handled.json')
+    writeFileSync(
+      join(cwd, 'jobs.ts'),
+      `import { appendFileSync } from 'node:fs'
+import { defineFunction, queue } from 'cloudfn'
+export const jobs = defineFunction({
+  name: 'jobs',
+  trigger: queue({ maxRetries: 1 }),
+  handler: (message: { n: number }) => { appendFileSync(${JSON.stringify(out)}, JSON.stringify(message) + '\\n') },
+})
+`,
+    )
+    const deployed = await cli('deploy', 'jobs.ts')
+    expect(deployed.stdout).toContain('trigger: queue (retries 1)')
+    const sent = await cli('send', 'jobs', '--data', '{"n":7}', '--json')
+    expect(sent.code).toBe(0)
+    expect(JSON.parse(sent.stdout).messageId).toMatch(/\w/)
+    expect(readFileSync(out, 'utf8')).toBe('{"n":7}\n')
+    expect((await cli('ls')).stdout).toMatch(/jobs .* queue \(retries 1\)/)
+    await cli('deploy', 'greet.ts#greet')
+    expect((await cli('send', 'greet', '--data', '{}')).stderr).toContain('has no queue trigger')
+    await cli('rm', 'jobs')
+    await cli('rm', 'greet')
   })
 
   it('asks to pick an export when the module has several', async () => {

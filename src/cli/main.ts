@@ -8,6 +8,7 @@ import { invoke, examples as invokeExamples } from './commands/invoke.ts'
 import { logs, examples as logsExamples } from './commands/logs.ts'
 import { ls, examples as lsExamples } from './commands/ls.ts'
 import { rm, examples as rmExamples } from './commands/rm.ts'
+import { send, examples as sendExamples } from './commands/send.ts'
 import { EXIT, exitCodeFor, UsageError } from './exit-codes.ts'
 
 const main = defineCommand({
@@ -15,12 +16,13 @@ const main = defineCommand({
     name: 'cloudfn',
     description: 'Deploy and invoke functions on AWS Lambda, Google Cloud Functions, Azure Functions or the local fake.',
   },
-  subCommands: { deploy, invoke, ls, logs, rm, gc, conformance },
+  subCommands: { deploy, invoke, send, ls, logs, rm, gc, conformance },
 })
 
 const EXAMPLES: Record<string, readonly string[]> = {
   deploy: deployExamples,
   invoke: invokeExamples,
+  send: sendExamples,
   ls: lsExamples,
   logs: logsExamples,
   rm: rmExamples,

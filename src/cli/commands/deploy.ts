@@ -1,4 +1,5 @@
 import { providerCommand } from '../common.ts'
+import { describeTrigger } from '../describe-trigger.ts'
 import { loadDefinition } from '../load-definition.ts'
 
 const args = {
@@ -27,6 +28,7 @@ export const deploy = providerCommand({
     env.output.result(fn.toJSON(), () =>
       [
         `${fn.status} ${fn.name} on ${fn.provider} (code ${fn.codeHash.slice(0, 12)}, ${fn.memoryMb} MB, ${fn.timeoutSec} s)`,
+        ...(fn.trigger ? [`trigger: ${describeTrigger(fn.trigger)}`] : []),
         ...(fn.url ? [`url: ${fn.url}`] : []),
         ...fn.warnings.map((warning) => `warning: ${warning.setting}: ${warning.message}`),
       ].join('\n'),

@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
 import { providerCommand } from '../common.ts'
-import { UsageError } from '../exit-codes.ts'
+import { readInput } from '../read-input.ts'
 
 const args = {
   name: { type: 'positional', required: true, description: 'function name' },
@@ -9,20 +7,6 @@ const args = {
   async: { type: 'boolean', description: 'queue the execution and return its id at once' },
   logs: { type: 'boolean', description: "also print the execution's log lines" },
 } as const
-
-async function readInput(data: string | undefined, cwd: string): Promise<unknown> {
-  if (data === undefined) return null
-  const text = data.startsWith('@')
-    ? await readFile(resolve(cwd, data.slice(1)), 'utf8').catch(() => {
-        throw new UsageError(`--data ${data}: cannot read that file`)
-      })
-    : data
-  try {
-    return JSON.parse(text)
-  } catch {
-    throw new UsageError(`--data must be JSON (got ${JSON.stringify(text.slice(0, 40))}); quote strings: --data '"text"'`)
-  }
-}
 
 /** Shown after the usage by `--help`. */
 export const examples = [

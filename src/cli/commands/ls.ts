@@ -1,4 +1,5 @@
 import { providerCommand } from '../common.ts'
+import { describeTrigger } from '../describe-trigger.ts'
 import { table } from '../output.ts'
 
 /** Shown after the usage by `--help`. */
@@ -14,8 +15,15 @@ export const ls = providerCommand({
       records.length === 0
         ? `no functions on ${env.providerName}`
         : table(
-            ['NAME', 'MEMORY', 'TIMEOUT', 'CODE', 'UPDATED'],
-            records.map((r) => [r.name, `${r.memoryMb} MB`, `${r.timeoutSec} s`, r.codeHash.slice(0, 12), r.updatedAt]),
+            ['NAME', 'MEMORY', 'TIMEOUT', 'TRIGGER', 'CODE', 'UPDATED'],
+            records.map((r) => [
+              r.name,
+              `${r.memoryMb} MB`,
+              `${r.timeoutSec} s`,
+              describeTrigger(r.trigger),
+              r.codeHash.slice(0, 12),
+              r.updatedAt,
+            ]),
           ),
     )
   },
