@@ -3,6 +3,7 @@ import type {
   CallOptions,
   DeployRequest,
   DeployResponse,
+  FetchRequest,
   FunctionRecord,
   GcOptions,
   GcResult,
@@ -12,11 +13,16 @@ import type {
   LogsRequest,
   ProviderCapabilities,
   ProviderV1,
+  SendRequest,
 } from '../provider.ts'
 
 export const MOCK_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: true,
-  triggers: {},
+  triggers: {
+    http: { auth: ['public', 'key', 'iam'] },
+    schedule: { timezones: true },
+    queue: { maxBatchSize: 10, maxRetries: { min: 0, max: 100 }, namedDeadLetter: true, maxMessageBytes: 512 },
+  },
   logs: true,
   coldStartReport: false,
   memoryLimit: false,
@@ -38,12 +44,18 @@ export interface MockProviderOptions {
   doLogs?: (request: LogsRequest, options: CallOptions) => Promise<LogEntry[]>
   doRemove?: (name: string, options: CallOptions) => Promise<{ removed: boolean }>
   doGc?: (options: GcOptions, callOptions: CallOptions) => Promise<GcResult>
+  /** Default: 200 with `{ method, url }` of the request as JSON. */
+  doFetch?: (request: FetchRequest, options: CallOptions) => Promise<Response>
+  /** Default: keeps the message in `sent` and answers a numbered id. */
+  doSend?: (request: SendRequest, options: CallOptions) => Promise<{ messageId: string }>
 }
 
 export interface MockProvider extends ProviderV1 {
   /** Every `do*` call in order, as `[method, first argument]`. */
   readonly calls: Array<[string, unknown]>
   readonly records: Map<string, FunctionRecord>
+  /** Messages the default `doSend` received, in order. */
+  readonly sent: SendRequest[]
 }
 
 /** An envelope as a shim would send it, for mock `doInvoke` implementations. */
@@ -60,6 +72,7 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
   const name = options.name ?? 'mock'
   const calls: Array<[string, unknown]> = []
   const records = new Map<string, FunctionRecord>()
+  const sent: SendRequest[] = []
   const defaultDeploy = async (request: DeployRequest): Promise<DeployResponse> => {
     const existing = records.get(request.name)
     const record: FunctionRecord = {
@@ -70,6 +83,8 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       envKeys: Object.keys(request.env).sort(),
       codeHash: request.artifact?.sha256 ?? 'inline',
       configHash: request.configHash,
+      trigger: request.trigger,
+      url: request.trigger?.kind === 'http' ? `https://${request.name}.${name}.invalid/` : undefined,
       updatedAt: new Date(0).toISOString(),
     }
     records.set(request.name, record)
@@ -88,6 +103,7 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     providerOptionKeys: options.providerOptionKeys ?? [],
     calls,
     records,
+    sent,
     doDeploy: recorded('doDeploy', options.doDeploy ?? defaultDeploy),
     doGet: recorded('doGet', async (fnName: string) => records.get(fnName)),
     doList: async () => {
@@ -98,6 +114,18 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     doInvokeAsync: recorded('doInvokeAsync', options.doInvokeAsync ?? (async () => ({ executionId: 'mock-async' }))),
     doLogs: recorded('doLogs', options.doLogs ?? (async () => [])),
     doRemove: recorded('doRemove', options.doRemove ?? (async (fnName: string) => ({ removed: records.delete(fnName) }))),
+    doFetch: recorded(
+      'doFetch',
+      options.doFetch ?? (async ({ request }: FetchRequest) => Response.json({ method: request.method, url: request.url })),
+    ),
+    doSend: recorded(
+      'doSend',
+      options.doSend ??
+        (async (request: SendRequest) => {
+          sent.push(request)
+          return { messageId: `mock-message-${sent.length}` }
+        }),
+    ),
     doGc: recorded(
       'doGc',
       options.doGc ?? ((gcOptions: GcOptions, callOptions: CallOptions) => collectFunctions(provider, gcOptions, callOptions)),
