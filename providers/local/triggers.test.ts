@@ -1,7 +1,9 @@
+import { inspect } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { defineFunction, http, queue, schedule, withOverrides } from '../../src/index.ts'
 import { createManualClock } from '../../src/triggers/clock.ts'
 import { local } from './index.ts'
+import { KEY_HEADER } from './triggers.ts'
 
 const web = defineFunction({
   name: 'web',
@@ -57,6 +59,34 @@ describe('local HTTP trigger', () => {
   it("passes the caller's own Authorization header to a public function", async () => {
     const fn = await cloud().deploy(web)
     expect(await (await fn.fetch('/', { headers: { authorization: 'Bearer app-token' } })).text()).toBe('/Bearer app-token')
+  })
+
+  it('keeps the function key out of the handler, the handle and the fake state', async () => {
+    const created = cloud()
+    const keyed = withOverrides(web, { trigger: http({ auth: 'key' }) })
+    let seenKey: string | undefined
+    const fn = await created.deploy(keyed)
+    const original = globalThis.fetch
+    // Capture the credential doFetch adds, to look for it afterwards.
+    globalThis.fetch = (input, init) => {
+      seenKey = new Request(input, init).headers.get(KEY_HEADER) ?? undefined
+      return original(input, init)
+    }
+    try {
+      expect(await (await fn.fetch('/')).text()).toBe('/')
+    } finally {
+      globalThis.fetch = original
+    }
+    expect(seenKey).toMatch(/^[\w-]{20,}$/)
+    const key = seenKey as string
+    for (const text of [
+      JSON.stringify(fn),
+      inspect(fn),
+      JSON.stringify(created.triggers),
+      inspect(created.triggers, { depth: 5 }),
+    ]) {
+      expect(text.includes(key)).toBe(false)
+    }
   })
 })
 

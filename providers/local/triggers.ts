@@ -42,7 +42,7 @@ export class LocalTriggers {
   readonly queues = new Map<string, LocalQueue>()
   private readonly schedules = new Map<string, () => void>()
   /** Per-provider secrets standing in for a function key and for IAM credentials. */
-  private readonly secrets = { key: randomBytes(24).toString('base64url'), iam: randomBytes(24).toString('base64url') }
+  readonly #secrets = { key: randomBytes(24).toString('base64url'), iam: randomBytes(24).toString('base64url') }
 
   private readonly execute: Execute
   private readonly clock: TriggerClock
@@ -82,9 +82,9 @@ export class LocalTriggers {
 
   async fetch({ record, request }: FetchRequest): Promise<Response> {
     const headers = new Headers(request.headers)
-    if (record.trigger?.kind === 'http' && record.trigger.auth === 'key') headers.set(KEY_HEADER, this.secrets.key)
+    if (record.trigger?.kind === 'http' && record.trigger.auth === 'key') headers.set(KEY_HEADER, this.#secrets.key)
     if (record.trigger?.kind === 'http' && record.trigger.auth === 'iam')
-      headers.set('authorization', `Bearer ${this.secrets.iam}`)
+      headers.set('authorization', `Bearer ${this.#secrets.iam}`)
     return fetch(new Request(request, { headers }))
   }
 
@@ -177,8 +177,8 @@ export class LocalTriggers {
   private authorized(trigger: HttpTrigger, req: IncomingMessage): boolean {
     const same = (given: string | undefined, expected: string) =>
       given !== undefined && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected))
-    if (trigger.auth === 'key') return same(req.headers[KEY_HEADER] as string | undefined, this.secrets.key)
-    if (trigger.auth === 'iam') return same(req.headers.authorization, `Bearer ${this.secrets.iam}`)
+    if (trigger.auth === 'key') return same(req.headers[KEY_HEADER] as string | undefined, this.#secrets.key)
+    if (trigger.auth === 'iam') return same(req.headers.authorization, `Bearer ${this.#secrets.iam}`)
     return true
   }
 
