@@ -51,7 +51,9 @@ export function createTriggerMethods<I>(context: HandleContext, record: Function
       if (trigger?.kind !== 'http' || url === undefined || !provider.doFetch) {
         return notTriggered(context, record, 'http', 'deploy it with trigger: http() to call it over HTTP')
       }
-      const request = new Request(targetUrl(url, input), input instanceof Request ? new Request(input, init) : init)
+      const target = targetUrl(url, input)
+      // A Request is already absolute and checked; rebuilding it from its body stream would need `duplex`.
+      const request = input instanceof Request ? new Request(input, init) : new Request(target, init)
       throwIfAborted(request.signal.aborted ? request.signal : undefined)
       try {
         return await provider.doFetch({ record, request }, { signal: request.signal })

@@ -41,6 +41,8 @@ describe('local HTTP trigger', () => {
     expect(await (await fn.fetch('a/b')).text()).toBe('/a/b')
     expect(await (await fn.fetch(new URL('/c', fn.url))).text()).toBe('/c')
     expect(await (await fn.fetch(new Request(`${fn.url}d?x=1`))).text()).toBe('/d')
+    const posted = new Request(`${fn.url}e`, { method: 'POST', body: 'data' })
+    expect(await (await fn.fetch(posted, { headers: { 'x-extra': '1' } })).text()).toBe('/e')
     const before = store.requestCount
     await expect(fn.fetch('https://elsewhere.example/')).rejects.toMatchObject({ code: 'InvalidArgument', field: 'input' })
     expect(store.requestCount).toBe(before)
