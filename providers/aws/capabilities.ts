@@ -24,9 +24,21 @@ export const AWS_LIMITS = {
   logTailBytes: 4096,
 } as const
 
+/**
+ * Triggers: a function URL (AuthType NONE or AWS_IAM; Lambda has no
+ * function keys, so `auth: 'key'` is not offered), EventBridge Scheduler
+ * (cron in any IANA time zone) and SQS through an event source mapping:
+ * batches up to 10 (more needs a batching window), maxReceiveCount 1–1000
+ * (so 0–100 retries, the core's range), a dead-letter queue of any name,
+ * messages up to 1 MiB (since 2025; older documentation says 256 KiB).
+ */
 export const AWS_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: true,
-  triggers: {},
+  triggers: {
+    http: { auth: ['public', 'iam'] },
+    schedule: { timezones: true },
+    queue: { maxBatchSize: 10, maxRetries: { min: 0, max: 100 }, namedDeadLetter: true, maxMessageBytes: MB },
+  },
   logs: true,
   coldStartReport: true,
   memoryLimit: true,

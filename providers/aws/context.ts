@@ -8,6 +8,10 @@ export interface AwsContext {
   clients: AwsClients
   /** ARN of the execution role once known (given or created), reused for every deploy. */
   roleArn?: Promise<string> | undefined
+  /** ARN of the role EventBridge Scheduler assumes, once known. */
+  schedulerRoleArn?: Promise<string> | undefined
+  /** SQS queue URLs by queue name, for send(). */
+  queueUrls: Map<string, Promise<string>>
 }
 
 /** Runs one SDK call and turns its failure into a cloudfn error. */

@@ -1,13 +1,22 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda'
 import { ConflictError } from '../../src/errors/conflict.ts'
 import type { Artifact, DeployRequest, DeployResponse } from '../../src/provider.ts'
-import { abortableSleep } from '../../src/retry.ts'
+import { fail } from '../../src/validation.ts'
 import { type AwsContext, awsCall, control } from './context.ts'
 import { isRoleNotAssumable } from './errors.ts'
 import { type AwsFunctionOptions, readFunctionOptions } from './options.ts'
-import { decodeDescription, encodeDescription, hexFromBase64, toRecord } from './record.ts'
+import { whileRolePropagates } from './propagation.ts'
+import {
+  type CloudfnDescription,
+  DESCRIPTION_CHARS,
+  decodeDescription,
+  encodeDescription,
+  hexFromBase64,
+  toRecord,
+} from './record.ts'
 import { executionRole, MANAGED_TAG } from './role.ts'
-import { readUrl, syncUrl } from './url.ts'
+import { retireTrigger, syncTrigger, triggerInPlace } from './triggers/index.ts'
+import { SCHEDULE_NAME_CHARS, scheduleName } from './triggers/schedule.ts'
 import { getConfiguration, isSettled, waitUntilSettled } from './wait.ts'
 
 /** The artifact's entry file is `index.mjs` exporting `handler`. */
@@ -31,10 +40,29 @@ export async function deployFunction(context: AwsContext, request: DeployRequest
     artifact,
     options,
     signal,
-    description: encodeDescription({ configHash: request.configHash, url: options.url?.auth }),
+    description: encodeDescription({ configHash: request.configHash, trigger: request.trigger }),
   }
+  checkAwsRules(plan)
   const existing = await getConfiguration(context, request.name, signal)
   return existing ? update(context, plan, existing) : create(context, plan)
+}
+
+/** What only AWS limits, checked before anything is sent. */
+function checkAwsRules(plan: Plan): void {
+  const { request } = plan
+  if (request.trigger?.kind === 'schedule' && scheduleName(request.name).length > SCHEDULE_NAME_CHARS) {
+    fail(
+      'name',
+      `must be at most ${SCHEDULE_NAME_CHARS - scheduleName('').length} characters for a scheduled function on AWS (its schedule is named ${scheduleName('<name>')})`,
+    )
+  }
+  if (plan.description.length > DESCRIPTION_CHARS) {
+    // The trigger is kept in the description: only a very long schedule expression or queue names get here.
+    fail(
+      request.trigger?.kind === 'schedule' ? 'trigger.schedule' : 'trigger',
+      `is too long to record on AWS (the function's description holds at most ${DESCRIPTION_CHARS} characters)`,
+    )
+  }
 }
 
 function configurationOf(plan: Plan) {
@@ -69,25 +97,21 @@ async function create(context: AwsContext, plan: Plan): Promise<DeployResponse> 
   request.onStep?.('wait')
   const ready = await waitUntilSettled(context, request.name, signal)
   request.onStep?.('configure')
-  const url = await syncUrl(context, request.name, options.url?.auth)
+  const url = await syncTrigger(context, targetOf(ready, role), request.trigger)
   return { record: toRecord(ready, url), status: 'created', warnings: [] }
 }
 
-/**
- * A new execution role takes 5–30 s before Lambda may assume it. That wait
- * is longer than the core's retries allow for, so it is waited out here.
- */
-async function createWhileRolePropagates<T>(context: AwsContext, create: () => Promise<T>): Promise<T> {
-  const { pollIntervalMs, readyTimeoutMs } = context.settings
-  const deadline = Date.now() + Math.min(readyTimeoutMs, 120_000)
-  for (;;) {
-    try {
-      return await create()
-    } catch (error) {
-      const cause = (error as { cause?: unknown }).cause
-      if (!isRoleNotAssumable(cause) || Date.now() >= deadline) throw error
-      await abortableSleep(Math.max(pollIntervalMs, 1) * 2)
-    }
+/** A new execution role takes 5–30 s before Lambda may assume it. */
+function createWhileRolePropagates<T>(context: AwsContext, create: () => Promise<T>): Promise<T> {
+  return whileRolePropagates(context, create, isRoleNotAssumable)
+}
+
+function targetOf(configuration: FunctionConfiguration, role?: string) {
+  return {
+    name: configuration.FunctionName ?? '',
+    arn: configuration.FunctionArn ?? '',
+    timeoutSec: configuration.Timeout ?? 3,
+    role: role ?? configuration.Role ?? '',
   }
 }
 
@@ -106,10 +130,12 @@ async function update(context: AwsContext, plan: Plan, existing: FunctionConfigu
   const sameCode = hexFromBase64(existing.CodeSha256) === artifact.sha256 && sameArchitecture
   const sameConfig = deployed.configHash === request.configHash
   if (sameCode && sameConfig) {
-    const url = deployed.url ? await readUrl(context, request.name) : undefined
-    if (!deployed.url || url) return { record: toRecord(existing, url), status: 'unchanged', warnings: [] }
-    // A deploy that failed between creating the function and its URL: finish it.
-    return { record: toRecord(existing, await syncUrl(context, request.name, deployed.url)), status: 'updated', warnings: [] }
+    const { ready, url } = await triggerInPlace(context, request.name, request.trigger)
+    if (ready) return { record: toRecord(existing, url), status: 'unchanged', warnings: [] }
+    // A deploy that failed between creating the function and its trigger: finish it.
+    request.onStep?.('update')
+    const synced = await syncTrigger(context, targetOf(existing), request.trigger)
+    return { record: toRecord(existing, synced), status: 'updated', warnings: [] }
   }
   request.onStep?.('update')
   const { client, sdk } = await context.clients.lambda()
@@ -128,9 +154,10 @@ async function update(context: AwsContext, plan: Plan, existing: FunctionConfigu
     request.onStep?.('wait')
     latest = await waitUntilSettled(context, request.name, signal)
   }
-  let url = deployed.url ? await readUrl(context, request.name) : undefined
+  let url = sameConfig ? await urlOf(context, request.name, deployed) : undefined
   if (!sameConfig) {
     request.onStep?.('configure')
+    await retireTrigger(context, request.name, deployed, request.trigger)
     const command = new sdk.UpdateFunctionConfigurationCommand({
       ...configurationOf(plan),
       ...(options.role ? { Role: options.role } : {}),
@@ -138,7 +165,11 @@ async function update(context: AwsContext, plan: Plan, existing: FunctionConfigu
     await createWhileRolePropagates(context, () => awsCall(at, () => client.send(command, { abortSignal: signal })))
     request.onStep?.('wait')
     latest = await waitUntilSettled(context, request.name, signal)
-    url = await syncUrl(context, request.name, options.url?.auth)
+    url = await syncTrigger(context, targetOf(latest), request.trigger)
   }
   return { record: toRecord(latest, url), status: 'updated', warnings: [] }
+}
+
+async function urlOf(context: AwsContext, name: string, deployed: CloudfnDescription): Promise<string | undefined> {
+  return deployed.trigger?.kind === 'http' ? (await triggerInPlace(context, name, deployed.trigger)).url : undefined
 }

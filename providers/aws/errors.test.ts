@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { http } from '../../src/triggers/http.ts'
+import { queue } from '../../src/triggers/queue.ts'
+import { schedule } from '../../src/triggers/schedule.ts'
 import { type ErrorContext, isRoleNotAssumable, toCloudfnError } from './errors.ts'
 import { decodeDescription, encodeDescription, hexFromBase64, toRecord } from './record.ts'
 
@@ -64,13 +67,25 @@ describe('aws error mapping', () => {
 })
 
 describe('aws records', () => {
-  it('round-trips the description marker and ignores foreign descriptions', () => {
+  it('round-trips the description marker with each trigger kind, and ignores foreign descriptions', () => {
     const hash = 'a'.repeat(64)
-    expect(decodeDescription(encodeDescription({ configHash: hash, url: 'NONE' }))).toEqual({ configHash: hash, url: 'NONE' })
-    expect(decodeDescription(encodeDescription({ configHash: hash, url: undefined }))).toEqual({
+    const triggers = [
+      http({ auth: 'iam', methods: ['GET', 'POST'] }),
+      schedule('0 9 * * MON-FRI', { timezone: 'Asia/Kolkata' }),
+      queue({ name: 'jobs', batchSize: 10, maxRetries: 0, deadLetter: 'jobs-failed' }),
+      queue(),
+      undefined,
+    ]
+    for (const trigger of triggers) {
+      expect(decodeDescription(encodeDescription({ configHash: hash, trigger }))).toEqual({ configHash: hash, trigger })
+    }
+    // Functions deployed with the former providerOptions.aws.url: their URL goes on the next update.
+    expect(decodeDescription(`cloudfn:v1 config=${hash} url=NONE`)).toEqual({
       configHash: hash,
-      url: undefined,
+      trigger: undefined,
+      legacyUrl: true,
     })
+    expect(decodeDescription(`cloudfn:v1 config=${hash} trigger=queue;0;1`)).toEqual({ configHash: hash, trigger: undefined })
     expect(decodeDescription('my function')).toBeUndefined()
     expect(decodeDescription(undefined)).toBeUndefined()
   })
@@ -84,7 +99,7 @@ describe('aws records', () => {
       CodeSha256: sha,
       Environment: { Variables: { B: 'secret', A: 'x' } },
       LastModified: '2026-01-02T03:04:05.678+0000',
-      Description: encodeDescription({ configHash: 'c'.repeat(64), url: undefined }),
+      Description: encodeDescription({ configHash: 'c'.repeat(64), trigger: undefined }),
     })
     expect(record).toEqual({
       name: 'f',
@@ -95,6 +110,7 @@ describe('aws records', () => {
       codeHash: 'b'.repeat(64),
       configHash: 'c'.repeat(64),
       url: undefined,
+      trigger: undefined,
       updatedAt: '2026-01-02T03:04:05.678Z',
     })
     expect(hexFromBase64(sha)).toBe('b'.repeat(64))

@@ -43,8 +43,21 @@ const UNAUTHORIZED = new Set([
   'CredentialsProviderError',
   'MissingAuthenticationTokenException',
 ])
-const THROTTLED = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling', 'RequestLimitExceeded'])
-const NOT_FOUND = new Set(['ResourceNotFoundException', 'NoSuchEntity', 'NoSuchEntityException'])
+const THROTTLED = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'Throttling',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+])
+const NOT_FOUND = new Set([
+  'ResourceNotFoundException',
+  'NoSuchEntity',
+  'NoSuchEntityException',
+  // SQS, in its JSON and its query-compatible spelling.
+  'QueueDoesNotExist',
+  'AWS.SimpleQueueService.NonExistentQueue',
+])
 const TOO_LARGE = new Set(['RequestTooLargeException', 'RequestEntityTooLargeException'])
 /** The function was not in a state to run: the call never reached it. */
 const NOT_READY = new Set(['ResourceConflictException', 'ResourceNotReadyException', 'EC2ThrottledException'])

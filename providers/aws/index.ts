@@ -13,6 +13,9 @@ import { AWS_OPTION_KEYS } from './options.ts'
 import { decodeDescription, toRecord } from './record.ts'
 import { createClients } from './sdk.ts'
 import { type AwsSettings, resolveSettings } from './settings.ts'
+import { fetchFunction } from './triggers/fetch.ts'
+import { removeTrigger } from './triggers/index.ts'
+import { sendMessage } from './triggers/send.ts'
 import { readUrl } from './url.ts'
 import { getConfiguration } from './wait.ts'
 
@@ -24,15 +27,18 @@ export interface AwsProvider extends ProviderV1 {
   readonly region: string
 }
 
-/** The AWS Lambda provider: speaks Lambda, IAM and CloudWatch Logs through the official SDK, loaded on first use. */
+/**
+ * The AWS Lambda provider: speaks Lambda, IAM, CloudWatch Logs, SQS and
+ * EventBridge Scheduler through the official SDK, loaded on first use.
+ */
 export function createAwsProvider(settings: Omit<AwsSettings, 'retry'>): AwsProvider {
   const resolved = resolveSettings(settings)
-  const context: AwsContext = { settings: resolved, clients: createClients(resolved) }
+  const context: AwsContext = { settings: resolved, clients: createClients(resolved), queueUrls: new Map() }
 
   const withUrl = async (configuration: Parameters<typeof toRecord>[0]): Promise<FunctionRecord> => {
     const name = configuration.FunctionName ?? ''
-    const url = decodeDescription(configuration.Description)?.url ? await readUrl(context, name) : undefined
-    return toRecord(configuration, url)
+    const http = decodeDescription(configuration.Description)?.trigger?.kind === 'http'
+    return toRecord(configuration, http ? await readUrl(context, name) : undefined)
   }
 
   return {
@@ -59,9 +65,15 @@ export function createAwsProvider(settings: Omit<AwsSettings, 'retry'>): AwsProv
     doInvokeAsync: (request, options) => invokeAsync(context, request, options.signal),
     doLogs: (request, options) => readLogs(context, request, options.signal),
 
+    doFetch: (request) => fetchFunction(context, request),
+    doSend: (request, options) => sendMessage(context, request, options.signal),
+
     async doRemove(name, options) {
       const { client, sdk } = await context.clients.lambda()
       let removed = true
+      // What starts the function goes first, while its description still says what that is.
+      const configuration = await getConfiguration(context, name, options.signal)
+      if (configuration) await removeTrigger(context, name, decodeDescription(configuration.Description)?.trigger)
       try {
         // Deleting the function deletes its URL configuration too.
         await awsCall(control('remove', name), () =>

@@ -2,7 +2,8 @@ import { inspect } from 'node:util'
 import { createCloud, withOverrides } from 'cloudfn'
 import { afterAll, describe, expect, it } from 'vitest'
 import { caughtError } from '../../conformance/expect.ts'
-import { echo } from '../../conformance/fixtures/functions.ts'
+import { echo, httpThrows } from '../../conformance/fixtures/functions.ts'
+import { http } from '../../src/triggers/http.ts'
 import { createAwsEmulator } from './emulator/index.ts'
 import { aws, createAwsProvider } from './index.ts'
 
@@ -34,10 +35,11 @@ describe('aws provider: settings and input', () => {
 
   it('rejects bad providerOptions.aws values and unknown keys with nothing sent', async () => {
     const before = state.requestCount
-    const badAuth = withOverrides(echo, { providerOptions: { aws: { url: { auth: 'PUBLIC' } } } })
-    expect(await caughtError(cloud.deploy(badAuth, { name: unique('opt') }))).toMatchObject({
+    // A function URL comes from trigger: http() now; the former option is an unknown key.
+    const formerUrl = withOverrides(echo, { providerOptions: { aws: { url: { auth: 'NONE' } } } })
+    expect(await caughtError(cloud.deploy(formerUrl, { name: unique('opt') }))).toMatchObject({
       code: 'InvalidArgument',
-      field: 'providerOptions.aws.url.auth',
+      field: 'providerOptions.aws.url',
     })
     const badArch = withOverrides(echo, { providerOptions: { aws: { architecture: 'riscv' } } })
     expect(await caughtError(cloud.deploy(badArch))).toMatchObject({ field: 'providerOptions.aws.architecture' })
@@ -137,18 +139,19 @@ describe('aws provider: deploy', () => {
     await cloud.remove(name)
   })
 
-  it('exposes a function URL when asked, and removes it when no longer asked', async () => {
+  it('exposes a function URL for an HTTP trigger, follows its auth, and removes it when the trigger goes', async () => {
     const name = unique('url')
-    const withUrl = withOverrides(echo, { providerOptions: { aws: { url: { auth: 'NONE' } } } })
-    const fn = await cloud.deploy(withUrl, { name })
+    const fn = await cloud.deploy(httpThrows, { name })
     expect(fn.url).toMatch(new RegExp(`^https://[0-9a-f]{32}\\.lambda-url\\.${region}\\.on\\.aws/$`))
     const emulated = state.functions.get(name)
     expect(emulated?.url?.authType).toBe('NONE')
     expect([...(emulated?.policy.keys() ?? [])]).toEqual(['cloudfn-url-public', 'cloudfn-url-public-invoke'])
-    expect((await cloud.get(name)).url).toBe(fn.url)
-    const iam = await cloud.deploy(withOverrides(echo, { providerOptions: { aws: { url: { auth: 'AWS_IAM' } } } }), { name })
+    expect(await cloud.get(name)).toMatchObject({ url: fn.url, trigger: { kind: 'http', auth: 'public' } })
+    const iam = await cloud.deploy(withOverrides(httpThrows, { trigger: http({ auth: 'iam' }) }), { name })
     expect(iam.url).toBe(fn.url)
     expect(state.functions.get(name)?.url?.authType).toBe('AWS_IAM')
+    // An IAM URL keeps no statement that lets anyone call it.
+    expect(state.functions.get(name)?.policy.size).toBe(0)
     const none = await cloud.deploy(echo, { name })
     expect(none.url).toBeUndefined()
     expect(state.functions.get(name)?.url).toBeUndefined()

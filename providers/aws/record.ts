@@ -1,31 +1,38 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda'
 import type { FunctionRecord } from '../../src/provider.ts'
+import type { Trigger } from '../../src/triggers/types.ts'
+import { decodeTrigger, encodeTrigger } from './triggers/describe.ts'
 
 /**
- * cloudfn keeps its config hash in the function's Description: ListFunctions
- * and GetFunctionConfiguration return it (tags need one more call per
- * function), so get() and list() can tell what is deployed without extra
- * requests. The code hash is Lambda's own CodeSha256.
+ * cloudfn keeps its config hash and the function's trigger in the
+ * Description: ListFunctions and GetFunctionConfiguration return it (tags
+ * need one more call per function), so get() and list() can tell what is
+ * deployed without extra requests. The code hash is Lambda's own CodeSha256.
  */
 const MARKER = 'cloudfn:v1'
-const DESCRIPTION = /^cloudfn:v1 config=([0-9a-f]{64}) url=(NONE|AWS_IAM|-)$/
-
-export type UrlAuth = 'NONE' | 'AWS_IAM'
+const DESCRIPTION = /^cloudfn:v1 config=([0-9a-f]{64}) (?:trigger=(.+)|url=(NONE|AWS_IAM|-))$/
+/** Lambda's limit on Description. */
+export const DESCRIPTION_CHARS = 256
 
 export interface CloudfnDescription {
   configHash: string
-  url: UrlAuth | undefined
+  trigger: Trigger | undefined
+  /** Deployed before triggers existed, with a function URL (`providerOptions.aws.url`): it goes on the next update. */
+  legacyUrl?: boolean
 }
 
 export function encodeDescription(description: CloudfnDescription): string {
-  return `${MARKER} config=${description.configHash} url=${description.url ?? '-'}`
+  const trigger = description.trigger ? encodeTrigger(description.trigger) : '-'
+  return `${MARKER} config=${description.configHash} trigger=${trigger}`
 }
 
 /** Undefined when the function was not deployed by cloudfn. */
 export function decodeDescription(text: string | undefined): CloudfnDescription | undefined {
   const match = DESCRIPTION.exec(text ?? '')
   if (!match) return undefined
-  return { configHash: match[1] as string, url: match[2] === '-' ? undefined : (match[2] as UrlAuth) }
+  const [, configHash = '', trigger, legacy] = match
+  if (legacy !== undefined) return { configHash, trigger: undefined, legacyUrl: legacy !== '-' }
+  return { configHash, trigger: trigger === '-' || trigger === undefined ? undefined : decodeTrigger(trigger) }
 }
 
 /** Lambda reports CodeSha256 in base64; cloudfn hashes are hex. */
@@ -40,6 +47,7 @@ function isoTime(lastModified: string | undefined): string {
 }
 
 export function toRecord(configuration: FunctionConfiguration, url?: string): FunctionRecord {
+  const description = decodeDescription(configuration.Description)
   return {
     name: configuration.FunctionName ?? '',
     provider: 'aws',
@@ -47,8 +55,9 @@ export function toRecord(configuration: FunctionConfiguration, url?: string): Fu
     timeoutSec: configuration.Timeout ?? 3,
     envKeys: Object.keys(configuration.Environment?.Variables ?? {}).sort(),
     codeHash: hexFromBase64(configuration.CodeSha256),
-    configHash: decodeDescription(configuration.Description)?.configHash ?? '',
+    configHash: description?.configHash ?? '',
     url,
+    trigger: description?.trigger,
     updatedAt: isoTime(configuration.LastModified),
   }
 }

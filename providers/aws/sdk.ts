@@ -1,11 +1,15 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import type { IAMClient } from '@aws-sdk/client-iam'
 import type { LambdaClient } from '@aws-sdk/client-lambda'
+import type { SchedulerClient } from '@aws-sdk/client-scheduler'
+import type { SQSClient } from '@aws-sdk/client-sqs'
 import type { ResolvedAwsSettings } from './settings.ts'
 
 export type LambdaSdk = typeof import('@aws-sdk/client-lambda')
 export type IamSdk = typeof import('@aws-sdk/client-iam')
 export type LogsSdk = typeof import('@aws-sdk/client-cloudwatch-logs')
+export type SqsSdk = typeof import('@aws-sdk/client-sqs')
+export type SchedulerSdk = typeof import('@aws-sdk/client-scheduler')
 
 export interface Loaded<C, S> {
   client: C
@@ -16,6 +20,8 @@ export interface AwsClients {
   lambda(): Promise<Loaded<LambdaClient, LambdaSdk>>
   iam(): Promise<Loaded<IAMClient, IamSdk>>
   logs(): Promise<Loaded<CloudWatchLogsClient, LogsSdk>>
+  sqs(): Promise<Loaded<SQSClient, SqsSdk>>
+  scheduler(): Promise<Loaded<SchedulerClient, SchedulerSdk>>
 }
 
 function once<T>(load: () => Promise<T>): () => Promise<T> {
@@ -31,7 +37,7 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 
 /**
  * The SDK clients, each loaded on the first call that needs it, so importing
- * `cloudfn/aws` stays cheap and invoking never loads IAM or CloudWatch Logs.
+ * `cloudfn/aws` stays cheap and invoking never loads IAM, CloudWatch Logs, SQS or the Scheduler.
  * The SDK's own retries are off: the core's policy is the only one, so a
  * synchronous invoke is never repeated behind the caller's back.
  */
@@ -53,6 +59,14 @@ export function createClients(settings: ResolvedAwsSettings): AwsClients {
     logs: once(async () => {
       const sdk = await import('@aws-sdk/client-cloudwatch-logs')
       return { client: new sdk.CloudWatchLogsClient(config), sdk }
+    }),
+    sqs: once(async () => {
+      const sdk = await import('@aws-sdk/client-sqs')
+      return { client: new sdk.SQSClient(config), sdk }
+    }),
+    scheduler: once(async () => {
+      const sdk = await import('@aws-sdk/client-scheduler')
+      return { client: new sdk.SchedulerClient(config), sdk }
     }),
   }
 }

@@ -2,11 +2,16 @@
  * Runs in AWS Lambda next to the user's bundle: adapts Lambda's
  * `handler(event, context)` contract to `runDefinition`. The artifact's
  * `index.mjs` exports the result of `createEntry` as `handler`, so the
- * function's handler setting is `index.handler`.
+ * function's handler setting is `index.handler`. Besides direct invokes
+ * (and schedules, whose input is already the payload) it takes function
+ * URL requests and SQS batches.
  */
 import { type LogSink, routeConsole } from '../../src/runtime/console-capture.ts'
-import { type RunnableDefinition, runDefinition } from '../../src/runtime/run-definition.ts'
+import type { Envelope } from '../../src/runtime/envelope.ts'
+import { httpResultOf } from '../../src/runtime/http-envelope.ts'
+import { type RunnableDefinition, type RunOptions, runDefinition } from '../../src/runtime/run-definition.ts'
 import { formatLogLine } from './log-format.ts'
+import { isSqsEvent, isUrlEvent, type SqsEvent, urlResultOf, wireOfUrlEvent } from './shim-events.ts'
 
 /** The part of Lambda's context object the shim uses. */
 export interface LambdaContext {
@@ -16,24 +21,51 @@ export interface LambdaContext {
 
 export type LambdaHandler = (event: unknown, context: LambdaContext) => Promise<unknown>
 
-export function createEntry(definition: RunnableDefinition): LambdaHandler {
+interface TriggeredDefinition extends RunnableDefinition {
+  trigger?: { kind: string; methods?: readonly string[]; auth?: string } | undefined
+}
+
+/**
+ * Each message of the batch runs the handler on its own; the ones that
+ * failed are reported by id, so Lambda deletes the rest and SQS redelivers
+ * (and in the end dead-letters) only those.
+ */
+async function runBatch(definition: RunnableDefinition, event: SqsEvent, options: RunOptions) {
+  const batchItemFailures: Array<{ itemIdentifier: string }> = []
+  for (const record of event.Records) {
+    const envelope = JSON.parse(await runDefinition(definition, record.body, options)) as Envelope
+    if (envelope.ok) continue
+    options.log('error', `Message ${record.messageId} failed: ${envelope.error.name}: ${envelope.error.message}`)
+    batchItemFailures.push({ itemIdentifier: record.messageId })
+  }
+  return { batchItemFailures }
+}
+
+export function createEntry(definition: TriggeredDefinition): LambdaHandler {
   let coldStart = true
   // Lambda sends one event at a time to an instance, so a variable tracks the current execution.
   let sink: LogSink | undefined
   routeConsole(() => sink)
   return async (event, context) => {
     const requestId = context.awsRequestId
-    sink = (level, message) => {
+    const log: LogSink = (level, message) => {
       process.stdout.write(`${formatLogLine(new Date().toISOString(), requestId, level, message)}\n`)
     }
-    const options = {
+    sink = log
+    const options: RunOptions = {
       executionId: requestId,
       coldStart,
       deadline: Date.now() + context.getRemainingTimeInMillis(),
-      log: sink,
+      log,
     }
     coldStart = false
     try {
+      if (definition.trigger?.kind === 'http' && isUrlEvent(event)) {
+        const wire = wireOfUrlEvent(event, definition.trigger.auth === 'iam')
+        const envelope = await runDefinition(definition, JSON.stringify(wire), options)
+        return urlResultOf(httpResultOf(envelope, (message) => log('error', message)))
+      }
+      if (definition.trigger?.kind === 'queue' && isSqsEvent(event)) return await runBatch(definition, event, options)
       // Lambda has already decoded the request; the envelope object is encoded again by the runtime.
       const envelope = await runDefinition(definition, JSON.stringify(event) ?? 'null', options)
       return JSON.parse(envelope) as unknown

@@ -1,7 +1,8 @@
 import { ConflictError } from '../../src/errors/conflict.ts'
 import { NotFoundError } from '../../src/errors/not-found.ts'
 import { type AwsContext, awsCall, control } from './context.ts'
-import type { UrlAuth } from './record.ts'
+
+export type UrlAuth = 'NONE' | 'AWS_IAM'
 
 /** Anyone may call a URL with auth NONE; these statements say so in the function's policy. */
 const PUBLIC_STATEMENTS = [
@@ -45,14 +46,19 @@ export async function syncUrl(context: AwsContext, name: string, auth: UrlAuth |
     url = (await awsCall(at, () => client.send(new sdk.UpdateFunctionUrlConfigCommand({ FunctionName: name, AuthType: auth }))))
       .FunctionUrl
   }
-  if (auth === 'NONE') {
-    for (const statement of PUBLIC_STATEMENTS) {
-      try {
+  for (const statement of PUBLIC_STATEMENTS) {
+    try {
+      if (auth === 'NONE') {
         await awsCall(at, () => client.send(new sdk.AddPermissionCommand({ FunctionName: name, Principal: '*', ...statement })))
-      } catch (error) {
-        // The statement is already there from an earlier deploy.
-        if (!ConflictError.isInstance(error)) throw error
+      } else if (current?.AuthType === 'NONE') {
+        // An IAM URL must not stay open to anyone through the statements its public past left.
+        await awsCall(at, () =>
+          client.send(new sdk.RemovePermissionCommand({ FunctionName: name, StatementId: statement.StatementId })),
+        )
       }
+    } catch (error) {
+      // Already there (or already gone) from an earlier deploy.
+      if (!ConflictError.isInstance(error) && !NotFoundError.isInstance(error)) throw error
     }
   }
   return url

@@ -121,6 +121,16 @@ export function extraHandlers(env: EmulatorEnv, base: string) {
         return jsonResponse(201, { Statement: JSON.stringify(statement) })
       }),
     ),
+    http.delete(
+      `${base}/2015-03-31/functions/:name/policy/:sid`,
+      route(env, 'rest-json', 'RemovePermission', async ({ params }) => {
+        const fn = findFunction(env, params.name)
+        if (!fn.policy.delete(params.sid ?? '')) {
+          throw new AwsFault(404, 'ResourceNotFoundException', `Statement ${params.sid} is not found in resource policy.`)
+        }
+        return jsonResponse(204, undefined)
+      }),
+    ),
     http.get(
       `${base}/2015-03-31/functions/:name/policy`,
       route(env, 'rest-json', 'GetPolicy', async ({ params }) => {

@@ -1,6 +1,6 @@
 /**
- * An msw model of AWS Lambda (plus the IAM and CloudWatch Logs calls the
- * provider makes) at the production hostnames, for tests that use the
+ * An msw model of AWS Lambda (plus the IAM, CloudWatch Logs, SQS and
+ * EventBridge Scheduler calls the provider makes, and function URLs) at the production hostnames, for tests that use the
  * unmodified AWS SDK with fake credentials:
  *
  * ```ts
@@ -13,18 +13,23 @@
  * configurable delays, answers with Lambda's status codes, error names and
  * bodies, enforces Lambda's limits, and really runs uploaded zips in worker
  * threads with the Lambda handler contract, the timeout and the memory limit.
+ * Schedules tick on `options.clock`; event source mappings poll SQS queues.
  */
 import { http, type RequestHandler } from 'msw'
 import type { SetupServer } from 'msw/node'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
+import { eventSourceHandlers } from './event-sources.ts'
 import { extraHandlers } from './extras.ts'
 import { FaultInjector } from './faults.ts'
+import { functionUrlHandlers } from './function-url.ts'
 import { functionHandlers } from './functions.ts'
 import { iamHandlers } from './iam.ts'
 import { invokeHandlers } from './invoke.ts'
 import { logsHandlers } from './logs.ts'
 import { type AwsEmulatorOptions, resolveOptions } from './model.ts'
 import { type EmulatorEnv, route } from './router.ts'
+import { schedulerHandlers } from './scheduler.ts'
+import { sqsHandlers } from './sqs.ts'
 import { AwsEmulatorState } from './state.ts'
 import { AwsFault } from './wire.ts'
 
@@ -65,6 +70,10 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
     ...functionHandlers(env, base),
     ...invokeHandlers(env, base),
     ...extraHandlers(env, base),
+    ...eventSourceHandlers(env, base),
+    ...functionUrlHandlers(env),
+    ...schedulerHandlers(env),
+    ...sqsHandlers(env),
     ...iamHandlers(env),
     ...logsHandlers(env, resolved.region),
     // Anything else on Lambda's host is an unknown operation, as Lambda answers it.
@@ -80,6 +89,8 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
     listen: server.listen,
     idle: () => state.idle(),
     async close() {
+      for (const schedule of state.schedules.values()) schedule.stop()
+      for (const mapping of state.mappings.values()) mapping.stop()
       server.close()
       const runtimes = [...state.functions.values()].flatMap((fn) => [fn.live.runtime, fn.next?.runtime])
       await Promise.all(runtimes.map((runtime) => runtime?.retire()))

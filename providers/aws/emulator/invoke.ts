@@ -20,14 +20,17 @@ function throttled(env: EmulatorEnv): AwsFault {
 }
 
 /** Runs the live version once and writes its log; `ThrottledError` means it did not start. */
-async function execute(env: EmulatorEnv, fn: EmulatedFunction, event: string, requestId: string): Promise<Execution> {
+export async function execute(env: EmulatorEnv, fn: EmulatedFunction, event: string, requestId: string): Promise<Execution> {
   const execution = await runtimeOf(env, fn, fn.live).execute(event, requestId, () => env.state.countExecution(fn.name))
   env.state.appendLog(fn.name, execution.logStream, execution.log)
   return execution
 }
 
-/** The event queue of asynchronous invocations: retried while throttled, and twice after a function error. */
-function enqueue(env: EmulatorEnv, fn: EmulatedFunction, event: string, requestId: string): void {
+/**
+ * The event queue of asynchronous invocations: retried while throttled, and
+ * twice after a function error. Resolves once the event is done with.
+ */
+export function enqueueAsync(env: EmulatorEnv, fn: EmulatedFunction, event: string, requestId: string): Promise<void> {
   const { asyncRetryDelayMs } = env.state.options
   const task = (async () => {
     let failures = 0
@@ -44,6 +47,7 @@ function enqueue(env: EmulatorEnv, fn: EmulatedFunction, event: string, requestI
   })()
   env.state.pendingAsync.add(task)
   void task.finally(() => env.state.pendingAsync.delete(task))
+  return task
 }
 
 export function invokeHandlers(env: EmulatorEnv, base: string) {
@@ -83,7 +87,7 @@ export function invokeHandlers(env: EmulatorEnv, base: string) {
         const headers: Record<string, string> = { 'x-amzn-RequestId': requestId }
         if (type === 'DryRun') return new HttpResponse(null, { status: 204, headers })
         if (type === 'Event') {
-          enqueue(env, fn, event, requestId)
+          void enqueueAsync(env, fn, event, requestId)
           return new HttpResponse(null, { status: 202, headers })
         }
         if (type !== 'RequestResponse')

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
+import { systemClock, type TriggerClock } from '../../../src/triggers/clock.ts'
 import type { FunctionRuntime } from './runtime.ts'
 
 export interface AwsEmulatorOptions {
@@ -18,6 +19,13 @@ export interface AwsEmulatorOptions {
   throttleRetryAfterSec?: number
   /** Delay before Lambda retries a failed asynchronous invocation (default 50 ms; AWS: about a minute). */
   asyncRetryDelayMs?: number
+  /** The time EventBridge Scheduler's schedules run on (default the system clock; tests pass a manual one). */
+  clock?: TriggerClock
+  /**
+   * How long a received SQS message stays invisible before it is delivered
+   * again (default 200 ms; AWS: the queue's VisibilityTimeout, seconds to hours).
+   */
+  queueVisibilityMs?: number
 }
 
 export type ResolvedOptions = Required<AwsEmulatorOptions>
@@ -32,6 +40,8 @@ export function resolveOptions(options: AwsEmulatorOptions = {}): ResolvedOption
     maxConcurrency: options.maxConcurrency ?? 100,
     throttleRetryAfterSec: options.throttleRetryAfterSec ?? 1,
     asyncRetryDelayMs: options.asyncRetryDelayMs ?? 50,
+    clock: options.clock ?? systemClock(),
+    queueVisibilityMs: options.queueVisibilityMs ?? 200,
   }
 }
 

@@ -27,11 +27,15 @@ const THROTTLE: Record<Protocol, [number, string, string]> = {
   'rest-json': [429, 'TooManyRequestsException', 'Rate Exceeded.'],
   'json-1.1': [400, 'ThrottlingException', 'Rate exceeded'],
   'query-xml': [400, 'Throttling', 'Rate exceeded'],
+  scheduler: [429, 'ThrottlingException', 'Rate exceeded'],
+  sqs: [400, 'RequestThrottled', 'Request is throttled.'],
 }
 const SERVER_ERROR: Record<Protocol, string> = {
   'rest-json': 'ServiceException',
   'json-1.1': 'ServiceUnavailableException',
   'query-xml': 'ServiceFailure',
+  scheduler: 'InternalServerException',
+  sqs: 'InternalError',
 }
 
 function functionNameOf(params: Record<string, string>): string | undefined {

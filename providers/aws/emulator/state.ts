@@ -1,4 +1,7 @@
+import type { EmulatedMapping } from './event-sources.ts'
 import type { EmulatedFunction, ResolvedOptions } from './model.ts'
+import type { EmulatedSchedule } from './scheduler.ts'
+import type { EmulatedQueue } from './sqs-model.ts'
 
 export interface EmulatedRole {
   name: string
@@ -33,6 +36,12 @@ export class AwsEmulatorState {
   readonly roles = new Map<string, EmulatedRole>()
   /** CloudWatch Logs events by log group name. */
   readonly logGroups = new Map<string, LogEvent[]>()
+  /** EventBridge Scheduler schedules of the default group, by name. */
+  readonly schedules = new Map<string, EmulatedSchedule>()
+  /** SQS queues by name. */
+  readonly queues = new Map<string, EmulatedQueue>()
+  /** Lambda event source mappings by UUID. */
+  readonly mappings = new Map<string, EmulatedMapping>()
   /** Executions started, by function name: what ran, and how often. */
   readonly executions = new Map<string, number>()
   /** Requests that reached the emulator (Lambda, IAM and Logs). */
@@ -58,6 +67,23 @@ export class AwsEmulatorState {
 
   functionArn(name: string): string {
     return `arn:aws:lambda:${this.options.region}:${this.options.accountId}:function:${name}`
+  }
+
+  queueByArn(arn: string): EmulatedQueue | undefined {
+    return [...this.queues.values()].find((queue) => queue.arn === arn)
+  }
+
+  /**
+   * Bodies in the dead-letter queue of the queue a function's mapping reads
+   * (undefined when it has no mapping or the queue no redrive policy).
+   */
+  deadLetters(functionName: string): string[] | undefined {
+    const mapping = [...this.mappings.values()].find((candidate) => candidate.functionName === functionName)
+    const source = mapping ? this.queueByArn(mapping.sourceArn) : undefined
+    const policy = source?.attributes.RedrivePolicy
+    if (!policy) return undefined
+    const target = this.queueByArn((JSON.parse(policy) as { deadLetterTargetArn?: string }).deadLetterTargetArn ?? '')
+    return target?.messages.map((message) => message.body)
   }
 
   /** Lambda writes each line of an execution's log as one event of the function's log group. */

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto'
 import { HttpResponse } from 'msw'
 
 /** How each AWS service answers errors on the wire. */
-export type Protocol = 'rest-json' | 'json-1.1' | 'query-xml'
+export type Protocol = 'rest-json' | 'json-1.1' | 'query-xml' | 'scheduler' | 'sqs'
+
+/** SQS's JSON protocol keeps the old query error codes in a header, which the SDK reads first. */
+const SQS_QUERY_CODES: Record<string, string> = {
+  QueueDoesNotExist: 'AWS.SimpleQueueService.NonExistentQueue',
+  QueueNameExists: 'QueueAlreadyExists',
+}
 
 /** An AWS error answer, thrown inside a route and rendered by `renderError`. */
 export class AwsFault extends Error {
@@ -32,11 +38,24 @@ export function renderError(protocol: Protocol, fault: AwsFault, requestId: stri
     const body = `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>${fault.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${fault.type}</Code><Message>${xmlEscape(fault.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`
     return new HttpResponse(body, { status: fault.status, headers: { ...headers, 'content-type': 'text/xml' } })
   }
+  if (protocol === 'sqs') {
+    const body = JSON.stringify({ __type: `com.amazonaws.sqs#${fault.type}`, message: fault.message })
+    const code = SQS_QUERY_CODES[fault.type] ?? fault.type
+    return new HttpResponse(body, {
+      status: fault.status,
+      headers: {
+        ...headers,
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amzn-query-error': `${code};${fault.status >= 500 ? 'Receiver' : 'Sender'}`,
+      },
+    })
+  }
   if (protocol === 'json-1.1') {
     const body = JSON.stringify({ __type: fault.type, message: fault.message, ...fault.extra.fields })
     return new HttpResponse(body, { status: fault.status, headers: { ...headers, 'content-type': 'application/x-amz-json-1.1' } })
   }
-  const messageKey = CAPITAL_MESSAGE.has(fault.type) ? 'Message' : 'message'
+  // EventBridge Scheduler spells it Message throughout.
+  const messageKey = protocol === 'scheduler' || CAPITAL_MESSAGE.has(fault.type) ? 'Message' : 'message'
   const body = JSON.stringify({
     Type: fault.status >= 500 ? 'Service' : 'User',
     [messageKey]: fault.message,

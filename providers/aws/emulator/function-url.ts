@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto'
+import { HttpResponse, http } from 'msw'
+import { ThrottledError } from '../../../src/errors/throttled.ts'
+import { execute } from './invoke.ts'
+import { type EmulatedFunction, settle } from './model.ts'
+import type { EmulatorEnv } from './router.ts'
+
+/** A SigV4 Authorization header for Lambda in this region: its form, since the emulator cannot know the secret. */
+function signedForLambda(request: Request, region: string): boolean {
+  const authorization = request.headers.get('authorization') ?? ''
+  const form = new RegExp(
+    `^AWS4-HMAC-SHA256 Credential=[A-Z0-9]+/\\d{8}/${region}/lambda/aws4_request, ?SignedHeaders=[a-z0-9;-]+, ?Signature=[0-9a-f]{64}$`,
+  )
+  return form.test(authorization) && request.headers.has('x-amz-date')
+}
+
+/** AuthType NONE still needs the resource policy to let anyone call the URL. */
+function publiclyInvocable(fn: EmulatedFunction): boolean {
+  return [...fn.policy.values()].some(
+    (statement) => statement.Principal === '*' && statement.Action === 'lambda:InvokeFunctionUrl',
+  )
+}
+
+const TEXT = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded))|\+(json|xml)/
+
+/** The request as Lambda hands it to the function: payload format 2.0. */
+async function urlEvent(request: Request, urlId: string, accountId: string, requestId: string): Promise<string> {
+  const url = new URL(request.url)
+  const headers: Record<string, string> = {}
+  let cookies: string[] | undefined
+  request.headers.forEach((value, name) => {
+    if (name === 'cookie') cookies = value.split(/;\s*/)
+    else headers[name] = value
+  })
+  const bytes = new Uint8Array(await request.arrayBuffer())
+  const text = TEXT.test(headers['content-type'] ?? '')
+  const body = bytes.byteLength === 0 ? {} : { body: Buffer.from(bytes).toString(text ? 'utf8' : 'base64') }
+  const now = Date.now()
+  return JSON.stringify({
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    ...(cookies ? { cookies } : {}),
+    headers,
+    ...(url.search
+      ? {
+          queryStringParameters: Object.fromEntries(
+            [...new Set(url.searchParams.keys())].map((key) => [key, url.searchParams.getAll(key).join(',')]),
+          ),
+        }
+      : {}),
+    requestContext: {
+      accountId,
+      apiId: urlId,
+      domainName: url.host,
+      domainPrefix: urlId,
+      http: {
+        method: request.method,
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+    },
+    ...body,
+    isBase64Encoded: !text && bytes.byteLength > 0,
+  })
+}
+
+interface UrlResult {
+  statusCode?: number
+  headers?: Record<string, string>
+  cookies?: string[]
+  body?: string
+  isBase64Encoded?: boolean
+}
+
+/** Lambda's reading of the function's answer: a `statusCode` object is the response; anything else is a 200 JSON body. */
+function responseOf(payload: string, requestId: string): Response {
+  const result = JSON.parse(payload) as unknown
+  const headers = new Headers({ 'x-amzn-RequestId': requestId })
+  if (typeof result !== 'object' || result === null || !('statusCode' in result)) {
+    headers.set('content-type', 'application/json')
+    return new HttpResponse(payload, { status: 200, headers })
+  }
+  const answer = result as UrlResult
+  for (const [name, value] of Object.entries(answer.headers ?? {})) headers.set(name, value)
+  for (const cookie of answer.cookies ?? []) headers.append('set-cookie', cookie)
+  if (!headers.has('content-type')) headers.set('content-type', 'application/json')
+  const status = answer.statusCode ?? 200
+  const body = answer.body === undefined ? '' : Buffer.from(answer.body, answer.isBase64Encoded ? 'base64' : 'utf8')
+  return new HttpResponse(status === 204 || status === 304 ? null : body, { status, headers })
+}
+
+function message(status: number, text: string): Response {
+  return HttpResponse.json({ Message: text }, { status, headers: { 'x-amzn-ErrorType': text.replace(/ /g, '') } })
+}
+
+/**
+ * Function URLs (`https://<id>.lambda-url.<region>.on.aws/`): refuse what
+ * the auth type refuses, hand the request to the function as a 2.0 event,
+ * and turn its answer into the HTTP response. Not subject to injected
+ * faults: callers reach it with plain fetch, which nothing retries.
+ */
+export function functionUrlHandlers(env: EmulatorEnv) {
+  const { state } = env
+  const { region, accountId } = state.options
+  const host = new RegExp(`^https://([0-9a-z]+)\\.lambda-url\\.${region.replace(/-/g, '\\-')}\\.on\\.aws/`)
+  return [
+    http.all(host, async ({ request }) => {
+      state.record('InvokeFunctionUrl')
+      const urlId = host.exec(request.url)?.[1] ?? ''
+      const fn = [...state.functions.values()].find((candidate) => candidate.url?.url.includes(`//${urlId}.`))
+      if (!fn?.url) return message(403, 'Forbidden')
+      settle(fn)
+      const allowed = fn.url.authType === 'AWS_IAM' ? signedForLambda(request, region) : publiclyInvocable(fn)
+      if (!allowed) return message(403, 'Forbidden')
+      const requestId = randomUUID()
+      try {
+        const execution = await execute(env, fn, await urlEvent(request, urlId, accountId, requestId), requestId)
+        if (execution.functionError) return message(502, 'Internal Server Error')
+        return responseOf(execution.body, requestId)
+      } catch (error) {
+        if (ThrottledError.isInstance(error)) return message(429, 'Too Many Requests')
+        throw error
+      }
+    }),
+  ]
+}

@@ -1,0 +1,85 @@
+/**
+ * Lambda's native event shapes as cloudfn payloads, and answers in the
+ * shapes Lambda expects back. Bundled into deployed artifacts: no
+ * dependencies beyond the runtime's own modules.
+ */
+import type { WireRequest, WireResponse } from '../../src/runtime/http-wire.ts'
+
+/** A function URL's request, payload format 2.0. */
+export interface UrlEvent {
+  version: '2.0'
+  rawPath: string
+  rawQueryString: string
+  /** Lower-case names; a repeated header arrives comma-joined. */
+  headers?: Record<string, string>
+  cookies?: string[]
+  requestContext: { domainName: string; http: { method: string } }
+  body?: string
+  isBase64Encoded: boolean
+}
+
+/** What Lambda turns into the function URL's HTTP response. */
+export interface UrlResult {
+  statusCode: number
+  headers: Record<string, string>
+  cookies: string[]
+  body: string
+  isBase64Encoded: true
+}
+
+export interface SqsRecord {
+  messageId: string
+  body: string
+  eventSource: 'aws:sqs'
+}
+
+export interface SqsEvent {
+  Records: SqsRecord[]
+}
+
+/** The headers SigV4 adds: with AuthType AWS_IAM they are the platform's business, not the handler's. */
+const SIGNING_HEADERS = new Set(['authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'])
+
+export function isUrlEvent(event: unknown): event is UrlEvent {
+  const candidate = event as Partial<UrlEvent> | null
+  return candidate?.version === '2.0' && typeof candidate.rawPath === 'string' && candidate.requestContext?.http !== undefined
+}
+
+export function isSqsEvent(event: unknown): event is SqsEvent {
+  const records = (event as Partial<SqsEvent> | null)?.Records
+  return Array.isArray(records) && records.length > 0 && records.every((record) => record?.eventSource === 'aws:sqs')
+}
+
+export function wireOfUrlEvent(event: UrlEvent, stripSigning: boolean): WireRequest {
+  const headers: Array<[string, string]> = []
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (stripSigning && SIGNING_HEADERS.has(name)) continue
+    headers.push([name, value])
+  }
+  // Lambda moves cookies out of the headers; the handler gets them back as one header, as a browser sends them.
+  if (event.cookies?.length) headers.push(['cookie', event.cookies.join('; ')])
+  const query = event.rawQueryString ? `?${event.rawQueryString}` : ''
+  const body =
+    event.body === undefined || event.body === ''
+      ? undefined
+      : event.isBase64Encoded
+        ? event.body
+        : Buffer.from(event.body, 'utf8').toString('base64')
+  return {
+    method: event.requestContext.http.method,
+    url: `https://${event.requestContext.domainName}${event.rawPath}${query}`,
+    headers,
+    body,
+  }
+}
+
+/** Headers comma-joined as `Headers` does, cookies apart, the body always base64 so bytes survive. */
+export function urlResultOf(wire: WireResponse): UrlResult {
+  const headers: Record<string, string> = {}
+  const cookies: string[] = []
+  for (const [name, value] of wire.headers) {
+    if (name === 'set-cookie') cookies.push(value)
+    else headers[name] = name in headers ? `${headers[name]}, ${value}` : value
+  }
+  return { statusCode: wire.status, headers, cookies, body: wire.body, isBase64Encoded: true }
+}

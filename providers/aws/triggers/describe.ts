@@ -1,0 +1,49 @@
+import { http } from '../../../src/triggers/http.ts'
+import { queue } from '../../../src/triggers/queue.ts'
+import { schedule } from '../../../src/triggers/schedule.ts'
+import type { HttpMethod, Trigger } from '../../../src/triggers/types.ts'
+
+/**
+ * A trigger in a few characters, for the function's Description (256 at
+ * most, shared with the config hash): get() and list() read it back from the
+ * configuration Lambda already returns, with no request per trigger resource.
+ * Fields are `;`-separated; the schedule's expression comes last because
+ * only it may contain spaces.
+ */
+export function encodeTrigger(trigger: Trigger): string {
+  switch (trigger.kind) {
+    case 'http':
+      return `http;${trigger.auth};${trigger.methods.join(',')}`
+    case 'schedule':
+      return `schedule;${trigger.timezone};${trigger.expression}`
+    case 'queue':
+      return `queue;${trigger.batchSize};${trigger.maxRetries};${trigger.name ?? ''};${trigger.deadLetter ?? ''}`
+  }
+}
+
+/** The trigger `encodeTrigger` wrote, rebuilt (and so re-checked) by the neutral constructors; undefined if unreadable. */
+export function decodeTrigger(text: string): Trigger | undefined {
+  const [kind, ...fields] = text.split(';')
+  try {
+    if (kind === 'http' && fields.length === 2) {
+      const [auth, methods] = fields as [string, string]
+      return http({ auth: auth as 'public', methods: methods.split(',') as HttpMethod[] })
+    }
+    if (kind === 'schedule' && fields.length >= 2) {
+      const [timezone, ...expression] = fields as [string, ...string[]]
+      return schedule(expression.join(';'), { timezone })
+    }
+    if (kind === 'queue' && fields.length === 4) {
+      const [batchSize, maxRetries, name, deadLetter] = fields as [string, string, string, string]
+      return queue({
+        batchSize: Number(batchSize),
+        maxRetries: Number(maxRetries),
+        ...(name ? { name } : {}),
+        ...(deadLetter ? { deadLetter } : {}),
+      })
+    }
+  } catch {
+    // Edited by hand into something invalid: treated as no trigger.
+  }
+  return undefined
+}

@@ -1,0 +1,188 @@
+import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda'
+import { NotFoundError } from '../../../src/errors/not-found.ts'
+import { queueNames } from '../../../src/triggers/queue.ts'
+import type { QueueTrigger } from '../../../src/triggers/types.ts'
+import { type AwsContext, awsCall, control } from '../context.ts'
+import { refusal, whileRolePropagates } from '../propagation.ts'
+import { allowQueueReading, MANAGED_TAG } from '../role.ts'
+
+/** The function a queue was made for, in its tags (gc removes queues whose function is gone). */
+export const FUNCTION_TAG = 'cloudfn:function'
+/** Dead letters are kept as long as SQS allows: 14 days. */
+const DEAD_LETTER_RETENTION_SEC = 1_209_600
+/** SQS's longest visibility timeout (12 hours). */
+const MAX_VISIBILITY_SEC = 43_200
+
+export interface QueueTarget {
+  name: string
+  arn: string
+  timeoutSec: number
+  role: string
+}
+
+function isQueueMissing(error: unknown): boolean {
+  const name = (error as { cause?: { name?: string } }).cause?.name ?? ''
+  return NotFoundError.isInstance(error) || name === 'QueueDoesNotExist' || name === 'AWS.SimpleQueueService.NonExistentQueue'
+}
+
+/** A queue's ARN: SQS builds it from the region, account and name, as the function's own ARN is built. */
+export function queueArn(functionArn: string, queue: string): string {
+  const [arn, partition, , region, account] = functionArn.split(':')
+  return [arn, partition, 'sqs', region, account, queue].join(':')
+}
+
+/**
+ * Lambda discards a batch whose visibility timeout is shorter than the
+ * function's timeout (it refuses the mapping); AWS recommends six times it.
+ */
+export function visibilityTimeoutSec(timeoutSec: number): number {
+  return Math.min(MAX_VISIBILITY_SEC, Math.max(30, timeoutSec * 6))
+}
+
+async function ensureQueue(
+  context: AwsContext,
+  name: string,
+  functionName: string,
+  attributes: Record<string, string>,
+): Promise<string> {
+  const { client, sdk } = await context.clients.sqs()
+  const at = control('queue update', name)
+  try {
+    const created = await awsCall(at, () =>
+      client.send(
+        new sdk.CreateQueueCommand({
+          QueueName: name,
+          Attributes: attributes,
+          tags: { [MANAGED_TAG.Key]: MANAGED_TAG.Value, [FUNCTION_TAG]: functionName },
+        }),
+      ),
+    )
+    return created.QueueUrl ?? ''
+  } catch (error) {
+    // It exists with other attributes (an earlier deploy): bring them up to date.
+    if ((error as { cause?: { name?: string } }).cause?.name !== 'QueueNameExists') throw error
+    const url = await queueUrl(context, name)
+    await awsCall(at, () => client.send(new sdk.SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes })))
+    return url
+  }
+}
+
+/** The queue's URL, cached per name: send() needs it for every message. */
+export function queueUrl(context: AwsContext, name: string): Promise<string> {
+  let found = context.queueUrls.get(name)
+  if (!found) {
+    found = (async () => {
+      const { client, sdk } = await context.clients.sqs()
+      const answer = await awsCall(control('queue lookup', name), () =>
+        client.send(new sdk.GetQueueUrlCommand({ QueueName: name })),
+      )
+      return answer.QueueUrl ?? ''
+    })()
+    found.catch(() => context.queueUrls.delete(name))
+    context.queueUrls.set(name, found)
+  }
+  return found
+}
+
+async function mappingsOf(context: AwsContext, functionName: string): Promise<EventSourceMappingConfiguration[]> {
+  const { client, sdk } = await context.clients.lambda()
+  const all: EventSourceMappingConfiguration[] = []
+  let marker: string | undefined
+  do {
+    const page = await awsCall(control('event source lookup', functionName), () =>
+      client.send(new sdk.ListEventSourceMappingsCommand({ FunctionName: functionName, Marker: marker })),
+    )
+    all.push(...(page.EventSourceMappings ?? []))
+    marker = page.NextMarker
+  } while (marker)
+  return all
+}
+
+async function deleteMapping(context: AwsContext, functionName: string, uuid: string): Promise<void> {
+  const { client, sdk } = await context.clients.lambda()
+  try {
+    await awsCall(control('event source removal', functionName), () =>
+      client.send(new sdk.DeleteEventSourceMappingCommand({ UUID: uuid })),
+    )
+  } catch (error) {
+    if (!NotFoundError.isInstance(error)) throw error
+  }
+}
+
+/** Lambda checks the role's SQS permissions when the mapping is made; a policy attached seconds ago may not count yet. */
+const cannotReadQueue = refusal('InvalidParameterValueException', /execution role does not have permissions/i)
+
+/**
+ * The queue and its dead-letter queue (redrive after maxRetries + 1
+ * receives) and one event source mapping from it to the function, reporting
+ * failures per message; mappings from other queues are deleted.
+ */
+export async function syncQueue(context: AwsContext, target: QueueTarget, trigger: QueueTrigger): Promise<void> {
+  const names = queueNames(trigger, target.name)
+  const deadLetterArn = queueArn(target.arn, names.deadLetter)
+  await ensureQueue(context, names.deadLetter, target.name, { MessageRetentionPeriod: String(DEAD_LETTER_RETENTION_SEC) })
+  await ensureQueue(context, names.queue, target.name, {
+    VisibilityTimeout: String(visibilityTimeoutSec(target.timeoutSec)),
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: trigger.maxRetries + 1 }),
+  })
+  await allowQueueReading(context, target.role)
+  const sourceArn = queueArn(target.arn, names.queue)
+  const { client, sdk } = await context.clients.lambda()
+  const at = control('event source update', target.name)
+  const settings = { BatchSize: trigger.batchSize, FunctionResponseTypes: ['ReportBatchItemFailures' as const] }
+  let current: EventSourceMappingConfiguration | undefined
+  for (const mapping of await mappingsOf(context, target.name)) {
+    if (mapping.EventSourceArn === sourceArn && !current) current = mapping
+    else if (mapping.UUID) await deleteMapping(context, target.name, mapping.UUID)
+  }
+  if (current?.UUID) {
+    const uuid = current.UUID
+    if (current.BatchSize !== trigger.batchSize)
+      await awsCall(at, () => client.send(new sdk.UpdateEventSourceMappingCommand({ UUID: uuid, ...settings })))
+    return
+  }
+  const create = () =>
+    awsCall(at, () =>
+      client.send(
+        new sdk.CreateEventSourceMappingCommand({
+          FunctionName: target.name,
+          EventSourceArn: sourceArn,
+          Enabled: true,
+          ...settings,
+        }),
+      ),
+    )
+  await whileRolePropagates(context, create, cannotReadQueue)
+}
+
+/** Whether the function's mapping still exists (a deploy that stopped half-way has none). */
+export async function hasMapping(context: AwsContext, functionName: string): Promise<boolean> {
+  return (await mappingsOf(context, functionName)).length > 0
+}
+
+/** Stops delivery to the function: its event source mappings go. */
+export async function deleteMappings(context: AwsContext, functionName: string): Promise<void> {
+  for (const mapping of await mappingsOf(context, functionName)) {
+    if (mapping.UUID) await deleteMapping(context, functionName, mapping.UUID)
+  }
+}
+
+/** Deletes a queue; one already gone is fine. */
+export async function deleteQueue(context: AwsContext, name: string): Promise<void> {
+  const { client, sdk } = await context.clients.sqs()
+  try {
+    const url = await queueUrl(context, name)
+    await awsCall(control('queue removal', name), () => client.send(new sdk.DeleteQueueCommand({ QueueUrl: url })))
+  } catch (error) {
+    if (!isQueueMissing(error)) throw error
+  } finally {
+    context.queueUrls.delete(name)
+  }
+}
+
+/** The queues a trigger made, dead-letter queue included. */
+export async function deleteQueues(context: AwsContext, functionName: string, trigger: QueueTrigger): Promise<void> {
+  const names = queueNames(trigger, functionName)
+  await deleteQueue(context, names.queue)
+  await deleteQueue(context, names.deadLetter)
+}
