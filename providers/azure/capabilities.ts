@@ -15,10 +15,23 @@ export const FLEX_INSTANCE_MEMORY_MB = [2048, 4096] as const
  * - asyncInvoke and logs would need a queue trigger and Application Insights,
  *   which cloudfn does not set up: both are off rather than faked.
  * - The HTTP front end accepts bodies up to 100 MB; responses get the same cap.
+ * - Triggers: HTTP (`anonymous` or `function` auth level; 'iam' would need
+ *   Easy Auth, which cloudfn does not set up). Timer triggers read NCRONTAB in
+ *   UTC only: WEBSITE_TIME_ZONE is not supported on Linux, so on Flex.
+ *   Storage queues: the host fetches at most 32 messages at once (cloudfn's
+ *   batchSize stops at 10 anyway), moves a message to `<queue>-poison` (a
+ *   name it fixes) after maxDequeueCount deliveries, and a message holds
+ *   64 KiB, i.e. 48 KiB of JSON once base64-encoded as the host expects.
+ *   send() writes to the queue's data plane: the credential needs
+ *   'Storage Queue Data Message Sender' on cloudfn's storage account.
  */
 export const AZURE_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: false,
-  triggers: {},
+  triggers: {
+    http: { auth: ['public', 'key'] },
+    schedule: { timezones: false },
+    queue: { maxBatchSize: 10, maxRetries: { min: 0, max: 100 }, namedDeadLetter: false, maxMessageBytes: 48 * 1024 },
+  },
   logs: false,
   coldStartReport: true,
   memoryLimit: false,

@@ -3,8 +3,31 @@
  * emulator. Dependency-free: the shim bundles this module into artifacts.
  */
 
-/** The one HTTP function each cloudfn app registers; also its route (`/api/cloudfn`). */
+/**
+ * The function each cloudfn app registers and whose key calls it: the
+ * envelope endpoint at `/api/cloudfn`, or for an HTTP-triggered function the
+ * user's own endpoint at every path of the app.
+ */
 export const FUNCTION_NAME = 'cloudfn'
+
+/** Route of the envelope endpoint; host.json empties the `api` route prefix so HTTP functions can own `/`. */
+export const ENVELOPE_ROUTE = `api/${FUNCTION_NAME}`
+
+/** Catch-all route of an HTTP-triggered function: with an empty prefix it answers at the app's root and below. */
+export const HTTP_ROUTE = '{*path}'
+
+/** Names of the timer and queue functions registered beside the envelope endpoint. */
+export const TIMER_FUNCTION = `${FUNCTION_NAME}-timer`
+export const QUEUE_FUNCTION = `${FUNCTION_NAME}-queue`
+
+/** App settings that override host.json's queue options (`extensions.queues`) per app. */
+export const QUEUE_SETTINGS = {
+  maxDequeueCount: 'AzureFunctionsJobHost__extensions__queues__maxDequeueCount',
+  batchSize: 'AzureFunctionsJobHost__extensions__queues__batchSize',
+} as const
+
+/** App setting naming the queue the queue function reads (`%...%` in its binding); AZURE* names are not user env. */
+export const QUEUE_NAME_SETTING = 'AZURE_CLOUDFN_QUEUE'
 
 /**
  * App setting that overrides host.json's `functionTimeout` per app, so each

@@ -13,6 +13,7 @@ import { readFunctionKey } from './keys.ts'
 import { appName, functionUrl } from './names.ts'
 import { fieldsFromSite, type RecordFields, tagsFor, toRecord } from './record.ts'
 import { publishPackage } from './scm.ts'
+import { checkQueueTrigger, queueAppSettings, syncQueues } from './triggers/queue.ts'
 
 /** Flex Consumption's default maximum instance count. */
 const DEFAULT_MAX_INSTANCES = 100
@@ -54,7 +55,13 @@ function siteDefinition(
 }
 
 function appSettings(request: DeployRequest, connectionString: string): Record<string, string> {
-  return { ...request.env, [STORAGE_SETTING]: connectionString, [TIMEOUT_SETTING]: formatTimeSpan(request.timeoutSec) }
+  const trigger = request.trigger?.kind === 'queue' ? queueAppSettings(request.trigger, request.name) : {}
+  return {
+    ...request.env,
+    ...trigger,
+    [STORAGE_SETTING]: connectionString,
+    [TIMEOUT_SETTING]: formatTimeSpan(request.timeoutSec),
+  }
 }
 
 /** Waits until ARM lists the app's function: the host has loaded the new package. */
@@ -95,6 +102,7 @@ export async function deployFunction(
   if (!artifact) throw new Error('the azure provider needs a packaged artifact')
   // Bad options are rejected before the first request, not halfway through the infrastructure.
   maximumInstanceCount(request.providerOptions)
+  if (request.trigger?.kind === 'queue') checkQueueTrigger(request.trigger, request.name)
   const { web, resources } = await context.sdk.clients()
   const { resourceGroup } = context.settings
   const app = appName(context.scope, request.name)
@@ -131,6 +139,11 @@ export async function deployFunction(
     codeHash: deployed?.codeHash ?? '',
     configHash: request.configHash,
     updatedAt: new Date().toISOString(),
+    trigger: request.trigger,
+  }
+  // The queue exists before the host starts listening to it; a queue the trigger no longer reads goes.
+  if (request.trigger?.kind === 'queue' || deployed?.trigger?.kind === 'queue') {
+    await syncQueues(context, request.name, request.trigger?.kind === 'queue' ? request.trigger : undefined, signal)
   }
   try {
     await web.webApps

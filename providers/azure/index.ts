@@ -20,13 +20,18 @@ import { appName, containerName, functionUrl, storageAccountName } from './names
 import { fieldsFromSite, toRecord, userEnvKeys } from './record.ts'
 import { AzureSdk } from './sdk.ts'
 import { type AzureSettings, checkSettings, type ProviderSettings } from './settings.ts'
+import { azureQueueNames, deleteQueue, sendMessage } from './triggers/queue.ts'
 
 export { AZURE_CAPABILITIES, instanceMemoryFor } from './capabilities.ts'
 export type { AzureSettings } from './settings.ts'
 
-/** Runtime files of every package: the v4 Node model loads `main` as an ES module. */
+/**
+ * Runtime files of every package: the v4 Node model loads `main` as an ES
+ * module. The empty route prefix lets an HTTP function own the app's root;
+ * the envelope endpoint keeps `/api/cloudfn` through its own route.
+ */
 const PACKAGE_FILES = {
-  'host.json': JSON.stringify({ version: '2.0' }),
+  'host.json': JSON.stringify({ version: '2.0', extensions: { http: { routePrefix: '' } } }),
   'package.json': JSON.stringify({ name: 'cloudfn-app', private: true, main: 'index.mjs', type: 'module' }),
 }
 
@@ -116,12 +121,23 @@ export function createAzureProvider(settings: ProviderSettings): AzureProvider {
       return { envelope: await context.invoker.invoke(request.name, request.payload, options.signal) }
     },
 
+    doFetch({ record, request }, options) {
+      if (record.trigger?.kind === 'http' && record.trigger.auth === 'key') {
+        return context.invoker.fetchWithKey(record.name, request, options.signal)
+      }
+      return fetch(request)
+    },
+
+    doSend: (request, options) => sendMessage(context, request, options.signal),
+
     async doRemove(name, options) {
       const { web, storage } = await sdk.clients()
       context.invoker.forget(name)
       const found = await siteOf(name, options.signal)
       if (!found) return { removed: false }
       const what = `app '${found.app}'`
+      const { trigger } = found.fields
+      // The app goes first, so its host stops reading the queues before they are deleted.
       const removed = await armFind('deleting', what, async () => {
         // Flex hosts one app per plan: the emptied plan goes with it.
         await web.webApps.delete(resourceGroup, found.app, { deleteEmptyServerFarm: true, abortSignal: options.signal })
@@ -132,6 +148,9 @@ export function createAzureProvider(settings: ProviderSettings): AzureProvider {
           abortSignal: options.signal,
         }),
       )
+      if (trigger?.kind === 'queue') {
+        for (const queue of Object.values(azureQueueNames(trigger, name))) await deleteQueue(context, queue, options.signal)
+      }
       return { removed: removed === true }
     },
 

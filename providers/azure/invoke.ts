@@ -6,6 +6,7 @@ import { ThrottledError } from '../../src/errors/throttled.ts'
 import { TimeoutError } from '../../src/errors/timeout.ts'
 import { UnauthorizedError } from '../../src/errors/unauthorized.ts'
 import { failedBeforeSending, networkErrorCode, parseRetryAfter } from '../../src/network.ts'
+import { KEY_HEADER } from './triggers/events.ts'
 
 /** Where and how to call one deployed function. The key never leaves this module's callers. */
 export interface InvokeTarget {
@@ -58,6 +59,24 @@ export class Invoker {
     return target
   }
 
+  /**
+   * Calls an HTTP-triggered function at its own URL with its key, refetching
+   * the key once when the host refuses it (it did not run the function).
+   */
+  async fetchWithKey(name: string, request: Request, signal: AbortSignal | undefined): Promise<Response> {
+    // The body may be needed twice: read it once.
+    const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined
+    for (let attempt = 0; ; attempt++) {
+      const used = this.#target(name, signal)
+      const headers = new Headers(request.headers)
+      headers.set(KEY_HEADER, (await used).key)
+      const response = await fetch(new Request(request, { headers, body, signal }))
+      if (response.status !== 401 || attempt > 0) return response
+      await response.body?.cancel()
+      this.forget(name, used)
+    }
+  }
+
   async invoke(name: string, payload: string, signal: AbortSignal | undefined): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       const used = this.#target(name, signal)
@@ -77,7 +96,7 @@ export class Invoker {
     try {
       return await fetch(target.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-functions-key': target.key },
+        headers: { 'content-type': 'application/json', [KEY_HEADER]: target.key },
         body: payload,
         signal,
       })

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { FUNCTION_NAME } from './constants.ts'
+import { ENVELOPE_ROUTE } from './constants.ts'
 
 /**
  * Azure resource names. Site and storage account names are global across all
@@ -39,8 +39,14 @@ export function containerName(app: string): string {
   return `app-package-${app}`.slice(0, 63).replace(/-+$/, '')
 }
 
+/** The envelope endpoint that invoke calls. */
 export function functionUrl(app: string): string {
-  return `https://${app}.azurewebsites.net/api/${FUNCTION_NAME}`
+  return `https://${app}.azurewebsites.net/${ENVELOPE_ROUTE}`
+}
+
+/** Where an HTTP-triggered function answers: every path of its app. */
+export function originUrl(app: string): string {
+  return `https://${app}.azurewebsites.net/`
 }
 
 export function scmOrigin(app: string): string {
@@ -55,4 +61,5 @@ export const TAGS = {
   memoryMb: 'cloudfn:memoryMb',
   timeoutSec: 'cloudfn:timeoutSec',
   updatedAt: 'cloudfn:updatedAt',
+  trigger: 'cloudfn:trigger',
 } as const

@@ -1,7 +1,8 @@
 import type { Site } from '@azure/arm-appservice'
 import { PORTABLE_RULES } from '../../src/portable-rules.ts'
 import type { FunctionRecord } from '../../src/provider.ts'
-import { functionUrl, TAGS } from './names.ts'
+import type { Trigger } from '../../src/triggers/types.ts'
+import { functionUrl, originUrl, TAGS } from './names.ts'
 
 export interface RecordFields {
   name: string
@@ -10,6 +11,7 @@ export interface RecordFields {
   codeHash: string
   configHash: string
   updatedAt: string
+  trigger?: Trigger | undefined
 }
 
 export function tagsFor(fields: RecordFields): Record<string, string> {
@@ -21,6 +23,17 @@ export function tagsFor(fields: RecordFields): Record<string, string> {
     [TAGS.memoryMb]: String(fields.memoryMb),
     [TAGS.timeoutSec]: String(fields.timeoutSec),
     [TAGS.updatedAt]: fields.updatedAt,
+    // Tag values hold 256 characters; a trigger's JSON is well under that.
+    ...(fields.trigger ? { [TAGS.trigger]: JSON.stringify(fields.trigger) } : {}),
+  }
+}
+
+function triggerFromTag(text: string | undefined): Trigger | undefined {
+  if (!text) return undefined
+  try {
+    return Object.freeze(JSON.parse(text) as Trigger)
+  } catch {
+    return undefined
   }
 }
 
@@ -36,6 +49,7 @@ export function fieldsFromSite(site: Pick<Site, 'tags'>): RecordFields | undefin
     codeHash: tags[TAGS.codeHash] ?? '',
     configHash: tags[TAGS.configHash] ?? '',
     updatedAt: tags[TAGS.updatedAt] ?? '',
+    trigger: triggerFromTag(tags[TAGS.trigger]),
   }
 }
 
@@ -56,6 +70,9 @@ export function userEnvKeys(settings: Record<string, string>): string[] {
     .sort()
 }
 
+/** An HTTP function answers at its app's root; others at the keyed envelope endpoint that invoke calls. */
 export function toRecord(fields: RecordFields, app: string, envKeys: string[]): FunctionRecord {
-  return { ...fields, provider: 'azure', envKeys, url: functionUrl(app) }
+  const { trigger, ...rest } = fields
+  const url = trigger?.kind === 'http' ? originUrl(app) : functionUrl(app)
+  return { ...rest, ...(trigger ? { trigger } : {}), provider: 'azure', envKeys, url }
 }

@@ -1,14 +1,32 @@
 /**
  * Runs in Azure Functions, bundled with the user's function and
- * `@azure/functions` (the v4 programming model). It registers one HTTP
- * function that reads the JSON payload, runs the definition and answers with
- * the cloudfn envelope. The host provides `@azure/functions-core`, through
- * which the registration reaches it.
+ * `@azure/functions` (the v4 programming model). It registers the function
+ * the deployed trigger calls for: an HTTP function at every path of the app
+ * for `http()`, or the keyed envelope endpoint (`POST /api/cloudfn`, used by
+ * invoke) plus a timer or storage-queue function. The host provides
+ * `@azure/functions-core`, through which the registrations reach it.
  */
-import { app, type HttpRequest, type InvocationContext } from '@azure/functions'
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions'
 import type { LogLevel } from '../../src/runtime/context.ts'
+import { httpResultOf } from '../../src/runtime/http-envelope.ts'
 import { type RunnableDefinition, runDefinition } from '../../src/runtime/run-definition.ts'
-import { DEFAULT_FUNCTION_TIMEOUT_SEC, FUNCTION_NAME, parseTimeSpan, TIMEOUT_SETTING } from './constants.ts'
+import {
+  DEFAULT_FUNCTION_TIMEOUT_SEC,
+  ENVELOPE_ROUTE,
+  FUNCTION_NAME,
+  HTTP_ROUTE,
+  parseTimeSpan,
+  QUEUE_FUNCTION,
+  QUEUE_NAME_SETTING,
+  STORAGE_SETTING,
+  TIMEOUT_SETTING,
+  TIMER_FUNCTION,
+} from './constants.ts'
+import { parseSetCookie } from './triggers/cookies.ts'
+import { type HostTimer, queuePayloadOf, scheduledTimeOf, wireRequestOf } from './triggers/events.ts'
+import { ncrontabOf } from './triggers/schedule.ts'
+
+type Trigger = { kind: 'http'; auth: string; methods: readonly string[] } | { kind: 'schedule'; cron: string } | { kind: 'queue' }
 
 function logTo(context: InvocationContext, level: LogLevel, message: string): void {
   if (level === 'log') context.log(message)
@@ -19,22 +37,69 @@ export function createEntry(definition: RunnableDefinition): undefined {
   // One worker process serves many invocations (concurrently, too): only its first is cold.
   let coldStart = true
   const timeoutSec = parseTimeSpan(process.env[TIMEOUT_SETTING]) ?? DEFAULT_FUNCTION_TIMEOUT_SEC
+  const run = (payload: string, context: InvocationContext) => {
+    const cold = coldStart
+    coldStart = false
+    return runDefinition(definition, payload, {
+      executionId: context.invocationId,
+      coldStart: cold,
+      deadline: Date.now() + timeoutSec * 1000,
+      log: (level, message) => logTo(context, level, message),
+    })
+  }
+  /** A failed execution throws, so the host counts it as failed: it retries queue messages, then poisons them. */
+  const runOrThrow = async (payload: string, context: InvocationContext) => {
+    const envelope = JSON.parse(await run(payload, context)) as { ok: boolean; error?: { name: string; message: string } }
+    if (!envelope.ok) throw new Error(`${envelope.error?.name}: ${envelope.error?.message}`)
+  }
+  const trigger = definition.trigger as Trigger | undefined
+
+  if (trigger?.kind === 'http') {
+    // Streams hand the request and response to the host over HTTP, so every `set-cookie` line survives.
+    app.setup({ enableHttpStream: true })
+    const keyed = trigger.auth === 'key'
+    app.http(FUNCTION_NAME, {
+      // Every method reaches the handler: the runtime answers 405 with Allow, where the host would answer 404.
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      authLevel: keyed ? 'function' : 'anonymous',
+      route: HTTP_ROUTE,
+      handler: async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+        const wire = await wireRequestOf(request, keyed)
+        const result = httpResultOf(await run(JSON.stringify(wire), context), (message) => context.error(message))
+        const cookies = result.headers.filter(([name]) => name === 'set-cookie').map(([, line]) => parseSetCookie(line))
+        return {
+          status: result.status,
+          headers: result.headers.filter(([name]) => name !== 'set-cookie'),
+          cookies,
+          body: Buffer.from(result.body, 'base64'),
+        }
+      },
+    })
+    return undefined
+  }
+
   app.http(FUNCTION_NAME, {
     methods: ['POST'],
     authLevel: 'function',
-    route: FUNCTION_NAME,
+    route: ENVELOPE_ROUTE,
     handler: async (request: HttpRequest, context: InvocationContext) => {
-      const cold = coldStart
-      coldStart = false
-      const payload = await request.text()
-      const envelope = await runDefinition(definition, payload, {
-        executionId: context.invocationId,
-        coldStart: cold,
-        deadline: Date.now() + timeoutSec * 1000,
-        log: (level, message) => logTo(context, level, message),
-      })
+      const envelope = await run(await request.text(), context)
       return { status: 200, body: envelope, headers: { 'content-type': 'application/json' } }
     },
   })
+  if (trigger?.kind === 'schedule') {
+    app.timer(TIMER_FUNCTION, {
+      schedule: ncrontabOf(trigger.cron),
+      handler: (timer: HostTimer, context: InvocationContext) =>
+        runOrThrow(JSON.stringify({ scheduledTime: scheduledTimeOf(timer, Date.now()) }), context),
+    })
+  }
+  if (trigger?.kind === 'queue') {
+    app.storageQueue(QUEUE_FUNCTION, {
+      queueName: `%${QUEUE_NAME_SETTING}%`,
+      connection: STORAGE_SETTING,
+      handler: (message: unknown, context: InvocationContext) => runOrThrow(queuePayloadOf(message), context),
+    })
+  }
   return undefined
 }

@@ -6,11 +6,12 @@ import { compileHostScript } from '../../../src/sandbox/host-script.ts'
 import { createWorkerSandbox } from '../../../src/sandbox/worker-sandbox.ts'
 import {
   AZURE_HOST_MARK,
+  type FunctionRegistration,
   type HostHttpRequest,
   type HostHttpResponse,
   type HostMessage,
   type HostReply,
-  type HttpRegistration,
+  type RpcData,
 } from './protocol.ts'
 
 export interface AppRuntimeSettings {
@@ -31,11 +32,15 @@ export type InvokeOutcome =
   | { kind: 'timeout' }
   | { kind: 'throttled' }
 
+export type TriggerOutcome = { kind: 'done' } | Exclude<InvokeOutcome, { kind: 'response' }>
+
 /** The function host of one app version: its instances are sandbox workers running host.ts. */
 export interface AppRuntime {
   /** Loads the app on an instance and reports its HTTP functions, or why it failed to load. */
-  index(): Promise<{ functions: HttpRegistration[] } | { error: string }>
+  index(): Promise<{ functions: FunctionRegistration[] } | { error: string }>
   invoke(functionName: string, invocationId: string, request: HostHttpRequest, onStart: () => void): Promise<InvokeOutcome>
+  /** Runs a timer or queue function with its trigger's input. */
+  trigger(functionName: string, invocationId: string, data: RpcData, onStart: () => void): Promise<TriggerOutcome>
   retire(): Promise<void>
 }
 
@@ -86,6 +91,13 @@ export async function createAppRuntime(settings: AppRuntimeSettings): Promise<Ap
       const { reply } = sent
       if (reply.kind === 'response') return { kind: 'response', response: reply.response }
       return { kind: 'failure', message: reply.kind === 'failure' ? reply.error.message : 'unexpected reply' }
+    },
+    async trigger(functionName, invocationId, data, onStart) {
+      const sent = await send({ kind: 'trigger', functionName, invocationId, data }, onStart)
+      if (sent.kind === 'timeout' || sent.kind === 'throttled') return sent
+      if (sent.kind === 'crash') return { kind: 'failure', message: sent.message }
+      if (sent.reply.kind === 'done') return { kind: 'done' }
+      return { kind: 'failure', message: sent.reply.kind === 'failure' ? sent.reply.error.message : 'unexpected reply' }
     },
     retire: () => sandbox.retire(),
   }

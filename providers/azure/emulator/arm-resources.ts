@@ -114,6 +114,7 @@ export async function storageAccount(context: ArmContext, name: string, action: 
       location: typeof body.location === 'string' ? body.location : 'westeurope',
       keys: [state.secret('storage'), state.secret('storage')],
       containers: new Set(),
+      queues: new Map(),
       tags: asStringMap(body.tags),
     }
     return context.lro.start(request, 'location', 202, undefined, context.subscription, () => {

@@ -1,5 +1,6 @@
 import { type ArmContext, notFound, requireGroup } from './arm-resources.ts'
 import { armError, asRecord, asStringMap, badJson, json, readJson } from './http.ts'
+import type { FunctionRegistration } from './protocol.ts'
 import { type AzureState, key, type SiteState } from './state.ts'
 
 const SITE_TYPE = 'Microsoft.Web/sites'
@@ -147,6 +148,7 @@ async function putSite(context: ArmContext, name: string, existing: SiteState | 
     site.lastModified = new Date().toISOString()
     state.sites.set(name.toLowerCase(), site)
     restart(site)
+    state.onSiteChange(site)
     return siteBody(context, site)
   }
   return context.lro.start(request, 'async-operation', existing ? 202 : 201, undefined, context.subscription, apply)
@@ -177,6 +179,7 @@ export async function site(context: ArmContext, name: string, rest: string[]): P
     if (method === 'DELETE') {
       state.sites.delete(current.name.toLowerCase())
       restart(current)
+      state.onSiteChange(current)
       if (new URL(request.url).searchParams.get('deleteEmptyServerFarm') === 'true')
         deleteEmptyPlan(context, current.serverFarmId)
       return new Response(null, { status: 200 })
@@ -192,6 +195,7 @@ export async function site(context: ArmContext, name: string, rest: string[]): P
     }
     current.appSettings = settings
     restart(current)
+    state.onSiteChange(current)
     return json({ id: `${siteId(context, current)}/config/appsettings`, name: 'appsettings', properties: settings })
   }
   if (sub === 'config/appsettings/list' && method === 'POST') {
@@ -214,18 +218,19 @@ export async function site(context: ArmContext, name: string, rest: string[]): P
   }
   if (sub === 'syncfunctiontriggers' && method === 'POST') {
     current.listedFunctions = current.app?.functions ?? []
+    state.onSiteChange(current)
     return new Response(null, { status: 204 })
   }
   if (sub === 'host/default/listkeys' && method === 'POST') {
     return json({ masterKey: current.masterKey, functionKeys: { default: current.hostKey }, systemKeys: {} })
   }
   if (sub === 'functions' && method === 'GET') {
-    return json({ value: current.listedFunctions.map((fn) => functionEnvelope(context, current, fn.name, fn.route)) })
+    return json({ value: current.listedFunctions.map((fn) => functionEnvelope(context, current, fn)) })
   }
   const fnMatch = /^functions\/([^/]+)(\/listkeys)?$/.exec(sub)
   const listed = fnMatch && current.listedFunctions.find((fn) => fn.name.toLowerCase() === fnMatch[1])
   if (fnMatch && !listed) return armError(404, 'NotFound', `Function ${fnMatch[1]} does not exist.`)
-  if (listed && !fnMatch?.[2] && method === 'GET') return json(functionEnvelope(context, current, listed.name, listed.route))
+  if (listed && !fnMatch?.[2] && method === 'GET') return json(functionEnvelope(context, current, listed))
   if (listed && fnMatch?.[2] && method === 'POST') {
     // The real API answers a flat map, not the StringDictionary the SDK's model describes.
     return json(functionKeys(context.state, current, listed.name))
@@ -249,7 +254,17 @@ export function functionKeys(state: AzureState, site: SiteState, functionName: s
   return keys
 }
 
-function functionEnvelope(context: ArmContext, site: SiteState, name: string, route: string) {
+function bindingOf(fn: FunctionRegistration) {
+  if (fn.kind === 'http')
+    return { type: 'httpTrigger', direction: 'in', route: fn.route, methods: fn.methods, authLevel: fn.authLevel }
+  if (fn.kind === 'timer') return { type: 'timerTrigger', direction: 'in', schedule: fn.schedule }
+  return { type: 'queueTrigger', direction: 'in', queueName: fn.queueName, connection: fn.connection }
+}
+
+function functionEnvelope(context: ArmContext, site: SiteState, fn: FunctionRegistration) {
+  const name = fn.name
+  const prefix = site.app?.routePrefix ?? 'api'
+  const route = fn.kind === 'http' ? [prefix, fn.route].filter(Boolean).join('/') : undefined
   return {
     id: `${siteId(context, site)}/functions/${name}`,
     name: `${site.name}/${name}`,
@@ -258,10 +273,10 @@ function functionEnvelope(context: ArmContext, site: SiteState, name: string, ro
     properties: {
       name,
       function_app_id: null,
-      invoke_url_template: `https://${site.name}.azurewebsites.net/api/${route}`,
+      invoke_url_template: route === undefined ? null : `https://${site.name}.azurewebsites.net/${route}`,
       language: 'node',
       isDisabled: false,
-      config: { bindings: [{ type: 'httpTrigger', direction: 'in', route }] },
+      config: { bindings: [bindingOf(fn)] },
     },
   }
 }

@@ -1,3 +1,4 @@
+import { armQueues } from './arm-queues.ts'
 import {
   type ArmContext,
   blobContainer,
@@ -48,6 +49,9 @@ export async function arm(state: AzureState, lro: LongRunningOperations, request
       }
       if (lower[8] === 'blobservices' && lower[9] === 'default' && lower[10] === 'containers' && request.method === 'GET') {
         return listContainers(context, name)
+      }
+      if (lower[8] === 'queueservices' && lower[9] === 'default' && lower[10] === 'queues') {
+        return armQueues(context, name, parts[11])
       }
       return storageAccount(context, name, rest.length ? rest.join('/').toLowerCase() : undefined)
     case 'providers/microsoft.web/serverfarms':

@@ -2,7 +2,8 @@ import { delay, HttpResponse } from 'msw'
 import { armError } from './http.ts'
 
 /** Which endpoint family a fault applies to. */
-export type FaultTarget = 'arm' | 'scm' | 'host'
+/** `host` is the envelope endpoint invoke calls; `http` the paths HTTP-triggered functions answer. */
+export type FaultTarget = 'arm' | 'scm' | 'host' | 'http' | 'queue'
 
 export type FaultKind =
   /** 429 with `Retry-After` (seconds). */
@@ -59,6 +60,10 @@ const SURVIVABLE: Record<FaultTarget, Record<string, FaultKind>> = {
     delay: { kind: 'delay', ms: 30 },
   },
   host: { throttle: { kind: 'throttle', retryAfterSec: 0 } },
+  // fetch() hands the caller whatever the platform answered, as any HTTP client gets it: nothing to survive.
+  http: {},
+  // Storage answers 503 ServerBusy when it throttles.
+  queue: { 'status 503': { kind: 'status', status: 503 } },
 }
 
 /** Faults injected on demand; each applies to the next matching requests, then disappears. */

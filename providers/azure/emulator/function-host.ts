@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto'
+import type { FunctionRegistration } from './protocol.ts'
 import { startRuntime } from './scm.ts'
 import type { AzureState, SiteState } from './state.ts'
+
+const NULL_BODY = new Set([204, 205, 304])
 
 /** The front end refuses bodies over 100 MB (HTTP trigger limit). */
 const MAX_REQUEST_BYTES = 100 * 1024 * 1024
@@ -15,8 +18,33 @@ function validKey(site: SiteState, functionName: string, request: Request, url: 
   return accepted.includes(given)
 }
 
+type HttpFunction = Extract<FunctionRegistration, { kind: 'http' }>
+
+/** Whether a route template (`api/cloudfn`, `items/{id}`, `{*path}`) matches a path, as ASP.NET routing does. */
+export function routeMatches(template: string, path: string): boolean {
+  const wanted = template.split('/').filter(Boolean)
+  const given = path.split('/').filter(Boolean)
+  for (const [index, segment] of wanted.entries()) {
+    // A catch-all takes the rest of the path, even none of it.
+    if (/^\{\*[^}]+\}$/.test(segment)) return true
+    const part = given[index]
+    if (part === undefined) return false
+    if (/^\{[^}]+\}$/.test(segment)) continue
+    if (segment.toLowerCase() !== decodeURIComponent(part).toLowerCase()) return false
+  }
+  return given.length === wanted.length
+}
+
+/** The HTTP function a path reaches: literal routes win over catch-alls. */
+function routeOf(site: SiteState, path: string): HttpFunction | undefined {
+  const prefix = site.app?.routePrefix ?? 'api'
+  const http = site.listedFunctions.filter((fn): fn is HttpFunction => fn.kind === 'http')
+  const ordered = [...http.filter((fn) => !fn.route.includes('{*')), ...http.filter((fn) => fn.route.includes('{*'))]
+  return ordered.find((fn) => routeMatches([prefix, fn.route].filter(Boolean).join('/'), path))
+}
+
 /**
- * `https://APP.azurewebsites.net/api/ROUTE`: the host routes the request to
+ * `https://APP.azurewebsites.net/PREFIX/ROUTE`: the host routes the request to
  * the registered HTTP function, checks its key and runs it on an instance.
  * Failures answer as the host does, with an empty body: 500 when the
  * function threw, crashed its worker or passed `functionTimeout`, 429 when
@@ -29,8 +57,7 @@ export async function functionHost(
   url: URL,
 ): Promise<Response> {
   if (!site) return new Response(SITE_NOT_FOUND, { status: 404, headers: { 'content-type': 'text/html' } })
-  const route = /^\/api\/(.+)$/.exec(url.pathname)?.[1]?.toLowerCase()
-  const registration = site.listedFunctions.find((fn) => fn.route.toLowerCase() === route)
+  const registration = routeOf(site, url.pathname)
   if (!site.app || !registration?.methods.includes(request.method)) {
     return new Response(null, { status: 404 })
   }
@@ -54,10 +81,13 @@ export async function functionHost(
   )
   switch (outcome.kind) {
     case 'response':
-      return new Response(outcome.response.body.byteLength ? outcome.response.body : null, {
-        status: outcome.response.status,
-        headers: outcome.response.headers,
-      })
+      return new Response(
+        outcome.response.body.byteLength && !NULL_BODY.has(outcome.response.status) ? outcome.response.body : null,
+        {
+          status: outcome.response.status,
+          headers: outcome.response.headers,
+        },
+      )
     case 'throttled':
       return new Response(null, { status: 429 })
     case 'timeout':

@@ -11,11 +11,21 @@
  * (a `createRequire` function in the ESM bundle) goes through that method, so
  * no file has to be written into the unpacked app and no loader hook is needed.
  */
+import { request as httpRequest } from 'node:http'
 import Module from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { workerData } from 'node:worker_threads'
 import { serveSandbox } from '../../../src/sandbox/serve.ts'
-import { AZURE_HOST_MARK, type HostMessage, type HostReply, type HostWorkerData, type HttpRegistration } from './protocol.ts'
+import {
+  AZURE_HOST_MARK,
+  type FunctionRegistration,
+  type HostHttpRequest,
+  type HostHttpResponse,
+  type HostMessage,
+  type HostReply,
+  type HostWorkerData,
+  type RpcData,
+} from './protocol.ts'
 
 interface Binding {
   type: string
@@ -23,6 +33,9 @@ interface Binding {
   route?: string
   methods?: string[]
   authLevel?: string
+  schedule?: string
+  queueName?: string
+  connection?: string
 }
 interface FunctionMetadata {
   name: string
@@ -97,66 +110,109 @@ async function runHooks(name: string, context: Record<string, unknown>): Promise
   for (const hook of hooks.get(name) ?? []) await hook(context)
 }
 
+/** Where the library serves HTTP functions when the app enabled HTTP streams (`app.setup({ enableHttpStream })`). */
+let httpUri: string | undefined
 let loaded: Promise<void> | undefined
 function loadApp(): Promise<void> {
   loaded ??= (async () => {
     await import(pathToFileURL(data.entryFile).href)
-    await programmingModel?.getCapabilities({})
+    const capabilities = await programmingModel?.getCapabilities({})
+    httpUri = capabilities?.HttpUri
     await runHooks('appStart', { hookData: {}, appHookData, functionAppDirectory: data.appDirectory })
   })()
   return loaded
 }
 
-function httpTrigger(metadata: FunctionMetadata): [string, Binding] | undefined {
+/** The function's trigger binding (name and binding): the one input binding whose type ends in `Trigger`. */
+function triggerOf(metadata: FunctionMetadata): [string, Binding] | undefined {
   return Object.entries(metadata.bindings).find(
-    ([, binding]) => binding.direction === 'in' && binding.type.toLowerCase() === 'httptrigger',
+    ([, binding]) => binding.direction === 'in' && binding.type.toLowerCase().endsWith('trigger'),
   )
 }
 
-function registrations(): HttpRegistration[] {
-  const found: HttpRegistration[] = []
-  for (const { metadata } of functions.values()) {
-    const trigger = httpTrigger(metadata)?.[1]
-    if (!trigger) continue
-    found.push({
-      name: metadata.name,
-      route: trigger.route ?? metadata.name,
-      methods: (trigger.methods ?? ['GET', 'POST']).map((method) => method.toUpperCase()),
-      authLevel: (trigger.authLevel ?? 'function').toLowerCase(),
-    })
+function registration(metadata: FunctionMetadata): FunctionRegistration | undefined {
+  const binding = triggerOf(metadata)?.[1]
+  const name = metadata.name
+  switch (binding?.type.toLowerCase()) {
+    case 'httptrigger':
+      return {
+        kind: 'http',
+        name,
+        route: binding.route ?? name,
+        methods: (binding.methods ?? ['GET', 'POST']).map((method) => method.toUpperCase()),
+        authLevel: (binding.authLevel ?? 'function').toLowerCase(),
+      }
+    case 'timertrigger':
+      return { kind: 'timer', name, schedule: binding.schedule ?? '' }
+    case 'queuetrigger':
+      return { kind: 'queue', name, queueName: binding.queueName ?? '', connection: binding.connection ?? 'AzureWebJobsStorage' }
+    default:
+      return undefined
   }
-  return found
 }
 
-async function invoke(message: Extract<HostMessage, { kind: 'invoke' }>): Promise<HostReply> {
-  const entry = functions.get(message.functionName)
-  const trigger = entry && httpTrigger(entry.metadata)
-  if (!entry || !trigger || !programmingModel) {
-    return { kind: 'failure', error: { name: 'Error', message: `No HTTP function "${message.functionName}" is registered` } }
+function registrations(): FunctionRegistration[] {
+  return [...functions.values()].flatMap(({ metadata }) => registration(metadata) ?? [])
+}
+
+/** Hop-by-hop headers a proxy does not forward. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 'content-length', 'upgrade'])
+
+/**
+ * The host's side of an HTTP stream: the request goes to the library's
+ * server with the invocation id and forwarding headers, and the response
+ * comes back as the library wrote it, every header line kept.
+ */
+function proxy(uri: string, invocationId: string, request: HostHttpRequest, signal: AbortSignal): Promise<HostHttpResponse> {
+  const target = new URL(request.url)
+  const headers: Record<string, string> = {
+    'x-ms-invocation-id': invocationId,
+    'x-forwarded-host': target.host,
+    'x-forwarded-proto': 'https',
   }
-  const { request } = message
+  for (const [name, value] of Object.entries(request.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = value
+  if (request.body.byteLength > 0) headers['content-length'] = String(request.body.byteLength)
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      new URL(`${target.pathname}${target.search}`, uri),
+      { method: request.method, headers, signal },
+      (incoming) => {
+        const chunks: Buffer[] = []
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
+        incoming.on('error', reject)
+        incoming.on('end', () => {
+          const pairs: Array<[string, string]> = []
+          for (let index = 0; index < incoming.rawHeaders.length; index += 2) {
+            const name = (incoming.rawHeaders[index] ?? '').toLowerCase()
+            if (HOP_BY_HOP.has(name) || name === 'x-ms-invocation-id' || name === 'date') continue
+            pairs.push([name, incoming.rawHeaders[index + 1] ?? ''])
+          }
+          resolve({ status: incoming.statusCode ?? 500, headers: pairs, body: new Uint8Array(Buffer.concat(chunks)) })
+        })
+      },
+    )
+    outgoing.on('error', reject)
+    outgoing.end(request.body.byteLength > 0 ? request.body : undefined)
+  })
+}
+
+/** Runs one invocation with the worker's contract: hooks around the handler, the library's conversions. */
+async function run(
+  name: string,
+  invocationId: string,
+  input: { data: unknown; triggerMetadata: Record<string, RpcData> },
+): Promise<{ returnValue?: { http?: RpcHttp } | null }> {
+  const entry = functions.get(name)
+  const trigger = entry && triggerOf(entry.metadata)
+  if (!entry || !trigger || !programmingModel) throw new Error(`No function "${name}" is registered`)
   const coreContext = {
-    invocationId: message.invocationId,
+    invocationId,
     metadata: { name: entry.metadata.name, bindings: entry.metadata.bindings },
     request: {
-      invocationId: message.invocationId,
+      invocationId,
       functionId: entry.metadata.name,
-      inputData: [
-        {
-          name: trigger[0],
-          data: {
-            http: {
-              method: request.method,
-              url: request.url,
-              headers: request.headers,
-              query: request.query,
-              params: {},
-              body: { bytes: request.body },
-            },
-          },
-        },
-      ],
-      triggerMetadata: {},
+      inputData: [{ name: trigger[0], data: input.data }],
+      triggerMetadata: input.triggerMetadata,
     },
     state: undefined as string | undefined,
     log: (_level: string, _category: string, _message: string) => {},
@@ -179,12 +235,45 @@ async function invoke(message: Extract<HostMessage, { kind: 'invoke' }>): Promis
   const post = { invocationContext: context, inputs, result, error, hookData, appHookData }
   await runHooks('postInvocation', post)
   if (post.error) throw post.error
-  const response = await model.getResponse(context, post.result)
-  const http = response.returnValue?.http
-  const body = http?.body?.bytes ?? new TextEncoder().encode(http?.body?.string ?? '')
+  return model.getResponse(context, post.result)
+}
+
+async function invoke(message: Extract<HostMessage, { kind: 'invoke' }>): Promise<HostReply> {
+  const { request, invocationId } = message
+  const http = {
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    query: request.query,
+    params: {},
+    body: { bytes: request.body },
+  }
+  const triggerMetadata: Record<string, RpcData> = {
+    Headers: { json: JSON.stringify(request.headers) },
+    Query: { json: JSON.stringify(request.query) },
+  }
+  if (httpUri) {
+    const aborted = new AbortController()
+    const proxied = proxy(httpUri, invocationId, request, aborted.signal)
+    proxied.catch(() => {})
+    try {
+      await run(message.functionName, invocationId, { data: { http }, triggerMetadata })
+    } catch (error) {
+      aborted.abort()
+      throw error
+    }
+    return { kind: 'response', response: await proxied }
+  }
+  const response = await run(message.functionName, invocationId, { data: { http }, triggerMetadata })
+  const answer = response.returnValue?.http
+  const body = answer?.body?.bytes ?? new TextEncoder().encode(answer?.body?.string ?? '')
   return {
     kind: 'response',
-    response: { status: Number(http?.statusCode ?? 200), headers: http?.headers ?? {}, body: new Uint8Array(body) },
+    response: {
+      status: Number(answer?.statusCode ?? 200),
+      headers: Object.entries(answer?.headers ?? {}),
+      body: new Uint8Array(body),
+    },
   }
 }
 
@@ -192,6 +281,10 @@ serveSandbox<HostMessage, HostReply>(async (message) => {
   try {
     await loadApp()
     if (message.kind === 'index') return { kind: 'index', functions: registrations() }
+    if (message.kind === 'trigger') {
+      await run(message.functionName, message.invocationId, { data: message.data, triggerMetadata: {} })
+      return { kind: 'done' }
+    }
     return await invoke(message)
   } catch (thrown) {
     const error = thrown instanceof Error ? thrown : new Error(String(thrown))

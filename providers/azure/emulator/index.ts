@@ -9,17 +9,21 @@
 import { type HttpHandler, http } from 'msw'
 import type { SetupServer } from 'msw/node'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
+import { systemClock, type TriggerClock } from '../../../src/triggers/clock.ts'
+import { ENVELOPE_ROUTE, QUEUE_NAME_SETTING } from '../constants.ts'
 import { arm } from './arm.ts'
 import { randomSecret } from './arm-resources.ts'
 import { Faults, type FaultTarget } from './faults.ts'
 import { functionHost } from './function-host.ts'
 import { armError, bearerToken } from './http.ts'
 import { LongRunningOperations } from './lro.ts'
+import { queueService } from './queue-service.ts'
 import { scm } from './scm.ts'
 import { AzureState, type SecretKind } from './state.ts'
+import { SiteTriggers } from './triggers.ts'
 
 export type { Fault, FaultChooser, FaultTarget, LroFault } from './faults.ts'
-export type { HttpRegistration } from './protocol.ts'
+export type { FunctionRegistration } from './protocol.ts'
 export { AzureState, type SecretKind, type SiteState } from './state.ts'
 
 /** A stub `TokenCredential` for tests: the emulator accepts any bearer token. */
@@ -38,6 +42,10 @@ export interface AzureEmulatorOptions {
   secrets?: Partial<Record<SecretKind, string>>
   /** Decides whether a bearer token is valid (default: any non-empty token). */
   acceptToken?: (token: string) => boolean
+  /** The time timer functions fire on (default: the system clock). */
+  clock?: TriggerClock
+  /** How long a failed queue message stays invisible, and the pause between polls of an empty queue, in ms (default 100). */
+  queueRetryDelayMs?: number
 }
 
 export interface AzureEmulator {
@@ -47,7 +55,12 @@ export interface AzureEmulator {
   readonly faults: Faults
   /** Starts an msw server with these handlers; unhandled requests fail instead of reaching the network. */
   listen(): SetupServer
-  /** Stops the server started by `listen` and every function host's instances. */
+  /**
+   * Bodies (the JSON sent) of the messages the host moved to the poison
+   * queue of a queue-triggered function, read from state.
+   */
+  poisonMessages(functionName: string): string[]
+  /** Stops the server started by `listen`, the trigger listeners and every function host's instances. */
   close(): Promise<void>
 }
 
@@ -56,6 +69,11 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
   const faults = new Faults()
   const lro = new LongRunningOperations(faults, { polls: options.lroPolls ?? 1, retryAfterSec: options.lroRetryAfterSec ?? 0 })
   const acceptToken = options.acceptToken ?? ((token: string) => token.length > 0)
+  const triggers = new SiteTriggers(state, {
+    clock: options.clock ?? systemClock(),
+    queueRetryDelayMs: options.queueRetryDelayMs ?? 100,
+  })
+  state.onSiteChange = (site) => triggers.sync(site)
 
   const serve =
     (target: FaultTarget, handle: (request: Request, url: URL) => Promise<Response>) =>
@@ -86,9 +104,16 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
       }),
     ),
     http.all(
-      /^https:\/\/[a-z0-9-]+\.azurewebsites\.net\//i,
-      serve('host', (request, url) => functionHost(state, state.site(url.hostname.split('.')[0] ?? ''), request, url)),
+      /^https:\/\/[a-z0-9]+\.queue\.core\.windows\.net\//i,
+      serve('queue', (request, url) => queueService(state, request, url)),
     ),
+    http.all(/^https:\/\/[a-z0-9-]+\.azurewebsites\.net\//i, (info: { request: Request }) => {
+      const { pathname } = new URL(info.request.url)
+      const target = pathname.toLowerCase().startsWith(`/${ENVELOPE_ROUTE}`) ? 'host' : 'http'
+      return serve(target, (request, url) => functionHost(state, state.site(url.hostname.split('.')[0] ?? ''), request, url))(
+        info,
+      )
+    }),
   ]
 
   const server = emulatorServer(handlers)
@@ -97,7 +122,15 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
     state,
     faults,
     listen: server.listen,
+    poisonMessages(functionName) {
+      const site = state.siteForFunction(functionName)
+      const queue = site?.appSettings[QUEUE_NAME_SETTING]
+      const account = /AccountName=([^;]+)/.exec(site?.appSettings.AzureWebJobsStorage ?? '')?.[1] ?? ''
+      const poison = queue ? state.storageAccount(account)?.queues.get(`${queue}-poison`) : undefined
+      return (poison?.messages ?? []).map((message) => Buffer.from(message.text, 'base64').toString('utf8'))
+    },
     async close() {
+      triggers.close()
       server.close()
       const running = [...state.sites.values()].map((site) => site.runtime)
       for (const site of state.sites.values()) site.runtime = undefined

@@ -11,13 +11,14 @@ export interface HostWorkerData {
   appDirectory: string
 }
 
-/** An HTTP function the app registered through `@azure/functions`. */
-export interface HttpRegistration {
-  name: string
-  route: string
-  methods: string[]
-  authLevel: string
-}
+/** A function the app registered through `@azure/functions`, by its trigger binding. */
+export type FunctionRegistration =
+  | { kind: 'http'; name: string; route: string; methods: string[]; authLevel: string }
+  | { kind: 'timer'; name: string; schedule: string }
+  | { kind: 'queue'; name: string; queueName: string; connection: string }
+
+/** Typed data as the host sends a trigger's input over its RPC channel. */
+export type RpcData = { string: string } | { json: string }
 
 export interface HostHttpRequest {
   method: string
@@ -29,16 +30,20 @@ export interface HostHttpRequest {
 
 export interface HostHttpResponse {
   status: number
-  headers: Record<string, string>
+  /** In order; a header the function set twice (`set-cookie`) appears twice. */
+  headers: Array<[string, string]>
   body: Uint8Array
 }
 
 export type HostMessage =
   | { kind: 'index' }
   | { kind: 'invoke'; functionName: string; invocationId: string; request: HostHttpRequest }
+  /** A timer or queue invocation; the reply is `done` or `failure`. */
+  | { kind: 'trigger'; functionName: string; invocationId: string; data: RpcData }
 
 export type HostReply =
-  | { kind: 'index'; functions: HttpRegistration[] }
+  | { kind: 'index'; functions: FunctionRegistration[] }
+  | { kind: 'done' }
   | { kind: 'response'; response: HostHttpResponse }
   /** The app failed to load or the invocation failed inside the host: the host answers 500. */
   | { kind: 'failure'; error: { name: string; message: string } }

@@ -7,10 +7,22 @@ import { functionKeys, restart } from './arm-sites.ts'
 import { json } from './http.ts'
 import type { AzureState, DeploymentState, SiteState } from './state.ts'
 
+/** host.json's `extensions.http.routePrefix` (default `api`), which every HTTP route sits under. */
+function routePrefixOf(hostJson: Uint8Array): string {
+  const parsed = JSON.parse(new TextDecoder().decode(hostJson)) as { extensions?: { http?: { routePrefix?: unknown } } }
+  const prefix = parsed.extensions?.http?.routePrefix
+  return typeof prefix === 'string' ? prefix.replace(/^\/+|\/+$/g, '') : 'api'
+}
+
 /** Unpacks a package as the Flex host mounts it; returns the entry file named by package.json `main`. */
-async function unpack(app: string, zip: Uint8Array, sha256: string): Promise<{ directory: string; entryFile: string }> {
+async function unpack(
+  app: string,
+  zip: Uint8Array,
+  sha256: string,
+): Promise<{ directory: string; entryFile: string; routePrefix: string }> {
   const { directory, files } = await unpackZip(zip, `${app.toLowerCase()}-${sha256.slice(0, 16)}`)
-  if (!files['host.json']) throw new Error('host.json was not found at the root of the package.')
+  const hostJson = files['host.json']
+  if (!hostJson) throw new Error('host.json was not found at the root of the package.')
   const manifest = files['package.json']
   let main = 'index.js'
   if (manifest) {
@@ -18,7 +30,7 @@ async function unpack(app: string, zip: Uint8Array, sha256: string): Promise<{ d
     if (typeof parsed.main === 'string') main = parsed.main
   }
   if (!files[main]) throw new Error(`package.json names '${main}' as main, which is not in the package.`)
-  return { directory, entryFile: join(directory, main) }
+  return { directory, entryFile: join(directory, main), routePrefix: routePrefixOf(hostJson) }
 }
 
 export interface RuntimeDefaults {
@@ -58,6 +70,7 @@ async function deploy(state: AzureState, site: SiteState, deployment: Deployment
     for (const fn of indexed.functions) functionKeys(state, site, fn.name)
     deployment.status = 4
     deployment.message = 'Deployment successful.'
+    state.onSiteChange(site)
   } catch (error) {
     deployment.status = 3
     deployment.message = error instanceof Error ? error.message : String(error)

@@ -1,5 +1,6 @@
 import type { AppRuntime } from './app-runtime.ts'
-import type { HttpRegistration } from './protocol.ts'
+import type { FunctionRegistration } from './protocol.ts'
+import type { QueueState } from './queues.ts'
 
 export interface ResourceGroupState {
   name: string
@@ -13,6 +14,8 @@ export interface StorageAccountState {
   location: string
   keys: [string, string]
   containers: Set<string>
+  /** Storage queues by name (queue names are lower case). */
+  queues: Map<string, QueueState>
   tags: Record<string, string>
 }
 
@@ -52,9 +55,9 @@ export interface SiteState {
   functionKeys: Map<string, Record<string, string>>
   deployments: DeploymentState[]
   /** Folder of the unpacked active package, and what the host found in it. */
-  app: { directory: string; entryFile: string; functions: HttpRegistration[] } | undefined
+  app: { directory: string; entryFile: string; routePrefix: string; functions: FunctionRegistration[] } | undefined
   /** Functions ARM lists: set when triggers are synced (and after a successful publish, as Flex does). */
-  listedFunctions: HttpRegistration[]
+  listedFunctions: FunctionRegistration[]
   /** The running function host, started on first use; a promise so concurrent calls share one. */
   runtime: Promise<AppRuntime> | undefined
   createdAt: string
@@ -80,8 +83,17 @@ export class AzureState {
   requestCount = 0
   readonly requestsByRoute = new Map<string, number>()
 
+  /** Told when a site's functions or settings may have changed (or it went), so its triggers follow. */
+  onSiteChange: (site: SiteState) => void = () => {}
+
   constructor(secret: (kind: SecretKind) => string) {
     this.secret = secret
+  }
+
+  /** The storage account of that name, in any resource group (account names are global). */
+  storageAccount(name: string): StorageAccountState | undefined {
+    for (const account of this.storageAccounts.values()) if (account.name === name) return account
+    return undefined
   }
 
   record(route: string): void {
