@@ -1,6 +1,7 @@
 import { createGcpEmulator, emulatorAuthClient } from '../../providers/gcp/emulator/index.ts'
 import { createGcpProvider } from '../../providers/gcp/index.ts'
 import { createCloud } from '../../src/client.ts'
+import { createManualClock } from '../../src/triggers/clock.ts'
 import type { ConformanceTarget } from '../scenario.ts'
 
 /**
@@ -11,7 +12,10 @@ export function gcpEmulatedTarget(): ConformanceTarget {
   return {
     name: 'gcp-emulated',
     async setup() {
-      const emulator = createGcpEmulator({ operationDelayMs: 10 })
+      // Schedules run on a clock the scenarios move; it starts off any 5-minute boundary.
+      const clock = createManualClock(Date.UTC(2026, 0, 1, 0, 0, 30))
+      // Pub/Sub retries a failed push after milliseconds instead of its 10 s minimum backoff.
+      const emulator = createGcpEmulator({ operationDelayMs: 10, clock, redeliveryDelayMs: 5 })
       emulator.listen()
       const authClient = emulatorAuthClient()
       const provider = createGcpProvider({
@@ -30,7 +34,9 @@ export function gcpEmulatedTarget(): ConformanceTarget {
           executions: async (name) => state.executions.get(name) ?? 0,
           requestCount: async () => state.requestCount,
           functionNames: async () => state.functionNames(),
+          deadLetters: async (name) => emulator.deadLetters(name),
         },
+        clock,
         teardown: () => emulator.close(),
       }
     },

@@ -7,10 +7,26 @@ const MIB = 1024 * 1024
  * bodies up to 32 MiB, HTTP functions up to 60 minutes. Asynchronous invoke
  * needs Pub/Sub or Cloud Tasks and logs need Cloud Logging; cloudfn uses
  * neither yet, so both capabilities are off rather than faked.
+ *
+ * Triggers:
+ * - http: the function's own Cloud Run URL. `iam` is Cloud Run's ID-token
+ *   check, `public` grants roles/run.invoker to allUsers. Cloud Run has no
+ *   per-function keys, so `key` is not offered.
+ * - schedule: a Cloud Scheduler job (unix-cron with any IANA time zone).
+ * - queue: a Pub/Sub topic with an Eventarc trigger. Push delivery sends one
+ *   message per request, so batches are of 1. A dead-letter policy allows 5
+ *   to 100 delivery attempts, so 4 to 99 retries. Pub/Sub takes 10 MB per
+ *   publish request; the JSON API carries the message base64-encoded (4/3 of
+ *   its size), so 7 MiB (9.8 MB encoded) is the most that fits whichever of
+ *   the two sizes the limit is checked against.
  */
 export const GCP_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: false,
-  triggers: {},
+  triggers: {
+    http: { auth: ['public', 'iam'] },
+    schedule: { timezones: true },
+    queue: { maxBatchSize: 1, maxRetries: { min: 4, max: 99 }, namedDeadLetter: true, maxMessageBytes: 7 * MIB },
+  },
   logs: false,
   coldStartReport: true,
   memoryLimit: true,
@@ -22,4 +38,4 @@ export const GCP_CAPABILITIES: ProviderCapabilities = {
   timeoutSec: { min: 1, max: 3600 },
 }
 
-export const GCP_LIMITS = { maxBodyBytes: 32 * MIB, maxTimeoutSec: 3600 } as const
+export const GCP_LIMITS = { maxBodyBytes: 32 * MIB, maxTimeoutSec: 3600, maxPublishBytes: 10 * 1000 * 1000 } as const

@@ -5,7 +5,8 @@ import { functionState } from './enums.ts'
 import { mapControlPlaneError, retryAfterMs } from './errors.ts'
 import { isManaged } from './labels.ts'
 import { functionResourceName, type Location, locationName } from './names.ts'
-import { type FunctionServiceClient, type GcpFunction, pollSettings } from './sdk.ts'
+import type { Rest } from './rest.ts'
+import { type FunctionServiceClient, type GcpFunction, pollSettings, type SchedulerClient } from './sdk.ts'
 
 /** Deploys take minutes on GCP (a Cloud Build run and a Cloud Run revision); give up after 20. */
 const OPERATION_TIMEOUT_MS = 20 * 60_000
@@ -14,6 +15,10 @@ export interface ControlPlane {
   readonly location: Location
   readonly pollIntervalMs: number
   client(): Promise<FunctionServiceClient>
+  /** Cloud Scheduler, for schedule triggers. */
+  scheduler(): Promise<SchedulerClient>
+  /** Cloud Run Admin and Pub/Sub, for HTTP access and queue triggers. */
+  rest: Rest
 }
 
 type Operation = { promise(): Promise<[GcpFunction | object, unknown, unknown]> }

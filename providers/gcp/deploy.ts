@@ -1,6 +1,7 @@
 import { ProviderError } from '../../src/errors/provider-error.ts'
 import type { DeployRequest, DeployResponse, Warning } from '../../src/provider.ts'
 import { throwIfAborted } from '../../src/retry.ts'
+import { queueNames } from '../../src/triggers/queue.ts'
 import { expectString, fail, integerOr } from '../../src/validation.ts'
 import { awaitOperation, type ControlPlane, getFunction, uploadSource, waitSettled } from './control-plane.ts'
 import { functionState } from './enums.ts'
@@ -9,6 +10,9 @@ import { formatMemory } from './memory.ts'
 import { functionResourceName, locationName } from './names.ts'
 import { toRecord } from './record.ts'
 import type { GcpFunction } from './sdk.ts'
+import { topicName } from './triggers/pubsub.ts'
+import { storedTrigger, triggerEnv } from './triggers/stored.ts'
+import { ensureTopics, removeTriggerResources, syncTrigger } from './triggers/sync.ts'
 
 export const PROVIDER_OPTION_KEYS = ['maxInstances', 'minInstances', 'serviceAccountEmail'] as const
 
@@ -45,15 +49,37 @@ const CONFIG_PATHS = [
 ]
 const CODE_PATHS = ['buildConfig.runtime', 'buildConfig.entryPoint', 'buildConfig.source']
 
-function specOf(request: DeployRequest, options: Options, labels: Record<string, string>): GcpFunction {
+/** google.cloud.functions.v2.EventTrigger.RetryPolicy.RETRY_POLICY_RETRY: a failed delivery comes again. */
+const RETRY_POLICY_RETRY = 2
+const PUBSUB_PUBLISHED = 'google.cloud.pubsub.topic.v1.messagePublished'
+
+/** Pub/Sub's Eventarc trigger on the function; absent for every other trigger. */
+function eventTriggerOf(plane: ControlPlane, request: DeployRequest, options: Options): GcpFunction['eventTrigger'] {
+  const { trigger } = request
+  if (trigger?.kind !== 'queue') return undefined
+  return {
+    eventType: PUBSUB_PUBLISHED,
+    pubsubTopic: topicName(plane.location, queueNames(trigger, request.name).queue),
+    retryPolicy: RETRY_POLICY_RETRY,
+    triggerRegion: plane.location.region,
+    ...(options.serviceAccountEmail ? { serviceAccountEmail: options.serviceAccountEmail } : {}),
+  }
+}
+
+/** The API cannot turn an HTTP function into an event-triggered one or back: such a change replaces the function. */
+const isEventTriggered = (fn: GcpFunction | undefined) => !!fn?.eventTrigger?.eventType
+
+function specOf(plane: ControlPlane, request: DeployRequest, options: Options, labels: Record<string, string>): GcpFunction {
+  const eventTrigger = eventTriggerOf(plane, request, options)
   return {
     labels,
+    ...(eventTrigger ? { eventTrigger } : {}),
     buildConfig: { runtime: RUNTIME, entryPoint: ENTRY_POINT },
     serviceConfig: {
       availableMemory: formatMemory(request.memoryMb),
       timeoutSeconds: request.timeoutSec,
       // The shim reads it for ctx.remainingMs(); CLOUDFN_ names are reserved for cloudfn.
-      environmentVariables: { ...request.env, [TIMEOUT_ENV]: String(request.timeoutSec) },
+      environmentVariables: { ...request.env, [TIMEOUT_ENV]: String(request.timeoutSec), ...triggerEnv(request.trigger) },
       maxInstanceCount: options.maxInstances,
       minInstanceCount: options.minInstances,
       // One request per instance, as on the other clouds: cold starts and env stay per execution.
@@ -69,16 +95,30 @@ export async function deployFunction(plane: ControlPlane, request: DeployRequest
   if (!artifact) throw new ProviderError({ provider: 'gcp', isRetryable: false, message: 'gcp deploys need a packaged artifact' })
   const options = checkOptions(request.providerOptions)
   const warnings: Warning[] = []
-  const existing = await waitSettled(plane, name, signal)
+  let existing = await waitSettled(plane, name, signal)
   const labels = existing?.labels ?? {}
   const codeLabel = hexToLabel(artifact.sha256)
   const sameCode = labels[CODE_LABEL] === codeLabel
   const sameConfig = labels[CONFIG_LABEL] === hexToLabel(request.configHash)
-  if (existing && functionState(existing.state) === 'ACTIVE' && sameCode && sameConfig) {
-    return { record: toRecord(existing), status: 'unchanged', warnings }
+  let changed = false
+  const beforeChange = () => {
+    if (!changed) request.onStep?.(existing ? 'update' : 'create')
+    changed = true
   }
-  request.onStep?.(existing ? 'update' : 'create')
-  const spec = specOf(request, options, { ...labels, ...cloudfnLabels(artifact.sha256, request.configHash) })
+  if (existing && functionState(existing.state) === 'ACTIVE' && sameCode && sameConfig) {
+    // The trigger's own resources may lag behind a deploy that crashed after the function changed.
+    if (request.trigger) await syncTrigger(plane, existing, name, request.trigger, request.trigger, beforeChange)
+    return { record: toRecord(existing), status: changed ? 'updated' : 'unchanged', warnings }
+  }
+  beforeChange()
+  const existed = existing !== undefined
+  const previous = storedTrigger(existing?.serviceConfig?.environmentVariables)
+  if (existing && isEventTriggered(existing) !== (request.trigger?.kind === 'queue')) {
+    await removeFunction(plane, name)
+    existing = undefined
+  }
+  if (request.trigger?.kind === 'queue') await ensureTopics(plane, request.trigger, name, beforeChange)
+  const spec = specOf(plane, request, options, { ...labels, ...cloudfnLabels(artifact.sha256, request.configHash) })
   const client = await plane.client()
   // A function whose last build failed needs its source again even if the hash matches.
   const needsCode = !existing || !sameCode || functionState(existing.state) !== 'ACTIVE'
@@ -90,12 +130,15 @@ export async function deployFunction(plane: ControlPlane, request: DeployRequest
   throwIfAborted(signal)
   request.onStep?.('configure')
   const resourceName = functionResourceName(plane.location, name)
-  const start = existing
+  const update = existing !== undefined
+  const start = update
     ? (poll: object) =>
         client.updateFunction(
           {
             function: { ...spec, name: resourceName },
-            updateMask: { paths: [...CONFIG_PATHS, ...(needsCode ? CODE_PATHS : [])] },
+            updateMask: {
+              paths: [...CONFIG_PATHS, ...(spec.eventTrigger ? ['eventTrigger'] : []), ...(needsCode ? CODE_PATHS : [])],
+            },
           },
           poll,
         )
@@ -105,7 +148,7 @@ export async function deployFunction(plane: ControlPlane, request: DeployRequest
           poll,
         )
   request.onStep?.('wait')
-  await awaitOperation(name, existing ? 'update' : 'create', start, plane)
+  await awaitOperation(name, update ? 'update' : 'create', start, plane)
   // The operation's result can predate the revision going live; read the function's own state.
   const deployed = await waitSettled(plane, name, signal)
   if (!deployed || functionState(deployed.state) !== 'ACTIVE') {
@@ -116,12 +159,15 @@ export async function deployFunction(plane: ControlPlane, request: DeployRequest
       message: `Function '${name}' did not become ACTIVE (${functionState(deployed?.state)})${reasons.length ? `: ${reasons.join('; ')}` : ''}`,
     })
   }
-  return { record: toRecord(deployed), status: existing ? 'updated' : 'created', warnings }
+  await syncTrigger(plane, deployed, name, request.trigger, previous, beforeChange)
+  return { record: toRecord(deployed), status: existed ? 'updated' : 'created', warnings }
 }
 
+/** Removes the trigger's resources first, so a remove that crashes half-way is finished by the next one. */
 export async function removeFunction(plane: ControlPlane, name: string): Promise<{ removed: boolean }> {
   const existing = await getFunction(plane, name)
   if (!existing) return { removed: false }
+  await removeTriggerResources(plane, name, storedTrigger(existing.serviceConfig?.environmentVariables))
   const client = await plane.client()
   try {
     await awaitOperation(

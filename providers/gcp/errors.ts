@@ -67,14 +67,18 @@ export function describeFailure(error: unknown): GoogleFailure {
 }
 
 /** Maps a control-plane failure to the cloudfn error a caller can act on. */
-export function mapControlPlaneError(error: unknown, operation: string, name: string): CloudfnError {
+export function mapControlPlaneError(error: unknown, operation: string, name: string, kind = 'Function'): CloudfnError {
   if (CloudfnError.isInstance(error)) return error
   const failure = describeFailure(error)
   const detail = failure.status ? `${failure.status}: ${failure.message}` : failure.message
   const base = { provider: 'gcp', cause: error, message: `gcp ${operation} of '${name}' failed: ${detail}` }
   switch (failure.status) {
     case 'NOT_FOUND':
-      return new NotFoundError({ ...base, resource: name, message: `Function '${name}' is not deployed on gcp (${detail})` })
+      return new NotFoundError({
+        ...base,
+        resource: name,
+        message: `${kind} '${name}' ${kind === 'Function' ? 'is not deployed' : 'does not exist'} on gcp (${detail})`,
+      })
     case 'ALREADY_EXISTS':
     case 'ABORTED':
       return new ConflictError({ ...base, retryAfterMs: failure.retryAfterMs })

@@ -10,8 +10,10 @@ import { collectGarbage } from './gc.ts'
 import { cachedIdTokens, defaultIdTokenProvider } from './id-token.ts'
 import { invokeEndpoint } from './invoke.ts'
 import { type Endpoint, toEndpoint, toRecord } from './record.ts'
-import { lazyClient } from './sdk.ts'
+import { lazyRest } from './rest.ts'
+import { lazyClient, lazySchedulerClient } from './sdk.ts'
 import { checkSettings, type GcpSettings, type ProviderSettings } from './settings.ts'
+import { fetchFunction, sendMessage } from './triggers/calls.ts'
 
 export { GCP_CAPABILITIES } from './capabilities.ts'
 export type { GcpSettings, IdTokenProvider } from './settings.ts'
@@ -44,6 +46,8 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
     location: { project: checked.project, region: checked.region },
     pollIntervalMs: checked.pollIntervalMs,
     client: lazyClient(checked.authClient, checked.project),
+    scheduler: lazySchedulerClient(checked.authClient, checked.project),
+    rest: lazyRest(checked.authClient),
   }
   const idTokens = cachedIdTokens(checked.idTokenProvider ?? defaultIdTokenProvider(checked.authClient))
   // Invokes go straight to the function's URL; the control plane is asked only on a miss.
@@ -105,6 +109,14 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
         if (NotFoundError.isInstance(error)) endpoints.delete(request.name)
         throw error
       }
+    },
+
+    doFetch(request) {
+      return fetchFunction(request, idTokens)
+    },
+
+    doSend(request) {
+      return sendMessage(plane, request)
     },
 
     async doRemove(name) {

@@ -3,6 +3,7 @@ import { CODE_LABEL, CONFIG_LABEL, labelToHex } from './labels.ts'
 import { parseMemoryMb } from './memory.ts'
 import { shortName } from './names.ts'
 import type { GcpFunction } from './sdk.ts'
+import { storedTrigger } from './triggers/stored.ts'
 
 /** Variables set by Cloud Functions itself (2nd gen) or by cloudfn for the shim; not the user's. */
 const isPlatformEnv = (key: string) => key === 'LOG_EXECUTION_ID' || key.startsWith('CLOUDFN_')
@@ -37,6 +38,7 @@ export function toRecord(fn: GcpFunction): FunctionRecord {
     codeHash: labelToHex(labels[CODE_LABEL]),
     configHash: labelToHex(labels[CONFIG_LABEL]),
     url: service.uri || undefined,
+    trigger: storedTrigger(service.environmentVariables),
     updatedAt: isoTime(fn.updateTime),
   }
 }

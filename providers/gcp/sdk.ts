@@ -1,8 +1,26 @@
 import type { protos, v2 } from '@google-cloud/functions'
+import type { protos as schedulerProtos, v1 as schedulerV1 } from '@google-cloud/scheduler'
 import type { AuthClient } from 'google-auth-library'
 
 export type FunctionServiceClient = v2.FunctionServiceClient
 export type GcpFunction = protos.google.cloud.functions.v2.IFunction
+export type SchedulerClient = schedulerV1.CloudSchedulerClient
+export type SchedulerJob = schedulerProtos.google.cloud.scheduler.v1.IJob
+
+/** Loads once on first use; a failed load (package missing) is not cached, so a later call tries again. */
+function lazy<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined
+  return () => {
+    pending ??= load()
+    pending.catch(() => {
+      pending = undefined
+    })
+    return pending
+  }
+}
+
+/** gax carries its own copy of google-auth-library, whose AuthClient type is nominally different from the user's. */
+const authOption = (authClient: AuthClient | undefined) => (authClient ? { authClient: authClient as never } : {})
 
 /**
  * Loads `@google-cloud/functions` on first use (about 200 ms), so importing
@@ -11,21 +29,22 @@ export type GcpFunction = protos.google.cloud.functions.v2.IFunction
  * (and so through msw in tests); the default gRPC transport would not.
  */
 export function lazyClient(authClient: AuthClient | undefined, project: string): () => Promise<FunctionServiceClient> {
-  let pending: Promise<FunctionServiceClient> | undefined
-  return () => {
-    pending ??= import('@google-cloud/functions').then((module) => {
+  return lazy(() =>
+    import('@google-cloud/functions').then((module) => {
       const { v2: api } = module.default ?? module
-      // gax carries its own copy of google-auth-library, whose AuthClient type is
-      // nominally different from the user's; at run time any AuthClient works.
-      const auth = authClient ? { authClient: authClient as never } : {}
-      return new api.FunctionServiceClient({ fallback: 'rest', projectId: project, ...auth })
-    })
-    // A failed load (package missing) must not be cached forever.
-    pending.catch(() => {
-      pending = undefined
-    })
-    return pending
-  }
+      return new api.FunctionServiceClient({ fallback: 'rest', projectId: project, ...authOption(authClient) })
+    }),
+  )
+}
+
+/** `@google-cloud/scheduler`, loaded only by deploys of scheduled functions, remove and gc. */
+export function lazySchedulerClient(authClient: AuthClient | undefined, project: string): () => Promise<SchedulerClient> {
+  return lazy(() =>
+    import('@google-cloud/scheduler').then((module) => {
+      const { v1: api } = module.default ?? module
+      return new api.CloudSchedulerClient({ fallback: 'rest', projectId: project, ...authOption(authClient) })
+    }),
+  )
 }
 
 /**

@@ -1,30 +1,47 @@
 /**
  * Runs in Cloud Functions (2nd gen) next to the user's code: the bundle's
- * `handler` export is this HTTP function, which the Functions Framework calls
- * with Express's (req, res). It answers 200 with the cloudfn envelope whatever
- * the handler did, so errors look the same as on every other cloud.
- * The framework is not imported: it is the runtime that imports this.
+ * `handler` export is what the Functions Framework calls. The framework is
+ * not imported: it is the runtime that imports this. It calls the export
+ * either as an HTTP function, `(req, res)`, or, for a Pub/Sub-triggered
+ * function (signature type `cloudevent`), as `(cloudEvent, callback)`.
+ *
+ * Over HTTP the shim tells apart:
+ * - an HTTP-triggered function: every request is the user's, answered with
+ *   the handler's Response;
+ * - Cloud Scheduler's calls (X-CloudScheduler headers): `{ scheduledTime }`,
+ *   answered 200, or 500 so the job records a failure;
+ * - a binary-mode CloudEvent (Eventarc): the Pub/Sub message's data, answered
+ *   204, or 500 so Pub/Sub redelivers it;
+ * - otherwise a direct invoke: 200 with the cloudfn envelope whatever the
+ *   handler did, so errors look the same as on every other cloud.
  */
 import { randomUUID } from 'node:crypto'
+import { httpResultOf } from '../../src/runtime/http-envelope.ts'
 import { type RunnableDefinition, runDefinition } from '../../src/runtime/run-definition.ts'
+import {
+  type HttpRequestLike,
+  header,
+  isCloudEvent,
+  pubsubPayload,
+  rawBodyOf,
+  scheduledTimeOf,
+  wireRequestOf,
+} from './shim-events.ts'
 
-/** The parts of an Express request and response the shim touches. */
-export interface HttpRequestLike {
-  rawBody?: { toString(encoding: 'utf8'): string } | undefined
-  body?: unknown
-  executionId?: string | undefined
-  headers: Record<string, string | string[] | undefined>
-}
+export type { HttpRequestLike } from './shim-events.ts'
 
 export interface HttpResponseLike {
   status(code: number): HttpResponseLike
-  set(name: string, value: string): HttpResponseLike
-  send(body: string): unknown
+  setHeader(name: string, value: string | string[]): unknown
+  end(body?: Uint8Array | string): unknown
 }
 
-function header(req: HttpRequestLike, name: string): string | undefined {
-  const value = req.headers[name]
-  return Array.isArray(value) ? value[0] : value
+type Callback = (error: Error | null, result?: unknown) => void
+
+/** What the Functions Framework passes for a CloudEvent: context attributes and `data`. */
+interface CloudEventLike {
+  id?: string
+  data?: unknown
 }
 
 /** The framework's own id, else GCP's execution or trace header, else a fresh one. */
@@ -33,28 +50,61 @@ function executionIdOf(req: HttpRequestLike): string {
   return req.executionId || header(req, 'function-execution-id') || trace || randomUUID()
 }
 
-function bodyText(req: HttpRequestLike): string {
-  if (req.rawBody) return req.rawBody.toString('utf8')
-  const { body } = req
-  if (typeof body === 'string') return body
-  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8')
-  // Parsed JSON from a strict parser: an object or array, re-encoded.
-  return JSON.stringify(body ?? null)
+const log = (message: string) => console.log(message)
+
+function send(res: HttpResponseLike, status: number, headers: Array<[string, string]>, body: Uint8Array | string) {
+  const grouped = new Map<string, string[]>()
+  for (const [name, value] of headers) grouped.set(name, [...(grouped.get(name) ?? []), value])
+  res.status(status)
+  // setHeader with a list writes one line per value: repeated headers and cookies arrive as sent.
+  for (const [name, values] of grouped) res.setHeader(name, values.length === 1 ? (values[0] as string) : values)
+  res.end(body)
 }
 
-export function createEntry(definition: RunnableDefinition): (req: HttpRequestLike, res: HttpResponseLike) => Promise<void> {
+const isOk = (envelope: string) => (JSON.parse(envelope) as { ok: boolean }).ok
+
+export function createEntry(definition: RunnableDefinition) {
   let coldStart = true
-  return async (req, res) => {
+  const run = (payload: string, executionId: string) => {
     const timeoutSec = Number(process.env.CLOUDFN_TIMEOUT_SEC) || 3600
     const options = {
-      executionId: executionIdOf(req),
+      executionId,
       coldStart,
       deadline: Date.now() + timeoutSec * 1000,
       // Cloud Logging collects stdout and stderr; the line is written as is.
-      log: (_level: string, message: string) => console.log(message),
+      log: (_level: string, message: string) => log(message),
     }
     coldStart = false
-    const envelope = await runDefinition(definition, bodyText(req), options)
-    res.status(200).set('content-type', 'application/json; charset=utf-8').send(envelope)
+    return runDefinition(definition, payload, options)
   }
+
+  const onCloudEvent = async (event: CloudEventLike, done: Callback) => {
+    const envelope = await run(pubsubPayload(event.data), event.id || randomUUID())
+    // An error makes the framework answer 500, and Pub/Sub redeliver.
+    done(isOk(envelope) ? null : new Error('The handler failed; the message will be redelivered'))
+  }
+
+  const onHttp = async (req: HttpRequestLike, res: HttpResponseLike) => {
+    const executionId = executionIdOf(req)
+    const trigger = definition.trigger as { kind: string; auth?: string } | undefined
+    if (trigger?.kind === 'http') {
+      const wire = wireRequestOf(req, trigger.auth === 'iam')
+      const answer = httpResultOf(await run(JSON.stringify(wire), executionId), log)
+      return send(res, answer.status, answer.headers, Buffer.from(answer.body, 'base64'))
+    }
+    const json: Array<[string, string]> = [['content-type', 'application/json; charset=utf-8']]
+    const scheduledTime = scheduledTimeOf(req)
+    if (scheduledTime !== undefined) {
+      const envelope = await run(JSON.stringify({ scheduledTime }), executionId)
+      return send(res, isOk(envelope) ? 200 : 500, json, envelope)
+    }
+    if (isCloudEvent(req)) {
+      const envelope = await run(pubsubPayload(JSON.parse(Buffer.from(rawBodyOf(req)).toString('utf8'))), executionId)
+      return isOk(envelope) ? send(res, 204, [], '') : send(res, 500, json, envelope)
+    }
+    send(res, 200, json, await run(Buffer.from(rawBodyOf(req)).toString('utf8'), executionId))
+  }
+
+  return (first: HttpRequestLike | CloudEventLike, second: HttpResponseLike | Callback): Promise<void> =>
+    typeof second === 'function' ? onCloudEvent(first as CloudEventLike, second) : onHttp(first as HttpRequestLike, second)
 }

@@ -104,18 +104,17 @@ describe('gcp control-plane error mapping', () => {
 
 describe('gcp shim', () => {
   const respond = () => {
-    const sent: { status?: number; headers: Record<string, string>; body?: string } = { headers: {} }
+    const sent: { status?: number; headers: Record<string, string | string[]>; body?: string } = { headers: {} }
     const res = {
       status(code: number) {
         sent.status = code
         return res
       },
-      set(name: string, value: string) {
+      setHeader(name: string, value: string | string[]) {
         sent.headers[name] = value
-        return res
       },
-      send(body: string) {
-        sent.body = body
+      end(body?: Uint8Array | string) {
+        sent.body = Buffer.from(body ?? '').toString('utf8')
       },
     }
     return { res, sent }

@@ -3,8 +3,10 @@ import { HttpResponse } from 'msw'
 import { functionState } from '../enums.ts'
 import { parseMemoryMb } from '../memory.ts'
 import { FUNCTION_ID_PATTERN, shortName } from '../names.ts'
+import { attachEventTrigger, detachEventTrigger, invalidEventTrigger } from './eventarc.ts'
 import type { Faults } from './faults.ts'
 import { googleError } from './google-errors.ts'
+import type { PubsubModel } from './pubsub.ts'
 import { BuildError, createRevision } from './revision.ts'
 import { type EmulatedFunction, type FunctionResource, GcpEmulatorState, type OperationResource } from './state.ts'
 
@@ -15,7 +17,7 @@ export interface ControlPlaneOptions {
   maxPageSize: number
 }
 
-type Spec = Pick<FunctionResource, 'labels' | 'buildConfig' | 'serviceConfig'>
+type Spec = Pick<FunctionResource, 'labels' | 'buildConfig' | 'serviceConfig' | 'eventTrigger'>
 
 const FUNCTION_TYPE = 'type.googleapis.com/google.cloud.functions.v2.Function'
 
@@ -36,8 +38,10 @@ function place(target: Record<string, unknown>, path: string, value: unknown): v
 }
 
 /** Why the API would refuse this function, or undefined. */
-function invalidSpec(spec: Spec, state: GcpEmulatorState): string | undefined {
+function invalidSpec(spec: Spec, state: GcpEmulatorState, pubsub: PubsubModel): string | undefined {
   const { buildConfig, serviceConfig } = spec
+  const event = invalidEventTrigger(spec.eventTrigger, pubsub)
+  if (event) return event
   if (!buildConfig.runtime?.startsWith('nodejs')) return `Invalid runtime: ${JSON.stringify(buildConfig.runtime ?? '')}`
   if (!buildConfig.entryPoint) return 'buildConfig.entryPoint is required'
   const source = buildConfig.source?.storageSource
@@ -53,7 +57,7 @@ function invalidSpec(spec: Spec, state: GcpEmulatorState): string | undefined {
   return undefined
 }
 
-export function createControlPlane(state: GcpEmulatorState, faults: Faults, options: ControlPlaneOptions) {
+export function createControlPlane(state: GcpEmulatorState, faults: Faults, pubsub: PubsubModel, options: ControlPlaneOptions) {
   const later = (work: () => Promise<void>) => {
     setTimeout(() => void work(), options.operationDelayMs)
   }
@@ -79,6 +83,7 @@ export function createControlPlane(state: GcpEmulatorState, faults: Faults, opti
             memoryMb: parseMemoryMb(serviceConfig.availableMemory ?? '256M') ?? 256,
             timeoutSec: serviceConfig.timeoutSeconds ?? 60,
             maxInstances: serviceConfig.maxInstanceCount || 100,
+            signatureType: next.eventTrigger?.eventType ? 'cloudevent' : 'http',
           },
           revisionId,
         )
@@ -86,6 +91,7 @@ export function createControlPlane(state: GcpEmulatorState, faults: Faults, opti
         Object.assign(fn.resource, structuredClone(next))
         fn.resource.serviceConfig.revision = revisionId
         fn.revision = revision
+        attachEventTrigger(fn, pubsub)
         state.setState(fn, 'ACTIVE')
         state.finishOperation(operation, { response: withType(fn) })
         // Requests in flight finish on the old revision.
@@ -112,8 +118,9 @@ export function createControlPlane(state: GcpEmulatorState, faults: Faults, opti
       labels: body.labels ?? {},
       buildConfig: body.buildConfig ?? {},
       serviceConfig: (body.serviceConfig ?? {}) as Spec['serviceConfig'],
+      ...(body.eventTrigger ? { eventTrigger: body.eventTrigger } : {}),
     }
-    const invalid = invalidSpec(spec, state)
+    const invalid = invalidSpec(spec, state, pubsub)
     if (invalid) return googleError('INVALID_ARGUMENT', invalid)
     const [, project, , region] = location.split('/') as [string, string, string, string]
     const uri = GcpEmulatorState.serviceUrl(project, region, id)
@@ -122,6 +129,10 @@ export function createControlPlane(state: GcpEmulatorState, faults: Faults, opti
       environmentVariables: { ...spec.serviceConfig.environmentVariables, LOG_EXECUTION_ID: 'true' },
       uri,
       service: `projects/${project}/locations/${region}/services/${id}`,
+      // The default compute service account, when the caller names none.
+      serviceAccountEmail:
+        spec.serviceConfig.serviceAccountEmail ??
+        `${GcpEmulatorState.projectNumber(project)}-compute@developer.gserviceaccount.com`,
       ingressSettings: 1,
       allTrafficOnLatestRevision: true,
     }
@@ -148,14 +159,18 @@ export function createControlPlane(state: GcpEmulatorState, faults: Faults, opti
     const body = (await request.json()) as Record<string, unknown>
     const mask = url.searchParams.get('updateMask')
     const paths = mask ? mask.split(',').filter(Boolean) : Object.keys(body).filter((key) => key !== 'name')
-    const next = structuredClone({
+    const next: Spec = structuredClone({
       labels: fn.resource.labels,
       buildConfig: fn.resource.buildConfig,
       serviceConfig: fn.resource.serviceConfig,
+      ...(fn.resource.eventTrigger ? { eventTrigger: fn.resource.eventTrigger } : {}),
     })
     for (const path of paths) place(next as unknown as Record<string, unknown>, path, pick(body, path))
     next.serviceConfig.environmentVariables = { ...next.serviceConfig.environmentVariables, LOG_EXECUTION_ID: 'true' }
-    const invalid = invalidSpec(next, state)
+    if (!!next.eventTrigger !== !!fn.resource.eventTrigger) {
+      return googleError('INVALID_ARGUMENT', 'Cannot change the trigger type of an existing function; delete it and deploy again')
+    }
+    const invalid = invalidSpec(next, state, pubsub)
     if (invalid) return googleError('INVALID_ARGUMENT', invalid)
     state.setState(fn, 'DEPLOYING')
     const operation = state.startOperation(location, 'update', fn.resource.name)
@@ -168,6 +183,8 @@ export function createControlPlane(state: GcpEmulatorState, faults: Faults, opti
     const operation = state.startOperation(location, 'delete', fn.resource.name)
     later(async () => {
       state.functions.delete(fn.resource.name)
+      state.servicePolicies.delete(fn.resource.serviceConfig.service)
+      detachEventTrigger(fn, pubsub)
       await fn.revision?.sandbox.retire()
       state.finishOperation(operation, { response: { '@type': 'type.googleapis.com/google.protobuf.Empty' } })
     })

@@ -1,7 +1,11 @@
 import type { RpcStatus } from '../enums.ts'
 
-/** Where a fault strikes: the Cloud Functions API, the signed upload URL, or a function's URL. */
-export type FaultTarget = 'control' | 'upload' | 'invoke'
+/**
+ * Where a fault strikes: the control APIs (Cloud Functions, Cloud Run IAM,
+ * Cloud Scheduler, Pub/Sub), the signed upload URL, a function's URL called
+ * as a direct invoke, or an HTTP-triggered function's URL.
+ */
+export type FaultTarget = 'control' | 'upload' | 'invoke' | 'http'
 
 /**
  * - `throttle`: 429 with `Retry-After` (and RetryInfo on the API); nothing runs.
@@ -34,11 +38,17 @@ export interface OperationFailure {
  */
 export type FaultChooser = <K extends string>(kinds: readonly K[]) => K | undefined
 
-/** Faults a real Cloud Functions deployment gives and cloudfn must survive: calls to a function's URL are only throttled. */
+/**
+ * Faults a real Cloud Functions deployment gives and cloudfn must survive:
+ * direct invokes are only throttled. An HTTP trigger's caller gets Cloud
+ * Run's answer untouched (a 429 included, which cloudfn cannot tell from the
+ * handler's own), so nothing there is for cloudfn to survive.
+ */
 const SURVIVABLE: Record<FaultTarget, readonly FaultKind[]> = {
   control: ['throttle', 'unavailable', 'internal', 'reset'],
   upload: ['throttle', 'unavailable', 'internal', 'reset'],
   invoke: ['throttle'],
+  http: [],
 }
 
 export class Faults {

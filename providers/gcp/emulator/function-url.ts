@@ -5,15 +5,50 @@ import { ThrottledError } from '../../../src/errors/throttled.ts'
 import { TimeoutError } from '../../../src/errors/timeout.ts'
 import { GCP_LIMITS } from '../capabilities.ts'
 import { shortName } from '../names.ts'
-import type { Faults } from './faults.ts'
+import { storedTrigger } from '../triggers/stored.ts'
+import type { Fault, Faults } from './faults.ts'
 import { plainError } from './google-errors.ts'
 import { checkIdToken } from './id-token.ts'
-import type { GcpEmulatorState } from './state.ts'
+import { isPublic } from './run-iam.ts'
+import type { EmulatedFunction, GcpEmulatorState } from './state.ts'
+
+/** Serves one request on a function's URL; `faults: false` for the platform's own deliveries (Scheduler, Pub/Sub). */
+export type ServeFunction = (request: Request, options?: { faults?: boolean }) => Promise<Response>
 
 /**
- * A function's URL on Cloud Run: checks the caller's ID token, runs the
- * request on an instance of the serving revision, and answers what Cloud
- * Run's front end answers when that goes wrong:
+ * The headers the function sees: the caller's (Authorization included, as
+ * Cloud Run forwards it), in order with repeats, plus what Cloud Run adds.
+ */
+function rawHeadersOf(request: Request, url: URL): string[] {
+  const raw = ['host', url.host]
+  for (const [name, value] of request.headers) {
+    if (name !== 'host' && name !== 'set-cookie') raw.push(name, value)
+  }
+  for (const cookie of request.headers.getSetCookie()) raw.push('set-cookie', cookie)
+  raw.push(
+    'function-execution-id',
+    randomUUID().replace(/-/g, '').slice(0, 12),
+    'x-cloud-trace-context',
+    `${randomBytes(16).toString('hex')}/${BigInt(`0x${randomBytes(6).toString('hex')}`)};o=1`,
+    'x-forwarded-proto',
+    'https',
+  )
+  return raw
+}
+
+function faultAnswer(fault: Fault | undefined): Response | undefined {
+  if (fault?.kind === 'reset') return HttpResponse.error()
+  if (fault?.kind === 'throttle') return plainError(429, 'Rate exceeded.', { 'retry-after': String(fault.retryAfterSec ?? 1) })
+  if (fault?.kind === 'unavailable') return plainError(503, 'Service Unavailable')
+  if (fault?.kind === 'internal') return plainError(500, 'Internal Server Error')
+  return undefined
+}
+
+/**
+ * A function's URL on Cloud Run: checks the caller's ID token (unless the
+ * service grants roles/run.invoker to allUsers), runs the request on an
+ * instance of the serving revision, and answers what Cloud Run's front end
+ * answers when that goes wrong:
  * - no free instance: 429 "Rate exceeded." (the function did not run);
  * - past the timeout: 504 "upstream request timeout";
  * - over the memory limit: the instance is killed and the request gets a 500
@@ -22,57 +57,63 @@ import type { GcpEmulatorState } from './state.ts'
  * - a response over 32 MiB: 500 "Response size was too large";
  * - a crash: 500 "Internal Server Error".
  */
-export function createFunctionUrl(state: GcpEmulatorState, faults: Faults) {
-  return async (request: Request): Promise<Response> => {
+export function createFunctionUrl(state: GcpEmulatorState, faults: Faults): ServeFunction {
+  return async (request, options = {}) => {
     const url = new URL(request.url)
-    const fault = faults.take('invoke', request.method)
-    if (fault?.kind === 'reset') return HttpResponse.error()
-    if (fault?.kind === 'throttle') {
-      return plainError(429, 'Rate exceeded.', { 'retry-after': String(fault.retryAfterSec ?? 1) })
-    }
-    if (fault?.kind === 'unavailable') return plainError(503, 'Service Unavailable')
-    if (fault?.kind === 'internal') return plainError(500, 'Internal Server Error')
-
     const fn = state.byUrl(url.origin)
-    if (!fn?.revision) return plainError(404, 'Error: Page not found. The requested URL was not found on this server.')
-    const auth = checkIdToken(request.headers.get('authorization'), fn.resource.serviceConfig.uri)
-    if (!auth.ok) {
-      const text = auth.status === 403 ? 'Error: Forbidden. Your client does not have permission to get URL.' : 'Unauthorized'
-      return plainError(auth.status, text, auth.status === 401 ? { 'www-authenticate': 'Bearer error="invalid_token"' } : {})
-    }
-    const body = await request.text()
-    if (Buffer.byteLength(body) > GCP_LIMITS.maxBodyBytes) return plainError(413, 'Error: Request Entity Too Large')
+    const target = storedTrigger(fn?.resource.serviceConfig.environmentVariables)?.kind === 'http' ? 'http' : 'invoke'
+    const fault = options.faults === false ? undefined : faults.take(target, request.method)
+    const early = faultAnswer(fault)
+    if (early) return early
 
-    const headers: Record<string, string> = {}
-    request.headers.forEach((value, key) => {
-      if (key !== 'authorization') headers[key] = value
-    })
-    headers['function-execution-id'] = randomUUID().replace(/-/g, '').slice(0, 12)
-    headers['x-cloud-trace-context'] = `${randomBytes(16).toString('hex')}/${BigInt(`0x${randomBytes(6).toString('hex')}`)};o=1`
-    const name = shortName(fn.resource.name)
-    const { revision } = fn
-    let outcome: Awaited<ReturnType<typeof revision.sandbox.run>>
-    try {
-      outcome = await revision.sandbox.run({ method: request.method, path: url.pathname + url.search, headers, body }, () =>
-        state.countExecution(name),
-      )
-    } catch (error) {
-      if (ThrottledError.isInstance(error)) return plainError(429, 'Rate exceeded.')
-      if (TimeoutError.isInstance(error)) return plainError(504, 'upstream request timeout')
-      if (OutOfMemoryError.isInstance(error)) {
-        return plainError(
-          500,
-          `Memory limit of ${revision.memoryMb} MiB exceeded with ${revision.memoryMb + 1} MiB used. Consider increasing the memory limit.`,
-        )
+    if (!fn?.revision) return plainError(404, 'Error: Page not found. The requested URL was not found on this server.')
+    const open = isPublic(state.servicePolicies.get(fn.resource.serviceConfig.service))
+    if (!open) {
+      const auth = checkIdToken(request.headers.get('authorization'), fn.resource.serviceConfig.uri)
+      if (!auth.ok) {
+        const text = auth.status === 403 ? 'Error: Forbidden. Your client does not have permission to get URL.' : 'Unauthorized'
+        return plainError(auth.status, text, auth.status === 401 ? { 'www-authenticate': 'Bearer error="invalid_token"' } : {})
       }
-      throw error
     }
-    if (fault?.kind === 'internal-after-run') return plainError(500, 'Internal Server Error')
-    if (outcome.kind === 'crash') return plainError(500, 'Internal Server Error')
-    const reply = outcome.result
-    if (Buffer.byteLength(reply.body) > GCP_LIMITS.maxBodyBytes) {
-      return plainError(500, 'Response size was too large. Please consider reducing response size.')
-    }
-    return new HttpResponse(reply.body, { status: reply.status, headers: reply.headers })
+    const body = Buffer.from(await request.arrayBuffer())
+    if (body.byteLength > GCP_LIMITS.maxBodyBytes) return plainError(413, 'Error: Request Entity Too Large')
+    const answer = await run(state, fn, {
+      method: request.method,
+      path: url.pathname + url.search,
+      rawHeaders: rawHeadersOf(request, url),
+      body: body.toString('base64'),
+    })
+    return fault?.kind === 'internal-after-run' ? plainError(500, 'Internal Server Error') : answer
   }
 }
+
+async function run(state: GcpEmulatorState, fn: EmulatedFunction, hostRequest: Parameters<Sandbox['run']>[0]) {
+  const name = shortName(fn.resource.name)
+  const revision = fn.revision as NonNullable<EmulatedFunction['revision']>
+  let outcome: Awaited<ReturnType<Sandbox['run']>>
+  try {
+    outcome = await revision.sandbox.run(hostRequest, () => state.countExecution(name))
+  } catch (error) {
+    if (ThrottledError.isInstance(error)) return plainError(429, 'Rate exceeded.')
+    if (TimeoutError.isInstance(error)) return plainError(504, 'upstream request timeout')
+    if (OutOfMemoryError.isInstance(error)) {
+      return plainError(
+        500,
+        `Memory limit of ${revision.memoryMb} MiB exceeded with ${revision.memoryMb + 1} MiB used. Consider increasing the memory limit.`,
+      )
+    }
+    throw error
+  }
+  if (outcome.kind === 'crash') return plainError(500, 'Internal Server Error')
+  const reply = outcome.result
+  const bytes = Buffer.from(reply.body, 'base64')
+  if (bytes.byteLength > GCP_LIMITS.maxBodyBytes) {
+    return plainError(500, 'Response size was too large. Please consider reducing response size.')
+  }
+  const headers = new Headers()
+  for (const [name, value] of reply.headers) headers.append(name, value)
+  const nullBody = reply.status === 204 || reply.status === 304 || hostRequest.method === 'HEAD'
+  return new HttpResponse(nullBody ? null : bytes, { status: reply.status, headers })
+}
+
+type Sandbox = NonNullable<EmulatedFunction['revision']>['sandbox']

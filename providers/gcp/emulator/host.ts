@@ -1,18 +1,22 @@
 /**
  * Worker side of an emulated Cloud Functions instance: loads the uploaded
- * code and calls its exported HTTP function the way the Functions Framework
- * does, with Express-shaped `req` and `res` (rawBody, the body parsed by
- * content type with the framework's strict JSON parser, headers,
- * executionId; `res.status().set().send()`, `json()`, `end()`).
+ * code and calls its exported function the way the Functions Framework does
+ * for the revision's signature type:
+ * - `http`: Express-shaped `req` (rawBody, rawHeaders, originalUrl, the body
+ *   parsed by content type with the framework's strict JSON parser) and `res`
+ *   (status, set/setHeader/append, send, json, end, sendStatus);
+ * - `cloudevent`: the CloudEvent built from a binary-mode request (ce-*
+ *   headers, the JSON body as `data`), called with a completion callback when
+ *   the function takes two arguments; 204 on success, 500 on an error.
  */
 import { pathToFileURL } from 'node:url'
 import { workerData } from 'node:worker_threads'
 import { serveSandbox } from '../../../src/sandbox/serve.ts'
 import type { HostReply, HostRequest } from './protocol.ts'
 
-type HttpFunction = (req: unknown, res: unknown) => unknown
+type UserFunction = (first: unknown, second: unknown) => unknown
 
-const { entryFile, target } = workerData as { entryFile: string; target: string }
+const { entryFile, target, signatureType } = workerData as { entryFile: string; target: string; signatureType: string }
 const loaded = (await import(pathToFileURL(entryFile).href)) as Record<string, unknown>
 const fn = loaded[target]
 if (typeof fn !== 'function') throw new Error(`Function '${target}' is not defined in the provided module.`)
@@ -35,89 +39,154 @@ function parseBody(contentType: string, raw: Buffer): unknown {
   return raw
 }
 
-function executionIdOf(headers: Record<string, string>): string {
-  return headers['function-execution-id'] || Date.now().toString(36).slice(-6) + Math.random().toString(36).slice(-6)
+/** Node's `req.headers`: lower-case names, repeats joined with ", " (set-cookie kept as a list). */
+function headerObject(rawHeaders: string[]): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {}
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = (rawHeaders[index] as string).toLowerCase()
+    const value = rawHeaders[index + 1] as string
+    const previous = headers[name]
+    if (name === 'set-cookie') headers[name] = [...((previous as string[] | undefined) ?? []), value]
+    else headers[name] = previous === undefined ? value : `${previous}, ${value}`
+  }
+  return headers
 }
 
-function call(handler: HttpFunction, request: HostRequest): Promise<HostReply> {
+function bytesOf(body: unknown): Buffer {
+  if (body === undefined || body === null) return Buffer.alloc(0)
+  if (typeof body === 'string') return Buffer.from(body, 'utf8')
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  return Buffer.from(String(body), 'utf8')
+}
+
+function createResponse(resolve: (reply: HostReply) => void) {
+  let status = 200
+  const headers = new Map<string, string[]>()
+  let finished = false
+  const finish = (body: unknown) => {
+    if (finished) return
+    finished = true
+    const pairs = [...headers].flatMap(([name, values]) => values.map((value): [string, string] => [name, value]))
+    resolve({ status, headers: pairs, body: bytesOf(body).toString('base64') })
+  }
+  const res = {
+    locals: {} as Record<string, unknown>,
+    get headersSent() {
+      return finished
+    },
+    get statusCode() {
+      return status
+    },
+    status(code: number) {
+      status = code
+      return res
+    },
+    getHeader: (name: string) => headers.get(name.toLowerCase())?.join(', '),
+    setHeader(name: string, value: string | readonly string[]) {
+      headers.set(name.toLowerCase(), typeof value === 'string' ? [value] : [...value])
+      return res
+    },
+    set: (name: string, value: string) => res.setHeader(name, String(value)),
+    append(name: string, value: string | readonly string[]) {
+      const key = name.toLowerCase()
+      headers.set(key, [...(headers.get(key) ?? []), ...(typeof value === 'string' ? [value] : value)])
+      return res
+    },
+    send(body?: unknown) {
+      if (body !== null && typeof body === 'object' && !(body instanceof Uint8Array)) return res.json(body)
+      if (!headers.has('content-type'))
+        res.setHeader('content-type', typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/octet-stream')
+      finish(body)
+      return res
+    },
+    json(value: unknown) {
+      if (!headers.has('content-type')) res.setHeader('content-type', 'application/json; charset=utf-8')
+      finish(JSON.stringify(value))
+      return res
+    },
+    end(body?: unknown) {
+      finish(body)
+      return res
+    },
+    sendStatus(code: number) {
+      status = code
+      finish(code === 204 ? '' : String(code))
+      return res
+    },
+  }
+  return res
+}
+
+function requestOf(request: HostRequest, body: unknown) {
+  const headers = headerObject(request.rawHeaders)
+  const header = (name: string) => {
+    const value = headers[name.toLowerCase()]
+    return Array.isArray(value) ? value.join(', ') : value
+  }
+  const executionId = header('function-execution-id') || Date.now().toString(36).slice(-6) + Math.random().toString(36).slice(-6)
+  return {
+    method: request.method,
+    url: request.path,
+    path: request.path.split('?')[0],
+    originalUrl: request.path,
+    headers,
+    rawHeaders: request.rawHeaders,
+    rawBody: Buffer.from(request.body, 'base64'),
+    body,
+    query: {},
+    executionId,
+    get: header,
+    header,
+  }
+}
+
+/** The framework's cloudevent wrapper: the event from the ce-* headers, the parsed body as its data. */
+function callCloudEvent(user: UserFunction, req: ReturnType<typeof requestOf>, res: ReturnType<typeof createResponse>) {
+  const event: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name.startsWith('ce-')) event[name.slice(3)] = value
+  }
+  event.data = req.body
+  const done = (error: unknown, result?: unknown) => {
+    if (res.headersSent) return
+    if (error) {
+      console.error(error)
+      res.status(500).send('Internal Server Error')
+    } else if (result === undefined || result === null) res.sendStatus(204)
+    else res.send(typeof result === 'number' ? JSON.stringify(result) : result)
+  }
+  if (user.length > 1) return user(event, done)
+  return Promise.resolve(user(event, undefined)).then(
+    (result) => done(null, result),
+    (error: unknown) => done(error ?? new Error('rejected')),
+  )
+}
+
+function call(user: UserFunction, request: HostRequest): Promise<HostReply> {
   return new Promise<HostReply>((resolve) => {
-    const reply: HostReply = { status: 200, headers: {}, body: '' }
-    let finished = false
-    const finish = (body: unknown) => {
-      if (finished) return
-      finished = true
-      reply.body = typeof body === 'string' ? body : body === undefined ? '' : Buffer.from(body as Uint8Array).toString('utf8')
-      resolve(reply)
-    }
-    const res = {
-      get headersSent() {
-        return finished
-      },
-      get statusCode() {
-        return reply.status
-      },
-      status(code: number) {
-        reply.status = code
-        return res
-      },
-      set(name: string, value: string) {
-        reply.headers[name.toLowerCase()] = String(value)
-        return res
-      },
-      setHeader(name: string, value: string) {
-        return res.set(name, value)
-      },
-      send(body?: unknown) {
-        if (body !== null && typeof body === 'object' && !(body instanceof Uint8Array)) return res.json(body)
-        reply.headers['content-type'] ??= typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/octet-stream'
-        finish(body)
-        return res
-      },
-      json(value: unknown) {
-        reply.headers['content-type'] ??= 'application/json; charset=utf-8'
-        finish(JSON.stringify(value))
-        return res
-      },
-      end(body?: unknown) {
-        finish(body)
-        return res
-      },
-      sendStatus(code: number) {
-        reply.status = code
-        finish(String(code))
-        return res
-      },
-    }
-    const raw = Buffer.from(request.body, 'utf8')
-    const headers = request.headers
+    const res = createResponse(resolve)
+    const raw = Buffer.from(request.body, 'base64')
+    const contentType = headerObject(request.rawHeaders)['content-type']
     let body: unknown
     try {
-      body = parseBody(headers['content-type'] ?? '', raw)
+      body = parseBody(typeof contentType === 'string' ? contentType : '', raw)
     } catch (error) {
-      resolve({ status: 400, headers: { 'content-type': 'text/html' }, body: `Bad Request: ${(error as Error).message}` })
+      resolve({
+        status: 400,
+        headers: [['content-type', 'text/html']],
+        body: Buffer.from(`Bad Request: ${(error as Error).message}`).toString('base64'),
+      })
       return
     }
-    const req = {
-      method: request.method,
-      url: request.path,
-      path: request.path,
-      originalUrl: request.path,
-      headers,
-      rawBody: raw,
-      body,
-      query: {},
-      executionId: executionIdOf(headers),
-      get: (name: string) => headers[name.toLowerCase()],
-      header: (name: string) => headers[name.toLowerCase()],
-    }
+    const req = requestOf(request, body)
     // The framework answers 500 when the function throws before answering.
     Promise.resolve()
-      .then(() => handler(req, res))
+      .then(() => (signatureType === 'cloudevent' ? callCloudEvent(user, req, res) : user(req, res)))
       .catch((error: unknown) => {
         console.error(error)
-        if (!finished) res.status(500).send('Internal Server Error')
+        if (!res.headersSent) res.status(500).send('Internal Server Error')
       })
   })
 }
 
-serveSandbox<HostRequest, HostReply>((request) => call(fn as HttpFunction, request))
+serveSandbox<HostRequest, HostReply>((request) => call(fn as UserFunction, request))

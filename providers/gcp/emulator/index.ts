@@ -1,17 +1,24 @@
 import { HttpResponse, http } from 'msw'
 import type { SetupServer } from 'msw/node'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
+import { systemClock, type TriggerClock } from '../../../src/triggers/clock.ts'
 import { createControlPlane } from './control-plane.ts'
+import { deadLettersOf } from './eventarc.ts'
 import { type Fault, Faults, type FaultTarget } from './faults.ts'
 import { createFunctionUrl } from './function-url.ts'
 import { googleError } from './google-errors.ts'
 import { fakeIdToken } from './id-token.ts'
+import { PubsubModel } from './pubsub.ts'
+import { createRunIam } from './run-iam.ts'
+import { SchedulerModel } from './scheduler.ts'
 import { GcpEmulatorState } from './state.ts'
 import { createUploadHost } from './storage.ts'
 
 export { emulatorAuthClient } from './auth-client.ts'
 export { type Fault, type FaultChooser, type FaultKind, Faults, type FaultTarget, type OperationFailure } from './faults.ts'
 export { checkIdToken, fakeIdToken } from './id-token.ts'
+export { PubsubModel } from './pubsub.ts'
+export { SchedulerModel } from './scheduler.ts'
 export { type EmulatedFunction, GcpEmulatorState } from './state.ts'
 
 export interface GcpEmulatorOptions {
@@ -19,20 +26,30 @@ export interface GcpEmulatorOptions {
   operationDelayMs?: number
   /** Largest page `listFunctions` returns (default 1000, the API's maximum). */
   maxPageSize?: number
+  /** The time Cloud Scheduler jobs fire on (default: the system clock). */
+  clock?: TriggerClock
+  /** Pause before Pub/Sub pushes a failed message again, in ms (default 10000, Pub/Sub's minimum backoff). */
+  redeliveryDelayMs?: number
 }
 
 export interface GcpEmulator {
-  /** msw handlers for cloudfunctions.googleapis.com, storage.googleapis.com and *.a.run.app. */
+  /** msw handlers for Cloud Functions, Storage uploads, Cloud Run (URLs and IAM), Cloud Scheduler and Pub/Sub. */
   readonly handlers: ReturnType<typeof http.all>[]
   readonly state: GcpEmulatorState
   readonly faults: Faults
+  /** Topics, subscriptions and what they hold. */
+  readonly pubsub: PubsubModel
+  /** Cloud Scheduler jobs. */
+  readonly scheduler: SchedulerModel
+  /** Bodies (JSON as sent) in the dead-letter topic of a Pub/Sub-triggered function's subscription. */
+  deadLetters(functionName: string): string[]
   /** Changeable while running, e.g. to make operations slow. */
   readonly options: Required<GcpEmulatorOptions>
   /** An `idTokenProvider` for `gcp()` whose tokens the emulated function URLs accept. */
   idTokenProvider(audience: string): Promise<string>
   /** Starts an msw server with these handlers; unhandled requests fail instead of reaching the network. */
   listen(): SetupServer
-  /** Stops the server started by `listen` and every function instance. */
+  /** Stops the server started by `listen`, schedules, deliveries and every function instance. */
   close(): Promise<void>
 }
 
@@ -58,12 +75,24 @@ function faultAnswer(fault: Fault): Response {
  * code in worker threads.
  */
 export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator {
-  const settings: Required<GcpEmulatorOptions> = { operationDelayMs: 20, maxPageSize: 1000, ...options }
+  const settings: Required<GcpEmulatorOptions> = {
+    operationDelayMs: 20,
+    maxPageSize: 1000,
+    clock: systemClock(),
+    redeliveryDelayMs: 10_000,
+    ...options,
+  }
   const state = new GcpEmulatorState()
   const faults = new Faults()
-  const api = createControlPlane(state, faults, settings)
-  const upload = createUploadHost(state)
   const functionUrl = createFunctionUrl(state, faults)
+  const pubsub = new PubsubModel(functionUrl, {
+    get redeliveryDelayMs() {
+      return settings.redeliveryDelayMs
+    },
+  })
+  const scheduler = new SchedulerModel(settings.clock, functionUrl)
+  const api = createControlPlane(state, faults, pubsub, settings)
+  const upload = createUploadHost(state)
 
   const counted =
     (target: FaultTarget, serve: (request: Request) => Promise<Response>) =>
@@ -76,7 +105,13 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
   const handlers = [
     http.all(/^https:\/\/cloudfunctions\.googleapis\.com\//, counted('control', api)),
     http.all(/^https:\/\/storage\.googleapis\.com\//, counted('upload', upload)),
-    http.all(/^https:\/\/[a-z0-9-]+\.a\.run\.app(?:\/|$)/, counted('invoke', functionUrl)),
+    http.all(
+      /^https:\/\/[a-z0-9-]+\.a\.run\.app(?:\/|$)/,
+      counted('invoke', (request) => functionUrl(request)),
+    ),
+    http.all(/^https:\/\/run\.googleapis\.com\//, counted('control', createRunIam(state))),
+    http.all(/^https:\/\/cloudscheduler\.googleapis\.com\//, counted('control', scheduler.handler())),
+    http.all(/^https:\/\/pubsub\.googleapis\.com\//, counted('control', pubsub.handler())),
   ]
 
   const server = emulatorServer(handlers)
@@ -85,10 +120,15 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     handlers,
     state,
     faults,
+    pubsub,
+    scheduler,
+    deadLetters: (functionName) => deadLettersOf(state.byShortName(functionName), pubsub),
     options: settings,
     idTokenProvider: async (audience) => fakeIdToken(audience),
     listen: server.listen,
     async close() {
+      scheduler.close()
+      pubsub.close()
       server.close()
       await Promise.all([...state.functions.values()].map((fn) => fn.revision?.sandbox.retire()))
     },

@@ -23,6 +23,8 @@ export interface RevisionSpec {
   memoryMb: number
   timeoutSec: number
   maxInstances: number
+  /** `http`, or `cloudevent` for an event-triggered function (the Functions Framework's signature type). */
+  signatureType: 'http' | 'cloudevent'
 }
 
 /** Thrown for code the Node.js buildpack would refuse; the operation fails with it. */
@@ -55,14 +57,14 @@ export async function createRevision(spec: RevisionSpec, revisionId: string): Pr
     provider: 'gcp',
     name: spec.service,
     workerFile: hostScript,
-    workerData: { entryFile, target: spec.entryPoint },
+    workerData: { entryFile, target: spec.entryPoint, signatureType: spec.signatureType },
     env: {
       ...spec.env,
       K_SERVICE: spec.service,
       K_REVISION: revisionId,
       K_CONFIGURATION: spec.service,
       FUNCTION_TARGET: spec.entryPoint,
-      FUNCTION_SIGNATURE_TYPE: 'http',
+      FUNCTION_SIGNATURE_TYPE: spec.signatureType,
       PORT: '8080',
     },
     memoryMb: spec.memoryMb,

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { type FunctionState, type RpcStatus, rpcCode, stateNumber } from '../enums.ts'
 import { shortName } from '../names.ts'
 import type { Revision } from './revision.ts'
+import type { IamPolicy } from './run-iam.ts'
 
 /** The Function resource as the REST API shows it (enums as numbers, as gax asks). */
 export interface FunctionResource {
@@ -27,6 +28,18 @@ export interface FunctionResource {
     ingressSettings: number
     allTrafficOnLatestRevision: boolean
   }
+  eventTrigger?: EventTrigger
+}
+
+/** A function's Pub/Sub trigger; `trigger` and `pubsubTopic` echo the Eventarc trigger it runs on. */
+export interface EventTrigger {
+  eventType?: string
+  pubsubTopic?: string
+  retryPolicy?: number
+  triggerRegion?: string
+  serviceAccountEmail?: string
+  /** Output only: the Eventarc trigger's resource name. */
+  trigger?: string
 }
 
 export interface StorageSource {
@@ -39,6 +52,8 @@ export interface EmulatedFunction {
   resource: FunctionResource
   /** The revision serving traffic; absent until the first deploy finishes. */
   revision: Revision | undefined
+  /** The push subscription of its Eventarc trigger, for a Pub/Sub-triggered function. */
+  eventSubscription?: string | undefined
 }
 
 export interface OperationResource {
@@ -58,6 +73,8 @@ export class GcpEmulatorState {
   readonly uploads = new Map<string, Uint8Array | undefined>()
   /** Executions started per function ID (kept after removal). */
   readonly executions = new Map<string, number>()
+  /** Cloud Run IAM policies by service resource name (`projects/P/locations/L/services/S`). */
+  readonly servicePolicies = new Map<string, IamPolicy>()
   /** Every request that reached any emulated host, refused ones included. */
   requestCount = 0
   /** The latest requests (up to 1000), oldest first, for tests that check what was called. */
@@ -119,6 +136,11 @@ export class GcpEmulatorState {
     operation.metadata.endTime = new Date().toISOString()
     if ('response' in outcome) operation.response = outcome.response
     else operation.error = { code: rpcCode(outcome.error), message: outcome.message, details: [] }
+  }
+
+  /** A stable, made-up project number (the real one is assigned by Resource Manager). */
+  static projectNumber(project: string): string {
+    return String(Number.parseInt(createHash('sha256').update(project).digest('hex').slice(0, 10), 16)).slice(0, 12)
   }
 
   /** `https://NAME-HASH-REGIONCODE.a.run.app`, as Cloud Run names a service's URL. */

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto'
+import { shortName } from '../names.ts'
+import type { PubsubModel } from './pubsub.ts'
+import type { EmulatedFunction, EventTrigger } from './state.ts'
+
+const PUBLISHED = 'google.cloud.pubsub.topic.v1.messagePublished'
+/** google.cloud.functions.v2.EventTrigger.RetryPolicy.RETRY_POLICY_RETRY. */
+const RETRY = 2
+
+/** Why Cloud Functions would refuse this event trigger, or undefined. */
+export function invalidEventTrigger(trigger: EventTrigger | undefined, pubsub: PubsubModel): string | undefined {
+  if (!trigger) return undefined
+  if (trigger.eventType !== PUBLISHED) return `Unsupported event type: ${JSON.stringify(trigger.eventType ?? '')}`
+  if (!trigger.pubsubTopic || !pubsub.topics.has(trigger.pubsubTopic))
+    return `Topic ${JSON.stringify(trigger.pubsubTopic ?? '')} does not exist`
+  return undefined
+}
+
+/**
+ * What Cloud Functions does for a function with a Pub/Sub event trigger: an
+ * Eventarc trigger whose push subscription on the topic posts to the
+ * function's URL with an OIDC token of the trigger's service account. A
+ * changed topic gets a new subscription; Cloud Functions owns it and
+ * deletes it with the function.
+ */
+export function attachEventTrigger(fn: EmulatedFunction, pubsub: PubsubModel): void {
+  const trigger = fn.resource.eventTrigger
+  const current = fn.eventSubscription ? pubsub.subscriptions.get(fn.eventSubscription) : undefined
+  if (!trigger?.pubsubTopic) {
+    detachEventTrigger(fn, pubsub)
+    return
+  }
+  const [, project, , region] = fn.resource.name.split('/') as [string, string, string, string]
+  const id = shortName(fn.resource.name)
+  trigger.serviceAccountEmail ??= fn.resource.serviceConfig.serviceAccountEmail
+  trigger.retryPolicy ??= RETRY
+  trigger.triggerRegion ??= region
+  trigger.trigger ??= `projects/${project}/locations/${region}/triggers/${id}-${randomUUID().slice(0, 6)}`
+  if (current?.resource.topic === trigger.pubsubTopic) return
+  detachEventTrigger(fn, pubsub)
+  const digits = () => String(Math.floor(Math.random() * 1000)).padStart(3, '0')
+  const name = `projects/${project}/subscriptions/eventarc-${region}-${id}-${digits()}-sub-${digits()}`
+  const uri = fn.resource.serviceConfig.uri
+  pubsub.subscriptions.set(name, {
+    resource: {
+      name,
+      topic: trigger.pubsubTopic,
+      labels: { 'goog-eventarc': '' },
+      pushConfig: { pushEndpoint: uri, oidcToken: { serviceAccountEmail: trigger.serviceAccountEmail, audience: uri } },
+      ackDeadlineSeconds: 600,
+      messageRetentionDuration: '86400s',
+      retryPolicy: { minimumBackoff: '10s', maximumBackoff: '600s' },
+    },
+    backlog: [],
+  })
+  fn.eventSubscription = name
+}
+
+export function detachEventTrigger(fn: EmulatedFunction, pubsub: PubsubModel): void {
+  if (fn.eventSubscription) pubsub.subscriptions.delete(fn.eventSubscription)
+  fn.eventSubscription = undefined
+}
+
+/** Decoded bodies in the dead-letter topic of the function's subscription (kept by pull subscriptions on it). */
+export function deadLettersOf(fn: EmulatedFunction | undefined, pubsub: PubsubModel): string[] {
+  const subscription = fn?.eventSubscription ? pubsub.subscriptions.get(fn.eventSubscription) : undefined
+  const topic = subscription?.resource.deadLetterPolicy?.deadLetterTopic
+  return topic ? pubsub.kept(topic) : []
+}

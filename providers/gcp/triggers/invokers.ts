@@ -1,0 +1,47 @@
+/**
+ * Who may call the function's Cloud Run service (roles/run.invoker): allUsers
+ * for a public HTTP function, and the service accounts Cloud Scheduler and
+ * Pub/Sub sign their requests with. Read-modify-write with the policy's etag,
+ * so a concurrent edit is refused (ABORTED, retried) rather than lost.
+ */
+import type { Rest } from '../rest.ts'
+
+const INVOKER = 'roles/run.invoker'
+export const ALL_USERS = 'allUsers'
+
+interface Policy {
+  version?: number
+  etag?: string
+  bindings?: Array<{ role: string; members?: string[]; condition?: unknown }>
+}
+
+export interface InvokerChange {
+  /** Members to grant the invoker role. */
+  grant: readonly string[]
+  /** Members to take it from (only allUsers: cloudfn never removes grants it cannot tell are its own). */
+  revoke: readonly string[]
+}
+
+/** Applies the change; calls `beforeChange` before writing, and only if the policy differs. */
+export async function updateInvokers(
+  rest: Rest,
+  service: string,
+  change: InvokerChange,
+  beforeChange: () => void,
+): Promise<void> {
+  const base = `https://run.googleapis.com/v2/${service}`
+  const meta = { resource: service, kind: 'Cloud Run service' }
+  const policy = await rest.call<Policy>({ method: 'GET', url: `${base}:getIamPolicy`, operation: 'getIamPolicy', ...meta })
+  const bindings = policy.bindings ?? []
+  const binding = bindings.find((candidate) => candidate.role === INVOKER && !candidate.condition)
+  const before = new Set(binding?.members ?? [])
+  const after = new Set([...before, ...change.grant].filter((member) => !change.revoke.includes(member)))
+  if (after.size === before.size && [...after].every((member) => before.has(member))) return
+  beforeChange()
+  const others = bindings.filter((candidate) => candidate !== binding)
+  const next: Policy = {
+    ...policy,
+    bindings: after.size > 0 ? [...others, { role: INVOKER, members: [...after].sort() }] : others,
+  }
+  await rest.call({ method: 'POST', url: `${base}:setIamPolicy`, body: { policy: next }, operation: 'setIamPolicy', ...meta })
+}
