@@ -4,8 +4,9 @@
  * container (`app-package-<app>`) in cloudfn's storage account (tagged). A
  * deploy creates the container and plan before the app, so one that crashed
  * in between leaves a plan or container without its app: gc removes those,
- * and the storage account once no app is left. The resource group is the
- * user's: gc never deletes it.
+ * cloudfn-tagged queues whose app is gone (ARM gives a queue no change time,
+ * so only with olderThanMs 0), and the storage account once no app is left.
+ * The resource group is the user's: gc never deletes it.
  */
 import type { Site } from '@azure/arm-appservice'
 import { collect, functionCandidate, type GcCandidate, selectCollectable } from '../../src/gc.ts'
@@ -14,6 +15,7 @@ import type { AzureContext } from './context.ts'
 import { armCall, armFind } from './errors.ts'
 import { appName, containerName, planName, storageAccountName, TAGS } from './names.ts'
 import { fieldsFromSite, toRecord } from './record.ts'
+import { deleteQueue, listCloudfnQueues } from './triggers/queue.ts'
 
 const isManaged = (tags: Record<string, string> | undefined) => tags?.[TAGS.managed] === 'true'
 const iso = (date: Date | undefined) => date?.toISOString()
@@ -101,6 +103,15 @@ export async function collectGarbage(
           armFind('deleting', `container '${name}'`, () =>
             storage.blobContainers.delete(resourceGroup, account, name, { abortSignal: signal }),
           ),
+      })
+    }
+    // A queue outlives its app when a remove stopped between the two.
+    for (const queue of await listCloudfnQueues(context, signal)) {
+      candidates.push({
+        resource: `queue:${queue.name}`,
+        changedAt: undefined,
+        unused: !staying.has(appName(context.scope, queue.functionName)),
+        remove: () => deleteQueue(context, queue.name, signal),
       })
     }
     // Shared by every app of the group: it goes once no cloudfn app stays.
