@@ -16,7 +16,6 @@ import {
 } from './record.ts'
 import { executionRole, MANAGED_TAG } from './role.ts'
 import { retireTrigger, syncTrigger, triggerInPlace } from './triggers/index.ts'
-import { SCHEDULE_NAME_CHARS, scheduleName } from './triggers/schedule.ts'
 import { getConfiguration, isSettled, waitUntilSettled } from './wait.ts'
 
 /** The artifact's entry file is `index.mjs` exporting `handler`. */
@@ -50,12 +49,6 @@ export async function deployFunction(context: AwsContext, request: DeployRequest
 /** What only AWS limits, checked before anything is sent. */
 function checkAwsRules(plan: Plan): void {
   const { request } = plan
-  if (request.trigger?.kind === 'schedule' && scheduleName(request.name).length > SCHEDULE_NAME_CHARS) {
-    fail(
-      'name',
-      `must be at most ${SCHEDULE_NAME_CHARS - scheduleName('').length} characters for a scheduled function on AWS (its schedule is named ${scheduleName('<name>')})`,
-    )
-  }
   if (plan.description.length > DESCRIPTION_CHARS) {
     // The trigger is kept in the description: only a very long schedule expression or queue names get here.
     fail(

@@ -1,7 +1,9 @@
 /**
  * gc on AWS. What cloudfn creates: functions (tagged `cloudfn:managed`, marked
  * in their Description), their log groups (made by Lambda, removed with the
- * function) and one shared execution role (tagged `cloudfn:managed`). A
+ * function), their trigger resources (schedules named `cloudfn-<function>`,
+ * SQS queues tagged `cloudfn:managed`) and one shared execution role (tagged
+ * `cloudfn:managed`). A
  * deploy that crashed after creating the role leaves the role alone; one that
  * crashed after CreateFunction leaves a marked function, which a rerun
  * finishes and gc collects once old enough.
@@ -12,7 +14,8 @@ import { collect, functionCandidate, type GcCandidate, selectCollectable } from 
 import type { GcOptions, GcResult } from '../../src/provider.ts'
 import { type AwsContext, awsCall, control } from './context.ts'
 import { decodeDescription, toRecord } from './record.ts'
-import { BASIC_EXECUTION_POLICY, EXECUTION_ROLE_NAME, MANAGED_TAG } from './role.ts'
+import { EXECUTION_ROLE, EXECUTION_ROLE_NAME, MANAGED_TAG, SQS_EXECUTION_POLICY } from './role.ts'
+import { orphanedTriggerResources } from './triggers/gc.ts'
 
 /** Every function of the account and region, cloudfn's or not (the role check needs them all). */
 export async function listConfigurations(context: AwsContext, signal: AbortSignal | undefined): Promise<FunctionConfiguration[]> {
@@ -51,12 +54,12 @@ async function deleteRole(context: AwsContext): Promise<void> {
   const at = control('gc', EXECUTION_ROLE_NAME)
   // The next deploy must create the role again, not reuse the cached ARN.
   context.roleArn = undefined
-  try {
-    await awsCall(at, () =>
-      client.send(new sdk.DetachRolePolicyCommand({ RoleName: EXECUTION_ROLE_NAME, PolicyArn: BASIC_EXECUTION_POLICY })),
-    )
-  } catch (error) {
-    if (!NotFoundError.isInstance(error)) throw error
+  for (const policy of [...EXECUTION_ROLE.policies, SQS_EXECUTION_POLICY]) {
+    try {
+      await awsCall(at, () => client.send(new sdk.DetachRolePolicyCommand({ RoleName: EXECUTION_ROLE_NAME, PolicyArn: policy })))
+    } catch (error) {
+      if (!NotFoundError.isInstance(error)) throw error
+    }
   }
   try {
     await awsCall(at, () => client.send(new sdk.DeleteRoleCommand({ RoleName: EXECUTION_ROLE_NAME })))
@@ -83,6 +86,8 @@ export async function collectGarbage(
     ),
   )
   const candidates: GcCandidate[] = functions.map((entry) => entry.candidate)
+  const names = new Set(all.map((configuration) => configuration.FunctionName ?? ''))
+  candidates.push(...(await orphanedTriggerResources(context, names)))
   // The role cloudfn created (never one the settings name): shared, so it goes only when no function that stays uses it.
   const role = context.settings.role ? undefined : await readRole(context)
   if (role?.Tags?.some((tag) => tag.Key === MANAGED_TAG.Key && tag.Value === MANAGED_TAG.Value)) {

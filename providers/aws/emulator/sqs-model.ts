@@ -19,6 +19,7 @@ export interface EmulatedQueue {
   attributes: Record<string, string>
   tags: Record<string, string>
   createdAt: number
+  modifiedAt: number
   messages: SqsMessage[]
   /** Pollers waiting for a message (event source mappings). */
   readonly waiting: Set<() => void>

@@ -92,6 +92,7 @@ export function sqsHandlers(env: EmulatorEnv) {
         attributes: { ...DEFAULT_ATTRIBUTES, ...attributes },
         tags: { ...((body.tags ?? {}) as Record<string, string>) },
         createdAt: Date.now(),
+        modifiedAt: Date.now(),
         messages: [],
         waiting: new Set(),
       }
@@ -110,6 +111,7 @@ export function sqsHandlers(env: EmulatorEnv) {
         ...queue.attributes,
         QueueArn: queue.arn,
         CreatedTimestamp: String(Math.floor(queue.createdAt / 1000)),
+        LastModifiedTimestamp: String(Math.floor(queue.modifiedAt / 1000)),
         ApproximateNumberOfMessages: String(queue.messages.filter((m) => m.visibleAt <= now).length),
         ApproximateNumberOfMessagesNotVisible: String(queue.messages.filter((m) => m.visibleAt > now).length),
       }
@@ -120,6 +122,7 @@ export function sqsHandlers(env: EmulatorEnv) {
     SetQueueAttributes(body) {
       const queue = byUrl(body.QueueUrl)
       Object.assign(queue.attributes, checkAttributes({ ...((body.Attributes ?? {}) as Record<string, string>) }))
+      queue.modifiedAt = Date.now()
       return sqsResponse({})
     },
     DeleteQueue(body) {

@@ -186,3 +186,34 @@ export async function deleteQueues(context: AwsContext, functionName: string, tr
   await deleteQueue(context, names.queue)
   await deleteQueue(context, names.deadLetter)
 }
+
+/** Queues cloudfn made (by their tag): name, the function they were made for, and when they last changed. */
+export async function listManagedQueues(
+  context: AwsContext,
+): Promise<Array<{ name: string; functionName: string; changedAt: string | undefined }>> {
+  const { client, sdk } = await context.clients.sqs()
+  const at = control('gc')
+  const urls: string[] = []
+  let token: string | undefined
+  do {
+    const page = await awsCall(at, () => client.send(new sdk.ListQueuesCommand({ NextToken: token, MaxResults: 1000 })))
+    urls.push(...(page.QueueUrls ?? []))
+    token = page.NextToken
+  } while (token)
+  const found: Array<{ name: string; functionName: string; changedAt: string | undefined }> = []
+  for (const url of urls) {
+    const tags = (await awsCall(at, () => client.send(new sdk.ListQueueTagsCommand({ QueueUrl: url })))).Tags ?? {}
+    const functionName = tags[FUNCTION_TAG]
+    if (tags[MANAGED_TAG.Key] !== MANAGED_TAG.Value || !functionName) continue
+    const attributes = await awsCall(at, () =>
+      client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['LastModifiedTimestamp'] })),
+    )
+    const seconds = Number(attributes.Attributes?.LastModifiedTimestamp)
+    found.push({
+      name: url.slice(url.lastIndexOf('/') + 1),
+      functionName,
+      changedAt: Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : undefined,
+    })
+  }
+  return found
+}

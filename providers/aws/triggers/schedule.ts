@@ -5,10 +5,12 @@ import { refusal, whileRolePropagates } from '../propagation.ts'
 import { schedulerRole } from '../role.ts'
 import { toAwsCron } from './cron.ts'
 
-/** Schedules cannot carry tags: cloudfn's are known by this prefix (gc finds orphans by it). */
+/**
+ * Schedules cannot carry tags: cloudfn's are known by this prefix (gc finds
+ * orphans by it). With portable names (40 characters at most) the result
+ * stays within Scheduler's 64.
+ */
 export const SCHEDULE_PREFIX = 'cloudfn-'
-/** Scheduler's limit on schedule names. */
-export const SCHEDULE_NAME_CHARS = 64
 /** Scheduler replaces the context attribute with the tick's time, so the function gets `{ scheduledTime }`. */
 export const SCHEDULE_INPUT = '{"scheduledTime":"<aws.scheduler.scheduled-time>"}'
 
@@ -72,17 +74,25 @@ export async function hasSchedule(context: AwsContext, functionName: string): Pr
   }
 }
 
-/** Names of the functions that cloudfn's schedules run (gc compares them with the functions that exist). */
-export async function listScheduledFunctions(context: AwsContext): Promise<string[]> {
+/** cloudfn's schedules: the function each runs and when it last changed (gc compares them with the functions that exist). */
+export async function listSchedules(
+  context: AwsContext,
+): Promise<Array<{ functionName: string; changedAt: string | undefined }>> {
   const { client, sdk } = await context.clients.scheduler()
-  const names: string[] = []
+  const found: Array<{ functionName: string; changedAt: string | undefined }> = []
   let token: string | undefined
   do {
     const page = await awsCall(control('gc'), () =>
       client.send(new sdk.ListSchedulesCommand({ NamePrefix: SCHEDULE_PREFIX, NextToken: token })),
     )
-    for (const schedule of page.Schedules ?? []) if (schedule.Name) names.push(schedule.Name.slice(SCHEDULE_PREFIX.length))
+    for (const schedule of page.Schedules ?? []) {
+      if (!schedule.Name) continue
+      found.push({
+        functionName: schedule.Name.slice(SCHEDULE_PREFIX.length),
+        changedAt: schedule.LastModificationDate?.toISOString(),
+      })
+    }
     token = page.NextToken
   } while (token)
-  return names
+  return found
 }

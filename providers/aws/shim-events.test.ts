@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest'
+import { http } from '../../src/triggers/http.ts'
+import { queue } from '../../src/triggers/queue.ts'
+import { createEntry } from './shim.ts'
+import type { UrlEvent, UrlResult } from './shim-events.ts'
+
+const context = { awsRequestId: 'r-1', getRemainingTimeInMillis: () => 5000 }
+
+function urlEvent(overrides: Partial<UrlEvent> = {}): UrlEvent {
+  return {
+    version: '2.0',
+    rawPath: '/items/42',
+    rawQueryString: 'tag=a&tag=b',
+    headers: {
+      authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-1/lambda/aws4_request, SignedHeaders=host, Signature=00',
+      'x-amz-date': '20260101T000000Z',
+      'x-amz-content-sha256': 'e3b0',
+      'x-multi': 'one, two',
+      'content-type': 'application/octet-stream',
+    },
+    cookies: ['a=1', 'b=2'],
+    requestContext: { domainName: 'abc.lambda-url.eu-west-1.on.aws', http: { method: 'POST' } },
+    body: Buffer.from([0, 255, 10]).toString('base64'),
+    isBase64Encoded: true,
+    ...overrides,
+  }
+}
+
+describe('aws shim: native events', () => {
+  const describeRequest = async (request: Request) => {
+    const headers = new Headers({ 'x-reply': 'one' })
+    headers.append('x-reply', 'two')
+    headers.append('set-cookie', 'first=1')
+    headers.append('set-cookie', 'second=2')
+    const seen = {
+      url: request.url,
+      headers: [...request.headers.keys()],
+      cookie: request.headers.get('cookie'),
+      body: Buffer.from(await request.arrayBuffer()).toString('base64'),
+    }
+    return new Response(JSON.stringify(seen), { status: 201, headers })
+  }
+
+  it("turns a function URL event into the handler's Request, without the IAM signature, and answers Lambda's response shape", async () => {
+    const handler = createEntry({ name: 'web', trigger: http({ auth: 'iam' }), handler: describeRequest as never })
+    const result = (await handler(urlEvent(), context)) as UrlResult
+    expect(result).toMatchObject({
+      statusCode: 201,
+      headers: { 'x-reply': 'one, two' },
+      cookies: ['first=1', 'second=2'],
+      isBase64Encoded: true,
+    })
+    const seen = JSON.parse(Buffer.from(result.body, 'base64').toString('utf8')) as Record<string, unknown>
+    expect(seen).toEqual({
+      url: 'https://abc.lambda-url.eu-west-1.on.aws/items/42?tag=a&tag=b',
+      headers: ['content-type', 'cookie', 'x-multi'],
+      cookie: 'a=1; b=2',
+      body: Buffer.from([0, 255, 10]).toString('base64'),
+    })
+  })
+
+  it('keeps the Authorization header of a public function (it is the caller’s own), and reads text bodies', async () => {
+    const handler = createEntry({ name: 'web', trigger: http({ auth: 'public' }), handler: describeRequest as never })
+    const result = (await handler(urlEvent({ body: 'héllo', isBase64Encoded: false }), context)) as UrlResult
+    const seen = JSON.parse(Buffer.from(result.body, 'base64').toString('utf8')) as { headers: string[]; body: string }
+    expect(seen.headers).toContain('authorization')
+    expect(Buffer.from(seen.body, 'base64').toString('utf8')).toBe('héllo')
+  })
+
+  it('answers a bare 500 when the HTTP handler throws', async () => {
+    const handler = createEntry({
+      name: 'web',
+      trigger: http(),
+      handler: (() => {
+        throw new Error('secret')
+      }) as never,
+    })
+    const result = (await handler(urlEvent(), context)) as UrlResult
+    expect(result.statusCode).toBe(500)
+    expect(Buffer.from(result.body, 'base64').toString('utf8')).not.toContain('secret')
+  })
+
+  it('runs each SQS record on its own and reports only the failed ones', async () => {
+    const ran: unknown[] = []
+    const handler = createEntry({
+      name: 'worker',
+      trigger: queue({ batchSize: 3 }),
+      handler: ((message: { id: number; fail?: boolean }) => {
+        ran.push(message.id)
+        if (message.fail) throw new Error('no')
+        return message.id
+      }) as never,
+    })
+    const record = (id: number, fail = false) => ({
+      messageId: `m-${id}`,
+      body: JSON.stringify({ id, fail }),
+      eventSource: 'aws:sqs',
+    })
+    const result = await handler({ Records: [record(1), record(2, true), record(3)] }, context)
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }] })
+    expect(ran).toEqual([1, 2, 3])
+  })
+
+  it('passes a direct invoke of a queue-triggered function (or a schedule event) straight to the handler', async () => {
+    const handler = createEntry({ name: 'worker', trigger: queue(), handler: ((input: unknown) => ({ got: input })) as never })
+    expect(await handler({ scheduledTime: '2026-01-01T00:00:00Z' }, context)).toMatchObject({
+      ok: true,
+      value: { got: { scheduledTime: '2026-01-01T00:00:00Z' } },
+    })
+  })
+})
