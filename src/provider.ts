@@ -98,7 +98,7 @@ export interface FunctionRecord {
 }
 
 export interface Warning {
-  /** Setting that was not honoured, e.g. `memoryMb` or `providerOptions.aws.url`. */
+  /** Setting that was not honoured, e.g. `memoryMb` or `providerOptions.gcp.minInstances`. */
   setting: string
   message: string
 }

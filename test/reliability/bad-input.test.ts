@@ -277,9 +277,9 @@ const PER_PROVIDER: Record<string, BadInput[]> = {
     { field: 'settings.pollIntervalMs', what: 'negative', run: () => aws({ region: 'eu-west-1', pollIntervalMs: -1 }) },
     { field: 'settings.profile', what: 'an unknown setting', run: () => aws({ region: 'eu-west-1', profile: 'dev' } as never) },
     {
-      field: 'providerOptions.aws.url.auth',
-      what: 'an unknown URL auth',
-      run: ({ session }) => deployWith(session, { aws: { url: { auth: 'PUBLIC' } } }),
+      field: 'providerOptions.aws.url',
+      what: 'the removed URL option (use trigger: http())',
+      run: ({ session }) => deployWith(session, { aws: { url: { auth: 'NONE' } } }),
     },
     {
       field: 'providerOptions.aws.architecture',
