@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { httpThrows, ticker, worker } from '../../../conformance/fixtures/functions.ts'
+import { withOverrides } from '../../../src/define.ts'
+import { createManualClock } from '../../../src/triggers/clock.ts'
+import { http } from '../../../src/triggers/http.ts'
+import { queue } from '../../../src/triggers/queue.ts'
+import { schedule } from '../../../src/triggers/schedule.ts'
+import { startEmulated } from '../__fixtures__/setup.ts'
+
+const clock = createManualClock(Date.UTC(2026, 0, 1, 0, 0, 30))
+let env: Awaited<ReturnType<typeof startEmulated>>
+beforeAll(async () => {
+  env = await startEmulated({ clock, redeliveryDelayMs: 2 })
+})
+afterAll(() => env.emulator.close())
+
+/** Requests since `from` that changed something on a trigger API (anything but reads). */
+const triggerWrites = (from: number) =>
+  env.state.requests
+    .slice(from)
+    .filter((r) => /cloudscheduler|pubsub|run\.googleapis/.test(r.url) && r.method !== 'GET')
+    .map((r) => `${r.method} ${new URL(r.url).pathname}`)
+
+const jobNames = () => [...env.emulator.scheduler.jobs.keys()].map((name) => name.split('/').pop())
+const topics = () => [...env.emulator.pubsub.topics.keys()].map((name) => name.split('/').pop()).sort()
+
+describe('gcp trigger resources', () => {
+  it('creates a Scheduler job for a schedule, leaves it alone on an unchanged redeploy, updates it on a change and deletes it on remove', async () => {
+    const cloud = env.cloudWith()
+    const fn = await cloud.deploy(ticker, { name: 'tick' })
+    const job = env.emulator.scheduler.jobs.get(`projects/cloudfn-tests/locations/us-central1/jobs/cloudfn-tick`)?.resource
+    expect(job).toMatchObject({
+      schedule: '*/5 * * * *',
+      timeZone: 'UTC',
+      httpTarget: { uri: fn.url, httpMethod: 1, oidcToken: { audience: fn.url } },
+    })
+    expect(job?.httpTarget.oidcToken?.serviceAccountEmail).toMatch(/-compute@developer\.gserviceaccount\.com$/)
+    const before = env.state.requests.length
+    const again = await cloud.deploy(ticker, { name: 'tick' })
+    expect(again.status).toBe('unchanged')
+    expect(triggerWrites(before)).toEqual([])
+    await cloud.deploy(withOverrides(ticker, { trigger: schedule('0 9 * * 1', { timezone: 'Europe/Paris' }) }), { name: 'tick' })
+    expect(
+      env.emulator.scheduler.jobs.get(`projects/cloudfn-tests/locations/us-central1/jobs/cloudfn-tick`)?.resource,
+    ).toMatchObject({ schedule: '0 9 * * 1', timeZone: 'Europe/Paris' })
+    expect((await cloud.get('tick')).trigger).toMatchObject({ kind: 'schedule', timezone: 'Europe/Paris' })
+    await cloud.remove('tick')
+    expect(jobNames()).not.toContain('cloudfn-tick')
+  })
+
+  it('grants allUsers the invoker role only while the HTTP function is public', async () => {
+    const cloud = env.cloudWith()
+    const fn = await cloud.deploy(httpThrows, { name: 'site' })
+    expect((await fetch(fn.url as string)).status).toBe(200)
+    await cloud.deploy(withOverrides(httpThrows, { trigger: http({ auth: 'iam' }) }), { name: 'site' })
+    expect((await fetch(fn.url as string)).status).toBe(403)
+    expect((await (await cloud.get('site')).fetch('/')).status).toBe(200)
+    await cloud.remove('site')
+  })
+
+  it('makes the topics, the dead-letter keeper and the dead-letter policy for a queue, and removes what it made', async () => {
+    const cloud = env.cloudWith()
+    const trigger = queue({ name: 'jobs', deadLetter: 'jobs-failed', maxRetries: 6 })
+    const fn = await cloud.deploy(withOverrides(worker, { trigger }), { name: 'consumer' })
+    expect(topics()).toEqual(['jobs', 'jobs-failed'])
+    const subscriptions = [...env.emulator.pubsub.subscriptions.values()].map((s) => s.resource)
+    const pushed = subscriptions.find((s) => s.pushConfig?.pushEndpoint === fn.url)
+    expect(pushed).toMatchObject({
+      topic: 'projects/cloudfn-tests/topics/jobs',
+      deadLetterPolicy: { deadLetterTopic: 'projects/cloudfn-tests/topics/jobs-failed', maxDeliveryAttempts: 7 },
+    })
+    expect(subscriptions.map((s) => s.name)).toContain('projects/cloudfn-tests/subscriptions/jobs-failed')
+    const before = env.state.requests.length
+    expect((await cloud.deploy(withOverrides(worker, { trigger }), { name: 'consumer' })).status).toBe('unchanged')
+    expect(triggerWrites(before)).toEqual([])
+    await fn.send({ id: 1, fail: true })
+    await expect.poll(() => env.emulator.deadLetters('consumer'), { timeout: 5000 }).toEqual(['{"id":1,"fail":true}'])
+    expect(env.state.executions.get('consumer')).toBe(7)
+    await cloud.remove('consumer')
+    expect(topics()).toEqual([])
+    expect([...env.emulator.pubsub.subscriptions.keys()]).toEqual([])
+  })
+
+  it('collects a job and topics that no function uses any more', async () => {
+    const cloud = env.cloudWith()
+    await cloud.deploy(ticker, { name: 'ghost' })
+    await cloud.deploy(withOverrides(worker, { trigger: queue({ name: 'ghost-q' }) }), { name: 'ghost-q-fn' })
+    // A remove that crashed after the function went: its trigger resources stay behind.
+    const provider = env.provider
+    const deleteOnlyFunction = async (name: string) => {
+      const fn = env.state.byShortName(name)
+      if (fn) env.state.functions.delete(fn.resource.name)
+    }
+    await deleteOnlyFunction('ghost')
+    await deleteOnlyFunction('ghost-q-fn')
+    const result = await provider.doGc?.({ olderThanMs: 0, dryRun: false }, {})
+    expect(result?.removed.sort()).toEqual([
+      'job:cloudfn-ghost',
+      'subscription:ghost-q-dead-letter',
+      'topic:ghost-q',
+      'topic:ghost-q-dead-letter',
+    ])
+    expect(jobNames()).toEqual([])
+    expect(topics()).toEqual([])
+  })
+})
