@@ -2,7 +2,7 @@ import type { Site } from '@azure/arm-appservice'
 import { PORTABLE_RULES } from '../../src/portable-rules.ts'
 import type { FunctionRecord } from '../../src/provider.ts'
 import type { Trigger } from '../../src/triggers/types.ts'
-import { functionUrl, originUrl, TAGS } from './names.ts'
+import { originUrl, TAGS } from './names.ts'
 
 export interface RecordFields {
   name: string
@@ -70,9 +70,13 @@ export function userEnvKeys(settings: Record<string, string>): string[] {
     .sort()
 }
 
-/** An HTTP function answers at its app's root; others at the keyed envelope endpoint that invoke calls. */
+/**
+ * An HTTP function answers at its app's root. Other functions have no URL of
+ * their own to show: the keyed envelope endpoint invoke calls is internal,
+ * as on every other cloud.
+ */
 export function toRecord(fields: RecordFields, app: string, envKeys: string[]): FunctionRecord {
   const { trigger, ...rest } = fields
-  const url = trigger?.kind === 'http' ? originUrl(app) : functionUrl(app)
+  const url = trigger?.kind === 'http' ? originUrl(app) : undefined
   return { ...rest, ...(trigger ? { trigger } : {}), provider: 'azure', envKeys, url }
 }
