@@ -8,7 +8,7 @@ import { functionState } from './enums.ts'
 import { CODE_LABEL, CONFIG_LABEL, cloudfnLabels, hexToLabel } from './labels.ts'
 import { formatMemory } from './memory.ts'
 import { functionResourceName, locationName } from './names.ts'
-import { toRecord } from './record.ts'
+import { type Endpoint, toEndpoint, toRecord } from './record.ts'
 import type { GcpFunction } from './sdk.ts'
 import { topicName } from './triggers/pubsub.ts'
 import { storedTrigger, triggerEnv } from './triggers/stored.ts'
@@ -89,8 +89,19 @@ function specOf(plane: ControlPlane, request: DeployRequest, options: Options, l
   }
 }
 
+/** The neutral answer, and where to invoke the function: `record.url` is set only for HTTP triggers. */
+export interface Deployed {
+  response: DeployResponse
+  endpoint: Endpoint | undefined
+}
+
+const deployed = (fn: GcpFunction, status: DeployResponse['status'], warnings: Warning[]): Deployed => ({
+  response: { record: toRecord(fn), status, warnings },
+  endpoint: toEndpoint(fn),
+})
+
 /** Create or update, skipping both when the code and configuration hashes match what is deployed. */
-export async function deployFunction(plane: ControlPlane, request: DeployRequest, signal?: AbortSignal): Promise<DeployResponse> {
+export async function deployFunction(plane: ControlPlane, request: DeployRequest, signal?: AbortSignal): Promise<Deployed> {
   const { name, artifact } = request
   if (!artifact) throw new ProviderError({ provider: 'gcp', isRetryable: false, message: 'gcp deploys need a packaged artifact' })
   const options = checkOptions(request.providerOptions)
@@ -108,7 +119,7 @@ export async function deployFunction(plane: ControlPlane, request: DeployRequest
   if (existing && functionState(existing.state) === 'ACTIVE' && sameCode && sameConfig) {
     // The trigger's own resources may lag behind a deploy that crashed after the function changed.
     if (request.trigger) await syncTrigger(plane, existing, name, request.trigger, request.trigger, beforeChange)
-    return { record: toRecord(existing), status: changed ? 'updated' : 'unchanged', warnings }
+    return deployed(existing, changed ? 'updated' : 'unchanged', warnings)
   }
   beforeChange()
   const existed = existing !== undefined
@@ -150,17 +161,17 @@ export async function deployFunction(plane: ControlPlane, request: DeployRequest
   request.onStep?.('wait')
   await awaitOperation(name, update ? 'update' : 'create', start, plane)
   // The operation's result can predate the revision going live; read the function's own state.
-  const deployed = await waitSettled(plane, name, signal)
-  if (!deployed || functionState(deployed.state) !== 'ACTIVE') {
-    const reasons = (deployed?.stateMessages ?? []).map((m) => m.message).filter(Boolean)
+  const settled = await waitSettled(plane, name, signal)
+  if (!settled || functionState(settled.state) !== 'ACTIVE') {
+    const reasons = (settled?.stateMessages ?? []).map((m) => m.message).filter(Boolean)
     throw new ProviderError({
       provider: 'gcp',
       isRetryable: false,
-      message: `Function '${name}' did not become ACTIVE (${functionState(deployed?.state)})${reasons.length ? `: ${reasons.join('; ')}` : ''}`,
+      message: `Function '${name}' did not become ACTIVE (${functionState(settled?.state)})${reasons.length ? `: ${reasons.join('; ')}` : ''}`,
     })
   }
-  await syncTrigger(plane, deployed, name, request.trigger, previous, beforeChange)
-  return { record: toRecord(deployed), status: existed ? 'updated' : 'created', warnings }
+  await syncTrigger(plane, settled, name, request.trigger, previous, beforeChange)
+  return deployed(settled, existed ? 'updated' : 'created', warnings)
 }
 
 /** Removes the trigger's resources first, so a remove that crashes half-way is finished by the next one. */

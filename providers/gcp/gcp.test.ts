@@ -193,7 +193,9 @@ describe('gcp invoke', () => {
 
   it('maps the HTTP answers of a function URL onto cloudfn errors', async () => {
     const fn = await env.cloudWith({ maxAttempts: 1 }).deploy(sleep, { name: 'statuses' })
-    const url = fn.url as string
+    // Not HTTP-triggered, so the handle has no URL; invoke still posts to the service's.
+    expect(fn.url).toBeUndefined()
+    const url = env.state.byShortName('statuses')?.resource.serviceConfig.uri as string
     const cases: Array<[number, string, string, Record<string, unknown>]> = [
       [413, 'Request Entity Too Large', 'PayloadTooLarge', { direction: 'request' }],
       [504, 'upstream request timeout', 'Timeout', { timeoutSec: 1 }],

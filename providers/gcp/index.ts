@@ -84,9 +84,8 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
     providerOptionKeys: PROVIDER_OPTION_KEYS,
 
     async doDeploy(request, options) {
-      const response = await deployFunction(plane, request, options.signal)
-      const { url, timeoutSec, memoryMb } = response.record
-      remember(request.name, url ? { url, timeoutSec, memoryMb } : undefined)
+      const { response, endpoint } = await deployFunction(plane, request, options.signal)
+      remember(request.name, endpoint)
       return response
     },
 

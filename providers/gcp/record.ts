@@ -27,6 +27,7 @@ function isoTime(value: GcpFunction['updateTime']): string {
 export function toRecord(fn: GcpFunction): FunctionRecord {
   const service = fn.serviceConfig ?? {}
   const labels = fn.labels ?? {}
+  const trigger = storedTrigger(service.environmentVariables)
   return {
     name: shortName(fn.name),
     provider: 'gcp',
@@ -37,13 +38,15 @@ export function toRecord(fn: GcpFunction): FunctionRecord {
       .sort(),
     codeHash: labelToHex(labels[CODE_LABEL]),
     configHash: labelToHex(labels[CONFIG_LABEL]),
-    url: service.uri || undefined,
-    trigger: storedTrigger(service.environmentVariables),
+    // Only an HTTP function's URL is for callers; invoke uses it internally (toEndpoint).
+    url: trigger?.kind === 'http' ? service.uri || undefined : undefined,
+    trigger,
     updatedAt: isoTime(fn.updateTime),
   }
 }
 
 export function toEndpoint(fn: GcpFunction): Endpoint | undefined {
+  const url = fn.serviceConfig?.uri
   const record = toRecord(fn)
-  return record.url ? { url: record.url, timeoutSec: record.timeoutSec, memoryMb: record.memoryMb } : undefined
+  return url ? { url, timeoutSec: record.timeoutSec, memoryMb: record.memoryMb } : undefined
 }

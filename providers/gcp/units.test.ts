@@ -5,8 +5,9 @@ import { mapControlPlaneError } from './errors.ts'
 import { cachedIdTokens } from './id-token.ts'
 import { hexToLabel, labelToHex } from './labels.ts'
 import { formatMemory, parseMemoryMb } from './memory.ts'
-import { toRecord } from './record.ts'
+import { toEndpoint, toRecord } from './record.ts'
 import { createEntry, type HttpRequestLike } from './shim.ts'
+import { TRIGGER_ENV } from './triggers/stored.ts'
 
 describe('gcp enums, memory and labels', () => {
   it('reads states and status codes given as numbers or names', () => {
@@ -39,19 +40,16 @@ describe('gcp enums, memory and labels', () => {
     expect(labelToHex('NOT-BASE32!')).toBe('')
   })
 
-  it('turns a Function into a record without platform variables', () => {
-    const record = toRecord({
-      name: 'projects/p/locations/l/functions/f',
-      updateTime: { seconds: 1_700_000_000, nanos: 5_000_000 },
-      labels: { 'cloudfn-code': hexToLabel('ab'.repeat(32)) },
-      serviceConfig: {
-        availableMemory: '1Gi',
-        timeoutSeconds: 30,
-        uri: 'https://f-x-uc.a.run.app',
-        environmentVariables: { MODE: 'x', LOG_EXECUTION_ID: 'true', CLOUDFN_TIMEOUT_SEC: '30' },
-      },
-    })
-    expect(record).toEqual({
+  const functionWith = (environmentVariables: Record<string, string>) => ({
+    name: 'projects/p/locations/l/functions/f',
+    updateTime: { seconds: 1_700_000_000, nanos: 5_000_000 },
+    labels: { 'cloudfn-code': hexToLabel('ab'.repeat(32)) },
+    serviceConfig: { availableMemory: '1Gi', timeoutSeconds: 30, uri: 'https://f-x-uc.a.run.app', environmentVariables },
+  })
+
+  it('turns a Function into a record without platform variables, and without a URL unless HTTP-triggered', () => {
+    const fn = functionWith({ MODE: 'x', LOG_EXECUTION_ID: 'true', CLOUDFN_TIMEOUT_SEC: '30' })
+    expect(toRecord(fn)).toEqual({
       name: 'f',
       provider: 'gcp',
       memoryMb: 1024,
@@ -59,9 +57,16 @@ describe('gcp enums, memory and labels', () => {
       envKeys: ['MODE'],
       codeHash: 'ab'.repeat(32),
       configHash: '',
-      url: 'https://f-x-uc.a.run.app',
+      url: undefined,
+      trigger: undefined,
       updatedAt: '2023-11-14T22:13:20.005Z',
     })
+    // Invoke still reaches the service behind it.
+    expect(toEndpoint(fn)).toEqual({ url: 'https://f-x-uc.a.run.app', timeoutSec: 30, memoryMb: 1024 })
+    const schedule = { kind: 'schedule', cron: '* * * * *', timezone: 'UTC' }
+    expect(toRecord(functionWith({ [TRIGGER_ENV]: JSON.stringify(schedule) })).url).toBeUndefined()
+    const http = toRecord(functionWith({ [TRIGGER_ENV]: JSON.stringify({ kind: 'http', auth: 'iam' }) }))
+    expect([http.url, http.trigger?.kind]).toEqual(['https://f-x-uc.a.run.app', 'http'])
   })
 })
 

@@ -96,7 +96,7 @@ describe('gcp emulator', () => {
 
   it("guards a function's URL: 403 without a token, 401 for another audience, 404 for an unknown service", async () => {
     const fn = await env.cloudWith().deploy(echo, { name: 'guarded' })
-    const url = fn.url as string
+    const url = env.state.byShortName('guarded')?.resource.serviceConfig.uri as string
     expect(url).toMatch(/^https:\/\/guarded-[0-9a-f]{10}-uc\.a\.run\.app$/)
     expect((await fetch(url, { method: 'POST', body: '1' })).status).toBe(403)
     const other = await fetch(url, {

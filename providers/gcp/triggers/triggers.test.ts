@@ -22,17 +22,22 @@ const triggerWrites = (from: number) =>
     .map((r) => `${r.method} ${new URL(r.url).pathname}`)
 
 const jobNames = () => [...env.emulator.scheduler.jobs.keys()].map((name) => name.split('/').pop())
+/** The Cloud Run URL behind a function: what its platform callers address (its record has none unless HTTP). */
+const serviceUri = (name: string) => env.state.byShortName(name)?.resource.serviceConfig.uri
 const topics = () => [...env.emulator.pubsub.topics.keys()].map((name) => name.split('/').pop()).sort()
 
 describe('gcp trigger resources', () => {
   it('creates a Scheduler job for a schedule, leaves it alone on an unchanged redeploy, updates it on a change and deletes it on remove', async () => {
     const cloud = env.cloudWith()
     const fn = await cloud.deploy(ticker, { name: 'tick' })
+    expect(fn.url).toBeUndefined()
+    const uri = serviceUri('tick')
+    expect(uri).toMatch(/^https:\/\/tick-[0-9a-f]{10}-uc\.a\.run\.app$/)
     const job = env.emulator.scheduler.jobs.get(`projects/cloudfn-tests/locations/us-central1/jobs/cloudfn-tick`)?.resource
     expect(job).toMatchObject({
       schedule: '*/5 * * * *',
       timeZone: 'UTC',
-      httpTarget: { uri: fn.url, httpMethod: 1, oidcToken: { audience: fn.url } },
+      httpTarget: { uri, httpMethod: 1, oidcToken: { audience: uri } },
     })
     expect(job?.httpTarget.oidcToken?.serviceAccountEmail).toMatch(/-compute@developer\.gserviceaccount\.com$/)
     const before = env.state.requests.length
@@ -64,7 +69,10 @@ describe('gcp trigger resources', () => {
     const fn = await cloud.deploy(withOverrides(worker, { trigger }), { name: 'consumer' })
     expect(topics()).toEqual(['jobs', 'jobs-failed'])
     const subscriptions = [...env.emulator.pubsub.subscriptions.values()].map((s) => s.resource)
-    const pushed = subscriptions.find((s) => s.pushConfig?.pushEndpoint === fn.url)
+    expect(fn.url).toBeUndefined()
+    const uri = serviceUri('consumer')
+    expect(uri).toMatch(/^https:\/\/consumer-[0-9a-f]{10}-uc\.a\.run\.app$/)
+    const pushed = subscriptions.find((s) => s.pushConfig?.pushEndpoint === uri)
     expect(pushed).toMatchObject({
       topic: 'projects/cloudfn-tests/topics/jobs',
       deadLetterPolicy: { deadLetterTopic: 'projects/cloudfn-tests/topics/jobs-failed', maxDeliveryAttempts: 7 },
