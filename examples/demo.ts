@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: one function, deployed to the local fake and to the three
  * clouds' emulators (no account needed), invoked with the same inputs
- * everywhere; the results are printed side by side and compared.
+ * everywhere; then the same for an HTTP function called with the same
+ * requests. The results are printed side by side and compared.
  */
 import { isDeepStrictEqual } from 'node:util'
 import { type Cloud, CloudfnError } from 'cloudfn'
@@ -14,6 +15,7 @@ import { createGcpEmulator, emulatorAuthClient } from 'cloudfn/gcp/emulator'
 import { local } from 'cloudfn/local'
 import { setupServer } from 'msw/node'
 import { hello } from './functions/hello.ts'
+import { helloHttp } from './functions/hello-http.ts'
 
 // The emulators answer at the clouds' real host names, in this process only.
 // Several emulators share one msw server: each server fails what it does not handle.
@@ -56,7 +58,24 @@ async function outcome(call: Promise<unknown>): Promise<unknown> {
   }
 }
 
+const requests: Array<[string, RequestInit]> = [
+  ['/?name=Ada', { method: 'GET' }],
+  ['/', { method: 'POST', body: 'Grace Hopper 👩‍💻' }],
+  ['/', { method: 'GET' }],
+  ['/', { method: 'DELETE' }],
+]
+
+/** What an HTTP caller sees: status, the function's own headers and the body. */
+async function answer(response: Response): Promise<unknown> {
+  const own = ['content-type', 'x-greeted', 'allow'].flatMap((header) => {
+    const value = response.headers.get(header)
+    return value === null ? [] : [[header, value]]
+  })
+  return { status: response.status, headers: Object.fromEntries(own), body: await response.text() }
+}
+
 const results = new Map<string, unknown[]>()
+const answers = new Map<string, unknown[]>()
 try {
   for (const [label, cloud] of Object.entries(clouds)) {
     const started = performance.now()
@@ -65,8 +84,14 @@ try {
     const seen: unknown[] = []
     for (const input of inputs) seen.push(await outcome(fn.invoke(input as { name: string })))
     results.set(label, seen)
-    console.log(`${label.padEnd(17)} deployed ${fn.status} in ${deployMs} ms${fn.url ? ` at ${fn.url}` : ''}`)
+    console.log(`${label.padEnd(17)} deployed ${fn.status} in ${deployMs} ms`)
     await fn.remove()
+    const web = await cloud.deploy(helloHttp)
+    const seenHttp: unknown[] = []
+    for (const [path, init] of requests) seenHttp.push(await answer(await web.fetch(path, init)))
+    answers.set(label, seenHttp)
+    console.log(`${''.padEnd(17)} and ${web.name} at ${web.url}`)
+    await web.remove()
   }
 
   const reference = results.get('local (inline)') ?? []
@@ -78,7 +103,14 @@ try {
     }
   })
   const comparable = (value: unknown) => JSON.parse(JSON.stringify(value, (key, v) => (key === 'coldStart' ? undefined : v)))
-  const identical = [...results.values()].every((seen) => isDeepStrictEqual(comparable(seen), comparable(reference)))
+  requests.forEach(([path, init], index) => {
+    console.log(`\nfetch(${JSON.stringify(path)}, ${JSON.stringify(init)})`)
+    for (const [label, seen] of answers) console.log(`  ${label.padEnd(17)} → ${JSON.stringify(seen[index])}`)
+  })
+  const httpReference = answers.get('local (inline)') ?? []
+  const identical =
+    [...results.values()].every((seen) => isDeepStrictEqual(comparable(seen), comparable(reference))) &&
+    [...answers.values()].every((seen) => isDeepStrictEqual(seen, httpReference))
   console.log(`\nidentical results on every backend: ${identical ? 'yes' : 'NO'}`)
   if (!identical) process.exitCode = 1
 } finally {

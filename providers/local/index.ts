@@ -232,6 +232,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
 
     async doFetch(request) {
       store.record('fetch')
+      await deploymentOf(request.record.name)
       return triggers.fetch(request)
     },
 

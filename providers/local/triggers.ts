@@ -4,7 +4,14 @@ import type { AddressInfo } from 'node:net'
 import { NotFoundError } from '../../src/errors/not-found.ts'
 import type { FetchRequest, SendRequest } from '../../src/provider.ts'
 import { httpResultOf } from '../../src/runtime/http-envelope.ts'
-import { errorResponseWire, toBase64, type WireRequest, type WireResponse } from '../../src/runtime/http-wire.ts'
+import {
+  errorResponseWire,
+  requestToWire,
+  toBase64,
+  type WireRequest,
+  type WireResponse,
+  wireToResponse,
+} from '../../src/runtime/http-wire.ts'
 import { DeliveryQueue } from '../../src/sandbox/delivery-queue.ts'
 import type { TriggerClock } from '../../src/triggers/clock.ts'
 import { queueNames } from '../../src/triggers/queue.ts'
@@ -80,12 +87,18 @@ export class LocalTriggers {
     await this.attach(name, undefined)
   }
 
+  /**
+   * Calls an HTTP function in this process with its own credentials: no
+   * socket, so it works beside msw (which refuses unhandled requests) and
+   * skips the loopback round trip. Other callers use the URL.
+   */
   async fetch({ record, request }: FetchRequest): Promise<Response> {
-    const headers = new Headers(request.headers)
-    if (record.trigger?.kind === 'http' && record.trigger.auth === 'key') headers.set(KEY_HEADER, this.#secrets.key)
-    if (record.trigger?.kind === 'http' && record.trigger.auth === 'iam')
-      headers.set('authorization', `Bearer ${this.#secrets.iam}`)
-    return fetch(new Request(request, { headers }))
+    const endpoint = this.endpoints.get(record.name)
+    if (!endpoint) return wireToResponse(errorResponseWire(404, 'Not Found'))
+    const wire = await requestToWire(request)
+    const credential = credentialHeader(endpoint.trigger)
+    wire.headers = wire.headers.filter(([header]) => header !== credential)
+    return wireToResponse(await this.respond(record.name, wire))
   }
 
   send(request: SendRequest): { messageId: string } {
@@ -187,24 +200,30 @@ export class LocalTriggers {
     let wire: WireResponse
     if (!endpoint) wire = errorResponseWire(404, 'Not Found')
     else if (!this.authorized(endpoint.trigger, req)) wire = errorResponseWire(401, 'Unauthorized')
-    else {
-      try {
-        const request = await wireRequestOf(req, endpoint.url, endpoint.trigger)
-        const outcome = await this.execute(name, JSON.stringify(request), randomUUID())
-        wire = httpResultOf(outcome.envelope, () => {})
-      } catch (error) {
-        const code = (error as { code?: string }).code ?? ''
-        wire = errorResponseWire(ERROR_STATUS[code] ?? 500, code || 'Internal Server Error')
-      }
-    }
+    else wire = await this.respond(name, await wireRequestOf(req, endpoint.url, endpoint.trigger))
     res.writeHead(wire.status, wire.headers.flat())
     res.end(Buffer.from(wire.body, 'base64'))
   }
+
+  private async respond(name: string, request: WireRequest): Promise<WireResponse> {
+    try {
+      const outcome = await this.execute(name, JSON.stringify(request), randomUUID())
+      return httpResultOf(outcome.envelope, () => {})
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? ''
+      return errorResponseWire(ERROR_STATUS[code] ?? 500, code || 'Internal Server Error')
+    }
+  }
+}
+
+/** The header carrying the platform credential an auth mode uses, which the handler never sees. */
+function credentialHeader(trigger: HttpTrigger): string | undefined {
+  return trigger.auth === 'key' ? KEY_HEADER : trigger.auth === 'iam' ? 'authorization' : undefined
 }
 
 async function wireRequestOf(req: IncomingMessage, base: string, trigger: HttpTrigger): Promise<WireRequest> {
   // The platform's credentials are its business, never the handler's; other auth headers pass.
-  const credential = trigger.auth === 'key' ? KEY_HEADER : trigger.auth === 'iam' ? 'authorization' : undefined
+  const credential = credentialHeader(trigger)
   const chunks: Buffer[] = []
   for await (const chunk of req) chunks.push(chunk as Buffer)
   const body = Buffer.concat(chunks)
