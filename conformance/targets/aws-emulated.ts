@@ -16,7 +16,7 @@ export function awsEmulatedTarget(options: AwsEmulatorOptions = {}): Conformance
       const region = options.region ?? 'eu-west-1'
       // Schedules run on a clock the scenarios move; it starts off any 5-minute boundary.
       const clock = createManualClock(Date.UTC(2026, 0, 1, 0, 0, 30))
-      const emulator = createAwsEmulator({ stateDelayMs: 10, updateDelayMs: 10, queueVisibilityMs: 5, clock, ...options, region })
+      const emulator = createAwsEmulator({ stateDelayMs: 10, updateDelayMs: 10, queueRetryDelayMs: 5, clock, ...options, region })
       emulator.listen()
       const { state } = emulator
       const provider = createAwsProvider({ region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 5 })

@@ -113,7 +113,7 @@ function startPoller(env: EmulatorEnv, mapping: EmulatedMapping): () => void {
         await sleep(Math.max(mapping.activeAt - now, 20), queue)
         continue
       }
-      const messages = receive(queue, mapping.batchSize, state.options.queueVisibilityMs, (arn) => state.queueByArn(arn))
+      const messages = receive(queue, mapping.batchSize, state.options.queueRetryDelayMs, (arn) => state.queueByArn(arn))
       if (messages.length === 0) {
         const next = nextVisibleAt(queue)
         await sleep(next === undefined ? IDLE_MS : next - Date.now(), queue)

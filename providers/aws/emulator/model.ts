@@ -23,9 +23,11 @@ export interface AwsEmulatorOptions {
   clock?: TriggerClock
   /**
    * How long a received SQS message stays invisible before it is delivered
-   * again (default 200 ms; AWS: the queue's VisibilityTimeout, seconds to hours).
+   * again, i.e. the pause before a failed message is retried (default 200 ms;
+   * AWS: the queue's VisibilityTimeout, seconds to hours). Named as on every
+   * emulator and the local fake.
    */
-  queueVisibilityMs?: number
+  queueRetryDelayMs?: number
 }
 
 export type ResolvedOptions = Required<AwsEmulatorOptions>
@@ -41,7 +43,7 @@ export function resolveOptions(options: AwsEmulatorOptions = {}): ResolvedOption
     throttleRetryAfterSec: options.throttleRetryAfterSec ?? 1,
     asyncRetryDelayMs: options.asyncRetryDelayMs ?? 50,
     clock: options.clock ?? systemClock(),
-    queueVisibilityMs: options.queueVisibilityMs ?? 200,
+    queueRetryDelayMs: options.queueRetryDelayMs ?? 200,
   }
 }
 

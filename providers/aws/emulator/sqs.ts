@@ -157,7 +157,7 @@ export function sqsHandlers(env: EmulatorEnv) {
         throw invalid(`Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`)
       }
       const seconds = Number(body.VisibilityTimeout ?? queue.attributes.VisibilityTimeout)
-      const visibilityMs = seconds === 0 ? 0 : state.options.queueVisibilityMs
+      const visibilityMs = seconds === 0 ? 0 : state.options.queueRetryDelayMs
       const messages = receive(queue, max, visibilityMs, (arn) => state.queueByArn(arn))
       return sqsResponse({
         Messages: messages.map((message) => ({

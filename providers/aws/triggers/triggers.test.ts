@@ -9,7 +9,7 @@ import { aws } from '../index.ts'
 import { SQS_EXECUTION_POLICY } from '../role.ts'
 
 const region = 'eu-west-1'
-const emulator = createAwsEmulator({ region, stateDelayMs: 5, updateDelayMs: 5, queueVisibilityMs: 5 })
+const emulator = createAwsEmulator({ region, stateDelayMs: 5, updateDelayMs: 5, queueRetryDelayMs: 5 })
 emulator.listen()
 afterAll(() => emulator.close())
 const { state } = emulator
