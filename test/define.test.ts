@@ -1,16 +1,7 @@
 import { defineFunction, InvalidArgumentError, isFunctionDefinition, withOverrides } from 'cloudfn'
 import { describe, expect, it } from 'vitest'
 import { add } from './fixtures/definitions.ts'
-
-function invalidField(action: () => unknown): string | undefined {
-  try {
-    action()
-  } catch (error) {
-    if (InvalidArgumentError.isInstance(error)) return error.field
-    throw error
-  }
-  return undefined
-}
+import { invalidField } from './fixtures/invalid-field.ts'
 
 describe('defineFunction', () => {
   it('records the module that called it, so deploy can bundle that module', () => {

@@ -1,19 +1,9 @@
 import { Cron } from 'croner'
 import { describe, expect, it } from 'vitest'
-import { InvalidArgumentError } from '../src/errors/invalid-argument.ts'
 import { defineFunction, http, queue, queueNames, schedule, withOverrides } from '../src/index.ts'
 import type { TriggerCapabilities } from '../src/provider.ts'
 import { checkTriggerSupport } from '../src/triggers/check.ts'
-
-function fieldOf(action: () => unknown): string | undefined {
-  try {
-    action()
-  } catch (error) {
-    if (InvalidArgumentError.isInstance(error)) return error.field
-    throw error
-  }
-  return undefined
-}
+import { invalidField } from './fixtures/invalid-field.ts'
 
 describe('schedule()', () => {
   it.each([
@@ -60,12 +50,12 @@ describe('schedule()', () => {
     ['rate(2 days)', 'must be 1'],
   ])('rejects %s (%s)', (expression, reason) => {
     expect(() => schedule(expression)).toThrow(reason)
-    expect(fieldOf(() => schedule(expression))).toBe('trigger.schedule')
+    expect(invalidField(() => schedule(expression))).toBe('trigger.schedule')
   })
 
   it('rejects unknown options and time zones, naming the field', () => {
-    expect(fieldOf(() => schedule('0 9 * * *', { timezone: 'Nowhere/Town' }))).toBe('trigger.timezone')
-    expect(fieldOf(() => schedule('0 9 * * *', { tz: 'UTC' } as never))).toBe('trigger.tz')
+    expect(invalidField(() => schedule('0 9 * * *', { timezone: 'Nowhere/Town' }))).toBe('trigger.timezone')
+    expect(invalidField(() => schedule('0 9 * * *', { tz: 'UTC' } as never))).toBe('trigger.tz')
   })
 
   it('fires, read by croner in the time zone, where the neutral meaning says', () => {
@@ -115,7 +105,7 @@ describe('trigger in definitions', () => {
   it('lets withOverrides change a trigger of the same shape only', () => {
     const web = defineFunction({ name: 'web', trigger: http({ auth: 'public' }), handler })
     expect(withOverrides(web, { trigger: http({ auth: 'key' }) }).trigger).toMatchObject({ auth: 'key' })
-    expect(fieldOf(() => withOverrides(web, { trigger: queue() }))).toBe('overrides.trigger')
+    expect(invalidField(() => withOverrides(web, { trigger: queue() }))).toBe('overrides.trigger')
     const job = defineFunction({ name: 'job', trigger: queue(), handler: () => 1 })
     expect(withOverrides(job, { trigger: schedule('rate(1 hour)') }).trigger?.kind).toBe('schedule')
   })
@@ -128,7 +118,7 @@ describe('checkTriggerSupport', () => {
     queue: { maxBatchSize: 1, maxRetries: { min: 4, max: 99 }, namedDeadLetter: false, maxMessageBytes: 1000 },
   }
   const check = (trigger: Parameters<typeof checkTriggerSupport>[0], triggers = offered) =>
-    fieldOf(() => checkTriggerSupport(trigger, triggers, 'cloudy'))
+    invalidField(() => checkTriggerSupport(trigger, triggers, 'cloudy'))
 
   it('accepts what the provider offers', () => {
     expect(check(http({ auth: 'public' }))).toBeUndefined()
