@@ -1,4 +1,4 @@
-import { defineFunction, InvalidArgumentError, isFunctionDefinition, withOverrides } from 'cloudfn'
+import { defineFunction, isFunctionDefinition, withOverrides } from 'cloudfn'
 import { describe, expect, it } from 'vitest'
 import { add } from './fixtures/definitions.ts'
 import { invalidField } from './fixtures/invalid-field.ts'
