@@ -80,13 +80,15 @@ describe('aws shim: native events', () => {
     expect(Buffer.from(result.body, 'base64').toString('utf8')).not.toContain('secret')
   })
 
-  it('runs each SQS record on its own and reports only the failed ones', async () => {
+  it('runs each SQS record on its own, as an execution of its own, and reports only the failed ones', async () => {
     const ran: unknown[] = []
+    const executions: Array<[string, boolean]> = []
     const handler = createEntry({
       name: 'worker',
       trigger: queue({ batchSize: 3 }),
-      handler: ((message: { id: number; fail?: boolean }) => {
+      handler: ((message: { id: number; fail?: boolean }, ctx: { executionId: string; coldStart: boolean }) => {
         ran.push(message.id)
+        executions.push([ctx.executionId, ctx.coldStart])
         if (message.fail) throw new Error('no')
         return message.id
       }) as never,
@@ -99,6 +101,12 @@ describe('aws shim: native events', () => {
     const result = await handler({ Records: [record(1), record(2, true), record(3)] }, context)
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }] })
     expect(ran).toEqual([1, 2, 3])
+    const requestId = context.awsRequestId
+    expect(executions).toEqual([
+      [`${requestId}/m-1`, true],
+      [`${requestId}/m-2`, false],
+      [`${requestId}/m-3`, false],
+    ])
   })
 
   it('passes a direct invoke of a queue-triggered function (or a schedule event) straight to the handler', async () => {

@@ -32,8 +32,14 @@ interface TriggeredDefinition extends RunnableDefinition {
  */
 async function runBatch(definition: RunnableDefinition, event: SqsEvent, options: RunOptions) {
   const batchItemFailures: Array<{ itemIdentifier: string }> = []
-  for (const record of event.Records) {
-    const envelope = JSON.parse(await runDefinition(definition, record.body, options)) as Envelope
+  for (const [index, record] of event.Records.entries()) {
+    // Each message is an execution of its own, as on the clouds that deliver one message per request.
+    const own = {
+      ...options,
+      executionId: `${options.executionId}/${record.messageId}`,
+      coldStart: options.coldStart && index === 0,
+    }
+    const envelope = JSON.parse(await runDefinition(definition, record.body, own)) as Envelope
     if (envelope.ok) continue
     options.log('error', `Message ${record.messageId} failed: ${envelope.error.name}: ${envelope.error.message}`)
     batchItemFailures.push({ itemIdentifier: record.messageId })
