@@ -17,8 +17,10 @@ export interface ControlPlane {
   client(): Promise<FunctionServiceClient>
   /** Cloud Scheduler, for schedule triggers. */
   scheduler(): Promise<SchedulerClient>
-  /** Cloud Run Admin and Pub/Sub, for HTTP access and queue triggers. */
+  /** Cloud Run Admin, Pub/Sub and Resource Manager, for HTTP access and queue triggers. */
   rest: Rest
+  /** The project's number, for service agents' e-mails; asked once, on first use. */
+  projectNumber(): Promise<string>
 }
 
 type Operation = { promise(): Promise<[GcpFunction | object, unknown, unknown]> }

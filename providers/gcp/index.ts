@@ -9,6 +9,7 @@ import { deployFunction, PROVIDER_OPTION_KEYS, removeFunction } from './deploy.t
 import { collectGarbage } from './gc.ts'
 import { cachedIdTokens, defaultIdTokenProvider } from './id-token.ts'
 import { invokeEndpoint } from './invoke.ts'
+import { lazyProjectNumber } from './project-number.ts'
 import { type Endpoint, toEndpoint, toRecord } from './record.ts'
 import { lazyRest } from './rest.ts'
 import { lazyClient, lazySchedulerClient } from './sdk.ts'
@@ -42,12 +43,14 @@ export interface GcpProvider extends ProviderV1 {
 
 export function createGcpProvider(settings: ProviderSettings): GcpProvider {
   const checked = checkSettings(settings)
+  const rest = lazyRest(checked.authClient)
   const plane: ControlPlane = {
     location: { project: checked.project, region: checked.region },
     pollIntervalMs: checked.pollIntervalMs,
     client: lazyClient(checked.authClient, checked.project),
     scheduler: lazySchedulerClient(checked.authClient, checked.project),
-    rest: lazyRest(checked.authClient),
+    rest,
+    projectNumber: lazyProjectNumber(rest, checked.project),
   }
   const idTokens = cachedIdTokens(checked.idTokenProvider ?? defaultIdTokenProvider(checked.authClient))
   // Invokes go straight to the function's URL; the control plane is asked only on a miss.

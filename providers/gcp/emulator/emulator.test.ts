@@ -119,6 +119,41 @@ describe('gcp emulator', () => {
     await fn.remove()
   })
 
+  it('answers a project by ID with its number, as Resource Manager v3 does', async () => {
+    const base = 'https://cloudresourcemanager.googleapis.com/v3/projects'
+    const found = await fetch(`${base}/cloudfn-tests`, { headers: auth })
+    expect(await found.json()).toMatchObject({
+      name: expect.stringMatching(/^projects\/\d+$/),
+      projectId: 'cloudfn-tests',
+      state: 'ACTIVE',
+    })
+    expect((await fetch(`${base}/123456`, { headers: auth })).status).toBe(403)
+    expect((await fetch(`${base}/cloudfn-tests`)).status).toBe(401)
+  })
+
+  it("keeps a Pub/Sub topic's IAM policy with the API's checks, and drops it with the topic", async () => {
+    const topic = 'https://pubsub.googleapis.com/v1/projects/cloudfn-tests/topics/iam-check'
+    const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: auth, body: JSON.stringify(body) })
+    expect((await fetch(`${topic}:getIamPolicy`, { headers: auth })).status).toBe(404)
+    await fetch(topic, { method: 'PUT', headers: auth, body: '{}' })
+    const empty = (await (await fetch(`${topic}:getIamPolicy`, { headers: auth })).json()) as { etag: string }
+    // An empty policy comes without bindings, as proto3 JSON leaves empty lists out.
+    expect(empty).toEqual({ version: 1, etag: expect.any(String) })
+    const grant = (members: string[]) => ({ bindings: [{ role: 'roles/pubsub.publisher', members }], etag: empty.etag })
+    const agentById = 'serviceAccount:service-cloudfn-tests@gcp-sa-pubsub.iam.gserviceaccount.com'
+    expect((await post(`${topic}:setIamPolicy`, { policy: grant([agentById]) })).status).toBe(400)
+    const roleOfRun = { bindings: [{ role: 'roles/run.invoker', members: ['allUsers'] }] }
+    expect((await post(`${topic}:setIamPolicy`, { policy: roleOfRun })).status).toBe(400)
+    const agent = 'serviceAccount:service-42@gcp-sa-pubsub.iam.gserviceaccount.com'
+    expect((await post(`${topic}:setIamPolicy`, { policy: grant([agent]) })).status).toBe(200)
+    // The etag read before that write is stale now.
+    const stale = await post(`${topic}:setIamPolicy`, { policy: grant([agent, 'user:a@example.com']) })
+    expect([stale.status, ((await stale.json()) as { error: { status: string } }).error.status]).toEqual([409, 'ABORTED'])
+    expect(env.emulator.pubsub.policies.get('projects/cloudfn-tests/topics/iam-check')?.bindings).toEqual(grant([agent]).bindings)
+    await fetch(topic, { method: 'DELETE', headers: auth })
+    expect(env.emulator.pubsub.policies.has('projects/cloudfn-tests/topics/iam-check')).toBe(false)
+  })
+
   it('pages list results', async () => {
     env.emulator.options.maxPageSize = 2
     try {

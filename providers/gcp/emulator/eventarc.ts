@@ -57,7 +57,7 @@ export function attachEventTrigger(fn: EmulatedFunction, pubsub: PubsubModel): v
 }
 
 export function detachEventTrigger(fn: EmulatedFunction, pubsub: PubsubModel): void {
-  if (fn.eventSubscription) pubsub.subscriptions.delete(fn.eventSubscription)
+  if (fn.eventSubscription) pubsub.removeSubscription(fn.eventSubscription)
   fn.eventSubscription = undefined
 }
 

@@ -9,6 +9,7 @@ import { createFunctionUrl } from './function-url.ts'
 import { googleError } from './google-errors.ts'
 import { fakeIdToken } from './id-token.ts'
 import { PubsubModel } from './pubsub.ts'
+import { createResourceManager } from './resource-manager.ts'
 import { createRunIam } from './run-iam.ts'
 import { SchedulerModel } from './scheduler.ts'
 import { GcpEmulatorState } from './state.ts'
@@ -33,7 +34,7 @@ export interface GcpEmulatorOptions {
 }
 
 export interface GcpEmulator {
-  /** msw handlers for Cloud Functions, Storage uploads, Cloud Run (URLs and IAM), Cloud Scheduler and Pub/Sub. */
+  /** msw handlers for Cloud Functions, Storage uploads, Cloud Run (URLs and IAM), Cloud Scheduler, Pub/Sub and Resource Manager. */
   readonly handlers: ReturnType<typeof http.all>[]
   readonly state: GcpEmulatorState
   readonly faults: Faults
@@ -112,6 +113,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     http.all(/^https:\/\/run\.googleapis\.com\//, counted('control', createRunIam(state))),
     http.all(/^https:\/\/cloudscheduler\.googleapis\.com\//, counted('control', scheduler.handler())),
     http.all(/^https:\/\/pubsub\.googleapis\.com\//, counted('control', pubsub.handler())),
+    http.all(/^https:\/\/cloudresourcemanager\.googleapis\.com\//, counted('control', createResourceManager())),
   ]
 
   const server = emulatorServer(handlers)

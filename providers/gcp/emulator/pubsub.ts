@@ -2,7 +2,9 @@ import { HttpResponse } from 'msw'
 import { GCP_LIMITS } from '../capabilities.ts'
 import type { ServeFunction } from './function-url.ts'
 import { googleError } from './google-errors.ts'
+import { type IamPolicy, servePolicy } from './iam-policy.ts'
 import { fakeIdToken } from './id-token.ts'
+import { mayForward, refusedBinding } from './pubsub-iam.ts'
 
 export interface TopicResource {
   name: string
@@ -46,11 +48,14 @@ export interface PubsubOptions {
  * delivering each message as Eventarc does for a function (a binary-mode
  * CloudEvent with an OIDC token), retrying a failed delivery after a backoff,
  * and moving a message to the dead-letter topic once it failed
- * maxDeliveryAttempts times (counted per subscription, as deliveryAttempt is).
+ * maxDeliveryAttempts times (counted per subscription, as deliveryAttempt is)
+ * if the project's Pub/Sub service agent has the roles forwarding takes.
  */
 export class PubsubModel {
   readonly topics = new Map<string, TopicResource>()
   readonly subscriptions = new Map<string, Subscription>()
+  /** IAM policies of topics and subscriptions, by full name; they go with the resource. */
+  readonly policies = new Map<string, IamPolicy>()
   readonly #timers = new Set<NodeJS.Timeout>()
   #closed = false
   readonly #serve: ServeFunction
@@ -81,6 +86,11 @@ export class PubsubModel {
       }
       return stored.messageId
     })
+  }
+
+  removeSubscription(name: string): void {
+    this.subscriptions.delete(name)
+    this.policies.delete(name)
   }
 
   close(): void {
@@ -129,7 +139,12 @@ export class PubsubModel {
     }
     if (ok || this.#closed) return
     const policy = resource.deadLetterPolicy
-    if (policy?.deadLetterTopic && attempt >= (policy.maxDeliveryAttempts ?? 5)) {
+    // Without its roles the service agent cannot forward, and Pub/Sub goes on redelivering.
+    if (
+      policy?.deadLetterTopic &&
+      attempt >= (policy.maxDeliveryAttempts ?? 5) &&
+      mayForward(this.policies, resource.name, policy.deadLetterTopic)
+    ) {
       if (this.topics.has(policy.deadLetterTopic)) {
         this.publish(policy.deadLetterTopic, [
           {
@@ -160,13 +175,18 @@ export class PubsubModel {
         return googleError('UNAUTHENTICATED', 'Request is missing required authentication credential.')
       }
       const url = new URL(request.url)
-      const match = /^\/v1\/projects\/([^/]+)\/(topics|subscriptions)(?:\/([^/:]+)(?::(publish)|\/(subscriptions))?)?$/.exec(
-        url.pathname,
-      )
+      const match =
+        /^\/v1\/projects\/([^/]+)\/(topics|subscriptions)(?:\/([^/:]+)(?::(publish|getIamPolicy|setIamPolicy)|\/(subscriptions))?)?$/.exec(
+          url.pathname,
+        )
       if (!match) return googleError('NOT_FOUND', `The requested URL ${url.pathname} was not found on this server.`)
       const [, project, collection, id, action, nested] = match
       const name = `projects/${project}/${collection}/${id}`
       if (!id) return request.method === 'GET' ? this.#list(project as string, collection as string, url) : notAllowed(request)
+      if (action === 'getIamPolicy' || action === 'setIamPolicy') {
+        const exists = collection === 'topics' ? this.topics.has(name) : this.subscriptions.has(name)
+        return exists ? servePolicy(request, action, this.policies, name, refusedBinding) : notFound(name)
+      }
       if (collection === 'topics') {
         if (action === 'publish' && request.method === 'POST') return this.#publishRequest(name, request)
         if (nested === 'subscriptions' && request.method === 'GET') return this.#topicSubscriptions(name)
@@ -190,6 +210,7 @@ export class PubsubModel {
     if (request.method === 'GET') return HttpResponse.json(topic)
     if (request.method !== 'DELETE') return notAllowed(request)
     this.topics.delete(name)
+    this.policies.delete(name)
     // Subscriptions outlive their topic, detached from it.
     for (const subscription of this.subscriptions.values()) {
       if (subscription.resource.topic === name) subscription.resource.topic = DELETED_TOPIC
@@ -232,7 +253,7 @@ export class PubsubModel {
     if (!existing) return notFound(name)
     if (request.method === 'GET') return HttpResponse.json(existing.resource)
     if (request.method === 'DELETE') {
-      this.subscriptions.delete(name)
+      this.removeSubscription(name)
       return HttpResponse.json({})
     }
     if (request.method !== 'PATCH') return notAllowed(request)

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { type FunctionState, type RpcStatus, rpcCode, stateNumber } from '../enums.ts'
 import { shortName } from '../names.ts'
+import type { IamPolicy } from './iam-policy.ts'
 import type { Revision } from './revision.ts'
-import type { IamPolicy } from './run-iam.ts'
 
 /** The Function resource as the REST API shows it (enums as numbers, as gax asks). */
 export interface FunctionResource {

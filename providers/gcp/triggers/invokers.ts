@@ -5,15 +5,10 @@
  * so a concurrent edit is refused (ABORTED, retried) rather than lost.
  */
 import type { Rest } from '../rest.ts'
+import type { Policy } from './iam-binding.ts'
 
 const INVOKER = 'roles/run.invoker'
 export const ALL_USERS = 'allUsers'
-
-interface Policy {
-  version?: number
-  etag?: string
-  bindings?: Array<{ role: string; members?: string[]; condition?: unknown }>
-}
 
 export interface InvokerChange {
   /** Members to grant the invoker role. */

@@ -9,8 +9,9 @@ import { queueNames } from '../../../src/triggers/queue.ts'
 import type { QueueTrigger, Trigger } from '../../../src/triggers/types.ts'
 import type { ControlPlane } from '../control-plane.ts'
 import type { GcpFunction } from '../sdk.ts'
+import { grantDeadLetterForwarding } from './dead-letter-grants.ts'
 import { ALL_USERS, updateInvokers } from './invokers.ts'
-import { PubSub } from './pubsub.ts'
+import { PubSub, topicName } from './pubsub.ts'
 import { deleteJob, ensureJob, jobName } from './scheduler.ts'
 
 const isPublicHttp = (trigger: Trigger | undefined) => trigger?.kind === 'http' && trigger.auth === 'public'
@@ -76,6 +77,8 @@ async function ensureDeadLetters(
       message: `The Eventarc subscription of '${name}' on topic '${names.queue}' was not found`,
     })
   }
+  // Granted first, so the policy never takes effect while Pub/Sub may not act on it.
+  await grantDeadLetterForwarding(plane, subscription.name, topicName(plane.location, names.deadLetter), beforeChange)
   await pubsub.setDeadLetterPolicy(subscription, names.deadLetter, trigger.maxRetries + 1, beforeChange)
 }
 

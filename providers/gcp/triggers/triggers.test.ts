@@ -1,3 +1,4 @@
+import { HttpResponse, http as mswHttp } from 'msw'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { httpThrows, ticker, worker } from '../../../conformance/fixtures/functions.ts'
 import { withOverrides } from '../../../src/define.ts'
@@ -6,6 +7,7 @@ import { http } from '../../../src/triggers/http.ts'
 import { queue } from '../../../src/triggers/queue.ts'
 import { schedule } from '../../../src/triggers/schedule.ts'
 import { startEmulated } from '../__fixtures__/setup.ts'
+import { GcpEmulatorState } from '../emulator/state.ts'
 
 const clock = createManualClock(Date.UTC(2026, 0, 1, 0, 0, 30))
 let env: Awaited<ReturnType<typeof startEmulated>>
@@ -24,6 +26,11 @@ const triggerWrites = (from: number) =>
 const jobNames = () => [...env.emulator.scheduler.jobs.keys()].map((name) => name.split('/').pop())
 /** The Cloud Run URL behind a function: what its platform callers address (its record has none unless HTTP). */
 const serviceUri = (name: string) => env.state.byShortName(name)?.resource.serviceConfig.uri
+/** Spelled out here rather than imported, so the test checks the number the provider looked up. */
+const AGENT = `serviceAccount:service-${GcpEmulatorState.projectNumber('cloudfn-tests')}@gcp-sa-pubsub.iam.gserviceaccount.com`
+const bindingsOf = (resource: string) => env.emulator.pubsub.policies.get(resource)?.bindings ?? []
+const resourceManagerCalls = (from: number) =>
+  env.state.requests.slice(from).filter((r) => r.url.startsWith('https://cloudresourcemanager.googleapis.com/')).length
 const topics = () => [...env.emulator.pubsub.topics.keys()].map((name) => name.split('/').pop()).sort()
 
 describe('gcp trigger resources', () => {
@@ -78,6 +85,11 @@ describe('gcp trigger resources', () => {
       deadLetterPolicy: { deadLetterTopic: 'projects/cloudfn-tests/topics/jobs-failed', maxDeliveryAttempts: 7 },
     })
     expect(subscriptions.map((s) => s.name)).toContain('projects/cloudfn-tests/subscriptions/jobs-failed')
+    // Pub/Sub's service agent may publish the dead letter and acknowledge it on the pushing subscription.
+    expect(bindingsOf('projects/cloudfn-tests/topics/jobs-failed')).toEqual([
+      { role: 'roles/pubsub.publisher', members: [AGENT] },
+    ])
+    expect(bindingsOf(pushed?.name ?? '')).toEqual([{ role: 'roles/pubsub.subscriber', members: [AGENT] }])
     const before = env.state.requests.length
     expect((await cloud.deploy(withOverrides(worker, { trigger }), { name: 'consumer' })).status).toBe('unchanged')
     expect(triggerWrites(before)).toEqual([])
@@ -87,6 +99,73 @@ describe('gcp trigger resources', () => {
     await cloud.remove('consumer')
     expect(topics()).toEqual([])
     expect([...env.emulator.pubsub.subscriptions.keys()]).toEqual([])
+    expect([...env.emulator.pubsub.policies.keys()]).toEqual([])
+  })
+
+  it('dead-letters only while the service agent has its roles: a redeploy restores a lost grant and keeps the bindings it found', async () => {
+    const cloud = env.cloudWith()
+    // A dead-letter topic the user made, whose policy already has bindings of others, one of them conditional.
+    const audit = 'projects/cloudfn-tests/topics/audit-dlq'
+    const auth = { authorization: 'Bearer user' }
+    await fetch(`https://pubsub.googleapis.com/v1/${audit}`, { method: 'PUT', headers: auth, body: '{}' })
+    const condition = { title: 'later', expression: 'request.time > timestamp("2099-01-01T00:00:00Z")' }
+    const theirs = [
+      { role: 'roles/pubsub.publisher', members: [AGENT], condition },
+      { role: 'roles/pubsub.viewer', members: ['user:ops@example.com'] },
+    ]
+    const set = await fetch(`https://pubsub.googleapis.com/v1/${audit}:setIamPolicy`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ policy: { bindings: theirs } }),
+    })
+    expect(set.status).toBe(200)
+    const trigger = queue({ name: 'orders', deadLetter: 'audit-dlq', maxRetries: 4 })
+    await cloud.deploy(withOverrides(worker, { trigger }), { name: 'picky' })
+    expect(bindingsOf(audit)).toEqual([...theirs, { role: 'roles/pubsub.publisher', members: [AGENT] }])
+
+    // Someone takes the subscriber role away: a failing message is then redelivered past its last attempt.
+    const subscription = env.state.byShortName('picky')?.eventSubscription ?? ''
+    env.emulator.pubsub.policies.delete(subscription)
+    await cloud.get('picky').then((fn) => fn.send({ id: 2, fail: true }))
+    await expect.poll(() => env.state.executions.get('picky') ?? 0, { timeout: 5000 }).toBeGreaterThan(7)
+    expect(env.emulator.deadLetters('picky')).toEqual([])
+
+    // The next deploy repairs that grant alone, and the message still being redelivered is dead-lettered.
+    const before = env.state.requests.length
+    expect((await cloud.deploy(withOverrides(worker, { trigger }), { name: 'picky' })).status).toBe('updated')
+    expect(triggerWrites(before)).toEqual([`POST /v1/${subscription}:setIamPolicy`])
+    await expect.poll(() => env.emulator.deadLetters('picky'), { timeout: 5000 }).toEqual(['{"id":2,"fail":true}'])
+    await cloud.remove('picky')
+    // Not cloudfn's topic: it stays, with the grant.
+    expect(topics()).toEqual(['audit-dlq'])
+    await fetch(`https://pubsub.googleapis.com/v1/${audit}`, { method: 'DELETE', headers: auth })
+    expect([...env.emulator.pubsub.policies.keys()]).toEqual([])
+  })
+
+  it('asks Resource Manager for the project number once per provider, and again after a failure', async () => {
+    const cloud = env.cloudWith({}, env.providerWith())
+    const trigger = queue({ name: 'numbered', maxRetries: 4 })
+    let refused = 0
+    env.server.use(
+      mswHttp.get(
+        'https://cloudresourcemanager.googleapis.com/v3/projects/cloudfn-tests',
+        () => {
+          refused++
+          return HttpResponse.json({ error: { code: 503, status: 'UNAVAILABLE', message: 'try again' } }, { status: 503 })
+        },
+        { once: true },
+      ),
+    )
+    const before = env.state.requests.length
+    await cloud.deploy(withOverrides(worker, { trigger }), { name: 'numbered' })
+    // The refused lookup was not kept: the deploy's retry asked again and got the number.
+    expect([refused, resourceManagerCalls(before)]).toEqual([1, 1])
+    expect(bindingsOf('projects/cloudfn-tests/topics/numbered-dead-letter')).toEqual([
+      { role: 'roles/pubsub.publisher', members: [AGENT] },
+    ])
+    await cloud.deploy(withOverrides(worker, { trigger: queue({ name: 'numbered', maxRetries: 5 }) }), { name: 'numbered' })
+    expect(resourceManagerCalls(before)).toBe(1)
+    await cloud.remove('numbered')
   })
 
   it('collects a job and topics that no function uses any more', async () => {
