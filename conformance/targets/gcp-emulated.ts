@@ -15,7 +15,7 @@ export function gcpEmulatedTarget(): ConformanceTarget {
       // Schedules run on a clock the scenarios move; it starts off any 5-minute boundary.
       const clock = createManualClock(Date.UTC(2026, 0, 1, 0, 0, 30))
       // Pub/Sub retries a failed push after milliseconds instead of its 10 s minimum backoff.
-      const emulator = createGcpEmulator({ operationDelayMs: 10, clock, redeliveryDelayMs: 5 })
+      const emulator = createGcpEmulator({ operationDelayMs: 10, clock, queueRetryDelayMs: 5 })
       emulator.listen()
       const authClient = emulatorAuthClient()
       const provider = createGcpProvider({

@@ -30,7 +30,7 @@ export interface GcpEmulatorOptions {
   /** The time Cloud Scheduler jobs fire on (default: the system clock). */
   clock?: TriggerClock
   /** Pause before Pub/Sub pushes a failed message again, in ms (default 10000, Pub/Sub's minimum backoff). */
-  redeliveryDelayMs?: number
+  queueRetryDelayMs?: number
 }
 
 export interface GcpEmulator {
@@ -80,15 +80,15 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     operationDelayMs: 20,
     maxPageSize: 1000,
     clock: systemClock(),
-    redeliveryDelayMs: 10_000,
+    queueRetryDelayMs: 10_000,
     ...options,
   }
   const state = new GcpEmulatorState()
   const faults = new Faults()
   const functionUrl = createFunctionUrl(state, faults)
   const pubsub = new PubsubModel(functionUrl, {
-    get redeliveryDelayMs() {
-      return settings.redeliveryDelayMs
+    get queueRetryDelayMs() {
+      return settings.queueRetryDelayMs
     },
   })
   const scheduler = new SchedulerModel(settings.clock, functionUrl)

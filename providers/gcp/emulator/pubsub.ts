@@ -40,7 +40,7 @@ const DELETED_TOPIC = '_deleted-topic_'
 
 export interface PubsubOptions {
   /** Pause before a push subscription retries a failed delivery, in ms (Pub/Sub's minimum backoff is 10 s). */
-  redeliveryDelayMs: number
+  queueRetryDelayMs: number
 }
 
 /**
@@ -164,7 +164,7 @@ export class PubsubModel {
     const timer = setTimeout(() => {
       this.#timers.delete(timer)
       void this.#push(subscription, message, attempt + 1)
-    }, this.#options.redeliveryDelayMs)
+    }, this.#options.queueRetryDelayMs)
     this.#timers.add(timer)
   }
 

@@ -12,7 +12,7 @@ import { GcpEmulatorState } from '../emulator/state.ts'
 const clock = createManualClock(Date.UTC(2026, 0, 1, 0, 0, 30))
 let env: Awaited<ReturnType<typeof startEmulated>>
 beforeAll(async () => {
-  env = await startEmulated({ clock, redeliveryDelayMs: 2 })
+  env = await startEmulated({ clock, queueRetryDelayMs: 2 })
 })
 afterAll(() => env.emulator.close())
 
