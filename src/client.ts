@@ -8,7 +8,7 @@ import { validateName } from './portable-rules.ts'
 import type { DeployStep, FunctionRecord, GcResult, Provider, ProviderCapabilities } from './provider.ts'
 import type { RetryPolicy } from './retry.ts'
 import { throwIfAborted } from './retry.ts'
-import { checkTriggerSupport } from './triggers/check.ts'
+import { checkQueueNames, checkTriggerSupport } from './triggers/check.ts'
 import { describeValue, expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail } from './validation.ts'
 
 export interface CloudSettings {
@@ -121,6 +121,7 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
       const any = definition as unknown as AnyDefinition
       onStep?.('validate')
       checkAgainstCapabilities(any, provider)
+      if (definition.trigger?.kind === 'queue') checkQueueNames(definition.trigger, name)
       throwIfAborted(signal)
       const providerOptions = definition.providerOptions[provider.name] ?? {}
       let artifact: Awaited<ReturnType<typeof packageFunction>> | undefined

@@ -1,7 +1,8 @@
 import { Cron } from 'croner'
 import { describe, expect, it } from 'vitest'
-import { defineFunction, http, queue, queueNames, schedule, withOverrides } from '../src/index.ts'
+import { createCloud, defineFunction, http, queue, queueNames, schedule, withOverrides } from '../src/index.ts'
 import type { TriggerCapabilities } from '../src/provider.ts'
+import { createMockProvider } from '../src/testing/index.ts'
 import { checkTriggerSupport } from '../src/triggers/check.ts'
 import { invalidField } from './fixtures/invalid-field.ts'
 
@@ -11,6 +12,8 @@ describe('schedule()', () => {
     ['rate(5 minutes)', '*/5 * * * *'],
     ['rate(1 hour)', '0 * * * *'],
     ['rate(6 hours)', '0 */6 * * *'],
+    ['rate(60 minutes)', '0 * * * *'],
+    ['rate(24 hours)', '0 0 * * *'],
     ['rate(1 day)', '0 0 * * *'],
     ['0 9 * * MON-FRI', '0 9 * * 1-5'],
     ['0 0 1 jan,jul *', '0 0 1 1,7 *'],
@@ -90,6 +93,32 @@ describe('queue()', () => {
       queue: 'jobs',
       deadLetter: 'failed-jobs',
     })
+  })
+})
+
+describe('rate() output', () => {
+  it('is itself valid neutral cron for every accepted rate', () => {
+    const rates = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60].map((n) => `rate(${n} minutes)`)
+    rates.push(...[1, 2, 3, 4, 6, 8, 12, 24].map((n) => `rate(${n} hours)`), 'rate(1 day)')
+    for (const rate of rates) {
+      const { cron } = schedule(rate)
+      expect(schedule(cron).cron, rate).toBe(cron)
+    }
+  })
+})
+
+describe('queue() dead letters', () => {
+  it('refuses a dead-letter queue that is the queue itself', async () => {
+    expect(invalidField(() => queue({ name: 'jobs', deadLetter: 'jobs' }))).toBe('trigger.deadLetter')
+    // Without a name the queue is the deployed function's name, known only at deploy.
+    const provider = createMockProvider()
+    const jobs = defineFunction({ name: 'jobs', trigger: queue({ deadLetter: 'jobs' }), handler: () => 1 })
+    await expect(createCloud(provider).deploy(jobs)).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      field: 'trigger.deadLetter',
+    })
+    await expect(createCloud(provider).deploy(jobs, { name: 'other' })).resolves.toMatchObject({ status: 'created' })
+    expect(provider.calls.map(([method]) => method)).toEqual(['doDeploy'])
   })
 })
 

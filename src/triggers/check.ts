@@ -1,6 +1,7 @@
 import type { TriggerCapabilities } from '../provider.ts'
 import { describeValue, fail } from '../validation.ts'
-import type { Trigger } from './types.ts'
+import { queueNames } from './queue.ts'
+import type { QueueTrigger, Trigger } from './types.ts'
 
 const KINDS = ['http', 'schedule', 'queue'] as const
 
@@ -39,5 +40,13 @@ export function checkTriggerSupport(trigger: Trigger, triggers: TriggerCapabilit
     if (trigger.deadLetter !== undefined && !queue.namedDeadLetter) {
       fail('trigger.deadLetter', `cannot be named on ${provider}, whose dead-letter queue name is fixed; leave it out`)
     }
+  }
+}
+
+/** The queue defaults to the deployed name, so only now can a dead-letter queue be seen to be the queue itself. */
+export function checkQueueNames(trigger: QueueTrigger, functionName: string): void {
+  const { queue, deadLetter } = queueNames(trigger, functionName)
+  if (queue === deadLetter) {
+    fail('trigger.deadLetter', `must differ from the queue itself ('${queue}'), or failed messages would come straight back`)
   }
 }

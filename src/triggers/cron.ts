@@ -106,8 +106,9 @@ export function rateToCron(expression: string, field: string): string | undefine
   const amount = Number(match[1])
   const unit = (match[2] as string).replace(/s$/, '')
   const divides = (whole: number) => amount >= 1 && whole % amount === 0
-  if (unit === 'minute' && divides(60)) return amount === 1 ? '* * * * *' : `*/${amount} * * * *`
-  if (unit === 'hour' && divides(24)) return amount === 1 ? '0 * * * *' : `0 */${amount} * * *`
+  // A whole hour or day is written without a step: `*/60` and `*/24` are out of their fields' ranges.
+  if (unit === 'minute' && divides(60)) return amount === 1 ? '* * * * *' : amount === 60 ? '0 * * * *' : `*/${amount} * * * *`
+  if (unit === 'hour' && divides(24)) return amount === 1 ? '0 * * * *' : amount === 24 ? '0 0 * * *' : `0 */${amount} * * *`
   if (unit === 'day' && amount === 1) return '0 0 * * *'
   const allowed = { minute: 'a divisor of 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30)', hour: 'a divisor of 24', day: '1' }
   return fail(

@@ -23,12 +23,17 @@ export interface QueueOptions {
 export function queue(options: QueueOptions = {}): QueueTrigger {
   const checked = expectPlainObject(options, 'trigger')
   expectKnownKeys(checked, ['name', 'batchSize', 'maxRetries', 'deadLetter'], 'trigger')
+  const name = queueName(checked.name, 'trigger.name')
+  const deadLetter = queueName(checked.deadLetter, 'trigger.deadLetter')
+  if (deadLetter !== undefined && deadLetter === name) {
+    fail('trigger.deadLetter', `must differ from the queue itself ('${name}'), or failed messages would come straight back`)
+  }
   return Object.freeze({
     kind: 'queue' as const,
-    name: queueName(checked.name, 'trigger.name'),
+    name,
     batchSize: integerOr(checked.batchSize, 1, 'trigger.batchSize', 1, 10),
     maxRetries: integerOr(checked.maxRetries, 4, 'trigger.maxRetries', 0, 100),
-    deadLetter: queueName(checked.deadLetter, 'trigger.deadLetter'),
+    deadLetter,
   })
 }
 
