@@ -131,6 +131,15 @@ describe('trigger in definitions', () => {
     expect(defineFunction({ name: 'plain', handler: () => 1 }).trigger).toBeUndefined()
   })
 
+  it('takes only triggers built by http(), schedule() or queue(), whose checks a look-alike would skip', () => {
+    const lookAlike = Object.freeze({ ...schedule('rate(1 hour)'), cron: 'not cron' })
+    expect(invalidField(() => defineFunction({ name: 'job', trigger: lookAlike, handler: () => 1 }))).toBe('trigger')
+    expect(
+      invalidField(() => defineFunction({ name: 'job', trigger: Object.freeze({ kind: 'queue' }) as never, handler: () => 1 })),
+    ).toBe('trigger')
+    expect(JSON.stringify(queue())).toBe('{"kind":"queue","batchSize":1,"maxRetries":4}')
+  })
+
   it('lets withOverrides change a trigger of the same shape only', () => {
     const web = defineFunction({ name: 'web', trigger: http({ auth: 'public' }), handler })
     expect(withOverrides(web, { trigger: http({ auth: 'key' }) }).trigger).toMatchObject({ auth: 'key' })

@@ -1,17 +1,14 @@
 import type { TriggerCapabilities } from '../provider.ts'
 import { describeValue, fail } from '../validation.ts'
 import { queueNames } from './queue.ts'
-import type { QueueTrigger, Trigger } from './types.ts'
+import { isBranded, type QueueTrigger, type Trigger } from './types.ts'
 
 const KINDS = ['http', 'schedule', 'queue'] as const
 
-/** A trigger object, as `http()`, `schedule()` or `queue()` built it. */
+/** A trigger object, as `http()`, `schedule()` or `queue()` built it (a look-alike skipped their checks). */
 export function expectTrigger(value: unknown): Trigger {
-  const kind = (value as { kind?: unknown } | null)?.kind
-  if (typeof value !== 'object' || value === null || !KINDS.includes(kind as (typeof KINDS)[number]) || !Object.isFrozen(value)) {
-    fail('trigger', `must come from http(), schedule() or queue() (got ${describeValue(value)})`)
-  }
-  return value as Trigger
+  if (!isBranded(value)) fail('trigger', `must come from http(), schedule() or queue() (got ${describeValue(value)})`)
+  return value
 }
 
 /** Rejects a trigger this provider cannot honour, naming the field, before anything is created. */

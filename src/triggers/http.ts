@@ -1,5 +1,5 @@
 import { describeValue, expectKnownKeys, expectPlainObject, fail } from '../validation.ts'
-import { HTTP_METHODS, type HttpAuth, type HttpMethod, type HttpTrigger } from './types.ts'
+import { branded, HTTP_METHODS, type HttpAuth, type HttpMethod, type HttpTrigger } from './types.ts'
 
 export interface HttpOptions {
   /**
@@ -42,5 +42,5 @@ export function http(options: HttpOptions = {}): HttpTrigger {
     })
     methods = HTTP_METHODS.filter((method) => methods.includes(method))
   }
-  return Object.freeze({ kind: 'http' as const, auth: auth as HttpAuth, methods: Object.freeze(methods) })
+  return branded({ kind: 'http' as const, auth: auth as HttpAuth, methods: Object.freeze(methods) })
 }

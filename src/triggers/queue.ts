@@ -1,6 +1,6 @@
 import { PORTABLE_RULES } from '../portable-rules.ts'
 import { describeValue, expectKnownKeys, expectPlainObject, fail, integerOr } from '../validation.ts'
-import type { QueueTrigger } from './types.ts'
+import { branded, type QueueTrigger } from './types.ts'
 
 export interface QueueOptions {
   /** Queue name (default: the function's name); same rules as function names. */
@@ -28,7 +28,7 @@ export function queue(options: QueueOptions = {}): QueueTrigger {
   if (deadLetter !== undefined && deadLetter === name) {
     fail('trigger.deadLetter', `must differ from the queue itself ('${name}'), or failed messages would come straight back`)
   }
-  return Object.freeze({
+  return branded({
     kind: 'queue' as const,
     name,
     batchSize: integerOr(checked.batchSize, 1, 'trigger.batchSize', 1, 10),

@@ -1,6 +1,6 @@
 import { describeValue, expectKnownKeys, expectPlainObject, expectString, fail } from '../validation.ts'
 import { normalizeCron, rateToCron } from './cron.ts'
-import type { ScheduleTrigger } from './types.ts'
+import { branded, type ScheduleTrigger } from './types.ts'
 
 export interface ScheduleOptions {
   /** IANA time zone in which the expression is read (default `UTC`). */
@@ -29,5 +29,5 @@ export function schedule(expression: string, options: ScheduleOptions = {}): Sch
   expectKnownKeys(checked, ['timezone'], 'trigger')
   const cron = rateToCron(text, 'trigger.schedule') ?? normalizeCron(text, 'trigger.schedule')
   const timezone = checked.timezone === undefined ? 'UTC' : checkTimezone(checked.timezone, 'trigger.timezone')
-  return Object.freeze({ kind: 'schedule' as const, expression: text.trim(), cron, timezone })
+  return branded({ kind: 'schedule' as const, expression: text.trim(), cron, timezone })
 }

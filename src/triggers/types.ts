@@ -47,3 +47,15 @@ export interface ScheduleEvent {
   /** ISO time (UTC) of the tick this execution is for. */
   scheduledTime: string
 }
+
+const BRAND = Symbol.for('cloudfn.trigger')
+
+/** Marks a trigger as built (and so validated) by `http()`, `schedule()` or `queue()`; invisible to JSON. */
+export function branded<T extends Trigger>(trigger: T): Readonly<T> {
+  Object.defineProperty(trigger, BRAND, { value: true, enumerable: false })
+  return Object.freeze(trigger)
+}
+
+export function isBranded(value: unknown): value is Trigger {
+  return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
+}
