@@ -137,7 +137,15 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     await persistence?.appendLogs(name, outcome.logs)
     return outcome
   }
-  const triggers = new LocalTriggers(runInvocation, clock, queueRetryDelayMs)
+  const triggers = new LocalTriggers({
+    execute: runInvocation,
+    log: (name, entry) => {
+      store.appendLogs(name, [entry])
+      void persistence?.appendLogs(name, [entry])
+    },
+    clock,
+    queueRetryDelayMs,
+  })
 
   return {
     specificationVersion: 'v1',
@@ -160,6 +168,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
       if (existing && sameCode && existing.record.configHash === request.configHash) {
         return { record: existing.record, status: 'unchanged', warnings: [] }
       }
+      triggers.assertQueueFree(request.name, request.trigger)
       request.onStep?.(existing ? 'update' : 'create')
       request.onStep?.('upload')
       const runnerSettings = settingsFor(request.name, request.memoryMb, request.timeoutSec, request.env)

@@ -1,9 +1,17 @@
+import { connect } from 'node:net'
 import { inspect } from 'node:util'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { defineFunction, http, queue, schedule, withOverrides } from '../../src/index.ts'
 import { createManualClock } from '../../src/triggers/clock.ts'
 import { local } from './index.ts'
 import { KEY_HEADER } from './triggers.ts'
+
+// The fake's secrets come from randomBytes: a known value lets the tests look for it.
+vi.mock('node:crypto', async (original) => ({
+  ...(await original<typeof import('node:crypto')>()),
+  randomBytes: (size: number) => Buffer.alloc(size, 7),
+}))
+const KNOWN_KEY = Buffer.alloc(24, 7).toString('base64url')
 
 const web = defineFunction({
   name: 'web',
@@ -68,13 +76,50 @@ describe('local HTTP trigger', () => {
     const fn = await created.deploy(withOverrides(web, { trigger: http({ auth: 'key' }) }))
     expect(await (await fn.fetch('/x')).text()).toBe('/x')
     expect((await fetch(fn.url as string, { headers: { [KEY_HEADER]: 'guess' } })).status).toBe(401)
+    // randomBytes is stubbed (top of file), so the key is known and can be looked for.
+    expect((await fetch(fn.url as string, { headers: { [KEY_HEADER]: KNOWN_KEY } })).status).toBe(200)
     for (const text of [
       JSON.stringify(fn),
       JSON.stringify(created.triggers),
       inspect(created.triggers, { depth: 5, showHidden: true }),
     ]) {
-      expect(text).not.toMatch(/secret/i)
+      expect(text).not.toContain(KNOWN_KEY)
     }
+  })
+
+  it("answers HEAD without a body, and logs a throwing handler's error that the caller never sees", async () => {
+    const created = cloud()
+    const fn = await created.deploy(
+      defineFunction({
+        name: 'moody',
+        trigger: http({ auth: 'public' }),
+        handler: (request): Response => {
+          if (request.method === 'POST') throw new Error('kept for the log')
+          return new Response('body')
+        },
+      }),
+    )
+    const head = await fn.fetch('/', { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(await head.text()).toBe('')
+    expect((await fn.fetch('/', { method: 'POST' })).status).toBe(500)
+    expect((await fn.logs()).map((entry) => entry.message).join('\n')).toContain('kept for the log')
+  })
+
+  it('survives a client that disconnects in the middle of its request', async () => {
+    const fn = await cloud().deploy(web)
+    const { port } = new URL(fn.url as string)
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write('POST /cut HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\npartial')
+        setTimeout(() => {
+          socket.destroy()
+          resolve()
+        }, 20)
+      })
+    })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(await (await fetch(fn.url as string)).text()).toBe('/')
   })
 })
 
@@ -90,6 +135,37 @@ describe('local schedule trigger', () => {
 })
 
 describe('local queue trigger', () => {
+  it('keeps a message due for a retry across an update of the function', async () => {
+    const created = Object.assign(local({ queueRetryDelayMs: 100 }), {})
+    clouds.push(created)
+    let calls = 0
+    const flaky = defineFunction({
+      name: 'flaky',
+      trigger: queue(),
+      handler: () => {
+        calls++
+        if (calls === 1) throw new Error('first delivery fails')
+        return 'ok'
+      },
+    })
+    const fn = await created.deploy(flaky)
+    await fn.send(1)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(calls).toBe(1)
+    await created.deploy(withOverrides(flaky, { memoryMb: 512 }))
+    await created.triggers.queues.get('flaky')?.queue.idle()
+    expect(calls).toBe(2)
+    expect(created.triggers.deadLetters('flaky')).toEqual([])
+  })
+
+  it("refuses to take over another function's queue, changing nothing", async () => {
+    const { deploy, store } = cloud()
+    await deploy(defineFunction({ name: 'first', trigger: queue({ name: 'jobs' }), handler: () => 1 }))
+    const second = defineFunction({ name: 'second', trigger: queue({ name: 'jobs' }), handler: () => 2 })
+    await expect(deploy(second)).rejects.toMatchObject({ code: 'Conflict', isRetryable: false })
+    expect(store.deployments.has('second')).toBe(false)
+  })
+
   it('keeps waiting messages across an update of the function', async () => {
     const { deploy, store, triggers } = cloud()
     const fn = await deploy(slow)

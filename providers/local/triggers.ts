@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { ConflictError } from '../../src/errors/conflict.ts'
 import { NotFoundError } from '../../src/errors/not-found.ts'
-import type { FetchRequest, SendRequest } from '../../src/provider.ts'
+import type { FetchRequest, LogEntry, SendRequest } from '../../src/provider.ts'
 import { httpResultOf } from '../../src/runtime/http-envelope.ts'
 import {
   errorResponseWire,
@@ -52,13 +53,21 @@ export class LocalTriggers {
   readonly #secrets = { key: randomBytes(24).toString('base64url'), iam: randomBytes(24).toString('base64url') }
 
   private readonly execute: Execute
+  private readonly log: (name: string, entry: LogEntry) => void
   private readonly clock: TriggerClock
   private readonly queueRetryDelayMs: number
 
-  constructor(execute: Execute, clock: TriggerClock, queueRetryDelayMs: number) {
-    this.execute = execute
-    this.clock = clock
-    this.queueRetryDelayMs = queueRetryDelayMs
+  constructor(options: {
+    execute: Execute
+    /** Adds a line to the function's log (an HTTP handler's error, which its caller never sees). */
+    log: (name: string, entry: LogEntry) => void
+    clock: TriggerClock
+    queueRetryDelayMs: number
+  }) {
+    this.execute = options.execute
+    this.log = options.log
+    this.clock = options.clock
+    this.queueRetryDelayMs = options.queueRetryDelayMs
   }
 
   /** Starts what `trigger` needs for the function (replacing what it had); resolves with the URL of an HTTP function. */
@@ -98,7 +107,9 @@ export class LocalTriggers {
     const wire = await requestToWire(request)
     const credential = credentialHeader(endpoint.trigger)
     wire.headers = wire.headers.filter(([header]) => header !== credential)
-    return wireToResponse(await this.respond(record.name, wire))
+    const answer = wireToResponse(await this.respond(record.name, wire))
+    // A HEAD answer has no body on the wire, whatever the handler wrote.
+    return request.method === 'HEAD' ? new Response(null, { status: answer.status, headers: answer.headers }) : answer
   }
 
   send(request: SendRequest): { messageId: string } {
@@ -125,15 +136,33 @@ export class LocalTriggers {
     this.queues.clear()
   }
 
+  /** A queue belongs to one function: another function's deploy must not take it over (and later delete it). */
+  assertQueueFree(name: string, trigger: Trigger | undefined): void {
+    if (trigger?.kind !== 'queue') return
+    const { queue } = queueNames(trigger, name)
+    const owner = this.queues.get(queue)?.functionName
+    if (owner !== undefined && owner !== name) {
+      throw new ConflictError({
+        provider: 'local',
+        // Waiting does not free the queue: retrying is pointless.
+        isRetryable: false,
+        message: `Queue '${queue}' belongs to function '${owner}'; give '${name}' another queue (queue({ name }))`,
+      })
+    }
+  }
+
   private listen(name: string, trigger: QueueTrigger): void {
     const names = queueNames(trigger, name)
+    const settings = { batchSize: trigger.batchSize, maxDeliveries: trigger.maxRetries + 1 }
     const existing = this.queues.get(names.queue)
-    // Messages already waiting survive an update of the function, as in a cloud queue.
-    const waiting = existing?.queue.waiting.splice(0) ?? []
-    existing?.queue.close()
+    if (existing) {
+      // The same queue, consumed by the updated function: nothing waiting, in flight or due for a retry is lost.
+      existing.queue.reconfigure(settings)
+      existing.deadLetterName = names.deadLetter
+      return
+    }
     const queue = new DeliveryQueue({
-      batchSize: trigger.batchSize,
-      maxDeliveries: trigger.maxRetries + 1,
+      ...settings,
       retryDelayMs: this.queueRetryDelayMs,
       deliver: async (batch) => {
         const outcomes = await Promise.all(
@@ -149,9 +178,7 @@ export class LocalTriggers {
         return outcomes.filter((id): id is string => id !== undefined)
       },
     })
-    queue.deadLetters.push(...(existing?.queue.deadLetters ?? []))
     this.queues.set(names.queue, { queue, functionName: name, deadLetterName: names.deadLetter })
-    queue.enqueue(waiting)
   }
 
   private detachQueues(name: string, keep: string | undefined): void {
@@ -198,17 +225,27 @@ export class LocalTriggers {
   private async answer(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const endpoint = this.endpoints.get(name)
     let wire: WireResponse
-    if (!endpoint) wire = errorResponseWire(404, 'Not Found')
-    else if (!this.authorized(endpoint.trigger, req)) wire = errorResponseWire(401, 'Unauthorized')
-    else wire = await this.respond(name, await wireRequestOf(req, endpoint.url, endpoint.trigger))
+    try {
+      if (!endpoint) wire = errorResponseWire(404, 'Not Found')
+      else if (!this.authorized(endpoint.trigger, req)) wire = errorResponseWire(401, 'Unauthorized')
+      else wire = await this.respond(name, await wireRequestOf(req, endpoint.url, endpoint.trigger))
+    } catch {
+      // The client went away mid-request: nobody is left to answer, and the process must not crash.
+      res.destroy()
+      return
+    }
     res.writeHead(wire.status, wire.headers.flat())
     res.end(Buffer.from(wire.body, 'base64'))
   }
 
   private async respond(name: string, request: WireRequest): Promise<WireResponse> {
     try {
-      const outcome = await this.execute(name, JSON.stringify(request), randomUUID())
-      return httpResultOf(outcome.envelope, () => {})
+      const executionId = randomUUID()
+      const outcome = await this.execute(name, JSON.stringify(request), executionId)
+      // The caller gets a bare 500; the error goes to the function's log, as on the clouds.
+      return httpResultOf(outcome.envelope, (message) =>
+        this.log(name, { timestamp: new Date().toISOString(), executionId, level: 'error', message }),
+      )
     } catch (error) {
       const code = (error as { code?: string }).code ?? ''
       return errorResponseWire(ERROR_STATUS[code] ?? 500, code || 'Internal Server Error')

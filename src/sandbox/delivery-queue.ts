@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 
 /**
- * At-least-once delivery as the clouds' queues do it, for the backends that
- * model one (the local fake and the emulators): messages go out in batches,
+ * At-least-once delivery as the clouds' queues do it, for the local fake
+ * (the emulators model their cloud's own mechanism): messages go out in batches,
  * a failed message comes back after `retryDelayMs`, and one that failed
  * `maxDeliveries` times moves to the dead-letter list.
  */
@@ -39,10 +39,20 @@ export class DeliveryQueue {
   private closed = false
   private idleWaiters: Array<() => void> = []
 
-  private readonly options: DeliveryQueueOptions
+  private options: DeliveryQueueOptions
 
   constructor(options: DeliveryQueueOptions) {
     this.options = options
+  }
+
+  /**
+   * New settings for the deliveries to come (a function update changed its
+   * trigger): messages waiting, in flight or due for a retry stay, as they
+   * do in a cloud queue when its consumer changes.
+   */
+  reconfigure(options: Pick<DeliveryQueueOptions, 'batchSize' | 'maxDeliveries'>): void {
+    this.options = { ...this.options, ...options }
+    this.pump()
   }
 
   send(body: string): QueuedMessage {
@@ -50,12 +60,6 @@ export class DeliveryQueue {
     this.waiting.push(message)
     this.pump()
     return message
-  }
-
-  /** Puts messages (say, from a queue being replaced) back in line, keeping their delivery counts. */
-  enqueue(messages: readonly QueuedMessage[]): void {
-    this.waiting.push(...messages)
-    this.pump()
   }
 
   /** Resolves once nothing is waiting, in flight or due for a retry. */
