@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { defineFunction } from 'cloudfn'
+import { defineFunction, http, queue, withOverrides } from 'cloudfn'
 import { unzipSync } from 'fflate'
 import { afterAll, describe, expect, it } from 'vitest'
+import { httpBytes, worker } from '../conformance/fixtures/functions.ts'
 import { bundleFunction } from '../src/package/bundle.ts'
 import { packageFunction } from '../src/package/index.ts'
 import { packageFile, packageRoot } from '../src/package/package-root.ts'
@@ -19,6 +20,14 @@ describe('packageFunction', () => {
     expect(code).toContain('input.a + input.b')
     expect(code).not.toContain('OTHER_EXPORT_MARKER')
     expect(artifact.entryFile).toBe('index.mjs')
+  })
+
+  it('bakes in only what the shim needs of a trigger: queue settings do not change the code', async () => {
+    const hashOf = async (definition: unknown) => (await packageFunction(definition as never, spec)).sha256
+    const base = await hashOf(worker)
+    expect(await hashOf(withOverrides(worker, { trigger: queue({ maxRetries: 9, batchSize: 5 }) }))).toBe(base)
+    const web = await hashOf(httpBytes)
+    expect(await hashOf(withOverrides(httpBytes, { trigger: http({ auth: 'public', methods: ['GET', 'POST'] }) }))).not.toBe(web)
   })
 
   it('keeps a hello-world artifact under 5 KB zipped', async () => {

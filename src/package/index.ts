@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises'
 import type { FunctionDefinition } from '../define.ts'
 import { InvalidArgumentError } from '../errors/invalid-argument.ts'
 import type { Artifact, PackagingSpec } from '../provider.ts'
+import type { Trigger } from '../triggers/types.ts'
 import { bundleFunction } from './bundle.ts'
 import { findExportName } from './find-export.ts'
 import { deterministicZip } from './zip.ts'
@@ -45,7 +46,8 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
     })
   }
   const exportName = await findExportName(definition, entry)
-  const key = JSON.stringify([entry, exportName, definition.name, definition.trigger, spec.shimPath, spec.external, spec.files])
+  const trigger = runtimePart(definition.trigger)
+  const key = JSON.stringify([entry, exportName, definition.name, trigger, spec.shimPath, spec.external, spec.files])
   const hit = cache.get(key)
   if (hit && (await stillFresh(hit))) return hit.artifact
 
@@ -55,7 +57,7 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
       entry,
       exportName,
       functionName: definition.name,
-      trigger: definition.trigger,
+      trigger,
       shimPath: spec.shimPath,
       external: spec.external,
     })
@@ -73,4 +75,16 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
   for (const path of bundled.inputs) inputs.set(path, await fingerprint(path))
   cache.set(key, { artifact, inputs })
   return artifact
+}
+
+/**
+ * What a shim needs of the trigger at run time. Queue settings (retries,
+ * batch size) live in the cloud's resources, so changing them must not
+ * change the code's hash and cost a new upload (a Cloud Build on GCP).
+ */
+function runtimePart(trigger: Trigger | undefined): Partial<Trigger> | undefined {
+  if (trigger?.kind === 'http') return { kind: 'http', auth: trigger.auth, methods: trigger.methods }
+  // Azure registers its timer in code, with the schedule.
+  if (trigger?.kind === 'schedule') return { kind: 'schedule', cron: trigger.cron, timezone: trigger.timezone }
+  return trigger && { kind: trigger.kind }
 }
