@@ -58,6 +58,16 @@ describe('runDefinition for HTTP functions', () => {
     expect(Buffer.from(result.body, 'base64').toString()).toBe('POST hi')
   })
 
+  it('labels an unlabelled body as octet-stream, so no platform labels it its own way', async () => {
+    const run = async (response: Response) => {
+      const definition = { name: 'web', trigger: { kind: 'http' }, handler: () => response }
+      return responseOf(await runDefinition(definition as never, await wire(new Request('https://x/')), options)).headers
+    }
+    expect(await run(new Response(Uint8Array.from([1, 2])))).toContainEqual(['content-type', 'application/octet-stream'])
+    expect(await run(new Response('text'))).toContainEqual(['content-type', 'text/plain;charset=UTF-8'])
+    expect(await run(new Response(null, { status: 204 }))).toEqual([])
+  })
+
   it('answers 405 with Allow for an unlisted method, without running the handler', async () => {
     let ran = false
     const definition = {

@@ -99,6 +99,7 @@ export const httpTrigger: Scenario[] = [
       assert.equal((await failed.text()).includes('secret detail'), false, 'the error text must not reach the caller')
       const fine = await fn.fetch('/')
       assert.equal(fine.status, 200)
+      assert.equal(fine.headers.get('content-type'), 'text/plain;charset=UTF-8', 'the content type the Response set, unchanged')
       assert.equal(await fine.text(), 'fine')
       await fn.remove()
     },

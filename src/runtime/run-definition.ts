@@ -83,7 +83,12 @@ async function runHttp(
     if (!(response instanceof Response)) {
       throw new TypeError(`An HTTP function must return a Response (got ${response === null ? 'null' : typeof response})`)
     }
-    return successEnvelope(JSON.stringify(await responseToWire(response)), meta())
+    const answer = await responseToWire(response)
+    // Some platforms (Lambda function URLs) label an unlabelled body themselves; label it alike everywhere.
+    if (answer.body !== '' && !answer.headers.some(([name]) => name === 'content-type')) {
+      answer.headers.push(['content-type', 'application/octet-stream'])
+    }
+    return successEnvelope(JSON.stringify(answer), meta())
   } catch (thrown) {
     return failureEnvelope(toRemoteError(thrown), meta())
   }
