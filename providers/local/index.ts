@@ -191,7 +191,17 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
       if (persistence && request.artifact) await persistence.save({ record, env: { ...request.env }, artifact: request.artifact })
       // Calls in flight finish on the old version, as during a cloud update.
       await existing?.runner.retire()
-      return { record, status: existing ? 'updated' : 'created', warnings: [] }
+      // A persisted fake serves HTTP from whichever process loads it: this URL ends with this process.
+      const warnings =
+        persistence && record.url
+          ? [
+              {
+                setting: 'trigger',
+                message: `${record.url} is served by this process only; use fetch() or run the server in a long-lived process`,
+              },
+            ]
+          : []
+      return { record, status: existing ? 'updated' : 'created', warnings }
     },
 
     async doGet(name) {

@@ -97,6 +97,16 @@ export const jobs = defineFunction({
     expect((await cli('ls')).stdout).toMatch(/jobs .* queue \(retries 1\)/)
     await cli('deploy', 'greet.ts#greet')
     expect((await cli('send', 'greet', '--data', '{}')).stderr).toContain('has no queue trigger')
+    writeFileSync(
+      join(cwd, 'page.ts'),
+      `import { defineFunction, http } from 'cloudfn'
+export const page = defineFunction({ name: 'page', trigger: http({ auth: 'public' }), handler: () => new Response('hi') })
+`,
+    )
+    expect((await cli('deploy', 'page.ts')).stdout).toMatch(
+      /warning: trigger: http:\/\/127\.0\.0\.1:\d+\/ is served by this process only/,
+    )
+    await cli('rm', 'page')
     await cli('rm', 'jobs')
     await cli('rm', 'greet')
   })
