@@ -5,9 +5,13 @@ import type { AwsContext } from '../context.ts'
  * Calls a function URL. One with AuthType AWS_IAM needs the request signed
  * with SigV4 for the `lambda` service, with the provider's own credentials
  * (whatever the SDK's chain resolved them to); a public one goes as it is.
+ *
+ * Redirects are never followed: Node's fetch keeps the signature headers
+ * (and the caller's own Authorization) on a cross-origin hop, so a 3xx goes
+ * back to the caller as it is, as the local fake answers it.
  */
 export async function fetchFunction(context: AwsContext, { record, request }: FetchRequest): Promise<Response> {
-  if (record.trigger?.kind !== 'http' || record.trigger.auth !== 'iam') return fetch(request)
+  if (record.trigger?.kind !== 'http' || record.trigger.auth !== 'iam') return fetch(request, { redirect: 'manual' })
   const [{ SignatureV4 }, { Hash }, { client }] = await Promise.all([
     import('@smithy/signature-v4'),
     import('@smithy/hash-node'),
@@ -41,5 +45,5 @@ export async function fetchFunction(context: AwsContext, { record, request }: Fe
     body,
   })
   const { host: _host, ...sent } = signed.headers
-  return fetch(url, { method: request.method, headers: sent, body, signal: request.signal, redirect: request.redirect })
+  return fetch(url, { method: request.method, headers: sent, body, signal: request.signal, redirect: 'manual' })
 }

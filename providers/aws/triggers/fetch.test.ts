@@ -1,0 +1,34 @@
+import { withOverrides } from 'cloudfn'
+import { HttpResponse, http as route } from 'msw'
+import { afterAll, describe, expect, it } from 'vitest'
+import { http } from '../../../src/triggers/http.ts'
+import { ELSEWHERE, redirector } from '../__fixtures__/redirect.ts'
+import { createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
+import { aws } from '../index.ts'
+
+const region = 'eu-west-1'
+const emulator = createAwsEmulator({ region, stateDelayMs: 5, updateDelayMs: 5 })
+const server = emulator.listen()
+afterAll(() => emulator.close())
+const cloud = aws({ region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 2, retry: { baseDelayMs: 1, maxAttempts: 3 } })
+
+describe('aws fetch()', () => {
+  it.each(['public', 'iam'] as const)(
+    'hands an %s function’s redirect back as it is, sending nothing to the other origin',
+    async (auth) => {
+      const reached: Array<Record<string, string>> = []
+      server.use(
+        route.all(`${new URL(ELSEWHERE).origin}/*`, ({ request }) => {
+          reached.push(Object.fromEntries(request.headers))
+          return HttpResponse.text('landed')
+        }),
+      )
+      const fn = await cloud.deploy(withOverrides(redirector, { trigger: http({ auth }) }), { name: `redirect-${auth}` })
+      const response = await fn.fetch('/', { headers: { authorization: 'Bearer caller-secret' } })
+      expect(response.status).toBe(302)
+      expect(response.headers.get('location')).toBe(ELSEWHERE)
+      expect(reached).toEqual([])
+      await fn.remove()
+    },
+  )
+})
