@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { http } from '../../src/triggers/http.ts'
 import { queue } from '../../src/triggers/queue.ts'
+import { schedule } from '../../src/triggers/schedule.ts'
 import { createEntry } from './shim.ts'
 import type { UrlEvent, UrlResult } from './shim-events.ts'
 
@@ -109,11 +110,25 @@ describe('aws shim: native events', () => {
     ])
   })
 
-  it('passes a direct invoke of a queue-triggered function (or a schedule event) straight to the handler', async () => {
+  it('passes a direct invoke of a queue-triggered function straight to the handler', async () => {
     const handler = createEntry({ name: 'worker', trigger: queue(), handler: ((input: unknown) => ({ got: input })) as never })
-    expect(await handler({ scheduledTime: '2026-01-01T00:00:00Z' }, context)).toMatchObject({
+    expect(await handler({ scheduledTime: '2026-01-01T00:00:00Z', n: 1 }, context)).toMatchObject({
       ok: true,
-      value: { got: { scheduledTime: '2026-01-01T00:00:00Z' } },
+      value: { got: { scheduledTime: '2026-01-01T00:00:00Z', n: 1 } },
     })
+  })
+
+  it("gives a schedule's scheduledTime in toISOString() form, as every other backend does (Scheduler's has no milliseconds)", async () => {
+    const handler = createEntry({
+      name: 'ticker',
+      trigger: schedule('rate(5 minutes)'),
+      handler: ((event: unknown) => ({ got: event })) as never,
+    })
+    expect(await handler({ scheduledTime: '2026-01-01T00:05:00Z' }, context)).toMatchObject({
+      value: { got: { scheduledTime: '2026-01-01T00:05:00.000Z' } },
+    })
+    // A direct invoke with something else is the caller's input, left alone.
+    expect(await handler({ scheduledTime: 'soon' }, context)).toMatchObject({ value: { got: { scheduledTime: 'soon' } } })
+    expect(await handler(null, context)).toMatchObject({ value: { got: null } })
   })
 })

@@ -37,6 +37,20 @@ export interface SqsEvent {
   Records: SqsRecord[]
 }
 
+/**
+ * EventBridge Scheduler's `<aws.scheduler.scheduled-time>` has no
+ * milliseconds (`2026-01-01T00:05:00Z`); every other backend gives
+ * `toISOString()`'s form, so a schedule event gets that. Anything else (a
+ * direct invoke with other input) is left as it is.
+ */
+export function normalizeScheduleEvent(event: unknown): unknown {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return event
+  const { scheduledTime } = event as { scheduledTime?: unknown }
+  if (typeof scheduledTime !== 'string') return event
+  const time = new Date(scheduledTime)
+  return Number.isNaN(time.getTime()) ? event : { ...event, scheduledTime: time.toISOString() }
+}
+
 /** The headers SigV4 adds: with AuthType AWS_IAM they are the platform's business, not the handler's. */
 const SIGNING_HEADERS = new Set(['authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'])
 

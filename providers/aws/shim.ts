@@ -11,7 +11,7 @@ import type { Envelope } from '../../src/runtime/envelope.ts'
 import { httpResultOf } from '../../src/runtime/http-envelope.ts'
 import { type RunnableDefinition, type RunOptions, runDefinition } from '../../src/runtime/run-definition.ts'
 import { formatLogLine } from './log-format.ts'
-import { isSqsEvent, isUrlEvent, type SqsEvent, urlResultOf, wireOfUrlEvent } from './shim-events.ts'
+import { isSqsEvent, isUrlEvent, normalizeScheduleEvent, type SqsEvent, urlResultOf, wireOfUrlEvent } from './shim-events.ts'
 
 /** The part of Lambda's context object the shim uses. */
 export interface LambdaContext {
@@ -72,8 +72,9 @@ export function createEntry(definition: TriggeredDefinition): LambdaHandler {
         return urlResultOf(httpResultOf(envelope, (message) => log('error', message)))
       }
       if (definition.trigger?.kind === 'queue' && isSqsEvent(event)) return await runBatch(definition, event, options)
+      const input = definition.trigger?.kind === 'schedule' ? normalizeScheduleEvent(event) : event
       // Lambda has already decoded the request; the envelope object is encoded again by the runtime.
-      const envelope = await runDefinition(definition, JSON.stringify(event) ?? 'null', options)
+      const envelope = await runDefinition(definition, JSON.stringify(input) ?? 'null', options)
       return JSON.parse(envelope) as unknown
     } finally {
       sink = undefined

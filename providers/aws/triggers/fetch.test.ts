@@ -14,7 +14,7 @@ const cloud = aws({ region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 2, re
 
 describe('aws fetch()', () => {
   it.each(['public', 'iam'] as const)(
-    'hands an %s function’s redirect back as it is, sending nothing to the other origin',
+    'hands the redirect of a function with %s auth back as it is, sending nothing to the other origin',
     async (auth) => {
       const reached: Array<Record<string, string>> = []
       server.use(
