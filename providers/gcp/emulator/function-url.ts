@@ -72,7 +72,13 @@ export function createFunctionUrl(state: GcpEmulatorState, faults: Faults): Serv
       const auth = checkIdToken(request.headers.get('authorization'), fn.resource.serviceConfig.uri)
       if (!auth.ok) {
         const text = auth.status === 403 ? 'Error: Forbidden. Your client does not have permission to get URL.' : 'Unauthorized'
-        return plainError(auth.status, text, auth.status === 401 ? { 'www-authenticate': 'Bearer error="invalid_token"' } : {})
+        return plainError(
+          auth.status,
+          text,
+          auth.status === 401
+            ? { 'www-authenticate': 'Bearer error="invalid_token" error_description="The access token could not be verified"' }
+            : {},
+        )
       }
     }
     const body = Buffer.from(await request.arrayBuffer())

@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { web } from '../__fixtures__/http-functions.ts'
+import { startEmulated } from '../__fixtures__/setup.ts'
+
+let env: Awaited<ReturnType<typeof startEmulated>>
+beforeAll(async () => {
+  env = await startEmulated()
+})
+afterAll(() => env.emulator.close())
+
+const executions = () => env.state.executions.get('web-calls') ?? 0
+
+describe('gcp fetch() on an HTTP function', () => {
+  it('hands a redirect back as it is instead of following it with the token', async () => {
+    const fn = await env.cloudWith().deploy(web)
+    const response = await fn.fetch('/away')
+    expect([response.status, response.headers.get('location')]).toEqual([302, `${new URL('/landed', fn.url).href}`])
+    expect(executions()).toBe(1)
+  })
+
+  it('sends a request once when the handler answers 401 itself, and again only when Cloud Run refused the token', async () => {
+    const fn = await env.cloudWith().get('web-calls')
+    const before = executions()
+    const denied = await fn.fetch('/deny', { method: 'POST', body: 'charge card' })
+    expect([denied.status, await denied.text()]).toEqual([401, 'not you'])
+    expect(executions() - before).toBe(1)
+    let tokens = 0
+    const rotating = env.providerWith(async (audience) =>
+      ++tokens === 1 ? env.emulator.idTokenProvider('https://someone-else.a.run.app') : env.emulator.idTokenProvider(audience),
+    )
+    const handle = await env.cloudWith({ maxAttempts: 1 }, rotating).get('web-calls')
+    const ok = await handle.fetch('/', { method: 'POST', body: 'once' })
+    expect([ok.status, tokens, executions() - before]).toEqual([200, 2, 2])
+    expect(((await ok.json()) as { body: string }).body).toBe(Buffer.from('once').toString('base64'))
+  })
+})
