@@ -13,6 +13,9 @@ export interface HttpRequestLike {
   body?: unknown
   executionId?: string | undefined
   headers: Record<string, string | string[] | undefined>
+  /** The request stream (an IncomingMessage), unread when no body parser took the body. */
+  [Symbol.asyncIterator]?: () => AsyncIterator<unknown>
+  readableEnded?: boolean | undefined
 }
 
 export function header(req: HttpRequestLike, name: string): string | undefined {
@@ -46,13 +49,27 @@ export function isCloudEvent(req: HttpRequestLike): boolean {
   return ['ce-type', 'ce-specversion', 'ce-source', 'ce-id'].every((name) => header(req, name) !== undefined)
 }
 
-export function rawBodyOf(req: HttpRequestLike): Uint8Array {
+/**
+ * The exact body bytes. The framework's body parsers keep them in `rawBody`,
+ * but none of them reads a request without a (valid) content type or without
+ * a body: then `rawBody` and `body` are undefined and the bytes, if any, are
+ * still in the request stream.
+ */
+export async function rawBodyOf(req: HttpRequestLike): Promise<Uint8Array> {
   if (req.rawBody) return req.rawBody
+  if (typeof req[Symbol.asyncIterator] === 'function' && req.readableEnded !== true) return readAll(req as AsyncIterable<unknown>)
   const { body } = req
+  if (body === undefined) return new Uint8Array()
   if (typeof body === 'string') return Buffer.from(body, 'utf8')
   if (body instanceof Uint8Array) return body
-  // Parsed JSON from a strict parser: an object or array, re-encoded.
-  return Buffer.from(JSON.stringify(body ?? null), 'utf8')
+  // Another host's parsed JSON (an object or array from a strict parser), re-encoded.
+  return Buffer.from(JSON.stringify(body), 'utf8')
+}
+
+async function readAll(stream: AsyncIterable<unknown>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Uint8Array))
+  return Buffer.concat(chunks)
 }
 
 /**
@@ -60,7 +77,7 @@ export function rawBodyOf(req: HttpRequestLike): Uint8Array {
  * was called at, headers in order with repeats, the exact body bytes. The
  * credential IAM checked (`Authorization`) is the platform's, not the handler's.
  */
-export function wireRequestOf(req: HttpRequestLike, stripAuthorization: boolean): WireRequest {
+export async function wireRequestOf(req: HttpRequestLike, stripAuthorization: boolean): Promise<WireRequest> {
   const raw = req.rawHeaders ?? Object.entries(req.headers).flatMap(([name, value]) => [name, header(req, name) ?? String(value)])
   const headers: Array<[string, string]> = []
   for (let index = 0; index + 1 < raw.length; index += 2) {
@@ -69,7 +86,7 @@ export function wireRequestOf(req: HttpRequestLike, stripAuthorization: boolean)
     headers.push([name, raw[index + 1] as string])
   }
   const host = header(req, 'host') ?? 'localhost'
-  const body = rawBodyOf(req)
+  const body = await rawBodyOf(req)
   return {
     method: req.method ?? 'GET',
     url: `https://${host}${req.originalUrl ?? '/'}`,

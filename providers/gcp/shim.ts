@@ -88,7 +88,7 @@ export function createEntry(definition: RunnableDefinition) {
     const executionId = executionIdOf(req)
     const trigger = definition.trigger as { kind: string; auth?: string } | undefined
     if (trigger?.kind === 'http') {
-      const wire = wireRequestOf(req, trigger.auth === 'iam')
+      const wire = await wireRequestOf(req, trigger.auth === 'iam')
       const answer = httpResultOf(await run(JSON.stringify(wire), executionId), log)
       return send(res, answer.status, answer.headers, Buffer.from(answer.body, 'base64'))
     }
@@ -99,10 +99,10 @@ export function createEntry(definition: RunnableDefinition) {
       return send(res, isOk(envelope) ? 200 : 500, json, envelope)
     }
     if (isCloudEvent(req)) {
-      const envelope = await run(pubsubPayload(JSON.parse(Buffer.from(rawBodyOf(req)).toString('utf8'))), executionId)
+      const envelope = await run(pubsubPayload(JSON.parse(Buffer.from(await rawBodyOf(req)).toString('utf8'))), executionId)
       return isOk(envelope) ? send(res, 204, [], '') : send(res, 500, json, envelope)
     }
-    send(res, 200, json, await run(Buffer.from(rawBodyOf(req)).toString('utf8'), executionId))
+    send(res, 200, json, await run(Buffer.from(await rawBodyOf(req)).toString('utf8'), executionId))
   }
 
   return (first: HttpRequestLike | CloudEventLike, second: HttpResponseLike | Callback): Promise<void> =>

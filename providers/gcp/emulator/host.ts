@@ -2,16 +2,18 @@
  * Worker side of an emulated Cloud Functions instance: loads the uploaded
  * code and calls its exported function the way the Functions Framework does
  * for the revision's signature type:
- * - `http`: Express-shaped `req` (rawBody, rawHeaders, originalUrl, the body
- *   parsed by content type with the framework's strict JSON parser) and `res`
+ * - `http`: Express-shaped `req` (rawHeaders, originalUrl, the body and
+ *   rawBody as the framework's parsers leave them, see body-parsers.ts) and `res`
  *   (status, set/setHeader/append, send, json, end, sendStatus);
  * - `cloudevent`: the CloudEvent built from a binary-mode request (ce-*
  *   headers, the JSON body as `data`), called with a completion callback when
  *   the function takes two arguments; 204 on success, 500 on an error.
  */
+import { Readable } from 'node:stream'
 import { pathToFileURL } from 'node:url'
 import { workerData } from 'node:worker_threads'
 import { serveSandbox } from '../../../src/sandbox/serve.ts'
+import { type ParsedBody, parseFrameworkBody } from './body-parsers.ts'
 import type { HostReply, HostRequest } from './protocol.ts'
 
 type UserFunction = (first: unknown, second: unknown) => unknown
@@ -20,24 +22,6 @@ const { entryFile, target, signatureType } = workerData as { entryFile: string; 
 const loaded = (await import(pathToFileURL(entryFile).href)) as Record<string, unknown>
 const fn = loaded[target]
 if (typeof fn !== 'function') throw new Error(`Function '${target}' is not defined in the provided module.`)
-
-class BadRequest extends Error {}
-
-function parseBody(contentType: string, raw: Buffer): unknown {
-  if (raw.length === 0) return {}
-  if (/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) {
-    const text = raw.toString('utf8')
-    // body-parser's strict mode: only objects and arrays at the top level.
-    if (!/^\s*[[{]/.test(text)) throw new BadRequest('Unexpected token in JSON (strict mode)')
-    try {
-      return JSON.parse(text)
-    } catch (error) {
-      throw new BadRequest(String(error))
-    }
-  }
-  if (/^text\//i.test(contentType)) return raw.toString('utf8')
-  return raw
-}
 
 /** Node's `req.headers`: lower-case names, repeats joined with ", " (set-cookie kept as a list). */
 function headerObject(rawHeaders: string[]): Record<string, string | string[]> {
@@ -117,27 +101,27 @@ function createResponse(resolve: (reply: HostReply) => void) {
   return res
 }
 
-function requestOf(request: HostRequest, body: unknown) {
-  const headers = headerObject(request.rawHeaders)
+/** An Express request: a stream holding the bytes no parser read, with the framework's fields. */
+function requestOf(request: HostRequest, headers: Record<string, string | string[]>, raw: Buffer, parsed: ParsedBody) {
   const header = (name: string) => {
     const value = headers[name.toLowerCase()]
     return Array.isArray(value) ? value.join(', ') : value
   }
   const executionId = header('function-execution-id') || Date.now().toString(36).slice(-6) + Math.random().toString(36).slice(-6)
-  return {
+  return Object.assign(Readable.from(parsed.rawBody === undefined && raw.length > 0 ? [raw] : []), {
     method: request.method,
     url: request.path,
     path: request.path.split('?')[0],
     originalUrl: request.path,
     headers,
     rawHeaders: request.rawHeaders,
-    rawBody: Buffer.from(request.body, 'base64'),
-    body,
+    rawBody: parsed.rawBody,
+    body: parsed.body,
     query: {},
     executionId,
     get: header,
     header,
-  }
+  })
 }
 
 /** The framework's cloudevent wrapper: the event from the ce-* headers, the parsed body as its data. */
@@ -166,10 +150,10 @@ function call(user: UserFunction, request: HostRequest): Promise<HostReply> {
   return new Promise<HostReply>((resolve) => {
     const res = createResponse(resolve)
     const raw = Buffer.from(request.body, 'base64')
-    const contentType = headerObject(request.rawHeaders)['content-type']
-    let body: unknown
+    const headers = headerObject(request.rawHeaders)
+    let parsed: ParsedBody
     try {
-      body = parseBody(typeof contentType === 'string' ? contentType : '', raw)
+      parsed = parseFrameworkBody(headers, raw)
     } catch (error) {
       resolve({
         status: 400,
@@ -178,7 +162,7 @@ function call(user: UserFunction, request: HostRequest): Promise<HostReply> {
       })
       return
     }
-    const req = requestOf(request, body)
+    const req = requestOf(request, headers, raw, parsed)
     // The framework answers 500 when the function throws before answering.
     Promise.resolve()
       .then(() => (signatureType === 'cloudevent' ? callCloudEvent(user, req, res) : user(req, res)))

@@ -33,4 +33,17 @@ describe('gcp fetch() on an HTTP function', () => {
     expect([ok.status, tokens, executions() - before]).toEqual([200, 2, 2])
     expect(((await ok.json()) as { body: string }).body).toBe(Buffer.from('once').toString('base64'))
   })
+
+  it('passes the exact body when the framework parses none: no content type, empty POST, DELETE', async () => {
+    const fn = await env.cloudWith().get('web-calls')
+    const sent = async (init: RequestInit) => (await (await fn.fetch('/', init)).json()) as { body: string; type: string | null }
+    expect(await sent({ method: 'POST', body: Buffer.from('raw bytes') })).toEqual({
+      method: 'POST',
+      path: '/',
+      type: null,
+      body: Buffer.from('raw bytes').toString('base64'),
+    })
+    expect((await sent({ method: 'POST' })).body).toBe('')
+    expect((await sent({ method: 'DELETE' })).body).toBe('')
+  })
 })
