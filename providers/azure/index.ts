@@ -125,7 +125,8 @@ export function createAzureProvider(settings: ProviderSettings): AzureProvider {
       if (record.trigger?.kind === 'http' && record.trigger.auth === 'key') {
         return context.invoker.fetchWithKey(record.name, request, options.signal)
       }
-      return fetch(request)
+      // A redirect comes back as it is, as from a keyed function.
+      return fetch(request, { redirect: 'manual' })
     },
 
     doSend: (request, options) => sendMessage(context, request, options.signal),

@@ -70,7 +70,8 @@ export class Invoker {
       const used = this.#target(name, signal)
       const headers = new Headers(request.headers)
       headers.set(KEY_HEADER, (await used).key)
-      const response = await fetch(new Request(request, { headers, body, signal }))
+      // Never follow a redirect (as on the local fake): fetch would carry the key to whatever origin the handler names.
+      const response = await fetch(new Request(request, { headers, body, signal, redirect: 'manual' }))
       if (response.status !== 401 || attempt > 0) return response
       await response.body?.cancel()
       this.forget(name, used)
