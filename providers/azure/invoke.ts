@@ -24,8 +24,9 @@ export type TargetLookup = (name: string, signal: AbortSignal | undefined) => Pr
 
 /**
  * Invokes functions with a plain keyed POST: no SDK on this path. Keys are
- * cached per function; a 401 (key rotated) refetches it once, which is safe
- * because the host refused the call before running anything.
+ * cached per function; a 401 from the envelope endpoint (whose handler never
+ * answers one: the key rotated) refetches it once, which is safe because the
+ * host refused the call before running anything.
  */
 export class Invoker {
   readonly #targets = new Map<string, Promise<InvokeTarget>>()
@@ -60,22 +61,36 @@ export class Invoker {
   }
 
   /**
-   * Calls an HTTP-triggered function at its own URL with its key, refetching
-   * the key once when the host refuses it (it did not run the function).
+   * Calls an HTTP-triggered function at its own URL with its key. Redirects
+   * are never followed (as on the local fake): fetch would carry the key to
+   * whatever origin the handler names. The host's refusal of a key and a
+   * handler's own 401 look alike, so a 401 is sent again only when the key
+   * read anew differs from the one refused: a handler that answered 401
+   * itself has run, and must not run twice.
    */
   async fetchWithKey(name: string, request: Request, signal: AbortSignal | undefined): Promise<Response> {
     // The body may be needed twice: read it once.
     const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined
-    for (let attempt = 0; ; attempt++) {
-      const used = this.#target(name, signal)
+    const send = (key: string) => {
       const headers = new Headers(request.headers)
-      headers.set(KEY_HEADER, (await used).key)
-      // Never follow a redirect (as on the local fake): fetch would carry the key to whatever origin the handler names.
-      const response = await fetch(new Request(request, { headers, body, signal, redirect: 'manual' }))
-      if (response.status !== 401 || attempt > 0) return response
-      await response.body?.cancel()
-      this.forget(name, used)
+      headers.set(KEY_HEADER, key)
+      return fetch(new Request(request, { headers, body, signal, redirect: 'manual' }))
     }
+    const used = this.#target(name, signal)
+    const { key } = await used
+    const response = await send(key)
+    if (response.status !== 401) return response
+    this.forget(name, used)
+    let fresh: string
+    try {
+      fresh = (await this.#target(name, signal)).key
+    } catch (error) {
+      await response.body?.cancel()
+      throw error
+    }
+    if (fresh === key) return response
+    await response.body?.cancel()
+    return send(fresh)
   }
 
   async invoke(name: string, payload: string, signal: AbortSignal | undefined): Promise<string> {

@@ -37,4 +37,25 @@ describe('azure fetch() on an HTTP function', () => {
     expect([response.status, response.headers.get('location')]).toEqual([302, ELSEWHERE])
     expect(hosts).not.toContain(new URL(ELSEWHERE).host)
   })
+
+  it("returns the handler's own 401 without running it again", async () => {
+    kit = startKit()
+    const fn = await kit.cloud.deploy(keyed)
+    const denied = await fn.fetch('/deny', { method: 'POST', body: 'charge card' })
+    expect([denied.status, await denied.text()]).toEqual([401, 'not you'])
+    expect(kit.emulator.state.executions.get(app)).toBe(1)
+  })
+
+  it('sends the request again with a rotated key, which the host refused before running anything', async () => {
+    kit = startKit()
+    const fn = await kit.cloud.deploy(keyed)
+    const site = kit.emulator.state.site(app)
+    if (!site) throw new Error('no site')
+    site.functionKeys.set('cloudfn', { default: 'a-new-function-key' })
+    site.hostKey = 'a-new-host-key'
+    site.masterKey = 'a-new-master-key'
+    const response = await fn.fetch('/', { method: 'POST', body: 'once' })
+    expect([response.status, await response.text()]).toEqual([200, 'once'])
+    expect(kit.emulator.state.executions.get(app)).toBe(1)
+  })
 })
