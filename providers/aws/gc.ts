@@ -2,8 +2,8 @@
  * gc on AWS. What cloudfn creates: functions (tagged `cloudfn:managed`, marked
  * in their Description), their log groups (made by Lambda, removed with the
  * function), their trigger resources (schedules named `cloudfn-<function>`,
- * SQS queues tagged `cloudfn:managed`) and one shared execution role (tagged
- * `cloudfn:managed`). A
+ * SQS queues tagged `cloudfn:managed`), one shared execution role and the
+ * role EventBridge Scheduler assumes (both tagged `cloudfn:managed`). A
  * deploy that crashed after creating the role leaves the role alone; one that
  * crashed after CreateFunction leaves a marked function, which a rerun
  * finishes and gc collects once old enough.
@@ -14,7 +14,16 @@ import { collect, functionCandidate, type GcCandidate, selectCollectable } from 
 import type { GcOptions, GcResult } from '../../src/provider.ts'
 import { type AwsContext, awsCall, control } from './context.ts'
 import { decodeDescription, toRecord } from './record.ts'
-import { EXECUTION_ROLE, EXECUTION_ROLE_NAME, MANAGED_TAG, SQS_EXECUTION_POLICY } from './role.ts'
+import {
+  deleteRole,
+  EXECUTION_ROLE,
+  EXECUTION_ROLE_NAME,
+  MANAGED_TAG,
+  SCHEDULER_INVOKE_POLICY,
+  SCHEDULER_ROLE,
+  SQS_EXECUTION_POLICY,
+  SQS_READ_POLICY,
+} from './role.ts'
 import { orphanedTriggerResources } from './triggers/gc.ts'
 
 /** Every function of the account and region, cloudfn's or not (the role check needs them all). */
@@ -36,12 +45,10 @@ export function isCloudfnFunction(configuration: FunctionConfiguration): boolean
   return decodeDescription(configuration.Description) !== undefined
 }
 
-async function readRole(context: AwsContext) {
+async function readRole(context: AwsContext, name: string) {
   const { client, sdk } = await context.clients.iam()
   try {
-    const found = await awsCall(control('gc', EXECUTION_ROLE_NAME), () =>
-      client.send(new sdk.GetRoleCommand({ RoleName: EXECUTION_ROLE_NAME })),
-    )
+    const found = await awsCall(control('gc', name), () => client.send(new sdk.GetRoleCommand({ RoleName: name })))
     return found.Role
   } catch (error) {
     if (NotFoundError.isInstance(error)) return undefined
@@ -49,24 +56,8 @@ async function readRole(context: AwsContext) {
   }
 }
 
-async function deleteRole(context: AwsContext): Promise<void> {
-  const { client, sdk } = await context.clients.iam()
-  const at = control('gc', EXECUTION_ROLE_NAME)
-  // The next deploy must create the role again, not reuse the cached ARN.
-  context.roleArn = undefined
-  for (const policy of [...EXECUTION_ROLE.policies, SQS_EXECUTION_POLICY]) {
-    try {
-      await awsCall(at, () => client.send(new sdk.DetachRolePolicyCommand({ RoleName: EXECUTION_ROLE_NAME, PolicyArn: policy })))
-    } catch (error) {
-      if (!NotFoundError.isInstance(error)) throw error
-    }
-  }
-  try {
-    await awsCall(at, () => client.send(new sdk.DeleteRoleCommand({ RoleName: EXECUTION_ROLE_NAME })))
-  } catch (error) {
-    if (!NotFoundError.isInstance(error)) throw error
-  }
-}
+const isManaged = (tags: Array<{ Key?: string | undefined; Value?: string | undefined }> | undefined) =>
+  tags?.some((tag) => tag.Key === MANAGED_TAG.Key && tag.Value === MANAGED_TAG.Value) === true
 
 export async function collectGarbage(
   context: AwsContext,
@@ -87,19 +78,42 @@ export async function collectGarbage(
   )
   const candidates: GcCandidate[] = functions.map((entry) => entry.candidate)
   const names = new Set(all.map((configuration) => configuration.FunctionName ?? ''))
-  candidates.push(...(await orphanedTriggerResources(context, names)))
+  const triggers = await orphanedTriggerResources(context, names)
+  candidates.push(...triggers)
+  const goingFunctions = new Set(
+    functions.filter((entry) => going.has(entry.candidate)).map((entry) => entry.configuration.FunctionName),
+  )
   // The role cloudfn created (never one the settings name): shared, so it goes only when no function that stays uses it.
-  const role = context.settings.role ? undefined : await readRole(context)
-  if (role?.Tags?.some((tag) => tag.Key === MANAGED_TAG.Key && tag.Value === MANAGED_TAG.Value)) {
-    const staying = all.filter((configuration) => {
-      const entry = functions.find((f) => f.configuration === configuration)
-      return !(entry && going.has(entry.candidate))
-    })
+  const role = context.settings.role ? undefined : await readRole(context, EXECUTION_ROLE_NAME)
+  if (role && isManaged(role.Tags)) {
+    const staying = all.filter((configuration) => !goingFunctions.has(configuration.FunctionName))
     candidates.push({
       resource: `role:${EXECUTION_ROLE_NAME}`,
       changedAt: role.CreateDate?.toISOString(),
       unused: !staying.some((configuration) => configuration.Role === role.Arn),
-      remove: () => deleteRole(context),
+      remove: () => {
+        // The next deploy must create the role again, not reuse the cached ARN.
+        context.roleArn = undefined
+        // Roles of earlier versions may still have the any-queue policy attached.
+        return deleteRole(context, EXECUTION_ROLE, [SQS_READ_POLICY], [SQS_EXECUTION_POLICY])
+      },
+    })
+  }
+  // The scheduler role goes once no schedule stays: an orphan gc keeps (too recent) or one whose function stays.
+  const scheduler = await readRole(context, SCHEDULER_ROLE.name)
+  if (scheduler && isManaged(scheduler.Tags)) {
+    const goingTriggers = new Set(selectCollectable(triggers, options))
+    const inUse = triggers.some(
+      (trigger) => trigger.kind === 'schedule' && !goingTriggers.has(trigger) && !goingFunctions.has(trigger.functionName),
+    )
+    candidates.push({
+      resource: `role:${SCHEDULER_ROLE.name}`,
+      changedAt: scheduler.CreateDate?.toISOString(),
+      unused: !inUse,
+      remove: () => {
+        context.schedulerRoleArn = undefined
+        return deleteRole(context, SCHEDULER_ROLE, [SCHEDULER_INVOKE_POLICY])
+      },
     })
   }
   return collect(candidates, options)

@@ -1,7 +1,24 @@
 import { type AwsContext, awsCall, control } from './context.ts'
 import { isAwsNotFound } from './errors.ts'
+import {
+  BASIC_EXECUTION_POLICY,
+  INVOKE_POLICY,
+  type InlinePolicy,
+  MANAGED_TAG,
+  SCHEDULER_INVOKE_POLICY,
+  SQS_EXECUTION_POLICY,
+  SQS_READ_POLICY,
+} from './role-policies.ts'
 
-export const MANAGED_TAG = { Key: 'cloudfn:managed', Value: 'true' }
+export {
+  BASIC_EXECUTION_POLICY,
+  INVOKE_POLICY,
+  type InlinePolicy,
+  MANAGED_TAG,
+  SCHEDULER_INVOKE_POLICY,
+  SQS_EXECUTION_POLICY,
+  SQS_READ_POLICY,
+} from './role-policies.ts'
 
 /** A role cloudfn creates once and shares between functions. */
 export interface RoleSpec {
@@ -11,19 +28,16 @@ export interface RoleSpec {
   description: string
   /** AWS managed policies attached when the role is created. */
   policies: readonly string[]
+  /** Put whenever the role is first needed in a process (idempotent), so an older role gets it too. */
+  inline?: InlinePolicy | undefined
+  /** Managed policies earlier versions attached, detached from a role found in place. */
+  retired?: readonly string[] | undefined
 }
-
-/** Writing its own logs is all a cloudfn function needs. */
-export const BASIC_EXECUTION_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'
-/** What a queue-triggered function's event source mapping needs: receive, delete and read attributes of SQS queues. */
-export const SQS_EXECUTION_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole'
-/** lambda:InvokeFunction, which EventBridge Scheduler needs to run a function. */
-export const INVOKE_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambdaRole'
 
 export const EXECUTION_ROLE: RoleSpec = {
   name: 'cloudfn-lambda-execution',
   service: 'lambda.amazonaws.com',
-  description: 'Execution role of functions deployed by cloudfn (logs; SQS reads once a queue trigger is deployed)',
+  description: 'Execution role of functions deployed by cloudfn (logs; reads of cloudfn queues once a queue trigger is deployed)',
   policies: [BASIC_EXECUTION_POLICY],
 }
 export const EXECUTION_ROLE_NAME = EXECUTION_ROLE.name
@@ -32,7 +46,9 @@ export const SCHEDULER_ROLE: RoleSpec = {
   name: 'cloudfn-scheduler',
   service: 'scheduler.amazonaws.com',
   description: 'Lets EventBridge Scheduler invoke functions deployed by cloudfn with a schedule trigger',
-  policies: [INVOKE_POLICY],
+  policies: [],
+  inline: SCHEDULER_INVOKE_POLICY,
+  retired: [INVOKE_POLICY],
 }
 
 /** The execution role for new functions: the configured one, or a least-privilege role created once. */
@@ -55,16 +71,61 @@ export function schedulerRole(context: AwsContext): Promise<string> {
 }
 
 /**
- * Lets cloudfn's own execution role read SQS (attaching is idempotent). A
- * role named in the settings or options is the user's: it must already
- * allow sqs:ReceiveMessage, sqs:DeleteMessage and sqs:GetQueueAttributes.
+ * Lets cloudfn's own execution role read the queues cloudfn made (putting
+ * the policy is idempotent) and takes away the any-queue policy earlier
+ * versions attached. A role named in the settings or options is the user's:
+ * it must already allow sqs:ReceiveMessage, sqs:DeleteMessage and
+ * sqs:GetQueueAttributes on the queue.
  */
 export async function allowQueueReading(context: AwsContext, role: string): Promise<void> {
   if (!role.endsWith(`:role/${EXECUTION_ROLE.name}`) || context.settings.role) return
+  await putInline(context, EXECUTION_ROLE.name, SQS_READ_POLICY)
+  await detachRetired(context, EXECUTION_ROLE.name, [SQS_EXECUTION_POLICY])
+}
+
+async function putInline(context: AwsContext, roleName: string, policy: InlinePolicy): Promise<void> {
   const { client, sdk } = await context.clients.iam()
-  await awsCall(control('execution role policy', EXECUTION_ROLE.name), () =>
-    client.send(new sdk.AttachRolePolicyCommand({ RoleName: EXECUTION_ROLE.name, PolicyArn: SQS_EXECUTION_POLICY })),
+  await awsCall(control('role policy', roleName), () =>
+    client.send(new sdk.PutRolePolicyCommand({ RoleName: roleName, PolicyName: policy.name, PolicyDocument: policy.document })),
   )
+}
+
+async function detachRetired(context: AwsContext, roleName: string, policies: readonly string[]): Promise<void> {
+  const { client, sdk } = await context.clients.iam()
+  for (const policy of policies) {
+    try {
+      await awsCall(control('role policy', roleName), () =>
+        client.send(new sdk.DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policy })),
+      )
+    } catch (error) {
+      // Not attached: the usual case.
+      if (!isAwsNotFound(error)) throw error
+    }
+  }
+}
+
+/** Deletes a role cloudfn made, after what IAM wants gone first: its policies, managed and inline. */
+export async function deleteRole(
+  context: AwsContext,
+  spec: RoleSpec,
+  inline: readonly InlinePolicy[],
+  retired: readonly string[] = spec.retired ?? [],
+): Promise<void> {
+  const { client, sdk } = await context.clients.iam()
+  const at = control('gc', spec.name)
+  await detachRetired(context, spec.name, [...spec.policies, ...retired])
+  for (const policy of inline) {
+    try {
+      await awsCall(at, () => client.send(new sdk.DeleteRolePolicyCommand({ RoleName: spec.name, PolicyName: policy.name })))
+    } catch (error) {
+      if (!isAwsNotFound(error)) throw error
+    }
+  }
+  try {
+    await awsCall(at, () => client.send(new sdk.DeleteRoleCommand({ RoleName: spec.name })))
+  } catch (error) {
+    if (!isAwsNotFound(error)) throw error
+  }
 }
 
 async function ensureRole(context: AwsContext, spec: RoleSpec): Promise<string> {
@@ -72,7 +133,12 @@ async function ensureRole(context: AwsContext, spec: RoleSpec): Promise<string> 
   const get = () => awsCall(control('role lookup', spec.name), () => client.send(new sdk.GetRoleCommand({ RoleName: spec.name })))
   try {
     const found = await get()
-    if (found.Role?.Arn) return found.Role.Arn
+    if (found.Role?.Arn) {
+      // A role an earlier version made: bring its policies up to date.
+      if (spec.inline) await putInline(context, spec.name, spec.inline)
+      await detachRetired(context, spec.name, spec.retired ?? [])
+      return found.Role.Arn
+    }
   } catch (error) {
     if (!isAwsNotFound(error)) throw error
   }
@@ -102,6 +168,7 @@ async function ensureRole(context: AwsContext, spec: RoleSpec): Promise<string> 
       client.send(new sdk.AttachRolePolicyCommand({ RoleName: spec.name, PolicyArn: policy })),
     )
   }
+  if (spec.inline) await putInline(context, spec.name, spec.inline)
   if (!arn) throw new Error('IAM created the role but returned no ARN')
   return arn
 }

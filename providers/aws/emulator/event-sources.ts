@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { http } from 'msw'
 import { ThrottledError } from '../../../src/errors/throttled.ts'
 import { findFunction } from './functions.ts'
+import { roleAllows } from './iam-policy.ts'
 import { execute } from './invoke.ts'
 import { settle } from './model.ts'
 import { type EmulatorEnv, route } from './router.ts'
@@ -23,7 +24,6 @@ export interface EmulatedMapping {
   stop: () => void
 }
 
-const SQS_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole'
 /** How long an idle poller sleeps before looking again without being woken. */
 const IDLE_MS = 1000
 
@@ -176,7 +176,7 @@ export function eventSourceHandlers(env: EmulatorEnv, base: string) {
             )
           }
           const role = state.roles.get(fn.live.config.role.slice(fn.live.config.role.lastIndexOf('/') + 1))
-          if (role && !role.attachedPolicies.has(SQS_POLICY)) {
+          if (role && !roleAllows(role, 'sqs:ReceiveMessage', queue.arn, queue.tags)) {
             throw new AwsFault(
               400,
               'InvalidParameterValueException',

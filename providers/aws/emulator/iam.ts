@@ -20,6 +20,10 @@ function noSuchRole(name: string): AwsFault {
   return new AwsFault(404, 'NoSuchEntity', `The role with name ${name} cannot be found.`)
 }
 
+function noSuchPolicy(roleName: string, policyName: string): AwsFault {
+  return new AwsFault(404, 'NoSuchEntity', `The role policy with name ${policyName} cannot be found on role ${roleName}.`)
+}
+
 /** IAM's query protocol (form-encoded requests, XML answers), for the roles the provider manages. */
 export function iamHandlers(env: EmulatorEnv) {
   const { state } = env
@@ -51,6 +55,7 @@ export function iamHandlers(env: EmulatorEnv) {
           description: params.get('Description') ?? '',
           tags,
           attachedPolicies: new Set(),
+          inlinePolicies: new Map(),
           assumableAt: Date.now() + state.options.roleDelayMs,
         }
         state.roles.set(roleName, created)
@@ -60,14 +65,48 @@ export function iamHandlers(env: EmulatorEnv) {
         if (!role) throw noSuchRole(roleName)
         role.attachedPolicies.add(params.get('PolicyArn') ?? '')
         return xmlResponse(action, '', requestId)
-      case 'DetachRolePolicy':
+      case 'DetachRolePolicy': {
         if (!role) throw noSuchRole(roleName)
-        role.attachedPolicies.delete(params.get('PolicyArn') ?? '')
+        const policyArn = params.get('PolicyArn') ?? ''
+        if (!role.attachedPolicies.delete(policyArn)) {
+          throw new AwsFault(404, 'NoSuchEntity', `Policy ${policyArn} was not found.`)
+        }
         return xmlResponse(action, '', requestId)
+      }
+      case 'PutRolePolicy': {
+        if (!role) throw noSuchRole(roleName)
+        const document = params.get('PolicyDocument') ?? ''
+        try {
+          JSON.parse(document)
+        } catch {
+          throw new AwsFault(400, 'MalformedPolicyDocument', 'Syntax errors in policy.')
+        }
+        role.inlinePolicies.set(params.get('PolicyName') ?? '', document)
+        return xmlResponse(action, '', requestId)
+      }
+      case 'GetRolePolicy': {
+        if (!role) throw noSuchRole(roleName)
+        const policyName = params.get('PolicyName') ?? ''
+        const document = role.inlinePolicies.get(policyName)
+        if (document === undefined) throw noSuchPolicy(roleName, policyName)
+        return xmlResponse(
+          action,
+          `<RoleName>${roleName}</RoleName><PolicyName>${xmlEscape(policyName)}</PolicyName><PolicyDocument>${encodeURIComponent(document)}</PolicyDocument>`,
+          requestId,
+        )
+      }
+      case 'DeleteRolePolicy': {
+        if (!role) throw noSuchRole(roleName)
+        const policyName = params.get('PolicyName') ?? ''
+        if (!role.inlinePolicies.delete(policyName)) throw noSuchPolicy(roleName, policyName)
+        return xmlResponse(action, '', requestId)
+      }
       case 'DeleteRole':
         if (!role) throw noSuchRole(roleName)
         if (role.attachedPolicies.size > 0)
           throw new AwsFault(409, 'DeleteConflict', 'Cannot delete entity, must detach all policies first.')
+        if (role.inlinePolicies.size > 0)
+          throw new AwsFault(409, 'DeleteConflict', 'Cannot delete entity, must delete policies first.')
         state.roles.delete(roleName)
         return xmlResponse(action, '', requestId)
       default:

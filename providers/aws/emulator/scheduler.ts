@@ -1,4 +1,5 @@
 import { http } from 'msw'
+import { roleAllows } from './iam-policy.ts'
 import { enqueueAsync } from './invoke.ts'
 import { type EmulatorEnv, route } from './router.ts'
 import { AwsFault, jsonResponse, readJson } from './wire.ts'
@@ -74,6 +75,9 @@ export function schedulerHandlers(env: EmulatorEnv) {
     const fnName = /function:([^:]+)/.exec(schedule.target.Arn)?.[1]
     const fn = fnName === undefined ? undefined : state.functions.get(fnName)
     if (!fn || schedule.state !== 'ENABLED') return
+    // Scheduler invokes as its role; a role that may not invoke this function makes the tick fail, unseen by the function.
+    const role = state.roles.get(schedule.target.RoleArn.slice(schedule.target.RoleArn.lastIndexOf('/') + 1))
+    if (role && !roleAllows(role, 'lambda:InvokeFunction', fn.arn, fn.tags)) return
     const time = at.toISOString().replace(/\.\d{3}Z$/, 'Z')
     const input = (schedule.target.Input ?? '{}').split(SCHEDULED_TIME).join(time)
     await enqueueAsync(env, fn, input, crypto.randomUUID())

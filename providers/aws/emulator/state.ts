@@ -12,6 +12,8 @@ export interface EmulatedRole {
   description: string
   tags: Array<{ Key: string; Value: string }>
   attachedPolicies: Set<string>
+  /** Inline policy documents by policy name (PutRolePolicy). */
+  inlinePolicies: Map<string, string>
   /** Lambda refuses the role until then, as IAM propagation does. */
   assumableAt: number
 }

@@ -6,7 +6,7 @@ import { queue } from '../../../src/triggers/queue.ts'
 import { schedule } from '../../../src/triggers/schedule.ts'
 import { createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
 import { aws } from '../index.ts'
-import { SQS_EXECUTION_POLICY } from '../role.ts'
+import { SQS_READ_POLICY } from '../role.ts'
 
 const region = 'eu-west-1'
 const emulator = createAwsEmulator({ region, stateDelayMs: 5, updateDelayMs: 5, queueRetryDelayMs: 5 })
@@ -63,7 +63,7 @@ describe('aws triggers on the emulator', () => {
     expect(Number(source?.attributes.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * worker.timeoutSec)
     const mappings = () => [...state.mappings.values()].filter((mapping) => mapping.functionName === name)
     expect(mappings()).toMatchObject([{ sourceArn: source?.arn, batchSize: 1, responseTypes: ['ReportBatchItemFailures'] }])
-    expect(state.roles.get('cloudfn-lambda-execution')?.attachedPolicies.has(SQS_EXECUTION_POLICY)).toBe(true)
+    expect(state.roles.get('cloudfn-lambda-execution')?.inlinePolicies.has(SQS_READ_POLICY.name)).toBe(true)
 
     const before = calls(...WRITES, ...MAPPING_WRITES)
     expect((await cloud.deploy(named, { name })).status).toBe('unchanged')
