@@ -8,7 +8,7 @@ import { functionState } from './enums.ts'
 import { CODE_LABEL, CONFIG_LABEL, cloudfnLabels, hexToLabel } from './labels.ts'
 import { formatMemory } from './memory.ts'
 import { functionResourceName, locationName } from './names.ts'
-import { type Endpoint, toEndpoint, toRecord } from './record.ts'
+import { type Endpoint, IGNORED_ROUTES_ENV, toEndpoint, toRecord } from './record.ts'
 import type { GcpFunction } from './sdk.ts'
 import { topicName } from './triggers/pubsub.ts'
 import { storedTrigger, triggerEnv } from './triggers/stored.ts'
@@ -66,6 +66,15 @@ function eventTriggerOf(plane: ControlPlane, request: DeployRequest, options: Op
   }
 }
 
+/**
+ * The Functions Framework answers an HTTP function's /favicon.ico and
+ * /robots.txt with 404 itself unless IGNORED_ROUTES is set: empty, every path
+ * reaches the handler, as on the other clouds. A user's own value wins.
+ */
+function frameworkEnv(request: DeployRequest): Record<string, string> {
+  return request.trigger?.kind === 'http' ? { [IGNORED_ROUTES_ENV]: '' } : {}
+}
+
 /** The API cannot turn an HTTP function into an event-triggered one or back: such a change replaces the function. */
 const isEventTriggered = (fn: GcpFunction | undefined) => !!fn?.eventTrigger?.eventType
 
@@ -79,7 +88,12 @@ function specOf(plane: ControlPlane, request: DeployRequest, options: Options, l
       availableMemory: formatMemory(request.memoryMb),
       timeoutSeconds: request.timeoutSec,
       // The shim reads it for ctx.remainingMs(); CLOUDFN_ names are reserved for cloudfn.
-      environmentVariables: { ...request.env, [TIMEOUT_ENV]: String(request.timeoutSec), ...triggerEnv(request.trigger) },
+      environmentVariables: {
+        ...frameworkEnv(request),
+        ...request.env,
+        [TIMEOUT_ENV]: String(request.timeoutSec),
+        ...triggerEnv(request.trigger),
+      },
       maxInstanceCount: options.maxInstances,
       minInstanceCount: options.minInstances,
       // One request per instance, as on the other clouds: cold starts and env stay per execution.

@@ -5,8 +5,15 @@ import { shortName } from './names.ts'
 import type { GcpFunction } from './sdk.ts'
 import { storedTrigger } from './triggers/stored.ts'
 
-/** Variables set by Cloud Functions itself (2nd gen) or by cloudfn for the shim; not the user's. */
-const isPlatformEnv = (key: string) => key === 'LOG_EXECUTION_ID' || key.startsWith('CLOUDFN_')
+/** Read by the Functions Framework: deploy.ts sets it empty for HTTP functions. */
+export const IGNORED_ROUTES_ENV = 'IGNORED_ROUTES'
+
+/**
+ * Variables set by Cloud Functions itself (2nd gen) or by cloudfn for the shim
+ * and the framework (an empty IGNORED_ROUTES, see deploy.ts); not the user's.
+ */
+const isPlatformEnv = (key: string, value: string) =>
+  key === 'LOG_EXECUTION_ID' || key.startsWith('CLOUDFN_') || (key === IGNORED_ROUTES_ENV && value === '')
 
 /** What the invoke path needs to know about a deployed function. */
 export interface Endpoint {
@@ -33,8 +40,9 @@ export function toRecord(fn: GcpFunction): FunctionRecord {
     provider: 'gcp',
     memoryMb: parseMemoryMb(service.availableMemory) ?? 256,
     timeoutSec: service.timeoutSeconds ?? 60,
-    envKeys: Object.keys(service.environmentVariables ?? {})
-      .filter((key) => !isPlatformEnv(key))
+    envKeys: Object.entries(service.environmentVariables ?? {})
+      .filter(([key, value]) => !isPlatformEnv(key, value))
+      .map(([key]) => key)
       .sort(),
     codeHash: labelToHex(labels[CODE_LABEL]),
     configHash: labelToHex(labels[CONFIG_LABEL]),

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { web } from './__fixtures__/http-functions.ts'
 import { parseFrameworkBody } from './emulator/body-parsers.ts'
+import { isIgnoredRoute } from './emulator/ignored-routes.ts'
 import { createEntry } from './shim.ts'
 
 type Options = Record<string, unknown>
@@ -95,5 +96,17 @@ describe('gcp shim in the Functions Framework', () => {
     expect(await described('/', { method: 'POST', body: '"x"', headers: { 'content-type': 'text/plain' } })).toMatchObject({
       body: b64('"x"'),
     })
+  })
+
+  it.each([undefined, '', '/admin'])('ignores the routes the emulator models with IGNORED_ROUTES=%j', async (setting) => {
+    const handled = await start(
+      (_req: unknown, res: { send(text: string): void }) => res.send('ran'),
+      setting === undefined ? {} : { IGNORED_ROUTES: setting },
+    )
+    for (const path of ['/', '/favicon.ico', '/robots.txt', '/admin', '/admin/x', '/administrator']) {
+      const response = await fetch(handled + path)
+      const ignored = response.status === 404 && (await response.text()) === ''
+      expect([path, ignored]).toEqual([path, isIgnoredRoute(path, setting)])
+    }
   })
 })

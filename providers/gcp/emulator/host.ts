@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url'
 import { workerData } from 'node:worker_threads'
 import { serveSandbox } from '../../../src/sandbox/serve.ts'
 import { type ParsedBody, parseFrameworkBody } from './body-parsers.ts'
+import { isIgnoredRoute } from './ignored-routes.ts'
 import type { HostReply, HostRequest } from './protocol.ts'
 
 type UserFunction = (first: unknown, second: unknown) => unknown
@@ -155,11 +156,20 @@ function call(user: UserFunction, request: HostRequest): Promise<HostReply> {
     try {
       parsed = parseFrameworkBody(headers, raw)
     } catch (error) {
+      // Express's error page, as with NODE_ENV=production (the buildpack's): the handler never runs.
+      console.error(error)
+      const page =
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Bad Request</pre>\n</body>\n</html>\n'
       resolve({
         status: 400,
-        headers: [['content-type', 'text/html']],
-        body: Buffer.from(`Bad Request: ${(error as Error).message}`).toString('base64'),
+        headers: [['content-type', 'text/html; charset=utf-8']],
+        body: Buffer.from(page).toString('base64'),
       })
+      return
+    }
+    if (signatureType === 'http' && isIgnoredRoute(request.path.split('?')[0] ?? '/', process.env.IGNORED_ROUTES)) {
+      // `res.status(404).send(null)`: an empty 404 without a content type.
+      resolve({ status: 404, headers: [], body: '' })
       return
     }
     const req = requestOf(request, headers, raw, parsed)

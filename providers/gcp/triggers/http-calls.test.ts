@@ -46,4 +46,16 @@ describe('gcp fetch() on an HTTP function', () => {
     expect((await sent({ method: 'POST' })).body).toBe('')
     expect((await sent({ method: 'DELETE' })).body).toBe('')
   })
+
+  it('lets /favicon.ico and /robots.txt reach the handler (the framework would answer 404 itself) without listing IGNORED_ROUTES', async () => {
+    const fn = await env.cloudWith().get('web-calls')
+    for (const path of ['/favicon.ico', '/robots.txt']) {
+      const response = await fn.fetch(path)
+      expect([response.status, ((await response.json()) as { path: string }).path]).toEqual([200, path])
+    }
+    expect(fn.envKeys).toEqual([])
+    const strict = await fn.fetch('/', { method: 'POST', body: '"x"', headers: { 'content-type': 'application/json' } })
+    // The framework's strict JSON parser answers before the handler: a documented GCP limit.
+    expect([strict.status, strict.headers.get('content-type')]).toEqual([400, 'text/html; charset=utf-8'])
+  })
 })
