@@ -6,7 +6,7 @@
  * invoke) plus a timer or storage-queue function. The host provides
  * `@azure/functions-core`, through which the registrations reach it.
  */
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions'
+import { app, type HttpRequest, HttpResponse, type InvocationContext } from '@azure/functions'
 import type { LogLevel } from '../../src/runtime/context.ts'
 import { httpResultOf } from '../../src/runtime/http-envelope.ts'
 import { type RunnableDefinition, runDefinition } from '../../src/runtime/run-definition.ts'
@@ -22,7 +22,7 @@ import {
   TIMEOUT_SETTING,
   TIMER_FUNCTION,
 } from './constants.ts'
-import { parseSetCookie } from './triggers/cookies.ts'
+import { groupSetCookieLines } from './triggers/cookies.ts'
 import { type HostTimer, queuePayloadOf, scheduledTimeOf, wireRequestOf } from './triggers/events.ts'
 import { ncrontabOf } from './triggers/schedule.ts'
 
@@ -55,7 +55,7 @@ export function createEntry(definition: RunnableDefinition): undefined {
   const trigger = definition.trigger as Trigger | undefined
 
   if (trigger?.kind === 'http') {
-    // Streams hand the request and response to the host over HTTP, so every `set-cookie` line survives.
+    // Streams hand the request and response to the host over HTTP, where every `set-cookie` line can go as it is.
     app.setup({ enableHttpStream: true })
     const keyed = trigger.auth === 'key'
     app.http(FUNCTION_NAME, {
@@ -63,16 +63,17 @@ export function createEntry(definition: RunnableDefinition): undefined {
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       authLevel: keyed ? 'function' : 'anonymous',
       route: HTTP_ROUTE,
-      handler: async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+      handler: async (request: HttpRequest, context: InvocationContext): Promise<HttpResponse> => {
         const wire = await wireRequestOf(request, keyed)
         const result = httpResultOf(await run(JSON.stringify(wire), context), (message) => context.error(message))
-        const cookies = result.headers.filter(([name]) => name === 'set-cookie').map(([, line]) => parseSetCookie(line))
-        return {
+        // The library's own class: it sends an instance as it is, with the headers object it holds.
+        const response = new HttpResponse({
           status: result.status,
-          headers: result.headers.filter(([name]) => name !== 'set-cookie'),
-          cookies,
+          headers: result.headers,
           body: Buffer.from(result.body, 'base64'),
-        }
+        })
+        groupSetCookieLines(response.headers)
+        return response
       },
     })
     return undefined

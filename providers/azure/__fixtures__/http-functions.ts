@@ -19,3 +19,21 @@ async function answer(request: Request): Promise<Response> {
 export const keyed = defineFunction({ name: 'keyed-calls', trigger: http({ auth: 'key' }), handler: answer })
 
 export const open = defineFunction({ name: 'open-calls', trigger: http({ auth: 'public' }), handler: answer })
+
+/** Set-Cookie lines a cookie library would rewrite: a `/` in a value, quotes, attributes it does not know. */
+export const COOKIE_LINES = [
+  'id=a/b; Path=/; Partitioned; Secure',
+  'q="quoted"; Priority=High; SameSite=None; Secure',
+  'plain=1; Max-Age=60; HttpOnly; Custom=kept',
+]
+
+export const cookies = defineFunction({
+  name: 'cookie-calls',
+  trigger: http({ auth: 'public' }),
+  handler: () => {
+    const headers = new Headers({ 'x-before': 'one' })
+    for (const line of COOKIE_LINES) headers.append('set-cookie', line)
+    headers.append('x-after', 'two')
+    return new Response('ok', { headers })
+  },
+})

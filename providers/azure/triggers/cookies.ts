@@ -1,52 +1,28 @@
 /**
- * `Set-Cookie` lines as the `cookies` of an `@azure/functions` response.
- * The library writes response headers into a map with one value per name,
- * so only the last of several `set-cookie` headers would survive; cookies go
- * through its `cookies` list instead, which it serializes one line each.
- * Dependency-free: bundled into artifacts by the shim.
+ * `Set-Cookie` lines through `@azure/functions` unchanged. With HTTP streams
+ * the library copies a response's headers to its proxy response with
+ * `setHeader(name, value)` for each entry of `headers.entries()`, so of
+ * several `set-cookie` entries only the last would survive; its `cookies`
+ * list instead re-serialises each cookie with the `cookie` package, which
+ * percent-encodes values and drops attributes it has no option for
+ * (Partitioned, Priority, unknown ones). `setHeader` also takes an array and
+ * writes one line per item: handing it every line in one entry keeps them as
+ * the function wrote them. Dependency-free: bundled into artifacts by the shim.
  */
 
-export interface ResponseCookie {
-  name: string
-  value: string
-  domain?: string
-  path?: string
-  expires?: Date
-  secure?: boolean
-  httpOnly?: boolean
-  sameSite?: 'Strict' | 'Lax' | 'None'
-  maxAge?: number
-}
-
-const SAME_SITE: Record<string, ResponseCookie['sameSite']> = { strict: 'Strict', lax: 'Lax', none: 'None' }
-
-/** The library percent-encodes values when it serializes them: decode first so they round-trip. */
-function decoded(value: string): string {
-  try {
-    return decodeURIComponent(value)
-  } catch {
-    return value
-  }
-}
-
-export function parseSetCookie(line: string): ResponseCookie {
-  const [pair = '', ...attributes] = line.split(';')
-  const equals = pair.indexOf('=')
-  const cookie: ResponseCookie = {
-    name: (equals < 0 ? '' : pair.slice(0, equals)).trim(),
-    value: decoded((equals < 0 ? pair : pair.slice(equals + 1)).trim()),
-  }
-  for (const attribute of attributes) {
-    const at = attribute.indexOf('=')
-    const key = (at < 0 ? attribute : attribute.slice(0, at)).trim().toLowerCase()
-    const value = at < 0 ? '' : attribute.slice(at + 1).trim()
-    if (key === 'domain') cookie.domain = value
-    else if (key === 'path') cookie.path = value
-    else if (key === 'expires' && !Number.isNaN(Date.parse(value))) cookie.expires = new Date(value)
-    else if (key === 'max-age' && /^-?\d+$/.test(value)) cookie.maxAge = Number(value)
-    else if (key === 'secure') cookie.secure = true
-    else if (key === 'httponly') cookie.httpOnly = true
-    else if (key === 'samesite' && SAME_SITE[value.toLowerCase()]) cookie.sameSite = SAME_SITE[value.toLowerCase()]
-  }
-  return cookie
+/**
+ * Makes `headers.entries()` (only on this object) yield every `set-cookie`
+ * line in one `['set-cookie', lines]` entry, after the other headers.
+ */
+export function groupSetCookieLines(headers: Headers): void {
+  const lines = headers.getSetCookie()
+  if (lines.length === 0) return
+  const entries = headers.entries.bind(headers)
+  Object.defineProperty(headers, 'entries', {
+    configurable: true,
+    value: function* grouped(): Generator<[string, string | string[]]> {
+      for (const entry of entries()) if (entry[0] !== 'set-cookie') yield entry
+      yield ['set-cookie', lines]
+    },
+  })
 }

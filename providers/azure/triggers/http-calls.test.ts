@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { ELSEWHERE, keyed, open } from '../__fixtures__/http-functions.ts'
+import { COOKIE_LINES, cookies, ELSEWHERE, keyed, open } from '../__fixtures__/http-functions.ts'
 import { type Kit, SUBSCRIPTION, startKit } from '../__fixtures__/test-kit.ts'
 import { appName } from '../names.ts'
 
@@ -57,5 +57,19 @@ describe('azure fetch() on an HTTP function', () => {
     const response = await fn.fetch('/', { method: 'POST', body: 'once' })
     expect([response.status, await response.text()]).toEqual([200, 'once'])
     expect(kit.emulator.state.executions.get(app)).toBe(1)
+  })
+})
+
+describe('azure HTTP responses', () => {
+  it('keeps every Set-Cookie line as the function wrote it', async () => {
+    kit = startKit()
+    const fn = await kit.cloud.deploy(cookies)
+    const response = await fn.fetch('/')
+    expect(response.headers.getSetCookie()).toEqual(COOKIE_LINES)
+    expect([response.headers.get('x-before'), response.headers.get('x-after'), await response.text()]).toEqual([
+      'one',
+      'two',
+      'ok',
+    ])
   })
 })

@@ -5,7 +5,7 @@ import { withOverrides } from '../../../src/define.ts'
 import { queue } from '../../../src/triggers/queue.ts'
 import { type Kit, startKit } from '../__fixtures__/test-kit.ts'
 import { routeMatches } from '../emulator/function-host.ts'
-import { parseSetCookie } from './cookies.ts'
+import { groupSetCookieLines } from './cookies.ts'
 import { queuePayloadOf, scheduledTimeOf, wireRequestOf } from './events.ts'
 import { ncrontabOf } from './schedule.ts'
 
@@ -33,17 +33,18 @@ describe('azure trigger translation', () => {
     expect(queuePayloadOf(Buffer.from('[1]'))).toBe('[1]')
   })
 
-  it('parses Set-Cookie lines into the cookies the library serializes', () => {
-    expect(parseSetCookie('first=1; Path=/')).toEqual({ name: 'first', value: '1', path: '/' })
-    expect(parseSetCookie('s=a%20b; Max-Age=60; HttpOnly; Secure; SameSite=lax; Domain=x.test')).toEqual({
-      name: 's',
-      value: 'a b',
-      maxAge: 60,
-      httpOnly: true,
-      secure: true,
-      sameSite: 'Lax',
-      domain: 'x.test',
-    })
+  it('hands the library every Set-Cookie line in one entry, the other headers as they are', () => {
+    const headers = new Headers([
+      ['set-cookie', 'a=1; Partitioned'],
+      ['x-one', '1'],
+      ['set-cookie', 'b="2"'],
+    ])
+    groupSetCookieLines(headers)
+    expect([...headers.entries()]).toEqual([
+      ['x-one', '1'],
+      ['set-cookie', ['a=1; Partitioned', 'b="2"']],
+    ])
+    expect(headers.getSetCookie()).toEqual(['a=1; Partitioned', 'b="2"'])
   })
 
   it('hides the function key (header and code parameter) from a keyed handler only', async () => {
