@@ -15,8 +15,17 @@ export function awsEmulatedTarget(options: AwsEmulatorOptions = {}): Conformance
     async setup() {
       const region = options.region ?? 'eu-west-1'
       // Schedules run on a clock the scenarios move; it starts off any 5-minute boundary.
+      // A queue's name is free again 20 ms after it is deleted, not 60 s, so remove-then-deploy scenarios stay quick.
       const clock = createManualClock(Date.UTC(2026, 0, 1, 0, 0, 30))
-      const emulator = createAwsEmulator({ stateDelayMs: 10, updateDelayMs: 10, queueRetryDelayMs: 5, clock, ...options, region })
+      const emulator = createAwsEmulator({
+        stateDelayMs: 10,
+        updateDelayMs: 10,
+        queueRetryDelayMs: 5,
+        queueDeletedWindowMs: 20,
+        clock,
+        ...options,
+        region,
+      })
       emulator.listen()
       const { state } = emulator
       const provider = createAwsProvider({ region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 5 })

@@ -18,6 +18,8 @@ describe('aws error mapping', () => {
     ['NoSuchEntity', 404, control, { code: 'NotFound' }],
     ['ResourceConflictException', 409, control, { code: 'Conflict', isRetryable: true }],
     ['ResourceConflictException', 409, invoke, { code: 'ProviderError', notExecuted: true }],
+    ['QueueDeletedRecently', 400, control, { code: 'Conflict', isRetryable: true, retryAfterMs: 60_000 }],
+    ['AWS.SimpleQueueService.QueueDeletedRecently', 400, control, { code: 'Conflict', retryAfterMs: 60_000 }],
     ['ResourceNotReadyException', 502, invoke, { code: 'ProviderError', notExecuted: true }],
     ['TooManyRequestsException', 429, invoke, { code: 'Throttled', isRetryable: true }],
     ['ThrottlingException', 400, control, { code: 'Throttled' }],

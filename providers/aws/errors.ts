@@ -58,6 +58,9 @@ const NOT_FOUND = new Set([
   'QueueDoesNotExist',
   'AWS.SimpleQueueService.NonExistentQueue',
 ])
+/** SQS keeps a deleted queue's name for 60 s; creating one of that name sooner fails, and works once that minute is over. */
+const QUEUE_DELETED_RECENTLY = new Set(['QueueDeletedRecently', 'AWS.SimpleQueueService.QueueDeletedRecently'])
+const QUEUE_NAME_WAIT_MS = 60_000
 const TOO_LARGE = new Set(['RequestTooLargeException', 'RequestEntityTooLargeException'])
 /** The function was not in a state to run: the call never reached it. */
 const NOT_READY = new Set(['ResourceConflictException', 'ResourceNotReadyException', 'EC2ThrottledException'])
@@ -131,6 +134,13 @@ export function toCloudfnError(error: unknown, context: ErrorContext): CloudfnEr
       status,
       notExecuted: true,
       message: `The function is not ready to run (${detail}); it did not run`,
+    })
+  }
+  if (QUEUE_DELETED_RECENTLY.has(name)) {
+    return new ConflictError({
+      ...base,
+      retryAfterMs: QUEUE_NAME_WAIT_MS,
+      message: `The ${what} needs a queue name deleted less than 60 s ago, which SQS does not reuse yet (${detail}); it is retried after that minute`,
     })
   }
   if (name === 'ResourceConflictException') {

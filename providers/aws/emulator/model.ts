@@ -28,6 +28,11 @@ export interface AwsEmulatorOptions {
    * emulator and the local fake.
    */
   queueRetryDelayMs?: number
+  /**
+   * How long after DeleteQueue SQS refuses to create a queue of the same
+   * name with QueueDeletedRecently (default 60 s, as AWS; tests pass a few ms).
+   */
+  queueDeletedWindowMs?: number
 }
 
 export type ResolvedOptions = Required<AwsEmulatorOptions>
@@ -44,6 +49,7 @@ export function resolveOptions(options: AwsEmulatorOptions = {}): ResolvedOption
     asyncRetryDelayMs: options.asyncRetryDelayMs ?? 50,
     clock: options.clock ?? systemClock(),
     queueRetryDelayMs: options.queueRetryDelayMs ?? 200,
+    queueDeletedWindowMs: options.queueDeletedWindowMs ?? 60_000,
   }
 }
 

@@ -73,6 +73,14 @@ export function sqsHandlers(env: EmulatorEnv) {
         throw invalid('Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length')
       }
       const attributes = checkAttributes({ ...((body.Attributes ?? {}) as Record<string, string>) })
+      const deletedAt = state.deletedQueues.get(name)
+      if (deletedAt !== undefined && Date.now() - deletedAt < state.options.queueDeletedWindowMs) {
+        throw new AwsFault(
+          400,
+          'QueueDeletedRecently',
+          'You must wait 60 seconds after deleting a queue before you can create another with the same name.',
+        )
+      }
       const existing = state.queues.get(name)
       if (existing) {
         const differs = Object.entries(attributes).find(([key, value]) => existing.attributes[key] !== value)
@@ -128,6 +136,7 @@ export function sqsHandlers(env: EmulatorEnv) {
     DeleteQueue(body) {
       const queue = byUrl(body.QueueUrl)
       state.queues.delete(queue.name)
+      state.deletedQueues.set(queue.name, Date.now())
       for (const wake of [...queue.waiting]) wake()
       return sqsResponse({})
     },

@@ -42,6 +42,8 @@ export class AwsEmulatorState {
   readonly schedules = new Map<string, EmulatedSchedule>()
   /** SQS queues by name. */
   readonly queues = new Map<string, EmulatedQueue>()
+  /** When each deleted SQS queue went, by name: its name cannot be reused for a while. */
+  readonly deletedQueues = new Map<string, number>()
   /** Lambda event source mappings by UUID. */
   readonly mappings = new Map<string, EmulatedMapping>()
   /** Executions started, by function name: what ran, and how often. */

@@ -8,6 +8,7 @@ export type Protocol = 'rest-json' | 'json-1.1' | 'query-xml' | 'scheduler' | 's
 const SQS_QUERY_CODES: Record<string, string> = {
   QueueDoesNotExist: 'AWS.SimpleQueueService.NonExistentQueue',
   QueueNameExists: 'QueueAlreadyExists',
+  QueueDeletedRecently: 'AWS.SimpleQueueService.QueueDeletedRecently',
 }
 
 /** An AWS error answer, thrown inside a route and rendered by `renderError`. */
