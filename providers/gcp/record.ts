@@ -22,6 +22,12 @@ export interface Endpoint {
   memoryMb: number
 }
 
+/**
+ * A caller's URL ends with '/' as on every other backend; Cloud Run's service
+ * URI (the ID token's audience, see toEndpoint and triggers/calls.ts) does not.
+ */
+const withSlash = (uri: string | null | undefined) => (uri ? (uri.endsWith('/') ? uri : `${uri}/`) : undefined)
+
 function isoTime(value: GcpFunction['updateTime']): string {
   if (typeof value === 'string') return new Date(value).toISOString()
   if (value && typeof value === 'object' && value.seconds !== undefined && value.seconds !== null) {
@@ -47,7 +53,7 @@ export function toRecord(fn: GcpFunction): FunctionRecord {
     codeHash: labelToHex(labels[CODE_LABEL]),
     configHash: labelToHex(labels[CONFIG_LABEL]),
     // Only an HTTP function's URL is for callers; invoke uses it internally (toEndpoint).
-    url: trigger?.kind === 'http' ? service.uri || undefined : undefined,
+    url: trigger?.kind === 'http' ? withSlash(service.uri) : undefined,
     trigger,
     updatedAt: isoTime(fn.updateTime),
   }

@@ -66,7 +66,7 @@ describe('gcp enums, memory and labels', () => {
     const schedule = { kind: 'schedule', cron: '* * * * *', timezone: 'UTC' }
     expect(toRecord(functionWith({ [TRIGGER_ENV]: JSON.stringify(schedule) })).url).toBeUndefined()
     const http = toRecord(functionWith({ [TRIGGER_ENV]: JSON.stringify({ kind: 'http', auth: 'iam' }) }))
-    expect([http.url, http.trigger?.kind]).toEqual(['https://f-x-uc.a.run.app', 'http'])
+    expect([http.url, http.trigger?.kind]).toEqual(['https://f-x-uc.a.run.app/', 'http'])
   })
 })
 

@@ -13,6 +13,8 @@ const executions = () => env.state.executions.get('web-calls') ?? 0
 describe('gcp fetch() on an HTTP function', () => {
   it('hands a redirect back as it is instead of following it with the token', async () => {
     const fn = await env.cloudWith().deploy(web)
+    // Ends with '/' like every backend's; the ID token is still for the service URI, without it.
+    expect(fn.url).toBe(`${env.state.byShortName('web-calls')?.resource.serviceConfig.uri}/`)
     const response = await fn.fetch('/away')
     expect([response.status, response.headers.get('location')]).toEqual([302, `${new URL('/landed', fn.url).href}`])
     expect(executions()).toBe(1)
@@ -25,12 +27,18 @@ describe('gcp fetch() on an HTTP function', () => {
     expect([denied.status, await denied.text()]).toEqual([401, 'not you'])
     expect(executions() - before).toBe(1)
     let tokens = 0
-    const rotating = env.providerWith(async (audience) =>
-      ++tokens === 1 ? env.emulator.idTokenProvider('https://someone-else.a.run.app') : env.emulator.idTokenProvider(audience),
-    )
+    const audiences = new Set<string>()
+    const rotating = env.providerWith(async (audience) => {
+      audiences.add(audience)
+      return ++tokens === 1
+        ? env.emulator.idTokenProvider('https://someone-else.a.run.app')
+        : env.emulator.idTokenProvider(audience)
+    })
     const handle = await env.cloudWith({ maxAttempts: 1 }, rotating).get('web-calls')
     const ok = await handle.fetch('/', { method: 'POST', body: 'once' })
     expect([ok.status, tokens, executions() - before]).toEqual([200, 2, 2])
+    // The service URI, as Cloud Run expects the audience: record.url's trailing slash is not part of it.
+    expect([...audiences]).toEqual([env.state.byShortName('web-calls')?.resource.serviceConfig.uri])
     expect(((await ok.json()) as { body: string }).body).toBe(Buffer.from('once').toString('base64'))
   })
 
