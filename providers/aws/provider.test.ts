@@ -155,6 +155,12 @@ describe('aws provider: deploy', () => {
     const none = await cloud.deploy(echo, { name })
     expect(none.url).toBeUndefined()
     expect(state.functions.get(name)?.url).toBeUndefined()
+    // Going from a public URL to none leaves no statement behind either.
+    await cloud.deploy(httpThrows, { name })
+    expect(state.functions.get(name)?.policy.size).toBe(2)
+    await cloud.deploy(echo, { name })
+    expect(state.functions.get(name)?.url).toBeUndefined()
+    expect(state.functions.get(name)?.policy.size).toBe(0)
     await cloud.remove(name)
   })
 

@@ -36,6 +36,8 @@ export async function syncUrl(context: AwsContext, name: string, auth: UrlAuth |
   }
   if (!auth) {
     if (current) await awsCall(at, () => client.send(new sdk.DeleteFunctionUrlConfigCommand({ FunctionName: name })))
+    // Lambda keeps a deleted URL's permission statements; a URL made later must not start out open to anyone.
+    await removePublicStatements(context, name)
     return undefined
   }
   let url = current?.FunctionUrl
@@ -46,20 +48,32 @@ export async function syncUrl(context: AwsContext, name: string, auth: UrlAuth |
     url = (await awsCall(at, () => client.send(new sdk.UpdateFunctionUrlConfigCommand({ FunctionName: name, AuthType: auth }))))
       .FunctionUrl
   }
-  for (const statement of PUBLIC_STATEMENTS) {
-    try {
-      if (auth === 'NONE') {
+  if (auth === 'NONE') {
+    for (const statement of PUBLIC_STATEMENTS) {
+      try {
         await awsCall(at, () => client.send(new sdk.AddPermissionCommand({ FunctionName: name, Principal: '*', ...statement })))
-      } else if (current?.AuthType === 'NONE') {
-        // An IAM URL must not stay open to anyone through the statements its public past left.
-        await awsCall(at, () =>
-          client.send(new sdk.RemovePermissionCommand({ FunctionName: name, StatementId: statement.StatementId })),
-        )
+      } catch (error) {
+        // Already there from an earlier deploy.
+        if (!ConflictError.isInstance(error)) throw error
       }
-    } catch (error) {
-      // Already there (or already gone) from an earlier deploy.
-      if (!ConflictError.isInstance(error) && !NotFoundError.isInstance(error)) throw error
     }
+  } else if (current?.AuthType === 'NONE') {
+    // An IAM URL must not stay open to anyone through the statements its public past left.
+    await removePublicStatements(context, name)
   }
   return url
+}
+
+/** Removes the statements that let anyone call the URL; ones already gone are fine. */
+async function removePublicStatements(context: AwsContext, name: string): Promise<void> {
+  const { client, sdk } = await context.clients.lambda()
+  for (const { StatementId } of PUBLIC_STATEMENTS) {
+    try {
+      await awsCall(control('function URL update', name), () =>
+        client.send(new sdk.RemovePermissionCommand({ FunctionName: name, StatementId })),
+      )
+    } catch (error) {
+      if (!NotFoundError.isInstance(error)) throw error
+    }
+  }
 }
