@@ -13,7 +13,7 @@ import { readFunctionKey } from './keys.ts'
 import { appName, functionUrl } from './names.ts'
 import { fieldsFromSite, type RecordFields, tagsFor, toRecord } from './record.ts'
 import { publishPackage } from './scm.ts'
-import { checkQueueTrigger, queueAppSettings, syncQueues } from './triggers/queue.ts'
+import { checkQueueOwners, checkQueueTrigger, listCloudfnQueues, queueAppSettings, syncQueues } from './triggers/queue.ts'
 
 /** Flex Consumption's default maximum instance count. */
 const DEFAULT_MAX_INSTANCES = 100
@@ -122,6 +122,10 @@ export async function deployFunction(
   if (deployed && deployed.codeHash === artifact.sha256 && deployed.configHash === request.configHash) {
     return { record: toRecord(deployed, app, envKeys), status: 'unchanged', warnings }
   }
+  const queueTrigger = request.trigger?.kind === 'queue' ? request.trigger : undefined
+  // Read before anything changes, so a queue another function owns refuses the deploy untouched.
+  const queues = queueTrigger || deployed?.trigger?.kind === 'queue' ? await listCloudfnQueues(context, signal) : undefined
+  if (queueTrigger && queues) checkQueueOwners(queues, queueTrigger, request.name)
   request.onStep?.(existing ? 'update' : 'create')
   request.onStep?.('configure')
   const infra = existing
@@ -142,9 +146,7 @@ export async function deployFunction(
     trigger: request.trigger,
   }
   // The queue exists before the host starts listening to it; a queue the trigger no longer reads goes.
-  if (request.trigger?.kind === 'queue' || deployed?.trigger?.kind === 'queue') {
-    await syncQueues(context, request.name, request.trigger?.kind === 'queue' ? request.trigger : undefined, signal)
-  }
+  if (queues) await syncQueues(context, request.name, queueTrigger, queues, signal)
   try {
     await web.webApps
       .createOrUpdate(resourceGroup, app, siteDefinition(context, request, infra, tagsFor(fields)), lroOptions(context, signal))

@@ -20,7 +20,7 @@ import { appName, containerName, functionUrl, storageAccountName } from './names
 import { fieldsFromSite, toRecord, userEnvKeys } from './record.ts'
 import { AzureSdk } from './sdk.ts'
 import { type AzureSettings, checkSettings, type ProviderSettings } from './settings.ts'
-import { azureQueueNames, deleteQueue, sendMessage } from './triggers/queue.ts'
+import { deleteQueuesOf, sendMessage } from './triggers/queue.ts'
 
 export { AZURE_CAPABILITIES, instanceMemoryFor } from './capabilities.ts'
 export type { AzureSettings } from './settings.ts'
@@ -149,9 +149,8 @@ export function createAzureProvider(settings: ProviderSettings): AzureProvider {
           abortSignal: options.signal,
         }),
       )
-      if (trigger?.kind === 'queue') {
-        for (const queue of Object.values(azureQueueNames(trigger, name))) await deleteQueue(context, queue, options.signal)
-      }
+      // By their metadata: a queue of that name another function owns stays.
+      if (trigger?.kind === 'queue') await deleteQueuesOf(context, name, options.signal)
       return { removed: removed === true }
     },
 

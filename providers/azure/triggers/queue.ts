@@ -5,6 +5,7 @@
  * metadata, so remove and gc find them: the trigger's queue and the
  * `<queue>-poison` queue the host moves failed messages to.
  */
+import { ConflictError } from '../../../src/errors/conflict.ts'
 import { UnauthorizedError } from '../../../src/errors/unauthorized.ts'
 import type { SendRequest } from '../../../src/provider.ts'
 import { queueNames } from '../../../src/triggers/queue.ts'
@@ -44,7 +45,7 @@ export function queueAppSettings(trigger: QueueTrigger, functionName: string): R
   }
 }
 
-interface CloudfnQueue {
+export interface CloudfnQueue {
   name: string
   functionName: string
 }
@@ -66,6 +67,17 @@ export async function listCloudfnQueues(context: AzureContext, signal: AbortSign
   return found
 }
 
+/** Deletes the queues whose metadata names the function, and no other function's. */
+export async function deleteQueuesOf(
+  context: AzureContext,
+  functionName: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  for (const queue of await listCloudfnQueues(context, signal)) {
+    if (queue.functionName === functionName) await deleteQueue(context, queue.name, signal)
+  }
+}
+
 export async function deleteQueue(context: AzureContext, name: string, signal: AbortSignal | undefined): Promise<void> {
   const { storage } = await context.sdk.clients()
   const account = storageAccountName(context.scope)
@@ -75,20 +87,39 @@ export async function deleteQueue(context: AzureContext, name: string, signal: A
 }
 
 /**
+ * Refuses a queue another cloudfn function reads: creating it again would
+ * only rewrite its metadata, so both functions would share its messages and
+ * removing either would delete it.
+ */
+export function checkQueueOwners(existing: readonly CloudfnQueue[], trigger: QueueTrigger, functionName: string): void {
+  const wanted = Object.values(azureQueueNames(trigger, functionName))
+  const taken = existing.find((queue) => wanted.includes(queue.name) && queue.functionName !== functionName)
+  if (taken) {
+    throw new ConflictError({
+      provider: 'azure',
+      // Waiting does not free the queue: retrying is pointless.
+      isRetryable: false,
+      message: `Queue '${taken.name}' belongs to function '${taken.functionName}'; give '${functionName}' another queue (queue({ name }))`,
+    })
+  }
+}
+
+/**
  * Makes the function's queues exactly those `trigger` needs: creates what is
  * missing (an existing queue keeps its messages) and deletes the function's
  * other queues (an earlier queue name, or a trigger that is no longer a queue).
+ * `existing` is what listCloudfnQueues found, checked with checkQueueOwners.
  */
 export async function syncQueues(
   context: AzureContext,
   functionName: string,
   trigger: QueueTrigger | undefined,
+  existing: readonly CloudfnQueue[],
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const { storage } = await context.sdk.clients()
   const account = storageAccountName(context.scope)
   const wanted = trigger ? Object.values(azureQueueNames(trigger, functionName)) : []
-  const existing = await listCloudfnQueues(context, signal)
   for (const queue of existing) {
     if (queue.functionName === functionName && !wanted.includes(queue.name)) await deleteQueue(context, queue.name, signal)
   }

@@ -98,6 +98,29 @@ describe('azure queue triggers on the emulator', () => {
     expect([...queuesOf(kit).keys()].sort()).toEqual(['other-jobs', 'other-jobs-poison'])
   })
 
+  it("refuses a queue another function owns before changing anything, and a remove deletes only the function's own queues", async () => {
+    kit = startKit()
+    await kit.cloud.deploy(worker, { name: 'jobs' })
+    const { state } = kit.emulator
+    const writes = () => [...state.requestsByRoute].filter(([route]) => !route.endsWith(' GET')).reduce((n, [, c]) => n + c, 0)
+    const before = writes()
+    const error = await caughtError(
+      kit.cloud.deploy(withOverrides(worker, { trigger: queue({ name: 'jobs' }) }), { name: 'intruder' }),
+    )
+    expect(error).toMatchObject({ code: 'Conflict', isRetryable: false })
+    expect(error.message).toMatch(/'jobs' belongs to function 'jobs'/)
+    expect(writes()).toBe(before)
+    expect(state.siteForFunction('intruder')).toBeUndefined()
+    expect(queuesOf(kit).get('jobs')?.metadata).toEqual({ cloudfn_managed: 'true', cloudfn_function: 'jobs' })
+
+    // A queue some other function wrote its metadata on (as before such deploys were refused) stays.
+    const other = await kit.cloud.deploy(withOverrides(worker, { trigger: queue({ name: 'shared' }) }), { name: 'other' })
+    const shared = queuesOf(kit).get('shared')
+    if (shared) shared.metadata = { cloudfn_managed: 'true', cloudfn_function: 'jobs' }
+    await other.remove()
+    expect([...queuesOf(kit).keys()].sort()).toEqual(['jobs', 'jobs-poison', 'shared'])
+  })
+
   it('rejects a queue name Azure cannot hold before sending anything', async () => {
     kit = startKit()
     const error = await caughtError(
