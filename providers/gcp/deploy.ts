@@ -11,6 +11,7 @@ import { functionResourceName, locationName } from './names.ts'
 import { type Endpoint, IGNORED_ROUTES_ENV, toEndpoint, toRecord } from './record.ts'
 import type { GcpFunction } from './sdk.ts'
 import { topicName } from './triggers/pubsub.ts'
+import { assertQueueFree } from './triggers/queue-owner.ts'
 import { storedTrigger, triggerEnv } from './triggers/stored.ts'
 import { ensureTopics, removeTriggerResources, syncTrigger } from './triggers/sync.ts'
 
@@ -120,6 +121,8 @@ export async function deployFunction(plane: ControlPlane, request: DeployRequest
   if (!artifact) throw new ProviderError({ provider: 'gcp', isRetryable: false, message: 'gcp deploys need a packaged artifact' })
   const options = checkOptions(request.providerOptions)
   const warnings: Warning[] = []
+  // Before anything changes: a refused deploy leaves both functions as they were.
+  await assertQueueFree(plane, name, request.trigger)
   let existing = await waitSettled(plane, name, signal)
   const labels = existing?.labels ?? {}
   const codeLabel = hexToLabel(artifact.sha256)

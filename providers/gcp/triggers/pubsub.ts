@@ -53,6 +53,14 @@ export class PubSub {
     )
   }
 
+  /** The function a cloudfn-made topic belongs to; undefined for a missing topic or one cloudfn did not make. */
+  async topicOwner(topic: string): Promise<string | undefined> {
+    const name = topicName(this.#location, topic)
+    const meta = { url: `${API}/${name}`, resource: topic, kind: 'Topic' }
+    const found = await this.#rest.call<Topic>({ method: 'GET', operation: 'get topic', absentOk: true, ...meta })
+    return found?.labels?.[MANAGED_LABEL] === 'true' ? found.labels[FUNCTION_LABEL] : undefined
+  }
+
   /** A pull subscription that keeps what reaches the dead-letter topic, for a week. */
   async ensureKeeper(topic: string, functionName: string, beforeChange: () => void): Promise<void> {
     const name = subscriptionName(this.#location, topic)
