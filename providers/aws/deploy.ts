@@ -16,6 +16,7 @@ import {
 } from './record.ts'
 import { executionRole, MANAGED_TAG } from './role.ts'
 import { retireTrigger, syncTrigger, triggerInPlace } from './triggers/index.ts'
+import { checkQueueOwnership } from './triggers/ownership.ts'
 import { getConfiguration, isSettled, waitUntilSettled } from './wait.ts'
 
 /** The artifact's entry file is `index.mjs` exporting `handler`. */
@@ -71,6 +72,7 @@ function configurationOf(plan: Plan) {
 
 async function create(context: AwsContext, plan: Plan): Promise<DeployResponse> {
   const { request, artifact, options, signal } = plan
+  await checkQueueOwnership(context, request.name, request.trigger)
   request.onStep?.('create')
   request.onStep?.('upload')
   const role = options.role ?? (await executionRole(context))
@@ -126,10 +128,13 @@ async function update(context: AwsContext, plan: Plan, existing: FunctionConfigu
     const { ready, url } = await triggerInPlace(context, request.name, request.trigger)
     if (ready) return { record: toRecord(existing, url), status: 'unchanged', warnings: [] }
     // A deploy that failed between creating the function and its trigger: finish it.
+    await checkQueueOwnership(context, request.name, request.trigger)
     request.onStep?.('update')
     const synced = await syncTrigger(context, targetOf(existing), request.trigger)
     return { record: toRecord(existing, synced), status: 'updated', warnings: [] }
   }
+  // Only a changed deploy looks: an unchanged one keeps its request count.
+  await checkQueueOwnership(context, request.name, request.trigger)
   request.onStep?.('update')
   const { client, sdk } = await context.clients.lambda()
   const at = control('deploy', request.name)

@@ -1,19 +1,21 @@
-import { createCloud } from 'cloudfn'
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs'
+import { createCloud, withOverrides } from 'cloudfn'
 import { afterAll, describe, expect, it } from 'vitest'
 import { caughtError } from '../../../conformance/expect.ts'
 import { worker } from '../../../conformance/fixtures/functions.ts'
+import { queue } from '../../../src/triggers/queue.ts'
 import { createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
 import { aws, createAwsProvider } from '../index.ts'
 
 const region = 'eu-west-1'
-// SQS keeps a deleted queue's name for 60 s; 150 ms here.
-const emulator = createAwsEmulator({ region, stateDelayMs: 5, updateDelayMs: 5, queueRetryDelayMs: 5, queueDeletedWindowMs: 150 })
+// SQS keeps a deleted queue's name for 60 s; 400 ms here.
+const emulator = createAwsEmulator({ region, stateDelayMs: 5, updateDelayMs: 5, queueRetryDelayMs: 5, queueDeletedWindowMs: 400 })
 emulator.listen()
 afterAll(() => emulator.close())
 const { state } = emulator
 const settings = { region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 2 }
-// Retry-After asks for 60 s; the client waits at most six times maxDelayMs (here 300 ms).
-const cloud = aws({ ...settings, retry: { baseDelayMs: 1, maxDelayMs: 50, maxAttempts: 5 } })
+// Retry-After asks for 60 s; the client waits at most six times maxDelayMs (here 600 ms).
+const cloud = aws({ ...settings, retry: { baseDelayMs: 1, maxDelayMs: 100, maxAttempts: 5 } })
 let counter = 0
 const unique = (base: string) => `${base}-${++counter}`
 const calls = (operation: string) => state.requestsByOperation.get(operation) ?? 0
@@ -36,5 +38,40 @@ describe('aws queue names', () => {
     expect(calls('CreateQueue') - before).toBeGreaterThan(2)
     expect(state.queues.has(name)).toBe(true)
     await cloud.remove(name)
+  })
+
+  it("refuses to deploy a function on another function's queue (or dead-letter queue) before changing anything", async () => {
+    const [owner, other] = [unique('owner'), unique('other')]
+    const jobs = unique('jobs')
+    await cloud.deploy(withOverrides(worker, { trigger: queue({ name: jobs }) }), { name: owner })
+    const writes = ['CreateFunction', 'UpdateFunctionCode', 'UpdateFunctionConfiguration', 'CreateQueue', 'SetQueueAttributes']
+    const count = () => writes.reduce((sum, op) => sum + calls(op), 0)
+    const before = count()
+    const error = await caughtError(cloud.deploy(withOverrides(worker, { trigger: queue({ name: jobs }) }), { name: other }))
+    expect(error).toMatchObject({ code: 'Conflict', isRetryable: false })
+    expect(error.message).toContain(`belongs to function '${owner}'`)
+    expect(state.functions.has(other)).toBe(false)
+    expect(count()).toBe(before)
+    // An existing function taking the other's dead-letter queue is refused too.
+    await cloud.deploy(worker, { name: other })
+    const updates = count()
+    const sharedDeadLetter = withOverrides(worker, { trigger: queue({ name: `${other}-in`, deadLetter: `${jobs}-dead-letter` }) })
+    expect(await caughtError(cloud.deploy(sharedDeadLetter, { name: other }))).toMatchObject({ code: 'Conflict' })
+    expect(count()).toBe(updates)
+    expect(state.queues.get(jobs)?.tags['cloudfn:function']).toBe(owner)
+    await cloud.remove(other)
+    expect(state.queues.has(jobs)).toBe(true)
+    await cloud.remove(owner)
+  })
+
+  it('refuses a queue cloudfn did not create, leaving its attributes alone', async () => {
+    const [name, theirs] = [unique('foreign'), unique('theirs')]
+    const sqs = new SQSClient({ region, credentials: FAKE_CREDENTIALS })
+    await sqs.send(new CreateQueueCommand({ QueueName: theirs }))
+    const error = await caughtError(cloud.deploy(withOverrides(worker, { trigger: queue({ name: theirs }) }), { name }))
+    expect(error).toMatchObject({ code: 'Conflict', isRetryable: false })
+    expect(error.message).toMatch(/not created by cloudfn/)
+    expect(state.functions.has(name)).toBe(false)
+    expect(state.queues.get(theirs)?.attributes.VisibilityTimeout).toBe('30')
   })
 })
