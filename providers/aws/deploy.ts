@@ -14,7 +14,8 @@ import {
   hexFromBase64,
   toRecord,
 } from './record.ts'
-import { executionRole, MANAGED_TAG } from './role.ts'
+import { executionRole } from './role.ts'
+import { MANAGED_TAG } from './role-policies.ts'
 import { retireTrigger, syncTrigger, triggerInPlace } from './triggers/index.ts'
 import { checkQueueOwnership } from './triggers/ownership.ts'
 import { getConfiguration, isSettled, waitUntilSettled } from './wait.ts'

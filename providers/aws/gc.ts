@@ -14,16 +14,8 @@ import { collect, functionCandidate, type GcCandidate, selectCollectable } from 
 import type { GcOptions, GcResult } from '../../src/provider.ts'
 import { type AwsContext, awsCall, control } from './context.ts'
 import { decodeDescription, toRecord } from './record.ts'
-import {
-  deleteRole,
-  EXECUTION_ROLE,
-  EXECUTION_ROLE_NAME,
-  MANAGED_TAG,
-  SCHEDULER_INVOKE_POLICY,
-  SCHEDULER_ROLE,
-  SQS_EXECUTION_POLICY,
-  SQS_READ_POLICY,
-} from './role.ts'
+import { deleteRole, EXECUTION_ROLE, EXECUTION_ROLE_NAME, SCHEDULER_ROLE } from './role.ts'
+import { MANAGED_TAG, SCHEDULER_INVOKE_POLICY, SQS_EXECUTION_POLICY, SQS_READ_POLICY } from './role-policies.ts'
 import { orphanedTriggerResources } from './triggers/gc.ts'
 
 /** Every function of the account and region, cloudfn's or not (the role check needs them all). */

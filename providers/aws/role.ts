@@ -10,16 +10,6 @@ import {
   SQS_READ_POLICY,
 } from './role-policies.ts'
 
-export {
-  BASIC_EXECUTION_POLICY,
-  INVOKE_POLICY,
-  type InlinePolicy,
-  MANAGED_TAG,
-  SCHEDULER_INVOKE_POLICY,
-  SQS_EXECUTION_POLICY,
-  SQS_READ_POLICY,
-} from './role-policies.ts'
-
 /** A role cloudfn creates once and shares between functions. */
 export interface RoleSpec {
   name: string

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { INVOKE_POLICY, SCHEDULER_INVOKE_POLICY, SQS_READ_POLICY } from '../role.ts'
+import { INVOKE_POLICY, SCHEDULER_INVOKE_POLICY, SQS_READ_POLICY } from '../role-policies.ts'
 import { roleAllows } from './iam-policy.ts'
 import type { EmulatedRole } from './state.ts'
 

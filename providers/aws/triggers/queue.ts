@@ -4,7 +4,8 @@ import { queueNames } from '../../../src/triggers/queue.ts'
 import type { QueueTrigger } from '../../../src/triggers/types.ts'
 import { type AwsContext, awsCall, control } from '../context.ts'
 import { refusal, whileRolePropagates } from '../propagation.ts'
-import { allowQueueReading, MANAGED_TAG } from '../role.ts'
+import { allowQueueReading } from '../role.ts'
+import { MANAGED_TAG } from '../role-policies.ts'
 
 /** The function a queue was made for, in its tags (gc removes queues whose function is gone). */
 export const FUNCTION_TAG = 'cloudfn:function'

@@ -4,7 +4,7 @@ import { ticker, worker } from '../../../conformance/fixtures/functions.ts'
 import { queue } from '../../../src/triggers/queue.ts'
 import { createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
 import { aws } from '../index.ts'
-import { INVOKE_POLICY, SCHEDULER_INVOKE_POLICY, SQS_EXECUTION_POLICY, SQS_READ_POLICY } from '../role.ts'
+import { INVOKE_POLICY, SCHEDULER_INVOKE_POLICY, SQS_EXECUTION_POLICY, SQS_READ_POLICY } from '../role-policies.ts'
 
 const region = 'eu-west-1'
 const emulator = createAwsEmulator({ region, stateDelayMs: 5, updateDelayMs: 5, queueRetryDelayMs: 5 })

@@ -6,7 +6,7 @@ import { queue } from '../../../src/triggers/queue.ts'
 import { schedule } from '../../../src/triggers/schedule.ts'
 import { createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
 import { aws } from '../index.ts'
-import { SQS_READ_POLICY } from '../role.ts'
+import { SQS_READ_POLICY } from '../role-policies.ts'
 
 const region = 'eu-west-1'
 const emulator = createAwsEmulator({ region, stateDelayMs: 5, updateDelayMs: 5, queueRetryDelayMs: 5 })
