@@ -9,6 +9,7 @@ import { createAwsEmulator, FAKE_CREDENTIALS } from '../providers/aws/emulator/i
 import { aws } from '../providers/aws/index.ts'
 import { createAzureEmulator, emulatorCredential } from '../providers/azure/emulator/index.ts'
 import { azure } from '../providers/azure/index.ts'
+import { functionUrl } from '../providers/azure/names.ts'
 import { createGcpEmulator, emulatorAuthClient } from '../providers/gcp/emulator/index.ts'
 import { gcp } from '../providers/gcp/index.ts'
 import { add } from './functions.ts'
@@ -57,7 +58,8 @@ const contests: Record<string, () => Promise<Contest>> = {
       pollIntervalMs: 2,
     })
     const fn = await cloud.deploy(add)
-    const url = fn.url as string
+    // Only HTTP functions show a url; the raw call uses the service URL invoke posts to.
+    const url = emulator.state.byShortName(fn.name)?.resource.serviceConfig.uri as string
     const token = await emulator.idTokenProvider(url)
     const body = JSON.stringify(input)
     return {
@@ -87,7 +89,7 @@ const contests: Record<string, () => Promise<Contest>> = {
       viaCloudfn: () => fn.invoke(input),
       raw: async () =>
         envelopeValue(
-          await fetch(fn.url as string, {
+          await fetch(functionUrl(site?.name ?? ''), {
             method: 'POST',
             headers: { 'x-functions-key': key, 'content-type': 'application/json' },
             body,

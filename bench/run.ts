@@ -12,7 +12,7 @@ import { createAwsProvider } from '../providers/aws/index.ts'
 import { createAzureProvider } from '../providers/azure/index.ts'
 import { createGcpProvider } from '../providers/gcp/index.ts'
 import { packageFunction } from '../src/package/index.ts'
-import { add } from './functions.ts'
+import { add, addHttp } from './functions.ts'
 import { invokeOverheads } from './invoke-overhead.ts'
 import { mapStreamMemory, mapThroughput } from './map-scale.ts'
 import { compareRates, median, round2 } from './measure.ts'
@@ -35,6 +35,17 @@ const worker = await local({ isolation: 'worker' }).deploy(add)
 
 console.log('local invoke throughput (calls/s, sequential, median of interleaved rounds)...')
 const rates = await compareRates({ direct, inline: () => inline.invoke(input), worker: () => worker.invoke(input) })
+
+console.log('local HTTP trigger (calls/s, sequential)...')
+const httpCloud = local({ isolation: 'inline' })
+const web = await httpCloud.deploy(addHttp)
+const post = { method: 'POST', body: JSON.stringify(input), headers: { 'content-type': 'application/json' } }
+const httpRates = await compareRates({
+  invoke: () => inline.invoke(input),
+  fetchInProcess: async () => (await web.fetch('/', post)).json(),
+  loopbackFetch: async () => (await fetch(web.url as string, post)).json(),
+})
+await web.remove()
 
 console.log('worker cold start...')
 const coldStarts: number[] = []
@@ -98,6 +109,13 @@ const results = {
     inlineVsDirect: round2(rates.inline / rates.direct),
     workerVsDirect: round2(rates.worker / rates.direct),
     goalInlineVsDirect: 0.5,
+  },
+  localHttp: {
+    invokeCallsPerSec: Math.round(httpRates.invoke),
+    fetchInProcessCallsPerSec: Math.round(httpRates.fetchInProcess),
+    loopbackFetchCallsPerSec: Math.round(httpRates.loopbackFetch),
+    fetchInProcessVsInvoke: round2(httpRates.fetchInProcess / httpRates.invoke),
+    loopbackFetchVsInvoke: round2(httpRates.loopbackFetch / httpRates.invoke),
   },
   workerColdStartMs: round2(median(coldStarts)),
   invokeOverheadVsRawCall: { ...overheads, goalOverheadPercent: 10 },

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ConflictError } from '../../src/errors/conflict.ts'
 import { NotFoundError } from '../../src/errors/not-found.ts'
@@ -196,6 +196,8 @@ export class LocalTriggers {
       existing.trigger = trigger
       return existing.url
     }
+    // node:http costs about 40 ms to load: only HTTP functions pay for it.
+    const { createServer } = await import('node:http')
     const server = createServer((req, res) => {
       void this.answer(name, req, res)
     })

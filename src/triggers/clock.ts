@@ -1,4 +1,4 @@
-import { Cron } from 'croner'
+import type { Cron } from 'croner'
 import { expectInteger } from '../validation.ts'
 
 /** One schedule, as a backend (the local fake, an emulator) runs it. */
@@ -27,8 +27,15 @@ export interface ManualClock extends TriggerClock {
   advance(ms: number): Promise<number>
 }
 
-function nextTick(job: ScheduledJob, after: number): number | undefined {
-  return new Cron(job.cron, { timezone: job.timezone, paused: true }).nextRun(new Date(after))?.getTime()
+// croner is loaded on first use: importing a provider must stay cheap for code that has no schedule.
+let cron: Promise<typeof Cron> | undefined
+const loadCron = () => {
+  cron ??= import('croner').then((module) => module.Cron)
+  return cron
+}
+
+function nextTick(CronClass: typeof Cron, job: ScheduledJob, after: number): number | undefined {
+  return new CronClass(job.cron, { timezone: job.timezone, paused: true }).nextRun(new Date(after))?.getTime()
 }
 
 /** Wall-clock time: ticks fire on timers that never keep the process alive. */
@@ -38,18 +45,18 @@ export function systemClock(): TriggerClock {
     every(job) {
       let timer: NodeJS.Timeout | undefined
       let stopped = false
-      const arm = (after: number) => {
-        const at = nextTick(job, after)
+      const arm = async (after: number) => {
+        const at = nextTick(await loadCron(), job, after)
         if (at === undefined || stopped) return
         // setTimeout caps at 2^31-1 ms; far ticks re-arm on the way.
         const delay = Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1)
         timer = setTimeout(() => {
-          if (Date.now() < at) return arm(after)
+          if (Date.now() < at) return void arm(after)
           void job.fire(new Date(at)).finally(() => arm(at))
         }, delay)
         timer.unref()
       }
-      arm(Date.now())
+      void arm(Date.now())
       return () => {
         stopped = true
         clearTimeout(timer)
@@ -62,25 +69,29 @@ export function systemClock(): TriggerClock {
 export function createManualClock(start: Date | number = Date.now()): ManualClock {
   let now = typeof start === 'number' ? start : start.getTime()
   expectInteger(now, 'start', 0, Number.MAX_SAFE_INTEGER, ' ms since the epoch')
-  const jobs = new Map<ScheduledJob, number | undefined>()
+  // A job's next tick, or the time it was added at until advance() (async) can compute it.
+  const jobs = new Map<ScheduledJob, { at: number | undefined } | { since: number }>()
   return {
     now: () => now,
     every(job) {
-      jobs.set(job, nextTick(job, now))
+      jobs.set(job, { since: now })
       return () => {
         jobs.delete(job)
       }
     },
     async advance(ms) {
       const target = now + expectInteger(ms, 'ms', 0, Number.MAX_SAFE_INTEGER, ' ms')
+      const CronClass = await loadCron()
+      for (const [job, state] of jobs) if ('since' in state) jobs.set(job, { at: nextTick(CronClass, job, state.since) })
       let fired = 0
+      const tickOf = (state: { at: number | undefined } | { since: number }) => ('at' in state ? state.at : undefined)
       for (;;) {
-        const due = [...jobs].filter(([, at]) => at !== undefined && at <= target)
+        const due = [...jobs].filter(([, state]) => (tickOf(state) ?? Number.POSITIVE_INFINITY) <= target)
         if (due.length === 0) break
-        const at = Math.min(...due.map(([, tick]) => tick as number))
+        const at = Math.min(...due.map(([, state]) => tickOf(state) as number))
         now = at
-        const firing = due.filter(([, tick]) => tick === at).map(([job]) => job)
-        for (const job of firing) jobs.set(job, nextTick(job, at))
+        const firing = due.filter(([, state]) => tickOf(state) === at).map(([job]) => job)
+        for (const job of firing) jobs.set(job, { at: nextTick(CronClass, job, at) })
         fired += firing.length
         await Promise.all(firing.map((job) => job.fire(new Date(at))))
       }
