@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { recordingResponse } from './__fixtures__/recording-response.ts'
 import { fakeIdToken } from './emulator/id-token.ts'
 import { functionState, rpcStatusName } from './enums.ts'
 import { mapControlPlaneError } from './errors.ts'
@@ -108,38 +109,21 @@ describe('gcp control-plane error mapping', () => {
 })
 
 describe('gcp shim', () => {
-  const respond = () => {
-    const sent: { status?: number; headers: Record<string, string | string[]>; body?: string } = { headers: {} }
-    const res = {
-      status(code: number) {
-        sent.status = code
-        return res
-      },
-      setHeader(name: string, value: string | string[]) {
-        sent.headers[name] = value
-      },
-      end(body?: Uint8Array | string) {
-        sent.body = Buffer.from(body ?? '').toString('utf8')
-      },
-    }
-    return { res, sent }
-  }
-
   it('reads the raw body, takes the execution id from the headers and reports one cold start', async () => {
     const handler = createEntry({ name: 't', handler: (input: never) => input })
-    const first = respond()
+    const first = recordingResponse()
     const req: HttpRequestLike = { rawBody: Buffer.from('"plain"'), headers: { 'x-cloud-trace-context': 'abc123/1;o=1' } }
     await handler(req, first.res)
     expect(first.sent.status).toBe(200)
     expect(first.sent.headers['content-type']).toMatch(/application\/json/)
-    expect(JSON.parse(first.sent.body ?? '')).toMatchObject({
+    expect(JSON.parse(first.sent.body.toString('utf8'))).toMatchObject({
       ok: true,
       value: 'plain',
       meta: { coldStart: true, executionId: 'abc123' },
     })
-    const second = respond()
+    const second = recordingResponse()
     await handler({ body: { parsed: true }, headers: { 'function-execution-id': 'exec-2' } }, second.res)
-    expect(JSON.parse(second.sent.body ?? '')).toMatchObject({
+    expect(JSON.parse(second.sent.body.toString('utf8'))).toMatchObject({
       value: { parsed: true },
       meta: { coldStart: false, executionId: 'exec-2' },
     })
@@ -152,10 +136,10 @@ describe('gcp shim', () => {
         throw new RangeError('nope')
       },
     })
-    const { res, sent } = respond()
+    const { res, sent } = recordingResponse()
     await handler({ rawBody: Buffer.from('null'), headers: {} }, res)
     expect(sent.status).toBe(200)
-    expect(JSON.parse(sent.body ?? '')).toMatchObject({ ok: false, error: { name: 'RangeError', message: 'nope' } })
+    expect(JSON.parse(sent.body.toString('utf8'))).toMatchObject({ ok: false, error: { name: 'RangeError', message: 'nope' } })
   })
 })
 

@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { defineFunction } from '../../../src/define.ts'
 import { http } from '../../../src/triggers/http.ts'
+import { recordingResponse } from '../__fixtures__/recording-response.ts'
 import { createEntry, type HttpRequestLike } from '../shim.ts'
 import { storedTrigger, triggerEnv } from './stored.ts'
-
-function respond() {
-  const sent: { status?: number; headers: Record<string, string | string[]>; body: Buffer } = {
-    headers: {},
-    body: Buffer.alloc(0),
-  }
-  const res = {
-    status(code: number) {
-      sent.status = code
-      return res
-    },
-    setHeader(name: string, value: string | string[]) {
-      sent.headers[name] = value
-    },
-    end(body?: Uint8Array | string) {
-      sent.body = Buffer.from(body ?? '')
-    },
-  }
-  return { res, sent }
-}
 
 const echoRequest = defineFunction({
   name: 'web',
@@ -54,7 +35,7 @@ const entryOf = (definition: Parameters<typeof createEntry>[0], trigger: unknown
 describe('gcp shim: native events', () => {
   it("gives an HTTP function the request as sent (without the IAM token) and answers its Response's repeated headers and bytes", async () => {
     const entry = entryOf(echoRequest, echoRequest.trigger)
-    const { res, sent } = respond()
+    const { res, sent } = recordingResponse()
     const req: HttpRequestLike = {
       method: 'POST',
       originalUrl: '/a/b?x=1&x=2',
@@ -76,7 +57,7 @@ describe('gcp shim: native events', () => {
 
   it('keeps Authorization for a public HTTP function: it is the caller’s own header there', async () => {
     const entry = entryOf(echoRequest, http({ auth: 'public' }))
-    const { res, sent } = respond()
+    const { res, sent } = recordingResponse()
     await entry(
       { method: 'GET', originalUrl: '/', rawHeaders: ['host', 'h', 'authorization', 'Basic x'], headers: { host: 'h' } },
       res,
@@ -86,7 +67,7 @@ describe('gcp shim: native events', () => {
 
   it('turns a Cloud Scheduler call into { scheduledTime }, answering 500 when the handler fails', async () => {
     const entry = entryOf(worker, { kind: 'schedule' })
-    const { res, sent } = respond()
+    const { res, sent } = recordingResponse()
     const headers = { 'x-cloudscheduler': 'true', 'x-cloudscheduler-scheduletime': '2026-01-01T00:05:00+00:00' }
     await entry({ rawBody: Buffer.from('{}'), headers }, res)
     expect(sent.status).toBe(200)
@@ -104,10 +85,10 @@ describe('gcp shim: native events', () => {
       'ce-specversion': '1.0',
       'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
     }
-    const ok = respond()
+    const ok = recordingResponse()
     await entry({ rawBody: Buffer.from(JSON.stringify(message({ id: 1 }))), headers: ce }, ok.res)
     expect(ok.sent.status).toBe(204)
-    const failed = respond()
+    const failed = recordingResponse()
     await entry({ rawBody: Buffer.from(JSON.stringify(message({ fail: true }))), headers: ce }, failed.res)
     expect(failed.sent.status).toBe(500)
     const outcomes: Array<Error | null> = []
