@@ -21,10 +21,6 @@ export interface LambdaContext {
 
 export type LambdaHandler = (event: unknown, context: LambdaContext) => Promise<unknown>
 
-interface TriggeredDefinition extends RunnableDefinition {
-  trigger?: { kind: string; methods?: readonly string[]; auth?: string } | undefined
-}
-
 /** How long before Lambda's deadline a batch answers: 10% of the time left, at most a second. */
 export function batchMarginMs(remainingMs: number): number {
   return Math.min(1000, Math.max(0, remainingMs) / 10)
@@ -71,7 +67,7 @@ async function runBatch(definition: RunnableDefinition, event: SqsEvent, options
   return { batchItemFailures }
 }
 
-export function createEntry(definition: TriggeredDefinition): LambdaHandler {
+export function createEntry(definition: RunnableDefinition): LambdaHandler {
   let coldStart = true
   // Lambda sends one event at a time to an instance, so a variable tracks the current execution.
   let sink: LogSink | undefined

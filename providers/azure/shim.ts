@@ -26,8 +26,6 @@ import { groupSetCookieLines } from './triggers/cookies.ts'
 import { type HostTimer, queuePayloadOf, scheduledTimeOf, wireRequestOf } from './triggers/events.ts'
 import { ncrontabOf } from './triggers/schedule.ts'
 
-type Trigger = { kind: 'http'; auth: string; methods: readonly string[] } | { kind: 'schedule'; cron: string } | { kind: 'queue' }
-
 function logTo(context: InvocationContext, level: LogLevel, message: string): void {
   if (level === 'log') context.log(message)
   else context[level](message)
@@ -52,7 +50,7 @@ export function createEntry(definition: RunnableDefinition): undefined {
     const envelope = JSON.parse(await run(payload, context)) as { ok: boolean; error?: { name: string; message: string } }
     if (!envelope.ok) throw new Error(`${envelope.error?.name}: ${envelope.error?.message}`)
   }
-  const trigger = definition.trigger as Trigger | undefined
+  const { trigger } = definition
 
   if (trigger?.kind === 'http') {
     // Streams hand the request and response to the host over HTTP, where every `set-cookie` line can go as it is.

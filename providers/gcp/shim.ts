@@ -86,7 +86,7 @@ export function createEntry(definition: RunnableDefinition) {
 
   const onHttp = async (req: HttpRequestLike, res: HttpResponseLike) => {
     const executionId = executionIdOf(req)
-    const trigger = definition.trigger as { kind: string; auth?: string } | undefined
+    const trigger = definition.trigger
     if (trigger?.kind === 'http') {
       const wire = await wireRequestOf(req, trigger.auth === 'iam')
       const answer = httpResultOf(await run(JSON.stringify(wire), executionId), log)

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises'
 import type { FunctionDefinition } from '../define.ts'
 import { InvalidArgumentError } from '../errors/invalid-argument.ts'
 import type { Artifact, PackagingSpec } from '../provider.ts'
+import type { RuntimeTrigger } from '../runtime/run-definition.ts'
 import type { Trigger } from '../triggers/types.ts'
 import { bundleFunction } from './bundle.ts'
 import { findExportName } from './find-export.ts'
@@ -77,12 +78,8 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
   return artifact
 }
 
-/**
- * What a shim needs of the trigger at run time. Queue settings (retries,
- * batch size) live in the cloud's resources, so changing them must not
- * change the code's hash and cost a new upload (a Cloud Build on GCP).
- */
-function runtimePart(trigger: Trigger | undefined): Partial<Trigger> | undefined {
+/** The trigger as the artifact's shim sees it (see `RuntimeTrigger`). */
+function runtimePart(trigger: Trigger | undefined): RuntimeTrigger | undefined {
   if (trigger?.kind === 'http') return { kind: 'http', auth: trigger.auth, methods: trigger.methods }
   // Azure registers its timer in code, with the schedule.
   if (trigger?.kind === 'schedule') return { kind: 'schedule', cron: trigger.cron, timezone: trigger.timezone }

@@ -1,14 +1,25 @@
+import type { HttpAuth } from '../triggers/types.ts'
 import { formatLogArgs } from './console-capture.ts'
 import type { FunctionContext, LogLevel } from './context.ts'
 import { failureEnvelope, type InvocationMeta, successEnvelope, toRemoteError } from './envelope.ts'
 import { errorResponseWire, responseToWire, type WireRequest, wireToRequest } from './http-wire.ts'
+
+/**
+ * What a shim knows of the trigger inside the artifact: the packager writes
+ * only this part, so queue settings (which live in the cloud's resources)
+ * never change the code.
+ */
+export type RuntimeTrigger =
+  | { kind: 'http'; auth: HttpAuth; methods: readonly string[] }
+  | { kind: 'schedule'; cron: string; timezone: string }
+  | { kind: 'queue' }
 
 /** The part of a function definition that the runtime needs. */
 export interface RunnableDefinition {
   name: string
   handler: (input: never, ctx: FunctionContext) => unknown
   /** HTTP functions take a `Request` (sent as a `WireRequest`) and answer a `Response`. */
-  trigger?: { kind: string; methods?: readonly string[] } | undefined
+  trigger?: RuntimeTrigger | undefined
 }
 
 export interface RunOptions {
@@ -73,7 +84,7 @@ async function runHttp(
 ): Promise<string> {
   try {
     const wire = JSON.parse(payloadJson) as WireRequest
-    const methods = definition.trigger?.methods
+    const methods = definition.trigger?.kind === 'http' ? definition.trigger.methods : undefined
     if (methods && !methods.includes(wire.method)) {
       const refused = errorResponseWire(405, 'Method Not Allowed')
       refused.headers.push(['allow', methods.join(', ')])
