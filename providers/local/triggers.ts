@@ -31,7 +31,6 @@ interface Endpoint {
 interface LocalQueue {
   queue: DeliveryQueue
   functionName: string
-  deadLetterName: string
 }
 
 /** Header carrying a function's key for `auth: 'key'` on the local fake. */
@@ -158,7 +157,6 @@ export class LocalTriggers {
     if (existing) {
       // The same queue, consumed by the updated function: nothing waiting, in flight or due for a retry is lost.
       existing.queue.reconfigure(settings)
-      existing.deadLetterName = names.deadLetter
       return
     }
     const queue = new DeliveryQueue({
@@ -178,7 +176,7 @@ export class LocalTriggers {
         return outcomes.filter((id): id is string => id !== undefined)
       },
     })
-    this.queues.set(names.queue, { queue, functionName: name, deadLetterName: names.deadLetter })
+    this.queues.set(names.queue, { queue, functionName: name })
   }
 
   private detachQueues(name: string, keep: string | undefined): void {
