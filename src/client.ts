@@ -3,6 +3,7 @@ import { type FunctionDefinition, isFunctionDefinition } from './define.ts'
 import { NotFoundError } from './errors/not-found.ts'
 import { UnsupportedError } from './errors/unsupported.ts'
 import { controlPlane, createHandle, type FunctionHandle, type HandleContext, removeFunction } from './handle.ts'
+import { assertSupportedNode } from './node-version.ts'
 import { packageFunction } from './package/index.ts'
 import { validateName } from './portable-rules.ts'
 import type { DeployStep, FunctionRecord, GcResult, Provider, ProviderCapabilities } from './provider.ts'
@@ -10,6 +11,9 @@ import type { RetryPolicy } from './retry.ts'
 import { throwIfAborted } from './retry.ts'
 import { checkQueueNames, checkTriggerSupport } from './triggers/check.ts'
 import { describeValue, expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail } from './validation.ts'
+
+// Every entry point that makes a cloud loads this module: fail here, with the requirement, on an old Node.
+assertSupportedNode()
 
 export interface CloudSettings {
   /** Backoff for retried calls (see retry.ts). */

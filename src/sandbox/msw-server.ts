@@ -1,5 +1,9 @@
 import type { RequestHandler } from 'msw'
 import { type SetupServer, setupServer } from 'msw/node'
+import { assertSupportedNode } from '../node-version.ts'
+
+// Every emulator loads this module; on an old Node they failed later with errors that blamed the network.
+assertSupportedNode()
 
 /**
  * The one msw server an emulator starts on `listen()`: its handlers only, and
