@@ -222,6 +222,25 @@ describe.each(['aws', 'gcp', 'azure'])('cloudfn CLI --provider %s --emulate (bui
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(new RegExp(`--provider ${provider} needs --`))
   })
+
+  it('needs no emulator (nor msw) without --emulate', async () => {
+    // A user of a real cloud installs its SDK, not msw: make msw unresolvable, as it is in their project.
+    const hook = join(cwd, 'no-msw.mjs')
+    writeFileSync(
+      hook,
+      `import { registerHooks } from 'node:module'
+registerHooks({
+  resolve(specifier, context, next) {
+    if (specifier === 'msw' || specifier.startsWith('msw/')) throw Object.assign(new Error("Cannot find package 'msw'"), { code: 'ERR_MODULE_NOT_FOUND' })
+    return next(specifier, context)
+  },
+})
+`,
+    )
+    const result = await runWith({ NODE_OPTIONS: `--import=${hook}` }, 'ls', '--provider', provider)
+    expect(result.stderr).not.toContain('msw')
+    expect(result.code).toBe(2)
+  })
 })
 
 describe('cloudfn conformance against real accounts', () => {

@@ -58,15 +58,16 @@ const registry = new Map<string, CliProvider>([
       description: 'AWS Lambda',
       flags: { region: 'AWS region (aws, gcp), e.g. eu-west-1' },
       load: async () => {
-        const { awsEmulatedTarget } = await import('../../conformance/targets/aws-emulated.ts')
-        const { awsTarget } = await import('../../conformance/targets/aws.ts')
+        // The emulator (and msw) load only with --emulate: a real-cloud command must not need them.
+        const awsEmulatedTarget = async () => (await import('../../conformance/targets/aws-emulated.ts')).awsEmulatedTarget()
+        const awsTarget = async () => (await import('../../conformance/targets/aws.ts')).awsTarget()
         return {
           async create({ flags, emulate }) {
-            if (emulate) return emulated(awsEmulatedTarget())
+            if (emulate) return emulated(await awsEmulatedTarget())
             const { aws } = await import('../../providers/aws/index.ts')
             return aws({ region: required(flags, ['region'], 'aws').region as string })
           },
-          conformanceTargets: async ({ emulate }) => [emulate ? awsEmulatedTarget() : awsTarget()],
+          conformanceTargets: async ({ emulate }) => [await (emulate ? awsEmulatedTarget() : awsTarget())],
         }
       },
     },
@@ -77,16 +78,17 @@ const registry = new Map<string, CliProvider>([
       description: 'Google Cloud Functions (2nd gen)',
       flags: { project: 'Google Cloud project id (gcp)' },
       load: async () => {
-        const { gcpEmulatedTarget } = await import('../../conformance/targets/gcp-emulated.ts')
-        const { gcpTarget } = await import('../../conformance/targets/gcp.ts')
+        // The emulator (and msw) load only with --emulate: a real-cloud command must not need them.
+        const gcpEmulatedTarget = async () => (await import('../../conformance/targets/gcp-emulated.ts')).gcpEmulatedTarget()
+        const gcpTarget = async () => (await import('../../conformance/targets/gcp.ts')).gcpTarget()
         return {
           async create({ flags, emulate }) {
-            if (emulate) return emulated(gcpEmulatedTarget())
+            if (emulate) return emulated(await gcpEmulatedTarget())
             const { gcp } = await import('../../providers/gcp/index.ts')
             const { project, region } = required(flags, ['project', 'region'], 'gcp')
             return gcp({ project: project as string, region: region as string })
           },
-          conformanceTargets: async ({ emulate }) => [emulate ? gcpEmulatedTarget() : gcpTarget()],
+          conformanceTargets: async ({ emulate }) => [await (emulate ? gcpEmulatedTarget() : gcpTarget())],
         }
       },
     },
@@ -101,11 +103,12 @@ const registry = new Map<string, CliProvider>([
         location: 'Azure location, e.g. westeurope (azure)',
       },
       load: async () => {
-        const { azureEmulatedTarget } = await import('../../conformance/targets/azure-emulated.ts')
-        const { azureTarget } = await import('../../conformance/targets/azure.ts')
+        // The emulator (and msw) load only with --emulate: a real-cloud command must not need them.
+        const azureEmulatedTarget = async () => (await import('../../conformance/targets/azure-emulated.ts')).azureEmulatedTarget()
+        const azureTarget = async () => (await import('../../conformance/targets/azure.ts')).azureTarget()
         return {
           async create({ flags, emulate }) {
-            if (emulate) return emulated(azureEmulatedTarget())
+            if (emulate) return emulated(await azureEmulatedTarget())
             const { azure } = await import('../../providers/azure/index.ts')
             const checked = required(flags, ['subscription', 'resource-group', 'location'], 'azure')
             return azure({
@@ -114,7 +117,7 @@ const registry = new Map<string, CliProvider>([
               location: checked.location as string,
             })
           },
-          conformanceTargets: async ({ emulate }) => [emulate ? azureEmulatedTarget() : azureTarget()],
+          conformanceTargets: async ({ emulate }) => [await (emulate ? azureEmulatedTarget() : azureTarget())],
         }
       },
     },

@@ -1,0 +1,173 @@
+/**
+ * `npm run test:consumer`: the package as a user gets it. Packs this
+ * repository (`prepack` builds it), installs the tarball in new ESM,
+ * CommonJS and strict TypeScript (`module: NodeNext`) projects, and runs the
+ * README's main uses there: the local fake in both isolation modes, one
+ * cloud emulator, and the CLI. It is the test that catches a tarball without
+ * `dist/`, a missing bin, exports that do not resolve, or types that only
+ * work inside this repository.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const run = promisify(execFile)
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+// The Node that runs this test is the pinned one (>= 22.12); the consumer runs on it too.
+const node = process.execPath
+const env = { ...process.env, PATH: `${dirname(node)}:${process.env.PATH ?? ''}`, NO_COLOR: '1' }
+
+/** Versions from this repository's install, so the consumer's install is served from npm's cache. */
+async function installedVersion(name: string): Promise<string> {
+  const manifest = JSON.parse(await readFile(join(repo, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }
+  return `${name}@${manifest.version}`
+}
+
+const HELLO = `import { defineFunction } from 'cloudfn'
+
+export const hello = defineFunction({
+  name: 'hello',
+  env: { GREETING: 'Hello' },
+  handler: async (input, ctx) => {
+    ctx.log('greeting', input.name)
+    return { message: \`\${process.env.GREETING}, \${input.name}!\` }
+  },
+})
+`
+
+const ESM_APP = `import { FunctionError } from 'cloudfn'
+import { local } from 'cloudfn/local'
+import { aws } from 'cloudfn/aws'
+import { createAwsEmulator, FAKE_CREDENTIALS } from 'cloudfn/aws/emulator'
+import { hello } from './functions/hello.mjs'
+
+const out = {}
+for (const isolation of ['inline', 'worker']) {
+  const fn = await local({ isolation }).deploy(hello)
+  out[isolation] = await fn.invoke({ name: isolation })
+  await fn.remove()
+}
+const emulator = createAwsEmulator({ region: 'eu-west-1' })
+emulator.listen()
+try {
+  const fn = await aws({ region: 'eu-west-1', credentials: FAKE_CREDENTIALS, pollIntervalMs: 5 }).deploy(hello)
+  out.aws = await fn.invoke({ name: 'aws' })
+  out.executions = emulator.state.executions.get('hello')
+  out.functionErrorIsClass = typeof FunctionError.isInstance === 'function'
+} finally {
+  emulator.close()
+}
+console.log(JSON.stringify(out))
+`
+
+const CJS_APP = `const { defineFunction, InvalidArgumentError } = require('cloudfn')
+const { local } = require('cloudfn/local')
+
+const echo = defineFunction({ name: 'echo', handler: async (input) => ({ echoed: input }) })
+
+;(async () => {
+  const fn = await local().deploy(echo)
+  const value = await fn.invoke({ a: [1, 'two'] })
+  let refused = ''
+  try {
+    defineFunction({ name: 'Bad Name!', handler: async () => 1 })
+  } catch (error) {
+    refused = InvalidArgumentError.isInstance(error) ? error.code : 'other'
+  }
+  console.log(JSON.stringify({ value, refused }))
+})()
+`
+
+const TS_APP = `import { defineFunction, type OutputOf } from 'cloudfn'
+import { local } from 'cloudfn/local'
+import { createMockProvider } from 'cloudfn/testing'
+import { createCloud } from 'cloudfn'
+
+export const resize = defineFunction({
+  name: 'resize',
+  handler: async (input: { url: string; width: number }) => ({ ok: true, width: input.width }),
+})
+
+export async function main(): Promise<number> {
+  const fn = await local().deploy(resize)
+  const out: OutputOf<typeof resize> = await fn.invoke({ url: 'a.png', width: 100 })
+  // @ts-expect-error the input is typed from the handler
+  await fn.invoke({ url: 1 })
+  const mocked = createCloud(createMockProvider())
+  await mocked.list()
+  return out.width
+}
+`
+
+describe('the packed package in a new project', () => {
+  let dir = ''
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cloudfn-consumer-'))
+    const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: repo, env, maxBuffer: 64 << 20 })
+    const tarball = join(dir, stdout.trim().split('\n').pop() ?? '')
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }))
+    const peers = await Promise.all(
+      ['msw', '@aws-sdk/client-lambda', '@aws-sdk/client-iam', '@aws-sdk/client-cloudwatch-logs', 'typescript', '@types/node'].map(
+        installedVersion,
+      ),
+    )
+    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...peers], {
+      cwd: dir,
+      env,
+      maxBuffer: 64 << 20,
+    })
+  })
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  it('ships dist/ and the cloudfn bin, and no tests or fixtures', async () => {
+    const manifest = JSON.parse(await readFile(join(dir, 'node_modules/cloudfn/package.json'), 'utf8')) as { bin: Record<string, string> }
+    await expect(readFile(join(dir, 'node_modules/cloudfn/dist/index.js'), 'utf8')).resolves.toContain('defineFunction')
+    await expect(readFile(join(dir, 'node_modules/cloudfn', manifest.bin.cloudfn ?? ''), 'utf8')).resolves.toMatch(/^#!\/usr\/bin\/env node/)
+    await expect(readFile(join(dir, 'node_modules/cloudfn/src/define.test.ts'), 'utf8')).rejects.toThrow(/ENOENT/)
+  })
+
+  it('runs the README example from ESM on the local fake (inline and worker) and the AWS emulator', async () => {
+    await run('mkdir', ['-p', join(dir, 'functions')])
+    await writeFile(join(dir, 'functions/hello.mjs'), HELLO)
+    await writeFile(join(dir, 'app.mjs'), ESM_APP)
+    const { stdout } = await run(node, ['app.mjs'], { cwd: dir, env })
+    expect(JSON.parse(stdout.trim().split('\n').pop() ?? '')).toEqual({
+      inline: { message: 'Hello, inline!' },
+      worker: { message: 'Hello, worker!' },
+      aws: { message: 'Hello, aws!' },
+      executions: 1,
+      functionErrorIsClass: true,
+    })
+  })
+
+  it('runs from CommonJS with require()', async () => {
+    await writeFile(join(dir, 'app.cjs'), CJS_APP)
+    const { stdout } = await run(node, ['app.cjs'], { cwd: dir, env })
+    expect(JSON.parse(stdout.trim())).toEqual({ value: { echoed: { a: [1, 'two'] } }, refused: 'InvalidArgument' })
+  })
+
+  it('typechecks under strict TypeScript with module NodeNext', async () => {
+    await writeFile(join(dir, 'app.mts'), TS_APP)
+    const tsconfig = { compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2023', noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['app.mts'] }
+    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig))
+    const result = await run(node, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: dir, env }).catch((error: { stdout: string }) => error)
+    expect('stdout' in result ? result.stdout : '').toBe('')
+  })
+
+  it('deploys, invokes, lists and removes with the CLI', async () => {
+    const cli = (...args: string[]) => run(node, [join(dir, 'node_modules/.bin/cloudfn'), ...args], { cwd: dir, env })
+    await cli('deploy', 'functions/hello.mjs', '--provider', 'local')
+    const invoked = await cli('invoke', 'hello', '--provider', 'local', '--data', '{"name":"cli"}', '--json')
+    expect(JSON.parse(invoked.stdout)).toMatchObject({ value: { message: 'Hello, cli!' } })
+    expect((await cli('ls', '--provider', 'local')).stdout).toContain('hello')
+    expect((await cli('rm', 'hello', '--provider', 'local')).stdout).toContain('removed hello')
+  })
+})
