@@ -104,7 +104,8 @@ const registry = new Map<string, CliProvider>([
       },
       load: async () => {
         // The emulator (and msw) load only with --emulate: a real-cloud command must not need them.
-        const azureEmulatedTarget = async () => (await import('../../conformance/targets/azure-emulated.ts')).azureEmulatedTarget()
+        const azureEmulatedTarget = async () =>
+          (await import('../../conformance/targets/azure-emulated.ts')).azureEmulatedTarget()
         const azureTarget = async () => (await import('../../conformance/targets/azure.ts')).azureTarget()
         return {
           async create({ flags, emulate }) {

@@ -112,9 +112,14 @@ describe('the packed package in a new project', () => {
     const tarball = join(dir, stdout.trim().split('\n').pop() ?? '')
     await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }))
     const peers = await Promise.all(
-      ['msw', '@aws-sdk/client-lambda', '@aws-sdk/client-iam', '@aws-sdk/client-cloudwatch-logs', 'typescript', '@types/node'].map(
-        installedVersion,
-      ),
+      [
+        'msw',
+        '@aws-sdk/client-lambda',
+        '@aws-sdk/client-iam',
+        '@aws-sdk/client-cloudwatch-logs',
+        'typescript',
+        '@types/node',
+      ].map(installedVersion),
     )
     await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...peers], {
       cwd: dir,
@@ -128,9 +133,13 @@ describe('the packed package in a new project', () => {
   })
 
   it('ships dist/ and the cloudfn bin, and no tests or fixtures', async () => {
-    const manifest = JSON.parse(await readFile(join(dir, 'node_modules/cloudfn/package.json'), 'utf8')) as { bin: Record<string, string> }
+    const manifest = JSON.parse(await readFile(join(dir, 'node_modules/cloudfn/package.json'), 'utf8')) as {
+      bin: Record<string, string>
+    }
     await expect(readFile(join(dir, 'node_modules/cloudfn/dist/index.js'), 'utf8')).resolves.toContain('defineFunction')
-    await expect(readFile(join(dir, 'node_modules/cloudfn', manifest.bin.cloudfn ?? ''), 'utf8')).resolves.toMatch(/^#!\/usr\/bin\/env node/)
+    await expect(readFile(join(dir, 'node_modules/cloudfn', manifest.bin.cloudfn ?? ''), 'utf8')).resolves.toMatch(
+      /^#!\/usr\/bin\/env node/,
+    )
     await expect(readFile(join(dir, 'node_modules/cloudfn/src/define.test.ts'), 'utf8')).rejects.toThrow(/ENOENT/)
   })
 
@@ -156,9 +165,22 @@ describe('the packed package in a new project', () => {
 
   it('typechecks under strict TypeScript with module NodeNext', async () => {
     await writeFile(join(dir, 'app.mts'), TS_APP)
-    const tsconfig = { compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2023', noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['app.mts'] }
+    const tsconfig = {
+      compilerOptions: {
+        strict: true,
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        target: 'ES2023',
+        noEmit: true,
+        skipLibCheck: false,
+        types: ['node'],
+      },
+      files: ['app.mts'],
+    }
     await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig))
-    const result = await run(node, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: dir, env }).catch((error: { stdout: string }) => error)
+    const result = await run(node, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: dir, env }).catch(
+      (error: { stdout: string }) => error,
+    )
     expect('stdout' in result ? result.stdout : '').toBe('')
   })
 
