@@ -7,6 +7,7 @@ import { assertSupportedNode } from './node-version.ts'
 import { packageFunction } from './package/index.ts'
 import { validateName } from './portable-rules.ts'
 import type { DeployStep, FunctionRecord, GcResult, Provider, ProviderCapabilities } from './provider.ts'
+import { checkRequiredPackages } from './required-packages.ts'
 import type { RetryPolicy } from './retry.ts'
 import { throwIfAborted } from './retry.ts'
 import { checkQueueNames, checkTriggerSupport } from './triggers/check.ts'
@@ -126,6 +127,7 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
       onStep?.('validate')
       checkAgainstCapabilities(any, provider)
       if (definition.trigger?.kind === 'queue') checkQueueNames(definition.trigger, name)
+      checkRequiredPackages(provider.name, provider.requiredPackages?.({ trigger: definition.trigger }) ?? [])
       throwIfAborted(signal)
       const providerOptions = definition.providerOptions[provider.name] ?? {}
       let artifact: Awaited<ReturnType<typeof packageFunction>> | undefined
