@@ -115,28 +115,31 @@ export class SiteTriggers {
     const maxDequeueCount = setting(QUEUE_SETTINGS.maxDequeueCount, DEFAULT_MAX_DEQUEUE_COUNT)
     const batchSize = Math.min(32, setting(QUEUE_SETTINGS.batchSize, DEFAULT_BATCH_SIZE))
     const delayMs = this.#settings.queueRetryDelayMs
+    // Message times are on the emulator's clock, the one the queue service writes them with.
+    const now = () => this.#settings.clock.now()
     let stopped = false
     let timer: NodeJS.Timeout | undefined
     const deliver = async (queue: QueueState, message: QueueMessageState) => {
       const text = Buffer.from(message.text, 'base64').toString('utf8')
       const outcome = await this.#run(site, fn.name, { string: text })
       if (outcome.kind === 'done') {
-        deleteMessage(queue, message.id, message.popReceipt)
+        deleteMessage(queue, message.id, message.popReceipt, now())
       } else if (message.dequeueCount >= maxDequeueCount) {
         const account = this.#state.storageAccount(accountName)
         const poisonName = `${queueName}-poison`
         const poison = account?.queues.get(poisonName) ?? createQueue(poisonName)
         account?.queues.set(poisonName, poison)
-        putMessage(poison, message.text, Date.now())
-        deleteMessage(queue, message.id, message.popReceipt)
+        putMessage(poison, message.text, now())
+        deleteMessage(queue, message.id, message.popReceipt, now())
       } else {
-        releaseMessage(message, Date.now() + delayMs)
+        // The host releases a failed message with host.json's visibilityTimeout, 0 by default: it is retried at once.
+        releaseMessage(message, now())
       }
     }
     const poll = async () => {
       if (stopped) return
       const queue = this.#state.storageAccount(accountName)?.queues.get(queueName)
-      const batch = queue ? getMessages(queue, batchSize, PROCESSING_LEASE_MS, Date.now()) : []
+      const batch = queue ? getMessages(queue, batchSize, PROCESSING_LEASE_MS, now()) : []
       if (queue) await Promise.all(batch.map((message) => deliver(queue, message)))
       if (stopped) return
       timer = setTimeout(() => void poll(), batch.length > 0 ? 0 : delayMs)
