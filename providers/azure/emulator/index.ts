@@ -44,7 +44,7 @@ export interface AzureEmulatorOptions {
   acceptToken?: (token: string) => boolean
   /** The time timer functions fire on (default: the system clock). */
   clock?: TriggerClock
-  /** How long a failed queue message stays invisible, and the pause between polls of an empty queue, in ms (default 100). */
+  /** The queue listener's polling pace in ms, standing for the host's 100 ms minimum polling interval (default 100); see TriggerSettings. */
   queueRetryDelayMs?: number
 }
 
