@@ -155,6 +155,17 @@ function registrations(): FunctionRegistration[] {
   return [...functions.values()].flatMap(({ metadata }) => registration(metadata) ?? [])
 }
 
+/** Every registered function's binding types, trigger first: the host checks each against the extensions it loaded. */
+function bindingTypes(): Record<string, string[]> {
+  const types: Record<string, string[]> = {}
+  for (const { metadata } of functions.values()) {
+    const trigger = triggerOf(metadata)?.[1]
+    const others = Object.values(metadata.bindings).filter((binding) => binding !== trigger)
+    types[metadata.name] = [...(trigger ? [trigger] : []), ...others].map((binding) => binding.type)
+  }
+  return types
+}
+
 /** Hop-by-hop headers a proxy does not forward. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 'content-length', 'upgrade'])
 
@@ -280,7 +291,7 @@ async function invoke(message: Extract<HostMessage, { kind: 'invoke' }>): Promis
 serveSandbox<HostMessage, HostReply>(async (message) => {
   try {
     await loadApp()
-    if (message.kind === 'index') return { kind: 'index', functions: registrations() }
+    if (message.kind === 'index') return { kind: 'index', functions: registrations(), bindingTypes: bindingTypes() }
     if (message.kind === 'trigger') {
       await run(message.functionName, message.invocationId, { data: message.data, triggerMetadata: {} })
       return { kind: 'done' }
