@@ -198,6 +198,8 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
     ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
     create: start,
     destroy: async (instance) => {
+      // Held until it is gone, or an otherwise idle host would exit before seeing it end.
+      if (!instance.exited) hold(instance.child, true)
       if (!instance.exited) instance.child.kill('SIGKILL')
       await instance.gone
     },
