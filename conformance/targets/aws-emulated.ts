@@ -6,7 +6,7 @@ import type { ConformanceTarget } from '../scenario.ts'
 
 /**
  * The AWS provider against the AWS emulator (msw at Lambda's real hostnames,
- * uploaded zips really run in worker threads). The probe reads the
+ * uploaded zips really run, each instance a child process). The probe reads the
  * emulator's own state, not the API under test.
  */
 export function awsEmulatedTarget(options: AwsEmulatorOptions = {}): ConformanceTarget {

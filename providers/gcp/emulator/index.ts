@@ -73,7 +73,7 @@ function faultAnswer(fault: Fault): Response {
  * A stateful model of Cloud Functions 2nd gen that the unmodified
  * `@google-cloud/functions` v2 client (REST transport) talks to at the
  * production host names, and whose function URLs really run the uploaded
- * code in worker threads.
+ * code, each instance a process of its own (src/sandbox/process-sandbox.ts).
  */
 export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator {
   const settings: Required<GcpEmulatorOptions> = {

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { packageFile } from '../../../src/package/package-root.ts'
 import { unpackArtifact } from '../../../src/sandbox/artifact-dir.ts'
 import { compileHostScript } from '../../../src/sandbox/host-script.ts'
-import { createWorkerSandbox, type Sandbox } from '../../../src/sandbox/worker-sandbox.ts'
+import { createProcessSandbox, type Sandbox } from '../../../src/sandbox/process-sandbox.ts'
 import type { HostReply, HostRequest } from './protocol.ts'
 
 /** One deployed revision: its unpacked code running in worker instances. */
@@ -53,7 +53,9 @@ export async function createRevision(spec: RevisionSpec, revisionId: string): Pr
   const entryFile = join(dirname(manifestPath), String(main))
   if (!existsSync(entryFile)) throw new BuildError(`Build failed: the main file ${String(main)} is missing from the source`)
   const hostScript = await compileHostScript(packageFile('providers/gcp/emulator/host.ts'))
-  const sandbox = createWorkerSandbox<HostRequest, HostReply>({
+  // Each instance a process in the source folder (Cloud Run's /workspace), in UTC (docs/FIDELITY.md, The instance).
+  const sandbox = createProcessSandbox<HostRequest, HostReply>({
+    cwd: dirname(manifestPath),
     provider: 'gcp',
     name: spec.service,
     workerFile: hostScript,
