@@ -19,7 +19,10 @@ export type Handler<I, O> = (input: I, ctx: FunctionContext) => O | Promise<O>
 /** Per-provider settings, each under its provider's name: `{ aws: {...}, gcp: {...} }`. */
 export type ProviderOptions = Record<string, Record<string, unknown>>
 
-export interface FunctionConfig<I, O> {
+/** The triggers a `FunctionConfig` (not an HTTP one) may carry. */
+export type EventTrigger = ScheduleTrigger | QueueTrigger
+
+export interface FunctionConfig<I, O, T extends EventTrigger | undefined = EventTrigger | undefined> {
   /** Portable name: 1-40 of `a-z 0-9 -`, starting with a letter. */
   name: string
   handler: Handler<I, O>
@@ -39,7 +42,7 @@ export interface FunctionConfig<I, O> {
    * (input: `ScheduleEvent`) or `queue(...)` (input: each message). For
    * `http(...)` the handler takes a `Request` instead (see `HttpFunctionConfig`).
    */
-  trigger?: ScheduleTrigger | QueueTrigger
+  trigger?: T
 }
 
 /** Handler of an HTTP function: web-standard `Request` in, `Response` out, on every backend. */
@@ -52,7 +55,12 @@ export interface HttpFunctionConfig extends Omit<FunctionConfig<Request, Respons
 
 const DEFINITION = Symbol.for('cloudfn.definition')
 
-export interface FunctionDefinition<I = unknown, O = unknown> {
+/**
+ * A declared function. `T` is its trigger's type, which decides what its
+ * handle offers (see `HandleFor`): `invoke` and `map` unless it is an HTTP
+ * function, `fetch` only if it is one, `send` only for a queue function.
+ */
+export interface FunctionDefinition<I = unknown, O = unknown, T extends Trigger | undefined = Trigger | undefined> {
   readonly [DEFINITION]: true
   readonly name: string
   readonly handler: Handler<I, O>
@@ -63,7 +71,7 @@ export interface FunctionDefinition<I = unknown, O = unknown> {
   readonly entry: string | undefined
   readonly exportName: string | undefined
   readonly providerOptions: Readonly<ProviderOptions>
-  readonly trigger: Trigger | undefined
+  readonly trigger: T
 }
 
 /** Input type of a definition's handler. */
@@ -77,18 +85,20 @@ const CONFIG_KEYS = ['name', 'handler', 'memoryMb', 'timeoutSec', 'env', 'entry'
  * Declares a function. Call it at the top level of a module and export the
  * result: `deploy` bundles that module, tree-shaken to this one function.
  */
-export function defineFunction(config: HttpFunctionConfig): FunctionDefinition<Request, Response>
-export function defineFunction<I, O>(config: FunctionConfig<I, O>): FunctionDefinition<I, O>
+export function defineFunction(config: HttpFunctionConfig): FunctionDefinition<Request, Response, HttpTrigger>
+export function defineFunction<I, O, T extends EventTrigger | undefined = undefined>(
+  config: FunctionConfig<I, O, T>,
+): FunctionDefinition<I, O, T>
 export function defineFunction<I, O>(config: FunctionConfig<I, O> | HttpFunctionConfig): FunctionDefinition<I, O> {
   const entry = config?.entry === undefined ? callerFile() : expectString(config.entry, 'entry')
   return createDefinition(config as FunctionConfig<I, O>, entry)
 }
 
 /** Same definition under other settings (a second name, more memory, ...). */
-export function withOverrides<I, O>(
-  definition: FunctionDefinition<I, O>,
-  overrides: Partial<Omit<FunctionConfig<I, O>, 'handler' | 'trigger'>> & { trigger?: Trigger },
-): FunctionDefinition<I, O> {
+export function withOverrides<I, O, T extends Trigger | undefined, U extends Trigger | undefined = T>(
+  definition: FunctionDefinition<I, O, T>,
+  overrides: Partial<Omit<FunctionConfig<I, O>, 'handler' | 'trigger'>> & { trigger?: U },
+): FunctionDefinition<I, O, U> {
   expectKnownKeys(
     expectPlainObject(overrides, 'overrides'),
     CONFIG_KEYS.filter((k) => k !== 'handler'),
@@ -101,7 +111,10 @@ export function withOverrides<I, O>(
     // The handler's shape (Request in, Response out) follows from the trigger.
     fail('overrides.trigger', 'cannot turn an HTTP function into another kind, or another kind into an HTTP function')
   }
-  return createDefinition({ ...definition, ...overrides } as FunctionConfig<I, O>, overrides.entry ?? definition.entry)
+  return createDefinition(
+    { ...definition, ...overrides } as FunctionConfig<I, O>,
+    overrides.entry ?? definition.entry,
+  ) as FunctionDefinition<I, O, U>
 }
 
 function createDefinition<I, O>(config: FunctionConfig<I, O>, entry: string | undefined): FunctionDefinition<I, O> {

@@ -18,6 +18,7 @@ import { collectGarbage } from './gc.ts'
 import { Invoker } from './invoke.ts'
 import { readFunctionKey } from './keys.ts'
 import { appName, containerName, functionUrl, storageAccountName } from './names.ts'
+import { azurePackages } from './packages.ts'
 import { fieldsFromSite, toRecord, userEnvKeys } from './record.ts'
 import { AzureSdk } from './sdk.ts'
 import { type AzureSettings, checkSettings, type ProviderSettings } from './settings.ts'
@@ -95,6 +96,7 @@ export function createAzureProvider(settings: ProviderSettings): AzureProvider {
       external: ['@azure/functions-core'],
     },
     providerOptionKeys: ['maximumInstanceCount'],
+    requiredPackages: ({ trigger }) => azurePackages(trigger, checked),
 
     doDeploy: (request, options) => deployFunction(context, request, options.signal),
 

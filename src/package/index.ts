@@ -7,6 +7,7 @@ import type { RuntimeTrigger } from '../runtime/run-definition.ts'
 import type { Trigger } from '../triggers/types.ts'
 import { bundleFunction } from './bundle.ts'
 import { findExportName } from './find-export.ts'
+import { findNativePackages } from './native-addons.ts'
 import { deterministicZip } from './zip.ts'
 
 export const ENTRY_FILE = 'index.mjs'
@@ -69,6 +70,7 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
       cause,
     })
   }
+  refuseNativeAddons(definition.name, bundled.inputs)
   const extra = Object.entries(spec.files ?? {}).map(([name, text]) => [name, new TextEncoder().encode(text)] as const)
   const zip = await deterministicZip({ ...Object.fromEntries(extra), [ENTRY_FILE]: bundled.code })
   const artifact: Artifact = { zip, sha256: createHash('sha256').update(zip).digest('hex'), entryFile: ENTRY_FILE }
@@ -84,4 +86,22 @@ function runtimePart(trigger: Trigger | undefined): RuntimeTrigger | undefined {
   // Azure registers its timer in code, with the schedule.
   if (trigger?.kind === 'schedule') return { kind: 'schedule', cron: trigger.cron, timezone: trigger.timezone }
   return trigger && { kind: trigger.kind }
+}
+
+/**
+ * A compiled addon is built for the deploying machine and is not in the
+ * bundle: the function would deploy, then fail at its first call with a
+ * misleading "Cannot find module". Refuse it at deploy instead.
+ */
+function refuseNativeAddons(functionName: string, inputs: readonly string[]): void {
+  const native = findNativePackages(inputs)
+  if (native.length === 0) return
+  const list = native.map((found) => `${found.name} (${found.evidence})`).join(', ')
+  throw new InvalidArgumentError({
+    field: 'entry',
+    message:
+      `function '${functionName}' imports ${native.length === 1 ? 'a package' : 'packages'} with a native addon, which cannot be bundled: ${list}. ` +
+      'An addon is compiled for the machine that installed it, not for the function runtime (Linux, Node 22). ' +
+      'Use a pure-JavaScript or WebAssembly alternative, or move that work out of the function.',
+  })
 }
