@@ -102,6 +102,29 @@ async function waitForFunctions(
 }
 
 /**
+ * `POST .../syncfunctiontriggers`. The REST spec (and so `@azure/arm-appservice`)
+ * expects 204, but the real service answers 200 (Azure/azure-rest-api-specs#1275,
+ * Azure/azure-sdk-for-js#16996, Azure/azure-sdk-for-net#37918), on which the SDK
+ * throws (its error deserializer fails on the empty body). The raw status
+ * decides: any 2xx is a success.
+ */
+export async function syncFunctionTriggers(context: AzureContext, app: string, signal: AbortSignal | undefined): Promise<void> {
+  const { web } = await context.sdk.clients()
+  let status: number | undefined
+  try {
+    await web.webApps.syncFunctionTriggers(context.settings.resourceGroup, app, {
+      abortSignal: signal,
+      onResponse: (response) => {
+        status = response.status
+      },
+    })
+  } catch (error) {
+    if (status !== undefined && status >= 200 && status < 300) return
+    throw error
+  }
+}
+
+/**
  * Creates or updates the function's app: infrastructure on first deploy, the
  * site with its configuration and settings, then (when the code changed) the
  * package through OneDeploy, trigger sync and the wait for the function. The
@@ -199,9 +222,7 @@ export async function deployFunction(
       signal,
     })
     request.onStep?.('wait')
-    await armCall('syncing the triggers of', what, () =>
-      web.webApps.syncFunctionTriggers(resourceGroup, app, { abortSignal: signal }),
-    )
+    await armCall('syncing the triggers of', what, () => syncFunctionTriggers(context, app, signal))
     await waitForFunctions(context, app, functionsFor(request.trigger), signal)
   }
   const key = await readFunctionKey(context, app, signal)

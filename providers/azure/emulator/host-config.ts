@@ -13,7 +13,9 @@
  *   type `FunctionDescriptorProvider.CreateBindingError` puts the function in
  *   error with the messages below, and a function in error is not indexed
  *   (not listed, never triggered).
+ * - A timer whose schedule NCrontab refuses is in error too (ncrontab.ts).
  */
+import { parseNcrontab } from './ncrontab.ts'
 import type { FunctionRegistration } from './protocol.ts'
 
 export const BUNDLE_ID = 'Microsoft.Azure.Functions.ExtensionBundle'
@@ -128,6 +130,16 @@ export function indexFunctions(
       BUILT_IN_BINDINGS.has(type.toLowerCase()) || (config.bundle !== undefined && BUNDLE_BINDINGS.has(type.toLowerCase()))
     const unresolved = [...new Set(types.filter((type) => !available(type)))]
     if (unresolved.length > 0) errors[name] = bindingError(unresolved, config.bundle)
+  }
+  for (const fn of registered.functions) {
+    if (fn.kind !== 'timer' || fn.name in errors) continue
+    try {
+      parseNcrontab(fn.schedule)
+    } catch {
+      // The timer extension's message (TimerSchedule.Create) for a schedule NCrontab refuses.
+      errors[fn.name] =
+        `The schedule expression '${fn.schedule}' was not recognized as a valid cron expression or timespan string.`
+    }
   }
   return { functions: registered.functions.filter((fn) => !(fn.name in errors)), errors }
 }

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto'
 import type { TriggerClock } from '../../../src/triggers/clock.ts'
 import { STORAGE_SETTING } from '../constants.ts'
 import type { TriggerOutcome } from './app-runtime.ts'
+import { parseNcrontab } from './ncrontab.ts'
 import type { FunctionRegistration, RpcData } from './protocol.ts'
 import { decodeBase64, PollingPace, queueOptions } from './queue-extension.ts'
 import {
@@ -38,12 +39,6 @@ export interface TriggerSettings {
 
 /** A message being processed stays invisible (the host renews this lease while the function runs). */
 const PROCESSING_LEASE_MS = 10 * 60_000
-
-/** An NCRONTAB (seconds first) as the 5-field cron the clock reads; a seconds field other than 0 is kept for croner. */
-function cronOf(ncrontab: string): string {
-  const fields = ncrontab.trim().split(/\s+/)
-  return fields.length === 6 && fields[0] === '0' ? fields.slice(1).join(' ') : fields.join(' ')
-}
 
 /** `%NAME%` binding expressions read app settings. */
 function resolve(site: SiteState, value: string): string {
@@ -95,8 +90,10 @@ export class SiteTriggers {
   #timer(site: SiteState, functionName: string, schedule: string): () => void {
     let last: number | undefined
     return this.#settings.clock.every({
-      cron: cronOf(schedule),
+      cron: schedule,
       timezone: 'UTC',
+      // Ticks at the times the host's NCrontab computes (the host indexed only parseable schedules).
+      next: parseNcrontab(schedule).next,
       fire: async (at) => {
         // The function gets the status from before this tick: `Next` is the tick now firing.
         const status = { Last: hostTime(last ?? 0), Next: hostTime(at.getTime()), LastUpdated: hostTime(last ?? 0) }
