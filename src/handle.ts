@@ -13,7 +13,7 @@ import type { FunctionRecord, LogEntry, Provider, Warning } from './provider.ts'
 import { type RetryPolicy, throwIfAborted, withRetry } from './retry.ts'
 import type { InvocationMeta } from './runtime/envelope.ts'
 import { createTriggerMethods, type TriggerMethods } from './trigger-calls.ts'
-import { expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail, integerOr } from './validation.ts'
+import { describeValue, expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail, integerOr } from './validation.ts'
 
 export interface InvokeOptions {
   signal?: AbortSignal
@@ -152,6 +152,9 @@ export function createHandle<I, O>(
 
   const invokeDetailed = async (input: I, options?: InvokeDetailedOptions) => {
     const checked = checkOptions(options, ['signal', 'logs'], 'options')
+    if (checked.logs !== undefined && typeof checked.logs !== 'boolean') {
+      fail('options.logs', `must be true or false (got ${describeValue(checked.logs)})`)
+    }
     refuseHttp()
     const signal = checked.signal as AbortSignal | undefined
     throwIfAborted(signal)
