@@ -44,7 +44,7 @@ function start(options: Record<string, string>, reply?: TriggerOutcome) {
   })
   const calls: Call[] = []
   const runtime: AppRuntime = {
-    index: async () => ({ functions: [] }),
+    index: async () => ({ functions: [], bindingTypes: {} }),
     invoke: async () => ({ kind: 'failure', message: 'not an HTTP app' }),
     trigger: (_name, _id, data, onStart) =>
       new Promise((resolve) => {
@@ -68,7 +68,7 @@ function start(options: Record<string, string>, reply?: TriggerOutcome) {
     hostKey: '',
     functionKeys: new Map(),
     deployments: [],
-    app: { directory: '/nonexistent', entryFile: 'index.js', routePrefix: '', functions: [] },
+    app: { directory: '/nonexistent', entryFile: 'index.js', routePrefix: '', functions: [], functionErrors: {} },
     listedFunctions: [{ kind: 'queue', name: 'q', queueName: 'work', connection: 'AzureWebJobsStorage' }],
     runtime: Promise.resolve(runtime),
     createdAt: '',
