@@ -37,5 +37,8 @@ function refuseUnhandled({ frame }: { frame: { data: unknown } }): never {
   const where = request instanceof Request ? `${request.method} ${request.url.split('?')[0]}` : 'a WebSocket connection'
   const message = `cloudfn emulator: no handler for ${where}; it was not sent to the network`
   console.error(message)
-  throw new Error(message)
+  // msw fails the request as a network error only for its own InternalError
+  // (not exported) or a Response; anything else becomes a 500 answer that a
+  // client could take for the cloud's. Response.error() is the network error.
+  throw Response.error()
 }
