@@ -563,9 +563,7 @@ function limitCases(caps: Readonly<ProviderCapabilities>, provider: string): Lim
       init: { headers: [...replyOk, ['x-big', 'h'.repeat(20 * KB)]] },
       ...(provider === 'aws'
         ? { outcome: 200, reason: 'a Lambda function URL has no header limit of its own below the 6 MB payload quota' }
-        : provider === 'gcp'
-          ? { outcome: 200, reason: 'the GCP emulator does not model the Functions Framework head limit yet (431 on Cloud Run)' }
-          : { outcome: 431 }),
+        : { outcome: 431 }),
     },
     {
       what: 'an 8 KB response header',

@@ -172,7 +172,11 @@ export const page = defineFunction({ name: 'page', trigger: http({ auth: 'public
 
   it('collects functions older than a duration', async () => {
     await cli('deploy', 'greet.ts#other')
-    expect(JSON.parse((await cli('gc', '--older-than', '1d', '--json')).stdout)).toEqual({ removed: [], kept: ['other'], dryRun: false })
+    expect(JSON.parse((await cli('gc', '--older-than', '1d', '--json')).stdout)).toEqual({
+      removed: [],
+      kept: ['other'],
+      dryRun: false,
+    })
     const meta = join(cwd, '.cloudfn', 'local', 'other', 'deployment.json')
     const saved = JSON.parse(readFileSync(meta, 'utf8'))
     saved.record.updatedAt = '2020-01-01T00:00:00.000Z'
