@@ -506,6 +506,13 @@ async function checkResponse(fetch: Fetch, provider: string, entry: ResponseCase
   }
   const problems: string[] = []
   if (response.status !== entry.status) problems.push(`status ${response.status} (expected ${entry.status})`)
+  // The reason phrase a network fetch reads from the status line: Node's server writes the standard one.
+  const { STATUS_CODES } = await import('node:http')
+  if (response.statusText !== STATUS_CODES[response.status]) {
+    problems.push(
+      `status text ${JSON.stringify(response.statusText)} (expected ${JSON.stringify(STATUS_CODES[response.status])})`,
+    )
+  }
   for (const [name, value] of Object.entries(entry.headers ?? {})) {
     const got = response.headers.get(name)
     if (got !== value)
