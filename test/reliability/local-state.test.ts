@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { echo } from '../../conformance/fixtures/functions.ts'
-import { local } from '../../providers/local/index.ts'
+import { createLocalProvider, local } from '../../providers/local/index.ts'
 import { withOverrides } from '../../src/index.ts'
 import { replacement, slow } from '../fixtures/behaviours.ts'
 
@@ -117,6 +117,17 @@ describe('local persisted state', () => {
       const again = await reader.deploy(record?.codeHash === first.codeHash ? slow : replacement, { name: 'raced' })
       expect(again.status).toBe('unchanged')
     }
+  })
+
+  it('calls that load a deployment at once share one runner (its instance limit holds)', async () => {
+    await persisted().deploy(slow)
+    const provider = createLocalProvider({ isolation: 'worker', persistDir: dir, maxInstances: 1 })
+    const call = (tag: string) =>
+      provider.doInvoke({ name: 'slow', payload: JSON.stringify({ ms: 300, tag }), includeLogs: false }, {}).then(
+        () => tag,
+        (error: { code?: string }) => error.code,
+      )
+    expect((await Promise.all([call('a'), call('b')])).sort()).toEqual(['Throttled', 'a'])
   })
 
   it('a deploy from a process holding an old view compares with what is on disk', async () => {
