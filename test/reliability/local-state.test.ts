@@ -85,12 +85,21 @@ describe('local persisted state', () => {
     mkdirSync(folder('orphan'))
     writeFileSync(join(folder('orphan'), 'artifact.zip'), 'PK')
     writeFileSync(join(folder('live'), `deployment.json.${DEAD_PID}.0a1b2c.tmp`), '{"rec')
+    // A removal killed after renaming the folder away.
+    const removing = join(dir, `.removing-gone.${DEAD_PID}.0d0e0f.tmp`)
+    mkdirSync(removing)
+    writeFileSync(join(removing, 'deployment.json'), '{}')
     const unpacked = join(tmpdir(), `cloudfn-unpacked-${DEAD_PID}-AbC123`)
     mkdirSync(join(unpacked, fn.codeHash), { recursive: true })
     try {
       const dry = await cloud.gc({ olderThanMs: 3_600_000, dryRun: true })
       expect(ours(dry.removed, `temp:${unpacked}`)).toEqual(
-        ['damaged:orphan', `temp:${join(folder('live'), `deployment.json.${DEAD_PID}.0a1b2c.tmp`)}`, `temp:${unpacked}`].sort(),
+        [
+          'damaged:orphan',
+          `temp:${join(folder('live'), `deployment.json.${DEAD_PID}.0a1b2c.tmp`)}`,
+          `temp:${removing}`,
+          `temp:${unpacked}`,
+        ].sort(),
       )
       expect(existsSync(unpacked)).toBe(true)
       const collected = await cloud.gc({ olderThanMs: 3_600_000 })
