@@ -135,6 +135,11 @@ export const page = defineFunction({ name: 'page', trigger: http({ auth: 'public
     [['gc', '--older-than', 'soon'], '--older-than must be a number and a unit'],
     [['conformance', '--only', 'nope'], 'unknown scenario nope'],
     [['frobnicate'], "unknown command 'frobnicate'"],
+    [['invoke', 'greet', '--data', '{"a":1}', '--data', '{"a":2}'], '--data is given more than once'],
+    [['invoke', 'greet', '--async=maybe'], '--async takes no value (got --async=maybe)'],
+    [['ls', '--json=yes'], '--json takes no value'],
+    [['rm', 'greet', 'other'], 'unexpected argument "other"'],
+    [['invoke', 'greet', 'extra', '--data', '{}'], 'unexpected argument "extra"'],
   ])('rejects %j with exit code 2 and creates nothing', async (args, message) => {
     const result = await cli(...args)
     expect(result.code).toBe(2)

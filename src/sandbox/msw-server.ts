@@ -37,8 +37,7 @@ function refuseUnhandled({ frame }: { frame: { data: unknown } }): never {
   const where = request instanceof Request ? `${request.method} ${request.url.split('?')[0]}` : 'a WebSocket connection'
   const message = `cloudfn emulator: no handler for ${where}; it was not sent to the network`
   console.error(message)
-  // msw fails the request as a network error only for its own InternalError
-  // (not exported) or a Response; anything else becomes a 500 answer that a
-  // client could take for the cloud's. Response.error() is the network error.
-  throw Response.error()
+  // A network error, as the 'error' strategy gives (a thrown Error would become msw's own 500 answer).
+  if (request instanceof Request) throw Response.error()
+  throw new Error(message)
 }
