@@ -132,7 +132,12 @@ export class SiteTriggers {
         deleteMessage(queue, message.id, message.popReceipt, now())
         return
       }
-      const outcome = await this.#run(site, fn.name, { string: text })
+      // The host renews the lease at half its length while the function runs, so a long run is not redelivered.
+      const renewal = setInterval(() => {
+        updateMessage(queue, message.id, message.popReceipt, now(), PROCESSING_LEASE_MS)
+      }, PROCESSING_LEASE_MS / 2)
+      renewal.unref()
+      const outcome = await this.#run(site, fn.name, { string: text }).finally(() => clearInterval(renewal))
       if (outcome.kind === 'done') {
         deleteMessage(queue, message.id, message.popReceipt, now())
       } else if (message.dequeueCount >= options.maxDequeueCount) {
