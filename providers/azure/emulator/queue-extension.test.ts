@@ -14,7 +14,7 @@ import { eventually } from '../../../conformance/expect.ts'
 import { withOverrides } from '../../../src/define.ts'
 import { recorder } from '../__fixtures__/queue-recorder.ts'
 import { type Kit, startKit } from '../__fixtures__/test-kit.ts'
-import { decodeBase64, PollingPace, QUEUE_OPTION_PREFIX, queueOptions } from './queue-extension.ts'
+import { decodeBase64, PollingPace, QUEUE_OPTION_PREFIX, queueOptions, queueTriggerMetadata } from './queue-extension.ts'
 
 let kit: Kit | undefined
 let dir: string | undefined
@@ -80,6 +80,25 @@ describe('queue extension rules', () => {
     expect([false, false, false, false, false, true, false].map((found) => pace.next(found))).toEqual([
       200, 400, 800, 1000, 1000, 100, 200,
     ])
+  })
+})
+
+describe('queue trigger metadata', () => {
+  it('carries the documented fields, times as the host serializes them', () => {
+    const at = Date.UTC(2026, 0, 1, 12, 0, 0)
+    const metadata = queueTriggerMetadata(
+      { id: 'm1', popReceipt: 'r1', dequeueCount: 2, insertedAt: at, expiresAt: at + 7 * 86_400_000, visibleAt: at + 600_500 },
+      '{"id":1}',
+    )
+    expect(metadata).toEqual({
+      QueueTrigger: { string: '{"id":1}' },
+      DequeueCount: { json: '2' },
+      ExpirationTime: { json: '"2026-01-08T12:00:00+00:00"' },
+      Id: { string: 'm1' },
+      InsertionTime: { json: '"2026-01-01T12:00:00+00:00"' },
+      NextVisibleTime: { json: '"2026-01-01T12:10:00+00:00"' },
+      PopReceipt: { string: 'r1' },
+    })
   })
 })
 

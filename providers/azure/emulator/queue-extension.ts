@@ -96,3 +96,27 @@ export class PollingPace {
     return Math.min(this.#maxMs, this.#minMs * 2 ** this.#emptyPolls)
   }
 }
+
+/** A time as the host serializes a DateTimeOffset (Newtonsoft, UTC offset, whole seconds as the service keeps them). */
+const hostTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, '+00:00')
+
+/**
+ * The queue trigger's binding data as the host sends it beside the message
+ * (https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue-trigger#message-metadata),
+ * by name as typed data the worker turns into `context.triggerMetadata`
+ * (camel-cased there): numbers and times as JSON, strings as strings.
+ */
+export function queueTriggerMetadata(
+  message: { id: string; popReceipt: string; dequeueCount: number; insertedAt: number; expiresAt: number; visibleAt: number },
+  text: string,
+): Record<string, { string: string } | { json: string }> {
+  return {
+    QueueTrigger: { string: text },
+    DequeueCount: { json: String(message.dequeueCount) },
+    ExpirationTime: { json: JSON.stringify(hostTime(message.expiresAt)) },
+    Id: { string: message.id },
+    InsertionTime: { json: JSON.stringify(hostTime(message.insertedAt)) },
+    NextVisibleTime: { json: JSON.stringify(hostTime(message.visibleAt)) },
+    PopReceipt: { string: message.popReceipt },
+  }
+}
