@@ -158,6 +158,7 @@ export class SiteTriggers {
       const batch = queue ? getMessages(queue, options.batchSize, PROCESSING_LEASE_MS, now()) : []
       for (const message of batch) {
         if (!queue) break
+        // A host failure (the app cannot start) leaves the message to its lease, as a crashed host does.
         const task = handle(queue, message).catch(() => {})
         inFlight.add(task)
         void task.finally(() => inFlight.delete(task))
