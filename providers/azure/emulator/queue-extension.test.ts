@@ -75,6 +75,22 @@ describe('queue extension rules', () => {
     })
   })
 
+  it("reads host.json's extensions.queues (any key case) under the app settings", () => {
+    const options = queueOptions({ [`${QUEUE_OPTION_PREFIX}batchSize`]: '4' }, 100, {
+      BatchSize: 8,
+      maxDequeueCount: 3,
+      visibilityTimeout: '00:00:10',
+      maxPollingInterval: '00:00:02',
+    })
+    expect(options).toMatchObject({
+      batchSize: 4,
+      newBatchThreshold: 2,
+      maxDequeueCount: 3,
+      visibilityTimeoutMs: 10_000,
+      maxPollingMs: 2000,
+    })
+  })
+
   it('polls at the minimum after messages and backs off from twice it to the maximum when empty', () => {
     const pace = new PollingPace(100, 1000)
     expect([false, false, false, false, false, true, false].map((found) => pace.next(found))).toEqual([

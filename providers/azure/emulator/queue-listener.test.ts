@@ -5,6 +5,9 @@
  * (https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue-trigger).
  * Message time is a manual clock that never moves: retries must not need it.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { eventually } from '../../../conformance/expect.ts'
 import { createManualClock } from '../../../src/triggers/clock.ts'
@@ -30,7 +33,7 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-function start(options: Record<string, string>, reply?: TriggerOutcome) {
+function start(options: Record<string, string>, reply?: TriggerOutcome, appDirectory = '/nonexistent') {
   const clock = createManualClock(Date.UTC(2026, 0, 1))
   const state = new AzureState(() => 'secret')
   const queue = createQueue('work')
@@ -69,7 +72,7 @@ function start(options: Record<string, string>, reply?: TriggerOutcome) {
     hostKey: '',
     functionKeys: new Map(),
     deployments: [],
-    app: { directory: '/nonexistent', entryFile: 'index.js', routePrefix: '', functions: [] },
+    app: { directory: appDirectory, entryFile: 'index.js', routePrefix: '', functions: [] },
     listedFunctions: [{ kind: 'queue', name: 'q', queueName: 'work', connection: 'AzureWebJobsStorage' }],
     runtime: Promise.resolve(runtime),
     createdAt: '',
@@ -146,5 +149,22 @@ describe('queue listener', () => {
     await vi.advanceTimersByTimeAsync(6 * 60_000)
     expect(message.visibleAt).toBe(start0 + 6 * 60_000 + 10 * 60_000)
     calls[0]?.finish({ kind: 'done' })
+  })
+
+  it("takes maxDequeueCount from the package's host.json", async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'cloudfn-host-'))
+    try {
+      writeFileSync(
+        join(directory, 'host.json'),
+        JSON.stringify({ version: '2.0', extensions: { queues: { maxDequeueCount: 2 } } }),
+      )
+      const { calls, poison, send, listen } = start({}, { kind: 'failure', message: 'boom' }, directory)
+      send('{"id":11}')
+      listen()
+      await eventually(async () => poison().length === 1, TIMEOUT_MS, 'the poison message')
+      expect(calls).toHaveLength(2)
+    } finally {
+      rmSync(directory, { recursive: true, force: true })
+    }
   })
 })

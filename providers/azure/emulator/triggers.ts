@@ -11,7 +11,7 @@ import type { TriggerClock } from '../../../src/triggers/clock.ts'
 import { STORAGE_SETTING } from '../constants.ts'
 import type { TriggerOutcome } from './app-runtime.ts'
 import type { FunctionRegistration, RpcData } from './protocol.ts'
-import { decodeBase64, PollingPace, queueOptions } from './queue-extension.ts'
+import { decodeBase64, hostJsonQueues, PollingPace, queueOptions } from './queue-extension.ts'
 import {
   createQueue,
   deleteMessage,
@@ -111,7 +111,8 @@ export class SiteTriggers {
   #queue(site: SiteState, fn: Extract<FunctionRegistration, { kind: 'queue' }>): () => void {
     const connection = site.appSettings[fn.connection] ?? site.appSettings[STORAGE_SETTING] ?? ''
     const accountName = /AccountName=([^;]+)/.exec(connection)?.[1] ?? ''
-    const options = queueOptions(site.appSettings, this.#settings.queueRetryDelayMs)
+    const hostJson = site.app ? hostJsonQueues(site.app.directory) : {}
+    const options = queueOptions(site.appSettings, this.#settings.queueRetryDelayMs, hostJson)
     const queueName = resolve(site, fn.queueName)
     // Message times are on the emulator's clock, the one the queue service writes them with.
     const now = () => this.#settings.clock.now()
