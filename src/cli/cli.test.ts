@@ -219,7 +219,7 @@ export const page = defineFunction({ name: 'page', trigger: http({ auth: 'public
 
   it('fails a conformance run in which no scenario ran, unless --allow-skipped', async () => {
     // Real AWS without credentials: every scenario is skipped with the reason.
-    const bare = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'cloudfn-test-none', AWS_REGION: 'eu-west-1' }
+    const bare = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' }
     const skipped = await runWith(bare, 'conformance', '--provider', 'aws', '--only', 'lifecycle')
     expect(skipped.stdout).toContain('0 passed, 0 failed, 0 not supported, 1 skipped')
     expect(skipped.code).toBe(1)
