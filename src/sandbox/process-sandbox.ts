@@ -145,7 +145,9 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
       if (instance.stderrTail.includes(V8_FATAL_DUMP)) return
       process.stderr.write(chunk)
     })
-    child.on('message', (message: SandboxReply<R> | ProcessSignal) => {
+    child.on('message', (message: SandboxReply<R> | ProcessSignal | null) => {
+      // The user's code may use the channel too (process.send); only the protocol's messages count.
+      if (typeof message !== 'object' || message === null) return
       if ('id' in message) {
         const pending = instance.pending.get(message.id)
         if (!pending) return
