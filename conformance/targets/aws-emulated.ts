@@ -2,6 +2,7 @@ import { type AwsEmulatorOptions, createAwsEmulator, FAKE_CREDENTIALS } from '..
 import { createAwsProvider } from '../../providers/aws/index.ts'
 import { createCloud } from '../../src/client.ts'
 import { createManualClock } from '../../src/triggers/clock.ts'
+import { createInboxes } from '../inbox.ts'
 import type { ConformanceTarget } from '../scenario.ts'
 
 /**
@@ -27,6 +28,7 @@ export function awsEmulatedTarget(options: AwsEmulatorOptions = {}): Conformance
         region,
       })
       emulator.listen()
+      const inboxes = createInboxes()
       const { state } = emulator
       const provider = createAwsProvider({ region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 5 })
       return {
@@ -40,7 +42,11 @@ export function awsEmulatedTarget(options: AwsEmulatorOptions = {}): Conformance
           deadLetters: async (name) => state.deadLetters(name) ?? [],
         },
         clock,
-        teardown: () => emulator.close(),
+        inbox: inboxes.open,
+        teardown: async () => {
+          await emulator.close()
+          inboxes.close()
+        },
       }
     },
   }
