@@ -119,7 +119,8 @@ describe('aws emulator: control plane', () => {
 
   it.each([
     [{ FunctionName: 'bad name' }, 'ValidationException', /functionName/],
-    [{ FunctionName: 'x'.repeat(65) }, 'ValidationException', /functionName/],
+    // Recorded from AWS (recorded-aws.test.ts): a well-formed name that is too long is InvalidParameterValueException.
+    [{ FunctionName: 'x'.repeat(65) }, 'InvalidParameterValueException', /length less than or equal to 64/],
     [{ MemorySize: 64 }, 'ValidationException', /greater than or equal to 128/],
     [{ MemorySize: 10241 }, 'ValidationException', /less than or equal to 10240/],
     [{ Timeout: 901 }, 'ValidationException', /less than or equal to 900/],
@@ -226,7 +227,7 @@ describe('aws emulator: invoke', () => {
     const code = zipOf(`export const handler = async (event) => {
       if (event.kind === 'throw') { const e = new RangeError('bad range'); throw e }
       if (event.kind === 'sleep') await new Promise((r) => setTimeout(r, 3000))
-      if (event.kind === 'big') return 'x'.repeat(6 * 1024 * 1024)
+      if (event.kind === 'big') return 'x'.repeat(6291556 - 1)
       return 'ok'
     }`)
     await create('failing', code, { Timeout: 1 })

@@ -6,6 +6,7 @@ import { unpackArtifact } from '../../../src/sandbox/artifact-dir.ts'
 import { compileHostScript } from '../../../src/sandbox/host-script.ts'
 import { createWorkerSandbox, type Sandbox } from '../../../src/sandbox/worker-sandbox.ts'
 import { AWS_LIMITS } from '../capabilities.ts'
+import { lambdaEnvironment } from './lambda-env.ts'
 import type { FunctionVersion } from './model.ts'
 import type { HostData, HostReply, HostRequest } from './protocol.ts'
 
@@ -101,19 +102,7 @@ export class FunctionRuntime {
 
   /** The variables Lambda sets in every function's environment. */
   #lambdaEnv(codeDir: string): Record<string, string> {
-    const { config } = this.#version
-    return {
-      AWS_REGION: this.#identity.region,
-      AWS_DEFAULT_REGION: this.#identity.region,
-      AWS_LAMBDA_FUNCTION_NAME: this.#identity.name,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memorySize),
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${this.#identity.name}`,
-      AWS_LAMBDA_LOG_STREAM_NAME: this.logStream,
-      AWS_EXECUTION_ENV: `AWS_Lambda_${config.runtime}`,
-      LAMBDA_TASK_ROOT: codeDir,
-      _HANDLER: config.handler,
-    }
+    return lambdaEnvironment({ ...this.#identity, config: this.#version.config, codeDir, logStream: this.logStream })
   }
 
   /** Throws `ThrottledError` when every instance is busy (the function did not run). */
