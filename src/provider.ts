@@ -198,6 +198,12 @@ export interface GcResult {
   kept: string[]
 }
 
+/** An optional package a provider needs for a call, and what for (shown to the user when it is missing). */
+export interface RequiredPackage {
+  name: string
+  for: string
+}
+
 export interface ProviderV1 {
   readonly specificationVersion: 'v1'
   /** Key under `providerOptions` and the value of every error's `provider`. */
@@ -209,6 +215,12 @@ export interface ProviderV1 {
    * any other key is rejected by the core.
    */
   readonly providerOptionKeys: readonly string[]
+  /**
+   * Optional packages a deploy of this request needs (cloud SDKs, the runtime
+   * library the artifact ships); the core refuses the deploy, sending nothing,
+   * when one is not installed.
+   */
+  requiredPackages?(request: { trigger: Trigger | undefined }): readonly RequiredPackage[]
 
   /** Create or update; idempotent. Returns `unchanged` when hash and config match. */
   doDeploy(request: DeployRequest, options: CallOptions): Promise<DeployResponse>

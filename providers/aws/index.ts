@@ -10,6 +10,7 @@ import { collectGarbage, isCloudfnFunction, listConfigurations } from './gc.ts'
 import { invokeAsync, invokeSync } from './invoke.ts'
 import { deleteLogGroup, readLogs } from './logs.ts'
 import { AWS_OPTION_KEYS } from './options.ts'
+import { awsPackages } from './packages.ts'
 import { decodeDescription, toRecord } from './record.ts'
 import { createClients } from './sdk.ts'
 import { type AwsSettings, resolveSettings } from './settings.ts'
@@ -48,6 +49,7 @@ export function createAwsProvider(settings: Omit<AwsSettings, 'retry'>): AwsProv
     capabilities: AWS_CAPABILITIES,
     packaging: { shimPath: packageFile('providers/aws/shim.ts') },
     providerOptionKeys: AWS_OPTION_KEYS,
+    requiredPackages: ({ trigger }) => awsPackages(trigger),
 
     doDeploy: (request, options) => deployFunction(context, request, options.signal),
 

@@ -9,6 +9,7 @@ import { deployFunction, PROVIDER_OPTION_KEYS, removeFunction } from './deploy.t
 import { collectGarbage } from './gc.ts'
 import { cachedIdTokens, defaultIdTokenProvider } from './id-token.ts'
 import { invokeEndpoint } from './invoke.ts'
+import { gcpPackages } from './packages.ts'
 import { lazyProjectNumber } from './project-number.ts'
 import { type Endpoint, toEndpoint, toRecord } from './record.ts'
 import { lazyRest } from './rest.ts'
@@ -85,6 +86,7 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
     capabilities: GCP_CAPABILITIES,
     packaging: { shimPath: packageFile('providers/gcp/shim.ts'), files: { 'package.json': PACKAGE_JSON } },
     providerOptionKeys: PROVIDER_OPTION_KEYS,
+    requiredPackages: ({ trigger }) => gcpPackages(trigger, checked),
 
     async doDeploy(request, options) {
       const { response, endpoint } = await deployFunction(plane, request, options.signal)

@@ -23,6 +23,7 @@ export function exitCodeFor(error: unknown): number {
   if (!CloudfnError.isInstance(error)) return EXIT.failure
   switch (error.code) {
     case 'InvalidArgument':
+    case 'MissingPackage':
       return EXIT.usage
     case 'FunctionError':
     case 'Timeout':

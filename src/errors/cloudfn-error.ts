@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'ProviderError'
   | 'Cancelled'
   | 'Unsupported'
+  | 'MissingPackage'
 
 export interface CloudfnErrorOptions {
   message: string

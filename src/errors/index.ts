@@ -3,6 +3,7 @@ export { CloudfnError, type CloudfnErrorOptions, type ErrorCode } from './cloudf
 export { ConflictError } from './conflict.ts'
 export { FunctionError } from './function-error.ts'
 export { InvalidArgumentError } from './invalid-argument.ts'
+export { MissingPackageError } from './missing-package.ts'
 export { NotFoundError } from './not-found.ts'
 export { OutOfMemoryError } from './out-of-memory.ts'
 export { PayloadTooLargeError } from './payload-too-large.ts'

@@ -48,6 +48,8 @@ export interface MockProviderOptions {
   doFetch?: (request: FetchRequest, options: CallOptions) => Promise<Response>
   /** Default: keeps the message in `sent` and answers a numbered id. */
   doSend?: (request: SendRequest, options: CallOptions) => Promise<{ messageId: string }>
+  /** Optional packages a deploy needs; default: none. */
+  requiredPackages?: ProviderV1['requiredPackages']
 }
 
 export interface MockProvider extends ProviderV1 {
@@ -101,6 +103,7 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     name,
     capabilities: { ...MOCK_CAPABILITIES, ...options.capabilities },
     providerOptionKeys: options.providerOptionKeys ?? [],
+    requiredPackages: options.requiredPackages,
     calls,
     records,
     sent,

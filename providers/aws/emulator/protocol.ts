@@ -1,4 +1,4 @@
-/** Messages between the emulator (main thread) and its host script in a worker. */
+/** Messages between the emulator (main thread) and its host script in an instance's process. */
 export interface HostData {
   /** Folder holding the unpacked zip. */
   codeDir: string

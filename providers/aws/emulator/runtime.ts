@@ -4,7 +4,7 @@ import { TimeoutError } from '../../../src/errors/timeout.ts'
 import { packageFile } from '../../../src/package/package-root.ts'
 import { unpackArtifact } from '../../../src/sandbox/artifact-dir.ts'
 import { compileHostScript } from '../../../src/sandbox/host-script.ts'
-import { createWorkerSandbox, type Sandbox } from '../../../src/sandbox/worker-sandbox.ts'
+import { createProcessSandbox, type Sandbox } from '../../../src/sandbox/process-sandbox.ts'
 import { AWS_LIMITS } from '../capabilities.ts'
 import { lambdaEnvironment } from './lambda-env.ts'
 import type { FunctionVersion } from './model.ts'
@@ -86,7 +86,10 @@ export class FunctionRuntime {
       const sha256 = Buffer.from(codeSha256, 'base64').toString('hex')
       const codeDir = await unpackArtifact({ zip, sha256, entryFile: '' })
       const workerData: HostData = { codeDir, handler: config.handler, runtime: config.runtime }
-      return createWorkerSandbox<HostRequest, HostReply>({
+      // Each instance a process in the task root with Lambda's TZ=:UTC (docs/FIDELITY.md, The instance).
+      return createProcessSandbox<HostRequest, HostReply>({
+        cwd: codeDir,
+        tz: ':UTC',
         provider: 'aws',
         name: this.#identity.name,
         workerFile: await hostScript(),

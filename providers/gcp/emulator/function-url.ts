@@ -9,6 +9,7 @@ import { storedTrigger } from '../triggers/stored.ts'
 import type { Fault, Faults } from './faults.ts'
 import { plainError } from './google-errors.ts'
 import { checkIdToken } from './id-token.ts'
+import type { HostRequest } from './protocol.ts'
 import { isPublic } from './run-iam.ts'
 import type { EmulatedFunction, GcpEmulatorState } from './state.ts'
 
@@ -18,12 +19,20 @@ export type ServeFunction = (request: Request, options?: { faults?: boolean }) =
 /**
  * The headers the function sees: the caller's (Authorization included, as
  * Cloud Run forwards it), in order with repeats, plus what Cloud Run adds.
+ *
+ * A body on the HTTP/1.1 wire is always framed by Content-Length or
+ * Transfer-Encoding (RFC 9112 §6.3), and the framework's body parsers read
+ * none without (type-is `hasBody`). A `Request` built in process, as Pub/Sub
+ * and Scheduler deliveries are, has neither until it is sent: the length is
+ * added here as the wire would carry it.
  */
-function rawHeadersOf(request: Request, url: URL): string[] {
+function rawHeadersOf(request: Request, url: URL, bodyBytes: number): string[] {
   const raw = ['host', url.host]
   for (const [name, value] of request.headers) {
     if (name !== 'host' && name !== 'set-cookie') raw.push(name, value)
   }
+  const framed = request.headers.has('content-length') || request.headers.has('transfer-encoding')
+  if (!framed && bodyBytes > 0) raw.push('content-length', String(bodyBytes))
   for (const cookie of request.headers.getSetCookie()) raw.push('set-cookie', cookie)
   raw.push(
     'function-execution-id',
@@ -86,14 +95,14 @@ export function createFunctionUrl(state: GcpEmulatorState, faults: Faults): Serv
     const answer = await run(state, fn, {
       method: request.method,
       path: url.pathname + url.search,
-      rawHeaders: rawHeadersOf(request, url),
+      rawHeaders: rawHeadersOf(request, url, body.byteLength),
       body: body.toString('base64'),
     })
     return fault?.kind === 'internal-after-run' ? plainError(500, 'Internal Server Error') : answer
   }
 }
 
-async function run(state: GcpEmulatorState, fn: EmulatedFunction, hostRequest: Parameters<Sandbox['run']>[0]) {
+async function run(state: GcpEmulatorState, fn: EmulatedFunction, hostRequest: HostRequest) {
   const name = shortName(fn.resource.name)
   const revision = fn.revision as NonNullable<EmulatedFunction['revision']>
   let outcome: Awaited<ReturnType<Sandbox['run']>>

@@ -1,0 +1,18 @@
+import type { RequiredPackage } from '../../src/provider.ts'
+import type { Trigger } from '../../src/triggers/types.ts'
+
+/**
+ * What a deploy of `trigger` loads (see sdk.ts) and what the artifact ships:
+ * the shim imports `@azure/functions`, which esbuild bundles from this install.
+ */
+export function azurePackages(trigger: Trigger | undefined, settings: { credential?: unknown }): RequiredPackage[] {
+  const needed: RequiredPackage[] = [
+    { name: '@azure/functions', for: 'the runtime library every Azure artifact ships' },
+    { name: '@azure/arm-appservice', for: 'deploying the function app' },
+    { name: '@azure/arm-storage', for: 'the deployment storage account' },
+    { name: '@azure/arm-resources', for: 'the resource group' },
+  ]
+  if (!settings.credential) needed.push({ name: '@azure/identity', for: 'credentials (DefaultAzureCredential)' })
+  if (trigger?.kind === 'queue') needed.push({ name: '@azure/storage-queue', for: 'queue() triggers' })
+  return needed
+}
