@@ -72,6 +72,32 @@ describe("the emulator gives functions Lambda's environment variables", () => {
     expect(env.HOME).toBeUndefined()
   })
 
+  it('runs the code in its task root, in UTC', async () => {
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'env-instance',
+        Role: 'arn:aws:iam::123456789012:role/test',
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Timeout: 30,
+        Code: {
+          ZipFile: zipSync({
+            'data/greeting.txt': encoder.encode('hello from the zip'),
+            'index.mjs': encoder.encode(`import { readFileSync } from 'node:fs'
+export const handler = async () => ({
+  cwd: process.cwd(), root: process.env.LAMBDA_TASK_ROOT, file: readFileSync('data/greeting.txt', 'utf8'),
+  hours: new Date(0).getHours(), zone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+})`),
+          }),
+        },
+      }),
+    )
+    const output = await lambda.send(new InvokeCommand({ FunctionName: 'env-instance' }))
+    const body = JSON.parse(new TextDecoder().decode(output.Payload)) as Record<string, unknown>
+    // A relative read of a file in the zip works, as on Lambda (cwd /var/task), and the clock reads UTC (TZ=:UTC).
+    expect(body).toEqual({ cwd: body.root, root: expect.any(String), file: 'hello from the zip', hours: 0, zone: 'UTC' })
+  })
+
   it('names the runtime of each generation', async () => {
     expect((await environmentOf('nodejs24.x')).AWS_EXECUTION_ENV).toBe('AWS_Lambda_nodejs24.x')
     const env20 = await environmentOf('nodejs20.x')

@@ -37,6 +37,14 @@ function traceHeader(): string {
   return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0;Lineage=1:${randomBytes(4).toString('hex')}:0`
 }
 
+const SIGNAL_TEXT: Record<string, string> = {
+  SIGKILL: 'killed',
+  SIGTERM: 'terminated',
+  SIGSEGV: 'segmentation fault',
+  SIGABRT: 'aborted',
+  SIGINT: 'interrupt',
+}
+
 /**
  * Lambda's answer when the runtime process ends without posting a result:
  * `Runtime.ExitError`, "exited without providing a reason" for status 0 (the
@@ -52,7 +60,9 @@ function exitError(requestId: string, crash: string): { errorType: string; error
       errorMessage: `RequestId: ${requestId} Error: Runtime exited without providing a reason`,
     }
   }
-  const reason = status === undefined ? `${crash}` : `exit status ${status}`
+  // Lambda's platform is written in Go: a signal reads as Go's exec error does ("signal: killed").
+  const signal = /stopped by (SIG[A-Z]+)/.exec(crash)?.[1]
+  const reason = status !== undefined ? `exit status ${status}` : signal ? `signal: ${SIGNAL_TEXT[signal] ?? signal}` : crash
   return { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${reason}` }
 }
 
