@@ -7,7 +7,9 @@
  * the emulator's values before comparing.
  */
 import {
+  AddPermissionCommand,
   CreateFunctionCommand,
+  CreateFunctionUrlConfigCommand,
   DeleteFunctionCommand,
   GetFunctionCommand,
   InvokeCommand,
@@ -213,6 +215,24 @@ describe('the emulator answers as recorded from real AWS', () => {
     expect(got.message).toContain(arn)
   })
 
+  it('test_oversized_zipped_create_lambda: a zip over 50 MiB', async () => {
+    const recording = recorded('TestLambdaSizeLimits::test_oversized_zipped_create_lambda').invalid_param_exc
+    // Only its size matters: AWS refuses it before looking inside.
+    const zip = new Uint8Array(52_428_801)
+    const got = await failure(
+      lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: 'recorded-big-zip',
+          Role: ROLE,
+          Runtime: 'nodejs22.x',
+          Handler: 'index.handler',
+          Code: { ZipFile: zip },
+        }),
+      ),
+    )
+    expect(got).toEqual(expectedError(recording))
+  })
+
   it('test_lambda_invoke_payload_encoding_error: a payload that is not UTF-8', async () => {
     const recording = recorded(
       'TestLambdaErrors::test_lambda_invoke_payload_encoding_error[body-n\\x87r\\x9e\\xe9\\xb5\\xd7I\\xee\\x9bmt]',
@@ -228,5 +248,95 @@ describe('the emulator answers as recorded from real AWS', () => {
     })
     // AWS appends its JSON parser's detail (Jackson's wording); the emulator stops at the common prefix.
     expect(recording.Error.Message.startsWith(got.message)).toBe(true)
+  })
+
+  it('test_lambda_url_invocation: what a function URL answers for each kind of result', async () => {
+    // The recorded handler is Python; these are the same values in JavaScript.
+    const results: Record<string, string> = {
+      dict: '{ hello: "world" }',
+      'list-mixed': '["hello", 3, true]',
+      string: '"hello"',
+      integer: '3',
+      float: '3.1',
+      boolean: 'true',
+    }
+    for (const [kind, value] of Object.entries(results)) {
+      const recording = recorded(`TestLambdaURL::test_lambda_url_invocation[${kind}]`).lambda_url_invocation as {
+        content: unknown
+        headers: Record<string, string>
+        statuscode: number
+      }
+      const name = `recorded-url-${kind}`
+      await create(name, `export const handler = async () => (${value})`)
+      const { FunctionUrl } = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: 'NONE' }))
+      await lambda.send(
+        new AddPermissionCommand({
+          FunctionName: name,
+          StatementId: 'urlPermission',
+          Action: 'lambda:InvokeFunctionUrl',
+          Principal: '*',
+          FunctionUrlAuthType: 'NONE',
+        }),
+      )
+      await active(name)
+      const response = await fetch(`${FunctionUrl}custom_path/extend?test_param=test_value`, {
+        method: 'POST',
+        body: "{'key':'value'}",
+      })
+      const text = await response.text()
+      const content = typeof recording.content === 'string' ? recording.content : JSON.stringify(recording.content)
+      expect({
+        kind,
+        status: response.status,
+        type: response.headers.get('content-type'),
+        length: Buffer.byteLength(text),
+        text,
+      }).toEqual({
+        kind,
+        status: recording.statuscode,
+        type: recording.headers['Content-Type'],
+        length: Number(recording.headers['Content-Length']),
+        text: content,
+      })
+    }
+  })
+
+  it("test_lambda_url_persists_after_alias_delete: a refused URL call is 403 AccessDeniedException with AWS's text", async () => {
+    const recording = recorded('TestLambdaURL::test_lambda_url_persists_after_alias_delete')
+      .invoke_deleted_alias_url_response_delayed as {
+      content: unknown
+      headers: Record<string, string>
+      status_code: number
+    }
+    await create('recorded-url-private', 'export const handler = async () => "never"')
+    const { FunctionUrl } = await lambda.send(
+      new CreateFunctionUrlConfigCommand({ FunctionName: 'recorded-url-private', AuthType: 'NONE' }),
+    )
+    // No resource policy lets anyone call it.
+    const response = await fetch(FunctionUrl ?? '')
+    expect({ status: response.status, type: response.headers.get('x-amzn-ErrorType'), body: await response.json() }).toEqual({
+      status: recording.status_code,
+      type: recording.headers['x-amzn-ErrorType'],
+      body: recording.content,
+    })
+  })
+})
+
+describe('function URL answers without a recording', () => {
+  it('answers a function error with 502 and the plain text "Internal Server Error" (what callers report)', async () => {
+    await create('url-crash', 'export const handler = async () => { throw new Error("boom") }')
+    const { FunctionUrl } = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'url-crash', AuthType: 'NONE' }))
+    await lambda.send(
+      new AddPermissionCommand({
+        FunctionName: 'url-crash',
+        StatementId: 'url',
+        Action: 'lambda:InvokeFunctionUrl',
+        Principal: '*',
+        FunctionUrlAuthType: 'NONE',
+      }),
+    )
+    await active('url-crash')
+    const response = await fetch(FunctionUrl ?? '')
+    expect({ status: response.status, body: await response.text() }).toEqual({ status: 502, body: 'Internal Server Error' })
   })
 })

@@ -139,11 +139,8 @@ export async function readZip(base64: unknown): Promise<Uint8Array> {
   }
   const zip = new Uint8Array(Buffer.from(base64, 'base64'))
   if (zip.byteLength > AWS_LIMITS.zipBytes) {
-    throw new AwsFault(
-      413,
-      'RequestEntityTooLargeException',
-      `Request must be smaller than ${AWS_LIMITS.zipBytes} bytes for the CreateFunction operation`,
-    )
+    // AWS's text (recorded, LocalStack snapshot test_oversized_zipped_create_lambda).
+    throw new AwsFault(413, 'RequestEntityTooLargeException', `Zipped size must be smaller than ${AWS_LIMITS.zipBytes} bytes`)
   }
   const { unzipSync } = await import('fflate')
   let unzipped = 0
