@@ -61,7 +61,8 @@ export function functionHandlers(env: EmulatorEnv, base: string) {
     http.post(
       `${base}/2015-03-31/functions`,
       route(env, 'rest-json', 'CreateFunction', async (context) => {
-        const body = await readJson(context.request)
+        // The request limit AWS names (recorded, LocalStack snapshot test_oversized_request_create_lambda).
+        const body = await readJson(context.request, { bytes: 70_167_211, operation: 'CreateFunction' })
         const name = checkFunctionName(body.FunctionName)
         const config = readConfig(body)
         const code = (body.Code ?? {}) as { ZipFile?: unknown }

@@ -9,7 +9,7 @@
  */
 import { workerData } from 'node:worker_threads'
 import { serveSandbox } from '../../../src/sandbox/serve.ts'
-import { logError, patchConsole, setRequestId, takeOutput } from './host-console.ts'
+import { logError, patchConsole, setLogFile, setRequestId, takeOutput } from './host-console.ts'
 import {
   type Generation,
   generationOf,
@@ -218,6 +218,7 @@ let handler: Promise<LoadedHandler> | undefined
 startTracking()
 
 serveSandbox<HostRequest, HostReply>(async (request) => {
+  setLogFile(request.logFile)
   const cold = handler === undefined
   const initStarted = performance.now()
   if (!handler) {
@@ -240,5 +241,6 @@ serveSandbox<HostRequest, HostReply>(async (request) => {
     current = undefined
   }
   const heapMb = Math.ceil(process.memoryUsage().heapUsed / (1024 * 1024))
+  setLogFile(undefined)
   return { ...answer, output: takeOutput(), initMs, heapMb }
 })

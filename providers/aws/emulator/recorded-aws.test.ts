@@ -233,6 +233,24 @@ describe('the emulator answers as recorded from real AWS', () => {
     expect(got).toEqual(expectedError(recording))
   })
 
+  it('test_oversized_request_create_lambda: a CreateFunction request over 70,167,211 bytes', async () => {
+    const recording = recorded('TestLambdaSizeLimits::test_oversized_request_create_lambda').invalid_param_exc
+    // Base64 in the JSON body: 52.7 MB of zip is over 70 MB of request.
+    const zip = new Uint8Array(52_700_000)
+    const got = await failure(
+      lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: 'recorded-huge',
+          Role: ROLE,
+          Runtime: 'nodejs22.x',
+          Handler: 'index.handler',
+          Code: { ZipFile: zip },
+        }),
+      ),
+    )
+    expect(got).toEqual(expectedError(recording))
+  })
+
   it('test_lambda_invoke_payload_encoding_error: a payload that is not UTF-8', async () => {
     const recording = recorded(
       'TestLambdaErrors::test_lambda_invoke_payload_encoding_error[body-n\\x87r\\x9e\\xe9\\xb5\\xd7I\\xee\\x9bmt]',
@@ -338,5 +356,31 @@ describe('function URL answers without a recording', () => {
     await active('url-crash')
     const response = await fetch(FunctionUrl ?? '')
     expect({ status: response.status, body: await response.text() }).toEqual({ status: 502, body: 'Internal Server Error' })
+  })
+})
+
+describe('logs of invocations that end without an answer', () => {
+  // Lambda keeps what the function wrote before it timed out or its runtime exited
+  // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html shows a timed-out invocation's log).
+  it("keeps a timed-out invocation's own lines and those of a runtime that exits", async () => {
+    await create(
+      'logs-timeout',
+      'export const handler = async () => { console.log("before the wait"); await new Promise(() => setInterval(() => {}, 1000)) }',
+      {
+        Timeout: 1,
+      },
+    )
+    await create('logs-exit', 'export const handler = async () => { console.log("before the exit"); process.exit(3) }')
+    await active('logs-timeout')
+    await active('logs-exit')
+    const tail = async (name: string) => {
+      const output = await lambda.send(new InvokeCommand({ FunctionName: name, LogType: 'Tail' }))
+      return { requestId: output.$metadata.requestId, log: Buffer.from(output.LogResult ?? '', 'base64').toString('utf8') }
+    }
+    const timedOut = await tail('logs-timeout')
+    expect(timedOut.log).toContain(`\t${timedOut.requestId}\tINFO\tbefore the wait\n`)
+    expect(timedOut.log).toContain(`${timedOut.requestId} Task timed out after 1.00 seconds\n`)
+    const exited = await tail('logs-exit')
+    expect(exited.log).toContain(`\t${exited.requestId}\tINFO\tbefore the exit\n`)
   })
 })

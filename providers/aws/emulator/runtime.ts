@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { OutOfMemoryError } from '../../../src/errors/out-of-memory.ts'
 import { TimeoutError } from '../../../src/errors/timeout.ts'
 import { packageFile } from '../../../src/package/package-root.ts'
@@ -29,6 +32,26 @@ export interface RuntimeIdentity {
 
 function hostScript(): Promise<string> {
   return compileHostScript(packageFile('providers/aws/emulator/host.ts'))
+}
+
+let logFolder: string | undefined
+
+/** A folder of this process for the instances' per-invocation log files, removed when it exits. */
+function logDir(): string {
+  if (!logFolder) {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudfn-aws-logs-'))
+    logFolder = dir
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+  }
+  return logFolder
+}
+
+function readLog(path: string | undefined): string {
+  try {
+    return path ? readFileSync(path, 'utf8') : ''
+  } catch {
+    return ''
+  }
 }
 
 /** The Lambda-Runtime-Trace-Id Lambda passes with each event (X-Ray's header format, not sampled). */
@@ -133,6 +156,7 @@ export class FunctionRuntime {
       logGroupName: `/aws/lambda/${this.#identity.name}`,
       logStreamName: this.logStream,
       traceId: traceHeader(),
+      logFile: join(logDir(), `${requestId}.log`),
     }
     let reply: HostReply | undefined
     let platformError: { errorType: string; errorMessage: string } | undefined
@@ -184,7 +208,9 @@ export class FunctionRuntime {
       `Max Memory Used: ${Math.min(config.memorySize, reply?.heapMb ?? config.memorySize)} MB`,
       ...(reply?.initMs === undefined ? [] : [`Init Duration: ${reply.initMs.toFixed(2)} ms`]),
     ].join('\t')
-    const output = reply?.output ?? ''
+    // Without a reply (a timeout, an exit) the lines come from the file the host wrote them to, as Lambda keeps them.
+    const output = reply?.output ?? readLog(request.logFile)
+    if (request.logFile) rmSync(request.logFile, { force: true })
     const log = `START RequestId: ${requestId} Version: $LATEST\n${output}${output && !output.endsWith('\n') ? '\n' : ''}${extraLog}END RequestId: ${requestId}\n${report}\t\n`
     return { body, functionError, log, logStream: this.logStream }
   }
