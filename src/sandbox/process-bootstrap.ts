@@ -40,7 +40,13 @@ function fatal(thrown: unknown): void {
 }
 
 // With this listener an unhandled rejection also arrives here (Node's default mode `throw`).
-process.on('uncaughtException', fatal)
+// A host script that handles escaped errors itself, as a cloud's runtime does
+// (the AWS host answers the invocation with it, per aws-lambda-ric), decides
+// alone; this is the fallback for host scripts without one.
+process.on('uncaughtException', (thrown) => {
+  if (process.listenerCount('uncaughtException') > 1) return
+  fatal(thrown)
+})
 // The host closed the channel or died: an instance never outlives it.
 process.on('disconnect', () => process.exit(0))
 

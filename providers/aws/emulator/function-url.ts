@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { HttpResponse, http } from 'msw'
-import { failingBody, fetchCanDecode } from '../../../src/content-coding.ts'
+import { codingsOf, failingBody, fetchCanDecode } from '../../../src/content-coding.ts'
 import { ThrottledError } from '../../../src/errors/throttled.ts'
 import { AWS_LIMITS } from '../capabilities.ts'
 import { execute } from './invoke.ts'
@@ -32,8 +32,9 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
  * isBase64Encoded (the payload format's rule: text that would not survive
  * as a string is not decoded lossily).
  */
-function eventBody(bytes: Uint8Array, contentType: string): string | undefined {
-  if (!TEXT.test(contentType)) return undefined
+function eventBody(bytes: Uint8Array, contentType: string, contentEncoding: string): string | undefined {
+  // A coded body (gzip, ...) is bytes whatever its type says.
+  if (!TEXT.test(contentType) || codingsOf(contentEncoding).length > 0) return undefined
   try {
     return strictUtf8.decode(bytes)
   } catch {
@@ -52,7 +53,8 @@ async function urlEvent(request: Request, urlId: string, accountId: string, requ
     headers[name] = value
   })
   const bytes = new Uint8Array(await request.arrayBuffer())
-  const text = bytes.byteLength === 0 ? undefined : eventBody(bytes, headers['content-type'] ?? '')
+  const text =
+    bytes.byteLength === 0 ? undefined : eventBody(bytes, headers['content-type'] ?? '', headers['content-encoding'] ?? '')
   const body = bytes.byteLength === 0 ? {} : { body: text ?? Buffer.from(bytes).toString('base64') }
   const now = Date.now()
   return JSON.stringify({

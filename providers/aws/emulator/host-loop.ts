@@ -33,6 +33,12 @@ const COUNTED = new Set([
   'SIGNALWRAP',
 ])
 
+// In a process of its own (src/sandbox/process-sandbox.ts) stdout and stderr
+// are pipes Node opens on first use: opened now, before counting starts, so a
+// function's first console.log does not count as a handle it left open.
+void process.stdout
+void process.stderr
+
 const live = new Map<number, { hasRef?: () => boolean }>()
 /** Off until the host has set itself up: its own pipes and channel are not the function's. */
 let tracking = false
