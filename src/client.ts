@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { type FunctionDefinition, isFunctionDefinition } from './define.ts'
 import { NotFoundError } from './errors/not-found.ts'
 import { UnsupportedError } from './errors/unsupported.ts'
-import { controlPlane, createHandle, type FunctionHandle, type HandleContext, removeFunction } from './handle.ts'
+import { controlPlane, createHandle, type FunctionHandle, type HandleContext, type HandleFor, removeFunction } from './handle.ts'
 import { assertSupportedNode } from './node-version.ts'
 import { packageFunction } from './package/index.ts'
 import { validateName } from './portable-rules.ts'
@@ -11,6 +11,7 @@ import { checkRequiredPackages } from './required-packages.ts'
 import type { RetryPolicy } from './retry.ts'
 import { throwIfAborted } from './retry.ts'
 import { checkQueueNames, checkTriggerSupport } from './triggers/check.ts'
+import type { Trigger } from './triggers/types.ts'
 import { describeValue, expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail } from './validation.ts'
 
 // Every entry point that makes a cloud loads this module: fail here, with the requirement, on an old Node.
@@ -44,12 +45,16 @@ export interface Cloud {
   readonly provider: string
   readonly capabilities: Readonly<ProviderCapabilities>
   /** Creates or updates the function (idempotent) and waits until it is ready. */
-  deploy<I, O>(definition: FunctionDefinition<I, O>, options?: DeployOptions): Promise<FunctionHandle<I, Awaited<O>>>
+  deploy<I, O, T extends Trigger | undefined>(
+    definition: FunctionDefinition<I, O, T>,
+    options?: DeployOptions,
+  ): Promise<HandleFor<I, Awaited<O>, T>>
   /** Handle of a deployed function; `NotFoundError` when there is none. Pass the definition for typed methods. */
-  get<I = unknown, O = unknown>(
-    target: string | FunctionDefinition<I, O>,
+  get<I, O, T extends Trigger | undefined>(
+    target: FunctionDefinition<I, O, T>,
     options?: { signal?: AbortSignal },
-  ): Promise<FunctionHandle<I, Awaited<O>>>
+  ): Promise<HandleFor<I, Awaited<O>, T>>
+  get<I = unknown, O = unknown>(target: string, options?: { signal?: AbortSignal }): Promise<FunctionHandle<I, Awaited<O>>>
   list(options?: { signal?: AbortSignal }): Promise<FunctionRecord[]>
   /** Removing a function that does not exist is not an error. */
   remove(target: string | FunctionDefinition<never, unknown>, options?: { signal?: AbortSignal }): Promise<{ removed: boolean }>
@@ -107,16 +112,35 @@ function checkAgainstCapabilities(definition: AnyDefinition, provider: Provider)
   if (definition.trigger) checkTriggerSupport(definition.trigger, provider.capabilities.triggers, provider.name)
 }
 
+/** Bounds of a retry policy: NaN or a negative count would retry for ever or never. */
+const RETRY_BOUNDS: Record<keyof RetryPolicy, { min: number; max: number; unit: string }> = {
+  maxAttempts: { min: 1, max: 100, unit: '' },
+  baseDelayMs: { min: 0, max: 600_000, unit: ' ms' },
+  maxDelayMs: { min: 0, max: 3_600_000, unit: ' ms' },
+}
+
+export function checkRetryPolicy(value: unknown, field: string): Partial<RetryPolicy> | undefined {
+  if (value === undefined) return undefined
+  const policy = expectPlainObject(value, field)
+  expectKnownKeys(policy, Object.keys(RETRY_BOUNDS), field)
+  for (const [key, { min, max, unit }] of Object.entries(RETRY_BOUNDS)) {
+    if (policy[key] !== undefined) expectInteger(policy[key], `${field}.${key}`, min, max, unit)
+  }
+  return { ...(policy as Partial<RetryPolicy>) }
+}
+
 /** Wraps any Provider in the neutral API: validation, packaging, retries and error mapping live here, once. */
 export function createCloud(provider: Provider, settings: CloudSettings = {}): Cloud {
   expectKnownKeys(expectPlainObject(settings, 'settings'), ['retry'], 'settings')
-  const context: HandleContext = { provider, retry: settings.retry }
+  const context: HandleContext = { provider, retry: checkRetryPolicy(settings.retry, 'settings.retry') }
 
   return {
     provider: provider.name,
     capabilities: provider.capabilities,
 
-    async deploy(definition, options) {
+    // The handle's type follows the trigger's type (`HandleFor`); at run time
+    // every handle has every method, and the ones a trigger lacks throw.
+    deploy: (async (definition: AnyDefinition, options?: DeployOptions): Promise<FunctionHandle> => {
       if (!isFunctionDefinition(definition)) fail('definition', 'must be the result of defineFunction()')
       const checked = checkOptions(options, ['name', 'signal', 'onProgress'])
       const signal = checked.signal as AbortSignal | undefined
@@ -160,9 +184,9 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
       )
       onStep?.('done')
       return createHandle(context, response.record, { status: changed ?? response.status, warnings: response.warnings })
-    },
+    }) as Cloud['deploy'],
 
-    async get(target, options) {
+    get: (async (target: string | AnyDefinition, options?: { signal?: AbortSignal }): Promise<FunctionHandle> => {
       const name = targetName(target)
       const signal = checkOptions(options, ['signal']).signal as AbortSignal | undefined
       const record = await controlPlane(context, 'get', () => provider.doGet(name, { signal }), signal)
@@ -174,7 +198,7 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
         })
       }
       return createHandle(context, record)
-    },
+    }) as Cloud['get'],
 
     list(options) {
       const signal = checkOptions(options, ['signal']).signal as AbortSignal | undefined

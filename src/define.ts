@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path'
 import { callerFile } from './call-site.ts'
 import {
   PORTABLE_RULES,
@@ -19,7 +20,10 @@ export type Handler<I, O> = (input: I, ctx: FunctionContext) => O | Promise<O>
 /** Per-provider settings, each under its provider's name: `{ aws: {...}, gcp: {...} }`. */
 export type ProviderOptions = Record<string, Record<string, unknown>>
 
-export interface FunctionConfig<I, O> {
+/** The triggers a `FunctionConfig` (not an HTTP one) may carry. */
+export type EventTrigger = ScheduleTrigger | QueueTrigger
+
+export interface FunctionConfig<I, O, T extends EventTrigger | undefined = EventTrigger | undefined> {
   /** Portable name: 1-40 of `a-z 0-9 -`, starting with a letter. */
   name: string
   handler: Handler<I, O>
@@ -35,11 +39,19 @@ export interface FunctionConfig<I, O> {
   exportName?: string
   providerOptions?: ProviderOptions
   /**
+   * Files the function reads at run time, as globs relative to the entry
+   * module's folder (`['data/**', 'templates/*.html']`). They ship in the
+   * artifact at the same relative path next to the bundled code, so
+   * `readFileSync(join(import.meta.dirname, 'data/config.json'))` works on
+   * every backend as it does in the source tree.
+   */
+  include?: readonly string[]
+  /**
    * What starts the function besides direct invocation: `schedule(...)`
    * (input: `ScheduleEvent`) or `queue(...)` (input: each message). For
    * `http(...)` the handler takes a `Request` instead (see `HttpFunctionConfig`).
    */
-  trigger?: ScheduleTrigger | QueueTrigger
+  trigger?: T
 }
 
 /** Handler of an HTTP function: web-standard `Request` in, `Response` out, on every backend. */
@@ -52,7 +64,12 @@ export interface HttpFunctionConfig extends Omit<FunctionConfig<Request, Respons
 
 const DEFINITION = Symbol.for('cloudfn.definition')
 
-export interface FunctionDefinition<I = unknown, O = unknown> {
+/**
+ * A declared function. `T` is its trigger's type, which decides what its
+ * handle offers (see `HandleFor`): `invoke` and `map` unless it is an HTTP
+ * function, `fetch` only if it is one, `send` only for a queue function.
+ */
+export interface FunctionDefinition<I = unknown, O = unknown, T extends Trigger | undefined = Trigger | undefined> {
   readonly [DEFINITION]: true
   readonly name: string
   readonly handler: Handler<I, O>
@@ -63,7 +80,9 @@ export interface FunctionDefinition<I = unknown, O = unknown> {
   readonly entry: string | undefined
   readonly exportName: string | undefined
   readonly providerOptions: Readonly<ProviderOptions>
-  readonly trigger: Trigger | undefined
+  /** Globs of files shipped with the code (see `FunctionConfig.include`). */
+  readonly include: readonly string[]
+  readonly trigger: T
 }
 
 /** Input type of a definition's handler. */
@@ -71,24 +90,37 @@ export type InputOf<F> = F extends FunctionDefinition<infer I, unknown> ? I : ne
 /** Awaited return type of a definition's handler (before the JSON round trip). */
 export type OutputOf<F> = F extends FunctionDefinition<never, infer O> ? Awaited<O> : never
 
-const CONFIG_KEYS = ['name', 'handler', 'memoryMb', 'timeoutSec', 'env', 'entry', 'exportName', 'providerOptions', 'trigger']
+const CONFIG_KEYS = [
+  'name',
+  'handler',
+  'memoryMb',
+  'timeoutSec',
+  'env',
+  'entry',
+  'exportName',
+  'providerOptions',
+  'include',
+  'trigger',
+]
 
 /**
  * Declares a function. Call it at the top level of a module and export the
  * result: `deploy` bundles that module, tree-shaken to this one function.
  */
-export function defineFunction(config: HttpFunctionConfig): FunctionDefinition<Request, Response>
-export function defineFunction<I, O>(config: FunctionConfig<I, O>): FunctionDefinition<I, O>
+export function defineFunction(config: HttpFunctionConfig): FunctionDefinition<Request, Response, HttpTrigger>
+export function defineFunction<I, O, T extends EventTrigger | undefined = undefined>(
+  config: FunctionConfig<I, O, T>,
+): FunctionDefinition<I, O, T>
 export function defineFunction<I, O>(config: FunctionConfig<I, O> | HttpFunctionConfig): FunctionDefinition<I, O> {
   const entry = config?.entry === undefined ? callerFile() : expectString(config.entry, 'entry')
   return createDefinition(config as FunctionConfig<I, O>, entry)
 }
 
 /** Same definition under other settings (a second name, more memory, ...). */
-export function withOverrides<I, O>(
-  definition: FunctionDefinition<I, O>,
-  overrides: Partial<Omit<FunctionConfig<I, O>, 'handler' | 'trigger'>> & { trigger?: Trigger },
-): FunctionDefinition<I, O> {
+export function withOverrides<I, O, T extends Trigger | undefined, U extends Trigger | undefined = T>(
+  definition: FunctionDefinition<I, O, T>,
+  overrides: Partial<Omit<FunctionConfig<I, O>, 'handler' | 'trigger'>> & { trigger?: U },
+): FunctionDefinition<I, O, U> {
   expectKnownKeys(
     expectPlainObject(overrides, 'overrides'),
     CONFIG_KEYS.filter((k) => k !== 'handler'),
@@ -101,7 +133,10 @@ export function withOverrides<I, O>(
     // The handler's shape (Request in, Response out) follows from the trigger.
     fail('overrides.trigger', 'cannot turn an HTTP function into another kind, or another kind into an HTTP function')
   }
-  return createDefinition({ ...definition, ...overrides } as FunctionConfig<I, O>, overrides.entry ?? definition.entry)
+  return createDefinition(
+    { ...definition, ...overrides } as FunctionConfig<I, O>,
+    overrides.entry ?? definition.entry,
+  ) as FunctionDefinition<I, O, U>
 }
 
 function createDefinition<I, O>(config: FunctionConfig<I, O>, entry: string | undefined): FunctionDefinition<I, O> {
@@ -118,10 +153,29 @@ function createDefinition<I, O>(config: FunctionConfig<I, O>, entry: string | un
     entry,
     exportName: config.exportName === undefined ? undefined : expectString(config.exportName, 'exportName'),
     providerOptions: Object.freeze(config.providerOptions === undefined ? {} : validateProviderOptions(config.providerOptions)),
+    include: Object.freeze(config.include === undefined ? [] : validateInclude(config.include)),
     trigger: config.trigger === undefined ? undefined : expectTrigger(config.trigger),
   })
 }
 
 export function isFunctionDefinition(value: unknown): value is FunctionDefinition {
   return typeof value === 'object' && value !== null && (value as { [DEFINITION]?: unknown })[DEFINITION] === true
+}
+
+/** Globs that stay inside the entry's folder: the files land at the same relative path in the artifact. */
+function validateInclude(include: unknown): string[] {
+  if (!Array.isArray(include)) fail('include', 'must be an array of globs relative to the entry module, e.g. ["data/**"]')
+  return include.map((pattern: unknown, index) => {
+    const field = `include[${index}]`
+    if (typeof pattern !== 'string' || pattern.trim() === '') fail(field, 'must be a non-empty glob string')
+    if (isAbsolute(pattern) || /^[a-z]:/i.test(pattern))
+      fail(field, `must be relative to the entry module's folder (got ${JSON.stringify(pattern)})`)
+    if (pattern.split(/[\\/]/).includes('..')) {
+      fail(
+        field,
+        `must not leave the entry module's folder with '..' (got ${JSON.stringify(pattern)}): the artifact keeps relative paths`,
+      )
+    }
+    return pattern
+  })
 }

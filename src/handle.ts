@@ -13,7 +13,8 @@ import type { FunctionRecord, LogEntry, Provider, Warning } from './provider.ts'
 import { type RetryPolicy, throwIfAborted, withRetry } from './retry.ts'
 import type { InvocationMeta } from './runtime/envelope.ts'
 import { createTriggerMethods, type TriggerMethods } from './trigger-calls.ts'
-import { expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail, integerOr } from './validation.ts'
+import type { HttpTrigger, QueueTrigger, ScheduleTrigger, Trigger } from './triggers/types.ts'
+import { describeValue, expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail, integerOr } from './validation.ts'
 
 export interface InvokeOptions {
   signal?: AbortSignal
@@ -57,6 +58,29 @@ export interface FunctionHandle<I = unknown, O = unknown> extends Readonly<Funct
   remove(options?: { signal?: AbortSignal }): Promise<{ removed: boolean }>
   toJSON(): FunctionRecord & { status?: string | undefined; warnings: readonly Warning[] }
 }
+
+/** The methods that run a function directly, which an HTTP function does not offer (call it with `fetch()`). */
+type DirectCalls = 'invoke' | 'invokeDetailed' | 'invokeAsync' | 'map' | 'mapStream'
+
+/** Handle of an HTTP function: it is called through its `url`, so it has `fetch()` and no `invoke()`. */
+export type HttpFunctionHandle = Omit<FunctionHandle<Request, Response>, DirectCalls | 'send'> & { readonly url: string }
+/** Handle of a queue-triggered function: `send()` a message, or `invoke()` it directly. */
+export type QueueFunctionHandle<I = unknown, O = unknown> = Omit<FunctionHandle<I, O>, 'fetch'>
+/** Handle of a function without a trigger or with a schedule: `invoke()` and `map()`. */
+export type InvocableFunctionHandle<I = unknown, O = unknown> = Omit<FunctionHandle<I, O>, 'fetch' | 'send'>
+
+/**
+ * The handle `deploy` gives for a definition with trigger type `T`: only the
+ * methods that trigger supports are typed. A definition whose trigger type is
+ * not known (`Trigger | undefined`) gets every method, checked at run time.
+ */
+export type HandleFor<I, O, T extends Trigger | undefined> = [T] extends [HttpTrigger]
+  ? HttpFunctionHandle
+  : [T] extends [QueueTrigger]
+    ? QueueFunctionHandle<I, O>
+    : [T] extends [ScheduleTrigger | undefined]
+      ? InvocableFunctionHandle<I, O>
+      : FunctionHandle<I, O>
 
 export interface HandleContext {
   provider: Provider
@@ -152,6 +176,9 @@ export function createHandle<I, O>(
 
   const invokeDetailed = async (input: I, options?: InvokeDetailedOptions) => {
     const checked = checkOptions(options, ['signal', 'logs'], 'options')
+    if (checked.logs !== undefined && typeof checked.logs !== 'boolean') {
+      fail('options.logs', `must be true or false (got ${describeValue(checked.logs)})`)
+    }
     refuseHttp()
     const signal = checked.signal as AbortSignal | undefined
     throwIfAborted(signal)

@@ -2,6 +2,7 @@ export { type CloudfnConfig, defineConfig } from './cli/config.ts'
 export { type Cloud, type CloudSettings, createCloud, type DeployOptions, type GcCallOptions } from './client.ts'
 export {
   defineFunction,
+  type EventTrigger,
   type FunctionConfig,
   type FunctionContext,
   type FunctionDefinition,
@@ -17,10 +18,14 @@ export {
 export * from './errors/index.ts'
 export type {
   FunctionHandle,
+  HandleFor,
+  HttpFunctionHandle,
+  InvocableFunctionHandle,
   InvokeDetailedOptions,
   InvokeDetailedResult,
   InvokeOptions,
   LogsOptions,
+  QueueFunctionHandle,
 } from './handle.ts'
 export type { Jsonify } from './jsonify.ts'
 export type { MapOptions, MapProgress, MapResult } from './map.ts'

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { withOverrides } from '../../src/define.ts'
+import type { FunctionHandle } from '../../src/handle.ts'
 import type { ProviderCapabilities } from '../../src/provider.ts'
 import { http } from '../../src/triggers/http.ts'
 import { assertExecutions, countedExecutions, rejectedBeforeSending } from '../expect.ts'
@@ -134,7 +135,9 @@ export const httpTrigger: Scenario[] = [
     requires: needsHttp,
     async run({ cloud, probe, name, capabilities }) {
       const fn = await cloud.deploy(reachable(httpThrows as typeof httpEcho, capabilities), { name: name('no-invoke') })
-      await rejectedBeforeSending(probe, () => fn.invoke(new Request('http://example.invalid/') as never), 'Unsupported')
+      // Its type has no invoke(); JavaScript callers (and casts) reach the run-time refusal.
+      const untyped = fn as unknown as FunctionHandle
+      await rejectedBeforeSending(probe, () => untyped.invoke(new Request('http://example.invalid/')), 'Unsupported')
       await fn.remove()
     },
   },

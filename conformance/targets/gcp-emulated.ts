@@ -2,6 +2,7 @@ import { createGcpEmulator, emulatorAuthClient } from '../../providers/gcp/emula
 import { createGcpProvider } from '../../providers/gcp/index.ts'
 import { createCloud } from '../../src/client.ts'
 import { createManualClock } from '../../src/triggers/clock.ts'
+import { createInboxes } from '../inbox.ts'
 import type { ConformanceTarget } from '../scenario.ts'
 
 /**
@@ -17,6 +18,7 @@ export function gcpEmulatedTarget(): ConformanceTarget {
       // Pub/Sub retries a failed push after milliseconds instead of its 10 s minimum backoff.
       const emulator = createGcpEmulator({ operationDelayMs: 10, clock, queueRetryDelayMs: 5 })
       emulator.listen()
+      const inboxes = createInboxes()
       const authClient = emulatorAuthClient()
       const provider = createGcpProvider({
         project: 'cloudfn-conformance',
@@ -37,7 +39,11 @@ export function gcpEmulatedTarget(): ConformanceTarget {
           deadLetters: async (name) => emulator.deadLetters(name),
         },
         clock,
-        teardown: () => emulator.close(),
+        inbox: inboxes.open,
+        teardown: async () => {
+          await emulator.close()
+          inboxes.close()
+        },
       }
     },
   }

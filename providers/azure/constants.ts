@@ -20,6 +20,21 @@ export const HTTP_ROUTE = '{*path}'
 export const TIMER_FUNCTION = `${FUNCTION_NAME}-timer`
 export const QUEUE_FUNCTION = `${FUNCTION_NAME}-queue`
 
+/**
+ * host.json's extension bundle. Without it the host registers only HTTP and
+ * timer bindings and puts a queue-triggered function in error. The range is
+ * the active major as Microsoft Learn's "extension bundles" page gives it
+ * (`[4.*, 5.0.0)` reads as `[4.0.0, 5.0.0)`: the newest 4.x).
+ */
+export const EXTENSION_BUNDLE = { id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' } as const
+
+/** Every function an app registers for a trigger: the envelope endpoint, plus the timer or queue function. */
+export function functionsFor(trigger: { kind: string } | undefined): string[] {
+  if (trigger?.kind === 'schedule') return [FUNCTION_NAME, TIMER_FUNCTION]
+  if (trigger?.kind === 'queue') return [FUNCTION_NAME, QUEUE_FUNCTION]
+  return [FUNCTION_NAME]
+}
+
 /** App settings that override host.json's queue options (`extensions.queues`) per app. */
 export const QUEUE_SETTINGS = {
   maxDequeueCount: 'AzureFunctionsJobHost__extensions__queues__maxDequeueCount',

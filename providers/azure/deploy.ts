@@ -5,7 +5,7 @@ import type { DeployRequest, DeployResponse, Warning } from '../../src/provider.
 import { abortableSleep } from '../../src/retry.ts'
 import { integerOr } from '../../src/validation.ts'
 import { instanceMemoryFor } from './capabilities.ts'
-import { FUNCTION_NAME, formatTimeSpan, STORAGE_SETTING, TIMEOUT_SETTING } from './constants.ts'
+import { EXTENSION_BUNDLE, formatTimeSpan, functionsFor, STORAGE_SETTING, TIMEOUT_SETTING } from './constants.ts'
 import { type AzureContext, lroOptions } from './context.ts'
 import { armCall, armFind, mapArmError } from './errors.ts'
 import { ensureInfrastructure, existingConnectionString, type Infrastructure } from './infrastructure.ts'
@@ -64,25 +64,63 @@ function appSettings(request: DeployRequest, connectionString: string): Record<s
   }
 }
 
-/** Waits until ARM lists the app's function: the host has loaded the new package. */
-async function waitForFunction(context: AzureContext, app: string, signal: AbortSignal | undefined): Promise<void> {
+/**
+ * Waits until ARM lists every function of the app (the host has loaded the
+ * new package). A function the host puts in error is never listed: a queue
+ * trigger without the extension bundle, or a package that throws while it
+ * loads, so the deploy fails naming what is missing instead of reporting a
+ * trigger that will never run.
+ */
+async function waitForFunctions(
+  context: AzureContext,
+  app: string,
+  expected: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const { web } = await context.sdk.clients()
   const { resourceGroup, readyTimeoutMs, pollIntervalMs } = context.settings
   const deadline = Date.now() + readyTimeoutMs
   for (;;) {
     const names: string[] = []
     await armCall('listing the functions', `app '${app}'`, async () => {
-      for await (const fn of web.webApps.listFunctions(resourceGroup, app, { abortSignal: signal })) names.push(fn.name ?? '')
+      // ARM names a function `APP/NAME`.
+      for await (const fn of web.webApps.listFunctions(resourceGroup, app, { abortSignal: signal })) {
+        names.push((fn.name ?? '').split('/').at(-1) ?? '')
+      }
     })
-    if (names.some((name) => name === FUNCTION_NAME || name.endsWith(`/${FUNCTION_NAME}`))) return
+    const missing = expected.filter((name) => !names.some((listed) => listed.toLowerCase() === name.toLowerCase()))
+    if (missing.length === 0) return
     if (Date.now() > deadline) {
       throw new ProviderError({
         provider: 'azure',
         isRetryable: false,
-        message: `The app '${app}' was deployed but its host did not list the function within ${readyTimeoutMs} ms; the package may fail to load (see the app's logs)`,
+        message: `The app '${app}' was deployed but its host did not list the function${missing.length > 1 ? 's' : ''} ${missing.map((name) => `'${name}'`).join(', ')} within ${readyTimeoutMs} ms. The host leaves out a function it cannot load: a queue trigger needs host.json's extensionBundle (${EXTENSION_BUNDLE.id}), and a package that fails while loading lists nothing (see the app's logs)`,
       })
     }
     await abortableSleep(pollIntervalMs, signal)
+  }
+}
+
+/**
+ * `POST .../syncfunctiontriggers`. The REST spec (and so `@azure/arm-appservice`)
+ * expects 204, but the real service answers 200 (Azure/azure-rest-api-specs#1275,
+ * Azure/azure-sdk-for-js#16996, Azure/azure-sdk-for-net#37918), on which the SDK
+ * throws (its error deserializer fails on the empty body). The raw status
+ * decides: any 2xx is a success.
+ */
+export async function syncFunctionTriggers(context: AzureContext, app: string, signal: AbortSignal | undefined): Promise<void> {
+  const { web } = await context.sdk.clients()
+  let status: number | undefined
+  try {
+    await web.webApps.syncFunctionTriggers(context.settings.resourceGroup, app, {
+      abortSignal: signal,
+      onResponse: (response) => {
+        status = response.status
+      },
+    })
+  } catch (error) {
+    if (status !== undefined && status >= 200 && status < 300) return
+    throw error
   }
 }
 
@@ -184,10 +222,8 @@ export async function deployFunction(
       signal,
     })
     request.onStep?.('wait')
-    await armCall('syncing the triggers of', what, () =>
-      web.webApps.syncFunctionTriggers(resourceGroup, app, { abortSignal: signal }),
-    )
-    await waitForFunction(context, app, signal)
+    await armCall('syncing the triggers of', what, () => syncFunctionTriggers(context, app, signal))
+    await waitForFunctions(context, app, functionsFor(request.trigger), signal)
   }
   const key = await readFunctionKey(context, app, signal)
   fields.codeHash = artifact.sha256

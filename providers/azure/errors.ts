@@ -32,6 +32,8 @@ const NETWORK_CODES = new Set([
  */
 export function mapArmError(error: unknown, operation: string, what: string): CloudfnError {
   if (CloudfnError.isInstance(error)) return error
+  // Operations may end in "of" already ("syncing the triggers of"): never "of of".
+  const subject = /\bof$/.test(operation) ? `${operation} ${what}` : `${operation} of ${what}`
   const rest = (error ?? {}) as RestErrorLike
   const status = rest.statusCode
   const code = rest.code ?? 'Unknown'
@@ -40,33 +42,33 @@ export function mapArmError(error: unknown, operation: string, what: string): Cl
   if (status === 401 || status === 403) {
     return new UnauthorizedError({
       ...base,
-      message: `Azure refused ${operation} of ${what} (${detail}). Check the credential and that it has Contributor on the resource group.`,
+      message: `Azure refused ${subject} (${detail}). Check the credential and that it has Contributor on the resource group.`,
     })
   }
   if (status === 404) return new NotFoundError({ ...base, resource: what, message: `${what} was not found on Azure (${detail})` })
   if (status === 409)
     return new ConflictError({
       ...base,
-      message: `${operation} of ${what} conflicts with another change in progress (${detail})`,
+      message: `${subject} conflicts with another change in progress (${detail})`,
     })
   if (status === 429) {
     const retryAfter = rest.response?.headers?.get('retry-after')
     return new ThrottledError({
       ...base,
       retryAfterMs: parseRetryAfter(retryAfter),
-      message: `Azure throttled ${operation} of ${what}; retry later`,
+      message: `Azure throttled ${subject}; retry later`,
     })
   }
   if (status === undefined && !NETWORK_CODES.has(code) && !(error instanceof TypeError)) {
     // Not an HTTP or network failure: a bug or an unexpected answer, not worth retrying.
-    return new ProviderError({ ...base, isRetryable: false, message: `azure ${operation} of ${what} failed: ${detail}` })
+    return new ProviderError({ ...base, isRetryable: false, message: `azure ${subject} failed: ${detail}` })
   }
   return new ProviderError({
     ...base,
     status,
     // 4xx other than the above are Azure rejecting the request: repeating it will not help.
     isRetryable: status === undefined || status >= 500 || status === 408,
-    message: `azure ${operation} of ${what} failed${status ? ` with HTTP ${status}` : ''} (${detail})`,
+    message: `azure ${subject} failed${status ? ` with HTTP ${status}` : ''} (${detail})`,
   })
 }
 

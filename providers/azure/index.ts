@@ -10,6 +10,7 @@ import { packageFile } from '../../src/package/package-root.ts'
 import type { FunctionRecord, ProviderV1 } from '../../src/provider.ts'
 import { expectPlainObject } from '../../src/validation.ts'
 import { AZURE_CAPABILITIES } from './capabilities.ts'
+import { EXTENSION_BUNDLE } from './constants.ts'
 import type { AzureContext } from './context.ts'
 import { deployFunction } from './deploy.ts'
 import { armCall, armFind } from './errors.ts'
@@ -29,10 +30,11 @@ export type { AzureSettings } from './settings.ts'
 /**
  * Runtime files of every package: the v4 Node model loads `main` as an ES
  * module. The empty route prefix lets an HTTP function own the app's root;
- * the envelope endpoint keeps `/api/cloudfn` through its own route.
+ * the envelope endpoint keeps `/api/cloudfn` through its own route. The
+ * extension bundle brings the storage-queue trigger.
  */
 const PACKAGE_FILES = {
-  'host.json': JSON.stringify({ version: '2.0', extensions: { http: { routePrefix: '' } } }),
+  'host.json': JSON.stringify({ version: '2.0', extensionBundle: EXTENSION_BUNDLE, extensions: { http: { routePrefix: '' } } }),
   'package.json': JSON.stringify({ name: 'cloudfn-app', private: true, main: 'index.mjs', type: 'module' }),
 }
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,6 +9,9 @@ const run = promisify(execFile)
 const CLI = packageFile('dist/cli.js')
 // Inside the package, so that `import ... from 'cloudfn'` in the test's modules resolves to this package.
 const cwd = mkdtempSync(join(packageRoot(), 'test', '.tmp-cli-'))
+// The CLI's temporary folders (unpacked artifacts) go here, so gc sees only those of this test's processes.
+const tmp = join(cwd, '.tmp')
+mkdirSync(tmp)
 
 interface Result {
   code: number
@@ -37,6 +40,12 @@ export const greet = defineFunction({
   },
 })
 export const other = defineFunction({ name: 'other', handler: () => 'other' })
+`,
+  )
+  writeFileSync(
+    join(cwd, 'web.ts'),
+    `import { defineFunction, http } from 'cloudfn'
+export const web = defineFunction({ name: 'web', trigger: http(), handler: () => new Response('hi') })
 `,
   )
   writeFileSync(join(cwd, 'input.json'), '{"name":"File"}')
@@ -144,9 +153,30 @@ export const page = defineFunction({ name: 'page', trigger: http({ auth: 'public
     await cli('rm', 'greet')
   })
 
+  it('answers scripts with a JSON error on stdout, and calls a function cannot take are usage errors (exit 2)', async () => {
+    const missing = await cli('invoke', 'nobody', '--json')
+    expect(missing.code).toBe(4)
+    expect(JSON.parse(missing.stdout)).toMatchObject({
+      exitCode: 4,
+      error: { name: 'NotFoundError', code: 'NotFound', message: "Function 'nobody' is not deployed on local; deploy it first" },
+    })
+    expect(await cli('deploy', 'web.ts#web')).toMatchObject({ code: 0 })
+    const invoked = await cli('invoke', 'web', '--json')
+    expect(invoked.code).toBe(2)
+    expect(JSON.parse(invoked.stdout)).toMatchObject({ exitCode: 2, error: { code: 'Unsupported' } })
+    const sent = await cli('send', 'web', '--data', '{}')
+    expect(sent.code).toBe(2)
+    expect(sent.stderr).toContain("'web' has no queue trigger")
+    await cli('rm', 'web')
+  })
+
   it('collects functions older than a duration', async () => {
     await cli('deploy', 'greet.ts#other')
-    expect(JSON.parse((await cli('gc', '--older-than', '1d', '--json')).stdout)).toEqual({ removed: [], stale: [] })
+    expect(JSON.parse((await cli('gc', '--older-than', '1d', '--json')).stdout)).toEqual({
+      removed: [],
+      kept: ['other'],
+      dryRun: false,
+    })
     const meta = join(cwd, '.cloudfn', 'local', 'other', 'deployment.json')
     const saved = JSON.parse(readFileSync(meta, 'utf8'))
     saved.record.updatedAt = '2020-01-01T00:00:00.000Z'
@@ -154,6 +184,21 @@ export const page = defineFunction({ name: 'page', trigger: http({ auth: 'public
     expect((await cli('gc', '--older-than', '1d', '--dry-run')).stdout).toBe('would remove other\n')
     expect((await cli('gc', '--older-than', '1d')).stdout).toBe('removed other\n')
     expect(JSON.parse((await cli('ls', '--json')).stdout)).toEqual([])
+  })
+
+  it('compiles modules outside the source folder, and gc removes what a killed run left', async () => {
+    // bundle-require keeps its compiled copy with this variable set, as a killed process would.
+    const kept = await runWith({ BUNDLE_REQUIRE_PRESERVE: '1' }, 'deploy', 'greet.ts#other')
+    expect(kept.code).toBe(0)
+    expect(readdirSync(cwd).filter((name) => name.includes('.bundled_'))).toEqual([])
+    const temp = join(cwd, '.cloudfn', 'tmp')
+    const [left] = readdirSync(temp)
+    expect(left).toMatch(/^greet\.ts\.bundled_\d+_[0-9a-f]+\.mjs$/)
+    const collected = await cli('gc', '--older-than', '1d', '--dry-run')
+    expect(collected.stdout).toBe(`would remove temp:${join(temp, left as string)}\n`)
+    expect((await cli('gc', '--older-than', '1d')).stdout).toBe(`removed temp:${join(temp, left as string)}\n`)
+    expect(readdirSync(temp)).toEqual([])
+    await cli('rm', 'other')
   })
 
   it('reads defaults from cloudfn.config.ts', async () => {
@@ -165,6 +210,18 @@ export const page = defineFunction({ name: 'page', trigger: http({ auth: 'public
     } finally {
       rmSync(join(cwd, 'cloudfn.config.ts'))
     }
+  })
+
+  it('fails a conformance run in which no scenario ran, unless --allow-skipped', async () => {
+    // Real AWS without credentials: every scenario is skipped with the reason.
+    const bare = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'cloudfn-test-none', AWS_REGION: 'eu-west-1' }
+    const skipped = await runWith(bare, 'conformance', '--provider', 'aws', '--only', 'lifecycle')
+    expect(skipped.stdout).toContain('0 passed, 0 failed, 0 not supported, 1 skipped')
+    expect(skipped.code).toBe(1)
+    expect(skipped.stderr).toContain('no scenario ran')
+    expect(skipped.stderr).toContain('--allow-skipped')
+    const allowed = await runWith(bare, 'conformance', '--provider', 'aws', '--only', 'lifecycle', '--allow-skipped')
+    expect(allowed.code).toBe(0)
   })
 
   it('prints help with examples for every command', async () => {
@@ -211,7 +268,7 @@ describe.each(['aws', 'gcp', 'azure'])('cloudfn CLI --provider %s --emulate (bui
     expect(invoked.stderr).toMatch(/NotFoundError/)
     expect(logs.code).toBe(4)
     expect(removed.stdout).toBe('greet was not deployed; nothing to remove\n')
-    expect(JSON.parse(collected.stdout)).toEqual({ removed: [], stale: [] })
+    expect(JSON.parse(collected.stdout)).toEqual({ removed: [], kept: [], dryRun: false })
     expect(conformance.code).toBe(0)
     expect(conformance.stdout).toContain('2 passed, 0 failed')
     expect(conformance.stdout).toMatch(new RegExp(`${provider}-emulated\\s+user-error\\s+passed`))
@@ -264,7 +321,7 @@ async function runWith(env: Record<string, string>, ...args: string[]): Promise<
     const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
       cwd,
       timeout: 60_000,
-      env: { ...process.env, ...env },
+      env: { ...process.env, TMPDIR: tmp, ...env },
     })
     return { code: 0, stdout, stderr }
   } catch (error) {

@@ -39,6 +39,18 @@ const slimCloudfn: Plugin = {
   },
 }
 
+/**
+ * esbuild has no loader for compiled addons and would fail with "No loader is
+ * configured for .node files"; leaving them as imports lets the packager name
+ * the package that needs one (see native-addons.ts) instead.
+ */
+const addonsLeftOut: Plugin = {
+  name: 'cloudfn-addons-left-out',
+  setup(builder) {
+    builder.onResolve({ filter: /\.node$/ }, (args) => ({ path: args.path, external: true }))
+  },
+}
+
 const DEFINITION_LINE = /^(\s*export\s+const\s+[\w$]+\s*=\s*)(defineFunction\s*\()/gm
 const LOADERS: Record<string, Loader> = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.jsx': 'jsx' }
 
@@ -92,7 +104,7 @@ const definition = Object.values(module).find((v) => v && typeof v.handler === '
     logLevel: 'silent',
     banner: { js: REQUIRE_BANNER },
     external: [...(input.external ?? [])],
-    plugins: [slimCloudfn, pureDefinitions(input.entry)],
+    plugins: [slimCloudfn, addonsLeftOut, pureDefinitions(input.entry)],
   })
   const [output] = result.outputFiles
   if (!output) throw new Error('esbuild produced no output')

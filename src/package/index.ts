@@ -7,6 +7,8 @@ import type { RuntimeTrigger } from '../runtime/run-definition.ts'
 import type { Trigger } from '../triggers/types.ts'
 import { bundleFunction } from './bundle.ts'
 import { findExportName } from './find-export.ts'
+import { includedFiles } from './include.ts'
+import { findNativePackages } from './native-addons.ts'
 import { deterministicZip } from './zip.ts'
 
 export const ENTRY_FILE = 'index.mjs'
@@ -48,7 +50,16 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
   }
   const exportName = await findExportName(definition, entry)
   const trigger = runtimePart(definition.trigger)
-  const key = JSON.stringify([entry, exportName, definition.name, trigger, spec.shimPath, spec.external, spec.files])
+  const key = JSON.stringify([
+    entry,
+    exportName,
+    definition.name,
+    trigger,
+    spec.shimPath,
+    spec.external,
+    spec.files,
+    definition.include,
+  ])
   const hit = cache.get(key)
   if (hit && (await stillFresh(hit))) return hit.artifact
 
@@ -69,11 +80,17 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
       cause,
     })
   }
+  refuseNativeAddons(definition.name, bundled.inputs)
   const extra = Object.entries(spec.files ?? {}).map(([name, text]) => [name, new TextEncoder().encode(text)] as const)
-  const zip = await deterministicZip({ ...Object.fromEntries(extra), [ENTRY_FILE]: bundled.code })
+  const included = await includedFiles(entry, definition.include, [ENTRY_FILE, ...Object.keys(spec.files ?? {})])
+  const zip = await deterministicZip({
+    ...Object.fromEntries(included.map((file) => [file.name, file.bytes])),
+    ...Object.fromEntries(extra),
+    [ENTRY_FILE]: bundled.code,
+  })
   const artifact: Artifact = { zip, sha256: createHash('sha256').update(zip).digest('hex'), entryFile: ENTRY_FILE }
   const inputs = new Map<string, string>()
-  for (const path of bundled.inputs) inputs.set(path, await fingerprint(path))
+  for (const path of [...bundled.inputs, ...included.map((file) => file.path)]) inputs.set(path, await fingerprint(path))
   cache.set(key, { artifact, inputs })
   return artifact
 }
@@ -84,4 +101,22 @@ function runtimePart(trigger: Trigger | undefined): RuntimeTrigger | undefined {
   // Azure registers its timer in code, with the schedule.
   if (trigger?.kind === 'schedule') return { kind: 'schedule', cron: trigger.cron, timezone: trigger.timezone }
   return trigger && { kind: trigger.kind }
+}
+
+/**
+ * A compiled addon is built for the deploying machine and is not in the
+ * bundle: the function would deploy, then fail at its first call with a
+ * misleading "Cannot find module". Refuse it at deploy instead.
+ */
+function refuseNativeAddons(functionName: string, inputs: readonly string[]): void {
+  const native = findNativePackages(inputs)
+  if (native.length === 0) return
+  const list = native.map((found) => `${found.name} (${found.evidence})`).join(', ')
+  throw new InvalidArgumentError({
+    field: 'entry',
+    message:
+      `function '${functionName}' imports ${native.length === 1 ? 'a package' : 'packages'} with a native addon, which cannot be bundled: ${list}. ` +
+      'An addon is compiled for the machine that installed it, not for the function runtime (Linux, Node 22). ' +
+      'Use a pure-JavaScript or WebAssembly alternative, or move that work out of the function.',
+  })
 }

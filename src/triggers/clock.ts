@@ -3,9 +3,11 @@ import { expectInteger } from '../validation.ts'
 
 /** One schedule, as a backend (the local fake, an emulator) runs it. */
 export interface ScheduledJob {
-  /** Normalized 5-field cron (see `ScheduleTrigger.cron`). */
+  /** Normalized 5-field cron (see `ScheduleTrigger.cron`); read only when `next` is absent. */
   cron: string
   timezone: string
+  /** The backend's own schedule (e.g. Azure's NCRONTAB): the first tick after `after` ms, if any. */
+  next?(after: number): number | undefined
   /** Called at each tick; the clock waits for it before moving past the tick. */
   fire(scheduledTime: Date): Promise<void>
 }
@@ -35,6 +37,7 @@ const loadCron = () => {
 }
 
 function nextTick(CronClass: typeof Cron, job: ScheduledJob, after: number): number | undefined {
+  if (job.next) return job.next(after)
   return new CronClass(job.cron, { timezone: job.timezone, paused: true }).nextRun(new Date(after))?.getTime()
 }
 

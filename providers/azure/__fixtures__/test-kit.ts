@@ -1,4 +1,5 @@
 /** Shared set-up for the Azure tests: an emulator on msw and a provider talking to it with fake credentials. */
+import type { SetupServer } from 'msw/node'
 import { createCloud } from '../../../src/client.ts'
 import type { RetryPolicy } from '../../../src/retry.ts'
 import { type AzureEmulator, type AzureEmulatorOptions, createAzureEmulator, emulatorCredential } from '../emulator/index.ts'
@@ -8,6 +9,8 @@ export const SUBSCRIPTION = '00000000-0000-4000-8000-000000000000'
 
 export interface Kit {
   emulator: AzureEmulator
+  /** The msw server the emulator listens on (tests may put handlers in front of its own). */
+  server: SetupServer
   provider: AzureProvider
   cloud: ReturnType<typeof createCloud>
   close(): Promise<void>
@@ -17,7 +20,7 @@ export function startKit(
   options: { emulator?: AzureEmulatorOptions; token?: string; retry?: Partial<RetryPolicy>; readyTimeoutMs?: number } = {},
 ): Kit {
   const emulator = createAzureEmulator(options.emulator)
-  emulator.listen()
+  const server = emulator.listen()
   const provider = createAzureProvider({
     subscriptionId: SUBSCRIPTION,
     resourceGroup: 'cloudfn-tests',
@@ -29,6 +32,7 @@ export function startKit(
   const cloud = createCloud(provider, { retry: { baseDelayMs: 1, maxDelayMs: 20, maxAttempts: 4, ...options.retry } })
   return {
     emulator,
+    server,
     provider,
     cloud,
     close: () => emulator.close(),

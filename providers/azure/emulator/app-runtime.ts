@@ -3,7 +3,7 @@ import { ThrottledError } from '../../../src/errors/throttled.ts'
 import { TimeoutError } from '../../../src/errors/timeout.ts'
 import { packageFile } from '../../../src/package/package-root.ts'
 import { compileHostScript } from '../../../src/sandbox/host-script.ts'
-import { createWorkerSandbox } from '../../../src/sandbox/worker-sandbox.ts'
+import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.ts'
 import {
   AZURE_HOST_MARK,
   type FunctionRegistration,
@@ -37,7 +37,7 @@ export type TriggerOutcome = { kind: 'done' } | Exclude<InvokeOutcome, { kind: '
 /** The function host of one app version: its instances are sandbox workers running host.ts. */
 export interface AppRuntime {
   /** Loads the app on an instance and reports its HTTP functions, or why it failed to load. */
-  index(): Promise<{ functions: FunctionRegistration[] } | { error: string }>
+  index(): Promise<{ functions: FunctionRegistration[]; bindingTypes: Record<string, string[]> } | { error: string }>
   invoke(functionName: string, invocationId: string, request: HostHttpRequest, onStart: () => void): Promise<InvokeOutcome>
   /** Runs a timer or queue function with its trigger's input. */
   trigger(functionName: string, invocationId: string, data: RpcData, onStart: () => void): Promise<TriggerOutcome>
@@ -46,7 +46,9 @@ export interface AppRuntime {
 
 export async function createAppRuntime(settings: AppRuntimeSettings): Promise<AppRuntime> {
   const workerFile = await compileHostScript(packageFile('providers/azure/emulator/host.ts'))
-  const sandbox = createWorkerSandbox<HostMessage, HostReply>({
+  // Each instance a process in the app folder (wwwroot), in UTC (docs/FIDELITY.md, The instance).
+  const sandbox = createProcessSandbox<HostMessage, HostReply>({
+    cwd: settings.directory,
     provider: 'azure',
     name: settings.app,
     workerFile,
@@ -81,7 +83,7 @@ export async function createAppRuntime(settings: AppRuntimeSettings): Promise<Ap
       const sent = await send({ kind: 'index' })
       if (sent.kind !== 'reply') return { error: sent.kind === 'crash' ? sent.message : `the app did not load (${sent.kind})` }
       const { reply } = sent
-      if (reply.kind === 'index') return { functions: reply.functions }
+      if (reply.kind === 'index') return { functions: reply.functions, bindingTypes: reply.bindingTypes }
       return { error: reply.kind === 'failure' ? `${reply.error.name}: ${reply.error.message}` : 'unexpected reply' }
     },
     async invoke(functionName, invocationId, request, onStart) {

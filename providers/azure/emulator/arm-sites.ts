@@ -219,7 +219,8 @@ export async function site(context: ArmContext, name: string, rest: string[]): P
   if (sub === 'syncfunctiontriggers' && method === 'POST') {
     current.listedFunctions = current.app?.functions ?? []
     state.onSiteChange(current)
-    return new Response(null, { status: 204 })
+    // The spec says 204; the real service answers 200 (Azure/azure-rest-api-specs#1275).
+    return new Response(null, { status: 200 })
   }
   if (sub === 'host/default/listkeys' && method === 'POST') {
     return json({ masterKey: current.masterKey, functionKeys: { default: current.hostKey }, systemKeys: {} })

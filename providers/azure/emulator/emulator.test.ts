@@ -92,7 +92,7 @@ describe('azure emulator wire', () => {
       hostKey: 'h',
       functionKeys: new Map([['cloudfn', { default: 'k' }]]),
       deployments: [],
-      app: { directory: '/nowhere', entryFile: '/nowhere/index.mjs', routePrefix: 'api', functions: [] },
+      app: { directory: '/nowhere', entryFile: '/nowhere/index.mjs', routePrefix: 'api', functions: [], functionErrors: {} },
       listedFunctions: [{ kind: 'http', name: 'cloudfn', route: 'cloudfn', methods: ['POST'], authLevel: 'function' }],
       runtime: undefined,
       createdAt: '',

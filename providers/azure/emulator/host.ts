@@ -155,6 +155,17 @@ function registrations(): FunctionRegistration[] {
   return [...functions.values()].flatMap(({ metadata }) => registration(metadata) ?? [])
 }
 
+/** Every registered function's binding types, trigger first: the host checks each against the extensions it loaded. */
+function bindingTypes(): Record<string, string[]> {
+  const types: Record<string, string[]> = {}
+  for (const { metadata } of functions.values()) {
+    const trigger = triggerOf(metadata)?.[1]
+    const others = Object.values(metadata.bindings).filter((binding) => binding !== trigger)
+    types[metadata.name] = [...(trigger ? [trigger] : []), ...others].map((binding) => binding.type)
+  }
+  return types
+}
+
 /** Hop-by-hop headers a proxy does not forward. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 'content-length', 'upgrade'])
 
@@ -175,7 +186,8 @@ function proxy(uri: string, invocationId: string, request: HostHttpRequest, sign
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
       new URL(`${target.pathname}${target.search}`, uri),
-      { method: request.method, headers, signal },
+      // The host reads the worker's answer with .NET's HttpClient, whose header limit is 64 KiB, not Node's 16.
+      { method: request.method, headers, signal, maxHeaderSize: 64 * 1024 },
       (incoming) => {
         const chunks: Buffer[] = []
         incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -184,7 +196,8 @@ function proxy(uri: string, invocationId: string, request: HostHttpRequest, sign
           const pairs: Array<[string, string]> = []
           for (let index = 0; index < incoming.rawHeaders.length; index += 2) {
             const name = (incoming.rawHeaders[index] ?? '').toLowerCase()
-            if (HOP_BY_HOP.has(name) || name === 'x-ms-invocation-id' || name === 'date') continue
+            // A Content-Length the handler set is the answer's own: the host passes it on.
+            if ((HOP_BY_HOP.has(name) && name !== 'content-length') || name === 'x-ms-invocation-id' || name === 'date') continue
             pairs.push([name, incoming.rawHeaders[index + 1] ?? ''])
           }
           resolve({ status: incoming.statusCode ?? 500, headers: pairs, body: new Uint8Array(Buffer.concat(chunks)) })
@@ -280,7 +293,7 @@ async function invoke(message: Extract<HostMessage, { kind: 'invoke' }>): Promis
 serveSandbox<HostMessage, HostReply>(async (message) => {
   try {
     await loadApp()
-    if (message.kind === 'index') return { kind: 'index', functions: registrations() }
+    if (message.kind === 'index') return { kind: 'index', functions: registrations(), bindingTypes: bindingTypes() }
     if (message.kind === 'trigger') {
       await run(message.functionName, message.invocationId, { data: message.data, triggerMetadata: {} })
       return { kind: 'done' }

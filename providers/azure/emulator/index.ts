@@ -3,7 +3,7 @@
  * (`management.azure.com`: resource groups, storage, plans, sites, settings,
  * functions, keys, long-running operations), the Kudu OneDeploy endpoint
  * (`APP.scm.azurewebsites.net`) and the function host (`APP.azurewebsites.net`),
- * which runs uploaded packages in worker threads with the `@azure/functions`
+ * which runs uploaded packages in processes of their own with the `@azure/functions`
  * v4 programming model. The real `@azure/arm-*` SDKs talk to it unchanged.
  */
 import { type HttpHandler, http } from 'msw'
@@ -44,7 +44,7 @@ export interface AzureEmulatorOptions {
   acceptToken?: (token: string) => boolean
   /** The time timer functions fire on (default: the system clock). */
   clock?: TriggerClock
-  /** How long a failed queue message stays invisible, and the pause between polls of an empty queue, in ms (default 100). */
+  /** The queue listener's polling pace in ms, standing for the host's 100 ms minimum polling interval (default 100); see TriggerSettings. */
   queueRetryDelayMs?: number
 }
 
@@ -69,8 +69,9 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
   const faults = new Faults()
   const lro = new LongRunningOperations(faults, { polls: options.lroPolls ?? 1, retryAfterSec: options.lroRetryAfterSec ?? 0 })
   const acceptToken = options.acceptToken ?? ((token: string) => token.length > 0)
+  const clock = options.clock ?? systemClock()
   const triggers = new SiteTriggers(state, {
-    clock: options.clock ?? systemClock(),
+    clock,
     queueRetryDelayMs: options.queueRetryDelayMs ?? 100,
   })
   state.onSiteChange = (site) => triggers.sync(site)
@@ -105,7 +106,7 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
     ),
     http.all(
       /^https:\/\/[a-z0-9]+\.queue\.core\.windows\.net\//i,
-      serve('queue', (request, url) => queueService(state, request, url)),
+      serve('queue', (request, url) => queueService(state, request, url, clock.now)),
     ),
     http.all(/^https:\/\/[a-z0-9-]+\.azurewebsites\.net\//i, (info: { request: Request }) => {
       const { pathname } = new URL(info.request.url)

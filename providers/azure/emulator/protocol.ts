@@ -42,7 +42,8 @@ export type HostMessage =
   | { kind: 'trigger'; functionName: string; invocationId: string; data: RpcData }
 
 export type HostReply =
-  | { kind: 'index'; functions: FunctionRegistration[] }
+  /** The functions the emulator can run, and every registered function's binding types (trigger first). */
+  | { kind: 'index'; functions: FunctionRegistration[]; bindingTypes: Record<string, string[]> }
   | { kind: 'done' }
   | { kind: 'response'; response: HostHttpResponse }
   /** The app failed to load or the invocation failed inside the host: the host answers 500. */

@@ -4,22 +4,16 @@ import { unpackZip } from '../../../src/sandbox/artifact-dir.ts'
 import { DEFAULT_FUNCTION_TIMEOUT_SEC, parseTimeSpan, TIMEOUT_SETTING } from '../constants.ts'
 import { type AppRuntime, createAppRuntime } from './app-runtime.ts'
 import { functionKeys, restart } from './arm-sites.ts'
+import { type HostConfig, indexFunctions, parseHostConfig } from './host-config.ts'
 import { json } from './http.ts'
 import type { AzureState, DeploymentState, SiteState } from './state.ts'
-
-/** host.json's `extensions.http.routePrefix` (default `api`), which every HTTP route sits under. */
-function routePrefixOf(hostJson: Uint8Array): string {
-  const parsed = JSON.parse(new TextDecoder().decode(hostJson)) as { extensions?: { http?: { routePrefix?: unknown } } }
-  const prefix = parsed.extensions?.http?.routePrefix
-  return typeof prefix === 'string' ? prefix.replace(/^\/+|\/+$/g, '') : 'api'
-}
 
 /** Unpacks a package as the Flex host mounts it; returns the entry file named by package.json `main`. */
 async function unpack(
   app: string,
   zip: Uint8Array,
   sha256: string,
-): Promise<{ directory: string; entryFile: string; routePrefix: string }> {
+): Promise<{ directory: string; entryFile: string; config: HostConfig }> {
   const { directory, files } = await unpackZip(zip, `${app.toLowerCase()}-${sha256.slice(0, 16)}`)
   const hostJson = files['host.json']
   if (!hostJson) throw new Error('host.json was not found at the root of the package.')
@@ -30,7 +24,7 @@ async function unpack(
     if (typeof parsed.main === 'string') main = parsed.main
   }
   if (!files[main]) throw new Error(`package.json names '${main}' as main, which is not in the package.`)
-  return { directory, entryFile: join(directory, main), routePrefix: routePrefixOf(hostJson) }
+  return { directory, entryFile: join(directory, main), config: parseHostConfig(hostJson) }
 }
 
 export interface RuntimeDefaults {
@@ -53,7 +47,7 @@ export function startRuntime(site: SiteState, app: { directory: string; entryFil
 
 async function deploy(state: AzureState, site: SiteState, deployment: DeploymentState, zip: Uint8Array): Promise<void> {
   try {
-    const app = await unpack(site.name, zip, deployment.sha256)
+    const { config, ...app } = await unpack(site.name, zip, deployment.sha256)
     deployment.status = 2
     const runtime = await startRuntime(site, app)
     const indexed = await runtime.index()
@@ -61,13 +55,15 @@ async function deploy(state: AzureState, site: SiteState, deployment: Deployment
       await runtime.retire()
       throw new Error(`The host could not load the app: ${indexed.error}`)
     }
+    // Functions whose bindings no loaded extension registers are in error: the host does not index them.
+    const { functions, errors } = indexFunctions(config, indexed)
     restart(site)
     // The instance that indexed the app stays warm, as on a freshly started Flex instance.
     site.runtime = Promise.resolve(runtime)
-    site.app = { ...app, functions: indexed.functions }
+    site.app = { ...app, routePrefix: config.routePrefix, functions, functionErrors: errors }
     // Flex syncs triggers itself after a deployment.
-    site.listedFunctions = indexed.functions
-    for (const fn of indexed.functions) functionKeys(state, site, fn.name)
+    site.listedFunctions = functions
+    for (const fn of functions) functionKeys(state, site, fn.name)
     deployment.status = 4
     deployment.message = 'Deployment successful.'
     state.onSiteChange(site)

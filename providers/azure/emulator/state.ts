@@ -54,8 +54,16 @@ export interface SiteState {
   /** Function keys by function name, created when the host first lists the function. */
   functionKeys: Map<string, Record<string, string>>
   deployments: DeploymentState[]
-  /** Folder of the unpacked active package, and what the host found in it. */
-  app: { directory: string; entryFile: string; routePrefix: string; functions: FunctionRegistration[] } | undefined
+  /** Folder of the unpacked active package, what the host indexed in it and the functions it put in error (by name). */
+  app:
+    | {
+        directory: string
+        entryFile: string
+        routePrefix: string
+        functions: FunctionRegistration[]
+        functionErrors: Record<string, string>
+      }
+    | undefined
   /** Functions ARM lists: set when triggers are synced (and after a successful publish, as Flex does). */
   listedFunctions: FunctionRegistration[]
   /** The running function host, started on first use; a promise so concurrent calls share one. */

@@ -8,9 +8,11 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { TriggerClock } from '../../../src/triggers/clock.ts'
-import { QUEUE_SETTINGS, STORAGE_SETTING } from '../constants.ts'
+import { STORAGE_SETTING } from '../constants.ts'
 import type { TriggerOutcome } from './app-runtime.ts'
+import { parseNcrontab } from './ncrontab.ts'
 import type { FunctionRegistration, RpcData } from './protocol.ts'
+import { decodeBase64, PollingPace, queueOptions } from './queue-extension.ts'
 import {
   createQueue,
   deleteMessage,
@@ -18,28 +20,25 @@ import {
   putMessage,
   type QueueMessageState,
   type QueueState,
-  releaseMessage,
+  updateMessage,
 } from './queues.ts'
 import { startRuntime } from './scm.ts'
 import type { AzureState, SiteState } from './state.ts'
 
 export interface TriggerSettings {
   clock: TriggerClock
-  /** How long a failed message stays invisible, and the pause between polls of an empty queue, in ms. */
+  /**
+   * The queue listener's pace in wall-clock ms: its pause after a poll that
+   * found messages, standing for the host's 100 ms minimum polling interval.
+   * Empty polls back off from twice this to maxPollingInterval (1 minute at
+   * 100, scaled alike). Failed messages are retried as the host does: visible
+   * again after host.json's visibilityTimeout (0) on the emulator's clock.
+   */
   queueRetryDelayMs: number
 }
 
-/** The queue extension's defaults when host.json and the app settings say nothing. */
-const DEFAULT_MAX_DEQUEUE_COUNT = 5
-const DEFAULT_BATCH_SIZE = 16
 /** A message being processed stays invisible (the host renews this lease while the function runs). */
 const PROCESSING_LEASE_MS = 10 * 60_000
-
-/** An NCRONTAB (seconds first) as the 5-field cron the clock reads; a seconds field other than 0 is kept for croner. */
-function cronOf(ncrontab: string): string {
-  const fields = ncrontab.trim().split(/\s+/)
-  return fields.length === 6 && fields[0] === '0' ? fields.slice(1).join(' ') : fields.join(' ')
-}
 
 /** `%NAME%` binding expressions read app settings. */
 function resolve(site: SiteState, value: string): string {
@@ -91,8 +90,10 @@ export class SiteTriggers {
   #timer(site: SiteState, functionName: string, schedule: string): () => void {
     let last: number | undefined
     return this.#settings.clock.every({
-      cron: cronOf(schedule),
+      cron: schedule,
       timezone: 'UTC',
+      // Ticks at the times the host's NCrontab computes (the host indexed only parseable schedules).
+      next: parseNcrontab(schedule).next,
       fire: async (at) => {
         // The function gets the status from before this tick: `Next` is the tick now firing.
         const status = { Last: hostTime(last ?? 0), Next: hostTime(at.getTime()), LastUpdated: hostTime(last ?? 0) }
@@ -107,39 +108,56 @@ export class SiteTriggers {
   #queue(site: SiteState, fn: Extract<FunctionRegistration, { kind: 'queue' }>): () => void {
     const connection = site.appSettings[fn.connection] ?? site.appSettings[STORAGE_SETTING] ?? ''
     const accountName = /AccountName=([^;]+)/.exec(connection)?.[1] ?? ''
+    const options = queueOptions(site.appSettings, this.#settings.queueRetryDelayMs)
     const queueName = resolve(site, fn.queueName)
-    const setting = (name: string, fallback: number) => {
-      const value = Number(site.appSettings[name])
-      return Number.isInteger(value) && value > 0 ? value : fallback
+    // Message times are on the emulator's clock, the one the queue service writes them with.
+    const now = () => this.#settings.clock.now()
+    const account = () => this.#state.storageAccount(accountName)
+    const poison = (message: QueueMessageState) => {
+      const poisonName = `${queueName}-poison`
+      const target = account()?.queues.get(poisonName) ?? createQueue(poisonName)
+      account()?.queues.set(poisonName, target)
+      // The host copies the message as it was received: the same (still encoded) text.
+      putMessage(target, message.text, now())
     }
-    const maxDequeueCount = setting(QUEUE_SETTINGS.maxDequeueCount, DEFAULT_MAX_DEQUEUE_COUNT)
-    const batchSize = Math.min(32, setting(QUEUE_SETTINGS.batchSize, DEFAULT_BATCH_SIZE))
-    const delayMs = this.#settings.queueRetryDelayMs
-    let stopped = false
-    let timer: NodeJS.Timeout | undefined
-    const deliver = async (queue: QueueState, message: QueueMessageState) => {
-      const text = Buffer.from(message.text, 'base64').toString('utf8')
+    const handle = async (queue: QueueState, message: QueueMessageState) => {
+      // Decoding happens before the function: an undecodable message is poisoned at once without running it
+      // (the extension's MessageDecodingFailed handler, Azure/azure-sdk-for-net#18326).
+      const text = options.messageEncoding === 'base64' ? decodeBase64(message.text) : message.text
+      if (text === undefined || message.dequeueCount > options.maxDequeueCount) {
+        poison(message)
+        deleteMessage(queue, message.id, message.popReceipt, now())
+        return
+      }
       const outcome = await this.#run(site, fn.name, { string: text })
       if (outcome.kind === 'done') {
-        deleteMessage(queue, message.id, message.popReceipt)
-      } else if (message.dequeueCount >= maxDequeueCount) {
-        const account = this.#state.storageAccount(accountName)
-        const poisonName = `${queueName}-poison`
-        const poison = account?.queues.get(poisonName) ?? createQueue(poisonName)
-        account?.queues.set(poisonName, poison)
-        putMessage(poison, message.text, Date.now())
-        deleteMessage(queue, message.id, message.popReceipt)
+        deleteMessage(queue, message.id, message.popReceipt, now())
+      } else if (message.dequeueCount >= options.maxDequeueCount) {
+        poison(message)
+        deleteMessage(queue, message.id, message.popReceipt, now())
       } else {
-        releaseMessage(message, Date.now() + delayMs)
+        // Released with host.json's visibilityTimeout (0 by default): visible again for the next poll.
+        updateMessage(queue, message.id, message.popReceipt, now(), options.visibilityTimeoutMs)
       }
     }
+    const inFlight = new Set<Promise<void>>()
+    const pace = new PollingPace(options.minPollingMs, options.maxPollingMs)
+    let stopped = false
+    let timer: NodeJS.Timeout | undefined
     const poll = async () => {
       if (stopped) return
-      const queue = this.#state.storageAccount(accountName)?.queues.get(queueName)
-      const batch = queue ? getMessages(queue, batchSize, PROCESSING_LEASE_MS, Date.now()) : []
-      if (queue) await Promise.all(batch.map((message) => deliver(queue, message)))
+      const queue = account()?.queues.get(queueName)
+      const batch = queue ? getMessages(queue, options.batchSize, PROCESSING_LEASE_MS, now()) : []
+      for (const message of batch) {
+        if (!queue) break
+        const task = handle(queue, message).catch(() => {})
+        inFlight.add(task)
+        void task.finally(() => inFlight.delete(task))
+      }
+      // A new batch is fetched once no more than newBatchThreshold messages are still running.
+      while (inFlight.size > options.newBatchThreshold && !stopped) await Promise.race(inFlight)
       if (stopped) return
-      timer = setTimeout(() => void poll(), batch.length > 0 ? 0 : delayMs)
+      timer = setTimeout(() => void poll(), pace.next(batch.length > 0))
       timer.unref()
     }
     void poll()

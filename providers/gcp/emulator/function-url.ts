@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { HttpResponse } from 'msw'
+import { failingBody, fetchCanDecode } from '../../../src/content-coding.ts'
 import { OutOfMemoryError } from '../../../src/errors/out-of-memory.ts'
 import { ThrottledError } from '../../../src/errors/throttled.ts'
 import { TimeoutError } from '../../../src/errors/timeout.ts'
@@ -124,7 +125,11 @@ async function run(state: GcpEmulatorState, fn: EmulatedFunction, hostRequest: H
   const headers = new Headers()
   for (const [name, value] of reply.headers) headers.append(name, value)
   const nullBody = reply.status === 204 || reply.status === 304 || hostRequest.method === 'HEAD'
-  return new HttpResponse(nullBody ? null : bytes, { status: reply.status, headers })
+  if (nullBody) return new HttpResponse(null, { status: reply.status, headers })
+  const coding = headers.get('content-encoding')
+  // The caller's fetch fails on a body not in its declared coding; msw would never finish reading it.
+  if (!fetchCanDecode(coding, bytes)) return new HttpResponse(failingBody(coding), { status: reply.status, headers })
+  return new HttpResponse(bytes, { status: reply.status, headers })
 }
 
 type Sandbox = NonNullable<EmulatedFunction['revision']>['sandbox']

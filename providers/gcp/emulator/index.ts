@@ -75,7 +75,8 @@ function faultAnswer(fault: Fault, request: Request): Response {
  * A stateful model of Cloud Functions 2nd gen that the unmodified
  * `@google-cloud/functions` v2 client (REST transport) talks to at the
  * production host names, and whose function URLs really run the uploaded
- * code, served by the real Functions Framework in each instance.
+ * code, served by the real Functions Framework in each instance, each
+ * instance a process of its own (src/sandbox/process-sandbox.ts).
  */
 export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator {
   // Functions run under the real framework: refuse at once, naming the package, when it is missing.

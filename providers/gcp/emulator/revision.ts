@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { packageFile } from '../../../src/package/package-root.ts'
 import { unpackArtifact } from '../../../src/sandbox/artifact-dir.ts'
 import { compileHostScript } from '../../../src/sandbox/host-script.ts'
-import { createWorkerSandbox, type Sandbox } from '../../../src/sandbox/worker-sandbox.ts'
+import { createProcessSandbox, type Sandbox } from '../../../src/sandbox/process-sandbox.ts'
 import { frameworkDir } from './framework.ts'
 import type { HostData } from './host.ts'
 import type { HostMessage, HostReply } from './protocol.ts'
@@ -67,7 +67,9 @@ export async function createRevision(spec: RevisionSpec, revisionId: string): Pr
   const hostData: HostData = { sourceDir: dirname(manifestPath), frameworkDir: frameworkDir(), timeoutSec: spec.timeoutSec }
   const env = runtimeEnv({ ...spec, revisionId })
   const hostScript = await compileHostScript(packageFile('providers/gcp/emulator/host.ts'))
-  const sandbox = createWorkerSandbox<HostMessage, HostReply>({
+  // Each instance a process in the source folder (Cloud Run's /workspace), in UTC (docs/FIDELITY.md, The instance).
+  const sandbox = createProcessSandbox<HostMessage, HostReply>({
+    cwd: dirname(manifestPath),
     provider: 'gcp',
     name: spec.service,
     workerFile: hostScript,

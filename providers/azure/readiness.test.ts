@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { caughtError } from '../../conformance/expect.ts'
+import { ticker, worker } from '../../conformance/fixtures/functions.ts'
+import { rewriteHostJson, withoutBundle } from './__fixtures__/rewrite-package.ts'
+import { type Kit, SUBSCRIPTION, startKit } from './__fixtures__/test-kit.ts'
+import { appName } from './names.ts'
+import { fieldsFromSite } from './record.ts'
+
+let kit: Kit | undefined
+afterEach(async () => {
+  await kit?.close()
+  kit = undefined
+})
+
+const scope = { subscriptionId: SUBSCRIPTION, resourceGroup: 'cloudfn-tests' }
+
+describe('azure deploy waits for every function of the app', () => {
+  it('ships host.json with the current extension bundle range', async () => {
+    kit = startKit()
+    let hostJson: unknown
+    rewriteHostJson(kit, (published) => {
+      hostJson = published
+      return published
+    })
+    await kit.cloud.deploy(worker)
+    expect(hostJson).toEqual({
+      version: '2.0',
+      extensionBundle: { id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' },
+      extensions: { http: { routePrefix: '' } },
+    })
+  })
+
+  it('fails, naming the queue function, when the host lists only the envelope endpoint', async () => {
+    kit = startKit({ readyTimeoutMs: 2000 })
+    rewriteHostJson(kit, withoutBundle)
+    const error = await caughtError(kit.cloud.deploy(worker))
+    expect(error).toMatchObject({ code: 'ProviderError', isRetryable: false })
+    expect(error.message).toMatch(/did not list the function 'cloudfn-queue'/)
+    expect(error.message).toMatch(/extensionBundle \(Microsoft\.Azure\.Functions\.ExtensionBundle\)/)
+    // Not recorded as deployed: the next deploy redoes the upload instead of answering "unchanged".
+    const site = kit.emulator.state.site(appName(scope, 'worker'))
+    expect(site && fieldsFromSite(site)?.codeHash).toBe('')
+  })
+
+  it('succeeds once the timer function is listed beside the envelope endpoint', async () => {
+    kit = startKit()
+    expect((await kit.cloud.deploy(ticker)).status).toBe('created')
+  })
+})
