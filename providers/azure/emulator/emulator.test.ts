@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { type AzureEmulator, createAzureEmulator } from './index.ts'
 
 const ARM = 'https://management.azure.com/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/rg'
-const VERSION = 'api-version=2024-04-01'
+const VERSION = 'api-version=2024-11-01'
 const auth = { authorization: 'Bearer test-token', 'content-type': 'application/json' }
 
 let emulator: AzureEmulator | undefined
