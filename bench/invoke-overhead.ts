@@ -2,7 +2,7 @@
  * cloudfn `invoke` against the plainest call a user could make to the same
  * emulated function (the raw SDK for AWS, an authenticated or keyed `fetch`
  * for GCP and Azure), per cloud. The emulators run the deployed artifacts in
- * worker threads, exactly as the conformance suite uses them.
+ * child processes (one per instance), exactly as the conformance suite uses them.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import { createAwsEmulator, FAKE_CREDENTIALS } from '../providers/aws/emulator/index.ts'

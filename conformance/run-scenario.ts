@@ -32,6 +32,7 @@ export async function runScenario(scenario: Scenario, session: TargetSession, ru
       cloud: session.cloud,
       probe: session.probe,
       clock: session.clock,
+      inbox: session.inbox,
       capabilities: session.cloud.capabilities,
       name: (suffix) => `${prefix}-${suffix}`,
     })

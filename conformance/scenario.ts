@@ -1,6 +1,7 @@
 import type { Cloud } from '../src/client.ts'
 import type { ProviderCapabilities } from '../src/provider.ts'
 import type { ManualClock } from '../src/triggers/clock.ts'
+import type { Inbox } from './inbox.ts'
 
 /**
  * Reads a backend's state without going through the API under test (the
@@ -32,6 +33,11 @@ export interface TargetSession {
   probe: Probe
   /** The clock the backend's schedules run on, where the target can move it (not on real clouds). */
   clock?: ManualClock | undefined
+  /**
+   * Opens an inbox fixture handlers record their input in (see inbox.ts), on
+   * targets whose handlers run on this machine (not on real clouds).
+   */
+  inbox?: (() => Inbox) | undefined
   teardown(): Promise<void>
 }
 
@@ -52,6 +58,8 @@ export interface ScenarioContext {
   cloud: Cloud
   probe: Probe
   clock: ManualClock | undefined
+  /** Opens an inbox (see inbox.ts); undefined where the target cannot read what handlers record. */
+  inbox: (() => Inbox) | undefined
   capabilities: Readonly<ProviderCapabilities>
   /** A function name unique to this run and scenario; the runner checks nothing with it is left behind. */
   name(suffix: string): string

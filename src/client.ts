@@ -112,10 +112,27 @@ function checkAgainstCapabilities(definition: AnyDefinition, provider: Provider)
   if (definition.trigger) checkTriggerSupport(definition.trigger, provider.capabilities.triggers, provider.name)
 }
 
+/** Bounds of a retry policy: NaN or a negative count would retry for ever or never. */
+const RETRY_BOUNDS: Record<keyof RetryPolicy, { min: number; max: number; unit: string }> = {
+  maxAttempts: { min: 1, max: 100, unit: '' },
+  baseDelayMs: { min: 0, max: 600_000, unit: ' ms' },
+  maxDelayMs: { min: 0, max: 3_600_000, unit: ' ms' },
+}
+
+export function checkRetryPolicy(value: unknown, field: string): Partial<RetryPolicy> | undefined {
+  if (value === undefined) return undefined
+  const policy = expectPlainObject(value, field)
+  expectKnownKeys(policy, Object.keys(RETRY_BOUNDS), field)
+  for (const [key, { min, max, unit }] of Object.entries(RETRY_BOUNDS)) {
+    if (policy[key] !== undefined) expectInteger(policy[key], `${field}.${key}`, min, max, unit)
+  }
+  return { ...(policy as Partial<RetryPolicy>) }
+}
+
 /** Wraps any Provider in the neutral API: validation, packaging, retries and error mapping live here, once. */
 export function createCloud(provider: Provider, settings: CloudSettings = {}): Cloud {
   expectKnownKeys(expectPlainObject(settings, 'settings'), ['retry'], 'settings')
-  const context: HandleContext = { provider, retry: settings.retry }
+  const context: HandleContext = { provider, retry: checkRetryPolicy(settings.retry, 'settings.retry') }
 
   return {
     provider: provider.name,

@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path'
 import { callerFile } from './call-site.ts'
 import {
   PORTABLE_RULES,
@@ -38,6 +39,14 @@ export interface FunctionConfig<I, O, T extends EventTrigger | undefined = Event
   exportName?: string
   providerOptions?: ProviderOptions
   /**
+   * Files the function reads at run time, as globs relative to the entry
+   * module's folder (`['data/**', 'templates/*.html']`). They ship in the
+   * artifact at the same relative path next to the bundled code, so
+   * `readFileSync(join(import.meta.dirname, 'data/config.json'))` works on
+   * every backend as it does in the source tree.
+   */
+  include?: readonly string[]
+  /**
    * What starts the function besides direct invocation: `schedule(...)`
    * (input: `ScheduleEvent`) or `queue(...)` (input: each message). For
    * `http(...)` the handler takes a `Request` instead (see `HttpFunctionConfig`).
@@ -71,6 +80,8 @@ export interface FunctionDefinition<I = unknown, O = unknown, T extends Trigger 
   readonly entry: string | undefined
   readonly exportName: string | undefined
   readonly providerOptions: Readonly<ProviderOptions>
+  /** Globs of files shipped with the code (see `FunctionConfig.include`). */
+  readonly include: readonly string[]
   readonly trigger: T
 }
 
@@ -79,7 +90,18 @@ export type InputOf<F> = F extends FunctionDefinition<infer I, unknown> ? I : ne
 /** Awaited return type of a definition's handler (before the JSON round trip). */
 export type OutputOf<F> = F extends FunctionDefinition<never, infer O> ? Awaited<O> : never
 
-const CONFIG_KEYS = ['name', 'handler', 'memoryMb', 'timeoutSec', 'env', 'entry', 'exportName', 'providerOptions', 'trigger']
+const CONFIG_KEYS = [
+  'name',
+  'handler',
+  'memoryMb',
+  'timeoutSec',
+  'env',
+  'entry',
+  'exportName',
+  'providerOptions',
+  'include',
+  'trigger',
+]
 
 /**
  * Declares a function. Call it at the top level of a module and export the
@@ -131,10 +153,29 @@ function createDefinition<I, O>(config: FunctionConfig<I, O>, entry: string | un
     entry,
     exportName: config.exportName === undefined ? undefined : expectString(config.exportName, 'exportName'),
     providerOptions: Object.freeze(config.providerOptions === undefined ? {} : validateProviderOptions(config.providerOptions)),
+    include: Object.freeze(config.include === undefined ? [] : validateInclude(config.include)),
     trigger: config.trigger === undefined ? undefined : expectTrigger(config.trigger),
   })
 }
 
 export function isFunctionDefinition(value: unknown): value is FunctionDefinition {
   return typeof value === 'object' && value !== null && (value as { [DEFINITION]?: unknown })[DEFINITION] === true
+}
+
+/** Globs that stay inside the entry's folder: the files land at the same relative path in the artifact. */
+function validateInclude(include: unknown): string[] {
+  if (!Array.isArray(include)) fail('include', 'must be an array of globs relative to the entry module, e.g. ["data/**"]')
+  return include.map((pattern: unknown, index) => {
+    const field = `include[${index}]`
+    if (typeof pattern !== 'string' || pattern.trim() === '') fail(field, 'must be a non-empty glob string')
+    if (isAbsolute(pattern) || /^[a-z]:/i.test(pattern))
+      fail(field, `must be relative to the entry module's folder (got ${JSON.stringify(pattern)})`)
+    if (pattern.split(/[\\/]/).includes('..')) {
+      fail(
+        field,
+        `must not leave the entry module's folder with '..' (got ${JSON.stringify(pattern)}): the artifact keeps relative paths`,
+      )
+    }
+    return pattern
+  })
 }

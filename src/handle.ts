@@ -14,7 +14,7 @@ import { type RetryPolicy, throwIfAborted, withRetry } from './retry.ts'
 import type { InvocationMeta } from './runtime/envelope.ts'
 import { createTriggerMethods, type TriggerMethods } from './trigger-calls.ts'
 import type { HttpTrigger, QueueTrigger, ScheduleTrigger, Trigger } from './triggers/types.ts'
-import { expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail, integerOr } from './validation.ts'
+import { describeValue, expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail, integerOr } from './validation.ts'
 
 export interface InvokeOptions {
   signal?: AbortSignal
@@ -176,6 +176,9 @@ export function createHandle<I, O>(
 
   const invokeDetailed = async (input: I, options?: InvokeDetailedOptions) => {
     const checked = checkOptions(options, ['signal', 'logs'], 'options')
+    if (checked.logs !== undefined && typeof checked.logs !== 'boolean') {
+      fail('options.logs', `must be true or false (got ${describeValue(checked.logs)})`)
+    }
     refuseHttp()
     const signal = checked.signal as AbortSignal | undefined
     throwIfAborted(signal)

@@ -43,12 +43,23 @@ export async function* mapUnordered<I, O>(
   let index = 0
   let exhausted = false
 
+  /** What `onProgress` threw: the map rejects with it and takes no new input. */
+  const callback: { failed: boolean; error?: unknown } = { failed: false }
+
   const settle = (result: MapResult<O>) => {
     progress.inFlight--
     progress.done++
     if (!result.ok) progress.failed++
     ready.push(result)
-    options.onProgress?.({ ...progress })
+    if (!callback.failed) {
+      try {
+        options.onProgress?.({ ...progress })
+      } catch (error) {
+        callback.failed = true
+        callback.error = error
+        controller.abort(error)
+      }
+    }
     wake?.()
   }
 
@@ -61,12 +72,20 @@ export async function* mapUnordered<I, O>(
     }
     const at = index++
     progress.inFlight++
-    // The task gets the signal and rejects with CancelledError when it fires; racing
+    // The task gets a signal and rejects with CancelledError when it fires; racing
     // every task against one shared promise instead would keep a reaction per input alive.
-    task(next.value, controller.signal).then(
-      (value) => settle({ index: at, ok: true, value }),
-      (error: unknown) => settle({ index: at, ok: false, error: options.toError(error) }),
-    )
+    // Each task has its own signal, tied to the map's for as long as it runs: fetch (GCP,
+    // Azure) leaves its listener on the signal it was given until the request is collected,
+    // so the map's own signal would otherwise gather one per input.
+    const own = new AbortController()
+    const forward = () => own.abort(controller.signal.reason)
+    controller.signal.addEventListener('abort', forward, { once: true })
+    task(next.value, own.signal)
+      .finally(() => controller.signal.removeEventListener('abort', forward))
+      .then(
+        (value) => settle({ index: at, ok: true, value }),
+        (error: unknown) => settle({ index: at, ok: false, error: options.toError(error) }),
+      )
     return true
   }
 
@@ -74,8 +93,10 @@ export async function* mapUnordered<I, O>(
     for (;;) {
       while (progress.inFlight < options.concurrency && (await start())) {}
       if (ready.length === 0 && progress.inFlight === 0) return
+      if (callback.failed) throw callback.error
       if (ready.length === 0) await new Promise<void>((resolve) => (wake = resolve))
       wake = undefined
+      if (callback.failed) throw callback.error
       while (ready.length > 0) yield ready.shift() as MapResult<O>
     }
   } finally {

@@ -1,3 +1,4 @@
+import { rememberSecretValues } from './redact.ts'
 import { expectInteger, expectPlainObject, expectString, fail } from './validation.ts'
 
 /**
@@ -28,7 +29,14 @@ export const PORTABLE_RULES = {
       'AZURE',
       'CLOUDFN_',
     ],
-    reservedKeys: ['PORT', 'NODE_OPTIONS', '_HANDLER', 'TZ_OVERRIDE', 'HOME', 'PATH', 'LANG'],
+    // Lambda's reserved list (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime)
+    // beyond the prefixes above: _HANDLER, _X_AMZN_TRACE_ID; Cloud Run's K_* and PORT; Azure's FUNCTIONS_*, WEBSITE_*.
+    reservedKeys: ['PORT', 'NODE_OPTIONS', '_HANDLER', '_X_AMZN_TRACE_ID', 'TZ_OVERRIDE', 'HOME', 'PATH', 'LANG'],
+    /**
+     * Lambda's 4 KB, measured as Lambda measures it: the JSON of the variables
+     * it stores (quotes, separators and escapes included), the tightest of the
+     * clouds. The names and values alone must also fit.
+     */
     maxTotalBytes: 4096,
   },
 } as const
@@ -56,6 +64,8 @@ export function validateEnv(value: unknown, field = 'env'): Record<string, strin
   const rules = PORTABLE_RULES.env
   let bytes = 0
   for (const [key, entry] of Object.entries(env)) {
+    // An own `__proto__` survives a spread but not the JSON some clouds' SDKs build: lost on GCP and Azure.
+    if (key === '__proto__') fail(`${field}.${key}`, 'is not a usable variable name (it is lost on some clouds)')
     if (!rules.keyPattern.test(key)) {
       fail(`${field}.${key}`, 'is not a valid variable name (letters, digits and _, not starting with a digit)')
     }
@@ -69,6 +79,14 @@ export function validateEnv(value: unknown, field = 'env'): Record<string, strin
   if (bytes > rules.maxTotalBytes) {
     fail(field, `must total at most ${rules.maxTotalBytes} bytes of names and values (got ${bytes})`)
   }
+  const stored = Buffer.byteLength(JSON.stringify(env))
+  if (stored > rules.maxTotalBytes) {
+    fail(
+      field,
+      `must total at most ${rules.maxTotalBytes} bytes as AWS Lambda measures it, the JSON of the variables (got ${stored})`,
+    )
+  }
+  rememberSecretValues(Object.values(env as Record<string, string>))
   return { ...(env as Record<string, string>) }
 }
 

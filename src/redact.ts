@@ -17,8 +17,48 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
 ]
 
 export function redactSecrets(text: string): string {
-  let out = text
+  let out = redactKnownValues(text)
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement)
+  return out
+}
+
+/**
+ * Env values the user gave to `defineFunction` / `withOverrides` in this
+ * process. A name says nothing (`DATABASE_URL=postgres://app:<password>@db`),
+ * and clouds quote whole envs in their errors, so every value is redacted
+ * by value, wherever it shows. Shorter values (`1`, `true`, `prod`) would
+ * mangle every message and are rarely secrets.
+ */
+const knownValues = new Set<string>()
+const MIN_VALUE_LENGTH = 8
+/** What is left of a value cut short (a cloud quotes the first N characters of a long env): its start is enough. */
+const MIN_MATCH = MIN_VALUE_LENGTH
+
+export function rememberSecretValues(values: Iterable<string>): void {
+  for (const value of values) {
+    if (typeof value !== 'string' || value.length < MIN_VALUE_LENGTH || /^(?:\d+|true|false)$/i.test(value)) continue
+    knownValues.add(value)
+    // The same value as it appears inside JSON or a URL.
+    knownValues.add(JSON.stringify(value).slice(1, -1))
+    knownValues.add(encodeURIComponent(value))
+  }
+}
+
+const REDACTED = '[redacted]'
+
+function redactKnownValues(text: string): string {
+  let out = text
+  for (const value of knownValues) {
+    const start = value.slice(0, MIN_MATCH)
+    let at = out.indexOf(start)
+    while (at !== -1) {
+      // As far as the text keeps matching the value: the whole value, or what a truncation left of it.
+      let length = MIN_MATCH
+      while (length < value.length && out[at + length] === value[length]) length++
+      out = out.slice(0, at) + REDACTED + out.slice(at + length)
+      at = out.indexOf(start, at + REDACTED.length)
+    }
+  }
   return out
 }
 

@@ -17,8 +17,13 @@ export function expectPlainObject(value: unknown, field: string): Record<string,
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     fail(field, `must be an object (got ${describeValue(value)})`)
   }
+  // Their entries are not properties: a Map would be read as {} and its content silently lost.
+  const kind = COLLECTIONS.find((type) => value instanceof type)
+  if (kind) fail(field, `must be a plain object (got a ${kind.name}); use Object.fromEntries(...) to convert it`)
   return value as Record<string, unknown>
 }
+
+const COLLECTIONS = [Map, Set, WeakMap, WeakSet, Date, RegExp, Promise, ArrayBuffer]
 
 /** Unknown options are errors: a typo must not be silently ignored. */
 export function expectKnownKeys(value: Record<string, unknown>, allowed: readonly string[], field: string): void {

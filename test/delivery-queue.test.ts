@@ -43,14 +43,22 @@ describe('DeliveryQueue', () => {
   })
 
   it('stops delivering when closed and keeps what waits', async () => {
+    // Closed once the first message is being delivered (the event itself, not a guess at how long that takes).
+    let delivering = () => {}
+    const first = new Promise<void>((resolve) => {
+      delivering = resolve
+    })
     const queue = new DeliveryQueue({
       batchSize: 1,
       maxDeliveries: 5,
       retryDelayMs: 10_000,
-      deliver: async (batch) => batch.map((m) => m.id),
+      deliver: async (batch) => {
+        delivering()
+        return batch.map((m) => m.id)
+      },
     })
     queue.send('1')
-    await new Promise((resolve) => setTimeout(resolve, 5))
+    await first
     queue.close()
     await queue.idle()
     queue.send('2')

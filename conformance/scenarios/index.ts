@@ -1,6 +1,7 @@
 import type { Scenario } from '../scenario.ts'
 import { errors } from './errors.ts'
 import { httpTrigger } from './http-trigger.ts'
+import { httpWire } from './http-wire.ts'
 import { lifecycle } from './lifecycle.ts'
 import { observability } from './observability.ts'
 import { payload } from './payload.ts'
@@ -21,6 +22,7 @@ export const scenarios: readonly Scenario[] = [
   ...observability,
   ...validation,
   ...httpTrigger,
+  ...httpWire,
   ...scheduleTrigger,
   ...queueTrigger,
   ...triggerValidation,

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict'
+import { withOverrides } from '../../src/define.ts'
+import { schedule } from '../../src/triggers/schedule.ts'
 import { assertExecutions, ScenarioSkipped } from '../expect.ts'
 import { morning, ticker } from '../fixtures/functions.ts'
+import { scheduleRecorder } from '../fixtures/recorders.ts'
+import type { Inbox } from '../inbox.ts'
 import type { Scenario, ScenarioContext } from '../scenario.ts'
 
 function clockOf(context: ScenarioContext) {
@@ -8,7 +12,16 @@ function clockOf(context: ScenarioContext) {
   return context.clock
 }
 
+function inboxOf(context: ScenarioContext): Inbox {
+  if (!context.inbox) throw new ScenarioSkipped('this target runs handlers where the test cannot read what they received')
+  return context.inbox()
+}
+
 const MINUTE = 60_000
+const iso = (ms: number) => new Date(ms).toISOString()
+
+/** The events recorded so far, as the handler got them. */
+const eventsIn = (inbox: Inbox) => inbox.deliveries().map((delivery) => (delivery.defined ? delivery.received : '<undefined>'))
 
 export const scheduleTrigger: Scenario[] = [
   {
@@ -34,6 +47,32 @@ export const scheduleTrigger: Scenario[] = [
     },
   },
   {
+    id: 'schedule-event',
+    title: 'each tick hands the handler exactly { scheduledTime } of that tick (rates fire on clock boundaries)',
+    requires: (caps) => (caps.triggers.schedule ? undefined : 'this target offers no schedule trigger'),
+    async run(context) {
+      const { cloud, name } = context
+      const clock = clockOf(context)
+      const inbox = inboxOf(context)
+      try {
+        // rate(5 minutes): every 5 minutes on the hour's boundaries, as Cloud Scheduler and Azure's NCRONTAB fire
+        // (src/triggers/cron.ts, rateToCron). Each advance ends exactly on the next boundary, so that boundary is
+        // the one tick that fired, and the event must name it.
+        const fn = await cloud.deploy(withOverrides(scheduleRecorder, { env: inbox.env }), { name: name('event') })
+        const expected: unknown[] = []
+        for (let round = 0; round < 3; round++) {
+          const boundary = (Math.floor(clock.now() / (5 * MINUTE)) + 1) * 5 * MINUTE
+          await clock.advance(boundary - clock.now())
+          expected.push({ scheduledTime: iso(boundary) })
+          assert.deepEqual(eventsIn(inbox), expected, `after the tick at ${iso(boundary)}`)
+        }
+        await fn.remove()
+      } finally {
+        inbox.close()
+      }
+    },
+  },
+  {
     id: 'schedule-timezone',
     title: 'a cron expression is read in its time zone (09:30 in Kolkata fires at 04:00 UTC)',
     requires: (caps) => {
@@ -44,17 +83,30 @@ export const scheduleTrigger: Scenario[] = [
       const { cloud, probe, name } = context
       const clock = clockOf(context)
       const fnName = name('morning')
-      const fn = await cloud.deploy(morning, { name: fnName })
-      // Move to 03:30 UTC of the next day, then across 04:00 UTC.
-      const day = 24 * 60 * MINUTE
-      const now = clock.now()
-      await clock.advance(day - (now % day) + 210 * MINUTE)
-      const before = (await probe.executions(fnName)) ?? 0
-      await clock.advance(60 * MINUTE)
-      await assertExecutions(probe, fnName, before + 1)
-      await clock.advance(5 * 60 * MINUTE)
-      await assertExecutions(probe, fnName, before + 1)
-      await fn.remove()
+      // The recorder with morning's schedule, so the tick's time is checked too, not only that it ran.
+      const inbox = context.inbox?.()
+      const definition = inbox
+        ? withOverrides(scheduleRecorder, { env: inbox.env, trigger: schedule('30 9 * * *', { timezone: 'Asia/Kolkata' }) })
+        : morning
+      assert.deepEqual(definition.trigger, morning.trigger)
+      try {
+        const fn = await cloud.deploy(definition, { name: fnName })
+        // Move to 03:30 UTC of the next day, then across 04:00 UTC.
+        const day = 24 * 60 * MINUTE
+        const now = clock.now()
+        const nextDay = now - (now % day) + day
+        await clock.advance(nextDay + 210 * MINUTE - now)
+        const before = (await probe.executions(fnName)) ?? 0
+        const recordedBefore = inbox?.deliveries().length ?? 0
+        await clock.advance(60 * MINUTE)
+        await assertExecutions(probe, fnName, before + 1)
+        await clock.advance(5 * 60 * MINUTE)
+        await assertExecutions(probe, fnName, before + 1)
+        if (inbox) assert.deepEqual(eventsIn(inbox).slice(recordedBefore), [{ scheduledTime: iso(nextDay + 240 * MINUTE) }])
+        await fn.remove()
+      } finally {
+        inbox?.close()
+      }
     },
   },
 ]

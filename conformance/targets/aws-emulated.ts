@@ -2,11 +2,12 @@ import { type AwsEmulatorOptions, createAwsEmulator, FAKE_CREDENTIALS } from '..
 import { createAwsProvider } from '../../providers/aws/index.ts'
 import { createCloud } from '../../src/client.ts'
 import { createManualClock } from '../../src/triggers/clock.ts'
+import { createInboxes } from '../inbox.ts'
 import type { ConformanceTarget } from '../scenario.ts'
 
 /**
  * The AWS provider against the AWS emulator (msw at Lambda's real hostnames,
- * uploaded zips really run in worker threads). The probe reads the
+ * uploaded zips really run, each instance a child process). The probe reads the
  * emulator's own state, not the API under test.
  */
 export function awsEmulatedTarget(options: AwsEmulatorOptions = {}): ConformanceTarget {
@@ -27,6 +28,7 @@ export function awsEmulatedTarget(options: AwsEmulatorOptions = {}): Conformance
         region,
       })
       emulator.listen()
+      const inboxes = createInboxes()
       const { state } = emulator
       const provider = createAwsProvider({ region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 5 })
       return {
@@ -40,7 +42,11 @@ export function awsEmulatedTarget(options: AwsEmulatorOptions = {}): Conformance
           deadLetters: async (name) => state.deadLetters(name) ?? [],
         },
         clock,
-        teardown: () => emulator.close(),
+        inbox: inboxes.open,
+        teardown: async () => {
+          await emulator.close()
+          inboxes.close()
+        },
       }
     },
   }

@@ -3,6 +3,7 @@ import { createAzureProvider } from '../../providers/azure/index.ts'
 import { appName } from '../../providers/azure/names.ts'
 import { createCloud } from '../../src/client.ts'
 import { createManualClock } from '../../src/triggers/clock.ts'
+import { createInboxes } from '../inbox.ts'
 import type { ConformanceTarget } from '../scenario.ts'
 
 /**
@@ -19,6 +20,7 @@ export function azureEmulatedTarget(): ConformanceTarget {
       const clock = createManualClock(Date.UTC(2026, 0, 1, 0, 0, 30))
       const emulator = createAzureEmulator({ clock, queueRetryDelayMs: 5 })
       emulator.listen()
+      const inboxes = createInboxes()
       const { state } = emulator
       const scope = { subscriptionId: '00000000-0000-4000-8000-000000000000', resourceGroup: 'cloudfn-conformance' }
       const provider = createAzureProvider({
@@ -38,7 +40,11 @@ export function azureEmulatedTarget(): ConformanceTarget {
           deadLetters: async (name) => emulator.poisonMessages(name),
         },
         clock,
-        teardown: () => emulator.close(),
+        inbox: inboxes.open,
+        teardown: async () => {
+          await emulator.close()
+          inboxes.close()
+        },
       }
     },
   }

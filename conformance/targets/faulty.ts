@@ -8,7 +8,7 @@ import { assertExecutions, ScenarioSkipped } from '../expect.ts'
 import { echo } from '../fixtures/functions.ts'
 import type { ConformanceTarget, Scenario } from '../scenario.ts'
 import { scenarios } from '../scenarios/index.ts'
-import { runConformance } from '../vitest.ts'
+import { type ExpectedFailures, runConformance } from '../vitest.ts'
 
 /** Share of requests that fail in a fault run, and the seed that makes the run repeatable. */
 export const FAULT_RATE = 0.1
@@ -170,7 +170,11 @@ function mapUnderFaults(figures: FaultRunFigures): Scenario {
  * two requests that the backend handles). Writes the run's figures to
  * `$CLOUDFN_RELIABILITY_OUT/faults-<target>.json` when that is set.
  */
-export function runConformanceUnderFaults(target: ConformanceTarget, seed = FAULT_SEED): void {
+export function runConformanceUnderFaults(
+  target: ConformanceTarget,
+  seed = FAULT_SEED,
+  expectedFailures: ExpectedFailures = {},
+): void {
   const chooser = seededFaults(seed, FAULT_RATE)
   const figures: FaultRunFigures = {
     target: target.name,
@@ -207,6 +211,7 @@ export function runConformanceUnderFaults(target: ConformanceTarget, seed = FAUL
   runConformance(
     [faulty],
     all.map((scenario) => tolerateKnownIssues(scenario, figures.knownIssueHits)),
+    expectedFailures,
   )
   describe(`fault run: ${target.name}`, () => {
     it('injected faults, and lost or repeated nothing', () => {

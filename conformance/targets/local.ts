@@ -1,6 +1,7 @@
 import { createLocalProvider, type Isolation } from '../../providers/local/index.ts'
 import { createCloud } from '../../src/client.ts'
 import { createManualClock } from '../../src/triggers/clock.ts'
+import { createInboxes } from '../inbox.ts'
 import type { ConformanceTarget } from '../scenario.ts'
 
 /** The local fake in one isolation mode; the probe reads its store directly. */
@@ -12,6 +13,7 @@ export function localTarget(isolation: Isolation): ConformanceTarget {
       const clock = createManualClock(Date.UTC(2026, 0, 1, 0, 0, 30))
       const provider = createLocalProvider({ isolation, clock })
       const { store, triggers } = provider
+      const inboxes = createInboxes()
       return {
         // Fast retries keep throttling scenarios quick; the policy itself is tested elsewhere.
         cloud: createCloud(provider, { retry: { baseDelayMs: 5, maxDelayMs: 100, maxAttempts: 10 } }),
@@ -23,9 +25,11 @@ export function localTarget(isolation: Isolation): ConformanceTarget {
           deadLetters: async (name) => triggers.deadLetters(name) ?? [],
         },
         clock,
+        inbox: inboxes.open,
         teardown: async () => {
           await triggers.close()
           for (const deployment of store.deployments.values()) await deployment.runner.retire()
+          inboxes.close()
         },
       }
     },

@@ -2,8 +2,9 @@ import { type CloudfnError, createCloud, defineFunction, type FunctionError } fr
 import { afterAll, describe, expect, it } from 'vitest'
 import { caughtError } from '../../conformance/expect.ts'
 import { echo } from '../../conformance/fixtures/functions.ts'
+import { gated, newGate } from '../../conformance/fixtures/recorders.ts'
 import { observeResults } from '../../conformance/same-results.ts'
-import { chatty, exits, slow } from '../../test/fixtures/behaviours.ts'
+import { chatty, exits } from '../../test/fixtures/behaviours.ts'
 import { local } from '../local/index.ts'
 import { createAwsEmulator, FAKE_CREDENTIALS } from './emulator/index.ts'
 import { aws, createAwsProvider } from './index.ts'
@@ -24,6 +25,8 @@ const { state, faults } = emulator
 
 const settings = { region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 2 }
 const cloud = aws({ ...settings, retry: { baseDelayMs: 1, maxDelayMs: 20, maxAttempts: 10 } })
+// Retries until the emulator is ready, however long that takes on a loaded machine (the test's timeout is the guard).
+const patient = aws({ ...settings, retry: { baseDelayMs: 1, maxDelayMs: 20, maxAttempts: 1_000 } })
 const once = createCloud(createAwsProvider(settings), { retry: { maxAttempts: 1 } })
 const calls = (operation: string) => state.requestsByOperation.get(operation) ?? 0
 
@@ -68,14 +71,27 @@ describe('aws provider: invoke', () => {
   })
 
   it('answers concurrency throttling with Throttled, and retries it until an instance is free', async () => {
-    await cloud.deploy(slow, { name: 'busy' })
-    const strictBusy = await once.get<{ ms: number; tag: string }, string>('busy')
-    const settled = await Promise.allSettled(['a', 'b', 'c'].map((tag) => strictBusy.invoke({ ms: 200, tag })))
+    // The two that run hold their instances until the test opens the gate: no timing decides who is throttled.
+    await cloud.deploy(gated, { name: 'busy' })
+    const strictBusy = await once.get<{ gate: string; tag: string }, string>('busy')
+    const gate = newGate()
+    let refused = 0
+    const settling = Promise.allSettled(
+      ['a', 'b', 'c'].map((tag) =>
+        strictBusy.invoke({ gate: gate.path, tag }).catch((error: unknown) => {
+          refused++
+          throw error
+        }),
+      ),
+    )
+    while (refused === 0) await new Promise((resolve) => setTimeout(resolve, 2))
+    gate.open()
+    const settled = await settling
     const codes = settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as CloudfnError).code))
     expect(codes.filter((c) => c === 'Throttled')).toHaveLength(1)
     expect(state.executions.get('busy')).toBe(2)
-    const retrying = await cloud.get<{ ms: number; tag: string }, string>('busy')
-    expect(await Promise.all(['d', 'e', 'f'].map((tag) => retrying.invoke({ ms: 50, tag })))).toEqual(['d', 'e', 'f'])
+    const retrying = await patient.get<{ gate: string; tag: string }, string>('busy')
+    expect(await Promise.all(['d', 'e', 'f'].map((tag) => retrying.invoke({ gate: gate.path, tag })))).toEqual(['d', 'e', 'f'])
     expect(state.executions.get('busy')).toBe(5)
     await retrying.remove()
   })
@@ -129,14 +145,18 @@ describe('aws provider: invoke', () => {
   })
 
   it('retries an asynchronous invoke the function was not ready to take, like a synchronous one', async () => {
-    const fn = await cloud.deploy(echo, { name: 'not-ready-async' })
+    const fn = await patient.deploy(echo, { name: 'not-ready-async' })
     const emulated = state.functions.get('not-ready-async')
     if (!emulated) throw new Error('no function')
     // Back to Pending for a moment, as right after a create: Lambda answers 409 and runs nothing.
     emulated.state = 'Pending'
-    emulated.activeAt = Date.now() + 30
+    emulated.activeAt = Number.POSITIVE_INFINITY
     const before = calls('Invoke')
-    await fn.invokeAsync({ queued: true })
+    const queued = fn.invokeAsync({ queued: true })
+    // Active again once Lambda has refused the invoke at least once, however slow the machine.
+    while (calls('Invoke') === before) await new Promise((resolve) => setTimeout(resolve, 1))
+    emulated.activeAt = 0
+    await queued
     await emulator.idle()
     expect(calls('Invoke') - before).toBeGreaterThan(1)
     expect(state.executions.get('not-ready-async')).toBe(1)

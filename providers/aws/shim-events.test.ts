@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { http } from '../../src/triggers/http.ts'
 import { queue } from '../../src/triggers/queue.ts'
 import { schedule } from '../../src/triggers/schedule.ts'
@@ -110,34 +110,46 @@ describe('aws shim: native events', () => {
     ])
   })
 
-  // Run one message at a time, the stuck one would hold the batch past this test's 5 s.
+  // Run one message at a time, the stuck one would hold the batch past the deadline. Time is fake: the
+  // deadline and the messages' waits are timers the test moves, so a loaded machine cannot change the outcome.
   it('runs a batch concurrently and, just before the deadline, reports only the unfinished and failed messages', async () => {
-    let release = () => {}
-    const stuck = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    const handler = createEntry({
-      name: 'worker',
-      trigger: queue({ batchSize: 10 }),
-      handler: (async (message: { id: number; wait?: number; stuck?: boolean; fail?: boolean }) => {
-        if (message.stuck) await stuck
-        await new Promise((resolve) => setTimeout(resolve, message.wait ?? 0))
-        if (message.fail) throw new Error('no')
-        return message.id
-      }) as never,
-    })
-    // Eight messages of 150 ms each: one after the other they would need 1.2 s of the 1 s there is.
-    const bodies = [...Array.from({ length: 8 }, (_, id) => ({ id, wait: 150 })), { id: 8, stuck: true }, { id: 9, fail: true }]
-    const Records = bodies.map((body) => ({ messageId: `m-${body.id}`, body: JSON.stringify(body), eventSource: 'aws:sqs' }))
-    const started = Date.now()
-    const result = await handler({ Records }, { awsRequestId: 'r-2', getRemainingTimeInMillis: () => 1000 })
-    const took = Date.now() - started
-    release()
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-8' }, { itemIdentifier: 'm-9' }] })
-    // It answered before Lambda's deadline, leaving the 10% margin (100 ms here).
-    expect(took).toBeGreaterThanOrEqual(850)
-    expect(took).toBeLessThan(1000)
-  }, 5000)
+    vi.useFakeTimers()
+    try {
+      let release = () => {}
+      const stuck = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      const handler = createEntry({
+        name: 'worker',
+        trigger: queue({ batchSize: 10 }),
+        handler: (async (message: { id: number; wait?: number; stuck?: boolean; fail?: boolean }) => {
+          if (message.stuck) await stuck
+          await new Promise((resolve) => setTimeout(resolve, message.wait ?? 0))
+          if (message.fail) throw new Error('no')
+          return message.id
+        }) as never,
+      })
+      // Eight messages of 150 ms each: one after the other they would need 1.2 s of the 1 s there is.
+      const bodies = [...Array.from({ length: 8 }, (_, id) => ({ id, wait: 150 })), { id: 8, stuck: true }, { id: 9, fail: true }]
+      const Records = bodies.map((body) => ({ messageId: `m-${body.id}`, body: JSON.stringify(body), eventSource: 'aws:sqs' }))
+      const started = Date.now()
+      let answeredAt: number | undefined
+      const answer = handler({ Records }, { awsRequestId: 'r-2', getRemainingTimeInMillis: () => 1000 }).then(
+        (result: unknown) => {
+          answeredAt = Date.now()
+          return result
+        },
+      )
+      await vi.advanceTimersByTimeAsync(1000)
+      const result = await answer
+      release()
+      expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-8' }, { itemIdentifier: 'm-9' }] })
+      // It answered before Lambda's deadline, leaving the 10% margin (100 ms here).
+      expect((answeredAt ?? Number.NaN) - started).toBe(900)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 
   it('passes a direct invoke of a queue-triggered function straight to the handler', async () => {
     const handler = createEntry({ name: 'worker', trigger: queue(), handler: ((input: unknown) => ({ got: input })) as never })

@@ -70,8 +70,8 @@ export function wireOfUrlEvent(event: UrlEvent, stripSigning: boolean): WireRequ
     if (stripSigning && SIGNING_HEADERS.has(name)) continue
     headers.push([name, value])
   }
-  // Lambda moves cookies out of the headers; the handler gets them back as one header, as a browser sends them.
-  if (event.cookies?.length) headers.push(['cookie', event.cookies.join('; ')])
+  // Lambda lists the cookies apart and keeps the header as sent; without the header, they are joined as a browser sends them.
+  if (event.cookies?.length && !headers.some(([name]) => name === 'cookie')) headers.push(['cookie', event.cookies.join('; ')])
   const query = event.rawQueryString ? `?${event.rawQueryString}` : ''
   const body =
     event.body === undefined || event.body === ''

@@ -30,7 +30,9 @@ export const GCP_CAPABILITIES: ProviderCapabilities = {
   logs: false,
   coldStartReport: true,
   memoryLimit: true,
-  timeoutKills: true,
+  // At the request timeout Cloud Run answers 504 and closes the request; it does not stop the
+  // instance, whose code may go on running (docs/FIDELITY.md, "Request timeout").
+  timeoutKills: false,
   maxRequestBytes: 32 * MIB,
   maxResponseBytes: 32 * MIB,
   maxAsyncRequestBytes: 32 * MIB,

@@ -2,9 +2,9 @@ import { createHash, randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
 import { type Cloud, type CloudSettings, createCloud } from '../../src/client.ts'
 import { NotFoundError } from '../../src/errors/not-found.ts'
-import { collectFunctions } from '../../src/gc.ts'
+import { collect, collectFunctions } from '../../src/gc.ts'
 import { packageFile } from '../../src/package/package-root.ts'
-import type { FunctionRecord, ProviderCapabilities, ProviderV1 } from '../../src/provider.ts'
+import type { DeployRequest, DeployResponse, FunctionRecord, ProviderCapabilities, ProviderV1 } from '../../src/provider.ts'
 import { unpackArtifact } from '../../src/sandbox/artifact-dir.ts'
 import { systemClock, type TriggerClock } from '../../src/triggers/clock.ts'
 import { expectKnownKeys, expectPlainObject, expectString, fail, integerOr } from '../../src/validation.ts'
@@ -12,6 +12,7 @@ import { createInlineRunner } from './inline-runner.ts'
 import { LocalPersistence } from './persistence.ts'
 import type { Runner, RunnerSettings } from './runner.ts'
 import { type LocalDeployment, LocalStore } from './store.ts'
+import { unpackedLeftovers } from './temp-leftovers.ts'
 import { LocalTriggers } from './triggers.ts'
 import { createWorkerRunner } from './worker-runner.ts'
 
@@ -103,28 +104,57 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     maxInstances,
   })
 
-  /** Brings a deployment saved by another process into this one. */
+  /** Why a persisted function cannot be loaded, by name, for the NotFound message. */
+  const damaged = new Map<string, string>()
+
+  /**
+   * The deployment as it stands: in memory, or (persisted) as on disk, which
+   * another process may have changed. A deployment loaded from disk runs from
+   * its artifact.
+   */
   const hydrate = async (name: string): Promise<LocalDeployment | undefined> => {
     const known = store.deployments.get(name)
-    if (known || !persistence) return known
-    const saved = await persistence.load(name)
-    if (!saved) return undefined
-    const { record, env, artifact } = saved
+    if (!persistence) return known
+    const loaded = await persistence.load(name)
+    if (loaded.kind !== 'deployed') {
+      if (loaded.kind === 'damaged') damaged.set(name, loaded.reason)
+      if (known) await forget(name, known)
+      return undefined
+    }
+    damaged.delete(name)
+    const { record, env, artifact } = loaded.deployment
+    if (known && sameVersion(known.record, record)) return known
     const runner = createWorkerRunner(await unpackArtifact(artifact), settingsFor(name, record.memoryMb, record.timeoutSec, env))
-    const deployment = { record, definition: undefined, runner }
+    const deployment: LocalDeployment = { record, definition: undefined, runner }
     store.deployments.set(name, deployment)
     // The URL of an HTTP function belongs to the process serving it.
     deployment.record = { ...record, url: await triggers.attach(name, record.trigger) }
+    // Calls in flight finish on the version another process replaced.
+    if (known) void known.runner.retire()
     return deployment
   }
+
+  /** Drops a deployment another process removed (or left damaged). */
+  const forget = async (name: string, known: LocalDeployment) => {
+    store.deployments.delete(name)
+    await triggers.detach(name)
+    void known.runner.retire()
+  }
+
+  /** Persisted changes take the function's lock, so concurrent deploys (other processes included) take turns. */
+  const exclusive = <T>(name: string, task: () => Promise<T>): Promise<T> =>
+    persistence ? persistence.withLock(name, task) : task()
 
   const deploymentOf = async (name: string) => {
     const deployment = await hydrate(name)
     if (!deployment) {
+      const reason = damaged.get(name)
       throw new NotFoundError({
         provider: 'local',
         resource: name,
-        message: `Function '${name}' is not deployed on local; deploy it first`,
+        message: reason
+          ? `Function '${name}' on local cannot be loaded (${reason}); deploy it again, or run gc to remove it`
+          : `Function '${name}' is not deployed on local; deploy it first`,
       })
     }
     return deployment
@@ -147,6 +177,54 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     queueRetryDelayMs,
   })
 
+  const deploy = async (request: DeployRequest): Promise<DeployResponse> => {
+    // Compared with what is on disk now (another process may have deployed since), under the lock.
+    const existing = await hydrate(request.name)
+    const codeHash = request.artifact?.sha256 ?? hashHandler(request.definition.handler)
+    // Inline code has no artifact hash; the handler itself must be the same closure.
+    const sameCode =
+      existing?.record.codeHash === codeHash &&
+      (request.artifact !== undefined || existing.definition?.handler === request.definition.handler)
+    if (existing && sameCode && existing.record.configHash === request.configHash) {
+      return { record: existing.record, status: 'unchanged', warnings: [] }
+    }
+    triggers.assertQueueFree(request.name, request.trigger)
+    request.onStep?.(existing ? 'update' : 'create')
+    request.onStep?.('upload')
+    const runnerSettings = settingsFor(request.name, request.memoryMb, request.timeoutSec, request.env)
+    const runner: Runner = request.artifact
+      ? createWorkerRunner(await unpackArtifact(request.artifact), runnerSettings)
+      : createInlineRunner({ ...request.definition, trigger: request.trigger }, runnerSettings)
+    const record: FunctionRecord = {
+      name: request.name,
+      provider: 'local',
+      memoryMb: request.memoryMb,
+      timeoutSec: request.timeoutSec,
+      envKeys: Object.keys(request.env).sort(),
+      codeHash,
+      configHash: request.configHash,
+      trigger: request.trigger,
+      updatedAt: new Date().toISOString(),
+    }
+    // The commit point: until the record is replaced on disk, every process still sees the old version.
+    if (persistence && request.artifact) await persistence.save({ record, env: { ...request.env }, artifact: request.artifact })
+    store.deployments.set(request.name, { record, definition: request.definition, runner })
+    record.url = await triggers.attach(request.name, request.trigger)
+    // Calls in flight finish on the old version, as during a cloud update.
+    await existing?.runner.retire()
+    // A persisted fake serves HTTP from whichever process loads it: this URL ends with this process.
+    const warnings =
+      persistence && record.url
+        ? [
+            {
+              setting: 'trigger',
+              message: `${record.url} is served by this process only; use fetch() or run the server in a long-lived process`,
+            },
+          ]
+        : []
+    return { record, status: existing ? 'updated' : 'created', warnings }
+  }
+
   return {
     specificationVersion: 'v1',
     name: 'local',
@@ -159,60 +237,27 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
 
     async doDeploy(request) {
       store.record('deploy')
-      const existing = await hydrate(request.name)
-      const codeHash = request.artifact?.sha256 ?? hashHandler(request.definition.handler)
-      // Inline code has no artifact hash; the handler itself must be the same closure.
-      const sameCode =
-        existing?.record.codeHash === codeHash &&
-        (request.artifact !== undefined || existing.definition?.handler === request.definition.handler)
-      if (existing && sameCode && existing.record.configHash === request.configHash) {
-        return { record: existing.record, status: 'unchanged', warnings: [] }
-      }
-      triggers.assertQueueFree(request.name, request.trigger)
-      request.onStep?.(existing ? 'update' : 'create')
-      request.onStep?.('upload')
-      const runnerSettings = settingsFor(request.name, request.memoryMb, request.timeoutSec, request.env)
-      const runner: Runner = request.artifact
-        ? createWorkerRunner(await unpackArtifact(request.artifact), runnerSettings)
-        : createInlineRunner({ ...request.definition, trigger: request.trigger }, runnerSettings)
-      const record: FunctionRecord = {
-        name: request.name,
-        provider: 'local',
-        memoryMb: request.memoryMb,
-        timeoutSec: request.timeoutSec,
-        envKeys: Object.keys(request.env).sort(),
-        codeHash,
-        configHash: request.configHash,
-        trigger: request.trigger,
-        updatedAt: new Date().toISOString(),
-      }
-      store.deployments.set(request.name, { record, definition: request.definition, runner })
-      record.url = await triggers.attach(request.name, request.trigger)
-      if (persistence && request.artifact) await persistence.save({ record, env: { ...request.env }, artifact: request.artifact })
-      // Calls in flight finish on the old version, as during a cloud update.
-      await existing?.runner.retire()
-      // A persisted fake serves HTTP from whichever process loads it: this URL ends with this process.
-      const warnings =
-        persistence && record.url
-          ? [
-              {
-                setting: 'trigger',
-                message: `${record.url} is served by this process only; use fetch() or run the server in a long-lived process`,
-              },
-            ]
-          : []
-      return { record, status: existing ? 'updated' : 'created', warnings }
+      return exclusive(request.name, () => deploy(request))
     },
 
     async doGet(name) {
       store.record('get')
-      return (await hydrate(name))?.record
+      const deployment = await hydrate(name)
+      // A damaged folder is not found, with the reason and the way out.
+      if (!deployment && damaged.has(name)) await deploymentOf(name)
+      return deployment?.record
     },
 
     async doList() {
       store.record('list')
-      for (const name of (await persistence?.names()) ?? []) await hydrate(name)
-      return [...store.deployments.values()].map((deployment) => deployment.record)
+      if (!persistence) return [...store.deployments.values()].map((deployment) => deployment.record)
+      const records: FunctionRecord[] = []
+      // A damaged folder is left out, not fatal: gc removes it, deploy replaces it.
+      for (const name of await persistence.names()) {
+        const deployment = await hydrate(name)
+        if (deployment) records.push(deployment.record)
+      }
+      return records
     },
 
     async doInvoke(request) {
@@ -240,13 +285,21 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
 
     async doRemove(name) {
       store.record('remove')
-      const existing = await hydrate(name)
-      if (!existing) return { removed: false }
-      store.deployments.delete(name)
-      await triggers.detach(name)
-      await persistence?.remove(name)
-      await existing.runner.retire()
-      return { removed: true }
+      return exclusive(name, async () => {
+        const existing = await hydrate(name)
+        if (!existing) {
+          // A damaged folder is removed like a deployment: `rm` is how a user clears it by name.
+          if (!persistence || !damaged.has(name)) return { removed: false }
+          await persistence.remove(name)
+          damaged.delete(name)
+          return { removed: true }
+        }
+        store.deployments.delete(name)
+        await triggers.detach(name)
+        await persistence?.remove(name)
+        await existing.runner.retire()
+        return { removed: true }
+      })
     },
 
     async doFetch(request) {
@@ -264,9 +317,16 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
       return sent
     },
 
-    // Nothing but the deployment itself is ever left behind: collect old ones.
-    doGc(options, callOptions) {
-      return collectFunctions(this, options, callOptions)
+    // Old deployments by age; then (persisted) whatever killed processes left, at any age: nothing can use it.
+    async doGc(options, callOptions) {
+      const functions = await collectFunctions(this, options, callOptions)
+      if (!persistence) return functions
+      const leftovers = [...(await persistence.leftovers()), ...(await unpackedLeftovers(options.olderThanMs))]
+      const rest = await collect(
+        leftovers.map((leftover) => ({ ...leftover, changedAt: new Date(0).toISOString(), unused: true })),
+        options,
+      )
+      return { removed: [...functions.removed, ...rest.removed], kept: [...functions.kept, ...rest.kept] }
     },
   }
 }
@@ -291,6 +351,11 @@ function checkClock(clock: unknown): TriggerClock {
     fail('settings.clock', 'must be a clock from createManualClock() (cloudfn/testing)')
   }
   return candidate as TriggerClock
+}
+
+/** Whether two records describe the same deployed version (a reload from disk keeps the running one). */
+function sameVersion(a: FunctionRecord, b: FunctionRecord): boolean {
+  return a.codeHash === b.codeHash && a.configHash === b.configHash && a.updatedAt === b.updatedAt
 }
 
 function hashHandler(handler: unknown): string {

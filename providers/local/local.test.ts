@@ -1,8 +1,9 @@
 import { type CloudfnError, createCloud, defineFunction, FunctionError } from 'cloudfn'
 import { describe, expect, it } from 'vitest'
 import { echo } from '../../conformance/fixtures/functions.ts'
+import { gated, newGate } from '../../conformance/fixtures/recorders.ts'
 import { observeResults } from '../../conformance/same-results.ts'
-import { envWriter, exits, replacement, slow } from '../../test/fixtures/behaviours.ts'
+import { envWriter, exits, replacement } from '../../test/fixtures/behaviours.ts'
 import { createLocalProvider, local } from './index.ts'
 
 describe('local provider', () => {
@@ -20,16 +21,26 @@ describe.each(['inline', 'worker'] as const)('local provider (%s)', (isolation) 
   it('refuses calls beyond maxInstances with Throttled; the client retries them', async () => {
     const provider = createLocalProvider({ isolation, maxInstances: 1 })
     const noRetry = createCloud(provider, { retry: { maxAttempts: 1 } })
-    const fn = await noRetry.deploy(slow)
-    const results = await Promise.allSettled([fn.invoke({ ms: 300, tag: 'a' }), fn.invoke({ ms: 300, tag: 'b' })])
-    expect(
-      results.map((result) => (result.status === 'fulfilled' ? result.value : (result.reason as CloudfnError).code)),
-    ).toEqual(['a', 'Throttled'])
+    // 'a' holds the one instance until the gate opens, however slow the machine: 'b' meets it busy.
+    const fn = await noRetry.deploy(gated, { name: 'slow' })
+    const gate = newGate()
+    const a = fn.invoke({ gate: gate.path, tag: 'a' })
+    while (provider.store.executions.get('slow') !== 1) await new Promise((resolve) => setTimeout(resolve, 1))
+    const b = await fn.invoke({ gate: gate.path, tag: 'b' }).catch((error: CloudfnError) => error.code)
+    gate.open()
+    expect([await a, b]).toEqual(['a', 'Throttled'])
     expect(provider.store.executions.get('slow')).toBe(1)
 
-    const retrying = createCloud(provider, { retry: { maxAttempts: 20, baseDelayMs: 50, maxDelayMs: 200 } })
-    const handle = await retrying.get(slow)
-    expect(await Promise.all([handle.invoke({ ms: 100, tag: 'c' }), handle.invoke({ ms: 100, tag: 'd' })])).toEqual(['c', 'd'])
+    // 'c' holds the instance until 'd' has been refused at least once; the client retries 'd' until it runs.
+    const retrying = createCloud(provider, { retry: { maxAttempts: 1_000, baseDelayMs: 1, maxDelayMs: 20 } })
+    const handle = await retrying.get<{ gate: string; tag: string }, string>('slow')
+    const second = newGate()
+    const invokes = () => provider.store.requestsByOperation.get('invoke') ?? 0
+    const before = invokes()
+    const both = Promise.all([handle.invoke({ gate: second.path, tag: 'c' }), handle.invoke({ gate: second.path, tag: 'd' })])
+    while (invokes() - before < 3) await new Promise((resolve) => setTimeout(resolve, 1))
+    second.open()
+    expect(await both).toEqual(['c', 'd'])
     expect(provider.store.executions.get('slow')).toBe(3)
     await fn.remove()
   })
@@ -46,13 +57,17 @@ describe.each(['inline', 'worker'] as const)('local provider (%s)', (isolation) 
   })
 
   it('lets calls in flight finish on the old code during an update', async () => {
-    const cloud = local({ isolation })
-    const fn = await cloud.deploy(slow, { name: 'swap' })
-    const inFlight = fn.invoke({ ms: 300, tag: 'old code' })
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    const provider = createLocalProvider({ isolation })
+    const cloud = createCloud(provider)
+    const fn = await cloud.deploy(gated, { name: 'swap' })
+    const gate = newGate()
+    const inFlight = fn.invoke({ gate: gate.path, tag: 'old code' })
+    // The call is running (not merely sent) before the update, and still running during it.
+    while (provider.store.executions.get('swap') !== 1) await new Promise((resolve) => setTimeout(resolve, 1))
     await cloud.deploy(replacement, { name: 'swap' })
+    gate.open()
     expect(await inFlight).toBe('old code')
-    expect(await fn.invoke({ ms: 0, tag: 'x' })).toBe('new code')
+    expect(await fn.invoke({ gate: gate.path, tag: 'x' })).toBe('new code')
     await fn.remove()
   })
 })

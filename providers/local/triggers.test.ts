@@ -136,7 +136,8 @@ describe('local schedule trigger', () => {
 
 describe('local queue trigger', () => {
   it('keeps a message due for a retry across an update of the function', async () => {
-    const created = Object.assign(local({ queueRetryDelayMs: 100 }), {})
+    // The retry is due a second after the failure: far beyond a loaded machine's pauses, so it is still pending at the update.
+    const created = Object.assign(local({ queueRetryDelayMs: 1000 }), {})
     clouds.push(created)
     let calls = 0
     const flaky = defineFunction({
@@ -150,7 +151,7 @@ describe('local queue trigger', () => {
     })
     const fn = await created.deploy(flaky)
     await fn.send(1)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    while (calls === 0) await new Promise((resolve) => setTimeout(resolve, 1))
     expect(calls).toBe(1)
     await created.deploy(withOverrides(flaky, { memoryMb: 512 }))
     await created.triggers.queues.get('flaky')?.queue.idle()

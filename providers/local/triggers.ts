@@ -17,6 +17,15 @@ import { DeliveryQueue } from '../../src/sandbox/delivery-queue.ts'
 import type { TriggerClock } from '../../src/triggers/clock.ts'
 import { queueNames } from '../../src/triggers/queue.ts'
 import type { HttpTrigger, QueueTrigger, Trigger } from '../../src/triggers/types.ts'
+import {
+  answerBytes,
+  headBytes,
+  MAX_HEAD_BYTES,
+  MAX_PAYLOAD_BYTES,
+  networkAnswer,
+  payloadBytes,
+  withNetworkHeaders,
+} from './http-front.ts'
 import type { RunOutcome } from './runner.ts'
 
 /** Runs one execution of the named function's current version (counted, logged). */
@@ -103,12 +112,27 @@ export class LocalTriggers {
   async fetch({ record, request }: FetchRequest): Promise<Response> {
     const endpoint = this.endpoints.get(record.name)
     if (!endpoint) return wireToResponse(errorResponseWire(404, 'Not Found'))
-    const wire = await requestToWire(request)
+    const hasBody = request.body !== null
+    // What the handler would see at its URL: the headers Node's fetch adds on the way there.
+    const sent = withNetworkHeaders(await requestToWire(request), hasBody)
+    const { STATUS_CODES } = await import('node:http')
+    const answer = await this.front(record.name, endpoint, sent)
+    return networkAnswer(answer, request.method, STATUS_CODES[answer.status] ?? '')
+  }
+
+  /**
+   * What the loopback server and the in-process fetch share: the limits
+   * (Node's 16 KiB head, as the loopback server's node:http refuses it;
+   * Lambda's 6 MB each way, with the statuses its function URL answers), then
+   * the function without the platform's credential.
+   */
+  private async front(name: string, endpoint: Endpoint, sent: WireRequest): Promise<WireResponse> {
+    if (headBytes(sent.method, sent.url, sent.headers) > MAX_HEAD_BYTES) return { status: 431, headers: [], body: '' }
+    if (payloadBytes(sent) > MAX_PAYLOAD_BYTES) return errorResponseWire(413, 'Request Entity Too Large')
     const credential = credentialHeader(endpoint.trigger)
-    wire.headers = wire.headers.filter(([header]) => header !== credential)
-    const answer = wireToResponse(await this.respond(record.name, wire))
-    // A HEAD answer has no body on the wire, whatever the handler wrote.
-    return request.method === 'HEAD' ? new Response(null, { status: answer.status, headers: answer.headers }) : answer
+    const answer = await this.respond(name, { ...sent, headers: sent.headers.filter(([header]) => header !== credential) })
+    if (answerBytes(answer) > MAX_PAYLOAD_BYTES) return errorResponseWire(502, 'Internal Server Error')
+    return answer
   }
 
   send(request: SendRequest): { messageId: string } {
@@ -228,14 +252,15 @@ export class LocalTriggers {
     try {
       if (!endpoint) wire = errorResponseWire(404, 'Not Found')
       else if (!this.authorized(endpoint.trigger, req)) wire = errorResponseWire(401, 'Unauthorized')
-      else wire = await this.respond(name, await wireRequestOf(req, endpoint.url, endpoint.trigger))
+      else wire = await this.front(name, endpoint, await wireRequestOf(req, endpoint.url))
     } catch {
       // The client went away mid-request: nobody is left to answer, and the process must not crash.
       res.destroy()
       return
     }
     res.writeHead(wire.status, wire.headers.flat())
-    res.end(Buffer.from(wire.body, 'base64'))
+    // A HEAD answer has no body on the wire, whatever the handler wrote.
+    res.end(req.method === 'HEAD' ? undefined : Buffer.from(wire.body, 'base64'))
   }
 
   private async respond(name: string, request: WireRequest): Promise<WireResponse> {
@@ -258,17 +283,14 @@ function credentialHeader(trigger: HttpTrigger): string | undefined {
   return trigger.auth === 'key' ? KEY_HEADER : trigger.auth === 'iam' ? 'authorization' : undefined
 }
 
-async function wireRequestOf(req: IncomingMessage, base: string, trigger: HttpTrigger): Promise<WireRequest> {
-  // The platform's credentials are its business, never the handler's; other auth headers pass.
-  const credential = credentialHeader(trigger)
+/** The request as it came over the loopback socket; `front` removes the platform's credential. */
+async function wireRequestOf(req: IncomingMessage, base: string): Promise<WireRequest> {
   const chunks: Buffer[] = []
   for await (const chunk of req) chunks.push(chunk as Buffer)
   const body = Buffer.concat(chunks)
   const headers: Array<[string, string]> = []
   for (let index = 0; index < req.rawHeaders.length; index += 2) {
-    const header = (req.rawHeaders[index] as string).toLowerCase()
-    if (header === credential) continue
-    headers.push([header, req.rawHeaders[index + 1] as string])
+    headers.push([(req.rawHeaders[index] as string).toLowerCase(), req.rawHeaders[index + 1] as string])
   }
   return {
     method: req.method ?? 'GET',

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,6 +9,9 @@ const run = promisify(execFile)
 const CLI = packageFile('dist/cli.js')
 // Inside the package, so that `import ... from 'cloudfn'` in the test's modules resolves to this package.
 const cwd = mkdtempSync(join(packageRoot(), 'test', '.tmp-cli-'))
+// The CLI's temporary folders (unpacked artifacts) go here, so gc sees only those of this test's processes.
+const tmp = join(cwd, '.tmp')
+mkdirSync(tmp)
 
 interface Result {
   code: number
@@ -156,6 +159,21 @@ export const page = defineFunction({ name: 'page', trigger: http({ auth: 'public
     expect(JSON.parse((await cli('ls', '--json')).stdout)).toEqual([])
   })
 
+  it('compiles modules outside the source folder, and gc removes what a killed run left', async () => {
+    // bundle-require keeps its compiled copy with this variable set, as a killed process would.
+    const kept = await runWith({ BUNDLE_REQUIRE_PRESERVE: '1' }, 'deploy', 'greet.ts#other')
+    expect(kept.code).toBe(0)
+    expect(readdirSync(cwd).filter((name) => name.includes('.bundled_'))).toEqual([])
+    const temp = join(cwd, '.cloudfn', 'tmp')
+    const [left] = readdirSync(temp)
+    expect(left).toMatch(/^greet\.ts\.bundled_\d+_[0-9a-f]+\.mjs$/)
+    const collected = await cli('gc', '--older-than', '1d', '--dry-run')
+    expect(collected.stdout).toBe(`would remove temp:${join(temp, left as string)}\n`)
+    expect((await cli('gc', '--older-than', '1d')).stdout).toBe(`removed temp:${join(temp, left as string)}\n`)
+    expect(readdirSync(temp)).toEqual([])
+    await cli('rm', 'other')
+  })
+
   it('reads defaults from cloudfn.config.ts', async () => {
     writeFileSync(join(cwd, 'cloudfn.config.ts'), "export default { provider: 'nowhere' }\n")
     try {
@@ -264,7 +282,7 @@ async function runWith(env: Record<string, string>, ...args: string[]): Promise<
     const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
       cwd,
       timeout: 60_000,
-      env: { ...process.env, ...env },
+      env: { ...process.env, TMPDIR: tmp, ...env },
     })
     return { code: 0, stdout, stderr }
   } catch (error) {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { bundleOutputFile } from './bundle-temp.ts'
 import { UsageError } from './exit-codes.ts'
 
 /** `cloudfn.config.ts`: defaults for the CLI's flags, so they need not be repeated. */
@@ -25,7 +26,7 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Cloudf
   if (!file) return {}
   if (!existsSync(file)) throw new UsageError(`--config ${explicit}: no such file`)
   const { bundleRequire } = await import('bundle-require')
-  const { mod } = await bundleRequire({ filepath: file, cwd })
+  const { mod } = await bundleRequire({ filepath: file, cwd, getOutputFile: bundleOutputFile(cwd) })
   const config = (mod as { default?: unknown }).default ?? mod
   if (typeof config !== 'object' || config === null)
     throw new UsageError(`${file} must export a config object (export default defineConfig({ ... }))`)

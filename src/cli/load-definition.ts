@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { type FunctionDefinition, isFunctionDefinition, withOverrides } from '../define.ts'
+import { bundleOutputFile, staleBundles } from './bundle-temp.ts'
 import { UsageError } from './exit-codes.ts'
 
 /**
@@ -16,7 +17,8 @@ export async function loadDefinition(target: string, cwd: string): Promise<Funct
   const { bundleRequire } = await import('bundle-require')
   let mod: Record<string, unknown>
   try {
-    mod = (await bundleRequire({ filepath: file, cwd })).mod as Record<string, unknown>
+    staleBundles(cwd).remove()
+    mod = (await bundleRequire({ filepath: file, cwd, getOutputFile: bundleOutputFile(cwd) })).mod as Record<string, unknown>
   } catch (error) {
     throw new UsageError(`${file} could not be loaded: ${error instanceof Error ? error.message : String(error)}`)
   }

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../redact.ts'
 import { CloudfnError, type CloudfnErrorOptions } from './cloudfn-error.ts'
 
 /** The user's handler threw. Carries the remote error's name, message and stack. */
@@ -23,8 +24,9 @@ export class FunctionError extends CloudfnError {
       message: `Function '${options.functionName}' threw ${options.remoteName}: ${options.remoteMessage}`,
     })
     this.remoteName = options.remoteName
-    this.remoteMessage = options.remoteMessage
-    this.remoteStack = options.remoteStack
+    // The handler's own error may quote its env (a connection string in a driver's message).
+    this.remoteMessage = redactSecrets(options.remoteMessage)
+    this.remoteStack = options.remoteStack === undefined ? undefined : redactSecrets(options.remoteStack)
     this.executionId = options.executionId
   }
 }

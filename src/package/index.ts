@@ -7,6 +7,7 @@ import type { RuntimeTrigger } from '../runtime/run-definition.ts'
 import type { Trigger } from '../triggers/types.ts'
 import { bundleFunction } from './bundle.ts'
 import { findExportName } from './find-export.ts'
+import { includedFiles } from './include.ts'
 import { findNativePackages } from './native-addons.ts'
 import { deterministicZip } from './zip.ts'
 
@@ -49,7 +50,16 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
   }
   const exportName = await findExportName(definition, entry)
   const trigger = runtimePart(definition.trigger)
-  const key = JSON.stringify([entry, exportName, definition.name, trigger, spec.shimPath, spec.external, spec.files])
+  const key = JSON.stringify([
+    entry,
+    exportName,
+    definition.name,
+    trigger,
+    spec.shimPath,
+    spec.external,
+    spec.files,
+    definition.include,
+  ])
   const hit = cache.get(key)
   if (hit && (await stillFresh(hit))) return hit.artifact
 
@@ -72,10 +82,15 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
   }
   refuseNativeAddons(definition.name, bundled.inputs)
   const extra = Object.entries(spec.files ?? {}).map(([name, text]) => [name, new TextEncoder().encode(text)] as const)
-  const zip = await deterministicZip({ ...Object.fromEntries(extra), [ENTRY_FILE]: bundled.code })
+  const included = await includedFiles(entry, definition.include, [ENTRY_FILE, ...Object.keys(spec.files ?? {})])
+  const zip = await deterministicZip({
+    ...Object.fromEntries(included.map((file) => [file.name, file.bytes])),
+    ...Object.fromEntries(extra),
+    [ENTRY_FILE]: bundled.code,
+  })
   const artifact: Artifact = { zip, sha256: createHash('sha256').update(zip).digest('hex'), entryFile: ENTRY_FILE }
   const inputs = new Map<string, string>()
-  for (const path of bundled.inputs) inputs.set(path, await fingerprint(path))
+  for (const path of [...bundled.inputs, ...included.map((file) => file.path)]) inputs.set(path, await fingerprint(path))
   cache.set(key, { artifact, inputs })
   return artifact
 }

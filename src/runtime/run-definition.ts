@@ -1,3 +1,4 @@
+import { decodeRequestBody } from '../content-coding.ts'
 import type { HttpAuth } from '../triggers/types.ts'
 import { formatLogArgs } from './console-capture.ts'
 import type { FunctionContext, LogLevel } from './context.ts'
@@ -71,6 +72,13 @@ export async function runDefinition(definition: RunnableDefinition, payloadJson:
   return successEnvelope(valueJson, meta())
 }
 
+/** The request with its body's content coding undone, as every backend hands it to the handler. */
+function decodedWire(wire: WireRequest): WireRequest {
+  if (wire.body === undefined) return wire
+  const { headers, bytes } = decodeRequestBody(wire.headers, Buffer.from(wire.body, 'base64'))
+  return { ...wire, headers, body: Buffer.from(bytes).toString('base64') }
+}
+
 /**
  * The HTTP contract: the method check happens here so that every backend
  * answers 405 alike (not every cloud can restrict methods); the handler's
@@ -90,7 +98,7 @@ async function runHttp(
       refused.headers.push(['allow', methods.join(', ')])
       return successEnvelope(JSON.stringify(refused), meta())
     }
-    const response = await definition.handler(wireToRequest(wire) as never, ctx)
+    const response = await definition.handler(wireToRequest(decodedWire(wire)) as never, ctx)
     if (!(response instanceof Response)) {
       throw new TypeError(`An HTTP function must return a Response (got ${response === null ? 'null' : typeof response})`)
     }

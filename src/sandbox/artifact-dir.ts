@@ -7,7 +7,7 @@ let root: string | undefined
 
 function unpackRoot(): string {
   if (!root) {
-    const dir = mkdtempSync(join(tmpdir(), 'cloudfn-unpacked-'))
+    const dir = mkdtempSync(join(tmpdir(), `cloudfn-unpacked-${process.pid}-`)) // pid: gc removes a killed process's folder
     root = dir
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
   }

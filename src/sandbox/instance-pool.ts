@@ -5,17 +5,27 @@ export interface PoolOptions<T> {
   provider: string
   functionName: string
   maxInstances: number
+  /**
+   * Requests one instance takes at once (default 1). Lambda sends an
+   * execution environment one event at a time; a Cloud Run instance takes up
+   * to its `maxInstanceRequestConcurrency` requests and an Azure Functions
+   * worker process serves invocations concurrently.
+   */
+  concurrency?: number
   create: () => Promise<T>
   destroy: (instance: T) => Promise<void> | void
 }
 
 /**
- * Instances of one deployed function, as a cloud keeps them: an idle warm
- * instance is reused, a new one is started (a cold start) while under the
+ * Instances of one deployed function, as a cloud keeps them: a warm instance
+ * with room is reused, a new one is started (a cold start) while under the
  * limit, and beyond it the call is refused with `ThrottledError`.
  */
 export class InstancePool<T> {
-  readonly #idle: T[] = []
+  /** Instances with room for another request, the most recently used last. */
+  readonly #available: T[] = []
+  /** Requests in flight per instance (alive instances only). */
+  readonly #busy = new Map<T, number>()
   readonly #all = new Set<T>()
   #retired = false
   private readonly options: PoolOptions<T>
@@ -24,10 +34,25 @@ export class InstancePool<T> {
     this.options = options
   }
 
-  /** A warm instance synchronously when one is idle (the hot path), else a promise of a new one. */
+  get #concurrency(): number {
+    return Math.max(1, this.options.concurrency ?? 1)
+  }
+
+  /** A warm instance synchronously when one has room (the hot path), else a promise of a new one. */
   acquire(): T | Promise<T> {
-    const warm = this.#idle.pop()
-    return warm ?? this.#start()
+    const warm = this.#available.at(-1)
+    if (warm === undefined) return this.#start()
+    this.#take(warm)
+    return warm
+  }
+
+  #take(instance: T): void {
+    const busy = (this.#busy.get(instance) ?? 0) + 1
+    this.#busy.set(instance, busy)
+    if (busy >= this.#concurrency) {
+      const index = this.#available.lastIndexOf(instance)
+      if (index >= 0) this.#available.splice(index, 1)
+    } else if (!this.#retired && !this.#available.includes(instance)) this.#available.push(instance)
   }
 
   async #start(): Promise<T> {
@@ -42,19 +67,34 @@ export class InstancePool<T> {
     try {
       const instance = await this.options.create()
       this.#all.add(instance)
+      this.#take(instance)
       return instance
     } finally {
       this.#all.delete(placeholder)
     }
   }
 
-  /** Puts an instance back, or discards it (after a timeout or crash, as a cloud would). */
+  /**
+   * Ends one request on an instance. `discard` stops the instance now (after
+   * a timeout or crash, as a cloud would), with whatever else it was running.
+   */
   release(instance: T, discard = false): void | Promise<void> {
-    if (discard || this.#retired) {
-      this.#all.delete(instance)
-      return this.options.destroy(instance)
-    }
-    this.#idle.push(instance)
+    const busy = (this.#busy.get(instance) ?? 1) - 1
+    if (!this.#all.has(instance)) return // already discarded by another request on it
+    if (discard || (this.#retired && busy === 0)) return this.#discard(instance)
+    this.#busy.set(instance, busy)
+    if (this.#retired) return
+    const index = this.#available.lastIndexOf(instance)
+    if (index >= 0) this.#available.splice(index, 1)
+    this.#available.push(instance)
+  }
+
+  #discard(instance: T): void | Promise<void> {
+    this.#all.delete(instance)
+    this.#busy.delete(instance)
+    const index = this.#available.lastIndexOf(instance)
+    if (index >= 0) this.#available.splice(index, 1)
+    return this.options.destroy(instance)
   }
 
   get size(): number {
@@ -64,8 +104,8 @@ export class InstancePool<T> {
   /** Stops idle instances now; busy ones stop when released (so in-flight calls finish on old code). */
   async retire(): Promise<void> {
     this.#retired = true
-    const idle = this.#idle.splice(0)
-    for (const instance of idle) this.#all.delete(instance)
-    await Promise.all(idle.map((instance) => this.options.destroy(instance)))
+    const idle = [...this.#all].filter((instance) => this.#busy.get(instance) === 0)
+    this.#available.splice(0)
+    await Promise.all(idle.map((instance) => this.#discard(instance)))
   }
 }

@@ -17,7 +17,7 @@ export function emulatorServer(handlers: readonly RequestHandler[]): { listen():
     listen() {
       if (server) return server
       server = setupServer(...handlers)
-      server.listen({ onUnhandledFrame: 'error' })
+      server.listen({ onUnhandledFrame: refuseUnhandled })
       return server
     },
     close() {
@@ -25,4 +25,17 @@ export function emulatorServer(handlers: readonly RequestHandler[]): { listen():
       server = undefined
     },
   }
+}
+
+/**
+ * msw's own 'error' strategy prints the request body, which holds a refresh
+ * token or client secret when a default credential chain made the request:
+ * say the method and URL (no query string) only, and fail the request.
+ */
+function refuseUnhandled({ frame }: { frame: { data: unknown } }): never {
+  const request = (frame.data as { request?: unknown }).request
+  const where = request instanceof Request ? `${request.method} ${request.url.split('?')[0]}` : 'a WebSocket connection'
+  const message = `cloudfn emulator: no handler for ${where}; it was not sent to the network`
+  console.error(message)
+  throw new Error(message)
 }

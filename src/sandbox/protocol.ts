@@ -1,4 +1,6 @@
-/** Messages between a sandbox host (main thread) and the script in its worker. */
+import type { RemoteError } from '../runtime/envelope.ts'
+
+/** Messages between a sandbox host (main thread) and the script in its worker or child process. */
 export interface SandboxRequest<M> {
   id: number
   message: M
@@ -8,3 +10,20 @@ export interface SandboxReply<R> {
   id: number
   result: R
 }
+
+/** Host → child process, once, before any request: the script to load and its `workerData`. */
+export interface ProcessInit {
+  type: 'init'
+  file: string
+  data: unknown
+}
+
+/** Child process → host, besides replies. */
+export type ProcessSignal =
+  /** The script loaded and called `serveSandbox`: the instance takes requests. */
+  | { type: 'ready' }
+  /** The script failed to load, or an error escaped (the child exits next), as a worker's `error` event. */
+  | { type: 'fatal'; error: RemoteError }
+
+/** Set on `globalThis` by the process bootstrap, so `serveSandbox` answers over IPC. */
+export const PROCESS_SANDBOX_MARK = Symbol.for('cloudfn.sandbox.process')

@@ -1,16 +1,32 @@
 import { parentPort } from 'node:worker_threads'
-import type { SandboxReply, SandboxRequest } from './protocol.ts'
+import { PROCESS_SANDBOX_MARK, type ProcessSignal, type SandboxReply, type SandboxRequest } from './protocol.ts'
 
 /**
- * Worker side of a sandbox: answers each request with `handle`'s result. The
- * host sends one request at a time per worker, as a cloud sends one event at
- * a time to an instance. Bundled into artifacts and emulator host scripts.
+ * Instance side of a sandbox: answers each request with `handle`'s result.
+ * Runs in a worker thread (worker sandbox) or in a child process started by
+ * process-bootstrap.ts (process sandbox), where it answers over the IPC
+ * channel and tells the host it is ready. The host decides how many requests
+ * an instance has at once. Bundled into artifacts and emulator host scripts.
  */
 export function serveSandbox<M, R>(handle: (message: M) => Promise<R>): void {
   const port = parentPort
-  if (!port) throw new Error('serveSandbox must run in a worker thread')
-  port.on('message', async (request: SandboxRequest<M>) => {
+  if (port) {
+    port.on('message', async (request: SandboxRequest<M>) => {
+      const reply: SandboxReply<R> = { id: request.id, result: await handle(request.message) }
+      port.postMessage(reply)
+    })
+    return
+  }
+  const send = process.send?.bind(process)
+  if (!send || (globalThis as Record<symbol, unknown>)[PROCESS_SANDBOX_MARK] !== true) {
+    throw new Error('serveSandbox must run in a sandbox worker thread or child process')
+  }
+  process.on('message', async (request: SandboxRequest<M>) => {
+    if (typeof request?.id !== 'number') return
     const reply: SandboxReply<R> = { id: request.id, result: await handle(request.message) }
-    port.postMessage(reply)
+    send(reply)
   })
+  ;(globalThis as Record<symbol, unknown>)[PROCESS_SANDBOX_MARK] = 'serving'
+  const ready: ProcessSignal = { type: 'ready' }
+  send(ready)
 }

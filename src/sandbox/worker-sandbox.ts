@@ -1,41 +1,11 @@
 import { Worker } from 'node:worker_threads'
 import { OutOfMemoryError } from '../errors/out-of-memory.ts'
-import type { RemoteError } from '../runtime/envelope.ts'
 import { InstancePool } from './instance-pool.ts'
 import type { SandboxReply, SandboxRequest } from './protocol.ts'
+import type { Sandbox, SandboxOutcome, SandboxSettings } from './sandbox.ts'
 import { withTimeout } from './timeout.ts'
 
-export interface SandboxSettings {
-  /** Provider name reported on errors. */
-  provider: string
-  /** Function name, for messages. */
-  name: string
-  /** Script each worker runs; it calls `serveSandbox`. */
-  workerFile: string
-  workerData?: unknown
-  env: Readonly<Record<string, string>>
-  memoryMb: number
-  timeoutSec: number
-  maxInstances: number
-}
-
-export type SandboxOutcome<R> =
-  | { kind: 'result'; result: R; coldStart: boolean }
-  /** The code crashed (threw while loading, or exited) without answering. */
-  | { kind: 'crash'; error: RemoteError; coldStart: boolean }
-
-export interface Sandbox<M, R> {
-  /**
-   * Runs one request on a warm or new instance. Throws `ThrottledError` when
-   * all `maxInstances` are busy, `TimeoutError` (the worker is killed) and
-   * `OutOfMemoryError`. `onStart` is called once an instance accepted it.
-   */
-  run(message: M, onStart?: () => void): Promise<SandboxOutcome<R>>
-  /** Stops idle instances now and busy ones when they finish. */
-  retire(): Promise<void>
-  /** Instances alive, busy or idle. */
-  readonly size: number
-}
+export type { Sandbox, SandboxOutcome, SandboxSettings } from './sandbox.ts'
 
 interface WorkerInstance {
   worker: Worker
@@ -47,7 +17,9 @@ interface WorkerInstance {
  * Runs code in worker threads the way a cloud runs instances: one request at
  * a time per worker, a cold start for each new worker, the timeout enforced by
  * killing the worker, the memory limit by V8's heap limit, and an environment
- * of its own. Shared by the local fake and the cloud emulators.
+ * of its own. The local fake's `worker` mode uses it; the cloud emulators use
+ * the process sandbox (process-sandbox.ts), which gives each instance its own
+ * working directory and time zone as well.
  */
 export function createWorkerSandbox<M, R>(settings: SandboxSettings): Sandbox<M, R> {
   const pool = new InstancePool<WorkerInstance>({

@@ -10,6 +10,9 @@ export interface ScheduleOptions {
 /** The canonical spelling of an IANA time zone, or an error naming the field. */
 function checkTimezone(value: unknown, field: string): string {
   const zone = expectString(value, field)
+  // Intl takes UTC offsets ('+05:00') as zones since ES2024; the clouds' schedulers take IANA names only.
+  if (/^[+\-\u2212]/.test(zone))
+    fail(field, `must be an IANA time zone such as "UTC" or "Europe/Paris", not an offset (got ${describeValue(zone)})`)
   try {
     return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone
   } catch {

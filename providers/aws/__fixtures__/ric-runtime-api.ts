@@ -161,7 +161,11 @@ export function invokeAnswer(outcome: RicOutcome, requestId: string): { payload:
       return { payload: outcome.body, functionError: true }
     case 'exit': {
       const status = outcome.signal ? `signal: ${outcome.signal.replace('SIG', '').toLowerCase()}` : `exit status ${outcome.code}`
-      const errorMessage = `RequestId: ${requestId} Error: Runtime exited with error: ${status}`
+      // Status 0 as the Lambda developer guide shows it (monitoring-cloudwatchlogs, "runtime or extension crash").
+      const errorMessage =
+        outcome.code === 0
+          ? `RequestId: ${requestId} Error: Runtime exited without providing a reason`
+          : `RequestId: ${requestId} Error: Runtime exited with error: ${status}`
       return { payload: JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage }), functionError: true }
     }
   }

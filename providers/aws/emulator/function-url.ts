@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { HttpResponse, http } from 'msw'
+import { failingBody, fetchCanDecode } from '../../../src/content-coding.ts'
 import { ThrottledError } from '../../../src/errors/throttled.ts'
+import { AWS_LIMITS } from '../capabilities.ts'
 import { execute } from './invoke.ts'
 import { type EmulatedFunction, settle } from './model.ts'
 import type { EmulatorEnv } from './router.ts'
@@ -22,6 +24,22 @@ function publiclyInvocable(fn: EmulatedFunction): boolean {
 }
 
 const TEXT = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded))|\+(json|xml)/
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/**
+ * The body as the event carries it: text as a string when the content type
+ * is textual and the bytes are UTF-8, anything else base64 with
+ * isBase64Encoded (the payload format's rule: text that would not survive
+ * as a string is not decoded lossily).
+ */
+function eventBody(bytes: Uint8Array, contentType: string): string | undefined {
+  if (!TEXT.test(contentType)) return undefined
+  try {
+    return strictUtf8.decode(bytes)
+  } catch {
+    return undefined
+  }
+}
 
 /** The request as Lambda hands it to the function: payload format 2.0. */
 async function urlEvent(request: Request, urlId: string, accountId: string, requestId: string): Promise<string> {
@@ -29,12 +47,13 @@ async function urlEvent(request: Request, urlId: string, accountId: string, requ
   const headers: Record<string, string> = {}
   let cookies: string[] | undefined
   request.headers.forEach((value, name) => {
-    if (name === 'cookie') cookies = value.split(/;\s*/)
-    else headers[name] = value
+    // Lambda lists the cookies apart and keeps the header as it came (aws-lambda-rust-runtime#586 shows both).
+    if (name === 'cookie') cookies = value.split(';').map((cookie) => cookie.trim())
+    headers[name] = value
   })
   const bytes = new Uint8Array(await request.arrayBuffer())
-  const text = TEXT.test(headers['content-type'] ?? '')
-  const body = bytes.byteLength === 0 ? {} : { body: Buffer.from(bytes).toString(text ? 'utf8' : 'base64') }
+  const text = bytes.byteLength === 0 ? undefined : eventBody(bytes, headers['content-type'] ?? '')
+  const body = bytes.byteLength === 0 ? {} : { body: text ?? Buffer.from(bytes).toString('base64') }
   const now = Date.now()
   return JSON.stringify({
     version: '2.0',
@@ -69,7 +88,7 @@ async function urlEvent(request: Request, urlId: string, accountId: string, requ
       timeEpoch: now,
     },
     ...body,
-    isBase64Encoded: !text && bytes.byteLength > 0,
+    isBase64Encoded: text === undefined && bytes.byteLength > 0,
   })
 }
 
@@ -92,14 +111,19 @@ function responseOf(payload: string, requestId: string): Response {
   const answer = result as UrlResult
   for (const [name, value] of Object.entries(answer.headers ?? {})) headers.set(name, value)
   for (const cookie of answer.cookies ?? []) headers.append('set-cookie', cookie)
-  if (!headers.has('content-type')) headers.set('content-type', 'application/json')
   const status = answer.statusCode ?? 200
-  const body = answer.body === undefined ? '' : Buffer.from(answer.body, answer.isBase64Encoded ? 'base64' : 'utf8')
-  return new HttpResponse(status === 204 || status === 304 ? null : body, { status, headers })
+  const body = answer.body === undefined ? Buffer.alloc(0) : Buffer.from(answer.body, answer.isBase64Encoded ? 'base64' : 'utf8')
+  // Lambda labels a body without a type as JSON; an empty answer (204, 304, a redirect) gets no label.
+  if (!headers.has('content-type') && body.byteLength > 0) headers.set('content-type', 'application/json')
+  if (status === 204 || status === 304) return new HttpResponse(null, { status, headers })
+  const coding = headers.get('content-encoding')
+  // The caller's fetch fails on a body not in its declared coding; msw would never finish it.
+  if (!fetchCanDecode(coding, body)) return new HttpResponse(failingBody(coding), { status, headers })
+  return new HttpResponse(body, { status, headers })
 }
 
-function message(status: number, text: string): Response {
-  return HttpResponse.json({ Message: text }, { status, headers: { 'x-amzn-ErrorType': text.replace(/ /g, '') } })
+function message(status: number, text: string, errorType = text.replace(/ /g, '')): Response {
+  return HttpResponse.json({ Message: text }, { status, headers: { 'x-amzn-ErrorType': errorType } })
 }
 
 /**
@@ -122,8 +146,18 @@ export function functionUrlHandlers(env: EmulatorEnv) {
       const allowed = fn.url.authType === 'AWS_IAM' ? signedForLambda(request, region) : publiclyInvocable(fn)
       if (!allowed) return message(403, 'Forbidden')
       const requestId = randomUUID()
+      const event = await urlEvent(request, urlId, accountId, requestId)
+      // The 6 MB synchronous payload quota applies to the event (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+      if (Buffer.byteLength(event) > AWS_LIMITS.syncRequestBytes) {
+        const limit = AWS_LIMITS.syncRequestBytes
+        return message(
+          413,
+          `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
+          'RequestTooLargeException',
+        )
+      }
       try {
-        const execution = await execute(env, fn, await urlEvent(request, urlId, accountId, requestId), requestId)
+        const execution = await execute(env, fn, event, requestId)
         if (execution.functionError) return message(502, 'Internal Server Error')
         return responseOf(execution.body, requestId)
       } catch (error) {

@@ -1,105 +1,239 @@
 /**
- * Worker side of the AWS emulator: what Lambda's Node.js runtime does for
- * one instance. It imports the uploaded code named by the handler setting
- * and calls `handler(event, context)` with Lambda's context object, one event
- * at a time, capturing what the code writes to stdout and stderr for the logs.
+ * Worker side of the AWS emulator: what Lambda's Node.js runtime (aws-lambda-ric;
+ * 3.x for nodejs20.x / nodejs22.x, 4.x for nodejs24.x) does for one instance.
+ * It loads the handler named by the Handler setting, calls it one event at a
+ * time with Lambda's context object, and answers with exactly the body the
+ * runtime would post to the Runtime API: the serialised result, or the error
+ * as `{ errorType, errorMessage, trace }`. ric-differential.test.ts runs the
+ * same handlers under the real runtime client and compares.
  */
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { workerData } from 'node:worker_threads'
 import { serveSandbox } from '../../../src/sandbox/serve.ts'
+import { logError, patchConsole, setRequestId, takeOutput } from './host-console.ts'
+import {
+  type Generation,
+  generationOf,
+  JSONStringifyError,
+  NODEJS_EXIT_MESSAGE,
+  NodeJsExit,
+  toRapidResponse,
+  UnhandledPromiseRejection,
+} from './host-errors.ts'
+import { type LoadedHandler, loadHandler } from './host-loader.ts'
+import { loopEmpty } from './host-loop.ts'
 import type { HostData, HostReply, HostRequest } from './protocol.ts'
 
-type Handler = (event: unknown, context: unknown, callback?: (error: unknown, result?: unknown) => void) => unknown
-
 const data = workerData as HostData
-let output: string[] = []
-const capture = (chunk: unknown, encoding?: unknown, done?: unknown): boolean => {
-  output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'))
-  const callback = typeof encoding === 'function' ? encoding : done
-  if (typeof callback === 'function') callback()
-  return true
+const generation: Generation = generationOf(data.runtime)
+patchConsole(generation)
+
+type Answer = { ok: true; body: string } | { ok: false; body: string }
+
+/** The invocation in progress: where an uncaught error is reported. */
+let current: ((answer: Answer) => void) | undefined
+
+function errorAnswer(error: unknown): Answer {
+  return { ok: false, body: JSON.stringify(toRapidResponse(error, generation)) }
 }
-process.stdout.write = capture as typeof process.stdout.write
-process.stderr.write = capture as typeof process.stderr.write
 
-class LambdaRuntimeError extends Error {
-  readonly errorType: string
+/** 3.x reports an error thrown or rejected outside the handler's promise as the invocation's error (and exits). */
+function onUncaught(label: string, error: unknown): void {
+  if (generation === 4) {
+    // 4.x installs no handler: Node prints the error and the runtime process exits with status 1.
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? String(error)) : String(error)}\n\nNode.js ${process.version}\n`,
+    )
+    process.exit(1)
+  }
+  logError(label, error)
+  current?.(errorAnswer(error))
+}
 
-  constructor(errorType: string, message: string) {
-    super(message)
-    this.errorType = errorType
+process.on('uncaughtException', (error) => onUncaught('Uncaught Exception', error))
+process.on('unhandledRejection', (reason) => {
+  if (generation === 4) return onUncaught('', reason)
+  onUncaught('Unhandled Promise Rejection', new UnhandledPromiseRejection(reason))
+})
+
+function serialize(result: unknown): string {
+  try {
+    return JSON.stringify(result === undefined ? null : result)
+  } catch {
+    // 3.x throws a plain Error with this text; 4.x names it.
+    throw generation === 3
+      ? new Error('Unable to stringify response body')
+      : new JSONStringifyError('Unable to stringify response body')
   }
 }
 
-async function load(): Promise<Handler> {
-  const [file, exportName] = splitHandler(data.handler)
-  const path = ['.mjs', '.js', '.cjs'].map((ext) => join(data.codeDir, `${file}${ext}`)).find((p) => existsSync(p))
-  if (!path) throw new LambdaRuntimeError('Runtime.ImportModuleError', `Error: Cannot find module '${file}'`)
-  const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>
-  const handler = module[exportName]
-  if (typeof handler !== 'function') {
-    throw new LambdaRuntimeError('Runtime.HandlerNotFound', `${data.handler} is undefined or not exported`)
+function isPromise(value: unknown): value is Promise<unknown> {
+  return Boolean(value && typeof (value as { then?: unknown }).then === 'function')
+}
+
+interface ContextData {
+  request: HostRequest
+}
+
+/** The context fields both generations set from the environment and the invoke headers. */
+function contextFields({ request }: ContextData): Record<string, unknown> {
+  const deadline = request.deadline
+  const fields: Record<string, unknown> = {
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    clientContext: request.clientContext === undefined ? undefined : JSON.parse(request.clientContext),
+    identity: undefined,
+    invokedFunctionArn: request.invokedFunctionArn,
+    awsRequestId: request.requestId,
+    tenantId: undefined,
+    // Not clamped: the runtime returns a negative number once the deadline has passed.
+    getRemainingTimeInMillis: () => deadline - Date.now(),
   }
-  return handler as Handler
+  if (generation === 4) fields.xRayTraceId = request.traceId
+  return fields
 }
 
-function splitHandler(handler: string): [string, string] {
-  const dot = handler.lastIndexOf('.')
-  return [handler.slice(0, dot), handler.slice(dot + 1)]
-}
-
-/** Lambda's Node.js runtime still supports callback handlers (three parameters). */
-function call(handler: Handler, event: unknown, context: unknown): Promise<unknown> {
-  if (handler.length < 3) return Promise.resolve(handler(event, context))
-  return new Promise((resolve, reject) => {
-    const result = handler(event, context, (error, value) => (error ? reject(error) : resolve(value)))
-    if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(resolve, reject)
+/** 3.x: promise, callback or context.succeed/fail/done, whichever comes first (src/Runtime.js, CallbackContext.js). */
+function invokeV3(loaded: LoadedHandler, event: unknown, request: HostRequest): Promise<Answer> {
+  return new Promise((resolve) => {
+    let answered = false
+    let completeInvoked = false
+    let finished = false
+    let waitForEmptyEventLoop = true
+    /** The runtime's BeforeExitListener: what happens when the event loop empties. */
+    let onEmpty: (() => void) | undefined
+    const answer = (value: Answer) => {
+      if (answered) return
+      answered = true
+      resolve(value)
+    }
+    current = answer
+    const postError = (error: unknown) => {
+      logError('Invoke Error', error)
+      answer(errorAnswer(error))
+    }
+    const complete = (result: unknown) => {
+      if (completeInvoked) {
+        console.error('Invocation has already been reported as done. Cannot call complete more than once per invocation.')
+        return
+      }
+      completeInvoked = true
+      answer({ ok: true, body: serialize(result) })
+    }
+    const callback = (error?: unknown, result?: unknown) => {
+      onEmpty = undefined
+      if (error !== undefined && error !== null) postError(error)
+      else if (!waitForEmptyEventLoop) complete(result)
+      else onEmpty = () => setImmediate(() => guarded(() => complete(result)))
+    }
+    const done = (error?: unknown, result?: unknown) => {
+      onEmpty = undefined
+      if (error !== undefined && error !== null) postError(error)
+      else complete(result)
+    }
+    // A serialisation failure inside complete() is reported as the invocation's error.
+    const guarded = (work: () => void) => {
+      try {
+        work()
+      } catch (error) {
+        postError(error)
+      }
+    }
+    const once =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A) => {
+        if (finished) return
+        fn(...args)
+        finished = true
+      }
+    const context = {
+      get callbackWaitsForEmptyEventLoop() {
+        return waitForEmptyEventLoop
+      },
+      set callbackWaitsForEmptyEventLoop(value: boolean) {
+        waitForEmptyEventLoop = value
+      },
+      succeed: once((result?: unknown) => done(null, result)),
+      fail: once((error?: unknown) => (error === undefined || error === null ? done('handled') : done(error, null))),
+      done: once(done),
+      ...contextFields({ request }),
+    }
+    onEmpty = () => {
+      completeInvoked = true
+      if (loaded.isAsync) postError(new NodeJsExit(NODEJS_EXIT_MESSAGE))
+      else answer({ ok: true, body: 'null' })
+    }
+    const wrappedCallback = once(callback)
+    try {
+      const result = loaded.handler(event, context, wrappedCallback)
+      if (isPromise(result)) result.then(context.succeed, context.fail).catch(context.fail)
+    } catch (error) {
+      wrappedCallback(error)
+    }
+    const watch = async () => {
+      while (!answered) {
+        if (!(await loopEmpty(() => answered))) return
+        const listener = onEmpty
+        if (!listener) return
+        onEmpty = undefined
+        guarded(listener)
+      }
+    }
+    void watch()
   })
 }
 
-function failure(thrown: unknown): { errorType: string; errorMessage: string; trace: string[] } {
-  if (thrown instanceof LambdaRuntimeError) return { errorType: thrown.errorType, errorMessage: thrown.message, trace: [] }
-  if (thrown instanceof Error) {
-    return { errorType: thrown.name || 'Error', errorMessage: thrown.message, trace: (thrown.stack ?? '').split('\n') }
-  }
-  return { errorType: typeof thrown, errorMessage: String(thrown), trace: [] }
+/** 4.x: `await handler(event, context)` (src/runtime/buffered-invoke-processor.ts). */
+async function invokeV4(loaded: LoadedHandler, event: unknown, request: HostRequest): Promise<Answer> {
+  return new Promise((resolve) => {
+    let answered = false
+    const answer = (value: Answer) => {
+      answered = true
+      resolve(value)
+    }
+    current = answer
+    void (async () => {
+      try {
+        const result = await loaded.handler(event, contextFields({ request }))
+        answer({ ok: true, body: serialize(result) })
+      } catch (error) {
+        logError('Invoke Error', error)
+        answer(errorAnswer(error))
+      }
+    })()
+    // A promise that never settles and nothing left to run: Node ends the runtime process.
+    void loopEmpty(() => answered).then((empty) => {
+      if (empty) process.exit(0)
+    })
+  })
 }
 
-let handler: Promise<Handler> | undefined
+let handler: Promise<LoadedHandler> | undefined
 
 serveSandbox<HostRequest, HostReply>(async (request) => {
   const cold = handler === undefined
   const initStarted = performance.now()
-  handler ??= load()
-  const context = {
-    awsRequestId: request.requestId,
-    functionName: request.functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: request.invokedFunctionArn,
-    memoryLimitInMB: request.memoryLimitInMB,
-    logGroupName: request.logGroupName,
-    logStreamName: request.logStreamName,
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, request.deadline - Date.now()),
+  if (!handler) {
+    handler = loadHandler(data.codeDir, data.handler, generation)
+    // 3.x's bootstrap lets the load error escape as an uncaught exception; 4.x logs it as an init error.
+    handler.catch((error: unknown) => logError(generation === 3 ? 'Uncaught Exception' : 'Init Error', error))
   }
-  let loaded: Handler | undefined
   let initMs: number | undefined
-  let reply: { ok: true; body: string } | { ok: false; errorType: string; errorMessage: string; trace: string[] }
+  let answer: Answer
   try {
-    loaded = await handler
+    const loaded = await handler
     if (cold) initMs = performance.now() - initStarted
-    const result = await call(loaded, JSON.parse(request.event), context)
-    reply = { ok: true, body: JSON.stringify(result) ?? 'null' }
-  } catch (thrown) {
-    const error = failure(thrown)
-    // The runtime logs the failure, as Lambda's does.
-    capture(`${new Date().toISOString()}\t${request.requestId}\tERROR\tInvoke Error \t${JSON.stringify(error)}\n`)
-    reply = { ok: false, ...error }
+    setRequestId(request.requestId)
+    process.env._X_AMZN_TRACE_ID = request.traceId
+    const event = JSON.parse(request.event) as unknown
+    answer = generation === 3 ? await invokeV3(loaded, event, request) : await invokeV4(loaded, event, request)
+  } catch (error) {
+    answer = errorAnswer(error)
+  } finally {
+    current = undefined
   }
   const heapMb = Math.ceil(process.memoryUsage().heapUsed / (1024 * 1024))
-  const text = output.join('')
-  output = []
-  return { ...reply, output: text, initMs, heapMb } as HostReply
+  return { ...answer, output: takeOutput(), initMs, heapMb }
 })

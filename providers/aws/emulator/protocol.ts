@@ -1,9 +1,11 @@
-/** Messages between the emulator (main thread) and its host script in a worker. */
+/** Messages between the emulator (main thread) and its host script in an instance's process. */
 export interface HostData {
   /** Folder holding the unpacked zip. */
   codeDir: string
   /** Lambda's handler setting, `file.export` (e.g. `index.handler`). */
   handler: string
+  /** The Runtime setting (nodejs22.x, ...): which runtime client's behaviour the host reproduces. */
+  runtime: string
 }
 
 export interface HostRequest {
@@ -17,6 +19,10 @@ export interface HostRequest {
   memoryLimitInMB: string
   logGroupName: string
   logStreamName: string
+  /** The X-Ray trace header Lambda passes (Lambda-Runtime-Trace-Id). */
+  traceId: string
+  /** The caller's client context, JSON text (the Invoke API's X-Amz-Client-Context, decoded). */
+  clientContext?: string | undefined
 }
 
 interface HostReplyBase {
@@ -27,6 +33,5 @@ interface HostReplyBase {
   heapMb: number
 }
 
-export type HostReply =
-  | (HostReplyBase & { ok: true; body: string })
-  | (HostReplyBase & { ok: false; errorType: string; errorMessage: string; trace: string[] })
+/** `body` is what the runtime posts: the serialised result, or (`ok: false`) the error JSON. */
+export type HostReply = HostReplyBase & { ok: boolean; body: string }

@@ -4,7 +4,7 @@ import { TimeoutError } from '../../../src/errors/timeout.ts'
 import { packageFile } from '../../../src/package/package-root.ts'
 import { unpackArtifact } from '../../../src/sandbox/artifact-dir.ts'
 import { compileHostScript } from '../../../src/sandbox/host-script.ts'
-import { createWorkerSandbox, type Sandbox } from '../../../src/sandbox/worker-sandbox.ts'
+import { createProcessSandbox, type Sandbox } from '../../../src/sandbox/process-sandbox.ts'
 import { AWS_LIMITS } from '../capabilities.ts'
 import type { FunctionVersion } from './model.ts'
 import type { HostData, HostReply, HostRequest } from './protocol.ts'
@@ -28,6 +28,31 @@ export interface RuntimeIdentity {
 
 function hostScript(): Promise<string> {
   return compileHostScript(packageFile('providers/aws/emulator/host.ts'))
+}
+
+/** The Lambda-Runtime-Trace-Id Lambda passes with each event (X-Ray's header format, not sampled). */
+function traceHeader(): string {
+  const epoch = Math.floor(Date.now() / 1000).toString(16)
+  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0;Lineage=1:${randomBytes(4).toString('hex')}:0`
+}
+
+/**
+ * Lambda's answer when the runtime process ends without posting a result:
+ * `Runtime.ExitError`, "exited without providing a reason" for status 0 (the
+ * AWS Lambda developer guide's log example, monitoring-cloudwatchlogs), else
+ * the exit status.
+ */
+function exitError(requestId: string, crash: string): { errorType: string; errorMessage: string } {
+  const exit = /exited with code (\d+)/.exec(crash)
+  const status = exit?.[1]
+  if (status === '0') {
+    return {
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${requestId} Error: Runtime exited without providing a reason`,
+    }
+  }
+  const reason = status === undefined ? `${crash}` : `exit status ${status}`
+  return { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${reason}` }
 }
 
 function logStreamName(): string {
@@ -59,8 +84,11 @@ export class FunctionRuntime {
       // Unpacked by content hash, as the local fake does; an empty entry file name gives the folder.
       const sha256 = Buffer.from(codeSha256, 'base64').toString('hex')
       const codeDir = await unpackArtifact({ zip, sha256, entryFile: '' })
-      const workerData: HostData = { codeDir, handler: config.handler }
-      return createWorkerSandbox<HostRequest, HostReply>({
+      const workerData: HostData = { codeDir, handler: config.handler, runtime: config.runtime }
+      // Each instance a process in the task root with Lambda's TZ=:UTC (docs/FIDELITY.md, The instance).
+      return createProcessSandbox<HostRequest, HostReply>({
+        cwd: codeDir,
+        tz: ':UTC',
         provider: 'aws',
         name: this.#identity.name,
         workerFile: await hostScript(),
@@ -105,6 +133,7 @@ export class FunctionRuntime {
       memoryLimitInMB: String(config.memorySize),
       logGroupName: `/aws/lambda/${this.#identity.name}`,
       logStreamName: this.logStream,
+      traceId: traceHeader(),
     }
     let reply: HostReply | undefined
     let platformError: { errorType: string; errorMessage: string } | undefined
@@ -113,13 +142,7 @@ export class FunctionRuntime {
       const outcome = await sandbox.run(request, onStart)
       if (outcome.kind === 'result') reply = outcome.result
       else {
-        const exit = /exited with code (\d+)/.exec(outcome.error.message)
-        platformError = exit
-          ? {
-              errorType: 'Runtime.ExitError',
-              errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${exit[1]}`,
-            }
-          : { errorType: outcome.error.name, errorMessage: outcome.error.message }
+        platformError = exitError(requestId, outcome.error.message)
       }
     } catch (error) {
       if (TimeoutError.isInstance(error)) {
@@ -150,7 +173,7 @@ export class FunctionRuntime {
         })
       }
     } else if (reply) {
-      body = JSON.stringify({ errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.trace })
+      body = reply.body
     } else {
       body = JSON.stringify(platformError)
     }

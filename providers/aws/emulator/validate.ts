@@ -90,7 +90,9 @@ export function readConfig(body: Record<string, unknown>, base?: VersionConfig):
     )
   }
   const handler = body.Handler ?? base?.handler
-  if (typeof handler !== 'string' || !/^[^\s]+\.[^\s.]+$/.test(handler))
+  // The API model's pattern and length (https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html#lambda-CreateFunction-request-Handler):
+  // a handler without a dot is accepted here and fails at init with Runtime.MalformedHandlerName.
+  if (typeof handler !== 'string' || !/^[^\s]+$/.test(handler) || handler.length > 128)
     throw validationError(handler, 'handler', 'Member must satisfy regular expression pattern: [^\\s]+')
   const description = body.Description ?? base?.description ?? ''
   if (typeof description !== 'string' || description.length > AWS_LIMITS.descriptionChars) {

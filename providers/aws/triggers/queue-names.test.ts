@@ -8,8 +8,14 @@ import { createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
 import { aws, createAwsProvider } from '../index.ts'
 
 const region = 'eu-west-1'
-// SQS keeps a deleted queue's name for 60 s; 400 ms here.
-const emulator = createAwsEmulator({ region, stateDelayMs: 5, updateDelayMs: 5, queueRetryDelayMs: 5, queueDeletedWindowMs: 400 })
+// SQS keeps a deleted queue's name for 60 s, as here: the test frees it itself when it wants (no wall-clock window).
+const emulator = createAwsEmulator({
+  region,
+  stateDelayMs: 5,
+  updateDelayMs: 5,
+  queueRetryDelayMs: 5,
+  queueDeletedWindowMs: 60_000,
+})
 emulator.listen()
 afterAll(() => emulator.close())
 const { state } = emulator
@@ -33,7 +39,13 @@ describe('aws queue names', () => {
     })
     // The function is there from that attempt; retrying finishes the deploy once the name is free.
     const before = calls('CreateQueue')
-    expect((await cloud.deploy(worker, { name })).status).toBe('updated')
+    // Retries until the name is free, however long the machine takes to get there (the test's timeout is the guard).
+    const patient = aws({ ...settings, retry: { baseDelayMs: 1, maxDelayMs: 20, maxAttempts: 1_000 } })
+    const deploying = patient.deploy(worker, { name })
+    // The name frees up once the deploy has been refused at least once (SQS: 60 s after the delete).
+    while (calls('CreateQueue') === before) await new Promise((resolve) => setTimeout(resolve, 1))
+    for (const queue of [...state.deletedQueues.keys()]) if (queue.startsWith(name)) state.deletedQueues.delete(queue)
+    expect((await deploying).status).toBe('updated')
     // At least one refusal, then the queue and its dead-letter queue.
     expect(calls('CreateQueue') - before).toBeGreaterThan(2)
     expect(state.queues.has(name)).toBe(true)

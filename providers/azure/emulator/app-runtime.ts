@@ -3,7 +3,7 @@ import { ThrottledError } from '../../../src/errors/throttled.ts'
 import { TimeoutError } from '../../../src/errors/timeout.ts'
 import { packageFile } from '../../../src/package/package-root.ts'
 import { compileHostScript } from '../../../src/sandbox/host-script.ts'
-import { createWorkerSandbox } from '../../../src/sandbox/worker-sandbox.ts'
+import { createProcessSandbox } from '../../../src/sandbox/process-sandbox.ts'
 import {
   AZURE_HOST_MARK,
   type FunctionRegistration,
@@ -52,7 +52,9 @@ export interface AppRuntime {
 
 export async function createAppRuntime(settings: AppRuntimeSettings): Promise<AppRuntime> {
   const workerFile = await compileHostScript(packageFile('providers/azure/emulator/host.ts'))
-  const sandbox = createWorkerSandbox<HostMessage, HostReply>({
+  // Each instance a process in the app folder (wwwroot), in UTC (docs/FIDELITY.md, The instance).
+  const sandbox = createProcessSandbox<HostMessage, HostReply>({
+    cwd: settings.directory,
     provider: 'azure',
     name: settings.app,
     workerFile,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { failingBody, fetchCanDecode } from '../../../src/content-coding.ts'
 import type { FunctionRegistration } from './protocol.ts'
 import { startRuntime } from './scm.ts'
 import type { AzureState, SiteState } from './state.ts'
@@ -7,6 +8,18 @@ const NULL_BODY = new Set([204, 205, 304])
 
 /** The front end refuses bodies over 100 MB (HTTP trigger limit). */
 const MAX_REQUEST_BYTES = 100 * 1024 * 1024
+
+/** Node's default --max-http-header-size: request line and headers together. */
+const MAX_HEAD_BYTES = 16 * 1024
+
+/** The size of the request's head as it goes over HTTP/1.1 to the worker. */
+function headBytes(request: Request, url: URL): number {
+  let bytes = `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\n`.length
+  request.headers.forEach((value, name) => {
+    bytes += name.length + value.length + 4
+  })
+  return bytes
+}
 
 const SITE_NOT_FOUND =
   '<!DOCTYPE html><html><head><title>Microsoft Azure Web App - Error 404</title></head><body><h1>404 Web Site not found.</h1></body></html>'
@@ -64,6 +77,9 @@ export async function functionHost(
   if (registration.authLevel !== 'anonymous' && !validKey(site, registration.name, request, url)) {
     return new Response(null, { status: 401 })
   }
+  // The app's Node worker reads the request through node:http (HTTP streams), which refuses a head over
+  // 16 KiB: such a request can never run, so it is refused at once (431) rather than left to time out.
+  if (headBytes(request, url) > MAX_HEAD_BYTES) return new Response(null, { status: 431 })
   const body = new Uint8Array(await request.arrayBuffer())
   if (body.byteLength > MAX_REQUEST_BYTES) return new Response(null, { status: 413 })
   const app = site.app
@@ -80,14 +96,13 @@ export async function functionHost(
     () => state.countExecution(site.name),
   )
   switch (outcome.kind) {
-    case 'response':
-      return new Response(
-        outcome.response.body.byteLength && !NULL_BODY.has(outcome.response.status) ? outcome.response.body : null,
-        {
-          status: outcome.response.status,
-          headers: outcome.response.headers,
-        },
-      )
+    case 'response': {
+      const { status, headers, body: answer } = outcome.response
+      const coding = new Headers(headers).get('content-encoding')
+      // The caller's fetch fails on a body not in its declared coding; msw would never finish it.
+      const readable = fetchCanDecode(coding, answer) ? answer : failingBody(coding)
+      return new Response(answer.byteLength && !NULL_BODY.has(status) ? readable : null, { status, headers })
+    }
     case 'throttled':
       return new Response(null, { status: 429 })
     case 'timeout':

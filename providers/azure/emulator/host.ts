@@ -226,7 +226,8 @@ function proxy(uri: string, invocationId: string, request: HostHttpRequest, sign
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
       new URL(`${target.pathname}${target.search}`, uri),
-      { method: request.method, headers, signal },
+      // The host reads the worker's answer with .NET's HttpClient, whose header limit is 64 KiB, not Node's 16.
+      { method: request.method, headers, signal, maxHeaderSize: 64 * 1024 },
       (incoming) => {
         const chunks: Buffer[] = []
         incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -235,7 +236,8 @@ function proxy(uri: string, invocationId: string, request: HostHttpRequest, sign
           const pairs: Array<[string, string]> = []
           for (let index = 0; index < incoming.rawHeaders.length; index += 2) {
             const name = (incoming.rawHeaders[index] ?? '').toLowerCase()
-            if (HOP_BY_HOP.has(name) || name === 'x-ms-invocation-id' || name === 'date') continue
+            // A Content-Length the handler set is the answer's own: the host passes it on.
+            if ((HOP_BY_HOP.has(name) && name !== 'content-length') || name === 'x-ms-invocation-id' || name === 'date') continue
             pairs.push([name, incoming.rawHeaders[index + 1] ?? ''])
           }
           resolve({ status: incoming.statusCode ?? 500, headers: pairs, body: new Uint8Array(Buffer.concat(chunks)) })

@@ -3,7 +3,7 @@
  * (`management.azure.com`: resource groups, storage, plans, sites, settings,
  * functions, keys, long-running operations), the Kudu OneDeploy endpoint
  * (`APP.scm.azurewebsites.net`) and the function host (`APP.azurewebsites.net`),
- * which runs uploaded packages in worker threads with the `@azure/functions`
+ * which runs uploaded packages in processes of their own with the `@azure/functions`
  * v4 programming model. The real `@azure/arm-*` SDKs talk to it unchanged.
  */
 import { type HttpHandler, http } from 'msw'

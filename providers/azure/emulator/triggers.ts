@@ -127,7 +127,8 @@ export class SiteTriggers {
       putMessage(target, message.text, now())
     }
     const handle = async (queue: QueueState, message: QueueMessageState) => {
-      // Decoding happens before the function: an undecodable message is poisoned without running it.
+      // Decoding happens before the function: an undecodable message is poisoned at once without running it
+      // (the extension's MessageDecodingFailed handler, Azure/azure-sdk-for-net#18326).
       const text = options.messageEncoding === 'base64' ? decodeBase64(message.text) : message.text
       if (text === undefined || message.dequeueCount > options.maxDequeueCount) {
         poison(message)

@@ -73,9 +73,10 @@ describe('gcp emulator', () => {
       expect(record?.resource.state).toBe(1)
       const operations = [...env.state.operations.values()].filter((op) => op.metadata.target === record?.resource.name)
       expect(operations.map((op) => [op.metadata.verb, op.done])).toEqual([['create', true]])
-      // gax polls only an operation that was not done when created: the 60 ms took several polls.
+      // gax polls only an operation that was not done when created, and the create answer is never done while the
+      // delay runs: at least one poll, whatever the machine's speed (how many depends on it, so it is not checked).
       const polls = env.state.requests.slice(before).filter((r) => r.method === 'GET' && r.url.includes('/operations/'))
-      expect(polls.length).toBeGreaterThan(1)
+      expect(polls.length).toBeGreaterThanOrEqual(1)
       await fn.remove()
     } finally {
       env.emulator.options.operationDelayMs = 5

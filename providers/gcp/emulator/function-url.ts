@@ -9,6 +9,7 @@ import { storedTrigger } from '../triggers/stored.ts'
 import type { Fault, Faults } from './faults.ts'
 import { plainError } from './google-errors.ts'
 import { checkIdToken } from './id-token.ts'
+import type { HostRequest } from './protocol.ts'
 import { isPublic } from './run-iam.ts'
 import type { EmulatedFunction, GcpEmulatorState } from './state.ts'
 
@@ -101,7 +102,7 @@ export function createFunctionUrl(state: GcpEmulatorState, faults: Faults): Serv
   }
 }
 
-async function run(state: GcpEmulatorState, fn: EmulatedFunction, hostRequest: Parameters<Sandbox['run']>[0]) {
+async function run(state: GcpEmulatorState, fn: EmulatedFunction, hostRequest: HostRequest) {
   const name = shortName(fn.resource.name)
   const revision = fn.revision as NonNullable<EmulatedFunction['revision']>
   let outcome: Awaited<ReturnType<Sandbox['run']>>

@@ -1,186 +1,141 @@
 /**
- * Worker side of an emulated Cloud Functions instance: loads the uploaded
- * code and calls its exported function the way the Functions Framework does
- * for the revision's signature type:
- * - `http`: Express-shaped `req` (rawHeaders, originalUrl, the body and
- *   rawBody as the framework's parsers leave them, see body-parsers.ts) and `res`
- *   (status, set/setHeader/append, send, json, end, sendStatus);
- * - `cloudevent`: the CloudEvent built from a binary-mode request (ce-*
- *   headers, the JSON body as `data`), called with a completion callback when
- *   the function takes two arguments; 204 on success, 500 on an error.
+ * Inside an emulated Cloud Functions instance: the real Functions Framework
+ * (`@google-cloud/functions-framework`, what 2nd-gen Node.js functions run)
+ * loads the uploaded code and serves it on a loopback port, as its
+ * `functions-framework` binary does in the container (build/src/main.js:
+ * parseOptions, getUserFunction, getServer, ErrorHandler). Each request the
+ * emulator's Cloud Run front end hands over is sent to that port over HTTP/1.1
+ * with its headers in order, so body parsing (gzip, charsets, forms, strict
+ * JSON), routing (ignored routes, POST-only event functions), CloudEvent
+ * decoding (binary and structured), header limits and error pages are the
+ * framework's own code.
  */
-import { Readable } from 'node:stream'
-import { pathToFileURL } from 'node:url'
+import { Agent, request as httpRequest, type Server } from 'node:http'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { workerData } from 'node:worker_threads'
 import { serveSandbox } from '../../../src/sandbox/serve.ts'
-import { type ParsedBody, parseFrameworkBody } from './body-parsers.ts'
-import { isIgnoredRoute } from './ignored-routes.ts'
-import type { HostReply, HostRequest } from './protocol.ts'
+import { type HostMessage, type HostReply, type HostRequest, PROBE_OK } from './protocol.ts'
 
-type UserFunction = (first: unknown, second: unknown) => unknown
-
-const { entryFile, target, signatureType } = workerData as { entryFile: string; target: string; signatureType: string }
-const loaded = (await import(pathToFileURL(entryFile).href)) as Record<string, unknown>
-const fn = loaded[target]
-if (typeof fn !== 'function') throw new Error(`Function '${target}' is not defined in the provided module.`)
-
-/** Node's `req.headers`: lower-case names, repeats joined with ", " (set-cookie kept as a list). */
-function headerObject(rawHeaders: string[]): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {}
-  for (let index = 0; index < rawHeaders.length; index += 2) {
-    const name = (rawHeaders[index] as string).toLowerCase()
-    const value = rawHeaders[index + 1] as string
-    const previous = headers[name]
-    if (name === 'set-cookie') headers[name] = [...((previous as string[] | undefined) ?? []), value]
-    else headers[name] = previous === undefined ? value : `${previous}, ${value}`
-  }
-  return headers
+/** What revision.ts hands each instance. */
+export interface HostData {
+  /** The unpacked source: the directory with package.json (FUNCTION_SOURCE). */
+  sourceDir: string
+  /** The framework's build/src directory, resolved by the emulator (framework.ts). */
+  frameworkDir: string
+  /** The service's request timeout (Cloud Run's `timeoutSeconds`). */
+  timeoutSec: number
 }
 
-function bytesOf(body: unknown): Buffer {
-  if (body === undefined || body === null) return Buffer.alloc(0)
-  if (typeof body === 'string') return Buffer.from(body, 'utf8')
-  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength)
-  return Buffer.from(String(body), 'utf8')
+type Options = { signatureType: string; target: string; sourceLocation: string; enableExecutionId: boolean }
+interface Framework {
+  parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options
+  getUserFunction(
+    source: string,
+    target: string,
+    signatureType: string,
+  ): Promise<{ userFunction: unknown; signatureType: string } | null>
+  getServer(fn: unknown, options: Options): Server
+  ErrorHandler: new (server: Server) => { register(): void }
+  loggingHandlerAddExecutionContext(): void
 }
 
-function createResponse(resolve: (reply: HostReply) => void) {
-  let status = 200
-  const headers = new Map<string, string[]>()
-  let finished = false
-  const finish = (body: unknown) => {
-    if (finished) return
-    finished = true
-    const pairs = [...headers].flatMap(([name, values]) => values.map((value): [string, string] => [name, value]))
-    resolve({ status, headers: pairs, body: bytesOf(body).toString('base64') })
-  }
-  const res = {
-    locals: {} as Record<string, unknown>,
-    get headersSent() {
-      return finished
-    },
-    get statusCode() {
-      return status
-    },
-    status(code: number) {
-      status = code
-      return res
-    },
-    getHeader: (name: string) => headers.get(name.toLowerCase())?.join(', '),
-    setHeader(name: string, value: string | readonly string[]) {
-      headers.set(name.toLowerCase(), typeof value === 'string' ? [value] : [...value])
-      return res
-    },
-    set: (name: string, value: string) => res.setHeader(name, String(value)),
-    append(name: string, value: string | readonly string[]) {
-      const key = name.toLowerCase()
-      headers.set(key, [...(headers.get(key) ?? []), ...(typeof value === 'string' ? [value] : value)])
-      return res
-    },
-    send(body?: unknown) {
-      if (body !== null && typeof body === 'object' && !(body instanceof Uint8Array)) return res.json(body)
-      if (!headers.has('content-type'))
-        res.setHeader('content-type', typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/octet-stream')
-      finish(body)
-      return res
-    },
-    json(value: unknown) {
-      if (!headers.has('content-type')) res.setHeader('content-type', 'application/json; charset=utf-8')
-      finish(JSON.stringify(value))
-      return res
-    },
-    end(body?: unknown) {
-      finish(body)
-      return res
-    },
-    sendStatus(code: number) {
-      status = code
-      finish(code === 204 ? '' : String(code))
-      return res
-    },
-  }
-  return res
+const { sourceDir, frameworkDir, timeoutSec } = workerData as HostData
+const require = createRequire(import.meta.url)
+// These modules are not in the package's exports map: loaded by path, as main.js loads them.
+const load = (file: string) => require(join(frameworkDir, file)) as Partial<Framework>
+const framework = {
+  ...load('options.js'),
+  ...load('loader.js'),
+  ...load('server.js'),
+  ...load('invoker.js'),
+  ...load('logger.js'),
+} as Framework
+
+// main.js: options from the environment (FUNCTION_TARGET, FUNCTION_SIGNATURE_TYPE, ...), no CLI flags.
+const options = framework.parseOptions(['node', 'functions-framework'], { ...process.env, FUNCTION_SOURCE: sourceDir })
+if (options.enableExecutionId) framework.loggingHandlerAddExecutionContext()
+const loaded = await framework.getUserFunction(options.sourceLocation, options.target, options.signatureType)
+// The framework logged why; a container that cannot start its server never serves.
+if (!loaded) throw new Error('Could not load the function, shutting down.')
+options.signatureType = loaded.signatureType
+const server = framework.getServer(loaded.userFunction, options)
+const errorHandler = new framework.ErrorHandler(server)
+// main.js listens on PORT; here a free loopback port, so instances in one process do not collide.
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+errorHandler.register()
+server.setTimeout(0)
+const port = (server.address() as { port: number }).port
+const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1) belong to the loopback connection, not
+ * to the response Cloud Run's front end sends on.
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer', 'te'])
+
+/**
+ * Cloud Run's request timeout: past `timeoutSeconds` the caller gets 504
+ * "upstream request timeout" and the connection to the instance is closed;
+ * the instance itself is not stopped (the code may go on running) and takes
+ * the next request. Timed here, from when the request reaches the instance,
+ * so an instance's start does not count (Cloud Run's startup probe has its own budget).
+ */
+const TIMED_OUT: HostReply = {
+  status: 504,
+  headers: [['content-type', 'text/plain; charset=utf-8']],
+  body: Buffer.from('upstream request timeout').toString('base64'),
 }
 
-/** An Express request: a stream holding the bytes no parser read, with the framework's fields. */
-function requestOf(request: HostRequest, headers: Record<string, string | string[]>, raw: Buffer, parsed: ParsedBody) {
-  const header = (name: string) => {
-    const value = headers[name.toLowerCase()]
-    return Array.isArray(value) ? value.join(', ') : value
-  }
-  const executionId = header('function-execution-id') || Date.now().toString(36).slice(-6) + Math.random().toString(36).slice(-6)
-  return Object.assign(Readable.from(parsed.rawBody === undefined && raw.length > 0 ? [raw] : []), {
-    method: request.method,
-    url: request.path,
-    path: request.path.split('?')[0],
-    originalUrl: request.path,
-    headers,
-    rawHeaders: request.rawHeaders,
-    rawBody: parsed.rawBody,
-    body: parsed.body,
-    query: {},
-    executionId,
-    get: header,
-    header,
+function forward(message: HostRequest): Promise<HostReply> {
+  return new Promise<HostReply>((resolve, reject) => {
+    const body = Buffer.from(message.body, 'base64')
+    let done = false
+    const settle = (reply: HostReply) => {
+      done = true
+      clearTimeout(timer)
+      resolve(reply)
+    }
+    // An error after the answer (the destroyed request of a timeout) is expected and dropped.
+    const fail = (error: Error) => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      reject(error)
+    }
+    const timer = setTimeout(() => {
+      settle(TIMED_OUT)
+      outgoing.destroy()
+    }, timeoutSec * 1000)
+    const outgoing = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method: message.method,
+        path: message.path,
+        // The same list and order as the front end received them (host included).
+        headers: message.rawHeaders,
+        setHost: false,
+        agent,
+      },
+      (response) => {
+        const chunks: Buffer[] = []
+        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        response.on('error', fail)
+        response.on('end', () => {
+          const headers: Array<[string, string]> = []
+          const raw = response.rawHeaders
+          for (let index = 0; index + 1 < raw.length; index += 2) {
+            const name = (raw[index] as string).toLowerCase()
+            if (!HOP_BY_HOP.has(name)) headers.push([name, raw[index + 1] as string])
+          }
+          settle({ status: response.statusCode ?? 502, headers, body: Buffer.concat(chunks).toString('base64') })
+        })
+      },
+    )
+    outgoing.on('error', fail)
+    outgoing.end(body.byteLength > 0 ? body : undefined)
   })
 }
 
-/** The framework's cloudevent wrapper: the event from the ce-* headers, the parsed body as its data. */
-function callCloudEvent(user: UserFunction, req: ReturnType<typeof requestOf>, res: ReturnType<typeof createResponse>) {
-  const event: Record<string, unknown> = {}
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (name.startsWith('ce-')) event[name.slice(3)] = value
-  }
-  event.data = req.body
-  const done = (error: unknown, result?: unknown) => {
-    if (res.headersSent) return
-    if (error) {
-      console.error(error)
-      res.status(500).send('Internal Server Error')
-    } else if (result === undefined || result === null) res.sendStatus(204)
-    else res.send(typeof result === 'number' ? JSON.stringify(result) : result)
-  }
-  if (user.length > 1) return user(event, done)
-  return Promise.resolve(user(event, undefined)).then(
-    (result) => done(null, result),
-    (error: unknown) => done(error ?? new Error('rejected')),
-  )
-}
-
-function call(user: UserFunction, request: HostRequest): Promise<HostReply> {
-  return new Promise<HostReply>((resolve) => {
-    const res = createResponse(resolve)
-    const raw = Buffer.from(request.body, 'base64')
-    const headers = headerObject(request.rawHeaders)
-    let parsed: ParsedBody
-    try {
-      parsed = parseFrameworkBody(headers, raw)
-    } catch (error) {
-      // Express's error page, as with NODE_ENV=production (the buildpack's): the handler never runs.
-      console.error(error)
-      const page =
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Bad Request</pre>\n</body>\n</html>\n'
-      resolve({
-        status: 400,
-        headers: [['content-type', 'text/html; charset=utf-8']],
-        body: Buffer.from(page).toString('base64'),
-      })
-      return
-    }
-    if (signatureType === 'http' && isIgnoredRoute(request.path.split('?')[0] ?? '/', process.env.IGNORED_ROUTES)) {
-      // `res.status(404).send(null)`: an empty 404 without a content type.
-      resolve({ status: 404, headers: [], body: '' })
-      return
-    }
-    const req = requestOf(request, headers, raw, parsed)
-    // The framework answers 500 when the function throws before answering.
-    Promise.resolve()
-      .then(() => (signatureType === 'cloudevent' ? callCloudEvent(user, req, res) : user(req, res)))
-      .catch((error: unknown) => {
-        console.error(error)
-        if (!res.headersSent) res.status(500).send('Internal Server Error')
-      })
-  })
-}
-
-serveSandbox<HostRequest, HostReply>((request) => call(fn as UserFunction, request))
+serveSandbox<HostMessage, HostReply>(async (message) => ('kind' in message ? PROBE_OK : forward(message)))

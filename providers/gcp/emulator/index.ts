@@ -5,6 +5,7 @@ import { systemClock, type TriggerClock } from '../../../src/triggers/clock.ts'
 import { createControlPlane } from './control-plane.ts'
 import { deadLettersOf } from './eventarc.ts'
 import { type Fault, Faults, type FaultTarget } from './faults.ts'
+import { frameworkDir } from './framework.ts'
 import { createFunctionUrl } from './function-url.ts'
 import { googleError } from './google-errors.ts'
 import { fakeIdToken } from './id-token.ts'
@@ -73,9 +74,12 @@ function faultAnswer(fault: Fault): Response {
  * A stateful model of Cloud Functions 2nd gen that the unmodified
  * `@google-cloud/functions` v2 client (REST transport) talks to at the
  * production host names, and whose function URLs really run the uploaded
- * code in worker threads.
+ * code, served by the real Functions Framework in each instance, each
+ * instance a process of its own (src/sandbox/process-sandbox.ts).
  */
 export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator {
+  // Functions run under the real framework: refuse at once, naming the package, when it is missing.
+  frameworkDir()
   const settings: Required<GcpEmulatorOptions> = {
     operationDelayMs: 20,
     maxPageSize: 1000,

@@ -16,3 +16,17 @@ export interface HostReply {
   headers: Array<[string, string]>
   body: string
 }
+
+/**
+ * Cloud Run's default startup probe: a revision is ready once its container
+ * listens on PORT (https://cloud.google.com/run/docs/configuring/healthchecks#tcp-startup-probe).
+ * The instance answers it once the framework serves, without running the function.
+ */
+export interface StartupProbe {
+  kind: 'startup-probe'
+}
+
+export type HostMessage = HostRequest | StartupProbe
+
+/** The probe's answer: the port is open. */
+export const PROBE_OK: HostReply = { status: 0, headers: [], body: '' }

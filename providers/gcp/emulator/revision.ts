@@ -4,13 +4,16 @@ import { dirname, join } from 'node:path'
 import { packageFile } from '../../../src/package/package-root.ts'
 import { unpackArtifact } from '../../../src/sandbox/artifact-dir.ts'
 import { compileHostScript } from '../../../src/sandbox/host-script.ts'
-import { createWorkerSandbox, type Sandbox } from '../../../src/sandbox/worker-sandbox.ts'
-import type { HostReply, HostRequest } from './protocol.ts'
+import { createProcessSandbox, type Sandbox } from '../../../src/sandbox/process-sandbox.ts'
+import { frameworkDir } from './framework.ts'
+import type { HostData } from './host.ts'
+import type { HostMessage, HostReply } from './protocol.ts'
+import { runtimeEnv } from './runtime-env.ts'
 
 /** One deployed revision: its unpacked code running in worker instances. */
 export interface Revision {
   id: string
-  sandbox: Sandbox<HostRequest, HostReply>
+  sandbox: Sandbox<HostMessage, HostReply>
   memoryMb: number
   timeoutSec: number
 }
@@ -27,13 +30,19 @@ export interface RevisionSpec {
   signatureType: 'http' | 'cloudevent'
 }
 
+/**
+ * Cloud Run's default TCP startup probe gives a container 240 s to listen on PORT
+ * (https://cloud.google.com/run/docs/configuring/healthchecks#tcp-startup-probe).
+ */
+const STARTUP_ALLOWANCE_SEC = 240
+
 /** Thrown for code the Node.js buildpack would refuse; the operation fails with it. */
 export class BuildError extends Error {}
 
 /**
  * What the build and the Cloud Run revision do with an upload: unpack it,
  * find the file `package.json` names as `main`, and start instances that
- * load it with the Functions Framework's contract (see host.ts).
+ * serve it with the real Functions Framework (see host.ts).
  */
 export async function createRevision(spec: RevisionSpec, revisionId: string): Promise<Revision> {
   let manifestPath: string
@@ -52,24 +61,43 @@ export async function createRevision(spec: RevisionSpec, revisionId: string): Pr
   }
   const entryFile = join(dirname(manifestPath), String(main))
   if (!existsSync(entryFile)) throw new BuildError(`Build failed: the main file ${String(main)} is missing from the source`)
+  const hostData: HostData = { sourceDir: dirname(manifestPath), frameworkDir: frameworkDir(), timeoutSec: spec.timeoutSec }
+  const env = runtimeEnv({ ...spec, revisionId })
   const hostScript = await compileHostScript(packageFile('providers/gcp/emulator/host.ts'))
-  const sandbox = createWorkerSandbox<HostRequest, HostReply>({
+  // Each instance a process in the source folder (Cloud Run's /workspace), in UTC (docs/FIDELITY.md, The instance).
+  const sandbox = createProcessSandbox<HostMessage, HostReply>({
+    cwd: dirname(manifestPath),
     provider: 'gcp',
     name: spec.service,
     workerFile: hostScript,
-    workerData: { entryFile, target: spec.entryPoint, signatureType: spec.signatureType },
-    env: {
-      ...spec.env,
-      K_SERVICE: spec.service,
-      K_REVISION: revisionId,
-      K_CONFIGURATION: spec.service,
-      FUNCTION_TARGET: spec.entryPoint,
-      FUNCTION_SIGNATURE_TYPE: spec.signatureType,
-      PORT: '8080',
-    },
+    workerData: hostData,
+    env,
     memoryMb: spec.memoryMb,
-    timeoutSec: spec.timeoutSec,
+    // The request timeout is Cloud Run's, kept inside the instance (host.ts); this is a backstop for
+    // an instance that never answers (a blocked event loop), with room for its start.
+    timeoutSec: spec.timeoutSec + STARTUP_ALLOWANCE_SEC,
     maxInstances: spec.maxInstances,
   })
+  await startupProbe(sandbox, spec.service, revisionId)
   return { id: revisionId, sandbox, memoryMb: spec.memoryMb, timeoutSec: spec.timeoutSec }
+}
+
+/**
+ * A deploy finishes only when the new revision starts: Cloud Run starts a
+ * container and waits for it to listen on PORT, and fails the revision (and
+ * the operation) with this message when it does not. The instance that
+ * passed stays warm for the first request, as on Cloud Run.
+ */
+async function startupProbe(sandbox: Revision['sandbox'], service: string, revisionId: string): Promise<void> {
+  let started: boolean
+  try {
+    started = (await sandbox.run({ kind: 'startup-probe' })).kind === 'result'
+  } catch {
+    started = false
+  }
+  if (started) return
+  await sandbox.retire()
+  throw new BuildError(
+    `Could not create or update Cloud Run service ${service}, Container Healthcheck failed. Revision '${revisionId}' is not ready and cannot serve traffic. The user-provided container failed to start and listen on the port defined provided by the PORT=8080 environment variable within the allocated timeout.`,
+  )
 }

@@ -1,3 +1,4 @@
+import { staleBundles } from '../bundle-temp.ts'
 import { providerCommand } from '../common.ts'
 import { UsageError } from '../exit-codes.ts'
 
@@ -31,7 +32,10 @@ export const gc = providerCommand({
     const dryRun = parsed['dry-run'] === true
     const cloud = await env.cloud()
     const result = await cloud.gc({ olderThanMs: parseDuration(parsed['older-than'] as string), dryRun })
-    const stale = result.removed.map(shown)
+    // The CLI's own leftovers: compiled copies of modules from killed runs.
+    const bundles = staleBundles(env.cwd)
+    if (!dryRun) bundles.remove()
+    const stale = [...result.removed.map(shown), ...bundles.paths.map((path) => `temp:${path}`)]
     const verb = dryRun ? 'would remove' : 'removed'
     env.output.result({ removed: dryRun ? [] : stale, stale }, () =>
       stale.length === 0 ? 'nothing to collect' : stale.map((name) => `${verb} ${name}`).join('\n'),

@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { basename, join } from 'node:path'
+
+/**
+ * Where the CLI writes the compiled copy of a module it loads (a definition,
+ * the config): `.cloudfn/tmp` of the working directory, never beside the
+ * user's source (bundle-require's default), where a killed process would
+ * leave it. Package imports in the copy resolve from there as from the project.
+ */
+export function bundleTempDir(cwd: string): string {
+  return join(cwd, '.cloudfn', 'tmp')
+}
+
+/** `<file>.bundled_<pid>_<random>.<ext>`: the pid tells a killed process's copy from one in use. */
+const BUNDLED = /\.bundled_(\d+)_[0-9a-f]+\.(?:mjs|cjs)$/
+
+/** An output-file callback for bundle-require writing into `bundleTempDir(cwd)`. */
+export function bundleOutputFile(cwd: string): (filepath: string, format: string) => string {
+  return (filepath, format) => {
+    const dir = bundleTempDir(cwd)
+    mkdirSync(dir, { recursive: true })
+    const suffix = `${process.pid}_${randomBytes(6).toString('hex')}.${format === 'esm' ? 'mjs' : 'cjs'}`
+    return join(dir, `${basename(filepath)}.bundled_${suffix}`)
+  }
+}
+
+/** Compiled copies left by processes that are gone (killed while loading); `remove` deletes them. */
+export function staleBundles(cwd: string): { paths: string[]; remove(): void } {
+  const dir = bundleTempDir(cwd)
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch {
+    names = []
+  }
+  const paths = names
+    .filter((name) => {
+      const pid = BUNDLED.exec(name)?.[1]
+      return pid !== undefined && !alive(Number(pid))
+    })
+    .map((name) => join(dir, name))
+  return {
+    paths,
+    remove: () => {
+      for (const path of paths) rmSync(path, { force: true })
+    },
+  }
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

@@ -1,0 +1,57 @@
+/** A sandbox script for the process sandbox's tests: each request names one behaviour. */
+import { workerData } from 'node:worker_threads'
+import { serveSandbox } from '../serve.ts'
+
+export interface HostData {
+  loadDelayMs?: number
+  failAtLoad?: boolean
+  hangAtLoad?: boolean
+}
+
+export type HostOp =
+  | { op: 'whoami' }
+  | { op: 'sleep'; ms: number }
+  | { op: 'exit'; code: number }
+  | { op: 'throw-later' }
+  | { op: 'reject-later' }
+  | { op: 'fill-memory' }
+
+const data = (workerData ?? {}) as HostData
+if (data.failAtLoad) throw new TypeError('boom at load')
+if (data.hangAtLoad) await new Promise(() => {})
+if (data.loadDelayMs) await new Promise((resolve) => setTimeout(resolve, data.loadDelayMs))
+
+const held: unknown[] = []
+
+serveSandbox<HostOp, unknown>(async (request) => {
+  switch (request.op) {
+    case 'whoami': {
+      const threads = await import('node:worker_threads')
+      return {
+        pid: process.pid,
+        cwd: process.cwd(),
+        env: { ...process.env },
+        epochHours: new Date(0).getHours(),
+        workerData: threads.workerData,
+        bytes: new Uint8Array([1, 2, 3]),
+      }
+    }
+    case 'sleep':
+      await new Promise((resolve) => setTimeout(resolve, request.ms))
+      return process.pid
+    case 'exit':
+      process.exit(request.code)
+      break
+    case 'throw-later':
+      setTimeout(() => {
+        throw new RangeError('thrown in a timer')
+      }, 1)
+      return new Promise(() => {})
+    case 'reject-later':
+      void Promise.reject(new SyntaxError('rejected, unhandled'))
+      return new Promise(() => {})
+    case 'fill-memory':
+      for (;;) held.push(new Array(100_000).fill(held.length))
+  }
+  return undefined
+})

@@ -1,0 +1,59 @@
+/**
+ * First code of a process-sandbox instance (a child process, see
+ * process-sandbox.ts). It waits for the host's `init` message, then imports the
+ * instance script (an emulator's host script) the way a worker thread would
+ * start it, and reports what a worker's `error` event would: a script that
+ * fails to load, or an error that escapes later (an uncaught exception or an
+ * unhandled rejection), is sent to the host before the process exits with 1.
+ */
+import { createRequire, syncBuiltinESMExports } from 'node:module'
+import { pathToFileURL } from 'node:url'
+import type { RemoteError } from '../runtime/envelope.ts'
+import { PROCESS_SANDBOX_MARK, type ProcessInit, type ProcessSignal } from './protocol.ts'
+
+const require = createRequire(import.meta.url)
+const threads = require('node:worker_threads') as { workerData: unknown }
+const globals = globalThis as Record<symbol, unknown>
+
+/**
+ * Host scripts read their settings as `workerData`, as they do in a worker
+ * thread. Here it is set on the builtin module for the time the script loads
+ * (`syncBuiltinESMExports` carries it to `import { workerData }`), then put
+ * back to null, its value in a process's main thread, which is what the
+ * user's code sees when it runs, as on a cloud.
+ */
+function setWorkerData(data: unknown): void {
+  threads.workerData = data
+  syncBuiltinESMExports()
+}
+
+function remote(thrown: unknown): RemoteError {
+  if (thrown instanceof Error) return { name: thrown.name || 'Error', message: thrown.message, stack: thrown.stack }
+  return { name: 'Error', message: String(thrown) }
+}
+
+function fatal(thrown: unknown): void {
+  const signal: ProcessSignal = { type: 'fatal', error: remote(thrown) }
+  // Exits once the message is out, so the host reports this error rather than a bare exit code.
+  if (process.send && process.connected) process.send(signal, () => process.exit(1))
+  else process.exit(1)
+}
+
+// With this listener an unhandled rejection also arrives here (Node's default mode `throw`).
+process.on('uncaughtException', fatal)
+// The host closed the channel or died: an instance never outlives it.
+process.on('disconnect', () => process.exit(0))
+
+process.once('message', async (init: ProcessInit) => {
+  globals[PROCESS_SANDBOX_MARK] = true
+  setWorkerData(init.data)
+  try {
+    await import(pathToFileURL(init.file).href)
+  } catch (error) {
+    fatal(error)
+    return
+  } finally {
+    setWorkerData(null)
+  }
+  if (globals[PROCESS_SANDBOX_MARK] !== 'serving') fatal(new Error(`${init.file} loaded without calling serveSandbox`))
+})

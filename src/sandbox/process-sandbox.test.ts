@@ -1,0 +1,175 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { OutOfMemoryError } from '../errors/out-of-memory.ts'
+import { ThrottledError } from '../errors/throttled.ts'
+import { TimeoutError } from '../errors/timeout.ts'
+import { packageFile } from '../package/package-root.ts'
+import type { HostData, HostOp } from './__fixtures__/process-host.ts'
+import { compileHostScript } from './host-script.ts'
+import { createProcessSandbox, type ProcessSandboxSettings, type Sandbox } from './process-sandbox.ts'
+
+interface WhoAmI {
+  pid: number
+  cwd: string
+  env: Record<string, string>
+  epochHours: number
+  workerData: unknown
+  bytes: Uint8Array
+}
+
+const cwd = mkdtempSync(join(tmpdir(), 'cloudfn-process-sandbox-'))
+const opened: Array<Sandbox<HostOp, unknown>> = []
+
+async function sandbox(data: HostData = {}, settings: Partial<ProcessSandboxSettings> = {}): Promise<Sandbox<HostOp, unknown>> {
+  const created = createProcessSandbox<HostOp, unknown>({
+    provider: 'test',
+    name: 'probe',
+    workerFile: await compileHostScript(packageFile('src/sandbox/__fixtures__/process-host.ts')),
+    workerData: data,
+    env: { GIVEN: 'yes' },
+    memoryMb: 128,
+    timeoutSec: 60,
+    maxInstances: 1,
+    cwd,
+    ...settings,
+  })
+  opened.push(created)
+  return created
+}
+
+async function whoami(box: Sandbox<HostOp, unknown>): Promise<WhoAmI> {
+  const outcome = await box.run({ op: 'whoami' })
+  if (outcome.kind !== 'result') throw new Error(`crashed: ${outcome.error.message}`)
+  return outcome.result as WhoAmI
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((box) => box.retire()))
+})
+
+describe('process sandbox', () => {
+  it('runs each instance as a process in its own folder, time zone and environment, reused while warm', async () => {
+    const saved = process.env.TZ
+    process.env.TZ = 'Asia/Tokyo'
+    try {
+      const box = await sandbox()
+      const first = await whoami(box)
+      const second = await box.run({ op: 'whoami' })
+      expect(first.pid).not.toBe(process.pid)
+      expect(second).toMatchObject({ kind: 'result', coldStart: false, result: { pid: first.pid } })
+      expect(first.cwd).toBe(cwd)
+      expect(first.epochHours).toBe(0)
+      // Exactly what the caller gave, plus the time zone; nothing of this process's environment.
+      expect(first.env).toEqual({ GIVEN: 'yes', TZ: 'UTC' })
+      // Host scripts read workerData while loading; the code they run sees a main thread's null.
+      expect(first.workerData).toBeNull()
+      // Structured clone, as a worker's messages: bytes stay bytes.
+      expect(first.bytes).toEqual(new Uint8Array([1, 2, 3]))
+    } finally {
+      if (saved === undefined) delete process.env.TZ
+      else process.env.TZ = saved
+    }
+  })
+
+  it("keeps start-up out of the request's time: a slow load is not a timeout", async () => {
+    // Loading takes longer than the whole timeout; only the request itself is timed.
+    const box = await sandbox({ loadDelayMs: 2500 }, { timeoutSec: 2 })
+    expect(await box.run({ op: 'whoami' })).toMatchObject({ kind: 'result', coldStart: true })
+  })
+
+  it('gives up on an instance that never gets ready after the start-up bound, reporting a crash', async () => {
+    const box = await sandbox({ hangAtLoad: true }, { startupTimeoutSec: 0.5 })
+    const outcome = await box.run({ op: 'whoami' })
+    expect(outcome).toMatchObject({
+      kind: 'crash',
+      coldStart: true,
+      error: { message: "The function's instance did not start within 0.5 s" },
+    })
+    expect(box.size).toBe(0)
+  })
+
+  it('reports a script that fails to load with its own error, as a worker does', async () => {
+    const box = await sandbox({ failAtLoad: true })
+    const outcome = await box.run({ op: 'whoami' })
+    expect(outcome).toMatchObject({ kind: 'crash', coldStart: true, error: { name: 'TypeError', message: 'boom at load' } })
+    expect(box.size).toBe(0)
+  })
+
+  it('kills the process on a timeout; the next request gets a new instance', async () => {
+    const box = await sandbox({}, { timeoutSec: 1 })
+    const { pid } = await whoami(box)
+    await expect(box.run({ op: 'sleep', ms: 60_000 })).rejects.toSatisfy((error) => TimeoutError.isInstance(error))
+    expect(alive(pid)).toBe(false)
+    const next = await box.run({ op: 'whoami' })
+    expect(next).toMatchObject({ kind: 'result', coldStart: true })
+    expect((next as { result: WhoAmI }).result.pid).not.toBe(pid)
+  })
+
+  it('reports running out of the heap limit as OutOfMemoryError', async () => {
+    const box = await sandbox({}, { memoryMb: 64 })
+    const error = await box.run({ op: 'fill-memory' }).catch((thrown: unknown) => thrown)
+    expect(OutOfMemoryError.isInstance(error)).toBe(true)
+    expect(error).toMatchObject({ memoryMb: 64 })
+    expect(box.size).toBe(0)
+  })
+
+  it('reports process.exit in a handler as a crash with its exit code, as a worker does', async () => {
+    const box = await sandbox()
+    expect(await box.run({ op: 'exit', code: 3 })).toEqual({
+      kind: 'crash',
+      coldStart: true,
+      error: { name: 'Error', message: "The function's process exited with code 3 before answering" },
+    })
+    expect(await box.run({ op: 'whoami' })).toMatchObject({ kind: 'result', coldStart: true })
+  })
+
+  it('reports an error thrown in a timer or an unhandled rejection as a crash with that error', async () => {
+    const box = await sandbox()
+    expect(await box.run({ op: 'throw-later' })).toMatchObject({
+      kind: 'crash',
+      error: { name: 'RangeError', message: 'thrown in a timer' },
+    })
+    expect(await box.run({ op: 'reject-later' })).toMatchObject({
+      kind: 'crash',
+      error: { name: 'SyntaxError', message: 'rejected, unhandled' },
+    })
+  })
+
+  it('sends an instance one request at a time by default, and several when given a concurrency', async () => {
+    const single = await sandbox()
+    const busy = single.run({ op: 'sleep', ms: 300 })
+    await expect(single.run({ op: 'whoami' })).rejects.toSatisfy((error) => ThrottledError.isInstance(error))
+    await busy
+
+    const shared = await sandbox({}, { concurrency: 2 })
+    const { pid } = await whoami(shared)
+    const both = await Promise.all([shared.run({ op: 'sleep', ms: 300 }), shared.run({ op: 'sleep', ms: 300 })])
+    expect(both.map((outcome) => (outcome as { result: number }).result)).toEqual([pid, pid])
+    const [, , third] = await Promise.allSettled([
+      shared.run({ op: 'sleep', ms: 300 }),
+      shared.run({ op: 'sleep', ms: 300 }),
+      shared.run({ op: 'whoami' }),
+    ])
+    expect(third.status === 'rejected' && ThrottledError.isInstance(third.reason)).toBe(true)
+  })
+
+  it('stops its processes when retired', async () => {
+    const box = await sandbox({}, { maxInstances: 2 })
+    const pids = await Promise.all([box.run({ op: 'sleep', ms: 200 }), box.run({ op: 'sleep', ms: 200 })])
+    expect(box.size).toBe(2)
+    await box.retire()
+    expect(box.size).toBe(0)
+    for (const outcome of pids) expect(alive((outcome as { result: number }).result)).toBe(false)
+  })
+})

@@ -1,0 +1,266 @@
+import { type ChildProcess, fork } from 'node:child_process'
+import { OutOfMemoryError } from '../errors/out-of-memory.ts'
+import { packageFile } from '../package/package-root.ts'
+import type { RemoteError } from '../runtime/envelope.ts'
+import { compileHostScript } from './host-script.ts'
+import { InstancePool } from './instance-pool.ts'
+import type { ProcessInit, ProcessSignal, SandboxReply, SandboxRequest } from './protocol.ts'
+import type { Sandbox, SandboxOutcome, SandboxSettings } from './sandbox.ts'
+import { withTimeout } from './timeout.ts'
+
+export type { Sandbox, SandboxOutcome, SandboxSettings } from './sandbox.ts'
+
+export interface ProcessSandboxSettings extends SandboxSettings {
+  /**
+   * Working directory of every instance: the unpacked artifact, as Lambda
+   * runs code in its task root (/var/task), Cloud Run functions in /workspace
+   * and Azure Functions in the app's wwwroot.
+   */
+  cwd: string
+  /**
+   * `TZ` of the instances when `env` has none (default `UTC`): every cloud
+   * runs functions in UTC (Lambda sets `TZ=:UTC`), whatever the test
+   * process's time zone.
+   */
+  tz?: string
+  /** Requests one instance takes at once (default 1, see `PoolOptions.concurrency`). */
+  concurrency?: number
+  /**
+   * Bound on starting an instance (spawning its process and loading its
+   * script), kept apart from `timeoutSec` as a cloud keeps start-up out of the
+   * request's time. Only a hang guard (default 30 s): a busy machine must not
+   * turn a cold start into a failure.
+   */
+  startupTimeoutSec?: number
+}
+
+type Death = { kind: 'oom' } | { kind: 'crash'; error: RemoteError }
+
+interface Pending<R> {
+  coldStart: boolean
+  resolve: (outcome: SandboxOutcome<R>) => void
+  reject: (error: unknown) => void
+}
+
+interface ProcessInstance<R> {
+  child: ChildProcess
+  requests: number
+  pending: Map<number, Pending<R>>
+  /** The error the instance reported before exiting (failed load, uncaught exception). */
+  fatal?: RemoteError
+  /** The last few KB of stderr: V8 writes its out-of-memory message there, not through `process.stderr`. */
+  stderrTail: string
+  exited: boolean
+  /** Why it is gone, once its exit is understood. */
+  death?: Death
+  /** Resolves once the process is gone and its requests settled. */
+  gone: Promise<void>
+  ready: () => void
+}
+
+/** Children alive, killed if this process exits first (they also exit when their IPC channel closes). */
+const live = new Set<ChildProcess>()
+let exitHook = false
+
+function bootstrapScript(): Promise<string> {
+  return compileHostScript(packageFile('src/sandbox/process-bootstrap.ts'))
+}
+
+/** Node's message when V8 hits the heap limit (`--max-old-space-size`) and aborts. */
+const OUT_OF_MEMORY = /JavaScript heap out of memory|Reached heap limit/
+/** What V8 prints first when it gives up on the heap. */
+const V8_FATAL_DUMP = '<--- Last few GCs --->'
+
+/** Whether the parent's event loop waits for this instance: while it runs requests, not while idle. */
+function hold(child: ChildProcess, on: boolean): void {
+  const handles = [child, child.channel, child.stdout, child.stderr] as Array<
+    { ref?: () => void; unref?: () => void } | null | undefined
+  >
+  for (const handle of handles) (on ? handle?.ref : handle?.unref)?.call(handle)
+}
+
+/**
+ * Runs code in child processes the way a cloud runs instances: each instance
+ * is a process of the same Node.js binary with its own working directory,
+ * time zone and environment (only what the caller gives, nothing of the test
+ * process), the memory limit as V8's heap limit, a cold start for each new
+ * process outside the request's time (a ready handshake), and the timeout
+ * enforced by killing the process. Speaks the worker sandbox's protocol
+ * (`serveSandbox`, `workerData`), so an emulator host script runs unchanged in
+ * either.
+ */
+export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sandbox<M, R> {
+  const startupMs = (settings.startupTimeoutSec ?? 30) * 1000
+  const env: Record<string, string> = { TZ: settings.tz ?? 'UTC', ...settings.env }
+  // Windows cannot load some system libraries without it.
+  if (process.platform === 'win32' && process.env.SystemRoot) env.SystemRoot ??= process.env.SystemRoot
+
+  const outOfMemory = () =>
+    new OutOfMemoryError({
+      provider: settings.provider,
+      memoryMb: settings.memoryMb,
+      message: `Function '${settings.name}' ran out of memory (limit ${settings.memoryMb} MB); raise memoryMb or use less`,
+    })
+
+  const settle = (pending: Pending<R>, death: Death) => {
+    if (death.kind === 'oom') pending.reject(outOfMemory())
+    else pending.resolve({ kind: 'crash', error: death.error, coldStart: pending.coldStart })
+  }
+
+  const start = async (): Promise<ProcessInstance<R>> => {
+    const child = fork(await bootstrapScript(), [], {
+      cwd: settings.cwd,
+      env,
+      // Not the test process's flags (loaders, inspector): a cloud's runtime starts plain Node.
+      execArgv: [`--max-old-space-size=${settings.memoryMb}`],
+      // Structured clone, as a worker's postMessage: bytes stay Uint8Array.
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    })
+    live.add(child)
+    if (!exitHook) {
+      exitHook = true
+      process.once('exit', () => {
+        for (const running of live) running.kill('SIGKILL')
+      })
+    }
+    let markReady = () => {}
+    const readyOrGone = new Promise<void>((resolve) => {
+      markReady = resolve
+    })
+    const instance: ProcessInstance<R> = {
+      child,
+      requests: 0,
+      pending: new Map(),
+      stderrTail: '',
+      exited: false,
+      gone: Promise.resolve(),
+      ready: markReady,
+    }
+    // Output goes where a worker's would, the host's stdout and stderr.
+    child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk))
+    child.stderr?.on('data', (chunk: Buffer) => {
+      instance.stderrTail = (instance.stderrTail + chunk.toString('utf8')).slice(-4096)
+      // V8's heap dump before an out-of-memory abort is reported as OutOfMemoryError instead, as a worker's is.
+      if (instance.stderrTail.includes(V8_FATAL_DUMP)) return
+      process.stderr.write(chunk)
+    })
+    child.on('message', (message: SandboxReply<R> | ProcessSignal) => {
+      if ('id' in message) {
+        const pending = instance.pending.get(message.id)
+        if (!pending) return
+        instance.pending.delete(message.id)
+        if (instance.pending.size === 0 && !instance.exited) hold(child, false)
+        pending.resolve({ kind: 'result', result: message.result, coldStart: pending.coldStart })
+      } else if (message.type === 'ready') instance.ready()
+      else if (message.type === 'fatal') instance.fatal ??= message.error
+    })
+    instance.gone = new Promise<void>((resolve) => {
+      const ended = async (code: number | null, signal: NodeJS.Signals | null) => {
+        if (instance.exited) return
+        instance.exited = true
+        live.delete(child)
+        instance.ready()
+        // V8's out-of-memory message may still be in the pipe when 'exit' fires.
+        await streamEnd(child, 2000)
+        instance.death = OUT_OF_MEMORY.test(instance.stderrTail)
+          ? { kind: 'oom' }
+          : { kind: 'crash', error: instance.fatal ?? exitError(code, signal) }
+        for (const pending of instance.pending.values()) settle(pending, instance.death)
+        instance.pending.clear()
+        hold(child, false)
+        resolve()
+      }
+      child.once('exit', (code, signal) => void ended(code, signal))
+      child.on('error', (error) => {
+        instance.fatal ??= { name: error.name, message: error.message, stack: error.stack }
+        // No process was started (or it cannot be reached): there will be no 'exit' to wait for.
+        if (child.pid === undefined) void ended(null, null)
+        else child.kill('SIGKILL')
+      })
+    })
+    const init: ProcessInit = { type: 'init', file: settings.workerFile, data: settings.workerData }
+    child.send(init, () => {})
+    const guard = setTimeout(() => {
+      instance.fatal ??= { name: 'Error', message: `The function's instance did not start within ${startupMs / 1000} s` }
+      child.kill('SIGKILL')
+    }, startupMs)
+    await readyOrGone
+    clearTimeout(guard)
+    if (!instance.exited) hold(child, false)
+    return instance
+  }
+
+  const pool = new InstancePool<ProcessInstance<R>>({
+    provider: settings.provider,
+    functionName: settings.name,
+    maxInstances: settings.maxInstances,
+    ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
+    create: start,
+    destroy: async (instance) => {
+      // Held until it is gone, or an otherwise idle host would exit before seeing it end.
+      if (!instance.exited) hold(instance.child, true)
+      if (!instance.exited) instance.child.kill('SIGKILL')
+      await instance.gone
+    },
+  })
+
+  const execute = (instance: ProcessInstance<R>, message: M): Promise<SandboxOutcome<R>> => {
+    const id = instance.requests++
+    const coldStart = id === 0
+    return new Promise((resolve, reject) => {
+      const pending: Pending<R> = { coldStart, resolve, reject }
+      // Failed to start or died since: answered as the process's end was.
+      if (instance.death) return settle(pending, instance.death)
+      instance.pending.set(id, pending)
+      if (instance.exited) return // settled once the exit is understood
+      hold(instance.child, true)
+      const request: SandboxRequest<M> = { id, message }
+      // A failed send means the channel closed: the exit settles the request.
+      instance.child.send(request, () => {})
+    })
+  }
+
+  return {
+    async run(message, onStart) {
+      const acquired = pool.acquire()
+      const instance = acquired instanceof Promise ? await acquired : acquired
+      onStart?.()
+      let discard = true
+      try {
+        const outcome = await withTimeout(execute(instance, message), settings)
+        discard = false
+        return outcome
+      } finally {
+        // An instance that timed out (killed here, as Lambda does), crashed or ran out of memory is never reused.
+        await pool.release(instance, discard || instance.exited)
+      }
+    },
+    retire: () => pool.retire(),
+    get size() {
+      return pool.size
+    },
+  }
+}
+
+function exitError(code: number | null, signal: NodeJS.Signals | null): RemoteError {
+  const message =
+    code === null
+      ? `The function's process was stopped by ${signal ?? 'a signal'} before answering`
+      : `The function's process exited with code ${code} before answering`
+  return { name: 'Error', message }
+}
+
+/** Resolves when the child's stderr has been read to its end, or after `boundMs` (a hang guard). */
+function streamEnd(child: ChildProcess, boundMs: number): Promise<void> {
+  const stderr = child.stderr
+  if (!stderr || stderr.readableEnded || stderr.destroyed) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, boundMs)
+    timer.unref()
+    stderr.once('close', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}

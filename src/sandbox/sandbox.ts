@@ -1,0 +1,35 @@
+import type { RemoteError } from '../runtime/envelope.ts'
+
+/** What every sandbox (worker threads or child processes) is created with. */
+export interface SandboxSettings {
+  /** Provider name reported on errors. */
+  provider: string
+  /** Function name, for messages. */
+  name: string
+  /** Script each instance runs; it calls `serveSandbox`. */
+  workerFile: string
+  /** Handed to the script as `workerData` (structured-cloned). */
+  workerData?: unknown
+  env: Readonly<Record<string, string>>
+  memoryMb: number
+  timeoutSec: number
+  maxInstances: number
+}
+
+export type SandboxOutcome<R> =
+  | { kind: 'result'; result: R; coldStart: boolean }
+  /** The code crashed (threw while loading, or exited) without answering. */
+  | { kind: 'crash'; error: RemoteError; coldStart: boolean }
+
+export interface Sandbox<M, R> {
+  /**
+   * Runs one request on a warm or new instance. Throws `ThrottledError` when
+   * all `maxInstances` are busy, `TimeoutError` (the instance is killed) and
+   * `OutOfMemoryError`. `onStart` is called once an instance accepted it.
+   */
+  run(message: M, onStart?: () => void): Promise<SandboxOutcome<R>>
+  /** Stops idle instances now and busy ones when they finish. */
+  retire(): Promise<void>
+  /** Instances alive, busy or idle. */
+  readonly size: number
+}
