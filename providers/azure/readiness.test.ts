@@ -31,7 +31,7 @@ describe('azure deploy waits for every function of the app', () => {
   })
 
   it('fails, naming the queue function, when the host lists only the envelope endpoint', async () => {
-    kit = startKit({ readyTimeoutMs: 2000 })
+    kit = startKit()
     rewriteHostJson(kit, withoutBundle)
     const error = await caughtError(kit.cloud.deploy(worker))
     expect(error).toMatchObject({ code: 'ProviderError', isRetryable: false })

@@ -13,6 +13,13 @@ export interface StorageAccountState {
   resourceGroup: string
   location: string
   keys: [string, string]
+  /** When the keys were made (listKeys reports it). */
+  keysCreated?: string
+  /**
+   * 'Creating' from the PUT until its long-running operation ends (absent:
+   * 'Succeeded'), as GET shows it to a poller (Microsoft.Storage ProvisioningState).
+   */
+  provisioningState?: 'Creating' | 'Succeeded'
   containers: Set<string>
   /** Storage queues by name (queue names are lower case). */
   queues: Map<string, QueueState>
