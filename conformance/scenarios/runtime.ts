@@ -95,7 +95,12 @@ export const runtime: Scenario[] = [
       results.forEach((result, index) => {
         assert.equal(result.index, index)
         if (index === 2) assert.ok(!result.ok && result.error.code === 'Timeout', 'the slow input should fail with Timeout')
-        else assert.deepEqual(result.ok && result.value, { sleptMs: inputs[index]?.ms })
+        else
+          assert.deepEqual(
+            result.ok ? result.value : `${result.error.code}: ${result.error.message}`,
+            { sleptMs: inputs[index]?.ms },
+            `input ${index}`,
+          )
       })
       assert.deepEqual(progress, [1, 2, 3, 4, 5, 6, 7, 8])
       await assertExecutions(probe, fnName, inputs.length)
