@@ -284,8 +284,8 @@ describe('gcp invoke', () => {
     expect(env.state.requests.slice(before).map((r) => r.method + new URL(r.url).pathname.slice(-10))).toEqual(['GET/elsewhere'])
   })
 
-  // EXPECTED FAILURE until issue 14 (queue handlers get null on the GCP emulator): REMOVE `.fails` with that fix.
-  it.fails('gives the same results and errors as the local fake for the same inputs', async () => {
+  // Many deliveries on two backends: the bound is a hang guard for a busy machine.
+  it('gives the same results and errors as the local fake for the same inputs', async () => {
     expect(await observeResults(env.cloudWith())).toEqual(await observeResults(local()))
-  })
+  }, 180_000)
 })

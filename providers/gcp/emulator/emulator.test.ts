@@ -47,6 +47,37 @@ describe('gcp emulator', () => {
     await expect(fetch(`${API}/functions`, { headers: auth })).rejects.toThrow()
   })
 
+  it('writes enums as names unless the caller asks for numbers, and describes operations as the API does', async () => {
+    const cloud = env.cloudWith()
+    await cloud.deploy(echo, { name: 'shaped' })
+    const fnUrl = `${API}/functions/shaped`
+    const named = (await (await fetch(fnUrl, { headers: auth })).json()) as Record<string, unknown>
+    expect(named).toMatchObject({ state: 'ACTIVE', environment: 'GEN_2', serviceConfig: { ingressSettings: 'ALLOW_ALL' } })
+    const numbered = (await (await fetch(`${fnUrl}?$alt=json%3Benum-encoding=int`, { headers: auth })).json()) as Record<
+      string,
+      unknown
+    >
+    expect(numbered).toMatchObject({ state: 1, environment: 2, serviceConfig: { ingressSettings: 1 } })
+    const operation = [...env.state.operations.values()].find((op) => (op.metadata.target as string).endsWith('/shaped'))
+    const shown = (await (
+      await fetch(`https://cloudfunctions.googleapis.com/v2/${operation?.name}`, { headers: auth })
+    ).json()) as {
+      metadata: Record<string, unknown>
+    }
+    expect(shown.metadata).toMatchObject({
+      '@type': 'type.googleapis.com/google.cloud.functions.v2.OperationMetadata',
+      operationType: 'CREATE_FUNCTION',
+      verb: 'create',
+      requestResource: { '@type': 'type.googleapis.com/google.cloud.functions.v2.Function' },
+      buildName: expect.stringMatching(/^projects\/\d+\/locations\/us-central1\/builds\/[0-9a-f-]{36}$/),
+      stages: [
+        { name: 'BUILD', state: 'COMPLETE' },
+        { name: 'SERVICE', state: 'COMPLETE' },
+      ],
+    })
+    await cloud.remove('shaped')
+  })
+
   it('accepts an upload only as a PUT of a zip without Authorization, to a URL it handed out', async () => {
     const generated = await fetch(`${API}/functions:generateUploadUrl`, { method: 'POST', headers: auth, body: '{}' })
     const { uploadUrl } = (await generated.json()) as { uploadUrl: string }
