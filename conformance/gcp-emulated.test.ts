@@ -1,6 +1,6 @@
 import { scenarios } from './scenarios/index.ts'
 import { gcpTarget } from './targets/gcp.ts'
-import { gcpEmulatedExpectedFailures, gcpEmulatedTarget } from './targets/gcp-emulated.ts'
+import { gcpEmulatedTarget } from './targets/gcp-emulated.ts'
 import { runConformance } from './vitest.ts'
 
-runConformance([gcpEmulatedTarget(), gcpTarget()], scenarios, gcpEmulatedExpectedFailures())
+runConformance([gcpEmulatedTarget(), gcpTarget()], scenarios)

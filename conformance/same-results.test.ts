@@ -15,8 +15,7 @@ const targets: Array<[ConformanceTarget, string | undefined]> = [
   [localTarget('worker'), undefined],
   [awsEmulatedTarget(), undefined],
   [azureEmulatedTarget(), undefined],
-  // REMOVE the reason when the gcp-framework fix for issue 14 is merged (it.fails then turns red).
-  [gcpEmulatedTarget(), 'issue 14 - GCP emulator hands queue handlers null'],
+  [gcpEmulatedTarget(), undefined],
 ]
 
 describe('same results on every backend', () => {

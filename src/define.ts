@@ -136,15 +136,33 @@ export function withOverrides<I, O, T extends Trigger | undefined, U extends Tri
   return createDefinition(
     { ...definition, ...overrides } as FunctionConfig<I, O>,
     overrides.entry ?? definition.entry,
+    sourceNameOf(definition),
   ) as FunctionDefinition<I, O, U>
 }
 
-function createDefinition<I, O>(config: FunctionConfig<I, O>, entry: string | undefined): FunctionDefinition<I, O> {
+/**
+ * The name the definition has in its module: a copy made by `withOverrides`
+ * may be deployed under another name, and the artifact must still find the
+ * export that holds it (a module loaded twice holds other objects and closures).
+ */
+const SOURCE_NAME = Symbol.for('cloudfn.sourceName')
+
+export function sourceNameOf(definition: FunctionDefinition<never, unknown> | FunctionDefinition): string {
+  const source = (definition as unknown as { [SOURCE_NAME]?: unknown })[SOURCE_NAME]
+  return typeof source === 'string' ? source : definition.name
+}
+
+function createDefinition<I, O>(
+  config: FunctionConfig<I, O>,
+  entry: string | undefined,
+  sourceName?: string,
+): FunctionDefinition<I, O> {
   const checked = expectPlainObject(config, 'config')
   expectKnownKeys(checked, CONFIG_KEYS, '')
   expectFunction(checked.handler, 'handler')
   return Object.freeze({
     [DEFINITION]: true as const,
+    ...(sourceName === undefined ? {} : { [SOURCE_NAME]: sourceName }),
     name: validateName(checked.name),
     handler: config.handler,
     memoryMb: config.memoryMb === undefined ? PORTABLE_RULES.memoryMb.default : validateMemory(config.memoryMb),

@@ -6,18 +6,6 @@ import { createInboxes } from '../inbox.ts'
 import type { ConformanceTarget } from '../scenario.ts'
 
 /**
- * Scenarios the GCP emulator fails today, for `runConformance`'s expected
- * failures (keyed by target name, so the fault run can reuse them): its
- * Pub/Sub push carries no content-length and its body parsers then read no
- * body, so queue handlers get `null` (issue 14; the gcp-framework fix).
- * REMOVE this entry when that fix is merged: the scenario then passes and
- * `it.fails` turns red to say so.
- */
-export function gcpEmulatedExpectedFailures(targetName = 'gcp-emulated'): Record<string, string> {
-  return { [`${targetName}/queue-content`]: 'issue 14 - GCP emulator hands queue handlers null' }
-}
-
-/**
  * The GCP provider and the real `@google-cloud/functions` client against the
  * msw model of Cloud Functions; the probe reads the emulator's state.
  */

@@ -26,7 +26,7 @@ const { state, faults } = emulator
 const settings = { region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 2 }
 const cloud = aws({ ...settings, retry: { baseDelayMs: 1, maxDelayMs: 20, maxAttempts: 10 } })
 // Retries until the emulator is ready, however long that takes on a loaded machine (the test's timeout is the guard).
-const patient = aws({ ...settings, retry: { baseDelayMs: 1, maxDelayMs: 20, maxAttempts: 1_000 } })
+const patient = aws({ ...settings, retry: { baseDelayMs: 1, maxDelayMs: 20, maxAttempts: 100 } })
 const once = createCloud(createAwsProvider(settings), { retry: { maxAttempts: 1 } })
 const calls = (operation: string) => state.requestsByOperation.get(operation) ?? 0
 

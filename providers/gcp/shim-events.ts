@@ -79,14 +79,19 @@ async function readAll(stream: AsyncIterable<unknown>): Promise<Uint8Array> {
  */
 export async function wireRequestOf(req: HttpRequestLike, stripAuthorization: boolean): Promise<WireRequest> {
   const raw = req.rawHeaders ?? Object.entries(req.headers).flatMap(([name, value]) => [name, header(req, name) ?? String(value)])
+  // The framework's body parsers inflate gzip/deflate bodies into rawBody but leave the
+  // headers as sent: the bytes handed on are then no longer in that coding or length.
+  const coding = header(req, 'content-encoding')?.trim().toLowerCase()
+  const inflated = req.rawBody !== undefined && coding !== undefined && coding !== 'identity'
+  const body = await rawBodyOf(req)
   const headers: Array<[string, string]> = []
   for (let index = 0; index + 1 < raw.length; index += 2) {
     const name = (raw[index] as string).toLowerCase()
     if (stripAuthorization && name === 'authorization') continue
-    headers.push([name, raw[index + 1] as string])
+    if (inflated && name === 'content-encoding') continue
+    headers.push([name, inflated && name === 'content-length' ? String(body.byteLength) : (raw[index + 1] as string)])
   }
   const host = header(req, 'host') ?? 'localhost'
-  const body = await rawBodyOf(req)
   return {
     method: req.method ?? 'GET',
     url: `https://${host}${req.originalUrl ?? '/'}`,

@@ -112,7 +112,17 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
    * another process may have changed. A deployment loaded from disk runs from
    * its artifact.
    */
-  const hydrate = async (name: string): Promise<LocalDeployment | undefined> => {
+  /** Loads in progress, by name: concurrent calls share one, so one version never gets two runners. */
+  const loading = new Map<string, Promise<LocalDeployment | undefined>>()
+  const hydrate = (name: string): Promise<LocalDeployment | undefined> => {
+    const pending = loading.get(name)
+    if (pending) return pending
+    const load = hydrateNow(name).finally(() => loading.delete(name))
+    loading.set(name, load)
+    return load
+  }
+
+  const hydrateNow = async (name: string): Promise<LocalDeployment | undefined> => {
     const known = store.deployments.get(name)
     if (!persistence) return known
     const loaded = await persistence.load(name)
@@ -177,16 +187,17 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     queueRetryDelayMs,
   })
 
-  const deploy = async (request: DeployRequest): Promise<DeployResponse> => {
-    // Compared with what is on disk now (another process may have deployed since), under the lock.
-    const existing = await hydrate(request.name)
+  const deploy = async (request: DeployRequest): Promise<{ response: DeployResponse; replaced: LocalDeployment | undefined }> => {
+    // Compared with what is on disk now (another process may have deployed since), under the lock:
+    // a fresh read, not one an invoke started before the lock was taken.
+    const existing = await hydrateNow(request.name)
     const codeHash = request.artifact?.sha256 ?? hashHandler(request.definition.handler)
     // Inline code has no artifact hash; the handler itself must be the same closure.
     const sameCode =
       existing?.record.codeHash === codeHash &&
       (request.artifact !== undefined || existing.definition?.handler === request.definition.handler)
     if (existing && sameCode && existing.record.configHash === request.configHash) {
-      return { record: existing.record, status: 'unchanged', warnings: [] }
+      return { response: { record: existing.record, status: 'unchanged', warnings: [] }, replaced: undefined }
     }
     triggers.assertQueueFree(request.name, request.trigger)
     request.onStep?.(existing ? 'update' : 'create')
@@ -210,8 +221,6 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     if (persistence && request.artifact) await persistence.save({ record, env: { ...request.env }, artifact: request.artifact })
     store.deployments.set(request.name, { record, definition: request.definition, runner })
     record.url = await triggers.attach(request.name, request.trigger)
-    // Calls in flight finish on the old version, as during a cloud update.
-    await existing?.runner.retire()
     // A persisted fake serves HTTP from whichever process loads it: this URL ends with this process.
     const warnings =
       persistence && record.url
@@ -222,7 +231,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
             },
           ]
         : []
-    return { record, status: existing ? 'updated' : 'created', warnings }
+    return { response: { record, status: existing ? 'updated' : 'created', warnings }, replaced: existing }
   }
 
   return {
@@ -237,7 +246,10 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
 
     async doDeploy(request) {
       store.record('deploy')
-      return exclusive(request.name, () => deploy(request))
+      const { response, replaced } = await exclusive(request.name, () => deploy(request))
+      // Calls in flight finish on the old version, as during a cloud update; waited for outside the lock.
+      await replaced?.runner.retire()
+      return response
     },
 
     async doGet(name) {
@@ -286,7 +298,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     async doRemove(name) {
       store.record('remove')
       return exclusive(name, async () => {
-        const existing = await hydrate(name)
+        const existing = await hydrateNow(name)
         if (!existing) {
           // A damaged folder is removed like a deployment: `rm` is how a user clears it by name.
           if (!persistence || !damaged.has(name)) return { removed: false }

@@ -115,8 +115,11 @@ export class LocalPersistence {
   async names(): Promise<string[]> {
     if (!existsSync(this.#dir)) return []
     const entries = await readdir(this.#dir, { withFileTypes: true })
+    // `.removing-*` folders are removals under way, not functions.
     return entries
-      .filter((entry) => entry.isDirectory() && existsSync(join(this.#dir, entry.name, RECORD_FILE)))
+      .filter(
+        (entry) => entry.isDirectory() && !entry.name.startsWith('.') && existsSync(join(this.#dir, entry.name, RECORD_FILE)),
+      )
       .map((e) => e.name)
   }
 

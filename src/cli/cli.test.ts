@@ -42,6 +42,12 @@ export const greet = defineFunction({
 export const other = defineFunction({ name: 'other', handler: () => 'other' })
 `,
   )
+  writeFileSync(
+    join(cwd, 'web.ts'),
+    `import { defineFunction, http } from 'cloudfn'
+export const web = defineFunction({ name: 'web', trigger: http(), handler: () => new Response('hi') })
+`,
+  )
   writeFileSync(join(cwd, 'input.json'), '{"name":"File"}')
 }, 120_000)
 
@@ -129,6 +135,11 @@ export const page = defineFunction({ name: 'page', trigger: http({ auth: 'public
     [['gc', '--older-than', 'soon'], '--older-than must be a number and a unit'],
     [['conformance', '--only', 'nope'], 'unknown scenario nope'],
     [['frobnicate'], "unknown command 'frobnicate'"],
+    [['invoke', 'greet', '--data', '{"a":1}', '--data', '{"a":2}'], '--data is given more than once'],
+    [['invoke', 'greet', '--async=maybe'], '--async takes no value (got --async=maybe)'],
+    [['ls', '--json=yes'], '--json takes no value'],
+    [['rm', 'greet', 'other'], 'unexpected argument "other"'],
+    [['invoke', 'greet', 'extra', '--data', '{}'], 'unexpected argument "extra"'],
   ])('rejects %j with exit code 2 and creates nothing', async (args, message) => {
     const result = await cli(...args)
     expect(result.code).toBe(2)
@@ -147,9 +158,30 @@ export const page = defineFunction({ name: 'page', trigger: http({ auth: 'public
     await cli('rm', 'greet')
   })
 
+  it('answers scripts with a JSON error on stdout, and calls a function cannot take are usage errors (exit 2)', async () => {
+    const missing = await cli('invoke', 'nobody', '--json')
+    expect(missing.code).toBe(4)
+    expect(JSON.parse(missing.stdout)).toMatchObject({
+      exitCode: 4,
+      error: { name: 'NotFoundError', code: 'NotFound', message: "Function 'nobody' is not deployed on local; deploy it first" },
+    })
+    expect(await cli('deploy', 'web.ts#web')).toMatchObject({ code: 0 })
+    const invoked = await cli('invoke', 'web', '--json')
+    expect(invoked.code).toBe(2)
+    expect(JSON.parse(invoked.stdout)).toMatchObject({ exitCode: 2, error: { code: 'Unsupported' } })
+    const sent = await cli('send', 'web', '--data', '{}')
+    expect(sent.code).toBe(2)
+    expect(sent.stderr).toContain("'web' has no queue trigger")
+    await cli('rm', 'web')
+  })
+
   it('collects functions older than a duration', async () => {
     await cli('deploy', 'greet.ts#other')
-    expect(JSON.parse((await cli('gc', '--older-than', '1d', '--json')).stdout)).toEqual({ removed: [], stale: [] })
+    expect(JSON.parse((await cli('gc', '--older-than', '1d', '--json')).stdout)).toEqual({
+      removed: [],
+      kept: ['other'],
+      dryRun: false,
+    })
     const meta = join(cwd, '.cloudfn', 'local', 'other', 'deployment.json')
     const saved = JSON.parse(readFileSync(meta, 'utf8'))
     saved.record.updatedAt = '2020-01-01T00:00:00.000Z'
@@ -183,6 +215,18 @@ export const page = defineFunction({ name: 'page', trigger: http({ auth: 'public
     } finally {
       rmSync(join(cwd, 'cloudfn.config.ts'))
     }
+  })
+
+  it('fails a conformance run in which no scenario ran, unless --allow-skipped', async () => {
+    // Real AWS without credentials: every scenario is skipped with the reason.
+    const bare = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' }
+    const skipped = await runWith(bare, 'conformance', '--provider', 'aws', '--only', 'lifecycle')
+    expect(skipped.stdout).toContain('0 passed, 0 failed, 0 not supported, 1 skipped')
+    expect(skipped.code).toBe(1)
+    expect(skipped.stderr).toContain('no scenario ran')
+    expect(skipped.stderr).toContain('--allow-skipped')
+    const allowed = await runWith(bare, 'conformance', '--provider', 'aws', '--only', 'lifecycle', '--allow-skipped')
+    expect(allowed.code).toBe(0)
   })
 
   it('prints help with examples for every command', async () => {
@@ -229,7 +273,7 @@ describe.each(['aws', 'gcp', 'azure'])('cloudfn CLI --provider %s --emulate (bui
     expect(invoked.stderr).toMatch(/NotFoundError/)
     expect(logs.code).toBe(4)
     expect(removed.stdout).toBe('greet was not deployed; nothing to remove\n')
-    expect(JSON.parse(collected.stdout)).toEqual({ removed: [], stale: [] })
+    expect(JSON.parse(collected.stdout)).toEqual({ removed: [], kept: [], dryRun: false })
     expect(conformance.code).toBe(0)
     expect(conformance.stdout).toContain('2 passed, 0 failed')
     expect(conformance.stdout).toMatch(new RegExp(`${provider}-emulated\\s+user-error\\s+passed`))

@@ -36,6 +36,7 @@ export async function prepare(rawArgs: readonly string[], argsDef: ArgsDef, args
     const name = raw.replace(/^--?(no-)?/, '').split('=')[0] ?? ''
     if (!known.has(name)) throw new UsageError(`unknown flag ${raw.split('=')[0]} (see --help)`)
   }
+  checkShape(rawArgs, { ...argsDef, ...providerFlagDefs(providerFlags) })
   const cwd = process.cwd()
   const config = await loadConfig(cwd, args.config as string | undefined)
   const providerName = (args.provider as string | undefined) ?? config.provider ?? 'local'
@@ -79,4 +80,51 @@ export function providerCommand<const A extends ArgsDef>(spec: {
     args,
     run: async ({ rawArgs, args: parsed }) => spec.run(await prepare(rawArgs, args, parsed), parsed),
   }) as CommandDef
+}
+
+function providerFlagDefs(flags: Record<string, string>): ArgsDef {
+  return Object.fromEntries(Object.keys(flags).map((name) => [name, { type: 'string' as const }]))
+}
+
+/**
+ * What citty lets through and then misreads: a flag given twice (the last one
+ * won), a value on a boolean flag (`--async=maybe` was true), and positional
+ * arguments beyond those the command takes (ignored).
+ */
+function checkShape(rawArgs: readonly string[], argsDef: ArgsDef): void {
+  const byName = new Map<string, { type?: string }>()
+  for (const [name, def] of Object.entries(argsDef)) {
+    byName.set(name, def)
+    const alias = 'alias' in def ? def.alias : undefined
+    for (const other of Array.isArray(alias) ? alias : alias ? [alias] : []) byName.set(other, def)
+  }
+  const wanted = Object.values(argsDef).filter((def) => def.type === 'positional').length
+  const seen = new Set<unknown>()
+  const positionals: string[] = []
+  for (let i = 0; i < rawArgs.length; i++) {
+    const raw = rawArgs[i] as string
+    if (raw === '--') {
+      positionals.push(...rawArgs.slice(i + 1))
+      break
+    }
+    if (!raw.startsWith('-') || raw === '-') {
+      positionals.push(raw)
+      continue
+    }
+    const [flag = '', ...valueParts] = raw.split('=')
+    const name = flag.replace(/^--?(no-)?/, '')
+    const def = byName.get(name)
+    if (!def || name === 'help' || name === 'h') continue
+    if (seen.has(def)) throw new UsageError(`${flag} is given more than once; give it once`)
+    seen.add(def)
+    if (def.type === 'boolean' && valueParts.length > 0) {
+      throw new UsageError(`${flag} takes no value (got ${raw}); use ${flag} or --no-${name}`)
+    }
+    // A string flag written `--flag value` takes the next argument as its value.
+    if (def.type === 'string' && valueParts.length === 0) i++
+  }
+  if (positionals.length > wanted) {
+    const extra = positionals.slice(wanted).map((arg) => JSON.stringify(arg))
+    throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.join(' ')} (see --help)`)
+  }
 }

@@ -5,7 +5,11 @@ export const EXIT = {
   ok: 0,
   /** Unexpected failure, or a conformance run with failures. */
   failure: 1,
-  /** Bad command line or invalid input: nothing was created or invoked. */
+  /**
+   * Bad command line or invalid input, a missing package, or a call the
+   * function or provider cannot take (invoke on an HTTP function, send to a
+   * function without a queue): nothing was created or invoked.
+   */
   usage: 2,
   /** The user's function failed (threw, timed out, ran out of memory). */
   functionError: 3,
@@ -24,6 +28,7 @@ export function exitCodeFor(error: unknown): number {
   switch (error.code) {
     case 'InvalidArgument':
     case 'MissingPackage':
+    case 'Unsupported':
       return EXIT.usage
     case 'FunctionError':
     case 'Timeout':

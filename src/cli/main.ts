@@ -45,6 +45,19 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
+/** `--json` as a flag (`--json`, `--json=true`); `conformance --json <file>` writes a file instead. */
+function wantsJson(rawArgs: readonly string[]): boolean {
+  if (rawArgs[0] === 'conformance') return false
+  return rawArgs.some((arg) => arg === '--json' || arg === '--json=true')
+}
+
+/** The error as data: a cloudfn error's own (already scrubbed) fields, else its name and message. */
+function errorJson(error: unknown, usage: boolean): Record<string, unknown> {
+  if (CloudfnError.isInstance(error)) return error.toJSON()
+  const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) }
+  return { name, code: usage ? 'Usage' : 'Unexpected', message }
+}
+
 async function run(rawArgs: string[]): Promise<number> {
   if (rawArgs.length === 0 || rawArgs[0] === '--help' || rawArgs[0] === '-h') {
     await help(undefined)
@@ -65,9 +78,12 @@ async function run(rawArgs: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok
   } catch (error) {
     const usage = error instanceof UsageError || (error as { code?: string }).code === 'EARG'
+    const exitCode = usage ? EXIT.usage : exitCodeFor(error)
     console.error(`cloudfn: ${describe(error)}`)
     if (usage) console.error(`Run 'cloudfn ${name} --help' for usage.`)
-    return usage ? EXIT.usage : exitCodeFor(error)
+    // Scripts reading stdout get an answer on failure too.
+    if (wantsJson(rawArgs)) console.log(JSON.stringify({ error: errorJson(error, usage), exitCode }, null, 2))
+    return exitCode
   }
 }
 

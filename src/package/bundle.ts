@@ -82,7 +82,8 @@ export async function bundleFunction(input: BundleInput): Promise<BundleOutput> 
   const entryCode = input.exportName
     ? `import { ${exportIdentifier(input.exportName)} as definition } from ${JSON.stringify(input.entry)};`
     : `import * as module from ${JSON.stringify(input.entry)};
-const definition = Object.values(module).find((v) => v && typeof v.handler === 'function' && v.name === ${JSON.stringify(input.functionName)});`
+const definition = Object.values(module).find((v) => v && typeof v.handler === 'function' && v.name === ${JSON.stringify(input.functionName)});
+if (!definition) throw new Error(${JSON.stringify(`The artifact's module exports no function named '${input.functionName}'`)});`
   // Loaded on first use: importing cloudfn must stay cheap for code that never packages.
   const { build } = await import('esbuild')
   const result = await build({

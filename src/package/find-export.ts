@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url'
-import type { FunctionDefinition } from '../define.ts'
+import { type FunctionDefinition, isFunctionDefinition, sourceNameOf } from '../define.ts'
+import { InvalidArgumentError } from '../errors/invalid-argument.ts'
 
 /**
  * Which export of its module holds the definition, so the bundle can import
@@ -22,5 +23,16 @@ export async function findExportName(definition: FunctionDefinition<never, unkno
   const sameHandler = entries.find(
     ([, value]) => typeof value === 'object' && value !== null && (value as { handler?: unknown }).handler === definition.handler,
   )
-  return sameHandler?.[0]
+  if (sameHandler) return sameHandler[0]
+  // The module loaded a second time (a test runner's copy): other objects, other closures; the name in the module is the same.
+  const sourceName = sourceNameOf(definition)
+  const named = entries.filter(([, value]) => isFunctionDefinition(value) && value.name === sourceName)
+  if (named.length === 1) return (named[0] as [string, unknown])[0]
+  throw new InvalidArgumentError({
+    field: 'entry',
+    message:
+      named.length === 0
+        ? `${entry} exports no function named '${sourceName}': export the definition from the module that defines it, or pass exportName to defineFunction`
+        : `${entry} exports several functions named '${sourceName}' (${named.map(([name]) => name).join(', ')}): pass exportName to defineFunction`,
+  })
 }

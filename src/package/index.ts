@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { stat } from 'node:fs/promises'
-import type { FunctionDefinition } from '../define.ts'
+import { type FunctionDefinition, sourceNameOf } from '../define.ts'
 import { InvalidArgumentError } from '../errors/invalid-argument.ts'
 import type { Artifact, PackagingSpec } from '../provider.ts'
 import type { RuntimeTrigger } from '../runtime/run-definition.ts'
@@ -50,10 +50,11 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
   }
   const exportName = await findExportName(definition, entry)
   const trigger = runtimePart(definition.trigger)
+  const functionName = sourceNameOf(definition)
   const key = JSON.stringify([
     entry,
     exportName,
-    definition.name,
+    functionName,
     trigger,
     spec.shimPath,
     spec.external,
@@ -68,7 +69,7 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
     bundled = await bundleFunction({
       entry,
       exportName,
-      functionName: definition.name,
+      functionName,
       trigger,
       shimPath: spec.shimPath,
       external: spec.external,

@@ -37,5 +37,7 @@ function refuseUnhandled({ frame }: { frame: { data: unknown } }): never {
   const where = request instanceof Request ? `${request.method} ${request.url.split('?')[0]}` : 'a WebSocket connection'
   const message = `cloudfn emulator: no handler for ${where}; it was not sent to the network`
   console.error(message)
+  // A network error, as the 'error' strategy gives (a thrown Error would become msw's own 500 answer).
+  if (request instanceof Request) throw Response.error()
   throw new Error(message)
 }

@@ -6,7 +6,7 @@
  * fails to load, or an error that escapes later (an uncaught exception or an
  * unhandled rejection), is sent to the host before the process exits with 1.
  */
-import { createRequire, syncBuiltinESMExports } from 'node:module'
+import { createRequire, enableCompileCache, flushCompileCache, syncBuiltinESMExports } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import type { RemoteError } from '../runtime/envelope.ts'
 import { PROCESS_SANDBOX_MARK, type ProcessInit, type ProcessSignal } from './protocol.ts'
@@ -40,12 +40,20 @@ function fatal(thrown: unknown): void {
 }
 
 // With this listener an unhandled rejection also arrives here (Node's default mode `throw`).
-process.on('uncaughtException', fatal)
+// A host script that handles escaped errors itself, as a cloud's runtime does
+// (the AWS host answers the invocation with it, per aws-lambda-ric), decides
+// alone; this is the fallback for host scripts without one.
+process.on('uncaughtException', (thrown) => {
+  if (process.listenerCount('uncaughtException') > 1) return
+  fatal(thrown)
+})
 // The host closed the channel or died: an instance never outlives it.
 process.on('disconnect', () => process.exit(0))
 
 process.once('message', async (init: ProcessInit) => {
   globals[PROCESS_SANDBOX_MARK] = true
+  // Every instance loads the same host script, framework and bundle: compiled once, read back after.
+  if (init.compileCacheDir) enableCompileCache(init.compileCacheDir)
   setWorkerData(init.data)
   try {
     await import(pathToFileURL(init.file).href)
@@ -56,4 +64,6 @@ process.once('message', async (init: ProcessInit) => {
     setWorkerData(null)
   }
   if (globals[PROCESS_SANDBOX_MARK] !== 'serving') fatal(new Error(`${init.file} loaded without calling serveSandbox`))
+  // Node writes the cache when a process exits, and instances are killed: written now, once loaded.
+  else if (init.compileCacheDir) flushCompileCache()
 })

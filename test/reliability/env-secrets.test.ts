@@ -72,6 +72,14 @@ describe('env checks before sending', () => {
 
   it.each([
     ['_X_AMZN_TRACE_ID', { _X_AMZN_TRACE_ID: 'x' }, /env._X_AMZN_TRACE_ID is reserved/],
+    // Already refused by prefix; listed so each cloud's reserved names stay covered.
+    ['AWS_REGION (Lambda)', { AWS_REGION: 'x' }, /env.AWS_REGION is reserved/],
+    ['LAMBDA_TASK_ROOT (Lambda)', { LAMBDA_TASK_ROOT: 'x' }, /env.LAMBDA_TASK_ROOT is reserved/],
+    ['K_SERVICE (Cloud Run)', { K_SERVICE: 'x' }, /env.K_SERVICE is reserved/],
+    ['FUNCTION_TARGET (Cloud Functions)', { FUNCTION_TARGET: 'x' }, /env.FUNCTION_TARGET is reserved/],
+    ['FUNCTIONS_WORKER_RUNTIME (Azure)', { FUNCTIONS_WORKER_RUNTIME: 'x' }, /env.FUNCTIONS_WORKER_RUNTIME is reserved/],
+    ['WEBSITE_RUN_FROM_PACKAGE (Azure)', { WEBSITE_RUN_FROM_PACKAGE: 'x' }, /env.WEBSITE_RUN_FROM_PACKAGE is reserved/],
+    ['AzureWebJobsStorage (Azure)', { AzureWebJobsStorage: 'x' }, /env.AzureWebJobsStorage is reserved/],
     ['__proto__', JSON.parse('{"__proto__": "x"}'), /env.__proto__ is not a usable variable name/],
     ['a Map', new Map([['KEY', 'value']]), /env must be a plain object \(got a Map\)/],
   ])('refuses %s', (_what, env, message) => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { echo } from '../../conformance/fixtures/functions.ts'
-import { local } from '../../providers/local/index.ts'
+import { createLocalProvider, local } from '../../providers/local/index.ts'
 import { withOverrides } from '../../src/index.ts'
 import { replacement, slow } from '../fixtures/behaviours.ts'
 
@@ -85,12 +85,21 @@ describe('local persisted state', () => {
     mkdirSync(folder('orphan'))
     writeFileSync(join(folder('orphan'), 'artifact.zip'), 'PK')
     writeFileSync(join(folder('live'), `deployment.json.${DEAD_PID}.0a1b2c.tmp`), '{"rec')
+    // A removal killed after renaming the folder away.
+    const removing = join(dir, `.removing-gone.${DEAD_PID}.0d0e0f.tmp`)
+    mkdirSync(removing)
+    writeFileSync(join(removing, 'deployment.json'), '{}')
     const unpacked = join(tmpdir(), `cloudfn-unpacked-${DEAD_PID}-AbC123`)
     mkdirSync(join(unpacked, fn.codeHash), { recursive: true })
     try {
       const dry = await cloud.gc({ olderThanMs: 3_600_000, dryRun: true })
       expect(ours(dry.removed, `temp:${unpacked}`)).toEqual(
-        ['damaged:orphan', `temp:${join(folder('live'), `deployment.json.${DEAD_PID}.0a1b2c.tmp`)}`, `temp:${unpacked}`].sort(),
+        [
+          'damaged:orphan',
+          `temp:${join(folder('live'), `deployment.json.${DEAD_PID}.0a1b2c.tmp`)}`,
+          `temp:${removing}`,
+          `temp:${unpacked}`,
+        ].sort(),
       )
       expect(existsSync(unpacked)).toBe(true)
       const collected = await cloud.gc({ olderThanMs: 3_600_000 })
@@ -117,6 +126,17 @@ describe('local persisted state', () => {
       const again = await reader.deploy(record?.codeHash === first.codeHash ? slow : replacement, { name: 'raced' })
       expect(again.status).toBe('unchanged')
     }
+  })
+
+  it('calls that load a deployment at once share one runner (its instance limit holds)', async () => {
+    await persisted().deploy(slow)
+    const provider = createLocalProvider({ isolation: 'worker', persistDir: dir, maxInstances: 1 })
+    const call = (tag: string) =>
+      provider.doInvoke({ name: 'slow', payload: JSON.stringify({ ms: 300, tag }), includeLogs: false }, {}).then(
+        () => tag,
+        (error: { code?: string }) => error.code,
+      )
+    expect((await Promise.all([call('a'), call('b')])).sort()).toEqual(['Throttled', 'a'])
   })
 
   it('a deploy from a process holding an old view compares with what is on disk', async () => {

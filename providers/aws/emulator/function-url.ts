@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { HttpResponse, http } from 'msw'
-import { failingBody, fetchCanDecode } from '../../../src/content-coding.ts'
+import { codingsOf, failingBody, fetchCanDecode } from '../../../src/content-coding.ts'
 import { ThrottledError } from '../../../src/errors/throttled.ts'
 import { AWS_LIMITS } from '../capabilities.ts'
 import { execute } from './invoke.ts'
@@ -32,8 +32,9 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
  * isBase64Encoded (the payload format's rule: text that would not survive
  * as a string is not decoded lossily).
  */
-function eventBody(bytes: Uint8Array, contentType: string): string | undefined {
-  if (!TEXT.test(contentType)) return undefined
+function eventBody(bytes: Uint8Array, contentType: string, contentEncoding: string): string | undefined {
+  // A coded body (gzip, ...) is bytes whatever its type says.
+  if (!TEXT.test(contentType) || codingsOf(contentEncoding).length > 0) return undefined
   try {
     return strictUtf8.decode(bytes)
   } catch {
@@ -52,7 +53,8 @@ async function urlEvent(request: Request, urlId: string, accountId: string, requ
     headers[name] = value
   })
   const bytes = new Uint8Array(await request.arrayBuffer())
-  const text = bytes.byteLength === 0 ? undefined : eventBody(bytes, headers['content-type'] ?? '')
+  const text =
+    bytes.byteLength === 0 ? undefined : eventBody(bytes, headers['content-type'] ?? '', headers['content-encoding'] ?? '')
   const body = bytes.byteLength === 0 ? {} : { body: text ?? Buffer.from(bytes).toString('base64') }
   const now = Date.now()
   return JSON.stringify({
@@ -100,13 +102,18 @@ interface UrlResult {
   isBase64Encoded?: boolean
 }
 
-/** Lambda's reading of the function's answer: a `statusCode` object is the response; anything else is a 200 JSON body. */
+/**
+ * Lambda's reading of the function's answer: a `statusCode` object is the
+ * response; anything else is a 200 `application/json` body, the JSON text, except
+ * that a string result is the body itself, unquoted (recorded from AWS: LocalStack
+ * snapshots test_lambda_url_invocation[string|integer|dict|list-mixed]).
+ */
 function responseOf(payload: string, requestId: string): Response {
   const result = JSON.parse(payload) as unknown
   const headers = new Headers({ 'x-amzn-RequestId': requestId })
   if (typeof result !== 'object' || result === null || !('statusCode' in result)) {
     headers.set('content-type', 'application/json')
-    return new HttpResponse(payload, { status: 200, headers })
+    return new HttpResponse(typeof result === 'string' ? result : payload, { status: 200, headers })
   }
   const answer = result as UrlResult
   for (const [name, value] of Object.entries(answer.headers ?? {})) headers.set(name, value)
@@ -126,6 +133,15 @@ function message(status: number, text: string, errorType = text.replace(/ /g, ''
   return HttpResponse.json({ Message: text }, { status, headers: { 'x-amzn-ErrorType': errorType } })
 }
 
+/** A refused URL call, as recorded from AWS (LocalStack snapshot test_lambda_url_persists_after_alias_delete). */
+function forbidden(): Response {
+  return message(
+    403,
+    'Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html',
+    'AccessDeniedException',
+  )
+}
+
 /**
  * Function URLs (`https://<id>.lambda-url.<region>.on.aws/`): refuse what
  * the auth type refuses, hand the request to the function as a 2.0 event,
@@ -141,10 +157,10 @@ export function functionUrlHandlers(env: EmulatorEnv) {
       state.record('InvokeFunctionUrl')
       const urlId = host.exec(request.url)?.[1] ?? ''
       const fn = [...state.functions.values()].find((candidate) => candidate.url?.url.includes(`//${urlId}.`))
-      if (!fn?.url) return message(403, 'Forbidden')
+      if (!fn?.url) return forbidden()
       settle(fn)
       const allowed = fn.url.authType === 'AWS_IAM' ? signedForLambda(request, region) : publiclyInvocable(fn)
-      if (!allowed) return message(403, 'Forbidden')
+      if (!allowed) return forbidden()
       const requestId = randomUUID()
       const event = await urlEvent(request, urlId, accountId, requestId)
       // The 6 MB synchronous payload quota applies to the event (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
@@ -158,7 +174,10 @@ export function functionUrlHandlers(env: EmulatorEnv) {
       }
       try {
         const execution = await execute(env, fn, event, requestId)
-        if (execution.functionError) return message(502, 'Internal Server Error')
+        // A function error is a 502 whose body is the plain text "Internal Server Error" (awsdocs/aws-lambda-developer-guide#430,
+        // awslabs/aws-lambda-cpp#200 report what callers see); the error itself is only in the logs.
+        if (execution.functionError)
+          return new HttpResponse('Internal Server Error', { status: 502, headers: { 'x-amzn-RequestId': requestId } })
         return responseOf(execution.body, requestId)
       } catch (error) {
         if (ThrottledError.isInstance(error)) return message(429, 'Too Many Requests')

@@ -9,10 +9,12 @@ import { AwsFault, jsonResponse, readJson } from './wire.ts'
 const ROLE_NOT_ASSUMABLE = 'The role defined for the function cannot be assumed by Lambda.'
 
 /** The function of that name, settled to the current time, or Lambda's 404. */
-export function findFunction(env: EmulatorEnv, name: string | undefined): EmulatedFunction {
+/** `qualifier`: the version the operation addresses; Invoke's message names `$LATEST` (recorded from AWS). */
+export function findFunction(env: EmulatorEnv, name: string | undefined, qualifier?: string): EmulatedFunction {
   const fn = name === undefined ? undefined : env.state.functions.get(name)
   if (!fn) {
-    throw new AwsFault(404, 'ResourceNotFoundException', `Function not found: ${env.state.functionArn(name ?? '')}`)
+    const arn = env.state.functionArn(name ?? '')
+    throw new AwsFault(404, 'ResourceNotFoundException', `Function not found: ${qualifier ? `${arn}:${qualifier}` : arn}`)
   }
   settle(fn)
   return fn
@@ -59,7 +61,8 @@ export function functionHandlers(env: EmulatorEnv, base: string) {
     http.post(
       `${base}/2015-03-31/functions`,
       route(env, 'rest-json', 'CreateFunction', async (context) => {
-        const body = await readJson(context.request)
+        // The request limit AWS names (recorded, LocalStack snapshot test_oversized_request_create_lambda).
+        const body = await readJson(context.request, { bytes: 70_167_211, operation: 'CreateFunction' })
         const name = checkFunctionName(body.FunctionName)
         const config = readConfig(body)
         const code = (body.Code ?? {}) as { ZipFile?: unknown }

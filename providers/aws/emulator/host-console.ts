@@ -6,16 +6,31 @@
  * returns, AWS_LAMBDA_LOG_LEVEL drops lower levels. References: aws-lambda-ric
  * 3.x src/LogPatch.js, 4.x src/logging/*; checked by ric-differential.test.ts.
  */
+import { appendFileSync } from 'node:fs'
 import { format } from 'node:util'
 import { type Generation, intoError, toFormatted } from './host-errors.ts'
 
 let output: string[] = []
+/** The invocation's log file: what is written also goes there at once, so it outlives a process that ends. */
+let logFile: string | undefined
 
 function capture(chunk: unknown, encoding?: unknown, done?: unknown): boolean {
-  output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'))
+  const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8')
+  output.push(text)
+  if (logFile) appendFileSync(logFile, text)
   const callback = typeof encoding === 'function' ? encoding : done
   if (typeof callback === 'function') callback()
   return true
+}
+
+/**
+ * Where this invocation's output also goes (undefined between invocations).
+ * What init wrote before it is copied there first, as it belongs to the
+ * first invocation's log.
+ */
+export function setLogFile(path: string | undefined): void {
+  logFile = path
+  if (path && output.length > 0) appendFileSync(path, output.join(''))
 }
 
 /** Everything written since the last call. */

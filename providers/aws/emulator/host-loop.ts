@@ -33,8 +33,15 @@ const COUNTED = new Set([
   'SIGNALWRAP',
 ])
 
+// In a process of its own (src/sandbox/process-sandbox.ts) stdout and stderr
+// are pipes Node opens on first use: opened now, before counting starts, so a
+// function's first console.log does not count as a handle it left open.
+void process.stdout
+void process.stderr
+
 const live = new Map<number, { hasRef?: () => boolean }>()
-let tracking = true
+/** Off until the host has set itself up: its own pipes and channel are not the function's. */
+let tracking = false
 let onChange: (() => void) | undefined
 
 createHook({
@@ -45,6 +52,11 @@ createHook({
     if (live.delete(id)) onChange?.()
   },
 }).enable()
+
+/** Counts what is opened from now on (the function's code, from its import on). */
+export function startTracking(): void {
+  tracking = true
+}
 
 /** Runs `work` without counting what it opens (the host's own timers). */
 function untracked<T>(work: () => T): T {

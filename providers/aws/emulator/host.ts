@@ -9,7 +9,7 @@
  */
 import { workerData } from 'node:worker_threads'
 import { serveSandbox } from '../../../src/sandbox/serve.ts'
-import { logError, patchConsole, setRequestId, takeOutput } from './host-console.ts'
+import { logError, patchConsole, setLogFile, setRequestId, takeOutput } from './host-console.ts'
 import {
   type Generation,
   generationOf,
@@ -20,7 +20,7 @@ import {
   UnhandledPromiseRejection,
 } from './host-errors.ts'
 import { type LoadedHandler, loadHandler } from './host-loader.ts'
-import { loopEmpty } from './host-loop.ts'
+import { loopEmpty, startTracking } from './host-loop.ts'
 import type { HostData, HostReply, HostRequest } from './protocol.ts'
 
 const data = workerData as HostData
@@ -49,6 +49,9 @@ function onUncaught(label: string, error: unknown): void {
   current?.(errorAnswer(error))
 }
 
+// The sandbox's own last-resort listener (process-bootstrap.ts) would end the instance on any uncaught error;
+// here the runtime decides, as aws-lambda-ric does, so it goes.
+process.removeAllListeners('uncaughtException')
 process.on('uncaughtException', (error) => onUncaught('Uncaught Exception', error))
 process.on('unhandledRejection', (reason) => {
   if (generation === 4) return onUncaught('', reason)
@@ -211,8 +214,11 @@ async function invokeV4(loaded: LoadedHandler, event: unknown, request: HostRequ
 }
 
 let handler: Promise<LoadedHandler> | undefined
+// From here on what is opened is the function's (patchConsole above already opened the host's own streams).
+startTracking()
 
 serveSandbox<HostRequest, HostReply>(async (request) => {
+  setLogFile(request.logFile)
   const cold = handler === undefined
   const initStarted = performance.now()
   if (!handler) {
@@ -235,5 +241,6 @@ serveSandbox<HostRequest, HostReply>(async (request) => {
     current = undefined
   }
   const heapMb = Math.ceil(process.memoryUsage().heapUsed / (1024 * 1024))
+  setLogFile(undefined)
   return { ...answer, output: takeOutput(), initMs, heapMb }
 })

@@ -55,7 +55,7 @@ export function invokeHandlers(env: EmulatorEnv, base: string) {
     http.post(
       `${base}/2015-03-31/functions/:name/invocations`,
       route(env, 'rest-json', 'Invoke', async ({ params, request, requestId, fault }) => {
-        const fn = findFunction(env, params.name)
+        const fn = findFunction(env, params.name, '$LATEST')
         if (fn.state !== 'Active') {
           throw new AwsFault(
             409,

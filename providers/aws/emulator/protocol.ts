@@ -21,6 +21,8 @@ export interface HostRequest {
   logStreamName: string
   /** The X-Ray trace header Lambda passes (Lambda-Runtime-Trace-Id). */
   traceId: string
+  /** A file the host appends the invocation's output to as it is written: read when no reply comes (timeout, exit). */
+  logFile?: string | undefined
   /** The caller's client context, JSON text (the Invoke API's X-Amz-Client-Context, decoded). */
   clientContext?: string | undefined
 }

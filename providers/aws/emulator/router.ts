@@ -46,6 +46,11 @@ function functionNameOf(params: Record<string, string>): string | undefined {
   return match ? match[1] : raw
 }
 
+/** The region a full function ARN names, if the name is one. */
+function arnRegionOf(params: Record<string, string>): string | undefined {
+  return /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):\d{12}:function:/.exec(params.name ?? '')?.[1]
+}
+
 /**
  * Wraps a route with what every AWS endpoint does: counts the request,
  * requires a SigV4 signature, applies injected faults and renders AwsFault
@@ -60,6 +65,7 @@ export function route(
   return async ({ request, params: rawParams }) => {
     const params: Record<string, string> = {}
     for (const [key, value] of Object.entries(rawParams)) if (typeof value === 'string') params[key] = decodeURIComponent(value)
+    const arnRegion = arnRegionOf(params)
     const name = functionNameOf(params)
     if (name !== undefined) params.name = name
     const op = typeof operation === 'string' ? operation : await operation(request)
@@ -68,6 +74,14 @@ export function route(
     try {
       if (!request.headers.get('authorization')?.startsWith('AWS4-HMAC-SHA256 ')) {
         throw new AwsFault(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token')
+      }
+      if (arnRegion !== undefined && arnRegion !== env.state.options.region) {
+        // As recorded from AWS (LocalStack snapshot test_get_function_wrong_region).
+        throw new AwsFault(
+          404,
+          'ResourceNotFoundException',
+          `Functions from '${arnRegion}' are not reachable in this region ('${env.state.options.region}')`,
+        )
       }
       const fault = env.faults.take(op, name)
       switch (fault?.kind) {

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { OutOfMemoryError } from '../../../src/errors/out-of-memory.ts'
 import { TimeoutError } from '../../../src/errors/timeout.ts'
 import { packageFile } from '../../../src/package/package-root.ts'
@@ -6,6 +9,7 @@ import { unpackArtifact } from '../../../src/sandbox/artifact-dir.ts'
 import { compileHostScript } from '../../../src/sandbox/host-script.ts'
 import { createProcessSandbox, type Sandbox } from '../../../src/sandbox/process-sandbox.ts'
 import { AWS_LIMITS } from '../capabilities.ts'
+import { lambdaEnvironment } from './lambda-env.ts'
 import type { FunctionVersion } from './model.ts'
 import type { HostData, HostReply, HostRequest } from './protocol.ts'
 
@@ -30,10 +34,38 @@ function hostScript(): Promise<string> {
   return compileHostScript(packageFile('providers/aws/emulator/host.ts'))
 }
 
+let logFolder: string | undefined
+
+/** A folder of this process for the instances' per-invocation log files, removed when it exits. */
+function logDir(): string {
+  if (!logFolder) {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudfn-aws-logs-'))
+    logFolder = dir
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+  }
+  return logFolder
+}
+
+function readLog(path: string | undefined): string {
+  try {
+    return path ? readFileSync(path, 'utf8') : ''
+  } catch {
+    return ''
+  }
+}
+
 /** The Lambda-Runtime-Trace-Id Lambda passes with each event (X-Ray's header format, not sampled). */
 function traceHeader(): string {
   const epoch = Math.floor(Date.now() / 1000).toString(16)
   return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0;Lineage=1:${randomBytes(4).toString('hex')}:0`
+}
+
+const SIGNAL_TEXT: Record<string, string> = {
+  SIGKILL: 'killed',
+  SIGTERM: 'terminated',
+  SIGSEGV: 'segmentation fault',
+  SIGABRT: 'aborted',
+  SIGINT: 'interrupt',
 }
 
 /**
@@ -51,7 +83,9 @@ function exitError(requestId: string, crash: string): { errorType: string; error
       errorMessage: `RequestId: ${requestId} Error: Runtime exited without providing a reason`,
     }
   }
-  const reason = status === undefined ? `${crash}` : `exit status ${status}`
+  // Lambda's platform is written in Go: a signal reads as Go's exec error does ("signal: killed").
+  const signal = /stopped by (SIG[A-Z]+)/.exec(crash)?.[1]
+  const reason = status !== undefined ? `exit status ${status}` : signal ? `signal: ${SIGNAL_TEXT[signal] ?? signal}` : crash
   return { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${reason}` }
 }
 
@@ -104,19 +138,7 @@ export class FunctionRuntime {
 
   /** The variables Lambda sets in every function's environment. */
   #lambdaEnv(codeDir: string): Record<string, string> {
-    const { config } = this.#version
-    return {
-      AWS_REGION: this.#identity.region,
-      AWS_DEFAULT_REGION: this.#identity.region,
-      AWS_LAMBDA_FUNCTION_NAME: this.#identity.name,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memorySize),
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${this.#identity.name}`,
-      AWS_LAMBDA_LOG_STREAM_NAME: this.logStream,
-      AWS_EXECUTION_ENV: `AWS_Lambda_${config.runtime}`,
-      LAMBDA_TASK_ROOT: codeDir,
-      _HANDLER: config.handler,
-    }
+    return lambdaEnvironment({ ...this.#identity, config: this.#version.config, codeDir, logStream: this.logStream })
   }
 
   /** Throws `ThrottledError` when every instance is busy (the function did not run). */
@@ -134,6 +156,7 @@ export class FunctionRuntime {
       logGroupName: `/aws/lambda/${this.#identity.name}`,
       logStreamName: this.logStream,
       traceId: traceHeader(),
+      logFile: join(logDir(), `${requestId}.log`),
     }
     let reply: HostReply | undefined
     let platformError: { errorType: string; errorMessage: string } | undefined
@@ -185,7 +208,9 @@ export class FunctionRuntime {
       `Max Memory Used: ${Math.min(config.memorySize, reply?.heapMb ?? config.memorySize)} MB`,
       ...(reply?.initMs === undefined ? [] : [`Init Duration: ${reply.initMs.toFixed(2)} ms`]),
     ].join('\t')
-    const output = reply?.output ?? ''
+    // Without a reply (a timeout, an exit) the lines come from the file the host wrote them to, as Lambda keeps them.
+    const output = reply?.output ?? readLog(request.logFile)
+    if (request.logFile) rmSync(request.logFile, { force: true })
     const log = `START RequestId: ${requestId} Version: $LATEST\n${output}${output && !output.endsWith('\n') ? '\n' : ''}${extraLog}END RequestId: ${requestId}\n${report}\t\n`
     return { body, functionError, log, logStream: this.logStream }
   }

@@ -35,6 +35,15 @@ function validationError(value: unknown, member: string, constraint: string): Aw
 }
 
 export function checkFunctionName(name: unknown): string {
+  // A well-formed name that is too long is an InvalidParameterValueException (recorded from AWS, LocalStack
+  // snapshot test_function_name_and_qualifier_validation[function_name_too_long-create_function]).
+  if (typeof name === 'string' && /^[A-Za-z0-9_-]{65,}$/.test(name)) {
+    throw new AwsFault(
+      400,
+      'InvalidParameterValueException',
+      `1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64`,
+    )
+  }
   if (typeof name !== 'string' || !AWS_LIMITS.namePattern.test(name)) {
     throw validationError(
       name,
@@ -86,7 +95,7 @@ export function readConfig(body: Record<string, unknown>, base?: VersionConfig):
     throw new AwsFault(
       400,
       'InvalidParameterValueException',
-      `The runtime parameter of ${String(runtime)} is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime.`,
+      `The runtime parameter of ${String(runtime)} is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions.`,
     )
   }
   const handler = body.Handler ?? base?.handler
@@ -130,11 +139,8 @@ export async function readZip(base64: unknown): Promise<Uint8Array> {
   }
   const zip = new Uint8Array(Buffer.from(base64, 'base64'))
   if (zip.byteLength > AWS_LIMITS.zipBytes) {
-    throw new AwsFault(
-      413,
-      'RequestEntityTooLargeException',
-      `Request must be smaller than ${AWS_LIMITS.zipBytes} bytes for the CreateFunction operation`,
-    )
+    // AWS's text (recorded, LocalStack snapshot test_oversized_zipped_create_lambda).
+    throw new AwsFault(413, 'RequestEntityTooLargeException', `Zipped size must be smaller than ${AWS_LIMITS.zipBytes} bytes`)
   }
   const { unzipSync } = await import('fflate')
   let unzipped = 0

@@ -80,8 +80,16 @@ export function xmlEscape(text: string): string {
 }
 
 /** Reads a JSON request body; a malformed one is the client's fault. */
-export async function readJson(request: Request): Promise<Record<string, unknown>> {
+/** `limit`: the most the operation's request may hold, answered 413 beyond it. */
+export async function readJson(request: Request, limit?: { bytes: number; operation: string }): Promise<Record<string, unknown>> {
   const text = await request.text()
+  if (limit && Buffer.byteLength(text) > limit.bytes) {
+    throw new AwsFault(
+      413,
+      'RequestEntityTooLargeException',
+      `Request must be smaller than ${limit.bytes} bytes for the ${limit.operation} operation`,
+    )
+  }
   if (!text) return {}
   try {
     const value = JSON.parse(text) as unknown

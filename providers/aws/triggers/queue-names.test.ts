@@ -40,7 +40,7 @@ describe('aws queue names', () => {
     // The function is there from that attempt; retrying finishes the deploy once the name is free.
     const before = calls('CreateQueue')
     // Retries until the name is free, however long the machine takes to get there (the test's timeout is the guard).
-    const patient = aws({ ...settings, retry: { baseDelayMs: 1, maxDelayMs: 20, maxAttempts: 1_000 } })
+    const patient = aws({ ...settings, retry: { baseDelayMs: 1, maxDelayMs: 20, maxAttempts: 100 } })
     const deploying = patient.deploy(worker, { name })
     // The name frees up once the deploy has been refused at least once (SQS: 60 s after the delete).
     while (calls('CreateQueue') === before) await new Promise((resolve) => setTimeout(resolve, 1))

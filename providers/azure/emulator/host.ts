@@ -330,6 +330,13 @@ async function invoke(message: Extract<HostMessage, { kind: 'invoke' }>): Promis
   }
 }
 
+// Azure's Node.js worker loads the app when it starts (worker init, then indexing), before the host sends any
+// invocation, so functionTimeout never covers the load. Loading it before serveSandbox tells the sandbox the
+// instance is ready keeps a slow load (a loaded machine) out of the function's time: with the load inside it, a
+// 1 s function on a busy machine failed its deploy ("the app did not load (timeout)") or a map item (Timeout).
+// A load failure is kept: the first message awaits the same promise and reports it.
+await loadApp().catch(() => {})
+
 serveSandbox<HostMessage, HostReply>(async (message) => {
   try {
     await loadApp()

@@ -14,7 +14,7 @@ import { eventually } from '../../../conformance/expect.ts'
 import { withOverrides } from '../../../src/define.ts'
 import { recorder } from '../__fixtures__/queue-recorder.ts'
 import { type Kit, startKit } from '../__fixtures__/test-kit.ts'
-import { decodeBase64, PollingPace, QUEUE_OPTION_PREFIX, queueOptions } from './queue-extension.ts'
+import { decodeBase64, PollingPace, QUEUE_OPTION_PREFIX, queueOptions, queueTriggerMetadata } from './queue-extension.ts'
 
 let kit: Kit | undefined
 let dir: string | undefined
@@ -75,11 +75,46 @@ describe('queue extension rules', () => {
     })
   })
 
+  it("reads host.json's extensions.queues (any key case) under the app settings", () => {
+    const options = queueOptions({ [`${QUEUE_OPTION_PREFIX}batchSize`]: '4' }, 100, {
+      BatchSize: 8,
+      maxDequeueCount: 3,
+      visibilityTimeout: '00:00:10',
+      maxPollingInterval: '00:00:02',
+    })
+    expect(options).toMatchObject({
+      batchSize: 4,
+      newBatchThreshold: 2,
+      maxDequeueCount: 3,
+      visibilityTimeoutMs: 10_000,
+      maxPollingMs: 2000,
+    })
+  })
+
   it('polls at the minimum after messages and backs off from twice it to the maximum when empty', () => {
     const pace = new PollingPace(100, 1000)
     expect([false, false, false, false, false, true, false].map((found) => pace.next(found))).toEqual([
       200, 400, 800, 1000, 1000, 100, 200,
     ])
+  })
+})
+
+describe('queue trigger metadata', () => {
+  it('carries the documented fields, times as the host serializes them', () => {
+    const at = Date.UTC(2026, 0, 1, 12, 0, 0)
+    const metadata = queueTriggerMetadata(
+      { id: 'm1', popReceipt: 'r1', dequeueCount: 2, insertedAt: at, expiresAt: at + 7 * 86_400_000, visibleAt: at + 600_500 },
+      '{"id":1}',
+    )
+    expect(metadata).toEqual({
+      QueueTrigger: { string: '{"id":1}' },
+      DequeueCount: { json: '2' },
+      ExpirationTime: { json: '"2026-01-08T12:00:00+00:00"' },
+      Id: { string: 'm1' },
+      InsertionTime: { json: '"2026-01-01T12:00:00+00:00"' },
+      NextVisibleTime: { json: '"2026-01-01T12:10:00+00:00"' },
+      PopReceipt: { string: 'r1' },
+    })
   })
 })
 

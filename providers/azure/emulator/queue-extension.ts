@@ -7,6 +7,8 @@
  * released with visibility 0, batches of 16 refilled at half a batch,
  * polling backed off exponentially to one minute.
  */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { parseTimeSpan } from '../constants.ts'
 
 /** App settings override host.json's `extensions.queues` (`AzureFunctionsJobHost__extensions__queues__<name>`). */
@@ -30,13 +32,33 @@ export interface QueueExtensionOptions {
 const HOST_MIN_POLLING_MS = 100
 const DEFAULT_MAX_POLLING_MS = 60_000
 
+/** host.json's `extensions.queues`, or nothing when the package has none (or it is not JSON). */
+export function hostJsonQueues(appDirectory: string): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(readFileSync(join(appDirectory, 'host.json'), 'utf8')) as { extensions?: { queues?: unknown } }
+    const queues = parsed.extensions?.queues
+    return typeof queues === 'object' && queues !== null ? (queues as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
+}
+
 /**
  * The options of one app. `paceMs` is the emulator's stand-in for the host's
  * 100 ms minimum polling interval; maxPollingInterval scales with it, so a
  * fast emulator (paceMs 5) keeps the same shape of back-off, 20 times faster.
  */
-export function queueOptions(settings: Record<string, string>, paceMs: number): QueueExtensionOptions {
-  const raw = (name: string) => settings[`${QUEUE_OPTION_PREFIX}${name}`]
+export function queueOptions(
+  settings: Record<string, string>,
+  paceMs: number,
+  hostJsonQueues: Record<string, unknown> = {},
+): QueueExtensionOptions {
+  // .NET configuration keys are case-insensitive; an app setting wins over host.json.
+  const fromHostJson = (name: string) => {
+    const found = Object.entries(hostJsonQueues).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1]
+    return typeof found === 'string' || typeof found === 'number' ? String(found) : undefined
+  }
+  const raw = (name: string) => settings[`${QUEUE_OPTION_PREFIX}${name}`] ?? fromHostJson(name)
   const integer = (name: string, fallback: number, min: number, max: number) => {
     const value = Number(raw(name))
     return raw(name) !== undefined && Number.isInteger(value) && value >= min && value <= max ? value : fallback
@@ -94,5 +116,29 @@ export class PollingPace {
     }
     this.#emptyPolls = Math.min(this.#emptyPolls + 1, 40)
     return Math.min(this.#maxMs, this.#minMs * 2 ** this.#emptyPolls)
+  }
+}
+
+/** A time as the host serializes a DateTimeOffset (Newtonsoft, UTC offset, whole seconds as the service keeps them). */
+const hostTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, '+00:00')
+
+/**
+ * The queue trigger's binding data as the host sends it beside the message
+ * (https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue-trigger#message-metadata),
+ * by name as typed data the worker turns into `context.triggerMetadata`
+ * (camel-cased there): numbers and times as JSON, strings as strings.
+ */
+export function queueTriggerMetadata(
+  message: { id: string; popReceipt: string; dequeueCount: number; insertedAt: number; expiresAt: number; visibleAt: number },
+  text: string,
+): Record<string, { string: string } | { json: string }> {
+  return {
+    QueueTrigger: { string: text },
+    DequeueCount: { json: String(message.dequeueCount) },
+    ExpirationTime: { json: JSON.stringify(hostTime(message.expiresAt)) },
+    Id: { string: message.id },
+    InsertionTime: { json: JSON.stringify(hostTime(message.insertedAt)) },
+    NextVisibleTime: { json: JSON.stringify(hostTime(message.visibleAt)) },
+    PopReceipt: { string: message.popReceipt },
   }
 }

@@ -5,7 +5,10 @@
  * (https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue-trigger).
  * Message time is a manual clock that never moves: retries must not need it.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { eventually } from '../../../conformance/expect.ts'
 import { createManualClock } from '../../../src/triggers/clock.ts'
 import type { AppRuntime, TriggerOutcome } from './app-runtime.ts'
@@ -27,9 +30,10 @@ let triggers: SiteTriggers | undefined
 afterEach(() => {
   triggers?.close()
   triggers = undefined
+  vi.useRealTimers()
 })
 
-function start(options: Record<string, string>, reply?: TriggerOutcome) {
+function start(options: Record<string, string>, reply?: TriggerOutcome, appDirectory = '/nonexistent') {
   const clock = createManualClock(Date.UTC(2026, 0, 1))
   const state = new AzureState(() => 'secret')
   const queue = createQueue('work')
@@ -68,7 +72,7 @@ function start(options: Record<string, string>, reply?: TriggerOutcome) {
     hostKey: '',
     functionKeys: new Map(),
     deployments: [],
-    app: { directory: '/nonexistent', entryFile: 'index.js', routePrefix: '', functions: [], functionErrors: {} },
+    app: { directory: appDirectory, entryFile: 'index.js', routePrefix: '', functions: [], functionErrors: {} },
     listedFunctions: [{ kind: 'queue', name: 'q', queueName: 'work', connection: 'AzureWebJobsStorage' }],
     runtime: Promise.resolve(runtime),
     createdAt: '',
@@ -82,7 +86,7 @@ function start(options: Record<string, string>, reply?: TriggerOutcome) {
       ?.messages.map((message) => message.text) ?? []
   const send = (text: string) => putMessage(queue, Buffer.from(text).toString('base64'), clock.now())
   triggers = new SiteTriggers(state, { clock, queueRetryDelayMs: 1 })
-  return { state, site, queue, calls, poison, send, listen: () => triggers?.sync(site) }
+  return { state, site, queue, calls, poison, send, clock, listen: () => triggers?.sync(site) }
 }
 
 const visible = (queue: QueueState, now: number) => queue.messages.filter((message) => message.visibleAt <= now).length
@@ -129,5 +133,38 @@ describe('queue listener', () => {
     listen()
     await eventually(async () => poison().length === 1, TIMEOUT_MS, 'the poison message')
     expect(calls).toHaveLength(0)
+  })
+
+  it('renews the lease of a message while its function runs, as the host does every 5 minutes', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] })
+    const { calls, send, listen, clock } = start({})
+    const message = send('{"id":10}')
+    const start0 = clock.now()
+    listen()
+    for (let turn = 0; turn < 100 && calls.length === 0; turn++) await vi.advanceTimersByTimeAsync(1)
+    expect(calls).toHaveLength(1)
+    expect(message.visibleAt).toBe(start0 + 10 * 60_000)
+    // Six minutes pass on both clocks while the function still runs.
+    await clock.advance(6 * 60_000)
+    await vi.advanceTimersByTimeAsync(6 * 60_000)
+    expect(message.visibleAt).toBe(start0 + 6 * 60_000 + 10 * 60_000)
+    calls[0]?.finish({ kind: 'done' })
+  })
+
+  it("takes maxDequeueCount from the package's host.json", async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'cloudfn-host-'))
+    try {
+      writeFileSync(
+        join(directory, 'host.json'),
+        JSON.stringify({ version: '2.0', extensions: { queues: { maxDequeueCount: 2 } } }),
+      )
+      const { calls, poison, send, listen } = start({}, { kind: 'failure', message: 'boom' }, directory)
+      send('{"id":11}')
+      listen()
+      await eventually(async () => poison().length === 1, TIMEOUT_MS, 'the poison message')
+      expect(calls).toHaveLength(2)
+    } finally {
+      rmSync(directory, { recursive: true, force: true })
+    }
   })
 })

@@ -442,7 +442,8 @@ beforeAll(async () => {
     queues: new Map(),
     tags: {},
   })
-  // Requests to Azurite on loopback go through; anything else unhandled still fails.
+  // Requests to Azurite on loopback go through; anything else unhandled still fails. (Azurite's telemetry starts
+  // only from its CLI, AzuriteTelemetryClient.init, never for an in-process QueueServer.)
   emulator.listen().use(http.all(/^http:\/\/127\.0\.0\.1:\d+\//, () => passthrough()))
 
   const azuriteTarget: Target = {

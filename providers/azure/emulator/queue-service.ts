@@ -329,7 +329,13 @@ export async function queueService(
   const call: Call = { request, url, now: now() }
   const account = state.storageAccount(url.hostname.split('.')[0] ?? '')
   if (!account) return storageError(call, 404, 'ResourceNotFound', 'The specified resource does not exist.')
-  const [queueName, collection, id, ...rest] = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
+  let segments: string[]
+  try {
+    segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
+  } catch {
+    return storageError(call, 400, 'InvalidUri', 'The requested URI does not represent any resource on the server.')
+  }
+  const [queueName, collection, id, ...rest] = segments
   // Names are checked before authentication, as Azurite's context middleware does.
   if (queueName !== undefined) {
     const invalid = nameError(call, queueName)

@@ -12,7 +12,7 @@ import { STORAGE_SETTING } from '../constants.ts'
 import type { TriggerOutcome } from './app-runtime.ts'
 import { parseNcrontab } from './ncrontab.ts'
 import type { FunctionRegistration, RpcData } from './protocol.ts'
-import { decodeBase64, PollingPace, queueOptions } from './queue-extension.ts'
+import { decodeBase64, hostJsonQueues, PollingPace, queueOptions } from './queue-extension.ts'
 import {
   createQueue,
   deleteMessage,
@@ -114,7 +114,8 @@ export class SiteTriggers {
   #queue(site: SiteState, fn: Extract<FunctionRegistration, { kind: 'queue' }>): () => void {
     const connection = site.appSettings[fn.connection] ?? site.appSettings[STORAGE_SETTING] ?? ''
     const accountName = /AccountName=([^;]+)/.exec(connection)?.[1] ?? ''
-    const options = queueOptions(site.appSettings, this.#settings.queueRetryDelayMs)
+    const hostJson = site.app ? hostJsonQueues(site.app.directory) : {}
+    const options = queueOptions(site.appSettings, this.#settings.queueRetryDelayMs, hostJson)
     const queueName = resolve(site, fn.queueName)
     // Message times are on the emulator's clock, the one the queue service writes them with.
     const now = () => this.#settings.clock.now()
@@ -135,7 +136,14 @@ export class SiteTriggers {
         deleteMessage(queue, message.id, message.popReceipt, now())
         return
       }
-      const outcome = await this.#run(site, fn.name, { string: text }, queueTriggerMetadata(message, text))
+      // The host renews the lease at half its length while the function runs, so a long run is not redelivered.
+      const renewal = setInterval(() => {
+        updateMessage(queue, message.id, message.popReceipt, now(), PROCESSING_LEASE_MS)
+      }, PROCESSING_LEASE_MS / 2)
+      renewal.unref()
+      const outcome = await this.#run(site, fn.name, { string: text }, queueTriggerMetadata(message, text)).finally(() =>
+        clearInterval(renewal),
+      )
       if (outcome.kind === 'done') {
         deleteMessage(queue, message.id, message.popReceipt, now())
       } else if (message.dequeueCount >= options.maxDequeueCount) {
@@ -156,6 +164,7 @@ export class SiteTriggers {
       const batch = queue ? getMessages(queue, options.batchSize, PROCESSING_LEASE_MS, now()) : []
       for (const message of batch) {
         if (!queue) break
+        // A host failure (the app cannot start) leaves the message to its lease, as a crashed host does.
         const task = handle(queue, message).catch(() => {})
         inFlight.add(task)
         void task.finally(() => inFlight.delete(task))

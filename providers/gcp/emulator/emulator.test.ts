@@ -32,14 +32,16 @@ describe('gcp emulator', () => {
     expect(((await badId.json()) as { error: { status: string } }).error.status).toBe('INVALID_ARGUMENT')
   })
 
-  it('injects API faults with RetryInfo and Retry-After', async () => {
+  it('injects API faults: quota errors as Google APIs send them (ErrorInfo, no Retry-After or RetryInfo)', async () => {
     env.emulator.faults.add({ on: 'control', kind: 'throttle', retryAfterSec: 3 })
     const throttled = await fetch(`${API}/functions`, { headers: auth })
     expect(throttled.status).toBe(429)
-    expect(throttled.headers.get('retry-after')).toBe('3')
-    const body = (await throttled.json()) as { error: { status: string; details: Array<{ retryDelay: string }> } }
+    expect(throttled.headers.get('retry-after')).toBeNull()
+    const body = (await throttled.json()) as { error: { status: string; details: Array<Record<string, unknown>> } }
     expect(body.error.status).toBe('RESOURCE_EXHAUSTED')
-    expect(body.error.details[0]?.retryDelay).toBe('3s')
+    expect(body.error.details.map((detail) => [detail['@type'], detail.reason])).toEqual([
+      ['type.googleapis.com/google.rpc.ErrorInfo', 'RATE_LIMIT_EXCEEDED'],
+    ])
     expect((await fetch(`${API}/functions`, { headers: auth })).status).toBe(200)
     env.emulator.faults.add({ on: 'control', kind: 'reset' })
     await expect(fetch(`${API}/functions`, { headers: auth })).rejects.toThrow()

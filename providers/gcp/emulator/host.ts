@@ -117,6 +117,9 @@ function forward(message: HostRequest): Promise<HostReply> {
         headers: message.rawHeaders,
         setHost: false,
         agent,
+        // The answer head is the front end's to judge (function-url.ts hands it to the
+        // caller, whose fetch refuses one over 16 KiB as on the other backends), not this hop's.
+        maxHeaderSize: 256 * 1024,
       },
       (response) => {
         const chunks: Buffer[] = []

@@ -13,6 +13,9 @@ import { runtimeEnv } from './runtime-env.ts'
 /** One deployed revision: its unpacked code running in worker instances. */
 export interface Revision {
   id: string
+  /** The unpacked source (FUNCTION_SOURCE) and the environment its instances get. */
+  sourceDir: string
+  env: Readonly<Record<string, string>>
   sandbox: Sandbox<HostMessage, HostReply>
   memoryMb: number
   timeoutSec: number
@@ -79,7 +82,7 @@ export async function createRevision(spec: RevisionSpec, revisionId: string): Pr
     maxInstances: spec.maxInstances,
   })
   await startupProbe(sandbox, spec.service, revisionId)
-  return { id: revisionId, sandbox, memoryMb: spec.memoryMb, timeoutSec: spec.timeoutSec }
+  return { id: revisionId, sourceDir: hostData.sourceDir, env, sandbox, memoryMb: spec.memoryMb, timeoutSec: spec.timeoutSec }
 }
 
 /**

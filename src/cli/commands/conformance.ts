@@ -18,6 +18,10 @@ const args = {
   json: { type: 'string', description: 'write the results as JSON to this file' },
   junit: { type: 'string', description: 'write the results as JUnit XML to this file' },
   yes: { type: 'boolean', description: 'run against real accounts without asking (they create billable resources)' },
+  'allow-skipped': {
+    type: 'boolean',
+    description: 'exit 0 even when no scenario ran (e.g. real-cloud targets without credentials)',
+  },
 } as const
 
 function pickScenarios(only: string | undefined): readonly Scenario[] {
@@ -87,6 +91,14 @@ export const conformance = defineCommand({
     if (leftovers.length > 0) console.log(`\nLEFT BEHIND by run ${runId}: ${leftovers.join(', ')}`)
     else console.log(`nothing left behind by run ${runId}`)
     if ((counts.failed ?? 0) > 0 || leftovers.length > 0) process.exitCode = EXIT.failure
+    else if (noneRan(rows) && parsed['allow-skipped'] !== true) {
+      // A run that tested nothing must not look green in CI.
+      const reasons = [...new Set(rows.map((row) => ('reason' in row.outcome ? row.outcome.reason : '')).filter(Boolean))]
+      console.error(
+        `cloudfn: no scenario ran (${reasons.join('; ') || 'every scenario was skipped'}); pass --allow-skipped if that is expected`,
+      )
+      process.exitCode = EXIT.failure
+    }
   },
 })
 
@@ -102,4 +114,9 @@ async function confirmRealClouds(targets: readonly ConformanceTarget[], yes: boo
   const answer = await prompt.question('Go ahead? [y/N] ')
   prompt.close()
   if (!/^y(es)?$/i.test(answer.trim())) throw new UsageError('cancelled; nothing was created')
+}
+
+/** True when rows exist and every one was skipped or not supported: nothing was tested. */
+export function noneRan(rows: readonly ReportRow[]): boolean {
+  return rows.length > 0 && rows.every((row) => row.outcome.status === 'skipped' || row.outcome.status === 'not-supported')
 }

@@ -37,7 +37,8 @@ export const gc = providerCommand({
     if (!dryRun) bundles.remove()
     const stale = [...result.removed.map(shown), ...bundles.paths.map((path) => `temp:${path}`)]
     const verb = dryRun ? 'would remove' : 'removed'
-    env.output.result({ removed: dryRun ? [] : stale, stale }, () =>
+    // The keys of the API's GcResult; with --dry-run, `removed` lists what would go.
+    env.output.result({ removed: stale, kept: result.kept.map(shown), dryRun }, () =>
       stale.length === 0 ? 'nothing to collect' : stale.map((name) => `${verb} ${name}`).join('\n'),
     )
   },
