@@ -73,6 +73,8 @@ export interface SiteState {
     | undefined
   /** Functions ARM lists: set when triggers are synced (and after a successful publish, as Flex does). */
   listedFunctions: FunctionRegistration[]
+  /** Why the host is in error (it could not index the active package); absent when it runs. */
+  hostError?: string | undefined
   /** The running function host, started on first use; a promise so concurrent calls share one. */
   runtime: Promise<AppRuntime> | undefined
   createdAt: string
