@@ -441,9 +441,6 @@ const RESPONSE_CASES: ResponseCase[] = [
     },
     status: 200,
     bodyFails: true,
-    notOn: {
-      gcp: 'the GCP emulator does not yet answer failingBody() for it, and msw never finishes reading such a body (gcp-framework)',
-    },
   },
   {
     what: 'an 8 KB response header',
