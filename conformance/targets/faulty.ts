@@ -32,6 +32,8 @@ export function seededFaults(seed: number, rate: number): FaultChooser & { tally
   let state = seed >>> 0
   const tally: FaultTally = { drawn: 0, injected: {} }
   const choose = <K extends string>(kinds: readonly K[]): K | undefined => {
+    // A request no fault may hit (e.g. an HTTP call: the caller gets whatever was answered) draws nothing.
+    if (kinds.length === 0) return undefined
     tally.drawn++
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0
     const value = state / 2 ** 32
