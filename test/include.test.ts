@@ -6,7 +6,7 @@ import type { TargetSession } from '../conformance/scenario.ts'
 import { awsEmulatedTarget } from '../conformance/targets/aws-emulated.ts'
 import { packageFunction } from '../src/package/index.ts'
 import { packageFile } from '../src/package/package-root.ts'
-import { readsFiles } from './fixtures/reads-files.ts'
+import { readsFiles, readsMissing } from './fixtures/reads-files.ts'
 
 const spec = { shimPath: packageFile('providers/local/shim.ts') }
 const expected = { greeting: 'hello from a shipped file', unicode: 'ü✓' }
@@ -35,8 +35,7 @@ describe('include: files shipped with a function', () => {
 
   it('refuses at deploy a glob that matches nothing, before sending', async () => {
     const cloud = local({ isolation: 'worker' })
-    const missing = defineFunction({ name: 'missing', include: ['no-such-dir/*.json'], handler: () => null })
-    await expect(cloud.deploy(missing)).rejects.toThrow(/include\[0\] "no-such-dir\/\*\.json" matches no file/)
+    await expect(cloud.deploy(readsMissing)).rejects.toThrow(/include\[0\] "no-such-dir\/\*\.json" matches no file/)
     expect(await cloud.list()).toEqual([])
   })
 

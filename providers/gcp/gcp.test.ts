@@ -6,6 +6,7 @@ import { caughtError } from '../../conformance/expect.ts'
 import { echo, hog, sleep } from '../../conformance/fixtures/functions.ts'
 import { observeResults } from '../../conformance/same-results.ts'
 import { withOverrides } from '../../src/define.ts'
+import { REQUEST_RETRY_POLICY } from '../../src/retry.ts'
 import { local } from '../local/index.ts'
 import { startEmulated } from './__fixtures__/setup.ts'
 import { gcp } from './index.ts'
@@ -85,7 +86,8 @@ describe('gcp deploy', () => {
   })
 
   it('surfaces a throttled API call as Throttled when retries run out: the API gives no delay, cloudfn backs off on its own', async () => {
-    env.emulator.faults.add({ on: 'control', kind: 'throttle' })
+    // Lasting longer than each request's own retries (src/retry.ts REQUEST_RETRY_POLICY).
+    env.emulator.faults.add({ on: 'control', kind: 'throttle', times: REQUEST_RETRY_POLICY.maxAttempts })
     const error = await caughtError(env.cloudWith({ maxAttempts: 1 }).get('anything'))
     expect(error.code).toBe('Throttled')
     expect((error as ThrottledError).retryAfterMs).toBeUndefined()
@@ -258,7 +260,8 @@ describe('gcp invoke', () => {
   it('lets an invoke retry a failed URL lookup: nothing reached the function', async () => {
     await env.cloudWith().deploy(echo, { name: 'lookup' })
     const provider = env.providerWith()
-    env.emulator.faults.add({ on: 'control', kind: 'unavailable', method: 'GET' })
+    // Lasting longer than the lookup request's own retries.
+    env.emulator.faults.add({ on: 'control', kind: 'unavailable', method: 'GET', times: REQUEST_RETRY_POLICY.maxAttempts })
     const request = { name: 'lookup', payload: '"x"' } as Parameters<typeof provider.doInvoke>[0]
     const error = await caughtError(provider.doInvoke(request, {}))
     expect([error.code, (error as ProviderError).notExecuted]).toEqual(['ProviderError', true])
