@@ -37,7 +37,9 @@ export interface Delivery {
 export function recordDelivery(input: unknown): void {
   const dir = process.env[INBOX_ENV]
   if (!dir) return
-  const id = `${Date.now().toString(36)}-${randomUUID()}`
+  // Named by the monotonic clock (system-wide on Linux, so also across instance processes), zero-padded so names
+  // sort in delivery order; two deliveries in one millisecond are still told apart and ordered.
+  const id = `${process.hrtime.bigint().toString().padStart(24, '0')}-${randomUUID()}`
   const line = JSON.stringify(input === undefined ? { defined: false } : { defined: true, received: input })
   const partial = join(dir, `${id}.partial`)
   writeFileSync(partial, line)

@@ -82,7 +82,14 @@ async function observeSchedule(cloud: Cloud, prefix: string, clock: ManualClock)
         await clock.advance(boundary - clock.now())
         ticks.push(boundary)
       }
-      return inbox.deliveries().map((delivery, index) => {
+      const inTickOrder = inbox
+        .deliveries()
+        .sort((a, b) =>
+          String((a.received as { scheduledTime?: unknown })?.scheduledTime).localeCompare(
+            String((b.received as { scheduledTime?: unknown })?.scheduledTime),
+          ),
+        )
+      return inTickOrder.map((delivery, index) => {
         const event = delivery.received as { scheduledTime?: unknown } | undefined
         const tick = ticks[index]
         return event?.scheduledTime === (tick === undefined ? undefined : new Date(tick).toISOString())

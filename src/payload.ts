@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from './errors/invalid-argument.ts'
+import { encodeWalking } from './payload-walk.ts'
 
 export interface EncodedPayload {
   json: string
@@ -20,8 +20,9 @@ export function bytesOverLimit(text: string, limit: number): number | undefined 
  * Encodes a value the way every cloud will see it: JSON. `undefined`
  * properties are dropped, Dates become strings and NaN becomes null, exactly as
  * `JSON.stringify` does. What JSON would lose silently or cannot encode at all
- * (BigInt, functions, symbols, Map, Set, cycles) is rejected with an
- * `InvalidArgumentError` naming the path, before anything is sent.
+ * (BigInt, boxed or not, functions, symbols, Map, Set, cycles) is rejected
+ * with an `InvalidArgumentError` naming the path, before anything is sent.
+ * Nesting is limited by memory, not by the call stack (see payload-walk.ts).
  */
 export function encodePayload(value: unknown, field = 'input'): EncodedPayload {
   const json = encodeJson(value, field)
@@ -34,8 +35,9 @@ export function encodeJson(value: unknown, field = 'input'): string {
   try {
     json = JSON.stringify(value, rejectLossy)
   } catch {
-    // The fast path only knows that something is wrong; walk to say where.
-    throw explain(value, field)
+    // The fast path only knows that something is wrong (a lossy value, a boxed BigInt, a cycle, or nesting
+    // deeper than its recursion goes): the walk encodes what JSON can and names the path of what it cannot.
+    return encodeWalking(value, field)
   }
   // Top-level `undefined` is sent as null, as an empty request body is on the clouds.
   return json ?? 'null'
@@ -54,46 +56,4 @@ function rejectLossy(this: unknown, _key: string, value: unknown): unknown {
     throw new Lossy()
   }
   return value
-}
-
-function lossyKind(value: unknown): string | undefined {
-  switch (typeof value) {
-    case 'bigint':
-      return 'a BigInt (convert it to a string or number)'
-    case 'function':
-      return 'a function (functions cannot be sent)'
-    case 'symbol':
-      return 'a symbol (symbols cannot be sent)'
-  }
-  if (value instanceof Map) return 'a Map (convert it with Object.fromEntries)'
-  if (value instanceof Set) return 'a Set (convert it with Array.from)'
-  return undefined
-}
-
-function explain(root: unknown, field: string): InvalidArgumentError {
-  const ancestors: unknown[] = []
-  const visit = (value: unknown, path: string): InvalidArgumentError | undefined => {
-    const kind = lossyKind(value)
-    if (kind) return new InvalidArgumentError({ field: path, message: `${path} is ${kind}` })
-    if (typeof value !== 'object' || value === null) return undefined
-    if (ancestors.includes(value)) {
-      return new InvalidArgumentError({
-        field: path,
-        message: `${path} refers back to itself (a cycle); JSON cannot encode cycles`,
-      })
-    }
-    const withToJson = value as { toJSON?: () => unknown }
-    if (typeof withToJson.toJSON === 'function') return visit(withToJson.toJSON(), path)
-    ancestors.push(value)
-    const entries = Array.isArray(value)
-      ? value.map((item, i) => [`[${i}]`, item] as const)
-      : Object.entries(value).map(([k, v]) => [`.${k}`, v] as const)
-    for (const [suffix, child] of entries) {
-      const found = visit(child, `${path}${suffix}`)
-      if (found) return found
-    }
-    ancestors.pop()
-    return undefined
-  }
-  return visit(root, field) ?? new InvalidArgumentError({ field, message: `${field} cannot be encoded as JSON` })
 }

@@ -29,7 +29,10 @@ const COLLECTIONS = [Map, Set, WeakMap, WeakSet, Date, RegExp, Promise, ArrayBuf
 export function expectKnownKeys(value: Record<string, unknown>, allowed: readonly string[], field: string): void {
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
-      fail(`${field ? `${field}.` : ''}${key}`, `is not a known option (allowed: ${allowed.join(', ')})`)
+      fail(
+        `${field ? `${field}.` : ''}${key}`,
+        allowed.length === 0 ? 'is not a known option (this takes no options)' : `is not a known option (allowed: ${allowed.join(', ')})`,
+      )
     }
   }
 }

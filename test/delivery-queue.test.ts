@@ -1,7 +1,17 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { packageFile } from '../src/package/package-root.ts'
 import { DeliveryQueue, type QueuedMessage } from '../src/sandbox/delivery-queue.ts'
 
 describe('DeliveryQueue', () => {
+  it('keeps a process that awaits idle() alive through failing retries (the CLI send of a persisted local fake)', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [packageFile('test/fixtures/idle-with-retries.ts')], {
+      timeout: 60_000,
+    })
+    expect(JSON.parse(stdout)).toEqual({ deadLetters: [['{"a":1}', 3]] })
+  })
+
   it('delivers in batches, retries failures and dead-letters after maxDeliveries', async () => {
     const batches: string[][] = []
     const queue = new DeliveryQueue({

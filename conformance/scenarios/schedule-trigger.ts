@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { withOverrides } from '../../src/define.ts'
 import { schedule } from '../../src/triggers/schedule.ts'
+import type { ScheduleEvent } from '../../src/triggers/types.ts'
 import { assertExecutions, ScenarioSkipped } from '../expect.ts'
 import { morning, ticker } from '../fixtures/functions.ts'
 import { scheduleRecorder } from '../fixtures/recorders.ts'
@@ -20,8 +21,12 @@ function inboxOf(context: ScenarioContext): Inbox {
 const MINUTE = 60_000
 const iso = (ms: number) => new Date(ms).toISOString()
 
-/** The events recorded so far, as the handler got them. */
-const eventsIn = (inbox: Inbox) => inbox.deliveries().map((delivery) => (delivery.defined ? delivery.received : '<undefined>'))
+/** The events recorded so far, as the handler got them, in tick order (not the order the files were written in). */
+const eventsIn = (inbox: Inbox) =>
+  inbox
+    .deliveries()
+    .map((delivery) => (delivery.defined ? delivery.received : '<undefined>'))
+    .sort((a, b) => String((a as ScheduleEvent)?.scheduledTime).localeCompare(String((b as ScheduleEvent)?.scheduledTime)))
 
 export const scheduleTrigger: Scenario[] = [
   {

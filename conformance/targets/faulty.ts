@@ -3,8 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'vitest'
 import type { FaultChooser } from '../../providers/aws/emulator/faults.ts'
-import { CloudfnError } from '../../src/errors/cloudfn-error.ts'
-import { assertExecutions, ScenarioSkipped } from '../expect.ts'
+import { assertExecutions } from '../expect.ts'
 import { echo } from '../fixtures/functions.ts'
 import type { ConformanceTarget, Scenario } from '../scenario.ts'
 import { scenarios } from '../scenarios/index.ts'
@@ -68,45 +67,6 @@ export function recordingEmulators<M extends object>(module: M, factory: keyof M
   }
 }
 
-/**
- * Failures a fault run is known to provoke, each a defect of cloudfn found
- * by this run and reported, not yet fixed. A scenario failing with one is
- * counted in the figures; any other failure fails the run.
- */
-const KNOWN_ISSUES: ReadonlyArray<{ id: string; matches: (error: unknown) => boolean }> = [
-  {
-    // Retries are per operation: a deploy of many requests (Azure: ~15) fails whole if any one does.
-    id: 'retries-exhausted: a multi-request operation kept meeting faults until maxAttempts ran out',
-    matches: (error) => CloudfnError.isInstance(error) && error.isRetryable,
-  },
-]
-
-export interface KnownIssueHit {
-  scenario: string
-  issue: string
-  message: string
-}
-
-function tolerateKnownIssues(scenario: Scenario, hits: KnownIssueHit[]): Scenario {
-  return {
-    ...scenario,
-    async run(context) {
-      try {
-        await scenario.run(context)
-      } catch (error) {
-        const known = KNOWN_ISSUES.find((issue) => issue.matches(error))
-        if (!known) throw error
-        // The scenario stopped half-way: remove what it made, as it would have.
-        const prefix = context.name('')
-        for (const name of await context.probe.functionNames()) if (name.startsWith(prefix)) await context.cloud.remove(name)
-        hits.push({ scenario: scenario.id, issue: known.id, message: (error as Error).message.split('\n')[0] ?? '' })
-        // Reported as skipped with the reason: a scenario stopped by a known issue has not passed.
-        throw new ScenarioSkipped(`known issue ${known.id}`)
-      }
-    },
-  }
-}
-
 /** Writes a run's figures to `$CLOUDFN_RELIABILITY_OUT/<name>.json` when that is set (docs/RELIABILITY.md quotes them). */
 export function writeFigures(name: string, figures: unknown): void {
   const out = process.env.CLOUDFN_RELIABILITY_OUT
@@ -127,7 +87,6 @@ export interface FaultRunFigures {
   duplicates: number
   losses: number
   scenarios: number
-  knownIssueHits: KnownIssueHit[]
 }
 
 /**
@@ -188,7 +147,6 @@ export function runConformanceUnderFaults(
     duplicates: 0,
     losses: 0,
     scenarios: 0,
-    knownIssueHits: [],
   }
   const faulty: ConformanceTarget = {
     name: `${target.name}-faults`,
@@ -208,11 +166,7 @@ export function runConformanceUnderFaults(
   }
   const all = [...scenarios, mapUnderFaults(figures)]
   figures.scenarios = all.length
-  runConformance(
-    [faulty],
-    all.map((scenario) => tolerateKnownIssues(scenario, figures.knownIssueHits)),
-    expectedFailures,
-  )
+  runConformance([faulty], all, expectedFailures)
   describe(`fault run: ${target.name}`, () => {
     it('injected faults, and lost or repeated nothing', () => {
       figures.requestsDrawn = chooser.tally.drawn

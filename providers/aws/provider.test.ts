@@ -3,6 +3,7 @@ import { createCloud, withOverrides } from 'cloudfn'
 import { afterAll, describe, expect, it } from 'vitest'
 import { caughtError } from '../../conformance/expect.ts'
 import { echo, httpThrows } from '../../conformance/fixtures/functions.ts'
+import { REQUEST_RETRY_POLICY } from '../../src/retry.ts'
 import { http } from '../../src/triggers/http.ts'
 import { createAwsEmulator } from './emulator/index.ts'
 import { aws, createAwsProvider } from './index.ts'
@@ -106,7 +107,8 @@ describe('aws provider: deploy', () => {
     const strict = createCloud(createAwsProvider(settings), { retry: { maxAttempts: 1 } })
     faults.inject({ operation: 'GetFunctionConfiguration', kind: 'throttle', retryAfterSec: 2 })
     expect(await caughtError(strict.get(unique('throttled')))).toMatchObject({ code: 'Throttled', retryAfterMs: 2000 })
-    faults.inject({ operation: 'GetFunctionConfiguration', kind: 'server-error' })
+    // Every attempt of the one request fails: each request is retried on its own first (src/retry.ts).
+    faults.inject({ operation: 'GetFunctionConfiguration', kind: 'server-error', times: REQUEST_RETRY_POLICY.maxAttempts })
     expect(await caughtError(strict.get(unique('broken')))).toMatchObject({
       code: 'ProviderError',
       status: 500,

@@ -3,6 +3,7 @@ import type { IAMClient } from '@aws-sdk/client-iam'
 import type { LambdaClient } from '@aws-sdk/client-lambda'
 import type { SchedulerClient } from '@aws-sdk/client-scheduler'
 import type { SQSClient } from '@aws-sdk/client-sqs'
+import { addRequestRetry } from './request-retry.ts'
 import type { ResolvedAwsSettings } from './settings.ts'
 
 export type LambdaSdk = typeof import('@aws-sdk/client-lambda')
@@ -24,6 +25,11 @@ export interface AwsClients {
   scheduler(): Promise<Loaded<SchedulerClient, SchedulerSdk>>
 }
 
+function withRequestRetry<C extends { middlewareStack: unknown }>(client: C): C {
+  addRequestRetry(client)
+  return client
+}
+
 function once<T>(load: () => Promise<T>): () => Promise<T> {
   let pending: Promise<T> | undefined
   return () => {
@@ -38,7 +44,8 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 /**
  * The SDK clients, each loaded on the first call that needs it, so importing
  * `cloudfn/aws` stays cheap and invoking never loads IAM, CloudWatch Logs, SQS or the Scheduler.
- * The SDK's own retries are off: the core's policy is the only one, so a
+ * The SDK's own retries are off; each call but Invoke is retried on its own
+ * by request-retry.ts, inside the core's operation-level policy, and a
  * synchronous invoke is never repeated behind the caller's back.
  */
 export function createClients(settings: ResolvedAwsSettings): AwsClients {
@@ -50,23 +57,23 @@ export function createClients(settings: ResolvedAwsSettings): AwsClients {
   return {
     lambda: once(async () => {
       const sdk = await import('@aws-sdk/client-lambda')
-      return { client: new sdk.LambdaClient(config), sdk }
+      return { client: withRequestRetry(new sdk.LambdaClient(config)), sdk }
     }),
     iam: once(async () => {
       const sdk = await import('@aws-sdk/client-iam')
-      return { client: new sdk.IAMClient(config), sdk }
+      return { client: withRequestRetry(new sdk.IAMClient(config)), sdk }
     }),
     logs: once(async () => {
       const sdk = await import('@aws-sdk/client-cloudwatch-logs')
-      return { client: new sdk.CloudWatchLogsClient(config), sdk }
+      return { client: withRequestRetry(new sdk.CloudWatchLogsClient(config)), sdk }
     }),
     sqs: once(async () => {
       const sdk = await import('@aws-sdk/client-sqs')
-      return { client: new sdk.SQSClient(config), sdk }
+      return { client: withRequestRetry(new sdk.SQSClient(config)), sdk }
     }),
     scheduler: once(async () => {
       const sdk = await import('@aws-sdk/client-scheduler')
-      return { client: new sdk.SchedulerClient(config), sdk }
+      return { client: withRequestRetry(new sdk.SchedulerClient(config)), sdk }
     }),
   }
 }

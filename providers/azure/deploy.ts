@@ -8,6 +8,7 @@ import { instanceMemoryFor } from './capabilities.ts'
 import { EXTENSION_BUNDLE, formatTimeSpan, functionsFor, STORAGE_SETTING, TIMEOUT_SETTING } from './constants.ts'
 import { type AzureContext, lroOptions } from './context.ts'
 import { armCall, armFind, mapArmError } from './errors.ts'
+import { hostStatusReader } from './host-status.ts'
 import { ensureInfrastructure, existingConnectionString, type Infrastructure } from './infrastructure.ts'
 import { readFunctionKey } from './keys.ts'
 import { appName, functionUrl } from './names.ts'
@@ -80,6 +81,7 @@ async function waitForFunctions(
   const { web } = await context.sdk.clients()
   const { resourceGroup, readyTimeoutMs, pollIntervalMs } = context.settings
   const deadline = Date.now() + readyTimeoutMs
+  const hostStatus = hostStatusReader(context, app, signal)
   for (;;) {
     const names: string[] = []
     await armCall('listing the functions', `app '${app}'`, async () => {
@@ -90,6 +92,15 @@ async function waitForFunctions(
     })
     const missing = expected.filter((name) => !names.some((listed) => listed.toLowerCase() === name.toLowerCase()))
     if (missing.length === 0) return
+    // A host that lists nothing may be in error (the package failed to load): its status says why, no need to wait.
+    const status = names.length === 0 ? await hostStatus() : undefined
+    if (status?.state === 'Error') {
+      throw new ProviderError({
+        provider: 'azure',
+        isRetryable: false,
+        message: `The app '${app}' was deployed but its host is in error: ${(status.errors ?? []).join('; ') || 'no reason given'}`,
+      })
+    }
     if (Date.now() > deadline) {
       throw new ProviderError({
         provider: 'azure',

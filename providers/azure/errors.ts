@@ -5,7 +5,6 @@ import { ProviderError } from '../../src/errors/provider-error.ts'
 import { ThrottledError } from '../../src/errors/throttled.ts'
 import { UnauthorizedError } from '../../src/errors/unauthorized.ts'
 import { parseRetryAfter } from '../../src/network.ts'
-import { withRetry } from '../../src/retry.ts'
 
 /** The fields cloudfn reads from the SDKs' `RestError` (and from network errors). */
 interface RestErrorLike {
@@ -72,26 +71,19 @@ export function mapArmError(error: unknown, operation: string, what: string): Cl
   })
 }
 
-/** Runs an ARM call and maps its failure. */
 /**
- * A deploy is about fifteen ARM requests; retrying only the whole operation
- * (the core's policy) makes one transient failure in any of them cost all of
- * them. ARM's PUT, GET, DELETE and list/sync actions are idempotent, so each
- * is also retried on its own, briefly, before the failure reaches the core.
+ * Runs an ARM call and maps its failure. Each ARM request is already retried
+ * on its own by the pipeline policy every client carries (request-retry.ts,
+ * which also covers the requests armCall does not wrap: the app's
+ * createOrUpdate and its polls), so retrying here as well would multiply
+ * the attempts of one failing request.
  */
-const REQUEST_RETRY = { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 500 }
-
 export async function armCall<T>(operation: string, what: string, call: () => Promise<T>): Promise<T> {
-  return withRetry(
-    async () => {
-      try {
-        return await call()
-      } catch (error) {
-        throw mapArmError(error, operation, what)
-      }
-    },
-    { policy: REQUEST_RETRY, shouldRetry: (error) => CloudfnError.isInstance(error) && error.isRetryable },
-  )
+  try {
+    return await call()
+  } catch (error) {
+    throw mapArmError(error, operation, what)
+  }
 }
 
 /** Runs an ARM call whose 404 means "absent". */

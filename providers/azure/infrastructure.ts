@@ -1,3 +1,5 @@
+import { ProviderError } from '../../src/errors/provider-error.ts'
+import { abortableSleep } from '../../src/retry.ts'
 import { type AzureContext, lroOptions } from './context.ts'
 import { armCall, armFind, mapArmError } from './errors.ts'
 import { containerName, planName, storageAccountName, TAGS } from './names.ts'
@@ -17,9 +19,31 @@ async function storageConnectionString(context: AzureContext, account: string, s
   const keys = await armCall('listing the keys', `storage account '${account}'`, () =>
     storage.storageAccounts.listKeys(resourceGroup, account, { abortSignal: signal }),
   )
-  const key = keys.keys?.find((entry) => entry.value)?.value
-  if (!key) throw new Error(`storage account '${account}' has no usable key`)
+  // A Read key cannot write queues or packages: take a Full one (KeyPermission is "Read" | "Full").
+  const key = keys.keys?.find((entry) => entry.value && entry.permissions?.toLowerCase() === 'full')?.value
+  if (!key) throw new Error(`storage account '${account}' has no key with Full permissions`)
   return `DefaultEndpointsProtocol=https;AccountName=${account};AccountKey=${key};EndpointSuffix=core.windows.net`
+}
+
+/** Polls a storage account until its provisioningState is Succeeded (Creating, ResolvingDNS before). */
+async function waitForAccount(context: AzureContext, account: string, signal: AbortSignal | undefined): Promise<void> {
+  const { storage } = await context.sdk.clients()
+  const { resourceGroup, readyTimeoutMs, pollIntervalMs } = context.settings
+  const deadline = Date.now() + readyTimeoutMs
+  for (;;) {
+    const current = await armCall('reading', `storage account '${account}'`, () =>
+      storage.storageAccounts.getProperties(resourceGroup, account, { abortSignal: signal }),
+    )
+    if (current.provisioningState === 'Succeeded') return
+    if (Date.now() > deadline) {
+      throw new ProviderError({
+        provider: 'azure',
+        isRetryable: true,
+        message: `The storage account '${account}' is still '${current.provisioningState}' after ${readyTimeoutMs} ms; retry the deploy later`,
+      })
+    }
+    await abortableSleep(pollIntervalMs, signal)
+  }
 }
 
 /**
@@ -47,7 +71,10 @@ export async function ensureInfrastructure(
   const found = await armFind('reading', `storage account '${account}'`, () =>
     storage.storageAccounts.getProperties(resourceGroup, account, { abortSignal: signal }),
   )
-  if (!found) {
+  if (found && found.provisioningState !== 'Succeeded') {
+    // Created by a deploy still running (or one that gave up waiting): usable once Succeeded.
+    await waitForAccount(context, account, signal)
+  } else if (!found) {
     await armCall('creating', `storage account '${account}'`, () =>
       storage.storageAccounts
         .create(

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { caughtError } from '../../conformance/expect.ts'
 import { ticker, worker } from '../../conformance/fixtures/functions.ts'
+import { brokenAtLoad } from './__fixtures__/broken-at-load.ts'
 import { rewriteHostJson, withoutBundle } from './__fixtures__/rewrite-package.ts'
 import { type Kit, SUBSCRIPTION, startKit } from './__fixtures__/test-kit.ts'
 import { appName } from './names.ts'
@@ -31,7 +32,7 @@ describe('azure deploy waits for every function of the app', () => {
   })
 
   it('fails, naming the queue function, when the host lists only the envelope endpoint', async () => {
-    kit = startKit({ readyTimeoutMs: 2000 })
+    kit = startKit()
     rewriteHostJson(kit, withoutBundle)
     const error = await caughtError(kit.cloud.deploy(worker))
     expect(error).toMatchObject({ code: 'ProviderError', isRetryable: false })
@@ -45,5 +46,29 @@ describe('azure deploy waits for every function of the app', () => {
   it('succeeds once the timer function is listed beside the envelope endpoint', async () => {
     kit = startKit()
     expect((await kit.cloud.deploy(ticker)).status).toBe('created')
+  })
+
+  it('fails at once with the host status errors when the package does not load, as the host reports it', async () => {
+    kit = startKit()
+    let listings = 0
+    kit.server.events.on('request:start', ({ request }) => {
+      if (request.method === 'GET' && /\/sites\/[^/]+\/functions$/i.test(new URL(request.url).pathname)) listings++
+    })
+    const error = await caughtError(kit.cloud.deploy(brokenAtLoad))
+    expect(error.message).toBe(
+      `The app '${appName(scope, 'broken-at-load')}' was deployed but its host is in error: Worker was unable to load entry point "index.mjs": boom while loading`,
+    )
+    // OneDeploy only puts the package in place: the deployment succeeds, the host lists nothing.
+    const site = kit.emulator.state.site(appName(scope, 'broken-at-load'))
+    expect(site?.deployments.map((deployment) => deployment.status)).toEqual([4])
+    expect(site?.listedFunctions).toEqual([])
+    expect(listings).toBe(1)
+    const url = `https://${appName(scope, 'broken-at-load')}.azurewebsites.net/admin/host/status`
+    expect((await fetch(url)).status).toBe(401)
+    const status = await fetch(url, { headers: { 'x-functions-key': site?.masterKey ?? '' } })
+    expect(await status.json()).toMatchObject({
+      state: 'Error',
+      errors: ['Worker was unable to load entry point "index.mjs": boom while loading'],
+    })
   })
 })

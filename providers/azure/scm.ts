@@ -4,7 +4,7 @@ import { ProviderError } from '../../src/errors/provider-error.ts'
 import { ThrottledError } from '../../src/errors/throttled.ts'
 import { UnauthorizedError } from '../../src/errors/unauthorized.ts'
 import { parseRetryAfter } from '../../src/network.ts'
-import { abortableSleep } from '../../src/retry.ts'
+import { abortableSleep, isTransientStatus, retryRequest } from '../../src/retry.ts'
 import { scmOrigin } from './names.ts'
 
 export interface PublishOptions {
@@ -29,10 +29,27 @@ const DEPLOY_FAILED = 3
 async function scmFetch(app: string, what: string, url: string, init: RequestInit, token: string): Promise<Response> {
   let response: Response
   try {
-    response = await fetch(url, {
-      ...init,
-      headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` },
-    })
+    // Each Kudu request (the OneDeploy upload and every status poll) is retried on its own: a transient fault on
+    // one used to fail, and restart, the whole deploy. The body is a Uint8Array, so it can be sent again.
+    const signal = init.signal as AbortSignal | undefined
+    response = await retryRequest(
+      () =>
+        fetch(url, {
+          ...init,
+          headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` },
+        }),
+      {
+        retryable: () => !signal?.aborted,
+        retryableAnswer: (answer) => {
+          if (!isTransientStatus(answer.status)) return false
+          // Sent again: this answer is dropped (the last one is returned whole).
+          void answer.body?.cancel()
+          return true
+        },
+        retryAfterMs: (outcome) => parseRetryAfter((outcome as Partial<Response>).headers?.get('retry-after')),
+        signal,
+      },
+    )
   } catch (error) {
     if ((init.signal as AbortSignal | undefined)?.aborted) throw error
     throw new ProviderError({

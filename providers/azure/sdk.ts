@@ -2,6 +2,7 @@ import type { WebSiteManagementClient } from '@azure/arm-appservice'
 import type { ResourceManagementClient } from '@azure/arm-resources'
 import type { StorageManagementClient } from '@azure/arm-storage'
 import type { TokenCredential } from '@azure/core-auth'
+import { requestRetryPolicy } from './request-retry.ts'
 import type { CheckedSettings } from './settings.ts'
 
 export interface AzureClients {
@@ -15,8 +16,9 @@ const ARM_SCOPE = 'https://management.azure.com/.default'
 /**
  * The SDKs and the credential, loaded on first use so that importing
  * `cloudfn/azure` (or invoking, which is plain HTTPS) stays cheap. The SDKs'
- * own retries are off: cloudfn's policy (src/retry.ts) is the only one, so a
- * request is never repeated twice over and `Retry-After` is honoured once.
+ * own retries are off: cloudfn's policies (src/retry.ts) are the only ones,
+ * each ARM request retried on its own (request-retry.ts) inside the
+ * operation-level retry, so `Retry-After` is honoured once per request.
  */
 export class AzureSdk {
   readonly #settings: CheckedSettings
@@ -57,7 +59,11 @@ export class AzureSdk {
       import('@azure/arm-storage'),
       import('@azure/arm-resources'),
     ])
-    const options = { retryOptions: { maxRetries: 0 } }
+    // The SDKs' retries stay off; each request is retried on its own by cloudfn's request-level policy.
+    const options = {
+      retryOptions: { maxRetries: 0 },
+      additionalPolicies: [{ policy: requestRetryPolicy(), position: 'perRetry' as const }],
+    }
     const { subscriptionId } = this.#settings
     return {
       web: new appService.WebSiteManagementClient(credential, subscriptionId, options),

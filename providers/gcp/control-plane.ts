@@ -5,6 +5,7 @@ import { functionState } from './enums.ts'
 import { mapControlPlaneError, retryAfterMs } from './errors.ts'
 import { isManaged } from './labels.ts'
 import { functionResourceName, type Location, locationName } from './names.ts'
+import { retryGcpRequest } from './request-retry.ts'
 import type { Rest } from './rest.ts'
 import { type FunctionServiceClient, type GcpFunction, pollSettings, type SchedulerClient } from './sdk.ts'
 
@@ -26,9 +27,10 @@ export interface ControlPlane {
 type Operation = { promise(): Promise<[GcpFunction | object, unknown, unknown]> }
 
 /** Runs one API call and maps its failure; `name` is the function it concerns, for messages. */
-export async function call<T>(operation: string, name: string, run: () => Promise<T>): Promise<T> {
+export async function call<T>(operation: string, name: string, run: () => Promise<T>, retry = true): Promise<T> {
   try {
-    return await run()
+    // Each request is retried on its own first (request-retry.ts); not an operation's outcome, which is final.
+    return await (retry ? retryGcpRequest(run, (error) => mapControlPlaneError(error, operation, name)) : run())
   } catch (error) {
     throw mapControlPlaneError(error, operation, name)
   }
@@ -61,7 +63,7 @@ export async function awaitOperation(
   plane: ControlPlane,
 ): Promise<GcpFunction | object> {
   const [operation] = await call(verb, name, () => start(pollSettings(plane.pollIntervalMs, OPERATION_TIMEOUT_MS)))
-  const [result] = await call(verb, name, () => operation.promise())
+  const [result] = await call(verb, name, () => operation.promise(), false)
   return result
 }
 

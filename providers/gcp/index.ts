@@ -1,5 +1,7 @@
 import { type Cloud, createCloud } from '../../src/client.ts'
+import { InvalidArgumentError } from '../../src/errors/invalid-argument.ts'
 import { NotFoundError } from '../../src/errors/not-found.ts'
+import { ProviderError } from '../../src/errors/provider-error.ts'
 import { packageFile } from '../../src/package/package-root.ts'
 import type { ProviderV1 } from '../../src/provider.ts'
 import { expectPlainObject } from '../../src/validation.ts'
@@ -9,6 +11,7 @@ import { deployFunction, PROVIDER_OPTION_KEYS, removeFunction } from './deploy.t
 import { collectGarbage } from './gc.ts'
 import { cachedIdTokens, defaultIdTokenProvider } from './id-token.ts'
 import { invokeEndpoint } from './invoke.ts'
+import { MIN_FUNCTION_ID_LENGTH } from './names.ts'
 import { gcpPackages } from './packages.ts'
 import { lazyProjectNumber } from './project-number.ts'
 import { type Endpoint, toEndpoint, toRecord } from './record.ts'
@@ -65,7 +68,22 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
   const endpointOf = async (name: string): Promise<Endpoint> => {
     const cached = endpoints.get(name)
     if (cached) return cached
-    const fn = await getFunction(plane, name)
+    let fn: Awaited<ReturnType<typeof getFunction>>
+    try {
+      fn = await getFunction(plane, name)
+    } catch (error) {
+      // The URL lookup failed before anything reached the function: an invoke may retry it.
+      if (ProviderError.isInstance(error) && error.isRetryable && !error.notExecuted) {
+        throw new ProviderError({
+          provider: 'gcp',
+          cause: error,
+          message: error.message,
+          status: error.status,
+          notExecuted: true,
+        })
+      }
+      throw error
+    }
     const endpoint = fn && toEndpoint(fn)
     if (!endpoint) {
       throw new NotFoundError({
@@ -89,6 +107,13 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
     requiredPackages: ({ trigger }) => gcpPackages(trigger, checked),
 
     async doDeploy(request, options) {
+      if (request.name.length < MIN_FUNCTION_ID_LENGTH) {
+        throw new InvalidArgumentError({
+          provider: 'gcp',
+          field: 'name',
+          message: `name '${request.name}' is too short for Cloud Functions, whose function IDs have ${MIN_FUNCTION_ID_LENGTH} to 63 characters`,
+        })
+      }
       const { response, endpoint } = await deployFunction(plane, request, options.signal)
       remember(request.name, endpoint)
       return response

@@ -1,6 +1,5 @@
 import { CloudfnError } from '../../src/errors/cloudfn-error.ts'
 import { NotFoundError } from '../../src/errors/not-found.ts'
-import { OutOfMemoryError } from '../../src/errors/out-of-memory.ts'
 import { PayloadTooLargeError } from '../../src/errors/payload-too-large.ts'
 import { ProviderError } from '../../src/errors/provider-error.ts'
 import { ThrottledError } from '../../src/errors/throttled.ts'
@@ -14,11 +13,11 @@ import type { Endpoint } from './record.ts'
 import type { IdTokenProvider } from './settings.ts'
 
 /**
- * Markers in the body of a 500 from Cloud Run: the platform kills an instance
- * that exceeds its memory (logging "Memory limit of N MiB exceeded") and
- * refuses a response over 32 MiB. The emulator answers with these texts.
+ * The marker in the body of a 500 from Cloud Run that refuses a response over
+ * 32 MiB. An instance killed for its memory gets no marker: Cloud Run writes
+ * "Memory limit of N MiB exceeded" to Cloud Logging only, and the caller gets
+ * a generic 500 (a ProviderError; `capabilities.memoryLimit` is false).
  */
-const MEMORY_MARKER = /Memory limit of (\d+) MiB exceeded/
 const RESPONSE_SIZE_MARKER = /response size (?:was )?too large|response too large/i
 
 /**
@@ -100,15 +99,6 @@ function invokeError(name: string, endpoint: Endpoint, response: Response, body:
         timeoutSec: endpoint.timeoutSec,
         message: `Function '${name}' timed out after ${endpoint.timeoutSec} s; raise timeoutSec or make it faster`,
       })
-  }
-  const memory = MEMORY_MARKER.exec(body)
-  if (status === 500 && memory) {
-    const memoryMb = Number(memory[1])
-    return new OutOfMemoryError({
-      ...base,
-      memoryMb,
-      message: `Function '${name}' ran out of memory (limit ${memoryMb} MB); raise memoryMb or use less`,
-    })
   }
   if (status === 500 && RESPONSE_SIZE_MARKER.test(body)) {
     return new PayloadTooLargeError({

@@ -1,5 +1,6 @@
 import type { AuthClient } from 'google-auth-library'
 import { mapControlPlaneError } from './errors.ts'
+import { retryGcpRequest } from './request-retry.ts'
 
 /**
  * JSON over HTTPS to the Google APIs that have no client installed here
@@ -39,11 +40,16 @@ export function lazyRest(authClient: AuthClient | undefined): Rest {
     async call<T>(request: RestRequest): Promise<T | undefined> {
       const client = await requester()
       try {
-        const response = await client.request<T>({
-          url: request.url,
-          method: request.method,
-          ...(request.body === undefined ? {} : { data: request.body }),
-        })
+        // Each request is retried on its own first (request-retry.ts).
+        const response = await retryGcpRequest(
+          () =>
+            client.request<T>({
+              url: request.url,
+              method: request.method,
+              ...(request.body === undefined ? {} : { data: request.body }),
+            }),
+          (error) => mapControlPlaneError(error, request.operation, request.resource, request.kind),
+        )
         return response.data
       } catch (error) {
         const mapped = mapControlPlaneError(error, request.operation, request.resource, request.kind)

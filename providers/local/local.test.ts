@@ -32,7 +32,7 @@ describe.each(['inline', 'worker'] as const)('local provider (%s)', (isolation) 
     expect(provider.store.executions.get('slow')).toBe(1)
 
     // 'c' holds the instance until 'd' has been refused at least once; the client retries 'd' until it runs.
-    const retrying = createCloud(provider, { retry: { maxAttempts: 1_000, baseDelayMs: 1, maxDelayMs: 20 } })
+    const retrying = createCloud(provider, { retry: { maxAttempts: 100, baseDelayMs: 1, maxDelayMs: 20 } })
     const handle = await retrying.get<{ gate: string; tag: string }, string>('slow')
     const second = newGate()
     const invokes = () => provider.store.requestsByOperation.get('invoke') ?? 0

@@ -211,7 +211,7 @@ export const page = defineFunction({ name: 'page', trigger: http({ auth: 'public
     try {
       const result = await cli('ls')
       expect(result.code).toBe(2)
-      expect(result.stderr).toContain('--provider nowhere is not available')
+      expect(result.stderr).toContain("provider 'nowhere' in cloudfn.config.ts is not available")
     } finally {
       rmSync(join(cwd, 'cloudfn.config.ts'))
     }
@@ -219,7 +219,7 @@ export const page = defineFunction({ name: 'page', trigger: http({ auth: 'public
 
   it('fails a conformance run in which no scenario ran, unless --allow-skipped', async () => {
     // Real AWS without credentials: every scenario is skipped with the reason.
-    const bare = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'cloudfn-test-none', AWS_REGION: 'eu-west-1' }
+    const bare = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' }
     const skipped = await runWith(bare, 'conformance', '--provider', 'aws', '--only', 'lifecycle')
     expect(skipped.stdout).toContain('0 passed, 0 failed, 0 not supported, 1 skipped')
     expect(skipped.code).toBe(1)
@@ -227,6 +227,14 @@ export const page = defineFunction({ name: 'page', trigger: http({ auth: 'public
     expect(skipped.stderr).toContain('--allow-skipped')
     const allowed = await runWith(bare, 'conformance', '--provider', 'aws', '--only', 'lifecycle', '--allow-skipped')
     expect(allowed.code).toBe(0)
+  })
+
+  it('prints no ANSI colour when stdout is not a terminal', async () => {
+    // Vitest sets TEST, which alone turns citty's colours off: cleared, as in a user's shell.
+    const result = await runWith({ TEST: '', CI: '', NO_COLOR: '' }, 'deploy', '--help')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('cloudfn deploy')
+    expect(result.stdout).not.toContain('\u001b[')
   })
 
   it('prints help with examples for every command', async () => {

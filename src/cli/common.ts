@@ -3,7 +3,7 @@ import type { Cloud } from '../client.ts'
 import { loadConfig } from './config.ts'
 import { UsageError } from './exit-codes.ts'
 import { createOutput, type Output } from './output.ts'
-import { allProviderFlags, cliProvider } from './registry.ts'
+import { allProviderFlags, cliProvider, providerNames } from './registry.ts'
 
 /** Flags every command takes. */
 export const COMMON_ARGS = {
@@ -44,7 +44,8 @@ export async function prepare(rawArgs: readonly string[], argsDef: ArgsDef, args
   const flags: Record<string, string | undefined> = {}
   for (const [key, value] of Object.entries({ ...config.providers?.[providerName] })) flags[key] = String(value)
   for (const key of Object.keys(providerFlags)) if (typeof args[key] === 'string') flags[key] = args[key] as string
-  const provider = cliProvider(providerName)
+  const fromConfig = args.provider === undefined && config.provider !== undefined
+  const provider = fromConfig ? providerFromConfig(providerName) : cliProvider(providerName)
   let cloud: Promise<Cloud> | undefined
   return {
     cwd,
@@ -54,6 +55,18 @@ export async function prepare(rawArgs: readonly string[], argsDef: ArgsDef, args
       cloud ??= provider.load().then((session) => session.create({ flags, emulate, cwd }))
       return cloud
     },
+  }
+}
+
+/** A bad `provider` in cloudfn.config.ts is the config's mistake, not a flag's: say so. */
+function providerFromConfig(name: string): ReturnType<typeof cliProvider> {
+  try {
+    return cliProvider(name)
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    throw new UsageError(
+      `provider '${name}' in cloudfn.config.ts is not available (choose one of: ${providerNames().join(', ')})`,
+    )
   }
 }
 

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: it must run before citty loads.
+import './plain-output.ts'
 import { defineCommand, runCommand, showUsage } from 'citty'
 import { CloudfnError } from '../errors/cloudfn-error.ts'
 import { conformance, examples as conformanceExamples } from './commands/conformance.ts'

@@ -65,6 +65,7 @@ export class DeliveryQueue {
   /** Resolves once nothing is waiting, in flight or due for a retry. */
   idle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve()
+    for (const timer of this.delayed) timer.ref()
     return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
@@ -120,7 +121,10 @@ export class DeliveryQueue {
       this.pump()
       this.settle()
     }, this.options.retryDelayMs ?? 10)
-    timer.unref()
+    // A pending retry does not keep a process alive, unless someone awaits
+    // idle() (the CLI's `send` on a persisted local fake): with an unref'd
+    // timer that process exited mid-wait (code 13, an unsettled await).
+    if (this.idleWaiters.length === 0) timer.unref()
     this.delayed.add(timer)
   }
 }

@@ -6,7 +6,7 @@
  * fails to load, or an error that escapes later (an uncaught exception or an
  * unhandled rejection), is sent to the host before the process exits with 1.
  */
-import { createRequire, syncBuiltinESMExports } from 'node:module'
+import { createRequire, enableCompileCache, flushCompileCache, syncBuiltinESMExports } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import type { RemoteError } from '../runtime/envelope.ts'
 import { PROCESS_SANDBOX_MARK, type ProcessInit, type ProcessSignal } from './protocol.ts'
@@ -52,6 +52,8 @@ process.on('disconnect', () => process.exit(0))
 
 process.once('message', async (init: ProcessInit) => {
   globals[PROCESS_SANDBOX_MARK] = true
+  // Every instance loads the same host script, framework and bundle: compiled once, read back after.
+  if (init.compileCacheDir) enableCompileCache(init.compileCacheDir)
   setWorkerData(init.data)
   try {
     await import(pathToFileURL(init.file).href)
@@ -62,4 +64,6 @@ process.once('message', async (init: ProcessInit) => {
     setWorkerData(null)
   }
   if (globals[PROCESS_SANDBOX_MARK] !== 'serving') fatal(new Error(`${init.file} loaded without calling serveSandbox`))
+  // Node writes the cache when a process exits, and instances are killed: written now, once loaded.
+  else if (init.compileCacheDir) flushCompileCache()
 })

@@ -146,6 +146,11 @@ describe('process sandbox', () => {
     })
   })
 
+  it("ignores what the user's code sends over the instance's channel", async () => {
+    const box = await sandbox()
+    expect(await box.run({ op: 'chatter' })).toMatchObject({ kind: 'result', result: 'answered' })
+  })
+
   it('sends an instance one request at a time by default, and several when given a concurrency', async () => {
     const single = await sandbox()
     const busy = single.run({ op: 'sleep', ms: 300 })

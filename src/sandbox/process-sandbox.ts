@@ -1,6 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process'
+import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
 import { OutOfMemoryError } from '../errors/out-of-memory.ts'
-import { packageFile } from '../package/package-root.ts'
+import { packageFile, packageRoot } from '../package/package-root.ts'
 import type { RemoteError } from '../runtime/envelope.ts'
 import { compileHostScript } from './host-script.ts'
 import { InstancePool } from './instance-pool.ts'
@@ -28,8 +30,8 @@ export interface ProcessSandboxSettings extends SandboxSettings {
   /**
    * Bound on starting an instance (spawning its process and loading its
    * script), kept apart from `timeoutSec` as a cloud keeps start-up out of the
-   * request's time. Only a hang guard (default 30 s): a busy machine must not
-   * turn a cold start into a failure.
+   * request's time. Only a hang guard (default 120 s): a busy machine must
+   * not turn a cold start into a failure.
    */
   startupTimeoutSec?: number
 }
@@ -56,6 +58,29 @@ interface ProcessInstance<R> {
   /** Resolves once the process is gone and its requests settled. */
   gone: Promise<void>
   ready: () => void
+}
+
+/**
+ * Instances starting at once in this process, across sandboxes. Fifty cold
+ * starts at once on two cores each took over 30 s (every process loading the
+ * same framework); in turns of a few, each start is quick and the total is no
+ * longer. A request waiting here counts as its instance's start, not its time.
+ */
+const STARTS_AT_ONCE = Math.max(2, availableParallelism())
+let starting = 0
+const waitingToStart: Array<() => void> = []
+
+async function startSlot(): Promise<() => void> {
+  if (starting >= STARTS_AT_ONCE) await new Promise<void>((resolve) => waitingToStart.push(resolve))
+  else starting++
+  let released = false
+  return () => {
+    if (released) return
+    released = true
+    const next = waitingToStart.shift()
+    if (next) next()
+    else starting--
+  }
 }
 
 /** Children alive, killed if this process exits first (they also exit when their IPC channel closes). */
@@ -90,7 +115,7 @@ function hold(child: ChildProcess, on: boolean): void {
  * either.
  */
 export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sandbox<M, R> {
-  const startupMs = (settings.startupTimeoutSec ?? 30) * 1000
+  const startupMs = (settings.startupTimeoutSec ?? 120) * 1000
   const env: Record<string, string> = { TZ: settings.tz ?? 'UTC', ...settings.env }
   // Windows cannot load some system libraries without it.
   if (process.platform === 'win32' && process.env.SystemRoot) env.SystemRoot ??= process.env.SystemRoot
@@ -108,7 +133,17 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
   }
 
   const start = async (): Promise<ProcessInstance<R>> => {
-    const child = fork(await bootstrapScript(), [], {
+    const bootstrap = await bootstrapScript()
+    const release = await startSlot()
+    try {
+      return await spawnInstance(bootstrap)
+    } finally {
+      release()
+    }
+  }
+
+  const spawnInstance = async (bootstrap: string): Promise<ProcessInstance<R>> => {
+    const child = fork(bootstrap, [], {
       cwd: settings.cwd,
       env,
       // Not the test process's flags (loaders, inspector): a cloud's runtime starts plain Node.
@@ -145,7 +180,9 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
       if (instance.stderrTail.includes(V8_FATAL_DUMP)) return
       process.stderr.write(chunk)
     })
-    child.on('message', (message: SandboxReply<R> | ProcessSignal) => {
+    child.on('message', (message: SandboxReply<R> | ProcessSignal | null) => {
+      // The user's code may use the channel too (process.send); only the protocol's messages count.
+      if (typeof message !== 'object' || message === null) return
       if ('id' in message) {
         const pending = instance.pending.get(message.id)
         if (!pending) return
@@ -179,7 +216,12 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
         else child.kill('SIGKILL')
       })
     })
-    const init: ProcessInit = { type: 'init', file: settings.workerFile, data: settings.workerData }
+    const init: ProcessInit = {
+      type: 'init',
+      file: settings.workerFile,
+      data: settings.workerData,
+      compileCacheDir: join(packageRoot(), 'node_modules', '.cache', 'cloudfn-compile'),
+    }
     child.send(init, () => {})
     const guard = setTimeout(() => {
       instance.fatal ??= { name: 'Error', message: `The function's instance did not start within ${startupMs / 1000} s` }

@@ -16,6 +16,8 @@ export interface ProcessInit {
   type: 'init'
   file: string
   data: unknown
+  /** Where V8 keeps compiled code between instances (`module.enableCompileCache`), or none. */
+  compileCacheDir?: string
 }
 
 /** Child process → host, besides replies. */

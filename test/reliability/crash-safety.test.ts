@@ -13,6 +13,7 @@ import { key } from '../../providers/azure/emulator/state.ts'
 import { startEmulated } from '../../providers/gcp/__fixtures__/setup.ts'
 import { type Cloud, createCloud } from '../../src/client.ts'
 import type { Provider } from '../../src/provider.ts'
+import { REQUEST_RETRY_POLICY } from '../../src/retry.ts'
 
 interface CrashKit {
   provider: Provider
@@ -37,7 +38,9 @@ function awsKit(): CrashKit {
   return {
     provider: createAwsProvider({ region: 'eu-west-1', credentials: FAKE_CREDENTIALS, pollIntervalMs: 2 }),
     // The execution role comes first; CreateFunction then fails with a 500.
-    crashAfterFirstResource: () => emulator.faults.inject({ operation: 'CreateFunction', kind: 'server-error' }),
+    // Every attempt of the request fails (each request is retried on its own first).
+    crashAfterFirstResource: () =>
+      emulator.faults.inject({ operation: 'CreateFunction', kind: 'server-error', times: REQUEST_RETRY_POLICY.maxAttempts }),
     resources: () => [
       ...[...state.roles.values()].map((role) => ({
         resource: `role:${role.name}`,

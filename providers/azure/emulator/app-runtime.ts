@@ -39,8 +39,14 @@ export interface AppRuntime {
   /** Loads the app on an instance and reports its HTTP functions, or why it failed to load. */
   index(): Promise<{ functions: FunctionRegistration[]; bindingTypes: Record<string, string[]> } | { error: string }>
   invoke(functionName: string, invocationId: string, request: HostHttpRequest, onStart: () => void): Promise<InvokeOutcome>
-  /** Runs a timer or queue function with its trigger's input. */
-  trigger(functionName: string, invocationId: string, data: RpcData, onStart: () => void): Promise<TriggerOutcome>
+  /** Runs a timer or queue function with its trigger's input (and binding data, as the host sends it). */
+  trigger(
+    functionName: string,
+    invocationId: string,
+    data: RpcData,
+    onStart: () => void,
+    triggerMetadata?: Record<string, RpcData>,
+  ): Promise<TriggerOutcome>
   retire(): Promise<void>
 }
 
@@ -84,7 +90,7 @@ export async function createAppRuntime(settings: AppRuntimeSettings): Promise<Ap
       if (sent.kind !== 'reply') return { error: sent.kind === 'crash' ? sent.message : `the app did not load (${sent.kind})` }
       const { reply } = sent
       if (reply.kind === 'index') return { functions: reply.functions, bindingTypes: reply.bindingTypes }
-      return { error: reply.kind === 'failure' ? `${reply.error.name}: ${reply.error.message}` : 'unexpected reply' }
+      return { error: reply.kind === 'failure' ? reply.error.message : 'unexpected reply' }
     },
     async invoke(functionName, invocationId, request, onStart) {
       const sent = await send({ kind: 'invoke', functionName, invocationId, request }, onStart)
@@ -94,8 +100,8 @@ export async function createAppRuntime(settings: AppRuntimeSettings): Promise<Ap
       if (reply.kind === 'response') return { kind: 'response', response: reply.response }
       return { kind: 'failure', message: reply.kind === 'failure' ? reply.error.message : 'unexpected reply' }
     },
-    async trigger(functionName, invocationId, data, onStart) {
-      const sent = await send({ kind: 'trigger', functionName, invocationId, data }, onStart)
+    async trigger(functionName, invocationId, data, onStart, triggerMetadata) {
+      const sent = await send({ kind: 'trigger', functionName, invocationId, data, triggerMetadata }, onStart)
       if (sent.kind === 'timeout' || sent.kind === 'throttled') return sent
       if (sent.kind === 'crash') return { kind: 'failure', message: sent.message }
       if (sent.reply.kind === 'done') return { kind: 'done' }

@@ -20,7 +20,7 @@ afterEach(async () => {
 async function start(): Promise<StorageManagementClient> {
   emulator = createAzureEmulator()
   emulator.listen()
-  const group = await fetch(`${ARM}?api-version=2024-04-01`, {
+  const group = await fetch(`${ARM}?api-version=2025-04-01`, {
     method: 'PUT',
     headers: auth,
     body: JSON.stringify({ location: 'westeurope' }),

@@ -74,7 +74,7 @@ function accountBody(context: ArmContext, account: StorageAccountState) {
     tags: account.tags,
     sku: { name: 'Standard_LRS', tier: 'Standard' },
     properties: {
-      provisioningState: 'Succeeded',
+      provisioningState: account.provisioningState ?? 'Succeeded',
       primaryEndpoints: { blob: `https://${account.name}.blob.core.windows.net/` },
     },
   }
@@ -88,7 +88,15 @@ export async function storageAccount(context: ArmContext, name: string, action: 
   const account = state.storageAccounts.get(id)
   if (action === 'listkeys' && request.method === 'POST') {
     if (!account) return notFound('Microsoft.Storage/storageAccounts', name, context.resourceGroup)
-    return json({ keys: account.keys.map((value, index) => ({ keyName: `key${index + 1}`, value, permissions: 'FULL' })) })
+    // StorageAccountListKeysResult: permissions is the spec's KeyPermission enum ("Read" | "Full").
+    return json({
+      keys: account.keys.map((value, index) => ({
+        keyName: `key${index + 1}`,
+        value,
+        permissions: 'Full',
+        creationTime: account.keysCreated ?? new Date(0).toISOString(),
+      })),
+    })
   }
   if (action !== undefined) return armError(404, 'NotFound', 'No such storage account action.')
   if (request.method === 'GET') {
@@ -113,14 +121,26 @@ export async function storageAccount(context: ArmContext, name: string, action: 
       resourceGroup: context.resourceGroup,
       location: typeof body.location === 'string' ? body.location : 'westeurope',
       keys: [state.secret('storage'), state.secret('storage')],
+      keysCreated: new Date().toISOString(),
+      provisioningState: 'Creating',
       containers: new Set(),
       queues: new Map(),
       tags: asStringMap(body.tags),
     }
-    return context.lro.start(request, 'location', 202, undefined, context.subscription, () => {
-      state.storageAccounts.set(id, created)
-      return accountBody(context, created)
-    })
+    // The account exists (GET shows it 'Creating') while the operation runs; it is usable once Succeeded.
+    state.storageAccounts.set(id, created)
+    return context.lro.start(
+      request,
+      'location',
+      202,
+      undefined,
+      context.subscription,
+      () => {
+        created.provisioningState = 'Succeeded'
+        return accountBody(context, created)
+      },
+      () => state.storageAccounts.delete(id),
+    )
   }
   if (request.method === 'DELETE') {
     state.storageAccounts.delete(id)
@@ -159,6 +179,13 @@ export async function blobContainer(context: ArmContext, accountName: string, co
   if (!account) return notFound('Microsoft.Storage/storageAccounts', accountName, context.resourceGroup)
   const body = containerBody(context, accountName, container)
   if (request.method === 'PUT') {
+    if (account.provisioningState === 'Creating') {
+      return armError(
+        409,
+        'StorageAccountIsNotProvisioned',
+        "The storage account provisioning state must be 'Succeeded' before executing the operation.",
+      )
+    }
     if (!/^[a-z0-9](?:[a-z0-9]|-(?!-)){2,62}$/.test(container) || container.endsWith('-')) {
       return armError(400, 'ContainerOperationFailure', 'The specifed resource name contains invalid characters.')
     }

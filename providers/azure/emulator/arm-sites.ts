@@ -151,7 +151,8 @@ async function putSite(context: ArmContext, name: string, existing: SiteState | 
     state.onSiteChange(site)
     return siteBody(context, site)
   }
-  return context.lro.start(request, 'async-operation', existing ? 202 : 201, undefined, context.subscription, apply)
+  // WebApps_CreateOrUpdate in the spec: 200 or 202 with x-ms-long-running-operation; Azure answers 202 and runs it.
+  return context.lro.start(request, 'async-operation', 202, undefined, context.subscription, apply)
 }
 
 /** `/sites/{name}[/...]` under a resource group. */

@@ -1,3 +1,4 @@
+import { checkApiVersion } from './api-versions.ts'
 import { armQueues } from './arm-queues.ts'
 import {
   type ArmContext,
@@ -27,6 +28,8 @@ export async function arm(state: AzureState, lro: LongRunningOperations, request
       'The api-version query parameter (?api-version=) is required for all requests.',
     )
   }
+  const unsupported = checkApiVersion(lower, url.searchParams.get('api-version') ?? '')
+  if (unsupported) return unsupported
   if (lower[0] !== 'subscriptions' || !parts[1]) return armError(404, 'NotFound', 'No route.')
   const subscription = parts[1]
   // Operation status: /subscriptions/S/providers/NS/locations/L/operationResults/ID

@@ -61,7 +61,7 @@ describe('the emulated host registers bindings as the real one does', () => {
   })
 
   it('lists a deployed queue function only when its package ships the bundle', async () => {
-    kit = startKit({ readyTimeoutMs: 2000 })
+    kit = startKit()
     await kit.cloud.deploy(worker)
     const site = kit.emulator.state.site(appName(scope, 'worker'))
     expect(site?.listedFunctions.map((fn) => fn.name)).toEqual(['cloudfn', 'cloudfn-queue'])

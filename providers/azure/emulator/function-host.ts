@@ -33,6 +33,23 @@ function validKey(site: SiteState, functionName: string, request: Request, url: 
 
 type HttpFunction = Extract<FunctionRegistration, { kind: 'http' }>
 
+/**
+ * `GET /admin/host/status` with the master key: the host's HostStatus
+ * (Azure/azure-functions-host `HostController.GetHostStatus`): state
+ * `Running`, or `Error` with the errors that stopped it.
+ */
+function hostStatus(site: SiteState, request: Request, url: URL): Response {
+  const given = request.headers.get('x-functions-key') ?? url.searchParams.get('code')
+  if (given !== site.masterKey) return new Response(null, { status: 401 })
+  const body = {
+    id: site.name,
+    state: site.hostError ? 'Error' : 'Running',
+    version: '4.1040.0.0',
+    ...(site.hostError ? { errors: [site.hostError] } : {}),
+  }
+  return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } })
+}
+
 /** Whether a route template (`api/cloudfn`, `items/{id}`, `{*path}`) matches a path, as ASP.NET routing does. */
 export function routeMatches(template: string, path: string): boolean {
   const wanted = template.split('/').filter(Boolean)
@@ -70,6 +87,7 @@ export async function functionHost(
   url: URL,
 ): Promise<Response> {
   if (!site) return new Response(SITE_NOT_FOUND, { status: 404, headers: { 'content-type': 'text/html' } })
+  if (url.pathname.toLowerCase() === '/admin/host/status' && request.method === 'GET') return hostStatus(site, request, url)
   const registration = routeOf(site, url.pathname)
   if (!site.app || !registration?.methods.includes(request.method)) {
     return new Response(null, { status: 404 })

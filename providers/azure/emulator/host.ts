@@ -13,6 +13,7 @@
  */
 import { request as httpRequest } from 'node:http'
 import Module from 'node:module'
+import { relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { workerData } from 'node:worker_threads'
 import { serveSandbox } from '../../../src/sandbox/serve.ts'
@@ -39,6 +40,7 @@ interface Binding {
 }
 interface FunctionMetadata {
   name: string
+  functionId?: string
   bindings: Record<string, Binding>
 }
 type Callback = (...args: unknown[]) => unknown
@@ -61,7 +63,28 @@ type Hook = (context: Record<string, unknown>) => unknown
 const data = workerData as HostWorkerData
 if (data?.mark !== AZURE_HOST_MARK) throw new Error('host.ts runs only inside the Azure emulator')
 
+/** The worker's AzFuncSystemError: an error of the worker, not of the user's code. */
+class SystemError extends Error {
+  readonly isAzureFunctionsSystemError = true
+}
+
+/**
+ * The worker's `ensureErrorType` (src/errors.ts): what it reports for any
+ * thrown value. Anything thrown except null and undefined is an error
+ * (`isError`), a thrown 0, '' or false included.
+ */
+function ensureError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown
+  if (thrown === undefined || thrown === null) return new Error('Unknown error')
+  if (typeof thrown === 'string') return new Error(thrown)
+  if (typeof thrown === 'object') return new Error(JSON.stringify(thrown))
+  return new Error(String(thrown))
+}
+const isError = (value: unknown) => value !== null && value !== undefined
+
 let programmingModel: ProgrammingModel | undefined
+/** Set once the host has asked for the functions (after start-up): later registrations are refused. */
+let indexingLocked = false
 const functions = new Map<string, { metadata: FunctionMetadata; callback: Callback }>()
 const hooks = new Map<string, Set<Hook>>()
 const appHookData: Record<string, unknown> = {}
@@ -85,10 +108,16 @@ const coreApi = {
     programmingModel = model
   },
   getProgrammingModel: () => programmingModel,
+  // The worker's registerFunction (src/coreApi/registerFunction.ts): only during start-up, ids unique.
   registerFunction(metadata: FunctionMetadata, callback: Callback) {
-    if (functions.has(metadata.name)) throw new Error(`A function named "${metadata.name}" is already registered`)
-    functions.set(metadata.name, { metadata, callback })
-    return new Disposable(() => functions.delete(metadata.name))
+    if (indexingLocked) throw new SystemError('A function can only be registered during app startup.')
+    const id = metadata.functionId || metadata.name
+    if (functions.has(id)) throw new SystemError(`A function with id "${id}" has already been registered.`)
+    functions.set(id, { metadata, callback })
+    return new Disposable(() => {
+      if (indexingLocked) throw new SystemError('A function can only be disposed during app startup.')
+      functions.delete(id)
+    })
   },
   registerHook(name: string, callback: Hook) {
     const set = hooks.get(name) ?? new Set<Hook>()
@@ -113,9 +142,20 @@ async function runHooks(name: string, context: Record<string, unknown>): Promise
 /** Where the library serves HTTP functions when the app enabled HTTP streams (`app.setup({ enableHttpStream })`). */
 let httpUri: string | undefined
 let loaded: Promise<void> | undefined
+/**
+ * The worker's startApp (src/startApp.ts): loads package.json `main`, then
+ * runs the appStart hooks. On Node 20+ an entry point that throws blocks the
+ * app: the error, reworded, answers the host's functions metadata request.
+ */
 function loadApp(): Promise<void> {
   loaded ??= (async () => {
-    await import(pathToFileURL(data.entryFile).href)
+    const entryPoint = relative(data.appDirectory, data.entryFile)
+    try {
+      await import(pathToFileURL(data.entryFile).href)
+    } catch (thrown) {
+      const error = ensureError(thrown)
+      throw new SystemError(`Worker was unable to load entry point "${entryPoint}": ${error.message}`)
+    }
     const capabilities = await programmingModel?.getCapabilities({})
     httpUri = capabilities?.HttpUri
     await runHooks('appStart', { hookData: {}, appHookData, functionAppDirectory: data.appDirectory })
@@ -213,7 +253,7 @@ function proxy(uri: string, invocationId: string, request: HostHttpRequest, sign
 async function run(
   name: string,
   invocationId: string,
-  input: { data: unknown; triggerMetadata: Record<string, RpcData> },
+  input: { data: unknown; triggerMetadata: Record<string, RpcData> | undefined },
 ): Promise<{ returnValue?: { http?: RpcHttp } | null }> {
   const entry = functions.get(name)
   const trigger = entry && triggerOf(entry.metadata)
@@ -237,8 +277,8 @@ async function run(
   coreContext.state = 'preInvocationHooks'
   await runHooks('preInvocation', pre)
   coreContext.state = 'invocation'
-  let result: unknown
-  let error: unknown
+  let result: unknown = null
+  let error: unknown = null
   try {
     result = await model.invokeFunction(context, inputs, pre.functionCallback)
   } catch (thrown) {
@@ -247,7 +287,7 @@ async function run(
   coreContext.state = 'postInvocationHooks'
   const post = { invocationContext: context, inputs, result, error, hookData, appHookData }
   await runHooks('postInvocation', post)
-  if (post.error) throw post.error
+  if (isError(post.error)) throw post.error
   return model.getResponse(context, post.result)
 }
 
@@ -290,17 +330,31 @@ async function invoke(message: Extract<HostMessage, { kind: 'invoke' }>): Promis
   }
 }
 
+// Azure's Node.js worker loads the app when it starts (worker init, then indexing), before the host sends any
+// invocation, so functionTimeout never covers the load. Loading it before serveSandbox tells the sandbox the
+// instance is ready keeps a slow load (a loaded machine) out of the function's time: with the load inside it, a
+// 1 s function on a busy machine failed its deploy ("the app did not load (timeout)") or a map item (Timeout).
+// A load failure is kept: the first message awaits the same promise and reports it.
+await loadApp().catch(() => {})
+
 serveSandbox<HostMessage, HostReply>(async (message) => {
   try {
     await loadApp()
-    if (message.kind === 'index') return { kind: 'index', functions: registrations(), bindingTypes: bindingTypes() }
+    if (message.kind === 'index') {
+      // The worker's FunctionsMetadataHandler: indexing is over once the host asked.
+      indexingLocked = true
+      return { kind: 'index', functions: registrations(), bindingTypes: bindingTypes() }
+    }
     if (message.kind === 'trigger') {
-      await run(message.functionName, message.invocationId, { data: message.data, triggerMetadata: {} })
+      await run(message.functionName, message.invocationId, {
+        data: message.data,
+        triggerMetadata: message.triggerMetadata,
+      })
       return { kind: 'done' }
     }
     return await invoke(message)
   } catch (thrown) {
-    const error = thrown instanceof Error ? thrown : new Error(String(thrown))
+    const error = ensureError(thrown)
     return { kind: 'failure', error: { name: error.name, message: error.message } }
   }
 })

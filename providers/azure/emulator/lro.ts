@@ -8,6 +8,8 @@ interface Operation {
   error: { code: string; message: string } | undefined
   /** Applies the change when the operation succeeds; returns the resource body (location mode answers with it). */
   complete: () => unknown
+  /** Undoes what the start made visible when the operation fails. */
+  failed: (() => void) | undefined
   result: { body: unknown } | undefined
 }
 
@@ -36,6 +38,7 @@ export class LongRunningOperations {
     body: unknown,
     subscription: string,
     complete: () => unknown,
+    failed?: () => void,
   ): Response {
     const fault = this.#faults.takeLro()
     const id = randomUUID()
@@ -44,10 +47,11 @@ export class LongRunningOperations {
       remainingPolls: fault.polls ?? this.#polls,
       error: fault.error,
       complete,
+      failed,
       result: undefined,
     })
     const origin = new URL(request.url).origin
-    const url = `${origin}/subscriptions/${subscription}/providers/Microsoft.Web/locations/emulated/operationResults/${id}?api-version=2024-01-01`
+    const url = `${origin}/subscriptions/${subscription}/providers/Microsoft.Web/locations/emulated/operationResults/${id}?api-version=2024-11-01`
     const headers: Record<string, string> = { 'retry-after': String(this.#retryAfterSec) }
     if (mode === 'async-operation') headers['azure-asyncoperation'] = url
     else headers.location = url
@@ -64,6 +68,8 @@ export class LongRunningOperations {
     }
     if (operation.error) {
       const error = operation.error
+      operation.failed?.()
+      operation.failed = undefined
       return operation.mode === 'location' ? armError(400, error.code, error.message) : json({ status: 'Failed', error })
     }
     operation.result ??= { body: operation.complete() }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createManualClock } from '../../../src/triggers/clock.ts'
 import { normalizeCron } from '../../../src/triggers/cron.ts'
 import { ncrontabOf } from '../triggers/schedule.ts'
 import { indexFunctions, parseHostConfig } from './host-config.ts'
@@ -82,6 +83,23 @@ describe('NCRONTAB as the timer trigger parses it', () => {
           "The schedule expression '0 0 9 * * 5-7' was not recognized as a valid cron expression or timespan string.",
       },
     })
+  })
+})
+
+describe("the emulator's timer clock", () => {
+  it('fires at the times the NCRONTAB schedule gives, seconds included', async () => {
+    const clock = createManualClock(Date.parse(MONDAY))
+    const fired: string[] = []
+    clock.every({
+      cron: '* * * * *',
+      timezone: 'UTC',
+      next: parseNcrontab('*/20 * * * * *').next,
+      fire: async (at) => {
+        fired.push(at.toISOString())
+      },
+    })
+    expect(await clock.advance(60_000)).toBe(3)
+    expect(fired).toEqual(['2026-01-05T00:00:20.000Z', '2026-01-05T00:00:40.000Z', '2026-01-05T00:01:00.000Z'])
   })
 })
 

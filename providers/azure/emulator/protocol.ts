@@ -17,8 +17,12 @@ export type FunctionRegistration =
   | { kind: 'timer'; name: string; schedule: string }
   | { kind: 'queue'; name: string; queueName: string; connection: string }
 
-/** Typed data as the host sends a trigger's input over its RPC channel. */
-export type RpcData = { string: string } | { json: string }
+/**
+ * Typed data as the host sends a trigger's input and metadata over its RPC
+ * channel (the host's ToRpc: strings as `string`, integers as `int`, other
+ * values as `json`).
+ */
+export type RpcData = { string: string } | { json: string } | { int: number }
 
 export interface HostHttpRequest {
   method: string
@@ -39,7 +43,14 @@ export type HostMessage =
   | { kind: 'index' }
   | { kind: 'invoke'; functionName: string; invocationId: string; request: HostHttpRequest }
   /** A timer or queue invocation; the reply is `done` or `failure`. */
-  | { kind: 'trigger'; functionName: string; invocationId: string; data: RpcData }
+  | {
+      kind: 'trigger'
+      functionName: string
+      invocationId: string
+      data: RpcData
+      /** The trigger's binding data (a queue message's id, dequeueCount, times ...). */
+      triggerMetadata?: Record<string, RpcData>
+    }
 
 export type HostReply =
   /** The functions the emulator can run, and every registered function's binding types (trigger first). */

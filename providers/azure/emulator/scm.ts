@@ -51,15 +51,16 @@ async function deploy(state: AzureState, site: SiteState, deployment: Deployment
     deployment.status = 2
     const runtime = await startRuntime(site, app)
     const indexed = await runtime.index()
-    if ('error' in indexed) {
-      await runtime.retire()
-      throw new Error(`The host could not load the app: ${indexed.error}`)
-    }
+    // The package is in place either way (OneDeploy only copies it); a host that cannot index it is in
+    // error: it lists no function and reports the worker's message in its status (/admin/host/status).
+    const hostError = 'error' in indexed ? indexed.error : undefined
+    if (hostError) await runtime.retire()
     // Functions whose bindings no loaded extension registers are in error: the host does not index them.
-    const { functions, errors } = indexFunctions(config, indexed)
+    const { functions, errors } = 'error' in indexed ? { functions: [], errors: {} } : indexFunctions(config, indexed)
     restart(site)
+    site.hostError = hostError
     // The instance that indexed the app stays warm, as on a freshly started Flex instance.
-    site.runtime = Promise.resolve(runtime)
+    if (!hostError) site.runtime = Promise.resolve(runtime)
     site.app = { ...app, routePrefix: config.routePrefix, functions, functionErrors: errors }
     // Flex syncs triggers itself after a deployment.
     site.listedFunctions = functions

@@ -13,6 +13,13 @@ export interface StorageAccountState {
   resourceGroup: string
   location: string
   keys: [string, string]
+  /** When the keys were made (listKeys reports it). */
+  keysCreated?: string
+  /**
+   * 'Creating' from the PUT until its long-running operation ends (absent:
+   * 'Succeeded'), as GET shows it to a poller (Microsoft.Storage ProvisioningState).
+   */
+  provisioningState?: 'Creating' | 'Succeeded'
   containers: Set<string>
   /** Storage queues by name (queue names are lower case). */
   queues: Map<string, QueueState>
@@ -66,6 +73,8 @@ export interface SiteState {
     | undefined
   /** Functions ARM lists: set when triggers are synced (and after a successful publish, as Flex does). */
   listedFunctions: FunctionRegistration[]
+  /** Why the host is in error (it could not index the active package); absent when it runs. */
+  hostError?: string | undefined
   /** The running function host, started on first use; a promise so concurrent calls share one. */
   runtime: Promise<AppRuntime> | undefined
   createdAt: string

@@ -24,6 +24,7 @@ import {
 } from './queues.ts'
 import { startRuntime } from './scm.ts'
 import type { AzureState, SiteState } from './state.ts'
+import { queueTriggerMetadata } from './trigger-metadata.ts'
 
 export interface TriggerSettings {
   clock: TriggerClock
@@ -79,12 +80,17 @@ export class SiteTriggers {
     this.#running.clear()
   }
 
-  async #run(site: SiteState, functionName: string, data: RpcData): Promise<TriggerOutcome> {
+  async #run(
+    site: SiteState,
+    functionName: string,
+    data: RpcData,
+    triggerMetadata?: Record<string, RpcData>,
+  ): Promise<TriggerOutcome> {
     const app = site.app
     if (!app) return { kind: 'failure', message: 'the app has no package' }
     site.runtime ??= startRuntime(site, app)
     const runtime = await site.runtime
-    return runtime.trigger(functionName, randomUUID(), data, () => this.#state.countExecution(site.name))
+    return runtime.trigger(functionName, randomUUID(), data, () => this.#state.countExecution(site.name), triggerMetadata)
   }
 
   #timer(site: SiteState, functionName: string, schedule: string): () => void {
@@ -135,7 +141,9 @@ export class SiteTriggers {
         updateMessage(queue, message.id, message.popReceipt, now(), PROCESSING_LEASE_MS)
       }, PROCESSING_LEASE_MS / 2)
       renewal.unref()
-      const outcome = await this.#run(site, fn.name, { string: text }).finally(() => clearInterval(renewal))
+      const outcome = await this.#run(site, fn.name, { string: text }, queueTriggerMetadata(message, text)).finally(() =>
+        clearInterval(renewal),
+      )
       if (outcome.kind === 'done') {
         deleteMessage(queue, message.id, message.popReceipt, now())
       } else if (message.dequeueCount >= options.maxDequeueCount) {

@@ -3,6 +3,7 @@ import { HttpResponse } from 'msw'
 import { functionState } from '../enums.ts'
 import { parseMemoryMb } from '../memory.ts'
 import { FUNCTION_ID_PATTERN, shortName } from '../names.ts'
+import { functionWithNames, operationWithNames, wantsIntEnums } from './enum-encoding.ts'
 import { attachEventTrigger, detachEventTrigger, invalidEventTrigger } from './eventarc.ts'
 import type { Faults } from './faults.ts'
 import { googleError } from './google-errors.ts'
@@ -62,7 +63,11 @@ export function createControlPlane(state: GcpEmulatorState, faults: Faults, pubs
     setTimeout(() => void work(), options.operationDelayMs)
   }
 
-  const asOperation = (operation: OperationResource) => HttpResponse.json(operation)
+  // Enums as numbers only for a caller that asks for them (the REST clients do), names otherwise.
+  const asOperation = (operation: OperationResource, url: URL) =>
+    HttpResponse.json(wantsIntEnums(url) ? operation : operationWithNames(operation))
+  const asFunction = (resource: FunctionResource, url: URL) =>
+    HttpResponse.json(wantsIntEnums(url) ? resource : functionWithNames(resource))
   const withType = (fn: EmulatedFunction) => ({ '@type': FUNCTION_TYPE, ...structuredClone(fn.resource) })
 
   /** Builds and rolls out a new revision, as the build and Cloud Run do, then ends the operation. */
@@ -150,9 +155,9 @@ export function createControlPlane(state: GcpEmulatorState, faults: Faults, pubs
     }
     state.functions.set(name, fn)
     state.setState(fn, 'DEPLOYING')
-    const operation = state.startOperation(location, 'create', name)
+    const operation = state.startOperation(location, 'create', name, { resource: body, eventTrigger: !!spec.eventTrigger })
     rollOut(fn, spec, operation)
-    return asOperation(operation)
+    return asOperation(operation, url)
   }
 
   const update = async (location: string, fn: EmulatedFunction, url: URL, request: Request) => {
@@ -173,12 +178,15 @@ export function createControlPlane(state: GcpEmulatorState, faults: Faults, pubs
     const invalid = invalidSpec(next, state, pubsub)
     if (invalid) return googleError('INVALID_ARGUMENT', invalid)
     state.setState(fn, 'DEPLOYING')
-    const operation = state.startOperation(location, 'update', fn.resource.name)
+    const operation = state.startOperation(location, 'update', fn.resource.name, {
+      resource: body,
+      eventTrigger: !!next.eventTrigger,
+    })
     rollOut(fn, next, operation)
-    return asOperation(operation)
+    return asOperation(operation, url)
   }
 
-  const remove = (location: string, fn: EmulatedFunction) => {
+  const remove = (location: string, fn: EmulatedFunction, url: URL) => {
     state.setState(fn, 'DELETING')
     const operation = state.startOperation(location, 'delete', fn.resource.name)
     later(async () => {
@@ -188,7 +196,7 @@ export function createControlPlane(state: GcpEmulatorState, faults: Faults, pubs
       await fn.revision?.sandbox.retire()
       state.finishOperation(operation, { response: { '@type': 'type.googleapis.com/google.protobuf.Empty' } })
     })
-    return asOperation(operation)
+    return asOperation(operation, url)
   }
 
   const list = (location: string, url: URL) => {
@@ -196,7 +204,9 @@ export function createControlPlane(state: GcpEmulatorState, faults: Faults, pubs
     const offset = Number(url.searchParams.get('pageToken') || 0)
     const all = [...state.functions.values()].filter((fn) => fn.resource.name.startsWith(`${location}/`))
     all.sort((a, b) => (a.resource.name < b.resource.name ? -1 : 1))
-    const page = all.slice(offset, offset + pageSize).map((fn) => structuredClone(fn.resource))
+    const page = all
+      .slice(offset, offset + pageSize)
+      .map((fn) => (wantsIntEnums(url) ? structuredClone(fn.resource) : functionWithNames(fn.resource)))
     const next = offset + pageSize < all.length ? String(offset + pageSize) : undefined
     return HttpResponse.json({ functions: page, ...(next ? { nextPageToken: next } : {}), unreachable: [] })
   }
@@ -224,7 +234,7 @@ export function createControlPlane(state: GcpEmulatorState, faults: Faults, pubs
     const method = request.method
     if (collection === 'operations') {
       const operation = id && method === 'GET' ? state.operations.get(`${location}/operations/${id}`) : undefined
-      return operation ? asOperation(operation) : googleError('NOT_FOUND', `Operation ${id} not found`)
+      return operation ? asOperation(operation, url) : googleError('NOT_FOUND', `Operation ${id} not found`)
     }
     if (action === 'generateUploadUrl' && method === 'POST') return generateUploadUrl(location)
     if (!id) {
@@ -234,7 +244,7 @@ export function createControlPlane(state: GcpEmulatorState, faults: Faults, pubs
     }
     const fn = state.functions.get(`${location}/functions/${id}`)
     if (!fn) return googleError('NOT_FOUND', `Resource '${location}/functions/${id}' was not found`)
-    if (method === 'GET') return HttpResponse.json(fn.resource)
+    if (method === 'GET') return asFunction(fn.resource, url)
     const busy = functionState(fn.resource.state)
     if (busy === 'DEPLOYING' || busy === 'DELETING') {
       return googleError(
@@ -243,7 +253,7 @@ export function createControlPlane(state: GcpEmulatorState, faults: Faults, pubs
       )
     }
     if (method === 'PATCH') return update(location, fn, url, request)
-    if (method === 'DELETE') return remove(location, fn)
+    if (method === 'DELETE') return remove(location, fn, url)
     return googleError('INVALID_ARGUMENT', `Method ${method} is not allowed here`)
   }
 }

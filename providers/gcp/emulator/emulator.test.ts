@@ -32,17 +32,50 @@ describe('gcp emulator', () => {
     expect(((await badId.json()) as { error: { status: string } }).error.status).toBe('INVALID_ARGUMENT')
   })
 
-  it('injects API faults with RetryInfo and Retry-After', async () => {
+  it('injects API faults: quota errors as Google APIs send them (ErrorInfo, no Retry-After or RetryInfo)', async () => {
     env.emulator.faults.add({ on: 'control', kind: 'throttle', retryAfterSec: 3 })
     const throttled = await fetch(`${API}/functions`, { headers: auth })
     expect(throttled.status).toBe(429)
-    expect(throttled.headers.get('retry-after')).toBe('3')
-    const body = (await throttled.json()) as { error: { status: string; details: Array<{ retryDelay: string }> } }
+    expect(throttled.headers.get('retry-after')).toBeNull()
+    const body = (await throttled.json()) as { error: { status: string; details: Array<Record<string, unknown>> } }
     expect(body.error.status).toBe('RESOURCE_EXHAUSTED')
-    expect(body.error.details[0]?.retryDelay).toBe('3s')
+    expect(body.error.details.map((detail) => [detail['@type'], detail.reason])).toEqual([
+      ['type.googleapis.com/google.rpc.ErrorInfo', 'RATE_LIMIT_EXCEEDED'],
+    ])
     expect((await fetch(`${API}/functions`, { headers: auth })).status).toBe(200)
     env.emulator.faults.add({ on: 'control', kind: 'reset' })
     await expect(fetch(`${API}/functions`, { headers: auth })).rejects.toThrow()
+  })
+
+  it('writes enums as names unless the caller asks for numbers, and describes operations as the API does', async () => {
+    const cloud = env.cloudWith()
+    await cloud.deploy(echo, { name: 'shaped' })
+    const fnUrl = `${API}/functions/shaped`
+    const named = (await (await fetch(fnUrl, { headers: auth })).json()) as Record<string, unknown>
+    expect(named).toMatchObject({ state: 'ACTIVE', environment: 'GEN_2', serviceConfig: { ingressSettings: 'ALLOW_ALL' } })
+    const numbered = (await (await fetch(`${fnUrl}?$alt=json%3Benum-encoding=int`, { headers: auth })).json()) as Record<
+      string,
+      unknown
+    >
+    expect(numbered).toMatchObject({ state: 1, environment: 2, serviceConfig: { ingressSettings: 1 } })
+    const operation = [...env.state.operations.values()].find((op) => (op.metadata.target as string).endsWith('/shaped'))
+    const shown = (await (
+      await fetch(`https://cloudfunctions.googleapis.com/v2/${operation?.name}`, { headers: auth })
+    ).json()) as {
+      metadata: Record<string, unknown>
+    }
+    expect(shown.metadata).toMatchObject({
+      '@type': 'type.googleapis.com/google.cloud.functions.v2.OperationMetadata',
+      operationType: 'CREATE_FUNCTION',
+      verb: 'create',
+      requestResource: { '@type': 'type.googleapis.com/google.cloud.functions.v2.Function' },
+      buildName: expect.stringMatching(/^projects\/\d+\/locations\/us-central1\/builds\/[0-9a-f-]{36}$/),
+      stages: [
+        { name: 'BUILD', state: 'COMPLETE' },
+        { name: 'SERVICE', state: 'COMPLETE' },
+      ],
+    })
+    await cloud.remove('shaped')
   })
 
   it('accepts an upload only as a PUT of a zip without Authorization, to a URL it handed out', async () => {

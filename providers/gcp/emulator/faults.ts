@@ -22,7 +22,7 @@ export interface Fault {
   times?: number
   /** Only requests with this method (e.g. `PATCH`). */
   method?: string
-  /** Seconds in `Retry-After` for `throttle` (default 1). */
+  /** Seconds in `Retry-After` for `throttle` on a function URL (default 1); API quota errors carry none, as on GCP. */
   retryAfterSec?: number
 }
 

@@ -60,10 +60,11 @@ function faultAnswer(fault: Fault | undefined): Response | undefined {
  * instance of the serving revision, and answers what Cloud Run's front end
  * answers when that goes wrong:
  * - no free instance: 429 "Rate exceeded." (the function did not run);
- * - past the timeout: 504 "upstream request timeout";
- * - over the memory limit: the instance is killed and the request gets a 500
- *   whose body carries the log line Cloud Run writes, "Memory limit of N MiB
- *   exceeded with M MiB used" (the provider reads it back as OutOfMemory);
+ * - past the timeout: 504 "upstream request timeout" (from inside the instance, host.ts);
+ * - over the memory limit: the instance is killed and the request gets the
+ *   same generic 500 as a crash. "Memory limit of N MiB exceeded" is a line in
+ *   Cloud Logging, not in the response (https://cloud.google.com/run/docs/troubleshooting#memory),
+ *   so the caller cannot tell it from another failure;
  * - a response over 32 MiB: 500 "Response size was too large";
  * - a crash: 500 "Internal Server Error".
  */
@@ -112,12 +113,7 @@ async function run(state: GcpEmulatorState, fn: EmulatedFunction, hostRequest: H
   } catch (error) {
     if (ThrottledError.isInstance(error)) return plainError(429, 'Rate exceeded.')
     if (TimeoutError.isInstance(error)) return plainError(504, 'upstream request timeout')
-    if (OutOfMemoryError.isInstance(error)) {
-      return plainError(
-        500,
-        `Memory limit of ${revision.memoryMb} MiB exceeded with ${revision.memoryMb + 1} MiB used. Consider increasing the memory limit.`,
-      )
-    }
+    if (OutOfMemoryError.isInstance(error)) return plainError(500, 'Internal Server Error')
     throw error
   }
   if (outcome.kind === 'crash') return plainError(500, 'Internal Server Error')

@@ -7,7 +7,7 @@ import { deadLettersOf } from './eventarc.ts'
 import { type Fault, Faults, type FaultTarget } from './faults.ts'
 import { frameworkDir } from './framework.ts'
 import { createFunctionUrl } from './function-url.ts'
-import { googleError } from './google-errors.ts'
+import { googleError, rateLimitExceeded } from './google-errors.ts'
 import { fakeIdToken } from './id-token.ts'
 import { PubsubModel } from './pubsub.ts'
 import { createResourceManager } from './resource-manager.ts'
@@ -55,12 +55,13 @@ export interface GcpEmulator {
   close(): Promise<void>
 }
 
-function faultAnswer(fault: Fault): Response {
+function faultAnswer(fault: Fault, request: Request): Response {
   switch (fault.kind) {
-    case 'throttle':
-      return googleError('RESOURCE_EXHAUSTED', "Quota exceeded for quota metric 'Read requests'.", {
-        retryAfterSec: fault.retryAfterSec ?? 1,
-      })
+    case 'throttle': {
+      // The consumer is the project in the path, when there is one.
+      const project = /\/projects\/([^/]+)/.exec(new URL(request.url).pathname)?.[1] ?? 'unknown'
+      return rateLimitExceeded(new URL(request.url).host, GcpEmulatorState.projectNumber(project))
+    }
     case 'unavailable':
       return googleError('UNAVAILABLE', 'The service is currently unavailable.')
     case 'reset':
@@ -104,7 +105,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     async ({ request }: { request: Request }) => {
       state.recordRequest(request)
       const fault = target === 'invoke' ? undefined : faults.take(target, request.method)
-      return fault ? faultAnswer(fault) : serve(request)
+      return fault ? faultAnswer(fault, request) : serve(request)
     }
 
   const handlers = [

@@ -112,7 +112,14 @@ export class PubsubModel {
     const { resource } = subscription
     const endpoint = resource.pushConfig?.pushEndpoint as string
     const audience = resource.pushConfig?.oidcToken?.audience || endpoint
-    const body = { message: { ...message, deliveryAttempt: attempt }, subscription: resource.name }
+    // Push body per https://cloud.google.com/pubsub/docs/push#receive_push: deliveryAttempt sits
+    // beside `message`, and only when the subscription has a dead-letter policy (pubsub.proto,
+    // ReceivedMessage.delivery_attempt: "0 if a DeadLetterPolicy is not set").
+    const body = {
+      message: { ...message, message_id: message.messageId, publish_time: message.publishTime },
+      subscription: resource.name,
+      ...(resource.deadLetterPolicy ? { deliveryAttempt: attempt } : {}),
+    }
     let ok = false
     try {
       const response = await this.#serve(

@@ -13,6 +13,9 @@ import { runtimeEnv } from './runtime-env.ts'
 /** One deployed revision: its unpacked code running in worker instances. */
 export interface Revision {
   id: string
+  /** The unpacked source (FUNCTION_SOURCE) and the environment its instances get. */
+  sourceDir: string
+  env: Readonly<Record<string, string>>
   sandbox: Sandbox<HostMessage, HostReply>
   memoryMb: number
   timeoutSec: number
@@ -34,7 +37,13 @@ export interface RevisionSpec {
  * Cloud Run's default TCP startup probe gives a container 240 s to listen on PORT
  * (https://cloud.google.com/run/docs/configuring/healthchecks#tcp-startup-probe).
  */
-const STARTUP_ALLOWANCE_SEC = 240
+const STARTUP_PROBE_SEC = 240
+/**
+ * The request timeout is answered inside the instance (host.ts); the sandbox
+ * stops an instance that has not answered this long after it, i.e. one whose
+ * event loop is blocked and cannot answer at all.
+ */
+const BACKSTOP_MARGIN_SEC = 2
 
 /** Thrown for code the Node.js buildpack would refuse; the operation fails with it. */
 export class BuildError extends Error {}
@@ -73,13 +82,12 @@ export async function createRevision(spec: RevisionSpec, revisionId: string): Pr
     workerData: hostData,
     env,
     memoryMb: spec.memoryMb,
-    // The request timeout is Cloud Run's, kept inside the instance (host.ts); this is a backstop for
-    // an instance that never answers (a blocked event loop), with room for its start.
-    timeoutSec: spec.timeoutSec + STARTUP_ALLOWANCE_SEC,
+    timeoutSec: spec.timeoutSec + BACKSTOP_MARGIN_SEC,
+    startupTimeoutSec: STARTUP_PROBE_SEC,
     maxInstances: spec.maxInstances,
   })
   await startupProbe(sandbox, spec.service, revisionId)
-  return { id: revisionId, sandbox, memoryMb: spec.memoryMb, timeoutSec: spec.timeoutSec }
+  return { id: revisionId, sourceDir: hostData.sourceDir, env, sandbox, memoryMb: spec.memoryMb, timeoutSec: spec.timeoutSec }
 }
 
 /**

@@ -40,6 +40,17 @@ function invalidJob(job: JobResource): string | undefined {
   if (!/^https?:\/\//.test(job.httpTarget?.uri ?? '')) return 'http_target.uri must be an http(s) URL'
   if (job.httpTarget.oidcToken && !job.httpTarget.oidcToken.serviceAccountEmail)
     return 'http_target.oidc_token.service_account_email is required'
+  // google/cloud/scheduler/v1/job.proto, attempt_deadline: "For HTTP targets, ... between 15 seconds and 30 minutes".
+  const deadline = durationSeconds(job.attemptDeadline)
+  if (deadline !== undefined && !(deadline >= 15 && deadline <= 1800))
+    return 'attempt_deadline must be between 15 seconds and 30 minutes for HTTP targets'
+  return undefined
+}
+
+/** A google.protobuf.Duration in its JSON form (`"60s"`), or as an object of seconds. */
+function durationSeconds(value: unknown): number | undefined {
+  if (typeof value === 'string') return /^(\d+(?:\.\d+)?)s$/.test(value) ? Number.parseFloat(value) : Number.NaN
+  if (value && typeof value === 'object') return Number((value as { seconds?: unknown }).seconds ?? 0)
   return undefined
 }
 

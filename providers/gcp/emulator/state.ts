@@ -64,6 +64,14 @@ export interface OperationResource {
   error?: { code: number; message: string; details: unknown[] }
 }
 
+/** OperationType, Stage.Name and Stage.State numbers (google/cloud/functions/v2/functions.proto). */
+const OPERATION_TYPES = { create: 1, update: 2, delete: 3 } as const
+const STAGE_BUILD = 2
+const STAGE_SERVICE = 3
+const STAGE_TRIGGER = 4
+const STAGE_NOT_STARTED = 1
+const STAGE_COMPLETE = 3
+
 /** Everything the emulator holds; tests read it directly as the probe of side effects. */
 export class GcpEmulatorState {
   /** By full resource name. */
@@ -110,8 +118,22 @@ export class GcpEmulatorState {
     fn.resource.stateMessages = message ? [{ severity: 1, type: 'DeploymentFailure', message }] : []
   }
 
-  startOperation(location: string, verb: string, target: string): OperationResource {
+  /**
+   * A long-running operation with google.cloud.functions.v2.OperationMetadata
+   * (functions.proto): operationType, the request's Function as
+   * requestResource, the build's name and the rollout's stages (BUILD and
+   * SERVICE, TRIGGER for an event function; NOT_STARTED until it finishes).
+   * Enums are numbers here, as the REST clients ask for them (enum-encoding.ts).
+   */
+  startOperation(
+    location: string,
+    verb: 'create' | 'update' | 'delete',
+    target: string,
+    request?: { resource: Record<string, unknown>; eventTrigger: boolean },
+  ): OperationResource {
     const now = new Date().toISOString()
+    const [, project, , region] = location.split('/')
+    const stages = request ? [STAGE_BUILD, STAGE_SERVICE, ...(request.eventTrigger ? [STAGE_TRIGGER] : [])] : []
     const operation: OperationResource = {
       name: `${location}/operations/operation-${randomUUID()}`,
       done: false,
@@ -121,7 +143,18 @@ export class GcpEmulatorState {
         target,
         verb,
         apiVersion: 'v2',
-        stages: [],
+        cancelRequested: false,
+        operationType: OPERATION_TYPES[verb],
+        ...(request
+          ? {
+              requestResource: {
+                '@type': 'type.googleapis.com/google.cloud.functions.v2.Function',
+                ...structuredClone(request.resource),
+              },
+              buildName: `projects/${GcpEmulatorState.projectNumber(project ?? '')}/locations/${region}/builds/${randomUUID()}`,
+            }
+          : {}),
+        stages: stages.map((name) => ({ name, state: STAGE_NOT_STARTED })),
       },
     }
     this.operations.set(operation.name, operation)
@@ -134,6 +167,9 @@ export class GcpEmulatorState {
   ) {
     operation.done = true
     operation.metadata.endTime = new Date().toISOString()
+    if ('response' in outcome) {
+      for (const stage of operation.metadata.stages as Array<{ state: number }>) stage.state = STAGE_COMPLETE
+    }
     if ('response' in outcome) operation.response = outcome.response
     else operation.error = { code: rpcCode(outcome.error), message: outcome.message, details: [] }
   }

@@ -15,6 +15,7 @@ export type HostOp =
   | { op: 'throw-later' }
   | { op: 'reject-later' }
   | { op: 'fill-memory' }
+  | { op: 'chatter' }
 
 const data = (workerData ?? {}) as HostData
 if (data.failAtLoad) throw new TypeError('boom at load')
@@ -50,6 +51,11 @@ serveSandbox<HostOp, unknown>(async (request) => {
     case 'reject-later':
       void Promise.reject(new SyntaxError('rejected, unhandled'))
       return new Promise(() => {})
+    case 'chatter':
+      // The user's own use of the IPC channel.
+      process.send?.(5)
+      process.send?.({ type: 'other' })
+      return 'answered'
     case 'fill-memory':
       for (;;) held.push(new Array(100_000).fill(held.length))
   }
