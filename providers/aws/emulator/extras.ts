@@ -80,9 +80,14 @@ export function extraHandlers(env: EmulatorEnv, base: string) {
     ),
     http.get(
       urlPath,
-      route(env, 'rest-json', 'GetFunctionUrlConfig', async ({ params }) =>
-        jsonResponse(200, urlConfig(findFunction(env, params.name))),
-      ),
+      route(env, 'rest-json', 'GetFunctionUrlConfig', async ({ params }) => {
+        // A missing function reads as a missing URL config here (recorded, LocalStack snapshot
+        // test_ops_on_nonexisting_fn[get_function_url_config]).
+        if (!env.state.functions.has(params.name ?? '')) {
+          throw new AwsFault(404, 'ResourceNotFoundException', 'The resource you requested does not exist.')
+        }
+        return jsonResponse(200, urlConfig(findFunction(env, params.name)))
+      }),
     ),
     http.put(
       urlPath,

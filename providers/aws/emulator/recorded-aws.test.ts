@@ -12,9 +12,12 @@ import {
   CreateFunctionUrlConfigCommand,
   DeleteFunctionCommand,
   GetFunctionCommand,
+  GetFunctionConfigurationCommand,
+  GetFunctionUrlConfigCommand,
   InvokeCommand,
   LambdaClient,
   UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda'
 import { zipSync } from 'fflate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -156,6 +159,31 @@ describe('the emulator answers as recorded from real AWS', () => {
     const del = recorded('TestLambdaFunction::test_ops_on_nonexisting_fn[delete_function]')
     expect(await failure(lambda.send(new DeleteFunctionCommand({ FunctionName: 'recorded-missing' })))).toEqual(
       expectedError(del.not_found_exception, values),
+    )
+  })
+
+  it('test_ops_on_nonexisting_fn: GetFunctionConfiguration and GetFunctionUrlConfig', async () => {
+    const values = { '<nonexisting-fn-name>': 'recorded-missing' }
+    const config = recorded('TestLambdaFunction::test_ops_on_nonexisting_fn[get_function_configuration]')
+    expect(await failure(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'recorded-missing' })))).toEqual(
+      expectedError(config.not_found_exception, values),
+    )
+    const url = recorded('TestLambdaFunction::test_ops_on_nonexisting_fn[get_function_url_config]')
+    expect(await failure(lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'recorded-missing' })))).toEqual(
+      expectedError(url.not_found_exception, values),
+    )
+  })
+
+  it('test_lambda_concurrent_config_updates: a configuration update while one is in progress is a 409', async () => {
+    const recording = recorded('TestLambdaFunction::test_lambda_concurrent_config_updates')
+    await create('recorded-config-updates', 'export const handler = async () => 1')
+    await active('recorded-config-updates')
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'recorded-config-updates', Description: 'one' }))
+    const got = await failure(
+      lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'recorded-config-updates', Description: 'two' })),
+    )
+    expect(got).toEqual(
+      expectedError(recording['update-during-in-progress-update-exc'], { '<function-name:1>': 'recorded-config-updates' }),
     )
   })
 

@@ -12,8 +12,12 @@ import { mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, type Runtime } from '@aws-sdk/client-lambda'
-import { zipSync } from 'fflate'
+import { unzipSync, zipSync } from 'fflate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { echo, fail } from '../../../conformance/fixtures/functions.ts'
+import type { FunctionDefinition } from '../../../src/define.ts'
+import { packageFunction } from '../../../src/package/index.ts'
+import { packageFile } from '../../../src/package/package-root.ts'
 import { invokeAnswer, RIC_ENTRY, type RicVersion, runUnderRic } from '../__fixtures__/ric-runtime-api.ts'
 import { createAwsEmulator, FAKE_CREDENTIALS } from './index.ts'
 
@@ -26,6 +30,8 @@ interface Case {
   name: string
   /** Files of the function, by path; `index.mjs` when a string. */
   files: string | Record<string, string>
+  /** A cloudfn function: its AWS artifact (bundle and shim) replaces `files`. */
+  artifact?: FunctionDefinition<never, unknown>
   handler?: string
   event?: unknown
   /** Only under these runtime client versions (default both). */
@@ -179,6 +185,16 @@ export const handler = async () => {
 }`,
   },
   { name: 'console output of a failure', logs: true, files: 'export const handler = async () => { throw new Error("logged") }' },
+  // cloudfn's own AWS artifacts: the bundle with the AWS shim, as deploy uploads it.
+  {
+    name: 'cloudfn artifact: echo',
+    files: {},
+    artifact: echo as never,
+    event: { hello: 'wörld', list: [1, null, 'x'] },
+    logs: true,
+  },
+  { name: 'cloudfn artifact: a thrown error', files: {}, artifact: fail as never, event: { message: 'nope' }, logs: true },
+  { name: 'cloudfn artifact: a thrown string', files: {}, artifact: fail as never, event: { message: 'text', kind: 'string' } },
 ]
 
 interface Answer {
@@ -191,8 +207,22 @@ const RUNTIME: Record<RicVersion, Runtime> = { 3: 'nodejs22.x', 4: 'nodejs24.x' 
 const TASK = '/var/task'
 const RUNTIME_FILE = '/var/runtime/index.mjs'
 
-function fileMap(files: Case['files']): Record<string, string> {
-  return typeof files === 'string' ? { 'index.mjs': files } : files
+const artifacts = new Map<Case, Record<string, string>>()
+
+function fileMap(c: Case): Record<string, string> {
+  return artifacts.get(c) ?? (typeof c.files === 'string' ? { 'index.mjs': c.files } : c.files)
+}
+
+/** A cloudfn envelope's volatile parts (duration, execution id, stack frames) made comparable. */
+function comparablePayload(payload: string, requestIds: readonly string[]): string {
+  let text = payload
+  for (const id of requestIds) text = text.replaceAll(id, '<request>')
+  const value = JSON.parse(text) as unknown
+  if (typeof value !== 'object' || value === null || !('meta' in value)) return text
+  const envelope = value as { meta: Record<string, unknown>; error?: { stack?: string } }
+  envelope.meta.durationMs = 0
+  if (envelope.error?.stack) envelope.error.stack = envelope.error.stack.split('\n')[0] ?? ''
+  return JSON.stringify(envelope)
 }
 
 function escapeRegExp(text: string): string {
@@ -250,7 +280,7 @@ function key(c: Case, version: RicVersion): string {
 async function underRic(c: Case, version: RicVersion): Promise<{ answer: Answer; requestId: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'ric-diff-'))
   codeDirs.push(dir)
-  for (const [path, text] of Object.entries(fileMap(c.files))) {
+  for (const [path, text] of Object.entries(fileMap(c))) {
     await mkdir(dirname(join(dir, path)), { recursive: true })
     writeFileSync(join(dir, path), text)
   }
@@ -275,7 +305,7 @@ function functionName(c: Case, version: RicVersion): string {
 
 async function underEmulator(c: Case, version: RicVersion): Promise<{ answer: Answer; requestId: string }> {
   const name = functionName(c, version)
-  const zip = zipSync(Object.fromEntries(Object.entries(fileMap(c.files)).map(([path, text]) => [path, encoder.encode(text)])))
+  const zip = zipSync(Object.fromEntries(Object.entries(fileMap(c)).map(([path, text]) => [path, encoder.encode(text)])))
   await lambda.send(
     new CreateFunctionCommand({
       FunctionName: name,
@@ -317,6 +347,14 @@ const RUNS = CASES.flatMap((c) => (c.versions ?? ([3, 4] as const)).map((version
 
 beforeAll(async () => {
   emulator.listen()
+  for (const c of CASES) {
+    if (!c.artifact) continue
+    const artifact = await packageFunction(c.artifact, { shimPath: packageFile('providers/aws/shim.ts') })
+    artifacts.set(
+      c,
+      Object.fromEntries(Object.entries(unzipSync(artifact.zip)).map(([path, bytes]) => [path, new TextDecoder().decode(bytes)])),
+    )
+  }
   await pool(RUNS, 3, async ({ c, version }) => {
     try {
       const [ric, emulated] = await Promise.all([underRic(c, version), underEmulator(c, version)])
@@ -360,7 +398,7 @@ describe('the emulator runs handlers as aws-lambda-ric does', () => {
           comparableError(ric.payload, dirs, result.requestIds),
         )
       } else {
-        expect(emulated.payload).toBe(ric.payload)
+        expect(comparablePayload(emulated.payload, result.requestIds)).toBe(comparablePayload(ric.payload, result.requestIds))
       }
       if (c.logs) {
         expect(consoleLines(emulated.log ?? '', result.requestIds)).toEqual(consoleLines(ric.log ?? '', result.requestIds))
