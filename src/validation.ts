@@ -31,7 +31,9 @@ export function expectKnownKeys(value: Record<string, unknown>, allowed: readonl
     if (!allowed.includes(key)) {
       fail(
         `${field ? `${field}.` : ''}${key}`,
-        allowed.length === 0 ? 'is not a known option (this takes no options)' : `is not a known option (allowed: ${allowed.join(', ')})`,
+        allowed.length === 0
+          ? 'is not a known option (this takes no options)'
+          : `is not a known option (allowed: ${allowed.join(', ')})`,
       )
     }
   }

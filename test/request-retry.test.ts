@@ -37,9 +37,11 @@ describe('retryRequest', () => {
   it('throws at once what is not transient, and leaves a long Retry-After to the operation', async () => {
     let sent = 0
     const permanent = new Error('permanent')
-    await expect(retryRequest(async () => Promise.reject(permanent), { retryable: () => (++sent, false) })).rejects.toBe(
-      permanent,
-    )
+    const notRetryable = () => {
+      sent += 1
+      return false
+    }
+    await expect(retryRequest(async () => Promise.reject(permanent), { retryable: notRetryable })).rejects.toBe(permanent)
     expect(sent).toBe(1)
     sent = 0
     const slow = await retryRequest(async () => ({ status: 429, n: ++sent }), {
