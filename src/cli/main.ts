@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// First: it must run before citty loads.
-import './plain-output.ts'
-import { defineCommand, runCommand, showUsage } from 'citty'
+import { stripVTControlCharacters } from 'node:util'
+import { defineCommand, renderUsage, runCommand, type showUsage } from 'citty'
 import { CloudfnError } from '../errors/cloudfn-error.ts'
 import { conformance, examples as conformanceExamples } from './commands/conformance.ts'
 import { deploy, examples as deployExamples } from './commands/deploy.ts'
@@ -34,7 +33,9 @@ const EXAMPLES: Record<string, readonly string[]> = {
 
 async function help(name: string | undefined): Promise<void> {
   const sub = name ? (main.subCommands as Record<string, Parameters<typeof showUsage>[0]>)[name] : undefined
-  await showUsage(sub ?? main, sub ? main : undefined)
+  // citty colours help unless NO_COLOR/TEST/CI is set, even into a pipe or a file: plain text there.
+  const usage = await renderUsage(sub ?? main, sub ? main : undefined)
+  console.log(process.stdout.isTTY ? usage : stripVTControlCharacters(usage))
   const examples = name ? (EXAMPLES[name] ?? []) : Object.values(EXAMPLES).map((list) => list[0] ?? '')
   console.log(`Examples:\n${examples.map((line) => `  ${line}`).join('\n')}\n`)
 }
