@@ -7,8 +7,7 @@ import type { RemoteError } from '../runtime/envelope.ts'
 import { compileHostScript } from './host-script.ts'
 import { InstancePool } from './instance-pool.ts'
 import type { ProcessInit, ProcessSignal, SandboxReply, SandboxRequest } from './protocol.ts'
-import type { Sandbox, SandboxOutcome, SandboxSettings } from './sandbox.ts'
-import { withTimeout } from './timeout.ts'
+import { pooledSandbox, type Sandbox, type SandboxOutcome, type SandboxSettings } from './sandbox.ts'
 
 export type { Sandbox, SandboxOutcome, SandboxSettings } from './sandbox.ts'
 
@@ -263,26 +262,7 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
     })
   }
 
-  return {
-    async run(message, onStart) {
-      const acquired = pool.acquire()
-      const instance = acquired instanceof Promise ? await acquired : acquired
-      onStart?.()
-      let discard = true
-      try {
-        const outcome = await withTimeout(execute(instance, message), settings)
-        discard = false
-        return outcome
-      } finally {
-        // An instance that timed out (killed here, as Lambda does), crashed or ran out of memory is never reused.
-        await pool.release(instance, discard || instance.exited)
-      }
-    },
-    retire: () => pool.retire(),
-    get size() {
-      return pool.size
-    },
-  }
+  return pooledSandbox(pool, execute, settings)
 }
 
 function exitError(code: number | null, signal: NodeJS.Signals | null): RemoteError {

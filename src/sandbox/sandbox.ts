@@ -1,4 +1,6 @@
 import type { RemoteError } from '../runtime/envelope.ts'
+import type { InstancePool } from './instance-pool.ts'
+import { withTimeout } from './timeout.ts'
 
 /** What every sandbox (worker threads or child processes) is created with. */
 export interface SandboxSettings {
@@ -32,4 +34,35 @@ export interface Sandbox<M, R> {
   retire(): Promise<void>
   /** Instances alive, busy or idle. */
   readonly size: number
+}
+
+/**
+ * The `Sandbox` both kinds share around their own `execute`: take a warm or
+ * new instance, run under the function's timeout, and never reuse an instance
+ * that timed out (it was killed, as Lambda does), crashed or ran out of memory.
+ */
+export function pooledSandbox<I extends { readonly exited: boolean }, M, R>(
+  pool: InstancePool<I>,
+  execute: (instance: I, message: M) => Promise<SandboxOutcome<R>>,
+  settings: SandboxSettings,
+): Sandbox<M, R> {
+  return {
+    async run(message, onStart) {
+      const acquired = pool.acquire()
+      const instance = acquired instanceof Promise ? await acquired : acquired
+      onStart?.()
+      let discard = true
+      try {
+        const outcome = await withTimeout(execute(instance, message), settings)
+        discard = false
+        return outcome
+      } finally {
+        await pool.release(instance, discard || instance.exited)
+      }
+    },
+    retire: () => pool.retire(),
+    get size() {
+      return pool.size
+    },
+  }
 }

@@ -2,8 +2,7 @@ import { Worker } from 'node:worker_threads'
 import { OutOfMemoryError } from '../errors/out-of-memory.ts'
 import { InstancePool } from './instance-pool.ts'
 import type { SandboxReply, SandboxRequest } from './protocol.ts'
-import type { Sandbox, SandboxOutcome, SandboxSettings } from './sandbox.ts'
-import { withTimeout } from './timeout.ts'
+import { pooledSandbox, type Sandbox, type SandboxOutcome, type SandboxSettings } from './sandbox.ts'
 
 export type { Sandbox, SandboxOutcome, SandboxSettings } from './sandbox.ts'
 
@@ -89,24 +88,5 @@ export function createWorkerSandbox<M, R>(settings: SandboxSettings): Sandbox<M,
     })
   }
 
-  return {
-    async run(message, onStart) {
-      const acquired = pool.acquire()
-      const instance = acquired instanceof Promise ? await acquired : acquired
-      onStart?.()
-      let discard = true
-      try {
-        const outcome = await withTimeout(execute(instance, message), settings)
-        discard = false
-        return outcome
-      } finally {
-        // A worker that timed out, crashed or ran out of memory is never reused.
-        await pool.release(instance, discard || instance.exited)
-      }
-    },
-    retire: () => pool.retire(),
-    get size() {
-      return pool.size
-    },
-  }
+  return pooledSandbox(pool, execute, settings)
 }
