@@ -45,16 +45,19 @@ export interface Cloud {
   readonly provider: string
   readonly capabilities: Readonly<ProviderCapabilities>
   /** Creates or updates the function (idempotent) and waits until it is ready. */
-  deploy<I, O, T extends Trigger | undefined>(
+  deploy<I, O, T extends Trigger | undefined = Trigger | undefined>(
     definition: FunctionDefinition<I, O, T>,
     options?: DeployOptions,
   ): Promise<HandleFor<I, Awaited<O>, T>>
   /** Handle of a deployed function; `NotFoundError` when there is none. Pass the definition for typed methods. */
-  get<I, O, T extends Trigger | undefined>(
+  get<I, O, T extends Trigger | undefined = Trigger | undefined>(
     target: FunctionDefinition<I, O, T>,
     options?: { signal?: AbortSignal },
   ): Promise<HandleFor<I, Awaited<O>, T>>
-  get<I = unknown, O = unknown>(target: string, options?: { signal?: AbortSignal }): Promise<FunctionHandle<I, Awaited<O>>>
+  get<I = unknown, O = unknown>(
+    target: string | FunctionDefinition<I, O>,
+    options?: { signal?: AbortSignal },
+  ): Promise<FunctionHandle<I, Awaited<O>>>
   list(options?: { signal?: AbortSignal }): Promise<FunctionRecord[]>
   /** Removing a function that does not exist is not an error. */
   remove(target: string | FunctionDefinition<never, unknown>, options?: { signal?: AbortSignal }): Promise<{ removed: boolean }>

@@ -108,7 +108,11 @@ const CONFIG_KEYS = [
  * result: `deploy` bundles that module, tree-shaken to this one function.
  */
 export function defineFunction(config: HttpFunctionConfig): FunctionDefinition<Request, Response, HttpTrigger>
-export function defineFunction<I, O, T extends EventTrigger | undefined = undefined>(
+export function defineFunction<I, O>(
+  config: FunctionConfig<I, O, undefined> & { trigger?: undefined },
+): FunctionDefinition<I, O, undefined>
+// With explicit <I, O> and a trigger, T stays the wide default (a handle with every method), as before.
+export function defineFunction<I, O, T extends EventTrigger | undefined = EventTrigger | undefined>(
   config: FunctionConfig<I, O, T>,
 ): FunctionDefinition<I, O, T>
 export function defineFunction<I, O>(config: FunctionConfig<I, O> | HttpFunctionConfig): FunctionDefinition<I, O> {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { MissingPackageError } from './errors/missing-package.ts'
 import { packageRoot } from './package/package-root.ts'
@@ -11,6 +12,14 @@ import type { RequiredPackage } from './provider.ts'
  * so that is where they must be found.
  */
 export function isInstalled(name: string, from: string = packageRoot()): boolean {
+  // Node's own resolution first (Yarn PnP and other layouts without node_modules folders).
+  try {
+    createRequire(join(from, 'package.json')).resolve(`${name}/package.json`)
+    return true
+  } catch (error) {
+    // Found, but its exports map does not list package.json.
+    if ((error as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return true
+  }
   let dir = from
   for (;;) {
     if (existsSync(join(dir, 'node_modules', name, 'package.json'))) return true

@@ -1,3 +1,5 @@
+import { rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { defineFunction, InvalidArgumentError } from 'cloudfn'
 import { local } from 'cloudfn/local'
 import { unzipSync } from 'fflate'
@@ -16,6 +18,20 @@ describe('include: files shipped with a function', () => {
     const files = unzipSync((await packageFunction(readsFiles as never, spec)).zip)
     expect(Object.keys(files).sort()).toEqual(['data/greeting.json', 'data/nested/deep.json', 'index.mjs'])
     expect(JSON.parse(new TextDecoder().decode(files['data/greeting.json']))).toEqual(expected)
+  })
+
+  it('packs a file that starts matching a glob after an earlier packaging in the same process', async () => {
+    const dataDir = join(packageFile('test/fixtures/data'))
+    const added = join(dataDir, 'added-later.json')
+    const before = unzipSync((await packageFunction(readsFiles as never, spec)).zip)
+    expect(Object.keys(before)).not.toContain('data/added-later.json')
+    writeFileSync(added, '{"late":true}')
+    try {
+      const after = unzipSync((await packageFunction(readsFiles as never, spec)).zip)
+      expect(Object.keys(after)).toContain('data/added-later.json')
+    } finally {
+      rmSync(added)
+    }
   })
 
   it.each([

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { defineFunction, InvalidArgumentError } from 'cloudfn'
+import { unzipSync } from 'fflate'
 import { afterAll, describe, expect, it } from 'vitest'
 import { packageFunction } from '../src/package/index.ts'
 import { findNativePackages } from '../src/package/native-addons.ts'
@@ -61,6 +62,27 @@ describe('native addons', () => {
     const [found] = findNativePackages([rollupFile])
     expect(found?.name).toBe('rollup')
     expect(found?.evidence).toMatch(/^@rollup\/rollup-[\w-]+\/.*\.node$/)
+  })
+
+  it('bundles a TypeScript module whose name ends in .node (env.node.ts), and a package with a JavaScript fallback', async () => {
+    writeFileSync(join(dir, 'env.node.ts'), "export const where: string = 'bundled'\n")
+    const entry = join(dir, 'uses-env-node.mjs')
+    writeFileSync(entry, "import { where } from './env.node'\nexport const fn = { name: 'fn', handler: () => where }\n")
+    const code = new TextDecoder().decode(
+      unzipSync((await packageFunction(definitionAt(entry) as never, spec)).zip)['index.mjs'] as Uint8Array,
+    )
+    expect(code).toMatch(/["']bundled["']/)
+    expect(code).not.toContain('./env.node')
+    // As bufferutil: a binding.gyp and a prebuilt addon, but fallback.js when the addon cannot load.
+    const withFallback = functionImporting('fake-fallback', {
+      'index.js':
+        "try { module.exports = require('./prebuilds/addon.node') } catch { module.exports = require('./fallback.js') }",
+      'fallback.js': 'module.exports = 4',
+      'binding.gyp': '{}',
+      'prebuilds/addon.node': 'not really an ELF file',
+    })
+    expect(findNativePackages([join(dir, 'node_modules', 'fake-fallback', 'index.js')])).toEqual([])
+    expect((await packageFunction(definitionAt(withFallback) as never, spec)).zip.byteLength).toBeGreaterThan(0)
   })
 
   it('lets pure-JavaScript packages through', async () => {

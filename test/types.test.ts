@@ -82,6 +82,21 @@ describe('handles are typed by their trigger', () => {
   })
 })
 
+describe('code written before typed handles', () => {
+  it('still compiles: explicit <I, O> type arguments, and get() with a name or a definition', async () => {
+    const cloud = createCloud(createMockProvider())
+    const explicit = defineFunction<{ id: string }, string>({
+      name: 'explicit',
+      trigger: queue({ name: 'explicit-jobs' }),
+      handler: async (message) => message.id,
+    })
+    const handle = await cloud.deploy<{ id: string }, string>(explicit)
+    expectTypeOf(handle).toEqualTypeOf<FunctionHandle<{ id: string }, string>>()
+    const target: string | typeof explicit = 'explicit'
+    expectTypeOf(await cloud.get<{ id: string }, string>(target)).toEqualTypeOf<FunctionHandle<{ id: string }, string>>()
+  })
+})
+
 describe('Jsonify', () => {
   it('makes what JSON cannot carry unusable instead of a look-alike object', () => {
     expectTypeOf<Jsonify<Map<string, number>>>().toBeNever()

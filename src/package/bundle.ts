@@ -1,5 +1,6 @@
+import { existsSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { dirname, extname } from 'node:path'
+import { dirname, extname, resolve } from 'node:path'
 import type { Loader, Plugin } from 'esbuild'
 import { packageFile } from './package-root.ts'
 
@@ -47,7 +48,11 @@ const slimCloudfn: Plugin = {
 const addonsLeftOut: Plugin = {
   name: 'cloudfn-addons-left-out',
   setup(builder) {
-    builder.onResolve({ filter: /\.node$/ }, (args) => ({ path: args.path, external: true }))
+    builder.onResolve({ filter: /\.node$/ }, (args) => {
+      // Only a real addon file: `./env.node` may well be `env.node.ts`, which esbuild bundles.
+      const file = resolve(args.resolveDir, args.path)
+      return existsSync(file) && statSync(file).isFile() ? { path: args.path, external: true } : undefined
+    })
   },
 }
 

@@ -51,6 +51,7 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
   const exportName = await findExportName(definition, entry)
   const trigger = runtimePart(definition.trigger)
   const functionName = sourceNameOf(definition)
+  const included = await includedFiles(entry, definition.include, [ENTRY_FILE, ...Object.keys(spec.files ?? {})])
   const key = JSON.stringify([
     entry,
     exportName,
@@ -59,7 +60,8 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
     spec.shimPath,
     spec.external,
     spec.files,
-    definition.include,
+    // The files the globs match now: a new match must not be served a cached artifact without it.
+    included.map((file) => file.name),
   ])
   const hit = cache.get(key)
   if (hit && (await stillFresh(hit))) return hit.artifact
@@ -83,7 +85,6 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
   }
   refuseNativeAddons(definition.name, bundled.inputs)
   const extra = Object.entries(spec.files ?? {}).map(([name, text]) => [name, new TextEncoder().encode(text)] as const)
-  const included = await includedFiles(entry, definition.include, [ENTRY_FILE, ...Object.keys(spec.files ?? {})])
   const zip = await deterministicZip({
     ...Object.fromEntries(included.map((file) => [file.name, file.bytes])),
     ...Object.fromEntries(extra),

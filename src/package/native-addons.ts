@@ -57,6 +57,9 @@ function nativeEvidence(dir: string): string | undefined {
   } catch {
     return undefined
   }
+  // bufferutil and utf-8-validate (optional peers of ws) build an addon but run without it: the
+  // convention is a fallback.js beside their entry, which a bundle then uses.
+  if (existsSync(join(dir, 'fallback.js'))) return undefined
   if (manifest.gypfile === true || existsSync(join(dir, 'binding.gyp'))) return 'binding.gyp'
   const dependencies = { ...(manifest.dependencies as object), ...(manifest.optionalDependencies as object) }
   const loader = ADDON_LOADERS.find((name) => name in dependencies)

@@ -25,6 +25,27 @@ function pool(concurrency: number | undefined, maxInstances = 2) {
 const acquire = async (from: InstancePool<Fake>) => (await from.acquire()).id
 
 describe('instance pool', () => {
+  it('never hands out an idle instance that has ended: it is discarded and a fresh one started', async () => {
+    const dead = new Set<number>()
+    let next = 0
+    const destroyed: number[] = []
+    const instances = new InstancePool<Fake>({
+      provider: 'test',
+      functionName: 'fn',
+      maxInstances: 1,
+      create: async () => ({ id: ++next }),
+      destroy: (instance) => {
+        destroyed.push(instance.id)
+      },
+      alive: (instance) => !dead.has(instance.id),
+    })
+    const first = await instances.acquire()
+    instances.release(first)
+    dead.add(first.id)
+    expect(await acquire(instances)).toBe(2)
+    expect(destroyed).toEqual([1])
+  })
+
   it('gives an instance one request at a time by default, reusing the most recently released', async () => {
     const { pool: instances } = pool(undefined)
     const [a, b] = await Promise.all([acquire(instances), acquire(instances)])

@@ -14,6 +14,12 @@ export interface PoolOptions<T> {
   concurrency?: number
   create: () => Promise<T>
   destroy: (instance: T) => Promise<void> | void
+  /**
+   * False for an instance that ended while idle (an error escaping after its
+   * reply, a late `process.exit`): a cloud starts a fresh one for the next
+   * request rather than hand it the dead one's error. Default: always alive.
+   */
+  alive?: (instance: T) => boolean
 }
 
 /**
@@ -40,7 +46,11 @@ export class InstancePool<T> {
 
   /** A warm instance synchronously when one has room (the hot path), else a promise of a new one. */
   acquire(): T | Promise<T> {
-    const warm = this.#available.at(-1)
+    let warm = this.#available.at(-1)
+    while (warm !== undefined && this.options.alive?.(warm) === false && this.#busy.get(warm) === 0) {
+      void this.#discard(warm)
+      warm = this.#available.at(-1)
+    }
     if (warm === undefined) return this.#start()
     this.#take(warm)
     return warm

@@ -244,6 +244,7 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
       if (!instance.exited) instance.child.kill('SIGKILL')
       await instance.gone
     },
+    alive: (instance) => !instance.exited,
   })
 
   const execute = (instance: ProcessInstance<R>, message: M): Promise<SandboxOutcome<R>> => {
