@@ -49,6 +49,15 @@ process.on('uncaughtException', (thrown) => {
 })
 // The host closed the channel or died: an instance never outlives it.
 process.on('disconnect', () => process.exit(0))
+// ...but a function stuck in a loop never sees 'disconnect', and a host killed
+// outright (SIGKILL, a test runner's SIGTERM) runs no exit hook: a watchdog
+// thread ends the instance once its host is gone (the child is re-parented).
+const watchdog = new (require('node:worker_threads') as typeof import('node:worker_threads')).Worker(
+  `const host = process.ppid
+   setInterval(() => { if (process.ppid !== host) process.kill(process.pid, 'SIGKILL') }, 500)`,
+  { eval: true, stdout: false, stderr: false },
+)
+watchdog.unref()
 
 process.once('message', async (init: ProcessInit) => {
   globals[PROCESS_SANDBOX_MARK] = true

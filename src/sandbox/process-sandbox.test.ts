@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -53,6 +54,33 @@ function alive(pid: number): boolean {
     return false
   }
 }
+
+describe('an instance whose host dies', () => {
+  it('ends even while its function never yields, when the host is killed without any exit hook', async () => {
+    // A host process that starts a spinning instance, prints its pid, then SIGKILLs itself.
+    const host = join(cwd, 'killed-host.ts')
+    writeFileSync(
+      host,
+      `import { compileHostScript } from ${JSON.stringify(packageFile('src/sandbox/host-script.ts'))}
+import { createProcessSandbox } from ${JSON.stringify(packageFile('src/sandbox/process-sandbox.ts'))}
+const box = createProcessSandbox({ provider: 'test', name: 'spin', workerFile: await compileHostScript(${JSON.stringify(
+        packageFile('src/sandbox/__fixtures__/process-host.ts'),
+      )}), env: {}, memoryMb: 128, timeoutSec: 600, maxInstances: 1, cwd: ${JSON.stringify(cwd)} })
+const { result: pid } = await box.run({ op: 'whoami' })
+void box.run({ op: 'spin' })
+console.log(JSON.stringify(pid.pid))
+setTimeout(() => process.kill(process.pid, 'SIGKILL'), 200)
+`,
+    )
+    const { stdout } = await new Promise<{ stdout: string }>((resolve) => {
+      execFile(process.execPath, [host], { timeout: 60_000 }, (_error, out) => resolve({ stdout: String(out) }))
+    })
+    const pid = JSON.parse(stdout.trim()) as number
+    // Polls until it is gone; the test's timeout is the only bound (no wall-clock window).
+    while (alive(pid)) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(alive(pid)).toBe(false)
+  }, 60_000)
+})
 
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((box) => box.retire()))

@@ -16,6 +16,7 @@ export type HostOp =
   | { op: 'reject-later' }
   | { op: 'fill-memory' }
   | { op: 'chatter' }
+  | { op: 'spin' }
 
 const data = (workerData ?? {}) as HostData
 if (data.failAtLoad) throw new TypeError('boom at load')
@@ -56,6 +57,9 @@ serveSandbox<HostOp, unknown>(async (request) => {
       process.send?.(5)
       process.send?.({ type: 'other' })
       return 'answered'
+    case 'spin':
+      // Never yields: the instance only ends if someone kills it.
+      for (;;) held.length = 0
     case 'fill-memory':
       for (;;) held.push(new Array(100_000).fill(held.length))
   }
