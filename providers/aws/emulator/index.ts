@@ -89,6 +89,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
     listen: server.listen,
     idle: () => state.idle(),
     async close() {
+      state.closed = true
       for (const schedule of state.schedules.values()) schedule.stop()
       for (const mapping of state.mappings.values()) mapping.stop()
       server.close()

@@ -36,7 +36,8 @@ export function enqueueAsync(env: EmulatorEnv, fn: EmulatedFunction, event: stri
     let failures = 0
     for (let attempt = 0; attempt < QUEUE_ATTEMPTS; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, attempt === 0 ? 0 : asyncRetryDelayMs))
-      if (!env.state.functions.has(fn.name)) return
+      // A closed emulator starts nothing more: an instance started now would outlive it.
+      if (env.state.closed || !env.state.functions.has(fn.name)) return
       try {
         const execution = await execute(env, fn, event, requestId)
         if (!execution.functionError || ++failures > ASYNC_RETRIES) return

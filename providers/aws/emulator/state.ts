@@ -53,6 +53,8 @@ export class AwsEmulatorState {
   readonly requestsByOperation = new Map<string, number>()
   /** Asynchronous invocations still queued or running. */
   readonly pendingAsync = new Set<Promise<void>>()
+  /** Set by the emulator's close(): queued asynchronous invocations are dropped, not run. */
+  closed = false
   readonly options: ResolvedOptions
   #eventCounter = 0
 
