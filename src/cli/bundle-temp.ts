@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, readdirSync, rmSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
 
 /**
  * Where the CLI writes the compiled copy of a module it loads (a definition,
- * the config): `.cloudfn/tmp` of the working directory, never beside the
- * user's source (bundle-require's default), where a killed process would
- * leave it. Package imports in the copy resolve from there as from the project.
+ * the config): `.cloudfn/tmp` of the source's package folder (see
+ * `bundleOutputFile`), never beside the user's source (bundle-require's
+ * default), where a killed process would leave it.
  */
 export function bundleTempDir(cwd: string): string {
   return join(cwd, '.cloudfn', 'tmp')
@@ -15,10 +15,23 @@ export function bundleTempDir(cwd: string): string {
 /** `<file>.bundled_<pid>_<random>.<ext>`: the pid tells a killed process's copy from one in use. */
 const BUNDLED = /\.bundled_(\d+)_[0-9a-f]+\.(?:mjs|cjs)$/
 
-/** An output-file callback for bundle-require writing into `bundleTempDir(cwd)`. */
+/**
+ * The folder of the package that holds `file` below the working directory (a
+ * monorepo's `packages/a` when run from its root), else the working
+ * directory: package imports in the compiled copy must resolve as from the
+ * source, and `gc` finds a single project's copies in `cwd`.
+ */
+export function packageDirOf(file: string, cwd: string): string {
+  for (let dir = dirname(file); dir !== cwd && dirname(dir) !== dir; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir
+  }
+  return cwd
+}
+
+/** An output-file callback for bundle-require writing into `.cloudfn/tmp` of the source's package. */
 export function bundleOutputFile(cwd: string): (filepath: string, format: string) => string {
   return (filepath, format) => {
-    const dir = bundleTempDir(cwd)
+    const dir = bundleTempDir(packageDirOf(resolve(cwd, filepath), cwd))
     mkdirSync(dir, { recursive: true })
     const suffix = `${process.pid}_${randomBytes(6).toString('hex')}.${format === 'esm' ? 'mjs' : 'cjs'}`
     return join(dir, `${basename(filepath)}.bundled_${suffix}`)
