@@ -5,11 +5,13 @@
  * zone, and an environment without the test process's variables.
  * References: docs/FIDELITY.md, "The instance".
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ConformanceTarget } from '../conformance/scenario.ts'
 import { awsEmulatedTarget } from '../conformance/targets/aws-emulated.ts'
 import { azureEmulatedTarget } from '../conformance/targets/azure-emulated.ts'
 import { gcpEmulatedTarget } from '../conformance/targets/gcp-emulated.ts'
+import { processAlive } from '../src/process-alive.ts'
 import { instanceProbe } from './fixtures/instance-probe.ts'
 
 interface Probe {
@@ -42,15 +44,6 @@ afterAll(() => {
   }
 })
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
 const clouds: Array<[string, ConformanceTarget, string]> = [
   // Lambda sets TZ=:UTC (runtime environment variables); GCP and Azure run in UTC with no zone set.
   ['aws', awsEmulatedTarget(), ':UTC'],
@@ -78,11 +71,11 @@ describe.each(clouds)('a function instance on the %s emulator', (_cloud, target,
       expect(first.tz).toBe(tz)
       expect(first.env.PROBE_SETTING).toBe('set')
       expect(first.env).not.toHaveProperty(MARKER)
-      expect(alive(first.pid)).toBe(true)
+      expect(processAlive(first.pid)).toBe(true)
     } finally {
       await teardown()
     }
     // Closing the emulator stops its instances: no process outlives it.
-    for (const pid of pids) expect(alive(pid)).toBe(false)
+    for (const pid of pids) expect(processAlive(pid)).toBe(false)
   })
 })

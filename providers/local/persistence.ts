@@ -3,8 +3,9 @@ import { existsSync } from 'node:fs'
 import { appendFile, link, mkdir, readdir, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ConflictError } from '../../src/errors/conflict.ts'
+import { processAlive } from '../../src/process-alive.ts'
 import type { Artifact, FunctionRecord, LogEntry } from '../../src/provider.ts'
-import { createExclusive, lockOwner, processAlive, tempFileOwner, writeFileAtomic } from './atomic-file.ts'
+import { createExclusive, lockOwner, tempFileOwner, writeFileAtomic } from './atomic-file.ts'
 
 /** What is kept on disk to bring a deployment back in another process. */
 export interface PersistedDeployment {

@@ -1,7 +1,7 @@
 import { readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { processAlive } from './atomic-file.ts'
+import { processAlive } from '../../src/process-alive.ts'
 import type { Leftover } from './persistence.ts'
 
 /** `cloudfn-unpacked-<pid>-XXXXXX` (see src/sandbox/artifact-dir.ts), or the older name without the pid. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
+import { processAlive } from '../process-alive.ts'
 
 /**
  * Where the CLI writes the compiled copy of a module it loads (a definition,
@@ -50,7 +51,7 @@ export function staleBundles(cwd: string): { paths: string[]; remove(): void } {
   const paths = names
     .filter((name) => {
       const pid = BUNDLED.exec(name)?.[1]
-      return pid !== undefined && !alive(Number(pid))
+      return pid !== undefined && !processAlive(Number(pid))
     })
     .map((name) => join(dir, name))
   return {
@@ -58,15 +59,5 @@ export function staleBundles(cwd: string): { paths: string[]; remove(): void } {
     remove: () => {
       for (const path of paths) rmSync(path, { force: true })
     },
-  }
-}
-
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

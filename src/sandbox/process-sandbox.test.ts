@@ -7,6 +7,7 @@ import { OutOfMemoryError } from '../errors/out-of-memory.ts'
 import { ThrottledError } from '../errors/throttled.ts'
 import { TimeoutError } from '../errors/timeout.ts'
 import { packageFile } from '../package/package-root.ts'
+import { processAlive } from '../process-alive.ts'
 import type { HostData, HostOp } from './__fixtures__/process-host.ts'
 import { compileHostScript } from './host-script.ts'
 import { createProcessSandbox, type ProcessSandboxSettings, type Sandbox } from './process-sandbox.ts'
@@ -46,15 +47,6 @@ async function whoami(box: Sandbox<HostOp, unknown>): Promise<WhoAmI> {
   return outcome.result as WhoAmI
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
 describe('an instance whose host dies', () => {
   it('ends even while its function never yields, when the host is killed without any exit hook', async () => {
     // A host process that starts a spinning instance, prints its pid, then SIGKILLs itself.
@@ -77,8 +69,8 @@ setTimeout(() => process.kill(process.pid, 'SIGKILL'), 200)
     })
     const pid = JSON.parse(stdout.trim()) as number
     // Polls until it is gone; the test's timeout is the only bound (no wall-clock window).
-    while (alive(pid)) await new Promise((resolve) => setTimeout(resolve, 100))
-    expect(alive(pid)).toBe(false)
+    while (processAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(processAlive(pid)).toBe(false)
   }, 60_000)
 })
 
@@ -138,7 +130,7 @@ describe('process sandbox', () => {
     const box = await sandbox({}, { timeoutSec: 1 })
     const { pid } = await whoami(box)
     await expect(box.run({ op: 'sleep', ms: 60_000 })).rejects.toSatisfy((error) => TimeoutError.isInstance(error))
-    expect(alive(pid)).toBe(false)
+    expect(processAlive(pid)).toBe(false)
     const next = await box.run({ op: 'whoami' })
     expect(next).toMatchObject({ kind: 'result', coldStart: true })
     expect((next as { result: WhoAmI }).result.pid).not.toBe(pid)
@@ -203,6 +195,6 @@ describe('process sandbox', () => {
     expect(box.size).toBe(2)
     await box.retire()
     expect(box.size).toBe(0)
-    for (const outcome of pids) expect(alive((outcome as { result: number }).result)).toBe(false)
+    for (const outcome of pids) expect(processAlive((outcome as { result: number }).result)).toBe(false)
   })
 })
