@@ -16,6 +16,7 @@ import { http, passthrough } from 'msw'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { echo } from '../../../conformance/fixtures/functions.ts'
 import { withOverrides } from '../../../src/define.ts'
+import { createManualClock } from '../../../src/triggers/clock.ts'
 import { mirror, scheduled } from '../__fixtures__/mirror.ts'
 import { queueRecorder } from '../__fixtures__/queue-recorder.ts'
 import { startEmulated } from '../__fixtures__/setup.ts'
@@ -304,7 +305,9 @@ async function startBare(fn: Case['fn']): Promise<void> {
 }
 
 beforeAll(async () => {
-  env = await startEmulated()
+  // A manual clock: on the system clock Cloud Scheduler's own tick (every 5 minutes) could reach the
+  // scheduled function before the cases do, and its first case would then not be a cold start.
+  env = await startEmulated({ clock: createManualClock(0) })
   // The bare servers are on loopback: only they may be reached, and only from this test.
   env.server.use(http.all(/^http:\/\/127\.0\.0\.1:\d+\//, () => passthrough()))
   const cloud = env.cloudWith()
