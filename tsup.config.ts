@@ -20,6 +20,18 @@ const separateFixtures: Plugin = {
   },
 }
 
+const CORE_ENTRIES = {
+  index: 'src/index.ts',
+  local: 'providers/local/index.ts',
+  testing: 'src/testing/index.ts',
+  aws: 'providers/aws/index.ts',
+  'aws/emulator': 'providers/aws/emulator/index.ts',
+  gcp: 'providers/gcp/index.ts',
+  'gcp/emulator': 'providers/gcp/emulator/index.ts',
+  azure: 'providers/azure/index.ts',
+  'azure/emulator': 'providers/azure/emulator/index.ts',
+}
+
 const shared = { target: 'node22', platform: 'node', sourcemap: true, shims: true } as const
 
 export default defineConfig([
@@ -27,19 +39,12 @@ export default defineConfig([
     ...shared,
     // One entry per subpath export; each cloud gets its own so that importing
     // `cloudfn` or `cloudfn/local` never loads a cloud SDK.
-    entry: {
-      index: 'src/index.ts',
-      local: 'providers/local/index.ts',
-      testing: 'src/testing/index.ts',
-      aws: 'providers/aws/index.ts',
-      'aws/emulator': 'providers/aws/emulator/index.ts',
-      gcp: 'providers/gcp/index.ts',
-      'gcp/emulator': 'providers/gcp/emulator/index.ts',
-      azure: 'providers/azure/index.ts',
-      'azure/emulator': 'providers/azure/emulator/index.ts',
-    },
+    entry: CORE_ENTRIES,
     format: ['esm', 'cjs'],
-    dts: true,
+    // The conformance subpaths' types are built in this same pass: built apart, they
+    // would declare the core's types again (a second `DEFINITION` symbol), and a
+    // `Cloud` from `cloudfn` would not be the one `cloudfn/conformance` expects.
+    dts: { entry: { ...CORE_ENTRIES, conformance: 'conformance/index.ts', 'conformance-vitest': 'conformance/vitest.ts' } },
     splitting: true,
   },
   {
@@ -51,7 +56,7 @@ export default defineConfig([
       'conformance-vitest': 'conformance/vitest.ts',
     },
     format: ['esm'],
-    dts: { entry: { conformance: 'conformance/index.ts', 'conformance-vitest': 'conformance/vitest.ts' } },
+    dts: false,
     splitting: true,
     external: ['vitest'],
     esbuildPlugins: [separateFixtures],

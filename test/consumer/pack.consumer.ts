@@ -8,9 +8,9 @@
  * work inside this repository.
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -103,6 +103,84 @@ export async function main(): Promise<number> {
 }
 `
 
+/**
+ * What the README's prose assumes around its snippets (a `cloud` made earlier,
+ * a user's own provider), declared for the identifiers a snippet uses
+ * without defining them. Names another snippet exports are imported from it.
+ */
+const README_CONTEXT: Record<string, string> = {
+  cloud: "declare const cloud: import('cloudfn').Cloud",
+  inputs: 'declare const inputs: Array<{ url: string; width: number }>',
+  subscriptionId: 'declare const subscriptionId: string',
+  awsEmulator: "declare const awsEmulator: import('cloudfn/aws/emulator').AwsEmulator",
+  gcpEmulator: "declare const gcpEmulator: import('cloudfn/gcp/emulator').GcpEmulator",
+  setupServer: "import { setupServer } from 'msw/node'",
+  createCloud: "import { createCloud } from 'cloudfn'",
+  createMyProvider: "declare function createMyProvider(): import('cloudfn').ProviderV1",
+  myProbe: "declare function myProbe(provider: import('cloudfn').ProviderV1): import('cloudfn/conformance').Probe",
+  aws: "import { aws } from 'cloudfn/aws'",
+  gcp: "import { gcp } from 'cloudfn/gcp'",
+  azure: "import { azure } from 'cloudfn/azure'",
+}
+
+interface Snippet {
+  file: string
+  code: string
+  line: number
+}
+
+/** The README's `ts` blocks as files of an ESM project: named by their first-line comment, else by position. */
+function readmeSnippets(readme: string): Snippet[] {
+  const snippets: Snippet[] = []
+  const lines = readme.split('\n')
+  for (let index = 0; index < lines.length; index++) {
+    if (lines[index] !== '```ts') continue
+    const start = index + 1
+    while (index + 1 < lines.length && lines[index + 1] !== '```') index++
+    const code = lines.slice(start, index + 1).join('\n')
+    const named = /^\/\/ ([\w./-]+\.ts)\n/.exec(code)?.[1]
+    snippets.push({ file: named ?? `readme-line-${start}.ts`, code, line: start })
+  }
+  return snippets
+}
+
+/** Names a snippet binds itself (imports and declarations), which need no context. */
+function boundNames(code: string): Set<string> {
+  const names = new Set<string>()
+  for (const [, list] of code.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}/g))
+    for (const part of (list ?? '').split(','))
+      names.add(
+        part
+          .replace(/^\s*type\s+/, '')
+          .split(/\s+as\s+/)
+          .pop()
+          ?.trim() ?? '',
+      )
+  for (const [, name] of code.matchAll(/\b(?:const|let|function|class)\s+(\w+)/g)) names.add(name ?? '')
+  return names
+}
+
+/** Each snippet with the context it leans on prepended: imports of other snippets' exports, then the declarations above. */
+function withContext(snippets: Snippet[]): Snippet[] {
+  const exporter = new Map<string, string>()
+  for (const { file, code } of snippets)
+    for (const [, name] of code.matchAll(/export const (\w+)/g)) exporter.set(name ?? '', file)
+  return snippets.map(({ file, code, line }) => {
+    const bound = boundNames(code)
+    const prose = code.replace(/\/\/.*$/gm, '')
+    const uses = (name: string) => !bound.has(name) && new RegExp(`\\b${name}\\b`).test(prose)
+    const context: string[] = []
+    for (const [name, from] of exporter) {
+      if (from === file || !uses(name)) continue
+      const specifier = `./${relative(dirname(file), from).replace(/\.ts$/, '.js')}`.replace(/^\.\/\.\.\//, '../')
+      context.push(`import { ${name} } from '${specifier}'`)
+    }
+    for (const [name, declaration] of Object.entries(README_CONTEXT)) if (uses(name)) context.push(declaration)
+    // The first import keeps its place; the context goes first so that the README's line numbers shift by a known amount.
+    return { file, code: `${context.join('\n')}\nexport {}\n${code}\n`, line: line - context.length - 1 }
+  })
+}
+
 describe('the packed package in a new project', () => {
   let dir = ''
 
@@ -182,6 +260,44 @@ describe('the packed package in a new project', () => {
       (error: { stdout: string }) => error,
     )
     expect('stdout' in result ? result.stdout : '').toBe('')
+  })
+
+  it('typechecks every TypeScript snippet of the README under strict TypeScript with module NodeNext, in an ESM project', async () => {
+    const project = join(dir, 'readme')
+    const snippets = withContext(readmeSnippets(await readFile(join(repo, 'README.md'), 'utf8')))
+    expect(snippets.length).toBeGreaterThan(10)
+    for (const { file, code } of snippets) {
+      await mkdir(dirname(join(project, file)), { recursive: true })
+      await writeFile(join(project, file), code)
+    }
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'readme', private: true, type: 'module' }))
+    const tsconfig = {
+      compilerOptions: {
+        strict: true,
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        target: 'ES2023',
+        noEmit: true,
+        // Only the snippets are under test: the optional cloud SDKs a subpath's types mention are not installed here.
+        skipLibCheck: true,
+        types: ['node'],
+        typeRoots: [join(dir, 'node_modules/@types')],
+      },
+      files: snippets.map(({ file }) => file),
+    }
+    await writeFile(join(project, 'tsconfig.json'), JSON.stringify(tsconfig))
+    const result = await run(node, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project, env }).catch(
+      (error: { stdout: string }) => error,
+    )
+    // Each error said at its README line, so a failure points at the snippet to fix.
+    const errors = ('stdout' in result ? result.stdout : '').replace(
+      /^([\w./-]+\.ts)\((\d+),(\d+)\)/gm,
+      (_, file: string, at: string, column: string) => {
+        const snippet = snippets.find((entry) => entry.file === file)
+        return `README.md:${(snippet?.line ?? 0) + Number(at)}:${column} (${file})`
+      },
+    )
+    expect(errors).toBe('')
   })
 
   it('deploys, invokes, lists and removes with the CLI', async () => {
