@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { DeployCheckError, type FunctionDefinition, InvalidArgumentError } from 'cloudfn'
+import { afterAll, describe, expect, it } from 'vitest'
+import { findExportName, importLimit } from '../src/package/find-export.ts'
+import { packageFunction } from '../src/package/index.ts'
+import { packageFile, packageRoot } from '../src/package/package-root.ts'
+
+const spec = { shimPath: packageFile('providers/local/shim.ts') }
+// Inside the package, so that `import ... from 'cloudfn'` in these modules resolves to it.
+const dir = mkdtempSync(join(packageRoot(), 'test', '.tmp-checks-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function write(name: string, text: string): string {
+  const file = join(dir, name)
+  writeFileSync(file, text)
+  return file
+}
+
+/** The error packaging `definition` fails with (undefined if it packages). */
+async function refusal(definition: unknown): Promise<unknown> {
+  return packageFunction(definition as never, spec).then(
+    () => undefined,
+    (error: unknown) => error,
+  )
+}
+
+describe('a definition that its module does not export', () => {
+  const file = write(
+    'factory.mjs',
+    `import { defineFunction } from 'cloudfn'
+const handler = () => 'shared'
+const make = (name) => defineFunction({ name, handler })
+export const first = make('first')
+export const second = make('second')
+const hidden = make('hidden')
+export const settings = { handler }
+export function hiddenOne() { return hidden }
+export function madeElsewhere(name) { return defineFunction({ name, handler: () => name }) }
+`,
+  )
+
+  it('is refused at deploy, not deployed as the code of an exported sibling with the same handler', async () => {
+    const module = (await import(file)) as Record<string, () => FunctionDefinition>
+    const error = await refusal((module.hiddenOne as () => FunctionDefinition)())
+    expect(DeployCheckError.isInstance(error)).toBe(true)
+    expect(InvalidArgumentError.isInstance(error)).toBe(true)
+    expect(error).toMatchObject({ check: 'unexported-definition', file, field: 'entry', name: 'DeployCheckError' })
+    expect((error as Error).message).toContain(`function 'hidden' is not exported by ${file}`)
+    expect((error as Error).message).toContain('Export it (export const hidden = ...)')
+  })
+
+  it('as is one a factory made for the caller, who did not export it', async () => {
+    const module = (await import(file)) as Record<string, (name: string) => FunctionDefinition>
+    const error = await refusal((module.madeElsewhere as (name: string) => FunctionDefinition)('made-by-factory'))
+    expect(error).toMatchObject({ check: 'unexported-definition' })
+    expect((error as Error).message).toContain('pass that module as entry')
+  })
+
+  it('still finds each exported definition by its own export', async () => {
+    const module = (await import(file)) as Record<string, FunctionDefinition>
+    expect(await findExportName(module.second as never, file)).toBe('second')
+    expect(await findExportName(module.first as never, file)).toBe('first')
+  })
+
+  it('tells a DeployCheckError apart from other InvalidArgumentErrors', () => {
+    const plain = new InvalidArgumentError({ field: 'entry', message: 'x' })
+    expect(DeployCheckError.isInstance(plain)).toBe(false)
+    expect(DeployCheckError.isInstance(new DeployCheckError({ check: 'missing-file', file: '/a', message: 'm' }))).toBe(true)
+  })
+})
+
+describe('a module that awaits at its top level something that never settles', () => {
+  it('fails the deploy with an error naming the module instead of exiting 13 (the module deploys itself)', async () => {
+    // As a user writes it: the function and the app that deploys it in one module, run with node.
+    const hook = write(
+      'hook.mjs',
+      `import { registerHooks } from 'node:module'
+const map = { cloudfn: ${JSON.stringify(packageFile('src/index.ts'))}, 'cloudfn/local': ${JSON.stringify(packageFile('providers/local/index.ts'))} }
+registerHooks({
+  resolve(specifier, context, next) {
+    if (specifier in map) return { url: 'file://' + map[specifier], shortCircuit: true }
+    return next(specifier, context)
+  },
+})
+`,
+    )
+    const app = write(
+      'deploys-itself.mjs',
+      `import { defineFunction } from 'cloudfn'
+import { local } from 'cloudfn/local'
+export const fn = defineFunction({ name: 'fn', handler: () => 'hi' })
+const handle = await local({ isolation: 'worker' }).deploy(fn)
+console.log(await handle.invoke({}))
+`,
+    )
+    const result = await promisify(execFile)(process.execPath, ['--import', hook, app], { cwd: dir, timeout: 60_000 }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    )
+    expect(result.stderr).not.toContain('unsettled top-level await')
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('DeployCheckError')
+    expect(result.stderr).toContain('imports its module deploys-itself.mjs, and that import can never finish')
+    expect(result.stderr).toContain('Move the app code')
+  })
+
+  it('fails after the import limit when something else keeps the process alive', async () => {
+    const file = write(
+      'waits-forever.mjs',
+      `import { defineFunction } from 'cloudfn'
+export const waits = defineFunction({ name: 'waits', handler: () => 'hi' })
+const server = await new Promise(() => {})
+`,
+    )
+    const definition = { ...((await import(join(dir, 'factory.mjs'))) as { first: object }).first, name: 'waits' }
+    const saved = importLimit.ms
+    // A hang guard being tested: the import never settles, so any limit is reached.
+    importLimit.ms = 50
+    try {
+      const error = await findExportName({ ...definition, exportName: undefined } as never, file).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      )
+      expect(error).toMatchObject({ check: 'top-level-code', file })
+      expect((error as Error).message).toContain('has not finished after 0.05 s')
+    } finally {
+      importLimit.ms = saved
+    }
+  })
+})
