@@ -72,12 +72,11 @@ export function madeElsewhere(name) { return defineFunction({ name, handler: () 
   })
 })
 
-describe('a module that awaits at its top level something that never settles', () => {
-  it('fails the deploy with an error naming the module instead of exiting 13 (the module deploys itself)', async () => {
-    // As a user writes it: the function and the app that deploys it in one module, run with node.
-    const hook = write(
-      'hook.mjs',
-      `import { registerHooks } from 'node:module'
+/** Runs `file` with node as a user would, `cloudfn` resolved to this package's sources. */
+async function runWithNode(file: string): Promise<{ code: number; stderr: string }> {
+  const hook = write(
+    'hook.mjs',
+    `import { registerHooks } from 'node:module'
 const map = { cloudfn: ${JSON.stringify(packageFile('src/index.ts'))}, 'cloudfn/local': ${JSON.stringify(packageFile('providers/local/index.ts'))} }
 registerHooks({
   resolve(specifier, context, next) {
@@ -86,7 +85,66 @@ registerHooks({
   },
 })
 `,
+  )
+  return promisify(execFile)(process.execPath, ['--import', hook, file], { cwd: dir, timeout: 60_000 }).then(
+    () => ({ code: 0, stderr: '' }),
+    (error: { code: number; stderr: string }) => error,
+  )
+}
+
+describe('a module that defines the function and runs app code at its top level', () => {
+  it('is refused at deploy, naming each line, instead of re-running the app on every cold start', async () => {
+    const file = write(
+      'app-and-function.mjs',
+      `import { defineFunction } from 'cloudfn'
+export const api = defineFunction({ name: 'api', handler: () => 'hi' })
+function startApp() { globalThis.appStarts = (globalThis.appStarts ?? 0) + 1 }
+console.log('app started')
+startApp()
+;(async () => {
+  await Promise.resolve()
+})()
+`,
     )
+    const { api } = (await import(file)) as { api: FunctionDefinition }
+    const error = await refusal(api)
+    expect(DeployCheckError.isInstance(error)).toBe(true)
+    expect(error).toMatchObject({ check: 'top-level-code', file, line: 4 })
+    const message = (error as Error).message
+    expect(message).toContain("function 'api' is defined in test/")
+    expect(message).toContain('app-and-function.mjs:4  console.log("app started");')
+    expect(message).toContain('app-and-function.mjs:5  startApp();')
+    expect(message).toContain('app-and-function.mjs:6  (async () => {')
+    expect(message).toContain('Move that app code into another module that imports the definition')
+  })
+
+  it('lets through imports, declarations, initialisation and guarded configuration checks (TypeScript included)', async () => {
+    const file = write(
+      'initialises.ts',
+      `import { defineFunction } from 'cloudfn'
+import './side-effect-free.ts'
+enum Level { Low, High }
+declare global { var seen: number }
+const client = new Map<string, Level>([['a', Level.High]])
+const banner = \`multi
+line \${client.size}
+text\`
+process.env.TZ ??= 'UTC'
+globalThis.seen = 0
+if (!process.env.PATH) throw new Error('PATH is not set')
+for (const key of ['x']) client.set(key, Level.Low)
+export const init = defineFunction({ name: 'init', handler: () => banner + client.size })
+export default init
+`,
+    )
+    write('side-effect-free.ts', 'export const nothing = 1\n')
+    const { init } = (await import(file)) as { init: FunctionDefinition }
+    const artifact = await packageFunction(init as never, spec)
+    expect(artifact.zip.byteLength).toBeGreaterThan(0)
+  })
+
+  it('fails the deploy with an error instead of exiting 13 when the module awaits its own deploy', async () => {
+    // As a user writes it: the function and the app that deploys it in one module, run with node.
     const app = write(
       'deploys-itself.mjs',
       `import { defineFunction } from 'cloudfn'
@@ -96,23 +154,36 @@ const handle = await local({ isolation: 'worker' }).deploy(fn)
 console.log(await handle.invoke({}))
 `,
     )
-    const result = await promisify(execFile)(process.execPath, ['--import', hook, app], { cwd: dir, timeout: 60_000 }).then(
-      () => ({ code: 0, stderr: '' }),
-      (error: { code: number; stderr: string }) => error,
-    )
+    const result = await runWithNode(app)
     expect(result.stderr).not.toContain('unsettled top-level await')
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('DeployCheckError')
-    expect(result.stderr).toContain('imports its module deploys-itself.mjs, and that import can never finish')
+    expect(result.stderr).toContain('deploys-itself.mjs:5  console.log(await handle.invoke({}));')
+  })
+
+  it('and when only a declaration awaits it: the import that can never finish is named', async () => {
+    const app = write(
+      'deploys-itself-quietly.mjs',
+      `import { defineFunction } from 'cloudfn'
+import { local } from 'cloudfn/local'
+export const fn = defineFunction({ name: 'fn', handler: () => 'hi' })
+export const handle = await local({ isolation: 'worker' }).deploy(fn)
+`,
+    )
+    const result = await runWithNode(app)
+    expect(result.stderr).not.toContain('unsettled top-level await')
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('DeployCheckError')
+    expect(result.stderr).toContain('imports its module deploys-itself-quietly.mjs, and that import can never finish')
     expect(result.stderr).toContain('Move the app code')
   })
 
-  it('fails after the import limit when something else keeps the process alive', async () => {
+  it('fails after the import limit when a top-level await never settles and something else keeps the process alive', async () => {
     const file = write(
       'waits-forever.mjs',
       `import { defineFunction } from 'cloudfn'
 export const waits = defineFunction({ name: 'waits', handler: () => 'hi' })
-const server = await new Promise(() => {})
+export const server = await new Promise(() => {})
 `,
     )
     const definition = { ...((await import(join(dir, 'factory.mjs'))) as { first: object }).first, name: 'waits' }

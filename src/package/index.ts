@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto'
 import { stat } from 'node:fs/promises'
+import { relative } from 'node:path'
 import { type FunctionDefinition, sourceNameOf } from '../define.ts'
+import { DeployCheckError } from '../errors/deploy-check.ts'
 import { InvalidArgumentError } from '../errors/invalid-argument.ts'
 import type { Artifact, PackagingSpec } from '../provider.ts'
 import type { RuntimeTrigger } from '../runtime/run-definition.ts'
@@ -9,6 +11,7 @@ import { bundleFunction } from './bundle.ts'
 import { findExportName } from './find-export.ts'
 import { includedFiles } from './include.ts'
 import { findNativePackages } from './native-addons.ts'
+import { topLevelCode } from './top-level-code.ts'
 import { deterministicZip } from './zip.ts'
 
 export const ENTRY_FILE = 'index.mjs'
@@ -48,6 +51,8 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
       message: `entry is unknown for function '${definition.name}': pass entry (the path of the module that exports it) to defineFunction`,
     })
   }
+  // Before findExportName, which imports the module: that import runs the very code refused here.
+  await refuseTopLevelCode(definition.name, entry)
   const exportName = await findExportName(definition, entry)
   const trigger = runtimePart(definition.trigger)
   const functionName = sourceNameOf(definition)
@@ -95,6 +100,30 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
   for (const path of [...bundled.inputs, ...included.map((file) => file.path)]) inputs.set(path, await fingerprint(path))
   cache.set(key, { artifact, inputs })
   return artifact
+}
+
+/**
+ * The artifact bundles the function's whole module, so code at its top level
+ * runs on every cold start (and, when the deploy imports the module, in the
+ * deploying process): an app, a server or a deploy sharing the module with the
+ * function would start again inside it. Refuse that module, naming the lines.
+ */
+async function refuseTopLevelCode(functionName: string, entry: string): Promise<void> {
+  const statements = await topLevelCode(entry)
+  const [first] = statements
+  if (!first) return
+  const shown = relative(process.cwd(), entry) || entry
+  const listed = statements.map((statement) => `  ${shown}:${statement.line}  ${statement.text}`).join('\n')
+  throw new DeployCheckError({
+    check: 'top-level-code',
+    file: entry,
+    line: first.line,
+    message:
+      `function '${functionName}' is defined in ${shown}, which also runs code at its top level:\n${listed}\n` +
+      'The deployed function would run it again on every cold start (the artifact holds the whole module). ' +
+      'Move that app code into another module that imports the definition, and keep the function module to imports and declarations ' +
+      "(initialisation the function needs stays: `const client = new Client()`, or a module imported for its side effects, `import './setup.ts'`).",
+  })
 }
 
 /** The trigger as the artifact's shim sees it (see `RuntimeTrigger`). */
