@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { DeployCheckError, type FunctionDefinition, InvalidArgumentError } from 'cloudfn'
@@ -200,5 +200,90 @@ export const server = await new Promise(() => {})
     } finally {
       importLimit.ms = saved
     }
+  })
+})
+
+describe('reads of files next to the source that the artifact would not have', () => {
+  const folder = join(dir, 'reads')
+  mkdirSync(join(folder, 'data', 'nested'), { recursive: true })
+  mkdirSync(join(folder, 'lib'), { recursive: true })
+  writeFileSync(join(folder, 'data', 'config.json'), '{"ok":true}')
+  writeFileSync(join(folder, 'data', 'nested', 'a.json'), '{}')
+  writeFileSync(join(folder, 'data.json'), '{}')
+  writeFileSync(join(folder, 'lib', 'template.html'), '<p></p>')
+  writeFileSync(
+    join(folder, 'lib', 'render.ts'),
+    `import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+export const render = () => readFileSync(join(__dirname, 'template.html'), 'utf8')
+export const unused = () => readFileSync(join(__dirname, 'never-bundled.txt'), 'utf8')
+`,
+  )
+  writeFileSync(join(folder, 'lib', 'never-bundled.txt'), 'x')
+
+  /** A module in `folder` whose handler runs `body`, defined with `include`. */
+  async function definitionReading(name: string, body: string, include?: string[]): Promise<FunctionDefinition> {
+    const file = join(folder, `${name}.ts`)
+    writeFileSync(
+      file,
+      `import { readFileSync } from 'node:fs'
+import path, { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { defineFunction } from 'cloudfn'
+import { render } from './lib/render.ts'
+const here = path.dirname(fileURLToPath(import.meta.url))
+export const fn = defineFunction({
+  name: ${JSON.stringify(name)},
+  ${include ? `include: ${JSON.stringify(include)},` : ''}
+  handler: (input: string) => {
+    ${body}
+  },
+})
+`,
+    )
+    return ((await import(file)) as { fn: FunctionDefinition }).fn
+  }
+
+  it.each([
+    ["return readFileSync(join(import.meta.dirname, 'data/config.json'), 'utf8')", 11, "include: ['data/config.json']"],
+    ["return readFileSync(new URL('./data.json', import.meta.url), 'utf8')", 11, "include: ['data.json']"],
+    ["return readFileSync(path.resolve(here, 'data', 'config.json'), 'utf8')", 11, "include: ['data/config.json']"],
+    ["return readFileSync(join(here, 'data', input), 'utf8')", 11, "include: ['data/**']"],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the template is the module's source
+    ['return readFileSync(`${import.meta.dirname}/data/nested/a.json`)', 11, "include: ['data/nested/a.json']"],
+  ])('refuses %s, naming the line and the include that ships it', async (body, line, fix) => {
+    const error = await refusal(await definitionReading(`reads-${line}-${fix.length}-${body.length}`, body))
+    expect(DeployCheckError.isInstance(error)).toBe(true)
+    expect(error).toMatchObject({ check: 'missing-file', line })
+    expect((error as Error).message).toContain('would fail with ENOENT')
+    expect((error as Error).message).toContain(`:${line}  `)
+    expect((error as Error).message).toContain(`add ${fix} to the definition`)
+  })
+
+  it('deploys the same reads once include ships the files', async () => {
+    const definition = await definitionReading(
+      'reads-shipped',
+      "return readFileSync(join(import.meta.dirname, 'data/config.json'), 'utf8') + readFileSync(join(here, 'data', input))",
+      ['data/**'],
+    )
+    expect((await packageFunction(definition as never, spec)).zip.byteLength).toBeGreaterThan(0)
+  })
+
+  it("refuses a helper's read relative to its own folder, which the bundle does not keep, and ignores code the bundle dropped", async () => {
+    const error = await refusal(await definitionReading('reads-in-helper', 'return render()', ['data/**']))
+    expect(error).toMatchObject({ check: 'missing-file', file: join(folder, 'lib', 'render.ts'), line: 3 })
+    const message = (error as Error).message
+    expect(message).toContain(`so this reads ${join(folder, 'template.html')}`)
+    expect(message).toContain("join(import.meta.dirname, 'lib/template.html')")
+    expect(message).toContain("include: ['lib/template.html']")
+    expect(message).not.toContain('never-bundled.txt')
+  })
+
+  it('leaves alone reads of files that do not exist here, and paths it cannot see', async () => {
+    const definition = await definitionReading(
+      'reads-nothing-known',
+      "readFileSync(join(import.meta.dirname, 'made-at-run-time.json')); return readFileSync(join(import.meta.dirname, input))",
+    )
+    expect((await packageFunction(definition as never, spec)).zip.byteLength).toBeGreaterThan(0)
   })
 })

@@ -8,9 +8,11 @@ import type { Artifact, PackagingSpec } from '../provider.ts'
 import type { RuntimeTrigger } from '../runtime/run-definition.ts'
 import type { Trigger } from '../triggers/types.ts'
 import { bundleFunction } from './bundle.ts'
+import { missingFileReads } from './file-reads.ts'
 import { findExportName } from './find-export.ts'
 import { includedFiles } from './include.ts'
 import { findNativePackages } from './native-addons.ts'
+import { packageFile } from './package-root.ts'
 import { topLevelCode } from './top-level-code.ts'
 import { deterministicZip } from './zip.ts'
 
@@ -89,6 +91,11 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
     })
   }
   refuseNativeAddons(definition.name, bundled.inputs)
+  refuseMissingReads(definition.name, entry, bundled, [
+    ENTRY_FILE,
+    ...Object.keys(spec.files ?? {}),
+    ...included.map((file) => file.name),
+  ])
   const extra = Object.entries(spec.files ?? {}).map(([name, text]) => [name, new TextEncoder().encode(text)] as const)
   const zip = await deterministicZip({
     ...Object.fromEntries(included.map((file) => [file.name, file.bytes])),
@@ -123,6 +130,40 @@ async function refuseTopLevelCode(functionName: string, entry: string): Promise<
       'The deployed function would run it again on every cold start (the artifact holds the whole module). ' +
       'Move that app code into another module that imports the definition, and keep the function module to imports and declarations ' +
       "(initialisation the function needs stays: `const client = new Client()`, or a module imported for its side effects, `import './setup.ts'`).",
+  })
+}
+
+/**
+ * `readFileSync(join(__dirname, 'data/config.json'))` works in the source
+ * tree and fails with ENOENT once deployed unless the file ships. A read whose
+ * path is written as literals, of a file that exists here and is not in the
+ * artifact, is refused with the `include` that ships it.
+ */
+function refuseMissingReads(
+  functionName: string,
+  entry: string,
+  bundled: { inputs: string[]; code: Uint8Array },
+  shipped: readonly string[],
+): void {
+  const missing = missingFileReads({
+    inputs: bundled.inputs,
+    entry,
+    shipped,
+    code: new TextDecoder().decode(bundled.code),
+    ownFolders: [packageFile('src'), packageFile('providers')],
+  })
+  const [first] = missing
+  if (!first) return
+  const listed = missing
+    .map((read) => `  ${relative(process.cwd(), read.file) || read.file}:${read.line}  ${read.text}\n    ${read.fix}`)
+    .join('\n')
+  throw new DeployCheckError({
+    check: 'missing-file',
+    file: first.file,
+    line: first.line,
+    message:
+      `function '${functionName}' reads ${missing.length === 1 ? 'a file' : 'files'} next to its source that the deployed function would not have ` +
+      `(it would fail with ENOENT):\n${listed}`,
   })
 }
 
