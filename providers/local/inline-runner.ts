@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { FunctionDefinition } from '../../src/define.ts'
+import { projectRootOf } from '../../src/package/bundle-source-map.ts'
 import type { LogEntry } from '../../src/provider.ts'
 import { runDefinition } from '../../src/runtime/run-definition.ts'
 import { InstancePool } from '../../src/sandbox/instance-pool.ts'
@@ -24,6 +25,8 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
     destroy: () => {},
   })
   const runnable = { name: settings.name, handler: definition.handler, trigger: definition.trigger }
+  // Stacks name the project's files as the bundled backends' do (src/runtime/source-map-stack.ts).
+  const projectRoot = definition.entry ? projectRootOf(definition.entry) : undefined
   return {
     async run(payload, executionId, onStart) {
       const acquired = pool.acquire()
@@ -32,7 +35,8 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
       const logs: LogEntry[] = []
       const log = (level: LogEntry['level'], message: string) =>
         logs.push({ timestamp: new Date().toISOString(), executionId, level, message })
-      const options = { executionId, coldStart: instance.coldStart, deadline: Date.now() + settings.timeoutSec * 1000, log }
+      const deadline = Date.now() + settings.timeoutSec * 1000
+      const options = { executionId, coldStart: instance.coldStart, deadline, log, projectRoot }
       instance.coldStart = false
       const execution = runInContext({ env: instance.env, log }, () => runDefinition(runnable, payload, options))
       let discard = false

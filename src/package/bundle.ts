@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, extname, resolve } from 'node:path'
 import type { Loader, Plugin } from 'esbuild'
+import { codeWithSourceMap } from './bundle-source-map.ts'
 import { packageFile } from './package-root.ts'
 
 export interface BundleInput {
@@ -24,6 +25,8 @@ export interface BundleOutput {
 }
 
 const STDIN_NAME = 'cloudfn-entry.js'
+const ENTRY_NAME = 'index.mjs'
+const SLIM_RUNTIME = 'src/runtime/in-bundle.ts'
 
 // Bundled ESM may contain CommonJS dependencies that call require().
 const REQUIRE_BANNER =
@@ -36,7 +39,7 @@ const REQUIRE_BANNER =
 const slimCloudfn: Plugin = {
   name: 'cloudfn-slim-runtime',
   setup(builder) {
-    builder.onResolve({ filter: /^cloudfn$/ }, () => ({ path: packageFile('src/runtime/in-bundle.ts') }))
+    builder.onResolve({ filter: /^cloudfn$/ }, () => ({ path: packageFile(SLIM_RUNTIME) }))
   },
 }
 
@@ -107,17 +110,27 @@ if (!definition) throw new Error(${JSON.stringify(`The artifact's module exports
     metafile: true,
     treeShaking: true,
     legalComments: 'none',
+    // Source maps for remote stacks (bundle-source-map.ts). The outfile only places the map's sources; nothing is written.
+    sourcemap: 'external',
+    sourcesContent: false,
+    outfile: packageFile(ENTRY_NAME),
     logLevel: 'silent',
     banner: { js: REQUIRE_BANNER },
     external: [...(input.external ?? [])],
     plugins: [slimCloudfn, addonsLeftOut, pureDefinitions(input.entry)],
   })
-  const [output] = result.outputFiles
-  if (!output) throw new Error('esbuild produced no output')
+  const { outputFiles: outputs, metafile } = result
+  const code = codeWithSourceMap({
+    outputs,
+    metafile,
+    workingDir: packageFile('.'),
+    entry: input.entry,
+    slimRuntime: packageFile(SLIM_RUNTIME),
+  })
   const inputs = Object.keys(result.metafile.inputs)
     .filter((path) => path !== STDIN_NAME && !path.includes(':'))
     .map((path) => packageFile(path))
-  return { code: output.contents, inputs }
+  return { code, inputs }
 }
 
 /** Export names are identifiers in practice; quote the rare one that is not (ES2022 string imports). */

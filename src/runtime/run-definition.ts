@@ -2,8 +2,9 @@ import { decodeRequestBody } from '../content-coding.ts'
 import type { HttpAuth } from '../triggers/types.ts'
 import { formatLogArgs } from './console-capture.ts'
 import type { FunctionContext, LogLevel } from './context.ts'
-import { failureEnvelope, type InvocationMeta, successEnvelope, toRemoteError } from './envelope.ts'
+import { failureEnvelope, type InvocationMeta, type RemoteError, successEnvelope, toRemoteError } from './envelope.ts'
 import { errorResponseWire, responseToWire, type WireRequest, wireToRequest } from './http-wire.ts'
+import { mapStack } from './source-map-stack.ts'
 
 /**
  * What a shim knows of the trigger inside the artifact: the packager writes
@@ -30,6 +31,8 @@ export interface RunOptions {
   deadline: number
   /** Where `ctx.log` writes. */
   log: (level: LogLevel, message: string) => void
+  /** Unbundled runs (the local fake's inline mode): the root that stack frames are named relative to. */
+  projectRoot?: string | undefined
 }
 
 /**
@@ -52,12 +55,12 @@ export async function runDefinition(definition: RunnableDefinition, payloadJson:
     log: (...args) => options.log('log', formatLogArgs(args)),
   }
   let value: unknown
-  if (definition.trigger?.kind === 'http') return runHttp(definition, payloadJson, ctx, meta)
+  if (definition.trigger?.kind === 'http') return runHttp(definition, payloadJson, ctx, meta, options)
   try {
     const input = JSON.parse(payloadJson) as never
     value = await definition.handler(input, ctx)
   } catch (thrown) {
-    return failureEnvelope(toRemoteError(thrown), meta())
+    return failureEnvelope(handlerError(thrown, options), meta())
   }
   let valueJson: string
   try {
@@ -70,6 +73,13 @@ export async function runDefinition(definition: RunnableDefinition, payloadJson:
     )
   }
   return successEnvelope(valueJson, meta())
+}
+
+/** The thrown value as the envelope carries it, its stack naming the user's sources (see source-map-stack.ts). */
+function handlerError(thrown: unknown, options: RunOptions): RemoteError {
+  const error = toRemoteError(thrown)
+  if (error.stack === undefined) return error
+  return { ...error, stack: mapStack(error.stack, { runtimeFile: import.meta.url, projectRoot: options.projectRoot }) }
 }
 
 /** The request with its body's content coding undone, as every backend hands it to the handler. */
@@ -89,6 +99,7 @@ async function runHttp(
   payloadJson: string,
   ctx: FunctionContext,
   meta: () => InvocationMeta,
+  options: RunOptions,
 ): Promise<string> {
   try {
     const wire = JSON.parse(payloadJson) as WireRequest
@@ -109,6 +120,6 @@ async function runHttp(
     }
     return successEnvelope(JSON.stringify(answer), meta())
   } catch (thrown) {
-    return failureEnvelope(toRemoteError(thrown), meta())
+    return failureEnvelope(handlerError(thrown, options), meta())
   }
 }

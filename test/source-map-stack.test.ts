@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { FunctionError } from 'cloudfn'
+import { describe, expect, it } from 'vitest'
+import { awsEmulatedTarget } from '../conformance/targets/aws-emulated.ts'
+import { azureEmulatedTarget } from '../conformance/targets/azure-emulated.ts'
+import { gcpEmulatedTarget } from '../conformance/targets/gcp-emulated.ts'
+import { localTarget } from '../conformance/targets/local.ts'
+import { compactMap, encodeMappings } from '../src/package/bundle-source-map.ts'
+import { decodeMappings, originalPosition, type Segment } from '../src/runtime/source-map-stack.ts'
+import { placeOrder } from './fixtures/throws-at-line.ts'
+
+const FIXTURE = 'test/fixtures/throws-at-line.ts'
+const fixtureLines = readFileSync(fileURLToPath(new URL('./fixtures/throws-at-line.ts', import.meta.url)), 'utf8').split('\n')
+
+/** `file:line:column` (1-based) of `code` on the fixture's line holding `marker`, found by content. */
+function positionOf(marker: string, code: string): string {
+  const index = fixtureLines.findIndex((line) => line.includes(marker))
+  return `${FIXTURE}:${index + 1}:${(fixtureLines[index] ?? '').indexOf(code) + 1}`
+}
+
+// The error is made at `new RangeError(...)`; the handler's frame is at the call of checkOrder.
+const EXPECTED_FRAMES = [
+  `    at checkOrder (${positionOf('THROW-LINE', 'new RangeError')})`,
+  `    at Object.handler (${positionOf('CALL-LINE', 'checkOrder(order)')})`,
+]
+
+describe.each([localTarget('inline'), localTarget('worker'), awsEmulatedTarget(), gcpEmulatedTarget(), azureEmulatedTarget()])(
+  'a remote stack on $name',
+  (target) => {
+    it("names the user's sources relative to the project and ends with the handler's frames", async () => {
+      const session = await target.setup()
+      try {
+        const fn = await session.cloud.deploy(placeOrder, { name: 'place-order-stack' })
+        const error = await fn.invoke({ quantity: 0 }).then(
+          () => undefined,
+          (thrown: unknown) => thrown,
+        )
+        await fn.remove()
+        expect(FunctionError.isInstance(error)).toBe(true)
+        const stack = (error as FunctionError).remoteStack ?? ''
+        expect(stack.split('\n')).toEqual(['RangeError: quantity must be positive', ...EXPECTED_FRAMES])
+      } finally {
+        await session.teardown()
+      }
+    })
+  },
+)
+
+describe('compact source maps', () => {
+  it('encode and decode to the same segments', () => {
+    const lines: Segment[][] = [
+      [],
+      [[0, 0, 0, 0], [7, 0, 0, 6], [12]],
+      [],
+      [
+        [2, 1, 40, 3],
+        [9, 0, 2, 0],
+      ],
+    ]
+    expect(decodeMappings(encodeMappings(lines))).toEqual(lines)
+    // A real esbuild mapping survives the round trip.
+    const esbuilt = ';AAAA,SAAS,sBAAsB;AAExB,IAAM,QAAQ,eAAe,EAAE,MAAM,eAAe,SAAS,MAAM,QAAQ,CAAC;;;ACFxB,QAAQ,IAAI,KAAK'
+    expect(encodeMappings(decodeMappings(esbuilt))).toBe(esbuilt)
+  })
+
+  it('look a position up on its own line only: an unmapped line or column is unmapped, not the line above', () => {
+    const lines = decodeMappings(encodeMappings([[[0, 0, 4, 2], [10]], [], [[5, 0, 9, 0]]]))
+    expect(originalPosition(lines, 0, 3)).toEqual({ source: 0, line: 4, column: 2 })
+    expect(originalPosition(lines, 0, 12)).toBeUndefined()
+    expect(originalPosition(lines, 1, 0)).toBeUndefined()
+    expect(originalPosition(lines, 2, 4)).toBeUndefined()
+    expect(originalPosition(lines, 2, 6)).toEqual({ source: 0, line: 9, column: 0 })
+  })
+
+  it("drop the runtime's lines and the sources only they used", () => {
+    const mappings = encodeMappings([[[0, 0, 1, 0]], [[0, 1, 5, 0]], [[0, 2, 7, 4]]])
+    const compact = compactMap({ sources: ['a.ts', 'runtime.ts', 'b.ts'], mappings }, [[1, 2]], (source) => `src/${source}`)
+    expect(compact?.sources).toEqual(['src/a.ts', 'src/b.ts'])
+    expect(decodeMappings(compact?.mappings ?? '')).toEqual([[[0, 0, 1, 0]], [], [[0, 1, 7, 4]]])
+    expect(compact?.x_cloudfnRuntimeLines).toEqual([[1, 2]])
+  })
+})
