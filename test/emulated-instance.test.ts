@@ -13,6 +13,7 @@ import { azureEmulatedTarget } from '../conformance/targets/azure-emulated.ts'
 import { gcpEmulatedTarget } from '../conformance/targets/gcp-emulated.ts'
 import { processAlive } from '../src/process-alive.ts'
 import { instanceProbe } from './fixtures/instance-probe.ts'
+import { slowInit } from './fixtures/slow-init.ts'
 
 interface Probe {
   pid: number
@@ -78,4 +79,21 @@ describe.each(clouds)('a function instance on the %s emulator', (_cloud, target,
     // Closing the emulator stops its instances: no process outlives it.
     for (const pid of pids) expect(processAlive(pid)).toBe(false)
   })
+
+  it("keeps the module's load out of the function's timeout, as the cloud's start-up does", async () => {
+    // The load takes 2 s, twice the 1 s timeout. Lambda's Init phase has its own 10 s budget, Cloud Run's
+    // startup probe 240 s, and Azure's worker loads the app before any invocation: none counts it in the
+    // request's time, so the cold invocation runs with its whole timeout left.
+    const { cloud, teardown } = await target.setup()
+    try {
+      const fn = await cloud.deploy(slowInit)
+      const answer = (await fn.invoke(undefined as never)) as { coldStart: boolean; remainingMs: number }
+      expect(answer.coldStart).toBe(true)
+      // The deadline starts when the instance takes the request, after the load: time is left.
+      expect(answer.remainingMs).toBeGreaterThan(0)
+      expect(answer.remainingMs).toBeLessThanOrEqual(1000)
+    } finally {
+      await teardown()
+    }
+  }, 60_000)
 })
