@@ -6,6 +6,7 @@
  * References: docs/FIDELITY.md, "The instance".
  */
 
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ConformanceTarget } from '../conformance/scenario.ts'
 import { awsEmulatedTarget } from '../conformance/targets/aws-emulated.ts'
@@ -13,6 +14,8 @@ import { azureEmulatedTarget } from '../conformance/targets/azure-emulated.ts'
 import { gcpEmulatedTarget } from '../conformance/targets/gcp-emulated.ts'
 import { processAlive } from '../src/process-alive.ts'
 import { instanceProbe } from './fixtures/instance-probe.ts'
+import { slowInit } from './fixtures/slow-init.ts'
+import { spawner } from './fixtures/spawner.ts'
 
 interface Probe {
   pid: number
@@ -43,6 +46,23 @@ afterAll(() => {
     else process.env[key] = value
   }
 })
+
+/** Alive and not a zombie (killed, not yet reaped by its new parent). */
+function running(pid: number): boolean {
+  if (!processAlive(pid)) return false
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return process.platform !== 'linux'
+  }
+}
+
+/** Waits for a process to be gone; the bound only guards against a hang (one nobody kills never goes). */
+async function ended(pid: number, boundMs = 20_000): Promise<boolean> {
+  const until = Date.now() + boundMs
+  while (running(pid) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50))
+  return !running(pid)
+}
 
 const clouds: Array<[string, ConformanceTarget, string]> = [
   // Lambda sets TZ=:UTC (runtime environment variables); GCP and Azure run in UTC with no zone set.
@@ -78,4 +98,36 @@ describe.each(clouds)('a function instance on the %s emulator', (_cloud, target,
     // Closing the emulator stops its instances: no process outlives it.
     for (const pid of pids) expect(processAlive(pid)).toBe(false)
   })
+
+  it('ends the processes a function spawned when the emulator closes, as the cloud ends the instance', async () => {
+    const { cloud, teardown } = await target.setup()
+    let spawned: { pid: number; child: number } | undefined
+    try {
+      const fn = await cloud.deploy(spawner)
+      spawned = (await fn.invoke(undefined as never)) as { pid: number; child: number }
+      expect(running(spawned.child)).toBe(true)
+    } finally {
+      await teardown()
+    }
+    // The instance leads a process group of its own, and the whole group is killed.
+    expect(await ended(spawned.pid)).toBe(true)
+    expect(await ended(spawned.child)).toBe(true)
+  }, 60_000)
+
+  it("keeps the module's load out of the function's timeout, as the cloud's start-up does", async () => {
+    // The load takes 2 s, twice the 1 s timeout. Lambda's Init phase has its own 10 s budget, Cloud Run's
+    // startup probe 240 s, and Azure's worker loads the app before any invocation: none counts it in the
+    // request's time, so the cold invocation runs with its whole timeout left.
+    const { cloud, teardown } = await target.setup()
+    try {
+      const fn = await cloud.deploy(slowInit)
+      const answer = (await fn.invoke(undefined as never)) as { coldStart: boolean; remainingMs: number }
+      expect(answer.coldStart).toBe(true)
+      // The deadline starts when the instance takes the request, after the load: time is left.
+      expect(answer.remainingMs).toBeGreaterThan(0)
+      expect(answer.remainingMs).toBeLessThanOrEqual(1000)
+    } finally {
+      await teardown()
+    }
+  }, 60_000)
 })

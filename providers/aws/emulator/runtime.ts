@@ -145,7 +145,7 @@ export class FunctionRuntime {
   async execute(event: string, requestId: string, onStart: () => void): Promise<Execution> {
     const sandbox = await this.#start()
     const { config } = this.#version
-    const started = performance.now()
+    let started = performance.now()
     const request: HostRequest = {
       event,
       requestId,
@@ -162,7 +162,14 @@ export class FunctionRuntime {
     let platformError: { errorType: string; errorMessage: string } | undefined
     let extraLog = ''
     try {
-      const outcome = await sandbox.run(request, onStart)
+      // Lambda's deadline starts with the Invoke phase, after the instance's Init (lambda-runtime-environment):
+      // set when an instance takes the event, so a cold start does not eat into getRemainingTimeInMillis.
+      const outcome = await sandbox.run(request, () => {
+        request.deadline = Date.now() + config.timeout * 1000
+        // REPORT's Duration is the Invoke phase's too; Init Duration is reported apart.
+        started = performance.now()
+        onStart()
+      })
       if (outcome.kind === 'result') reply = outcome.result
       else {
         platformError = exitError(requestId, outcome.error.message)
