@@ -46,7 +46,7 @@ export default defineConfig([
     ...shared,
     // Everything that imports the conformance fixtures; ESM only, like the fixtures module.
     entry: {
-      cli: 'src/cli/main.ts',
+      cli: 'cli/main.ts',
       conformance: 'conformance/index.ts',
       'conformance-vitest': 'conformance/vitest.ts',
     },

@@ -15,7 +15,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts', 'providers/**/*.test.ts', 'conformance/**/*.test.ts', 'src/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'providers/**/*.test.ts', 'conformance/**/*.test.ts', 'src/**/*.test.ts', 'cli/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
-import type { ConformanceTarget } from '../../conformance/scenario.ts'
-import type { Cloud } from '../client.ts'
+import type { ConformanceTarget } from '../conformance/scenario.ts'
+import type { Cloud } from '../src/client.ts'
 import { UsageError } from './exit-codes.ts'
 
 export interface ProviderSession {
@@ -42,11 +42,11 @@ const registry = new Map<string, CliProvider>([
       flags: {},
       load: async () => ({
         async create({ cwd }) {
-          const { local } = await import('../../providers/local/index.ts')
+          const { local } = await import('../providers/local/index.ts')
           return local({ isolation: 'worker', persistDir: join(cwd, '.cloudfn', 'local') })
         },
         async conformanceTargets() {
-          const { localTarget } = await import('../../conformance/targets/local.ts')
+          const { localTarget } = await import('../conformance/targets/local.ts')
           return [localTarget('inline'), localTarget('worker')]
         },
       }),
@@ -59,12 +59,12 @@ const registry = new Map<string, CliProvider>([
       flags: { region: 'AWS region (aws, gcp), e.g. eu-west-1' },
       load: async () => {
         // The emulator (and msw) load only with --emulate: a real-cloud command must not need them.
-        const awsEmulatedTarget = async () => (await import('../../conformance/targets/aws-emulated.ts')).awsEmulatedTarget()
-        const awsTarget = async () => (await import('../../conformance/targets/aws.ts')).awsTarget()
+        const awsEmulatedTarget = async () => (await import('../conformance/targets/aws-emulated.ts')).awsEmulatedTarget()
+        const awsTarget = async () => (await import('../conformance/targets/aws.ts')).awsTarget()
         return {
           async create({ flags, emulate }) {
             if (emulate) return emulated(await awsEmulatedTarget())
-            const { aws } = await import('../../providers/aws/index.ts')
+            const { aws } = await import('../providers/aws/index.ts')
             return aws({ region: required(flags, ['region'], 'aws').region as string })
           },
           conformanceTargets: async ({ emulate }) => [await (emulate ? awsEmulatedTarget() : awsTarget())],
@@ -79,12 +79,12 @@ const registry = new Map<string, CliProvider>([
       flags: { project: 'Google Cloud project id (gcp)' },
       load: async () => {
         // The emulator (and msw) load only with --emulate: a real-cloud command must not need them.
-        const gcpEmulatedTarget = async () => (await import('../../conformance/targets/gcp-emulated.ts')).gcpEmulatedTarget()
-        const gcpTarget = async () => (await import('../../conformance/targets/gcp.ts')).gcpTarget()
+        const gcpEmulatedTarget = async () => (await import('../conformance/targets/gcp-emulated.ts')).gcpEmulatedTarget()
+        const gcpTarget = async () => (await import('../conformance/targets/gcp.ts')).gcpTarget()
         return {
           async create({ flags, emulate }) {
             if (emulate) return emulated(await gcpEmulatedTarget())
-            const { gcp } = await import('../../providers/gcp/index.ts')
+            const { gcp } = await import('../providers/gcp/index.ts')
             const { project, region } = required(flags, ['project', 'region'], 'gcp')
             return gcp({ project: project as string, region: region as string })
           },
@@ -104,13 +104,12 @@ const registry = new Map<string, CliProvider>([
       },
       load: async () => {
         // The emulator (and msw) load only with --emulate: a real-cloud command must not need them.
-        const azureEmulatedTarget = async () =>
-          (await import('../../conformance/targets/azure-emulated.ts')).azureEmulatedTarget()
-        const azureTarget = async () => (await import('../../conformance/targets/azure.ts')).azureTarget()
+        const azureEmulatedTarget = async () => (await import('../conformance/targets/azure-emulated.ts')).azureEmulatedTarget()
+        const azureTarget = async () => (await import('../conformance/targets/azure.ts')).azureTarget()
         return {
           async create({ flags, emulate }) {
             if (emulate) return emulated(await azureEmulatedTarget())
-            const { azure } = await import('../../providers/azure/index.ts')
+            const { azure } = await import('../providers/azure/index.ts')
             const checked = required(flags, ['subscription', 'resource-group', 'location'], 'azure')
             return azure({
               subscriptionId: checked.subscription as string,

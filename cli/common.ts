@@ -1,5 +1,5 @@
 import { type ArgsDef, type CommandDef, defineCommand } from 'citty'
-import type { Cloud } from '../client.ts'
+import type { Cloud } from '../src/client.ts'
 import { loadConfig } from './config.ts'
 import { UsageError } from './exit-codes.ts'
 import { createOutput, type Output } from './output.ts'

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { stripVTControlCharacters } from 'node:util'
 import { defineCommand, renderUsage, runCommand, type showUsage } from 'citty'
-import { CloudfnError } from '../errors/cloudfn-error.ts'
+import { CloudfnError } from '../src/errors/cloudfn-error.ts'
 import { conformance, examples as conformanceExamples } from './commands/conformance.ts'
 import { deploy, examples as deployExamples } from './commands/deploy.ts'
 import { gc, examples as gcExamples } from './commands/gc.ts'
