@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'esbuild'
 import { defineConfig } from 'tsup'
+import { providerSubpaths } from './providers/subpaths.ts'
 
 const FIXTURES = fileURLToPath(new URL('./conformance/fixtures/functions.ts', import.meta.url))
 
@@ -25,18 +26,13 @@ const shared = { target: 'node22', platform: 'node', sourcemap: true, shims: tru
 export default defineConfig([
   {
     ...shared,
-    // One entry per subpath export; each cloud gets its own so that importing
-    // `cloudfn` or `cloudfn/local` never loads a cloud SDK.
+    // One entry per subpath export; each provider gets its own (from its
+    // manifest, see providers/subpaths.ts) so that importing `cloudfn` or one
+    // provider never loads another provider's cloud SDK.
     entry: {
       index: 'src/index.ts',
-      local: 'providers/local/index.ts',
       testing: 'src/testing/index.ts',
-      aws: 'providers/aws/index.ts',
-      'aws/emulator': 'providers/aws/emulator/index.ts',
-      gcp: 'providers/gcp/index.ts',
-      'gcp/emulator': 'providers/gcp/emulator/index.ts',
-      azure: 'providers/azure/index.ts',
-      'azure/emulator': 'providers/azure/emulator/index.ts',
+      ...providerSubpaths,
     },
     format: ['esm', 'cjs'],
     dts: true,
