@@ -1,4 +1,4 @@
-import { CloudfnError } from '../errors/cloudfn-error.ts'
+import { CloudfnError } from '../src/errors/cloudfn-error.ts'
 
 /** Exit codes scripts can rely on. */
 export const EXIT = {

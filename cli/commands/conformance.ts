@@ -1,17 +1,20 @@
 import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { defineCommand } from 'citty'
-import { describeOutcome, type ReportRow, summarize, toJson, toJunit } from '../../../conformance/report.ts'
-import { leftoversOf, newRunId, runScenario } from '../../../conformance/run-scenario.ts'
-import type { ConformanceTarget, Scenario } from '../../../conformance/scenario.ts'
-import { scenarios as allScenarios } from '../../../conformance/scenarios/index.ts'
+import { describeOutcome, type ReportRow, summarize, toJson, toJunit } from '../../conformance/report.ts'
+import { leftoversOf, newRunId, runScenario } from '../../conformance/run-scenario.ts'
+import type { ConformanceTarget, Scenario } from '../../conformance/scenario.ts'
+import { scenarios as allScenarios } from '../../conformance/scenarios/index.ts'
 import { COMMON_ARGS, prepare, providerArgs } from '../common.ts'
 import { EXIT, UsageError } from '../exit-codes.ts'
 import { table } from '../output.ts'
-import { cliProvider, providerNames } from '../registry.ts'
+import { cliProvider, DEFAULT_PROVIDER, providerNames } from '../registry.ts'
 
 const args = {
-  provider: { type: 'string', description: `provider to test: ${['all', ...providerNames()].join(', ')} (default local)` },
+  provider: {
+    type: 'string',
+    description: `provider to test: ${['all', ...providerNames()].join(', ')} (default ${DEFAULT_PROVIDER})`,
+  },
   emulate: COMMON_ARGS.emulate,
   config: COMMON_ARGS.config,
   only: { type: 'string', description: 'comma-separated scenario ids to run' },
@@ -47,9 +50,9 @@ export const conformance = defineCommand({
   },
   args: { ...args, ...providerArgs() },
   async run({ rawArgs, args: parsed }) {
-    const env = await prepare(rawArgs, { ...args, ...providerArgs() }, { ...parsed, json: undefined, provider: 'local' })
+    const env = await prepare(rawArgs, { ...args, ...providerArgs() }, { ...parsed, json: undefined, provider: DEFAULT_PROVIDER })
     const scenarios = pickScenarios(parsed.only as string | undefined)
-    const names = parsed.provider === 'all' ? providerNames() : [(parsed.provider as string | undefined) ?? 'local']
+    const names = parsed.provider === 'all' ? providerNames() : [(parsed.provider as string | undefined) ?? DEFAULT_PROVIDER]
     const targets: ConformanceTarget[] = []
     for (const name of names) {
       const providerSession = await cliProvider(name).load()

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { packageFile, packageRoot } from '../package/package-root.ts'
+import { packageFile, packageRoot } from '../src/package/package-root.ts'
 
 const run = promisify(execFile)
 const CLI = packageFile('dist/cli.js')

@@ -1,22 +1,8 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
+import type { CloudfnConfig } from '../src/config.ts'
 import { bundleOutputFile } from './bundle-temp.ts'
 import { UsageError } from './exit-codes.ts'
-
-/** `cloudfn.config.ts`: defaults for the CLI's flags, so they need not be repeated. */
-export interface CloudfnConfig {
-  /** Provider used when `--provider` is not given (default `local`). */
-  provider?: string
-  /** Run against that cloud's in-process emulator (as `--emulate`). */
-  emulate?: boolean
-  /** Flags per provider, e.g. `{ aws: { region: 'eu-west-1' } }`. */
-  providers?: Record<string, Record<string, string | number | boolean>>
-}
-
-/** Typed helper for `cloudfn.config.ts`: `export default defineConfig({ ... })`. */
-export function defineConfig(config: CloudfnConfig): CloudfnConfig {
-  return config
-}
 
 const CONFIG_FILES = ['cloudfn.config.ts', 'cloudfn.config.mts', 'cloudfn.config.js', 'cloudfn.config.mjs']
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { type FunctionDefinition, isFunctionDefinition, withOverrides } from '../define.ts'
+import { type FunctionDefinition, isFunctionDefinition, withOverrides } from '../src/define.ts'
 import { bundleOutputFile, staleBundles } from './bundle-temp.ts'
 import { UsageError } from './exit-codes.ts'
 

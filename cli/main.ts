@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { stripVTControlCharacters } from 'node:util'
 import { defineCommand, renderUsage, runCommand, type showUsage } from 'citty'
-import { CloudfnError } from '../errors/cloudfn-error.ts'
+import { manifests } from '../providers/registry.ts'
+import { CloudfnError } from '../src/errors/cloudfn-error.ts'
 import { conformance, examples as conformanceExamples } from './commands/conformance.ts'
 import { deploy, examples as deployExamples } from './commands/deploy.ts'
 import { gc, examples as gcExamples } from './commands/gc.ts'
@@ -15,7 +16,8 @@ import { EXIT, exitCodeFor, UsageError } from './exit-codes.ts'
 const main = defineCommand({
   meta: {
     name: 'cloudfn',
-    description: 'Deploy and invoke functions on AWS Lambda, Google Cloud Functions, Azure Functions or the local fake.',
+    // From the manifests (providers/<name>/manifest.ts), so a new provider needs no edit here.
+    description: `Deploy and invoke functions on ${manifests.map((manifest) => `${manifest.description.split(';')[0]} (--provider ${manifest.name})`).join(', ')}.`,
   },
   subCommands: { deploy, invoke, send, ls, logs, rm, gc, conformance },
 })

@@ -1,13 +1,16 @@
 import { type ArgsDef, type CommandDef, defineCommand } from 'citty'
-import type { Cloud } from '../client.ts'
+import type { Cloud } from '../src/client.ts'
 import { loadConfig } from './config.ts'
 import { UsageError } from './exit-codes.ts'
 import { createOutput, type Output } from './output.ts'
-import { allProviderFlags, cliProvider, providerNames } from './registry.ts'
+import { allProviderFlags, cliProvider, DEFAULT_PROVIDER, providerNames } from './registry.ts'
 
 /** Flags every command takes. */
 export const COMMON_ARGS = {
-  provider: { type: 'string', description: 'provider to use: local, aws, gcp, azure (default: config, else local)' },
+  provider: {
+    type: 'string',
+    description: `provider to use: ${providerNames().join(', ')} (default: config, else ${DEFAULT_PROVIDER})`,
+  },
   emulate: { type: 'boolean', description: "run against the provider's in-process emulator (no account needed)" },
   json: { type: 'boolean', description: 'print the result as JSON' },
   config: { type: 'string', description: 'path of the config file (default: ./cloudfn.config.ts if present)' },
@@ -39,7 +42,7 @@ export async function prepare(rawArgs: readonly string[], argsDef: ArgsDef, args
   checkShape(rawArgs, { ...argsDef, ...providerFlagDefs(providerFlags) })
   const cwd = process.cwd()
   const config = await loadConfig(cwd, args.config as string | undefined)
-  const providerName = (args.provider as string | undefined) ?? config.provider ?? 'local'
+  const providerName = (args.provider as string | undefined) ?? config.provider ?? DEFAULT_PROVIDER
   const emulate = (args.emulate as boolean | undefined) ?? config.emulate ?? false
   const flags: Record<string, string | undefined> = {}
   for (const [key, value] of Object.entries({ ...config.providers?.[providerName] })) flags[key] = String(value)

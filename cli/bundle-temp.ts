@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
-import { processAlive } from '../process-alive.ts'
+import { processAlive } from '../src/process-alive.ts'
 
 /**
  * Where the CLI writes the compiled copy of a module it loads (a definition,

@@ -1,4 +1,4 @@
-import type { Trigger } from '../triggers/types.ts'
+import type { Trigger } from '../src/triggers/types.ts'
 
 /** One short line saying what starts a function, for tables and deploy output. */
 export function describeTrigger(trigger: Trigger | undefined): string {
