@@ -33,7 +33,9 @@ export function encodePayload(value: unknown, field = 'input'): EncodedPayload {
 export function encodeJson(value: unknown, field = 'input'): string {
   let json: string | undefined
   try {
-    json = JSON.stringify(value, rejectLossy)
+    // A replacer takes V8 off its fast serializer (about 3× slower on small inputs): values a quick walk
+    // proves lossless are stringified without one, giving the same text; anything else takes the checked path.
+    json = provablyLossless(value, 0) ? JSON.stringify(value) : JSON.stringify(value, rejectLossy)
   } catch {
     // The fast path only knows that something is wrong (a lossy value, a boxed BigInt, a cycle, or nesting
     // deeper than its recursion goes): the walk encodes what JSON can and names the path of what it cannot.
@@ -48,6 +50,26 @@ export function decodePayload(json: string): unknown {
 }
 
 class Lossy extends Error {}
+
+/**
+ * True when `value` holds nothing `rejectLossy` would refuse: no function,
+ * symbol, Map or Set at any depth. False means "not sure", never "lossy":
+ * objects with `toJSON` (what they serialize to is another value), deep or
+ * cyclic nesting and inherited enumerable properties take the checked path.
+ */
+function provablyLossless(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) return typeof value !== 'function' && typeof value !== 'symbol'
+  if (depth > 32 || value instanceof Map || value instanceof Set) return false
+  if (Array.isArray(value)) {
+    for (const item of value) if (!provablyLossless(item, depth + 1)) return false
+    return true
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false
+  for (const key in value) {
+    if (!Object.hasOwn(value, key) || !provablyLossless((value as Record<string, unknown>)[key], depth + 1)) return false
+  }
+  return true
+}
 
 // Called for every value: checks the cheap `typeof` first and `instanceof` only for objects.
 function rejectLossy(this: unknown, _key: string, value: unknown): unknown {

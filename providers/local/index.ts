@@ -171,10 +171,12 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
   }
 
   const runInvocation = async (name: string, payload: string, executionId: string) => {
-    const { runner } = await deploymentOf(name)
+    // Without persistence the deployment is in memory: no load to share, so no promise per call (inline hot path).
+    const known = persistence ? undefined : store.deployments.get(name)
+    const { runner } = known ?? (await deploymentOf(name))
     const outcome = await runner.run(payload, executionId, () => store.countExecution(name))
     store.appendLogs(name, outcome.logs)
-    await persistence?.appendLogs(name, outcome.logs)
+    if (persistence) await persistence.appendLogs(name, outcome.logs)
     return outcome
   }
   const triggers = new LocalTriggers({

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { FunctionDefinition } from '../../src/define.ts'
+import { TimeoutError } from '../../src/errors/timeout.ts'
 import { projectRootOf } from '../../src/package/bundle-source-map.ts'
 import type { LogEntry } from '../../src/provider.ts'
 import { runDefinition } from '../../src/runtime/run-definition.ts'
 import { InstancePool } from '../../src/sandbox/instance-pool.ts'
-import { withTimeout } from '../../src/sandbox/timeout.ts'
+import { Deadlines } from './deadlines.ts'
 import { runInContext } from './inline-context.ts'
 import type { Runner, RunnerSettings } from './runner.ts'
 
@@ -27,6 +28,13 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
   const runnable = { name: settings.name, handler: definition.handler, trigger: definition.trigger }
   // Stacks name the project's files as the bundled backends' do (src/runtime/source-map-stack.ts).
   const projectRoot = definition.entry ? projectRootOf(definition.entry) : undefined
+  const deadlines = new Deadlines(settings.timeoutSec * 1000)
+  const timedOut = () =>
+    new TimeoutError({
+      provider: 'local',
+      timeoutSec: settings.timeoutSec,
+      message: `Function '${settings.name}' timed out after ${settings.timeoutSec} s; raise timeoutSec or make it faster`,
+    })
   return {
     async run(payload, executionId, onStart) {
       const acquired = pool.acquire()
@@ -41,13 +49,28 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
       const execution = runInContext({ env: instance.env, log }, () => runDefinition(runnable, payload, options))
       let discard = false
       try {
-        const envelope = await withTimeout(execution, { ...settings, provider: 'local' }, () => {
-          // The handler cannot be stopped in-process; its instance is never reused.
-          discard = true
+        const envelope = await new Promise<string>((resolve, reject) => {
+          const done = deadlines.watch(() => {
+            // The handler cannot be stopped in-process; its instance is never reused.
+            discard = true
+            reject(timedOut())
+          })
+          execution.then(
+            (text) => {
+              done()
+              resolve(text)
+            },
+            (error: unknown) => {
+              done()
+              reject(error)
+            },
+          )
         })
         return { envelope, logs }
       } finally {
-        await pool.release(instance, discard)
+        // Inline instances are released synchronously: no extra turn of the microtask queue per call.
+        const released = pool.release(instance, discard)
+        if (released) await released
       }
     },
     retire: () => pool.retire(),
