@@ -66,6 +66,7 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
     trigger,
     spec.shimPath,
     spec.external,
+    spec.minifiedBuilds,
     spec.files,
     // The files the globs match now: a new match must not be served a cached artifact without it.
     included.map((file) => file.name),
@@ -82,6 +83,7 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
       trigger,
       shimPath: spec.shimPath,
       external: spec.external,
+      minifiedBuilds: spec.minifiedBuilds,
     })
   } catch (cause) {
     throw new InvalidArgumentError({
