@@ -49,7 +49,9 @@ async function platformFailure({ cloud, probe, name, faults }: ScenarioContext, 
   faults.next(fnName, fault)
   const error = await rejectsWith<ProviderError>(fn.invoke({ kind: 'ok' }), 'ProviderError')
   assert.equal(error.provider, cloud.provider)
-  // Nothing shows the function did not start, so the invoke is not retried (it would run it twice).
+  // Transient, so retryable; but nothing shows the function did not start, so the client does not repeat
+  // the invoke (it could run it twice): that takes `notExecuted`.
+  assert.equal(error.isRetryable, true)
   assert.equal(error.notExecuted, false)
   assert.equal(await fn.invoke({ kind: 'ok' }), 'ok')
   await assertExecutions(probe, fnName, 1)

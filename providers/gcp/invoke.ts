@@ -129,6 +129,7 @@ function invokeError(name: string, endpoint: Endpoint, response: Response, body:
         "The function's instance crashed (an uncaught exception, an unhandled rejection or a process exit) before answering; see its logs in Cloud Logging",
     })
   }
-  // A 5xx may come after the function ran: never retried, so nothing runs twice.
-  return new ProviderError({ ...base, status, isRetryable: false, message: `${base.message}: ${body.slice(0, 200)}` })
+  // The front end failed: transient (retryable, as on AWS and Azure), but the function may have run, so
+  // `notExecuted` stays false and the client does not repeat a synchronous invoke (src/handle.ts).
+  return new ProviderError({ ...base, status, message: `${base.message}: ${body.slice(0, 200)}` })
 }
