@@ -41,54 +41,71 @@ class ProcessExitRequested extends Error {
   override name = 'ProcessExitRequested'
 }
 
+/** What the guard uses of `process` (a stand-in in tests, where ending the process is not an option). */
+export interface GuardedProcess {
+  exit(code?: number | string | null): never
+  exitCode?: number | string | null | undefined
+  prependListener(event: 'uncaughtException', listener: (thrown: unknown) => void): unknown
+}
+
 let installed: CrashGuard | undefined
 
 /** Installs the guard once per process: a listener first in line for uncaught exceptions, and a `process.exit` that answers first. */
 export function installCrashGuard(): CrashGuard {
-  installed ??= createCrashGuard()
+  installed ??= createCrashGuard(process)
   return installed
 }
 
-function createCrashGuard(): CrashGuard {
+export function createCrashGuard(target: GuardedProcess, graceMs = CRASH_GRACE_MS): CrashGuard {
   const inFlight = new Set<(error: RemoteError) => void>()
   // Marks the function's own async context, so that an exit from the worker's code is never blamed on it.
   const invocation = new AsyncLocalStorage<true>()
-  const exit = process.exit.bind(process)
+  const exit = target.exit.bind(target)
   let crashing = false
 
   const crash = (error: RemoteError, code: number) => {
     crashing = true
     for (const fail of inFlight) fail(error)
     inFlight.clear()
-    setTimeout(() => exit(code), CRASH_GRACE_MS)
+    setTimeout(() => exit(code), graceMs)
   }
 
   // First in line: the worker's own listener (which exits at once) runs after this one.
-  process.prependListener('uncaughtException', (thrown) => {
+  target.prependListener('uncaughtException', (thrown) => {
     if (crashing || inFlight.size === 0) return
     // The worker's own errors are its own (errors.ts AzFuncSystemError); they end the process as before.
     if ((thrown as { isAzureFunctionsSystemError?: unknown } | null)?.isAzureFunctionsSystemError === true) return
     crash(toRemoteError(thrown), 1)
   })
 
-  process.exit = ((code?: number | string | null) => {
+  target.exit = ((code?: number | string | null) => {
     // The worker's listener exits right after the guard's: the guard ends the process once the answers are out.
     if (crashing) return undefined as never
     if (inFlight.size === 0 || invocation.getStore() !== true) return exit(code)
-    const status = code ?? process.exitCode ?? 0
+    const status = code ?? target.exitCode ?? 0
     crash({ name: 'Error', message: `The function's process exited with code ${status} before answering` }, Number(status) || 0)
     throw new ProcessExitRequested(`process.exit(${status}) was called`)
-  }) as typeof process.exit
+  }) as GuardedProcess['exit']
 
   return {
     run(execute, answer) {
       return new Promise<string>((resolve, reject) => {
-        const fail = (error: RemoteError) => resolve(answer(error))
+        // Out of the set the moment it settles, so that a later crash is never taken for this invocation's.
+        const fail = (error: RemoteError) => {
+          inFlight.delete(fail)
+          resolve(answer(error))
+        }
         inFlight.add(fail)
-        invocation
-          .run(true, execute)
-          .then(resolve, reject)
-          .finally(() => inFlight.delete(fail))
+        invocation.run(true, execute).then(
+          (envelope) => {
+            inFlight.delete(fail)
+            resolve(envelope)
+          },
+          (error: unknown) => {
+            inFlight.delete(fail)
+            reject(error)
+          },
+        )
       })
     },
   }
