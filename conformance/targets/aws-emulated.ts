@@ -4,6 +4,7 @@ import { createCloud } from '../../src/client.ts'
 import { createManualClock } from '../../src/triggers/clock.ts'
 import { createInboxes } from '../inbox.ts'
 import type { ConformanceTarget } from '../scenario.ts'
+import { awsPlatformFaults } from './platform-faults.ts'
 
 /**
  * The AWS provider against the AWS emulator (msw at Lambda's real hostnames,
@@ -43,6 +44,7 @@ export function awsEmulatedTarget(options: AwsEmulatorOptions = {}): Conformance
         },
         clock,
         inbox: inboxes.open,
+        faults: awsPlatformFaults(emulator),
         teardown: async () => {
           await emulator.close()
           inboxes.close()

@@ -5,6 +5,7 @@ import { createCloud } from '../../src/client.ts'
 import { createManualClock } from '../../src/triggers/clock.ts'
 import { createInboxes } from '../inbox.ts'
 import type { ConformanceTarget } from '../scenario.ts'
+import { azurePlatformFaults } from './platform-faults.ts'
 
 /**
  * The Azure provider against the Azure emulator, through the real ARM SDKs.
@@ -41,6 +42,7 @@ export function azureEmulatedTarget(): ConformanceTarget {
         },
         clock,
         inbox: inboxes.open,
+        faults: azurePlatformFaults(emulator),
         teardown: async () => {
           await emulator.close()
           inboxes.close()

@@ -4,6 +4,7 @@ import { createCloud } from '../../src/client.ts'
 import { createManualClock } from '../../src/triggers/clock.ts'
 import { createInboxes } from '../inbox.ts'
 import type { ConformanceTarget } from '../scenario.ts'
+import { gcpPlatformFaults } from './platform-faults.ts'
 
 /**
  * The GCP provider and the real `@google-cloud/functions` client against the
@@ -40,6 +41,7 @@ export function gcpEmulatedTarget(): ConformanceTarget {
         },
         clock,
         inbox: inboxes.open,
+        faults: gcpPlatformFaults(emulator),
         teardown: async () => {
           await emulator.close()
           inboxes.close()
