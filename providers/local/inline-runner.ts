@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { FunctionDefinition } from '../../src/define.ts'
 import { projectRootOf } from '../../src/package/bundle-source-map.ts'
 import type { LogEntry } from '../../src/provider.ts'
+import { projectStack } from '../../src/runtime/project-stack.ts'
 import { runDefinition } from '../../src/runtime/run-definition.ts'
 import { InstancePool } from '../../src/sandbox/instance-pool.ts'
 import { withTimeout } from '../../src/sandbox/timeout.ts'
@@ -26,7 +27,8 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
   })
   const runnable = { name: settings.name, handler: definition.handler, trigger: definition.trigger }
   // Stacks name the project's files as the bundled backends' do (src/runtime/source-map-stack.ts).
-  const projectRoot = definition.entry ? projectRootOf(definition.entry) : undefined
+  const root = definition.entry ? projectRootOf(definition.entry) : undefined
+  const mapStack = root ? (stack: string, runtimeFile: string) => projectStack(stack, root, runtimeFile) : undefined
   return {
     async run(payload, executionId, onStart) {
       const acquired = pool.acquire()
@@ -36,7 +38,7 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
       const log = (level: LogEntry['level'], message: string) =>
         logs.push({ timestamp: new Date().toISOString(), executionId, level, message })
       const deadline = Date.now() + settings.timeoutSec * 1000
-      const options = { executionId, coldStart: instance.coldStart, deadline, log, projectRoot }
+      const options = { executionId, coldStart: instance.coldStart, deadline, log, mapStack }
       instance.coldStart = false
       const execution = runInContext({ env: instance.env, log }, () => runDefinition(runnable, payload, options))
       let discard = false
