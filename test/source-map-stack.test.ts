@@ -9,6 +9,7 @@ import { localTarget } from '../conformance/targets/local.ts'
 import { compactMap, encodeMappings } from '../src/package/bundle-source-map.ts'
 import { decodeMappings, originalPosition, type Segment } from '../src/runtime/source-map-stack.ts'
 import { placeOrder } from './fixtures/throws-at-line.ts'
+import { readOrder } from './fixtures/throws-in-dependency.ts'
 
 const FIXTURE = 'test/fixtures/throws-at-line.ts'
 const fixtureLines = readFileSync(fileURLToPath(new URL('./fixtures/throws-at-line.ts', import.meta.url)), 'utf8').split('\n')
@@ -79,5 +80,41 @@ describe('compact source maps', () => {
     expect(compact?.sources).toEqual(['src/a.ts', 'src/b.ts'])
     expect(decodeMappings(compact?.mappings ?? '')).toEqual([[[0, 0, 1, 0]], [], [[0, 1, 7, 4]]])
     expect(compact?.x_cloudfnRuntimeLines).toEqual([[1, 2]])
+  })
+})
+
+describe("a remote stack through the user's dependencies", () => {
+  const lines = readFileSync(fileURLToPath(new URL('./fixtures/throws-in-dependency.ts', import.meta.url)), 'utf8').split('\n')
+  const at = (marker: string, code: string) => {
+    const index = lines.findIndex((line) => line.includes(marker))
+    return `test/fixtures/throws-in-dependency.ts:${index + 1}:${(lines[index] ?? '').indexOf(code) + 1}`
+  }
+  const original = readFileSync(fileURLToPath(new URL('./fixtures/compiled/check-quantity.ts', import.meta.url)), 'utf8').split(
+    '\n',
+  )
+  const throwLine = original.findIndex((line) => line.includes('THROW-LINE'))
+
+  it.each([localTarget('worker'), awsEmulatedTarget()])('keeps and maps their frames on $name', async (target) => {
+    const session = await target.setup()
+    try {
+      const fn = await session.cloud.deploy(readOrder, { name: 'read-order-stack' })
+      const stackOf = async (input: { zip?: boolean; quantity: number }) =>
+        ((await fn.invoke(input).catch((thrown: unknown) => thrown)) as FunctionError).remoteStack?.split('\n') ?? []
+      // A source map of the dependency's own is followed to its original.
+      expect(await stackOf({ quantity: 101 })).toEqual([
+        'RangeError: at most 100',
+        `    at checkQuantity (test/fixtures/compiled/check-quantity.ts:${throwLine + 1}:${(original[throwLine] ?? '').indexOf('new RangeError') + 1})`,
+        `    at Object.handler (${at('CHECK-LINE', 'checkQuantity(')})`,
+      ])
+      // A package without one is named by its own file, and the handler's frame still follows it.
+      const unzip = await stackOf({ zip: true, quantity: 1 })
+      expect(unzip.at(-1)).toBe(`    at Object.handler (${at('UNZIP-LINE', 'unzipSync(')})`)
+      const packageFrames = unzip.slice(1, -1)
+      expect(packageFrames.length).toBeGreaterThan(0)
+      for (const frame of packageFrames) expect(frame).toMatch(/\(\S*node_modules\/fflate\/esm\/index\.mjs:\d+:\d+\)$/)
+      await fn.remove()
+    } finally {
+      await session.teardown()
+    }
   })
 })
