@@ -6,8 +6,10 @@ import { awsEmulatedTarget } from '../conformance/targets/aws-emulated.ts'
 import { azureEmulatedTarget } from '../conformance/targets/azure-emulated.ts'
 import { gcpEmulatedTarget } from '../conformance/targets/gcp-emulated.ts'
 import { localTarget } from '../conformance/targets/local.ts'
+import { bundleFunction } from '../src/package/bundle.ts'
 import { compactMap, encodeMappings } from '../src/package/bundle-source-map.ts'
-import { decodeMappings, originalPosition, type Segment } from '../src/runtime/source-map-stack.ts'
+import { packageFile, packageRoot } from '../src/package/package-root.ts'
+import { decodeMappings, originalPosition, type Segment, SOURCE_MAP_MARK } from '../src/runtime/source-map-stack.ts'
 import { placeOrder } from './fixtures/throws-at-line.ts'
 import { readOrder } from './fixtures/throws-in-dependency.ts'
 
@@ -116,5 +118,24 @@ describe("a remote stack through the user's dependencies", () => {
     } finally {
       await session.teardown()
     }
+  })
+})
+
+describe("an artifact's source map", () => {
+  it('names sources relative to the project, with no absolute path of this machine and no source text', async () => {
+    const { code } = await bundleFunction({
+      entry: placeOrder.entry as string,
+      exportName: 'placeOrder',
+      functionName: 'place-order',
+      shimPath: packageFile('providers/local/shim.ts'),
+    })
+    const text = new TextDecoder().decode(code)
+    expect(text).not.toContain(packageRoot())
+    const mapLine = text.trimEnd().split('\n').at(-1) ?? ''
+    expect(mapLine.startsWith(SOURCE_MAP_MARK)).toBe(true)
+    const map = JSON.parse(mapLine.slice(SOURCE_MAP_MARK.length)) as Record<string, unknown>
+    // Only the user's module: cloudfn's runtime and shim are line ranges, not sources.
+    expect(map.sources).toEqual([FIXTURE])
+    expect(map).not.toHaveProperty('sourcesContent')
   })
 })
