@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { FunctionError } from 'cloudfn'
 import { describe, expect, it } from 'vitest'
 import { awsEmulatedTarget } from '../conformance/targets/aws-emulated.ts'
@@ -9,7 +11,15 @@ import { localTarget } from '../conformance/targets/local.ts'
 import { bundleFunction } from '../src/package/bundle.ts'
 import { compactMap, encodeMappings } from '../src/package/bundle-source-map.ts'
 import { packageFile, packageRoot } from '../src/package/package-root.ts'
-import { decodeMappings, originalPosition, type Segment, SOURCE_MAP_MARK } from '../src/runtime/source-map-stack.ts'
+import { projectStack } from '../src/runtime/project-stack.ts'
+import {
+  decodeMappings,
+  type FrameRewrite,
+  originalPosition,
+  rewriteStack,
+  type Segment,
+  SOURCE_MAP_MARK,
+} from '../src/runtime/source-map-stack.ts'
 import { placeOrder } from './fixtures/throws-at-line.ts'
 import { readOrder } from './fixtures/throws-in-dependency.ts'
 
@@ -137,5 +147,60 @@ describe("an artifact's source map", () => {
     // Only the user's module: cloudfn's runtime and shim are line ranges, not sources.
     expect(map.sources).toEqual([FIXTURE])
     expect(map).not.toHaveProperty('sourcesContent')
+  })
+})
+
+describe('stack rewriting', () => {
+  const rewrite: FrameRewrite = (text) => {
+    if (text.includes('RUNTIME')) return 'runtime'
+    return text.includes('USER') ? { text: text.replace('USER', 'src/a.ts'), user: true } : { text, user: false }
+  }
+
+  it("cuts below the user's frames, with Node's own frames between them and the runtime", () => {
+    const stack = [
+      'Error: two',
+      'lines',
+      '    at inner (USER:1:2)',
+      '    at JSON.parse (<anonymous>)',
+      '    at outer (USER:3:4)',
+      '    at process.processTicksAndRejections (node:internal/process/task_queues:105:5)',
+      '    at async runDefinition (RUNTIME:9:9)',
+      '    at async host (file:///var/runtime/index.mjs:1:1)',
+    ].join('\n')
+    expect(rewriteStack(stack, rewrite).split('\n')).toEqual([
+      'Error: two',
+      'lines',
+      '    at inner (src/a.ts:1:2)',
+      '    at JSON.parse (<anonymous>)',
+      '    at outer (src/a.ts:3:4)',
+    ])
+  })
+
+  it("drops Node's timer frames below a callback's, and leaves a stack with no user frame as it was", () => {
+    const timer = ['Error: late', '    at Timeout._onTimeout (USER:5:6)', '    at listOnTimeout (node:internal/timers:594:17)']
+    expect(rewriteStack(timer.join('\n'), rewrite)).toBe('Error: late\n    at Timeout._onTimeout (src/a.ts:5:6)')
+    const runtimeOnly = [
+      'TypeError: An HTTP function must return a Response',
+      '    at runHttp (RUNTIME:1:1)',
+      '    at host (x:1:1)',
+    ]
+    expect(rewriteStack(runtimeOnly.join('\n'), rewrite)).toBe(runtimeOnly.join('\n'))
+  })
+
+  it('names project files relative to the root when unbundled (inline mode), cutting at the runtime module', () => {
+    const root = join(tmpdir(), 'app')
+    const runtimeFile = pathToFileURL(join(root, 'node_modules', 'cloudfn', 'dist', 'chunk.js')).href
+    const stack = [
+      'Error: x',
+      `    at check (${pathToFileURL(join(root, 'src', 'orders.ts')).href}:12:9)`,
+      `    at handler (${join(root, 'src', 'index.ts')}:3:1)`,
+      `    at runDefinition (${runtimeFile}:40:2)`,
+      `    at run (${fileURLToPath(runtimeFile)}:80:2)`,
+    ].join('\n')
+    expect(projectStack(stack, root, runtimeFile).split('\n')).toEqual([
+      'Error: x',
+      '    at check (src/orders.ts:12:9)',
+      '    at handler (src/index.ts:3:1)',
+    ])
   })
 })

@@ -89,13 +89,14 @@ export function originalPosition(
 export type FrameRewrite = (text: string) => { text: string; user: boolean } | 'runtime'
 
 const FRAME = /^\s+at /
-/** The microtask and timer plumbing between a runtime and an async handler differs by host (worker, process): not the user's. */
 const NODE_INTERNAL = /\(node:internal\/[^)]*\)$|at node:internal\//
 
 /**
  * The stack with each frame rewritten, cut at the first runtime frame below
- * the user's. Frames above the user's (an error thrown by the runtime itself)
- * stay; a stack with no user frame is returned as V8 wrote it.
+ * the user's, and without Node's own frames right below the user's (the
+ * microtask queue, timers: they differ by host and Node version). Frames above
+ * the user's (an error thrown by the runtime itself) stay; a stack with no user
+ * frame is returned as V8 wrote it.
  */
 export function rewriteStack(stack: string, rewrite: FrameRewrite): string {
   const out: string[] = []
@@ -108,10 +109,10 @@ export function rewriteStack(stack: string, rewrite: FrameRewrite): string {
     } else if (userFrames === 0) {
       out.push(text)
     } else {
-      while (NODE_INTERNAL.test(out[out.length - 1] ?? '')) out.pop()
       break
     }
   }
+  while (userFrames > 0 && NODE_INTERNAL.test(out[out.length - 1] ?? '')) out.pop()
   return userFrames === 0 ? stack : out.join('\n')
 }
 
