@@ -3,6 +3,7 @@ import type { FunctionDefinition } from '../../src/define.ts'
 import { TimeoutError } from '../../src/errors/timeout.ts'
 import { projectRootOf } from '../../src/package/bundle-source-map.ts'
 import type { LogEntry } from '../../src/provider.ts'
+import { projectStack } from '../../src/runtime/project-stack.ts'
 import { runDefinition } from '../../src/runtime/run-definition.ts'
 import { InstancePool } from '../../src/sandbox/instance-pool.ts'
 import { Deadlines } from './deadlines.ts'
@@ -27,7 +28,8 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
   })
   const runnable = { name: settings.name, handler: definition.handler, trigger: definition.trigger }
   // Stacks name the project's files as the bundled backends' do (src/runtime/source-map-stack.ts).
-  const projectRoot = definition.entry ? projectRootOf(definition.entry) : undefined
+  const root = definition.entry ? projectRootOf(definition.entry) : undefined
+  const mapStack = root ? (stack: string, runtimeFile: string) => projectStack(stack, root, runtimeFile) : undefined
   const deadlines = new Deadlines(settings.timeoutSec * 1000)
   const timedOut = () =>
     new TimeoutError({
@@ -44,7 +46,7 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
       const log = (level: LogEntry['level'], message: string) =>
         logs.push({ timestamp: new Date().toISOString(), executionId, level, message })
       const deadline = Date.now() + settings.timeoutSec * 1000
-      const options = { executionId, coldStart: instance.coldStart, deadline, log, projectRoot }
+      const options = { executionId, coldStart: instance.coldStart, deadline, log, mapStack }
       instance.coldStart = false
       const execution = runInContext({ env: instance.env, log }, () => runDefinition(runnable, payload, options))
       let discard = false

@@ -139,10 +139,14 @@ export function compactMap(
 
 /** Encodes segments per line (absolute values) as a v3 `mappings` string. */
 export function encodeMappings(lines: readonly (readonly Segment[])[]): string {
+  // Trailing empty lines need no separators (a `/;+$/` would backtrack quadratically over thousands of them).
+  let count = lines.length
+  while (count > 0 && lines[count - 1]?.length === 0) count--
   let source = 0
   let line = 0
   let column = 0
   return lines
+    .slice(0, count)
     .map((segments) => {
       let generated = 0
       return segments
@@ -160,7 +164,6 @@ export function encodeMappings(lines: readonly (readonly Segment[])[]): string {
         .join(',')
     })
     .join(';')
-    .replace(/;+$/, '')
 }
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'

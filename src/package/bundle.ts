@@ -27,8 +27,6 @@ export interface BundleOutput {
 }
 
 const STDIN_NAME = 'cloudfn-entry.js'
-const ENTRY_NAME = 'index.mjs'
-const SLIM_RUNTIME = 'src/runtime/in-bundle.ts'
 
 // Bundled ESM may contain CommonJS dependencies that call require().
 const REQUIRE_BANNER =
@@ -41,7 +39,7 @@ const REQUIRE_BANNER =
 const slimCloudfn: Plugin = {
   name: 'cloudfn-slim-runtime',
   setup(builder) {
-    builder.onResolve({ filter: /^cloudfn$/ }, () => ({ path: packageFile(SLIM_RUNTIME) }))
+    builder.onResolve({ filter: /^cloudfn$/ }, () => ({ path: packageFile('src/runtime/in-bundle.ts') }))
   },
 }
 
@@ -144,7 +142,7 @@ if (!definition) throw new Error(${JSON.stringify(`The artifact's module exports
     // Source maps for remote stacks (bundle-source-map.ts). The outfile only places the map's sources; nothing is written.
     sourcemap: 'external',
     sourcesContent: false,
-    outfile: packageFile(ENTRY_NAME),
+    outfile: packageFile('index.mjs'),
     logLevel: 'silent',
     banner: { js: REQUIRE_BANNER },
     external: [...(input.external ?? [])],
@@ -156,7 +154,7 @@ if (!definition) throw new Error(${JSON.stringify(`The artifact's module exports
     metafile,
     workingDir: packageFile('.'),
     entry: input.entry,
-    slimRuntime: packageFile(SLIM_RUNTIME),
+    slimRuntime: packageFile('src/runtime/in-bundle.ts'),
   })
   const inputs = Object.keys(result.metafile.inputs)
     .filter((path) => path !== STDIN_NAME && !path.includes(':'))

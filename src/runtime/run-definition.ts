@@ -4,7 +4,7 @@ import { formatLogArgs } from './console-capture.ts'
 import type { FunctionContext, LogLevel } from './context.ts'
 import { failureEnvelope, type InvocationMeta, type RemoteError, successEnvelope, toRemoteError } from './envelope.ts'
 import { errorResponseWire, responseToWire, type WireRequest, wireToRequest } from './http-wire.ts'
-import { mapStack } from './source-map-stack.ts'
+import { bundleStack } from './source-map-stack.ts'
 
 /**
  * What a shim knows of the trigger inside the artifact: the packager writes
@@ -31,8 +31,11 @@ export interface RunOptions {
   deadline: number
   /** Where `ctx.log` writes. */
   log: (level: LogLevel, message: string) => void
-  /** Unbundled runs (the local fake's inline mode): the root that stack frames are named relative to. */
-  projectRoot?: string | undefined
+  /**
+   * Unbundled runs (the local fake's inline mode): how a handler error's stack is named, given the URL of
+   * this module (the frames from which on are cloudfn's). A bundle maps stacks with its own source map.
+   */
+  mapStack?: ((stack: string, runtimeFile: string) => string) | undefined
 }
 
 /**
@@ -79,7 +82,7 @@ export async function runDefinition(definition: RunnableDefinition, payloadJson:
 function handlerError(thrown: unknown, options: RunOptions): RemoteError {
   const error = toRemoteError(thrown)
   if (error.stack === undefined) return error
-  return { ...error, stack: mapStack(error.stack, { runtimeFile: import.meta.url, projectRoot: options.projectRoot }) }
+  return { ...error, stack: bundleStack(error.stack) ?? options.mapStack?.(error.stack, import.meta.url) ?? error.stack }
 }
 
 /** The request with its body's content coding undone, as every backend hands it to the handler. */

@@ -16,10 +16,12 @@
  * before the bundle loads (the shim is inside it), and `module.SourceMap`
  * resolves a position past a line's last segment, or on an unmapped line, to an
  * earlier line (Node 22), which would blame a wrong user line.
+ *
+ * Kept small (it ships in every artifact, issue #19): the unbundled case (the
+ * local fake's inline mode) lives in project-stack.ts.
  */
 import { readFileSync } from 'node:fs'
-import { sep } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 
 /** Starts the bundle's last line; the rest of that line is the map's JSON. Not `sourceMappingURL`, so Node never maps it twice. */
 export const SOURCE_MAP_MARK = '//# cloudfnSourceMap='
@@ -41,48 +43,31 @@ const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
 
 /** Decodes a v3 `mappings` string into segments per generated line, with absolute values. */
 export function decodeMappings(mappings: string): Segment[][] {
-  const lines: Segment[][] = []
-  let source = 0
-  let line = 0
-  let column = 0
-  for (const lineText of mappings.split(';')) {
-    const segments: Segment[] = []
-    let generated = 0
-    for (const text of lineText.split(',')) {
-      if (text === '') continue
-      const values = decodeVlq(text)
-      generated += values[0] ?? 0
-      if (values.length < 4) {
-        segments.push([generated])
-        continue
-      }
-      source += values[1] ?? 0
-      line += values[2] ?? 0
-      column += values[3] ?? 0
-      segments.push([generated, source, line, column])
-    }
-    lines.push(segments)
-  }
-  return lines
-}
-
-function decodeVlq(text: string): number[] {
-  const values: number[] = []
-  let value = 0
-  let shift = 0
-  for (const char of text) {
-    const digit = BASE64.indexOf(char)
-    if (digit < 0) throw new Error(`invalid base64 VLQ character '${char}'`)
-    value += (digit & 31) * 2 ** shift
-    if (digit & 32) {
-      shift += 5
-      continue
-    }
-    values.push(value & 1 ? -Math.floor(value / 2) : Math.floor(value / 2))
-    value = 0
-    shift = 0
-  }
-  return values
+  // Source index, line and column run on across lines; the generated column restarts on each.
+  const state = [0, 0, 0, 0]
+  return mappings.split(';').map((line) => {
+    state[0] = 0
+    return line
+      .split(',')
+      .filter(Boolean)
+      .map((text): Segment => {
+        let field = 0
+        let value = 0
+        let shift = 0
+        for (const char of text) {
+          const digit = BASE64.indexOf(char)
+          value += (digit & 31) * 2 ** shift
+          shift += 5
+          if (digit & 32) continue
+          state[field] = (state[field] ?? 0) + (value & 1 ? -Math.floor(value / 2) : value / 2)
+          field++
+          value = 0
+          shift = 0
+        }
+        const [column = 0, source = 0, from = 0, at = 0] = state
+        return field < 4 ? [column] : [column, source, from, at]
+      })
+  })
 }
 
 /** The original position of a 0-based generated position, only from segments on that same line. */
@@ -91,10 +76,8 @@ export function originalPosition(
   line: number,
   column: number,
 ): { source: number; line: number; column: number } | undefined {
-  const segments = lines[line]
-  if (!segments) return undefined
   let found: Segment | undefined
-  for (const segment of segments) {
+  for (const segment of lines[line] ?? []) {
     if (segment[0] > column) break
     found = segment
   }
@@ -102,133 +85,76 @@ export function originalPosition(
   return { source: found[1], line: found[2], column: found[3] }
 }
 
-interface LoadedMap {
-  /** How the bundle's own frames name it: its file URL and its path. */
-  locations: string[]
-  sources: string[]
-  lines: Segment[][]
-  runtimeLines: [number, number][]
+/** A frame as the user should see it (`user` when it is theirs), or `runtime` when it is cloudfn's or the platform's. */
+export type FrameRewrite = (text: string) => { text: string; user: boolean } | 'runtime'
+
+const FRAME = /^\s+at /
+const NODE_INTERNAL = /\(node:internal\/[^)]*\)$|at node:internal\//
+
+/**
+ * The stack with each frame rewritten, cut at the first runtime frame below
+ * the user's, and without Node's own frames right below the user's (the
+ * microtask queue, timers: they differ by host and Node version). Frames above
+ * the user's (an error thrown by the runtime itself) stay; a stack with no user
+ * frame is returned as V8 wrote it.
+ */
+export function rewriteStack(stack: string, rewrite: FrameRewrite): string {
+  const out: string[] = []
+  let userFrames = 0
+  for (const text of stack.split('\n')) {
+    const frame = FRAME.test(text) ? rewrite(text) : { text, user: false }
+    if (frame !== 'runtime') {
+      out.push(frame.text)
+      if (frame.user) userFrames++
+    } else if (userFrames === 0) {
+      out.push(text)
+    } else {
+      break
+    }
+  }
+  while (userFrames > 0 && NODE_INTERNAL.test(out[out.length - 1] ?? '')) out.pop()
+  return userFrames === 0 ? stack : out.join('\n')
 }
 
-let loaded: LoadedMap | null | undefined
+let loaded: FrameRewrite | null | undefined
+
+/** The stack mapped through the bundle's map; `undefined` outside a bundle with one. */
+export function bundleStack(stack: string): string | undefined {
+  loaded ??= loadMap()
+  return loaded ? rewriteStack(stack, loaded) : undefined
+}
 
 /** Reads the map from this module's own file, once; `null` when there is none (not bundled, or bundled without a map). */
-function loadMap(): LoadedMap | null {
-  if (loaded !== undefined) return loaded
-  loaded = null
+function loadMap(): FrameRewrite | null {
   try {
     const url = import.meta.url
-    if (!url.startsWith('file:')) return loaded
     const path = fileURLToPath(url)
     const text = readFileSync(path, 'utf8')
     // A newline before the mark: this module's own source holds the mark only inside a string literal.
     const at = text.lastIndexOf(`\n${SOURCE_MAP_MARK}`)
-    if (at < 0) return loaded
-    const end = text.indexOf('\n', at + 1)
-    const map = JSON.parse(text.slice(at + 1 + SOURCE_MAP_MARK.length, end < 0 ? undefined : end)) as CompactSourceMap
-    loaded = {
-      locations: [url, path],
-      sources: map.sources,
-      lines: decodeMappings(map.mappings),
-      runtimeLines: map.x_cloudfnRuntimeLines,
+    if (at < 0) return null
+    const map = JSON.parse(text.slice(at + 1 + SOURCE_MAP_MARK.length).split('\n')[0] ?? '') as CompactSourceMap
+    const lines = decodeMappings(map.mappings)
+    const runtime = map.x_cloudfnRuntimeLines
+    return (text) => {
+      // V8 names the bundle by URL (ESM) or path, then `:line:column`, counted from 1 (source maps count from 0).
+      for (const file of [url, path]) {
+        const at = text.lastIndexOf(`${file}:`)
+        const position = at < 0 ? null : /^(\d+):(\d+)/.exec(text.slice(at + file.length + 1))
+        if (!position) continue
+        const line = Number(position[1]) - 1
+        if (runtime.some(([from, to]) => line >= from && line < to)) return 'runtime'
+        const original = originalPosition(lines, line, Number(position[2]) - 1)
+        const source = original && map.sources[original.source]
+        // Code esbuild wrote itself (module wrappers) has no source: left as it is.
+        if (!original || source === undefined) break
+        const named = `${source}:${original.line + 1}:${original.column + 1}`
+        return { text: text.slice(0, at) + named + text.slice(at + file.length + 1 + position[0].length), user: true }
+      }
+      return { text, user: false }
     }
   } catch {
     // A stack is only ever improved here: any failure leaves it as V8 wrote it.
-    loaded = null
-  }
-  return loaded
-}
-
-const FRAME = /^\s+at /
-/** The microtask and timer plumbing between a runtime and an async handler differs by host (worker, process): not the user's. */
-const NODE_INTERNAL = /\(node:internal\/[^)]*\)$|at node:internal\//
-
-export interface StackContext {
-  /** URL of the module that calls the handler (`runDefinition`): outside a bundle, its frames and all below are the platform's. */
-  runtimeFile: string
-  /** Without a bundle (the local fake's inline mode): the project root that frames are named relative to. */
-  projectRoot?: string | undefined
-}
-
-/** A frame as the user should see it; `runtime` when it is cloudfn's or the platform's code. */
-type Rewrite = (text: string) => { text: string; user: boolean } | 'runtime'
-
-/**
- * The stack with each frame of the user's code named by its original source
- * position relative to the project, cut at the first runtime frame below them.
- * Frames above the user's (an error thrown by the runtime itself) stay as V8
- * wrote them. Unchanged outside a bundle with a map when no project root is given.
- */
-export function mapStack(stack: string, context: StackContext): string {
-  const map = loadMap()
-  const rewrite = map ? bundleRewrite(map) : inlineRewrite(context)
-  if (!rewrite) return stack
-  const out: string[] = []
-  let userFrames = 0
-  for (const text of stack.split('\n')) {
-    if (!FRAME.test(text)) {
-      out.push(text)
-      continue
-    }
-    const frame = rewrite(text)
-    if (frame !== 'runtime') {
-      out.push(frame.text)
-      if (frame.user) userFrames++
-      continue
-    }
-    if (userFrames === 0) {
-      out.push(text)
-      continue
-    }
-    while (NODE_INTERNAL.test(out[out.length - 1] ?? '')) out.pop()
-    break
-  }
-  return userFrames === 0 ? stack : out.join('\n')
-}
-
-/** Outside a bundle: frames under the project root named relative to it; the runtime's own module marks the cut. */
-function inlineRewrite(context: StackContext): Rewrite | undefined {
-  const root = context.projectRoot
-  if (root === undefined) return undefined
-  const runtime = [context.runtimeFile, ...(context.runtimeFile.startsWith('file:') ? [fileURLToPath(context.runtimeFile)] : [])]
-  const prefixes = [`${pathToFileURL(root).href}/`, `${root}${sep}`]
-  return (text) => {
-    if (runtime.some((file) => text.includes(`${file}:`))) return 'runtime'
-    for (const prefix of prefixes) {
-      const at = text.indexOf(prefix)
-      if (at >= 0)
-        return {
-          text:
-            text.slice(0, at) +
-            text
-              .slice(at + prefix.length)
-              .split(sep)
-              .join('/'),
-          user: true,
-        }
-    }
-    return { text, user: false }
-  }
-}
-
-/** In a bundle: frames of the bundle mapped to their sources; lines of the runtime mark the cut. */
-function bundleRewrite(map: LoadedMap): Rewrite {
-  return (text) => {
-    for (const location of map.locations) {
-      const at = text.lastIndexOf(`${location}:`)
-      if (at < 0) continue
-      const position = /^:(\d+):(\d+)/.exec(text.slice(at + location.length))
-      if (!position) continue
-      // V8 counts lines and columns from 1, source maps from 0.
-      const line = Number(position[1]) - 1
-      if (map.runtimeLines.some(([from, to]) => line >= from && line < to)) return 'runtime'
-      const original = originalPosition(map.lines, line, Number(position[2]) - 1)
-      const source = original && map.sources[original.source]
-      // Code esbuild wrote itself (module wrappers) has no source: left as it is.
-      if (!original || source === undefined) return { text, user: false }
-      const replaced = `${source}:${original.line + 1}:${original.column + 1}`
-      return { text: text.slice(0, at) + replaced + text.slice(at + position[0].length + location.length), user: true }
-    }
-    return { text, user: false }
+    return null
   }
 }
