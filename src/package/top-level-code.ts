@@ -6,7 +6,7 @@ import type { Loader } from 'esbuild'
 export interface TopLevelStatement {
   /** 1-based line in the source file. */
   line: number
-  /** The statement's first line as esbuild prints it. */
+  /** The source line the statement starts on (one entry per line). */
   text: string
 }
 
@@ -59,6 +59,7 @@ export async function topLevelCode(file: string): Promise<TopLevelStatement[]> {
     // A module esbuild cannot parse fails the bundling step with esbuild's own message.
     return []
   }
+  const sourceLines = source.split('\n')
   const segments = mappingSegments((JSON.parse(result.map) as { mappings: string }).mappings)
   const found: TopLevelStatement[] = []
   for (const [index, text] of result.code.split('\n').entries()) {
@@ -69,7 +70,10 @@ export async function topLevelCode(file: string): Promise<TopLevelStatement[]> {
     const line = onLine.filter((segment) => segment.column <= word).at(-1)?.sourceLine ?? (onLine[0]?.sourceLine as number)
     // `for await` is not among them: it reads a stream forever, an app's main loop rather than initialisation.
     if (ALLOWED_START.test(text) || ASSIGNMENT.test(text) || ESBUILD_HELPER.test(text)) continue
-    found.push({ line: line + 1, text: text.length > 80 ? `${text.slice(0, 77)}...` : text })
+    // The line as the user wrote it (esbuild reprints: 3000 becomes 3e3, quotes change).
+    const written = (sourceLines[line] ?? text).trim()
+    if (found.at(-1)?.line === line + 1) continue
+    found.push({ line: line + 1, text: written.length > 80 ? `${written.slice(0, 77)}...` : written })
   }
   return found
 }
