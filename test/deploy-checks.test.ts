@@ -128,6 +128,8 @@ await Promise.resolve(3000)
 import './side-effect-free.ts'
 enum Level { Low, High }
 declare global { var seen: number }
+namespace Util { export const one = 1 }
+export namespace Shared { export const two = 2 }
 const client = new Map<string, Level>([['a', Level.High]])
 const banner = \`multi
 line \${client.size}
@@ -136,7 +138,7 @@ process.env.TZ ??= 'UTC'
 globalThis.seen = 0
 if (!process.env.PATH) throw new Error('PATH is not set')
 for (const key of ['x']) client.set(key, Level.Low)
-export const init = defineFunction({ name: 'init', handler: () => banner + client.size })
+export const init = defineFunction({ name: 'init', handler: () => banner + client.size + Util.one + Shared.two })
 export default init
 `,
     )

@@ -24,6 +24,8 @@ const ALLOWED_START =
   /^(?:import\b|export\b|var\b|let\b|const\b|class\b|function\b|async\s+function\b|if\b|try\b|switch\b|throw\b|for\s*\(|while\b|do\b|\{|[})\];]|["']use strict["'])/
 // `process.env.TZ ??= 'UTC'`, `globalThis.x = ...`, `count++`: setting a value is initialisation, not an app.
 const ASSIGNMENT = /^[\w$.[\]"']+\s*(?:[-+*/%&|^]|\?\?|\|\||&&|\*\*|<<|>>>?)?=(?!=)|^[\w$.]+\s*(?:\+\+|--)\s*;/
+// A TypeScript namespace, which esbuild prints as a call that fills an object: a declaration as written.
+const NAMESPACE = /^(?:export\s+)?(?:declare\s+)?(?:namespace|module)\s+[\w$.]+\s*\{/
 // esbuild's own helpers (`__decorateClass(...)` for decorators, `__publicField`), not the user's code.
 const ESBUILD_HELPER = /^__[a-zA-Z]+\(/
 
@@ -72,6 +74,7 @@ export async function topLevelCode(file: string): Promise<TopLevelStatement[]> {
     if (ALLOWED_START.test(text) || ASSIGNMENT.test(text) || ESBUILD_HELPER.test(text)) continue
     // The line as the user wrote it (esbuild reprints: 3000 becomes 3e3, quotes change).
     const written = (sourceLines[line] ?? text).trim()
+    if (NAMESPACE.test(written)) continue
     if (found.at(-1)?.line === line + 1) continue
     found.push({ line: line + 1, text: written.length > 80 ? `${written.slice(0, 77)}...` : written })
   }
