@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { DeployCheckError, type FunctionDefinition, InvalidArgumentError } from 'cloudfn'
 import { afterAll, describe, expect, it } from 'vitest'
+import { literalFileReads } from '../src/package/file-reads.ts'
 import { findExportName, importLimit } from '../src/package/find-export.ts'
 import { packageFunction } from '../src/package/index.ts'
 import { packageFile, packageRoot } from '../src/package/package-root.ts'
@@ -265,6 +266,22 @@ export const fn = defineFunction({
     expect((error as Error).message).toContain(`add ${fix} to the definition`)
   })
 
+  it('says to move a file above the entry folder, which include cannot ship, and reads by concatenation', async () => {
+    writeFileSync(join(dir, 'outside.json'), '{}')
+    const error = await refusal(
+      await definitionReading(
+        'reads-outside',
+        "return readFileSync(join(import.meta.dirname, '..', 'outside.json'), 'utf8') + readFileSync(__dirname + '/data.json')",
+      ),
+    )
+    expect(error).toMatchObject({ check: 'missing-file', line: 11 })
+    const message = (error as Error).message
+    expect(message).toContain(
+      `include ships only files below the entry module's folder (${folder}): move ${join(dir, 'outside.json')} below it`,
+    )
+    expect(message).toContain("__dirname + '/data.json'\n    add include: ['data.json'] to the definition")
+  })
+
   it('deploys the same reads once include ships the files', async () => {
     const definition = await definitionReading(
       'reads-shipped',
@@ -290,5 +307,26 @@ export const fn = defineFunction({
       "readFileSync(join(import.meta.dirname, 'made-at-run-time.json')); return readFileSync(join(import.meta.dirname, input))",
     )
     expect((await packageFunction(definition as never, spec)).zip.byteLength).toBeGreaterThan(0)
+  })
+})
+
+describe('literalFileReads', () => {
+  it('finds the obvious spellings of a path next to the module, and leaves comments and computed paths alone', () => {
+    const source = `const here = dirname(fileURLToPath(import.meta.url))
+const a = readFileSync(__dirname + '/data.json')
+const b = readdirSync(__dirname + '/templates/' + name)
+// readFileSync(join(here, 'commented.json'))
+const c = readFileSync(join(here,
+  'multi', 'line.json'))
+const d = readFileSync(other.__dirname + '/not-the-module-folder.json')
+const e = readFileSync(join(import.meta.dirname, name))
+const f = readFileSync(path.join(__dirname, '..', 'shared', 'x.json'))
+`
+    expect(literalFileReads(source).map(({ line, path, complete }) => ({ line, path, complete }))).toEqual([
+      { line: 2, path: 'data.json', complete: true },
+      { line: 3, path: 'templates', complete: false },
+      { line: 5, path: 'multi/line.json', complete: true },
+      { line: 9, path: '../shared/x.json', complete: true },
+    ])
   })
 })
