@@ -180,7 +180,9 @@ export const handle = await local({ isolation: 'worker' }).deploy(fn)
     expect(result.stderr).not.toContain('unsettled top-level await')
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('DeployCheckError')
-    expect(result.stderr).toContain('imports its module deploys-itself-quietly.mjs, and that import can never finish')
+    expect(result.stderr).toContain(
+      'imports its module deploys-itself-quietly.mjs, and that import can never finish: deploys-itself-quietly.mjs:4 (export const handle = await',
+    )
     expect(result.stderr).toContain('Move the app code')
   })
 
@@ -201,8 +203,9 @@ export const server = await new Promise(() => {})
         () => undefined,
         (thrown: unknown) => thrown,
       )
-      expect(error).toMatchObject({ check: 'top-level-code', file })
-      expect((error as Error).message).toContain('has not finished after 0.05 s')
+      expect(error).toMatchObject({ check: 'top-level-code', file, line: 3 })
+      expect((error as Error).message).toContain('has not finished after 0.05 s: test/')
+      expect((error as Error).message).toContain('waits-forever.mjs:3 (export const server = await new Promise(() => {}))')
     } finally {
       importLimit.ms = saved
     }
