@@ -106,6 +106,8 @@ startApp()
   await Promise.resolve()
 })()
 await Promise.resolve(3000)
+const app = { listen: (port) => ({ port }) }
+export const server = app.listen(3000)
 `,
     )
     const { api } = (await import(file)) as { api: FunctionDefinition }
@@ -119,6 +121,8 @@ await Promise.resolve(3000)
     expect(message).toContain('app-and-function.mjs:6  ;(async () => {')
     // As written, not as esbuild reprints it (3e3).
     expect(message).toContain('app-and-function.mjs:9  await Promise.resolve(3000)')
+    expect(message).toContain('app-and-function.mjs:11  export const server = app.listen(3000)')
+    expect(message).not.toContain(':10 ')
     expect(message).toContain('Move that app code into another module that imports the definition')
   })
 

@@ -27,6 +27,8 @@ const ALLOWED_START =
 const ASSIGNMENT = /^[\w$.[\]"']+\s*(?:[-+*/%&|^]|\?\?|\|\||&&|\*\*|<<|>>>?)?=(?!=)|^[\w$.]+\s*(?:\+\+|--)\s*;/
 // A TypeScript namespace, which esbuild prints as a call that fills an object: a declaration as written.
 const NAMESPACE = /^(?:export\s+)?(?:declare\s+)?(?:namespace|module)\s+[\w$.]+\s*\{/
+// A server started in a declaration (`const server = app.listen(3000)`): a function never listens, its platform serves it.
+const LISTENS = /\.listen\(/
 // esbuild's own helpers (`__decorateClass(...)` for decorators, `__publicField`), not the user's code.
 const ESBUILD_HELPER = /^__[a-zA-Z]+\(/
 
@@ -34,7 +36,7 @@ const ESBUILD_HELPER = /^__[a-zA-Z]+\(/
  * The statements at the top level of `file` that run code beyond imports,
  * declarations and guarded initialisation: calls (`startApp()`,
  * `console.log('app started')`), awaits (`await server.listen()`), `for await`
- * loops. In a function's module they would run again on every cold start, as
+ * loops, and servers started in a declaration (`const server = app.listen(3000)`). In a function's module they would run again on every cold start, as
  * the artifact bundles the whole module.
  *
  * esbuild (already used to bundle) parses the module, TypeScript included, and
@@ -89,7 +91,9 @@ async function topLevelStatements(file: string): Promise<Statement[]> {
     const line = onLine.filter((segment) => segment.column <= word).at(-1)?.sourceLine ?? (onLine[0]?.sourceLine as number)
     // The line as the user wrote it (esbuild reprints: 3000 becomes 3e3, quotes change).
     const written = (sourceLines[line] ?? text).trim()
-    const allowed = ALLOWED_START.test(text) || ASSIGNMENT.test(text) || ESBUILD_HELPER.test(text) || NAMESPACE.test(written)
+    const allowed =
+      (ALLOWED_START.test(text) || ASSIGNMENT.test(text) || ESBUILD_HELPER.test(text) || NAMESPACE.test(written)) &&
+      !(LISTENS.test(text) && !/^(?:import|export\s*\{)/.test(text))
     const previous = found.at(-1)
     if (previous?.line === line + 1) {
       previous.allowed &&= allowed
