@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { DeployCheckError, type FunctionDefinition, InvalidArgumentError } from 'cloudfn'
 import { afterAll, describe, expect, it } from 'vitest'
+import { literalFileReads } from '../src/package/file-reads.ts'
 import { findExportName, importLimit } from '../src/package/find-export.ts'
 import { packageFunction } from '../src/package/index.ts'
 import { packageFile, packageRoot } from '../src/package/package-root.ts'
@@ -104,6 +105,9 @@ startApp()
 ;(async () => {
   await Promise.resolve()
 })()
+await Promise.resolve(3000)
+const app = { listen: (port) => ({ port }) }
+export const server = app.listen(3000)
 `,
     )
     const { api } = (await import(file)) as { api: FunctionDefinition }
@@ -112,9 +116,13 @@ startApp()
     expect(error).toMatchObject({ check: 'top-level-code', file, line: 4 })
     const message = (error as Error).message
     expect(message).toContain("function 'api' is defined in test/")
-    expect(message).toContain('app-and-function.mjs:4  console.log("app started");')
-    expect(message).toContain('app-and-function.mjs:5  startApp();')
-    expect(message).toContain('app-and-function.mjs:6  (async () => {')
+    expect(message).toContain("app-and-function.mjs:4  console.log('app started')")
+    expect(message).toContain('app-and-function.mjs:5  startApp()')
+    expect(message).toContain('app-and-function.mjs:6  ;(async () => {')
+    // As written, not as esbuild reprints it (3e3).
+    expect(message).toContain('app-and-function.mjs:9  await Promise.resolve(3000)')
+    expect(message).toContain('app-and-function.mjs:11  export const server = app.listen(3000)')
+    expect(message).not.toContain(':10 ')
     expect(message).toContain('Move that app code into another module that imports the definition')
   })
 
@@ -125,6 +133,8 @@ startApp()
 import './side-effect-free.ts'
 enum Level { Low, High }
 declare global { var seen: number }
+namespace Util { export const one = 1 }
+export namespace Shared { export const two = 2 }
 const client = new Map<string, Level>([['a', Level.High]])
 const banner = \`multi
 line \${client.size}
@@ -133,7 +143,7 @@ process.env.TZ ??= 'UTC'
 globalThis.seen = 0
 if (!process.env.PATH) throw new Error('PATH is not set')
 for (const key of ['x']) client.set(key, Level.Low)
-export const init = defineFunction({ name: 'init', handler: () => banner + client.size })
+export const init = defineFunction({ name: 'init', handler: () => banner + client.size + Util.one + Shared.two })
 export default init
 `,
     )
@@ -158,7 +168,7 @@ console.log(await handle.invoke({}))
     expect(result.stderr).not.toContain('unsettled top-level await')
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('DeployCheckError')
-    expect(result.stderr).toContain('deploys-itself.mjs:5  console.log(await handle.invoke({}));')
+    expect(result.stderr).toContain('deploys-itself.mjs:5  console.log(await handle.invoke({}))')
   })
 
   it('and when only a declaration awaits it: the import that can never finish is named', async () => {
@@ -174,7 +184,9 @@ export const handle = await local({ isolation: 'worker' }).deploy(fn)
     expect(result.stderr).not.toContain('unsettled top-level await')
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('DeployCheckError')
-    expect(result.stderr).toContain('imports its module deploys-itself-quietly.mjs, and that import can never finish')
+    expect(result.stderr).toContain(
+      'imports its module deploys-itself-quietly.mjs, and that import can never finish: deploys-itself-quietly.mjs:4 (export const handle = await',
+    )
     expect(result.stderr).toContain('Move the app code')
   })
 
@@ -195,8 +207,9 @@ export const server = await new Promise(() => {})
         () => undefined,
         (thrown: unknown) => thrown,
       )
-      expect(error).toMatchObject({ check: 'top-level-code', file })
-      expect((error as Error).message).toContain('has not finished after 0.05 s')
+      expect(error).toMatchObject({ check: 'top-level-code', file, line: 3 })
+      expect((error as Error).message).toContain('has not finished after 0.05 s: test/')
+      expect((error as Error).message).toContain('waits-forever.mjs:3 (export const server = await new Promise(() => {}))')
     } finally {
       importLimit.ms = saved
     }
@@ -260,6 +273,22 @@ export const fn = defineFunction({
     expect((error as Error).message).toContain(`add ${fix} to the definition`)
   })
 
+  it('says to move a file above the entry folder, which include cannot ship, and reads by concatenation', async () => {
+    writeFileSync(join(dir, 'outside.json'), '{}')
+    const error = await refusal(
+      await definitionReading(
+        'reads-outside',
+        "return readFileSync(join(import.meta.dirname, '..', 'outside.json'), 'utf8') + readFileSync(__dirname + '/data.json')",
+      ),
+    )
+    expect(error).toMatchObject({ check: 'missing-file', line: 11 })
+    const message = (error as Error).message
+    expect(message).toContain(
+      `include ships only files below the entry module's folder (${folder}): move ${join(dir, 'outside.json')} below it`,
+    )
+    expect(message).toContain("__dirname + '/data.json'\n    add include: ['data.json'] to the definition")
+  })
+
   it('deploys the same reads once include ships the files', async () => {
     const definition = await definitionReading(
       'reads-shipped',
@@ -285,5 +314,26 @@ export const fn = defineFunction({
       "readFileSync(join(import.meta.dirname, 'made-at-run-time.json')); return readFileSync(join(import.meta.dirname, input))",
     )
     expect((await packageFunction(definition as never, spec)).zip.byteLength).toBeGreaterThan(0)
+  })
+})
+
+describe('literalFileReads', () => {
+  it('finds the obvious spellings of a path next to the module, and leaves comments and computed paths alone', () => {
+    const source = `const here = dirname(fileURLToPath(import.meta.url))
+const a = readFileSync(__dirname + '/data.json')
+const b = readdirSync(__dirname + '/templates/' + name)
+// readFileSync(join(here, 'commented.json'))
+const c = readFileSync(join(here,
+  'multi', 'line.json'))
+const d = readFileSync(other.__dirname + '/not-the-module-folder.json')
+const e = readFileSync(join(import.meta.dirname, name))
+const f = readFileSync(path.join(__dirname, '..', 'shared', 'x.json'))
+`
+    expect(literalFileReads(source).map(({ line, path, complete }) => ({ line, path, complete }))).toEqual([
+      { line: 2, path: 'data.json', complete: true },
+      { line: 3, path: 'templates', complete: false },
+      { line: 5, path: 'multi/line.json', complete: true },
+      { line: 9, path: '../shared/x.json', complete: true },
+    ])
   })
 })

@@ -29,7 +29,7 @@ function folderAliases(source: string): string[] {
 /**
  * Reads of files next to the module in `source`, where the path is written
  * as string literals: `join(__dirname, 'data/config.json')`, `path.resolve(import.meta.dirname, 'x')`,
- * `new URL('./data.json', import.meta.url)`, `` `${__dirname}/x` ``. A light
+ * `new URL('./data.json', import.meta.url)`, `` `${__dirname}/x` ``, `__dirname + '/x'`. A light
  * scan, not a parser: it finds the obvious cases and never guesses a path
  * that is computed.
  */
@@ -49,6 +49,14 @@ export function literalFileReads(source: string): FileRead[] {
       path: (match) => ({ path: posix.normalize((match[1] as string).slice(1, -1)), complete: true }),
     },
     {
+      // __dirname + '/data.json', or a prefix: __dirname + '/data/' + name
+      regex: new RegExp(String.raw`(?<![\w$.])(?:${here})\s*\+\s*(${LITERAL})(\s*\+)?`, 'g'),
+      path: (match) => {
+        const written = (match[1] as string).slice(1, -1)
+        return { path: posix.normalize(written.replace(/^\//, '')), complete: written.startsWith('/') && match[2] === undefined }
+      },
+    },
+    {
       regex: new RegExp(String.raw`\x60\$\{\s*(?:${here})\s*\}/([^\x60$\n]+)(\x60?)`, 'g'),
       path: (match) => ({ path: posix.normalize(match[1] as string), complete: match[2] === '`' }),
     },
@@ -62,6 +70,7 @@ export function literalFileReads(source: string): FileRead[] {
       // Commented out: not code.
       if (before.startsWith('//') || before.startsWith('*') || before.startsWith('/*')) continue
       const found = path(match)
+      found.path = found.path.replace(/\/+$/, '')
       if (found.path === '' || found.path === '.') continue
       reads.push({
         line: source.slice(0, index).split('\n').length,

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url'
 import { type FunctionDefinition, isFunctionDefinition, sourceNameOf } from '../define.ts'
 import { DeployCheckError } from '../errors/deploy-check.ts'
 import { InvalidArgumentError } from '../errors/invalid-argument.ts'
+import { firstTopLevelAwait, type TopLevelStatement } from './top-level-code.ts'
 
 /**
  * How long importing the entry module may take before the deploy gives up.
@@ -67,21 +68,13 @@ async function importEntry(entry: string, functionName: string): Promise<Record<
     resolve = onResolve
     reject = onReject
   })
-  const stalled = (why: 'idle' | 'timeout') => () =>
-    reject(
-      new DeployCheckError({
-        check: 'top-level-code',
-        file: entry,
-        message:
-          `deploying function '${functionName}' imports its module ${relative(process.cwd(), entry) || entry}, and that import ` +
-          (why === 'idle'
-            ? 'can never finish: the module awaits at its top level something that waits for this deploy (most likely the deploy itself). '
-            : `has not finished after ${importLimit.ms / 1000} s: the module awaits at its top level something that does not settle (a server, an app). `) +
-          'The deployed code would run that top-level code on every cold start too. ' +
-          'Move the app code (the deploy, the server, the startup) into another module that imports the definition, ' +
-          'and keep the function module to imports and declarations.',
-      }),
+  const stalled = (why: 'idle' | 'timeout') => () => {
+    // Which line awaits, when the module shows it; the error comes either way.
+    firstTopLevelAwait(entry).then(
+      (awaiting) => reject(stallError(entry, functionName, why, awaiting)),
+      () => reject(stallError(entry, functionName, why, undefined)),
     )
+  }
   const onIdle = stalled('idle')
   // Unref'd: it must not keep the loop alive, or 'beforeExit' (the loop ran dry) would never come.
   const timer = setTimeout(stalled('timeout'), importLimit.ms).unref()
@@ -96,6 +89,29 @@ async function importEntry(entry: string, functionName: string): Promise<Record<
     clearTimeout(timer)
     process.off('beforeExit', onIdle)
   }
+}
+
+function stallError(
+  entry: string,
+  functionName: string,
+  why: 'idle' | 'timeout',
+  awaiting: TopLevelStatement | undefined,
+): DeployCheckError {
+  const shown = relative(process.cwd(), entry) || entry
+  const where = awaiting ? `${shown}:${awaiting.line} (${awaiting.text})` : 'the module'
+  return new DeployCheckError({
+    check: 'top-level-code',
+    file: entry,
+    line: awaiting?.line,
+    message:
+      `deploying function '${functionName}' imports its module ${shown}, and that import ` +
+      (why === 'idle'
+        ? `can never finish: ${where} awaits at its top level something that waits for this deploy (most likely the deploy itself). `
+        : `has not finished after ${importLimit.ms / 1000} s: ${where} awaits at its top level something that does not settle (a server, an app). `) +
+      'The deployed code would run that top-level code on every cold start too. ' +
+      'Move the app code (the deploy, the server, the startup) into another module that imports the definition, ' +
+      'and keep the function module to imports and declarations.',
+  })
 }
 
 /** A plausible variable name for a function name, for the message's example. */

@@ -6,7 +6,7 @@ import type { Loader } from 'esbuild'
 export interface TopLevelStatement {
   /** 1-based line in the source file. */
   line: number
-  /** The statement's first line as esbuild prints it. */
+  /** The source line the statement starts on (one entry per line). */
   text: string
 }
 
@@ -18,12 +18,17 @@ const LOADERS: Record<string, Loader> = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts
  * usual, wanted, per-instance initialisation), and guarded or conditional
  * code (`if (!process.env.X) throw ...`), which is how init code checks its
  * configuration. Closing brackets end a multi-line statement; an opening
- * parenthesis starts an expression (`(async () => { ... })()`).
+ * parenthesis starts an expression (`(async () => { ... })()`). `for await`
+ * is not among them: it reads a stream forever, an app's main loop.
  */
 const ALLOWED_START =
   /^(?:import\b|export\b|var\b|let\b|const\b|class\b|function\b|async\s+function\b|if\b|try\b|switch\b|throw\b|for\s*\(|while\b|do\b|\{|[})\];]|["']use strict["'])/
 // `process.env.TZ ??= 'UTC'`, `globalThis.x = ...`, `count++`: setting a value is initialisation, not an app.
 const ASSIGNMENT = /^[\w$.[\]"']+\s*(?:[-+*/%&|^]|\?\?|\|\||&&|\*\*|<<|>>>?)?=(?!=)|^[\w$.]+\s*(?:\+\+|--)\s*;/
+// A TypeScript namespace, which esbuild prints as a call that fills an object: a declaration as written.
+const NAMESPACE = /^(?:export\s+)?(?:declare\s+)?(?:namespace|module)\s+[\w$.]+\s*\{/
+// A server started in a declaration (`const server = app.listen(3000)`): a function never listens, its platform serves it.
+const LISTENS = /\.listen\(/
 // esbuild's own helpers (`__decorateClass(...)` for decorators, `__publicField`), not the user's code.
 const ESBUILD_HELPER = /^__[a-zA-Z]+\(/
 
@@ -31,7 +36,7 @@ const ESBUILD_HELPER = /^__[a-zA-Z]+\(/
  * The statements at the top level of `file` that run code beyond imports,
  * declarations and guarded initialisation: calls (`startApp()`,
  * `console.log('app started')`), awaits (`await server.listen()`), `for await`
- * loops. In a function's module they would run again on every cold start, as
+ * loops, and servers started in a declaration (`const server = app.listen(3000)`). In a function's module they would run again on every cold start, as
  * the artifact bundles the whole module.
  *
  * esbuild (already used to bundle) parses the module, TypeScript included, and
@@ -40,6 +45,22 @@ const ESBUILD_HELPER = /^__[a-zA-Z]+\(/
  * could start a line) are printed as string concatenation.
  */
 export async function topLevelCode(file: string): Promise<TopLevelStatement[]> {
+  return (await topLevelStatements(file)).filter((statement) => !statement.allowed)
+}
+
+/** The first top-level statement of `file` that awaits (on its first line), if any. */
+export async function firstTopLevelAwait(file: string): Promise<TopLevelStatement | undefined> {
+  const found = (await topLevelStatements(file)).find((statement) => /\bawait\b/.test(statement.printed))
+  return found && { line: found.line, text: found.text }
+}
+
+interface Statement extends TopLevelStatement {
+  /** The first line as esbuild prints it. */
+  printed: string
+  allowed: boolean
+}
+
+async function topLevelStatements(file: string): Promise<Statement[]> {
   const source = await readFile(file, 'utf8')
   const { transform } = await import('esbuild')
   let result: Awaited<ReturnType<typeof transform>>
@@ -59,17 +80,27 @@ export async function topLevelCode(file: string): Promise<TopLevelStatement[]> {
     // A module esbuild cannot parse fails the bundling step with esbuild's own message.
     return []
   }
+  const sourceLines = source.split('\n')
   const segments = mappingSegments((JSON.parse(result.map) as { mappings: string }).mappings)
-  const found: TopLevelStatement[] = []
+  const found: Statement[] = []
   for (const [index, text] of result.code.split('\n').entries()) {
     const onLine = segments.get(index)
     if (onLine?.[0]?.column !== 0 || /^\s/.test(text)) continue
     // `(async () => ...)()` maps its parenthesis to the end of the previous statement; its first word is where it starts.
     const word = Math.max(0, text.search(/[\w$"'`]/))
     const line = onLine.filter((segment) => segment.column <= word).at(-1)?.sourceLine ?? (onLine[0]?.sourceLine as number)
-    // `for await` is not among them: it reads a stream forever, an app's main loop rather than initialisation.
-    if (ALLOWED_START.test(text) || ASSIGNMENT.test(text) || ESBUILD_HELPER.test(text)) continue
-    found.push({ line: line + 1, text: text.length > 80 ? `${text.slice(0, 77)}...` : text })
+    // The line as the user wrote it (esbuild reprints: 3000 becomes 3e3, quotes change).
+    const written = (sourceLines[line] ?? text).trim()
+    const allowed =
+      (ALLOWED_START.test(text) || ASSIGNMENT.test(text) || ESBUILD_HELPER.test(text) || NAMESPACE.test(written)) &&
+      !(LISTENS.test(text) && !/^(?:import|export\s*\{)/.test(text))
+    const previous = found.at(-1)
+    if (previous?.line === line + 1) {
+      previous.allowed &&= allowed
+      previous.printed += ` ${text}`
+      continue
+    }
+    found.push({ line: line + 1, text: written.length > 80 ? `${written.slice(0, 77)}...` : written, printed: text, allowed })
   }
   return found
 }
