@@ -32,6 +32,7 @@ export default defineConfig([
     entry: {
       index: 'src/index.ts',
       testing: 'src/testing/index.ts',
+      'provider-utils': 'src/provider-utils.ts',
       ...providerSubpaths,
     },
     format: ['esm', 'cjs'],

@@ -8,9 +8,9 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ConformanceTarget } from '../conformance/scenario.ts'
-import { awsEmulatedTarget } from '../conformance/targets/aws-emulated.ts'
-import { azureEmulatedTarget } from '../conformance/targets/azure-emulated.ts'
-import { gcpEmulatedTarget } from '../conformance/targets/gcp-emulated.ts'
+import { awsEmulatedTarget } from '../providers/aws/conformance/emulated-target.ts'
+import { azureEmulatedTarget } from '../providers/azure/conformance/emulated-target.ts'
+import { gcpEmulatedTarget } from '../providers/gcp/conformance/emulated-target.ts'
 import { processAlive } from '../src/process-alive.ts'
 import { instanceProbe } from './fixtures/instance-probe.ts'
 
