@@ -19,7 +19,7 @@ const CHECKED = ['src', 'cli', 'conformance', 'scripts', 'tsup.config.ts', 'vite
  * yet. An entry that no longer matches fails the test, so the list only shrinks.
  */
 const KNOWN: Record<string, string> = {
-  // The HTTP limit cases differ per cloud (Lambda counts base64 bodies in its 6 MB event and has no header
+  // The HTTP limit cases and a few request/response deviations differ per cloud (Lambda counts base64 bodies in its 6 MB event and has no header
   // limit of its own); they need capabilities that say so before the scenario can stop asking which cloud it is.
   'conformance/scenarios/http-wire.ts': "provider === 'aws'",
 }
@@ -44,6 +44,8 @@ function patternFor(name: string): RegExp {
       `['"\`]${name}(['"\`]|-)`,
       `\\b${name}[A-Z]\\w*`,
       `\\w*${cap}(?=[A-Z])\\w*`,
+      // An object key: a per-provider table (\`{ gcp: { status: 400 } }\`).
+      `(?<![\\w.])${name}\\??\\s*:`,
     ].join('|'),
     'g',
   )
@@ -75,7 +77,7 @@ describe('no provider is named outside its folder', () => {
   it('catches a provider named in code, and not in a comment', () => {
     const pattern = patternFor('aws')
     const sample = code(
-      `// aws is fine in prose, and \`aws\` too\nimport { x } from '../providers/aws/index.ts'\nconst t = awsTarget()\nnew createAwsEmulator()\nif (p === 'aws') {}\nconst n = 'aws-emulated'\n`,
+      `// aws is fine in prose, and \`aws\` too\nimport { x } from '../providers/aws/index.ts'\nconst t = awsTarget()\nnew createAwsEmulator()\nif (p === 'aws') {}\nconst n = 'aws-emulated'\nconst on = { aws: 1 }\n`,
     )
     expect([...sample.matchAll(pattern)].map((match) => match[0])).toEqual([
       'providers/aws',
@@ -83,6 +85,7 @@ describe('no provider is named outside its folder', () => {
       'createAwsEmulator',
       "'aws'",
       "'aws-",
+      'aws:',
     ])
   })
 })
