@@ -21,6 +21,13 @@ const separateFixtures: Plugin = {
   },
 }
 
+const CORE_ENTRIES: Record<string, string> = {
+  index: 'src/index.ts',
+  testing: 'src/testing/index.ts',
+  'provider-utils': 'src/provider-utils.ts',
+  ...providerSubpaths,
+}
+
 const shared = { target: 'node22', platform: 'node', sourcemap: true, shims: true } as const
 
 export default defineConfig([
@@ -29,14 +36,12 @@ export default defineConfig([
     // One entry per subpath export; each provider gets its own (from its
     // manifest, see providers/subpaths.ts) so that importing `cloudfn` or one
     // provider never loads another provider's cloud SDK.
-    entry: {
-      index: 'src/index.ts',
-      testing: 'src/testing/index.ts',
-      'provider-utils': 'src/provider-utils.ts',
-      ...providerSubpaths,
-    },
+    entry: CORE_ENTRIES,
     format: ['esm', 'cjs'],
-    dts: true,
+    // The conformance subpaths' types are built in this same pass: built apart, they
+    // would declare the core's types again (a second `DEFINITION` symbol), and a
+    // `Cloud` from `cloudfn` would not be the one `cloudfn/conformance` expects.
+    dts: { entry: { ...CORE_ENTRIES, conformance: 'conformance/index.ts', 'conformance-vitest': 'conformance/vitest.ts' } },
     splitting: true,
   },
   {
@@ -48,7 +53,7 @@ export default defineConfig([
       'conformance-vitest': 'conformance/vitest.ts',
     },
     format: ['esm'],
-    dts: { entry: { conformance: 'conformance/index.ts', 'conformance-vitest': 'conformance/vitest.ts' } },
+    dts: false,
     splitting: true,
     external: ['vitest'],
     esbuildPlugins: [separateFixtures],
