@@ -24,6 +24,7 @@ const separateFixtures: Plugin = {
 const CORE_ENTRIES: Record<string, string> = {
   index: 'src/index.ts',
   testing: 'src/testing/index.ts',
+  'provider-utils': 'src/provider-utils.ts',
   ...providerSubpaths,
 }
 

@@ -10,6 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^cloudfn$/, replacement: here('./src/index.ts') },
       { find: /^cloudfn\/testing$/, replacement: here('./src/testing/index.ts') },
+      { find: /^cloudfn\/provider-utils$/, replacement: here('./src/provider-utils.ts') },
       // Each provider's subpaths, from its manifest (providers/subpaths.ts).
       ...Object.entries(providerSubpaths).map(([subpath, source]) => ({
         find: new RegExp(`^cloudfn/${subpath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),

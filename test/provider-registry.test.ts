@@ -54,6 +54,7 @@ describe('the provider registry (generated from providers/*/manifest.ts)', () =>
       expect(Object.keys(exports)).toEqual([
         '.',
         './testing',
+        './provider-utils',
         './conformance',
         './conformance/vitest',
         './acme',

@@ -11,7 +11,7 @@ export default defineProviderManifest<AwsSettings>({
   emulates: true,
   conformance: {
     // The emulator (and msw) load only when asked for: a real-cloud command must not need them.
-    emulated: async () => [(await import('../../conformance/targets/aws-emulated.ts')).awsEmulatedTarget()],
-    real: async () => [(await import('../../conformance/targets/aws.ts')).awsTarget()],
+    emulated: async () => [(await import('./conformance/emulated-target.ts')).awsEmulatedTarget()],
+    real: async () => [(await import('./conformance/real-target.ts')).awsTarget()],
   },
 })

@@ -15,7 +15,7 @@ export default defineProviderManifest<AzureSettings>({
   emulates: true,
   conformance: {
     // The emulator (and msw) load only when asked for: a real-cloud command must not need them.
-    emulated: async () => [(await import('../../conformance/targets/azure-emulated.ts')).azureEmulatedTarget()],
-    real: async () => [(await import('../../conformance/targets/azure.ts')).azureTarget()],
+    emulated: async () => [(await import('./conformance/emulated-target.ts')).azureEmulatedTarget()],
+    real: async () => [(await import('./conformance/real-target.ts')).azureTarget()],
   },
 })

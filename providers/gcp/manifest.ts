@@ -14,7 +14,7 @@ export default defineProviderManifest<GcpSettings>({
   emulates: true,
   conformance: {
     // The emulator (and msw) load only when asked for: a real-cloud command must not need them.
-    emulated: async () => [(await import('../../conformance/targets/gcp-emulated.ts')).gcpEmulatedTarget()],
-    real: async () => [(await import('../../conformance/targets/gcp.ts')).gcpTarget()],
+    emulated: async () => [(await import('./conformance/emulated-target.ts')).gcpEmulatedTarget()],
+    real: async () => [(await import('./conformance/real-target.ts')).gcpTarget()],
   },
 })

@@ -3,7 +3,7 @@ import { defineProviderManifest } from '../manifest.ts'
 import type { LocalSettings } from './index.ts'
 
 const targets = async () => {
-  const { localTarget } = await import('../../conformance/targets/local.ts')
+  const { localTarget } = await import('./conformance/target.ts')
   return [localTarget('inline'), localTarget('worker')]
 }
 

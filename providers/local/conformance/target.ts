@@ -1,8 +1,8 @@
-import { createLocalProvider, type Isolation } from '../../providers/local/index.ts'
-import { createCloud } from '../../src/client.ts'
-import { createManualClock } from '../../src/triggers/clock.ts'
-import { createInboxes } from '../inbox.ts'
-import type { ConformanceTarget } from '../scenario.ts'
+import { createInboxes } from '../../../conformance/inbox.ts'
+import type { ConformanceTarget } from '../../../conformance/scenario.ts'
+import { createCloud } from '../../../src/client.ts'
+import { createManualClock } from '../../../src/triggers/clock.ts'
+import { createLocalProvider, type Isolation } from '../index.ts'
 
 /** The local fake in one isolation mode; the probe reads its store directly. */
 export function localTarget(isolation: Isolation): ConformanceTarget {

@@ -1,9 +1,9 @@
 import { http, passthrough } from 'msw'
 import { setupServer } from 'msw/node'
-import { createAzureProvider } from '../../providers/azure/index.ts'
-import { appName } from '../../providers/azure/names.ts'
-import { createCloud } from '../../src/client.ts'
-import type { ConformanceTarget } from '../scenario.ts'
+import type { ConformanceTarget } from '../../../conformance/scenario.ts'
+import { createCloud } from '../../../src/client.ts'
+import { createAzureProvider } from '../index.ts'
+import { appName } from '../names.ts'
 
 const REQUIRED = ['AZURE_SUBSCRIPTION_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID'] as const
 

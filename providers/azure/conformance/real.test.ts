@@ -1,5 +1,5 @@
-import { azureTarget } from './targets/azure.ts'
-import { runConformance } from './vitest.ts'
+import { runConformance } from '../../../conformance/vitest.ts'
+import { azureTarget } from './real-target.ts'
 
 // Skipped, with the reason printed, unless Azure credentials are in the environment.
 runConformance([azureTarget()])

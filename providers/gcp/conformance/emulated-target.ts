@@ -1,10 +1,10 @@
-import { createGcpEmulator, emulatorAuthClient } from '../../providers/gcp/emulator/index.ts'
-import { createGcpProvider } from '../../providers/gcp/index.ts'
-import { createCloud } from '../../src/client.ts'
-import { createManualClock } from '../../src/triggers/clock.ts'
-import { createInboxes } from '../inbox.ts'
-import type { ConformanceTarget } from '../scenario.ts'
-import { gcpPlatformFaults } from './platform-faults.ts'
+import { createInboxes } from '../../../conformance/inbox.ts'
+import type { ConformanceTarget } from '../../../conformance/scenario.ts'
+import { gcpPlatformFaults } from '../../../conformance/targets/platform-faults.ts'
+import { createCloud } from '../../../src/client.ts'
+import { createManualClock } from '../../../src/triggers/clock.ts'
+import { createGcpEmulator, emulatorAuthClient } from '../emulator/index.ts'
+import { createGcpProvider } from '../index.ts'
 
 /**
  * The GCP provider and the real `@google-cloud/functions` client against the

@@ -1,8 +1,8 @@
-import { createGcpProvider } from '../../providers/gcp/index.ts'
-import { functionResourceName, locationName } from '../../providers/gcp/names.ts'
-import { createCloud } from '../../src/client.ts'
-import type { ConformanceTarget } from '../scenario.ts'
-import { countRequests } from './wire-counter.ts'
+import type { ConformanceTarget } from '../../../conformance/scenario.ts'
+import { countRequests } from '../../../conformance/targets/wire-counter.ts'
+import { createCloud } from '../../../src/client.ts'
+import { createGcpProvider } from '../index.ts'
+import { functionResourceName, locationName } from '../names.ts'
 
 /**
  * Real Cloud Functions (2nd gen), with Application Default Credentials.

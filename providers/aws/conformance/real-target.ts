@@ -1,7 +1,7 @@
-import { createAwsProvider } from '../../providers/aws/index.ts'
-import { createCloud } from '../../src/client.ts'
-import type { ConformanceTarget } from '../scenario.ts'
-import { countRequests } from './wire-counter.ts'
+import type { ConformanceTarget } from '../../../conformance/scenario.ts'
+import { countRequests } from '../../../conformance/targets/wire-counter.ts'
+import { createCloud } from '../../../src/client.ts'
+import { createAwsProvider } from '../index.ts'
 
 const STABLE_MS = 5_000
 const MAX_WAIT_MS = 60_000
