@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { FunctionDefinition } from '../../src/define.ts'
 import { TimeoutError } from '../../src/errors/timeout.ts'
 import type { LogEntry } from '../../src/provider.ts'
-import { runDefinition } from '../../src/runtime/run-definition.ts'
+import { runDefinitionNow } from '../../src/runtime/run-definition.ts'
 import { InstancePool } from '../../src/sandbox/instance-pool.ts'
 import { Deadlines } from './deadlines.ts'
 import { runInContext } from './inline-context.ts'
@@ -42,9 +42,11 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
         logs.push({ timestamp: new Date().toISOString(), executionId, level, message })
       const options = { executionId, coldStart: instance.coldStart, deadline: Date.now() + settings.timeoutSec * 1000, log }
       instance.coldStart = false
-      const execution = runInContext({ env: instance.env, log }, () => runDefinition(runnable, payload, options))
+      const execution = runInContext({ env: instance.env, log }, () => runDefinitionNow(runnable, payload, options))
       let discard = false
       try {
+        // A synchronous handler has answered already: nothing left to time out.
+        if (typeof execution === 'string') return { envelope: execution, logs }
         const envelope = await new Promise<string>((resolve, reject) => {
           const done = deadlines.watch(() => {
             // The handler cannot be stopped in-process; its instance is never reused.
