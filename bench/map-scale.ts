@@ -1,9 +1,11 @@
 /**
  * `map()` at scale against a provider that answers after a fixed latency
  * (the mock provider from `cloudfn/testing`, in process): achieved throughput
- * against the ideal `concurrency / latency`, and memory while streaming many
- * inputs from an async iterable through `mapStream`.
+ * against the ideal `concurrency / latency`, and memory while streaming 100,000
+ * and 1,000,000 inputs from an async iterable through `mapStream`.
  */
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { createCloud, defineFunction } from 'cloudfn'
 import { createMockProvider, mockEnvelope } from 'cloudfn/testing'
 import { round2 } from './measure.ts'
@@ -45,19 +47,34 @@ export async function mapThroughput(items = 10_000, concurrency = 200): Promise<
   }
 }
 
-export async function mapStreamMemory(items = 100_000, concurrency = 200): Promise<Record<string, number>> {
-  const fn = await slowCloud(1).deploy(item)
-  async function* inputs() {
-    for (let index = 0; index < items; index++) yield { index }
+/**
+ * `mapStream` memory at 100,000 and 1,000,000 inputs, each in a fresh process
+ * (see map-stream-memory.ts): flat means the second grows no more than the first.
+ */
+export function mapStreamMemory(): Record<string, number> {
+  const run = (items: number) =>
+    JSON.parse(
+      execFileSync(
+        process.execPath,
+        ['--expose-gc', fileURLToPath(new URL('./map-stream-memory.ts', import.meta.url)), String(items)],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      ),
+    ) as { items: number; results: number; rssGrowthMb: number; heapRetainedAfterGcMb: number }
+  const hundredK = run(100_000)
+  const million = run(1_000_000)
+  return {
+    items: hundredK.items,
+    results: hundredK.results,
+    rssGrowthMb: hundredK.rssGrowthMb,
+    heapRetainedAfterGcMb: hundredK.heapRetainedAfterGcMb,
+    items1M: million.items,
+    results1M: million.results,
+    rssGrowthMb1M: million.rssGrowthMb,
+    heapRetainedAfterGcMb1M: million.heapRetainedAfterGcMb,
+    growth1MVs100k: round2(million.rssGrowthMb / hundredK.rssGrowthMb),
+    goalMb: 50,
   }
-  global.gc?.()
-  const before = process.memoryUsage().rss
-  let peak = before
-  let count = 0
-  for await (const result of fn.mapStream(inputs(), { concurrency })) {
-    if (result.ok) count++
-    if (count % 5000 === 0) peak = Math.max(peak, process.memoryUsage().rss)
-  }
-  peak = Math.max(peak, process.memoryUsage().rss)
-  return { items, results: count, rssGrowthMb: round2((peak - before) / 1024 / 1024), goalMb: 50 }
 }

@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { createCloud, defineFunction } from 'cloudfn'
 import { createLocalProvider, local } from 'cloudfn/local'
 import { createAwsProvider } from '../providers/aws/index.ts'
@@ -36,6 +37,23 @@ const worker = await local({ isolation: 'worker' }).deploy(add)
 
 console.log('local invoke throughput (calls/s, sequential, median of interleaved rounds)...')
 const rates = await compareRates({ direct, inline: () => inline.invoke(input), worker: () => worker.invoke(input) })
+
+console.log('inline vs direct under Node 22, Node 22 with AsyncContextFrame, Node 24...')
+const inlineScript = fileURLToPath(new URL('./inline-ratio.ts', import.meta.url))
+/** One child process per runtime; a runtime npm cannot provide offline is reported, not fatal. */
+function inlineRatioUnder(command: string, args: readonly string[]): Record<string, unknown> {
+  try {
+    const output = execFileSync(command, [...args, inlineScript], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>
+  } catch (error) {
+    return { unavailable: error instanceof Error ? error.message.split('\n')[0] : String(error) }
+  }
+}
+const inlineByRuntime = {
+  node22: inlineRatioUnder(process.execPath, []),
+  node22AsyncContextFrame: inlineRatioUnder(process.execPath, ['--experimental-async-context-frame']),
+  node24: inlineRatioUnder('npx', ['--offline', '--yes', '--package', 'node@24', '--', 'node']),
+}
 
 console.log('local HTTP trigger (calls/s, sequential)...')
 const httpCloud = local({ isolation: 'inline' })
@@ -94,7 +112,7 @@ console.log('deploys to each emulator (default settings)...')
 const deployToEmulator = await deployEmulatedFigures(5)
 
 console.log('map() at scale...')
-const mapScale = { throughput: await mapThroughput(), streaming: await mapStreamMemory() }
+const mapScale = { throughput: await mapThroughput(), streaming: mapStreamMemory() }
 
 console.log('cold imports...')
 const bare = coldImportMs('')
@@ -113,6 +131,7 @@ const results = {
     inlineVsDirect: round2(rates.inline / rates.direct),
     workerVsDirect: round2(rates.worker / rates.direct),
     goalInlineVsDirect: 0.5,
+    inlineVsDirectByRuntime: inlineByRuntime,
   },
   localHttp: {
     invokeCallsPerSec: Math.round(httpRates.invoke),

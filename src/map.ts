@@ -21,11 +21,12 @@ export interface MapOptions {
  * Runs `task` over inputs with bounded concurrency and yields each result as
  * it completes, so memory stays flat however many inputs there are. Every
  * input taken gets exactly one result or one error. `task` must reject
- * promptly (with `CancelledError`) once the signal it is given aborts.
+ * promptly (with `CancelledError`) once the signal it is given aborts; it is
+ * given none when nothing can cancel the map.
  */
 export async function* mapUnordered<I, O>(
   inputs: Iterable<I> | AsyncIterable<I>,
-  task: (input: I, signal: AbortSignal) => Promise<O>,
+  task: (input: I, signal: AbortSignal | undefined) => Promise<O>,
   options: {
     concurrency: number
     signal?: AbortSignal | undefined
@@ -63,15 +64,20 @@ export async function* mapUnordered<I, O>(
     wake?.()
   }
 
-  const start = async (): Promise<boolean> => {
-    if (exhausted || controller.signal.aborted) return false
-    const next = await iterator.next()
-    if (next.done) {
-      exhausted = true
-      return false
-    }
+  // Only a map that can be cancelled (by the caller's signal, or by an onProgress that throws) gives each
+  // task a signal of its own: a controller and a listener per input are most of what a task allocates
+  // besides the call itself, and allocation while inputs are in flight is what grows the heap.
+  const cancellable = options.signal !== undefined || options.onProgress !== undefined
+
+  const launch = (input: I) => {
     const at = index++
     progress.inFlight++
+    const succeeded = (value: O) => settle({ index: at, ok: true, value })
+    const failed = (error: unknown) => settle({ index: at, ok: false, error: options.toError(error) })
+    if (!cancellable) {
+      task(input, undefined).then(succeeded, failed)
+      return
+    }
     // The task gets a signal and rejects with CancelledError when it fires; racing
     // every task against one shared promise instead would keep a reaction per input alive.
     // Each task has its own signal, tied to the map's for as long as it runs: fetch (GCP,
@@ -80,18 +86,25 @@ export async function* mapUnordered<I, O>(
     const own = new AbortController()
     const forward = () => own.abort(controller.signal.reason)
     controller.signal.addEventListener('abort', forward, { once: true })
-    task(next.value, own.signal)
-      .finally(() => controller.signal.removeEventListener('abort', forward))
-      .then(
-        (value) => settle({ index: at, ok: true, value }),
-        (error: unknown) => settle({ index: at, ok: false, error: options.toError(error) }),
-      )
-    return true
+    task(input, own.signal).then(
+      (value) => {
+        controller.signal.removeEventListener('abort', forward)
+        succeeded(value)
+      },
+      (error: unknown) => {
+        controller.signal.removeEventListener('abort', forward)
+        failed(error)
+      },
+    )
   }
 
   try {
     for (;;) {
-      while (progress.inFlight < options.concurrency && (await start())) {}
+      while (progress.inFlight < options.concurrency && !exhausted && !controller.signal.aborted) {
+        const next = await iterator.next()
+        if (next.done) exhausted = true
+        else launch(next.value)
+      }
       if (ready.length === 0 && progress.inFlight === 0) return
       if (callback.failed) throw callback.error
       if (ready.length === 0) await new Promise<void>((resolve) => (wake = resolve))

@@ -56,6 +56,7 @@ class Lossy extends Error {}
  * symbol, Map or Set at any depth. False means "not sure", never "lossy":
  * objects with `toJSON` (what they serialize to is another value), deep or
  * cyclic nesting and inherited enumerable properties take the checked path.
+ * (An own enumerable getter is read twice, here and by `JSON.stringify`.)
  */
 function provablyLossless(value: unknown, depth: number): boolean {
   if (typeof value !== 'object' || value === null) return typeof value !== 'function' && typeof value !== 'symbol'

@@ -46,6 +46,19 @@ export interface LocalSettings extends CloudSettings {
 
 const MB = 1024 * 1024
 
+/**
+ * Execution ids shaped like the UUIDs Lambda uses as request ids: a random
+ * UUID per process with its last 12 hex digits counting, unique within the
+ * process and (by the random part) across processes. `randomUUID()` per call
+ * cost about 4 % of an inline invoke.
+ */
+const idPrefix = randomUUID().slice(0, 24)
+let idCounter = 0
+function nextExecutionId(): string {
+  idCounter = (idCounter + 1) % 0x1000000000000
+  return idPrefix + idCounter.toString(16).padStart(12, '0')
+}
+
 /** The local fake mirrors AWS Lambda's synchronous limits, the tightest of the clouds. */
 function capabilitiesFor(isolation: Isolation): ProviderCapabilities {
   return {
@@ -276,7 +289,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
 
     async doInvoke(request) {
       store.record('invoke')
-      const outcome = await runInvocation(request.name, request.payload, randomUUID())
+      const outcome = await runInvocation(request.name, request.payload, nextExecutionId())
       return { envelope: outcome.envelope, logs: request.includeLogs ? outcome.logs : undefined }
     },
 

@@ -55,4 +55,33 @@ describe('local inline executions that overlap', () => {
     await first.remove()
     await second.remove()
   })
+
+  it('gives a synchronous handler (answered without a promise) its env and logs while another execution waits', async () => {
+    const provider = createLocalProvider({ isolation: 'inline' })
+    const cloud = createCloud(provider)
+    const waiting = await cloud.deploy(overlapping('overlap-wait', 'waiting'))
+    const sync = await cloud.deploy(
+      defineFunction({
+        name: 'overlap-sync',
+        env: { WHO: 'sync' },
+        handler: (input: string, ctx) => {
+          console.info(`console ${input} ${process.env.WHO}`)
+          ctx.log('ctx', input)
+          return { who: process.env.WHO ?? null, tag: process.env.TAG ?? null }
+        },
+      }),
+    )
+    const gate = newGate()
+    const pending = waiting.invokeDetailed({ gate: gate.path, tag: 'w' }, { logs: true })
+    while (provider.store.executions.get('overlap-wait') !== 1) await new Promise((resolve) => setTimeout(resolve, 1))
+    const answered = await sync.invokeDetailed('s', { logs: true })
+    expect(answered.value).toEqual({ who: 'sync', tag: null })
+    expect(answered.logs?.map((entry) => `${entry.level}: ${entry.message}`)).toEqual(['info: console s sync', 'log: ctx s'])
+    gate.open()
+    const waited = await pending
+    expect(waited.value).toEqual({ tag: 'w', who: 'waiting', host: null })
+    expect(waited.logs?.map((entry) => entry.message)).toEqual(['console w before', 'ctx w waiting', 'console w after w'])
+    await waiting.remove()
+    await sync.remove()
+  })
 })

@@ -18,7 +18,7 @@ let installed = false
  * worker or a cloud, even while other inline executions overlap. Outside any
  * execution both behave as usual.
  */
-export function runInContext<T>(context: InlineContext, fn: () => Promise<T>): Promise<T> {
+export function runInContext<T>(context: InlineContext, fn: () => T): T {
   if (!installed) install()
   return current.run(context, fn)
 }

@@ -4,7 +4,7 @@ import { TimeoutError } from '../../src/errors/timeout.ts'
 import { projectRootOf } from '../../src/package/bundle-source-map.ts'
 import type { LogEntry } from '../../src/provider.ts'
 import { projectStack } from '../../src/runtime/project-stack.ts'
-import { runDefinition } from '../../src/runtime/run-definition.ts'
+import { runDefinitionNow } from '../../src/runtime/run-definition.ts'
 import { InstancePool } from '../../src/sandbox/instance-pool.ts'
 import { Deadlines } from './deadlines.ts'
 import { runInContext } from './inline-context.ts'
@@ -48,9 +48,11 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
       const deadline = Date.now() + settings.timeoutSec * 1000
       const options = { executionId, coldStart: instance.coldStart, deadline, log, mapStack }
       instance.coldStart = false
-      const execution = runInContext({ env: instance.env, log }, () => runDefinition(runnable, payload, options))
+      const execution = runInContext({ env: instance.env, log }, () => runDefinitionNow(runnable, payload, options))
       let discard = false
       try {
+        // A synchronous handler has answered already: nothing left to time out.
+        if (typeof execution === 'string') return { envelope: execution, logs }
         const envelope = await new Promise<string>((resolve, reject) => {
           const done = deadlines.watch(() => {
             // The handler cannot be stopped in-process; its instance is never reused.

@@ -21,7 +21,16 @@ export type Envelope =
 
 /** Builds the envelope text around an already-encoded JSON value, avoiding a second stringify. */
 export function successEnvelope(valueJson: string, meta: InvocationMeta): string {
-  return `{"ok":true,"value":${valueJson},"meta":${JSON.stringify(meta)}}`
+  return `{"ok":true,"value":${valueJson},"meta":${metaJson(meta)}}`
+}
+
+/**
+ * The text `JSON.stringify(meta)` gives, written out: stringifying the object
+ * took a tenth of an inline invoke. Only the id can need escaping.
+ */
+function metaJson(meta: InvocationMeta): string {
+  const durationMs = Number.isFinite(meta.durationMs) ? meta.durationMs : null
+  return `{"coldStart":${meta.coldStart === true},"durationMs":${durationMs},"executionId":${JSON.stringify(meta.executionId)}}`
 }
 
 export function failureEnvelope(error: RemoteError, meta: InvocationMeta): string {

@@ -44,6 +44,20 @@ export interface RunOptions {
  * round trip, error shape, meta) are the same on every backend.
  */
 export async function runDefinition(definition: RunnableDefinition, payloadJson: string, options: RunOptions): Promise<string> {
+  return runDefinitionNow(definition, payloadJson, options)
+}
+
+/**
+ * As `runDefinition`, but the envelope comes back synchronously when the
+ * handler returns a plain value: the local fake's inline mode then spends no
+ * promise, timer or async context on a synchronous handler. The outcome is the
+ * same text either way.
+ */
+export function runDefinitionNow(
+  definition: RunnableDefinition,
+  payloadJson: string,
+  options: RunOptions,
+): string | Promise<string> {
   const started = performance.now()
   const meta = (): InvocationMeta => ({
     coldStart: options.coldStart,
@@ -57,14 +71,38 @@ export async function runDefinition(definition: RunnableDefinition, payloadJson:
     remainingMs: () => Math.max(0, options.deadline - Date.now()),
     log: (...args) => options.log('log', formatLogArgs(args)),
   }
-  let value: unknown
   if (definition.trigger?.kind === 'http') return runHttp(definition, payloadJson, ctx, meta, options)
+  let value: unknown
   try {
     const input = JSON.parse(payloadJson) as never
-    value = await definition.handler(input, ctx)
+    value = definition.handler(input, ctx)
   } catch (thrown) {
     return failureEnvelope(handlerError(thrown, options), meta())
   }
+  // What `await` would wait for: a promise or any thenable.
+  if (isThenable(value)) return settled(value, meta, options)
+  return encodeOutcome(value, meta)
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  if (value instanceof Promise) return true
+  return (
+    ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
+}
+
+async function settled(pending: PromiseLike<unknown>, meta: () => InvocationMeta, options: RunOptions): Promise<string> {
+  let value: unknown
+  try {
+    value = await pending
+  } catch (thrown) {
+    return failureEnvelope(handlerError(thrown, options), meta())
+  }
+  return encodeOutcome(value, meta)
+}
+
+function encodeOutcome(value: unknown, meta: () => InvocationMeta): string {
   let valueJson: string
   try {
     valueJson = JSON.stringify(value) ?? 'null'
