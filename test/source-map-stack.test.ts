@@ -4,10 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { FunctionError } from 'cloudfn'
 import { describe, expect, it } from 'vitest'
-import { awsEmulatedTarget } from '../conformance/targets/aws-emulated.ts'
-import { azureEmulatedTarget } from '../conformance/targets/azure-emulated.ts'
-import { gcpEmulatedTarget } from '../conformance/targets/gcp-emulated.ts'
-import { localTarget } from '../conformance/targets/local.ts'
+import { manifests } from '../providers/registry.ts'
 import { bundleFunction } from '../src/package/bundle.ts'
 import { compactMap, encodeMappings } from '../src/package/bundle-source-map.ts'
 import { packageFile, packageRoot } from '../src/package/package-root.ts'
@@ -38,27 +35,27 @@ const EXPECTED_FRAMES = [
   `    at Object.handler (${positionOf('CALL-LINE', 'checkOrder(order)')})`,
 ]
 
-describe.each([localTarget('inline'), localTarget('worker'), awsEmulatedTarget(), gcpEmulatedTarget(), azureEmulatedTarget()])(
-  'a remote stack on $name',
-  (target) => {
-    it("names the user's sources relative to the project and ends with the handler's frames", async () => {
-      const session = await target.setup()
-      try {
-        const fn = await session.cloud.deploy(placeOrder, { name: 'place-order-stack' })
-        const error = await fn.invoke({ quantity: 0 }).then(
-          () => undefined,
-          (thrown: unknown) => thrown,
-        )
-        await fn.remove()
-        expect(FunctionError.isInstance(error)).toBe(true)
-        const stack = (error as FunctionError).remoteStack ?? ''
-        expect(stack.split('\n')).toEqual(['RangeError: quantity must be positive', ...EXPECTED_FRAMES])
-      } finally {
-        await session.teardown()
-      }
-    })
-  },
-)
+/** Every provider's emulated targets (providers/<name>/manifest.ts): the local fake in both isolations and each emulator. */
+const emulated = (await Promise.all(manifests.map((manifest) => manifest.conformance.emulated()))).flat()
+
+describe.each(emulated)('a remote stack on $name', (target) => {
+  it("names the user's sources relative to the project and ends with the handler's frames", async () => {
+    const session = await target.setup()
+    try {
+      const fn = await session.cloud.deploy(placeOrder, { name: 'place-order-stack' })
+      const error = await fn.invoke({ quantity: 0 }).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      )
+      await fn.remove()
+      expect(FunctionError.isInstance(error)).toBe(true)
+      const stack = (error as FunctionError).remoteStack ?? ''
+      expect(stack.split('\n')).toEqual(['RangeError: quantity must be positive', ...EXPECTED_FRAMES])
+    } finally {
+      await session.teardown()
+    }
+  })
+})
 
 describe('compact source maps', () => {
   it('encode and decode to the same segments', () => {
@@ -106,7 +103,9 @@ describe("a remote stack through the user's dependencies", () => {
   )
   const throwLine = original.findIndex((line) => line.includes('THROW-LINE'))
 
-  it.each([localTarget('worker'), awsEmulatedTarget()])('keeps and maps their frames on $name', async (target) => {
+  // One in-process bundle (the local fake's worker) and one emulated cloud.
+  const two = emulated.filter((target) => target.name === 'local-worker' || target.name === 'aws-emulated')
+  it.each(two)('keeps and maps their frames on $name', async (target) => {
     const session = await target.setup()
     try {
       const fn = await session.cloud.deploy(readOrder, { name: 'read-order-stack' })
