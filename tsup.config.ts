@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'esbuild'
 import { defineConfig } from 'tsup'
+import { providerSubpaths } from './providers/subpaths.ts'
 
 const FIXTURES = fileURLToPath(new URL('./conformance/fixtures/functions.ts', import.meta.url))
 
@@ -20,16 +21,11 @@ const separateFixtures: Plugin = {
   },
 }
 
-const CORE_ENTRIES = {
+const CORE_ENTRIES: Record<string, string> = {
   index: 'src/index.ts',
-  local: 'providers/local/index.ts',
   testing: 'src/testing/index.ts',
-  aws: 'providers/aws/index.ts',
-  'aws/emulator': 'providers/aws/emulator/index.ts',
-  gcp: 'providers/gcp/index.ts',
-  'gcp/emulator': 'providers/gcp/emulator/index.ts',
-  azure: 'providers/azure/index.ts',
-  'azure/emulator': 'providers/azure/emulator/index.ts',
+  'provider-utils': 'src/provider-utils.ts',
+  ...providerSubpaths,
 }
 
 const shared = { target: 'node22', platform: 'node', sourcemap: true, shims: true } as const
@@ -37,8 +33,9 @@ const shared = { target: 'node22', platform: 'node', sourcemap: true, shims: tru
 export default defineConfig([
   {
     ...shared,
-    // One entry per subpath export; each cloud gets its own so that importing
-    // `cloudfn` or `cloudfn/local` never loads a cloud SDK.
+    // One entry per subpath export; each provider gets its own (from its
+    // manifest, see providers/subpaths.ts) so that importing `cloudfn` or one
+    // provider never loads another provider's cloud SDK.
     entry: CORE_ENTRIES,
     format: ['esm', 'cjs'],
     // The conformance subpaths' types are built in this same pass: built apart, they
@@ -51,7 +48,7 @@ export default defineConfig([
     ...shared,
     // Everything that imports the conformance fixtures; ESM only, like the fixtures module.
     entry: {
-      cli: 'src/cli/main.ts',
+      cli: 'cli/main.ts',
       conformance: 'conformance/index.ts',
       'conformance-vitest': 'conformance/vitest.ts',
     },

@@ -13,6 +13,7 @@ import { createAwsProvider } from '../providers/aws/index.ts'
 import { createAzureProvider } from '../providers/azure/index.ts'
 import { createGcpProvider } from '../providers/gcp/index.ts'
 import { packageFunction } from '../src/package/index.ts'
+import { deployEmulatedFigures } from './deploy-emulated.ts'
 import { add, addHttp } from './functions.ts'
 import { invokeOverheads } from './invoke-overhead.ts'
 import { mapStreamMemory, mapThroughput } from './map-scale.ts'
@@ -107,6 +108,9 @@ for (const [name, provider] of Object.entries(providers)) {
 
 const overheads = await invokeOverheads()
 
+console.log('deploys to each emulator (default settings)...')
+const deployToEmulator = await deployEmulatedFigures(5)
+
 console.log('map() at scale...')
 const mapScale = { throughput: await mapThroughput(), streaming: mapStreamMemory() }
 
@@ -138,6 +142,7 @@ const results = {
   },
   workerColdStartMs: round2(median(coldStarts)),
   invokeOverheadVsRawCall: { ...overheads, goalOverheadPercent: 10 },
+  deployToEmulatorMs: { ...deployToEmulator, goalMs: 200 },
   packaging: { helloWorldZipBytes: zipBytes, firstMs: round2(firstMs), cachedMs: round2(cachedMs), goalZipBytes: 5 * 1024 },
   map: mapScale,
   coldImportMsOverBareNode: { bareNodeMs: round2(bare), ...imports, goalMs: 30 },

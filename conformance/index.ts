@@ -17,4 +17,3 @@ export { describeOutcome, type ReportRow, summarize, toJson, toJunit } from './r
 export { runScenario, type ScenarioOutcome } from './run-scenario.ts'
 export type { ConformanceTarget, Probe, Scenario, ScenarioContext, TargetSession } from './scenario.ts'
 export { scenarios } from './scenarios/index.ts'
-export { localTarget } from './targets/local.ts'

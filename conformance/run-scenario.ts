@@ -33,6 +33,7 @@ export async function runScenario(scenario: Scenario, session: TargetSession, ru
       probe: session.probe,
       clock: session.clock,
       inbox: session.inbox,
+      faults: session.faults,
       capabilities: session.cloud.capabilities,
       name: (suffix) => `${prefix}-${suffix}`,
     })

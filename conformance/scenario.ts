@@ -28,6 +28,15 @@ export interface Probe {
   deadLetters?(functionName: string): Promise<string[] | undefined>
 }
 
+/** A failure of the cloud itself, not of the function: a 5xx from its front end, or a dropped connection. */
+export type PlatformFault = { kind: 'status'; status: number } | { kind: 'reset' }
+
+/** Fault injection of an emulated cloud, for the failure-kinds scenarios. */
+export interface PlatformFaults {
+  /** The next synchronous invoke of `functionName` fails with `fault` before the function runs. */
+  next(functionName: string, fault: PlatformFault): void
+}
+
 export interface TargetSession {
   cloud: Cloud
   probe: Probe
@@ -38,6 +47,8 @@ export interface TargetSession {
    * targets whose handlers run on this machine (not on real clouds).
    */
   inbox?: (() => Inbox) | undefined
+  /** The emulator's fault injection (emulated targets only: nothing in this process can fail a real cloud). */
+  faults?: PlatformFaults | undefined
   teardown(): Promise<void>
 }
 
@@ -60,6 +71,8 @@ export interface ScenarioContext {
   clock: ManualClock | undefined
   /** Opens an inbox (see inbox.ts); undefined where the target cannot read what handlers record. */
   inbox: (() => Inbox) | undefined
+  /** Undefined where the target cannot inject a platform failure (the local fake has no platform; real clouds). */
+  faults: PlatformFaults | undefined
   capabilities: Readonly<ProviderCapabilities>
   /** A function name unique to this run and scenario; the runner checks nothing with it is left behind. */
   name(suffix: string): string

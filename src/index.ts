@@ -1,5 +1,5 @@
-export { type CloudfnConfig, defineConfig } from './cli/config.ts'
 export { type Cloud, type CloudSettings, createCloud, type DeployOptions, type GcCallOptions } from './client.ts'
+export { type CloudfnConfig, defineConfig } from './config.ts'
 export {
   defineFunction,
   type EventTrigger,

@@ -75,6 +75,14 @@ export interface PackagingSpec {
   files?: Readonly<Record<string, string>> | undefined
   /** Modules the cloud's runtime provides, left as imports (e.g. `@azure/functions-core`). */
   external?: readonly string[] | undefined
+  /**
+   * Packages the shim needs that publish a minified production build of
+   * their own, by package name: the file of that build inside the package
+   * (e.g. `{ '@azure/functions': 'dist/azure-functions.min.js' }`). The
+   * artifact bundles that build, so it ships smaller while the user's code
+   * stays as readable as before.
+   */
+  minifiedBuilds?: Readonly<Record<string, string>> | undefined
 }
 
 /** What a deployed function looks like, as plain data. */

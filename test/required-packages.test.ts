@@ -1,10 +1,10 @@
 import { createCloud, defineFunction, MissingPackageError } from 'cloudfn'
 import { createMockProvider } from 'cloudfn/testing'
 import { describe, expect, it } from 'vitest'
+import { exitCodeFor } from '../cli/exit-codes.ts'
 import { awsPackages } from '../providers/aws/packages.ts'
 import { azurePackages } from '../providers/azure/packages.ts'
 import { gcpPackages } from '../providers/gcp/packages.ts'
-import { exitCodeFor } from '../src/cli/exit-codes.ts'
 import { isInstalled } from '../src/required-packages.ts'
 import { http, queue, schedule } from '../src/triggers/index.ts'
 

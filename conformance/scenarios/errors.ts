@@ -15,6 +15,11 @@ export const errors: Scenario[] = [
       assert.equal(custom.remoteMessage, 'quantity must be positive')
       assert.match(custom.remoteStack ?? '', /ValidationFailure: quantity must be positive/)
       assert.match(custom.remoteStack ?? '', /\n\s+at /, 'the remote stack has no frames')
+      // Frames name the fixture's source relative to its package, not the artifact (`/var/task/index.mjs`, ...).
+      // From the built CLI the fixture module is dist/conformance-fixtures.js, mapped back through its own map when present.
+      const firstFrame = (custom.remoteStack ?? '').split('\n').find((line) => /^\s+at /.test(line)) ?? ''
+      assert.match(firstFrame, /(conformance\/fixtures\/functions\.ts|dist\/conformance-fixtures\.js):\d+:\d+\)?$/)
+      assert.doesNotMatch(custom.remoteStack ?? '', /index\.mjs/, 'the remote stack still names the bundle')
       assert.equal(custom.isRetryable, false)
       assert.ok(custom.executionId, 'the error carries the execution id')
 

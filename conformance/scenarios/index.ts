@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario.ts'
 import { errors } from './errors.ts'
+import { failureKinds } from './failure-kinds.ts'
 import { httpTrigger } from './http-trigger.ts'
 import { httpWire } from './http-wire.ts'
 import { lifecycle } from './lifecycle.ts'
@@ -17,6 +18,7 @@ export const scenarios: readonly Scenario[] = [
   ...lifecycle,
   ...payload,
   ...errors,
+  ...failureKinds,
   ...runtime,
   ...update,
   ...observability,

@@ -2,12 +2,17 @@ import assert from 'node:assert/strict'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'vitest'
-import type { FaultChooser } from '../../providers/aws/emulator/faults.ts'
 import { assertExecutions } from '../expect.ts'
 import { echo } from '../fixtures/functions.ts'
 import type { ConformanceTarget, Scenario } from '../scenario.ts'
 import { scenarios } from '../scenarios/index.ts'
 import { type ExpectedFailures, runConformance } from '../vitest.ts'
+
+/**
+ * Picks a fault for one request from the kinds the emulator offers, or none:
+ * the shape every emulator's \`faults.injectRandomly\` takes.
+ */
+export type FaultChooser = <K extends string>(kinds: readonly K[]) => K | undefined
 
 /** Share of requests that fail in a fault run, and the seed that makes the run repeatable. */
 export const FAULT_RATE = 0.1

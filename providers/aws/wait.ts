@@ -1,6 +1,7 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda'
 import { NotFoundError } from '../../src/errors/not-found.ts'
 import { ProviderError } from '../../src/errors/provider-error.ts'
+import { pollPace } from '../../src/poll-pace.ts'
 import { abortableSleep } from '../../src/retry.ts'
 import { type AwsContext, awsCall, control } from './context.ts'
 
@@ -29,11 +30,13 @@ export function isSettled(configuration: FunctionConfiguration): boolean {
 /**
  * Polls until the function is Active with its last update Successful, as the
  * SDK's FunctionActiveV2 / FunctionUpdatedV2 waiters do, at the provider's own
- * interval so that tests against the emulator need not wait seconds.
+ * interval after a few quicker first polls (src/poll-pace.ts), so that tests
+ * against the emulator need not wait seconds.
  */
 export async function waitUntilSettled(context: AwsContext, name: string, signal?: AbortSignal): Promise<FunctionConfiguration> {
   const { pollIntervalMs, readyTimeoutMs } = context.settings
   const deadline = Date.now() + readyTimeoutMs
+  const pace = pollPace(pollIntervalMs)
   for (;;) {
     const configuration = await getConfiguration(context, name, signal)
     if (!configuration) {
@@ -54,6 +57,6 @@ export async function waitUntilSettled(context: AwsContext, name: string, signal
         message: `'${name}' was not ready after ${readyTimeoutMs} ms (state ${configuration.State}, last update ${configuration.LastUpdateStatus ?? 'none'})`,
       })
     }
-    await abortableSleep(pollIntervalMs, signal)
+    await abortableSleep(pace(), signal)
   }
 }

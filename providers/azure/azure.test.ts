@@ -152,12 +152,19 @@ describe('azure provider on the emulator', () => {
     expect(runs()).toBe(3)
   })
 
-  it('reports a crashed worker as a FunctionError, and refreshes a rotated key once', async () => {
+  it('reports a crashed worker as a FunctionError, a bare 500 from the host as a ProviderError, and refreshes a rotated key once', async () => {
     kit = startKit()
     const crashed = await kit.cloud.deploy(exits)
+    // The shim answers the exit with its envelope before the worker ends (crash-guard.ts).
     const error = await caughtError(crashed.invoke({ exit: true }))
     expect(error.code).toBe('FunctionError')
-    expect(error.message).toMatch(/500/)
+    expect(error.message).toMatch(/exited with code 3 before answering/)
+    expect(await crashed.invoke({ exit: false })).toBe('alive')
+    // The host's own failure: the same bare 500 a crash gave before the shim answered crashes.
+    kit.emulator.faults.inject({ target: 'host', kind: 'status', status: 500 })
+    const platform = await caughtError(crashed.invoke({ exit: false }))
+    expect(platform.code).toBe('ProviderError')
+    expect(platform).toMatchObject({ status: 500, notExecuted: false })
 
     const fn = await kit.cloud.deploy(echo, { name: 'rotated' })
     const site = kit.emulator.state.site(appName(scope, 'rotated'))

@@ -1,12 +1,13 @@
 import type { Site } from '@azure/arm-appservice'
 import { ConflictError } from '../../src/errors/conflict.ts'
 import { ProviderError } from '../../src/errors/provider-error.ts'
+import { pollPace } from '../../src/poll-pace.ts'
 import type { DeployRequest, DeployResponse, Warning } from '../../src/provider.ts'
 import { abortableSleep } from '../../src/retry.ts'
 import { integerOr } from '../../src/validation.ts'
 import { instanceMemoryFor } from './capabilities.ts'
 import { EXTENSION_BUNDLE, formatTimeSpan, functionsFor, STORAGE_SETTING, TIMEOUT_SETTING } from './constants.ts'
-import { type AzureContext, lroOptions } from './context.ts'
+import { type AzureContext, lroOptions, untilDone } from './context.ts'
 import { armCall, armFind, mapArmError } from './errors.ts'
 import { hostStatusReader } from './host-status.ts'
 import { ensureInfrastructure, existingConnectionString, type Infrastructure } from './infrastructure.ts'
@@ -82,6 +83,7 @@ async function waitForFunctions(
   const { resourceGroup, readyTimeoutMs, pollIntervalMs } = context.settings
   const deadline = Date.now() + readyTimeoutMs
   const hostStatus = hostStatusReader(context, app, signal)
+  const pace = pollPace(pollIntervalMs)
   for (;;) {
     const names: string[] = []
     await armCall('listing the functions', `app '${app}'`, async () => {
@@ -108,7 +110,7 @@ async function waitForFunctions(
         message: `The app '${app}' was deployed but its host did not list the function${missing.length > 1 ? 's' : ''} ${missing.map((name) => `'${name}'`).join(', ')} within ${readyTimeoutMs} ms. The host leaves out a function it cannot load: a queue trigger needs host.json's extensionBundle (${EXTENSION_BUNDLE.id}), and a package that fails while loading lists nothing (see the app's logs)`,
       })
     }
-    await abortableSleep(pollIntervalMs, signal)
+    await abortableSleep(pace(), signal)
   }
 }
 
@@ -197,9 +199,16 @@ export async function deployFunction(
   // The queue exists before the host starts listening to it; a queue the trigger no longer reads goes.
   if (queues) await syncQueues(context, request.name, queueTrigger, queues, signal)
   try {
-    await web.webApps
-      .createOrUpdate(resourceGroup, app, siteDefinition(context, request, infra, tagsFor(fields)), lroOptions(context, signal))
-      .pollUntilDone()
+    await untilDone(
+      web.webApps.createOrUpdate(
+        resourceGroup,
+        app,
+        siteDefinition(context, request, infra, tagsFor(fields)),
+        lroOptions(context, signal),
+      ),
+      context,
+      signal,
+    )
   } catch (error) {
     const mapped = mapArmError(error, existing ? 'updating' : 'creating', what)
     if (!existing && ConflictError.isInstance(mapped) && /already exists/i.test(mapped.message)) {

@@ -94,6 +94,8 @@ export function createAzureProvider(settings: ProviderSettings): AzureProvider {
       shimPath: packageFile('providers/azure/shim.ts'),
       files: PACKAGE_FILES,
       external: ['@azure/functions-core'],
+      // Microsoft's own production build of the library (the one it publishes beside the full one).
+      minifiedBuilds: { '@azure/functions': 'dist/azure-functions.min.js' },
     },
     providerOptionKeys: ['maximumInstanceCount'],
     requiredPackages: ({ trigger }) => azurePackages(trigger, checked),

@@ -1,6 +1,7 @@
 import { ProviderError } from '../../src/errors/provider-error.ts'
+import { pollPace } from '../../src/poll-pace.ts'
 import { abortableSleep } from '../../src/retry.ts'
-import { type AzureContext, lroOptions } from './context.ts'
+import { type AzureContext, lroOptions, untilDone } from './context.ts'
 import { armCall, armFind, mapArmError } from './errors.ts'
 import { containerName, planName, storageAccountName, TAGS } from './names.ts'
 
@@ -30,6 +31,7 @@ async function waitForAccount(context: AzureContext, account: string, signal: Ab
   const { storage } = await context.sdk.clients()
   const { resourceGroup, readyTimeoutMs, pollIntervalMs } = context.settings
   const deadline = Date.now() + readyTimeoutMs
+  const pace = pollPace(pollIntervalMs)
   for (;;) {
     const current = await armCall('reading', `storage account '${account}'`, () =>
       storage.storageAccounts.getProperties(resourceGroup, account, { abortSignal: signal }),
@@ -42,7 +44,7 @@ async function waitForAccount(context: AzureContext, account: string, signal: Ab
         message: `The storage account '${account}' is still '${current.provisioningState}' after ${readyTimeoutMs} ms; retry the deploy later`,
       })
     }
-    await abortableSleep(pollIntervalMs, signal)
+    await abortableSleep(pace(), signal)
   }
 }
 
@@ -76,14 +78,16 @@ export async function ensureInfrastructure(
     await waitForAccount(context, account, signal)
   } else if (!found) {
     await armCall('creating', `storage account '${account}'`, () =>
-      storage.storageAccounts
-        .create(
+      untilDone(
+        storage.storageAccounts.create(
           resourceGroup,
           account,
           { location, kind: 'StorageV2', sku: { name: 'Standard_LRS' }, tags: MANAGED },
           lroOptions(context, signal),
-        )
-        .pollUntilDone(),
+        ),
+        context,
+        signal,
+      ),
     )
   }
   const container = containerName(app)
@@ -96,14 +100,16 @@ export async function ensureInfrastructure(
   }
   const plan = planName(app)
   const created = await armCall('creating', `Flex Consumption plan '${plan}'`, () =>
-    web.appServicePlans
-      .createOrUpdate(
+    untilDone(
+      web.appServicePlans.createOrUpdate(
         resourceGroup,
         plan,
         { location, kind: 'functionapp', sku: { name: 'FC1', tier: 'FlexConsumption' }, reserved: true, tags: MANAGED },
         lroOptions(context, signal),
-      )
-      .pollUntilDone(),
+      ),
+      context,
+      signal,
+    ),
   )
   return {
     planId:

@@ -1,4 +1,3 @@
-import { FunctionError } from '../../src/errors/function-error.ts'
 import { NotFoundError } from '../../src/errors/not-found.ts'
 import { PayloadTooLargeError } from '../../src/errors/payload-too-large.ts'
 import { ProviderError } from '../../src/errors/provider-error.ts'
@@ -185,14 +184,13 @@ export class Invoker {
           }),
         )
       case status === 500:
-        // The host answers a bare 500 when the worker crashed or the app failed to load; the shim answers every handler error itself.
+        // The shim answers every failure of the function's code with its envelope, crashes of the worker
+        // included (crash-guard.ts); the host answers its own failures with the same bare 500 (ExceptionMiddleware).
         return Promise.reject(
-          new FunctionError({
+          new ProviderError({
             ...base,
-            functionName: name,
-            remoteName: 'Error',
-            remoteMessage:
-              "The function host answered 500 Internal Server Error: the worker crashed (an uncaught exception or a process exit) or the app failed to load; see the app's logs in Application Insights",
+            status,
+            message: `The function host of '${name}' answered HTTP 500 without cloudfn's envelope: the platform failed, or the worker died in a way the shim could not answer (killed for its memory); see the host's logs in Application Insights`,
           }),
         )
       default:

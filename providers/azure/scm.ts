@@ -4,6 +4,7 @@ import { ProviderError } from '../../src/errors/provider-error.ts'
 import { ThrottledError } from '../../src/errors/throttled.ts'
 import { UnauthorizedError } from '../../src/errors/unauthorized.ts'
 import { parseRetryAfter } from '../../src/network.ts'
+import { pollPace } from '../../src/poll-pace.ts'
 import { abortableSleep, isTransientStatus, retryRequest } from '../../src/retry.ts'
 import { scmOrigin } from './names.ts'
 
@@ -108,6 +109,7 @@ export async function publishPackage(options: PublishOptions): Promise<void> {
   }
   const location = response.headers.get('location') ?? `${origin}/api/deployments/latest`
   const deadline = Date.now() + options.timeoutMs
+  const pace = pollPace(options.pollIntervalMs)
   for (;;) {
     const poll = await scmFetch(app, 'the deployment status', location, { method: 'GET', signal }, await options.token())
     const deployment = (await poll.json()) as KuduDeployment
@@ -125,6 +127,6 @@ export async function publishPackage(options: PublishOptions): Promise<void> {
         message: `The deployment of '${app}' did not finish within ${options.timeoutMs} ms`,
       })
     }
-    await abortableSleep(options.pollIntervalMs, signal)
+    await abortableSleep(pace(), signal)
   }
 }

@@ -8,6 +8,7 @@
  */
 import { app, type HttpRequest, HttpResponse, type InvocationContext } from '@azure/functions'
 import type { LogLevel } from '../../src/runtime/context.ts'
+import { failureEnvelope } from '../../src/runtime/envelope.ts'
 import { httpResultOf } from '../../src/runtime/http-envelope.ts'
 import { type RunnableDefinition, runDefinition } from '../../src/runtime/run-definition.ts'
 import {
@@ -22,6 +23,7 @@ import {
   TIMEOUT_SETTING,
   TIMER_FUNCTION,
 } from './constants.ts'
+import { installCrashGuard } from './crash-guard.ts'
 import { groupSetCookieLines } from './triggers/cookies.ts'
 import { type HostTimer, queuePayloadOf, scheduledTimeOf, wireRequestOf } from './triggers/events.ts'
 import { ncrontabOf } from './triggers/schedule.ts'
@@ -77,12 +79,25 @@ export function createEntry(definition: RunnableDefinition): undefined {
     return undefined
   }
 
+  // A crash of the function's code is answered with an envelope too, so that a bare 500 means the platform (crash-guard.ts).
+  const guard = installCrashGuard()
   app.http(FUNCTION_NAME, {
     methods: ['POST'],
     authLevel: 'function',
     route: ENVELOPE_ROUTE,
     handler: async (request: HttpRequest, context: InvocationContext) => {
-      const envelope = await run(await request.text(), context)
+      const payload = await request.text()
+      const cold = coldStart
+      const started = performance.now()
+      const envelope = await guard.run(
+        () => run(payload, context),
+        (error) =>
+          failureEnvelope(error, {
+            coldStart: cold,
+            durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+            executionId: context.invocationId,
+          }),
+      )
       return { status: 200, body: envelope, headers: { 'content-type': 'application/json' } }
     },
   })

@@ -1,5 +1,6 @@
 import { ProviderError } from '../../src/errors/provider-error.ts'
 import { ThrottledError } from '../../src/errors/throttled.ts'
+import { pollPace } from '../../src/poll-pace.ts'
 import { abortableSleep, throwIfAborted } from '../../src/retry.ts'
 import { functionState } from './enums.ts'
 import { mapControlPlaneError, retryAfterMs } from './errors.ts'
@@ -74,7 +75,8 @@ export async function awaitOperation(
  */
 export async function waitSettled(plane: ControlPlane, name: string, signal?: AbortSignal): Promise<GcpFunction | undefined> {
   const deadline = Date.now() + OPERATION_TIMEOUT_MS
-  let delay = plane.pollIntervalMs
+  const pace = pollPace(plane.pollIntervalMs)
+  let delay = pace()
   for (;;) {
     const fn = await getFunction(plane, name)
     const state = functionState(fn?.state)
@@ -84,7 +86,8 @@ export async function waitSettled(plane: ControlPlane, name: string, signal?: Ab
     }
     await abortableSleep(delay, signal)
     throwIfAborted(signal)
-    delay = Math.min(delay * 1.5, plane.pollIntervalMs * 10)
+    // Quick first polls, then gax's own pace for operations: ×1.5 up to ten intervals.
+    delay = delay < plane.pollIntervalMs ? pace() : Math.min(delay * 1.5, plane.pollIntervalMs * 10)
   }
 }
 

@@ -1,4 +1,5 @@
 import { CloudfnError } from '../../src/errors/cloudfn-error.ts'
+import { FunctionError } from '../../src/errors/function-error.ts'
 import { NotFoundError } from '../../src/errors/not-found.ts'
 import { PayloadTooLargeError } from '../../src/errors/payload-too-large.ts'
 import { ProviderError } from '../../src/errors/provider-error.ts'
@@ -19,6 +20,16 @@ import type { IdTokenProvider } from './settings.ts'
  * a generic 500 (a ProviderError; `capabilities.memoryLimit` is false).
  */
 const RESPONSE_SIZE_MARKER = /response size (?:was )?too large|response too large/i
+
+/**
+ * The Functions Framework's mark on its own answer when the function's code
+ * failed outside the handler's promise (`sendCrashResponse` in
+ * @google-cloud/functions-framework build/src/logger.js): `crash` for an
+ * uncaught exception, an unhandled rejection or a process exit (invoker.js
+ * `ErrorHandler.register`), `error` for a throw it caught. A 5xx without it
+ * comes from Cloud Run's front end: the platform failed, not the function.
+ */
+const FRAMEWORK_STATUS_HEADER = 'x-google-status'
 
 /**
  * POSTs the encoded input to the function's URL with an ID token for it. The
@@ -108,6 +119,17 @@ function invokeError(name: string, endpoint: Endpoint, response: Response, body:
       message: `The response of '${name}' is over gcp's ${GCP_LIMITS.maxBodyBytes} bytes; return less data or a reference`,
     })
   }
-  // A 5xx may come after the function ran: never retried, so nothing runs twice.
-  return new ProviderError({ ...base, status, isRetryable: false, message: `${base.message}: ${body.slice(0, 200)}` })
+  const frameworkStatus = response.headers.get(FRAMEWORK_STATUS_HEADER)
+  if (status === 500 && (frameworkStatus === 'crash' || frameworkStatus === 'error')) {
+    return new FunctionError({
+      provider: 'gcp',
+      functionName: name,
+      remoteName: 'Error',
+      remoteMessage:
+        "The function's instance crashed (an uncaught exception, an unhandled rejection or a process exit) before answering; see its logs in Cloud Logging",
+    })
+  }
+  // The front end failed: transient (retryable, as on AWS and Azure), but the function may have run, so
+  // `notExecuted` stays false and the client does not repeat a synchronous invoke (src/handle.ts).
+  return new ProviderError({ ...base, status, message: `${base.message}: ${body.slice(0, 200)}` })
 }

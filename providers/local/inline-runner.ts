@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { FunctionDefinition } from '../../src/define.ts'
 import { TimeoutError } from '../../src/errors/timeout.ts'
+import { projectRootOf } from '../../src/package/bundle-source-map.ts'
 import type { LogEntry } from '../../src/provider.ts'
+import { projectStack } from '../../src/runtime/project-stack.ts'
 import { runDefinitionNow } from '../../src/runtime/run-definition.ts'
 import { InstancePool } from '../../src/sandbox/instance-pool.ts'
 import { Deadlines } from './deadlines.ts'
@@ -25,6 +27,9 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
     destroy: () => {},
   })
   const runnable = { name: settings.name, handler: definition.handler, trigger: definition.trigger }
+  // Stacks name the project's files as the bundled backends' do (src/runtime/source-map-stack.ts).
+  const root = definition.entry ? projectRootOf(definition.entry) : undefined
+  const mapStack = root ? (stack: string, runtimeFile: string) => projectStack(stack, root, runtimeFile) : undefined
   const deadlines = new Deadlines(settings.timeoutSec * 1000)
   const timedOut = () =>
     new TimeoutError({
@@ -40,7 +45,8 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
       const logs: LogEntry[] = []
       const log = (level: LogEntry['level'], message: string) =>
         logs.push({ timestamp: new Date().toISOString(), executionId, level, message })
-      const options = { executionId, coldStart: instance.coldStart, deadline: Date.now() + settings.timeoutSec * 1000, log }
+      const deadline = Date.now() + settings.timeoutSec * 1000
+      const options = { executionId, coldStart: instance.coldStart, deadline, log, mapStack }
       instance.coldStart = false
       const execution = runInContext({ env: instance.env, log }, () => runDefinitionNow(runnable, payload, options))
       let discard = false

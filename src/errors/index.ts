@@ -1,6 +1,7 @@
 export { CancelledError } from './cancelled.ts'
 export { CloudfnError, type CloudfnErrorOptions, type ErrorCode } from './cloudfn-error.ts'
 export { ConflictError } from './conflict.ts'
+export { type DeployCheck, DeployCheckError } from './deploy-check.ts'
 export { FunctionError } from './function-error.ts'
 export { InvalidArgumentError } from './invalid-argument.ts'
 export { MissingPackageError } from './missing-package.ts'

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, extname, resolve } from 'node:path'
 import type { Loader, Plugin } from 'esbuild'
+import { codeWithSourceMap } from './bundle-source-map.ts'
 import { packageFile } from './package-root.ts'
 
 export interface BundleInput {
@@ -15,6 +16,8 @@ export interface BundleInput {
   shimPath: string
   /** Modules left as imports for the cloud's runtime to provide. */
   external?: readonly string[] | undefined
+  /** Packages bundled from their own minified build (see `PackagingSpec.minifiedBuilds`). */
+  minifiedBuilds?: Readonly<Record<string, string>> | undefined
 }
 
 export interface BundleOutput {
@@ -54,6 +57,35 @@ const addonsLeftOut: Plugin = {
       return existsSync(file) && statSync(file).isFile() ? { path: args.path, external: true } : undefined
     })
   },
+}
+
+/**
+ * Bundles a package from the minified build it publishes (Microsoft ships
+ * `@azure/functions` as one 190 KB webpack bundle and its own 67 KB
+ * production build beside it) rather than minifying the whole artifact,
+ * which would leave the user's code unreadable in the cloud's console.
+ */
+function minifiedBuilds(builds: Readonly<Record<string, string>>): Plugin {
+  const names = Object.keys(builds)
+  const filter = new RegExp(`^(?:${names.map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`)
+  return {
+    name: 'cloudfn-minified-builds',
+    setup(builder) {
+      if (names.length === 0) return
+      builder.onResolve({ filter }, async (args) => {
+        const file = builds[args.path]
+        if (args.pluginData === 'minified-build' || !file) return undefined
+        const resolved = await builder.resolve(`${args.path}/${file}`, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: 'minified-build',
+        })
+        // A version without that file (or a package map that hides it) is bundled as it is.
+        return resolved.errors.length === 0 ? { path: resolved.path } : undefined
+      })
+    },
+  }
 }
 
 const DEFINITION_LINE = /^(\s*export\s+const\s+[\w$]+\s*=\s*)(defineFunction\s*\()/gm
@@ -107,17 +139,27 @@ if (!definition) throw new Error(${JSON.stringify(`The artifact's module exports
     metafile: true,
     treeShaking: true,
     legalComments: 'none',
+    // Source maps for remote stacks (bundle-source-map.ts). The outfile only places the map's sources; nothing is written.
+    sourcemap: 'external',
+    sourcesContent: false,
+    outfile: packageFile('index.mjs'),
     logLevel: 'silent',
     banner: { js: REQUIRE_BANNER },
     external: [...(input.external ?? [])],
-    plugins: [slimCloudfn, addonsLeftOut, pureDefinitions(input.entry)],
+    plugins: [slimCloudfn, addonsLeftOut, minifiedBuilds(input.minifiedBuilds ?? {}), pureDefinitions(input.entry)],
   })
-  const [output] = result.outputFiles
-  if (!output) throw new Error('esbuild produced no output')
+  const { outputFiles: outputs, metafile } = result
+  const code = codeWithSourceMap({
+    outputs,
+    metafile,
+    workingDir: packageFile('.'),
+    entry: input.entry,
+    slimRuntime: packageFile('src/runtime/in-bundle.ts'),
+  })
   const inputs = Object.keys(result.metafile.inputs)
     .filter((path) => path !== STDIN_NAME && !path.includes(':'))
     .map((path) => packageFile(path))
-  return { code: output.contents, inputs }
+  return { code, inputs }
 }
 
 /** Export names are identifiers in practice; quote the rare one that is not (ES2022 string imports). */

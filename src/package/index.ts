@@ -1,14 +1,19 @@
 import { createHash } from 'node:crypto'
 import { stat } from 'node:fs/promises'
+import { relative } from 'node:path'
 import { type FunctionDefinition, sourceNameOf } from '../define.ts'
+import { DeployCheckError } from '../errors/deploy-check.ts'
 import { InvalidArgumentError } from '../errors/invalid-argument.ts'
 import type { Artifact, PackagingSpec } from '../provider.ts'
 import type { RuntimeTrigger } from '../runtime/run-definition.ts'
 import type { Trigger } from '../triggers/types.ts'
 import { bundleFunction } from './bundle.ts'
+import { missingFileReads } from './file-reads.ts'
 import { findExportName } from './find-export.ts'
 import { includedFiles } from './include.ts'
 import { findNativePackages } from './native-addons.ts'
+import { packageFile } from './package-root.ts'
+import { topLevelCode } from './top-level-code.ts'
 import { deterministicZip } from './zip.ts'
 
 export const ENTRY_FILE = 'index.mjs'
@@ -48,6 +53,8 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
       message: `entry is unknown for function '${definition.name}': pass entry (the path of the module that exports it) to defineFunction`,
     })
   }
+  // Before findExportName, which imports the module: that import runs the very code refused here.
+  await refuseTopLevelCode(definition.name, entry)
   const exportName = await findExportName(definition, entry)
   const trigger = runtimePart(definition.trigger)
   const functionName = sourceNameOf(definition)
@@ -59,6 +66,7 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
     trigger,
     spec.shimPath,
     spec.external,
+    spec.minifiedBuilds,
     spec.files,
     // The files the globs match now: a new match must not be served a cached artifact without it.
     included.map((file) => file.name),
@@ -75,6 +83,7 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
       trigger,
       shimPath: spec.shimPath,
       external: spec.external,
+      minifiedBuilds: spec.minifiedBuilds,
     })
   } catch (cause) {
     throw new InvalidArgumentError({
@@ -84,6 +93,11 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
     })
   }
   refuseNativeAddons(definition.name, bundled.inputs)
+  refuseMissingReads(definition.name, entry, bundled, [
+    ENTRY_FILE,
+    ...Object.keys(spec.files ?? {}),
+    ...included.map((file) => file.name),
+  ])
   const extra = Object.entries(spec.files ?? {}).map(([name, text]) => [name, new TextEncoder().encode(text)] as const)
   const zip = await deterministicZip({
     ...Object.fromEntries(included.map((file) => [file.name, file.bytes])),
@@ -95,6 +109,64 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
   for (const path of [...bundled.inputs, ...included.map((file) => file.path)]) inputs.set(path, await fingerprint(path))
   cache.set(key, { artifact, inputs })
   return artifact
+}
+
+/**
+ * The artifact bundles the function's whole module, so code at its top level
+ * runs on every cold start (and, when the deploy imports the module, in the
+ * deploying process): an app, a server or a deploy sharing the module with the
+ * function would start again inside it. Refuse that module, naming the lines.
+ */
+async function refuseTopLevelCode(functionName: string, entry: string): Promise<void> {
+  const statements = await topLevelCode(entry)
+  const [first] = statements
+  if (!first) return
+  const shown = relative(process.cwd(), entry) || entry
+  const listed = statements.map((statement) => `  ${shown}:${statement.line}  ${statement.text}`).join('\n')
+  throw new DeployCheckError({
+    check: 'top-level-code',
+    file: entry,
+    line: first.line,
+    message:
+      `function '${functionName}' is defined in ${shown}, which also runs code at its top level:\n${listed}\n` +
+      'The deployed function would run it again on every cold start (the artifact holds the whole module). ' +
+      'Move that app code into another module that imports the definition, and keep the function module to imports and declarations ' +
+      "(initialisation the function needs stays: `const client = new Client()`, or a module imported for its side effects, `import './setup.ts'`).",
+  })
+}
+
+/**
+ * `readFileSync(join(__dirname, 'data/config.json'))` works in the source
+ * tree and fails with ENOENT once deployed unless the file ships. A read whose
+ * path is written as literals, of a file that exists here and is not in the
+ * artifact, is refused with the `include` that ships it.
+ */
+function refuseMissingReads(
+  functionName: string,
+  entry: string,
+  bundled: { inputs: string[]; code: Uint8Array },
+  shipped: readonly string[],
+): void {
+  const missing = missingFileReads({
+    inputs: bundled.inputs,
+    entry,
+    shipped,
+    code: new TextDecoder().decode(bundled.code),
+    ownFolders: [packageFile('src'), packageFile('providers')],
+  })
+  const [first] = missing
+  if (!first) return
+  const listed = missing
+    .map((read) => `  ${relative(process.cwd(), read.file) || read.file}:${read.line}  ${read.text}\n    ${read.fix}`)
+    .join('\n')
+  throw new DeployCheckError({
+    check: 'missing-file',
+    file: first.file,
+    line: first.line,
+    message:
+      `function '${functionName}' reads ${missing.length === 1 ? 'a file' : 'files'} next to its source that the deployed function would not have ` +
+      `(it would fail with ENOENT):\n${listed}`,
+  })
 }
 
 /** The trigger as the artifact's shim sees it (see `RuntimeTrigger`). */

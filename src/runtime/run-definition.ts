@@ -2,8 +2,9 @@ import { decodeRequestBody } from '../content-coding.ts'
 import type { HttpAuth } from '../triggers/types.ts'
 import { formatLogArgs } from './console-capture.ts'
 import type { FunctionContext, LogLevel } from './context.ts'
-import { failureEnvelope, type InvocationMeta, successEnvelope, toRemoteError } from './envelope.ts'
+import { failureEnvelope, type InvocationMeta, type RemoteError, successEnvelope, toRemoteError } from './envelope.ts'
 import { errorResponseWire, responseToWire, type WireRequest, wireToRequest } from './http-wire.ts'
+import { bundleStack } from './source-map-stack.ts'
 
 /**
  * What a shim knows of the trigger inside the artifact: the packager writes
@@ -30,6 +31,11 @@ export interface RunOptions {
   deadline: number
   /** Where `ctx.log` writes. */
   log: (level: LogLevel, message: string) => void
+  /**
+   * Unbundled runs (the local fake's inline mode): how a handler error's stack is named, given the URL of
+   * this module (the frames from which on are cloudfn's). A bundle maps stacks with its own source map.
+   */
+  mapStack?: ((stack: string, runtimeFile: string) => string) | undefined
 }
 
 /**
@@ -65,16 +71,16 @@ export function runDefinitionNow(
     remainingMs: () => Math.max(0, options.deadline - Date.now()),
     log: (...args) => options.log('log', formatLogArgs(args)),
   }
-  if (definition.trigger?.kind === 'http') return runHttp(definition, payloadJson, ctx, meta)
+  if (definition.trigger?.kind === 'http') return runHttp(definition, payloadJson, ctx, meta, options)
   let value: unknown
   try {
     const input = JSON.parse(payloadJson) as never
     value = definition.handler(input, ctx)
   } catch (thrown) {
-    return failureEnvelope(toRemoteError(thrown), meta())
+    return failureEnvelope(handlerError(thrown, options), meta())
   }
   // What `await` would wait for: a promise or any thenable.
-  if (isThenable(value)) return settled(value, meta)
+  if (isThenable(value)) return settled(value, meta, options)
   return encodeOutcome(value, meta)
 }
 
@@ -86,12 +92,12 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   )
 }
 
-async function settled(pending: PromiseLike<unknown>, meta: () => InvocationMeta): Promise<string> {
+async function settled(pending: PromiseLike<unknown>, meta: () => InvocationMeta, options: RunOptions): Promise<string> {
   let value: unknown
   try {
     value = await pending
   } catch (thrown) {
-    return failureEnvelope(toRemoteError(thrown), meta())
+    return failureEnvelope(handlerError(thrown, options), meta())
   }
   return encodeOutcome(value, meta)
 }
@@ -108,6 +114,13 @@ function encodeOutcome(value: unknown, meta: () => InvocationMeta): string {
     )
   }
   return successEnvelope(valueJson, meta())
+}
+
+/** The thrown value as the envelope carries it, its stack naming the user's sources (see source-map-stack.ts). */
+function handlerError(thrown: unknown, options: RunOptions): RemoteError {
+  const error = toRemoteError(thrown)
+  if (error.stack === undefined) return error
+  return { ...error, stack: bundleStack(error.stack) ?? options.mapStack?.(error.stack, import.meta.url) ?? error.stack }
 }
 
 /** The request with its body's content coding undone, as every backend hands it to the handler. */
@@ -127,6 +140,7 @@ async function runHttp(
   payloadJson: string,
   ctx: FunctionContext,
   meta: () => InvocationMeta,
+  options: RunOptions,
 ): Promise<string> {
   try {
     const wire = JSON.parse(payloadJson) as WireRequest
@@ -147,6 +161,6 @@ async function runHttp(
     }
     return successEnvelope(JSON.stringify(answer), meta())
   } catch (thrown) {
-    return failureEnvelope(toRemoteError(thrown), meta())
+    return failureEnvelope(handlerError(thrown, options), meta())
   }
 }

@@ -4,19 +4,53 @@ import { dirname, join, resolve, sep } from 'node:path'
 import type { Artifact } from '../provider.ts'
 
 let root: string | undefined
+let exitHook = false
 
 function unpackRoot(): string {
   if (!root) {
-    const dir = mkdtempSync(join(tmpdir(), `cloudfn-unpacked-${process.pid}-`)) // pid: gc removes a killed process's folder
-    root = dir
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+    root = mkdtempSync(join(tmpdir(), `cloudfn-unpacked-${process.pid}-`)) // pid: gc removes a killed process's folder
+    if (!exitHook) {
+      exitHook = true
+      // One hook for whichever root is current (a released root is already gone).
+      process.once('exit', () => {
+        if (root) rmSync(root, { recursive: true, force: true })
+      })
+    }
   }
   return root
 }
 
 /**
+ * Unpacks not yet released, per folder. A process killed outright runs no
+ * exit hook (a test runner ends its workers so), so an emulator releases what
+ * it unpacked once the instances running it are gone, instead of leaving it in
+ * the temporary folder until the process exits.
+ */
+const holders = new Map<string, number>()
+
+/**
+ * Gives back one `unpackZip` / `unpackArtifact` of `directory`: the folder is
+ * removed when no unpack of it is left, and the process's root with the last.
+ * Unknown folders are left alone.
+ */
+export function releaseUnpacked(directory: string): void {
+  const count = holders.get(directory)
+  if (count === undefined) return
+  if (count > 1) {
+    holders.set(directory, count - 1)
+    return
+  }
+  holders.delete(directory)
+  rmSync(directory, { recursive: true, force: true })
+  if (holders.size === 0 && root) {
+    rmSync(root, { recursive: true, force: true })
+    root = undefined
+  }
+}
+
+/**
  * Unpacks an uploaded zip as a cloud would, into a temporary folder under
- * `key` (removed when the process exits), refusing entries that point outside
+ * `key` (removed by `releaseUnpacked`, or when the process exits), refusing entries that point outside
  * it. Returns the folder and the files by name. Throws on a corrupt zip.
  */
 export async function unpackZip(zip: Uint8Array, key: string): Promise<{ directory: string; files: Record<string, Uint8Array> }> {
@@ -27,7 +61,9 @@ export async function unpackZip(zip: Uint8Array, key: string): Promise<{ directo
   } catch {
     throw new Error('The package is not a valid zip file.')
   }
+  // In the same synchronous stretch as the writes: a release cannot remove the folder in between.
   const directory = join(unpackRoot(), key)
+  holders.set(directory, (holders.get(directory) ?? 0) + 1)
   for (const [name, bytes] of Object.entries(files)) {
     const target = resolve(directory, name)
     if (!target.startsWith(directory + sep)) throw new Error(`The package holds a path outside its root: ${name}`)

@@ -25,6 +25,25 @@ function pool(concurrency: number | undefined, maxInstances = 2) {
 const acquire = async (from: InstancePool<Fake>) => (await from.acquire()).id
 
 describe('instance pool', () => {
+  it('is drained once retired and its busy instances are released, not before', async () => {
+    const { pool: instances, destroyed } = pool(undefined)
+    const busy = await instances.acquire()
+    const idle = await instances.acquire()
+    instances.release(idle)
+    const events: string[] = []
+    const drained = instances.drained().then(() => events.push(`drained after ${destroyed.join(',')}`))
+    await instances.retire()
+    // The idle instance is stopped; the busy one still runs what it was given.
+    expect(destroyed).toEqual([2])
+    await Promise.resolve()
+    expect(events).toEqual([])
+    instances.release(busy)
+    await drained
+    expect(events).toEqual(['drained after 2,1'])
+    // Asked again later, it answers at once.
+    await instances.drained()
+  })
+
   it('never hands out an idle instance that has ended: it is discarded and a fresh one started', async () => {
     const dead = new Set<number>()
     let next = 0

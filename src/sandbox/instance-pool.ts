@@ -34,6 +34,8 @@ export class InstancePool<T> {
   readonly #busy = new Map<T, number>()
   readonly #all = new Set<T>()
   #retired = false
+  /** Waiting for the pool to be retired and empty. */
+  readonly #drainedWaiters: Array<() => void> = []
   private readonly options: PoolOptions<T>
 
   constructor(options: PoolOptions<T>) {
@@ -81,6 +83,7 @@ export class InstancePool<T> {
       return instance
     } finally {
       this.#all.delete(placeholder)
+      this.#checkDrained()
     }
   }
 
@@ -104,7 +107,26 @@ export class InstancePool<T> {
     this.#busy.delete(instance)
     const index = this.#available.lastIndexOf(instance)
     if (index >= 0) this.#available.splice(index, 1)
-    return this.options.destroy(instance)
+    const destroyed = this.options.destroy(instance)
+    if (!(destroyed instanceof Promise)) return this.#checkDrained()
+    return destroyed.finally(() => this.#checkDrained())
+  }
+
+  #checkDrained(): void {
+    if (!this.#retired || this.#all.size > 0) return
+    for (const resolve of this.#drainedWaiters.splice(0)) resolve()
+  }
+
+  /**
+   * Resolves once the pool is retired and its last instance is gone (busy
+   * ones finish first): what instances used (their unpacked code, log
+   * folders) can then be removed.
+   */
+  drained(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#drainedWaiters.push(resolve)
+      this.#checkDrained()
+    })
   }
 
   get size(): number {
@@ -117,5 +139,6 @@ export class InstancePool<T> {
     const idle = [...this.#all].filter((instance) => this.#busy.get(instance) === 0)
     this.#available.splice(0)
     await Promise.all(idle.map((instance) => this.#discard(instance)))
+    this.#checkDrained()
   }
 }

@@ -47,14 +47,30 @@ process.on('uncaughtException', (thrown) => {
   if (process.listenerCount('uncaughtException') > 1) return
   fatal(thrown)
 })
-// The host closed the channel or died: an instance never outlives it.
-process.on('disconnect', () => process.exit(0))
+/**
+ * Ends this instance and every process its function spawned: the instance
+ * leads a process group of its own (process-sandbox.ts), so the group is
+ * killed; without one (Windows) the signal to a negative pid fails and only
+ * this process ends. Self-contained: the watchdog thread runs its source.
+ */
+function endGroup(): void {
+  try {
+    process.kill(-process.pid, 'SIGKILL')
+  } catch {
+    process.kill(process.pid, 'SIGKILL')
+  }
+}
+// The host closed the channel or died: an instance never outlives it, nor does what it spawned.
+process.on('disconnect', endGroup)
 // ...but a function stuck in a loop never sees 'disconnect', and a host killed
 // outright (SIGKILL, a test runner's SIGTERM) runs no exit hook: a watchdog
 // thread ends the instance once its host is gone (the child is re-parented).
+// The host's pid is read here, not in the thread: on a loaded machine the
+// thread took over a second to start, after its host had already died, and
+// then took the new parent (pid 1) for the host and never fired.
 const watchdog = new (require('node:worker_threads') as typeof import('node:worker_threads')).Worker(
-  `const host = process.ppid
-   setInterval(() => { if (process.ppid !== host) process.kill(process.pid, 'SIGKILL') }, 500)`,
+  `const host = ${process.ppid}
+   setInterval(() => { if (process.ppid !== host) (${endGroup.toString()})() }, 500)`,
   { eval: true, stdout: false, stderr: false },
 )
 watchdog.unref()

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { OutOfMemoryError } from '../errors/out-of-memory.ts'
 import { ThrottledError } from '../errors/throttled.ts'
 import { TimeoutError } from '../errors/timeout.ts'
@@ -23,6 +23,36 @@ interface WhoAmI {
 
 const cwd = mkdtempSync(join(tmpdir(), 'cloudfn-process-sandbox-'))
 const opened: Array<Sandbox<HostOp, unknown>> = []
+
+afterAll(() => rmSync(cwd, { recursive: true, force: true }))
+
+/** Alive and not a zombie (a killed process whose parent has not reaped it yet counts as gone). */
+function running(pid: number): boolean {
+  if (!processAlive(pid)) return false
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return process.platform !== 'linux'
+  }
+}
+
+/**
+ * Waits for a process to be gone. The bound is only a hang guard (a killed
+ * process goes within milliseconds, one nobody kills never): no wall-clock window.
+ */
+async function ended(pid: number, boundMs = 20_000): Promise<boolean> {
+  const until = Date.now() + boundMs
+  while (running(pid) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50))
+  return !running(pid)
+}
+
+async function spawned(box: Sandbox<HostOp, unknown>, inheritOutput = false): Promise<number> {
+  const outcome = await box.run({ op: 'spawn', inheritOutput })
+  if (outcome.kind !== 'result') throw new Error(`crashed: ${outcome.error.message}`)
+  const pid = outcome.result as number
+  expect(running(pid)).toBe(true)
+  return pid
+}
 
 async function sandbox(data: HostData = {}, settings: Partial<ProcessSandboxSettings> = {}): Promise<Sandbox<HostOp, unknown>> {
   const created = createProcessSandbox<HostOp, unknown>({
@@ -59,23 +89,53 @@ const box = createProcessSandbox({ provider: 'test', name: 'spin', workerFile: a
         packageFile('src/sandbox/__fixtures__/process-host.ts'),
       )}), env: {}, memoryMb: 128, timeoutSec: 600, maxInstances: 1, cwd: ${JSON.stringify(cwd)} })
 const { result: pid } = await box.run({ op: 'whoami' })
+const { result: grandchild } = await box.run({ op: 'spawn' })
 void box.run({ op: 'spin' })
-console.log(JSON.stringify(pid.pid))
+console.log(JSON.stringify([pid.pid, grandchild]))
 setTimeout(() => process.kill(process.pid, 'SIGKILL'), 200)
 `,
     )
     const { stdout } = await new Promise<{ stdout: string }>((resolve) => {
       execFile(process.execPath, [host], { timeout: 60_000 }, (_error, out) => resolve({ stdout: String(out) }))
     })
-    const pid = JSON.parse(stdout.trim()) as number
-    // Polls until it is gone; the test's timeout is the only bound (no wall-clock window).
-    while (processAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 100))
-    expect(processAlive(pid)).toBe(false)
+    const [pid, grandchild] = JSON.parse(stdout.trim()) as [number, number]
+    // Polls until they are gone; the bound is only a hang guard (no wall-clock window).
+    expect(await ended(pid, 40_000)).toBe(true)
+    // The watchdog ends the instance's whole process group: what the function spawned too.
+    expect(await ended(grandchild, 10_000)).toBe(true)
   }, 60_000)
 })
 
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((box) => box.retire()))
+})
+
+describe('processes a function spawns', () => {
+  it('end with the instance when it times out, even with the instance output still held', async () => {
+    const box = await sandbox({}, { timeoutSec: 1, maxInstances: 1 })
+    const quiet = await spawned(box)
+    const holding = await spawned(box, true)
+    await expect(box.run({ op: 'sleep', ms: 60_000 })).rejects.toSatisfy((error) => TimeoutError.isInstance(error))
+    expect(await ended(quiet)).toBe(true)
+    expect(await ended(holding)).toBe(true)
+  }, 60_000)
+
+  it('end when the sandbox is retired (an emulator closes)', async () => {
+    const box = await sandbox()
+    const grandchild = await spawned(box)
+    await box.retire()
+    expect(await ended(grandchild)).toBe(true)
+  }, 60_000)
+
+  it('end when the instance exits by itself or runs out of memory', async () => {
+    const box = await sandbox({}, { memoryMb: 64 })
+    const first = await spawned(box)
+    expect(await box.run({ op: 'exit', code: 0 })).toMatchObject({ kind: 'crash' })
+    expect(await ended(first)).toBe(true)
+    const second = await spawned(box)
+    await expect(box.run({ op: 'fill-memory' })).rejects.toSatisfy((error) => OutOfMemoryError.isInstance(error))
+    expect(await ended(second)).toBe(true)
+  }, 60_000)
 })
 
 describe('process sandbox', () => {

@@ -82,6 +82,31 @@ async function startSlot(): Promise<() => void> {
   }
 }
 
+/**
+ * On POSIX each instance leads a process group of its own (`detached`), so one
+ * kill of the group ends the instance and every process its function spawned
+ * (a `sleep 1000`, a browser, a server), as a cloud ends an execution
+ * environment or container with all it holds. Windows has no process groups
+ * to signal; there only the instance itself is killed.
+ */
+const OWN_GROUP = process.platform !== 'win32'
+
+/** SIGKILLs the instance's process group (everything still in it, even once the instance itself has exited). */
+function killGroup(pid: number | undefined): boolean {
+  if (!OWN_GROUP || pid === undefined) return false
+  try {
+    process.kill(-pid, 'SIGKILL')
+    return true
+  } catch {
+    return false // the group is empty: nothing left to end
+  }
+}
+
+/** Ends an instance and what it spawned. */
+function killInstance(child: ChildProcess): void {
+  if (!killGroup(child.pid)) child.kill('SIGKILL')
+}
+
 /** Children alive, killed if this process exits first (they also exit when their IPC channel closes). */
 const live = new Set<ChildProcess>()
 let exitHook = false
@@ -150,12 +175,14 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
       // Structured clone, as a worker's postMessage: bytes stay Uint8Array.
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Leader of a process group of its own: see OWN_GROUP.
+      detached: OWN_GROUP,
     })
     live.add(child)
     if (!exitHook) {
       exitHook = true
       process.once('exit', () => {
-        for (const running of live) running.kill('SIGKILL')
+        for (const running of live) killInstance(running)
       })
     }
     let markReady = () => {}
@@ -196,6 +223,9 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
         if (instance.exited) return
         instance.exited = true
         live.delete(child)
+        // However it ended (killed, out of memory, process.exit), what it spawned goes with it; this also
+        // closes the output pipes a grandchild inherited, which streamEnd waits for.
+        killGroup(child.pid)
         instance.ready()
         // V8's out-of-memory message may still be in the pipe when 'exit' fires.
         await streamEnd(child, 2000)
@@ -212,7 +242,7 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
         instance.fatal ??= { name: error.name, message: error.message, stack: error.stack }
         // No process was started (or it cannot be reached): there will be no 'exit' to wait for.
         if (child.pid === undefined) void ended(null, null)
-        else child.kill('SIGKILL')
+        else killInstance(child)
       })
     })
     const init: ProcessInit = {
@@ -224,7 +254,7 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
     child.send(init, () => {})
     const guard = setTimeout(() => {
       instance.fatal ??= { name: 'Error', message: `The function's instance did not start within ${startupMs / 1000} s` }
-      child.kill('SIGKILL')
+      killInstance(child)
     }, startupMs)
     await readyOrGone
     clearTimeout(guard)
@@ -241,7 +271,7 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
     destroy: async (instance) => {
       // Held until it is gone, or an otherwise idle host would exit before seeing it end.
       if (!instance.exited) hold(instance.child, true)
-      if (!instance.exited) instance.child.kill('SIGKILL')
+      if (!instance.exited) killInstance(instance.child)
       await instance.gone
     },
     alive: (instance) => !instance.exited,

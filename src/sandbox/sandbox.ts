@@ -32,6 +32,8 @@ export interface Sandbox<M, R> {
   run(message: M, onStart?: () => void): Promise<SandboxOutcome<R>>
   /** Stops idle instances now and busy ones when they finish. */
   retire(): Promise<void>
+  /** Resolves once retired and every instance is gone, busy ones included. */
+  drained(): Promise<void>
   /** Instances alive, busy or idle. */
   readonly size: number
 }
@@ -61,6 +63,7 @@ export function pooledSandbox<I extends { readonly exited: boolean }, M, R>(
       }
     },
     retire: () => pool.retire(),
+    drained: () => pool.drained(),
     get size() {
       return pool.size
     },

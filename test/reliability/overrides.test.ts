@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { echo } from '../../conformance/fixtures/functions.ts'
 import type { TargetSession } from '../../conformance/scenario.ts'
-import { awsEmulatedTarget } from '../../conformance/targets/aws-emulated.ts'
-import { azureEmulatedTarget } from '../../conformance/targets/azure-emulated.ts'
-import { gcpEmulatedTarget } from '../../conformance/targets/gcp-emulated.ts'
-import { localTarget } from '../../conformance/targets/local.ts'
+import { awsEmulatedTarget } from '../../providers/aws/conformance/emulated-target.ts'
+import { azureEmulatedTarget } from '../../providers/azure/conformance/emulated-target.ts'
+import { gcpEmulatedTarget } from '../../providers/gcp/conformance/emulated-target.ts'
+import { localTarget } from '../../providers/local/conformance/target.ts'
 import { defineFunction, withOverrides } from '../../src/index.ts'
 
 const targets = [localTarget('worker'), awsEmulatedTarget(), gcpEmulatedTarget(), azureEmulatedTarget()]

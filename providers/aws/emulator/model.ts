@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
+import { type EmulatorTiming, timingPreset } from '../../../src/emulator-timing.ts'
 import { systemClock, type TriggerClock } from '../../../src/triggers/clock.ts'
 import type { FunctionRuntime } from './runtime.ts'
 
@@ -7,49 +8,87 @@ export interface AwsEmulatorOptions {
   region?: string
   /** Account id in ARNs (default `123456789012`). */
   accountId?: string
-  /** Pending → Active after CreateFunction (default 20 ms; AWS takes about a second). */
+  /**
+   * Presets for the delays below (default `'fast'`): `'realistic'` gives the
+   * durations AWS documents, named on each option. An option given explicitly wins.
+   */
+  timing?: EmulatorTiming
+  /** Pending → Active after CreateFunction (fast 20 ms; realistic 1 s: AWS takes about a second). */
   stateDelayMs?: number
-  /** LastUpdateStatus InProgress → Successful after an update (default 20 ms). */
+  /** LastUpdateStatus InProgress → Successful after an update (fast 20 ms; realistic 1 s). */
   updateDelayMs?: number
-  /** A role created through the emulated IAM is assumable after this long (default 0; AWS: 5–30 s). */
+  /** A role created through the emulated IAM is assumable after this long (fast 0; realistic 10 s: AWS takes 5–30 s). */
   roleDelayMs?: number
   /** Concurrent executions per function before TooManyRequestsException (default 100). */
   maxConcurrency?: number
   /** Retry-After sent with a concurrency throttle, in seconds (default 1). */
   throttleRetryAfterSec?: number
-  /** Delay before Lambda retries a failed asynchronous invocation (default 50 ms; AWS: about a minute). */
+  /** Delay before Lambda retries a failed asynchronous invocation (fast 50 ms; realistic 60 s: AWS waits about a minute). */
   asyncRetryDelayMs?: number
   /** The time EventBridge Scheduler's schedules run on (default the system clock; tests pass a manual one). */
   clock?: TriggerClock
   /**
    * How long a received SQS message stays invisible before it is delivered
-   * again, i.e. the pause before a failed message is retried (default 200 ms;
-   * AWS: the queue's VisibilityTimeout, seconds to hours). Named as on every
-   * emulator and the local fake.
+   * again, i.e. the pause before a failed message is retried (fast 200 ms;
+   * realistic 30 s, SQS's default VisibilityTimeout; AWS: the queue's
+   * VisibilityTimeout, seconds to hours). Named as on every emulator and the local fake.
    */
   queueRetryDelayMs?: number
   /**
    * How long after DeleteQueue SQS refuses to create a queue of the same
-   * name with QueueDeletedRecently (default 60 s, as AWS; tests pass a few ms).
+   * name with QueueDeletedRecently (fast 100 ms; realistic 60 s, as AWS documents for DeleteQueue).
    */
   queueDeletedWindowMs?: number
 }
 
 export type ResolvedOptions = Required<AwsEmulatorOptions>
 
+/**
+ * The delays of each timing preset. Realistic values, from AWS's documentation:
+ * function states ("Lambda function states": Pending for about a second for a
+ * zip function), IAM's eventual consistency (a new role is refused for 5–30 s),
+ * asynchronous invocation (the second attempt "after at least one minute"),
+ * SQS's default VisibilityTimeout (30 s) and DeleteQueue ("wait 60 seconds"
+ * before reusing the name).
+ */
+const TIMINGS: Record<
+  EmulatorTiming,
+  Omit<ResolvedOptions, 'region' | 'accountId' | 'timing' | 'maxConcurrency' | 'throttleRetryAfterSec' | 'clock'>
+> = {
+  fast: {
+    stateDelayMs: 20,
+    updateDelayMs: 20,
+    roleDelayMs: 0,
+    asyncRetryDelayMs: 50,
+    queueRetryDelayMs: 200,
+    queueDeletedWindowMs: 100,
+  },
+  realistic: {
+    stateDelayMs: 1000,
+    updateDelayMs: 1000,
+    roleDelayMs: 10_000,
+    asyncRetryDelayMs: 60_000,
+    queueRetryDelayMs: 30_000,
+    queueDeletedWindowMs: 60_000,
+  },
+}
+
 export function resolveOptions(options: AwsEmulatorOptions = {}): ResolvedOptions {
+  const timing = options.timing ?? 'fast'
+  const preset = timingPreset(timing, TIMINGS)
   return {
     region: options.region ?? 'us-east-1',
     accountId: options.accountId ?? '123456789012',
-    stateDelayMs: options.stateDelayMs ?? 20,
-    updateDelayMs: options.updateDelayMs ?? 20,
-    roleDelayMs: options.roleDelayMs ?? 0,
+    timing,
+    stateDelayMs: options.stateDelayMs ?? preset.stateDelayMs,
+    updateDelayMs: options.updateDelayMs ?? preset.updateDelayMs,
+    roleDelayMs: options.roleDelayMs ?? preset.roleDelayMs,
     maxConcurrency: options.maxConcurrency ?? 100,
     throttleRetryAfterSec: options.throttleRetryAfterSec ?? 1,
-    asyncRetryDelayMs: options.asyncRetryDelayMs ?? 50,
+    asyncRetryDelayMs: options.asyncRetryDelayMs ?? preset.asyncRetryDelayMs,
     clock: options.clock ?? systemClock(),
-    queueRetryDelayMs: options.queueRetryDelayMs ?? 200,
-    queueDeletedWindowMs: options.queueDeletedWindowMs ?? 60_000,
+    queueRetryDelayMs: options.queueRetryDelayMs ?? preset.queueRetryDelayMs,
+    queueDeletedWindowMs: options.queueDeletedWindowMs ?? preset.queueDeletedWindowMs,
   }
 }
 

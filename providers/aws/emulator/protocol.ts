@@ -6,6 +6,8 @@ export interface HostData {
   handler: string
   /** The Runtime setting (nodejs22.x, ...): which runtime client's behaviour the host reproduces. */
   runtime: string
+  /** Lambda's Init phase budget in seconds (10 for on-demand functions); smaller only in tests. */
+  initTimeoutSec?: number | undefined
 }
 
 export interface HostRequest {

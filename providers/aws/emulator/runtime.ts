@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { OutOfMemoryError } from '../../../src/errors/out-of-memory.ts'
 import { TimeoutError } from '../../../src/errors/timeout.ts'
 import { packageFile } from '../../../src/package/package-root.ts'
-import { unpackArtifact } from '../../../src/sandbox/artifact-dir.ts'
+import { releaseUnpacked, unpackArtifact } from '../../../src/sandbox/artifact-dir.ts'
 import { compileHostScript } from '../../../src/sandbox/host-script.ts'
 import { createProcessSandbox, type Sandbox } from '../../../src/sandbox/process-sandbox.ts'
 import { AWS_LIMITS } from '../capabilities.ts'
@@ -35,15 +35,36 @@ function hostScript(): Promise<string> {
 }
 
 let logFolder: string | undefined
+/** Runtimes whose instances may still run, and invocations in flight: the folder stays while any is left. */
+let logUsers = 0
+let exitHook = false
 
-/** A folder of this process for the instances' per-invocation log files, removed when it exits. */
-function logDir(): string {
+/**
+ * A folder of this process for the instances' per-invocation log files. It is
+ * removed when its last user lets go (the emulator closed, its instances
+ * gone), not only at exit: a test runner kills its workers without exit hooks,
+ * and the folders piled up in the temporary folder. Named with the pid, as the
+ * unpacked code's folder is.
+ */
+function holdLogDir(): string {
+  logUsers++
   if (!logFolder) {
-    const dir = mkdtempSync(join(tmpdir(), 'cloudfn-aws-logs-'))
-    logFolder = dir
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+    logFolder = mkdtempSync(join(tmpdir(), `cloudfn-aws-logs-${process.pid}-`))
+    if (!exitHook) {
+      exitHook = true
+      process.once('exit', () => {
+        if (logFolder) rmSync(logFolder, { recursive: true, force: true })
+      })
+    }
   }
   return logFolder
+}
+
+function releaseLogDir(): void {
+  logUsers--
+  if (logUsers > 0 || !logFolder) return
+  rmSync(logFolder, { recursive: true, force: true })
+  logFolder = undefined
 }
 
 function readLog(path: string | undefined): string {
@@ -120,7 +141,7 @@ export class FunctionRuntime {
       const codeDir = await unpackArtifact({ zip, sha256, entryFile: '' })
       const workerData: HostData = { codeDir, handler: config.handler, runtime: config.runtime }
       // Each instance a process in the task root with Lambda's TZ=:UTC (docs/FIDELITY.md, The instance).
-      return createProcessSandbox<HostRequest, HostReply>({
+      const sandbox = createProcessSandbox<HostRequest, HostReply>({
         cwd: codeDir,
         tz: ':UTC',
         provider: 'aws',
@@ -132,6 +153,13 @@ export class FunctionRuntime {
         timeoutSec: config.timeout,
         maxInstances: this.#maxConcurrency,
       })
+      // Once retired and its last instance gone, its code and (with the last runtime) the log folder go too.
+      holdLogDir()
+      void sandbox.drained().then(() => {
+        releaseUnpacked(codeDir)
+        releaseLogDir()
+      })
+      return sandbox
     })()
     return this.#sandbox
   }
@@ -143,9 +171,19 @@ export class FunctionRuntime {
 
   /** Throws `ThrottledError` when every instance is busy (the function did not run). */
   async execute(event: string, requestId: string, onStart: () => void): Promise<Execution> {
+    // Held for the whole invocation: its instance may be the last, and the folder is read after it is gone.
+    const logs = holdLogDir()
+    try {
+      return await this.#execute(event, requestId, onStart, logs)
+    } finally {
+      releaseLogDir()
+    }
+  }
+
+  async #execute(event: string, requestId: string, onStart: () => void, logs: string): Promise<Execution> {
     const sandbox = await this.#start()
     const { config } = this.#version
-    const started = performance.now()
+    let started = performance.now()
     const request: HostRequest = {
       event,
       requestId,
@@ -156,13 +194,20 @@ export class FunctionRuntime {
       logGroupName: `/aws/lambda/${this.#identity.name}`,
       logStreamName: this.logStream,
       traceId: traceHeader(),
-      logFile: join(logDir(), `${requestId}.log`),
+      logFile: join(logs, `${requestId}.log`),
     }
     let reply: HostReply | undefined
     let platformError: { errorType: string; errorMessage: string } | undefined
     let extraLog = ''
     try {
-      const outcome = await sandbox.run(request, onStart)
+      // Lambda's deadline starts with the Invoke phase, after the instance's Init (lambda-runtime-environment):
+      // set when an instance takes the event, so a cold start does not eat into getRemainingTimeInMillis.
+      const outcome = await sandbox.run(request, () => {
+        request.deadline = Date.now() + config.timeout * 1000
+        // REPORT's Duration is the Invoke phase's too; Init Duration is reported apart.
+        started = performance.now()
+        onStart()
+      })
       if (outcome.kind === 'result') reply = outcome.result
       else {
         platformError = exitError(requestId, outcome.error.message)

@@ -335,6 +335,13 @@ async function invoke(message: Extract<HostMessage, { kind: 'invoke' }>): Promis
 // instance is ready keeps a slow load (a loaded machine) out of the function's time: with the load inside it, a
 // 1 s function on a busy machine failed its deploy ("the app did not load (timeout)") or a map item (Timeout).
 // A load failure is kept: the first message awaits the same promise and reports it.
+// The worker's own listener (github:Azure/azure-functions-nodejs-worker src/Worker.ts), registered before the app
+// loads, as there: an uncaught exception is logged and ends the process with 1. The shim's listener runs before it
+// (crash-guard.ts); without this one the sandbox's fallback listener would stand back for the shim's.
+process.on('uncaughtException', (thrown) => {
+  process.stderr.write(`Worker uncaught exception: ${thrown instanceof Error ? thrown.stack : String(thrown)}\n`)
+  process.exit(1)
+})
 await loadApp().catch(() => {})
 
 serveSandbox<HostMessage, HostReply>(async (message) => {

@@ -8,6 +8,7 @@
  */
 import { type HttpHandler, http } from 'msw'
 import type { SetupServer } from 'msw/node'
+import { type EmulatorTiming, timingPreset } from '../../../src/emulator-timing.ts'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
 import { systemClock, type TriggerClock } from '../../../src/triggers/clock.ts'
 import { ENVELOPE_ROUTE, QUEUE_NAME_SETTING } from '../constants.ts'
@@ -33,10 +34,26 @@ export function emulatorCredential(token = 'emulator-arm-token') {
   }
 }
 
+/** The long-running operations' pace of each timing preset (see AzureEmulatorOptions). */
+const TIMINGS: Record<EmulatorTiming, { lroPolls: number; lroRetryAfterSec: number }> = {
+  fast: { lroPolls: 1, lroRetryAfterSec: 0 },
+  realistic: { lroPolls: 3, lroRetryAfterSec: 10 },
+}
+
 export interface AzureEmulatorOptions {
-  /** Polls that find a long-running operation still in progress before it ends (default 1). */
+  /**
+   * Presets for the long-running operations' pace (default `'fast'`):
+   * `'realistic'` makes each operation last about as long as ARM's do. An
+   * option given explicitly wins.
+   */
+  timing?: EmulatorTiming
+  /** Polls that find a long-running operation still in progress before it ends (fast 1; realistic 3). */
   lroPolls?: number
-  /** `Retry-After` on long-running operations, in seconds (default 0). */
+  /**
+   * `Retry-After` on long-running operations, in seconds (fast 0; realistic 10,
+   * which core-lro waits between polls: with 3 polls an operation takes about
+   * 30 s, the order of a Flex Consumption app's or plan's creation).
+   */
   lroRetryAfterSec?: number
   /** Fixed secrets (keys, storage keys) instead of random ones, e.g. recognisable fakes for leak tests. */
   secrets?: Partial<Record<SecretKind, string>>
@@ -67,7 +84,11 @@ export interface AzureEmulator {
 export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEmulator {
   const state = new AzureState((kind) => options.secrets?.[kind] ?? randomSecret())
   const faults = new Faults()
-  const lro = new LongRunningOperations(faults, { polls: options.lroPolls ?? 1, retryAfterSec: options.lroRetryAfterSec ?? 0 })
+  const preset = timingPreset(options.timing, TIMINGS)
+  const lro = new LongRunningOperations(faults, {
+    polls: options.lroPolls ?? preset.lroPolls,
+    retryAfterSec: options.lroRetryAfterSec ?? preset.lroRetryAfterSec,
+  })
   const acceptToken = options.acceptToken ?? ((token: string) => token.length > 0)
   const clock = options.clock ?? systemClock()
   const triggers = new SiteTriggers(state, {

@@ -46,6 +46,19 @@ function rawHeadersOf(request: Request, url: URL, bodyBytes: number): string[] {
   return raw
 }
 
+/**
+ * What the Functions Framework answers the request in flight when the code
+ * crashes its instance: its `ErrorHandler.register` (build/src/invoker.js)
+ * catches an uncaught exception, an unhandled rejection and a process exit and
+ * calls `sendCrashResponse` (build/src/logger.js), which sets
+ * `X-Google-Status: crash` and, with `NODE_ENV=production` as in the
+ * container, `sendStatus(500)`. Here the instance's process is gone before the
+ * loopback answer is read back, so the front end gives that answer itself.
+ */
+function crashAnswer(): Response {
+  return plainError(500, 'Internal Server Error', { 'x-google-status': 'crash' })
+}
+
 function faultAnswer(fault: Fault | undefined): Response | undefined {
   if (fault?.kind === 'reset') return HttpResponse.error()
   if (fault?.kind === 'throttle') return plainError(429, 'Rate exceeded.', { 'retry-after': String(fault.retryAfterSec ?? 1) })
@@ -66,7 +79,7 @@ function faultAnswer(fault: Fault | undefined): Response | undefined {
  *   Cloud Logging, not in the response (https://cloud.google.com/run/docs/troubleshooting#memory),
  *   so the caller cannot tell it from another failure;
  * - a response over 32 MiB: 500 "Response size was too large";
- * - a crash: 500 "Internal Server Error".
+ * - a crash: the framework's own answer (crashAnswer).
  */
 export function createFunctionUrl(state: GcpEmulatorState, faults: Faults): ServeFunction {
   return async (request, options = {}) => {
@@ -116,7 +129,7 @@ async function run(state: GcpEmulatorState, fn: EmulatedFunction, hostRequest: H
     if (OutOfMemoryError.isInstance(error)) return plainError(500, 'Internal Server Error')
     throw error
   }
-  if (outcome.kind === 'crash') return plainError(500, 'Internal Server Error')
+  if (outcome.kind === 'crash') return crashAnswer()
   const reply = outcome.result
   const bytes = Buffer.from(reply.body, 'base64')
   if (bytes.byteLength > GCP_LIMITS.maxBodyBytes) {

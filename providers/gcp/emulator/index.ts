@@ -1,5 +1,6 @@
 import { HttpResponse, http } from 'msw'
 import type { SetupServer } from 'msw/node'
+import { type EmulatorTiming, timingPreset } from '../../../src/emulator-timing.ts'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
 import { systemClock, type TriggerClock } from '../../../src/triggers/clock.ts'
 import { createControlPlane } from './control-plane.ts'
@@ -23,14 +24,35 @@ export { PubsubModel } from './pubsub.ts'
 export { SchedulerModel } from './scheduler.ts'
 export { type EmulatedFunction, GcpEmulatorState } from './state.ts'
 
+/** The delays of each timing preset (see GcpEmulatorOptions for the sources). */
+const TIMINGS: Record<EmulatorTiming, { operationDelayMs: number; queueRetryDelayMs: number }> = {
+  fast: { operationDelayMs: 20, queueRetryDelayMs: 100 },
+  realistic: { operationDelayMs: 60_000, queueRetryDelayMs: 10_000 },
+}
+
+/** Options spelled out as undefined fall back to the preset, as omitted ones do. */
+function withoutUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>
+}
+
 export interface GcpEmulatorOptions {
-  /** How long create, update and delete operations run before they are done, in ms (default 20). */
+  /**
+   * Presets for the delays below (default `'fast'`): `'realistic'` gives the
+   * durations Google documents, named on each option. An option given explicitly wins.
+   */
+  timing?: EmulatorTiming
+  /**
+   * How long create, update and delete operations run before they are done, in
+   * ms, not counting the new revision's start (fast 20 ms; realistic 60 s: a
+   * 2nd gen deploy runs a Cloud Build build and rolls out a Cloud Run revision,
+   * which takes a minute or more).
+   */
   operationDelayMs?: number
   /** Largest page `listFunctions` returns (default 1000, the API's maximum). */
   maxPageSize?: number
   /** The time Cloud Scheduler jobs fire on (default: the system clock). */
   clock?: TriggerClock
-  /** Pause before Pub/Sub pushes a failed message again, in ms (default 10000, Pub/Sub's minimum backoff). */
+  /** Pause before Pub/Sub pushes a failed message again, in ms (fast 100 ms; realistic 10 s, Pub/Sub's minimum retry backoff). */
   queueRetryDelayMs?: number
 }
 
@@ -81,12 +103,13 @@ function faultAnswer(fault: Fault, request: Request): Response {
 export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator {
   // Functions run under the real framework: refuse at once, naming the package, when it is missing.
   frameworkDir()
+  const { timing, ...explicit } = options
   const settings: Required<GcpEmulatorOptions> = {
-    operationDelayMs: 20,
+    timing: timing ?? 'fast',
+    ...timingPreset(timing, TIMINGS),
     maxPageSize: 1000,
     clock: systemClock(),
-    queueRetryDelayMs: 10_000,
-    ...options,
+    ...withoutUndefined(explicit),
   }
   const state = new GcpEmulatorState()
   const faults = new Faults()

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { packageFile } from '../../../src/package/package-root.ts'
-import { unpackArtifact } from '../../../src/sandbox/artifact-dir.ts'
+import { releaseUnpacked, unpackArtifact } from '../../../src/sandbox/artifact-dir.ts'
 import { compileHostScript } from '../../../src/sandbox/host-script.ts'
 import { createProcessSandbox, type Sandbox } from '../../../src/sandbox/process-sandbox.ts'
 import { frameworkDir } from './framework.ts'
@@ -86,6 +86,8 @@ export async function createRevision(spec: RevisionSpec, revisionId: string): Pr
     startupTimeoutSec: STARTUP_PROBE_SEC,
     maxInstances: spec.maxInstances,
   })
+  // The unpacked source goes once the revision is retired and its last instance is gone.
+  void sandbox.drained().then(() => releaseUnpacked(hostData.sourceDir))
   await startupProbe(sandbox, spec.service, revisionId)
   return { id: revisionId, sourceDir: hostData.sourceDir, env, sandbox, memoryMb: spec.memoryMb, timeoutSec: spec.timeoutSec }
 }

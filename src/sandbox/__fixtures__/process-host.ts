@@ -1,4 +1,5 @@
 /** A sandbox script for the process sandbox's tests: each request names one behaviour. */
+import { spawn } from 'node:child_process'
 import { workerData } from 'node:worker_threads'
 import { serveSandbox } from '../serve.ts'
 
@@ -17,6 +18,8 @@ export type HostOp =
   | { op: 'fill-memory' }
   | { op: 'chatter' }
   | { op: 'spin' }
+  /** Starts a long-lived child process of the instance (a grandchild of the host) and answers its pid. */
+  | { op: 'spawn'; inheritOutput?: boolean }
 
 const data = (workerData ?? {}) as HostData
 if (data.failAtLoad) throw new TypeError('boom at load')
@@ -57,6 +60,14 @@ serveSandbox<HostOp, unknown>(async (request) => {
       process.send?.(5)
       process.send?.({ type: 'other' })
       return 'answered'
+    case 'spawn': {
+      // By absolute path: the instance's environment has no PATH. Inherited output holds the instance's pipes.
+      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e6)'], {
+        stdio: request.inheritOutput ? 'inherit' : 'ignore',
+      })
+      child.unref()
+      return child.pid
+    }
     case 'spin':
       // Never yields: the instance only ends if someone kills it.
       for (;;) held.length = 0

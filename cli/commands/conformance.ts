@@ -1,0 +1,125 @@
+import { writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { defineCommand } from 'citty'
+import { describeOutcome, type ReportRow, summarize, toJson, toJunit } from '../../conformance/report.ts'
+import { leftoversOf, newRunId, runScenario } from '../../conformance/run-scenario.ts'
+import type { ConformanceTarget, Scenario } from '../../conformance/scenario.ts'
+import { scenarios as allScenarios } from '../../conformance/scenarios/index.ts'
+import { COMMON_ARGS, prepare, providerArgs } from '../common.ts'
+import { EXIT, UsageError } from '../exit-codes.ts'
+import { table } from '../output.ts'
+import { cliProvider, DEFAULT_PROVIDER, providerNames } from '../registry.ts'
+
+const args = {
+  provider: {
+    type: 'string',
+    description: `provider to test: ${['all', ...providerNames()].join(', ')} (default ${DEFAULT_PROVIDER})`,
+  },
+  emulate: COMMON_ARGS.emulate,
+  config: COMMON_ARGS.config,
+  only: { type: 'string', description: 'comma-separated scenario ids to run' },
+  json: { type: 'string', description: 'write the results as JSON to this file' },
+  junit: { type: 'string', description: 'write the results as JUnit XML to this file' },
+  yes: { type: 'boolean', description: 'run against real accounts without asking (they create billable resources)' },
+  'allow-skipped': {
+    type: 'boolean',
+    description: 'exit 0 even when no scenario ran (e.g. real-cloud targets without credentials)',
+  },
+} as const
+
+function pickScenarios(only: string | undefined): readonly Scenario[] {
+  if (!only) return allScenarios
+  const ids = only.split(',').map((id) => id.trim())
+  const unknown = ids.filter((id) => !allScenarios.some((scenario) => scenario.id === id))
+  if (unknown.length > 0)
+    throw new UsageError(`--only: unknown scenario ${unknown.join(', ')} (known: ${allScenarios.map((s) => s.id).join(', ')})`)
+  return allScenarios.filter((scenario) => ids.includes(scenario.id))
+}
+
+/** Shown after the usage by `--help`. */
+export const examples = [
+  'cloudfn conformance',
+  'cloudfn conformance --provider all --emulate --junit report.xml',
+  'cloudfn conformance --only lifecycle,timeout --json results.json',
+]
+
+export const conformance = defineCommand({
+  meta: {
+    name: 'conformance',
+    description: 'Run the conformance scenarios against providers and print a table; exits non-zero on any failure.',
+  },
+  args: { ...args, ...providerArgs() },
+  async run({ rawArgs, args: parsed }) {
+    const env = await prepare(rawArgs, { ...args, ...providerArgs() }, { ...parsed, json: undefined, provider: DEFAULT_PROVIDER })
+    const scenarios = pickScenarios(parsed.only as string | undefined)
+    const names = parsed.provider === 'all' ? providerNames() : [(parsed.provider as string | undefined) ?? DEFAULT_PROVIDER]
+    const targets: ConformanceTarget[] = []
+    for (const name of names) {
+      const providerSession = await cliProvider(name).load()
+      targets.push(...(await providerSession.conformanceTargets({ flags: {}, emulate: parsed.emulate === true })))
+    }
+    await confirmRealClouds(
+      targets.filter((target) => target.realCloud && !target.unavailable?.()),
+      parsed.yes === true,
+    )
+    const runId = newRunId()
+    const rows: ReportRow[] = []
+    const leftovers: string[] = []
+    for (const target of targets) {
+      const unavailable = target.unavailable?.()
+      const session = unavailable ? undefined : await target.setup()
+      for (const scenario of scenarios) {
+        env.output.step(`${target.name}: ${scenario.id}`)
+        const outcome = session
+          ? await runScenario(scenario, session, runId)
+          : { status: 'skipped' as const, reason: unavailable ?? '' }
+        rows.push({ target: target.name, scenario: scenario.id, title: scenario.title, outcome })
+      }
+      if (session) leftovers.push(...(await leftoversOf(runId, session)).map((fn) => `${target.name}: ${fn}`))
+      await session?.teardown()
+    }
+    env.output.done()
+    const counts = summarize(rows)
+    console.log(
+      table(
+        ['TARGET', 'SCENARIO', 'RESULT'],
+        rows.map((row) => [row.target, row.scenario, describeOutcome(row.outcome)]),
+      ),
+    )
+    console.log(
+      `\n${counts.passed} passed, ${counts.failed} failed, ${counts['not-supported']} not supported, ${counts.skipped} skipped`,
+    )
+    if (parsed.json) await writeFile(resolve(env.cwd, parsed.json as string), `${JSON.stringify(toJson(rows), null, 2)}\n`)
+    if (parsed.junit) await writeFile(resolve(env.cwd, parsed.junit as string), toJunit(rows))
+    if (leftovers.length > 0) console.log(`\nLEFT BEHIND by run ${runId}: ${leftovers.join(', ')}`)
+    else console.log(`nothing left behind by run ${runId}`)
+    if ((counts.failed ?? 0) > 0 || leftovers.length > 0) process.exitCode = EXIT.failure
+    else if (noneRan(rows) && parsed['allow-skipped'] !== true) {
+      // A run that tested nothing must not look green in CI.
+      const reasons = [...new Set(rows.map((row) => ('reason' in row.outcome ? row.outcome.reason : '')).filter(Boolean))]
+      console.error(
+        `cloudfn: no scenario ran (${reasons.join('; ') || 'every scenario was skipped'}); pass --allow-skipped if that is expected`,
+      )
+      process.exitCode = EXIT.failure
+    }
+  },
+})
+
+/** Real accounts cost money: say what a run creates and costs, then ask (or take --yes). */
+async function confirmRealClouds(targets: readonly ConformanceTarget[], yes: boolean): Promise<void> {
+  if (targets.length === 0 || yes) return
+  for (const target of targets) {
+    console.log(`${target.name}: creates ${target.realCloud?.creates}\n  estimated cost: ${target.realCloud?.cost}`)
+  }
+  if (!process.stdin.isTTY) throw new UsageError('this run creates billable resources in real accounts; pass --yes to go ahead')
+  const { createInterface } = await import('node:readline/promises')
+  const prompt = createInterface({ input: process.stdin, output: process.stdout })
+  const answer = await prompt.question('Go ahead? [y/N] ')
+  prompt.close()
+  if (!/^y(es)?$/i.test(answer.trim())) throw new UsageError('cancelled; nothing was created')
+}
+
+/** True when rows exist and every one was skipped or not supported: nothing was tested. */
+export function noneRan(rows: readonly ReportRow[]): boolean {
+  return rows.length > 0 && rows.every((row) => row.outcome.status === 'skipped' || row.outcome.status === 'not-supported')
+}

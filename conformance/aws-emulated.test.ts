@@ -1,4 +1,0 @@
-import { awsEmulatedTarget } from './targets/aws-emulated.ts'
-import { runConformance } from './vitest.ts'
-
-runConformance([awsEmulatedTarget()])

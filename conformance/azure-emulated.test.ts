@@ -1,4 +1,0 @@
-import { azureEmulatedTarget } from './targets/azure-emulated.ts'
-import { runConformance } from './vitest.ts'
-
-runConformance([azureEmulatedTarget()])

@@ -1,0 +1,4 @@
+import { runConformance } from '../../../conformance/vitest.ts'
+import { azureEmulatedTarget } from './emulated-target.ts'
+
+runConformance([azureEmulatedTarget()])

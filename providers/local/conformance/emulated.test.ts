@@ -1,0 +1,4 @@
+import { runConformance } from '../../../conformance/vitest.ts'
+import { localTarget } from './target.ts'
+
+runConformance([localTarget('inline'), localTarget('worker')])

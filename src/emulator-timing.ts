@@ -1,0 +1,24 @@
+/**
+ * How long the emulators' modelled delays last (state transitions, long-running
+ * operations, retry back-offs).
+ *
+ * - `'fast'` (the default): milliseconds. Every transition still happens and
+ *   can be observed (a function is Pending before Active, an operation is
+ *   `done: false` on its first poll, a deployment is in progress before it
+ *   succeeds); only its duration shrinks, so that a user's test pays tens of
+ *   milliseconds per deploy rather than seconds.
+ * - `'realistic'`: the clouds' documented durations (each emulator's options
+ *   say which value stands for what), for tests of timeouts, progress
+ *   reporting or retry pacing against real-cloud timings.
+ *
+ * An option given explicitly (`stateDelayMs`, `operationDelayMs`, ...) wins
+ * over either preset.
+ */
+export type EmulatorTiming = 'fast' | 'realistic'
+
+/** The preset `timing` names; anything but the two names is refused, naming the option. */
+export function timingPreset<T>(timing: unknown, presets: Record<EmulatorTiming, T>): T {
+  if (timing === undefined || timing === 'fast') return presets.fast
+  if (timing === 'realistic') return presets.realistic
+  throw new TypeError(`timing must be 'fast' or 'realistic' (got ${JSON.stringify(timing)})`)
+}

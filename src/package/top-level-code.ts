@@ -1,0 +1,152 @@
+import { readFile } from 'node:fs/promises'
+import { extname } from 'node:path'
+import type { Loader } from 'esbuild'
+
+/** A statement at the top level of a module that runs when the module loads. */
+export interface TopLevelStatement {
+  /** 1-based line in the source file. */
+  line: number
+  /** The source line the statement starts on (one entry per line). */
+  text: string
+}
+
+const LOADERS: Record<string, Loader> = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.jsx': 'jsx' }
+
+/**
+ * First words of the top-level statements a function's module may hold:
+ * imports, exports, declarations (`const client = new S3Client()` is the
+ * usual, wanted, per-instance initialisation), and guarded or conditional
+ * code (`if (!process.env.X) throw ...`), which is how init code checks its
+ * configuration. Closing brackets end a multi-line statement; an opening
+ * parenthesis starts an expression (`(async () => { ... })()`). `for await`
+ * is not among them: it reads a stream forever, an app's main loop.
+ */
+const ALLOWED_START =
+  /^(?:import\b|export\b|var\b|let\b|const\b|class\b|function\b|async\s+function\b|if\b|try\b|switch\b|throw\b|for\s*\(|while\b|do\b|\{|[})\];]|["']use strict["'])/
+// `process.env.TZ ??= 'UTC'`, `globalThis.x = ...`, `count++`: setting a value is initialisation, not an app.
+const ASSIGNMENT = /^[\w$.[\]"']+\s*(?:[-+*/%&|^]|\?\?|\|\||&&|\*\*|<<|>>>?)?=(?!=)|^[\w$.]+\s*(?:\+\+|--)\s*;/
+// A TypeScript namespace, which esbuild prints as a call that fills an object: a declaration as written.
+const NAMESPACE = /^(?:export\s+)?(?:declare\s+)?(?:namespace|module)\s+[\w$.]+\s*\{/
+// A server started in a declaration (`const server = app.listen(3000)`): a function never listens, its platform serves it.
+const LISTENS = /\.listen\(/
+// esbuild's own helpers (`__decorateClass(...)` for decorators, `__publicField`), not the user's code.
+const ESBUILD_HELPER = /^__[a-zA-Z]+\(/
+
+/**
+ * The statements at the top level of `file` that run code beyond imports,
+ * declarations and guarded initialisation: calls (`startApp()`,
+ * `console.log('app started')`), awaits (`await server.listen()`), `for await`
+ * loops, and servers started in a declaration (`const server = app.listen(3000)`). In a function's module they would run again on every cold start, as
+ * the artifact bundles the whole module.
+ *
+ * esbuild (already used to bundle) parses the module, TypeScript included, and
+ * prints every top-level statement from column 0 with a source-map segment
+ * there; continuation lines are indented, and template literals (whose text
+ * could start a line) are printed as string concatenation.
+ */
+export async function topLevelCode(file: string): Promise<TopLevelStatement[]> {
+  return (await topLevelStatements(file)).filter((statement) => !statement.allowed)
+}
+
+/** The first top-level statement of `file` that awaits (on its first line), if any. */
+export async function firstTopLevelAwait(file: string): Promise<TopLevelStatement | undefined> {
+  const found = (await topLevelStatements(file)).find((statement) => /\bawait\b/.test(statement.printed))
+  return found && { line: found.line, text: found.text }
+}
+
+interface Statement extends TopLevelStatement {
+  /** The first line as esbuild prints it. */
+  printed: string
+  allowed: boolean
+}
+
+async function topLevelStatements(file: string): Promise<Statement[]> {
+  const source = await readFile(file, 'utf8')
+  const { transform } = await import('esbuild')
+  let result: Awaited<ReturnType<typeof transform>>
+  try {
+    result = await transform(source, {
+      loader: LOADERS[extname(file)] ?? 'js',
+      format: 'esm',
+      target: 'esnext',
+      sourcemap: 'external',
+      // Printed as string concatenation: a multi-line template literal would put its text at column 0.
+      supported: { 'template-literal': false },
+      sourcefile: file,
+      legalComments: 'none',
+      logLevel: 'silent',
+    })
+  } catch {
+    // A module esbuild cannot parse fails the bundling step with esbuild's own message.
+    return []
+  }
+  const sourceLines = source.split('\n')
+  const segments = mappingSegments((JSON.parse(result.map) as { mappings: string }).mappings)
+  const found: Statement[] = []
+  for (const [index, text] of result.code.split('\n').entries()) {
+    const onLine = segments.get(index)
+    if (onLine?.[0]?.column !== 0 || /^\s/.test(text)) continue
+    // `(async () => ...)()` maps its parenthesis to the end of the previous statement; its first word is where it starts.
+    const word = Math.max(0, text.search(/[\w$"'`]/))
+    const line = onLine.filter((segment) => segment.column <= word).at(-1)?.sourceLine ?? (onLine[0]?.sourceLine as number)
+    // The line as the user wrote it (esbuild reprints: 3000 becomes 3e3, quotes change).
+    const written = (sourceLines[line] ?? text).trim()
+    const allowed =
+      (ALLOWED_START.test(text) || ASSIGNMENT.test(text) || ESBUILD_HELPER.test(text) || NAMESPACE.test(written)) &&
+      !(LISTENS.test(text) && !/^(?:import|export\s*\{)/.test(text))
+    const previous = found.at(-1)
+    if (previous?.line === line + 1) {
+      previous.allowed &&= allowed
+      previous.printed += ` ${text}`
+      continue
+    }
+    found.push({ line: line + 1, text: written.length > 80 ? `${written.slice(0, 77)}...` : written, printed: text, allowed })
+  }
+  return found
+}
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+
+/**
+ * For each generated line (0-based), its mapping segments in column order:
+ * generated column and 0-based source line. Decodes the source map's base64 VLQ fields
+ * (https://tc39.es/ecma426/): generated column (reset per line), source
+ * index, source line, source column, name index; all but the first are
+ * relative to the previous segment across lines.
+ */
+export function mappingSegments(mappings: string): Map<number, { column: number; sourceLine: number }[]> {
+  const lines = new Map<number, { column: number; sourceLine: number }[]>()
+  let sourceLine = 0
+  for (const [generatedLine, group] of mappings.split(';').entries()) {
+    let column = 0
+    for (const segment of group.split(',')) {
+      if (segment === '') continue
+      const fields = decodeVlq(segment)
+      column += fields[0] ?? 0
+      if (fields.length < 4) continue
+      sourceLine += fields[2] ?? 0
+      const onLine = lines.get(generatedLine) ?? []
+      onLine.push({ column, sourceLine })
+      lines.set(generatedLine, onLine)
+    }
+  }
+  return lines
+}
+
+function decodeVlq(segment: string): number[] {
+  const values: number[] = []
+  let value = 0
+  let shift = 0
+  for (const char of segment) {
+    const digit = BASE64.indexOf(char)
+    value += (digit & 31) << shift
+    if (digit & 32) {
+      shift += 5
+      continue
+    }
+    values.push(value & 1 ? -(value >>> 1) : value >>> 1)
+    value = 0
+    shift = 0
+  }
+  return values
+}

@@ -1,0 +1,27 @@
+/**
+ * `cloudfn/provider-utils`: what a provider needs from the core beyond the
+ * `ProviderV1` types and the error classes (both in `cloudfn`), so that a
+ * provider outside this repository can be written with the tools the
+ * built-in ones use.
+ */
+
+/** The common part of every provider's gc (age, use, order). */
+export { collect, collectFunctions, functionCandidate, type GcCandidate, isOlderThan, selectCollectable } from './gc.ts'
+/** One mapping of HTTP statuses to cloudfn errors. */
+export { errorFromHttpStatus, type HttpFailure } from './http-status-error.ts'
+/** Which network failures prove a call never ran, and `Retry-After`. */
+export { failedBeforeSending, networkErrorCode, parseRetryAfter } from './network.ts'
+/** The shim runtime: every provider's shim hands the cloud's request to it and returns its envelope. */
+export { type RunnableDefinition, type RunOptions, type RuntimeTrigger, runDefinition } from './runtime/run-definition.ts'
+/** Argument checks that throw `InvalidArgumentError` naming the field. */
+export {
+  describeValue,
+  expectFunction,
+  expectInteger,
+  expectKnownKeys,
+  expectPlainObject,
+  expectSignal,
+  expectString,
+  fail,
+  integerOr,
+} from './validation.ts'

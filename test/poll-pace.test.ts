@@ -1,0 +1,119 @@
+/**
+ * Providers re-poll a resource that is becoming ready quickly at first
+ * (src/poll-pace.ts): a deploy to an emulator, whose operations end within
+ * milliseconds, does not sleep a full `pollIntervalMs` (1–2 s by default)
+ * between a poll that saw "not yet" and the next one. Each deploy here runs
+ * with a one-minute interval: before the quick first polls it slept that
+ * minute and failed on the test's timeout. The emulators still answer "not
+ * yet" first (Pending, done=false, InProgress): the polls below show it.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { echo } from '../conformance/fixtures/functions.ts'
+import { createAwsEmulator, FAKE_CREDENTIALS } from '../providers/aws/emulator/index.ts'
+import { createAwsProvider } from '../providers/aws/index.ts'
+import { createAzureEmulator, emulatorCredential } from '../providers/azure/emulator/index.ts'
+import { createAzureProvider } from '../providers/azure/index.ts'
+import { createGcpEmulator, emulatorAuthClient } from '../providers/gcp/emulator/index.ts'
+import { createGcpProvider } from '../providers/gcp/index.ts'
+import { createCloud } from '../src/client.ts'
+import { FIRST_POLL_MS, fastPolls, pollPace } from '../src/poll-pace.ts'
+
+const MINUTE = 60_000
+/** A hang guard only: the deploys take well under a second unless they sleep a poll interval. */
+const GUARD_MS = 25_000
+
+describe('pollPace', () => {
+  it('starts at FIRST_POLL_MS and doubles up to the interval, which it keeps', () => {
+    const pace = pollPace(1000)
+    expect(Array.from({ length: 9 }, pace)).toEqual([25, 50, 100, 200, 400, 800, 1000, 1000, 1000])
+    const short = pollPace(10)
+    expect([short(), short(), short()]).toEqual([10, 10, 10])
+    expect(FIRST_POLL_MS).toBe(25)
+  })
+
+  it('counts the quick polls that fit in the first interval, for pollers with a fixed interval', () => {
+    expect(fastPolls(1000)).toEqual([25, 50, 100, 200, 400])
+    expect(fastPolls(2000)).toEqual([25, 50, 100, 200, 400, 800])
+    expect(fastPolls(20)).toEqual([])
+  })
+})
+
+let close: (() => Promise<void>) | undefined
+afterEach(async () => {
+  await close?.()
+  close = undefined
+})
+
+/** Paths of the GET requests an emulator's msw server saw, in order. */
+function recordGets(server: { events: { on(event: 'request:start', listener: (args: { request: Request }) => void): void } }) {
+  const gets: string[] = []
+  server.events.on('request:start', ({ request }) => {
+    if (request.method === 'GET') gets.push(new URL(request.url).pathname)
+  })
+  return gets
+}
+
+describe('a deploy to an emulator with a one-minute poll interval', () => {
+  it(
+    'aws: sees Pending, then Active on a quick re-poll',
+    async () => {
+      const region = 'eu-west-1'
+      // Pending for a second, so that the poll after CreateFunction surely sees it even on a busy machine.
+      const emulator = createAwsEmulator({ region, stateDelayMs: 1000 })
+      const gets = recordGets(emulator.listen())
+      close = () => emulator.close()
+      const cloud = createCloud(createAwsProvider({ region, credentials: FAKE_CREDENTIALS, pollIntervalMs: MINUTE }))
+      const fn = await cloud.deploy(echo, { name: 'pace-aws' })
+      const polls = gets.filter((path) => path.endsWith('/functions/pace-aws/configuration'))
+      // One GET finds nothing (create), one sees Pending, the last sees Active.
+      expect(polls.length).toBeGreaterThanOrEqual(3)
+      expect(await fn.invoke({ value: 'ok' })).toEqual({ value: 'ok' })
+    },
+    GUARD_MS,
+  )
+
+  it(
+    'gcp: sees the operation not done, then done on a quick re-poll',
+    async () => {
+      const emulator = createGcpEmulator()
+      const gets = recordGets(emulator.listen())
+      close = () => emulator.close()
+      const provider = createGcpProvider({
+        project: 'cloudfn-pace',
+        region: 'europe-west1',
+        authClient: emulatorAuthClient(),
+        idTokenProvider: emulator.idTokenProvider,
+        pollIntervalMs: MINUTE,
+      })
+      const fn = await createCloud(provider).deploy(echo, { name: 'pace-gcp' })
+      const polls = gets.filter((path) => path.includes('/operations/'))
+      expect(polls.length).toBeGreaterThanOrEqual(2)
+      expect(await fn.invoke({ value: 'ok' })).toEqual({ value: 'ok' })
+    },
+    GUARD_MS,
+  )
+
+  it(
+    'azure: sees each long-running operation and the deployment in progress, then done on quick re-polls',
+    async () => {
+      const emulator = createAzureEmulator()
+      const gets = recordGets(emulator.listen())
+      close = () => emulator.close()
+      const provider = createAzureProvider({
+        subscriptionId: '00000000-0000-4000-8000-000000000000',
+        resourceGroup: 'cloudfn-pace',
+        location: 'westeurope',
+        credential: emulatorCredential(),
+        pollIntervalMs: MINUTE,
+      })
+      const fn = await createCloud(provider).deploy(echo, { name: 'pace-azure' })
+      const operationPolls = gets.filter((path) => path.includes('/operationResults/'))
+      // Storage account, plan and site: each LRO polled at least twice (InProgress first).
+      expect(new Set(operationPolls).size).toBe(3)
+      expect(operationPolls.length).toBeGreaterThanOrEqual(6)
+      expect(gets.filter((path) => path.includes('/api/deployments/')).length).toBeGreaterThanOrEqual(1)
+      expect(await fn.invoke({ value: 'ok' })).toEqual({ value: 'ok' })
+    },
+    GUARD_MS,
+  )
+})
