@@ -20,7 +20,7 @@ export interface GcpSettings extends CloudSettings {
    * `getIdTokenClient(audience)` on Application Default Credentials.
    */
   idTokenProvider?: IdTokenProvider
-  /** First delay between polls of a deploy operation, in ms (default 1000; it grows to 10x). */
+  /** Delay between polls of a deploy operation, in ms (default 1000; reached after quicker first polls from 25 ms, src/poll-pace.ts, then growing to 10x). */
   pollIntervalMs?: number
 }
 
