@@ -30,9 +30,11 @@ describe('packageFunction', () => {
     expect(await hashOf(withOverrides(httpBytes, { trigger: http({ auth: 'public', methods: ['GET', 'POST'] }) }))).not.toBe(web)
   })
 
-  it('keeps a hello-world artifact under 5 KB zipped', async () => {
+  it('keeps a hello-world artifact under 6 KB zipped', async () => {
     const artifact = await packageFunction(add as never, spec)
-    expect(artifact.zip.byteLength).toBeLessThan(5 * 1024)
+    // 3.2 KB before remote stacks were source-mapped; the compact map and its decoder
+    // (@jridgewell/sourcemap-codec) add about 2 KB (docs/PERFORMANCE.md).
+    expect(artifact.zip.byteLength).toBeLessThan(6 * 1024)
   })
 
   it("bundles a package's own minified build where the spec names one, keeping the user's code readable", async () => {

@@ -12,6 +12,7 @@
  */
 import { existsSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { encode } from '@jridgewell/sourcemap-codec'
 import type { Metafile, OutputFile } from 'esbuild'
 import { type CompactSourceMap, decodeMappings, type Segment, SOURCE_MAP_MARK } from '../runtime/source-map-stack.ts'
 
@@ -138,44 +139,6 @@ export function compactMap(
 }
 
 /** Encodes segments per line (absolute values) as a v3 `mappings` string. */
-export function encodeMappings(lines: readonly (readonly Segment[])[]): string {
-  // Trailing empty lines need no separators (a `/;+$/` would backtrack quadratically over thousands of them).
-  let count = lines.length
-  while (count > 0 && lines[count - 1]?.length === 0) count--
-  let source = 0
-  let line = 0
-  let column = 0
-  return lines
-    .slice(0, count)
-    .map((segments) => {
-      let generated = 0
-      return segments
-        .map((segment) => {
-          let text = encodeVlq(segment[0] - generated)
-          generated = segment[0]
-          if (segment.length === 4) {
-            text += encodeVlq(segment[1] - source) + encodeVlq(segment[2] - line) + encodeVlq(segment[3] - column)
-            source = segment[1]
-            line = segment[2]
-            column = segment[3]
-          }
-          return text
-        })
-        .join(',')
-    })
-    .join(';')
-}
-
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
-
-function encodeVlq(value: number): string {
-  let rest = value < 0 ? -value * 2 + 1 : value * 2
-  let text = ''
-  do {
-    let digit = rest & 31
-    rest = Math.floor(rest / 32)
-    if (rest > 0) digit |= 32
-    text += BASE64[digit]
-  } while (rest > 0)
-  return text
+export function encodeMappings(lines: readonly Segment[][]): string {
+  return encode(lines).replace(/;+$/, '')
 }

@@ -22,6 +22,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { decode } from '@jridgewell/sourcemap-codec'
 
 /** Starts the bundle's last line; the rest of that line is the map's JSON. Not `sourceMappingURL`, so Node never maps it twice. */
 export const SOURCE_MAP_MARK = '//# cloudfnSourceMap='
@@ -37,37 +38,11 @@ export interface CompactSourceMap {
 }
 
 /** A decoded segment: generated column, then source index, line and column (all 0-based), or only the column when unmapped. */
-export type Segment = readonly [number] | readonly [number, number, number, number]
+export type Segment = [number] | [number, number, number, number]
 
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
-
-/** Decodes a v3 `mappings` string into segments per generated line, with absolute values. */
+/** Decodes a v3 `mappings` string into segments per generated line, with absolute values (no names are kept). */
 export function decodeMappings(mappings: string): Segment[][] {
-  // Source index, line and column run on across lines; the generated column restarts on each.
-  const state = [0, 0, 0, 0]
-  return mappings.split(';').map((line) => {
-    state[0] = 0
-    return line
-      .split(',')
-      .filter(Boolean)
-      .map((text): Segment => {
-        let field = 0
-        let value = 0
-        let shift = 0
-        for (const char of text) {
-          const digit = BASE64.indexOf(char)
-          value += (digit & 31) * 2 ** shift
-          shift += 5
-          if (digit & 32) continue
-          state[field] = (state[field] ?? 0) + (value & 1 ? -Math.floor(value / 2) : value / 2)
-          field++
-          value = 0
-          shift = 0
-        }
-        const [column = 0, source = 0, from = 0, at = 0] = state
-        return field < 4 ? [column] : [column, source, from, at]
-      })
-  })
+  return decode(mappings) as Segment[][]
 }
 
 /** The original position of a 0-based generated position, only from segments on that same line. */
