@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
+import { decode } from '@jridgewell/sourcemap-codec'
 import type { Loader } from 'esbuild'
 
 /** A statement at the top level of a module that runs when the module loads. */
@@ -105,48 +106,17 @@ async function topLevelStatements(file: string): Promise<Statement[]> {
   return found
 }
 
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
-
 /**
- * For each generated line (0-based), its mapping segments in column order:
- * generated column and 0-based source line. Decodes the source map's base64 VLQ fields
- * (https://tc39.es/ecma426/): generated column (reset per line), source
- * index, source line, source column, name index; all but the first are
- * relative to the previous segment across lines.
+ * For each generated line (0-based), its mapped segments in column order:
+ * generated column and 0-based source line.
  */
 export function mappingSegments(mappings: string): Map<number, { column: number; sourceLine: number }[]> {
   const lines = new Map<number, { column: number; sourceLine: number }[]>()
-  let sourceLine = 0
-  for (const [generatedLine, group] of mappings.split(';').entries()) {
-    let column = 0
-    for (const segment of group.split(',')) {
-      if (segment === '') continue
-      const fields = decodeVlq(segment)
-      column += fields[0] ?? 0
-      if (fields.length < 4) continue
-      sourceLine += fields[2] ?? 0
-      const onLine = lines.get(generatedLine) ?? []
-      onLine.push({ column, sourceLine })
-      lines.set(generatedLine, onLine)
-    }
+  for (const [generatedLine, segments] of decode(mappings).entries()) {
+    const mapped = segments.flatMap((segment) =>
+      segment.length >= 4 ? [{ column: segment[0], sourceLine: segment[2] as number }] : [],
+    )
+    if (mapped.length > 0) lines.set(generatedLine, mapped)
   }
   return lines
-}
-
-function decodeVlq(segment: string): number[] {
-  const values: number[] = []
-  let value = 0
-  let shift = 0
-  for (const char of segment) {
-    const digit = BASE64.indexOf(char)
-    value += (digit & 31) << shift
-    if (digit & 32) {
-      shift += 5
-      continue
-    }
-    values.push(value & 1 ? -(value >>> 1) : value >>> 1)
-    value = 0
-    shift = 0
-  }
-  return values
 }
