@@ -49,6 +49,8 @@ export interface TargetSession {
   inbox?: (() => Inbox) | undefined
   /** The emulator's fault injection (emulated targets only: nothing in this process can fail a real cloud). */
   faults?: PlatformFaults | undefined
+  /** True where handlers run in the caller's own process (the local fake's inline isolation): a crash would end the run. */
+  handlersInProcess?: boolean | undefined
   teardown(): Promise<void>
 }
 
@@ -73,6 +75,8 @@ export interface ScenarioContext {
   inbox: (() => Inbox) | undefined
   /** Undefined where the target cannot inject a platform failure (the local fake has no platform; real clouds). */
   faults: PlatformFaults | undefined
+  /** True where handlers run in the caller's own process (see TargetSession). */
+  handlersInProcess: boolean
   capabilities: Readonly<ProviderCapabilities>
   /** A function name unique to this run and scenario; the runner checks nothing with it is left behind. */
   name(suffix: string): string

@@ -22,12 +22,6 @@ const KNOWN: Record<string, string> = {
   // The HTTP limit cases and a few request/response deviations differ per cloud (Lambda counts base64 bodies in its 6 MB event and has no header
   // limit of its own); they need capabilities that say so before the scenario can stop asking which cloud it is.
   'conformance/scenarios/http-wire.ts': "provider === 'aws'",
-  // Per-cloud fault adapters for the failure-kind scenarios, written on another branch at the same time as the
-  // registry: each function belongs in providers/<name>/conformance/ (or goes once the emulators share one fault API).
-  'conformance/targets/platform-faults.ts': 'awsPlatformFaults, gcpPlatformFaults, azurePlatformFaults',
-  // Same branch: the crash scenarios skip inline isolation by asking for the local provider; a capability
-  // ("handlers run in the caller's process") would say it without the name.
-  'conformance/scenarios/failure-kinds.ts': "cloud.provider === 'local'",
 }
 
 function files(path: string): string[] {

@@ -18,9 +18,8 @@ import type { PlatformFault, Scenario, ScenarioContext } from '../scenario.ts'
  * that cannot stop a function (`timeoutKills` is false there, true in workers).
  * Every other backend runs handlers in processes of their own.
  */
-function skipWhereCrashesEndTheCaller({ cloud, capabilities }: ScenarioContext): void {
-  if (cloud.provider === 'local' && !capabilities.timeoutKills)
-    throw new ScenarioSkipped('handlers run inline, in the caller’s process, which a crash would end')
+function skipWhereCrashesEndTheCaller({ handlersInProcess }: ScenarioContext): void {
+  if (handlersInProcess) throw new ScenarioSkipped('handlers run inline, in the caller’s process, which a crash would end')
 }
 
 /** Deploys `crash`, invokes it to fail as `kind`, and checks the error, that it ran once, and that it answers after. */

@@ -1,10 +1,10 @@
 import { createInboxes } from '../../../conformance/inbox.ts'
 import type { ConformanceTarget } from '../../../conformance/scenario.ts'
-import { awsPlatformFaults } from '../../../conformance/targets/platform-faults.ts'
 import { createCloud } from '../../../src/client.ts'
 import { createManualClock } from '../../../src/triggers/clock.ts'
 import { type AwsEmulatorOptions, createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
 import { createAwsProvider } from '../index.ts'
+import { awsPlatformFaults } from './platform-faults.ts'
 
 /**
  * The AWS provider against the AWS emulator (msw at Lambda's real hostnames,

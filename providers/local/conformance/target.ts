@@ -26,6 +26,7 @@ export function localTarget(isolation: Isolation): ConformanceTarget {
         },
         clock,
         inbox: inboxes.open,
+        handlersInProcess: isolation === 'inline',
         teardown: async () => {
           await triggers.close()
           for (const deployment of store.deployments.values()) await deployment.runner.retire()
