@@ -36,7 +36,8 @@ describe.each(targets)('renamed definitions on $name', (target) => {
     const stray = defineFunction({ name: 'stray', handler: () => null, entry: echo.entry })
     await expect(session.cloud.deploy(stray)).rejects.toMatchObject({
       code: 'InvalidArgument',
-      message: expect.stringContaining("exports no function named 'stray'"),
+      check: 'unexported-definition',
+      message: expect.stringContaining("function 'stray' is not exported by"),
     })
   })
 })
