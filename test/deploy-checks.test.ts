@@ -8,6 +8,7 @@ import { literalFileReads } from '../src/package/file-reads.ts'
 import { findExportName, importLimit } from '../src/package/find-export.ts'
 import { packageFunction } from '../src/package/index.ts'
 import { packageFile, packageRoot } from '../src/package/package-root.ts'
+import { topLevelCode } from '../src/package/top-level-code.ts'
 
 const spec = { shimPath: packageFile('providers/local/shim.ts') }
 // Inside the package, so that `import ... from 'cloudfn'` in these modules resolves to it.
@@ -94,35 +95,31 @@ registerHooks({
 }
 
 describe('a module that defines the function and runs app code at its top level', () => {
-  it('is refused at deploy, naming each line, instead of re-running the app on every cold start', async () => {
+  it('is refused at deploy when it starts a server or loops over a stream, naming each line', async () => {
     const file = write(
       'app-and-function.mjs',
       `import { defineFunction } from 'cloudfn'
 export const api = defineFunction({ name: 'api', handler: () => 'hi' })
-function startApp() { globalThis.appStarts = (globalThis.appStarts ?? 0) + 1 }
 console.log('app started')
-startApp()
-;(async () => {
-  await Promise.resolve()
-})()
-await Promise.resolve(3000)
 const app = { listen: (port) => ({ port }) }
+app.listen(3000)
 export const server = app.listen(3000)
+for await (const line of []) console.log(line)
+if (import.meta.main) app.listen(3000)
 `,
     )
     const { api } = (await import(file)) as { api: FunctionDefinition }
     const error = await refusal(api)
     expect(DeployCheckError.isInstance(error)).toBe(true)
-    expect(error).toMatchObject({ check: 'top-level-code', file, line: 4 })
+    expect(error).toMatchObject({ check: 'top-level-code', file, line: 5 })
     const message = (error as Error).message
     expect(message).toContain("function 'api' is defined in test/")
-    expect(message).toContain("app-and-function.mjs:4  console.log('app started')")
-    expect(message).toContain('app-and-function.mjs:5  startApp()')
-    expect(message).toContain('app-and-function.mjs:6  ;(async () => {')
+    expect(message).toContain('app-and-function.mjs:5  app.listen(3000)')
     // As written, not as esbuild reprints it (3e3).
-    expect(message).toContain('app-and-function.mjs:9  await Promise.resolve(3000)')
-    expect(message).toContain('app-and-function.mjs:11  export const server = app.listen(3000)')
-    expect(message).not.toContain(':10 ')
+    expect(message).toContain('app-and-function.mjs:6  export const server = app.listen(3000)')
+    expect(message).toContain('app-and-function.mjs:7  for await (const line of []) console.log(line)')
+    // Initialisation and a guarded start are not refused.
+    expect(message).not.toMatch(/:3 |:4 |:8 /)
     expect(message).toContain('Move that app code into another module that imports the definition')
   })
 
@@ -143,6 +140,17 @@ process.env.TZ ??= 'UTC'
 globalThis.seen = 0
 if (!process.env.PATH) throw new Error('PATH is not set')
 for (const key of ['x']) client.set(key, Level.Low)
+const Sentry = { init: (options: { dsn: string }) => options }
+Sentry.init({ dsn: 'https://example.invalid/1' })
+console.log('cold start')
+process.on('warning', () => {})
+const db = { connect: async () => true }
+await db.connect()
+;(async () => {
+  await Promise.resolve()
+})()
+const app = { listen: (port: number) => port }
+if (import.meta.main) app.listen(3000)
 export const init = defineFunction({ name: 'init', handler: () => banner + client.size + Util.one + Shared.two })
 export default init
 `,
@@ -151,6 +159,20 @@ export default init
     const { init } = (await import(file)) as { init: FunctionDefinition }
     const artifact = await packageFunction(init as never, spec)
     expect(artifact.zip.byteLength).toBeGreaterThan(0)
+  })
+
+  it('reads decorated classes (NestJS, TypeORM) as declarations', async () => {
+    // Checked without importing: this test runner's transform does not lower decorators.
+    const file = write(
+      'decorated.ts',
+      `function Injectable(): ClassDecorator { return () => {} }
+@Injectable()
+export class Service {}
+@Injectable() class Inner {}
+export const inner = new Inner()
+`,
+    )
+    expect(await topLevelCode(file)).toEqual([])
   })
 
   it('fails the deploy with an error instead of exiting 13 when the module awaits its own deploy', async () => {
@@ -168,7 +190,9 @@ console.log(await handle.invoke({}))
     expect(result.stderr).not.toContain('unsettled top-level await')
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('DeployCheckError')
-    expect(result.stderr).toContain('deploys-itself.mjs:5  console.log(await handle.invoke({}))')
+    expect(result.stderr).toContain(
+      "deploys-itself.mjs, and that import can never finish: deploys-itself.mjs:4 (const handle = await local({ isolation: 'worker' }).deploy(fn))",
+    )
   })
 
   it('and when only a declaration awaits it: the import that can never finish is named', async () => {

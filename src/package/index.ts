@@ -114,8 +114,9 @@ export async function packageFunction(definition: FunctionDefinition<never, unkn
 /**
  * The artifact bundles the function's whole module, so code at its top level
  * runs on every cold start (and, when the deploy imports the module, in the
- * deploying process): an app, a server or a deploy sharing the module with the
- * function would start again inside it. Refuse that module, naming the lines.
+ * deploying process). Initialisation is meant to; an app sharing the module
+ * with the function (a server, a main loop) would start again inside it.
+ * Refuse that module, naming the lines (see top-level-code.ts for the rule).
  */
 async function refuseTopLevelCode(functionName: string, entry: string): Promise<void> {
   const statements = await topLevelCode(entry)
@@ -128,10 +129,11 @@ async function refuseTopLevelCode(functionName: string, entry: string): Promise<
     file: entry,
     line: first.line,
     message:
-      `function '${functionName}' is defined in ${shown}, which also runs code at its top level:\n${listed}\n` +
-      'The deployed function would run it again on every cold start (the artifact holds the whole module). ' +
-      'Move that app code into another module that imports the definition, and keep the function module to imports and declarations ' +
-      "(initialisation the function needs stays: `const client = new Client()`, or a module imported for its side effects, `import './setup.ts'`).",
+      `function '${functionName}' is defined in ${shown}, which also starts an app at its top level:\n${listed}\n` +
+      'The deployed function would start it again on every cold start (the artifact holds the whole module), and a ' +
+      'function never listens or loops: its platform calls it. Move that app code into another module that imports the ' +
+      'definition, or guard it (`if (import.meta.main) app.listen(3000)`). Initialisation may stay at the top level ' +
+      '(`Sentry.init()`, `await client.connect()`): it runs once per instance, as on the clouds.',
   })
 }
 

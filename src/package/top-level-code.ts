@@ -14,31 +14,23 @@ export interface TopLevelStatement {
 const LOADERS: Record<string, Loader> = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.jsx': 'jsx' }
 
 /**
- * First words of the top-level statements a function's module may hold:
- * imports, exports, declarations (`const client = new S3Client()` is the
- * usual, wanted, per-instance initialisation), and guarded or conditional
- * code (`if (!process.env.X) throw ...`), which is how init code checks its
- * configuration. Closing brackets end a multi-line statement; an opening
- * parenthesis starts an expression (`(async () => { ... })()`). `for await`
- * is not among them: it reads a stream forever, an app's main loop.
+ * Top-level code is normal in a function's module: initialisation such as
+ * `Sentry.init()`, `dotenv.config()`, `app.use(...)`, `await client.connect()`
+ * runs once per instance, on every cold start, exactly as on the clouds. Two
+ * things are an app rather than initialisation, and only they are refused: a
+ * server started at the top level (`app.listen(3000)`, also inside a
+ * declaration: a function never listens, its platform serves it), unless a
+ * condition guards it (`if (import.meta.main) app.listen(3000)`), and a
+ * `for await` loop, an app's main loop over a stream.
  */
-const ALLOWED_START =
-  /^(?:import\b|export\b|var\b|let\b|const\b|class\b|function\b|async\s+function\b|if\b|try\b|switch\b|throw\b|for\s*\(|while\b|do\b|\{|[})\];]|["']use strict["'])/
-// `process.env.TZ ??= 'UTC'`, `globalThis.x = ...`, `count++`: setting a value is initialisation, not an app.
-const ASSIGNMENT = /^[\w$.[\]"']+\s*(?:[-+*/%&|^]|\?\?|\|\||&&|\*\*|<<|>>>?)?=(?!=)|^[\w$.]+\s*(?:\+\+|--)\s*;/
-// A TypeScript namespace, which esbuild prints as a call that fills an object: a declaration as written.
-const NAMESPACE = /^(?:export\s+)?(?:declare\s+)?(?:namespace|module)\s+[\w$.]+\s*\{/
-// A server started in a declaration (`const server = app.listen(3000)`): a function never listens, its platform serves it.
 const LISTENS = /\.listen\(/
-// esbuild's own helpers (`__decorateClass(...)` for decorators, `__publicField`), not the user's code.
-const ESBUILD_HELPER = /^__[a-zA-Z]+\(/
+const GUARDED_OR_IMPORT = /^(?:import\b|export\s*\{|if\b)/
+const FOR_AWAIT = /^for\s+await\b/
 
 /**
- * The statements at the top level of `file` that run code beyond imports,
- * declarations and guarded initialisation: calls (`startApp()`,
- * `console.log('app started')`), awaits (`await server.listen()`), `for await`
- * loops, and servers started in a declaration (`const server = app.listen(3000)`). In a function's module they would run again on every cold start, as
- * the artifact bundles the whole module.
+ * The statements at the top level of `file` that run an app (see LISTENS
+ * above): in a function's module they would start it again on every cold
+ * start, as the artifact bundles the whole module.
  *
  * esbuild (already used to bundle) parses the module, TypeScript included, and
  * prints every top-level statement from column 0 with a source-map segment
@@ -92,9 +84,7 @@ async function topLevelStatements(file: string): Promise<Statement[]> {
     const line = onLine.filter((segment) => segment.column <= word).at(-1)?.sourceLine ?? (onLine[0]?.sourceLine as number)
     // The line as the user wrote it (esbuild reprints: 3000 becomes 3e3, quotes change).
     const written = (sourceLines[line] ?? text).trim()
-    const allowed =
-      (ALLOWED_START.test(text) || ASSIGNMENT.test(text) || ESBUILD_HELPER.test(text) || NAMESPACE.test(written)) &&
-      !(LISTENS.test(text) && !/^(?:import|export\s*\{)/.test(text))
+    const allowed = !(FOR_AWAIT.test(text) || (LISTENS.test(text) && !GUARDED_OR_IMPORT.test(text)))
     const previous = found.at(-1)
     if (previous?.line === line + 1) {
       previous.allowed &&= allowed
