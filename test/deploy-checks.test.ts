@@ -263,7 +263,7 @@ export const unused = () => readFileSync(join(__dirname, 'never-bundled.txt'), '
     const file = join(folder, `${name}.ts`)
     writeFileSync(
       file,
-      `import { readFileSync } from 'node:fs'
+      `import { existsSync, readFileSync } from 'node:fs'
 import path, { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { defineFunction } from 'cloudfn'
@@ -330,6 +330,26 @@ export const fn = defineFunction({
     expect(message).toContain("join(import.meta.dirname, 'lib/template.html')")
     expect(message).toContain("include: ['lib/template.html']")
     expect(message).not.toContain('never-bundled.txt')
+  })
+
+  it('leaves alone the folder above (a root to build paths from) and .env files (dotenv reads them where they exist)', async () => {
+    writeFileSync(join(folder, '.env'), 'SECRET=1')
+    const definition = await definitionReading(
+      'reads-root-and-env',
+      "const root = path.resolve(here, '..'); readFileSync(join(here, '.env')); return root + new URL('..', import.meta.url).href",
+    )
+    expect((await packageFunction(definition as never, spec)).zip.byteLength).toBeGreaterThan(0)
+  })
+
+  it('names a read spelt twice on one line once', async () => {
+    const error = await refusal(
+      await definitionReading(
+        'reads-twice',
+        "const p = join(here, 'data.json'); return existsSync(join(here, 'data.json')) ? readFileSync(join(here, 'data.json')) : ''",
+      ),
+    )
+    expect(((error as Error).message.match(/data\.json'\)\n/g) ?? []).length).toBeLessThanOrEqual(1)
+    expect((error as Error).message.split("add include: ['data.json']").length).toBe(2)
   })
 
   it('leaves alone reads of files that do not exist here, and paths it cannot see', async () => {

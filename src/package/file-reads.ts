@@ -82,6 +82,8 @@ export function literalFileReads(source: string): FileRead[] {
   return reads.sort((a, b) => a.line - b.line)
 }
 
+const ONLY_PARENTS = /^(?:\.\.?(?:\/|$))+$/
+
 /** A read that works in the source tree and would fail with ENOENT once deployed. */
 export interface MissingRead extends FileRead {
   /** The source file holding the read. */
@@ -120,7 +122,14 @@ export function missingFileReads(options: {
     } catch {
       continue
     }
+    const seen = new Set<string>()
     for (const read of literalFileReads(source)) {
+      // `resolve(__dirname, '..')` names a folder above to build other paths from, not a file to read; a `.env`
+      // file is read by dotenv where it exists, and its secrets belong in `env`, never in the artifact.
+      if (ONLY_PARENTS.test(read.path) || posix.basename(read.path).startsWith('.env')) continue
+      // `existsSync(p) ? readFileSync(p) : ...` spells one read twice on a line.
+      if (seen.has(`${read.line}:${read.path}`)) continue
+      seen.add(`${read.line}:${read.path}`)
       const local = join(dirname(file), read.path)
       if (!existsSync(local)) continue
       if (!options.code.includes(posix.basename(read.path))) continue
