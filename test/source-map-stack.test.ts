@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { encode } from '@jridgewell/sourcemap-codec'
 import { FunctionError } from 'cloudfn'
 import { describe, expect, it } from 'vitest'
 import { manifests } from '../providers/registry.ts'
@@ -89,6 +90,26 @@ describe('compact source maps', () => {
     expect(compact?.sources).toEqual(['src/a.ts', 'src/b.ts'])
     expect(decodeMappings(compact?.mappings ?? '')).toEqual([[[0, 0, 1, 0]], [], [[0, 1, 7, 4]]])
     expect(compact?.x_cloudfnRuntimeLines).toEqual([[1, 2]])
+  })
+
+  it('map the segments of renamed identifiers (a fifth field, the name), without keeping names', () => {
+    // esbuild prints a second top-level `x` as `x2` and names the original in the segment.
+    const mappings = encode([
+      [
+        [0, 0, 3, 2],
+        [20, 0, 9, 4, 0],
+      ],
+    ])
+    const compact = compactMap({ sources: ['a.ts'], mappings }, [], (source) => `src/${source}`)
+    expect(compact?.names).toEqual([])
+    const lines = decodeMappings(compact?.mappings ?? '')
+    expect(lines).toEqual([
+      [
+        [0, 0, 3, 2],
+        [20, 0, 9, 4],
+      ],
+    ])
+    expect(originalPosition(lines, 0, 21)).toEqual({ source: 0, line: 9, column: 4 })
   })
 })
 

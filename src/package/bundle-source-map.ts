@@ -118,8 +118,9 @@ export function compactMap(
   const isRuntime = (line: number) => runtime.some(([from, to]) => line >= from && line < to)
   const lines = decodeMappings(map.mappings).map((segments, line): Segment[] => {
     if (isRuntime(line)) return []
-    return segments.map((segment) => {
-      if (segment.length !== 4) return segment
+    return segments.map((segment): Segment => {
+      // A renamed identifier (`x` printed as `x2`) carries a fifth field, its name: names are not kept.
+      if (segment.length === 1) return segment
       let kept = index.get(segment[1])
       if (kept === undefined) {
         kept = sources.push(rename(map.sources[segment[1]] ?? '')) - 1
@@ -140,5 +141,8 @@ export function compactMap(
 
 /** Encodes segments per line (absolute values) as a v3 `mappings` string. */
 export function encodeMappings(lines: readonly Segment[][]): string {
-  return encode(lines).replace(/;+$/, '')
+  // Trailing unmapped lines (the runtime's, at the end of the bundle) need no `;` each.
+  let end = lines.length
+  while (end > 0 && lines[end - 1]?.length === 0) end--
+  return encode(lines.slice(0, end))
 }

@@ -56,7 +56,7 @@ export function originalPosition(
     if (segment[0] > column) break
     found = segment
   }
-  if (found?.length !== 4) return undefined
+  if (found === undefined || found.length === 1) return undefined
   return { source: found[1], line: found[2], column: found[3] }
 }
 
