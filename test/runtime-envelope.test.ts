@@ -55,4 +55,15 @@ describe('runDefinitionNow', () => {
     expect(typeof now === 'string').toBe(sync)
     expect(strip(typeof now === 'string' ? now : await now)).toBe(strip(viaPromise))
   })
+
+  it('answers a failure, as `await` would reject, when asking whether the value is a thenable throws', async () => {
+    const value = Object.defineProperty({}, 'then', {
+      get() {
+        throw new TypeError('then is not readable')
+      },
+    })
+    const now = runDefinitionNow({ name: 'f', handler: (() => value) as never }, '{}', options)
+    expect(typeof now).toBe('string')
+    expect(JSON.parse(now as string)).toMatchObject({ ok: false, error: { name: 'TypeError', message: 'then is not readable' } })
+  })
 })

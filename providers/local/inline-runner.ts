@@ -48,9 +48,10 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
       const deadline = Date.now() + settings.timeoutSec * 1000
       const options = { executionId, coldStart: instance.coldStart, deadline, log, mapStack }
       instance.coldStart = false
-      const execution = runInContext({ env: instance.env, log }, () => runDefinitionNow(runnable, payload, options))
       let discard = false
       try {
+        // Inside the try: whatever escapes (it should not) still releases the instance.
+        const execution = runInContext({ env: instance.env, log }, () => runDefinitionNow(runnable, payload, options))
         // A synchronous handler has answered already: nothing left to time out.
         if (typeof execution === 'string') return { envelope: execution, logs }
         const envelope = await new Promise<string>((resolve, reject) => {

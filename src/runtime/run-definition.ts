@@ -73,14 +73,17 @@ export function runDefinitionNow(
   }
   if (definition.trigger?.kind === 'http') return runHttp(definition, payloadJson, ctx, meta, options)
   let value: unknown
+  let thenable: boolean
   try {
     const input = JSON.parse(payloadJson) as never
     value = definition.handler(input, ctx)
+    // What `await` would wait for: a promise or any thenable. Asking can throw (a revoked Proxy, a throwing
+    // `then` getter), which `await` would have turned into a rejection: the handler's failure.
+    thenable = isThenable(value)
   } catch (thrown) {
     return failureEnvelope(handlerError(thrown, options), meta())
   }
-  // What `await` would wait for: a promise or any thenable.
-  if (isThenable(value)) return settled(value, meta, options)
+  if (thenable) return settled(value as PromiseLike<unknown>, meta, options)
   return encodeOutcome(value, meta)
 }
 
