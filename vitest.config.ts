@@ -11,6 +11,8 @@ export default defineConfig({
       { find: /^cloudfn$/, replacement: here('./src/index.ts') },
       { find: /^cloudfn\/testing$/, replacement: here('./src/testing/index.ts') },
       { find: /^cloudfn\/provider-utils$/, replacement: here('./src/provider-utils.ts') },
+      { find: /^cloudfn\/conformance$/, replacement: here('./conformance/index.ts') },
+      { find: /^cloudfn\/conformance\/vitest$/, replacement: here('./conformance/vitest.ts') },
       // Each provider's subpaths, from its manifest (providers/subpaths.ts).
       ...Object.entries(providerSubpaths).map(([subpath, source]) => ({
         find: new RegExp(`^cloudfn/${subpath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
@@ -19,7 +21,14 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts', 'providers/**/*.test.ts', 'conformance/**/*.test.ts', 'src/**/*.test.ts', 'cli/**/*.test.ts'],
+    include: [
+      'test/**/*.test.ts',
+      'providers/**/*.test.ts',
+      'conformance/**/*.test.ts',
+      'src/**/*.test.ts',
+      'cli/**/*.test.ts',
+      'examples/**/*.test.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Vitest's default is availableParallelism - 1 workers for `vitest run`, i.e. a single worker on a
