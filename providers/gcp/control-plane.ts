@@ -86,7 +86,7 @@ export async function waitSettled(plane: ControlPlane, name: string, signal?: Ab
     }
     await abortableSleep(delay, signal)
     throwIfAborted(signal)
-    // Quick first polls, then gax's own pace for operations: ×1.5 up to ten intervals.
+    // Quick first polls up to the interval, then ×1.5 per poll up to ten intervals.
     delay = delay < plane.pollIntervalMs ? pace() : Math.min(delay * 1.5, plane.pollIntervalMs * 10)
   }
 }
