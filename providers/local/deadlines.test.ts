@@ -27,6 +27,18 @@ describe('Deadlines (one timer for all executions of a runner)', () => {
     expect(fired).toEqual(['b'])
   })
 
+  it('keeps the queue bounded behind one execution that runs until its timeout', () => {
+    const deadlines = new Deadlines(60_000, Date.now)
+    const fired: string[] = []
+    deadlines.watch(() => fired.push('hanging'))
+    for (let call = 0; call < 10_000; call++) deadlines.watch(() => fired.push(`call ${call}`))()
+    expect(deadlines.held).toBeLessThanOrEqual(130)
+    const late = deadlines.watch(() => fired.push('late'))
+    vi.advanceTimersByTime(60_000)
+    expect(fired).toEqual(['hanging', 'late'])
+    late()
+  })
+
   it('reuses its idle timer without firing early for a later execution', () => {
     const deadlines = new Deadlines(1000, Date.now)
     const fired: number[] = []

@@ -35,9 +35,23 @@ export class Deadlines {
       watched.onTimeout = undefined
       // The oldest entries are dropped here so that sequential calls never let the queue grow.
       while (this.#pending[0]?.onTimeout === undefined && this.#pending.length > 0) this.#pending.shift()
+      // Behind one execution still running, finished ones pile up until it ends (rate × timeout of them):
+      // once most of the queue is finished, keep only the live ones, in order (amortised O(1) per call).
+      if (this.#pending.length > 64 && this.#live * 2 < this.#pending.length) this.#compact()
       // Idle: the timer stays but no longer keeps the process alive (cheaper than clearing and re-arming).
       if (--this.#live === 0) this.#timer?.unref()
     }
+  }
+
+  #compact(): void {
+    let kept = 0
+    for (const watched of this.#pending) if (watched.onTimeout !== undefined) this.#pending[kept++] = watched
+    this.#pending.length = kept
+  }
+
+  /** Entries held, finished ones included (for tests: the queue stays bounded). */
+  get held(): number {
+    return this.#pending.length
   }
 
   #arm(): void {
