@@ -98,3 +98,4 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
     },
   }
 }
+export type { EmulatorTiming } from '../../../src/emulator-timing.ts'

@@ -160,3 +160,4 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
     },
   }
 }
+export type { EmulatorTiming } from '../../../src/emulator-timing.ts'

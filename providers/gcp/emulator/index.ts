@@ -164,3 +164,4 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     },
   }
 }
+export type { EmulatorTiming } from '../../../src/emulator-timing.ts'
