@@ -25,7 +25,7 @@ function skipWhereCrashesEndTheCaller({ handlersInProcess }: ScenarioContext): v
 /** Deploys `crash`, invokes it to fail as `kind`, and checks the error, that it ran once, and that it answers after. */
 async function userFailure(
   { cloud, probe, name }: ScenarioContext,
-  kind: Exclude<CrashKind, 'ok'>,
+  kind: Exclude<CrashKind, 'ok' | 'slow-ok'>,
   check?: (error: FunctionError) => void,
 ): Promise<void> {
   const fnName = name(`crash-${kind}`)
@@ -34,9 +34,11 @@ async function userFailure(
   assert.equal(error.isRetryable, false, 'a failure of the function is not retryable')
   assert.equal(error.provider, cloud.provider)
   check?.(error)
-  // The failed execution is not repeated behind the caller's back, and the function still serves.
-  assert.equal(await fn.invoke({ kind: 'ok' }), 'ok')
-  await assertExecutions(probe, fnName, 2)
+  // The failed execution is not repeated behind the caller's back...
+  await assertExecutions(probe, fnName, 1)
+  // ...and the function still serves, even a call of some length made at once, while a crashed process may still
+  // be ending (a platform may ask the caller to retry it on the next instance: that retry is the platform's).
+  assert.equal(await fn.invoke({ kind: 'slow-ok' }), 'ok')
   await fn.remove()
 }
 

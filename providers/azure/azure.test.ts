@@ -1,7 +1,7 @@
 import { inspect } from 'node:util'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { caughtError } from '../../conformance/expect.ts'
-import { echo, readEnv, sleep } from '../../conformance/fixtures/functions.ts'
+import { crash, echo, readEnv, sleep } from '../../conformance/fixtures/functions.ts'
 import { observeResults } from '../../conformance/same-results.ts'
 import { withOverrides } from '../../src/define.ts'
 import { exits } from '../../test/fixtures/behaviours.ts'
@@ -152,13 +152,24 @@ describe('azure provider on the emulator', () => {
     expect(runs()).toBe(3)
   })
 
+  it('does not lose a call that starts on a worker ending after a crash: it is retried on the next worker', async () => {
+    kit = startKit({ retry: { baseDelayMs: 100, maxDelayMs: 10_000, maxAttempts: 5 } })
+    const fn = await kit.cloud.deploy(crash)
+    expect((await caughtError(fn.invoke({ kind: 'exit' }))).code).toBe('FunctionError')
+    // 800 ms of work starting within the crashed worker's 500 ms grace: it would die with that worker.
+    expect(await fn.invoke({ kind: 'slow-ok' })).toBe('ok')
+  })
+
   it('reports a crashed worker as a FunctionError, a bare 500 from the host as a ProviderError, and refreshes a rotated key once', async () => {
-    kit = startKit()
+    // The client's default pacing: a Retry-After of 1 s is honoured as users' clients honour it.
+    kit = startKit({ retry: { baseDelayMs: 100, maxDelayMs: 10_000, maxAttempts: 5 } })
     const crashed = await kit.cloud.deploy(exits)
     // The shim answers the exit with its envelope before the worker ends (crash-guard.ts).
     const error = await caughtError(crashed.invoke({ exit: true }))
     expect(error.code).toBe('FunctionError')
     expect(error.message).toMatch(/exited with code 3 before answering/)
+    // A call right after reaches the worker while it ends: not run there but answered 429 (Retry-After), and the
+    // retry is served by the next worker. Before, it ran on the ending worker and died with it: a bare 500.
     expect(await crashed.invoke({ exit: false })).toBe('alive')
     // The host's own failure: the same bare 500 a crash gave before the shim answered crashes.
     kit.emulator.faults.inject({ target: 'host', kind: 'status', status: 500 })

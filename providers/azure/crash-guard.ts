@@ -29,6 +29,8 @@ import { type RemoteError, toRemoteError } from '../../src/runtime/envelope.ts'
 export const CRASH_GRACE_MS = 500
 
 export interface CrashGuard {
+  /** True from a crash until the process ends: an invocation arriving now would die with it, unanswered. */
+  readonly ending: boolean
   /**
    * Runs `execute` (one invocation); if the process crashes before it settles,
    * settles instead with `answer(error)`, the envelope reporting the crash.
@@ -88,6 +90,9 @@ export function createCrashGuard(target: GuardedProcess, graceMs = CRASH_GRACE_M
   }) as GuardedProcess['exit']
 
   return {
+    get ending() {
+      return crashing
+    },
     run(execute, answer) {
       return new Promise<string>((resolve, reject) => {
         // Out of the set the moment it settles, so that a later crash is never taken for this invocation's.

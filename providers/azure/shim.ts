@@ -6,7 +6,7 @@
  * invoke) plus a timer or storage-queue function. The host provides
  * `@azure/functions-core`, through which the registrations reach it.
  */
-import { app, type HttpRequest, HttpResponse, type InvocationContext } from '@azure/functions'
+import { app, type HttpRequest, HttpResponse, type HttpResponseInit, type InvocationContext } from '@azure/functions'
 import type { LogLevel } from '../../src/runtime/context.ts'
 import { failureEnvelope } from '../../src/runtime/envelope.ts'
 import { httpResultOf } from '../../src/runtime/http-envelope.ts'
@@ -23,7 +23,7 @@ import {
   TIMEOUT_SETTING,
   TIMER_FUNCTION,
 } from './constants.ts'
-import { installCrashGuard } from './crash-guard.ts'
+import { CRASH_GRACE_MS, installCrashGuard } from './crash-guard.ts'
 import { groupSetCookieLines } from './triggers/cookies.ts'
 import { type HostTimer, queuePayloadOf, scheduledTimeOf, wireRequestOf } from './triggers/events.ts'
 import { ncrontabOf } from './triggers/schedule.ts'
@@ -32,6 +32,9 @@ function logTo(context: InvocationContext, level: LogLevel, message: string): vo
   if (level === 'log') context.log(message)
   else context[level](message)
 }
+
+/** Whole seconds past the crashed worker's grace, when the host has started the next one. */
+const CRASH_RETRY_AFTER_SEC = Math.ceil(CRASH_GRACE_MS / 1000)
 
 export function createEntry(definition: RunnableDefinition): undefined {
   // One worker process serves many invocations (concurrently, too): only its first is cold.
@@ -85,7 +88,17 @@ export function createEntry(definition: RunnableDefinition): undefined {
     methods: ['POST'],
     authLevel: 'function',
     route: ENVELOPE_ROUTE,
-    handler: async (request: HttpRequest, context: InvocationContext) => {
+    handler: async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+      // The host still routes invocations to a worker that is ending after a crash: one arriving in that moment is
+      // not run but answered as the host answers when it has no capacity (429 with Retry-After), which the caller
+      // retries, reaching the worker the host starts next, instead of dying with this one as a bare 500.
+      if (guard.ending) {
+        return {
+          status: 429,
+          body: 'The worker is restarting after a crash',
+          headers: { 'retry-after': String(CRASH_RETRY_AFTER_SEC) },
+        }
+      }
       const payload = await request.text()
       const cold = coldStart
       const started = performance.now()
