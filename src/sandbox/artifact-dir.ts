@@ -13,7 +13,7 @@ function unpackRoot(): string {
       exitHook = true
       // One hook for whichever root is current (a released root is already gone).
       process.once('exit', () => {
-        if (root) rmSync(root, { recursive: true, force: true })
+        if (root) removeQuietly(root)
       })
     }
   }
@@ -41,10 +41,24 @@ export function releaseUnpacked(directory: string): void {
     return
   }
   holders.delete(directory)
-  rmSync(directory, { recursive: true, force: true })
+  removeQuietly(directory)
   if (holders.size === 0 && root) {
-    rmSync(root, { recursive: true, force: true })
+    removeQuietly(root)
     root = undefined
+  }
+}
+
+/**
+ * Removes a temporary folder or file, ignoring failure: cleanup runs after
+ * the work (often from a promise nobody awaits), and a folder another process
+ * still holds (EBUSY on Windows, a spawned process's working directory) must
+ * not turn finished work into an error or an unhandled rejection.
+ */
+export function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true })
+  } catch {
+    // Left for the OS's temporary-folder cleanup (or `cloudfn gc` for the local fake's).
   }
 }
 

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { OutOfMemoryError } from '../../../src/errors/out-of-memory.ts'
 import { TimeoutError } from '../../../src/errors/timeout.ts'
 import { packageFile } from '../../../src/package/package-root.ts'
-import { releaseUnpacked, unpackArtifact } from '../../../src/sandbox/artifact-dir.ts'
+import { releaseUnpacked, removeQuietly, unpackArtifact } from '../../../src/sandbox/artifact-dir.ts'
 import { compileHostScript } from '../../../src/sandbox/host-script.ts'
 import { createProcessSandbox, type Sandbox } from '../../../src/sandbox/process-sandbox.ts'
 import { AWS_LIMITS } from '../capabilities.ts'
@@ -53,7 +53,7 @@ function holdLogDir(): string {
     if (!exitHook) {
       exitHook = true
       process.once('exit', () => {
-        if (logFolder) rmSync(logFolder, { recursive: true, force: true })
+        if (logFolder) removeQuietly(logFolder)
       })
     }
   }
@@ -63,7 +63,7 @@ function holdLogDir(): string {
 function releaseLogDir(): void {
   logUsers--
   if (logUsers > 0 || !logFolder) return
-  rmSync(logFolder, { recursive: true, force: true })
+  removeQuietly(logFolder)
   logFolder = undefined
 }
 
@@ -255,7 +255,7 @@ export class FunctionRuntime {
     ].join('\t')
     // Without a reply (a timeout, an exit) the lines come from the file the host wrote them to, as Lambda keeps them.
     const output = reply?.output ?? readLog(request.logFile)
-    if (request.logFile) rmSync(request.logFile, { force: true })
+    if (request.logFile) removeQuietly(request.logFile)
     const log = `START RequestId: ${requestId} Version: $LATEST\n${output}${output && !output.endsWith('\n') ? '\n' : ''}${extraLog}END RequestId: ${requestId}\n${report}\t\n`
     return { body, functionError, log, logStream: this.logStream }
   }
