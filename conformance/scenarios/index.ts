@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.ts'
+import { cancellation } from './cancellation.ts'
 import { errors } from './errors.ts'
 import { failureKinds } from './failure-kinds.ts'
 import { httpTrigger } from './http-trigger.ts'
@@ -28,4 +29,5 @@ export const scenarios: readonly Scenario[] = [
   ...scheduleTrigger,
   ...queueTrigger,
   ...triggerValidation,
+  ...cancellation,
 ]
