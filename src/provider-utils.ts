@@ -11,6 +11,8 @@ export { collect, collectFunctions, functionCandidate, type GcCandidate, isOlder
 export { errorFromHttpStatus, type HttpFailure } from './http-status-error.ts'
 /** Which network failures prove a call never ran, and `Retry-After`. */
 export { failedBeforeSending, networkErrorCode, parseRetryAfter } from './network.ts'
+/** Cancellation: every `do*` method honours `options.signal` with these (see retry.ts). */
+export { abortableSleep, cancellable, throwIfAborted } from './retry.ts'
 /** The shim runtime: every provider's shim hands the cloud's request to it and returns its envelope. */
 export { type RunnableDefinition, type RunOptions, type RuntimeTrigger, runDefinition } from './runtime/run-definition.ts'
 /** Argument checks that throw `InvalidArgumentError` naming the field. */

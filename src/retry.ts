@@ -158,3 +158,22 @@ export async function retryRequest<T>(
     await sleep(backoffDelay(attempt, policy, random, wish), options.signal)
   }
 }
+
+/**
+ * Runs one provider step under the caller's signal: nothing starts once it
+ * has aborted, and an abort while the step runs rejects at once with
+ * `CancelledError` (for SDK calls that take no signal; pass it to those that
+ * do as well, so the request itself is abandoned).
+ */
+export function cancellable<T>(signal: AbortSignal | undefined, step: () => Promise<T>): Promise<T> {
+  throwIfAborted(signal)
+  if (!signal) return step()
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () =>
+      reject(new CancelledError({ message: 'The operation was cancelled by its AbortSignal', cause: signal.reason }))
+    signal.addEventListener('abort', onAbort, { once: true })
+    step()
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}

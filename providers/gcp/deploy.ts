@@ -192,10 +192,13 @@ export async function deployFunction(plane: ControlPlane, request: DeployRequest
 }
 
 /** Removes the trigger's resources first, so a remove that crashes half-way is finished by the next one. */
-export async function removeFunction(plane: ControlPlane, name: string): Promise<{ removed: boolean }> {
+export async function removeFunction(plane: ControlPlane, name: string, signal?: AbortSignal): Promise<{ removed: boolean }> {
   const existing = await getFunction(plane, name)
   if (!existing) return { removed: false }
+  // Between steps: nothing more is deleted once the caller has aborted.
+  throwIfAborted(signal)
   await removeTriggerResources(plane, name, storedTrigger(existing.serviceConfig?.environmentVariables))
+  throwIfAborted(signal)
   const client = await plane.client()
   try {
     await awaitOperation(

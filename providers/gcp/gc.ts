@@ -10,6 +10,7 @@
  */
 import { collect, functionCandidate, type GcCandidate } from '../../src/gc.ts'
 import type { GcOptions, GcResult } from '../../src/provider.ts'
+import { throwIfAborted } from '../../src/retry.ts'
 import { queueNames } from '../../src/triggers/queue.ts'
 import type { Trigger } from '../../src/triggers/types.ts'
 import { type ControlPlane, listManaged } from './control-plane.ts'
@@ -34,6 +35,7 @@ export async function collectGarbage(
   plane: ControlPlane,
   options: GcOptions,
   remove: (name: string) => Promise<unknown>,
+  signal?: AbortSignal,
 ): Promise<GcResult> {
   const records = (await listManaged(plane)).map(toRecord)
   const triggers = new Map(records.map((record) => [record.name, record.trigger]))
@@ -61,5 +63,13 @@ export async function collectGarbage(
       })
     }
   }
-  return collect(candidates, options)
+  // Each removal first checks the signal: nothing more is deleted once the caller has aborted.
+  const checked = candidates.map((candidate) => ({
+    ...candidate,
+    remove: () => {
+      throwIfAborted(signal)
+      return candidate.remove()
+    },
+  }))
+  return collect(checked, options)
 }

@@ -4,6 +4,7 @@ import { NotFoundError } from '../../src/errors/not-found.ts'
 import { ProviderError } from '../../src/errors/provider-error.ts'
 import { packageFile } from '../../src/package/package-root.ts'
 import type { ProviderV1 } from '../../src/provider.ts'
+import { cancellable } from '../../src/retry.ts'
 import { expectPlainObject } from '../../src/validation.ts'
 import { GCP_CAPABILITIES } from './capabilities.ts'
 import { type ControlPlane, getFunction, listManaged } from './control-plane.ts'
@@ -119,18 +120,18 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
       return response
     },
 
-    async doGet(name) {
-      const fn = await getFunction(plane, name)
+    async doGet(name, options) {
+      const fn = await cancellable(options.signal, () => getFunction(plane, name))
       remember(name, fn && toEndpoint(fn))
       return fn && toRecord(fn)
     },
 
-    async doList() {
-      return (await listManaged(plane)).map(toRecord)
+    async doList(options) {
+      return (await cancellable(options.signal, () => listManaged(plane))).map(toRecord)
     },
 
     async doInvoke(request, options) {
-      const endpoint = await endpointOf(request.name)
+      const endpoint = await cancellable(options.signal, () => endpointOf(request.name))
       try {
         return { envelope: await invokeEndpoint(request.name, endpoint, request.payload, idTokens, options.signal) }
       } catch (error) {
@@ -140,21 +141,22 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
       }
     },
 
-    doFetch(request) {
-      return fetchFunction(request, idTokens)
+    doFetch(request, options) {
+      return cancellable(options.signal, () => fetchFunction(request, idTokens))
     },
 
-    doSend(request) {
-      return sendMessage(plane, request)
+    doSend(request, options) {
+      return cancellable(options.signal, () => sendMessage(plane, request, options.signal))
     },
 
-    async doRemove(name) {
+    async doRemove(name, options) {
       endpoints.delete(name)
-      return removeFunction(plane, name)
+      return cancellable(options.signal, () => removeFunction(plane, name, options.signal))
     },
 
-    doGc(options) {
-      return collectGarbage(plane, options, (name) => this.doRemove(name, {}))
+    doGc(options, callOptions) {
+      const { signal } = callOptions
+      return cancellable(signal, () => collectGarbage(plane, options, (name) => this.doRemove(name, { signal }), signal))
     },
   }
 }

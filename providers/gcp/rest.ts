@@ -22,9 +22,13 @@ export interface RestRequest {
   resource: string
   kind: string
   absentOk?: boolean
+  /** The caller's signal: an abort abandons the request (gaxios passes it to fetch). */
+  signal?: AbortSignal | undefined
 }
 
-type Requester = { request<T>(options: { url: string; method: string; data?: unknown }): Promise<{ data: T }> }
+type Requester = {
+  request<T>(options: { url: string; method: string; data?: unknown; signal?: AbortSignal }): Promise<{ data: T }>
+}
 
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform'
 
@@ -47,6 +51,7 @@ export function lazyRest(authClient: AuthClient | undefined): Rest {
               url: request.url,
               method: request.method,
               ...(request.body === undefined ? {} : { data: request.body }),
+              ...(request.signal === undefined ? {} : { signal: request.signal }),
             }),
           (error) => mapControlPlaneError(error, request.operation, request.resource, request.kind),
         )

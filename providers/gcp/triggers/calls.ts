@@ -42,9 +42,13 @@ export async function fetchFunction({ record, request }: FetchRequest, idTokens:
   idTokens.forget(audience)
   return withToken(spare)
 }
-export async function sendMessage(plane: ControlPlane, request: SendRequest): Promise<{ messageId: string }> {
+export async function sendMessage(
+  plane: ControlPlane,
+  request: SendRequest,
+  signal?: AbortSignal,
+): Promise<{ messageId: string }> {
   try {
-    return { messageId: await new PubSub(plane.rest, plane.location).publish(request.queue, request.message) }
+    return { messageId: await new PubSub(plane.rest, plane.location).publish(request.queue, request.message, signal) }
   } catch (error) {
     if (!NotFoundError.isInstance(error)) throw error
     throw new NotFoundError({

@@ -119,7 +119,7 @@ export class PubSub {
     })
   }
 
-  async publish(topic: string, json: string): Promise<string> {
+  async publish(topic: string, json: string, signal?: AbortSignal): Promise<string> {
     const { messageIds = [] } = await this.#rest.call<{ messageIds?: string[] }>({
       method: 'POST',
       url: `${API}/${topicName(this.#location, topic)}:publish`,
@@ -127,6 +127,7 @@ export class PubSub {
       operation: 'send',
       resource: topic,
       kind: 'Queue',
+      signal,
     })
     return messageIds[0] ?? ''
   }
