@@ -5,13 +5,14 @@
  * built-in ones use.
  */
 
+/** Cancellation: every `do*` method honours `options.signal` with these (see retry.ts). */
+export { honourSignal } from './cancellation.ts'
 /** The common part of every provider's gc (age, use, order). */
 export { collect, collectFunctions, functionCandidate, type GcCandidate, isOlderThan, selectCollectable } from './gc.ts'
 /** One mapping of HTTP statuses to cloudfn errors. */
 export { errorFromHttpStatus, type HttpFailure } from './http-status-error.ts'
 /** Which network failures prove a call never ran, and `Retry-After`. */
 export { failedBeforeSending, networkErrorCode, parseRetryAfter } from './network.ts'
-/** Cancellation: every `do*` method honours `options.signal` with these (see retry.ts). */
 export { abortableSleep, cancellable, throwIfAborted } from './retry.ts'
 /** The shim runtime: every provider's shim hands the cloud's request to it and returns its envelope. */
 export { type RunnableDefinition, type RunOptions, type RuntimeTrigger, runDefinition } from './runtime/run-definition.ts'

@@ -1,3 +1,4 @@
+import { honourSignal } from '../../src/cancellation.ts'
 import { type Cloud, createCloud } from '../../src/client.ts'
 import { NotFoundError } from '../../src/errors/not-found.ts'
 import { packageFile } from '../../src/package/package-root.ts'
@@ -42,7 +43,7 @@ export function createAwsProvider(settings: Omit<AwsSettings, 'retry'>): AwsProv
     return toRecord(configuration, http ? await readUrl(context, name) : undefined)
   }
 
-  return {
+  return honourSignal({
     specificationVersion: 'v1',
     name: 'aws',
     region: resolved.region,
@@ -92,7 +93,7 @@ export function createAwsProvider(settings: Omit<AwsSettings, 'retry'>): AwsProv
     doGc(options, callOptions) {
       return collectGarbage(context, options, (name) => this.doRemove(name, callOptions), callOptions.signal)
     },
-  }
+  })
 }
 
 /**

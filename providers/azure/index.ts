@@ -4,6 +4,8 @@
  * OneDeploy, calls go to `https://APP.azurewebsites.net/api/cloudfn` with the
  * function's key. The ARM SDKs load on the first control-plane call.
  */
+
+import { honourSignal } from '../../src/cancellation.ts'
 import { type Cloud, createCloud } from '../../src/client.ts'
 import { NotFoundError } from '../../src/errors/not-found.ts'
 import { packageFile } from '../../src/package/package-root.ts'
@@ -84,7 +86,7 @@ export function createAzureProvider(settings: ProviderSettings): AzureProvider {
     return toRecord(fields, app, userEnvKeys(settings.properties ?? {}))
   }
 
-  return {
+  return honourSignal({
     specificationVersion: 'v1',
     name: 'azure',
     subscriptionId: checked.subscriptionId,
@@ -163,7 +165,7 @@ export function createAzureProvider(settings: ProviderSettings): AzureProvider {
     doGc(options, callOptions) {
       return collectGarbage(context, options, (name) => this.doRemove(name, callOptions), callOptions.signal)
     },
-  }
+  })
 }
 
 /** Azure Functions (Flex Consumption) behind the neutral API. */

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
+import { honourSignal } from '../../src/cancellation.ts'
 import { type Cloud, type CloudSettings, createCloud } from '../../src/client.ts'
 import { NotFoundError } from '../../src/errors/not-found.ts'
 import { collect, collectFunctions } from '../../src/gc.ts'
@@ -249,7 +250,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     return { response: { record, status: existing ? 'updated' : 'created', warnings }, replaced: existing }
   }
 
-  return {
+  return honourSignal({
     specificationVersion: 'v1',
     name: 'local',
     isolation,
@@ -355,7 +356,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
       )
       return { removed: [...functions.removed, ...rest.removed], kept: [...functions.kept, ...rest.kept] }
     },
-  }
+  })
 }
 
 /** Retries a queued execution while the function is throttled, as a cloud's event queue does. */

@@ -1,0 +1,28 @@
+import { expect, test } from 'vitest'
+import { honourSignal } from '../src/cancellation.ts'
+import { CancelledError } from '../src/errors/cancelled.ts'
+import { ProviderError } from '../src/errors/provider-error.ts'
+import { createMockProvider } from '../src/testing/mock-provider.ts'
+
+test('a do* call whose signal aborts while it runs rejects at once with CancelledError, not the SDK error that follows', async () => {
+  let sdkAbort: ((error: unknown) => void) | undefined
+  const inner = createMockProvider()
+  // An SDK call that never answers, and maps its own abort to a provider failure later (as the AWS SDK's did).
+  inner.doGet = () =>
+    new Promise((_, reject) => {
+      sdkAbort = reject
+    })
+  const provider = honourSignal(inner)
+  const controller = new AbortController()
+  const pending = provider.doGet('slow', { signal: controller.signal })
+  controller.abort(new Error('user gave up'))
+  sdkAbort?.(new ProviderError({ provider: 'mock', message: 'Request aborted' }))
+  const error = await pending.catch((reason: unknown) => reason)
+  expect(CancelledError.isInstance(error)).toBe(true)
+})
+
+test('without a signal the method runs as it is, with the provider as this', async () => {
+  const provider = honourSignal(createMockProvider())
+  expect(await provider.doList({})).toEqual([])
+  expect(provider.name).toBe('mock')
+})
