@@ -1,10 +1,10 @@
+import { honourSignal } from '../../src/cancellation.ts'
 import { type Cloud, createCloud } from '../../src/client.ts'
 import { InvalidArgumentError } from '../../src/errors/invalid-argument.ts'
 import { NotFoundError } from '../../src/errors/not-found.ts'
 import { ProviderError } from '../../src/errors/provider-error.ts'
 import { packageFile } from '../../src/package/package-root.ts'
 import type { ProviderV1 } from '../../src/provider.ts'
-import { cancellable } from '../../src/retry.ts'
 import { expectPlainObject } from '../../src/validation.ts'
 import { GCP_CAPABILITIES } from './capabilities.ts'
 import { type ControlPlane, getFunction, listManaged } from './control-plane.ts'
@@ -97,7 +97,8 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
     return endpoint
   }
 
-  return {
+  // One rule for every provider: an aborted call rejects with CancelledError at once (../../src/cancellation.ts).
+  return honourSignal({
     specificationVersion: 'v1',
     name: 'gcp',
     project: checked.project,
@@ -120,18 +121,18 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
       return response
     },
 
-    async doGet(name, options) {
-      const fn = await cancellable(options.signal, () => getFunction(plane, name))
+    async doGet(name) {
+      const fn = await getFunction(plane, name)
       remember(name, fn && toEndpoint(fn))
       return fn && toRecord(fn)
     },
 
-    async doList(options) {
-      return (await cancellable(options.signal, () => listManaged(plane))).map(toRecord)
+    async doList() {
+      return (await listManaged(plane)).map(toRecord)
     },
 
     async doInvoke(request, options) {
-      const endpoint = await cancellable(options.signal, () => endpointOf(request.name))
+      const endpoint = await endpointOf(request.name)
       try {
         return { envelope: await invokeEndpoint(request.name, endpoint, request.payload, idTokens, options.signal) }
       } catch (error) {
@@ -141,24 +142,24 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
       }
     },
 
-    doFetch(request, options) {
-      return cancellable(options.signal, () => fetchFunction(request, idTokens))
+    doFetch(request) {
+      return fetchFunction(request, idTokens)
     },
 
     doSend(request, options) {
-      return cancellable(options.signal, () => sendMessage(plane, request, options.signal))
+      return sendMessage(plane, request, options.signal)
     },
 
     async doRemove(name, options) {
       endpoints.delete(name)
-      return cancellable(options.signal, () => removeFunction(plane, name, options.signal))
+      return removeFunction(plane, name, options.signal)
     },
 
     doGc(options, callOptions) {
       const { signal } = callOptions
-      return cancellable(signal, () => collectGarbage(plane, options, (name) => this.doRemove(name, { signal }), signal))
+      return collectGarbage(plane, options, (name) => this.doRemove(name, { signal }), signal)
     },
-  }
+  })
 }
 
 /** Google Cloud Functions (2nd gen) behind the neutral API. */
