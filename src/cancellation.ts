@@ -10,18 +10,19 @@ import { cancellable } from './retry.ts'
  * itself is abandoned too (issue #17: one rule for every provider).
  */
 export function honourSignal<P extends ProviderV1>(provider: P): P {
-  const wrapped = new Map<PropertyKey, unknown>()
+  // By the method itself, not its name: a method replaced later (a test's spy) gets its own wrapper.
+  const wrapped = new WeakMap<object, unknown>()
   return new Proxy(provider, {
     get(target, key, receiver) {
       const value: unknown = Reflect.get(target, key, receiver)
       if (typeof key !== 'string' || !key.startsWith('do') || typeof value !== 'function') return value
-      let method = wrapped.get(key)
+      let method = wrapped.get(value)
       if (!method) {
         method = function (this: unknown, ...args: unknown[]) {
           const options = args.at(-1) as CallOptions | undefined
           return cancellable(options?.signal, () => Reflect.apply(value, this, args) as Promise<unknown>)
         }
-        wrapped.set(key, method)
+        wrapped.set(value, method)
       }
       return method
     },
