@@ -26,3 +26,10 @@ test('without a signal the method runs as it is, with the provider as this', asy
   expect(await provider.doList({})).toEqual([])
   expect(provider.name).toBe('mock')
 })
+
+test('a method replaced after wrapping (a spy) is the one called', async () => {
+  const provider = honourSignal(createMockProvider())
+  expect(await provider.doList({})).toEqual([])
+  provider.doList = async () => [{ name: 'replaced' } as never]
+  expect(await provider.doList({})).toEqual([{ name: 'replaced' }])
+})
