@@ -184,6 +184,26 @@ function withContext(snippets: Snippet[]): Snippet[] {
 describe('the packed package in a new project', () => {
   let dir = ''
 
+  /** tsc's output for `files` in `project` under strict TypeScript with module NodeNext (empty when they typecheck). */
+  async function typecheck(project: string, files: string[], options: Record<string, unknown>): Promise<string> {
+    const compilerOptions = {
+      strict: true,
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      target: 'ES2023',
+      noEmit: true,
+      types: ['node'],
+    }
+    await writeFile(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { ...compilerOptions, ...options }, files }),
+    )
+    const result = await run(node, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project, env }).catch(
+      (error: { stdout: string }) => error,
+    )
+    return 'stdout' in result ? result.stdout : ''
+  }
+
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cloudfn-consumer-'))
     const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: repo, env, maxBuffer: 64 << 20 })
@@ -243,23 +263,7 @@ describe('the packed package in a new project', () => {
 
   it('typechecks under strict TypeScript with module NodeNext', async () => {
     await writeFile(join(dir, 'app.mts'), TS_APP)
-    const tsconfig = {
-      compilerOptions: {
-        strict: true,
-        module: 'NodeNext',
-        moduleResolution: 'NodeNext',
-        target: 'ES2023',
-        noEmit: true,
-        skipLibCheck: false,
-        types: ['node'],
-      },
-      files: ['app.mts'],
-    }
-    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig))
-    const result = await run(node, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: dir, env }).catch(
-      (error: { stdout: string }) => error,
-    )
-    expect('stdout' in result ? result.stdout : '').toBe('')
+    expect(await typecheck(dir, ['app.mts'], { skipLibCheck: false })).toBe('')
   })
 
   it('typechecks every TypeScript snippet of the README under strict TypeScript with module NodeNext, in an ESM project', async () => {
@@ -271,32 +275,17 @@ describe('the packed package in a new project', () => {
       await writeFile(join(project, file), code)
     }
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'readme', private: true, type: 'module' }))
-    const tsconfig = {
-      compilerOptions: {
-        strict: true,
-        module: 'NodeNext',
-        moduleResolution: 'NodeNext',
-        target: 'ES2023',
-        noEmit: true,
-        // Only the snippets are under test: the optional cloud SDKs a subpath's types mention are not installed here.
-        skipLibCheck: true,
-        types: ['node'],
-        typeRoots: [join(dir, 'node_modules/@types')],
-      },
-      files: snippets.map(({ file }) => file),
-    }
-    await writeFile(join(project, 'tsconfig.json'), JSON.stringify(tsconfig))
-    const result = await run(node, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project, env }).catch(
-      (error: { stdout: string }) => error,
+    // Only the snippets are under test: the optional cloud SDKs a subpath's types mention are not installed here.
+    const output = await typecheck(
+      project,
+      snippets.map(({ file }) => file),
+      { skipLibCheck: true, typeRoots: [join(dir, 'node_modules/@types')] },
     )
     // Each error said at its README line, so a failure points at the snippet to fix.
-    const errors = ('stdout' in result ? result.stdout : '').replace(
-      /^([\w./-]+\.ts)\((\d+),(\d+)\)/gm,
-      (_, file: string, at: string, column: string) => {
-        const snippet = snippets.find((entry) => entry.file === file)
-        return `README.md:${(snippet?.line ?? 0) + Number(at)}:${column} (${file})`
-      },
-    )
+    const errors = output.replace(/^([\w./-]+\.ts)\((\d+),(\d+)\)/gm, (_, file: string, at: string, column: string) => {
+      const snippet = snippets.find((entry) => entry.file === file)
+      return `README.md:${(snippet?.line ?? 0) + Number(at)}:${column} (${file})`
+    })
     expect(errors).toBe('')
   })
 
