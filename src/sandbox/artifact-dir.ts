@@ -77,7 +77,11 @@ export async function unpackZip(zip: Uint8Array, key: string): Promise<{ directo
   }
   // In the same synchronous stretch as the writes: a release cannot remove the folder in between.
   const directory = join(unpackRoot(), key)
-  holders.set(directory, (holders.get(directory) ?? 0) + 1)
+  const held = holders.get(directory) ?? 0
+  holders.set(directory, held + 1)
+  // Keys name the content: a folder still held is already unpacked, and writing it again would truncate files
+  // that its running instances may be importing at that moment (an empty index.mjs: "handler is undefined").
+  if (held > 0) return { directory, files }
   for (const [name, bytes] of Object.entries(files)) {
     const target = resolve(directory, name)
     if (!target.startsWith(directory + sep)) throw new Error(`The package holds a path outside its root: ${name}`)
