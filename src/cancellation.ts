@@ -20,7 +20,12 @@ export function honourSignal<P extends ProviderV1>(provider: P): P {
       if (!method) {
         method = function (this: unknown, ...args: unknown[]) {
           const options = args.at(-1) as CallOptions | undefined
-          return cancellable(options?.signal, () => Reflect.apply(value, this, args) as Promise<unknown>)
+          // Always a promise, as the spec's methods return: an already-aborted signal rejects rather than throws.
+          try {
+            return cancellable(options?.signal, () => Reflect.apply(value, this, args) as Promise<unknown>)
+          } catch (error) {
+            return Promise.reject(error)
+          }
         }
         wrapped.set(value, method)
       }

@@ -33,3 +33,18 @@ test('a method replaced after wrapping (a spy) is the one called', async () => {
   provider.doList = async () => [{ name: 'replaced' } as never]
   expect(await provider.doList({})).toEqual([{ name: 'replaced' }])
 })
+
+test('an already-aborted signal makes a do* call return a rejected promise, not throw', async () => {
+  const provider = honourSignal(createMockProvider())
+  const controller = new AbortController()
+  controller.abort()
+  let thrown = false
+  let pending: Promise<unknown> | undefined
+  try {
+    pending = provider.doList({ signal: controller.signal })
+  } catch {
+    thrown = true
+  }
+  expect(thrown).toBe(false)
+  expect(CancelledError.isInstance(await pending?.catch((reason: unknown) => reason))).toBe(true)
+})
