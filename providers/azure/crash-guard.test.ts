@@ -97,4 +97,57 @@ describe('Azure shim crash guard', () => {
     uncaught(new Error('after the invocation'))
     expect(exits).toEqual([2, 1])
   })
+
+  describe('on a machine too loaded to run the worker in time', () => {
+    beforeEach(() => {
+      vi.useRealTimers()
+    })
+
+    it('ends the process only after the answer, written one turn later, has left, however long the process was starved', async () => {
+      const { target, exits } = fakeProcess()
+      // What leaves the process, in order: the answer's write and the exit.
+      const order: string[] = []
+      const exitProcess = target.exit
+      target.exit = ((code?: number | string | null) => {
+        order.push(`exit ${code}`)
+        return exitProcess(code)
+      }) as GuardedProcess['exit']
+      const guard = createCrashGuard(target, 50)
+      const sent: string[] = []
+      // The worker writes the answer in a later turn of the loop (the IPC or gRPC write), as the emulated worker does.
+      let crashed!: () => void
+      const crash = new Promise<void>((resolve) => {
+        crashed = resolve
+      })
+      const answered = guard.run(
+        () =>
+          new Promise<string>(() => {
+            // The function exits from a later turn of its own (its async context), in the check phase.
+            setImmediate(() => {
+              try {
+                target.exit(7)
+              } catch {
+                // ProcessExitRequested: stops the function's code, as an exit would.
+              }
+              // Starved: the process gets no CPU for longer than the whole grace (a hog beside `npm test`).
+              const until = performance.now() + 200
+              while (performance.now() < until) {}
+              crashed()
+            })
+          }),
+        answer,
+      )
+      void answered.then((envelope) =>
+        setImmediate(() => {
+          sent.push(envelope)
+          order.push('answer sent')
+        }),
+      )
+      await crash
+      // Without turn counting, the due 50 ms timer ran first in the next turn and ended the process unanswered.
+      await vi.waitFor(() => expect(exits).toEqual([7]), { timeout: 5000 })
+      expect(order).toEqual(['answer sent', 'exit 7'])
+      expect(JSON.parse(sent[0] ?? '')).toMatchObject({ ok: false, error: { message: expect.stringContaining('code 7') } })
+    })
+  })
 })

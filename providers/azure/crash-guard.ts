@@ -27,6 +27,21 @@ import { type RemoteError, toRemoteError } from '../../src/runtime/envelope.ts'
  * microtasks after its handler settles). The host restarts the worker anyway.
  */
 export const CRASH_GRACE_MS = 500
+/**
+ * The grace is counted in the process's own event-loop turns, one per this many
+ * milliseconds at least, not in wall time: a worker starved of CPU by a loaded
+ * machine used to wake with its 500 ms timer already due, and Node runs due
+ * timers before the I/O that writes the answer, so the process ended with the
+ * answer unsent (a bare 500, found by `npm test` beside a CPU hog). Each turn
+ * has a poll phase, so the answers' writes get at least this many chances.
+ */
+const GRACE_TURN_MS = 10
+
+/** Calls `end` after `turns` timer hops, each in its own event-loop turn: starvation delays them but cannot merge them. */
+function afterTurns(turns: number, end: () => void): void {
+  if (turns <= 0) end()
+  else setTimeout(() => afterTurns(turns - 1, end), GRACE_TURN_MS)
+}
 
 export interface CrashGuard {
   /** True from a crash until the process ends: an invocation arriving now would die with it, unanswered. */
@@ -69,7 +84,7 @@ export function createCrashGuard(target: GuardedProcess, graceMs = CRASH_GRACE_M
     crashing = true
     for (const fail of inFlight) fail(error)
     inFlight.clear()
-    setTimeout(() => exit(code), graceMs)
+    afterTurns(Math.ceil(graceMs / GRACE_TURN_MS), () => exit(code))
   }
 
   // First in line: the worker's own listener (which exits at once) runs after this one.
