@@ -2,17 +2,14 @@ import assert from 'node:assert/strict'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'vitest'
+import type { EmulatorFaults, FaultChooser } from '../../src/emulator/faults.ts'
 import { assertExecutions } from '../expect.ts'
 import { echo } from '../fixtures/functions.ts'
 import type { ConformanceTarget, Scenario } from '../scenario.ts'
 import { scenarios } from '../scenarios/index.ts'
 import { type ExpectedFailures, runConformance } from '../vitest.ts'
 
-/**
- * Picks a fault for one request from the kinds the emulator offers, or none:
- * the shape every emulator's \`faults.injectRandomly\` takes.
- */
-export type FaultChooser = <K extends string>(kinds: readonly K[]) => K | undefined
+export type { FaultChooser } from '../../src/emulator/faults.ts'
 
 /** Share of requests that fail in a fault run, and the seed that makes the run repeatable. */
 export const FAULT_RATE = 0.1
@@ -52,7 +49,7 @@ export function seededFaults(seed: number, rate: number): FaultChooser & { tally
 
 /** What a fault run needs of an emulator: every cloud's `faults` has these two members. */
 export interface FaultyEmulator {
-  faults: { injectRandomly(choose: FaultChooser): void; readonly answeredByRandomFault: number }
+  faults: Pick<EmulatorFaults<unknown>, 'injectRandomly' | 'answeredByRandomFault'>
 }
 
 const created: FaultyEmulator[] = []

@@ -1,10 +1,10 @@
 import { createInboxes } from '../../../conformance/inbox.ts'
 import type { ConformanceTarget } from '../../../conformance/scenario.ts'
+import { platformFaults } from '../../../conformance/targets/platform-faults.ts'
 import { createCloud } from '../../../src/client.ts'
 import { createManualClock } from '../../../src/triggers/clock.ts'
 import { type AwsEmulatorOptions, createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
 import { createAwsProvider } from '../index.ts'
-import { awsPlatformFaults } from './platform-faults.ts'
 
 /**
  * The AWS provider against the AWS emulator (msw at Lambda's real hostnames,
@@ -44,7 +44,7 @@ export function awsEmulatedTarget(options: AwsEmulatorOptions = {}): Conformance
         },
         clock,
         inbox: inboxes.open,
-        faults: awsPlatformFaults(emulator),
+        faults: platformFaults(emulator.faults),
         teardown: async () => {
           await emulator.close()
           inboxes.close()

@@ -20,7 +20,7 @@ import type { SetupServer } from 'msw/node'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
 import { eventSourceHandlers } from './event-sources.ts'
 import { extraHandlers } from './extras.ts'
-import { FaultInjector } from './faults.ts'
+import { AwsFaults } from './faults.ts'
 import { functionUrlHandlers } from './function-url.ts'
 import { functionHandlers } from './functions.ts'
 import { iamHandlers } from './iam.ts'
@@ -33,8 +33,8 @@ import { sqsHandlers } from './sqs.ts'
 import { AwsEmulatorState } from './state.ts'
 import { AwsFault } from './wire.ts'
 
-export type { FaultChooser, FaultKind, FaultSpec } from './faults.ts'
-export { FaultInjector } from './faults.ts'
+export type { FaultChooser, FaultKind } from '../../../src/emulator/faults.ts'
+export { type AwsFault, AwsFaults, type AwsOwnFault } from './faults.ts'
 export type { AwsEmulatorOptions } from './model.ts'
 export { AwsEmulatorState } from './state.ts'
 
@@ -47,7 +47,7 @@ export interface AwsEmulator {
   /** The emulated account, for assertions: functions, executions, logs, request counts. */
   readonly state: AwsEmulatorState
   /** Inject throttling, 5xx, resets, IAM propagation delays and update conflicts on demand. */
-  readonly faults: FaultInjector
+  readonly faults: AwsFaults
   readonly region: string
   /** Starts an msw server with these handlers; unhandled requests fail instead of reaching the network. */
   listen(): SetupServer
@@ -60,7 +60,7 @@ export interface AwsEmulator {
 export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator {
   const resolved = resolveOptions(options)
   const state = new AwsEmulatorState(resolved)
-  const faults = new FaultInjector()
+  const faults = new AwsFaults()
   const env: EmulatorEnv = { state, faults }
   const base = `https://lambda.${resolved.region}.amazonaws.com`
   const unknown = route(env, 'rest-json', 'Unknown', async ({ request }) => {

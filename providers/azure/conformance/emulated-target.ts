@@ -1,11 +1,11 @@
 import { createInboxes } from '../../../conformance/inbox.ts'
 import type { ConformanceTarget } from '../../../conformance/scenario.ts'
+import { platformFaults } from '../../../conformance/targets/platform-faults.ts'
 import { createCloud } from '../../../src/client.ts'
 import { createManualClock } from '../../../src/triggers/clock.ts'
 import { createAzureEmulator, emulatorCredential } from '../emulator/index.ts'
 import { createAzureProvider } from '../index.ts'
 import { appName } from '../names.ts'
-import { azurePlatformFaults } from './platform-faults.ts'
 
 /**
  * The Azure provider against the Azure emulator, through the real ARM SDKs.
@@ -42,7 +42,7 @@ export function azureEmulatedTarget(): ConformanceTarget {
         },
         clock,
         inbox: inboxes.open,
-        faults: azurePlatformFaults(emulator),
+        faults: platformFaults(emulator.faults),
         teardown: async () => {
           await emulator.close()
           inboxes.close()

@@ -8,13 +8,14 @@
  */
 import { type HttpHandler, http } from 'msw'
 import type { SetupServer } from 'msw/node'
+import { requestLine } from '../../../src/emulator/faults.ts'
 import { type EmulatorTiming, timingPreset } from '../../../src/emulator-timing.ts'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
 import { systemClock, type TriggerClock } from '../../../src/triggers/clock.ts'
 import { ENVELOPE_ROUTE, QUEUE_NAME_SETTING } from '../constants.ts'
 import { arm } from './arm.ts'
 import { randomSecret } from './arm-resources.ts'
-import { Faults, type FaultTarget } from './faults.ts'
+import { AzureFaults, type FaultTarget } from './faults.ts'
 import { functionHost } from './function-host.ts'
 import { armError, bearerToken } from './http.ts'
 import { LongRunningOperations } from './lro.ts'
@@ -23,7 +24,8 @@ import { scm } from './scm.ts'
 import { AzureState, type SecretKind } from './state.ts'
 import { SiteTriggers } from './triggers.ts'
 
-export type { Fault, FaultChooser, FaultTarget, LroFault } from './faults.ts'
+export type { FaultChooser, FaultKind } from '../../../src/emulator/faults.ts'
+export { type AzureFault, AzureFaults, type FaultTarget, type LroFault } from './faults.ts'
 export type { FunctionRegistration } from './protocol.ts'
 export { AzureState, type SecretKind, type SiteState } from './state.ts'
 
@@ -69,7 +71,7 @@ export interface AzureEmulator {
   /** msw handlers for ARM, scm and the function hosts. */
   readonly handlers: HttpHandler[]
   readonly state: AzureState
-  readonly faults: Faults
+  readonly faults: AzureFaults
   /** Starts an msw server with these handlers; unhandled requests fail instead of reaching the network. */
   listen(): SetupServer
   /**
@@ -83,7 +85,7 @@ export interface AzureEmulator {
 
 export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEmulator {
   const state = new AzureState((kind) => options.secrets?.[kind] ?? randomSecret())
-  const faults = new Faults()
+  const faults = new AzureFaults()
   const preset = timingPreset(options.timing, TIMINGS)
   const lro = new LongRunningOperations(faults, {
     polls: options.lroPolls ?? preset.lroPolls,
@@ -97,11 +99,21 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
   })
   state.onSiteChange = (site) => triggers.sync(site)
 
+  /** The cloudfn function a request is about (its app's tag), for faults aimed at one function. */
+  const functionOf = (request: Request): string | undefined => {
+    const url = new URL(request.url)
+    const app = url.hostname.endsWith('.azurewebsites.net')
+      ? url.hostname.split('.')[0]
+      : /\/sites\/([^/]+)/i.exec(url.pathname)?.[1]
+    return app === undefined ? undefined : state.site(app)?.tags['cloudfn:name']
+  }
+
   const serve =
     (target: FaultTarget, handle: (request: Request, url: URL) => Promise<Response>) =>
     async ({ request }: { request: Request }) => {
       state.record(`${target} ${request.method}`)
-      return faults.apply(target, request, () => handle(request, new URL(request.url)))
+      const fault = { on: target, line: requestLine(request), functionName: functionOf(request) }
+      return faults.apply(fault, () => handle(request, new URL(request.url)))
     }
 
   const handlers: HttpHandler[] = [

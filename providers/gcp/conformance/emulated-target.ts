@@ -1,10 +1,10 @@
 import { createInboxes } from '../../../conformance/inbox.ts'
 import type { ConformanceTarget } from '../../../conformance/scenario.ts'
+import { platformFaults } from '../../../conformance/targets/platform-faults.ts'
 import { createCloud } from '../../../src/client.ts'
 import { createManualClock } from '../../../src/triggers/clock.ts'
 import { createGcpEmulator, emulatorAuthClient } from '../emulator/index.ts'
 import { createGcpProvider } from '../index.ts'
-import { gcpPlatformFaults } from './platform-faults.ts'
 
 /**
  * The GCP provider and the real `@google-cloud/functions` client against the
@@ -41,7 +41,7 @@ export function gcpEmulatedTarget(): ConformanceTarget {
         },
         clock,
         inbox: inboxes.open,
-        faults: gcpPlatformFaults(emulator),
+        faults: platformFaults(emulator.faults),
         teardown: async () => {
           await emulator.close()
           inboxes.close()

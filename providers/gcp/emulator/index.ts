@@ -1,11 +1,13 @@
-import { HttpResponse, http } from 'msw'
+import { delay, HttpResponse, http } from 'msw'
 import type { SetupServer } from 'msw/node'
+import { requestLine } from '../../../src/emulator/faults.ts'
 import { type EmulatorTiming, timingPreset } from '../../../src/emulator-timing.ts'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
 import { systemClock, type TriggerClock } from '../../../src/triggers/clock.ts'
+import { type RpcStatus, rpcStatusName, rpcStatusOfHttp } from '../enums.ts'
 import { createControlPlane } from './control-plane.ts'
 import { deadLettersOf } from './eventarc.ts'
-import { type Fault, Faults, type FaultTarget } from './faults.ts'
+import { type FaultTarget, type GcpFault, GcpFaults } from './faults.ts'
 import { frameworkDir } from './framework.ts'
 import { createFunctionUrl } from './function-url.ts'
 import { googleError, rateLimitExceeded } from './google-errors.ts'
@@ -17,8 +19,9 @@ import { SchedulerModel } from './scheduler.ts'
 import { GcpEmulatorState } from './state.ts'
 import { createUploadHost } from './storage.ts'
 
+export type { FaultChooser, FaultKind } from '../../../src/emulator/faults.ts'
 export { emulatorAuthClient } from './auth-client.ts'
-export { type Fault, type FaultChooser, type FaultKind, Faults, type FaultTarget, type OperationFailure } from './faults.ts'
+export { type FaultTarget, type GcpFault, GcpFaults, type OperationFailure } from './faults.ts'
 export { checkIdToken, fakeIdToken } from './id-token.ts'
 export { PubsubModel } from './pubsub.ts'
 export { SchedulerModel } from './scheduler.ts'
@@ -60,7 +63,7 @@ export interface GcpEmulator {
   /** msw handlers for Cloud Functions, Storage uploads, Cloud Run (URLs and IAM), Cloud Scheduler, Pub/Sub and Resource Manager. */
   readonly handlers: ReturnType<typeof http.all>[]
   readonly state: GcpEmulatorState
-  readonly faults: Faults
+  readonly faults: GcpFaults
   /** Topics, subscriptions and what they hold. */
   readonly pubsub: PubsubModel
   /** Cloud Scheduler jobs. */
@@ -77,20 +80,39 @@ export interface GcpEmulator {
   close(): Promise<void>
 }
 
-function faultAnswer(fault: Fault, request: Request): Response {
+/** The function a control request is about (`.../functions/NAME`), for faults aimed at one function. */
+function functionNameIn(request: Request): string | undefined {
+  return /\/functions\/([^/:?]+)/.exec(new URL(request.url).pathname)?.[1]
+}
+
+/** A fault on Google's APIs, answered as they answer (google-errors.ts names the references). */
+async function faultAnswer(fault: GcpFault, request: Request, serve: (request: Request) => Promise<Response>): Promise<Response> {
   switch (fault.kind) {
     case 'throttle': {
       // The consumer is the project in the path, when there is one.
       const project = /\/projects\/([^/]+)/.exec(new URL(request.url).pathname)?.[1] ?? 'unknown'
       return rateLimitExceeded(new URL(request.url).host, GcpEmulatorState.projectNumber(project))
     }
-    case 'unavailable':
-      return googleError('UNAVAILABLE', 'The service is currently unavailable.')
+    case 'server-error': {
+      const status = rpcStatusName(fault.code) ?? rpcStatusOfHttp(fault.status ?? 500)
+      return googleError(status, fault.message ?? API_ERROR_MESSAGES[status] ?? 'Internal error encountered.')
+    }
     case 'reset':
       return HttpResponse.error()
-    default:
-      return googleError('INTERNAL', 'Internal error encountered.')
+    case 'slow':
+      await delay(fault.ms)
+      return serve(request)
+    case 'fail-after-run':
+      await serve(request)
+      return fault.status === undefined
+        ? HttpResponse.error()
+        : googleError(rpcStatusOfHttp(fault.status), 'Internal error encountered.')
   }
+}
+
+const API_ERROR_MESSAGES: Partial<Record<RpcStatus, string>> = {
+  UNAVAILABLE: 'The service is currently unavailable.',
+  INTERNAL: 'Internal error encountered.',
 }
 
 /**
@@ -112,7 +134,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     ...withoutUndefined(explicit),
   }
   const state = new GcpEmulatorState()
-  const faults = new Faults()
+  const faults = new GcpFaults()
   const functionUrl = createFunctionUrl(state, faults)
   const pubsub = new PubsubModel(functionUrl, {
     get queueRetryDelayMs() {
@@ -127,8 +149,12 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     (target: FaultTarget, serve: (request: Request) => Promise<Response>) =>
     async ({ request }: { request: Request }) => {
       state.recordRequest(request)
-      const fault = target === 'invoke' ? undefined : faults.take(target, request.method)
-      return fault ? faultAnswer(fault, request) : serve(request)
+      // A function's URL takes its own faults (function-url.ts): it knows whether the function serves HTTP.
+      const fault =
+        target === 'invoke'
+          ? undefined
+          : faults.take({ on: target, line: requestLine(request), functionName: functionNameIn(request) })
+      return fault ? faultAnswer(fault, request, serve) : serve(request)
     }
 
   const handlers = [
