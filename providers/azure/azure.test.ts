@@ -86,7 +86,7 @@ describe('azure provider on the emulator', () => {
     faults.lro({ polls: 5 })
     const fn = await kit.cloud.deploy(echo, { name: 'bumpy' })
     expect(await fn.invoke({ ok: 1 })).toEqual({ ok: 1 })
-    expect(state.executions.get(appName(scope, 'bumpy'))).toBe(1)
+    expect(state.executions.get('bumpy')).toBe(1)
 
     faults.lro({ error: { code: 'InternalError', message: 'the operation failed' }, times: 10 })
     const error = await caughtError(kit.cloud.deploy(echo, { name: 'doomed' }))
@@ -133,8 +133,7 @@ describe('azure provider on the emulator', () => {
     kit = startKit()
     const { faults, state } = kit.emulator
     const fn = await kit.cloud.deploy(sleep, { name: 'once' })
-    const app = appName(scope, 'once')
-    const runs = () => state.executions.get(app) ?? 0
+    const runs = () => state.executions.get('once') ?? 0
 
     faults.inject({ on: 'host', kind: 'throttle', retryAfterSec: 0 })
     expect(await fn.invoke({ ms: 1 })).toEqual({ sleptMs: 1 })
@@ -184,7 +183,7 @@ describe('azure provider on the emulator', () => {
     site.hostKey = 'a-new-host-key'
     site.masterKey = 'a-new-master-key'
     expect(await fn.invoke('still works')).toBe('still works')
-    expect(kit.emulator.state.executions.get(site.name)).toBe(1)
+    expect(kit.emulator.state.executions.get('rotated')).toBe(1)
   })
 
   it('refreshes a rotated key with one lookup for many concurrent calls', async () => {

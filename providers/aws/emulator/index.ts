@@ -16,8 +16,9 @@
  * Schedules tick on `options.clock`; event source mappings poll SQS queues.
  */
 import { http, type RequestHandler } from 'msw'
-import type { SetupServer } from 'msw/node'
+import type { Emulator } from '../../../src/emulator/emulator.ts'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
+import type { AwsSettings } from '../settings.ts'
 import { eventSourceHandlers } from './event-sources.ts'
 import { extraHandlers } from './extras.ts'
 import { AwsFaults } from './faults.ts'
@@ -41,20 +42,15 @@ export { AwsEmulatorState } from './state.ts'
 /** Credentials for SDK clients that talk to the emulator; it checks that requests are signed, not by whom. */
 export const FAKE_CREDENTIALS = { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator-secret' } as const
 
-export interface AwsEmulator {
-  /** msw request handlers; pass them to your own `setupServer` to combine with other mocks. */
-  readonly handlers: readonly RequestHandler[]
-  /** The emulated account, for assertions: functions, executions, logs, request counts. */
-  readonly state: AwsEmulatorState
-  /** Inject throttling, 5xx, resets, IAM propagation delays and update conflicts on demand. */
-  readonly faults: AwsFaults
+/**
+ * The emulator kit's `Emulator` (src/emulator/emulator.ts): `state` is the
+ * emulated account (functions, executions, logs, request counts), `faults`
+ * injects throttling, 5xx, resets, IAM propagation delays and update conflicts.
+ */
+export interface AwsEmulator extends Emulator<AwsSettings, AwsEmulatorState, AwsFaults> {
   readonly region: string
-  /** Starts an msw server with these handlers; unhandled requests fail instead of reaching the network. */
-  listen(): SetupServer
   /** Resolves once queued asynchronous invocations have run. */
   idle(): Promise<void>
-  /** Stops the server started by `listen` and every function instance. */
-  close(): Promise<void>
 }
 
 export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator {
@@ -86,6 +82,16 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
     state,
     faults,
     region: resolved.region,
+    deadLetters: (functionName) => state.deadLetters(functionName) ?? [],
+    probe: () => ({
+      exists: async (name) => state.functions.has(name),
+      executions: async (name) => state.executions.get(name) ?? 0,
+      requestCount: async () => state.requestCount,
+      functionNames: async () => [...state.functions.keys()],
+      deadLetters: async (name) => state.deadLetters(name) ?? [],
+    }),
+    // The emulator checks that requests are signed, not by whom.
+    connect: (overrides) => ({ region: resolved.region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 5, ...overrides }),
     listen: server.listen,
     idle: () => state.idle(),
     async close() {

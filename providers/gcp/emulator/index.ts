@@ -1,10 +1,12 @@
 import { delay, HttpResponse, http } from 'msw'
-import type { SetupServer } from 'msw/node'
+import type { Emulator } from '../../../src/emulator/emulator.ts'
 import { requestLine } from '../../../src/emulator/faults.ts'
 import { type EmulatorTiming, timingPreset } from '../../../src/emulator-timing.ts'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
 import { systemClock, type TriggerClock } from '../../../src/triggers/clock.ts'
 import { type RpcStatus, rpcStatusName, rpcStatusOfHttp } from '../enums.ts'
+import type { GcpSettings } from '../settings.ts'
+import { emulatorAuthClient } from './auth-client.ts'
 import { createControlPlane } from './control-plane.ts'
 import { deadLettersOf } from './eventarc.ts'
 import { type FaultTarget, type GcpFault, GcpFaults } from './faults.ts'
@@ -59,25 +61,21 @@ export interface GcpEmulatorOptions {
   queueRetryDelayMs?: number
 }
 
-export interface GcpEmulator {
-  /** msw handlers for Cloud Functions, Storage uploads, Cloud Run (URLs and IAM), Cloud Scheduler, Pub/Sub and Resource Manager. */
-  readonly handlers: ReturnType<typeof http.all>[]
-  readonly state: GcpEmulatorState
-  readonly faults: GcpFaults
+/**
+ * The emulator kit's `Emulator` (src/emulator/emulator.ts): `handlers` for
+ * Cloud Functions, Storage uploads, Cloud Run (URLs and IAM), Cloud Scheduler,
+ * Pub/Sub and Resource Manager; `deadLetters` reads the dead-letter topic of a
+ * Pub/Sub-triggered function's subscription.
+ */
+export interface GcpEmulator extends Emulator<GcpSettings, GcpEmulatorState, GcpFaults> {
   /** Topics, subscriptions and what they hold. */
   readonly pubsub: PubsubModel
   /** Cloud Scheduler jobs. */
   readonly scheduler: SchedulerModel
-  /** Bodies (JSON as sent) in the dead-letter topic of a Pub/Sub-triggered function's subscription. */
-  deadLetters(functionName: string): string[]
   /** Changeable while running, e.g. to make operations slow. */
   readonly options: Required<GcpEmulatorOptions>
   /** An `idTokenProvider` for `gcp()` whose tokens the emulated function URLs accept. */
   idTokenProvider(audience: string): Promise<string>
-  /** Starts an msw server with these handlers; unhandled requests fail instead of reaching the network. */
-  listen(): SetupServer
-  /** Stops the server started by `listen`, schedules, deliveries and every function instance. */
-  close(): Promise<void>
 }
 
 /** The function a control request is about (`.../functions/NAME`), for faults aimed at one function. */
@@ -171,6 +169,8 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
   ]
 
   const server = emulatorServer(handlers)
+  const deadLetters = (functionName: string) => deadLettersOf(state.byShortName(functionName), pubsub)
+  const idTokenProvider = async (audience: string) => fakeIdToken(audience)
 
   return {
     handlers,
@@ -178,9 +178,25 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     faults,
     pubsub,
     scheduler,
-    deadLetters: (functionName) => deadLettersOf(state.byShortName(functionName), pubsub),
+    deadLetters,
+    probe: () => ({
+      exists: async (name) => state.byShortName(name) !== undefined,
+      executions: async (name) => state.executions.get(name) ?? 0,
+      requestCount: async () => state.requestCount,
+      functionNames: async () => state.functionNames(),
+      deadLetters: async (name) => deadLetters(name),
+    }),
+    // Any project and region: the emulator serves every one.
+    connect: (overrides) => ({
+      project: 'cloudfn-emulated',
+      region: 'europe-west1',
+      authClient: emulatorAuthClient(),
+      idTokenProvider,
+      pollIntervalMs: 5,
+      ...overrides,
+    }),
     options: settings,
-    idTokenProvider: async (audience) => fakeIdToken(audience),
+    idTokenProvider,
     listen: server.listen,
     async close() {
       scheduler.close()
