@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
 import { honourSignal } from '../../src/cancellation.ts'
 import { type Cloud, type CloudSettings, createCloud } from '../../src/client.ts'
@@ -11,6 +11,7 @@ import { systemClock, type TriggerClock } from '../../src/triggers/clock.ts'
 import { expectKnownKeys, expectPlainObject, expectString, fail, integerOr } from '../../src/validation.ts'
 import { createInlineRunner } from './inline-runner.ts'
 import { LocalPersistence } from './persistence.ts'
+import { diffLocal, planLocal } from './plan.ts'
 import type { Runner, RunnerSettings } from './runner.ts'
 import { type LocalDeployment, LocalStore } from './store.ts'
 import { unpackedLeftovers } from './temp-leftovers.ts'
@@ -207,12 +208,9 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     // Compared with what is on disk now (another process may have deployed since), under the lock:
     // a fresh read, not one an invoke started before the lock was taken.
     const existing = await hydrateNow(request.name)
-    const codeHash = request.artifact?.sha256 ?? hashHandler(request.definition.handler)
-    // Inline code has no artifact hash; the handler itself must be the same closure.
-    const sameCode =
-      existing?.record.codeHash === codeHash &&
-      (request.artifact !== undefined || existing.definition?.handler === request.definition.handler)
-    if (existing && sameCode && existing.record.configHash === request.configHash) {
+    // The same comparison doPlan makes (plan.ts), so a plan and a deploy agree on what is unchanged.
+    const { codeHash, sameCode, sameConfig } = diffLocal(existing, request)
+    if (existing && sameCode && sameConfig) {
       return { response: { record: existing.record, status: 'unchanged', warnings: [] }, replaced: undefined }
     }
     triggers.assertQueueFree(request.name, request.trigger)
@@ -266,6 +264,11 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
       // Calls in flight finish on the old version, as during a cloud update; waited for outside the lock.
       await replaced?.runner.retire()
       return response
+    },
+
+    async doPlan(request) {
+      store.record('plan')
+      return planLocal(await hydrate(request.name), request)
     },
 
     async doGet(name) {
@@ -384,10 +387,6 @@ function checkClock(clock: unknown): TriggerClock {
 /** Whether two records describe the same deployed version (a reload from disk keeps the running one). */
 function sameVersion(a: FunctionRecord, b: FunctionRecord): boolean {
   return a.codeHash === b.codeHash && a.configHash === b.configHash && a.updatedAt === b.updatedAt
-}
-
-function hashHandler(handler: unknown): string {
-  return createHash('sha256').update(String(handler)).digest('hex')
 }
 
 /** The in-process fake: the neutral API on top of the local provider. */
