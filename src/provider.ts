@@ -8,6 +8,7 @@
  * encoded requests and throws cloudfn errors (from `cloudfn`) for failures.
  */
 import type { FunctionDefinition } from './define.ts'
+import type { PlanResponse } from './plan.ts'
 import type { LogLevel } from './runtime/context.ts'
 import type { HttpAuth, Trigger } from './triggers/types.ts'
 
@@ -53,6 +54,11 @@ export interface ProviderCapabilities {
   maxAsyncRequestBytes: number
   memoryMb: { min: number; max: number }
   timeoutSec: { min: number; max: number }
+  /**
+   * `cloud.plan()` and `cloudfn deploy --dry-run` are available. Set by the
+   * core from the presence of `doPlan` (a provider need not set it).
+   */
+  plan?: boolean | undefined
 }
 
 /** The zip that runs in the cloud: the user's module, tree-shaken, plus the provider's shim. */
@@ -138,6 +144,9 @@ export interface DeployRequest {
   definition: FunctionDefinition<never, unknown>
   onStep?: ((step: DeployStep) => void) | undefined
 }
+
+/** A deploy request without its progress callback: what `doPlan` compares with the cloud. */
+export type PlanRequest = Omit<DeployRequest, 'onStep'>
 
 export interface DeployResponse {
   record: FunctionRecord
@@ -232,6 +241,14 @@ export interface ProviderV1 {
 
   /** Create or update; idempotent. Returns `unchanged` when hash and config match. */
   doDeploy(request: DeployRequest, options: CallOptions): Promise<DeployResponse>
+  /**
+   * What `doDeploy` of the same request would change, from read calls only
+   * (nothing is created, changed or deleted). Optional in v1: without it,
+   * `cloud.plan()` throws `UnsupportedError` and `capabilities.plan` is false.
+   * An unchanged redeploy plans no changes: use the same comparison as
+   * `doDeploy` (code hash, config hash), ideally the same function.
+   */
+  doPlan?(request: PlanRequest, options: CallOptions): Promise<PlanResponse>
   /** Undefined when the function does not exist. */
   doGet(name: string, options: CallOptions): Promise<FunctionRecord | undefined>
   /** Functions this provider manages (tagged by cloudfn). */

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto'
 import type { DeployRequest, DeployResponse, FunctionRecord } from '../../src/provider.ts'
 import { unpackArtifact } from '../../src/sandbox/artifact-dir.ts'
 import type { LocalContext } from './context.ts'
 import { createInlineRunner } from './inline-runner.ts'
+import { diffLocal } from './plan.ts'
 import type { Runner } from './runner.ts'
 import type { LocalDeployment } from './store.ts'
 import { createWorkerRunner } from './worker-runner.ts'
@@ -23,12 +23,9 @@ async function deployLocked(
   // Compared with what is on disk now (another process may have deployed since), under the lock:
   // a fresh read, not one an invoke started before the lock was taken.
   const existing = await context.hydrateNow(request.name)
-  const codeHash = request.artifact?.sha256 ?? hashHandler(request.definition.handler)
-  // Inline code has no artifact hash; the handler itself must be the same closure.
-  const sameCode =
-    existing?.record.codeHash === codeHash &&
-    (request.artifact !== undefined || existing.definition?.handler === request.definition.handler)
-  if (existing && sameCode && existing.record.configHash === request.configHash) {
+  // The same comparison doPlan makes (plan.ts), so a plan and a deploy agree on what is unchanged.
+  const { codeHash, sameCode, sameConfig } = diffLocal(existing, request)
+  if (existing && sameCode && sameConfig) {
     return { response: { record: existing.record, status: 'unchanged', warnings: [] }, replaced: undefined }
   }
   triggers.assertQueueFree(request.name, request.trigger)
@@ -84,8 +81,4 @@ export function removeFunction(context: LocalContext, name: string): Promise<{ r
     await existing.runner.retire()
     return { removed: true }
   })
-}
-
-function hashHandler(handler: unknown): string {
-  return createHash('sha256').update(String(handler)).digest('hex')
 }

@@ -9,6 +9,7 @@ import { deployFunction, removeFunction } from './deploy.ts'
 import { collectGarbage } from './gc.ts'
 import { invokeAsync, invokeSync } from './invoke.ts'
 import { readLogs } from './logs.ts'
+import { planLocal } from './plan.ts'
 import { type Isolation, type LocalSettings, resolveSettings } from './settings.ts'
 import type { LocalStore } from './store.ts'
 import type { LocalTriggers } from './triggers.ts'
@@ -47,6 +48,11 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     async doDeploy(request) {
       store.record('deploy')
       return deployFunction(context, request)
+    },
+
+    async doPlan(request) {
+      store.record('plan')
+      return planLocal(await context.hydrate(request.name), request)
     },
 
     async doGet(name) {
