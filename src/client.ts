@@ -10,6 +10,7 @@ import type { DeployStep, FunctionRecord, GcResult, Provider, ProviderCapabiliti
 import { checkRequiredPackages } from './required-packages.ts'
 import type { RetryPolicy } from './retry.ts'
 import { throwIfAborted } from './retry.ts'
+import { checkScaleSupport, type ScaleSettings, scaleHashPart } from './scale.ts'
 import { checkQueueNames, checkTriggerSupport } from './triggers/check.ts'
 import type { Trigger } from './triggers/types.ts'
 import { describeValue, expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail } from './validation.ts'
@@ -85,6 +86,7 @@ function targetName(target: unknown): string {
 function configHash(request: {
   memoryMb: number
   timeoutSec: number
+  scale: Readonly<ScaleSettings>
   env: Readonly<Record<string, string>>
   providerOptions: unknown
   trigger: unknown
@@ -100,6 +102,7 @@ function configHash(request: {
           env,
           request.providerOptions,
           ...(request.trigger ? [request.trigger] : []),
+          ...scaleHashPart(request.scale),
         ]),
       )
       .digest('hex')
@@ -153,6 +156,12 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
       const any = definition as unknown as AnyDefinition
       onStep?.('validate')
       checkAgainstCapabilities(any, provider)
+      // Out of range: InvalidArgument; not honoured: a warning, and the provider is not asked for it.
+      const scaleWarnings = checkScaleSupport(any, provider.capabilities.scale, provider.name)
+      const scale: ScaleSettings = {
+        maxInstances: provider.capabilities.scale?.maxInstances ? any.maxInstances : undefined,
+        minInstances: provider.capabilities.scale?.minInstances ? any.minInstances : undefined,
+      }
       if (definition.trigger?.kind === 'queue') checkQueueNames(definition.trigger, name)
       checkRequiredPackages(provider.name, provider.requiredPackages?.({ trigger: definition.trigger }) ?? [])
       throwIfAborted(signal)
@@ -169,6 +178,7 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
         name,
         memoryMb: definition.memoryMb,
         timeoutSec: definition.timeoutSec,
+        scale,
         env: definition.env,
         providerOptions,
         trigger: definition.trigger,
@@ -186,7 +196,8 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
         signal,
       )
       onStep?.('done')
-      return createHandle(context, response.record, { status: changed ?? response.status, warnings: response.warnings })
+      const warnings = [...scaleWarnings, ...response.warnings]
+      return createHandle(context, response.record, { status: changed ?? response.status, warnings })
     }) as Cloud['deploy'],
 
     get: (async (target: string | AnyDefinition, options?: { signal?: AbortSignal }): Promise<FunctionHandle> => {

@@ -7,6 +7,7 @@ import { collect, collectFunctions } from '../../src/gc.ts'
 import { packageFile } from '../../src/package/package-root.ts'
 import type { DeployRequest, DeployResponse, FunctionRecord, ProviderCapabilities, ProviderV1 } from '../../src/provider.ts'
 import { unpackArtifact } from '../../src/sandbox/artifact-dir.ts'
+import { PORTABLE_SCALE } from '../../src/scale.ts'
 import { systemClock, type TriggerClock } from '../../src/triggers/clock.ts'
 import { expectKnownKeys, expectPlainObject, expectString, fail, integerOr } from '../../src/validation.ts'
 import { createInlineRunner } from './inline-runner.ts'
@@ -78,6 +79,8 @@ function capabilitiesFor(isolation: Isolation): ProviderCapabilities {
     maxAsyncRequestBytes: 1 * MB,
     memoryMb: { min: 128, max: 10240 },
     timeoutSec: { min: 1, max: 3600 },
+    // A function's maxInstances caps its executions as settings.maxInstances does; the fake keeps no warm instances.
+    scale: { maxInstances: PORTABLE_SCALE.maxInstances },
   }
 }
 
@@ -110,12 +113,14 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     memoryMb: number,
     timeoutSec: number,
     env: Readonly<Record<string, string>>,
+    ceiling: number | undefined,
   ): RunnerSettings => ({
     name,
     memoryMb,
     timeoutSec,
     env,
-    maxInstances,
+    // The function's own maxInstances, else the fake's: beyond it a call is Throttled, as on a cloud.
+    maxInstances: ceiling ?? maxInstances,
   })
 
   /** Why a persisted function cannot be loaded, by name, for the NotFound message. */
@@ -148,7 +153,10 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     damaged.delete(name)
     const { record, env, artifact } = loaded.deployment
     if (known && sameVersion(known.record, record)) return known
-    const runner = createWorkerRunner(await unpackArtifact(artifact), settingsFor(name, record.memoryMb, record.timeoutSec, env))
+    const runner = createWorkerRunner(
+      await unpackArtifact(artifact),
+      settingsFor(name, record.memoryMb, record.timeoutSec, env, record.maxInstances),
+    )
     const deployment: LocalDeployment = { record, definition: undefined, runner }
     store.deployments.set(name, deployment)
     // The URL of an HTTP function belongs to the process serving it.
@@ -218,7 +226,13 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     triggers.assertQueueFree(request.name, request.trigger)
     request.onStep?.(existing ? 'update' : 'create')
     request.onStep?.('upload')
-    const runnerSettings = settingsFor(request.name, request.memoryMb, request.timeoutSec, request.env)
+    const runnerSettings = settingsFor(
+      request.name,
+      request.memoryMb,
+      request.timeoutSec,
+      request.env,
+      request.scale.maxInstances,
+    )
     const runner: Runner = request.artifact
       ? createWorkerRunner(await unpackArtifact(request.artifact), runnerSettings)
       : createInlineRunner({ ...request.definition, trigger: request.trigger }, runnerSettings)
@@ -227,6 +241,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
       provider: 'local',
       memoryMb: request.memoryMb,
       timeoutSec: request.timeoutSec,
+      ...(request.scale.maxInstances === undefined ? {} : { maxInstances: request.scale.maxInstances }),
       envKeys: Object.keys(request.env).sort(),
       codeHash,
       configHash: request.configHash,
