@@ -10,6 +10,7 @@
 import type { FunctionDefinition } from './define.ts'
 import type { PlanResponse } from './plan.ts'
 import type { LogLevel } from './runtime/context.ts'
+import type { ScaleCapabilities, ScaleSettings } from './scale.ts'
 import type { HttpAuth, Trigger } from './triggers/types.ts'
 
 /** Which triggers a provider offers and within which limits; an absent kind is not offered. */
@@ -59,6 +60,8 @@ export interface ProviderCapabilities {
    * core from the presence of `doPlan` (a provider need not set it).
    */
   plan?: boolean | undefined
+  /** The ranges of `maxInstances` / `minInstances` it honours; absent ones are warned about and not set. */
+  scale?: ScaleCapabilities | undefined
 }
 
 /** The zip that runs in the cloud: the user's module, tree-shaken, plus the provider's shim. */
@@ -97,6 +100,9 @@ export interface FunctionRecord {
   provider: string
   memoryMb: number
   timeoutSec: number
+  /** The ceiling and warm instances deployed, where the provider reports them (undefined: the cloud's default). */
+  maxInstances?: number | undefined
+  minInstances?: number | undefined
   /** Names of the environment variables (values are never echoed back). */
   envKeys: string[]
   /** SHA-256 of the deployed artifact, or of the in-process definition for providers without one. */
@@ -132,6 +138,8 @@ export interface DeployRequest {
   name: string
   memoryMb: number
   timeoutSec: number
+  /** Checked against `capabilities.scale`; a setting the provider does not honour is left undefined. */
+  scale: Readonly<ScaleSettings>
   env: Readonly<Record<string, string>>
   /** This provider's own `providerOptions[name]` (already the inner object). */
   providerOptions: Readonly<Record<string, unknown>>

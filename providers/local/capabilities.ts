@@ -1,4 +1,5 @@
 import type { ProviderCapabilities } from '../../src/provider.ts'
+import { PORTABLE_SCALE } from '../../src/scale.ts'
 import type { Isolation } from './settings.ts'
 
 const MB = 1024 * 1024
@@ -25,5 +26,7 @@ export function localCapabilities(isolation: Isolation): ProviderCapabilities {
     maxAsyncRequestBytes: 1 * MB,
     memoryMb: { min: 128, max: 10240 },
     timeoutSec: { min: 1, max: 3600 },
+    // A function's maxInstances caps its executions as settings.maxInstances does; the fake keeps no warm instances.
+    scale: { maxInstances: PORTABLE_SCALE.maxInstances },
   }
 }

@@ -31,7 +31,13 @@ async function deployLocked(
   triggers.assertQueueFree(request.name, request.trigger)
   request.onStep?.(existing ? 'update' : 'create')
   request.onStep?.('upload')
-  const runnerSettings = context.runnerSettings(request.name, request.memoryMb, request.timeoutSec, request.env)
+  const runnerSettings = context.runnerSettings(
+    request.name,
+    request.memoryMb,
+    request.timeoutSec,
+    request.env,
+    request.scale.maxInstances,
+  )
   const runner: Runner = request.artifact
     ? createWorkerRunner(await unpackArtifact(request.artifact), runnerSettings)
     : createInlineRunner({ ...request.definition, trigger: request.trigger }, runnerSettings)
@@ -40,6 +46,7 @@ async function deployLocked(
     provider: 'local',
     memoryMb: request.memoryMb,
     timeoutSec: request.timeoutSec,
+    ...(request.scale.maxInstances === undefined ? {} : { maxInstances: request.scale.maxInstances }),
     envKeys: Object.keys(request.env).sort(),
     codeHash,
     configHash: request.configHash,
