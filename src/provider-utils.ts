@@ -18,6 +18,20 @@ export { configChange, createFunctionChange, describeSchedule, type PlannedConfi
 export { abortableSleep, cancellable, throwIfAborted } from './retry.ts'
 /** The shim runtime: every provider's shim hands the cloud's request to it and returns its envelope. */
 export { type RunnableDefinition, type RunOptions, type RuntimeTrigger, runDefinition } from './runtime/run-definition.ts'
+/** Queue ownership: what a queue trigger may create, adopt or delete; providers give only the cloud I/O. */
+export {
+  claimQueues,
+  decideQueue,
+  ownerFromMarker,
+  type QueueClaim,
+  type QueueDecision,
+  type QueueMarkerKeys,
+  type QueueOwner,
+  type QueueOwnershipIo,
+  queueClaims,
+  queueMarker,
+  releaseQueues,
+} from './triggers/ownership.ts'
 /** Argument checks that throw `InvalidArgumentError` naming the field. */
 export {
   describeValue,
