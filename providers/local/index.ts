@@ -14,6 +14,7 @@ import { LocalPersistence } from './persistence.ts'
 import type { Runner, RunnerSettings } from './runner.ts'
 import { type LocalDeployment, LocalStore } from './store.ts'
 import { unpackedLeftovers } from './temp-leftovers.ts'
+import { LOCAL_TOPIC_DEFAULT_RETRIES } from './topics.ts'
 import { LocalTriggers } from './triggers.ts'
 import { createWorkerRunner } from './worker-runner.ts'
 
@@ -68,6 +69,12 @@ function capabilitiesFor(isolation: Isolation): ProviderCapabilities {
       http: { auth: ['public', 'key', 'iam'] },
       schedule: { timezones: true },
       queue: { maxBatchSize: 10, maxRetries: { min: 0, max: 100 }, namedDeadLetter: true, maxMessageBytes: 1 * MB },
+      // SNS's 256 KiB, the tightest of the clouds' topics.
+      topic: {
+        maxRetries: { min: 0, max: 100, default: LOCAL_TOPIC_DEFAULT_RETRIES },
+        namedDeadLetter: true,
+        maxMessageBytes: 256 * 1024,
+      },
     },
     logs: true,
     coldStartReport: true,
@@ -343,6 +350,16 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
       // A persisted fake's queue lives in the sending process (the CLI's), which may exit next: deliver first.
       if (persistence) await triggers.queues.get(request.queue)?.queue.idle()
       return sent
+    },
+
+    async doPublish(request) {
+      store.record('publish')
+      // A persisted fake learns its subscribers by loading them: any saved function may read this topic.
+      if (persistence) for (const name of await persistence.names()) await hydrate(name)
+      const published = triggers.topics.publish(request)
+      // As doSend: a persisted fake's subscribers run in the publishing process, which may exit next.
+      if (persistence) await triggers.topics.idle(request.topic)
+      return published
     },
 
     // Old deployments by age; then (persisted) whatever killed processes left, at any age: nothing can use it.
