@@ -23,6 +23,7 @@ export function localTarget(isolation: Isolation): ConformanceTarget {
           requestCount: async () => store.requestCount,
           functionNames: async () => [...store.deployments.keys()],
           deadLetters: async (name) => triggers.deadLetters(name) ?? [],
+          topicNames: async () => triggers.topics.list().map((topic) => topic.name),
         },
         clock,
         inbox: inboxes.open,
