@@ -13,6 +13,7 @@ import type { RetryPolicy } from './retry.ts'
 import { throwIfAborted } from './retry.ts'
 import { checkScaleSupport, type ScaleSettings, scaleHashPart } from './scale.ts'
 import { checkQueueNames, checkTriggerSupport } from './triggers/check.ts'
+import { createTopicPublisher, type TopicPublisher } from './triggers/topic-publisher.ts'
 import type { Trigger } from './triggers/types.ts'
 import { describeValue, expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail } from './validation.ts'
 
@@ -81,6 +82,8 @@ export interface Cloud {
    * deploys or removes left behind; `UnsupportedError` on providers without it.
    */
   gc(options: GcCallOptions): Promise<GcResult>
+  /** Publishes to a topic from code that is not a function (`cloud.topic('orders').publish(message)`). */
+  topic<M = unknown>(name: string): TopicPublisher<M>
 }
 
 function checkOptions(options: unknown, allowed: readonly string[]): Record<string, unknown> {
@@ -301,5 +304,7 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
       // A provider's gc lists before it removes, so a retried attempt starts from what is left.
       return controlPlane(context, 'gc', () => doGc({ olderThanMs, dryRun: checked.dryRun === true }, { signal }), signal)
     },
+
+    topic: (name) => createTopicPublisher(context, name),
   }
 }

@@ -32,12 +32,23 @@ export interface TriggerCapabilities {
         maxMessageBytes: number
       }
     | undefined
+  /** Topics with fan-out to every subscribed function (see `topic()`). */
+  topic?:
+    | {
+        /** Retries of a subscriber's failed copy, and the count used when `topic()` leaves it out. */
+        maxRetries: { min: number; max: number; default: number }
+        /** A subscriber's dead letter can be given a name (else the cloud's fixed one is used). */
+        namedDeadLetter: boolean
+        /** Largest encoded message `publish` accepts, in bytes. */
+        maxMessageBytes: number
+      }
+    | undefined
 }
 
 export interface ProviderCapabilities {
   /** `invokeAsync` (fire and forget) is available. */
   asyncInvoke: boolean
-  /** HTTP, schedule and queue triggers (see `http()`, `schedule()`, `queue()`). */
+  /** HTTP, schedule, queue and topic triggers (see `http()`, `schedule()`, `queue()`, `topic()`). */
   triggers: TriggerCapabilities
   /** `logs()` returns the function's log lines. */
   logs: boolean
@@ -207,6 +218,13 @@ export interface SendRequest {
   message: string
 }
 
+export interface PublishRequest {
+  /** The topic every subscriber reads. */
+  topic: string
+  /** JSON text of the message. */
+  message: string
+}
+
 export interface GcOptions {
   /** Only resources last changed at least this long ago; younger ones may belong to a deploy in flight. */
   olderThanMs: number
@@ -270,6 +288,11 @@ export interface ProviderV1 {
   doFetch?(request: FetchRequest, options: CallOptions): Promise<Response>
   /** Required when `capabilities.triggers.queue`: enqueues one message for a queue-triggered function. */
   doSend?(request: SendRequest, options: CallOptions): Promise<{ messageId: string }>
+  /**
+   * Required when `capabilities.triggers.topic`: publishes one message to a topic, for every subscriber;
+   * `NotFoundError` when no function subscribes to it (so no topic exists).
+   */
+  doPublish?(request: PublishRequest, options: CallOptions): Promise<{ messageId: string }>
   /** `removed: false` when there was nothing to remove (also removes the function's trigger resources). */
   doRemove(name: string, options: CallOptions): Promise<{ removed: boolean }>
   /**

@@ -1,6 +1,7 @@
 import type { ProviderCapabilities } from '../../src/provider.ts'
 import { PORTABLE_SCALE } from '../../src/scale.ts'
 import type { Isolation } from './settings.ts'
+import { LOCAL_TOPIC_DEFAULT_RETRIES } from './topics.ts'
 
 const MB = 1024 * 1024
 
@@ -16,6 +17,12 @@ export function localCapabilities(isolation: Isolation): ProviderCapabilities {
       http: { auth: ['public', 'key', 'iam'] },
       schedule: { timezones: true },
       queue: { maxBatchSize: 10, maxRetries: { min: 0, max: 100 }, namedDeadLetter: true, maxMessageBytes: 1 * MB },
+      // SNS's 256 KiB, the tightest of the clouds' topics.
+      topic: {
+        maxRetries: { min: 0, max: 100, default: LOCAL_TOPIC_DEFAULT_RETRIES },
+        namedDeadLetter: true,
+        maxMessageBytes: 256 * 1024,
+      },
     },
     logs: true,
     coldStartReport: true,

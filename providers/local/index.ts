@@ -110,6 +110,16 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
       return sent
     },
 
+    async doPublish(request) {
+      store.record('publish')
+      // A persisted fake learns its subscribers by loading them: any saved function may read this topic.
+      if (persistence) for (const name of await persistence.names()) await context.hydrate(name)
+      const published = triggers.topics.publish(request)
+      // As doSend: a persisted fake's subscribers run in the publishing process, which may exit next.
+      if (persistence) await triggers.topics.idle(request.topic)
+      return published
+    },
+
     doGc(options, callOptions) {
       return collectGarbage(context, this, options, callOptions)
     },
