@@ -14,6 +14,16 @@ export { errorFromHttpStatus, type HttpFailure } from './http-status-error.ts'
 /** Which network failures prove a call never ran, and `Retry-After`. */
 export { failedBeforeSending, networkErrorCode, parseRetryAfter } from './network.ts'
 export { abortableSleep, cancellable, throwIfAborted } from './retry.ts'
+/**
+ * Console capture for a shim that runs one execution at a time per thread:
+ * `routeConsole(() => sink)` sends `console.*` to the current execution's sink.
+ */
+export { formatLogArgs, type LogSink, routeConsole } from './runtime/console-capture.ts'
+/**
+ * For providers that run handlers in the host's process: each execution gets
+ * its own `process.env` and its own console, even while executions overlap.
+ */
+export { type ExecutionScope, runInExecutionScope } from './runtime/execution-scope.ts'
 /** The shim runtime: every provider's shim hands the cloud's request to it and returns its envelope. */
 export { type RunnableDefinition, type RunOptions, type RuntimeTrigger, runDefinition } from './runtime/run-definition.ts'
 /** Argument checks that throw `InvalidArgumentError` naming the field. */
