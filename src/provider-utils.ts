@@ -7,12 +7,16 @@
 
 /** Cancellation: every `do*` method honours `options.signal` with these (see retry.ts). */
 export { honourSignal } from './cancellation.ts'
+/** What a provider's price table (`providers/<name>/pricing.ts`) and billing rule are made of. */
+export type { BillingRule, ComputeMeter, PriceSource, PriceTableBase } from './cost/types.ts'
 /** The common part of every provider's gc (age, use, order). */
 export { collect, collectFunctions, functionCandidate, type GcCandidate, isOlderThan, selectCollectable } from './gc.ts'
 /** One mapping of HTTP statuses to cloudfn errors. */
 export { errorFromHttpStatus, type HttpFailure } from './http-status-error.ts'
 /** Which network failures prove a call never ran, and `Retry-After`. */
 export { failedBeforeSending, networkErrorCode, parseRetryAfter } from './network.ts'
+/** Deploy plans: the changes every provider describes the same way (see ProviderV1.doPlan). */
+export { configChange, createFunctionChange, describeSchedule, type PlannedConfig, triggerChanges } from './plan.ts'
 /** Waiting for something that becomes ready: re-polls that start fast and slow down to the provider's interval. */
 export { FIRST_POLL_MS, fastPolls, pollPace } from './poll-pace.ts'
 /**
@@ -53,8 +57,26 @@ export {
 } from './runtime/http-wire.ts'
 /** The shim runtime: every provider's shim hands the cloud's request to it and returns its envelope. */
 export { type RunnableDefinition, type RunOptions, type RuntimeTrigger, runDefinition } from './runtime/run-definition.ts'
+/** The instance range every cloud accepts; a provider's `capabilities.scale` narrows it. */
+export { PORTABLE_SCALE } from './scale.ts'
 /** The wall clock schedule triggers run on unless a test passes `createManualClock()` (`cloudfn/testing`). */
 export { systemClock } from './triggers/clock.ts'
+/** Queue ownership: what a queue trigger may create, adopt or delete; providers give only the cloud I/O. */
+export {
+  claimQueues,
+  decideQueue,
+  ownerFromMarker,
+  type QueueClaim,
+  type QueueDecision,
+  type QueueMarkerKeys,
+  type QueueOwner,
+  type QueueOwnershipIo,
+  queueClaims,
+  queueMarker,
+  releaseQueues,
+} from './triggers/ownership.ts'
+/** The retries a topic subscriber gets: its own `maxRetries`, else the cloud's default. */
+export { topicRetries } from './triggers/topic.ts'
 /** Argument checks that throw `InvalidArgumentError` naming the field. */
 export {
   describeValue,

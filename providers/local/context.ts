@@ -26,7 +26,13 @@ export interface LocalContext {
   deploymentOf(name: string): Promise<LocalDeployment>
   /** Persisted changes take the function's lock, so concurrent deploys (other processes included) take turns. */
   exclusive<T>(name: string, task: () => Promise<T>): Promise<T>
-  runnerSettings(name: string, memoryMb: number, timeoutSec: number, env: Readonly<Record<string, string>>): RunnerSettings
+  runnerSettings(
+    name: string,
+    memoryMb: number,
+    timeoutSec: number,
+    env: Readonly<Record<string, string>>,
+    ceiling: number | undefined,
+  ): RunnerSettings
 }
 
 export function createLocalContext(settings: ResolvedLocalSettings): LocalContext {
@@ -35,12 +41,13 @@ export function createLocalContext(settings: ResolvedLocalSettings): LocalContex
   const damaged = new Map<string, string>()
   const loading = new Map<string, Promise<LocalDeployment | undefined>>()
 
-  const runnerSettings: LocalContext['runnerSettings'] = (name, memoryMb, timeoutSec, env) => ({
+  const runnerSettings: LocalContext['runnerSettings'] = (name, memoryMb, timeoutSec, env, ceiling) => ({
     name,
     memoryMb,
     timeoutSec,
     env,
-    maxInstances: settings.maxInstances,
+    // The function's own maxInstances, else the fake's: beyond it a call is Throttled, as on a cloud.
+    maxInstances: ceiling ?? settings.maxInstances,
   })
 
   /**
@@ -62,7 +69,7 @@ export function createLocalContext(settings: ResolvedLocalSettings): LocalContex
     if (known && sameVersion(known.record, record)) return known
     const runner = createWorkerRunner(
       await unpackArtifact(artifact),
-      runnerSettings(name, record.memoryMb, record.timeoutSec, env),
+      runnerSettings(name, record.memoryMb, record.timeoutSec, env, record.maxInstances),
     )
     const deployment: LocalDeployment = { record, definition: undefined, runner }
     store.deployments.set(name, deployment)

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto'
 import type { DeployRequest, DeployResponse, FunctionRecord } from '../../src/provider.ts'
 import { unpackArtifact } from '../../src/sandbox/artifact-dir.ts'
 import type { LocalContext } from './context.ts'
 import { createInlineRunner } from './inline-runner.ts'
+import { diffLocal } from './plan.ts'
 import type { Runner } from './runner.ts'
 import type { LocalDeployment } from './store.ts'
 import { createWorkerRunner } from './worker-runner.ts'
@@ -23,18 +23,21 @@ async function deployLocked(
   // Compared with what is on disk now (another process may have deployed since), under the lock:
   // a fresh read, not one an invoke started before the lock was taken.
   const existing = await context.hydrateNow(request.name)
-  const codeHash = request.artifact?.sha256 ?? hashHandler(request.definition.handler)
-  // Inline code has no artifact hash; the handler itself must be the same closure.
-  const sameCode =
-    existing?.record.codeHash === codeHash &&
-    (request.artifact !== undefined || existing.definition?.handler === request.definition.handler)
-  if (existing && sameCode && existing.record.configHash === request.configHash) {
+  // The same comparison doPlan makes (plan.ts), so a plan and a deploy agree on what is unchanged.
+  const { codeHash, sameCode, sameConfig } = diffLocal(existing, request)
+  if (existing && sameCode && sameConfig) {
     return { response: { record: existing.record, status: 'unchanged', warnings: [] }, replaced: undefined }
   }
   triggers.assertQueueFree(request.name, request.trigger)
   request.onStep?.(existing ? 'update' : 'create')
   request.onStep?.('upload')
-  const runnerSettings = context.runnerSettings(request.name, request.memoryMb, request.timeoutSec, request.env)
+  const runnerSettings = context.runnerSettings(
+    request.name,
+    request.memoryMb,
+    request.timeoutSec,
+    request.env,
+    request.scale.maxInstances,
+  )
   const runner: Runner = request.artifact
     ? createWorkerRunner(await unpackArtifact(request.artifact), runnerSettings)
     : createInlineRunner({ ...request.definition, trigger: request.trigger }, runnerSettings)
@@ -43,6 +46,7 @@ async function deployLocked(
     provider: 'local',
     memoryMb: request.memoryMb,
     timeoutSec: request.timeoutSec,
+    ...(request.scale.maxInstances === undefined ? {} : { maxInstances: request.scale.maxInstances }),
     envKeys: Object.keys(request.env).sort(),
     codeHash,
     configHash: request.configHash,
@@ -84,8 +88,4 @@ export function removeFunction(context: LocalContext, name: string): Promise<{ r
     await existing.runner.retire()
     return { removed: true }
   })
-}
-
-function hashHandler(handler: unknown): string {
-  return createHash('sha256').update(String(handler)).digest('hex')
 }

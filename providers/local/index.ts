@@ -9,6 +9,7 @@ import { deployFunction, removeFunction } from './deploy.ts'
 import { collectGarbage } from './gc.ts'
 import { invokeAsync, invokeSync } from './invoke.ts'
 import { readLogs } from './logs.ts'
+import { planLocal } from './plan.ts'
 import { type Isolation, type LocalSettings, resolveSettings } from './settings.ts'
 import type { LocalStore } from './store.ts'
 import type { LocalTriggers } from './triggers.ts'
@@ -47,6 +48,11 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     async doDeploy(request) {
       store.record('deploy')
       return deployFunction(context, request)
+    },
+
+    async doPlan(request) {
+      store.record('plan')
+      return planLocal(await context.hydrate(request.name), request)
     },
 
     async doGet(name) {
@@ -102,6 +108,16 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
       // A persisted fake's queue lives in the sending process (the CLI's), which may exit next: deliver first.
       if (persistence) await triggers.queues.get(request.queue)?.queue.idle()
       return sent
+    },
+
+    async doPublish(request) {
+      store.record('publish')
+      // A persisted fake learns its subscribers by loading them: any saved function may read this topic.
+      if (persistence) for (const name of await persistence.names()) await context.hydrate(name)
+      const published = triggers.topics.publish(request)
+      // As doSend: a persisted fake's subscribers run in the publishing process, which may exit next.
+      if (persistence) await triggers.topics.idle(request.topic)
+      return published
     },
 
     doGc(options, callOptions) {
