@@ -7,6 +7,10 @@
 
 /** Cancellation: every `do*` method honours `options.signal` with these (see retry.ts). */
 export { honourSignal } from './cancellation.ts'
+/** Cost: one execution billed by a provider's rule (with the cloud's billed duration where it reports one). */
+export { type BilledExecution, billExecution } from './cost/bill.ts'
+/** A user's price overrides over the provider's table, checked against its shape (an unknown key names itself). */
+export { type PriceOverrides, withPriceOverrides } from './cost/override.ts'
 /** What a provider's price table (`providers/<name>/pricing.ts`) and billing rule are made of. */
 export type { BillingRule, ComputeMeter, PriceSource, PriceTableBase } from './cost/types.ts'
 /** The common part of every provider's gc (age, use, order). */
@@ -57,8 +61,8 @@ export {
 } from './runtime/http-wire.ts'
 /** The shim runtime: every provider's shim hands the cloud's request to it and returns its envelope. */
 export { type RunnableDefinition, type RunOptions, type RuntimeTrigger, runDefinition } from './runtime/run-definition.ts'
-/** The instance range every cloud accepts; a provider's `capabilities.scale` narrows it. */
-export { PORTABLE_SCALE } from './scale.ts'
+/** Scale: the instance range every cloud accepts (a provider's `capabilities.scale` narrows it), and a deploy's settings. */
+export { type InstanceRange, PORTABLE_SCALE, type ScaleCapabilities, type ScaleSettings } from './scale.ts'
 /** The wall clock schedule triggers run on unless a test passes `createManualClock()` (`cloudfn/testing`). */
 export { systemClock } from './triggers/clock.ts'
 /** Queue ownership: what a queue trigger may create, adopt or delete; providers give only the cloud I/O. */
