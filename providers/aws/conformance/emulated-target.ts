@@ -3,6 +3,7 @@ import type { ConformanceTarget } from '../../../conformance/scenario.ts'
 import { createCloud } from '../../../src/client.ts'
 import { createManualClock } from '../../../src/triggers/clock.ts'
 import { type AwsEmulatorOptions, createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
+import { writeRequests } from '../emulator/write-requests.ts'
 import { createAwsProvider } from '../index.ts'
 import { awsPlatformFaults } from './platform-faults.ts'
 
@@ -39,6 +40,7 @@ export function awsEmulatedTarget(options: AwsEmulatorOptions = {}): Conformance
           exists: async (name) => state.functions.has(name),
           executions: async (name) => state.executions.get(name) ?? 0,
           requestCount: async () => state.requestCount,
+          writeCount: async () => writeRequests(state.requestsByOperation),
           functionNames: async () => [...state.functions.keys()],
           deadLetters: async (name) => state.deadLetters(name) ?? [],
         },
