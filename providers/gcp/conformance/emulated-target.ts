@@ -3,6 +3,7 @@ import type { ConformanceTarget } from '../../../conformance/scenario.ts'
 import { createCloud } from '../../../src/client.ts'
 import { createManualClock } from '../../../src/triggers/clock.ts'
 import { createGcpEmulator, emulatorAuthClient } from '../emulator/index.ts'
+import { writeCounter } from '../emulator/write-requests.ts'
 import { createGcpProvider } from '../index.ts'
 import { gcpPlatformFaults } from './platform-faults.ts'
 
@@ -29,6 +30,7 @@ export function gcpEmulatedTarget(): ConformanceTarget {
         pollIntervalMs: 5,
       })
       const { state } = emulator
+      const writeCount = writeCounter(state)
       return {
         // Fast retries keep throttling scenarios quick; the policy itself is tested elsewhere.
         cloud: createCloud(provider, { retry: { baseDelayMs: 5, maxDelayMs: 100, maxAttempts: 10 } }),
@@ -36,6 +38,7 @@ export function gcpEmulatedTarget(): ConformanceTarget {
           exists: async (name) => state.byShortName(name) !== undefined,
           executions: async (name) => state.executions.get(name) ?? 0,
           requestCount: async () => state.requestCount,
+          writeCount: async () => writeCount(),
           functionNames: async () => state.functionNames(),
           deadLetters: async (name) => emulator.deadLetters(name),
         },
