@@ -37,7 +37,11 @@ export const plan: Scenario[] = [
       assert.deepEqual(kinds(fresh), [`create-function function:${fnName}`])
       assert.equal(await probe.exists(fnName), false, 'planning a new function must not create it')
 
+      const writesBefore = await probe.writeCount?.()
       const first = await cloud.deploy(versionOne, { name: fnName })
+      // The probe must see a deploy's writes, or its "nothing written" after a plan would prove nothing.
+      if (writesBefore !== undefined)
+        assert.ok(((await probe.writeCount?.()) ?? 0) > writesBefore, 'the probe counted no write for a deploy')
       const unchanged = await planWritingNothing(probe, () => cloud.plan(versionOne, { name: fnName }))
       assert.deepEqual(unchanged.changes, [], 'the plan of an unchanged redeploy must be empty')
 

@@ -3,6 +3,7 @@ import type { ConformanceTarget } from '../../../conformance/scenario.ts'
 import { createCloud } from '../../../src/client.ts'
 import { createManualClock } from '../../../src/triggers/clock.ts'
 import { createAzureEmulator, emulatorCredential } from '../emulator/index.ts'
+import { countWrites } from '../emulator/write-requests.ts'
 import { createAzureProvider } from '../index.ts'
 import { appName } from '../names.ts'
 import { azurePlatformFaults } from './platform-faults.ts'
@@ -20,7 +21,8 @@ export function azureEmulatedTarget(): ConformanceTarget {
       // Schedules run on a clock the scenarios move; it starts off any 5-minute boundary.
       const clock = createManualClock(Date.UTC(2026, 0, 1, 0, 0, 30))
       const emulator = createAzureEmulator({ clock, queueRetryDelayMs: 5 })
-      emulator.listen()
+      // msw's own request events: the probe counts writes without asking the code under test.
+      const writes = countWrites(emulator.listen())
       const inboxes = createInboxes()
       const { state } = emulator
       const scope = { subscriptionId: '00000000-0000-4000-8000-000000000000', resourceGroup: 'cloudfn-conformance' }
@@ -37,6 +39,7 @@ export function azureEmulatedTarget(): ConformanceTarget {
           // By the app's name, which outlives the app: executions before a remove still count after it.
           executions: async (name) => state.executions.get(appName(scope, name)) ?? 0,
           requestCount: async () => state.requestCount,
+          writeCount: async () => writes(),
           functionNames: async () => [...state.sites.values()].map((site) => site.tags['cloudfn:name'] ?? site.name),
           deadLetters: async (name) => emulator.poisonMessages(name),
         },
