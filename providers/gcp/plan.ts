@@ -12,6 +12,7 @@ import { CODE_LABEL, CONFIG_LABEL, hexToLabel } from './labels.ts'
 import { toRecord } from './record.ts'
 import type { GcpFunction } from './sdk.ts'
 import { storedTrigger } from './triggers/stored.ts'
+import { syncTrigger } from './triggers/sync.ts'
 
 /** The API cannot turn an HTTP function into an event-triggered one or back: such a change replaces the function. */
 export const isEventTriggered = (fn: GcpFunction | undefined) => !!fn?.eventTrigger?.eventType
@@ -47,6 +48,33 @@ function invokerChanges(before: Trigger | undefined, after: Trigger | undefined)
   return []
 }
 
+/** Thrown by the plan's `beforeChange`: the sync would write, so it stops there. */
+class WouldWrite extends Error {}
+
+/**
+ * Runs the sync an unchanged deploy runs (triggers/sync.ts), whose every step
+ * reads (GET) and calls `beforeChange` before its first write; the plan's
+ * `beforeChange` throws, so nothing is written and the answer is whether
+ * anything would be.
+ */
+async function wouldRepairTrigger(
+  plane: ControlPlane,
+  fn: GcpFunction,
+  name: string,
+  trigger: Trigger | undefined,
+): Promise<boolean> {
+  if (!trigger) return false
+  try {
+    await syncTrigger(plane, fn, name, trigger, trigger, () => {
+      throw new WouldWrite('the trigger sync would write')
+    })
+    return false
+  } catch (error) {
+    if (error instanceof WouldWrite) return true
+    throw error
+  }
+}
+
 export async function planDeploy(plane: ControlPlane, request: PlanRequest): Promise<PlanResponse> {
   const { name, trigger } = request
   const existing = await getFunction(plane, name)
@@ -57,7 +85,15 @@ export async function planDeploy(plane: ControlPlane, request: PlanRequest): Pro
   ]
   if (!existing) return { changes: created(), warnings: [] }
   const diff = diffGcp(existing, request)
-  if (diff.active && diff.sameCode && diff.sameConfig) return { changes: [], warnings: [] }
+  if (diff.active && diff.sameCode && diff.sameConfig) {
+    // Deploy's own trigger sync, stopped before its first write: what a deploy that crashed half-way left to repair.
+    if (!(await wouldRepairTrigger(plane, existing, name, trigger))) return { changes: [], warnings: [] }
+    const repairs = triggerChanges(name, undefined, trigger).map((change) => ({
+      ...change,
+      detail: `${change.detail} (missing or different: repaired)`,
+    }))
+    return { changes: [...repairs, ...invokerChanges(undefined, trigger)], warnings: [] }
+  }
   const previous = storedTrigger(existing.serviceConfig?.environmentVariables)
   if (diff.replace) {
     const replaced = {
