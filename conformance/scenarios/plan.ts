@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { withOverrides } from '../../src/define.ts'
 import type { DeployPlan } from '../../src/plan.ts'
 import type { ProviderCapabilities } from '../../src/provider.ts'
-import { httpEcho, readEnv, versionOne, versionTwo } from '../fixtures/functions.ts'
+import { httpEcho, readEnv, versionOne, versionTwo, worker } from '../fixtures/functions.ts'
 import type { Probe, Scenario } from '../scenario.ts'
 
 const requiresPlan = (capabilities: Readonly<ProviderCapabilities>) =>
@@ -88,6 +88,23 @@ export const plan: Scenario[] = [
       assert.ok(listed.includes(`create-url url:${fnName}`), `the URL is missing from ${JSON.stringify(listed)}`)
       const deployed = await cloud.deploy(httpEcho, { name: fnName })
       const again = await planWritingNothing(probe, () => cloud.plan(httpEcho, { name: fnName }))
+      assert.deepEqual(again.changes, [])
+      await deployed.remove()
+    },
+  },
+  {
+    id: 'plan-queue-trigger',
+    title: 'a plan of a new queue-triggered function lists its queue; after deploying it, the plan is empty',
+    requires: (capabilities) => requiresPlan(capabilities) ?? (capabilities.triggers.queue ? undefined : 'no queue triggers'),
+    async run({ cloud, probe, name }) {
+      const fnName = name('plan-queue')
+      const fresh = await planWritingNothing(probe, () => cloud.plan(worker, { name: fnName }))
+      const listed = kinds(fresh)
+      assert.equal(listed[0], `create-function function:${fnName}`)
+      // The queue is named after the function; its dead-letter queue's name is the cloud's own.
+      assert.ok(listed.includes(`create-queue queue:${fnName}`), `the queue is missing from ${JSON.stringify(listed)}`)
+      const deployed = await cloud.deploy(worker, { name: fnName })
+      const again = await planWritingNothing(probe, () => cloud.plan(worker, { name: fnName }))
       assert.deepEqual(again.changes, [])
       await deployed.remove()
     },
