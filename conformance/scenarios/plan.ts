@@ -55,7 +55,12 @@ export const plan: Scenario[] = [
 
       // Nothing was deployed by planning: the function still runs version one.
       assert.equal((await first.invoke(null)).version, 1)
-      await first.remove()
+      // Plan and deploy agree: the planned change is made, and then there is nothing left to plan.
+      const applied = await cloud.deploy(bigger, { name: fnName })
+      assert.equal(applied.status, 'updated')
+      assert.equal(applied.memoryMb, 512)
+      assert.deepEqual((await planWritingNothing(probe, () => cloud.plan(bigger, { name: fnName }))).changes, [])
+      await applied.remove()
     },
   },
   {
