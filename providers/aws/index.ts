@@ -12,6 +12,7 @@ import { invokeAsync, invokeSync } from './invoke.ts'
 import { deleteLogGroup, readLogs } from './logs.ts'
 import { AWS_OPTION_KEYS } from './options.ts'
 import { awsPackages } from './packages.ts'
+import { planDeploy } from './plan.ts'
 import { decodeDescription, toRecord } from './record.ts'
 import { createClients } from './sdk.ts'
 import { type AwsSettings, resolveSettings } from './settings.ts'
@@ -53,6 +54,7 @@ export function createAwsProvider(settings: Omit<AwsSettings, 'retry'>): AwsProv
     requiredPackages: ({ trigger }) => awsPackages(trigger),
 
     doDeploy: (request, options) => deployFunction(context, request, options.signal),
+    doPlan: (request, options) => planDeploy(context, request, options.signal),
 
     async doGet(name, options) {
       const configuration = await getConfiguration(context, name, options.signal)

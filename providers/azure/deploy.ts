@@ -1,6 +1,6 @@
 import type { Site } from '@azure/arm-appservice'
 import { ConflictError } from '../../src/errors/conflict.ts'
-import type { DeployRequest, DeployResponse, Warning } from '../../src/provider.ts'
+import type { DeployRequest, DeployResponse } from '../../src/provider.ts'
 import { integerOr } from '../../src/validation.ts'
 import { instanceMemoryFor } from './capabilities.ts'
 import { formatTimeSpan, STORAGE_SETTING, TIMEOUT_SETTING } from './constants.ts'
@@ -9,7 +9,8 @@ import { armCall, armFind, mapArmError } from './errors.ts'
 import { ensureInfrastructure, existingConnectionString, type Infrastructure } from './infrastructure.ts'
 import { readFunctionKey } from './keys.ts'
 import { appName, functionUrl } from './names.ts'
-import { fieldsFromSite, type RecordFields, tagsFor, toRecord } from './record.ts'
+import { diffAzure, memoryWarnings } from './plan.ts'
+import { type RecordFields, tagsFor, toRecord } from './record.ts'
 import { publishPackage } from './scm.ts'
 import { checkQueueOwners, checkQueueTrigger, listCloudfnQueues, queueAppSettings, syncQueues } from './triggers/queue.ts'
 import { syncTriggers } from './triggers/sync.ts'
@@ -84,19 +85,12 @@ export async function deployFunction(
   const { resourceGroup } = context.settings
   const app = appName(context.scope, request.name)
   const what = `app '${app}'`
-  const { warning } = instanceMemoryFor(request.memoryMb)
-  const warnings: Warning[] = warning ? [warning] : []
+  const warnings = memoryWarnings(request.memoryMb)
   const existing = await armFind('reading', what, () => web.webApps.get(resourceGroup, app, { abortSignal: signal }))
-  const deployed = existing && fieldsFromSite(existing)
-  if (existing && !deployed && !existing.tags?.[`cloudfn:managed`]) {
-    throw new ConflictError({
-      provider: 'azure',
-      isRetryable: false,
-      message: `An app named '${app}' exists in '${resourceGroup}' but was not created by cloudfn; remove it or deploy under another name`,
-    })
-  }
+  // The comparison plan.ts makes for `cloud.plan()`: a plan and a deploy agree on what changes.
+  const { deployed, sameCode, sameConfig } = diffAzure(context, existing, request)
   const envKeys = Object.keys(request.env).sort()
-  if (deployed && deployed.codeHash === artifact.sha256 && deployed.configHash === request.configHash) {
+  if (deployed && sameCode && sameConfig) {
     return { record: toRecord(deployed, app, envKeys), status: 'unchanged', warnings }
   }
   const queueTrigger = request.trigger?.kind === 'queue' ? request.trigger : undefined

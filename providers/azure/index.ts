@@ -21,6 +21,7 @@ import { Invoker } from './invoke.ts'
 import { readFunctionKey } from './keys.ts'
 import { appName, containerName, functionUrl, storageAccountName } from './names.ts'
 import { azurePackages } from './packages.ts'
+import { planDeploy } from './plan.ts'
 import { fieldsFromSite, toRecord, userEnvKeys } from './record.ts'
 import { AzureSdk } from './sdk.ts'
 import { type AzureSettings, checkSettings, type ProviderSettings } from './settings.ts'
@@ -103,6 +104,7 @@ export function createAzureProvider(settings: ProviderSettings): AzureProvider {
     requiredPackages: ({ trigger }) => azurePackages(trigger, checked),
 
     doDeploy: (request, options) => deployFunction(context, request, options.signal),
+    doPlan: (request, options) => planDeploy(context, request, options.signal),
 
     async doGet(name, options) {
       const found = await siteOf(name, options.signal)

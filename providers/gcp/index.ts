@@ -14,6 +14,7 @@ import { cachedIdTokens, defaultIdTokenProvider } from './id-token.ts'
 import { invokeEndpoint } from './invoke.ts'
 import { MIN_FUNCTION_ID_LENGTH } from './names.ts'
 import { gcpPackages } from './packages.ts'
+import { planDeploy } from './plan.ts'
 import { lazyProjectNumber } from './project-number.ts'
 import { type Endpoint, toEndpoint, toRecord } from './record.ts'
 import { lazyRest } from './rest.ts'
@@ -44,6 +45,17 @@ const PACKAGE_JSON = `${JSON.stringify(
 export interface GcpProvider extends ProviderV1 {
   readonly project: string
   readonly region: string
+}
+
+/** Refused before anything is read or sent, by deploy and plan alike. */
+function checkFunctionId(name: string): void {
+  if (name.length < MIN_FUNCTION_ID_LENGTH) {
+    throw new InvalidArgumentError({
+      provider: 'gcp',
+      field: 'name',
+      message: `name '${name}' is too short for Cloud Functions, whose function IDs have ${MIN_FUNCTION_ID_LENGTH} to 63 characters`,
+    })
+  }
 }
 
 export function createGcpProvider(settings: ProviderSettings): GcpProvider {
@@ -109,16 +121,15 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
     requiredPackages: ({ trigger }) => gcpPackages(trigger, checked),
 
     async doDeploy(request, options) {
-      if (request.name.length < MIN_FUNCTION_ID_LENGTH) {
-        throw new InvalidArgumentError({
-          provider: 'gcp',
-          field: 'name',
-          message: `name '${request.name}' is too short for Cloud Functions, whose function IDs have ${MIN_FUNCTION_ID_LENGTH} to 63 characters`,
-        })
-      }
+      checkFunctionId(request.name)
       const { response, endpoint } = await deployFunction(plane, request, options.signal)
       remember(request.name, endpoint)
       return response
+    },
+
+    async doPlan(request) {
+      checkFunctionId(request.name)
+      return planDeploy(plane, request)
     },
 
     async doGet(name) {

@@ -20,6 +20,7 @@ import { createRunIam } from './run-iam.ts'
 import { SchedulerModel } from './scheduler.ts'
 import { GcpEmulatorState } from './state.ts'
 import { createUploadHost } from './storage.ts'
+import { writeCounter } from './write-requests.ts'
 
 export type { FaultChooser, FaultKind } from '../../../src/emulator/faults.ts'
 export { emulatorAuthClient } from './auth-client.ts'
@@ -132,6 +133,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     ...withoutUndefined(explicit),
   }
   const state = new GcpEmulatorState()
+  const writeCount = writeCounter(state)
   const faults = new GcpFaults()
   const functionUrl = createFunctionUrl(state, faults)
   const pubsub = new PubsubModel(functionUrl, {
@@ -183,6 +185,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
       exists: async (name) => state.byShortName(name) !== undefined,
       executions: async (name) => state.executions.get(name) ?? 0,
       requestCount: async () => state.requestCount,
+      writeCount: async () => writeCount(),
       functionNames: async () => state.functionNames(),
       deadLetters: async (name) => deadLetters(name),
     }),
