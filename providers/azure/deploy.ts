@@ -15,7 +15,7 @@ import { readFunctionKey } from './keys.ts'
 import { appName, functionUrl } from './names.ts'
 import { fieldsFromSite, type RecordFields, tagsFor, toRecord } from './record.ts'
 import { publishPackage } from './scm.ts'
-import { checkQueueOwners, checkQueueTrigger, listCloudfnQueues, queueAppSettings, syncQueues } from './triggers/queue.ts'
+import { checkQueueOwners, checkQueueTrigger, listQueues, queueAppSettings, syncQueues } from './triggers/queue.ts'
 
 /** Flex Consumption's default maximum instance count. */
 const DEFAULT_MAX_INSTANCES = 100
@@ -175,7 +175,7 @@ export async function deployFunction(
   }
   const queueTrigger = request.trigger?.kind === 'queue' ? request.trigger : undefined
   // Read before anything changes, so a queue another function owns refuses the deploy untouched.
-  const queues = queueTrigger || deployed?.trigger?.kind === 'queue' ? await listCloudfnQueues(context, signal) : undefined
+  const queues = queueTrigger || deployed?.trigger?.kind === 'queue' ? await listQueues(context, signal) : undefined
   if (queueTrigger && queues) checkQueueOwners(queues, queueTrigger, request.name)
   request.onStep?.(existing ? 'update' : 'create')
   request.onStep?.('configure')
