@@ -7,6 +7,7 @@ import { httpWire } from './http-wire.ts'
 import { lifecycle } from './lifecycle.ts'
 import { observability } from './observability.ts'
 import { payload } from './payload.ts'
+import { queueOwnership } from './queue-ownership.ts'
 import { queueTrigger } from './queue-trigger.ts'
 import { runtime } from './runtime.ts'
 import { scheduleTrigger } from './schedule-trigger.ts'
@@ -28,6 +29,7 @@ export const scenarios: readonly Scenario[] = [
   ...httpWire,
   ...scheduleTrigger,
   ...queueTrigger,
+  ...queueOwnership,
   ...triggerValidation,
   ...cancellation,
 ]

@@ -215,7 +215,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     if (existing && sameCode && existing.record.configHash === request.configHash) {
       return { response: { record: existing.record, status: 'unchanged', warnings: [] }, replaced: undefined }
     }
-    triggers.assertQueueFree(request.name, request.trigger)
+    await triggers.assertQueueFree(request.name, request.trigger)
     request.onStep?.(existing ? 'update' : 'create')
     request.onStep?.('upload')
     const runnerSettings = settingsFor(request.name, request.memoryMb, request.timeoutSec, request.env)

@@ -4,6 +4,7 @@ import { createCloud } from '../../../src/client.ts'
 import { createManualClock } from '../../../src/triggers/clock.ts'
 import { type AwsEmulatorOptions, createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
 import { createAwsProvider } from '../index.ts'
+import { awsForeignQueues } from './foreign-queues.ts'
 import { awsPlatformFaults } from './platform-faults.ts'
 
 /**
@@ -45,6 +46,7 @@ export function awsEmulatedTarget(options: AwsEmulatorOptions = {}): Conformance
         clock,
         inbox: inboxes.open,
         faults: awsPlatformFaults(emulator),
+        foreignQueues: awsForeignQueues(emulator, region),
         teardown: async () => {
           await emulator.close()
           inboxes.close()

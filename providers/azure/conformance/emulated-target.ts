@@ -5,6 +5,7 @@ import { createManualClock } from '../../../src/triggers/clock.ts'
 import { createAzureEmulator, emulatorCredential } from '../emulator/index.ts'
 import { createAzureProvider } from '../index.ts'
 import { appName } from '../names.ts'
+import { azureForeignQueues } from './foreign-queues.ts'
 import { azurePlatformFaults } from './platform-faults.ts'
 
 /**
@@ -43,6 +44,7 @@ export function azureEmulatedTarget(): ConformanceTarget {
         clock,
         inbox: inboxes.open,
         faults: azurePlatformFaults(emulator),
+        foreignQueues: azureForeignQueues(emulator, scope.resourceGroup),
         teardown: async () => {
           await emulator.close()
           inboxes.close()

@@ -4,6 +4,7 @@ import { createCloud } from '../../../src/client.ts'
 import { createManualClock } from '../../../src/triggers/clock.ts'
 import { createGcpEmulator, emulatorAuthClient } from '../emulator/index.ts'
 import { createGcpProvider } from '../index.ts'
+import { gcpForeignQueues } from './foreign-queues.ts'
 import { gcpPlatformFaults } from './platform-faults.ts'
 
 /**
@@ -42,6 +43,7 @@ export function gcpEmulatedTarget(): ConformanceTarget {
         clock,
         inbox: inboxes.open,
         faults: gcpPlatformFaults(emulator),
+        foreignQueues: gcpForeignQueues(emulator, 'cloudfn-conformance'),
         teardown: async () => {
           await emulator.close()
           inboxes.close()

@@ -3,6 +3,7 @@ import type { ConformanceTarget } from '../../../conformance/scenario.ts'
 import { createCloud } from '../../../src/client.ts'
 import { createManualClock } from '../../../src/triggers/clock.ts'
 import { createLocalProvider, type Isolation } from '../index.ts'
+import { localForeignQueues } from './foreign-queues.ts'
 
 /** The local fake in one isolation mode; the probe reads its store directly. */
 export function localTarget(isolation: Isolation): ConformanceTarget {
@@ -27,6 +28,7 @@ export function localTarget(isolation: Isolation): ConformanceTarget {
         clock,
         inbox: inboxes.open,
         handlersInProcess: isolation === 'inline',
+        foreignQueues: localForeignQueues(triggers),
         teardown: async () => {
           await triggers.close()
           for (const deployment of store.deployments.values()) await deployment.runner.retire()
