@@ -4,6 +4,7 @@ import { worker } from '../../../conformance/fixtures/functions.ts'
 import { withOverrides } from '../../../src/define.ts'
 import { queue } from '../../../src/triggers/queue.ts'
 import { type Kit, startKit } from '../__fixtures__/test-kit.ts'
+import { azureForeignQueues } from '../conformance/foreign-queues.ts'
 import { createQueue, putMessage, type QueueState } from '../emulator/queues.ts'
 
 let kit: Kit | undefined
@@ -15,27 +16,24 @@ afterEach(async () => {
 const queuesOf = (current: Kit): Map<string, QueueState> =>
   [...current.emulator.state.storageAccounts.values()][0]?.queues ?? new Map()
 
-/** A queue made outside cloudfn (metadata of its own), holding `texts`. */
-function foreignQueue(current: Kit, name: string, texts: string[]): void {
-  const made = createQueue(name, { team: 'billing' })
-  for (const text of texts) putMessage(made, text, Date.now())
-  queuesOf(current).set(name, made)
-}
-
-/** What Azure Storage holds under that name: metadata and message texts. */
-function heldAs(current: Kit, name: string) {
-  const found = queuesOf(current).get(name)
-  return found && { metadata: found.metadata, texts: found.messages.map((message) => message.text) }
-}
+/** Queues made and read outside cloudfn, as the conformance target does. */
+const outside = (current: Kit) => azureForeignQueues(current.emulator, 'cloudfn-tests')
+const THEIRS = { owner: 'someone_else' }
 
 describe('azure queue ownership', () => {
   it('refuses a queue or poison queue cloudfn did not make, before changing anything, and leaves it as it was', async () => {
     kit = startKit()
     // The storage account exists once any function is deployed.
     await kit.cloud.deploy(worker, { name: 'first' })
-    foreignQueue(kit, 'their-jobs', ['a', 'b'])
-    foreignQueue(kit, 'taker-jobs-poison', ['c'])
-    const untouched = [heldAs(kit, 'their-jobs'), heldAs(kit, 'taker-jobs-poison')]
+    const queues = outside(kit)
+    await queues.create('their-jobs', ['a', 'b'])
+    await queues.create('taker-jobs-poison', ['c'])
+    const held = () => Promise.all([queues.read('their-jobs'), queues.read('taker-jobs-poison')])
+    const untouched = await held()
+    expect(untouched).toEqual([
+      { marker: THEIRS, messages: ['a', 'b'] },
+      { marker: THEIRS, messages: ['c'] },
+    ])
     const { state } = kit.emulator
     const writes = () => [...state.requestsByRoute].filter(([route]) => !route.endsWith(' GET')).reduce((n, [, c]) => n + c, 0)
     const before = writes()
@@ -52,7 +50,7 @@ describe('azure queue ownership', () => {
     )
     expect(writes()).toBe(before)
     expect(state.siteForFunction('taker')).toBeUndefined()
-    expect([heldAs(kit, 'their-jobs'), heldAs(kit, 'taker-jobs-poison')]).toEqual(untouched)
+    expect(await held()).toEqual(untouched)
     expect(queuesOf(kit).has('taker-jobs')).toBe(false)
     await kit.cloud.remove('first')
   })
@@ -66,12 +64,12 @@ describe('azure queue ownership', () => {
     if (mine) mine.metadata = { CloudFn_Managed: 'true', CLOUDFN_FUNCTION: 'keeper' }
     putMessage(mine ?? createQueue('mine'), 'waiting', Date.now(), 60_000)
     expect((await kit.cloud.deploy(withOverrides(fn, { env: { CHANGED: '1' } }), { name: 'keeper' })).status).toBe('updated')
-    expect(heldAs(kit, 'mine')?.texts).toEqual(['waiting'])
+    expect((await outside(kit).read('mine'))?.messages).toEqual(['waiting'])
     // Out of band, the poison queue is replaced by someone else's.
-    queuesOf(kit).delete('mine-poison')
-    foreignQueue(kit, 'mine-poison', ['theirs'])
+    await outside(kit).delete('mine-poison')
+    await outside(kit).create('mine-poison', ['theirs'])
     await kit.cloud.remove('keeper')
     expect(queuesOf(kit).has('mine')).toBe(false)
-    expect(heldAs(kit, 'mine-poison')).toEqual({ metadata: { team: 'billing' }, texts: ['theirs'] })
+    expect(await outside(kit).read('mine-poison')).toEqual({ marker: THEIRS, messages: ['theirs'] })
   })
 })
