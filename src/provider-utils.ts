@@ -13,6 +13,8 @@ export { collect, collectFunctions, functionCandidate, type GcCandidate, isOlder
 export { errorFromHttpStatus, type HttpFailure } from './http-status-error.ts'
 /** Which network failures prove a call never ran, and `Retry-After`. */
 export { failedBeforeSending, networkErrorCode, parseRetryAfter } from './network.ts'
+/** Deploy plans: the changes every provider describes the same way (see ProviderV1.doPlan). */
+export { configChange, createFunctionChange, describeSchedule, type PlannedConfig, triggerChanges } from './plan.ts'
 export { abortableSleep, cancellable, throwIfAborted } from './retry.ts'
 /** The shim runtime: every provider's shim hands the cloud's request to it and returns its envelope. */
 export { type RunnableDefinition, type RunOptions, type RuntimeTrigger, runDefinition } from './runtime/run-definition.ts'

@@ -26,6 +26,7 @@ import {
   withNetworkHeaders,
 } from './http-front.ts'
 import type { RunOutcome } from './runner.ts'
+import { LocalTopics } from './topics.ts'
 import { claimLocalQueues } from './triggers/ownership.ts'
 
 /** Runs one execution of the named function's current version (counted, logged). */
@@ -60,6 +61,8 @@ export class LocalTriggers {
   readonly queues = new Map<string, LocalQueue>()
   /** Queues made outside cloudfn, by name, with the bodies they hold: never consumed, adopted or deleted by cloudfn. */
   readonly foreignQueues = new Map<string, string[]>()
+  /** Topics and their subscribers (see topics.ts). */
+  readonly topics: LocalTopics
   private readonly schedules = new Map<string, () => void>()
   /** Per-provider secrets standing in for a function key and for IAM credentials. */
   readonly #secrets = { key: randomBytes(24).toString('base64url'), iam: randomBytes(24).toString('base64url') }
@@ -80,11 +83,13 @@ export class LocalTriggers {
     this.log = options.log
     this.clock = options.clock
     this.queueRetryDelayMs = options.queueRetryDelayMs
+    this.topics = new LocalTopics({ execute: options.execute, retryDelayMs: options.queueRetryDelayMs })
   }
 
   /** Starts what `trigger` needs for the function (replacing what it had); resolves with the URL of an HTTP function. */
   async attach(name: string, trigger: Trigger | undefined): Promise<string | undefined> {
     if (trigger?.kind !== 'http') await this.closeEndpoint(name)
+    this.topics.attach(name, trigger)
     this.schedules.get(name)?.()
     this.schedules.delete(name)
     this.detachQueues(name, trigger?.kind === 'queue' ? queueNames(trigger, name).queue : undefined)
@@ -154,13 +159,14 @@ export class LocalTriggers {
   /** Bodies of the messages in a function's dead-letter queue. */
   deadLetters(functionName: string): string[] | undefined {
     const found = [...this.queues.values()].find((entry) => entry.functionName === functionName)
-    return found?.queue.deadLetters.map((message) => message.body)
+    return found?.queue.deadLetters.map((message) => message.body) ?? this.topics.deadLetters(functionName)
   }
 
   async close(): Promise<void> {
     for (const name of new Set([...this.endpoints.keys(), ...this.schedules.keys()])) await this.detach(name)
     for (const { queue } of this.queues.values()) queue.close()
     this.queues.clear()
+    this.topics.close()
   }
 
   /** The queue-ownership rule (src/triggers/ownership.ts): refuses another function's or a foreign queue or dead-letter queue. */
