@@ -13,9 +13,44 @@ import type { LogLevel } from './runtime/context.ts'
 import type { ScaleCapabilities, ScaleSettings } from './scale.ts'
 import type { HttpAuth, Trigger } from './triggers/types.ts'
 
+/**
+ * How an HTTP trigger carries requests and answers, where clouds differ
+ * (conformance/scenarios/http-wire.ts checks each against the target).
+ * Absent fields take the defaults named on each.
+ */
+export interface HttpLimits {
+  /**
+   * How a body counts against `maxRequestBytes` and `maxResponseBytes`:
+   * `bytes` (default) counts the body as sent; `event` counts it inside the
+   * JSON event the platform hands the function, where a binary body travels
+   * as base64 (4/3 of its bytes) and UTF-8 text as it is. Over the limit a
+   * request gets 413 and an answer 502.
+   */
+  bodyCounting?: 'bytes' | 'event' | undefined
+  /**
+   * Largest request head (request line and headers) in bytes; a larger one
+   * gets 431. Default 16 KiB, Node's HTTP server limit, which a request meets
+   * on most platforms; `null` when the platform has no head limit below the
+   * body limit.
+   */
+  maxRequestHeadBytes?: number | null | undefined
+  /**
+   * `raw` (default): the function gets an `application/json` body's bytes,
+   * whatever they are. `strict`: the platform parses such a body before the
+   * function runs and answers 400 to one that is not a JSON object or array.
+   */
+  jsonBodies?: 'raw' | 'strict' | undefined
+}
+
+export interface HttpTriggerCapabilities {
+  /** The auth modes `http({ auth })` may ask for. */
+  auth: readonly HttpAuth[]
+  limits?: HttpLimits | undefined
+}
+
 /** Which triggers a provider offers and within which limits; an absent kind is not offered. */
 export interface TriggerCapabilities {
-  http?: { auth: readonly HttpAuth[] } | undefined
+  http?: HttpTriggerCapabilities | undefined
   schedule?:
     | {
         /** Expressions can be read in a time zone other than UTC. */

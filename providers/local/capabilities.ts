@@ -14,7 +14,12 @@ export function localCapabilities(isolation: Isolation): ProviderCapabilities {
   return {
     asyncInvoke: true,
     triggers: {
-      http: { auth: ['public', 'key', 'iam'] },
+      // Bodies count as in Lambda's event (base64 for binary), the tightest of the clouds; the head meets the
+      // fake's loopback node:http server (16 KiB).
+      http: {
+        auth: ['public', 'key', 'iam'],
+        limits: { bodyCounting: 'event', maxRequestHeadBytes: 16 * 1024, jsonBodies: 'raw' },
+      },
       schedule: { timezones: true },
       queue: { maxBatchSize: 10, maxRetries: { min: 0, max: 100 }, namedDeadLetter: true, maxMessageBytes: 1 * MB },
       // SNS's 256 KiB, the tightest of the clouds' topics.
