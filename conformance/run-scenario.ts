@@ -35,6 +35,7 @@ export async function runScenario(scenario: Scenario, session: TargetSession, ru
       inbox: session.inbox,
       faults: session.faults,
       handlersInProcess: session.handlersInProcess ?? false,
+      foreignQueues: session.foreignQueues,
       capabilities: session.cloud.capabilities,
       name: (suffix) => `${prefix}-${suffix}`,
     })

@@ -8,6 +8,7 @@ import { lifecycle } from './lifecycle.ts'
 import { observability } from './observability.ts'
 import { payload } from './payload.ts'
 import { plan } from './plan.ts'
+import { queueOwnership } from './queue-ownership.ts'
 import { queueTrigger } from './queue-trigger.ts'
 import { runtime } from './runtime.ts'
 import { scheduleTrigger } from './schedule-trigger.ts'
@@ -31,6 +32,7 @@ export const scenarios: readonly Scenario[] = [
   ...httpWire,
   ...scheduleTrigger,
   ...queueTrigger,
+  ...queueOwnership,
   ...topicTrigger,
   ...triggerValidation,
   ...cancellation,

@@ -12,7 +12,7 @@ import { appName, functionUrl } from './names.ts'
 import { diffAzure, memoryWarnings } from './plan.ts'
 import { type RecordFields, tagsFor, toRecord } from './record.ts'
 import { publishPackage } from './scm.ts'
-import { checkQueueOwners, checkQueueTrigger, listCloudfnQueues, queueAppSettings, syncQueues } from './triggers/queue.ts'
+import { checkQueueOwners, checkQueueTrigger, listQueues, queueAppSettings, syncQueues } from './triggers/queue.ts'
 import { syncTriggers } from './triggers/sync.ts'
 
 /** Flex Consumption's default maximum instance count. */
@@ -95,7 +95,7 @@ export async function deployFunction(
   }
   const queueTrigger = request.trigger?.kind === 'queue' ? request.trigger : undefined
   // Read before anything changes, so a queue another function owns refuses the deploy untouched.
-  const queues = queueTrigger || deployed?.trigger?.kind === 'queue' ? await listCloudfnQueues(context, signal) : undefined
+  const queues = queueTrigger || deployed?.trigger?.kind === 'queue' ? await listQueues(context, signal) : undefined
   if (queueTrigger && queues) checkQueueOwners(queues, queueTrigger, request.name)
   request.onStep?.(existing ? 'update' : 'create')
   request.onStep?.('configure')
