@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runCommand } from 'citty'
+import { type ArgsDef, type CommandDef, runCommand } from 'citty'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { conformance } from './commands/conformance.ts'
 import { fidelity } from './commands/fidelity.ts'
@@ -48,7 +48,7 @@ function transcript(status: number, code: string) {
   }
 }
 
-async function run(command: typeof fidelity | typeof conformance, ...rawArgs: string[]) {
+async function run<T extends ArgsDef>(command: CommandDef<T>, ...rawArgs: string[]) {
   const lines: string[] = []
   vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
     lines.push(args.join(' '))
