@@ -26,8 +26,8 @@ export const DEFAULT_NORMALISERS: readonly Normaliser[] = [
     pattern: /\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT/g,
     replacement: '<timestamp>',
   },
-  // ETags: Azure's 0x8D... and quoted hex or base64 tags.
-  { name: 'etag', pattern: /(?:W\/)?"(?:0x[0-9A-F]{10,}|[0-9a-f]{16,}|[A-Za-z0-9+/=]{20,})"/g, replacement: '<etag>' },
+  // ETags: Azure's 0x8D... and quoted hex digests (not any quoted word: a JSON string value is quoted too).
+  { name: 'etag', pattern: /(?:W\/)?"(?:0x[0-9A-F]{10,}|[0-9a-f]{16,})"/g, replacement: '<etag>' },
   { name: 'azure-etag', pattern: /\b0x8D[0-9A-F]{10,}\b/g, replacement: '<etag>' },
   // Lambda's CodeSha256 and other base64 SHA-256 digests (44 characters ending in =).
   { name: 'sha256', pattern: /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{43}=(?![A-Za-z0-9+/=])/g, replacement: '<sha256>' },
