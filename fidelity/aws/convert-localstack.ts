@@ -319,7 +319,7 @@ const CONVERSIONS: Conversion[] = [
       {
         request: request('POST', '/2021-10-31/functions/test-function-fdl05/url', { AuthType: 'NONE' }),
         recorded: 'url_creation',
-        fields: ['AuthType', 'FunctionArn', 'InvokeMode'],
+        fields: ['AuthType', 'FunctionArn', 'InvokeMode', 'LastModifiedTime'],
       },
       {
         request: request('POST', '/2021-10-31/functions/test-function-fdl05/url', { AuthType: 'NONE' }),
