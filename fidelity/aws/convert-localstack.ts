@@ -97,6 +97,8 @@ function answer(recorded: unknown, names: Record<string, string>): RecordedRespo
     const body = Object.keys(rest).length > 0 ? rest : error.Message === null ? {} : { message: error.Message }
     return { status: ResponseMetadata.HTTPStatusCode, headers: { 'x-amzn-errortype': error.Code }, body: { json: body } }
   }
+  // A 204 has no body: what boto3 shows (DeleteFunction's StatusCode) is the status itself.
+  if (ResponseMetadata.HTTPStatusCode === 204) return { status: 204, headers: {}, body: null }
   return { status: ResponseMetadata.HTTPStatusCode, headers: {}, body: { json: rest } }
 }
 
@@ -150,6 +152,41 @@ function waiterAnswer(state: string): RecordedResponse {
   return { status: 200, headers: {}, body: { json: { Configuration: { State: state } } } }
 }
 
+/** LocalStack's create_lambda_function fixture: handler.py as handler.handler, python3.12, Timeout 30 unless given. */
+function fixtureBody(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return createBody(name, { Handler: 'handler.handler', Code: { ZipFile: pythonEcho('handler.py') }, Timeout: 30, ...extra })
+}
+
+/** The fixture's CreateFunction (its answer wrapped as CreateFunctionResponse) and its wait for Active. */
+function fixtureCreate(functionName: string, key: string, extra: Record<string, unknown> = {}): Step[] {
+  const plain = functionName.split(':').at(-1) ?? functionName
+  return [
+    {
+      request: request('POST', CREATE, fixtureBody(functionName, extra)),
+      recorded: key,
+      within: 'CreateFunctionResponse',
+      fields: CREATE_FIELDS,
+    },
+    ...waitActive(plain),
+  ]
+}
+
+/** boto3's function_updated_v2 waiter: GetFunction until Configuration.LastUpdateStatus is Successful. */
+function waitUpdated(name: string): Step[] {
+  const note =
+    "boto3's function_updated_v2 waiter: GetFunction until Configuration.LastUpdateStatus is Successful (its success condition, not a snapshot)"
+  const get = request('GET', `/2015-03-31/functions/${enc(name)}`)
+  const answer = (status: string): RecordedResponse => ({
+    status: 200,
+    headers: {},
+    body: { json: { Configuration: { LastUpdateStatus: status } } },
+  })
+  return [
+    { request: get, recorded: answer('InProgress'), fields: ['Configuration.LastUpdateStatus'], note },
+    { request: get, recorded: answer('Successful'), fields: ['Configuration.LastUpdateStatus'], note, poll: true },
+  ]
+}
+
 function createBody(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     FunctionName: name,
@@ -169,7 +206,78 @@ const longSuffix = (() => {
   return 'a'.repeat(140 - prefix.length + 1)
 })()
 
+/** GetFunction's fields cloudfn reads (providers/aws/deploy.ts, wait.ts, list). */
+const GET_FIELDS = [
+  'Configuration.FunctionName',
+  'Configuration.State',
+  'Configuration.LastUpdateStatus',
+  'Configuration.Runtime',
+  'Configuration.Handler',
+  'Configuration.MemorySize',
+  'Configuration.Timeout',
+  'Configuration.Description',
+  'Configuration.Environment.Variables',
+  'Code.RepositoryType',
+]
+/** An update's answer: the new configuration, still InProgress. */
+const UPDATE_FIELDS = [
+  'FunctionName',
+  'State',
+  'LastUpdateStatus',
+  'LastUpdateStatusReason',
+  'LastUpdateStatusReasonCode',
+  'Runtime',
+  'Handler',
+  'MemorySize',
+  'Timeout',
+  'Description',
+  'Environment.Variables',
+]
+
 const CONVERSIONS: Conversion[] = [
+  {
+    test: 'TestLambdaFunction::test_function_lifecycle',
+    names: { '<function-name:1>': 'fn-fdl00', '<resource:1>': 'lambda-fidelity-role' },
+    steps: [
+      ...fixtureCreate('fn-fdl00', 'create_response', { MemorySize: 256, Timeout: 5 }),
+      { request: request('GET', '/2015-03-31/functions/fn-fdl00'), recorded: 'get_function_response', fields: GET_FIELDS },
+      {
+        request: request('PUT', '/2015-03-31/functions/fn-fdl00/configuration', {
+          Runtime: 'python3.11',
+          Description: 'Changed-Description',
+          MemorySize: 512,
+          Timeout: 10,
+          Environment: { Variables: { ENV_A: 'a' } },
+        }),
+        recorded: 'update_func_conf_response',
+        fields: UPDATE_FIELDS,
+      },
+      ...waitUpdated('fn-fdl00'),
+      {
+        request: request('GET', '/2015-03-31/functions/fn-fdl00'),
+        recorded: 'get_function_response_postupdate',
+        fields: GET_FIELDS,
+      },
+      {
+        // TEST_LAMBDA_PYTHON_VERSION, zipped as create_lambda_archive does (handler.py).
+        request: request('PUT', '/2015-03-31/functions/fn-fdl00/code', {
+          ZipFile: Buffer.from(
+            zipSync({ 'handler.py': [strToU8('def handler(event, context):\n    return {"version": 2}\n'), { mtime }] }),
+          ).toString('base64'),
+        }),
+        recorded: 'update_code_response',
+        fields: UPDATE_FIELDS,
+      },
+      ...waitUpdated('fn-fdl00'),
+      {
+        request: request('GET', '/2015-03-31/functions/fn-fdl00'),
+        recorded: 'get_function_response_postcodeupdate',
+        fields: GET_FIELDS,
+      },
+      { request: request('DELETE', '/2015-03-31/functions/fn-fdl00'), recorded: 'delete_response' },
+      { request: request('DELETE', '/2015-03-31/functions/fn-fdl00'), recorded: 'delete_postdelete' },
+    ],
+  },
   {
     test: 'TestLambdaFunction::test_ops_on_nonexisting_fn',
     names: { '<nonexisting-fn-name>': 'i-dont-exist-fdl01' },
@@ -235,36 +343,8 @@ const CONVERSIONS: Conversion[] = [
       '<resource:1>': 'lambda-fidelity-role',
     },
     steps: [
-      {
-        request: request(
-          'POST',
-          CREATE,
-          createBody(`arn:aws:lambda:${REGION}:${ACCOUNT}:function:test-function-arn-fdl03`, {
-            Handler: 'handler.handler',
-            Code: { ZipFile: pythonEcho('handler.py') },
-            Timeout: 30,
-          }),
-        ),
-        recorded: 'create-function-arn-response',
-        within: 'CreateFunctionResponse',
-        fields: CREATE_FIELDS,
-      },
-      ...waitActive('test-function-arn-fdl03'),
-      {
-        request: request(
-          'POST',
-          CREATE,
-          createBody(`${ACCOUNT}:function:test-partial-arn-fdl03`, {
-            Handler: 'handler.handler',
-            Code: { ZipFile: pythonEcho('handler.py') },
-            Timeout: 30,
-          }),
-        ),
-        recorded: 'create-function-partial-arn-response',
-        within: 'CreateFunctionResponse',
-        fields: CREATE_FIELDS,
-      },
-      ...waitActive('test-partial-arn-fdl03'),
+      ...fixtureCreate(`arn:aws:lambda:${REGION}:${ACCOUNT}:function:test-function-arn-fdl03`, 'create-function-arn-response'),
+      ...fixtureCreate(`${ACCOUNT}:function:test-partial-arn-fdl03`, 'create-function-partial-arn-response'),
       { request: request('POST', CREATE, createBody('invalid:function:name')), recorded: 'invalid_function_name_exc' },
       { request: request('POST', CREATE, createBody('a'.repeat(65))), recorded: 'long_function_name_exc' },
       {
@@ -349,10 +429,7 @@ const CONVERSIONS: Conversion[] = [
         request: request(
           'POST',
           CREATE,
-          createBody('large-envvar-lambda-fdl06', {
-            Handler: 'handler.handler',
-            Code: { ZipFile: pythonEcho('handler.py') },
-            Timeout: 30,
+          fixtureBody('large-envvar-lambda-fdl06', {
             // 4 KB - 6 bytes of JSON framing - the key: one byte over the 4 KB Lambda measures.
             Environment: { Variables: { LARGE_VAR: 'x'.repeat(4 * 1024 - 6 - 'LARGE_VAR'.length) } },
           }),

@@ -2,8 +2,21 @@ import { AWS_LIMITS } from '../capabilities.ts'
 import type { VersionConfig } from './model.ts'
 import { AwsFault } from './wire.ts'
 
-/** Node.js and Python runtimes Lambda accepts for new functions (enough for what the emulator runs). */
-const RUNTIMES = new Set(['nodejs20.x', 'nodejs22.x', 'nodejs24.x', 'python3.12', 'python3.13'])
+/**
+ * Node.js and Python runtimes Lambda accepts for new functions (enough for what the emulator runs); AWS
+ * updated a function to python3.11 (recorded, LocalStack snapshot test_function_lifecycle) and lists
+ * python3.10-3.14 as supported (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html).
+ */
+const RUNTIMES = new Set([
+  'nodejs20.x',
+  'nodejs22.x',
+  'nodejs24.x',
+  'python3.10',
+  'python3.11',
+  'python3.12',
+  'python3.13',
+  'python3.14',
+])
 const RESERVED_ENV = new Set([
   '_HANDLER',
   '_X_AMZN_TRACE_ID',
