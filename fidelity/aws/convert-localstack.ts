@@ -59,14 +59,15 @@ const nodeEcho = Buffer.from(
   zipSync({ 'lambda_handler.js': [strToU8('exports.handler = async (event) => event\n'), { mtime }] }),
 ).toString('base64')
 
+/** A path segment as the SDK encodes it; placeholders stay literal, as the scrubber writes them. */
 function enc(name: string): string {
-  return encodeURIComponent(name)
+  return encodeURIComponent(name).replaceAll('%3Caccount-id%3E', ACCOUNT)
 }
 
-function request(method: string, path: string, body: unknown = null): Exchange['request'] {
+function request(method: string, path: string, body: unknown = null, query: [string, string][] = []): Exchange['request'] {
   const headers: Record<string, string> = { authorization: AUTH }
   if (body !== null) headers['content-type'] = 'application/json'
-  return { method, host: HOST, path, query: [], headers, body: body === null ? null : { json: body } }
+  return { method, host: HOST, path, query, headers, body: body === null ? null : { json: body } }
 }
 
 /** LocalStack's placeholders back to values; `names` maps the test's generated names. */
@@ -157,19 +158,34 @@ function fixtureBody(name: string, extra: Record<string, unknown> = {}): Record<
   return createBody(name, { Handler: 'handler.handler', Code: { ZipFile: pythonEcho('handler.py') }, Timeout: 30, ...extra })
 }
 
-/** The fixture's CreateFunction (its answer wrapped as CreateFunctionResponse) and its wait for Active. */
-function fixtureCreate(functionName: string, key: string, extra: Record<string, unknown> = {}): Step[] {
+/**
+ * The fixture's CreateFunction (its answer wrapped as CreateFunctionResponse, when the test
+ * snapshots it: `key`) and its wait for Active.
+ */
+function fixtureCreate(functionName: string, key: string | undefined, extra: Record<string, unknown> = {}): Step[] {
   const plain = functionName.split(':').at(-1) ?? functionName
+  const create = request('POST', CREATE, fixtureBody(functionName, extra))
   return [
-    {
-      request: request('POST', CREATE, fixtureBody(functionName, extra)),
-      recorded: key,
-      within: 'CreateFunctionResponse',
-      fields: CREATE_FIELDS,
-    },
+    key
+      ? { request: create, recorded: key, within: 'CreateFunctionResponse', fields: CREATE_FIELDS }
+      : { request: create, note: 'the create_lambda_function fixture (answer not snapshotted)' },
     ...waitActive(plain),
   ]
 }
+
+/** test_tag_lifecycle's snapshot_tags_for_resource: ListTags and GetFunction of the ARN. */
+function snapshotTags(arn: string, suffix: string): Step[] {
+  return [
+    { request: request('GET', `/2017-03-31/tags/${enc(arn)}`), recorded: `list_tags_response_${suffix}`, fields: ['Tags'] },
+    {
+      request: request('GET', `/2015-03-31/functions/${enc(arn)}`),
+      recorded: `get_fn_response_${suffix}`,
+      fields: ['Tags', 'Configuration.FunctionName', 'Configuration.State'],
+    },
+  ]
+}
+
+const TAG_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:fn-tag-fdl07`
 
 /** boto3's function_updated_v2 waiter: GetFunction until Configuration.LastUpdateStatus is Successful. */
 function waitUpdated(name: string): Step[] {
@@ -235,6 +251,49 @@ const UPDATE_FIELDS = [
 ]
 
 const CONVERSIONS: Conversion[] = [
+  {
+    test: 'TestLambdaTags::test_tag_lifecycle',
+    names: { '<function-name:1>': 'fn-tag-fdl07' },
+    steps: [
+      ...fixtureCreate('fn-tag-fdl07', undefined, { Tags: { key_a: 'value_a' } }),
+      {
+        request: request('GET', '/2015-03-31/functions/fn-tag-fdl07'),
+        note: "the test reads the function's ARN (not snapshotted)",
+      },
+      ...snapshotTags(TAG_ARN, 'postfncreate'),
+      {
+        request: request('POST', `/2017-03-31/tags/${enc(TAG_ARN)}`, {
+          Tags: { key_b: 'value_b', key_c: 'value_c', key_d: 'value_d', key_e: 'value_e' },
+        }),
+        recorded: 'tag_resource_response',
+      },
+      ...snapshotTags(TAG_ARN, 'postaddtags'),
+      {
+        request: request('POST', `/2017-03-31/tags/${enc(TAG_ARN)}`, { Tags: { key_b: 'value_b', key_c: 'value_x' } }),
+        recorded: 'tag_resource_overwrite',
+      },
+      ...snapshotTags(TAG_ARN, 'overwrite'),
+      {
+        request: request('DELETE', `/2017-03-31/tags/${enc(TAG_ARN)}`, null, [
+          ['tagKeys', 'key_c'],
+          ['tagKeys', 'key_d'],
+        ]),
+        note: 'untag_resource (not snapshotted)',
+      },
+      ...snapshotTags(TAG_ARN, 'postuntag'),
+      {
+        request: request('DELETE', `/2017-03-31/tags/${enc(TAG_ARN)}`, null, [
+          ['tagKeys', 'key_a'],
+          ['tagKeys', 'key_b'],
+          ['tagKeys', 'key_e'],
+        ]),
+        note: 'untag_resource (not snapshotted)',
+      },
+      ...snapshotTags(TAG_ARN, 'postuntagall'),
+      { request: request('DELETE', '/2015-03-31/functions/fn-tag-fdl07'), note: 'delete_function (not snapshotted)' },
+      { request: request('GET', `/2017-03-31/tags/${enc(TAG_ARN)}`), recorded: 'list_tags_postdelete' },
+    ],
+  },
   {
     test: 'TestLambdaFunction::test_function_lifecycle',
     names: { '<function-name:1>': 'fn-fdl00', '<resource:1>': 'lambda-fidelity-role' },
