@@ -96,7 +96,7 @@ export function toRequest(recorded: RecordedRequest, fill: (text: string) => str
   else if (body && 'base64' in body) payload = new Uint8Array(Buffer.from(body.base64, 'base64'))
   const init: RequestInit = { method: recorded.method, headers }
   if (payload !== undefined && recorded.method !== 'GET' && recorded.method !== 'HEAD') init.body = payload
-  return new Request(`https://${recorded.host}${fill(recorded.path)}${search}`, init)
+  return new Request(`https://${fill(recorded.host)}${fill(recorded.path)}${search}`, init)
 }
 
 async function toRecorded(response: Response, unfill: (text: string) => string): Promise<RecordedResponse> {
@@ -122,6 +122,9 @@ function bind(recorded: unknown, replayed: unknown, into: Substitutions): void {
   if (typeof recorded === 'string' && typeof replayed === 'string') {
     if (recorded !== replayed && recorded.length >= 8 && /\d/.test(recorded) && !recorded.includes('<')) {
       into.set(recorded, replayed)
+      // A URL the cloud made up (a function URL): later requests go to its host.
+      const hosts = [recorded, replayed].map((text) => (URL.canParse(text) ? new URL(text).host : ''))
+      if (hosts[0] && hosts[1] && hosts[0] !== hosts[1]) into.set(hosts[0], hosts[1])
     }
     return
   }
