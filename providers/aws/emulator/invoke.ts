@@ -5,6 +5,7 @@ import { findFunction, runtimeOf } from './functions.ts'
 import type { EmulatedFunction } from './model.ts'
 import { connectionReset, type EmulatorEnv, route } from './router.ts'
 import type { Execution } from './runtime.ts'
+import { checkInvokeName } from './validate.ts'
 import { AwsFault } from './wire.ts'
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -56,6 +57,7 @@ export function invokeHandlers(env: EmulatorEnv, base: string) {
     http.post(
       `${base}/2015-03-31/functions/:name/invocations`,
       route(env, 'rest-json', 'Invoke', async ({ params, request, requestId, fault }) => {
+        checkInvokeName(request)
         const fn = findFunction(env, params.name, '$LATEST')
         if (fn.state !== 'Active') {
           throw new AwsFault(
