@@ -1,8 +1,18 @@
 import { createHash } from 'node:crypto'
+import { CostLedger, type SnapshotOptions } from './cost/index.ts'
+import type { CostSnapshot } from './cost/types.ts'
 import { type FunctionDefinition, isFunctionDefinition } from './define.ts'
 import { NotFoundError } from './errors/not-found.ts'
 import { UnsupportedError } from './errors/unsupported.ts'
-import { controlPlane, createHandle, type FunctionHandle, type HandleContext, type HandleFor, removeFunction } from './handle.ts'
+import {
+  checkSnapshotOptions,
+  controlPlane,
+  createHandle,
+  type FunctionHandle,
+  type HandleContext,
+  type HandleFor,
+  removeFunction,
+} from './handle.ts'
 import { assertSupportedNode } from './node-version.ts'
 import { packageFunction } from './package/index.ts'
 import { validateName } from './portable-rules.ts'
@@ -66,6 +76,8 @@ export interface Cloud {
    * deploys or removes left behind; `UnsupportedError` on providers without it.
    */
   gc(options: GcCallOptions): Promise<GcResult>
+  /** What every execution run through this cloud's handles cost so far (see `FunctionHandle.costSnapshot`). */
+  costSnapshot(options?: SnapshotOptions): CostSnapshot
 }
 
 function checkOptions(options: unknown, allowed: readonly string[]): Record<string, unknown> {
@@ -135,7 +147,8 @@ export function checkRetryPolicy(value: unknown, field: string): Partial<RetryPo
 /** Wraps any Provider in the neutral API: validation, packaging, retries and error mapping live here, once. */
 export function createCloud(provider: Provider, settings: CloudSettings = {}): Cloud {
   expectKnownKeys(expectPlainObject(settings, 'settings'), ['retry'], 'settings')
-  const context: HandleContext = { provider, retry: checkRetryPolicy(settings.retry, 'settings.retry') }
+  const ledger = new CostLedger()
+  const context: HandleContext = { provider, retry: checkRetryPolicy(settings.retry, 'settings.retry'), ledger }
 
   return {
     provider: provider.name,
@@ -231,5 +244,7 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
       // A provider's gc lists before it removes, so a retried attempt starts from what is left.
       return controlPlane(context, 'gc', () => doGc({ olderThanMs, dryRun: checked.dryRun === true }, { signal }), signal)
     },
+
+    costSnapshot: (options) => ledger.snapshot(checkSnapshotOptions(options)),
   }
 }

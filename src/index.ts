@@ -1,5 +1,15 @@
 export { type Cloud, type CloudSettings, createCloud, type DeployOptions, type GcCallOptions } from './client.ts'
 export { type CloudfnConfig, defineConfig } from './config.ts'
+export type { SnapshotOptions } from './cost/index.ts'
+export type {
+  BillingRule,
+  ComputeMeter,
+  CostEstimate,
+  CostSnapshot,
+  PriceSource,
+  PriceTableBase,
+  UsageLine,
+} from './cost/types.ts'
 export {
   defineFunction,
   type EventTrigger,
@@ -23,12 +33,13 @@ export type {
   InvocableFunctionHandle,
   InvokeDetailedOptions,
   InvokeDetailedResult,
+  InvokeMeta,
   InvokeOptions,
   LogsOptions,
   QueueFunctionHandle,
 } from './handle.ts'
 export type { Jsonify } from './jsonify.ts'
-export type { MapOptions, MapProgress, MapResult } from './map.ts'
+export type { MapCost, MapOptions, MapProgress, MapResult } from './map.ts'
 export { decodePayload, type EncodedPayload, encodePayload } from './payload.ts'
 export { PORTABLE_RULES } from './portable-rules.ts'
 export type * from './provider.ts'

@@ -14,6 +14,7 @@ import { cachedIdTokens, defaultIdTokenProvider } from './id-token.ts'
 import { invokeEndpoint } from './invoke.ts'
 import { MIN_FUNCTION_ID_LENGTH } from './names.ts'
 import { gcpPackages } from './packages.ts'
+import { cloudRunBillingRule } from './pricing.ts'
 import { lazyProjectNumber } from './project-number.ts'
 import { type Endpoint, toEndpoint, toRecord } from './record.ts'
 import { lazyRest } from './rest.ts'
@@ -22,6 +23,7 @@ import { checkSettings, type GcpSettings, type ProviderSettings } from './settin
 import { fetchFunction, sendMessage } from './triggers/calls.ts'
 
 export { GCP_CAPABILITIES } from './capabilities.ts'
+export { GCP_CLOUD_RUN_PRICES, type GcpCloudRunPrices } from './pricing.ts'
 export type { GcpSettings, IdTokenProvider } from './settings.ts'
 
 /**
@@ -104,6 +106,7 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
     project: checked.project,
     region: checked.region,
     capabilities: GCP_CAPABILITIES,
+    billingRule: (record) => cloudRunBillingRule(checked.prices, { memoryMb: record.memoryMb }),
     packaging: { shimPath: packageFile('providers/gcp/shim.ts'), files: { 'package.json': PACKAGE_JSON } },
     providerOptionKeys: PROVIDER_OPTION_KEYS,
     requiredPackages: ({ trigger }) => gcpPackages(trigger, checked),

@@ -78,6 +78,8 @@ function capabilitiesFor(isolation: Isolation): ProviderCapabilities {
     maxAsyncRequestBytes: 1 * MB,
     memoryMb: { min: 128, max: 10240 },
     timeoutSec: { min: 1, max: 3600 },
+    // No price table: billed nothing, billedMs the measured duration rounded up to 1 ms (src/cost NO_CHARGE_RULE).
+    billedDuration: 'estimated',
   }
 }
 
