@@ -19,6 +19,12 @@ export interface Probe {
   executions(name: string): Promise<number | undefined>
   /** Requests that reached the backend so far; unchanged means nothing was sent. */
   requestCount(): Promise<number>
+  /**
+   * Requests so far that could change the backend (anything but a read, as
+   * the backend itself tells them apart; when unsure, counted as a write),
+   * or absent where it cannot tell. Unchanged means nothing was written.
+   */
+  writeCount?(): Promise<number>
   /** Names of every function the backend holds. */
   functionNames(): Promise<string[]>
   /**
@@ -26,6 +32,8 @@ export interface Probe {
    * function, or undefined where the backend cannot read it.
    */
   deadLetters?(functionName: string): Promise<string[] | undefined>
+  /** Names of the topics the backend holds (see `topic()`), where it can list them. */
+  topicNames?(): Promise<string[]>
 }
 
 /** A failure of the cloud itself, not of the function: a 5xx from its front end, or a dropped connection. */

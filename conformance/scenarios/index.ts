@@ -8,9 +8,11 @@ import { httpWire } from './http-wire.ts'
 import { lifecycle } from './lifecycle.ts'
 import { observability } from './observability.ts'
 import { payload } from './payload.ts'
+import { plan } from './plan.ts'
 import { queueTrigger } from './queue-trigger.ts'
 import { runtime } from './runtime.ts'
 import { scheduleTrigger } from './schedule-trigger.ts'
+import { topicTrigger } from './topic-trigger.ts'
 import { triggerValidation } from './trigger-validation.ts'
 import { update } from './update.ts'
 import { validation } from './validation.ts'
@@ -23,6 +25,7 @@ export const scenarios: readonly Scenario[] = [
   ...failureKinds,
   ...runtime,
   ...update,
+  ...plan,
   ...observability,
   ...cost,
   ...validation,
@@ -30,6 +33,7 @@ export const scenarios: readonly Scenario[] = [
   ...httpWire,
   ...scheduleTrigger,
   ...queueTrigger,
+  ...topicTrigger,
   ...triggerValidation,
   ...cancellation,
 ]
