@@ -2,7 +2,15 @@ import { writeFile } from 'node:fs/promises'
 import { relative, resolve } from 'node:path'
 import { defineCommand } from 'citty'
 import { notRecordable, type RunRecording, recordRun } from '../../conformance/fidelity/record-run.ts'
-import { describeOutcome, type ReportRow, summarize, toJson, toJunit } from '../../conformance/report.ts'
+import {
+  REPORT_HEADERS,
+  type ReportRow,
+  reportCells,
+  summarize,
+  toJson,
+  toJunit,
+  totalCostUsd,
+} from '../../conformance/report.ts'
 import { leftoversOf, newRunId, runScenario } from '../../conformance/run-scenario.ts'
 import type { ConformanceTarget, Scenario } from '../../conformance/scenario.ts'
 import { scenarios as allScenarios } from '../../conformance/scenarios/index.ts'
@@ -110,14 +118,9 @@ export const conformance = defineCommand({
     }
     env.output.done()
     const counts = summarize(rows)
+    console.log(table(REPORT_HEADERS, rows.map(reportCells)))
     console.log(
-      table(
-        ['TARGET', 'SCENARIO', 'RESULT'],
-        rows.map((row) => [row.target, row.scenario, describeOutcome(row.outcome)]),
-      ),
-    )
-    console.log(
-      `\n${counts.passed} passed, ${counts.failed} failed, ${counts['not-supported']} not supported, ${counts.skipped} skipped`,
+      `\n${counts.passed} passed, ${counts.failed} failed, ${counts['not-supported']} not supported, ${counts.skipped} skipped; executions cost $${totalCostUsd(rows).toFixed(6)} by the price tables (free tier not subtracted)`,
     )
     if (parsed.json) await writeFile(resolve(env.cwd, parsed.json as string), `${JSON.stringify(toJson(rows), null, 2)}\n`)
     if (parsed.junit) await writeFile(resolve(env.cwd, parsed.junit as string), toJunit(rows))

@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario.ts'
 import { cancellation } from './cancellation.ts'
+import { cost } from './cost.ts'
 import { errors } from './errors.ts'
 import { failureKinds } from './failure-kinds.ts'
 import { httpTrigger } from './http-trigger.ts'
@@ -27,6 +28,7 @@ export const scenarios: readonly Scenario[] = [
   ...update,
   ...plan,
   ...observability,
+  ...cost,
   ...validation,
   ...httpTrigger,
   ...httpWire,

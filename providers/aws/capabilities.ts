@@ -52,4 +52,6 @@ export const AWS_CAPABILITIES: ProviderCapabilities = {
   maxAsyncRequestBytes: AWS_LIMITS.asyncRequestBytes,
   memoryMb: AWS_LIMITS.memoryMb,
   timeoutSec: AWS_LIMITS.timeoutSec,
+  // Read from the REPORT line of the log tail every invoke asks for (invoke.ts).
+  billedDuration: 'reported',
 }

@@ -43,6 +43,8 @@ export const AZURE_CAPABILITIES: ProviderCapabilities = {
   maxAsyncRequestBytes: 0,
   memoryMb: { min: 128, max: 4096 },
   timeoutSec: { min: 1, max: 230 },
+  // Azure reports no billed time per execution: the shim's measured duration, with Flex's minimum (pricing.ts).
+  billedDuration: 'estimated',
 }
 
 /** The Flex instance size for a requested memoryMb, and a warning when it differs. */

@@ -43,6 +43,8 @@ export const GCP_CAPABILITIES: ProviderCapabilities = {
   maxAsyncRequestBytes: 32 * MIB,
   memoryMb: { min: 128, max: 10240 },
   timeoutSec: { min: 1, max: 3600 },
+  // Cloud Run reports no billed time per request: the shim's measured duration, rounded as Cloud Run rounds (pricing.ts).
+  billedDuration: 'estimated',
 }
 
 /** Pub/Sub's publish request limit is 10 MiB ("Request payload size exceeds the limit: 10485760 bytes", https://cloud.google.com/pubsub/quotas#resource_limits). */

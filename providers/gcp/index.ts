@@ -15,6 +15,7 @@ import { invokeEndpoint } from './invoke.ts'
 import { MIN_FUNCTION_ID_LENGTH } from './names.ts'
 import { gcpPackages } from './packages.ts'
 import { planDeploy } from './plan.ts'
+import { cloudRunBillingRule } from './pricing.ts'
 import { lazyProjectNumber } from './project-number.ts'
 import { type Endpoint, toEndpoint, toRecord } from './record.ts'
 import { lazyRest } from './rest.ts'
@@ -23,6 +24,7 @@ import { checkSettings, type GcpSettings, type ProviderSettings } from './settin
 import { fetchFunction, sendMessage } from './triggers/calls.ts'
 
 export { GCP_CAPABILITIES } from './capabilities.ts'
+export { GCP_CLOUD_RUN_PRICES, type GcpCloudRunPrices } from './pricing.ts'
 export type { GcpSettings, IdTokenProvider } from './settings.ts'
 
 /**
@@ -116,6 +118,7 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
     project: checked.project,
     region: checked.region,
     capabilities: GCP_CAPABILITIES,
+    billingRule: (record) => cloudRunBillingRule(checked.prices, { memoryMb: record.memoryMb }),
     packaging: { shimPath: packageFile('providers/gcp/shim.ts'), files: { 'package.json': PACKAGE_JSON } },
     providerOptionKeys: PROVIDER_OPTION_KEYS,
     requiredPackages: ({ trigger }) => gcpPackages(trigger, checked),
