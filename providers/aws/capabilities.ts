@@ -1,4 +1,5 @@
 import type { ProviderCapabilities } from '../../src/provider.ts'
+import { AWS_SCALE } from './concurrency.ts'
 
 const MB = 1024 * 1024
 
@@ -49,4 +50,6 @@ export const AWS_CAPABILITIES: ProviderCapabilities = {
   maxAsyncRequestBytes: AWS_LIMITS.asyncRequestBytes,
   memoryMb: AWS_LIMITS.memoryMb,
   timeoutSec: AWS_LIMITS.timeoutSec,
+  // Reserved concurrency; no minInstances (provisioned concurrency needs a published version): see concurrency.ts.
+  scale: AWS_SCALE,
 }

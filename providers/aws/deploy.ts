@@ -2,6 +2,7 @@ import type { FunctionConfiguration } from '@aws-sdk/client-lambda'
 import { ConflictError } from '../../src/errors/conflict.ts'
 import type { Artifact, DeployRequest, DeployResponse } from '../../src/provider.ts'
 import { fail } from '../../src/validation.ts'
+import { syncReservedConcurrency } from './concurrency.ts'
 import { type AwsContext, awsCall, control } from './context.ts'
 import { isRoleNotAssumable } from './errors.ts'
 import { type AwsFunctionOptions, readFunctionOptions } from './options.ts'
@@ -93,6 +94,7 @@ async function create(context: AwsContext, plan: Plan): Promise<DeployResponse> 
   request.onStep?.('wait')
   const ready = await waitUntilSettled(context, request.name, signal)
   request.onStep?.('configure')
+  if (request.scale.maxInstances !== undefined) await syncReservedConcurrency(context, request.name, request.scale, signal)
   const url = await syncTrigger(context, targetOf(ready, role), request.trigger)
   return { record: toRecord(ready, url), status: 'created', warnings: [] }
 }
@@ -164,6 +166,8 @@ async function update(context: AwsContext, plan: Plan, existing: FunctionConfigu
     await createWhileRolePropagates(context, () => awsCall(at, () => client.send(command, { abortSignal: signal })))
     request.onStep?.('wait')
     latest = await waitUntilSettled(context, request.name, signal)
+    // The scale is part of the config hash: a changed hash may be a changed (or removed) reservation.
+    await syncReservedConcurrency(context, request.name, request.scale, signal)
     url = await syncTrigger(context, targetOf(latest), request.trigger)
   }
   return { record: toRecord(latest, url), status: 'updated', warnings: [] }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { http } from 'msw'
+import { concurrencyOf } from './concurrency.ts'
 import { type EmulatedFunction, type FunctionVersion, lambdaTime, settle, sha256Base64, toConfiguration, touch } from './model.ts'
 import { type EmulatorEnv, type RouteContext, route } from './router.ts'
 import { FunctionRuntime } from './runtime.ts'
@@ -127,6 +128,7 @@ export function functionHandlers(env: EmulatorEnv, base: string) {
             Location: `https://awslambda-${state.options.region}-tasks.s3.${state.options.region}.amazonaws.com/snapshots/${state.options.accountId}/${fn.name}-${fn.revisionId}`,
           },
           Tags: { ...fn.tags },
+          ...concurrencyOf(fn),
         })
       }),
     ),

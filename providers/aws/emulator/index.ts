@@ -18,6 +18,7 @@
 import { http, type RequestHandler } from 'msw'
 import type { SetupServer } from 'msw/node'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
+import { concurrencyHandlers } from './concurrency.ts'
 import { eventSourceHandlers } from './event-sources.ts'
 import { extraHandlers } from './extras.ts'
 import { FaultInjector } from './faults.ts'
@@ -69,6 +70,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
   const handlers: RequestHandler[] = [
     ...functionHandlers(env, base),
     ...invokeHandlers(env, base),
+    ...concurrencyHandlers(env, base),
     ...extraHandlers(env, base),
     ...eventSourceHandlers(env, base),
     ...functionUrlHandlers(env),
