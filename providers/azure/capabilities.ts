@@ -1,4 +1,5 @@
 import type { ProviderCapabilities, Warning } from '../../src/provider.ts'
+import { AZURE_SCALE } from './scale.ts'
 
 const MB = 1024 * 1024
 
@@ -41,6 +42,8 @@ export const AZURE_CAPABILITIES: ProviderCapabilities = {
   maxAsyncRequestBytes: 0,
   memoryMb: { min: 128, max: 4096 },
   timeoutSec: { min: 1, max: 230 },
+  // maximumInstanceCount and always-ready instances (scale.ts).
+  scale: AZURE_SCALE,
 }
 
 /** The Flex instance size for a requested memoryMb, and a warning when it differs. */

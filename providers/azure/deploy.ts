@@ -4,7 +4,6 @@ import { ProviderError } from '../../src/errors/provider-error.ts'
 import { pollPace } from '../../src/poll-pace.ts'
 import type { DeployRequest, DeployResponse, Warning } from '../../src/provider.ts'
 import { abortableSleep } from '../../src/retry.ts'
-import { integerOr } from '../../src/validation.ts'
 import { instanceMemoryFor } from './capabilities.ts'
 import { EXTENSION_BUNDLE, formatTimeSpan, functionsFor, STORAGE_SETTING, TIMEOUT_SETTING } from './constants.ts'
 import { type AzureContext, lroOptions, untilDone } from './context.ts'
@@ -14,15 +13,9 @@ import { ensureInfrastructure, existingConnectionString, type Infrastructure } f
 import { readFunctionKey } from './keys.ts'
 import { appName, functionUrl } from './names.ts'
 import { fieldsFromSite, type RecordFields, tagsFor, toRecord } from './record.ts'
+import { scaleAndConcurrencyOf } from './scale.ts'
 import { publishPackage } from './scm.ts'
 import { checkQueueOwners, checkQueueTrigger, listCloudfnQueues, queueAppSettings, syncQueues } from './triggers/queue.ts'
-
-/** Flex Consumption's default maximum instance count. */
-const DEFAULT_MAX_INSTANCES = 100
-
-function maximumInstanceCount(options: Readonly<Record<string, unknown>>): number {
-  return integerOr(options.maximumInstanceCount, DEFAULT_MAX_INSTANCES, 'providerOptions.azure.maximumInstanceCount', 1, 1000)
-}
 
 function siteDefinition(
   context: AzureContext,
@@ -51,7 +44,7 @@ function siteDefinition(
         },
       },
       runtime: { name: 'node', version: '22' },
-      scaleAndConcurrency: { instanceMemoryMB, maximumInstanceCount: maximumInstanceCount(request.providerOptions) },
+      scaleAndConcurrency: { instanceMemoryMB, ...scaleAndConcurrencyOf(request.scale, request.providerOptions) },
     },
   }
 }
@@ -152,7 +145,7 @@ export async function deployFunction(
   const artifact = request.artifact
   if (!artifact) throw new Error('the azure provider needs a packaged artifact')
   // Bad options are rejected before the first request, not halfway through the infrastructure.
-  maximumInstanceCount(request.providerOptions)
+  scaleAndConcurrencyOf(request.scale, request.providerOptions)
   if (request.trigger?.kind === 'queue') checkQueueTrigger(request.trigger, request.name)
   const { web, resources } = await context.sdk.clients()
   const { resourceGroup } = context.settings
