@@ -9,6 +9,7 @@ import { observability } from './observability.ts'
 import { payload } from './payload.ts'
 import { queueTrigger } from './queue-trigger.ts'
 import { runtime } from './runtime.ts'
+import { scale } from './scale.ts'
 import { scheduleTrigger } from './schedule-trigger.ts'
 import { triggerValidation } from './trigger-validation.ts'
 import { update } from './update.ts'
@@ -30,4 +31,5 @@ export const scenarios: readonly Scenario[] = [
   ...queueTrigger,
   ...triggerValidation,
   ...cancellation,
+  ...scale,
 ]
