@@ -35,3 +35,24 @@ export async function syncReservedConcurrency(
     }
   })
 }
+
+/**
+ * Whether the reservation a deploy asks for is in place. The config hash is
+ * written when the function is created, before its reservation is set: a
+ * deploy that failed in between looks unchanged, so an unchanged deploy that
+ * asks for a ceiling reads it (GetFunctionConcurrency) and finishes the job.
+ * Without a ceiling nothing is read: an update removes a reservation before it
+ * writes the new hash.
+ */
+export async function reservationInPlace(
+  context: AwsContext,
+  name: string,
+  scale: Readonly<ScaleSettings>,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  if (scale.maxInstances === undefined) return true
+  const { client, sdk } = await context.clients.lambda()
+  const command = new sdk.GetFunctionConcurrencyCommand({ FunctionName: name })
+  const current = await awsCall(control('deploy', name), () => client.send(command, { abortSignal: signal }))
+  return current.ReservedConcurrentExecutions === scale.maxInstances
+}

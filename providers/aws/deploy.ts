@@ -2,7 +2,7 @@ import type { FunctionConfiguration } from '@aws-sdk/client-lambda'
 import { ConflictError } from '../../src/errors/conflict.ts'
 import type { Artifact, DeployRequest, DeployResponse } from '../../src/provider.ts'
 import { fail } from '../../src/validation.ts'
-import { syncReservedConcurrency } from './concurrency.ts'
+import { reservationInPlace, syncReservedConcurrency } from './concurrency.ts'
 import { type AwsContext, awsCall, control } from './context.ts'
 import { isRoleNotAssumable } from './errors.ts'
 import { type AwsFunctionOptions, readFunctionOptions } from './options.ts'
@@ -128,8 +128,15 @@ async function update(context: AwsContext, plan: Plan, existing: FunctionConfigu
   const sameCode = hexFromBase64(existing.CodeSha256) === artifact.sha256 && sameArchitecture
   const sameConfig = deployed.configHash === request.configHash
   if (sameCode && sameConfig) {
+    const reserved = await reservationInPlace(context, request.name, request.scale, signal)
     const { ready, url } = await triggerInPlace(context, request.name, request.trigger)
-    if (ready) return { record: toRecord(existing, url), status: 'unchanged', warnings: [] }
+    if (ready && reserved) return { record: toRecord(existing, url), status: 'unchanged', warnings: [] }
+    // A deploy that failed after creating the function, before its reservation: set it.
+    if (!reserved) {
+      request.onStep?.('update')
+      await syncReservedConcurrency(context, request.name, request.scale, signal)
+      if (ready) return { record: toRecord(existing, url), status: 'updated', warnings: [] }
+    }
     // A deploy that failed between creating the function and its trigger: finish it.
     await checkQueueOwnership(context, request.name, request.trigger)
     request.onStep?.('update')
@@ -159,6 +166,8 @@ async function update(context: AwsContext, plan: Plan, existing: FunctionConfigu
   if (!sameConfig) {
     request.onStep?.('configure')
     await retireTrigger(context, request.name, deployed, request.trigger)
+    // Before the new config hash is written: a deploy that fails here is redone, not taken as done.
+    await syncReservedConcurrency(context, request.name, request.scale, signal)
     const command = new sdk.UpdateFunctionConfigurationCommand({
       ...configurationOf(plan),
       ...(options.role ? { Role: options.role } : {}),
@@ -166,8 +175,6 @@ async function update(context: AwsContext, plan: Plan, existing: FunctionConfigu
     await createWhileRolePropagates(context, () => awsCall(at, () => client.send(command, { abortSignal: signal })))
     request.onStep?.('wait')
     latest = await waitUntilSettled(context, request.name, signal)
-    // The scale is part of the config hash: a changed hash may be a changed (or removed) reservation.
-    await syncReservedConcurrency(context, request.name, request.scale, signal)
     url = await syncTrigger(context, targetOf(latest), request.trigger)
   }
   return { record: toRecord(latest, url), status: 'updated', warnings: [] }

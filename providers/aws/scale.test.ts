@@ -68,6 +68,21 @@ describe('aws: maxInstances is reserved concurrency', () => {
     await fn.remove()
   })
 
+  it('a deploy that failed before its reservation was set sets it on the next deploy', async () => {
+    // Every attempt at the reservation fails (the SDK-level retries included): the function exists, its config hash too.
+    emulator.faults.inject({ operation: 'PutFunctionConcurrency', kind: 'server-error', times: 1000, functionName: 'half' })
+    await expect(cloud.deploy(withOverrides(gated, { maxInstances: 2 }), { name: 'half' })).rejects.toMatchObject({
+      code: 'ProviderError',
+    })
+    emulator.faults.clear()
+    expect(await reserved('half')).toBeUndefined()
+    const again = await cloud.deploy(withOverrides(gated, { maxInstances: 2 }), { name: 'half' })
+    expect(again.status).toBe('updated')
+    expect(await reserved('half')).toBe(2)
+    expect((await cloud.deploy(withOverrides(gated, { maxInstances: 2 }), { name: 'half' })).status).toBe('unchanged')
+    await again.remove()
+  })
+
   it('the emulator refuses a negative reservation as Lambda’s model does', async () => {
     const fn = await cloud.deploy(gated, { name: 'negative' })
     const { PutFunctionConcurrencyCommand } = await import('@aws-sdk/client-lambda')
