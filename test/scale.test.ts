@@ -56,6 +56,8 @@ describe('scale against a provider', () => {
     expect(fn.warnings).toEqual([{ setting: 'minInstances', message: 'mock cannot honour minInstances; it was not set' }])
     const request = provider.calls.find(([method]) => method === 'doDeploy')?.[1] as { scale: unknown }
     expect(request.scale).toEqual({ maxInstances: 2, minInstances: undefined })
+    // 0 warm instances asks for nothing, so nothing is warned about.
+    expect((await createCloud(provider).deploy(noop('cold', { minInstances: 0 }))).warnings).toEqual([])
   })
 
   it('changes the configuration hash only when a scale is set, so older deploys stay unchanged', async () => {

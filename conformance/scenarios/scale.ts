@@ -34,7 +34,8 @@ export const scale: Scenario[] = [
       const gate = newGate()
       try {
         const fnName = name('ceiling')
-        const fn = await cloud.deploy(withOverrides(heldRecorder, { env: inbox.env, maxInstances: 1 }), { name: fnName })
+        // heldRecorder declares maxInstances: 1 in its module.
+        const fn = await cloud.deploy(withOverrides(heldRecorder, { env: inbox.env }), { name: fnName })
         assert.equal(fn.warnings.filter((warning) => warning.setting === 'maxInstances').length, 0)
         const tags = Array.from({ length: CALLS }, (_, index) => `call-${index}`)
         const settled: Outcome[] = []
