@@ -42,7 +42,11 @@ describe('aws: maxInstances is reserved concurrency', () => {
     })
     // Through cloudfn: the neutral Throttled, retryable.
     const refused = await fn.invoke({ gate: gate.path, tag: 'b' }).catch((error: CloudfnError) => error)
-    expect(refused).toMatchObject({ code: 'Throttled', isRetryable: true })
+    expect(refused).toMatchObject({
+      code: 'Throttled',
+      isRetryable: true,
+      message: expect.stringContaining('raise maxInstances'),
+    })
     gate.open()
     expect(await held).toBe('a')
     expect(state.executions.get('reserved')).toBe(1)
