@@ -31,7 +31,11 @@ describe('azure: maxInstances / minInstances are the Flex app’s scale', () => 
     while ((emulator.state.executions.get(app) ?? 0) < 1) await new Promise((resolve) => setTimeout(resolve, 2))
     // The host's 429 as the neutral Throttled: the function did not run.
     const refused = await fn.invoke({ gate: gate.path, tag: 'b' }).catch((error: CloudfnError) => error)
-    expect(refused).toMatchObject({ code: 'Throttled', isRetryable: true })
+    expect(refused).toMatchObject({
+      code: 'Throttled',
+      isRetryable: true,
+      message: expect.stringContaining('raise maxInstances'),
+    })
     gate.open()
     expect(await held).toBe('a')
     expect(emulator.state.executions.get(app)).toBe(1)

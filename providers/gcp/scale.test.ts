@@ -31,7 +31,11 @@ describe('gcp: maxInstances / minInstances are the service’s instance counts',
     await untilRunning('ceiling', 1)
     // Cloud Run's 429 (no instance free), as the neutral Throttled: the function did not run.
     const refused = await fn.invoke({ gate: gate.path, tag: 'b' }).catch((error: CloudfnError) => error)
-    expect(refused).toMatchObject({ code: 'Throttled', isRetryable: true })
+    expect(refused).toMatchObject({
+      code: 'Throttled',
+      isRetryable: true,
+      message: expect.stringContaining('raise maxInstances'),
+    })
     gate.open()
     expect(await held).toBe('a')
     expect(env.state.executions.get('ceiling')).toBe(1)
