@@ -12,6 +12,7 @@ import { plan } from './plan.ts'
 import { queueOwnership } from './queue-ownership.ts'
 import { queueTrigger } from './queue-trigger.ts'
 import { runtime } from './runtime.ts'
+import { scale } from './scale.ts'
 import { scheduleTrigger } from './schedule-trigger.ts'
 import { topicTrigger } from './topic-trigger.ts'
 import { triggerValidation } from './trigger-validation.ts'
@@ -38,4 +39,5 @@ export const scenarios: readonly Scenario[] = [
   ...topicTrigger,
   ...triggerValidation,
   ...cancellation,
+  ...scale,
 ]

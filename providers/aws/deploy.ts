@@ -1,6 +1,7 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda'
 import type { Artifact, DeployRequest, DeployResponse } from '../../src/provider.ts'
 import { fail } from '../../src/validation.ts'
+import { reservationInPlace, syncReservedConcurrency } from './concurrency.ts'
 import { type AwsContext, awsCall, control } from './context.ts'
 import { isRoleNotAssumable } from './errors.ts'
 import { type AwsFunctionOptions, readFunctionOptions } from './options.ts'
@@ -86,6 +87,7 @@ async function create(context: AwsContext, plan: Plan): Promise<DeployResponse> 
   request.onStep?.('wait')
   const ready = await waitUntilSettled(context, request.name, signal)
   request.onStep?.('configure')
+  if (request.scale.maxInstances !== undefined) await syncReservedConcurrency(context, request.name, request.scale, signal)
   const url = await syncTrigger(context, targetOf(ready, role), request.trigger)
   return { record: toRecord(ready, url), status: 'created', warnings: [] }
 }
@@ -109,8 +111,15 @@ async function update(context: AwsContext, plan: Plan, existing: FunctionConfigu
   // The comparison plan.ts makes for `cloud.plan()`: a plan and a deploy agree on what changes.
   const { deployed, architecture, sameCode, sameConfig } = diffAws(existing, request, options)
   if (sameCode && sameConfig) {
+    const reserved = await reservationInPlace(context, request.name, request.scale, signal)
     const { ready, url } = await triggerInPlace(context, request.name, request.trigger)
-    if (ready) return { record: toRecord(existing, url), status: 'unchanged', warnings: [] }
+    if (ready && reserved) return { record: toRecord(existing, url), status: 'unchanged', warnings: [] }
+    // A deploy that failed after creating the function, before its reservation: set it.
+    if (!reserved) {
+      request.onStep?.('update')
+      await syncReservedConcurrency(context, request.name, request.scale, signal)
+      if (ready) return { record: toRecord(existing, url), status: 'updated', warnings: [] }
+    }
     // A deploy that failed between creating the function and its trigger: finish it.
     await checkQueueOwnership(context, request.name, request.trigger)
     request.onStep?.('update')
@@ -140,6 +149,8 @@ async function update(context: AwsContext, plan: Plan, existing: FunctionConfigu
   if (!sameConfig) {
     request.onStep?.('configure')
     await retireTrigger(context, request.name, deployed, request.trigger)
+    // Before the new config hash is written: a deploy that fails here is redone, not taken as done.
+    await syncReservedConcurrency(context, request.name, request.scale, signal)
     const command = new sdk.UpdateFunctionConfigurationCommand({
       ...configurationOf(plan),
       ...(options.role ? { Role: options.role } : {}),

@@ -2,7 +2,7 @@ import { ProviderError } from '../../src/errors/provider-error.ts'
 import type { DeployRequest, DeployResponse, Warning } from '../../src/provider.ts'
 import { throwIfAborted } from '../../src/retry.ts'
 import { queueNames } from '../../src/triggers/queue.ts'
-import { expectString, fail, integerOr } from '../../src/validation.ts'
+import { expectString, fail } from '../../src/validation.ts'
 import { awaitOperation, type ControlPlane, getFunction, uploadSource, waitSettled } from './control-plane.ts'
 import { functionState } from './enums.ts'
 import { cloudfnLabels } from './labels.ts'
@@ -10,6 +10,7 @@ import { formatMemory } from './memory.ts'
 import { functionResourceName, locationName } from './names.ts'
 import { diffGcp } from './plan.ts'
 import { type Endpoint, IGNORED_ROUTES_ENV, toEndpoint, toRecord } from './record.ts'
+import { instanceCounts } from './scale.ts'
 import type { GcpFunction } from './sdk.ts'
 import { topicName } from './triggers/pubsub.ts'
 import { assertQueueFree } from './triggers/queue-owner.ts'
@@ -29,11 +30,9 @@ interface Options {
   serviceAccountEmail: string | undefined
 }
 
-function checkOptions(options: Readonly<Record<string, unknown>>): Options {
+function checkOptions(options: Readonly<Record<string, unknown>>, scale: DeployRequest['scale']): Options {
   const field = (key: string) => `providerOptions.gcp.${key}`
-  const maxInstances = integerOr(options.maxInstances, 100, field('maxInstances'), 1, 1000)
-  const minInstances = integerOr(options.minInstances, 0, field('minInstances'), 0, 1000)
-  if (minInstances > maxInstances) fail(field('minInstances'), 'must not exceed maxInstances')
+  const { maxInstances, minInstances } = instanceCounts(scale, options)
   const email = options.serviceAccountEmail
   if (email !== undefined && !/^[^@\s]+@[^@\s]+$/.test(expectString(email, field('serviceAccountEmail'))))
     fail(field('serviceAccountEmail'), 'must be a service account e-mail address')
@@ -117,7 +116,7 @@ const deployed = (fn: GcpFunction, status: DeployResponse['status'], warnings: W
 export async function deployFunction(plane: ControlPlane, request: DeployRequest, signal?: AbortSignal): Promise<Deployed> {
   const { name, artifact } = request
   if (!artifact) throw new ProviderError({ provider: 'gcp', isRetryable: false, message: 'gcp deploys need a packaged artifact' })
-  const options = checkOptions(request.providerOptions)
+  const options = checkOptions(request.providerOptions, request.scale)
   const warnings: Warning[] = []
   // Before anything changes: a refused deploy leaves both functions as they were.
   await assertQueueFree(plane, name, request.trigger)

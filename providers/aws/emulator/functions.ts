@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { http } from 'msw'
+import { concurrencyOf } from './concurrency.ts'
 import { type EmulatedFunction, type FunctionVersion, lambdaTime, settle, sha256Base64, toConfiguration, touch } from './model.ts'
 import { type EmulatorEnv, type RouteContext, route } from './router.ts'
 import { FunctionRuntime } from './runtime.ts'
@@ -129,6 +130,7 @@ export function functionHandlers(env: EmulatorEnv, base: string) {
           // No Tags member at all for a function without tags (recorded, LocalStack snapshot
           // test_tag_lifecycle get_fn_response_postuntagall; fidelity/aws/localstack/tag_lifecycle.json).
           ...(Object.keys(fn.tags).length > 0 ? { Tags: { ...fn.tags } } : {}),
+          ...concurrencyOf(fn),
         })
       }),
     ),
