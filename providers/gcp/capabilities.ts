@@ -26,6 +26,8 @@ export const GCP_CAPABILITIES: ProviderCapabilities = {
     http: { auth: ['public', 'iam'] },
     schedule: { timezones: true },
     queue: { maxBatchSize: 1, maxRetries: { min: 4, max: 99 }, namedDeadLetter: true, maxMessageBytes: 7 * MIB },
+    // The queue's Pub/Sub limits, per subscriber (see triggers/topic.ts); the default is the fewest allowed.
+    topic: { maxRetries: { min: 4, max: 99, default: 4 }, namedDeadLetter: true, maxMessageBytes: 7 * MIB },
   },
   logs: false,
   coldStartReport: true,
