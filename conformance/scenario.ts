@@ -19,6 +19,12 @@ export interface Probe {
   executions(name: string): Promise<number | undefined>
   /** Requests that reached the backend so far; unchanged means nothing was sent. */
   requestCount(): Promise<number>
+  /**
+   * Requests so far that could change the backend (anything but a read, as
+   * the backend itself tells them apart; when unsure, counted as a write),
+   * or absent where it cannot tell. Unchanged means nothing was written.
+   */
+  writeCount?(): Promise<number>
   /** Names of every function the backend holds. */
   functionNames(): Promise<string[]>
   /**

@@ -1,4 +1,11 @@
-export { type Cloud, type CloudSettings, createCloud, type DeployOptions, type GcCallOptions } from './client.ts'
+export {
+  type Cloud,
+  type CloudSettings,
+  createCloud,
+  type DeployOptions,
+  type GcCallOptions,
+  type PlanOptions,
+} from './client.ts'
 export { type CloudfnConfig, defineConfig } from './config.ts'
 export {
   defineFunction,
@@ -31,6 +38,7 @@ export type {
 export type { Jsonify } from './jsonify.ts'
 export type { MapOptions, MapProgress, MapResult } from './map.ts'
 export { decodePayload, type EncodedPayload, encodePayload } from './payload.ts'
+export { type DeployPlan, formatPlan, type PlanChange, type PlanChangeKind, type PlanResponse } from './plan.ts'
 export { PORTABLE_RULES } from './portable-rules.ts'
 export type * from './provider.ts'
 export { backoffDelay, DEFAULT_RETRY_POLICY, type RetryOptions, type RetryPolicy, withRetry } from './retry.ts'

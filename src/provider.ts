@@ -8,12 +8,49 @@
  * encoded requests and throws cloudfn errors (from `cloudfn`) for failures.
  */
 import type { FunctionDefinition } from './define.ts'
+import type { PlanResponse } from './plan.ts'
 import type { LogLevel } from './runtime/context.ts'
+import type { ScaleCapabilities, ScaleSettings } from './scale.ts'
 import type { HttpAuth, Trigger } from './triggers/types.ts'
+
+/**
+ * How an HTTP trigger carries requests and answers, where clouds differ
+ * (conformance/scenarios/http-wire.ts checks each against the target).
+ * Absent fields take the defaults named on each.
+ */
+export interface HttpLimits {
+  /**
+   * How a body counts against `maxRequestBytes` and `maxResponseBytes`:
+   * `bytes` (default) counts the body as sent; `event` counts it inside the
+   * JSON event the platform hands the function, where a binary body travels
+   * as base64 (4/3 of its bytes) and UTF-8 text as it is. Over the limit a
+   * request gets 413 and an answer 502.
+   */
+  bodyCounting?: 'bytes' | 'event' | undefined
+  /**
+   * Largest request head (request line and headers) in bytes; a larger one
+   * gets 431. Default 16 KiB, Node's HTTP server limit, which a request meets
+   * on most platforms; `null` when the platform has no head limit below the
+   * body limit.
+   */
+  maxRequestHeadBytes?: number | null | undefined
+  /**
+   * `raw` (default): the function gets an `application/json` body's bytes,
+   * whatever they are. `strict`: the platform parses such a body before the
+   * function runs and answers 400 to one that is not a JSON object or array.
+   */
+  jsonBodies?: 'raw' | 'strict' | undefined
+}
+
+export interface HttpTriggerCapabilities {
+  /** The auth modes `http({ auth })` may ask for. */
+  auth: readonly HttpAuth[]
+  limits?: HttpLimits | undefined
+}
 
 /** Which triggers a provider offers and within which limits; an absent kind is not offered. */
 export interface TriggerCapabilities {
-  http?: { auth: readonly HttpAuth[] } | undefined
+  http?: HttpTriggerCapabilities | undefined
   schedule?:
     | {
         /** Expressions can be read in a time zone other than UTC. */
@@ -64,6 +101,13 @@ export interface ProviderCapabilities {
   maxAsyncRequestBytes: number
   memoryMb: { min: number; max: number }
   timeoutSec: { min: number; max: number }
+  /**
+   * `cloud.plan()` and `cloudfn deploy --dry-run` are available. Set by the
+   * core from the presence of `doPlan` (a provider need not set it).
+   */
+  plan?: boolean | undefined
+  /** The ranges of `maxInstances` / `minInstances` it honours; absent ones are warned about and not set. */
+  scale?: ScaleCapabilities | undefined
 }
 
 /** The zip that runs in the cloud: the user's module, tree-shaken, plus the provider's shim. */
@@ -102,6 +146,9 @@ export interface FunctionRecord {
   provider: string
   memoryMb: number
   timeoutSec: number
+  /** The ceiling and warm instances deployed, where the provider reports them (undefined: the cloud's default). */
+  maxInstances?: number | undefined
+  minInstances?: number | undefined
   /** Names of the environment variables (values are never echoed back). */
   envKeys: string[]
   /** SHA-256 of the deployed artifact, or of the in-process definition for providers without one. */
@@ -137,6 +184,8 @@ export interface DeployRequest {
   name: string
   memoryMb: number
   timeoutSec: number
+  /** Checked against `capabilities.scale`; a setting the provider does not honour is left undefined. */
+  scale: Readonly<ScaleSettings>
   env: Readonly<Record<string, string>>
   /** This provider's own `providerOptions[name]` (already the inner object). */
   providerOptions: Readonly<Record<string, unknown>>
@@ -149,6 +198,9 @@ export interface DeployRequest {
   definition: FunctionDefinition<never, unknown>
   onStep?: ((step: DeployStep) => void) | undefined
 }
+
+/** A deploy request without its progress callback: what `doPlan` compares with the cloud. */
+export type PlanRequest = Omit<DeployRequest, 'onStep'>
 
 export interface DeployResponse {
   record: FunctionRecord
@@ -250,6 +302,14 @@ export interface ProviderV1 {
 
   /** Create or update; idempotent. Returns `unchanged` when hash and config match. */
   doDeploy(request: DeployRequest, options: CallOptions): Promise<DeployResponse>
+  /**
+   * What `doDeploy` of the same request would change, from read calls only
+   * (nothing is created, changed or deleted). Optional in v1: without it,
+   * `cloud.plan()` throws `UnsupportedError` and `capabilities.plan` is false.
+   * An unchanged redeploy plans no changes: use the same comparison as
+   * `doDeploy` (code hash, config hash), ideally the same function.
+   */
+  doPlan?(request: PlanRequest, options: CallOptions): Promise<PlanResponse>
   /** Undefined when the function does not exist. */
   doGet(name: string, options: CallOptions): Promise<FunctionRecord | undefined>
   /** Functions this provider manages (tagged by cloudfn). */

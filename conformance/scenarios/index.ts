@@ -7,6 +7,7 @@ import { httpWire } from './http-wire.ts'
 import { lifecycle } from './lifecycle.ts'
 import { observability } from './observability.ts'
 import { payload } from './payload.ts'
+import { plan } from './plan.ts'
 import { queueTrigger } from './queue-trigger.ts'
 import { runtime } from './runtime.ts'
 import { scheduleTrigger } from './schedule-trigger.ts'
@@ -23,6 +24,7 @@ export const scenarios: readonly Scenario[] = [
   ...failureKinds,
   ...runtime,
   ...update,
+  ...plan,
   ...observability,
   ...validation,
   ...httpTrigger,
