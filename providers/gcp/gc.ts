@@ -17,7 +17,7 @@ import { toRecord } from './record.ts'
 import type { SchedulerJob } from './sdk.ts'
 import { PubSub } from './triggers/pubsub.ts'
 import { deleteJob, JOB_PREFIX, listCloudfnJobs } from './triggers/scheduler.ts'
-import { pubsubNames } from './triggers/topic.ts'
+import { pubsubNames, sharedTopicLeftovers } from './triggers/topic.ts'
 
 function isoOf(time: SchedulerJob['userUpdateTime'] | string): string | undefined {
   if (typeof time === 'string') return time
@@ -62,6 +62,8 @@ export async function collectGarbage(
       })
     }
   }
+  // Shared topics go after the functions, whose own removal deletes the ones they were last on.
+  candidates.push(...(await sharedTopicLeftovers(plane, records)))
   // Each removal first checks the signal: nothing more is deleted once the caller has aborted.
   const checked = candidates.map((candidate) => ({
     ...candidate,

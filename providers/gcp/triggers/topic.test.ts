@@ -88,4 +88,22 @@ describe('gcp topic triggers', () => {
     await cloud.remove('mover-fn')
     expect(topicNamed('second')).toBeUndefined()
   })
+
+  it('gc collects a shared topic no function subscribes to any more, and keeps one in use and one cloudfn did not make', async () => {
+    const shared = { 'cloudfn-managed': 'true', 'cloudfn-shared-topic': 'true' }
+    env.emulator.pubsub.topics.set(`${PROJECT}/topics/orphan`, { name: `${PROJECT}/topics/orphan`, labels: shared })
+    env.emulator.pubsub.topics.set(`${PROJECT}/topics/foreign`, { name: `${PROJECT}/topics/foreign`, labels: {} })
+    const cloud = env.cloudWith()
+    await cloud.deploy(on('live'), { name: 'live-fn' })
+    // A dry run at any age reports it; a real run with an age limit keeps it, since Pub/Sub keeps no change time.
+    expect((await cloud.gc({ olderThanMs: 0, dryRun: true })).removed).toContain('topic:orphan')
+    expect((await cloud.gc({ olderThanMs: 60_000 })).removed).not.toContain('topic:orphan')
+    const result = await cloud.gc({ olderThanMs: 0 })
+    expect(result.removed).toContain('topic:orphan')
+    expect(topicNamed('orphan')).toBeUndefined()
+    expect(topicNamed('foreign')).toBeDefined()
+    expect(result.removed).not.toContain('topic:live')
+    // gc removed the live function too (olderThanMs 0), and with it, as its last subscriber, the topic.
+    expect(topicNamed('live')).toBeUndefined()
+  })
 })

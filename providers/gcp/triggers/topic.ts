@@ -17,7 +17,8 @@
  */
 import { ConflictError } from '../../../src/errors/conflict.ts'
 import { NotFoundError } from '../../../src/errors/not-found.ts'
-import type { PublishRequest } from '../../../src/provider.ts'
+import type { GcCandidate } from '../../../src/gc.ts'
+import type { FunctionRecord, PublishRequest } from '../../../src/provider.ts'
 import { queueNames } from '../../../src/triggers/queue.ts'
 import { topicNames, topicRetries } from '../../../src/triggers/topic.ts'
 import type { TopicTrigger, Trigger } from '../../../src/triggers/types.ts'
@@ -138,4 +139,38 @@ export async function publishToTopic(
       message: `Topic '${request.topic}' does not exist on gcp; deploy a function with topic({ name: '${request.topic}' }) first`,
     })
   }
+}
+
+/**
+ * For gc: shared topics cloudfn made that no cloudfn function subscribes to
+ * any more (two last subscribers removed at once each saw the other, or a
+ * remove crashed between its steps). Pub/Sub keeps no change time, so they go
+ * only with `olderThanMs: 0`, like the queues' leftovers.
+ */
+export async function sharedTopicLeftovers(plane: ControlPlane, records: readonly FunctionRecord[]): Promise<GcCandidate[]> {
+  const subscribed = new Set(records.flatMap((record) => (record.trigger?.kind === 'topic' ? [record.trigger.name] : [])))
+  const candidates: GcCandidate[] = []
+  let pageToken = ''
+  do {
+    const page = await plane.rest.call<{ topics?: Topic[]; nextPageToken?: string }>({
+      method: 'GET',
+      url: `${API}/projects/${plane.location.project}/topics?pageSize=1000${pageToken ? `&pageToken=${pageToken}` : ''}`,
+      operation: 'list topics',
+      resource: plane.location.project,
+      kind: 'Project',
+    })
+    for (const found of page.topics ?? []) {
+      if (found.labels?.[MANAGED_LABEL] !== 'true' || found.labels[SHARED_TOPIC_LABEL] !== 'true') continue
+      const short = found.name.split('/').pop() ?? ''
+      candidates.push({
+        resource: `topic:${short}`,
+        changedAt: undefined,
+        unused: !subscribed.has(short),
+        remove: () =>
+          plane.rest.call({ method: 'DELETE', operation: 'delete topic', absentOk: true, ...topicMeta(plane, short) }),
+      })
+    }
+    pageToken = page.nextPageToken ?? ''
+  } while (pageToken)
+  return candidates
 }
