@@ -98,8 +98,9 @@ async function dropOldTopics(
   name: string,
   beforeChange: () => void,
 ) {
-  const now = trigger?.kind === 'queue' ? queueNames(trigger, name) : undefined
-  await releasePubsub(plane, previous, name, new Set(now ? [now.queue, now.deadLetter] : []), beforeChange)
+  // The new trigger may be a topic() whose dead-letter topic has the queue's old name (`<function>-dead-letter`).
+  const now = pubsubNames(trigger, name)
+  await releasePubsub(plane, previous, name, new Set(now ? [now.topic, now.deadLetter] : []), beforeChange)
 }
 
 /** Deletes what the trigger made (the function's own deletion takes its Eventarc trigger and subscription). */

@@ -106,4 +106,33 @@ describe('gcp topic triggers', () => {
     // gc removed the live function too (olderThanMs 0), and with it, as its last subscriber, the topic.
     expect(topicNamed('live')).toBeUndefined()
   })
+
+  it('a queue function turned topic subscriber keeps its dead-letter topic (same name) and dead-letters there', async () => {
+    const cloud = env.cloudWith()
+    await cloud.deploy(withOverrides(worker, { trigger: queue({ maxRetries: 4 }) }), { name: 'switch-fn' })
+    expect(topicNamed('switch-fn-dead-letter')).toBeDefined()
+    await cloud.deploy(on('switched'), { name: 'switch-fn' })
+    expect(topicNamed('switch-fn-dead-letter')?.labels).toMatchObject({ 'cloudfn-function': 'switch-fn' })
+    expect(subscriptionsOf('switched')).toEqual([
+      { to: 'switch-fn', deadLetter: { deadLetterTopic: `${PROJECT}/topics/switch-fn-dead-letter`, maxDeliveryAttempts: 5 } },
+    ])
+    expect(subscriptionsOf('switch-fn-dead-letter').map((s) => s.to)).toEqual(['pull'])
+    expect(topicNamed('switch-fn')).toBeUndefined()
+    await cloud.remove('switch-fn')
+    expect(topicNamed('switch-fn-dead-letter')).toBeUndefined()
+    expect(topicNamed('switched')).toBeUndefined()
+  })
+
+  it('a topic subscriber turned queue function keeps its dead-letter topic and leaves the topic as the last one out', async () => {
+    const cloud = env.cloudWith()
+    await cloud.deploy(on('was-topic'), { name: 'back-fn' })
+    await cloud.deploy(withOverrides(worker, { trigger: queue({ maxRetries: 4 }) }), { name: 'back-fn' })
+    expect(topicNamed('was-topic')).toBeUndefined()
+    expect(subscriptionsOf('back-fn')).toEqual([
+      { to: 'back-fn', deadLetter: { deadLetterTopic: `${PROJECT}/topics/back-fn-dead-letter`, maxDeliveryAttempts: 5 } },
+    ])
+    expect(subscriptionsOf('back-fn-dead-letter').map((s) => s.to)).toEqual(['pull'])
+    await cloud.remove('back-fn')
+    expect(topicNamed('back-fn-dead-letter')).toBeUndefined()
+  })
 })
