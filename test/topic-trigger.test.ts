@@ -59,6 +59,11 @@ describe('topic triggers in the core', () => {
       code: 'InvalidArgument',
       field: 'trigger.deadLetter',
     })
+    // The default dead letter is '<function>-dead-letter': here the topic itself.
+    await expect(
+      cloud.deploy(defineFunction({ name: 'orders', trigger: topic({ name: 'orders-dead-letter' }), handler: () => 1 })),
+    ).rejects.toMatchObject({ code: 'InvalidArgument', field: 'trigger.deadLetter' })
+    expect(provider.calls).toEqual([])
     const fn = await cloud.deploy(subscriber())
     const before = provider.calls.length
     await expect(fn.publish({ id: 1, padding: 'x'.repeat(64) } as never)).rejects.toMatchObject({ code: 'PayloadTooLarge' })
