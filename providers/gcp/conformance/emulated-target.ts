@@ -38,6 +38,7 @@ export function gcpEmulatedTarget(): ConformanceTarget {
           requestCount: async () => state.requestCount,
           functionNames: async () => state.functionNames(),
           deadLetters: async (name) => emulator.deadLetters(name),
+          topicNames: async () => [...emulator.pubsub.topics.keys()].map((topic) => topic.split('/').pop() ?? ''),
         },
         clock,
         inbox: inboxes.open,
