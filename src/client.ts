@@ -22,7 +22,7 @@ import { checkRequiredPackages } from './required-packages.ts'
 import type { RetryPolicy } from './retry.ts'
 import { throwIfAborted } from './retry.ts'
 import { checkScaleSupport, type ScaleSettings, scaleHashPart } from './scale.ts'
-import { checkQueueNames, checkTriggerSupport } from './triggers/check.ts'
+import { checkTriggerNames, checkTriggerSupport } from './triggers/check.ts'
 import { createTopicPublisher, type TopicPublisher } from './triggers/topic-publisher.ts'
 import type { Trigger } from './triggers/types.ts'
 import { describeValue, expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail } from './validation.ts'
@@ -187,7 +187,7 @@ async function prepareRequest(
     maxInstances: provider.capabilities.scale?.maxInstances ? definition.maxInstances : undefined,
     minInstances: provider.capabilities.scale?.minInstances ? definition.minInstances : undefined,
   }
-  if (definition.trigger?.kind === 'queue') checkQueueNames(definition.trigger, name)
+  if (definition.trigger) checkTriggerNames(definition.trigger, name)
   checkRequiredPackages(provider.name, provider.requiredPackages?.({ trigger: definition.trigger }) ?? [])
   throwIfAborted(signal)
   const providerOptions = definition.providerOptions[provider.name] ?? {}

@@ -30,6 +30,8 @@ export const GCP_CAPABILITIES: ProviderCapabilities = {
     http: { auth: ['public', 'iam'], limits: { bodyCounting: 'bytes', maxRequestHeadBytes: 16 * 1024, jsonBodies: 'strict' } },
     schedule: { timezones: true },
     queue: { maxBatchSize: 1, maxRetries: { min: 4, max: 99 }, namedDeadLetter: true, maxMessageBytes: 7 * MIB },
+    // The queue's Pub/Sub limits, per subscriber (see triggers/topic.ts); the default is the fewest allowed.
+    topic: { maxRetries: { min: 4, max: 99, default: 4 }, namedDeadLetter: true, maxMessageBytes: 7 * MIB },
   },
   logs: false,
   coldStartReport: true,

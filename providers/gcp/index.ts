@@ -22,6 +22,7 @@ import { lazyRest } from './rest.ts'
 import { lazyClient, lazySchedulerClient } from './sdk.ts'
 import { checkSettings, type GcpSettings, type ProviderSettings } from './settings.ts'
 import { fetchFunction, sendMessage } from './triggers/calls.ts'
+import { publishToTopic } from './triggers/topic.ts'
 
 export { GCP_CAPABILITIES } from './capabilities.ts'
 export { GCP_CLOUD_RUN_PRICES, type GcpCloudRunPrices } from './pricing.ts'
@@ -162,6 +163,10 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
 
     doSend(request, options) {
       return sendMessage(plane, request, options.signal)
+    },
+
+    doPublish(request, options) {
+      return publishToTopic(plane, request, options.signal)
     },
 
     async doRemove(name, options) {

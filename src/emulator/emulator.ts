@@ -20,6 +20,10 @@ export interface EmulatorProbe {
   requestCount(): Promise<number>
   functionNames(): Promise<string[]>
   deadLetters(functionName: string): Promise<string[]>
+  /** Requests that could change something (a plan or a dry run must send none), counted from the emulator's own log. */
+  writeCount?(): Promise<number>
+  /** Topics the emulator holds (topic scenarios check what a remove leaves). */
+  topicNames?(): Promise<string[]>
 }
 
 /**
