@@ -57,20 +57,38 @@ function roleGrants(changes: readonly PlanChange[], options: AwsFunctionOptions,
   return grants
 }
 
-export async function planDeploy(context: AwsContext, request: PlanRequest, signal?: AbortSignal): Promise<PlanResponse> {
-  const options = readFunctionOptions(request.providerOptions)
+/** A plan with what deploy needs to apply it: the comparison, and the URL an unchanged HTTP function has. */
+export interface AwsPlan extends PlanResponse {
+  /** Undefined when the function does not exist yet. */
+  diff: AwsDiff | undefined
+  /** Read while checking an unchanged function's trigger. */
+  url?: string | undefined
+}
+
+/**
+ * The changes a deploy of `request` makes over `existing` (the function's
+ * configuration, read by the caller). Deploy applies exactly these, so
+ * `cloud.plan()` shows what a deploy does. Reads only the trigger's
+ * resources, and only for an unchanged function (as deploys always did).
+ */
+export async function planAgainst(
+  context: AwsContext,
+  existing: FunctionConfiguration | undefined,
+  request: PlanRequest,
+  options: AwsFunctionOptions,
+): Promise<AwsPlan> {
   const { name, trigger } = request
-  const existing = await getConfiguration(context, name, signal)
   if (!existing) {
     const changes = [createFunctionChange(name, request), ...triggerChanges(name, undefined, trigger)]
-    return { changes: [...changes, ...roleGrants(changes, options, context)], warnings: [] }
+    return { changes: [...changes, ...roleGrants(changes, options, context)], warnings: [], diff: undefined }
   }
   const diff = diffAws(existing, request, options)
   if (diff.sameCode && diff.sameConfig) {
-    // The read an unchanged deploy makes: a deploy that stopped after creating the function has no trigger resources yet.
-    if ((await triggerInPlace(context, name, trigger)).ready) return { changes: [], warnings: [] }
+    // A deploy that stopped after creating the function has no trigger resources yet: the next one makes them.
+    const { ready, url } = await triggerInPlace(context, name, trigger)
+    if (ready) return { changes: [], warnings: [], diff, url }
     const changes = triggerChanges(name, undefined, trigger)
-    return { changes: [...changes, ...roleGrants(changes, options, context)], warnings: [] }
+    return { changes: [...changes, ...roleGrants(changes, options, context)], warnings: [], diff }
   }
   const changes: PlanChange[] = []
   if (!diff.sameCode) {
@@ -85,5 +103,16 @@ export async function planDeploy(context: AwsContext, request: PlanRequest, sign
       triggers.push({ kind: 'delete-url', resource: `url:${name}`, detail: 'no HTTP trigger any more' })
     changes.push(...triggers, ...roleGrants(triggers, options, context))
   }
-  return { changes, warnings: [] }
+  return { changes, warnings: [], diff }
+}
+
+export async function planDeploy(context: AwsContext, request: PlanRequest, signal?: AbortSignal): Promise<PlanResponse> {
+  const options = readFunctionOptions(request.providerOptions)
+  const { changes, warnings } = await planAgainst(
+    context,
+    await getConfiguration(context, request.name, signal),
+    request,
+    options,
+  )
+  return { changes, warnings }
 }
