@@ -13,6 +13,7 @@ function planRequest(name: string): PlanRequest {
     env: {},
     providerOptions: {},
     configHash: '0'.repeat(64),
+    scale: { maxInstances: undefined, minInstances: undefined },
     trigger: undefined,
     definition,
   }

@@ -32,6 +32,8 @@ export interface Probe {
    * function, or undefined where the backend cannot read it.
    */
   deadLetters?(functionName: string): Promise<string[] | undefined>
+  /** Names of the topics the backend holds (see `topic()`), where it can list them. */
+  topicNames?(): Promise<string[]>
 }
 
 /** A failure of the cloud itself, not of the function: a 5xx from its front end, or a dropped connection. */

@@ -7,11 +7,13 @@ import { assertSupportedNode } from './node-version.ts'
 import { packageFunction } from './package/index.ts'
 import type { DeployPlan } from './plan.ts'
 import { validateName } from './portable-rules.ts'
-import type { DeployStep, FunctionRecord, GcResult, PlanRequest, Provider, ProviderCapabilities } from './provider.ts'
+import type { DeployStep, FunctionRecord, GcResult, PlanRequest, Provider, ProviderCapabilities, Warning } from './provider.ts'
 import { checkRequiredPackages } from './required-packages.ts'
 import type { RetryPolicy } from './retry.ts'
 import { throwIfAborted } from './retry.ts'
+import { checkScaleSupport, type ScaleSettings, scaleHashPart } from './scale.ts'
 import { checkQueueNames, checkTriggerSupport } from './triggers/check.ts'
+import { createTopicPublisher, type TopicPublisher } from './triggers/topic-publisher.ts'
 import type { Trigger } from './triggers/types.ts'
 import { describeValue, expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail } from './validation.ts'
 
@@ -80,6 +82,8 @@ export interface Cloud {
    * deploys or removes left behind; `UnsupportedError` on providers without it.
    */
   gc(options: GcCallOptions): Promise<GcResult>
+  /** Publishes to a topic from code that is not a function (`cloud.topic('orders').publish(message)`). */
+  topic<M = unknown>(name: string): TopicPublisher<M>
 }
 
 function checkOptions(options: unknown, allowed: readonly string[]): Record<string, unknown> {
@@ -99,6 +103,7 @@ function targetName(target: unknown): string {
 function configHash(request: {
   memoryMb: number
   timeoutSec: number
+  scale: Readonly<ScaleSettings>
   env: Readonly<Record<string, string>>
   providerOptions: unknown
   trigger: unknown
@@ -114,6 +119,7 @@ function configHash(request: {
           env,
           request.providerOptions,
           ...(request.trigger ? [request.trigger] : []),
+          ...scaleHashPart(request.scale),
         ]),
       )
       .digest('hex')
@@ -157,12 +163,18 @@ async function prepareRequest(
   definition: AnyDefinition,
   checked: Record<string, unknown>,
   onStep: ((step: DeployStep) => void) | undefined,
-): Promise<PlanRequest> {
+): Promise<{ request: PlanRequest; warnings: Warning[] }> {
   if (!isFunctionDefinition(definition)) fail('definition', 'must be the result of defineFunction()')
   const signal = checked.signal as AbortSignal | undefined
   const name = checked.name === undefined ? definition.name : validateName(checked.name, 'options.name')
   onStep?.('validate')
   checkAgainstCapabilities(definition, provider)
+  // Out of range: InvalidArgument; not honoured: a warning, and the provider is not asked for it.
+  const warnings = checkScaleSupport(definition, provider.capabilities.scale, provider.name)
+  const scale: ScaleSettings = {
+    maxInstances: provider.capabilities.scale?.maxInstances ? definition.maxInstances : undefined,
+    minInstances: provider.capabilities.scale?.minInstances ? definition.minInstances : undefined,
+  }
   if (definition.trigger?.kind === 'queue') checkQueueNames(definition.trigger, name)
   checkRequiredPackages(provider.name, provider.requiredPackages?.({ trigger: definition.trigger }) ?? [])
   throwIfAborted(signal)
@@ -176,13 +188,14 @@ async function prepareRequest(
     name,
     memoryMb: definition.memoryMb,
     timeoutSec: definition.timeoutSec,
+    scale,
     env: definition.env,
     providerOptions,
     trigger: definition.trigger,
     artifact,
     definition,
   }
-  return { ...request, configHash: configHash(request) }
+  return { request: { ...request, configHash: configHash(request) }, warnings }
 }
 
 /** Wraps any Provider in the neutral API: validation, packaging, retries and error mapping live here, once. */
@@ -202,7 +215,7 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
       const signal = checked.signal as AbortSignal | undefined
       const onStep = checked.onProgress as DeployOptions['onProgress']
       if (onStep !== undefined && typeof onStep !== 'function') fail('options.onProgress', 'must be a function')
-      const request = await prepareRequest(provider, definition, checked, onStep)
+      const { request, warnings: scaleWarnings } = await prepareRequest(provider, definition, checked, onStep)
       // The first change any attempt reports is what this deploy did, even if a
       // retried attempt then finds the work done and answers 'unchanged'.
       let changed: 'created' | 'updated' | undefined
@@ -223,7 +236,8 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
         signal,
       )
       onStep?.('done')
-      return createHandle(context, response.record, { status: changed ?? response.status, warnings: response.warnings })
+      const warnings = [...scaleWarnings, ...response.warnings]
+      return createHandle(context, response.record, { status: changed ?? response.status, warnings })
     }) as Cloud['deploy'],
 
     async plan(definition, options) {
@@ -237,10 +251,15 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
         })
       }
       const doPlan = provider.doPlan.bind(provider)
-      const request = await prepareRequest(provider, definition, checked, undefined)
+      const { request, warnings } = await prepareRequest(provider, definition, checked, undefined)
       // Only reads: retried like any other control-plane call.
       const planned = await controlPlane(context, 'plan', () => doPlan(request, { signal }), signal)
-      return { name: request.name, provider: provider.name, changes: planned.changes, warnings: planned.warnings }
+      return {
+        name: request.name,
+        provider: provider.name,
+        changes: planned.changes,
+        warnings: [...warnings, ...planned.warnings],
+      }
     },
 
     get: (async (target: string | AnyDefinition, options?: { signal?: AbortSignal }): Promise<FunctionHandle> => {
@@ -285,5 +304,7 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
       // A provider's gc lists before it removes, so a retried attempt starts from what is left.
       return controlPlane(context, 'gc', () => doGc({ olderThanMs, dryRun: checked.dryRun === true }, { signal }), signal)
     },
+
+    topic: (name) => createTopicPublisher(context, name),
   }
 }

@@ -9,8 +9,9 @@ import {
   validateTimeout,
 } from './portable-rules.ts'
 import type { FunctionContext } from './runtime/context.ts'
+import { validateScale } from './scale.ts'
 import { expectTrigger } from './triggers/check.ts'
-import type { HttpTrigger, QueueTrigger, ScheduleTrigger, Trigger } from './triggers/types.ts'
+import type { HttpTrigger, QueueTrigger, ScheduleTrigger, TopicTrigger, Trigger } from './triggers/types.ts'
 import { expectFunction, expectKnownKeys, expectPlainObject, expectString, fail } from './validation.ts'
 
 export type { FunctionContext } from './runtime/context.ts'
@@ -21,7 +22,7 @@ export type Handler<I, O> = (input: I, ctx: FunctionContext) => O | Promise<O>
 export type ProviderOptions = Record<string, Record<string, unknown>>
 
 /** The triggers a `FunctionConfig` (not an HTTP one) may carry. */
-export type EventTrigger = ScheduleTrigger | QueueTrigger
+export type EventTrigger = ScheduleTrigger | QueueTrigger | TopicTrigger
 
 export interface FunctionConfig<I, O, T extends EventTrigger | undefined = EventTrigger | undefined> {
   /** Portable name: 1-40 of `a-z 0-9 -`, starting with a letter. */
@@ -31,6 +32,14 @@ export interface FunctionConfig<I, O, T extends EventTrigger | undefined = Event
   memoryMb?: number
   /** Timeout in seconds, 1 to 3600 (default 60). Providers may narrow the range. */
   timeoutSec?: number
+  /**
+   * Most executions at once, 1 to 1000 (default: the cloud's own limit); calls
+   * beyond it fail with `ThrottledError`, which invoke retries (README "Scale").
+   * Providers may narrow the range.
+   */
+  maxInstances?: number
+  /** Instances kept warm, 0 to 1000 (default 0); they cost money while idle. Not above `maxInstances`. */
+  minInstances?: number
   /** Environment variables visible inside the function only. */
   env?: Record<string, string>
   /** Module that exports this definition; recorded automatically from the call site. */
@@ -48,7 +57,7 @@ export interface FunctionConfig<I, O, T extends EventTrigger | undefined = Event
   include?: readonly string[]
   /**
    * What starts the function besides direct invocation: `schedule(...)`
-   * (input: `ScheduleEvent`) or `queue(...)` (input: each message). For
+   * (input: `ScheduleEvent`), `queue(...)` or `topic(...)` (input: each message). For
    * `http(...)` the handler takes a `Request` instead (see `HttpFunctionConfig`).
    */
   trigger?: T
@@ -75,6 +84,9 @@ export interface FunctionDefinition<I = unknown, O = unknown, T extends Trigger 
   readonly handler: Handler<I, O>
   readonly memoryMb: number
   readonly timeoutSec: number
+  /** Undefined: the cloud's default. */
+  readonly maxInstances: number | undefined
+  readonly minInstances: number | undefined
   readonly env: Readonly<Record<string, string>>
   /** Absolute path of the module that defines the function, if known. */
   readonly entry: string | undefined
@@ -95,6 +107,8 @@ const CONFIG_KEYS = [
   'handler',
   'memoryMb',
   'timeoutSec',
+  'maxInstances',
+  'minInstances',
   'env',
   'entry',
   'exportName',
@@ -171,6 +185,7 @@ function createDefinition<I, O>(
     handler: config.handler,
     memoryMb: config.memoryMb === undefined ? PORTABLE_RULES.memoryMb.default : validateMemory(config.memoryMb),
     timeoutSec: config.timeoutSec === undefined ? PORTABLE_RULES.timeoutSec.default : validateTimeout(config.timeoutSec),
+    ...validateScale(config),
     env: Object.freeze(config.env === undefined ? {} : validateEnv(config.env)),
     entry,
     exportName: config.exportName === undefined ? undefined : expectString(config.exportName, 'exportName'),

@@ -13,7 +13,7 @@ import type { FunctionRecord, LogEntry, Provider, Warning } from './provider.ts'
 import { type RetryPolicy, throwIfAborted, withRetry } from './retry.ts'
 import type { InvocationMeta } from './runtime/envelope.ts'
 import { createTriggerMethods, type TriggerMethods } from './trigger-calls.ts'
-import type { HttpTrigger, QueueTrigger, ScheduleTrigger, Trigger } from './triggers/types.ts'
+import type { HttpTrigger, QueueTrigger, ScheduleTrigger, TopicTrigger, Trigger } from './triggers/types.ts'
 import { describeValue, expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail, integerOr } from './validation.ts'
 
 export interface InvokeOptions {
@@ -63,11 +63,15 @@ export interface FunctionHandle<I = unknown, O = unknown> extends Readonly<Funct
 type DirectCalls = 'invoke' | 'invokeDetailed' | 'invokeAsync' | 'map' | 'mapStream'
 
 /** Handle of an HTTP function: it is called through its `url`, so it has `fetch()` and no `invoke()`. */
-export type HttpFunctionHandle = Omit<FunctionHandle<Request, Response>, DirectCalls | 'send'> & { readonly url: string }
+export type HttpFunctionHandle = Omit<FunctionHandle<Request, Response>, DirectCalls | 'send' | 'publish'> & {
+  readonly url: string
+}
 /** Handle of a queue-triggered function: `send()` a message, or `invoke()` it directly. */
-export type QueueFunctionHandle<I = unknown, O = unknown> = Omit<FunctionHandle<I, O>, 'fetch'>
+export type QueueFunctionHandle<I = unknown, O = unknown> = Omit<FunctionHandle<I, O>, 'fetch' | 'publish'>
+/** Handle of a topic-triggered function: `publish()` to its topic (every subscriber runs), or `invoke()` it directly. */
+export type TopicFunctionHandle<I = unknown, O = unknown> = Omit<FunctionHandle<I, O>, 'fetch' | 'send'>
 /** Handle of a function without a trigger or with a schedule: `invoke()` and `map()`. */
-export type InvocableFunctionHandle<I = unknown, O = unknown> = Omit<FunctionHandle<I, O>, 'fetch' | 'send'>
+export type InvocableFunctionHandle<I = unknown, O = unknown> = Omit<FunctionHandle<I, O>, 'fetch' | 'send' | 'publish'>
 
 /**
  * The handle `deploy` gives for a definition with trigger type `T`: only the
@@ -78,9 +82,11 @@ export type HandleFor<I, O, T extends Trigger | undefined> = [T] extends [HttpTr
   ? HttpFunctionHandle
   : [T] extends [QueueTrigger]
     ? QueueFunctionHandle<I, O>
-    : [T] extends [ScheduleTrigger | undefined]
-      ? InvocableFunctionHandle<I, O>
-      : FunctionHandle<I, O>
+    : [T] extends [TopicTrigger]
+      ? TopicFunctionHandle<I, O>
+      : [T] extends [ScheduleTrigger | undefined]
+        ? InvocableFunctionHandle<I, O>
+        : FunctionHandle<I, O>
 
 export interface HandleContext {
   provider: Provider

@@ -33,6 +33,7 @@ export type {
   InvokeOptions,
   LogsOptions,
   QueueFunctionHandle,
+  TopicFunctionHandle,
 } from './handle.ts'
 export type { Jsonify } from './jsonify.ts'
 export type { MapOptions, MapProgress, MapResult } from './map.ts'

@@ -10,11 +10,47 @@
 import type { FunctionDefinition } from './define.ts'
 import type { PlanResponse } from './plan.ts'
 import type { LogLevel } from './runtime/context.ts'
+import type { ScaleCapabilities, ScaleSettings } from './scale.ts'
 import type { HttpAuth, Trigger } from './triggers/types.ts'
+
+/**
+ * How an HTTP trigger carries requests and answers, where clouds differ
+ * (conformance/scenarios/http-wire.ts checks each against the target).
+ * Absent fields take the defaults named on each.
+ */
+export interface HttpLimits {
+  /**
+   * How a body counts against `maxRequestBytes` and `maxResponseBytes`:
+   * `bytes` (default) counts the body as sent; `event` counts it inside the
+   * JSON event the platform hands the function, where a binary body travels
+   * as base64 (4/3 of its bytes) and UTF-8 text as it is. Over the limit a
+   * request gets 413 and an answer 502.
+   */
+  bodyCounting?: 'bytes' | 'event' | undefined
+  /**
+   * Largest request head (request line and headers) in bytes; a larger one
+   * gets 431. Default 16 KiB, Node's HTTP server limit, which a request meets
+   * on most platforms; `null` when the platform has no head limit below the
+   * body limit.
+   */
+  maxRequestHeadBytes?: number | null | undefined
+  /**
+   * `raw` (default): the function gets an `application/json` body's bytes,
+   * whatever they are. `strict`: the platform parses such a body before the
+   * function runs and answers 400 to one that is not a JSON object or array.
+   */
+  jsonBodies?: 'raw' | 'strict' | undefined
+}
+
+export interface HttpTriggerCapabilities {
+  /** The auth modes `http({ auth })` may ask for. */
+  auth: readonly HttpAuth[]
+  limits?: HttpLimits | undefined
+}
 
 /** Which triggers a provider offers and within which limits; an absent kind is not offered. */
 export interface TriggerCapabilities {
-  http?: { auth: readonly HttpAuth[] } | undefined
+  http?: HttpTriggerCapabilities | undefined
   schedule?:
     | {
         /** Expressions can be read in a time zone other than UTC. */
@@ -31,12 +67,23 @@ export interface TriggerCapabilities {
         maxMessageBytes: number
       }
     | undefined
+  /** Topics with fan-out to every subscribed function (see `topic()`). */
+  topic?:
+    | {
+        /** Retries of a subscriber's failed copy, and the count used when `topic()` leaves it out. */
+        maxRetries: { min: number; max: number; default: number }
+        /** A subscriber's dead letter can be given a name (else the cloud's fixed one is used). */
+        namedDeadLetter: boolean
+        /** Largest encoded message `publish` accepts, in bytes. */
+        maxMessageBytes: number
+      }
+    | undefined
 }
 
 export interface ProviderCapabilities {
   /** `invokeAsync` (fire and forget) is available. */
   asyncInvoke: boolean
-  /** HTTP, schedule and queue triggers (see `http()`, `schedule()`, `queue()`). */
+  /** HTTP, schedule, queue and topic triggers (see `http()`, `schedule()`, `queue()`, `topic()`). */
   triggers: TriggerCapabilities
   /** `logs()` returns the function's log lines. */
   logs: boolean
@@ -59,6 +106,8 @@ export interface ProviderCapabilities {
    * core from the presence of `doPlan` (a provider need not set it).
    */
   plan?: boolean | undefined
+  /** The ranges of `maxInstances` / `minInstances` it honours; absent ones are warned about and not set. */
+  scale?: ScaleCapabilities | undefined
 }
 
 /** The zip that runs in the cloud: the user's module, tree-shaken, plus the provider's shim. */
@@ -97,6 +146,9 @@ export interface FunctionRecord {
   provider: string
   memoryMb: number
   timeoutSec: number
+  /** The ceiling and warm instances deployed, where the provider reports them (undefined: the cloud's default). */
+  maxInstances?: number | undefined
+  minInstances?: number | undefined
   /** Names of the environment variables (values are never echoed back). */
   envKeys: string[]
   /** SHA-256 of the deployed artifact, or of the in-process definition for providers without one. */
@@ -132,6 +184,8 @@ export interface DeployRequest {
   name: string
   memoryMb: number
   timeoutSec: number
+  /** Checked against `capabilities.scale`; a setting the provider does not honour is left undefined. */
+  scale: Readonly<ScaleSettings>
   env: Readonly<Record<string, string>>
   /** This provider's own `providerOptions[name]` (already the inner object). */
   providerOptions: Readonly<Record<string, unknown>>
@@ -199,6 +253,13 @@ export interface SendRequest {
   message: string
 }
 
+export interface PublishRequest {
+  /** The topic every subscriber reads. */
+  topic: string
+  /** JSON text of the message. */
+  message: string
+}
+
 export interface GcOptions {
   /** Only resources last changed at least this long ago; younger ones may belong to a deploy in flight. */
   olderThanMs: number
@@ -262,6 +323,11 @@ export interface ProviderV1 {
   doFetch?(request: FetchRequest, options: CallOptions): Promise<Response>
   /** Required when `capabilities.triggers.queue`: enqueues one message for a queue-triggered function. */
   doSend?(request: SendRequest, options: CallOptions): Promise<{ messageId: string }>
+  /**
+   * Required when `capabilities.triggers.topic`: publishes one message to a topic, for every subscriber;
+   * `NotFoundError` when no function subscribes to it (so no topic exists).
+   */
+  doPublish?(request: PublishRequest, options: CallOptions): Promise<{ messageId: string }>
   /** `removed: false` when there was nothing to remove (also removes the function's trigger resources). */
   doRemove(name: string, options: CallOptions): Promise<{ removed: boolean }>
   /**

@@ -11,6 +11,7 @@ import { plan } from './plan.ts'
 import { queueTrigger } from './queue-trigger.ts'
 import { runtime } from './runtime.ts'
 import { scheduleTrigger } from './schedule-trigger.ts'
+import { topicTrigger } from './topic-trigger.ts'
 import { triggerValidation } from './trigger-validation.ts'
 import { update } from './update.ts'
 import { validation } from './validation.ts'
@@ -30,6 +31,7 @@ export const scenarios: readonly Scenario[] = [
   ...httpWire,
   ...scheduleTrigger,
   ...queueTrigger,
+  ...topicTrigger,
   ...triggerValidation,
   ...cancellation,
 ]

@@ -9,8 +9,8 @@ import { whileRolePropagates } from './propagation.ts'
 import { type CloudfnDescription, DESCRIPTION_CHARS, encodeDescription, toRecord } from './record.ts'
 import { executionRole } from './role.ts'
 import { MANAGED_TAG } from './role-policies.ts'
-import { retireTrigger, syncTrigger, triggerInPlace } from './triggers/index.ts'
 import { checkQueueOwnership } from './triggers/ownership.ts'
+import { retireTrigger, syncTrigger, triggerInPlace } from './triggers/sync.ts'
 import { getConfiguration, isSettled, waitUntilSettled } from './wait.ts'
 
 /** The artifact's entry file is `index.mjs` exporting `handler`. */

@@ -11,7 +11,7 @@ import type { AwsContext } from './context.ts'
 import { type AwsFunctionOptions, readFunctionOptions } from './options.ts'
 import { type CloudfnDescription, decodeDescription, hexFromBase64, toRecord } from './record.ts'
 import { EXECUTION_ROLE_NAME, SCHEDULER_ROLE } from './role.ts'
-import { triggerInPlace } from './triggers/index.ts'
+import { triggerInPlace } from './triggers/sync.ts'
 import { getConfiguration } from './wait.ts'
 
 export interface AwsDiff {

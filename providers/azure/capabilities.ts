@@ -28,7 +28,9 @@ export const FLEX_INSTANCE_MEMORY_MB = [2048, 4096] as const
 export const AZURE_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: false,
   triggers: {
-    http: { auth: ['public', 'key'] },
+    // Bodies count as bytes against the front end's 100 MB; the head meets the Node worker's HTTP stream
+    // (a node:http server, 16 KiB), and the function gets a JSON body's bytes as sent.
+    http: { auth: ['public', 'key'], limits: { bodyCounting: 'bytes', maxRequestHeadBytes: 16 * 1024, jsonBodies: 'raw' } },
     schedule: { timezones: false },
     queue: { maxBatchSize: 10, maxRetries: { min: 0, max: 100 }, namedDeadLetter: false, maxMessageBytes: 48 * 1024 },
   },

@@ -23,7 +23,10 @@ const MIB = 1024 * 1024
 export const GCP_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: false,
   triggers: {
-    http: { auth: ['public', 'iam'] },
+    // Bodies count as bytes against Cloud Run's 32 MiB; the head meets the Functions Framework's node:http
+    // server (16 KiB), and its body parser refuses an application/json body that is not an object or array
+    // with 400 before the function runs (@google-cloud/functions-framework, build/src/server.js: body-parser's json(), strict by default).
+    http: { auth: ['public', 'iam'], limits: { bodyCounting: 'bytes', maxRequestHeadBytes: 16 * 1024, jsonBodies: 'strict' } },
     schedule: { timezones: true },
     queue: { maxBatchSize: 1, maxRetries: { min: 4, max: 99 }, namedDeadLetter: true, maxMessageBytes: 7 * MIB },
   },

@@ -27,6 +27,7 @@ import {
   withNetworkHeaders,
 } from './http-front.ts'
 import type { RunOutcome } from './runner.ts'
+import { LocalTopics } from './topics.ts'
 
 /** Runs one execution of the named function's current version (counted, logged). */
 export type Execute = (name: string, payload: string, executionId: string) => Promise<RunOutcome>
@@ -56,6 +57,8 @@ export class LocalTriggers {
   readonly endpoints = new Map<string, Endpoint>()
   /** By queue name. */
   readonly queues = new Map<string, LocalQueue>()
+  /** Topics and their subscribers (see topics.ts). */
+  readonly topics: LocalTopics
   private readonly schedules = new Map<string, () => void>()
   /** Per-provider secrets standing in for a function key and for IAM credentials. */
   readonly #secrets = { key: randomBytes(24).toString('base64url'), iam: randomBytes(24).toString('base64url') }
@@ -76,11 +79,13 @@ export class LocalTriggers {
     this.log = options.log
     this.clock = options.clock
     this.queueRetryDelayMs = options.queueRetryDelayMs
+    this.topics = new LocalTopics({ execute: options.execute, retryDelayMs: options.queueRetryDelayMs })
   }
 
   /** Starts what `trigger` needs for the function (replacing what it had); resolves with the URL of an HTTP function. */
   async attach(name: string, trigger: Trigger | undefined): Promise<string | undefined> {
     if (trigger?.kind !== 'http') await this.closeEndpoint(name)
+    this.topics.attach(name, trigger)
     this.schedules.get(name)?.()
     this.schedules.delete(name)
     this.detachQueues(name, trigger?.kind === 'queue' ? queueNames(trigger, name).queue : undefined)
@@ -150,13 +155,14 @@ export class LocalTriggers {
   /** Bodies of the messages in a function's dead-letter queue. */
   deadLetters(functionName: string): string[] | undefined {
     const found = [...this.queues.values()].find((entry) => entry.functionName === functionName)
-    return found?.queue.deadLetters.map((message) => message.body)
+    return found?.queue.deadLetters.map((message) => message.body) ?? this.topics.deadLetters(functionName)
   }
 
   async close(): Promise<void> {
     for (const name of new Set([...this.endpoints.keys(), ...this.schedules.keys()])) await this.detach(name)
     for (const { queue } of this.queues.values()) queue.close()
     this.queues.clear()
+    this.topics.close()
   }
 
   /** A queue belongs to one function: another function's deploy must not take it over (and later delete it). */

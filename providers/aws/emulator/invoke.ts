@@ -100,7 +100,10 @@ export function invokeHandlers(env: EmulatorEnv, base: string) {
           if (ThrottledError.isInstance(error)) throw throttled(env)
           throw error
         }
-        if (fault?.kind === 'reset-after-execution') return connectionReset()
+        if (fault?.kind === 'fail-after-run') {
+          if (fault.status === undefined) return connectionReset()
+          throw new AwsFault(fault.status, 'ServiceException', 'The service encountered an internal error.')
+        }
         headers['X-Amz-Executed-Version'] = '$LATEST'
         headers['content-type'] = 'application/json'
         if (execution.functionError) headers['X-Amz-Function-Error'] = 'Unhandled'

@@ -14,6 +14,29 @@ afterAll(() => env.emulator.close())
 const on = (name: string) => withOverrides(worker, { trigger: queue({ name }) })
 const writes = (from: number) => env.state.requests.slice(from).filter((r) => r.method !== 'GET')
 const topicLabels = (topic: string) => env.emulator.pubsub.topics.get(`projects/cloudfn-tests/topics/${topic}`)?.labels
+const topicPath = (name: string) => `projects/cloudfn-tests/topics/${name}`
+const subscriptionPath = (name: string) => `projects/cloudfn-tests/subscriptions/${name}`
+
+/** A topic and a pull subscription of the same name made outside cloudfn (labels of their own), holding `bodies`. */
+function foreignQueue(name: string, bodies: string[]): void {
+  const { pubsub } = env.emulator
+  pubsub.topics.set(topicPath(name), { name: topicPath(name), labels: { team: 'billing' } })
+  pubsub.subscriptions.set(subscriptionPath(name), {
+    resource: { name: subscriptionPath(name), topic: topicPath(name), labels: { team: 'billing' } },
+    backlog: [],
+  })
+  pubsub.publish(
+    topicPath(name),
+    bodies.map((body) => ({ data: Buffer.from(body).toString('base64') })),
+  )
+}
+
+/** What Pub/Sub holds under that name: the topic's and subscription's labels and the kept message bodies. */
+const heldAs = (name: string) => ({
+  topic: env.emulator.pubsub.topics.get(topicPath(name))?.labels,
+  subscription: env.emulator.pubsub.subscriptions.get(subscriptionPath(name))?.resource.labels,
+  kept: env.emulator.pubsub.kept(topicPath(name)),
+})
 
 describe('gcp queue ownership', () => {
   it('refuses a second function on a queue another one owns, before changing anything, and lets it in once the owner is gone', async () => {
@@ -32,5 +55,52 @@ describe('gcp queue ownership', () => {
     await cloud.deploy(on('shared-jobs'), { name: 'owner-b' })
     expect(topicLabels('shared-jobs')).toMatchObject({ 'cloudfn-function': 'owner-b' })
     await cloud.remove('owner-b')
+  })
+
+  it('refuses a topic, dead-letter topic or keeper subscription cloudfn did not make, touching none of them', async () => {
+    const cloud = env.cloudWith()
+    foreignQueue('their-jobs', ['a', 'b'])
+    const untouched = heldAs('their-jobs')
+    expect(untouched).toEqual({ topic: { team: 'billing' }, subscription: { team: 'billing' }, kept: ['a', 'b'] })
+    const before = env.state.requests.length
+    const main = await caughtError(cloud.deploy(on('their-jobs'), { name: 'taker' }))
+    expect([main.code, main.isRetryable]).toEqual(['Conflict', false])
+    expect(main.message).toMatch(/^Pub\/Sub topic 'their-jobs' exists but was not created by cloudfn/)
+    const deadLetter = withOverrides(worker, { trigger: queue({ name: 'taker-jobs', deadLetter: 'their-jobs' }) })
+    const refused = await caughtError(cloud.deploy(deadLetter, { name: 'taker' }))
+    expect(refused.message).toMatch(
+      /^Pub\/Sub topic 'their-jobs' \(the dead-letter queue of 'taker'\) exists but was not created/,
+    )
+    expect(heldAs('their-jobs')).toEqual(untouched)
+    // A pull subscription made out of band under the dead-letter name (its topic free) refuses too.
+    const { pubsub } = env.emulator
+    pubsub.subscriptions.set(subscriptionPath('their-keeper'), {
+      resource: { name: subscriptionPath('their-keeper'), topic: topicPath('their-jobs') },
+      backlog: [],
+    })
+    const keeper = withOverrides(worker, { trigger: queue({ name: 'taker-jobs', deadLetter: 'their-keeper' }) })
+    expect((await caughtError(cloud.deploy(keeper, { name: 'taker' }))).message).toMatch(
+      /^Pub\/Sub subscription 'their-keeper' \(the dead-letter queue of 'taker'\) exists but was not created/,
+    )
+    expect(writes(before)).toEqual([])
+    expect(env.state.byShortName('taker')).toBeUndefined()
+    expect(topicLabels('taker-jobs')).toBeUndefined()
+    expect(topicLabels('their-jobs')).toEqual({ team: 'billing' })
+  })
+
+  it('remove deletes only what is labelled for the function: a dead-letter topic made out of band since stays with its messages', async () => {
+    const cloud = env.cloudWith()
+    await cloud.deploy(on('leaving-jobs'), { name: 'leaving' })
+    const { pubsub } = env.emulator
+    pubsub.removeSubscription(subscriptionPath('leaving-jobs-dead-letter'))
+    pubsub.topics.delete(topicPath('leaving-jobs-dead-letter'))
+    foreignQueue('leaving-jobs-dead-letter', ['theirs'])
+    await cloud.remove('leaving')
+    expect(topicLabels('leaving-jobs')).toBeUndefined()
+    expect(heldAs('leaving-jobs-dead-letter')).toEqual({
+      topic: { team: 'billing' },
+      subscription: { team: 'billing' },
+      kept: ['theirs'],
+    })
   })
 })

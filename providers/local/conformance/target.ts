@@ -33,6 +33,7 @@ export function localTarget(isolation: Isolation): ConformanceTarget {
           writeCount: async () => localWrites(store),
           functionNames: async () => [...store.deployments.keys()],
           deadLetters: async (name) => triggers.deadLetters(name) ?? [],
+          topicNames: async () => triggers.topics.list().map((topic) => topic.name),
         },
         clock,
         inbox: inboxes.open,

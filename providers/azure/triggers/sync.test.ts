@@ -1,10 +1,10 @@
 import { HttpResponse, http } from 'msw'
 import { afterEach, describe, expect, it } from 'vitest'
-import { caughtError } from '../../conformance/expect.ts'
-import { echo } from '../../conformance/fixtures/functions.ts'
-import { type Kit, SUBSCRIPTION, startKit } from './__fixtures__/test-kit.ts'
-import { mapArmError } from './errors.ts'
-import { appName } from './names.ts'
+import { caughtError } from '../../../conformance/expect.ts'
+import { echo } from '../../../conformance/fixtures/functions.ts'
+import { type Kit, SUBSCRIPTION, startKit } from '../__fixtures__/test-kit.ts'
+import { mapArmError } from '../errors.ts'
+import { appName } from '../names.ts'
 
 let kit: Kit | undefined
 afterEach(async () => {

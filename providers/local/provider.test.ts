@@ -85,6 +85,18 @@ describe('local provider (worker only)', () => {
     await fn.remove()
   })
 
+  it("does not count the module's load against the function's timeout (a cloud's Init phase is not part of it)", async () => {
+    const { slowInit } = await import('../../test/fixtures/slow-init.ts')
+    const fn = await local({ isolation: 'worker' }).deploy(slowInit)
+    // The module blocks 2 s while it loads, twice its 1 s timeout; the handler answers at once.
+    const { value, meta } = await fn.invokeDetailed(undefined as never)
+    expect(meta.coldStart).toBe(true)
+    expect(value).toMatchObject({ coldStart: true })
+    // The deadline starts when the instance takes the call, after the load: time is left.
+    expect((value as { remainingMs: number }).remainingMs).toBeGreaterThan(0)
+    await fn.remove()
+  })
+
   it('reports an error thrown while the module loads as a FunctionError', async () => {
     const { brokenInit } = await import('../../test/fixtures/broken-init.ts').catch(() => ({ brokenInit: undefined }))
     // The module throws here too (no REQUIRED_SETTING), so point a definition at it by path.
