@@ -7,6 +7,7 @@ import type { FunctionConfiguration } from '@aws-sdk/client-lambda'
 import { ConflictError } from '../../src/errors/conflict.ts'
 import { configChange, createFunctionChange, type PlanChange, type PlanResponse, triggerChanges } from '../../src/plan.ts'
 import type { PlanRequest } from '../../src/provider.ts'
+import { reservationInPlace } from './concurrency.ts'
 import type { AwsContext } from './context.ts'
 import { type AwsFunctionOptions, readFunctionOptions } from './options.ts'
 import { type CloudfnDescription, decodeDescription, hexFromBase64, toRecord } from './record.ts'
@@ -57,20 +58,44 @@ function roleGrants(changes: readonly PlanChange[], options: AwsFunctionOptions,
   return grants
 }
 
-export async function planDeploy(context: AwsContext, request: PlanRequest, signal?: AbortSignal): Promise<PlanResponse> {
-  const options = readFunctionOptions(request.providerOptions)
+/** A plan with what deploy needs to apply it: the comparison, and the URL an unchanged HTTP function has. */
+export interface AwsPlan extends PlanResponse {
+  /** Undefined when the function does not exist yet. */
+  diff: AwsDiff | undefined
+  /** Read while checking an unchanged function's trigger. */
+  url?: string | undefined
+}
+
+/**
+ * The changes a deploy of `request` makes over `existing` (the function's
+ * configuration, read by the caller). Deploy applies exactly these, so
+ * `cloud.plan()` shows what a deploy does. Reads only the trigger's
+ * resources, and only for an unchanged function (as deploys always did).
+ */
+export async function planAgainst(
+  context: AwsContext,
+  existing: FunctionConfiguration | undefined,
+  request: PlanRequest,
+  options: AwsFunctionOptions,
+  signal?: AbortSignal,
+): Promise<AwsPlan> {
   const { name, trigger } = request
-  const existing = await getConfiguration(context, name, signal)
   if (!existing) {
     const changes = [createFunctionChange(name, request), ...triggerChanges(name, undefined, trigger)]
-    return { changes: [...changes, ...roleGrants(changes, options, context)], warnings: [] }
+    return { changes: [...changes, ...roleGrants(changes, options, context)], warnings: [], diff: undefined }
   }
   const diff = diffAws(existing, request, options)
   if (diff.sameCode && diff.sameConfig) {
-    // The read an unchanged deploy makes: a deploy that stopped after creating the function has no trigger resources yet.
-    if ((await triggerInPlace(context, name, trigger)).ready) return { changes: [], warnings: [] }
+    // A deploy that stopped after creating the function has no trigger resources yet: the next one makes them.
+    // ...nor its reservation (concurrency.ts): the next one sets it.
+    const reserved = await reservationInPlace(context, name, request.scale, signal)
+    const scale: PlanChange[] = reserved
+      ? []
+      : [{ kind: 'update-scale', resource: `function:${name}`, detail: `reserved concurrency ${request.scale.maxInstances}` }]
+    const { ready, url } = await triggerInPlace(context, name, trigger)
+    if (ready) return { changes: scale, warnings: [], diff, url }
     const changes = triggerChanges(name, undefined, trigger)
-    return { changes: [...changes, ...roleGrants(changes, options, context)], warnings: [] }
+    return { changes: [...scale, ...changes, ...roleGrants(changes, options, context)], warnings: [], diff, url }
   }
   const changes: PlanChange[] = []
   if (!diff.sameCode) {
@@ -85,5 +110,17 @@ export async function planDeploy(context: AwsContext, request: PlanRequest, sign
       triggers.push({ kind: 'delete-url', resource: `url:${name}`, detail: 'no HTTP trigger any more' })
     changes.push(...triggers, ...roleGrants(triggers, options, context))
   }
-  return { changes, warnings: [] }
+  return { changes, warnings: [], diff }
+}
+
+export async function planDeploy(context: AwsContext, request: PlanRequest, signal?: AbortSignal): Promise<PlanResponse> {
+  const options = readFunctionOptions(request.providerOptions)
+  const { changes, warnings } = await planAgainst(
+    context,
+    await getConfiguration(context, request.name, signal),
+    request,
+    options,
+    signal,
+  )
+  return { changes, warnings }
 }

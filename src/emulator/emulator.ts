@@ -18,10 +18,10 @@ export interface EmulatorProbe {
   exists(functionName: string): Promise<boolean>
   executions(functionName: string): Promise<number>
   requestCount(): Promise<number>
+  /** Requests that could change the emulated cloud (anything not a read; when unsure, a write): a plan sends none. */
+  writeCount(): Promise<number>
   functionNames(): Promise<string[]>
   deadLetters(functionName: string): Promise<string[]>
-  /** Requests that could change something (a plan or a dry run must send none), counted from the emulator's own log. */
-  writeCount?(): Promise<number>
   /** Topics the emulator holds (topic scenarios check what a remove leaves). */
   topicNames?(): Promise<string[]>
 }

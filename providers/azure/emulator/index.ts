@@ -7,7 +7,6 @@
  * v4 programming model. The real `@azure/arm-*` SDKs talk to it unchanged.
  */
 import { type HttpHandler, http } from 'msw'
-import type { SetupServer } from 'msw/node'
 import type { Emulator } from '../../../src/emulator/emulator.ts'
 import { requestLine } from '../../../src/emulator/faults.ts'
 import { type EmulatorTiming, timingPreset } from '../../../src/emulator-timing.ts'
@@ -25,7 +24,7 @@ import { queueService } from './queue-service.ts'
 import { scm } from './scm.ts'
 import { AzureState, type SecretKind } from './state.ts'
 import { SiteTriggers } from './triggers.ts'
-import { countWrites } from './write-requests.ts'
+import { isWriteRequest } from './write-requests.ts'
 
 export type { FaultChooser, FaultKind } from '../../../src/emulator/faults.ts'
 export { type AzureFault, AzureFaults, type FaultTarget, type LroFault } from './faults.ts'
@@ -102,10 +101,13 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
     return app === undefined ? undefined : state.site(app)?.tags['cloudfn:name']
   }
 
+  /** Requests that could change something (write-requests.ts), for the probe's writeCount. */
+  let writes = 0
   const serve =
     (target: FaultTarget, handle: (request: Request, url: URL) => Promise<Response>) =>
     async ({ request }: { request: Request }) => {
       state.record(`${target} ${request.method}`)
+      if (isWriteRequest(request)) writes++
       const fault = { on: target, line: requestLine(request), functionName: functionOf(request) }
       return faults.apply(fault, () => handle(request, new URL(request.url)))
     }
@@ -145,28 +147,17 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
   ]
 
   const server = emulatorServer(handlers)
-  // msw's own request events: the probe counts writes without asking the code under test (every server listened on).
-  const writeCounts: Array<() => number> = []
-  let counted: SetupServer | undefined
-  const listen = () => {
-    const listening = server.listen()
-    if (listening !== counted) {
-      counted = listening
-      writeCounts.push(countWrites(listening))
-    }
-    return listening
-  }
   return {
     handlers,
     state,
     faults,
-    listen,
+    listen: server.listen,
     deadLetters: (functionName) => state.deadLetters(functionName),
     probe: () => ({
       exists: async (name) => state.siteForFunction(name) !== undefined,
       executions: async (name) => state.executions.get(name) ?? 0,
       requestCount: async () => state.requestCount,
-      writeCount: async () => writeCounts.reduce((total, count) => total + count(), 0),
+      writeCount: async () => writes,
       functionNames: async () => [...state.sites.values()].map((site) => site.tags['cloudfn:name'] ?? site.name),
       deadLetters: async (name) => state.deadLetters(name),
     }),

@@ -133,7 +133,8 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     ...withoutUndefined(explicit),
   }
   const state = new GcpEmulatorState()
-  const writeCount = writeCounter(state)
+  // Counts from the emulator's own request log (write-requests.ts), for the probe's writeCount.
+  const writes = writeCounter(state)
   const faults = new GcpFaults()
   const functionUrl = createFunctionUrl(state, faults)
   const pubsub = new PubsubModel(functionUrl, {
@@ -185,7 +186,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
       exists: async (name) => state.byShortName(name) !== undefined,
       executions: async (name) => state.executions.get(name) ?? 0,
       requestCount: async () => state.requestCount,
-      writeCount: async () => writeCount(),
+      writeCount: async () => writes(),
       topicNames: async () => [...pubsub.topics.keys()].map((topic) => topic.split('/').pop() ?? ''),
       functionNames: async () => state.functionNames(),
       deadLetters: async (name) => deadLetters(name),
