@@ -104,6 +104,16 @@ describe('the scrubber', () => {
   })
 })
 
+describe('polls', () => {
+  it('marks a GET repeating the one before it, never a repeated invoke', () => {
+    const url = 'https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/f'
+    const get = (): RawExchange => ({ request: { method: 'GET', url, headers: {}, body: bytes('') } })
+    const invoke = (): RawExchange => ({ request: { method: 'POST', url: `${url}/invocations`, headers: {}, body: bytes('{}') } })
+    const exchanges = new Scrubber().scrubAll([get(), get(), get(), invoke(), invoke()])
+    expect(exchanges.map((e) => e.poll ?? false)).toEqual([false, true, true, false, false])
+  })
+})
+
 describe('the transcript validator', () => {
   const valid = {
     format: 'cloudfn-transcript/1',

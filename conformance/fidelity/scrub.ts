@@ -297,12 +297,16 @@ export class Scrubber {
     return out
   }
 
-  /** Scrubs a run's exchanges in order and marks repeats of the same request as polls. */
+  /**
+   * Scrubs a run's exchanges in order and marks a GET repeating the one before it as a poll (a wait
+   * loop). Repeated writes and invokes stay exchanges of their own: each one does something.
+   */
   scrubAll(raws: readonly RawExchange[]): Exchange[] {
     for (const raw of raws) this.learn(raw)
     const exchanges = raws.map((raw) => this.scrub(raw))
     exchanges.forEach((exchange, i) => {
-      if (i > 0 && requestKey(exchanges[i - 1]?.request) === requestKey(exchange.request)) exchange.poll = true
+      const repeat = i > 0 && requestKey(exchanges[i - 1]?.request) === requestKey(exchange.request)
+      if (repeat && (exchange.request.method === 'GET' || exchange.request.method === 'HEAD')) exchange.poll = true
     })
     return exchanges
   }
