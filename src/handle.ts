@@ -6,6 +6,7 @@ import { NotFoundError } from './errors/not-found.ts'
 import { PayloadTooLargeError } from './errors/payload-too-large.ts'
 import { ProviderError } from './errors/provider-error.ts'
 import { ThrottledError } from './errors/throttled.ts'
+import { TimeoutError } from './errors/timeout.ts'
 import { UnsupportedError } from './errors/unsupported.ts'
 import type { Jsonify } from './jsonify.ts'
 import { type MapOptions, type MapResult, mapUnordered } from './map.ts'
@@ -229,7 +230,13 @@ export function createHandle<I, O>(
           try {
             return await provider.doInvoke({ name, payload, includeLogs }, { signal })
           } catch (error) {
-            throw normalizeError(error, provider.name, 'invoke')
+            const normalized = normalizeError(error, provider.name, 'invoke')
+            // A timed-out execution ran, and is billed, for its whole timeout on every cloud; no meta says so.
+            if (TimeoutError.isInstance(normalized)) {
+              const billed = bill({ coldStart: false, durationMs: record.timeoutSec * 1000, executionId: '' }, undefined)
+              onBilled?.(billed)
+            }
+            throw normalized
           }
         },
         { policy: context.retry, signal, shouldRetry: safeToRetryInvoke },

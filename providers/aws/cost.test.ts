@@ -8,7 +8,7 @@ import { withOverrides } from 'cloudfn'
 import { zipSync } from 'fflate'
 import { afterAll, describe, expect, it } from 'vitest'
 import { caughtError } from '../../conformance/expect.ts'
-import { echo, fail } from '../../conformance/fixtures/functions.ts'
+import { echo, fail, sleep } from '../../conformance/fixtures/functions.ts'
 import { billExecution } from '../../src/cost/index.ts'
 import { createAwsEmulator, FAKE_CREDENTIALS } from './emulator/index.ts'
 import { aws } from './index.ts'
@@ -125,6 +125,17 @@ describe('aws provider: billed duration and cost', () => {
     expect(cloud.costSnapshot().usd).toBeCloseTo(snapshot.usd + bad.costSnapshot().usd, 15)
     await ok.remove()
     await bad.remove()
+  })
+
+  it('a timed-out execution is billed its whole timeout', async () => {
+    const cloud = aws({ ...settings, retry: fast })
+    const fn = await cloud.deploy(sleep, { name: 'cost-timeout' })
+    expect(await caughtError(fn.invoke({ ms: 5000 }))).toMatchObject({ code: 'Timeout' })
+    const snapshot = fn.costSnapshot()
+    expect(snapshot.invocations).toBe(1)
+    expect(snapshot.billedMs).toBe(1000)
+    expect(snapshot.breakdown.compute).toBeCloseTo(1 * (fn.memoryMb / 1024) * 0.0000166667, 15)
+    await fn.remove()
   })
 
   it('prices can be the user’s own (settings.pricing), checked like any setting', async () => {
