@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -65,6 +66,12 @@ describe('scale against a provider', () => {
     const cloud = createCloud(provider, { retry: { maxAttempts: 1 } })
     const hashOf = async (definition: ReturnType<typeof noop>) => (await cloud.deploy(definition)).configHash
     const plain = await hashOf(noop('h'))
+    // The hash every deploy before the setting had: memory, timeout, env, provider options.
+    expect(plain).toBe(
+      createHash('sha256')
+        .update(JSON.stringify([256, 60, {}, {}]))
+        .digest('hex'),
+    )
     // No scale capability: the setting is warned about, and the hash stays that of the unscaled function.
     expect(await hashOf(noop('h', { maxInstances: 4 }))).toBe(plain)
     const scaled = createCloud(createMockProvider({ capabilities: { scale: { maxInstances: { min: 1, max: 100 } } } }))
