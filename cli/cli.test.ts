@@ -79,6 +79,12 @@ describe('cloudfn CLI (local provider, built, not a TTY)', () => {
       'greeting File',
     ])
 
+    // The local fake bills nothing, and says so; its billed duration is the measured one rounded up to 1 ms.
+    const costed = await cli('invoke', 'greet', '--data', '{"name":"Cy"}', '--cost')
+    expect(costed.stdout).toMatch(/\nbilled \d+ ms; cost \$0 \(compute \$0, requests \$0\)\n/)
+    expect(costed.stdout).toContain('  - billed duration estimated: the measured duration rounded up to 1 ms\n')
+    expect(costed.stdout).toContain('  - no cloud charge: the backend declares no prices')
+
     expect((await cli('deploy', 'greet.ts#greet', '--json')).stdout).toContain('"status": "unchanged"')
     expect((await cli('rm', 'greet')).stdout).toBe('removed greet\n')
     expect((await cli('rm', 'greet')).stdout).toBe('greet was not deployed; nothing to remove\n')

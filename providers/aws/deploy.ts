@@ -1,5 +1,6 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda'
 import type { Artifact, DeployRequest, DeployResponse } from '../../src/provider.ts'
+import { syncReservedConcurrency } from './concurrency.ts'
 import { type AwsContext, awsCall, control } from './context.ts'
 import { isRoleNotAssumable } from './errors.ts'
 import { type AwsFunctionOptions, readFunctionOptions } from './options.ts'
@@ -44,7 +45,7 @@ export async function deployFunction(context: AwsContext, request: DeployRequest
   }
   const existing = await getConfiguration(context, request.name, signal)
   // Plan, then apply: the changes `cloud.plan()` shows are the ones made here (plan.ts).
-  const planned = await planAgainst(context, existing, request, options)
+  const planned = await planAgainst(context, existing, request, options, signal)
   if (!existing || !planned.diff) return create(context, job)
   if (planned.changes.length === 0) return { record: toRecord(existing, planned.url), status: 'unchanged', warnings: [] }
   return update(context, job, existing, { ...planned, diff: planned.diff })
@@ -83,6 +84,7 @@ async function create(context: AwsContext, job: Job): Promise<DeployResponse> {
   request.onStep?.('wait')
   const ready = await waitUntilSettled(context, request.name, signal)
   request.onStep?.('configure')
+  if (request.scale.maxInstances !== undefined) await syncReservedConcurrency(context, request.name, request.scale, signal)
   const url = await syncTrigger(context, targetOf(ready, role), request.trigger)
   return { record: toRecord(ready, url), status: 'created', warnings: [] }
 }
@@ -113,7 +115,12 @@ async function update(
   const newCode = kinds.has('update-code')
   const newConfig = kinds.has('update-config')
   if (!newCode && !newConfig) {
-    // Only trigger resources: a deploy that failed between creating the function and its trigger. Finish it.
+    request.onStep?.('update')
+    // A deploy that failed after creating the function, before its reservation: set it.
+    if (kinds.has('update-scale')) await syncReservedConcurrency(context, request.name, request.scale, signal)
+    if (planned.changes.every((change) => change.kind === 'update-scale'))
+      return { record: toRecord(existing, planned.url), status: 'updated', warnings: [] }
+    // Trigger resources: a deploy that failed between creating the function and its trigger. Finish it.
     await checkQueueOwnership(context, request.name, request.trigger)
     request.onStep?.('update')
     const synced = await syncTrigger(context, targetOf(existing), request.trigger)
@@ -142,6 +149,8 @@ async function update(
   if (newConfig) {
     request.onStep?.('configure')
     await retireTrigger(context, request.name, deployed, request.trigger)
+    // Before the new config hash is written: a deploy that fails here is redone, not taken as done.
+    await syncReservedConcurrency(context, request.name, request.scale, signal)
     const command = new sdk.UpdateFunctionConfigurationCommand({
       ...configurationOf(job),
       ...(options.role ? { Role: options.role } : {}),

@@ -8,6 +8,7 @@ import { ConflictError } from '../../src/errors/conflict.ts'
 import { configChange, createFunctionChange, type PlanChange, type PlanResponse, triggerChanges } from '../../src/plan.ts'
 import type { PlanRequest } from '../../src/provider.ts'
 import { fail } from '../../src/validation.ts'
+import { reservationInPlace } from './concurrency.ts'
 import type { AwsContext } from './context.ts'
 import { type AwsFunctionOptions, readFunctionOptions } from './options.ts'
 import {
@@ -100,6 +101,7 @@ export async function planAgainst(
   existing: FunctionConfiguration | undefined,
   request: PlanRequest,
   options: AwsFunctionOptions,
+  signal?: AbortSignal,
 ): Promise<AwsPlan> {
   const { name, trigger } = request
   if (!existing) {
@@ -109,10 +111,15 @@ export async function planAgainst(
   const diff = diffAws(existing, request, options)
   if (diff.sameCode && diff.sameConfig) {
     // A deploy that stopped after creating the function has no trigger resources yet: the next one makes them.
+    // ...nor its reservation (concurrency.ts): the next one sets it.
+    const reserved = await reservationInPlace(context, name, request.scale, signal)
+    const scale: PlanChange[] = reserved
+      ? []
+      : [{ kind: 'update-scale', resource: `function:${name}`, detail: `reserved concurrency ${request.scale.maxInstances}` }]
     const { ready, url } = await triggerInPlace(context, name, trigger)
-    if (ready) return { changes: [], warnings: [], diff, url }
+    if (ready) return { changes: scale, warnings: [], diff, url }
     const changes = triggerChanges(name, undefined, trigger)
-    return { changes: [...changes, ...roleGrants(changes, options, context)], warnings: [], diff }
+    return { changes: [...scale, ...changes, ...roleGrants(changes, options, context)], warnings: [], diff, url }
   }
   const changes: PlanChange[] = []
   if (!diff.sameCode) {
@@ -138,6 +145,7 @@ export async function planDeploy(context: AwsContext, request: PlanRequest, sign
     await getConfiguration(context, request.name, signal),
     request,
     options,
+    signal,
   )
   return { changes, warnings }
 }

@@ -1,7 +1,6 @@
 import type { Site } from '@azure/arm-appservice'
 import { ConflictError } from '../../src/errors/conflict.ts'
 import type { DeployRequest, DeployResponse } from '../../src/provider.ts'
-import { integerOr } from '../../src/validation.ts'
 import { instanceMemoryFor } from './capabilities.ts'
 import { formatTimeSpan, STORAGE_SETTING, TIMEOUT_SETTING } from './constants.ts'
 import { type AzureContext, lroOptions, untilDone } from './context.ts'
@@ -11,16 +10,10 @@ import { readFunctionKey } from './keys.ts'
 import { appName, functionUrl } from './names.ts'
 import { diffAzure, memoryWarnings } from './plan.ts'
 import { type RecordFields, tagsFor, toRecord } from './record.ts'
+import { scaleAndConcurrencyOf } from './scale.ts'
 import { publishPackage } from './scm.ts'
-import { checkQueueOwners, checkQueueTrigger, listCloudfnQueues, queueAppSettings, syncQueues } from './triggers/queue.ts'
+import { checkQueueOwners, checkQueueTrigger, listQueues, queueAppSettings, syncQueues } from './triggers/queue.ts'
 import { syncTriggers } from './triggers/sync.ts'
-
-/** Flex Consumption's default maximum instance count. */
-const DEFAULT_MAX_INSTANCES = 100
-
-function maximumInstanceCount(options: Readonly<Record<string, unknown>>): number {
-  return integerOr(options.maximumInstanceCount, DEFAULT_MAX_INSTANCES, 'providerOptions.azure.maximumInstanceCount', 1, 1000)
-}
 
 function siteDefinition(
   context: AzureContext,
@@ -49,7 +42,7 @@ function siteDefinition(
         },
       },
       runtime: { name: 'node', version: '22' },
-      scaleAndConcurrency: { instanceMemoryMB, maximumInstanceCount: maximumInstanceCount(request.providerOptions) },
+      scaleAndConcurrency: { instanceMemoryMB, ...scaleAndConcurrencyOf(request.scale, request.providerOptions) },
     },
   }
 }
@@ -79,7 +72,7 @@ export async function deployFunction(
   const artifact = request.artifact
   if (!artifact) throw new Error('the azure provider needs a packaged artifact')
   // Bad options are rejected before the first request, not halfway through the infrastructure.
-  maximumInstanceCount(request.providerOptions)
+  scaleAndConcurrencyOf(request.scale, request.providerOptions)
   if (request.trigger?.kind === 'queue') checkQueueTrigger(request.trigger, request.name)
   const { web, resources } = await context.sdk.clients()
   const { resourceGroup } = context.settings
@@ -95,7 +88,7 @@ export async function deployFunction(
   }
   const queueTrigger = request.trigger?.kind === 'queue' ? request.trigger : undefined
   // Read before anything changes, so a queue another function owns refuses the deploy untouched.
-  const queues = queueTrigger || deployed?.trigger?.kind === 'queue' ? await listCloudfnQueues(context, signal) : undefined
+  const queues = queueTrigger || deployed?.trigger?.kind === 'queue' ? await listQueues(context, signal) : undefined
   if (queueTrigger && queues) checkQueueOwners(queues, queueTrigger, request.name)
   request.onStep?.(existing ? 'update' : 'create')
   request.onStep?.('configure')

@@ -1,7 +1,6 @@
 import { ProviderError } from '../../src/errors/provider-error.ts'
 import type { DeployRequest, DeployResponse, Warning } from '../../src/provider.ts'
 import { throwIfAborted } from '../../src/retry.ts'
-import { queueNames } from '../../src/triggers/queue.ts'
 import { expectString, fail, integerOr } from '../../src/validation.ts'
 import { awaitOperation, type ControlPlane, getFunction, uploadSource, waitSettled } from './control-plane.ts'
 import { functionState } from './enums.ts'
@@ -10,11 +9,13 @@ import { formatMemory } from './memory.ts'
 import { functionResourceName, locationName } from './names.ts'
 import { diffGcp } from './plan.ts'
 import { type Endpoint, IGNORED_ROUTES_ENV, toEndpoint, toRecord } from './record.ts'
+import { instanceCounts } from './scale.ts'
 import type { GcpFunction } from './sdk.ts'
 import { topicName } from './triggers/pubsub.ts'
 import { assertQueueFree } from './triggers/queue-owner.ts'
 import { storedTrigger, triggerEnv } from './triggers/stored.ts'
 import { ensureTopics, removeTriggerResources, syncTrigger } from './triggers/sync.ts'
+import { assertTopicUsable, ensureTopicResources, pubsubNames } from './triggers/topic.ts'
 
 export const PROVIDER_OPTION_KEYS = ['maxInstances', 'minInstances', 'serviceAccountEmail'] as const
 
@@ -29,11 +30,9 @@ interface Options {
   serviceAccountEmail: string | undefined
 }
 
-function checkOptions(options: Readonly<Record<string, unknown>>): Options {
+function checkOptions(options: Readonly<Record<string, unknown>>, scale: DeployRequest['scale']): Options {
   const field = (key: string) => `providerOptions.gcp.${key}`
-  const maxInstances = integerOr(options.maxInstances, 100, field('maxInstances'), 1, 1000)
-  const minInstances = integerOr(options.minInstances, 0, field('minInstances'), 0, 1000)
-  if (minInstances > maxInstances) fail(field('minInstances'), 'must not exceed maxInstances')
+  const { maxInstances, minInstances } = instanceCounts(scale, options)
   const email = options.serviceAccountEmail
   if (email !== undefined && !/^[^@\s]+@[^@\s]+$/.test(expectString(email, field('serviceAccountEmail'))))
     fail(field('serviceAccountEmail'), 'must be a service account e-mail address')
@@ -57,11 +56,11 @@ const PUBSUB_PUBLISHED = 'google.cloud.pubsub.topic.v1.messagePublished'
 
 /** Pub/Sub's Eventarc trigger on the function; absent for every other trigger. */
 function eventTriggerOf(plane: ControlPlane, request: DeployRequest, options: Options): GcpFunction['eventTrigger'] {
-  const { trigger } = request
-  if (trigger?.kind !== 'queue') return undefined
+  const names = pubsubNames(request.trigger, request.name)
+  if (!names) return undefined
   return {
     eventType: PUBSUB_PUBLISHED,
-    pubsubTopic: topicName(plane.location, queueNames(trigger, request.name).queue),
+    pubsubTopic: topicName(plane.location, names.topic),
     retryPolicy: RETRY_POLICY_RETRY,
     triggerRegion: plane.location.region,
     ...(options.serviceAccountEmail ? { serviceAccountEmail: options.serviceAccountEmail } : {}),
@@ -117,10 +116,11 @@ const deployed = (fn: GcpFunction, status: DeployResponse['status'], warnings: W
 export async function deployFunction(plane: ControlPlane, request: DeployRequest, signal?: AbortSignal): Promise<Deployed> {
   const { name, artifact } = request
   if (!artifact) throw new ProviderError({ provider: 'gcp', isRetryable: false, message: 'gcp deploys need a packaged artifact' })
-  const options = checkOptions(request.providerOptions)
+  const options = checkOptions(request.providerOptions, request.scale)
   const warnings: Warning[] = []
   // Before anything changes: a refused deploy leaves both functions as they were.
   await assertQueueFree(plane, name, request.trigger)
+  await assertTopicUsable(plane, name, request.trigger)
   let existing = await waitSettled(plane, name, signal)
   const labels = existing?.labels ?? {}
   // The comparison plan.ts makes for `cloud.plan()`: a plan and a deploy agree on what changes.
@@ -143,6 +143,7 @@ export async function deployFunction(plane: ControlPlane, request: DeployRequest
     existing = undefined
   }
   if (request.trigger?.kind === 'queue') await ensureTopics(plane, request.trigger, name, beforeChange)
+  if (request.trigger?.kind === 'topic') await ensureTopicResources(plane, request.trigger, name, beforeChange)
   const spec = specOf(plane, request, options, { ...labels, ...cloudfnLabels(artifact.sha256, request.configHash) })
   const client = await plane.client()
   // A function whose last build failed needs its source again even if the hash matches.

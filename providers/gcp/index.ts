@@ -15,14 +15,17 @@ import { invokeEndpoint } from './invoke.ts'
 import { MIN_FUNCTION_ID_LENGTH } from './names.ts'
 import { gcpPackages } from './packages.ts'
 import { planDeploy } from './plan.ts'
+import { cloudRunBillingRule } from './pricing.ts'
 import { lazyProjectNumber } from './project-number.ts'
 import { type Endpoint, toEndpoint, toRecord } from './record.ts'
 import { lazyRest } from './rest.ts'
 import { lazyClient, lazySchedulerClient } from './sdk.ts'
 import { checkSettings, type GcpSettings, type ProviderSettings } from './settings.ts'
 import { fetchFunction, sendMessage } from './triggers/calls.ts'
+import { publishToTopic } from './triggers/topic.ts'
 
 export { GCP_CAPABILITIES } from './capabilities.ts'
+export { GCP_CLOUD_RUN_PRICES, type GcpCloudRunPrices } from './pricing.ts'
 export type { GcpSettings, IdTokenProvider } from './settings.ts'
 
 /**
@@ -116,6 +119,7 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
     project: checked.project,
     region: checked.region,
     capabilities: GCP_CAPABILITIES,
+    billingRule: (record) => cloudRunBillingRule(checked.prices, { memoryMb: record.memoryMb }),
     packaging: { shimPath: packageFile('providers/gcp/shim.ts'), files: { 'package.json': PACKAGE_JSON } },
     providerOptionKeys: PROVIDER_OPTION_KEYS,
     requiredPackages: ({ trigger }) => gcpPackages(trigger, checked),
@@ -159,6 +163,10 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
 
     doSend(request, options) {
       return sendMessage(plane, request, options.signal)
+    },
+
+    doPublish(request, options) {
+      return publishToTopic(plane, request, options.signal)
     },
 
     async doRemove(name, options) {

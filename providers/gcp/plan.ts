@@ -13,6 +13,7 @@ import { toRecord } from './record.ts'
 import type { GcpFunction } from './sdk.ts'
 import { storedTrigger } from './triggers/stored.ts'
 import { syncTrigger } from './triggers/sync.ts'
+import { pubsubNames } from './triggers/topic.ts'
 
 /** The API cannot turn an HTTP function into an event-triggered one or back: such a change replaces the function. */
 export const isEventTriggered = (fn: GcpFunction | undefined) => !!fn?.eventTrigger?.eventType
@@ -33,7 +34,7 @@ export function diffGcp(existing: GcpFunction | undefined, request: PlanRequest)
     sameCode: labels[CODE_LABEL] === hexToLabel(request.artifact?.sha256 ?? ''),
     sameConfig: labels[CONFIG_LABEL] === hexToLabel(request.configHash),
     active: existing !== undefined && functionState(existing.state) === 'ACTIVE',
-    replace: existing !== undefined && isEventTriggered(existing) !== (request.trigger?.kind === 'queue'),
+    replace: existing !== undefined && isEventTriggered(existing) !== (pubsubNames(request.trigger, request.name) !== undefined),
   }
 }
 

@@ -27,7 +27,7 @@ async function deployLocked(
   if (existing && planLocal(existing, request).changes.length === 0) {
     return { response: { record: existing.record, status: 'unchanged', warnings: [] }, replaced: undefined }
   }
-  triggers.assertQueueFree(request.name, request.trigger)
+  await triggers.assertQueueFree(request.name, request.trigger)
   request.onStep?.(existing ? 'update' : 'create')
   request.onStep?.('upload')
   const runnerSettings = context.runnerSettings(

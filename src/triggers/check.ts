@@ -1,6 +1,7 @@
 import type { TriggerCapabilities } from '../provider.ts'
 import { describeValue, fail } from '../validation.ts'
 import { queueNames } from './queue.ts'
+import { topicNames } from './topic.ts'
 import { checkTopicSupport } from './topic-check.ts'
 import { isBranded, type QueueTrigger, type Trigger } from './types.ts'
 
@@ -48,5 +49,18 @@ export function checkQueueNames(trigger: QueueTrigger, functionName: string): vo
   const { queue, deadLetter } = queueNames(trigger, functionName)
   if (queue === deadLetter) {
     fail('trigger.deadLetter', `must differ from the queue itself ('${queue}'), or failed messages would come straight back`)
+  }
+}
+
+/** The names a trigger derives from the function's deployed name, checked once that name is known. */
+export function checkTriggerNames(trigger: Trigger, functionName: string): void {
+  if (trigger.kind === 'queue') checkQueueNames(trigger, functionName)
+  if (trigger.kind !== 'topic') return
+  const { topic, deadLetter } = topicNames(trigger, functionName)
+  if (topic === deadLetter) {
+    fail(
+      'trigger.deadLetter',
+      `must differ from the topic itself ('${topic}'), or failed messages would go to every subscriber again`,
+    )
   }
 }
