@@ -1,13 +1,12 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda'
 import type { Artifact, DeployRequest, DeployResponse } from '../../src/provider.ts'
-import { fail } from '../../src/validation.ts'
-import { reservationInPlace, syncReservedConcurrency } from './concurrency.ts'
+import { syncReservedConcurrency } from './concurrency.ts'
 import { type AwsContext, awsCall, control } from './context.ts'
 import { isRoleNotAssumable } from './errors.ts'
 import { type AwsFunctionOptions, readFunctionOptions } from './options.ts'
-import { type AwsDiff, type AwsPlan, planAgainst } from './plan.ts'
+import { type AwsDiff, type AwsPlan, describedFor, planAgainst } from './plan.ts'
 import { whileRolePropagates } from './propagation.ts'
-import { type CloudfnDescription, DESCRIPTION_CHARS, encodeDescription, toRecord } from './record.ts'
+import { type CloudfnDescription, toRecord } from './record.ts'
 import { executionRole } from './role.ts'
 import { MANAGED_TAG } from './role-policies.ts'
 import { checkQueueOwnership } from './triggers/ownership.ts'
@@ -41,27 +40,15 @@ export async function deployFunction(context: AwsContext, request: DeployRequest
     artifact,
     options,
     signal,
-    description: encodeDescription({ configHash: request.configHash, trigger: request.trigger }),
+    // Checked before anything is sent, by plan and deploy alike.
+    description: describedFor(request),
   }
-  checkAwsRules(job)
   const existing = await getConfiguration(context, request.name, signal)
   // Plan, then apply: the changes `cloud.plan()` shows are the ones made here (plan.ts).
   const planned = await planAgainst(context, existing, request, options, signal)
   if (!existing || !planned.diff) return create(context, job)
   if (planned.changes.length === 0) return { record: toRecord(existing, planned.url), status: 'unchanged', warnings: [] }
   return update(context, job, existing, { ...planned, diff: planned.diff })
-}
-
-/** What only AWS limits, checked before anything is sent. */
-function checkAwsRules(job: Job): void {
-  const { request } = job
-  if (job.description.length > DESCRIPTION_CHARS) {
-    // The trigger is kept in the description: only a very long schedule expression or queue names get here.
-    fail(
-      request.trigger?.kind === 'schedule' ? 'trigger.schedule' : 'trigger',
-      `is too long to record on AWS (the function's description holds at most ${DESCRIPTION_CHARS} characters)`,
-    )
-  }
 }
 
 function configurationOf(job: Job) {

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
+import { caughtError } from '../../conformance/expect.ts'
 import { ticker } from '../../conformance/fixtures/functions.ts'
 import { withOverrides } from '../../src/define.ts'
 import { schedule } from '../../src/triggers/schedule.ts'
@@ -53,5 +54,15 @@ describe('aws plan, then deploy', () => {
     expect(state.schedules.get(`cloudfn-${name}`)?.expression).toBe('cron(0 * * * ? *)')
     expect(await kinds(hourly, name)).toEqual([])
     await cloud.remove(name)
+  })
+
+  it('refuses, as deploy does and sending nothing, a trigger too long for the description', async () => {
+    const everyMinute = Array.from({ length: 60 }, (_, minute) => minute).join(',')
+    const long = withOverrides(ticker, { trigger: schedule(`${everyMinute} * * * *`) })
+    const before = state.requestCount
+    const error = await caughtError(cloud.plan(long, { name: 'plan-long' }))
+    expect(error).toMatchObject({ code: 'InvalidArgument', field: 'trigger.schedule' })
+    expect((await caughtError(cloud.deploy(long, { name: 'plan-long' }))).message).toBe(error.message)
+    expect(state.requestCount).toBe(before)
   })
 })

@@ -7,13 +7,37 @@ import type { FunctionConfiguration } from '@aws-sdk/client-lambda'
 import { ConflictError } from '../../src/errors/conflict.ts'
 import { configChange, createFunctionChange, type PlanChange, type PlanResponse, triggerChanges } from '../../src/plan.ts'
 import type { PlanRequest } from '../../src/provider.ts'
+import { fail } from '../../src/validation.ts'
 import { reservationInPlace } from './concurrency.ts'
 import type { AwsContext } from './context.ts'
 import { type AwsFunctionOptions, readFunctionOptions } from './options.ts'
-import { type CloudfnDescription, decodeDescription, hexFromBase64, toRecord } from './record.ts'
+import {
+  type CloudfnDescription,
+  DESCRIPTION_CHARS,
+  decodeDescription,
+  encodeDescription,
+  hexFromBase64,
+  toRecord,
+} from './record.ts'
 import { EXECUTION_ROLE_NAME, SCHEDULER_ROLE } from './role.ts'
 import { triggerInPlace } from './triggers/sync.ts'
 import { getConfiguration } from './wait.ts'
+
+/**
+ * The function's description as deploy writes it (record.ts), refused before
+ * anything is sent when it is longer than Lambda allows: only a very long
+ * schedule expression or queue names get there.
+ */
+export function describedFor(request: PlanRequest): string {
+  const description = encodeDescription({ configHash: request.configHash, trigger: request.trigger })
+  if (description.length > DESCRIPTION_CHARS) {
+    fail(
+      request.trigger?.kind === 'schedule' ? 'trigger.schedule' : 'trigger',
+      `is too long to record on AWS (the function's description holds at most ${DESCRIPTION_CHARS} characters)`,
+    )
+  }
+  return description
+}
 
 export interface AwsDiff {
   /** What cloudfn recorded in the function's description. */
@@ -115,6 +139,7 @@ export async function planAgainst(
 
 export async function planDeploy(context: AwsContext, request: PlanRequest, signal?: AbortSignal): Promise<PlanResponse> {
   const options = readFunctionOptions(request.providerOptions)
+  describedFor(request)
   const { changes, warnings } = await planAgainst(
     context,
     await getConfiguration(context, request.name, signal),
