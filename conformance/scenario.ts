@@ -19,6 +19,12 @@ export interface Probe {
   executions(name: string): Promise<number | undefined>
   /** Requests that reached the backend so far; unchanged means nothing was sent. */
   requestCount(): Promise<number>
+  /**
+   * Requests so far that could change the backend (anything but a read, as
+   * the backend itself tells them apart; when unsure, counted as a write),
+   * or absent where it cannot tell. Unchanged means nothing was written.
+   */
+  writeCount?(): Promise<number>
   /** Names of every function the backend holds. */
   functionNames(): Promise<string[]>
   /**
@@ -26,6 +32,8 @@ export interface Probe {
    * function, or undefined where the backend cannot read it.
    */
   deadLetters?(functionName: string): Promise<string[] | undefined>
+  /** Names of the topics the backend holds (see `topic()`), where it can list them. */
+  topicNames?(): Promise<string[]>
 }
 
 /** A failure of the cloud itself, not of the function: a 5xx from its front end, or a dropped connection. */
@@ -35,6 +43,28 @@ export type PlatformFault = { kind: 'status'; status: number } | { kind: 'reset'
 export interface PlatformFaults {
   /** The next synchronous invoke of `functionName` fails with `fault` before the function runs. */
   next(functionName: string, fault: PlatformFault): void
+}
+
+/** A queue as the backend holds it, read out of band: its tags, labels or metadata, and the bodies of its messages. */
+export interface HeldQueue {
+  marker: Record<string, string>
+  messages: string[]
+}
+
+/**
+ * Queues made, read and deleted outside the API under test, as another tool
+ * or person would (through the emulator's state, the cloud's SDK, or the
+ * local fake's registry), for the queue-ownership scenario.
+ */
+export interface ForeignQueues {
+  /** Makes queue `name` without cloudfn's marker, holding `messages`. */
+  create(name: string, messages: readonly string[]): Promise<void>
+  /** The queue as the backend holds it now; undefined when it does not exist. */
+  read(name: string): Promise<HeldQueue | undefined>
+  /** Deletes the queue, whoever made it. */
+  delete(name: string): Promise<void>
+  /** The dead-letter queue of `queue` where the cloud fixes its name (`namedDeadLetter: false`; Azure's `<queue>-poison`). */
+  deadLetterOf?(queue: string): string
 }
 
 export interface TargetSession {
@@ -51,6 +81,8 @@ export interface TargetSession {
   faults?: PlatformFaults | undefined
   /** True where handlers run in the caller's own process (the local fake's inline isolation): a crash would end the run. */
   handlersInProcess?: boolean | undefined
+  /** Out-of-band queues, where the target can make them (see ForeignQueues). */
+  foreignQueues?: ForeignQueues | undefined
   teardown(): Promise<void>
 }
 
@@ -77,6 +109,8 @@ export interface ScenarioContext {
   faults: PlatformFaults | undefined
   /** True where handlers run in the caller's own process (see TargetSession). */
   handlersInProcess: boolean
+  /** Undefined where the target cannot make a queue outside the API under test. */
+  foreignQueues: ForeignQueues | undefined
   capabilities: Readonly<ProviderCapabilities>
   /** A function name unique to this run and scenario; the runner checks nothing with it is left behind. */
   name(suffix: string): string

@@ -1,17 +1,29 @@
 import { createHash } from 'node:crypto'
+import { CostLedger, type SnapshotOptions } from './cost/index.ts'
+import type { CostSnapshot } from './cost/types.ts'
 import { type FunctionDefinition, isFunctionDefinition } from './define.ts'
 import { NotFoundError } from './errors/not-found.ts'
 import { UnsupportedError } from './errors/unsupported.ts'
-import { controlPlane, createHandle, type FunctionHandle, type HandleContext, type HandleFor, removeFunction } from './handle.ts'
+import {
+  checkSnapshotOptions,
+  controlPlane,
+  createHandle,
+  type FunctionHandle,
+  type HandleContext,
+  type HandleFor,
+  removeFunction,
+} from './handle.ts'
 import { assertSupportedNode } from './node-version.ts'
 import { packageFunction } from './package/index.ts'
+import type { DeployPlan } from './plan.ts'
 import { validateName } from './portable-rules.ts'
-import type { DeployStep, FunctionRecord, GcResult, Provider, ProviderCapabilities } from './provider.ts'
+import type { DeployStep, FunctionRecord, GcResult, PlanRequest, Provider, ProviderCapabilities, Warning } from './provider.ts'
 import { checkRequiredPackages } from './required-packages.ts'
 import type { RetryPolicy } from './retry.ts'
 import { throwIfAborted } from './retry.ts'
 import { checkScaleSupport, type ScaleSettings, scaleHashPart } from './scale.ts'
 import { checkQueueNames, checkTriggerSupport } from './triggers/check.ts'
+import { createTopicPublisher, type TopicPublisher } from './triggers/topic-publisher.ts'
 import type { Trigger } from './triggers/types.ts'
 import { describeValue, expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail } from './validation.ts'
 
@@ -29,6 +41,12 @@ export interface DeployOptions {
   signal?: AbortSignal
   /** Called as the deploy moves through its steps. */
   onProgress?: (step: DeployStep) => void
+}
+
+export interface PlanOptions {
+  /** Plan a deploy under another name than the definition's. */
+  name?: string
+  signal?: AbortSignal
 }
 
 export interface GcCallOptions {
@@ -59,6 +77,13 @@ export interface Cloud {
     target: string | FunctionDefinition<I, O>,
     options?: { signal?: AbortSignal },
   ): Promise<FunctionHandle<I, Awaited<O>>>
+  /**
+   * What `deploy(definition, options)` would change on the cloud, from read
+   * calls only: nothing is created, changed or deleted. Empty `changes` when
+   * the deploy would leave everything as it is. `UnsupportedError` where the
+   * provider cannot plan (`capabilities.plan` false).
+   */
+  plan(definition: FunctionDefinition<never, unknown>, options?: PlanOptions): Promise<DeployPlan>
   list(options?: { signal?: AbortSignal }): Promise<FunctionRecord[]>
   /** Removing a function that does not exist is not an error. */
   remove(target: string | FunctionDefinition<never, unknown>, options?: { signal?: AbortSignal }): Promise<{ removed: boolean }>
@@ -67,6 +92,10 @@ export interface Cloud {
    * deploys or removes left behind; `UnsupportedError` on providers without it.
    */
   gc(options: GcCallOptions): Promise<GcResult>
+  /** What every execution run through this cloud's handles cost so far (see `FunctionHandle.costSnapshot`). */
+  costSnapshot(options?: SnapshotOptions): CostSnapshot
+  /** Publishes to a topic from code that is not a function (`cloud.topic('orders').publish(message)`). */
+  topic<M = unknown>(name: string): TopicPublisher<M>
 }
 
 function checkOptions(options: unknown, allowed: readonly string[]): Record<string, unknown> {
@@ -135,70 +164,116 @@ export function checkRetryPolicy(value: unknown, field: string): Partial<RetryPo
   return { ...(policy as Partial<RetryPolicy>) }
 }
 
+/**
+ * What deploy and plan share: the definition checked against the portable
+ * rules and the provider's capabilities, packaged, and hashed; nothing is
+ * sent. Plan and deploy compare the same request with the cloud, so they
+ * cannot disagree on what is unchanged.
+ */
+async function prepareRequest(
+  provider: Provider,
+  definition: AnyDefinition,
+  checked: Record<string, unknown>,
+  onStep: ((step: DeployStep) => void) | undefined,
+): Promise<{ request: PlanRequest; warnings: Warning[] }> {
+  if (!isFunctionDefinition(definition)) fail('definition', 'must be the result of defineFunction()')
+  const signal = checked.signal as AbortSignal | undefined
+  const name = checked.name === undefined ? definition.name : validateName(checked.name, 'options.name')
+  onStep?.('validate')
+  checkAgainstCapabilities(definition, provider)
+  // Out of range: InvalidArgument; not honoured: a warning, and the provider is not asked for it.
+  const warnings = checkScaleSupport(definition, provider.capabilities.scale, provider.name)
+  const scale: ScaleSettings = {
+    maxInstances: provider.capabilities.scale?.maxInstances ? definition.maxInstances : undefined,
+    minInstances: provider.capabilities.scale?.minInstances ? definition.minInstances : undefined,
+  }
+  if (definition.trigger?.kind === 'queue') checkQueueNames(definition.trigger, name)
+  checkRequiredPackages(provider.name, provider.requiredPackages?.({ trigger: definition.trigger }) ?? [])
+  throwIfAborted(signal)
+  const providerOptions = definition.providerOptions[provider.name] ?? {}
+  let artifact: Awaited<ReturnType<typeof packageFunction>> | undefined
+  if (provider.packaging) {
+    onStep?.('package')
+    artifact = await packageFunction(definition, provider.packaging)
+  }
+  const request = {
+    name,
+    memoryMb: definition.memoryMb,
+    timeoutSec: definition.timeoutSec,
+    scale,
+    env: definition.env,
+    providerOptions,
+    trigger: definition.trigger,
+    artifact,
+    definition,
+  }
+  return { request: { ...request, configHash: configHash(request) }, warnings }
+}
+
 /** Wraps any Provider in the neutral API: validation, packaging, retries and error mapping live here, once. */
 export function createCloud(provider: Provider, settings: CloudSettings = {}): Cloud {
   expectKnownKeys(expectPlainObject(settings, 'settings'), ['retry'], 'settings')
-  const context: HandleContext = { provider, retry: checkRetryPolicy(settings.retry, 'settings.retry') }
+  const ledger = new CostLedger()
+  const context: HandleContext = { provider, retry: checkRetryPolicy(settings.retry, 'settings.retry'), ledger }
 
   return {
     provider: provider.name,
-    capabilities: provider.capabilities,
+    // Whether it can plan follows from the spec's optional method, so it cannot claim what it lacks.
+    capabilities: Object.freeze({ ...provider.capabilities, plan: typeof provider.doPlan === 'function' }),
 
     // The handle's type follows the trigger's type (`HandleFor`); at run time
     // every handle has every method, and the ones a trigger lacks throw.
     deploy: (async (definition: AnyDefinition, options?: DeployOptions): Promise<FunctionHandle> => {
-      if (!isFunctionDefinition(definition)) fail('definition', 'must be the result of defineFunction()')
       const checked = checkOptions(options, ['name', 'signal', 'onProgress'])
       const signal = checked.signal as AbortSignal | undefined
       const onStep = checked.onProgress as DeployOptions['onProgress']
       if (onStep !== undefined && typeof onStep !== 'function') fail('options.onProgress', 'must be a function')
-      const name = checked.name === undefined ? definition.name : validateName(checked.name, 'options.name')
-      const any = definition as unknown as AnyDefinition
-      onStep?.('validate')
-      checkAgainstCapabilities(any, provider)
-      // Out of range: InvalidArgument; not honoured: a warning, and the provider is not asked for it.
-      const scaleWarnings = checkScaleSupport(any, provider.capabilities.scale, provider.name)
-      const scale: ScaleSettings = {
-        maxInstances: provider.capabilities.scale?.maxInstances ? any.maxInstances : undefined,
-        minInstances: provider.capabilities.scale?.minInstances ? any.minInstances : undefined,
-      }
-      if (definition.trigger?.kind === 'queue') checkQueueNames(definition.trigger, name)
-      checkRequiredPackages(provider.name, provider.requiredPackages?.({ trigger: definition.trigger }) ?? [])
-      throwIfAborted(signal)
-      const providerOptions = definition.providerOptions[provider.name] ?? {}
-      let artifact: Awaited<ReturnType<typeof packageFunction>> | undefined
-      if (provider.packaging) {
-        onStep?.('package')
-        artifact = await packageFunction(any, provider.packaging)
-      }
+      const { request, warnings: scaleWarnings } = await prepareRequest(provider, definition, checked, onStep)
       // The first change any attempt reports is what this deploy did, even if a
       // retried attempt then finds the work done and answers 'unchanged'.
       let changed: 'created' | 'updated' | undefined
-      const request = {
-        name,
-        memoryMb: definition.memoryMb,
-        timeoutSec: definition.timeoutSec,
-        scale,
-        env: definition.env,
-        providerOptions,
-        trigger: definition.trigger,
-        artifact,
-        definition: any,
-        onStep: (step: DeployStep) => {
-          if (step === 'create' || step === 'update') changed ??= step === 'create' ? 'created' : 'updated'
-          onStep?.(step)
-        },
-      }
       const response = await controlPlane(
         context,
         'deploy',
-        () => provider.doDeploy({ ...request, configHash: configHash(request) }, { signal }),
+        () =>
+          provider.doDeploy(
+            {
+              ...request,
+              onStep: (step: DeployStep) => {
+                if (step === 'create' || step === 'update') changed ??= step === 'create' ? 'created' : 'updated'
+                onStep?.(step)
+              },
+            },
+            { signal },
+          ),
         signal,
       )
       onStep?.('done')
       const warnings = [...scaleWarnings, ...response.warnings]
       return createHandle(context, response.record, { status: changed ?? response.status, warnings })
     }) as Cloud['deploy'],
+
+    async plan(definition, options) {
+      const checked = checkOptions(options, ['name', 'signal'])
+      const signal = checked.signal as AbortSignal | undefined
+      if (!provider.doPlan) {
+        throw new UnsupportedError({
+          provider: provider.name,
+          capability: 'plan',
+          message: `${provider.name} cannot plan a deploy (its provider has no doPlan); deploy shows what changed in its status`,
+        })
+      }
+      const doPlan = provider.doPlan.bind(provider)
+      const { request, warnings } = await prepareRequest(provider, definition, checked, undefined)
+      // Only reads: retried like any other control-plane call.
+      const planned = await controlPlane(context, 'plan', () => doPlan(request, { signal }), signal)
+      return {
+        name: request.name,
+        provider: provider.name,
+        changes: planned.changes,
+        warnings: [...warnings, ...planned.warnings],
+      }
+    },
 
     get: (async (target: string | AnyDefinition, options?: { signal?: AbortSignal }): Promise<FunctionHandle> => {
       const name = targetName(target)
@@ -242,5 +317,8 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
       // A provider's gc lists before it removes, so a retried attempt starts from what is left.
       return controlPlane(context, 'gc', () => doGc({ olderThanMs, dryRun: checked.dryRun === true }, { signal }), signal)
     },
+
+    costSnapshot: (options) => ledger.snapshot(checkSnapshotOptions(options)),
+    topic: (name) => createTopicPublisher(context, name),
   }
 }

@@ -1,3 +1,5 @@
+import { type BilledExecution, billExecution, CostLedger, NO_CHARGE_RULE, type SnapshotOptions } from './cost/index.ts'
+import type { BillingRule, CostEstimate, CostSnapshot } from './cost/types.ts'
 import { readEnvelope } from './envelope-result.ts'
 import { CancelledError } from './errors/cancelled.ts'
 import { NotFoundError } from './errors/not-found.ts'
@@ -13,7 +15,7 @@ import type { FunctionRecord, LogEntry, Provider, Warning } from './provider.ts'
 import { type RetryPolicy, throwIfAborted, withRetry } from './retry.ts'
 import type { InvocationMeta } from './runtime/envelope.ts'
 import { createTriggerMethods, type TriggerMethods } from './trigger-calls.ts'
-import type { HttpTrigger, QueueTrigger, ScheduleTrigger, Trigger } from './triggers/types.ts'
+import type { HttpTrigger, QueueTrigger, ScheduleTrigger, TopicTrigger, Trigger } from './triggers/types.ts'
 import { describeValue, expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail, integerOr } from './validation.ts'
 
 export interface InvokeOptions {
@@ -25,9 +27,21 @@ export interface InvokeDetailedOptions extends InvokeOptions {
   logs?: boolean
 }
 
+/** What `invokeDetailed` says of an execution: the shim's meta, plus what it was billed. */
+export interface InvokeMeta extends InvocationMeta {
+  /**
+   * The billed duration in ms: the cloud's own figure where
+   * `capabilities.billedDuration` is `reported`, else estimated from
+   * `durationMs` by the cloud's rounding rule.
+   */
+  billedMs: number
+  /** What this execution cost in USD (free tier not subtracted), and what that assumes. */
+  cost: CostEstimate
+}
+
 export interface InvokeDetailedResult<O> {
   value: O
-  meta: InvocationMeta
+  meta: InvokeMeta
   logs: LogEntry[] | undefined
 }
 
@@ -56,6 +70,12 @@ export interface FunctionHandle<I = unknown, O = unknown> extends Readonly<Funct
   logs(options?: LogsOptions): Promise<LogEntry[]>
   /** Deletes the function; removing a missing function is not an error. */
   remove(options?: { signal?: AbortSignal }): Promise<{ removed: boolean }>
+  /**
+   * What the executions this handle ran since it was created cost (invoke,
+   * invokeDetailed, map; failed executions too). `freeTier: true` subtracts
+   * the monthly free tiers, as if this were all of the month's use.
+   */
+  costSnapshot(options?: SnapshotOptions): CostSnapshot
   toJSON(): FunctionRecord & { status?: string | undefined; warnings: readonly Warning[] }
 }
 
@@ -63,11 +83,15 @@ export interface FunctionHandle<I = unknown, O = unknown> extends Readonly<Funct
 type DirectCalls = 'invoke' | 'invokeDetailed' | 'invokeAsync' | 'map' | 'mapStream'
 
 /** Handle of an HTTP function: it is called through its `url`, so it has `fetch()` and no `invoke()`. */
-export type HttpFunctionHandle = Omit<FunctionHandle<Request, Response>, DirectCalls | 'send'> & { readonly url: string }
+export type HttpFunctionHandle = Omit<FunctionHandle<Request, Response>, DirectCalls | 'send' | 'publish'> & {
+  readonly url: string
+}
 /** Handle of a queue-triggered function: `send()` a message, or `invoke()` it directly. */
-export type QueueFunctionHandle<I = unknown, O = unknown> = Omit<FunctionHandle<I, O>, 'fetch'>
+export type QueueFunctionHandle<I = unknown, O = unknown> = Omit<FunctionHandle<I, O>, 'fetch' | 'publish'>
+/** Handle of a topic-triggered function: `publish()` to its topic (every subscriber runs), or `invoke()` it directly. */
+export type TopicFunctionHandle<I = unknown, O = unknown> = Omit<FunctionHandle<I, O>, 'fetch' | 'send'>
 /** Handle of a function without a trigger or with a schedule: `invoke()` and `map()`. */
-export type InvocableFunctionHandle<I = unknown, O = unknown> = Omit<FunctionHandle<I, O>, 'fetch' | 'send'>
+export type InvocableFunctionHandle<I = unknown, O = unknown> = Omit<FunctionHandle<I, O>, 'fetch' | 'send' | 'publish'>
 
 /**
  * The handle `deploy` gives for a definition with trigger type `T`: only the
@@ -78,13 +102,17 @@ export type HandleFor<I, O, T extends Trigger | undefined> = [T] extends [HttpTr
   ? HttpFunctionHandle
   : [T] extends [QueueTrigger]
     ? QueueFunctionHandle<I, O>
-    : [T] extends [ScheduleTrigger | undefined]
-      ? InvocableFunctionHandle<I, O>
-      : FunctionHandle<I, O>
+    : [T] extends [TopicTrigger]
+      ? TopicFunctionHandle<I, O>
+      : [T] extends [ScheduleTrigger | undefined]
+        ? InvocableFunctionHandle<I, O>
+        : FunctionHandle<I, O>
 
 export interface HandleContext {
   provider: Provider
   retry: Partial<RetryPolicy> | undefined
+  /** Where the cloud keeps the running total of every handle it made. */
+  ledger?: CostLedger | undefined
 }
 
 /** Control-plane calls: retry whatever the error says is retryable. */
@@ -174,20 +202,32 @@ export function createHandle<I, O>(
     })
   }
 
-  const invokeDetailed = async (input: I, options?: InvokeDetailedOptions) => {
-    const checked = checkOptions(options, ['signal', 'logs'], 'options')
-    if (checked.logs !== undefined && typeof checked.logs !== 'boolean') {
-      fail('options.logs', `must be true or false (got ${describeValue(checked.logs)})`)
-    }
+  // What this handle ran, for costSnapshot(); the rule is the provider's for this function, built once.
+  const ledger = new CostLedger()
+  let rule: BillingRule | undefined
+  const bill = (meta: InvocationMeta, billedMs: number | undefined): BilledExecution => {
+    rule ??= provider.billingRule?.(record) ?? NO_CHARGE_RULE
+    const billed = billExecution(rule, { durationMs: meta.durationMs, billedMs })
+    ledger.add(billed, rule.freeTier)
+    context.ledger?.add(billed, rule.freeTier)
+    return billed
+  }
+
+  /** One execution; `onBilled` hears its cost, also when it failed with a FunctionError. */
+  const run = async (
+    input: I,
+    signal: AbortSignal | undefined,
+    includeLogs: boolean,
+    onBilled?: (billed: BilledExecution) => void,
+  ): Promise<InvokeDetailedResult<Jsonify<O>>> => {
     refuseHttp()
-    const signal = checked.signal as AbortSignal | undefined
     throwIfAborted(signal)
     const payload = encode(input, caps.maxRequestBytes)
     const response = await raceAbort(
       withRetry(
         async () => {
           try {
-            return await provider.doInvoke({ name, payload, includeLogs: checked.logs === true }, { signal })
+            return await provider.doInvoke({ name, payload, includeLogs }, { signal })
           } catch (error) {
             throw normalizeError(error, provider.name, 'invoke')
           }
@@ -196,12 +236,30 @@ export function createHandle<I, O>(
       ),
       signal,
     )
-    const result = readEnvelope(response.envelope, {
-      provider: provider.name,
-      functionName: name,
-      maxResponseBytes: caps.maxResponseBytes,
-    })
-    return { value: result.value as Jsonify<O>, meta: result.meta, logs: response.logs }
+    const result = readEnvelope(
+      response.envelope,
+      { provider: provider.name, functionName: name, maxResponseBytes: caps.maxResponseBytes },
+      (failedMeta) => {
+        // Billed whether or not anyone listens (`onBilled?.(bill(...))` would skip the bill itself).
+        const billed = bill(failedMeta, response.billedMs)
+        onBilled?.(billed)
+      },
+    )
+    const billed = bill(result.meta, response.billedMs)
+    onBilled?.(billed)
+    return {
+      value: result.value as Jsonify<O>,
+      meta: { ...result.meta, billedMs: billed.billedMs, cost: billed.cost },
+      logs: response.logs,
+    }
+  }
+
+  const invokeDetailed = async (input: I, options?: InvokeDetailedOptions) => {
+    const checked = checkOptions(options, ['signal', 'logs'], 'options')
+    if (checked.logs !== undefined && typeof checked.logs !== 'boolean') {
+      fail('options.logs', `must be true or false (got ${describeValue(checked.logs)})`)
+    }
+    return run(input, checked.signal as AbortSignal | undefined, checked.logs === true)
   }
 
   const mapStream = (inputs: Iterable<I> | AsyncIterable<I>, options?: MapOptions) => {
@@ -212,12 +270,16 @@ export function createHandle<I, O>(
     const concurrency = integerOr(checked.concurrency, 10, 'options.concurrency', 1, 1000)
     if (checked.onProgress !== undefined && typeof checked.onProgress !== 'function')
       fail('options.onProgress', 'must be a function')
-    return mapUnordered(inputs, async (input, signal) => (await invokeDetailed(input, { signal })).value, {
-      concurrency,
-      signal: checked.signal as AbortSignal | undefined,
-      onProgress: checked.onProgress as MapOptions['onProgress'],
-      toError: (error) => normalizeError(error, provider.name, 'invoke'),
-    })
+    return mapUnordered(
+      inputs,
+      async (input, signal, charge) => (await run(input, signal, false, (billed) => charge(billed.cost.usd))).value,
+      {
+        concurrency,
+        signal: checked.signal as AbortSignal | undefined,
+        onProgress: checked.onProgress as MapOptions['onProgress'],
+        toError: (error) => normalizeError(error, provider.name, 'invoke'),
+      },
+    )
   }
 
   const handle: FunctionHandle<I, O> = {
@@ -254,12 +316,15 @@ export function createHandle<I, O>(
       const results: Array<MapResult<Jsonify<O>>> = []
       for await (const result of mapStream(inputs, options)) results[result.index] = result
       if (Array.isArray(inputs)) {
-        // Inputs never taken because of an abort still get their one result.
+        // Inputs never taken because of an abort still get their one result; they cost nothing.
+        const totalUsd = results.reduce((total, result) => Math.max(total, result?.totalUsd ?? 0), 0)
         for (let index = 0; index < inputs.length; index++) {
           results[index] ??= {
             index,
             ok: false,
             error: new CancelledError({ message: 'map() was cancelled before this input started' }),
+            costUsd: 0,
+            totalUsd,
           }
         }
       }
@@ -285,6 +350,7 @@ export function createHandle<I, O>(
     },
     remove: (options) =>
       removeFunction(context, name, checkOptions(options, ['signal'], 'options').signal as AbortSignal | undefined),
+    costSnapshot: (options) => ledger.snapshot(checkSnapshotOptions(options)),
     toJSON: () => ({ ...record, status: deployed?.status, warnings: deployed?.warnings ?? [] }),
   }
   Object.defineProperty(handle, Symbol.for('nodejs.util.inspect.custom'), { value: () => handle.toJSON(), enumerable: false })
@@ -315,4 +381,13 @@ function toIsoTime(value: unknown, field: string): string {
   const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined
   if (!date || Number.isNaN(date.getTime())) fail(field, 'must be a Date or an ISO time string')
   return date.toISOString()
+}
+
+export function checkSnapshotOptions(options: unknown): SnapshotOptions {
+  if (options === undefined) return {}
+  const checked = expectPlainObject(options, 'options')
+  expectKnownKeys(checked, ['freeTier'], 'options')
+  if (checked.freeTier !== undefined && typeof checked.freeTier !== 'boolean')
+    fail('options.freeTier', `must be true or false (got ${describeValue(checked.freeTier)})`)
+  return checked as SnapshotOptions
 }

@@ -1,5 +1,22 @@
-export { type Cloud, type CloudSettings, createCloud, type DeployOptions, type GcCallOptions } from './client.ts'
+export {
+  type Cloud,
+  type CloudSettings,
+  createCloud,
+  type DeployOptions,
+  type GcCallOptions,
+  type PlanOptions,
+} from './client.ts'
 export { type CloudfnConfig, defineConfig } from './config.ts'
+export type { SnapshotOptions } from './cost/index.ts'
+export type {
+  BillingRule,
+  ComputeMeter,
+  CostEstimate,
+  CostSnapshot,
+  PriceSource,
+  PriceTableBase,
+  UsageLine,
+} from './cost/types.ts'
 export {
   defineFunction,
   type EventTrigger,
@@ -23,13 +40,16 @@ export type {
   InvocableFunctionHandle,
   InvokeDetailedOptions,
   InvokeDetailedResult,
+  InvokeMeta,
   InvokeOptions,
   LogsOptions,
   QueueFunctionHandle,
+  TopicFunctionHandle,
 } from './handle.ts'
 export type { Jsonify } from './jsonify.ts'
-export type { MapOptions, MapProgress, MapResult } from './map.ts'
+export type { MapCost, MapOptions, MapProgress, MapResult } from './map.ts'
 export { decodePayload, type EncodedPayload, encodePayload } from './payload.ts'
+export { type DeployPlan, formatPlan, type PlanChange, type PlanChangeKind, type PlanResponse } from './plan.ts'
 export { PORTABLE_RULES } from './portable-rules.ts'
 export type * from './provider.ts'
 export { backoffDelay, DEFAULT_RETRY_POLICY, type RetryOptions, type RetryPolicy, withRetry } from './retry.ts'

@@ -7,14 +7,51 @@
  * every provider. A provider only speaks its cloud: it receives checked,
  * encoded requests and throws cloudfn errors (from `cloudfn`) for failures.
  */
+import type { BillingRule } from './cost/types.ts'
 import type { FunctionDefinition } from './define.ts'
+import type { PlanResponse } from './plan.ts'
 import type { LogLevel } from './runtime/context.ts'
 import type { ScaleCapabilities, ScaleSettings } from './scale.ts'
 import type { HttpAuth, Trigger } from './triggers/types.ts'
 
+/**
+ * How an HTTP trigger carries requests and answers, where clouds differ
+ * (conformance/scenarios/http-wire.ts checks each against the target).
+ * Absent fields take the defaults named on each.
+ */
+export interface HttpLimits {
+  /**
+   * How a body counts against `maxRequestBytes` and `maxResponseBytes`:
+   * `bytes` (default) counts the body as sent; `event` counts it inside the
+   * JSON event the platform hands the function, where a binary body travels
+   * as base64 (4/3 of its bytes) and UTF-8 text as it is. Over the limit a
+   * request gets 413 and an answer 502.
+   */
+  bodyCounting?: 'bytes' | 'event' | undefined
+  /**
+   * Largest request head (request line and headers) in bytes; a larger one
+   * gets 431. Default 16 KiB, Node's HTTP server limit, which a request meets
+   * on most platforms; `null` when the platform has no head limit below the
+   * body limit.
+   */
+  maxRequestHeadBytes?: number | null | undefined
+  /**
+   * `raw` (default): the function gets an `application/json` body's bytes,
+   * whatever they are. `strict`: the platform parses such a body before the
+   * function runs and answers 400 to one that is not a JSON object or array.
+   */
+  jsonBodies?: 'raw' | 'strict' | undefined
+}
+
+export interface HttpTriggerCapabilities {
+  /** The auth modes `http({ auth })` may ask for. */
+  auth: readonly HttpAuth[]
+  limits?: HttpLimits | undefined
+}
+
 /** Which triggers a provider offers and within which limits; an absent kind is not offered. */
 export interface TriggerCapabilities {
-  http?: { auth: readonly HttpAuth[] } | undefined
+  http?: HttpTriggerCapabilities | undefined
   schedule?:
     | {
         /** Expressions can be read in a time zone other than UTC. */
@@ -31,12 +68,23 @@ export interface TriggerCapabilities {
         maxMessageBytes: number
       }
     | undefined
+  /** Topics with fan-out to every subscribed function (see `topic()`). */
+  topic?:
+    | {
+        /** Retries of a subscriber's failed copy, and the count used when `topic()` leaves it out. */
+        maxRetries: { min: number; max: number; default: number }
+        /** A subscriber's dead letter can be given a name (else the cloud's fixed one is used). */
+        namedDeadLetter: boolean
+        /** Largest encoded message `publish` accepts, in bytes. */
+        maxMessageBytes: number
+      }
+    | undefined
 }
 
 export interface ProviderCapabilities {
   /** `invokeAsync` (fire and forget) is available. */
   asyncInvoke: boolean
-  /** HTTP, schedule and queue triggers (see `http()`, `schedule()`, `queue()`). */
+  /** HTTP, schedule, queue and topic triggers (see `http()`, `schedule()`, `queue()`, `topic()`). */
   triggers: TriggerCapabilities
   /** `logs()` returns the function's log lines. */
   logs: boolean
@@ -54,6 +102,17 @@ export interface ProviderCapabilities {
   maxAsyncRequestBytes: number
   memoryMb: { min: number; max: number }
   timeoutSec: { min: number; max: number }
+  /**
+   * Whether an invocation's `meta.billedMs` is the cloud's own figure
+   * (`reported`, e.g. Lambda's REPORT line) or computed from the measured
+   * duration by the provider's billing rule (`estimated`; also when absent).
+   */
+  billedDuration?: 'reported' | 'estimated' | undefined
+  /**
+   * `cloud.plan()` and `cloudfn deploy --dry-run` are available. Set by the
+   * core from the presence of `doPlan` (a provider need not set it).
+   */
+  plan?: boolean | undefined
   /** The ranges of `maxInstances` / `minInstances` it honours; absent ones are warned about and not set. */
   scale?: ScaleCapabilities | undefined
 }
@@ -147,6 +206,9 @@ export interface DeployRequest {
   onStep?: ((step: DeployStep) => void) | undefined
 }
 
+/** A deploy request without its progress callback: what `doPlan` compares with the cloud. */
+export type PlanRequest = Omit<DeployRequest, 'onStep'>
+
 export interface DeployResponse {
   record: FunctionRecord
   status: 'created' | 'updated' | 'unchanged'
@@ -173,6 +235,8 @@ export interface InvokeResponse {
   /** The shim's envelope as JSON text (see `Envelope`). */
   envelope: string
   logs?: LogEntry[] | undefined
+  /** The billed duration the cloud reported for this execution, in ms, where it reports one. */
+  billedMs?: number | undefined
 }
 
 export interface LogsRequest {
@@ -194,6 +258,13 @@ export interface SendRequest {
   name: string
   /** The queue the function's trigger reads. */
   queue: string
+  /** JSON text of the message. */
+  message: string
+}
+
+export interface PublishRequest {
+  /** The topic every subscriber reads. */
+  topic: string
   /** JSON text of the message. */
   message: string
 }
@@ -240,11 +311,25 @@ export interface ProviderV1 {
 
   /** Create or update; idempotent. Returns `unchanged` when hash and config match. */
   doDeploy(request: DeployRequest, options: CallOptions): Promise<DeployResponse>
+  /**
+   * What `doDeploy` of the same request would change, from read calls only
+   * (nothing is created, changed or deleted). Optional in v1: without it,
+   * `cloud.plan()` throws `UnsupportedError` and `capabilities.plan` is false.
+   * An unchanged redeploy plans no changes: use the same comparison as
+   * `doDeploy` (code hash, config hash), ideally the same function.
+   */
+  doPlan?(request: PlanRequest, options: CallOptions): Promise<PlanResponse>
   /** Undefined when the function does not exist. */
   doGet(name: string, options: CallOptions): Promise<FunctionRecord | undefined>
   /** Functions this provider manages (tagged by cloudfn). */
   doList(options: CallOptions): Promise<FunctionRecord[]>
   doInvoke(request: InvokeRequest, options: CallOptions): Promise<InvokeResponse>
+  /**
+   * How the cloud bills one execution of this function, from the provider's
+   * price table (see `src/cost`). Without it an execution is billed nothing,
+   * its `billedMs` estimated as the measured duration rounded up to 1 ms.
+   */
+  billingRule?(record: FunctionRecord): BillingRule
   /** Required when `capabilities.asyncInvoke`. */
   doInvokeAsync?(request: InvokeRequest, options: CallOptions): Promise<{ executionId: string }>
   /** Required when `capabilities.logs`. */
@@ -253,6 +338,11 @@ export interface ProviderV1 {
   doFetch?(request: FetchRequest, options: CallOptions): Promise<Response>
   /** Required when `capabilities.triggers.queue`: enqueues one message for a queue-triggered function. */
   doSend?(request: SendRequest, options: CallOptions): Promise<{ messageId: string }>
+  /**
+   * Required when `capabilities.triggers.topic`: publishes one message to a topic, for every subscriber;
+   * `NotFoundError` when no function subscribes to it (so no topic exists).
+   */
+  doPublish?(request: PublishRequest, options: CallOptions): Promise<{ messageId: string }>
   /** `removed: false` when there was nothing to remove (also removes the function's trigger resources). */
   doRemove(name: string, options: CallOptions): Promise<{ removed: boolean }>
   /**

@@ -6,6 +6,7 @@ import { bytesOverLimit, encodeJson } from './payload.ts'
 import type { FunctionRecord } from './provider.ts'
 import { throwIfAborted } from './retry.ts'
 import { queueNames } from './triggers/queue.ts'
+import { publishMessage } from './triggers/topic-publisher.ts'
 import { describeValue, expectKnownKeys, expectPlainObject, expectSignal, fail } from './validation.ts'
 
 /** The handle methods that reach a function through its trigger rather than by direct invocation. */
@@ -19,6 +20,8 @@ export interface TriggerMethods<I> {
   fetch(input?: string | URL | Request, init?: RequestInit): Promise<Response>
   /** Enqueues a message for a queue-triggered function; it runs at least once. */
   send(message: I, options?: { signal?: AbortSignal }): Promise<{ messageId: string }>
+  /** Publishes a message to a topic-triggered function's topic: every subscriber gets it, this one included. */
+  publish(message: I, options?: { signal?: AbortSignal }): Promise<{ messageId: string }>
 }
 
 function notTriggered(context: HandleContext, record: FunctionRecord, kind: string, how: string): never {
@@ -85,6 +88,13 @@ export function createTriggerMethods<I>(context: HandleContext, record: Function
       const doSend = provider.doSend.bind(provider)
       const request = { name: record.name, queue: queueNames(trigger, record.name).queue, message: json }
       return controlPlane(context, 'send', () => doSend(request, { signal }), signal)
+    },
+
+    async publish(message, options) {
+      if (record.trigger?.kind !== 'topic') {
+        return notTriggered(context, record, 'topic', 'deploy it with trigger: topic() to publish to its topic')
+      }
+      return publishMessage(context, record.trigger.name, message, options)
     },
   }
 }

@@ -1,5 +1,11 @@
 import { type CloudfnError, ConflictError, NotFoundError, ProviderError, ThrottledError, UnauthorizedError } from 'cloudfn'
-import { errorFromHttpStatus, expectInteger, runDefinition } from 'cloudfn/provider-utils'
+import {
+  type ExecutionScope,
+  errorFromHttpStatus,
+  expectInteger,
+  runDefinition,
+  runInExecutionScope,
+} from 'cloudfn/provider-utils'
 import { describe, expect, it } from 'vitest'
 
 const failure = (status: number, extra: object = {}) =>
@@ -52,5 +58,37 @@ describe('cloudfn/provider-utils', () => {
     )
     expect(envelope).toMatchObject({ ok: true, value: 42, meta: { executionId: 'e1', coldStart: true } })
     expect(() => expectInteger(0, 'settings.memoryMb', 128, 1024, ' MB')).toThrow(/settings\.memoryMb/)
+  })
+
+  it('gives overlapping in-process executions their own env and console; the host keeps its own', async () => {
+    const scope = (who: string): ExecutionScope & { lines: string[] } => {
+      const lines: string[] = []
+      return { env: { WHO: who }, log: (level, message) => lines.push(`${level} ${message}`), lines }
+    }
+    const [a, b] = [scope('a'), scope('b')]
+    let release = () => {}
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const run = (own: ExecutionScope) =>
+      runInExecutionScope(own, async () => {
+        process.env.TAG = `tag-${process.env.WHO}`
+        console.log('before', process.env.WHO)
+        // Both executions are inside their scopes here at once.
+        await gate
+        console.warn('after', process.env.TAG, { path: process.env.PATH ?? null })
+        return Object.keys(process.env).sort()
+      })
+    const pending = [run(a), run(b)]
+    expect(process.env.TAG).toBeUndefined()
+    expect(process.env.PATH).toBeDefined()
+    release()
+    expect(await Promise.all(pending)).toEqual([
+      ['TAG', 'WHO'],
+      ['TAG', 'WHO'],
+    ])
+    expect(a.lines).toEqual(['log before a', 'warn after tag-a { path: null }'])
+    expect(b.lines).toEqual(['log before b', 'warn after tag-b { path: null }'])
+    expect(process.env.TAG).toBeUndefined()
   })
 })

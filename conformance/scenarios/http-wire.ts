@@ -1,6 +1,6 @@
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import { withOverrides } from '../../src/define.ts'
-import type { ProviderCapabilities } from '../../src/provider.ts'
+import type { HttpLimits, ProviderCapabilities } from '../../src/provider.ts'
 import { http } from '../../src/triggers/http.ts'
 import { httpMirror, type MirrorReply, type MirrorSeen } from '../fixtures/functions.ts'
 import type { Scenario } from '../scenario.ts'
@@ -11,7 +11,9 @@ import type { Scenario } from '../scenario.ts'
  * content that arrived with what was sent (and what came back with what the
  * handler answered). Every backend must give the same; where a cloud
  * cannot, the difference is a row of the README's per-backend table and the
- * expectation names it. All mismatches of a scenario are reported together.
+ * target's `capabilities.triggers.http.limits` declares it, so the
+ * expectation is read from the target, never from its name. All mismatches
+ * of a scenario are reported together.
  */
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS'
@@ -33,20 +35,23 @@ interface Arrived {
   body?: Uint8Array
 }
 
-/** A backend whose cloud answers otherwise, with the status it answers and the cloud's reason (a README row). */
-type Deviations = Partial<Record<string, { status: number; reason: string }>>
-
 interface RequestCase {
   what: string
   sent: Sent
   /** Defaults: the method, path, query, headers and body sent. */
   arrived?: Arrived
-  on?: Deviations
+  /** A JSON body that is not an object or array: a platform that parses JSON strictly answers 400 (`jsonBodies`). */
+  notStrictJson?: true
 }
 
-/** GCP's Functions Framework parses application/json bodies (strictly: an object or array) before the function runs. */
-const GCP_STRICT_JSON: Deviations = {
-  gcp: { status: 400, reason: "the Functions Framework's JSON body parser refuses it before the function runs" },
+/** The defaults of `HttpLimits` (see its fields), for a target that declares none. */
+function httpLimits(caps: Readonly<ProviderCapabilities>): Required<HttpLimits> {
+  const limits = caps.triggers.http?.limits
+  return {
+    bodyCounting: limits?.bodyCounting ?? 'bytes',
+    maxRequestHeadBytes: limits?.maxRequestHeadBytes === undefined ? 16 * 1024 : limits.maxRequestHeadBytes,
+    jsonBodies: limits?.jsonBodies ?? 'raw',
+  }
 }
 
 const bytes = (...values: number[]) => Uint8Array.from(values)
@@ -169,7 +174,7 @@ const REQUEST_CASES: RequestCase[] = [
   {
     what: 'all bytes as application/json',
     sent: { method: 'POST', headers: [['content-type', 'application/json']], body: ALL_BYTES },
-    on: GCP_STRICT_JSON,
+    notStrictJson: true,
   },
   {
     what: 'latin-1 text with its charset',
@@ -184,12 +189,12 @@ const REQUEST_CASES: RequestCase[] = [
   {
     what: 'JSON that is not an object',
     sent: { method: 'POST', headers: [['content-type', 'application/json']], body: '"just a string"' },
-    on: GCP_STRICT_JSON,
+    notStrictJson: true,
   },
   {
     what: 'invalid JSON',
     sent: { method: 'POST', headers: [['content-type', 'application/json']], body: '{not json' },
-    on: GCP_STRICT_JSON,
+    notStrictJson: true,
   },
   {
     what: 'form',
@@ -262,17 +267,21 @@ const REQUEST_CASES: RequestCase[] = [
   },
 ]
 
-async function checkRequest(fetch: Fetch, secure: boolean, provider: string, entry: RequestCase): Promise<string | undefined> {
+async function checkRequest(
+  fetch: Fetch,
+  secure: boolean,
+  limits: Required<HttpLimits>,
+  entry: RequestCase,
+): Promise<string | undefined> {
   const { sent, arrived } = entry
   const method = sent.method ?? 'GET'
   const target = sent.path ?? '/'
   const response = await fetch(target, { method, headers: sent.headers, body: sent.body })
-  const deviation = entry.on?.[provider]
-  if (deviation) {
+  if (entry.notStrictJson && limits.jsonBodies === 'strict') {
     await response.arrayBuffer()
-    return response.status === deviation.status
+    return response.status === 400
       ? undefined
-      : `${entry.what}: status ${response.status} (expected ${deviation.status}: ${deviation.reason})`
+      : `${entry.what}: status ${response.status} (expected 400: jsonBodies 'strict', the platform refuses it before the function runs)`
   }
   if (response.status !== 200) return `${entry.what}: status ${response.status} (${(await response.text()).slice(0, 200)})`
   if (method === 'HEAD') return undefined
@@ -313,8 +322,6 @@ interface ResponseCase {
   body?: Uint8Array | null
   /** The body read fails (it must fail, never hang); the fetch itself may fail instead. */
   bodyFails?: true
-  /** Backends where the case cannot be checked yet, with the reason. */
-  notOn?: Partial<Record<string, string>>
 }
 
 const plain = (text: string) => Buffer.from(text).toString('base64')
@@ -490,8 +497,7 @@ async function readBody(response: Response): Promise<{ bytes?: Uint8Array; error
   }
 }
 
-async function checkResponse(fetch: Fetch, provider: string, entry: ResponseCase): Promise<string | undefined> {
-  if (entry.notOn?.[provider]) return undefined
+async function checkResponse(fetch: Fetch, entry: ResponseCase): Promise<string | undefined> {
   let response: Response
   try {
     response = await fetch('/reply', {
@@ -550,21 +556,23 @@ const ok = { bodyBase64: plain('ok') }
 const replyOk: Array<[string, string]> = [['x-mirror-reply', JSON.stringify(ok)]]
 
 /**
- * Limits per backend (README, "The clouds"): Lambda's 6 MB payload counts
- * the event, where a binary body travels as base64 (so about 4.5 MB of
- * bytes fit) and UTF-8 text as a string; Cloud Run's 32 MiB and Azure's
- * 100 MB count the body. A head over Node's 16 KiB cannot pass the
- * node:http server every backend's request meets (the local fake's loopback
- * server, the Functions Framework, the Azure worker's HTTP stream).
+ * Limits per backend (README, "The clouds"), as the target's
+ * `capabilities.triggers.http.limits` and `maxRequestBytes` declare them: a
+ * body counted in an event travels as base64 when binary (so about 3/4 of
+ * the limit fits) and as a string when UTF-8 text; a body counted as bytes
+ * fits up to the limit. A request head over `maxRequestHeadBytes` gets 431;
+ * an answer head over Node's 16 KiB fails the caller's own fetch.
  */
-function headCases(provider: string): LimitCase[] {
+function headCases(limits: Required<HttpLimits>): LimitCase[] {
+  const head = limits.maxRequestHeadBytes
+  const bigHead = 20 * KB
   return [
     { what: 'an 8 KB request header', init: { headers: [...replyOk, ['x-big', 'h'.repeat(8 * KB)]] }, outcome: 200 },
     {
       what: 'a 20 KB request header',
-      init: { headers: [...replyOk, ['x-big', 'h'.repeat(20 * KB)]] },
-      ...(provider === 'aws'
-        ? { outcome: 200, reason: 'a Lambda function URL has no header limit of its own below the 6 MB payload quota' }
+      init: { headers: [...replyOk, ['x-big', 'h'.repeat(bigHead)]] },
+      ...(head === null || head > bigHead + KB
+        ? { outcome: 200, reason: `the target's maxRequestHeadBytes is ${head ?? 'none (no head limit below the body limit)'}` }
         : { outcome: 431 }),
     },
     {
@@ -583,43 +591,47 @@ function headCases(provider: string): LimitCase[] {
 
 const pattern = (size: number) => new Uint8Array(size).map((_, i) => (i * 31) % 251)
 
-/** Body cases, made one at a time (Azure's are 100 MB each). */
-function* bodyCases(caps: Readonly<ProviderCapabilities>, provider: string): Generator<LimitCase> {
+/** Whole-MB binary bodies whose base64 is just under and just over `limit` (4 and 5 MB for 6 MB). */
+function base64Sizes(limit: number): { under: number; over: number } {
+  const raw = (limit * 3) / 4 / MB
+  return { under: (Math.ceil(raw) - 1) * MB, over: (Math.floor(raw) + 1) * MB }
+}
+
+/** Body cases, made one at a time (a 100 MB limit makes 100 MB bodies). */
+function* bodyCases(caps: Readonly<ProviderCapabilities>, limits: Required<HttpLimits>): Generator<LimitCase> {
   const limit = caps.maxRequestBytes
-  const cases: LimitCase[] = []
-  if (provider === 'aws' || provider === 'local') {
-    const binaryFits = pattern(4 * MB)
+  if (limits.bodyCounting === 'event') {
+    const sizes = base64Sizes(limit)
+    const binaryFits = pattern(sizes.under)
     const textFits = 'x'.repeat(limit - 64 * KB)
-    cases.push(
-      {
-        what: '4 MB binary body (base64 in the event: under 6 MB)',
-        init: { method: 'POST', headers: replyOk, body: binaryFits },
-        outcome: 200,
-        received: binaryFits,
-      },
-      {
-        what: 'text body 64 KB under 6 MB',
-        init: { method: 'POST', headers: [...replyOk, ['content-type', 'text/plain']], body: textFits },
-        outcome: 200,
-        received: utf8(textFits),
-      },
-      {
-        what: '5 MB binary body (base64 in the event: over 6 MB)',
-        init: { method: 'POST', headers: replyOk, body: pattern(5 * MB) },
-        outcome: 413,
-      },
-      {
-        what: 'text body 1 byte over 6 MB',
-        init: { method: 'POST', headers: [...replyOk, ['content-type', 'text/plain']], body: 'x'.repeat(limit + 1) },
-        outcome: 413,
-      },
-      {
-        what: 'a 5 MB answer (base64 over 6 MB)',
-        init: { headers: [['x-mirror-reply', JSON.stringify({ bodyBytes: 5 * MB })]] },
-        outcome: 502,
-      },
-    )
-    yield* cases
+    const answer = base64Sizes(caps.maxResponseBytes).over
+    yield {
+      what: `${sizes.under / MB} MB binary body (base64 in the event: under ${limit / MB} MB)`,
+      init: { method: 'POST', headers: replyOk, body: binaryFits },
+      outcome: 200,
+      received: binaryFits,
+    }
+    yield {
+      what: `text body 64 KB under ${limit / MB} MB`,
+      init: { method: 'POST', headers: [...replyOk, ['content-type', 'text/plain']], body: textFits },
+      outcome: 200,
+      received: utf8(textFits),
+    }
+    yield {
+      what: `${sizes.over / MB} MB binary body (base64 in the event: over ${limit / MB} MB)`,
+      init: { method: 'POST', headers: replyOk, body: pattern(sizes.over) },
+      outcome: 413,
+    }
+    yield {
+      what: `text body 1 byte over ${limit / MB} MB`,
+      init: { method: 'POST', headers: [...replyOk, ['content-type', 'text/plain']], body: 'x'.repeat(limit + 1) },
+      outcome: 413,
+    }
+    yield {
+      what: `a ${answer / MB} MB answer (base64 over ${Math.round(caps.maxResponseBytes / MB)} MB)`,
+      init: { headers: [['x-mirror-reply', JSON.stringify({ bodyBytes: answer })]] },
+      outcome: 502,
+    }
     return
   }
   const fits = pattern(limit - 64 * KB)
@@ -685,7 +697,7 @@ export const httpWire: Scenario[] = [
         const problem = await checkRequest(
           (path, init) => fn.fetch(path, init),
           fn.url?.startsWith('https:') ?? false,
-          cloud.provider,
+          httpLimits(capabilities),
           entry,
         )
         if (problem) problems.push(problem)
@@ -700,7 +712,7 @@ export const httpWire: Scenario[] = [
     requires: needsPublicHttp,
     async run({ cloud, name, capabilities }) {
       const fn = await cloud.deploy(mirrorFor(capabilities), { name: name('mirror') })
-      const cases = headCases(cloud.provider)
+      const cases = headCases(httpLimits(capabilities))
       const problems: string[] = []
       for (const entry of cases) {
         const problem = await checkLimit((path, init) => fn.fetch(path, init), entry)
@@ -718,7 +730,7 @@ export const httpWire: Scenario[] = [
       const fn = await cloud.deploy(mirrorFor(capabilities), { name: name('mirror') })
       const problems: string[] = []
       let total = 0
-      for (const entry of bodyCases(capabilities, cloud.provider)) {
+      for (const entry of bodyCases(capabilities, httpLimits(capabilities))) {
         total++
         const problem = await checkLimit((path, init) => fn.fetch(path, init), entry)
         if (problem) problems.push(problem)
@@ -735,7 +747,7 @@ export const httpWire: Scenario[] = [
       const fn = await cloud.deploy(mirrorFor(capabilities), { name: name('mirror') })
       const problems: string[] = []
       for (const entry of RESPONSE_CASES) {
-        const problem = await checkResponse((path, init) => fn.fetch(path, init), cloud.provider, entry)
+        const problem = await checkResponse((path, init) => fn.fetch(path, init), entry)
         if (problem) problems.push(problem)
       }
       await fn.remove()

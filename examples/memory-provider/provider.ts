@@ -13,8 +13,7 @@ import {
   type ProviderV1,
   TimeoutError,
 } from 'cloudfn'
-import { collectFunctions, type RunnableDefinition, runDefinition } from 'cloudfn/provider-utils'
-import { runInScope } from './execution-scope.ts'
+import { collectFunctions, type RunnableDefinition, runDefinition, runInExecutionScope } from 'cloudfn/provider-utils'
 
 const NAME = 'memory'
 const MB = 1024 * 1024
@@ -79,7 +78,9 @@ export function createMemoryProvider(): MemoryProvider {
     deployment.warm = true
     const options = { executionId, coldStart, deadline: Date.now() + timeoutMs, log }
     // Each execution gets a copy of the env, so one execution's writes never reach another.
-    const run = runInScope({ env: { ...deployment.env }, log }, () => runDefinition(deployment.runnable, payload, options))
+    const run = runInExecutionScope({ env: { ...deployment.env }, log }, () =>
+      runDefinition(deployment.runnable, payload, options),
+    )
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {

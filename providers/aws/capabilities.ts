@@ -37,7 +37,10 @@ export const AWS_LIMITS = {
 export const AWS_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: true,
   triggers: {
-    http: { auth: ['public', 'iam'] },
+    // A function URL hands the function a JSON event: a binary body counts as base64 in the 6 MB payload quota
+    // (about 4.5 MB of bytes fit), and the URL has no header limit of its own below that quota
+    // (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html, "Request and response payloads").
+    http: { auth: ['public', 'iam'], limits: { bodyCounting: 'event', maxRequestHeadBytes: null, jsonBodies: 'raw' } },
     schedule: { timezones: true },
     queue: { maxBatchSize: 10, maxRetries: { min: 0, max: 100 }, namedDeadLetter: true, maxMessageBytes: MB },
   },
@@ -50,6 +53,8 @@ export const AWS_CAPABILITIES: ProviderCapabilities = {
   maxAsyncRequestBytes: AWS_LIMITS.asyncRequestBytes,
   memoryMb: AWS_LIMITS.memoryMb,
   timeoutSec: AWS_LIMITS.timeoutSec,
+  // Read from the REPORT line of the log tail every invoke asks for (invoke.ts).
+  billedDuration: 'reported',
   // Reserved concurrency; no minInstances (provisioned concurrency needs a published version): see concurrency.ts.
   scale: AWS_SCALE,
 }

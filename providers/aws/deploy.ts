@@ -1,24 +1,17 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda'
-import { ConflictError } from '../../src/errors/conflict.ts'
 import type { Artifact, DeployRequest, DeployResponse } from '../../src/provider.ts'
 import { fail } from '../../src/validation.ts'
 import { reservationInPlace, syncReservedConcurrency } from './concurrency.ts'
 import { type AwsContext, awsCall, control } from './context.ts'
 import { isRoleNotAssumable } from './errors.ts'
 import { type AwsFunctionOptions, readFunctionOptions } from './options.ts'
+import { diffAws } from './plan.ts'
 import { whileRolePropagates } from './propagation.ts'
-import {
-  type CloudfnDescription,
-  DESCRIPTION_CHARS,
-  decodeDescription,
-  encodeDescription,
-  hexFromBase64,
-  toRecord,
-} from './record.ts'
+import { type CloudfnDescription, DESCRIPTION_CHARS, encodeDescription, toRecord } from './record.ts'
 import { executionRole } from './role.ts'
 import { MANAGED_TAG } from './role-policies.ts'
-import { retireTrigger, syncTrigger, triggerInPlace } from './triggers/index.ts'
 import { checkQueueOwnership } from './triggers/ownership.ts'
+import { retireTrigger, syncTrigger, triggerInPlace } from './triggers/sync.ts'
 import { getConfiguration, isSettled, waitUntilSettled } from './wait.ts'
 
 /** The artifact's entry file is `index.mjs` exporting `handler`. */
@@ -115,18 +108,8 @@ function targetOf(configuration: FunctionConfiguration, role?: string) {
 
 async function update(context: AwsContext, plan: Plan, existing: FunctionConfiguration): Promise<DeployResponse> {
   const { request, artifact, options, signal } = plan
-  const deployed = decodeDescription(existing.Description)
-  if (!deployed) {
-    throw new ConflictError({
-      provider: 'aws',
-      isRetryable: false,
-      message: `A Lambda function named '${request.name}' exists but was not deployed by cloudfn; choose another name or remove it first`,
-    })
-  }
-  const architecture = options.architecture ?? 'x86_64'
-  const sameArchitecture = (existing.Architectures?.[0] ?? 'x86_64') === architecture
-  const sameCode = hexFromBase64(existing.CodeSha256) === artifact.sha256 && sameArchitecture
-  const sameConfig = deployed.configHash === request.configHash
+  // The comparison plan.ts makes for `cloud.plan()`: a plan and a deploy agree on what changes.
+  const { deployed, architecture, sameCode, sameConfig } = diffAws(existing, request, options)
   if (sameCode && sameConfig) {
     const reserved = await reservationInPlace(context, request.name, request.scale, signal)
     const { ready, url } = await triggerInPlace(context, request.name, request.trigger)

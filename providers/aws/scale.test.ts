@@ -74,7 +74,7 @@ describe('aws: maxInstances is reserved concurrency', () => {
 
   it('a deploy that failed before its reservation was set sets it on the next deploy', async () => {
     // Every attempt at the reservation fails (the SDK-level retries included): the function exists, its config hash too.
-    emulator.faults.inject({ operation: 'PutFunctionConcurrency', kind: 'server-error', times: 1000, functionName: 'half' })
+    emulator.faults.inject({ on: 'PutFunctionConcurrency', kind: 'server-error', times: 1000, functionName: 'half' })
     await expect(cloud.deploy(withOverrides(gated, { maxInstances: 2 }), { name: 'half' })).rejects.toMatchObject({
       code: 'ProviderError',
     })

@@ -29,7 +29,9 @@ export const FLEX_INSTANCE_MEMORY_MB = [2048, 4096] as const
 export const AZURE_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: false,
   triggers: {
-    http: { auth: ['public', 'key'] },
+    // Bodies count as bytes against the front end's 100 MB; the head meets the Node worker's HTTP stream
+    // (a node:http server, 16 KiB), and the function gets a JSON body's bytes as sent.
+    http: { auth: ['public', 'key'], limits: { bodyCounting: 'bytes', maxRequestHeadBytes: 16 * 1024, jsonBodies: 'raw' } },
     schedule: { timezones: false },
     queue: { maxBatchSize: 10, maxRetries: { min: 0, max: 100 }, namedDeadLetter: false, maxMessageBytes: 48 * 1024 },
   },
@@ -42,6 +44,8 @@ export const AZURE_CAPABILITIES: ProviderCapabilities = {
   maxAsyncRequestBytes: 0,
   memoryMb: { min: 128, max: 4096 },
   timeoutSec: { min: 1, max: 230 },
+  // Azure reports no billed time per execution: the shim's measured duration, with Flex's minimum (pricing.ts).
+  billedDuration: 'estimated',
   // maximumInstanceCount and always-ready instances (scale.ts).
   scale: AZURE_SCALE,
 }

@@ -24,7 +24,10 @@ const MIB = 1024 * 1024
 export const GCP_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: false,
   triggers: {
-    http: { auth: ['public', 'iam'] },
+    // Bodies count as bytes against Cloud Run's 32 MiB; the head meets the Functions Framework's node:http
+    // server (16 KiB), and its body parser refuses an application/json body that is not an object or array
+    // with 400 before the function runs (@google-cloud/functions-framework, build/src/server.js: body-parser's json(), strict by default).
+    http: { auth: ['public', 'iam'], limits: { bodyCounting: 'bytes', maxRequestHeadBytes: 16 * 1024, jsonBodies: 'strict' } },
     schedule: { timezones: true },
     queue: { maxBatchSize: 1, maxRetries: { min: 4, max: 99 }, namedDeadLetter: true, maxMessageBytes: 7 * MIB },
   },
@@ -41,6 +44,8 @@ export const GCP_CAPABILITIES: ProviderCapabilities = {
   maxAsyncRequestBytes: 32 * MIB,
   memoryMb: { min: 128, max: 10240 },
   timeoutSec: { min: 1, max: 3600 },
+  // Cloud Run reports no billed time per request: the shim's measured duration, rounded as Cloud Run rounds (pricing.ts).
+  billedDuration: 'estimated',
   // serviceConfig.maxInstanceCount / minInstanceCount (scale.ts).
   scale: GCP_SCALE,
 }

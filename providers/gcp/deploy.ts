@@ -5,9 +5,10 @@ import { queueNames } from '../../src/triggers/queue.ts'
 import { expectString, fail } from '../../src/validation.ts'
 import { awaitOperation, type ControlPlane, getFunction, uploadSource, waitSettled } from './control-plane.ts'
 import { functionState } from './enums.ts'
-import { CODE_LABEL, CONFIG_LABEL, cloudfnLabels, hexToLabel } from './labels.ts'
+import { cloudfnLabels } from './labels.ts'
 import { formatMemory } from './memory.ts'
 import { functionResourceName, locationName } from './names.ts'
+import { diffGcp } from './plan.ts'
 import { type Endpoint, IGNORED_ROUTES_ENV, toEndpoint, toRecord } from './record.ts'
 import { instanceCounts } from './scale.ts'
 import type { GcpFunction } from './sdk.ts'
@@ -75,9 +76,6 @@ function frameworkEnv(request: DeployRequest): Record<string, string> {
   return request.trigger?.kind === 'http' ? { [IGNORED_ROUTES_ENV]: '' } : {}
 }
 
-/** The API cannot turn an HTTP function into an event-triggered one or back: such a change replaces the function. */
-const isEventTriggered = (fn: GcpFunction | undefined) => !!fn?.eventTrigger?.eventType
-
 function specOf(plane: ControlPlane, request: DeployRequest, options: Options, labels: Record<string, string>): GcpFunction {
   const eventTrigger = eventTriggerOf(plane, request, options)
   return {
@@ -124,15 +122,14 @@ export async function deployFunction(plane: ControlPlane, request: DeployRequest
   await assertQueueFree(plane, name, request.trigger)
   let existing = await waitSettled(plane, name, signal)
   const labels = existing?.labels ?? {}
-  const codeLabel = hexToLabel(artifact.sha256)
-  const sameCode = labels[CODE_LABEL] === codeLabel
-  const sameConfig = labels[CONFIG_LABEL] === hexToLabel(request.configHash)
+  // The comparison plan.ts makes for `cloud.plan()`: a plan and a deploy agree on what changes.
+  const { sameCode, sameConfig, active, replace } = diffGcp(existing, request)
   let changed = false
   const beforeChange = () => {
     if (!changed) request.onStep?.(existing ? 'update' : 'create')
     changed = true
   }
-  if (existing && functionState(existing.state) === 'ACTIVE' && sameCode && sameConfig) {
+  if (existing && active && sameCode && sameConfig) {
     // The trigger's own resources may lag behind a deploy that crashed after the function changed.
     if (request.trigger) await syncTrigger(plane, existing, name, request.trigger, request.trigger, beforeChange)
     return deployed(existing, changed ? 'updated' : 'unchanged', warnings)
@@ -140,7 +137,7 @@ export async function deployFunction(plane: ControlPlane, request: DeployRequest
   beforeChange()
   const existed = existing !== undefined
   const previous = storedTrigger(existing?.serviceConfig?.environmentVariables)
-  if (existing && isEventTriggered(existing) !== (request.trigger?.kind === 'queue')) {
+  if (existing && replace) {
     await removeFunction(plane, name)
     existing = undefined
   }

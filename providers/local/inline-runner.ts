@@ -3,11 +3,11 @@ import type { FunctionDefinition } from '../../src/define.ts'
 import { TimeoutError } from '../../src/errors/timeout.ts'
 import { projectRootOf } from '../../src/package/bundle-source-map.ts'
 import type { LogEntry } from '../../src/provider.ts'
+import { runInExecutionScope } from '../../src/provider-utils.ts'
 import { projectStack } from '../../src/runtime/project-stack.ts'
 import { runDefinitionNow } from '../../src/runtime/run-definition.ts'
 import { InstancePool } from '../../src/sandbox/instance-pool.ts'
 import { Deadlines } from './deadlines.ts'
-import { runInContext } from './inline-context.ts'
 import type { Runner, RunnerSettings } from './runner.ts'
 
 interface InlineInstance {
@@ -51,7 +51,7 @@ export function createInlineRunner(definition: FunctionDefinition<never, unknown
       let discard = false
       try {
         // Inside the try: whatever escapes (it should not) still releases the instance.
-        const execution = runInContext({ env: instance.env, log }, () => runDefinitionNow(runnable, payload, options))
+        const execution = runInExecutionScope({ env: instance.env, log }, () => runDefinitionNow(runnable, payload, options))
         // A synchronous handler has answered already: nothing left to time out.
         if (typeof execution === 'string') return { envelope: execution, logs }
         const envelope = await new Promise<string>((resolve, reject) => {

@@ -13,8 +13,12 @@ export function createWorkerRunner(entryFile: string, settings: RunnerSettings):
   })
   return {
     async run(payload, executionId, onStart) {
-      const deadline = Date.now() + settings.timeoutSec * 1000
-      const outcome = await sandbox.run({ payload, executionId, deadline }, onStart)
+      const invocation: LocalInvocation = { payload, executionId, deadline: 0 }
+      // The deadline starts once an instance takes the call, after its module loaded (not part of the timeout).
+      const outcome = await sandbox.run(invocation, () => {
+        invocation.deadline = Date.now() + settings.timeoutSec * 1000
+        onStart?.()
+      })
       if (outcome.kind === 'result') return outcome.result
       // Code that crashed without answering failed like a throwing handler does.
       const meta = { coldStart: outcome.coldStart, durationMs: 0, executionId }

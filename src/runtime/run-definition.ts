@@ -15,6 +15,7 @@ export type RuntimeTrigger =
   | { kind: 'http'; auth: HttpAuth; methods: readonly string[] }
   | { kind: 'schedule'; cron: string; timezone: string }
   | { kind: 'queue' }
+  | { kind: 'topic' }
 
 /** The part of a function definition that the runtime needs. */
 export interface RunnableDefinition {

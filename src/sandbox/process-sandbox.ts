@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { OutOfMemoryError } from '../errors/out-of-memory.ts'
 import { packageFile, packageRoot } from '../package/package-root.ts'
 import type { RemoteError } from '../runtime/envelope.ts'
+import { outputsClosed } from './child-outputs.ts'
 import { compileHostScript } from './host-script.ts'
 import { InstancePool } from './instance-pool.ts'
 import type { ProcessInit, ProcessSignal, SandboxReply, SandboxRequest } from './protocol.ts'
@@ -224,11 +225,11 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
         instance.exited = true
         live.delete(child)
         // However it ended (killed, out of memory, process.exit), what it spawned goes with it; this also
-        // closes the output pipes a grandchild inherited, which streamEnd waits for.
+        // closes the output pipes a grandchild inherited, which outputsClosed waits for.
         killGroup(child.pid)
         instance.ready()
-        // V8's out-of-memory message may still be in the pipe when 'exit' fires.
-        await streamEnd(child, 2000)
+        // V8's out-of-memory message, or an answer sent just before the exit, may still be in a pipe when 'exit' fires.
+        await outputsClosed(child, 2000)
         instance.death = OUT_OF_MEMORY.test(instance.stderrTail)
           ? { kind: 'oom' }
           : { kind: 'crash', error: instance.fatal ?? exitError(code, signal) }
@@ -302,18 +303,4 @@ function exitError(code: number | null, signal: NodeJS.Signals | null): RemoteEr
       ? `The function's process was stopped by ${signal ?? 'a signal'} before answering`
       : `The function's process exited with code ${code} before answering`
   return { name: 'Error', message }
-}
-
-/** Resolves when the child's stderr has been read to its end, or after `boundMs` (a hang guard). */
-function streamEnd(child: ChildProcess, boundMs: number): Promise<void> {
-  const stderr = child.stderr
-  if (!stderr || stderr.readableEnded || stderr.destroyed) return Promise.resolve()
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, boundMs)
-    timer.unref()
-    stderr.once('close', () => {
-      clearTimeout(timer)
-      resolve()
-    })
-  })
 }

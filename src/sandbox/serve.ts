@@ -15,6 +15,9 @@ export function serveSandbox<M, R>(handle: (message: M) => Promise<R>): void {
       const reply: SandboxReply<R> = { id: request.id, result: await handle(request.message) }
       port.postMessage(reply)
     })
+    // Loaded: the worker sandbox starts the function's timeout from here, as the process sandbox does.
+    const ready: ProcessSignal = { type: 'ready' }
+    port.postMessage(ready)
     return
   }
   const send = process.send?.bind(process)

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import { OutOfMemoryError } from '../errors/out-of-memory.ts'
 import { InstancePool } from './instance-pool.ts'
-import type { SandboxReply, SandboxRequest } from './protocol.ts'
+import type { ProcessSignal, SandboxReply, SandboxRequest } from './protocol.ts'
 import { pooledSandbox, type Sandbox, type SandboxOutcome, type SandboxSettings } from './sandbox.ts'
 
 export type { Sandbox, SandboxOutcome, SandboxSettings } from './sandbox.ts'
@@ -10,6 +10,51 @@ interface WorkerInstance {
   worker: Worker
   requests: number
   exited: boolean
+  /** Why the worker ended before it was ready (its module threw, or it ran out of memory while loading). */
+  startFailure?: Error | { exitCode: number }
+}
+
+/** As the process sandbox's default: a hang guard for a module that never finishes loading. */
+const STARTUP_TIMEOUT_MS = 120_000
+
+/**
+ * Resolves once the worker has loaded its module and serves requests, or has
+ * failed to (kept in `startFailure`, reported by its first request). Why: the
+ * function's timeout covers only the invocation, as a cloud's Init phase is not
+ * part of it; counted from before the worker thread started, a 10 ms function
+ * on a loaded machine timed out after 1 s (found by `npm test` beside a CPU hog).
+ */
+function started(instance: WorkerInstance): Promise<void> {
+  const { worker } = instance
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(guard)
+      worker.off('message', onMessage)
+      worker.off('error', onError)
+      worker.off('exit', onExit)
+      resolve()
+    }
+    const onMessage = (signal: ProcessSignal | SandboxReply<unknown>) => {
+      if ('type' in signal && signal.type === 'ready') done()
+    }
+    const onError = (error: Error) => {
+      instance.startFailure = error
+      done()
+    }
+    const onExit = (exitCode: number) => {
+      instance.startFailure ??= { exitCode }
+      done()
+    }
+    const guard = setTimeout(() => {
+      instance.startFailure = new Error(`The function's instance did not start within ${STARTUP_TIMEOUT_MS / 1000} s`)
+      void worker.terminate()
+      done()
+    }, STARTUP_TIMEOUT_MS)
+    guard.unref()
+    worker.on('message', onMessage)
+    worker.on('error', onError)
+    worker.on('exit', onExit)
+  })
 }
 
 /**
@@ -31,12 +76,14 @@ export function createWorkerSandbox<M, R>(settings: SandboxSettings): Sandbox<M,
         env: { ...settings.env },
         resourceLimits: { maxOldGenerationSizeMb: settings.memoryMb },
       })
-      // An idle worker must not keep the host process alive.
-      worker.unref()
       const instance: WorkerInstance = { worker, requests: 0, exited: false }
       worker.once('exit', () => {
         instance.exited = true
       })
+      // Held while it loads, so that a caller awaiting its first answer keeps the process alive.
+      worker.ref()
+      await started(instance)
+      worker.unref()
       return instance
     },
     destroy: async (instance) => {
@@ -79,6 +126,12 @@ export function createWorkerSandbox<M, R>(settings: SandboxSettings): Sandbox<M,
         cleanup()
         const error = { name: 'Error', message: `The function's process exited with code ${code} before answering` }
         resolve({ kind: 'crash', error, coldStart })
+      }
+      const failure = instance.startFailure
+      if (failure) {
+        if (failure instanceof Error) onError(failure)
+        else onExit(failure.exitCode)
+        return
       }
       worker.ref()
       worker.on('message', onMessage)

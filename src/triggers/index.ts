@@ -1,4 +1,15 @@
 export { type HttpOptions, http } from './http.ts'
 export { type QueueOptions, queue, queueNames } from './queue.ts'
 export { type ScheduleOptions, schedule } from './schedule.ts'
-export type { HttpAuth, HttpMethod, HttpTrigger, QueueTrigger, ScheduleEvent, ScheduleTrigger, Trigger } from './types.ts'
+export { type TopicOptions, topic, topicNames } from './topic.ts'
+export type { TopicPublisher } from './topic-publisher.ts'
+export type {
+  HttpAuth,
+  HttpMethod,
+  HttpTrigger,
+  QueueTrigger,
+  ScheduleEvent,
+  ScheduleTrigger,
+  TopicTrigger,
+  Trigger,
+} from './types.ts'

@@ -1,8 +1,8 @@
 /**
  * Neutral trigger descriptions: plain, frozen data that `defineFunction`
  * carries, the core checks against a provider's capabilities, and each
- * provider maps onto its cloud's resources. Built by `http()`, `schedule()`
- * and `queue()`, which validate up front.
+ * provider maps onto its cloud's resources. Built by `http()`, `schedule()`,
+ * `queue()` and `topic()`, which validate up front.
  */
 
 /** Who may call an HTTP function: anyone, holders of the function's key, or callers with cloud IAM credentials. */
@@ -40,7 +40,17 @@ export interface QueueTrigger {
   readonly deadLetter: string | undefined
 }
 
-export type Trigger = HttpTrigger | ScheduleTrigger | QueueTrigger
+export interface TopicTrigger {
+  readonly kind: 'topic'
+  /** Topic name; every function subscribed to it gets every message. */
+  readonly name: string
+  /** Deliveries after the first failed one before this subscriber's copy is dead-lettered (undefined: the cloud's default). */
+  readonly maxRetries: number | undefined
+  /** Queue that keeps this subscriber's failed copies (undefined: `<function>-dead-letter`). */
+  readonly deadLetter: string | undefined
+}
+
+export type Trigger = HttpTrigger | ScheduleTrigger | QueueTrigger | TopicTrigger
 
 /** What a scheduled function receives as its input. */
 export interface ScheduleEvent {
@@ -50,7 +60,7 @@ export interface ScheduleEvent {
 
 const BRAND = Symbol.for('cloudfn.trigger')
 
-/** Marks a trigger as built (and so validated) by `http()`, `schedule()` or `queue()`; invisible to JSON. */
+/** Marks a trigger as built (and so validated) by `http()`, `schedule()`, `queue()` or `topic()`; invisible to JSON. */
 export function branded<T extends Trigger>(trigger: T): Readonly<T> {
   Object.defineProperty(trigger, BRAND, { value: true, enumerable: false })
   return Object.freeze(trigger)

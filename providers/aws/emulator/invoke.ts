@@ -6,6 +6,7 @@ import { findFunction, runtimeOf } from './functions.ts'
 import type { EmulatedFunction } from './model.ts'
 import { connectionReset, type EmulatorEnv, route } from './router.ts'
 import type { Execution } from './runtime.ts'
+import { checkInvokeName } from './validate.ts'
 import { AwsFault } from './wire.ts'
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -65,6 +66,7 @@ export function invokeHandlers(env: EmulatorEnv, base: string) {
     http.post(
       `${base}/2015-03-31/functions/:name/invocations`,
       route(env, 'rest-json', 'Invoke', async ({ params, request, requestId, fault }) => {
+        checkInvokeName(request)
         const fn = findFunction(env, params.name, '$LATEST')
         if (fn.state !== 'Active') {
           throw new AwsFault(
@@ -109,7 +111,10 @@ export function invokeHandlers(env: EmulatorEnv, base: string) {
           if (ThrottledError.isInstance(error)) throw throttled(env, error)
           throw error
         }
-        if (fault?.kind === 'reset-after-execution') return connectionReset()
+        if (fault?.kind === 'fail-after-run') {
+          if (fault.status === undefined) return connectionReset()
+          throw new AwsFault(fault.status, 'ServiceException', 'The service encountered an internal error.')
+        }
         headers['X-Amz-Executed-Version'] = '$LATEST'
         headers['content-type'] = 'application/json'
         if (execution.functionError) headers['X-Amz-Function-Error'] = 'Unhandled'

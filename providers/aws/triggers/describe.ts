@@ -1,6 +1,7 @@
 import { http } from '../../../src/triggers/http.ts'
 import { queue } from '../../../src/triggers/queue.ts'
 import { schedule } from '../../../src/triggers/schedule.ts'
+import { topic } from '../../../src/triggers/topic.ts'
 import type { HttpMethod, Trigger } from '../../../src/triggers/types.ts'
 
 /**
@@ -18,6 +19,8 @@ export function encodeTrigger(trigger: Trigger): string {
       return `schedule;${trigger.timezone};${trigger.expression}`
     case 'queue':
       return `queue;${trigger.batchSize};${trigger.maxRetries};${trigger.name ?? ''};${trigger.deadLetter ?? ''}`
+    case 'topic':
+      return `topic;${trigger.name};${trigger.maxRetries ?? ''};${trigger.deadLetter ?? ''}`
   }
 }
 
@@ -41,6 +44,10 @@ export function decodeTrigger(text: string): Trigger | undefined {
         ...(name ? { name } : {}),
         ...(deadLetter ? { deadLetter } : {}),
       })
+    }
+    if (kind === 'topic' && fields.length === 3) {
+      const [name, maxRetries, deadLetter] = fields as [string, string, string]
+      return topic({ name, ...(maxRetries ? { maxRetries: Number(maxRetries) } : {}), ...(deadLetter ? { deadLetter } : {}) })
     }
   } catch {
     // Edited by hand into something invalid: treated as no trigger.

@@ -1,4 +1,4 @@
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs'
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { createCloud, withOverrides } from 'cloudfn'
 import { afterAll, describe, expect, it } from 'vitest'
 import { caughtError } from '../../../conformance/expect.ts'
@@ -85,5 +85,37 @@ describe('aws queue names', () => {
     expect(error.message).toMatch(/not created by cloudfn/)
     expect(state.functions.has(name)).toBe(false)
     expect(state.queues.get(theirs)?.attributes.VisibilityTimeout).toBe('30')
+  })
+
+  it('removes only the queues whose tags name the function: a dead-letter queue someone else made since stays, messages and all', async () => {
+    const name = unique('leaving')
+    const jobs = unique('jobs')
+    await cloud.deploy(withOverrides(worker, { trigger: queue({ name: jobs }) }), { name })
+    // Out of band, someone deletes the dead-letter queue and makes their own under that name.
+    const deadLetter = `${jobs}-dead-letter`
+    state.queues.delete(deadLetter)
+    const sqs = new SQSClient({ region, credentials: FAKE_CREDENTIALS })
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: deadLetter, tags: { team: 'billing' } }))
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'theirs' }))
+    await cloud.remove(name)
+    expect(state.queues.has(jobs)).toBe(false)
+    const kept = state.queues.get(deadLetter)
+    expect({ tags: kept?.tags, bodies: kept?.messages.map((message) => message.body) }).toEqual({
+      tags: { team: 'billing' },
+      bodies: ['theirs'],
+    })
+  })
+
+  it('keeps the dead-letter queue, messages and all, when a redeploy changes only the queue it reads', async () => {
+    const name = unique('moving')
+    const [before, after, failed] = [unique('before'), unique('after'), unique('failed')]
+    await cloud.deploy(withOverrides(worker, { trigger: queue({ name: before, deadLetter: failed }) }), { name })
+    const sqs = new SQSClient({ region, credentials: FAKE_CREDENTIALS })
+    await sqs.send(new SendMessageCommand({ QueueUrl: state.queues.get(failed)?.url, MessageBody: 'dead letter' }))
+    await cloud.deploy(withOverrides(worker, { trigger: queue({ name: after, deadLetter: failed }) }), { name })
+    expect([state.queues.has(before), state.queues.has(after)]).toEqual([false, true])
+    expect(state.queues.get(failed)?.messages.map((message) => message.body)).toEqual(['dead letter'])
+    await cloud.remove(name)
+    expect(state.queues.has(failed)).toBe(false)
   })
 })

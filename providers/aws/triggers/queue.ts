@@ -1,5 +1,15 @@
 import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda'
 import { NotFoundError } from '../../../src/errors/not-found.ts'
+import {
+  ownerFromMarker,
+  type QueueClaim,
+  type QueueMarkerKeys,
+  type QueueOwner,
+  type QueueOwnershipIo,
+  queueClaims,
+  queueMarker,
+  releaseQueues,
+} from '../../../src/triggers/ownership.ts'
 import { queueNames } from '../../../src/triggers/queue.ts'
 import type { QueueTrigger } from '../../../src/triggers/types.ts'
 import { type AwsContext, awsCall, control } from '../context.ts'
@@ -9,6 +19,8 @@ import { MANAGED_TAG } from '../role-policies.ts'
 
 /** The function a queue was made for, in its tags (gc removes queues whose function is gone). */
 export const FUNCTION_TAG = 'cloudfn:function'
+/** cloudfn's marker on a queue it made (src/triggers/ownership.ts): two tags, case-sensitive as SQS tags are (TagQueue). */
+export const SQS_MARKER: QueueMarkerKeys = { managed: MANAGED_TAG.Key, function: FUNCTION_TAG }
 /** Dead letters are kept as long as SQS allows: 14 days. */
 const DEAD_LETTER_RETENTION_SEC = 1_209_600
 /** SQS's longest visibility timeout (12 hours). */
@@ -54,7 +66,7 @@ async function ensureQueue(
         new sdk.CreateQueueCommand({
           QueueName: name,
           Attributes: attributes,
-          tags: { [MANAGED_TAG.Key]: MANAGED_TAG.Value, [FUNCTION_TAG]: functionName },
+          tags: queueMarker(SQS_MARKER, functionName),
         }),
       ),
     )
@@ -181,11 +193,45 @@ export async function deleteQueue(context: AwsContext, name: string): Promise<vo
   }
 }
 
-/** The queues a trigger made, dead-letter queue included. */
-export async function deleteQueues(context: AwsContext, functionName: string, trigger: QueueTrigger): Promise<void> {
-  const names = queueNames(trigger, functionName)
-  await deleteQueue(context, names.queue)
-  await deleteQueue(context, names.deadLetter)
+/** Who the queue belongs to, by its tags (ListQueueTags). */
+async function queueOwner(context: AwsContext, name: string): Promise<QueueOwner> {
+  let url: string
+  try {
+    url = await queueUrl(context, name)
+  } catch (error) {
+    if (isQueueMissing(error)) return { kind: 'absent' }
+    throw error
+  }
+  const { client, sdk } = await context.clients.sqs()
+  const tags =
+    (await awsCall(control('queue lookup', name), () => client.send(new sdk.ListQueueTagsCommand({ QueueUrl: url })))).Tags ?? {}
+  return ownerFromMarker(SQS_MARKER, tags)
+}
+
+/** SQS's I/O for the queue-ownership rule. */
+export function sqsOwnership(context: AwsContext): QueueOwnershipIo {
+  return {
+    owner: (claim: QueueClaim) => queueOwner(context, claim.name),
+    delete: (claim: QueueClaim) => deleteQueue(context, claim.name),
+  }
+}
+
+/** The trigger's queue and dead-letter queue, as ownership claims. */
+export const sqsClaims = (trigger: QueueTrigger, functionName: string) =>
+  queueClaims(queueNames(trigger, functionName), 'SQS queue')
+
+/**
+ * The queues the trigger made, dead-letter queue included: only those whose
+ * tags name this function, so a queue someone else made (or took over) since
+ * the deploy stays; `keep` names queues the function goes on using.
+ */
+export async function deleteQueues(
+  context: AwsContext,
+  functionName: string,
+  trigger: QueueTrigger,
+  keep: ReadonlySet<string> = new Set(),
+): Promise<void> {
+  await releaseQueues(sqsOwnership(context), sqsClaims(trigger, functionName), functionName, keep)
 }
 
 /** Queues cloudfn made (by their tag): name, the function they were made for, and when they last changed. */
@@ -204,8 +250,9 @@ export async function listManagedQueues(
   const found: Array<{ name: string; functionName: string; changedAt: string | undefined }> = []
   for (const url of urls) {
     const tags = (await awsCall(at, () => client.send(new sdk.ListQueueTagsCommand({ QueueUrl: url })))).Tags ?? {}
-    const functionName = tags[FUNCTION_TAG]
-    if (tags[MANAGED_TAG.Key] !== MANAGED_TAG.Value || !functionName) continue
+    const owner = ownerFromMarker(SQS_MARKER, tags)
+    if (owner.kind !== 'function') continue
+    const functionName = owner.functionName
     const attributes = await awsCall(at, () =>
       client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['LastModifiedTimestamp'] })),
     )

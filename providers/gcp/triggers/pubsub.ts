@@ -6,6 +6,7 @@
  * function. Topics and subscriptions cloudfn made carry its labels, with the
  * function they belong to.
  */
+import { ownerFromMarker, type QueueMarkerKeys, type QueueOwner, queueMarker } from '../../../src/triggers/ownership.ts'
 import { MANAGED_LABEL } from '../labels.ts'
 import type { Location } from '../names.ts'
 import type { Rest } from '../rest.ts'
@@ -31,7 +32,9 @@ export interface Topic {
 export const topicName = (location: Location, topic: string) => `projects/${location.project}/topics/${topic}`
 export const subscriptionName = (location: Location, name: string) => `projects/${location.project}/subscriptions/${name}`
 
-const labelsOf = (functionName: string) => ({ [MANAGED_LABEL]: 'true', [FUNCTION_LABEL]: functionName })
+/** cloudfn's marker on what it made for a queue (src/triggers/ownership.ts): two labels (https://cloud.google.com/pubsub/docs/labels). */
+export const PUBSUB_MARKER: QueueMarkerKeys = { managed: MANAGED_LABEL, function: FUNCTION_LABEL }
+const labelsOf = (functionName: string) => queueMarker(PUBSUB_MARKER, functionName)
 
 export class PubSub {
   readonly #rest: Rest
@@ -53,12 +56,16 @@ export class PubSub {
     )
   }
 
-  /** The function a cloudfn-made topic belongs to; undefined for a missing topic or one cloudfn did not make. */
-  async topicOwner(topic: string): Promise<string | undefined> {
-    const name = topicName(this.#location, topic)
-    const meta = { url: `${API}/${name}`, resource: topic, kind: 'Topic' }
-    const found = await this.#rest.call<Topic>({ method: 'GET', operation: 'get topic', absentOk: true, ...meta })
-    return found?.labels?.[MANAGED_LABEL] === 'true' ? found.labels[FUNCTION_LABEL] : undefined
+  /** Who a topic or subscription belongs to, by its labels. */
+  async owner(kind: 'topics' | 'subscriptions', name: string): Promise<QueueOwner> {
+    const operation = kind === 'topics' ? 'get topic' : 'get subscription'
+    const found = await this.#rest.call<Topic>({ method: 'GET', operation, absentOk: true, ...this.#meta(kind, name) })
+    return ownerFromMarker(PUBSUB_MARKER, found ? (found.labels ?? {}) : undefined)
+  }
+
+  /** Deletes a topic or subscription; one already gone is fine. */
+  async delete(kind: 'topics' | 'subscriptions', name: string): Promise<void> {
+    await this.#rest.call({ method: 'DELETE', operation: 'delete', absentOk: true, ...this.#meta(kind, name) })
   }
 
   /** A pull subscription that keeps what reaches the dead-letter topic, for a week. */
@@ -134,11 +141,9 @@ export class PubSub {
 
   /** Deletes a topic or subscription cloudfn made for this function; others are left alone. */
   async deleteOwned(kind: 'topics' | 'subscriptions', name: string, functionName: string): Promise<boolean> {
-    const full = kind === 'topics' ? topicName(this.#location, name) : subscriptionName(this.#location, name)
-    const meta = { url: `${API}/${full}`, resource: name, kind: kind === 'topics' ? 'Topic' : 'Subscription' }
-    const found = await this.#rest.call<Topic>({ method: 'GET', operation: 'get', absentOk: true, ...meta })
-    if (found?.labels?.[FUNCTION_LABEL] !== functionName || found.labels[MANAGED_LABEL] !== 'true') return false
-    await this.#rest.call({ method: 'DELETE', operation: 'delete', absentOk: true, ...meta })
+    const owner = await this.owner(kind, name)
+    if (owner.kind !== 'function' || owner.functionName !== functionName) return false
+    await this.delete(kind, name)
     return true
   }
 
@@ -155,13 +160,17 @@ export class PubSub {
         kind: 'Project',
       })
       for (const item of (page[kind] as Topic[] | undefined) ?? []) {
-        const functionName = item.labels?.[FUNCTION_LABEL]
-        if (item.labels?.[MANAGED_LABEL] === 'true' && functionName)
-          owned.push({ name: item.name.split('/').pop() ?? '', functionName })
+        const owner = ownerFromMarker(PUBSUB_MARKER, item.labels ?? {})
+        if (owner.kind === 'function') owned.push({ name: item.name.split('/').pop() ?? '', functionName: owner.functionName })
       }
       pageToken = typeof page.nextPageToken === 'string' ? page.nextPageToken : ''
     } while (pageToken)
     return owned
+  }
+
+  #meta(kind: 'topics' | 'subscriptions', name: string) {
+    const full = kind === 'topics' ? topicName(this.#location, name) : subscriptionName(this.#location, name)
+    return { url: `${API}/${full}`, resource: name, kind: kind === 'topics' ? 'Topic' : 'Subscription' }
   }
 
   async #ignoreExisting(create: () => Promise<unknown>): Promise<void> {

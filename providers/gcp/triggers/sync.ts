@@ -12,6 +12,7 @@ import type { GcpFunction } from '../sdk.ts'
 import { grantDeadLetterForwarding } from './dead-letter-grants.ts'
 import { ALL_USERS, updateInvokers } from './invokers.ts'
 import { PubSub, topicName } from './pubsub.ts'
+import { releasePubsub } from './queue-owner.ts'
 import { deleteJob, ensureJob, jobName } from './scheduler.ts'
 
 const isPublicHttp = (trigger: Trigger | undefined) => trigger?.kind === 'http' && trigger.auth === 'public'
@@ -90,19 +91,8 @@ async function dropOldTopics(
   name: string,
   beforeChange: () => void,
 ) {
-  const pubsub = new PubSub(plane.rest, plane.location)
-  const old = queueNames(previous, name)
   const now = trigger?.kind === 'queue' ? queueNames(trigger, name) : undefined
-  const inUse = new Set(now ? [now.queue, now.deadLetter] : [])
-  if (!inUse.has(old.deadLetter)) {
-    beforeChange()
-    await pubsub.deleteOwned('subscriptions', old.deadLetter, name)
-  }
-  for (const topic of [old.queue, old.deadLetter]) {
-    if (inUse.has(topic)) continue
-    beforeChange()
-    await pubsub.deleteOwned('topics', topic, name)
-  }
+  await releasePubsub(plane, previous, name, new Set(now ? [now.queue, now.deadLetter] : []), beforeChange)
 }
 
 /** Deletes what the trigger made (the function's own deletion takes its Eventarc trigger and subscription). */

@@ -2,7 +2,17 @@ import { createInboxes } from '../../../conformance/inbox.ts'
 import type { ConformanceTarget } from '../../../conformance/scenario.ts'
 import { createCloud } from '../../../src/client.ts'
 import { createManualClock } from '../../../src/triggers/clock.ts'
-import { createLocalProvider, type Isolation } from '../index.ts'
+import { createLocalProvider, type Isolation, type LocalStore } from '../index.ts'
+import { localForeignQueues } from './foreign-queues.ts'
+
+/** Operations of the fake that only read (store.record names them); any other counts as a write. */
+const LOCAL_READS = new Set(['get', 'list', 'logs', 'plan'])
+
+function localWrites(store: LocalStore): number {
+  let writes = 0
+  for (const [operation, count] of store.requestsByOperation) if (!LOCAL_READS.has(operation)) writes += count
+  return writes
+}
 
 /** The local fake in one isolation mode; the probe reads its store directly. */
 export function localTarget(isolation: Isolation): ConformanceTarget {
@@ -21,12 +31,15 @@ export function localTarget(isolation: Isolation): ConformanceTarget {
           exists: async (name) => store.deployments.has(name),
           executions: async (name) => store.executions.get(name) ?? 0,
           requestCount: async () => store.requestCount,
+          writeCount: async () => localWrites(store),
           functionNames: async () => [...store.deployments.keys()],
           deadLetters: async (name) => triggers.deadLetters(name) ?? [],
+          topicNames: async () => triggers.topics.list().map((topic) => topic.name),
         },
         clock,
         inbox: inboxes.open,
         handlersInProcess: isolation === 'inline',
+        foreignQueues: localForeignQueues(triggers),
         teardown: async () => {
           await triggers.close()
           for (const deployment of store.deployments.values()) await deployment.runner.retire()

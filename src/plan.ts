@@ -1,0 +1,173 @@
+/**
+ * A deploy plan: what `deploy()` would change on the cloud, computed by a
+ * provider's `doPlan` from read calls only. Plain data, safe to print: a
+ * change names a resource and says what differs, never a value of the
+ * environment (only variable names) nor a key or token.
+ */
+import type { FunctionRecord, Warning } from './provider.ts'
+import { queueNames } from './triggers/queue.ts'
+import type { Trigger } from './triggers/types.ts'
+
+/** What one change does, to which kind of resource. */
+export type PlanChangeKind =
+  | 'create-function'
+  /** The function is deleted and created again (a change the cloud cannot make in place). */
+  | 'replace-function'
+  | 'update-code'
+  | 'update-config'
+  | 'create-url'
+  | 'update-url'
+  | 'delete-url'
+  | 'create-schedule'
+  | 'update-schedule'
+  | 'delete-schedule'
+  | 'create-queue'
+  | 'delete-queue'
+  /** What connects a queue to the function (an event source mapping, a subscription, host settings). */
+  | 'update-queue-link'
+  | 'grant-role'
+  | 'revoke-role'
+
+export interface PlanChange {
+  kind: PlanChangeKind
+  /** `kind:name`, as in gc results: `function:resize`, `queue:resize-dead-letter`, `schedule:resize`. */
+  resource: string
+  /** For people: what differs (`memory 128 → 512 MB`), never a secret or an environment value. */
+  detail: string
+}
+
+/** What `cloud.plan(definition)` returns; `changes` is empty when a deploy would change nothing. */
+export interface DeployPlan {
+  name: string
+  provider: string
+  changes: PlanChange[]
+  warnings: Warning[]
+}
+
+/** What a provider's `doPlan` answers (the core adds the name and provider). */
+export interface PlanResponse {
+  changes: PlanChange[]
+  warnings: Warning[]
+}
+
+/** The part of a deploy request a configuration change is described from. */
+export interface PlannedConfig {
+  memoryMb: number
+  timeoutSec: number
+  env: Readonly<Record<string, string>>
+  trigger: Trigger | undefined
+}
+
+/** Same trigger settings, whatever the order of their keys (a trigger read back from the cloud is rebuilt). */
+export function sameTrigger(a: Trigger | undefined, b: Trigger | undefined): boolean {
+  const canonical = (trigger: Trigger | undefined) =>
+    trigger === undefined ? '' : JSON.stringify(Object.entries(trigger).sort(([x], [y]) => (x < y ? -1 : 1)))
+  return canonical(a) === canonical(b)
+}
+
+/**
+ * The `update-config` change when the config hash differs, with what the
+ * record shows to differ. Environment values are not in records (nor should
+ * they be printed), so a change of values alone reads as such.
+ */
+export function configChange(
+  name: string,
+  deployed: Pick<FunctionRecord, 'memoryMb' | 'timeoutSec' | 'envKeys' | 'trigger'>,
+  wanted: PlannedConfig,
+): PlanChange {
+  const parts: string[] = []
+  if (deployed.memoryMb !== wanted.memoryMb) parts.push(`memory ${deployed.memoryMb} → ${wanted.memoryMb} MB`)
+  if (deployed.timeoutSec !== wanted.timeoutSec) parts.push(`timeout ${deployed.timeoutSec} → ${wanted.timeoutSec} s`)
+  const keys = Object.keys(wanted.env).sort()
+  const added = keys.filter((key) => !deployed.envKeys.includes(key))
+  const removed = deployed.envKeys.filter((key) => !keys.includes(key))
+  if (added.length > 0) parts.push(`env +${added.join(' +')}`)
+  if (removed.length > 0) parts.push(`env -${removed.join(' -')}`)
+  if (!sameTrigger(deployed.trigger, wanted.trigger))
+    parts.push(`trigger ${deployed.trigger?.kind ?? 'none'} → ${wanted.trigger?.kind ?? 'none'}`)
+  if (parts.length === 0) parts.push('environment values or provider options')
+  return { kind: 'update-config', resource: `function:${name}`, detail: parts.join(', ') }
+}
+
+/** The `create-function` change, with the settings the function is created with. */
+export function createFunctionChange(name: string, wanted: PlannedConfig): PlanChange {
+  const env = Object.keys(wanted.env).sort()
+  const detail = `${wanted.memoryMb} MB, ${wanted.timeoutSec} s${env.length > 0 ? `, env ${env.join(' ')}` : ''}`
+  return { kind: 'create-function', resource: `function:${name}`, detail }
+}
+
+export function describeSchedule(trigger: Extract<Trigger, { kind: 'schedule' }>): string {
+  return `${trigger.expression}${trigger.timezone === 'UTC' ? '' : ` (${trigger.timezone})`}`
+}
+
+/**
+ * The trigger resources a deploy makes, changes or removes when the
+ * function's trigger goes from `before` (what is deployed) to `after`, in
+ * cloudfn's terms: the function URL, the schedule, the queue and its
+ * dead-letter queue, the link between queue and function. Each provider adds
+ * what only its cloud has (roles, bindings) and drops what it does not make.
+ */
+export function triggerChanges(name: string, before: Trigger | undefined, after: Trigger | undefined): PlanChange[] {
+  const changes: PlanChange[] = []
+  const url = `url:${name}`
+  if (after?.kind === 'http' && before?.kind !== 'http')
+    changes.push({ kind: 'create-url', resource: url, detail: `auth ${after.auth}` })
+  if (after?.kind === 'http' && before?.kind === 'http' && after.auth !== before.auth)
+    changes.push({ kind: 'update-url', resource: url, detail: `auth ${before.auth} → ${after.auth}` })
+  if (before?.kind === 'http' && after?.kind !== 'http')
+    changes.push({ kind: 'delete-url', resource: url, detail: 'no HTTP trigger any more' })
+
+  const schedule = `schedule:${name}`
+  if (after?.kind === 'schedule' && before?.kind !== 'schedule')
+    changes.push({ kind: 'create-schedule', resource: schedule, detail: describeSchedule(after) })
+  if (
+    after?.kind === 'schedule' &&
+    before?.kind === 'schedule' &&
+    (after.cron !== before.cron || after.timezone !== before.timezone)
+  )
+    changes.push({
+      kind: 'update-schedule',
+      resource: schedule,
+      detail: `${describeSchedule(before)} → ${describeSchedule(after)}`,
+    })
+  if (before?.kind === 'schedule' && after?.kind !== 'schedule')
+    changes.push({ kind: 'delete-schedule', resource: schedule, detail: describeSchedule(before) })
+
+  const old = before?.kind === 'queue' ? queueNames(before, name) : undefined
+  const now = after?.kind === 'queue' ? queueNames(after, name) : undefined
+  const oldNames = old ? [old.queue, old.deadLetter] : []
+  const newNames = now ? [now.queue, now.deadLetter] : []
+  for (const queue of newNames) {
+    if (!oldNames.includes(queue))
+      changes.push({
+        kind: 'create-queue',
+        resource: `queue:${queue}`,
+        detail: queue === now?.deadLetter ? 'dead-letter queue' : 'queue',
+      })
+  }
+  if (after?.kind === 'queue') {
+    const link = { kind: 'update-queue-link', resource: `queue:${now?.queue}` } as const
+    if (before?.kind !== 'queue' || old?.queue !== now?.queue)
+      changes.push({ ...link, detail: `delivers to ${name}, batch ${after.batchSize}, ${after.maxRetries} retries` })
+    else if (
+      before.batchSize !== after.batchSize ||
+      before.maxRetries !== after.maxRetries ||
+      old?.deadLetter !== now?.deadLetter
+    )
+      changes.push({
+        ...link,
+        detail: `batch ${before.batchSize} → ${after.batchSize}, retries ${before.maxRetries} → ${after.maxRetries}`,
+      })
+  }
+  for (const queue of oldNames) {
+    if (!newNames.includes(queue))
+      changes.push({ kind: 'delete-queue', resource: `queue:${queue}`, detail: 'no longer read by the function' })
+  }
+  return changes
+}
+
+/** One line per change, as `cloudfn deploy --dry-run` prints them. */
+export function formatPlan(plan: DeployPlan): string[] {
+  if (plan.changes.length === 0) return [`no changes to ${plan.name} on ${plan.provider}`]
+  return plan.changes.map((change) => `${change.kind} ${change.resource}: ${change.detail}`)
+}

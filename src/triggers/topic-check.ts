@@ -1,0 +1,18 @@
+import type { TriggerCapabilities } from '../provider.ts'
+import { fail } from '../validation.ts'
+import type { TopicTrigger } from './types.ts'
+
+/** Rejects a topic trigger this provider cannot honour, naming the field, before anything is created. */
+export function checkTopicSupport(
+  trigger: TopicTrigger,
+  topic: NonNullable<TriggerCapabilities['topic']>,
+  provider: string,
+): void {
+  const { min, max } = topic.maxRetries
+  if (trigger.maxRetries !== undefined && (trigger.maxRetries < min || trigger.maxRetries > max)) {
+    fail('trigger.maxRetries', `must be from ${min} to ${max} on ${provider} (got ${trigger.maxRetries})`)
+  }
+  if (trigger.deadLetter !== undefined && !topic.namedDeadLetter) {
+    fail('trigger.deadLetter', `cannot be named on ${provider}, whose dead letter is fixed per subscriber; leave it out`)
+  }
+}
