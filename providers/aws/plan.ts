@@ -7,6 +7,7 @@ import type { FunctionConfiguration } from '@aws-sdk/client-lambda'
 import { ConflictError } from '../../src/errors/conflict.ts'
 import { configChange, createFunctionChange, type PlanChange, type PlanResponse, triggerChanges } from '../../src/plan.ts'
 import type { PlanRequest } from '../../src/provider.ts'
+import { reservationInPlace } from './concurrency.ts'
 import type { AwsContext } from './context.ts'
 import { type AwsFunctionOptions, readFunctionOptions } from './options.ts'
 import { type CloudfnDescription, decodeDescription, hexFromBase64, toRecord } from './record.ts'
@@ -67,10 +68,14 @@ export async function planDeploy(context: AwsContext, request: PlanRequest, sign
   }
   const diff = diffAws(existing, request, options)
   if (diff.sameCode && diff.sameConfig) {
-    // The read an unchanged deploy makes: a deploy that stopped after creating the function has no trigger resources yet.
-    if ((await triggerInPlace(context, name, trigger)).ready) return { changes: [], warnings: [] }
+    // The reads an unchanged deploy makes: a deploy that stopped after creating the function may lack its
+    // reservation (concurrency.ts) or its trigger resources.
+    const reservation: PlanChange[] = (await reservationInPlace(context, name, request.scale, signal))
+      ? []
+      : [{ kind: 'update-config', resource: `function:${name}`, detail: `reserved concurrency ${request.scale.maxInstances}` }]
+    if ((await triggerInPlace(context, name, trigger)).ready) return { changes: reservation, warnings: [] }
     const changes = triggerChanges(name, undefined, trigger)
-    return { changes: [...changes, ...roleGrants(changes, options, context)], warnings: [] }
+    return { changes: [...reservation, ...changes, ...roleGrants(changes, options, context)], warnings: [] }
   }
   const changes: PlanChange[] = []
   if (!diff.sameCode) {
