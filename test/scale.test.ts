@@ -6,6 +6,7 @@ import { type CloudfnError, createCloud, defineFunction, InvalidArgumentError, w
 import { describe, expect, it } from 'vitest'
 import { gated, newGate } from '../conformance/fixtures/recorders.ts'
 import { createLocalProvider, local } from '../providers/local/index.ts'
+import { configChange } from '../src/plan.ts'
 import { scaleChanges, scaleHashPart } from '../src/scale.ts'
 import { createMockProvider } from '../src/testing/mock-provider.ts'
 
@@ -126,6 +127,25 @@ describe.each(['inline', 'worker'] as const)('the local fake enforces maxInstanc
     expect(await Promise.all(both)).toEqual(['c', 'd'])
     expect((await cloud.deploy(withOverrides(gated, { maxInstances: 2 }), { name: 'ceiling' })).status).toBe('unchanged')
     await fn.remove()
+  })
+})
+
+describe('plans show a scale change', () => {
+  it('names the settings where the record reports them, and says scale where it may be the cause', async () => {
+    const cloud = local()
+    // One handler (inline code is compared by its closure), three scales.
+    const one = noop('planned', { maxInstances: 1 })
+    await cloud.deploy(one)
+    const plan = await cloud.plan(withOverrides(one, { maxInstances: 3 }))
+    expect(plan.changes).toEqual([{ kind: 'update-config', resource: 'function:planned', detail: 'maxInstances 1 → 3' }])
+    expect((await cloud.plan(withOverrides(one, { maxInstances: 1 }))).changes).toEqual([])
+    // A cloud's record may not report the deployed scale: the detail names it among the possible causes.
+    const unreported = configChange(
+      'f',
+      { memoryMb: 256, timeoutSec: 60, envKeys: [], trigger: undefined },
+      { memoryMb: 256, timeoutSec: 60, env: {}, trigger: undefined, scale: { maxInstances: 2, minInstances: undefined } },
+    )
+    expect(unreported.detail).toBe('environment values, provider options or scale')
   })
 })
 

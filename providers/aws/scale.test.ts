@@ -80,6 +80,10 @@ describe('aws: maxInstances is reserved concurrency', () => {
     })
     emulator.faults.clear()
     expect(await reserved('half')).toBeUndefined()
+    // The plan reads what the deploy reads, so it names the missing reservation.
+    expect((await cloud.plan(withOverrides(gated, { maxInstances: 2 }), { name: 'half' })).changes).toEqual([
+      { kind: 'update-config', resource: 'function:half', detail: 'reserved concurrency 2' },
+    ])
     const again = await cloud.deploy(withOverrides(gated, { maxInstances: 2 }), { name: 'half' })
     expect(again.status).toBe('updated')
     expect(await reserved('half')).toBe(2)

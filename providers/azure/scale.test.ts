@@ -25,7 +25,8 @@ describe('azure: maxInstances / minInstances are the Flex app’s scale', () => 
       maximumInstanceCount: 1,
       triggers: { http: { perInstanceConcurrency: 1 } },
     })
-    const app = appName(scope, 'ceiling')
+    // Executions are counted by the cloudfn name (the app's cloudfn:name tag).
+    const app = 'ceiling'
     const gate = newGate()
     const held = fn.invoke({ gate: gate.path, tag: 'a' })
     while ((emulator.state.executions.get(app) ?? 0) < 1) await new Promise((resolve) => setTimeout(resolve, 2))
