@@ -87,6 +87,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
       exists: async (name) => state.functions.has(name),
       executions: async (name) => state.executions.get(name) ?? 0,
       requestCount: async () => state.requestCount,
+      writeCount: async () => state.writeCount,
       functionNames: async () => [...state.functions.keys()],
       deadLetters: async (name) => state.deadLetters(name) ?? [],
     }),

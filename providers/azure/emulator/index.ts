@@ -37,6 +37,16 @@ export function emulatorCredential(token = 'emulator-arm-token') {
   }
 }
 
+/**
+ * Whether a request may change something: ARM reads with GET, and with POST
+ * to its `list…` actions (listKeys, listsecrets: "POST .../listKeys" in the
+ * ARM REST reference), as Kudu and the Functions host read with GET.
+ */
+function isWrite(request: Request): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return false
+  return !(request.method === 'POST' && /\/list[a-z]*$/i.test(new URL(request.url).pathname))
+}
+
 /** The long-running operations' pace of each timing preset (see AzureEmulatorOptions). */
 const TIMINGS: Record<EmulatorTiming, { lroPolls: number; lroRetryAfterSec: number }> = {
   fast: { lroPolls: 1, lroRetryAfterSec: 0 },
@@ -103,7 +113,7 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
   const serve =
     (target: FaultTarget, handle: (request: Request, url: URL) => Promise<Response>) =>
     async ({ request }: { request: Request }) => {
-      state.record(`${target} ${request.method}`)
+      state.record(`${target} ${request.method}`, isWrite(request))
       const fault = { on: target, line: requestLine(request), functionName: functionOf(request) }
       return faults.apply(fault, () => handle(request, new URL(request.url)))
     }
@@ -153,6 +163,7 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
       exists: async (name) => state.siteForFunction(name) !== undefined,
       executions: async (name) => state.executions.get(name) ?? 0,
       requestCount: async () => state.requestCount,
+      writeCount: async () => state.writeCount,
       functionNames: async () => [...state.sites.values()].map((site) => site.tags['cloudfn:name'] ?? site.name),
       deadLetters: async (name) => state.deadLetters(name),
     }),

@@ -183,6 +183,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
       exists: async (name) => state.byShortName(name) !== undefined,
       executions: async (name) => state.executions.get(name) ?? 0,
       requestCount: async () => state.requestCount,
+      writeCount: async () => state.writeCount,
       functionNames: async () => state.functionNames(),
       deadLetters: async (name) => deadLetters(name),
     }),
