@@ -4,7 +4,6 @@ import { ticker } from '../../conformance/fixtures/functions.ts'
 import { withOverrides } from '../../src/define.ts'
 import { schedule } from '../../src/triggers/schedule.ts'
 import { createAwsEmulator, FAKE_CREDENTIALS } from './emulator/index.ts'
-import { writeRequests } from './emulator/write-requests.ts'
 import { aws } from './index.ts'
 
 const region = 'eu-west-1'
@@ -13,7 +12,7 @@ emulator.listen()
 afterAll(() => emulator.close())
 const { state } = emulator
 const cloud = aws({ region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 2, retry: { baseDelayMs: 1, maxAttempts: 3 } })
-const writes = () => writeRequests(state.requestsByOperation)
+const writes = () => state.writeCount
 const kinds = async (definition: typeof ticker, name: string) => {
   const before = writes()
   const plan = await cloud.plan(definition, { name })

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ticker } from '../../conformance/fixtures/functions.ts'
 import { startEmulated } from './__fixtures__/setup.ts'
-import { writeCounter } from './emulator/write-requests.ts'
 
 let env: Awaited<ReturnType<typeof startEmulated>>
 beforeAll(async () => {
@@ -22,7 +21,7 @@ describe('gcp plan', () => {
     job?.stop()
     env.emulator.scheduler.jobs.delete(jobName ?? '')
 
-    const writes = writeCounter(env.state)
+    const writes = () => env.state.writeCount
     const before = writes()
     const plan = await cloud.plan(ticker, { name })
     expect(plan.changes.map((change) => `${change.kind} ${change.resource}`)).toEqual([`create-schedule schedule:${name}`])

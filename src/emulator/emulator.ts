@@ -8,6 +8,8 @@ export interface EmulatorState {
   readonly executions: ReadonlyMap<string, number>
   /** Requests that reached the emulator, fault-injected ones included. */
   readonly requestCount: number
+  /** Those of them that could change the emulated cloud: anything but a read, as the cloud's API tells them apart. */
+  readonly writeCount: number
 }
 
 /**
@@ -18,7 +20,7 @@ export interface EmulatorProbe {
   exists(functionName: string): Promise<boolean>
   executions(functionName: string): Promise<number>
   requestCount(): Promise<number>
-  /** Requests that could change the emulated cloud (anything not a read; when unsure, a write): a plan sends none. */
+  /** Requests so far that could change the emulated cloud (anything but a read; when unsure, a write). */
   writeCount(): Promise<number>
   functionNames(): Promise<string[]>
   deadLetters(functionName: string): Promise<string[]>

@@ -2,6 +2,7 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam'
 import {
   CreateFunctionCommand,
+  DeleteFunctionCommand,
   GetFunctionCommand,
   InvokeCommand,
   LambdaClient,
@@ -291,6 +292,17 @@ describe('aws emulator: invoke', () => {
     expect(JSON.parse((await invoke('callback', 5)).body)).toEqual({ cb: 5 })
     const missing = await invoke('no-export', {})
     expect(JSON.parse(missing.body)).toMatchObject({ errorType: 'Runtime.HandlerNotFound' })
+  })
+})
+
+describe('aws emulator: write count', () => {
+  it('counts requests whose operation is not a read (Get, List, Describe) as writes', async () => {
+    const writes = state.writeCount
+    await lambda.send(new ListFunctionsCommand({}))
+    await errorOf(lambda.send(new GetFunctionCommand({ FunctionName: 'absent' })))
+    expect(state.writeCount).toBe(writes)
+    await errorOf(lambda.send(new DeleteFunctionCommand({ FunctionName: 'absent' })))
+    expect(state.writeCount).toBe(writes + 1)
   })
 })
 

@@ -34,7 +34,6 @@ import { schedulerHandlers } from './scheduler.ts'
 import { sqsHandlers } from './sqs.ts'
 import { AwsEmulatorState } from './state.ts'
 import { AwsFault } from './wire.ts'
-import { writeRequests } from './write-requests.ts'
 
 export type { FaultChooser, FaultKind } from '../../../src/emulator/faults.ts'
 export { type AwsFault, AwsFaults, type AwsOwnFault } from './faults.ts'
@@ -90,7 +89,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
       exists: async (name) => state.functions.has(name),
       executions: async (name) => state.executions.get(name) ?? 0,
       requestCount: async () => state.requestCount,
-      writeCount: async () => writeRequests(state.requestsByOperation),
+      writeCount: async () => state.writeCount,
       functionNames: async () => [...state.functions.keys()],
       deadLetters: async (name) => state.deadLetters(name) ?? [],
     }),

@@ -30,6 +30,13 @@ const MAX_EVENTS_PER_GROUP = 10_000
 const ISO_START = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/
 
 /**
+ * Operations that only read, by AWS's naming (Lambda, IAM, SQS, Logs, Scheduler): the "Read" and "List" access
+ * levels of the Service Authorization Reference name them Get*, List* and Describe*
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html).
+ */
+const READ_OPERATION = /^(Get|List|Describe|FilterLogEvents$)/
+
+/**
  * Everything the emulated account holds, kept apart from the HTTP routes so
  * that tests (and the conformance probe) read side effects directly.
  */
@@ -51,6 +58,8 @@ export class AwsEmulatorState {
   /** Requests that reached the emulator (Lambda, IAM and Logs). */
   requestCount = 0
   readonly requestsByOperation = new Map<string, number>()
+  /** Requests whose operation is not a read (Get*, List*, Describe*, FilterLogEvents), as the AWS APIs name them. */
+  writeCount = 0
   /** Asynchronous invocations still queued or running. */
   readonly pendingAsync = new Set<Promise<void>>()
   /** Set by the emulator's close(): queued asynchronous invocations are dropped, not run. */
@@ -64,6 +73,7 @@ export class AwsEmulatorState {
 
   record(operation: string): void {
     this.requestCount++
+    if (!READ_OPERATION.test(operation)) this.writeCount++
     this.requestsByOperation.set(operation, (this.requestsByOperation.get(operation) ?? 0) + 1)
   }
 

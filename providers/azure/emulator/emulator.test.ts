@@ -41,6 +41,15 @@ describe('azure emulator wire', () => {
     expect(await noVersion.json()).toMatchObject({ error: { code: 'MissingApiVersionParameter' } })
   })
 
+  it('counts writes: not GET, nor a POST to an ARM list action', async () => {
+    const { state } = start()
+    await fetch(`${ARM}/providers/Microsoft.Web/sites/nope?${VERSION}`, { headers: auth })
+    await fetch(`${ARM}/providers/Microsoft.Web/sites/nope/host/default/listkeys?${VERSION}`, { method: 'POST', headers: auth })
+    expect(state.writeCount).toBe(0)
+    await put(`${ARM}?${VERSION}`, { location: 'westeurope' })
+    expect(state.writeCount).toBe(1)
+  })
+
   it('runs plan creation as a long-running operation with Location and Retry-After', async () => {
     const { state } = start({ lroPolls: 2, lroRetryAfterSec: 3 })
     expect((await put(`${ARM}?${VERSION}`, { location: 'westeurope' })).status).toBe(201)

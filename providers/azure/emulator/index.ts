@@ -24,7 +24,6 @@ import { queueService } from './queue-service.ts'
 import { scm } from './scm.ts'
 import { AzureState, type SecretKind } from './state.ts'
 import { SiteTriggers } from './triggers.ts'
-import { isWriteRequest } from './write-requests.ts'
 
 export type { FaultChooser, FaultKind } from '../../../src/emulator/faults.ts'
 export { type AzureFault, AzureFaults, type FaultTarget, type LroFault } from './faults.ts'
@@ -36,6 +35,18 @@ export function emulatorCredential(token = 'emulator-arm-token') {
   return {
     getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }),
   }
+}
+
+/**
+ * Whether a request may change something: ARM reads with GET, and with POST
+ * to its `list…` actions (listKeys, listsecrets: "POST .../listKeys" in the
+ * ARM REST reference; the resource provider contract's "list" actions,
+ * https://github.com/cloud-and-ai-microsoft/resource-provider-contract/blob/master/v1.0/proxy-api-reference.md#resource-actions),
+ * as Kudu and the Functions host read with GET.
+ */
+function isWrite(request: Request): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return false
+  return !(request.method === 'POST' && /\/list[a-z]*$/i.test(new URL(request.url).pathname))
 }
 
 /** The long-running operations' pace of each timing preset (see AzureEmulatorOptions). */
@@ -101,13 +112,10 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
     return app === undefined ? undefined : state.site(app)?.tags['cloudfn:name']
   }
 
-  /** Requests that could change something (write-requests.ts), for the probe's writeCount. */
-  let writes = 0
   const serve =
     (target: FaultTarget, handle: (request: Request, url: URL) => Promise<Response>) =>
     async ({ request }: { request: Request }) => {
-      state.record(`${target} ${request.method}`)
-      if (isWriteRequest(request)) writes++
+      state.record(`${target} ${request.method}`, isWrite(request))
       const fault = { on: target, line: requestLine(request), functionName: functionOf(request) }
       return faults.apply(fault, () => handle(request, new URL(request.url)))
     }
@@ -157,7 +165,7 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
       exists: async (name) => state.siteForFunction(name) !== undefined,
       executions: async (name) => state.executions.get(name) ?? 0,
       requestCount: async () => state.requestCount,
-      writeCount: async () => writes,
+      writeCount: async () => state.writeCount,
       functionNames: async () => [...state.sites.values()].map((site) => site.tags['cloudfn:name'] ?? site.name),
       deadLetters: async (name) => state.deadLetters(name),
     }),

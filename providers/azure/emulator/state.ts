@@ -103,6 +103,8 @@ export class AzureState {
   readonly executions = new Map<string, number>()
   /** Requests received (ARM, scm and function host), fault-injected ones included. */
   requestCount = 0
+  /** Those of them that could change something: not GET or HEAD, nor an ARM `list…` action (POST listKeys, ...). */
+  writeCount = 0
   readonly requestsByRoute = new Map<string, number>()
 
   /** Told when a site's functions or settings may have changed (or it went), so its triggers follow. */
@@ -118,8 +120,9 @@ export class AzureState {
     return undefined
   }
 
-  record(route: string): void {
+  record(route: string, write: boolean): void {
     this.requestCount++
+    if (write) this.writeCount++
     this.requestsByRoute.set(route, (this.requestsByRoute.get(route) ?? 0) + 1)
   }
 

@@ -19,6 +19,15 @@ describe('gcp emulator', () => {
     await expect(fetch('https://metadata.google.internal/computeMetadata/v1/')).rejects.toThrow()
   })
 
+  it('counts every request but a GET as a write', async () => {
+    const { state } = env
+    const writes = state.writeCount
+    await fetch(`${API}/functions/nope`, { headers: auth })
+    expect(state.writeCount).toBe(writes)
+    await fetch(`${API}/functions/nope`, { method: 'DELETE', headers: auth })
+    expect(state.writeCount).toBe(writes + 1)
+  })
+
   it('answers API errors with Google JSON bodies', async () => {
     const missing = await fetch(`${API}/functions/nope`, { headers: auth })
     expect(missing.status).toBe(404)

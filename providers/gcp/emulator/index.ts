@@ -20,7 +20,6 @@ import { createRunIam } from './run-iam.ts'
 import { SchedulerModel } from './scheduler.ts'
 import { GcpEmulatorState } from './state.ts'
 import { createUploadHost } from './storage.ts'
-import { writeCounter } from './write-requests.ts'
 
 export type { FaultChooser, FaultKind } from '../../../src/emulator/faults.ts'
 export { emulatorAuthClient } from './auth-client.ts'
@@ -133,8 +132,6 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     ...withoutUndefined(explicit),
   }
   const state = new GcpEmulatorState()
-  // Counts from the emulator's own request log (write-requests.ts), for the probe's writeCount.
-  const writes = writeCounter(state)
   const faults = new GcpFaults()
   const functionUrl = createFunctionUrl(state, faults)
   const pubsub = new PubsubModel(functionUrl, {
@@ -186,7 +183,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
       exists: async (name) => state.byShortName(name) !== undefined,
       executions: async (name) => state.executions.get(name) ?? 0,
       requestCount: async () => state.requestCount,
-      writeCount: async () => writes(),
+      writeCount: async () => state.writeCount,
       topicNames: async () => [...pubsub.topics.keys()].map((topic) => topic.split('/').pop() ?? ''),
       functionNames: async () => state.functionNames(),
       deadLetters: async (name) => deadLetters(name),

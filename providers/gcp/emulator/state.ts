@@ -85,11 +85,15 @@ export class GcpEmulatorState {
   readonly servicePolicies = new Map<string, IamPolicy>()
   /** Every request that reached any emulated host, refused ones included. */
   requestCount = 0
+  /** Those of them that were not GET or HEAD. */
+  writeCount = 0
   /** The latest requests (up to 1000), oldest first, for tests that check what was called. */
   readonly requests: Array<{ method: string; url: string }> = []
 
   recordRequest(request: Request): void {
     this.requestCount++
+    // Google's REST APIs read with GET only (AIP-131, AIP-132); every other method may change something.
+    if (request.method !== 'GET' && request.method !== 'HEAD') this.writeCount++
     this.requests.push({ method: request.method, url: request.url })
     if (this.requests.length > 1000) this.requests.shift()
   }
