@@ -34,6 +34,7 @@ export async function runScenario(scenario: Scenario, session: TargetSession, ru
       clock: session.clock,
       inbox: session.inbox,
       faults: session.faults,
+      objects: session.objects,
       handlersInProcess: session.handlersInProcess ?? false,
       capabilities: session.cloud.capabilities,
       name: (suffix) => `${prefix}-${suffix}`,

@@ -11,6 +11,7 @@ import { plan } from './plan.ts'
 import { queueTrigger } from './queue-trigger.ts'
 import { runtime } from './runtime.ts'
 import { scheduleTrigger } from './schedule-trigger.ts'
+import { storageTrigger } from './storage-trigger.ts'
 import { topicTrigger } from './topic-trigger.ts'
 import { triggerValidation } from './trigger-validation.ts'
 import { update } from './update.ts'
@@ -32,6 +33,7 @@ export const scenarios: readonly Scenario[] = [
   ...scheduleTrigger,
   ...queueTrigger,
   ...topicTrigger,
+  ...storageTrigger,
   ...triggerValidation,
   ...cancellation,
 ]
