@@ -15,6 +15,8 @@ export type PlanChangeKind =
   | 'replace-function'
   | 'update-code'
   | 'update-config'
+  /** The function's instance ceiling or warm instances (`maxInstances`, `minInstances`). */
+  | 'update-scale'
   | 'create-url'
   | 'update-url'
   | 'delete-url'

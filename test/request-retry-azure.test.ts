@@ -9,11 +9,11 @@ describe('request-level retries on azure', () => {
 
   it('deploys through a transient fault on the site PUT, its LRO poll, the OneDeploy upload and its status poll', async () => {
     const { faults } = kit.emulator
-    faults.inject({ target: 'arm', kind: 'status', status: 503, match: /^PUT .*\/sites\/[^/]+$/, times: 2 })
-    faults.inject({ target: 'arm', kind: 'reset', match: /^GET .*operation/i })
-    faults.inject({ target: 'scm', kind: 'status', status: 503, match: /^POST \/api\/publish/ })
-    faults.inject({ target: 'scm', kind: 'reset', match: /^GET \/api\/deployments/ })
-    faults.inject({ target: 'arm', kind: 'throttle', retryAfterSec: 0 })
+    faults.inject({ on: 'arm', kind: 'server-error', status: 503, match: /^PUT .*\/sites\/[^/]+$/, times: 2 })
+    faults.inject({ on: 'arm', kind: 'reset', match: /^GET .*operation/i })
+    faults.inject({ on: 'scm', kind: 'server-error', status: 503, match: /^POST \/api\/publish/ })
+    faults.inject({ on: 'scm', kind: 'reset', match: /^GET \/api\/deployments/ })
+    faults.inject({ on: 'arm', kind: 'throttle', retryAfterSec: 0 })
     const fn = await kit.cloud.deploy(echo, { name: 'request-retry' })
     expect(await fn.invoke({ a: 1 })).toEqual({ a: 1 })
     await fn.remove()

@@ -73,11 +73,11 @@ describe('request-level retries on aws', () => {
       'CreateQueue',
       'CreateEventSourceMapping',
     ])
-      faults.inject({ operation, kind: 'server-error', times: REQUEST_RETRY_POLICY.maxAttempts - 1 })
+      faults.inject({ on: operation, kind: 'server-error', times: REQUEST_RETRY_POLICY.maxAttempts - 1 })
     const fn = await strict.deploy(worker, { name: 'request-retry' })
     expect(fn.trigger?.kind).toBe('queue')
     const plain = await strict.deploy(echo, { name: 'request-retry-invoke' })
-    faults.inject({ operation: 'Invoke', kind: 'server-error', status: 502 })
+    faults.inject({ on: 'Invoke', kind: 'server-error', status: 502 })
     const before = state.requestsByOperation.get('Invoke') ?? 0
     expect(await caughtError(plain.invoke(1))).toMatchObject({ code: 'ProviderError', status: 502 })
     expect((state.requestsByOperation.get('Invoke') ?? 0) - before).toBe(1)

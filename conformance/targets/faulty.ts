@@ -2,17 +2,15 @@ import assert from 'node:assert/strict'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'vitest'
+import type { FaultChooser } from '../../src/emulator/faults.ts'
 import { assertExecutions } from '../expect.ts'
 import { echo } from '../fixtures/functions.ts'
 import type { ConformanceTarget, Scenario } from '../scenario.ts'
 import { scenarios } from '../scenarios/index.ts'
 import { type ExpectedFailures, runConformance } from '../vitest.ts'
+import type { EmulatedTarget } from './emulated.ts'
 
-/**
- * Picks a fault for one request from the kinds the emulator offers, or none:
- * the shape every emulator's \`faults.injectRandomly\` takes.
- */
-export type FaultChooser = <K extends string>(kinds: readonly K[]) => K | undefined
+export type { FaultChooser } from '../../src/emulator/faults.ts'
 
 /** Share of requests that fail in a fault run, and the seed that makes the run repeatable. */
 export const FAULT_RATE = 0.1
@@ -48,30 +46,6 @@ export function seededFaults(seed: number, rate: number): FaultChooser & { tally
     return kind
   }
   return Object.assign(choose, { tally })
-}
-
-/** What a fault run needs of an emulator: every cloud's `faults` has these two members. */
-export interface FaultyEmulator {
-  faults: { injectRandomly(choose: FaultChooser): void; readonly answeredByRandomFault: number }
-}
-
-const created: FaultyEmulator[] = []
-
-/**
- * For `vi.mock` of an emulator module: the same module, except that the
- * emulators its factory creates are recorded here, so a fault run can reach
- * the emulator an unmodified conformance target builds inside its setup.
- */
-export function recordingEmulators<M extends object>(module: M, factory: keyof M): M {
-  const create = module[factory] as (...args: unknown[]) => FaultyEmulator
-  return {
-    ...module,
-    [factory]: (...args: unknown[]) => {
-      const emulator = create(...args)
-      created.push(emulator)
-      return emulator
-    },
-  }
 }
 
 /** Writes a run's figures to `$CLOUDFN_RELIABILITY_OUT/<name>.json` when that is set (docs/RELIABILITY.md quotes them). */
@@ -137,7 +111,7 @@ function mapUnderFaults(figures: FaultRunFigures): Scenario {
  * `$CLOUDFN_RELIABILITY_OUT/faults-<target>.json` when that is set.
  */
 export function runConformanceUnderFaults(
-  target: ConformanceTarget,
+  target: EmulatedTarget,
   seed = FAULT_SEED,
   expectedFailures: ExpectedFailures = {},
 ): void {
@@ -158,11 +132,7 @@ export function runConformanceUnderFaults(
   const faulty: ConformanceTarget = {
     name: `${target.name}-faults`,
     async setup() {
-      const before = created.length
-      const session = await target.setup()
-      const emulator = created.at(-1)
-      if (created.length === before || !emulator)
-        throw new Error(`no emulator was recorded for ${target.name}; vi.mock its module`)
+      const { emulator, ...session } = await target.setupEmulated()
       emulator.faults.injectRandomly(chooser)
       const { probe } = session
       return {

@@ -37,7 +37,7 @@ describe('aws provider: invoke', () => {
 
   it('retries a throttled invoke and runs the function exactly once', async () => {
     const fn = await cloud.deploy(echo, { name: 'throttled' })
-    faults.inject({ operation: 'Invoke', kind: 'throttle', times: 2, retryAfterSec: 0 })
+    faults.inject({ on: 'Invoke', kind: 'throttle', times: 2, retryAfterSec: 0 })
     const before = calls('Invoke')
     expect(await fn.invoke({ n: 1 })).toEqual({ n: 1 })
     expect(calls('Invoke') - before).toBe(3)
@@ -48,7 +48,7 @@ describe('aws provider: invoke', () => {
   it('reports Throttled with Retry-After when the retries run out, and the function did not run', async () => {
     await cloud.deploy(echo, { name: 'always-throttled' })
     const fn = await once.get('always-throttled')
-    faults.inject({ operation: 'Invoke', kind: 'throttle', retryAfterSec: 3 })
+    faults.inject({ on: 'Invoke', kind: 'throttle', retryAfterSec: 3 })
     expect(await caughtError(fn.invoke(1))).toMatchObject({ code: 'Throttled', retryAfterMs: 3000, isRetryable: true })
     expect(state.executions.get('always-throttled') ?? 0).toBe(0)
     await fn.remove()
@@ -56,14 +56,14 @@ describe('aws provider: invoke', () => {
 
   it('never executes a synchronous invoke twice: a reset after the run or a 5xx surfaces', async () => {
     const fn = await cloud.deploy(echo, { name: 'never-twice' })
-    faults.inject({ operation: 'Invoke', kind: 'reset-after-execution' })
+    faults.inject({ on: 'Invoke', kind: 'fail-after-run' })
     const before = calls('Invoke')
     const reset = await caughtError(fn.invoke('a'))
     expect(reset).toMatchObject({ code: 'ProviderError', notExecuted: false })
     expect(reset.message).toMatch(/may have run/)
     expect(calls('Invoke') - before).toBe(1)
     expect(state.executions.get('never-twice')).toBe(1)
-    faults.inject({ operation: 'Invoke', kind: 'server-error', status: 502 })
+    faults.inject({ on: 'Invoke', kind: 'server-error', status: 502 })
     expect(await caughtError(fn.invoke('b'))).toMatchObject({ code: 'ProviderError', status: 502 })
     expect(calls('Invoke') - before).toBe(2)
     expect(state.executions.get('never-twice')).toBe(1)

@@ -79,7 +79,7 @@ describe('aws provider: deploy', () => {
   })
 
   it('waits out a role that is not assumable yet', async () => {
-    faults.inject({ operation: 'CreateFunction', kind: 'role-not-assumable', times: 2 })
+    faults.inject({ on: 'CreateFunction', kind: 'role-not-assumable', times: 2 })
     const before = calls('CreateFunction')
     const fn = await cloud.deploy(echo, { name: unique('iam') })
     expect(calls('CreateFunction') - before).toBe(3)
@@ -89,12 +89,12 @@ describe('aws provider: deploy', () => {
 
   it('retries throttling, 5xx, resets and update conflicts on the control plane', async () => {
     const name = unique('faults')
-    faults.inject({ operation: 'GetFunctionConfiguration', kind: 'throttle', functionName: name, retryAfterSec: 0 })
-    faults.inject({ operation: 'CreateFunction', kind: 'server-error', status: 503 })
-    faults.inject({ operation: 'CreateFunction', kind: 'reset' })
+    faults.inject({ on: 'GetFunctionConfiguration', kind: 'throttle', functionName: name, retryAfterSec: 0 })
+    faults.inject({ on: 'CreateFunction', kind: 'server-error', status: 503 })
+    faults.inject({ on: 'CreateFunction', kind: 'reset' })
     const fn = await cloud.deploy(echo, { name })
     expect(fn.status).toBe('created')
-    faults.inject({ operation: 'UpdateFunctionConfiguration', kind: 'update-in-progress', functionName: name, times: 2 })
+    faults.inject({ on: 'UpdateFunctionConfiguration', kind: 'update-in-progress', functionName: name, times: 2 })
     const before = calls('UpdateFunctionConfiguration')
     const updated = await cloud.deploy(withOverrides(echo, { memoryMb: 512 }), { name })
     expect(updated).toMatchObject({ status: 'updated', memoryMb: 512 })
@@ -105,10 +105,10 @@ describe('aws provider: deploy', () => {
 
   it('gives up on a control-plane fault when retries run out, as a typed error', async () => {
     const strict = createCloud(createAwsProvider(settings), { retry: { maxAttempts: 1 } })
-    faults.inject({ operation: 'GetFunctionConfiguration', kind: 'throttle', retryAfterSec: 2 })
+    faults.inject({ on: 'GetFunctionConfiguration', kind: 'throttle', retryAfterSec: 2 })
     expect(await caughtError(strict.get(unique('throttled')))).toMatchObject({ code: 'Throttled', retryAfterMs: 2000 })
     // Every attempt of the one request fails: each request is retried on its own first (src/retry.ts).
-    faults.inject({ operation: 'GetFunctionConfiguration', kind: 'server-error', times: REQUEST_RETRY_POLICY.maxAttempts })
+    faults.inject({ on: 'GetFunctionConfiguration', kind: 'server-error', times: REQUEST_RETRY_POLICY.maxAttempts })
     expect(await caughtError(strict.get(unique('broken')))).toMatchObject({
       code: 'ProviderError',
       status: 500,

@@ -79,14 +79,14 @@ describe('azure provider on the emulator', () => {
   it('retries ARM throttling, 5xx, resets and slow operations; a failed operation surfaces', async () => {
     kit = startKit({ retry: { maxAttempts: 6 } })
     const { faults, state } = kit.emulator
-    faults.inject({ target: 'arm', kind: 'throttle', retryAfterSec: 0, match: /^PUT .*\/sites\// })
-    faults.inject({ target: 'arm', kind: 'status', status: 503, match: /serverfarms/ })
-    faults.inject({ target: 'arm', kind: 'reset', match: /listKeys/i })
-    faults.inject({ target: 'scm', kind: 'status', status: 502, match: /publish/ })
+    faults.inject({ on: 'arm', kind: 'throttle', retryAfterSec: 0, match: /^PUT .*\/sites\// })
+    faults.inject({ on: 'arm', kind: 'server-error', status: 503, match: /serverfarms/ })
+    faults.inject({ on: 'arm', kind: 'reset', match: /listKeys/i })
+    faults.inject({ on: 'scm', kind: 'server-error', status: 502, match: /publish/ })
     faults.lro({ polls: 5 })
     const fn = await kit.cloud.deploy(echo, { name: 'bumpy' })
     expect(await fn.invoke({ ok: 1 })).toEqual({ ok: 1 })
-    expect(state.executions.get(appName(scope, 'bumpy'))).toBe(1)
+    expect(state.executions.get('bumpy')).toBe(1)
 
     faults.lro({ error: { code: 'InternalError', message: 'the operation failed' }, times: 10 })
     const error = await caughtError(kit.cloud.deploy(echo, { name: 'doomed' }))
@@ -133,21 +133,20 @@ describe('azure provider on the emulator', () => {
     kit = startKit()
     const { faults, state } = kit.emulator
     const fn = await kit.cloud.deploy(sleep, { name: 'once' })
-    const app = appName(scope, 'once')
-    const runs = () => state.executions.get(app) ?? 0
+    const runs = () => state.executions.get('once') ?? 0
 
-    faults.inject({ target: 'host', kind: 'throttle', retryAfterSec: 0 })
+    faults.inject({ on: 'host', kind: 'throttle', retryAfterSec: 0 })
     expect(await fn.invoke({ ms: 1 })).toEqual({ sleptMs: 1 })
     expect(runs()).toBe(1)
 
-    faults.inject({ target: 'host', kind: 'drop-response' })
+    faults.inject({ on: 'host', kind: 'fail-after-run' })
     expect((await caughtError(fn.invoke({ ms: 1 }))).code).toBe('ProviderError')
     expect(runs()).toBe(2)
 
     expect((await caughtError(fn.invoke({ ms: 3000 }))).code).toBe('Timeout')
     expect(runs()).toBe(3)
 
-    faults.inject({ target: 'host', kind: 'status', status: 502 })
+    faults.inject({ on: 'host', kind: 'server-error', status: 502 })
     expect((await caughtError(fn.invoke({ ms: 1 }))).code).toBe('ProviderError')
     expect(runs()).toBe(3)
   })
@@ -172,7 +171,7 @@ describe('azure provider on the emulator', () => {
     // retry is served by the next worker. Before, it ran on the ending worker and died with it: a bare 500.
     expect(await crashed.invoke({ exit: false })).toBe('alive')
     // The host's own failure: the same bare 500 a crash gave before the shim answered crashes.
-    kit.emulator.faults.inject({ target: 'host', kind: 'status', status: 500 })
+    kit.emulator.faults.inject({ on: 'host', kind: 'server-error', status: 500 })
     const platform = await caughtError(crashed.invoke({ exit: false }))
     expect(platform.code).toBe('ProviderError')
     expect(platform).toMatchObject({ status: 500, notExecuted: false })
@@ -184,7 +183,7 @@ describe('azure provider on the emulator', () => {
     site.hostKey = 'a-new-host-key'
     site.masterKey = 'a-new-master-key'
     expect(await fn.invoke('still works')).toBe('still works')
-    expect(kit.emulator.state.executions.get(site.name)).toBe(1)
+    expect(kit.emulator.state.executions.get('rotated')).toBe(1)
   })
 
   it('refreshes a rotated key with one lookup for many concurrent calls', async () => {
@@ -240,8 +239,8 @@ describe('azure provider on the emulator', () => {
         JSON.stringify(await kit.cloud.get('secretive')),
       )
       const { faults } = kit.emulator
-      faults.inject({ target: 'arm', kind: 'status', status: 400, code: 'BadRequest', times: 5 })
-      faults.inject({ target: 'scm', kind: 'status', status: 401, times: 5 })
+      faults.inject({ on: 'arm', kind: 'server-error', status: 400, code: 'BadRequest', times: 5 })
+      faults.inject({ on: 'scm', kind: 'server-error', status: 401, times: 5 })
       const site = kit.emulator.state.site(appName(scope, 'secretive'))
       if (site) site.functionKeys.set('cloudfn', { default: 'other' })
       if (site) site.hostKey = 'other-host'

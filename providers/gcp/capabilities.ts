@@ -1,4 +1,5 @@
 import type { ProviderCapabilities } from '../../src/provider.ts'
+import { GCP_SCALE } from './scale.ts'
 
 const MIB = 1024 * 1024
 
@@ -45,6 +46,10 @@ export const GCP_CAPABILITIES: ProviderCapabilities = {
   maxAsyncRequestBytes: 32 * MIB,
   memoryMb: { min: 128, max: 10240 },
   timeoutSec: { min: 1, max: 3600 },
+  // Cloud Run reports no billed time per request: the shim's measured duration, rounded as Cloud Run rounds (pricing.ts).
+  billedDuration: 'estimated',
+  // serviceConfig.maxInstanceCount / minInstanceCount (scale.ts).
+  scale: GCP_SCALE,
 }
 
 /** Pub/Sub's publish request limit is 10 MiB ("Request payload size exceeds the limit: 10485760 bytes", https://cloud.google.com/pubsub/quotas#resource_limits). */

@@ -75,10 +75,10 @@ describe('gcp deploy', () => {
 
   it('retries throttled, unavailable and reset API calls', async () => {
     const { faults } = env.emulator
-    faults.add({ on: 'control', kind: 'throttle', retryAfterSec: 0 })
-    faults.add({ on: 'control', kind: 'unavailable', method: 'POST' })
-    faults.add({ on: 'upload', kind: 'reset' })
-    faults.add({ on: 'upload', kind: 'internal' })
+    faults.inject({ on: 'control', kind: 'throttle', retryAfterSec: 0 })
+    faults.inject({ on: 'control', kind: 'server-error', status: 503, match: /^POST / })
+    faults.inject({ on: 'upload', kind: 'reset' })
+    faults.inject({ on: 'upload', kind: 'server-error', status: 500 })
     const fn = await env.cloudWith({ maxAttempts: 6 }).deploy(echo, { name: 'flaky' })
     expect(fn.status).toBe('created')
     expect(await fn.invoke({ ok: 1 })).toEqual({ ok: 1 })
@@ -87,14 +87,14 @@ describe('gcp deploy', () => {
 
   it('surfaces a throttled API call as Throttled when retries run out: the API gives no delay, cloudfn backs off on its own', async () => {
     // Lasting longer than each request's own retries (src/retry.ts REQUEST_RETRY_POLICY).
-    env.emulator.faults.add({ on: 'control', kind: 'throttle', times: REQUEST_RETRY_POLICY.maxAttempts })
+    env.emulator.faults.inject({ on: 'control', kind: 'throttle', times: REQUEST_RETRY_POLICY.maxAttempts })
     const error = await caughtError(env.cloudWith({ maxAttempts: 1 }).get('anything'))
     expect(error.code).toBe('Throttled')
     expect((error as ThrottledError).retryAfterMs).toBeUndefined()
   })
 
   it('answers a quota error as Google APIs do: RESOURCE_EXHAUSTED, ErrorInfo RATE_LIMIT_EXCEEDED, no Retry-After or RetryInfo', async () => {
-    env.emulator.faults.add({ on: 'control', kind: 'throttle' })
+    env.emulator.faults.inject({ on: 'control', kind: 'throttle' })
     const response = await fetch(
       'https://cloudfunctions.googleapis.com/v2/projects/cloudfn-tests/locations/us-central1/functions',
       {
@@ -164,11 +164,11 @@ describe('gcp deploy', () => {
 describe('gcp invoke', () => {
   it('retries a throttled invoke (the function did not run) and runs it exactly once', async () => {
     const fn = await env.cloudWith().deploy(echo, { name: 'throttled' })
-    env.emulator.faults.add({ on: 'invoke', kind: 'throttle', retryAfterSec: 0, times: 2 })
+    env.emulator.faults.inject({ on: 'invoke', kind: 'throttle', retryAfterSec: 0, times: 2 })
     expect(await fn.invoke({ n: 1 })).toEqual({ n: 1 })
     expect(env.state.executions.get('throttled')).toBe(1)
 
-    env.emulator.faults.add({ on: 'invoke', kind: 'throttle', retryAfterSec: 4 })
+    env.emulator.faults.inject({ on: 'invoke', kind: 'throttle', retryAfterSec: 4 })
     const handle = await env.cloudWith({ maxAttempts: 1 }).get('throttled')
     const error = await caughtError(handle.invoke({ n: 2 }))
     expect(error.code).toBe('Throttled')
@@ -179,10 +179,16 @@ describe('gcp invoke', () => {
 
   it('never runs a synchronous invoke twice: 500 after running, 503 and resets surface at once', async () => {
     const fn = await env.cloudWith({ maxAttempts: 5 }).deploy(echo, { name: 'once' })
-    for (const kind of ['internal-after-run', 'unavailable', 'internal', 'reset'] as const) {
-      env.emulator.faults.add({ on: 'invoke', kind })
+    const faults = [
+      { kind: 'fail-after-run', status: 500 },
+      { kind: 'server-error', status: 503 },
+      { kind: 'server-error', status: 500 },
+      { kind: 'reset' },
+    ] as const
+    for (const fault of faults) {
+      env.emulator.faults.inject({ on: 'invoke', ...fault })
       const requests = env.state.requestCount
-      const error = await caughtError(fn.invoke({ kind }))
+      const error = await caughtError(fn.invoke(fault))
       expect(error.code).toBe('ProviderError')
       expect((error as ProviderError).notExecuted).toBe(false)
       expect(env.state.requestCount - requests).toBe(1)
@@ -261,14 +267,20 @@ describe('gcp invoke', () => {
     await env.cloudWith().deploy(echo, { name: 'lookup' })
     const provider = env.providerWith()
     // Lasting longer than the lookup request's own retries.
-    env.emulator.faults.add({ on: 'control', kind: 'unavailable', method: 'GET', times: REQUEST_RETRY_POLICY.maxAttempts })
+    env.emulator.faults.inject({
+      on: 'control',
+      kind: 'server-error',
+      status: 503,
+      match: /^GET /,
+      times: REQUEST_RETRY_POLICY.maxAttempts,
+    })
     const request = { name: 'lookup', payload: '"x"' } as Parameters<typeof provider.doInvoke>[0]
     const error = await caughtError(provider.doInvoke(request, {}))
     expect([error.code, (error as ProviderError).notExecuted]).toEqual(['ProviderError', true])
     expect(env.state.executions.get('lookup')).toBeUndefined()
     // Through the core, the retry then runs it once.
     const retried = await env.cloudWith({}, env.providerWith())
-    env.emulator.faults.add({ on: 'control', kind: 'unavailable', method: 'GET' })
+    env.emulator.faults.inject({ on: 'control', kind: 'server-error', status: 503, match: /^GET / })
     expect(await (await retried.get('lookup')).invoke('y')).toBe('y')
     expect(env.state.executions.get('lookup')).toBe(1)
     await env.cloudWith().remove('lookup')

@@ -41,5 +41,7 @@ export function localCapabilities(isolation: Isolation): ProviderCapabilities {
     timeoutSec: { min: 1, max: 3600 },
     // A function's maxInstances caps its executions as settings.maxInstances does; the fake keeps no warm instances.
     scale: { maxInstances: PORTABLE_SCALE.maxInstances },
+    // No price table: billed nothing, billedMs the measured duration rounded up to 1 ms (src/cost NO_CHARGE_RULE).
+    billedDuration: 'estimated',
   }
 }

@@ -28,7 +28,7 @@ async function deployLocked(
   if (existing && sameCode && sameConfig) {
     return { response: { record: existing.record, status: 'unchanged', warnings: [] }, replaced: undefined }
   }
-  triggers.assertQueueFree(request.name, request.trigger)
+  await triggers.assertQueueFree(request.name, request.trigger)
   request.onStep?.(existing ? 'update' : 'create')
   request.onStep?.('upload')
   const runnerSettings = context.runnerSettings(

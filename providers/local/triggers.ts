@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { ConflictError } from '../../src/errors/conflict.ts'
 import { NotFoundError } from '../../src/errors/not-found.ts'
 import type { FetchRequest, LogEntry, SendRequest } from '../../src/provider.ts'
 import { httpResultOf } from '../../src/runtime/http-envelope.ts'
@@ -29,6 +28,7 @@ import {
 import type { RunOutcome } from './runner.ts'
 import { LocalStorage } from './storage.ts'
 import { LocalTopics } from './topics.ts'
+import { claimLocalQueues } from './triggers/ownership.ts'
 
 /** Runs one execution of the named function's current version (counted, logged). */
 export type Execute = (name: string, payload: string, executionId: string) => Promise<RunOutcome>
@@ -42,6 +42,8 @@ interface Endpoint {
 interface LocalQueue {
   queue: DeliveryQueue
   functionName: string
+  /** The name its dead letters are kept under (undefined once deleted out of band; see triggers/ownership.ts). */
+  deadLetter: string | undefined
 }
 
 /** Header carrying a function's key for `auth: 'key'` on the local fake. */
@@ -58,6 +60,8 @@ export class LocalTriggers {
   readonly endpoints = new Map<string, Endpoint>()
   /** By queue name. */
   readonly queues = new Map<string, LocalQueue>()
+  /** Queues made outside cloudfn, by name, with the bodies they hold: never consumed, adopted or deleted by cloudfn. */
+  readonly foreignQueues = new Map<string, string[]>()
   /** Topics and their subscribers (see topics.ts). */
   readonly topics: LocalTopics
   /** Buckets and the functions their changes start (see storage.ts). */
@@ -172,19 +176,9 @@ export class LocalTriggers {
     this.storage.close()
   }
 
-  /** A queue belongs to one function: another function's deploy must not take it over (and later delete it). */
-  assertQueueFree(name: string, trigger: Trigger | undefined): void {
-    if (trigger?.kind !== 'queue') return
-    const { queue } = queueNames(trigger, name)
-    const owner = this.queues.get(queue)?.functionName
-    if (owner !== undefined && owner !== name) {
-      throw new ConflictError({
-        provider: 'local',
-        // Waiting does not free the queue: retrying is pointless.
-        isRetryable: false,
-        message: `Queue '${queue}' belongs to function '${owner}'; give '${name}' another queue (queue({ name }))`,
-      })
-    }
+  /** The queue-ownership rule (src/triggers/ownership.ts): refuses another function's or a foreign queue or dead-letter queue. */
+  async assertQueueFree(name: string, trigger: Trigger | undefined): Promise<void> {
+    if (trigger?.kind === 'queue') await claimLocalQueues(this, name, trigger)
   }
 
   private listen(name: string, trigger: QueueTrigger): void {
@@ -194,6 +188,7 @@ export class LocalTriggers {
     if (existing) {
       // The same queue, consumed by the updated function: nothing waiting, in flight or due for a retry is lost.
       existing.queue.reconfigure(settings)
+      existing.deadLetter = names.deadLetter
       return
     }
     const queue = new DeliveryQueue({
@@ -213,7 +208,7 @@ export class LocalTriggers {
         return outcomes.filter((id): id is string => id !== undefined)
       },
     })
-    this.queues.set(names.queue, { queue, functionName: name })
+    this.queues.set(names.queue, { queue, functionName: name, deadLetter: names.deadLetter })
   }
 
   private detachQueues(name: string, keep: string | undefined): void {

@@ -40,7 +40,7 @@ function awsKit(): CrashKit {
     // The execution role comes first; CreateFunction then fails with a 500.
     // Every attempt of the request fails (each request is retried on its own first).
     crashAfterFirstResource: () =>
-      emulator.faults.inject({ operation: 'CreateFunction', kind: 'server-error', times: REQUEST_RETRY_POLICY.maxAttempts }),
+      emulator.faults.inject({ on: 'CreateFunction', kind: 'server-error', times: REQUEST_RETRY_POLICY.maxAttempts }),
     resources: () => [
       ...[...state.roles.values()].map((role) => ({
         resource: `role:${role.name}`,
@@ -84,8 +84,8 @@ function azureKit(): CrashKit {
     // Storage account, container and plan are created; the app itself is refused.
     crashAfterFirstResource: () =>
       kit.emulator.faults.inject({
-        target: 'arm',
-        kind: 'status',
+        on: 'arm',
+        kind: 'server-error',
         status: 400,
         code: 'BadRequest',
         match: /^PUT .*\/sites\/cf-/i,

@@ -43,17 +43,17 @@ async function awsKit(): Promise<Kit> {
   }
   const provider = createAwsProvider({ region: 'eu-west-1', credentials, pollIntervalMs: 2 })
   const { faults } = emulator
-  const status = (operation: string, code: number) => () => faults.inject({ operation, kind: 'server-error', status: code })
+  const status = (operation: string, code: number) => () => faults.inject({ on: operation, kind: 'server-error', status: code })
   return {
     cloud: createCloud(provider, { retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 2 } }),
     failures: {
       'invoke 500': status('Invoke', 500),
       'invoke 401': status('Invoke', 401),
       'invoke 403': status('Invoke', 403),
-      'invoke throttled': () => faults.inject({ operation: 'Invoke', kind: 'throttle', times: 2, retryAfterSec: 0 }),
+      'invoke throttled': () => faults.inject({ on: 'Invoke', kind: 'throttle', times: 2, retryAfterSec: 0 }),
       'get 403': status('GetFunction', 403),
       'get 500': status('GetFunction', 500),
-      'get throttled': () => faults.inject({ operation: 'GetFunction', kind: 'throttle', times: 2, retryAfterSec: 0 }),
+      'get throttled': () => faults.inject({ on: 'GetFunction', kind: 'throttle', times: 2, retryAfterSec: 0 }),
     },
     clear: () => faults.clear(),
     close: () => emulator.close(),
@@ -76,11 +76,11 @@ async function gcpKit(): Promise<Kit> {
       },
       'invoke 500': () => {
         badIdToken = false
-        faults.add({ on: 'invoke', kind: 'internal' })
+        faults.inject({ on: 'invoke', kind: 'server-error', status: 500 })
       },
-      'invoke throttled': () => faults.add({ on: 'invoke', kind: 'throttle', times: 2, retryAfterSec: 0 }),
-      'get 500': () => faults.add({ on: 'control', kind: 'internal', times: 2 }),
-      'get throttled': () => faults.add({ on: 'control', kind: 'throttle', times: 2, retryAfterSec: 0 }),
+      'invoke throttled': () => faults.inject({ on: 'invoke', kind: 'throttle', times: 2, retryAfterSec: 0 }),
+      'get 500': () => faults.inject({ on: 'control', kind: 'server-error', status: 500, times: 2 }),
+      'get throttled': () => faults.inject({ on: 'control', kind: 'throttle', times: 2, retryAfterSec: 0 }),
     },
     clear: () => faults.clear(),
     close: () => kit.emulator.close(),
@@ -94,18 +94,19 @@ async function azureKit(): Promise<Kit> {
     retry: { maxAttempts: 2 },
   })
   const { faults } = kit.emulator
-  const status = (target: 'arm' | 'host', code: number) => () => faults.inject({ target, kind: 'status', status: code, times: 2 })
+  const status = (target: 'arm' | 'host', code: number) => () =>
+    faults.inject({ on: target, kind: 'server-error', status: code, times: 2 })
   return {
     cloud: kit.cloud,
     failures: {
       'invoke 500': status('host', 500),
       'invoke 401': status('host', 401),
       'invoke 403': status('host', 403),
-      'invoke throttled': () => faults.inject({ target: 'host', kind: 'throttle', retryAfterSec: 0, times: 2 }),
+      'invoke throttled': () => faults.inject({ on: 'host', kind: 'throttle', retryAfterSec: 0, times: 2 }),
       'get 401': status('arm', 401),
       'get 403': status('arm', 403),
       'get 500': status('arm', 500),
-      'get throttled': () => faults.inject({ target: 'arm', kind: 'throttle', retryAfterSec: 0, times: 2 }),
+      'get throttled': () => faults.inject({ on: 'arm', kind: 'throttle', retryAfterSec: 0, times: 2 }),
     },
     clear: () => faults.clear(),
     close: kit.close,

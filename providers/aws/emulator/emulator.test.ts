@@ -296,17 +296,17 @@ describe('aws emulator: invoke', () => {
 
 describe('aws emulator: faults', () => {
   it('throttles with Retry-After, fails with 5xx and resets connections on demand, once each', async () => {
-    faults.inject({ operation: 'ListFunctions', kind: 'throttle', retryAfterSec: 7 })
+    faults.inject({ on: 'ListFunctions', kind: 'throttle', retryAfterSec: 7 })
     const throttled = await errorOf(lambda.send(new ListFunctionsCommand({})))
     expect(throttled).toMatchObject({
       name: 'TooManyRequestsException',
       retryAfterSeconds: '7',
       $metadata: { httpStatusCode: 429 },
     })
-    faults.inject({ operation: 'ListFunctions', kind: 'server-error', status: 503 })
+    faults.inject({ on: 'ListFunctions', kind: 'server-error', status: 503 })
     const broken = await errorOf(lambda.send(new ListFunctionsCommand({})))
     expect(broken).toMatchObject({ name: 'ServiceException', $metadata: { httpStatusCode: 503 } })
-    faults.inject({ operation: 'ListFunctions', kind: 'reset' })
+    faults.inject({ on: 'ListFunctions', kind: 'reset' })
     const reset = await errorOf(lambda.send(new ListFunctionsCommand({})))
     expect(reset.$metadata).toMatchObject({ attempts: 1 })
     expect((reset.$metadata as { httpStatusCode?: number }).httpStatusCode).toBeUndefined()
@@ -318,7 +318,7 @@ describe('aws emulator: faults', () => {
   })
 
   it('targets a fault at one function and counts down its times', async () => {
-    faults.inject({ operation: 'GetFunction', kind: 'update-in-progress', functionName: 'lifecycle', times: 2 })
+    faults.inject({ on: 'GetFunction', kind: 'update-in-progress', functionName: 'lifecycle', times: 2 })
     expect(await errorOf(lambda.send(new GetFunctionCommand({ FunctionName: 'lifecycle' })))).toMatchObject({
       name: 'ResourceConflictException',
     })

@@ -16,11 +16,13 @@
  * Schedules tick on `options.clock`; event source mappings poll SQS queues.
  */
 import { http, type RequestHandler } from 'msw'
-import type { SetupServer } from 'msw/node'
+import type { Emulator } from '../../../src/emulator/emulator.ts'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
+import type { AwsSettings } from '../settings.ts'
+import { concurrencyHandlers } from './concurrency.ts'
 import { eventSourceHandlers } from './event-sources.ts'
 import { extraHandlers } from './extras.ts'
-import { FaultInjector } from './faults.ts'
+import { AwsFaults } from './faults.ts'
 import { functionUrlHandlers } from './function-url.ts'
 import { functionHandlers } from './functions.ts'
 import { iamHandlers } from './iam.ts'
@@ -32,35 +34,31 @@ import { schedulerHandlers } from './scheduler.ts'
 import { sqsHandlers } from './sqs.ts'
 import { AwsEmulatorState } from './state.ts'
 import { AwsFault } from './wire.ts'
+import { writeRequests } from './write-requests.ts'
 
-export type { FaultChooser, FaultKind, FaultSpec } from './faults.ts'
-export { FaultInjector } from './faults.ts'
+export type { FaultChooser, FaultKind } from '../../../src/emulator/faults.ts'
+export { type AwsFault, AwsFaults, type AwsOwnFault } from './faults.ts'
 export type { AwsEmulatorOptions } from './model.ts'
 export { AwsEmulatorState } from './state.ts'
 
 /** Credentials for SDK clients that talk to the emulator; it checks that requests are signed, not by whom. */
 export const FAKE_CREDENTIALS = { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator-secret' } as const
 
-export interface AwsEmulator {
-  /** msw request handlers; pass them to your own `setupServer` to combine with other mocks. */
-  readonly handlers: readonly RequestHandler[]
-  /** The emulated account, for assertions: functions, executions, logs, request counts. */
-  readonly state: AwsEmulatorState
-  /** Inject throttling, 5xx, resets, IAM propagation delays and update conflicts on demand. */
-  readonly faults: FaultInjector
+/**
+ * The emulator kit's `Emulator` (src/emulator/emulator.ts): `state` is the
+ * emulated account (functions, executions, logs, request counts), `faults`
+ * injects throttling, 5xx, resets, IAM propagation delays and update conflicts.
+ */
+export interface AwsEmulator extends Emulator<AwsSettings, AwsEmulatorState, AwsFaults> {
   readonly region: string
-  /** Starts an msw server with these handlers; unhandled requests fail instead of reaching the network. */
-  listen(): SetupServer
   /** Resolves once queued asynchronous invocations have run. */
   idle(): Promise<void>
-  /** Stops the server started by `listen` and every function instance. */
-  close(): Promise<void>
 }
 
 export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator {
   const resolved = resolveOptions(options)
   const state = new AwsEmulatorState(resolved)
-  const faults = new FaultInjector()
+  const faults = new AwsFaults()
   const env: EmulatorEnv = { state, faults }
   const base = `https://lambda.${resolved.region}.amazonaws.com`
   const unknown = route(env, 'rest-json', 'Unknown', async ({ request }) => {
@@ -69,6 +67,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
   const handlers: RequestHandler[] = [
     ...functionHandlers(env, base),
     ...invokeHandlers(env, base),
+    ...concurrencyHandlers(env, base),
     ...extraHandlers(env, base),
     ...eventSourceHandlers(env, base),
     ...functionUrlHandlers(env),
@@ -86,6 +85,17 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
     state,
     faults,
     region: resolved.region,
+    deadLetters: (functionName) => state.deadLetters(functionName) ?? [],
+    probe: () => ({
+      exists: async (name) => state.functions.has(name),
+      executions: async (name) => state.executions.get(name) ?? 0,
+      requestCount: async () => state.requestCount,
+      writeCount: async () => writeRequests(state.requestsByOperation),
+      functionNames: async () => [...state.functions.keys()],
+      deadLetters: async (name) => state.deadLetters(name) ?? [],
+    }),
+    // The emulator checks that requests are signed, not by whom.
+    connect: (overrides) => ({ region: resolved.region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 5, ...overrides }),
     listen: server.listen,
     idle: () => state.idle(),
     async close() {

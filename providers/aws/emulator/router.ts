@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { HttpResponse } from 'msw'
-import type { FaultInjector, FaultSpec } from './faults.ts'
+import { requestLine } from '../../../src/emulator/faults.ts'
+import type { AwsFaults, AwsFault as InjectedFault } from './faults.ts'
 import type { AwsEmulatorState } from './state.ts'
 import { AwsFault, type Protocol, renderError } from './wire.ts'
 
 export interface EmulatorEnv {
   state: AwsEmulatorState
-  faults: FaultInjector
+  faults: AwsFaults
 }
 
 export interface RouteContext {
@@ -14,8 +15,8 @@ export interface RouteContext {
   /** Path parameters, decoded. */
   params: Record<string, string>
   requestId: string
-  /** A fault the route must apply itself (role-not-assumable, reset-after-execution). */
-  fault: FaultSpec | undefined
+  /** A fault the route must apply itself (role-not-assumable, fail-after-run). */
+  fault: InjectedFault | undefined
 }
 
 export type RouteHandler = (context: RouteContext) => Promise<Response>
@@ -83,7 +84,7 @@ export function route(
           `Functions from '${arnRegion}' are not reachable in this region ('${env.state.options.region}')`,
         )
       }
-      const fault = env.faults.take(op, name)
+      const fault = env.faults.take({ on: op, line: requestLine(request), functionName: name })
       switch (fault?.kind) {
         case 'reset':
           return connectionReset()
@@ -95,7 +96,14 @@ export function route(
           })
         }
         case 'server-error':
-          throw new AwsFault(fault.status ?? 500, SERVER_ERROR[protocol], 'The service encountered an internal error.')
+          throw new AwsFault(
+            fault.status ?? 500,
+            fault.code ?? SERVER_ERROR[protocol],
+            fault.message ?? 'The service encountered an internal error.',
+          )
+        case 'slow':
+          await new Promise((resolve) => setTimeout(resolve, fault.ms))
+          break
         case 'update-in-progress':
           throw new AwsFault(
             409,

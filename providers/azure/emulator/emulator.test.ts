@@ -68,8 +68,8 @@ describe('azure emulator wire', () => {
 
   it('injects throttling with Retry-After, errors and resets, each for the requests it names', async () => {
     const { faults, state } = start()
-    faults.inject({ target: 'arm', kind: 'throttle', retryAfterSec: 7, times: 2 })
-    faults.inject({ target: 'host', kind: 'reset' })
+    faults.inject({ on: 'arm', kind: 'throttle', retryAfterSec: 7, times: 2 })
+    faults.inject({ on: 'host', kind: 'reset' })
     for (let index = 0; index < 2; index++) {
       const throttled = await fetch(`${ARM}?${VERSION}`, { headers: auth })
       expect(throttled.status).toBe(429)

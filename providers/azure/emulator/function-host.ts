@@ -111,7 +111,7 @@ export async function functionHost(
     registration.name,
     randomUUID(),
     { method: request.method, url: request.url, headers, query: Object.fromEntries(url.searchParams), body },
-    () => state.countExecution(site.name),
+    () => state.countExecution(site),
   )
   switch (outcome.kind) {
     case 'response': {

@@ -7,14 +7,16 @@
  * v4 programming model. The real `@azure/arm-*` SDKs talk to it unchanged.
  */
 import { type HttpHandler, http } from 'msw'
-import type { SetupServer } from 'msw/node'
+import type { Emulator } from '../../../src/emulator/emulator.ts'
+import { requestLine } from '../../../src/emulator/faults.ts'
 import { type EmulatorTiming, timingPreset } from '../../../src/emulator-timing.ts'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
 import { systemClock, type TriggerClock } from '../../../src/triggers/clock.ts'
-import { ENVELOPE_ROUTE, QUEUE_NAME_SETTING } from '../constants.ts'
+import { ENVELOPE_ROUTE } from '../constants.ts'
+import type { AzureSettings } from '../settings.ts'
 import { arm } from './arm.ts'
 import { randomSecret } from './arm-resources.ts'
-import { Faults, type FaultTarget } from './faults.ts'
+import { AzureFaults, type FaultTarget } from './faults.ts'
 import { functionHost } from './function-host.ts'
 import { armError, bearerToken } from './http.ts'
 import { LongRunningOperations } from './lro.ts'
@@ -22,8 +24,10 @@ import { queueService } from './queue-service.ts'
 import { scm } from './scm.ts'
 import { AzureState, type SecretKind } from './state.ts'
 import { SiteTriggers } from './triggers.ts'
+import { isWriteRequest } from './write-requests.ts'
 
-export type { Fault, FaultChooser, FaultTarget, LroFault } from './faults.ts'
+export type { FaultChooser, FaultKind } from '../../../src/emulator/faults.ts'
+export { type AzureFault, AzureFaults, type FaultTarget, type LroFault } from './faults.ts'
 export type { FunctionRegistration } from './protocol.ts'
 export { AzureState, type SecretKind, type SiteState } from './state.ts'
 
@@ -65,25 +69,16 @@ export interface AzureEmulatorOptions {
   queueRetryDelayMs?: number
 }
 
-export interface AzureEmulator {
-  /** msw handlers for ARM, scm and the function hosts. */
-  readonly handlers: HttpHandler[]
-  readonly state: AzureState
-  readonly faults: Faults
-  /** Starts an msw server with these handlers; unhandled requests fail instead of reaching the network. */
-  listen(): SetupServer
-  /**
-   * Bodies (the JSON sent) of the messages the host moved to the poison
-   * queue of a queue-triggered function, read from state.
-   */
-  poisonMessages(functionName: string): string[]
-  /** Stops the server started by `listen`, the trigger listeners and every function host's instances. */
-  close(): Promise<void>
-}
+/**
+ * The emulator kit's `Emulator` (src/emulator/emulator.ts): `handlers` for
+ * ARM, scm, Storage queues and the function hosts; `deadLetters` reads a
+ * queue-triggered function's poison queue.
+ */
+export type AzureEmulator = Emulator<AzureSettings, AzureState, AzureFaults>
 
 export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEmulator {
   const state = new AzureState((kind) => options.secrets?.[kind] ?? randomSecret())
-  const faults = new Faults()
+  const faults = new AzureFaults()
   const preset = timingPreset(options.timing, TIMINGS)
   const lro = new LongRunningOperations(faults, {
     polls: options.lroPolls ?? preset.lroPolls,
@@ -97,11 +92,24 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
   })
   state.onSiteChange = (site) => triggers.sync(site)
 
+  /** The cloudfn function a request is about (its app's tag), for faults aimed at one function. */
+  const functionOf = (request: Request): string | undefined => {
+    const url = new URL(request.url)
+    const app = url.hostname.endsWith('.azurewebsites.net')
+      ? url.hostname.split('.')[0]
+      : /\/sites\/([^/]+)/i.exec(url.pathname)?.[1]
+    return app === undefined ? undefined : state.site(app)?.tags['cloudfn:name']
+  }
+
+  /** Requests that could change something (write-requests.ts), for the probe's writeCount. */
+  let writes = 0
   const serve =
     (target: FaultTarget, handle: (request: Request, url: URL) => Promise<Response>) =>
     async ({ request }: { request: Request }) => {
       state.record(`${target} ${request.method}`)
-      return faults.apply(target, request, () => handle(request, new URL(request.url)))
+      if (isWriteRequest(request)) writes++
+      const fault = { on: target, line: requestLine(request), functionName: functionOf(request) }
+      return faults.apply(fault, () => handle(request, new URL(request.url)))
     }
 
   const handlers: HttpHandler[] = [
@@ -144,13 +152,24 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
     state,
     faults,
     listen: server.listen,
-    poisonMessages(functionName) {
-      const site = state.siteForFunction(functionName)
-      const queue = site?.appSettings[QUEUE_NAME_SETTING]
-      const account = /AccountName=([^;]+)/.exec(site?.appSettings.AzureWebJobsStorage ?? '')?.[1] ?? ''
-      const poison = queue ? state.storageAccount(account)?.queues.get(`${queue}-poison`) : undefined
-      return (poison?.messages ?? []).map((message) => Buffer.from(message.text, 'base64').toString('utf8'))
-    },
+    deadLetters: (functionName) => state.deadLetters(functionName),
+    probe: () => ({
+      exists: async (name) => state.siteForFunction(name) !== undefined,
+      executions: async (name) => state.executions.get(name) ?? 0,
+      requestCount: async () => state.requestCount,
+      writeCount: async () => writes,
+      functionNames: async () => [...state.sites.values()].map((site) => site.tags['cloudfn:name'] ?? site.name),
+      deadLetters: async (name) => state.deadLetters(name),
+    }),
+    // Any subscription and resource group: the emulator creates what the provider asks for.
+    connect: (overrides) => ({
+      subscriptionId: '00000000-0000-4000-8000-000000000000',
+      resourceGroup: 'cloudfn-emulated',
+      location: 'westeurope',
+      credential: emulatorCredential(),
+      pollIntervalMs: 5,
+      ...overrides,
+    }),
     async close() {
       triggers.close()
       server.close()

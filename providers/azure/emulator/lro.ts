@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Faults } from './faults.ts'
+import type { AzureFaults } from './faults.ts'
 import { armError, json } from './http.ts'
 
 interface Operation {
@@ -20,11 +20,11 @@ interface Operation {
  */
 export class LongRunningOperations {
   readonly #operations = new Map<string, Operation>()
-  readonly #faults: Faults
+  readonly #faults: AzureFaults
   readonly #polls: number
   readonly #retryAfterSec: number
 
-  constructor(faults: Faults, settings: { polls: number; retryAfterSec: number }) {
+  constructor(faults: AzureFaults, settings: { polls: number; retryAfterSec: number }) {
     this.#faults = faults
     this.#polls = settings.polls
     this.#retryAfterSec = settings.retryAfterSec

@@ -154,7 +154,7 @@ describe('queue extension on the emulator', () => {
     await eventually(async () => received().length >= JSON_KINDS.length, DELIVERY_TIMEOUT_MS, 'every message')
     const sortByJson = (values: unknown[]) => [...values].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
     expect(sortByJson(received().map((line) => JSON.parse(line)))).toEqual(sortByJson(JSON_KINDS))
-    expect(kit.emulator.poisonMessages('recorder')).toEqual([])
+    expect(kit.emulator.deadLetters('recorder')).toEqual([])
   })
 
   it('moves a message that is not base64 to <queue>-poison without running the function', async () => {

@@ -1,3 +1,4 @@
+import { QUEUE_NAME_SETTING } from '../constants.ts'
 import type { AppRuntime } from './app-runtime.ts'
 import type { FunctionRegistration } from './protocol.ts'
 import type { QueueState } from './queues.ts'
@@ -94,7 +95,11 @@ export class AzureState {
   readonly plans = new Map<string, PlanState>()
   /** By lower-case name: site names are global. */
   readonly sites = new Map<string, SiteState>()
-  /** Invocations that reached user code, by app name. */
+  /**
+   * Invocations that reached user code, by cloudfn function name (the app's
+   * `cloudfn:name` tag; the app's name for apps cloudfn did not make), kept
+   * after the app is removed, as on every emulator.
+   */
   readonly executions = new Map<string, number>()
   /** Requests received (ARM, scm and function host), fault-injected ones included. */
   requestCount = 0
@@ -118,8 +123,21 @@ export class AzureState {
     this.requestsByRoute.set(route, (this.requestsByRoute.get(route) ?? 0) + 1)
   }
 
-  countExecution(app: string): void {
-    this.executions.set(app, (this.executions.get(app) ?? 0) + 1)
+  countExecution(site: SiteState): void {
+    const name = site.tags['cloudfn:name'] ?? site.name
+    this.executions.set(name, (this.executions.get(name) ?? 0) + 1)
+  }
+
+  /**
+   * Bodies (the JSON sent) of the messages the host moved to the poison queue
+   * of a queue-triggered function (`<queue>-poison`, as the Functions host names it).
+   */
+  deadLetters(functionName: string): string[] {
+    const site = this.siteForFunction(functionName)
+    const queue = site?.appSettings[QUEUE_NAME_SETTING]
+    const account = /AccountName=([^;]+)/.exec(site?.appSettings.AzureWebJobsStorage ?? '')?.[1] ?? ''
+    const poison = queue ? this.storageAccount(account)?.queues.get(`${queue}-poison`) : undefined
+    return (poison?.messages ?? []).map((message) => Buffer.from(message.text, 'base64').toString('utf8'))
   }
 
   site(name: string): SiteState | undefined {

@@ -90,7 +90,7 @@ export class SiteTriggers {
     if (!app) return { kind: 'failure', message: 'the app has no package' }
     site.runtime ??= startRuntime(site, app)
     const runtime = await site.runtime
-    return runtime.trigger(functionName, randomUUID(), data, () => this.#state.countExecution(site.name), triggerMetadata)
+    return runtime.trigger(functionName, randomUUID(), data, () => this.#state.countExecution(site), triggerMetadata)
   }
 
   #timer(site: SiteState, functionName: string, schedule: string): () => void {

@@ -26,7 +26,7 @@ describe('azure fetch() on an HTTP function', () => {
     const response = await fn.fetch('/away')
     expect([response.status, response.headers.get('location')]).toEqual([302, ELSEWHERE])
     expect(hosts).not.toContain(new URL(ELSEWHERE).host)
-    expect(kit.emulator.state.executions.get(app)).toBe(1)
+    expect(kit.emulator.state.executions.get('keyed-calls')).toBe(1)
   })
 
   it('hands a redirect back as it is from a public function too', async () => {
@@ -43,7 +43,7 @@ describe('azure fetch() on an HTTP function', () => {
     const fn = await kit.cloud.deploy(keyed)
     const denied = await fn.fetch('/deny', { method: 'POST', body: 'charge card' })
     expect([denied.status, await denied.text()]).toEqual([401, 'not you'])
-    expect(kit.emulator.state.executions.get(app)).toBe(1)
+    expect(kit.emulator.state.executions.get('keyed-calls')).toBe(1)
   })
 
   it('sends the request again with a rotated key, which the host refused before running anything', async () => {
@@ -56,7 +56,7 @@ describe('azure fetch() on an HTTP function', () => {
     site.masterKey = 'a-new-master-key'
     const response = await fn.fetch('/', { method: 'POST', body: 'once' })
     expect([response.status, await response.text()]).toEqual([200, 'once'])
-    expect(kit.emulator.state.executions.get(app)).toBe(1)
+    expect(kit.emulator.state.executions.get('keyed-calls')).toBe(1)
   })
 })
 

@@ -5,7 +5,7 @@ import { parseMemoryMb } from '../memory.ts'
 import { FUNCTION_ID_PATTERN, shortName } from '../names.ts'
 import { functionWithNames, operationWithNames, wantsIntEnums } from './enum-encoding.ts'
 import { attachEventTrigger, detachEventTrigger, invalidEventTrigger } from './eventarc.ts'
-import type { Faults } from './faults.ts'
+import type { GcpFaults } from './faults.ts'
 import { googleError } from './google-errors.ts'
 import type { PubsubModel } from './pubsub.ts'
 import { BuildError, createRevision } from './revision.ts'
@@ -58,7 +58,12 @@ function invalidSpec(spec: Spec, state: GcpEmulatorState, pubsub: PubsubModel): 
   return undefined
 }
 
-export function createControlPlane(state: GcpEmulatorState, faults: Faults, pubsub: PubsubModel, options: ControlPlaneOptions) {
+export function createControlPlane(
+  state: GcpEmulatorState,
+  faults: GcpFaults,
+  pubsub: PubsubModel,
+  options: ControlPlaneOptions,
+) {
   const later = (work: () => Promise<void>) => {
     setTimeout(() => void work(), options.operationDelayMs)
   }

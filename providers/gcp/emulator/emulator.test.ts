@@ -33,7 +33,7 @@ describe('gcp emulator', () => {
   })
 
   it('injects API faults: quota errors as Google APIs send them (ErrorInfo, no Retry-After or RetryInfo)', async () => {
-    env.emulator.faults.add({ on: 'control', kind: 'throttle', retryAfterSec: 3 })
+    env.emulator.faults.inject({ on: 'control', kind: 'throttle', retryAfterSec: 3 })
     const throttled = await fetch(`${API}/functions`, { headers: auth })
     expect(throttled.status).toBe(429)
     expect(throttled.headers.get('retry-after')).toBeNull()
@@ -43,7 +43,7 @@ describe('gcp emulator', () => {
       ['type.googleapis.com/google.rpc.ErrorInfo', 'RATE_LIMIT_EXCEEDED'],
     ])
     expect((await fetch(`${API}/functions`, { headers: auth })).status).toBe(200)
-    env.emulator.faults.add({ on: 'control', kind: 'reset' })
+    env.emulator.faults.inject({ on: 'control', kind: 'reset' })
     await expect(fetch(`${API}/functions`, { headers: auth })).rejects.toThrow()
   })
 

@@ -1,3 +1,4 @@
+import { type Fault, FaultQueue } from '../../../src/emulator/faults.ts'
 import type { RpcStatus } from '../enums.ts'
 
 /**
@@ -8,23 +9,13 @@ import type { RpcStatus } from '../enums.ts'
 export type FaultTarget = 'control' | 'upload' | 'invoke' | 'http'
 
 /**
- * - `throttle`: 429 with `Retry-After` (and RetryInfo on the API); nothing runs.
- * - `unavailable` / `internal`: 503 / 500 before anything runs.
- * - `reset`: the connection drops before an answer.
- * - `internal-after-run` (invoke only): the function runs, then the answer is a 500.
+ * A fault in the emulator kit's vocabulary (src/emulator/faults.ts). On the
+ * APIs a throttle is Google's quota error (429 RESOURCE_EXHAUSTED without
+ * Retry-After, google-errors.ts `rateLimitExceeded`) and a server error the
+ * `{ error: { code, status } }` body (503 UNAVAILABLE, 500 INTERNAL); on a
+ * function's URL they are Cloud Run's plain-text answers (function-url.ts).
  */
-export type FaultKind = 'throttle' | 'unavailable' | 'internal' | 'reset' | 'internal-after-run'
-
-export interface Fault {
-  on: FaultTarget
-  kind: FaultKind
-  /** How many requests it hits (default 1). */
-  times?: number
-  /** Only requests with this method (e.g. `PATCH`). */
-  method?: string
-  /** Seconds in `Retry-After` for `throttle` on a function URL (default 1); API quota errors carry none, as on GCP. */
-  retryAfterSec?: number
-}
+export type GcpFault = Fault<FaultTarget>
 
 export interface OperationFailure {
   status: RpcStatus
@@ -32,43 +23,29 @@ export interface OperationFailure {
 }
 
 /**
- * Picks the requests random faults hit: returns one of `kinds` (the faults
- * this emulator may give that request), or undefined to spare it. A seeded
- * chooser makes a run repeatable: `seededFaults` in conformance/targets/faulty.ts.
- */
-export type FaultChooser = <K extends string>(kinds: readonly K[]) => K | undefined
-
-/**
  * Faults a real Cloud Functions deployment gives and cloudfn must survive:
  * direct invokes are only throttled. An HTTP trigger's caller gets Cloud
  * Run's answer untouched (a 429 included, which cloudfn cannot tell from the
  * handler's own), so nothing there is for cloudfn to survive.
  */
-const SURVIVABLE: Record<FaultTarget, readonly FaultKind[]> = {
-  control: ['throttle', 'unavailable', 'internal', 'reset'],
-  upload: ['throttle', 'unavailable', 'internal', 'reset'],
-  invoke: ['throttle'],
-  http: [],
+const API: Readonly<Record<string, GcpFault>> = {
+  throttle: { kind: 'throttle', retryAfterSec: 0 },
+  'server-error 503': { kind: 'server-error', status: 503 },
+  'server-error 500': { kind: 'server-error', status: 500 },
+  reset: { kind: 'reset' },
+}
+const SURVIVABLE: Record<FaultTarget, Readonly<Record<string, GcpFault>>> = {
+  control: API,
+  upload: API,
+  invoke: { throttle: { kind: 'throttle', retryAfterSec: 0 } },
+  http: {},
 }
 
-export class Faults {
-  readonly #pending: Array<Fault & { remaining: number }> = []
+export class GcpFaults extends FaultQueue<FaultTarget, GcpFault> {
   readonly #operations: OperationFailure[] = []
-  #choose: FaultChooser | undefined
-  /** Requests a random fault answered instead of the emulator. */
-  answeredByRandomFault = 0
 
-  /**
-   * From now on `choose` may hit each request that no added fault matches
-   * (with a fault from SURVIVABLE) and each build (INTERNAL, which a redeploy repairs).
-   */
-  injectRandomly(choose: FaultChooser): void {
-    this.#choose = choose
-  }
-
-  /** Queues a fault; faults strike in the order added. */
-  add(fault: Fault): void {
-    this.#pending.push({ ...fault, remaining: fault.times ?? 1 })
+  constructor() {
+    super({ invoke: 'invoke', survivable: (on) => SURVIVABLE[on] })
   }
 
   /** The next `count` long-running operations end with this error (the function is left FAILED). */
@@ -76,31 +53,17 @@ export class Faults {
     for (let i = 0; i < count; i++) this.#operations.push(failure)
   }
 
-  /** Drops added faults and stops random ones. */
-  clear(): void {
-    this.#pending.length = 0
+  override clear(): void {
+    super.clear()
     this.#operations.length = 0
-    this.#choose = undefined
   }
 
-  /** Takes the fault that applies to this request, if any. */
-  take(on: FaultTarget, method: string): Fault | undefined {
-    const index = this.#pending.findIndex((fault) => fault.on === on && (!fault.method || fault.method === method))
-    const fault = this.#pending[index]
-    if (!fault) {
-      const kind = this.#choose?.(SURVIVABLE[on])
-      if (kind) this.answeredByRandomFault++
-      return kind && { on, kind, retryAfterSec: 0 }
-    }
-    if (--fault.remaining <= 0) this.#pending.splice(index, 1)
-    return fault
-  }
-
+  /** A failure for the operation now ending: a queued one, or (random faults on) INTERNAL, which a redeploy repairs. */
   takeOperationFailure(): OperationFailure | undefined {
     const queued = this.#operations.shift()
     if (queued) return queued
     return (
-      this.#choose?.(['operation-failed']) && {
+      this.choose(['operation-failed']) && {
         status: 'INTERNAL',
         message: 'An internal error occurred while rolling out the function',
       }

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { HttpResponse } from 'msw'
+import { delay, HttpResponse } from 'msw'
 import { failingBody, fetchCanDecode } from '../../../src/content-coding.ts'
 import { OutOfMemoryError } from '../../../src/errors/out-of-memory.ts'
 import { ThrottledError } from '../../../src/errors/throttled.ts'
@@ -7,7 +7,7 @@ import { TimeoutError } from '../../../src/errors/timeout.ts'
 import { GCP_LIMITS } from '../capabilities.ts'
 import { shortName } from '../names.ts'
 import { storedTrigger } from '../triggers/stored.ts'
-import type { Fault, Faults } from './faults.ts'
+import type { GcpFault, GcpFaults } from './faults.ts'
 import { plainError } from './google-errors.ts'
 import { checkIdToken } from './id-token.ts'
 import type { HostRequest } from './protocol.ts'
@@ -59,11 +59,17 @@ function crashAnswer(): Response {
   return plainError(500, 'Internal Server Error', { 'x-google-status': 'crash' })
 }
 
-function faultAnswer(fault: Fault | undefined): Response | undefined {
+/** Cloud Run's front end's plain-text bodies for its own 5xx answers. */
+const FRONT_END_TEXT: Record<number, string> = { 500: 'Internal Server Error', 503: 'Service Unavailable' }
+const frontEndError = (status: number, message?: string) =>
+  plainError(status, message ?? FRONT_END_TEXT[status] ?? 'Internal Server Error')
+
+/** The answer a fault gives before the function runs, if it is one that does. */
+async function faultAnswer(fault: GcpFault | undefined): Promise<Response | undefined> {
   if (fault?.kind === 'reset') return HttpResponse.error()
   if (fault?.kind === 'throttle') return plainError(429, 'Rate exceeded.', { 'retry-after': String(fault.retryAfterSec ?? 1) })
-  if (fault?.kind === 'unavailable') return plainError(503, 'Service Unavailable')
-  if (fault?.kind === 'internal') return plainError(500, 'Internal Server Error')
+  if (fault?.kind === 'server-error') return frontEndError(fault.status ?? 500, fault.message)
+  if (fault?.kind === 'slow') await delay(fault.ms)
   return undefined
 }
 
@@ -81,13 +87,16 @@ function faultAnswer(fault: Fault | undefined): Response | undefined {
  * - a response over 32 MiB: 500 "Response size was too large";
  * - a crash: the framework's own answer (crashAnswer).
  */
-export function createFunctionUrl(state: GcpEmulatorState, faults: Faults): ServeFunction {
+export function createFunctionUrl(state: GcpEmulatorState, faults: GcpFaults): ServeFunction {
   return async (request, options = {}) => {
     const url = new URL(request.url)
     const fn = state.byUrl(url.origin)
     const target = storedTrigger(fn?.resource.serviceConfig.environmentVariables)?.kind === 'http' ? 'http' : 'invoke'
-    const fault = options.faults === false ? undefined : faults.take(target, request.method)
-    const early = faultAnswer(fault)
+    const fault =
+      options.faults === false
+        ? undefined
+        : faults.take({ on: target, line: `${request.method} ${url.pathname}`, functionName: fn && shortName(fn.resource.name) })
+    const early = await faultAnswer(fault)
     if (early) return early
 
     if (!fn?.revision) return plainError(404, 'Error: Page not found. The requested URL was not found on this server.')
@@ -113,7 +122,8 @@ export function createFunctionUrl(state: GcpEmulatorState, faults: Faults): Serv
       rawHeaders: rawHeadersOf(request, url, body.byteLength),
       body: body.toString('base64'),
     })
-    return fault?.kind === 'internal-after-run' ? plainError(500, 'Internal Server Error') : answer
+    if (fault?.kind !== 'fail-after-run') return answer
+    return fault.status === undefined ? HttpResponse.error() : frontEndError(fault.status)
   }
 }
 

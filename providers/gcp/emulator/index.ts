@@ -1,11 +1,15 @@
-import { HttpResponse, http } from 'msw'
-import type { SetupServer } from 'msw/node'
+import { delay, HttpResponse, http } from 'msw'
+import type { Emulator } from '../../../src/emulator/emulator.ts'
+import { requestLine } from '../../../src/emulator/faults.ts'
 import { type EmulatorTiming, timingPreset } from '../../../src/emulator-timing.ts'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
 import { systemClock, type TriggerClock } from '../../../src/triggers/clock.ts'
+import { type RpcStatus, rpcStatusName, rpcStatusOfHttp } from '../enums.ts'
+import type { GcpSettings } from '../settings.ts'
+import { emulatorAuthClient } from './auth-client.ts'
 import { createControlPlane } from './control-plane.ts'
 import { deadLettersOf } from './eventarc.ts'
-import { type Fault, Faults, type FaultTarget } from './faults.ts'
+import { type FaultTarget, type GcpFault, GcpFaults } from './faults.ts'
 import { frameworkDir } from './framework.ts'
 import { createFunctionUrl } from './function-url.ts'
 import { googleError, rateLimitExceeded } from './google-errors.ts'
@@ -16,9 +20,11 @@ import { createRunIam } from './run-iam.ts'
 import { SchedulerModel } from './scheduler.ts'
 import { GcpEmulatorState } from './state.ts'
 import { createUploadHost } from './storage.ts'
+import { writeCounter } from './write-requests.ts'
 
+export type { FaultChooser, FaultKind } from '../../../src/emulator/faults.ts'
 export { emulatorAuthClient } from './auth-client.ts'
-export { type Fault, type FaultChooser, type FaultKind, Faults, type FaultTarget, type OperationFailure } from './faults.ts'
+export { type FaultTarget, type GcpFault, GcpFaults, type OperationFailure } from './faults.ts'
 export { checkIdToken, fakeIdToken } from './id-token.ts'
 export { PubsubModel } from './pubsub.ts'
 export { SchedulerModel } from './scheduler.ts'
@@ -56,41 +62,56 @@ export interface GcpEmulatorOptions {
   queueRetryDelayMs?: number
 }
 
-export interface GcpEmulator {
-  /** msw handlers for Cloud Functions, Storage uploads, Cloud Run (URLs and IAM), Cloud Scheduler, Pub/Sub and Resource Manager. */
-  readonly handlers: ReturnType<typeof http.all>[]
-  readonly state: GcpEmulatorState
-  readonly faults: Faults
+/**
+ * The emulator kit's `Emulator` (src/emulator/emulator.ts): `handlers` for
+ * Cloud Functions, Storage uploads, Cloud Run (URLs and IAM), Cloud Scheduler,
+ * Pub/Sub and Resource Manager; `deadLetters` reads the dead-letter topic of a
+ * Pub/Sub-triggered function's subscription.
+ */
+export interface GcpEmulator extends Emulator<GcpSettings, GcpEmulatorState, GcpFaults> {
   /** Topics, subscriptions and what they hold. */
   readonly pubsub: PubsubModel
   /** Cloud Scheduler jobs. */
   readonly scheduler: SchedulerModel
-  /** Bodies (JSON as sent) in the dead-letter topic of a Pub/Sub-triggered function's subscription. */
-  deadLetters(functionName: string): string[]
   /** Changeable while running, e.g. to make operations slow. */
   readonly options: Required<GcpEmulatorOptions>
   /** An `idTokenProvider` for `gcp()` whose tokens the emulated function URLs accept. */
   idTokenProvider(audience: string): Promise<string>
-  /** Starts an msw server with these handlers; unhandled requests fail instead of reaching the network. */
-  listen(): SetupServer
-  /** Stops the server started by `listen`, schedules, deliveries and every function instance. */
-  close(): Promise<void>
 }
 
-function faultAnswer(fault: Fault, request: Request): Response {
+/** The function a control request is about (`.../functions/NAME`), for faults aimed at one function. */
+function functionNameIn(request: Request): string | undefined {
+  return /\/functions\/([^/:?]+)/.exec(new URL(request.url).pathname)?.[1]
+}
+
+/** A fault on Google's APIs, answered as they answer (google-errors.ts names the references). */
+async function faultAnswer(fault: GcpFault, request: Request, serve: (request: Request) => Promise<Response>): Promise<Response> {
   switch (fault.kind) {
     case 'throttle': {
       // The consumer is the project in the path, when there is one.
       const project = /\/projects\/([^/]+)/.exec(new URL(request.url).pathname)?.[1] ?? 'unknown'
       return rateLimitExceeded(new URL(request.url).host, GcpEmulatorState.projectNumber(project))
     }
-    case 'unavailable':
-      return googleError('UNAVAILABLE', 'The service is currently unavailable.')
+    case 'server-error': {
+      const status = rpcStatusName(fault.code) ?? rpcStatusOfHttp(fault.status ?? 500)
+      return googleError(status, fault.message ?? API_ERROR_MESSAGES[status] ?? 'Internal error encountered.')
+    }
     case 'reset':
       return HttpResponse.error()
-    default:
-      return googleError('INTERNAL', 'Internal error encountered.')
+    case 'slow':
+      await delay(fault.ms)
+      return serve(request)
+    case 'fail-after-run':
+      await serve(request)
+      return fault.status === undefined
+        ? HttpResponse.error()
+        : googleError(rpcStatusOfHttp(fault.status), 'Internal error encountered.')
   }
+}
+
+const API_ERROR_MESSAGES: Partial<Record<RpcStatus, string>> = {
+  UNAVAILABLE: 'The service is currently unavailable.',
+  INTERNAL: 'Internal error encountered.',
 }
 
 /**
@@ -112,7 +133,9 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     ...withoutUndefined(explicit),
   }
   const state = new GcpEmulatorState()
-  const faults = new Faults()
+  // Counts from the emulator's own request log (write-requests.ts), for the probe's writeCount.
+  const writes = writeCounter(state)
+  const faults = new GcpFaults()
   const functionUrl = createFunctionUrl(state, faults)
   const pubsub = new PubsubModel(functionUrl, {
     get queueRetryDelayMs() {
@@ -127,8 +150,12 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     (target: FaultTarget, serve: (request: Request) => Promise<Response>) =>
     async ({ request }: { request: Request }) => {
       state.recordRequest(request)
-      const fault = target === 'invoke' ? undefined : faults.take(target, request.method)
-      return fault ? faultAnswer(fault, request) : serve(request)
+      // A function's URL takes its own faults (function-url.ts): it knows whether the function serves HTTP.
+      const fault =
+        target === 'invoke'
+          ? undefined
+          : faults.take({ on: target, line: requestLine(request), functionName: functionNameIn(request) })
+      return fault ? faultAnswer(fault, request, serve) : serve(request)
     }
 
   const handlers = [
@@ -145,6 +172,8 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
   ]
 
   const server = emulatorServer(handlers)
+  const deadLetters = (functionName: string) => deadLettersOf(state.byShortName(functionName), pubsub)
+  const idTokenProvider = async (audience: string) => fakeIdToken(audience)
 
   return {
     handlers,
@@ -152,9 +181,27 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     faults,
     pubsub,
     scheduler,
-    deadLetters: (functionName) => deadLettersOf(state.byShortName(functionName), pubsub),
+    deadLetters,
+    probe: () => ({
+      exists: async (name) => state.byShortName(name) !== undefined,
+      executions: async (name) => state.executions.get(name) ?? 0,
+      requestCount: async () => state.requestCount,
+      writeCount: async () => writes(),
+      topicNames: async () => [...pubsub.topics.keys()].map((topic) => topic.split('/').pop() ?? ''),
+      functionNames: async () => state.functionNames(),
+      deadLetters: async (name) => deadLetters(name),
+    }),
+    // Any project and region: the emulator serves every one.
+    connect: (overrides) => ({
+      project: 'cloudfn-emulated',
+      region: 'europe-west1',
+      authClient: emulatorAuthClient(),
+      idTokenProvider,
+      pollIntervalMs: 5,
+      ...overrides,
+    }),
     options: settings,
-    idTokenProvider: async (audience) => fakeIdToken(audience),
+    idTokenProvider,
     listen: server.listen,
     async close() {
       scheduler.close()
