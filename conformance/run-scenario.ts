@@ -36,6 +36,7 @@ export async function runScenario(scenario: Scenario, session: TargetSession, ru
       clock: session.clock,
       inbox: session.inbox,
       faults: session.faults,
+      objects: session.objects,
       handlersInProcess: session.handlersInProcess ?? false,
       foreignQueues: session.foreignQueues,
       capabilities: session.cloud.capabilities,

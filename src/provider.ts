@@ -12,7 +12,7 @@ import type { FunctionDefinition } from './define.ts'
 import type { PlanResponse } from './plan.ts'
 import type { LogLevel } from './runtime/context.ts'
 import type { ScaleCapabilities, ScaleSettings } from './scale.ts'
-import type { HttpAuth, Trigger } from './triggers/types.ts'
+import type { HttpAuth, StorageEventType, Trigger } from './triggers/types.ts'
 
 /**
  * How an HTTP trigger carries requests and answers, where clouds differ
@@ -66,6 +66,14 @@ export interface TriggerCapabilities {
         namedDeadLetter: boolean
         /** Largest encoded message `send` accepts, in bytes. */
         maxMessageBytes: number
+      }
+    | undefined
+  /** Object changes in a bucket (see `storage()`). */
+  storage?:
+    | {
+        events: readonly StorageEventType[]
+        /** Prefix and suffix filters are applied by the cloud (false: the trigger cannot have them). */
+        filters: boolean
       }
     | undefined
   /** Topics with fan-out to every subscribed function (see `topic()`). */

@@ -14,6 +14,7 @@ import { queueTrigger } from './queue-trigger.ts'
 import { runtime } from './runtime.ts'
 import { scale } from './scale.ts'
 import { scheduleTrigger } from './schedule-trigger.ts'
+import { storageTrigger } from './storage-trigger.ts'
 import { topicTrigger } from './topic-trigger.ts'
 import { triggerValidation } from './trigger-validation.ts'
 import { update } from './update.ts'
@@ -37,6 +38,7 @@ export const scenarios: readonly Scenario[] = [
   ...queueTrigger,
   ...queueOwnership,
   ...topicTrigger,
+  ...storageTrigger,
   ...triggerValidation,
   ...cancellation,
   ...scale,

@@ -22,6 +22,7 @@ export function localCapabilities(isolation: Isolation): ProviderCapabilities {
       },
       schedule: { timezones: true },
       queue: { maxBatchSize: 10, maxRetries: { min: 0, max: 100 }, namedDeadLetter: true, maxMessageBytes: 1 * MB },
+      storage: { events: ['created', 'deleted'], filters: true },
       // SNS's 256 KiB, the tightest of the clouds' topics.
       topic: {
         maxRetries: { min: 0, max: 100, default: LOCAL_TOPIC_DEFAULT_RETRIES },

@@ -26,6 +26,7 @@ import {
   withNetworkHeaders,
 } from './http-front.ts'
 import type { RunOutcome } from './runner.ts'
+import { LocalStorage } from './storage.ts'
 import { LocalTopics } from './topics.ts'
 import { claimLocalQueues } from './triggers/ownership.ts'
 
@@ -63,6 +64,8 @@ export class LocalTriggers {
   readonly foreignQueues = new Map<string, string[]>()
   /** Topics and their subscribers (see topics.ts). */
   readonly topics: LocalTopics
+  /** Buckets and the functions their changes start (see storage.ts). */
+  readonly storage: LocalStorage
   private readonly schedules = new Map<string, () => void>()
   /** Per-provider secrets standing in for a function key and for IAM credentials. */
   readonly #secrets = { key: randomBytes(24).toString('base64url'), iam: randomBytes(24).toString('base64url') }
@@ -84,12 +87,15 @@ export class LocalTriggers {
     this.clock = options.clock
     this.queueRetryDelayMs = options.queueRetryDelayMs
     this.topics = new LocalTopics({ execute: options.execute, retryDelayMs: options.queueRetryDelayMs })
+    const now = () => options.clock.now()
+    this.storage = new LocalStorage({ execute: options.execute, retryDelayMs: options.queueRetryDelayMs, now })
   }
 
   /** Starts what `trigger` needs for the function (replacing what it had); resolves with the URL of an HTTP function. */
   async attach(name: string, trigger: Trigger | undefined): Promise<string | undefined> {
     if (trigger?.kind !== 'http') await this.closeEndpoint(name)
     this.topics.attach(name, trigger)
+    this.storage.attach(name, trigger)
     this.schedules.get(name)?.()
     this.schedules.delete(name)
     this.detachQueues(name, trigger?.kind === 'queue' ? queueNames(trigger, name).queue : undefined)
@@ -167,6 +173,7 @@ export class LocalTriggers {
     for (const { queue } of this.queues.values()) queue.close()
     this.queues.clear()
     this.topics.close()
+    this.storage.close()
   }
 
   /** The queue-ownership rule (src/triggers/ownership.ts): refuses another function's or a foreign queue or dead-letter queue. */

@@ -39,6 +39,12 @@ export function localTarget(isolation: Isolation): ConformanceTarget {
         clock,
         inbox: inboxes.open,
         handlersInProcess: isolation === 'inline',
+        objects: {
+          createBucket: async (bucket) => triggers.storage.createBucket(bucket),
+          put: async (bucket, key, bytes) => void triggers.storage.put(bucket, key, bytes),
+          delete: async (bucket, key) => void triggers.storage.delete(bucket, key),
+          bucketNames: async () => triggers.storage.list().map((bucket) => bucket.name),
+        },
         foreignQueues: localForeignQueues(triggers),
         teardown: async () => {
           await triggers.close()
