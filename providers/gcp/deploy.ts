@@ -1,7 +1,7 @@
 import { ProviderError } from '../../src/errors/provider-error.ts'
 import type { DeployRequest, DeployResponse, Warning } from '../../src/provider.ts'
 import { throwIfAborted } from '../../src/retry.ts'
-import { expectString, fail, integerOr } from '../../src/validation.ts'
+import { expectString, fail } from '../../src/validation.ts'
 import { awaitOperation, type ControlPlane, getFunction, uploadSource, waitSettled } from './control-plane.ts'
 import { functionState } from './enums.ts'
 import { cloudfnLabels } from './labels.ts'
