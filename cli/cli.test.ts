@@ -79,10 +79,29 @@ describe('cloudfn CLI (local provider, built, not a TTY)', () => {
       'greeting File',
     ])
 
+    // The local fake bills nothing, and says so; its billed duration is the measured one rounded up to 1 ms.
+    const costed = await cli('invoke', 'greet', '--data', '{"name":"Cy"}', '--cost')
+    expect(costed.stdout).toMatch(/\nbilled \d+ ms; cost \$0 \(compute \$0, requests \$0\)\n/)
+    expect(costed.stdout).toContain('  - billed duration estimated: the measured duration rounded up to 1 ms\n')
+    expect(costed.stdout).toContain('  - no cloud charge: the backend declares no prices')
+
     expect((await cli('deploy', 'greet.ts#greet', '--json')).stdout).toContain('"status": "unchanged"')
     expect((await cli('rm', 'greet')).stdout).toBe('removed greet\n')
     expect((await cli('rm', 'greet')).stdout).toBe('greet was not deployed; nothing to remove\n')
     expect(JSON.parse((await cli('ls', '--json')).stdout)).toEqual([])
+  })
+
+  it('deploy --dry-run prints the plan, one line per change, and deploys nothing', async () => {
+    const planned = await cli('deploy', 'greet.ts#other', '--name', 'dry', '--dry-run')
+    expect(planned).toMatchObject({ code: 0, stdout: 'create-function function:dry: 256 MB, 60 s\n' })
+    const names = (JSON.parse((await cli('ls', '--json')).stdout) as Array<{ name: string }>).map((record) => record.name)
+    expect(names).not.toContain('dry')
+    await cli('deploy', 'greet.ts#other', '--name', 'dry')
+    expect((await cli('deploy', 'greet.ts#other', '--name', 'dry', '--dry-run')).stdout).toBe('no changes to dry on local\n')
+    const json = JSON.parse((await cli('deploy', 'greet.ts#greet', '--name', 'dry', '--dry-run', '--json')).stdout)
+    expect(json).toMatchObject({ name: 'dry', provider: 'local', dryRun: true })
+    expect(json.changes.map((change: { kind: string }) => change.kind)).toEqual(['update-code', 'update-config'])
+    expect((await cli('rm', 'dry')).stdout).toBe('removed dry\n')
   })
 
   it('sends queue messages and lists triggers', async () => {
@@ -265,7 +284,7 @@ describe.each(['aws', 'gcp', 'azure'])('cloudfn CLI --provider %s --emulate (bui
   it('runs every command against a fresh in-process emulator', async () => {
     const flags = ['--provider', provider, '--emulate']
     // Each command is its own process with its own emulator, so they can run side by side.
-    const [deployed, listed, invoked, logs, removed, collected, conformance] = await Promise.all([
+    const [deployed, listed, invoked, logs, removed, collected, conformance, planned] = await Promise.all([
       cli('deploy', 'greet.ts#greet', ...flags),
       cli('ls', ...flags, '--json'),
       cli('invoke', 'greet', '--data', '{"name":"Ada"}', ...flags),
@@ -273,6 +292,7 @@ describe.each(['aws', 'gcp', 'azure'])('cloudfn CLI --provider %s --emulate (bui
       cli('rm', 'greet', ...flags),
       cli('gc', '--older-than', '1d', ...flags, '--json'),
       cli('conformance', '--only', 'lifecycle,user-error', ...flags),
+      cli('deploy', 'greet.ts#greet', '--dry-run', ...flags),
     ])
     expect(deployed.code).toBe(0)
     expect(deployed.stdout).toContain(`created greet on ${provider}`)
@@ -286,6 +306,9 @@ describe.each(['aws', 'gcp', 'azure'])('cloudfn CLI --provider %s --emulate (bui
     expect(conformance.code).toBe(0)
     expect(conformance.stdout).toContain('2 passed, 0 failed')
     expect(conformance.stdout).toMatch(new RegExp(`${provider}-emulated\\s+user-error\\s+passed`))
+    // A fresh emulator holds nothing: the plan is the creation (the conformance scenario plan-deploy checks it writes nothing).
+    expect(planned).toMatchObject({ code: 0 })
+    expect(planned.stdout.split('\n')[0]).toBe('create-function function:greet: 256 MB, 60 s, env GREETING')
   }, 300_000)
 
   it('asks for the provider flags it needs without --emulate, sending nothing', async () => {

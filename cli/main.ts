@@ -5,6 +5,7 @@ import { manifests } from '../providers/registry.ts'
 import { CloudfnError } from '../src/errors/cloudfn-error.ts'
 import { conformance, examples as conformanceExamples } from './commands/conformance.ts'
 import { deploy, examples as deployExamples } from './commands/deploy.ts'
+import { fidelity, examples as fidelityExamples } from './commands/fidelity.ts'
 import { gc, examples as gcExamples } from './commands/gc.ts'
 import { invoke, examples as invokeExamples } from './commands/invoke.ts'
 import { logs, examples as logsExamples } from './commands/logs.ts'
@@ -19,7 +20,7 @@ const main = defineCommand({
     // From the manifests (providers/<name>/manifest.ts), so a new provider needs no edit here.
     description: `Deploy and invoke functions on ${manifests.map((manifest) => `${manifest.description.split(';')[0]} (--provider ${manifest.name})`).join(', ')}.`,
   },
-  subCommands: { deploy, invoke, send, ls, logs, rm, gc, conformance },
+  subCommands: { deploy, invoke, send, ls, logs, rm, gc, conformance, fidelity },
 })
 
 const EXAMPLES: Record<string, readonly string[]> = {
@@ -31,6 +32,7 @@ const EXAMPLES: Record<string, readonly string[]> = {
   rm: rmExamples,
   gc: gcExamples,
   conformance: conformanceExamples,
+  fidelity: fidelityExamples,
 }
 
 async function help(name: string | undefined): Promise<void> {
@@ -52,7 +54,7 @@ function describe(error: unknown): string {
 
 /** `--json` as a flag (`--json`, `--json=true`); `conformance --json <file>` writes a file instead. */
 function wantsJson(rawArgs: readonly string[]): boolean {
-  if (rawArgs[0] === 'conformance') return false
+  if (rawArgs[0] === 'conformance' || rawArgs[0] === 'fidelity') return false
   return rawArgs.some((arg) => arg === '--json' || arg === '--json=true')
 }
 

@@ -1,6 +1,23 @@
 import assert from 'node:assert/strict'
+import { defineFunction } from '../src/define.ts'
 import { CancelledError } from '../src/errors/cancelled.ts'
-import type { CallOptions, ProviderV1 } from '../src/provider.ts'
+import type { CallOptions, PlanRequest, ProviderV1 } from '../src/provider.ts'
+
+/** A plan request for a function with no code: nothing may be read to plan it once the signal has aborted. */
+function planRequest(name: string): PlanRequest {
+  const definition = defineFunction({ name, handler: () => null }) as unknown as PlanRequest['definition']
+  return {
+    name,
+    memoryMb: 256,
+    timeoutSec: 60,
+    env: {},
+    providerOptions: {},
+    configHash: '0'.repeat(64),
+    scale: { maxInstances: undefined, minInstances: undefined },
+    trigger: undefined,
+    definition,
+  }
+}
 
 /**
  * Calls every `do*` method of `provider` with an already-aborted signal and
@@ -25,6 +42,7 @@ export async function assertDoMethodsCancelled(
     ['doLogs', provider.doLogs && (() => provider.doLogs?.({ name }, options()))],
     ['doSend', provider.doSend && (() => provider.doSend?.({ name, queue: `${name}-queue`, message: '{}' }, options()))],
     ['doGc', provider.doGc && (() => provider.doGc?.({ olderThanMs: 0, dryRun: false }, options()))],
+    ['doPlan', provider.doPlan && (() => provider.doPlan?.(planRequest(name), options()))],
   ]
   for (const [method, call] of calls) {
     if (!call) continue

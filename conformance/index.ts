@@ -13,7 +13,17 @@ export {
   rejectsWith,
   ScenarioSkipped,
 } from './expect.ts'
-export { describeOutcome, type ReportRow, summarize, toJson, toJunit } from './report.ts'
+export {
+  costText,
+  describeOutcome,
+  REPORT_HEADERS,
+  type ReportRow,
+  reportCells,
+  summarize,
+  toJson,
+  toJunit,
+  totalCostUsd,
+} from './report.ts'
 export { runScenario, type ScenarioOutcome } from './run-scenario.ts'
 export type { ConformanceTarget, Probe, Scenario, ScenarioContext, TargetSession } from './scenario.ts'
 export { scenarios } from './scenarios/index.ts'

@@ -26,6 +26,30 @@ export function describeOutcome(outcome: ReportRow['outcome']): string {
   }
 }
 
+/** The text table's columns (`cloudfn conformance`). */
+export const REPORT_HEADERS = ['TARGET', 'SCENARIO', 'RESULT', 'COST (USD)'] as const
+
+/** One row of the text table: the outcome and what its executions cost. */
+export function reportCells(row: ReportRow): string[] {
+  return [row.target, row.scenario, describeOutcome(row.outcome), costText(row.outcome)]
+}
+
+/**
+ * What a scenario's executions cost by the backend's price table (free tier
+ * not subtracted; see `capabilities.billedDuration` for reported versus
+ * estimated durations); `-` where nothing ran.
+ */
+export function costText(outcome: ReportRow['outcome']): string {
+  const usd = 'costUsd' in outcome ? outcome.costUsd : undefined
+  if (usd === undefined) return '-'
+  return usd === 0 ? '0' : usd.toFixed(usd >= 0.01 ? 4 : 9)
+}
+
+/** What every row's executions cost, together. */
+export function totalCostUsd(rows: readonly ReportRow[]): number {
+  return rows.reduce((total, row) => total + ('costUsd' in row.outcome ? (row.outcome.costUsd ?? 0) : 0), 0)
+}
+
 export function errorText(error: unknown): string {
   return error instanceof Error ? (`${error.name}: ${error.message}`.split('\n')[0] ?? '') : String(error)
 }
@@ -34,12 +58,14 @@ export function errorText(error: unknown): string {
 export function toJson(rows: readonly ReportRow[]): unknown {
   return {
     summary: summarize(rows),
+    costUsd: totalCostUsd(rows),
     results: rows.map(({ target, scenario, title, outcome }) => ({
       target,
       scenario,
       title,
       status: outcome.status,
       ...('durationMs' in outcome ? { durationMs: outcome.durationMs } : {}),
+      ...('costUsd' in outcome && outcome.costUsd !== undefined ? { costUsd: outcome.costUsd } : {}),
       ...('reason' in outcome ? { reason: outcome.reason } : {}),
       ...('error' in outcome ? { error: errorText(outcome.error) } : {}),
     })),

@@ -3,8 +3,9 @@ import { ScenarioSkipped } from './expect.ts'
 import type { Scenario, TargetSession } from './scenario.ts'
 
 export type ScenarioOutcome =
-  | { status: 'passed'; durationMs: number }
-  | { status: 'failed'; durationMs: number; error: unknown }
+  /** `costUsd`: what the scenario's executions cost by the backend's price table (the report's cost column). */
+  | { status: 'passed'; durationMs: number; costUsd?: number }
+  | { status: 'failed'; durationMs: number; error: unknown; costUsd?: number }
   | { status: 'not-supported'; reason: string }
   /** The target could not make one of the scenario's checks, or cannot run here. */
   | { status: 'skipped'; reason: string }
@@ -26,6 +27,7 @@ export async function runScenario(scenario: Scenario, session: TargetSession, ru
   if (reason) return { status: 'not-supported', reason }
   const prefix = `${runId}${(scenariosStarted++).toString(36)}`
   const started = performance.now()
+  const costBefore = session.cloud.costSnapshot().usd
   let error: unknown
   try {
     await scenario.run({
@@ -34,7 +36,9 @@ export async function runScenario(scenario: Scenario, session: TargetSession, ru
       clock: session.clock,
       inbox: session.inbox,
       faults: session.faults,
+      objects: session.objects,
       handlersInProcess: session.handlersInProcess ?? false,
+      foreignQueues: session.foreignQueues,
       capabilities: session.cloud.capabilities,
       name: (suffix) => `${prefix}-${suffix}`,
     })
@@ -47,8 +51,9 @@ export async function runScenario(scenario: Scenario, session: TargetSession, ru
     error = new Error(`scenario ${scenario.id} left functions behind: ${leftovers.join(', ')}`)
   }
   const durationMs = Math.round(performance.now() - started)
+  const costUsd = session.cloud.costSnapshot().usd - costBefore
   if (error instanceof ScenarioSkipped && leftovers.length === 0) return { status: 'skipped', reason: error.message }
-  return error === undefined ? { status: 'passed', durationMs } : { status: 'failed', durationMs, error }
+  return error === undefined ? { status: 'passed', durationMs, costUsd } : { status: 'failed', durationMs, error, costUsd }
 }
 
 /** Functions still held by the backend whose names carry the run id: what a run left behind. */

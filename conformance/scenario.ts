@@ -45,6 +45,41 @@ export interface PlatformFaults {
   next(functionName: string, fault: PlatformFault): void
 }
 
+/**
+ * The target's object storage, written as a user's code (or the cloud's own SDK) would, so
+ * storage() scenarios can make objects change; read back for the bucket checks.
+ */
+export interface ObjectStore {
+  /** Makes a bucket as a user would (cloudfn did not make it, so it must never delete it). */
+  createBucket(bucket: string): Promise<void>
+  put(bucket: string, key: string, bytes: Uint8Array): Promise<void>
+  delete(bucket: string, key: string): Promise<void>
+  /** The buckets that exist. */
+  bucketNames(): Promise<string[]>
+}
+
+/** A queue as the backend holds it, read out of band: its tags, labels or metadata, and the bodies of its messages. */
+export interface HeldQueue {
+  marker: Record<string, string>
+  messages: string[]
+}
+
+/**
+ * Queues made, read and deleted outside the API under test, as another tool
+ * or person would (through the emulator's state, the cloud's SDK, or the
+ * local fake's registry), for the queue-ownership scenario.
+ */
+export interface ForeignQueues {
+  /** Makes queue `name` without cloudfn's marker, holding `messages`. */
+  create(name: string, messages: readonly string[]): Promise<void>
+  /** The queue as the backend holds it now; undefined when it does not exist. */
+  read(name: string): Promise<HeldQueue | undefined>
+  /** Deletes the queue, whoever made it. */
+  delete(name: string): Promise<void>
+  /** The dead-letter queue of `queue` where the cloud fixes its name (`namedDeadLetter: false`; Azure's `<queue>-poison`). */
+  deadLetterOf?(queue: string): string
+}
+
 export interface TargetSession {
   cloud: Cloud
   probe: Probe
@@ -59,6 +94,10 @@ export interface TargetSession {
   faults?: PlatformFaults | undefined
   /** True where handlers run in the caller's own process (the local fake's inline isolation): a crash would end the run. */
   handlersInProcess?: boolean | undefined
+  /** Object storage, where the target has it (see `ObjectStore`). */
+  objects?: ObjectStore | undefined
+  /** Out-of-band queues, where the target can make them (see ForeignQueues). */
+  foreignQueues?: ForeignQueues | undefined
   teardown(): Promise<void>
 }
 
@@ -85,6 +124,10 @@ export interface ScenarioContext {
   faults: PlatformFaults | undefined
   /** True where handlers run in the caller's own process (see TargetSession). */
   handlersInProcess: boolean
+  /** Undefined where the target offers no object storage to write to. */
+  objects?: ObjectStore | undefined
+  /** Undefined where the target cannot make a queue outside the API under test. */
+  foreignQueues: ForeignQueues | undefined
   capabilities: Readonly<ProviderCapabilities>
   /** A function name unique to this run and scenario; the runner checks nothing with it is left behind. */
   name(suffix: string): string

@@ -1,4 +1,6 @@
+import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, it } from 'vitest'
+import { notRecordable, type RunRecording, recordRun } from './fidelity/record-run.ts'
 import { runScenario } from './run-scenario.ts'
 import type { ConformanceTarget, Scenario, TargetSession } from './scenario.ts'
 import { scenarios as allScenarios } from './scenarios/index.ts'
@@ -14,7 +16,9 @@ export type ExpectedFailures = Readonly<Record<string, string>>
 /**
  * Registers one `describe` per target and one test per scenario. A scenario
  * the target's capabilities exclude, or a target that cannot run here, is
- * reported as skipped with the reason, never as passed.
+ * reported as skipped with the reason, never as passed. With `CLOUDFN_RECORD=<dir>`
+ * in the environment, a real-cloud target's HTTP exchanges are recorded, one
+ * scrubbed transcript per scenario, as `cloudfn conformance --record <dir>` does.
  */
 export function runConformance(
   targets: readonly ConformanceTarget[],
@@ -29,11 +33,19 @@ export function runConformance(
       const unavailable = target.unavailable?.()
       if (unavailable) console.info(`[${target.name}] skipped: ${unavailable}`)
       let session: TargetSession | undefined
+      let recording: RunRecording | undefined
+      const recordDir = process.env.CLOUDFN_RECORD
       beforeAll(async () => {
-        if (!unavailable) session = await target.setup()
+        if (unavailable) return
+        const notRecorded = recordDir ? notRecordable(target) : undefined
+        if (notRecorded) console.info(`[${target.name}] not recorded: ${notRecorded}`)
+        if (recordDir && !notRecorded) recording = await recordRun(target, target.name, resolve(recordDir))
+        session = await target.setup()
+        await recording?.started()
       })
       afterAll(async () => {
         await session?.teardown()
+        recording?.stop()
       })
       for (const scenario of scenarios) {
         const key = `${target.name}/${scenario.id}`
@@ -46,6 +58,8 @@ export function runConformance(
             if (unavailable) context.skip(unavailable)
             if (!session) throw new Error(`target ${target.name} did not set up`)
             const outcome = await runScenario(scenario, session)
+            const written = await recording?.scenarioDone(scenario.id, outcome.status)
+            if (written && 'refused' in written) throw new Error(written.refused)
             if (outcome.status === 'not-supported') context.skip(`not supported: ${outcome.reason}`)
             if (outcome.status === 'skipped') context.skip(`skipped: ${outcome.reason}`)
             if (outcome.status === 'failed') throw outcome.error

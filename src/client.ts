@@ -1,8 +1,18 @@
 import { createHash } from 'node:crypto'
+import { CostLedger, type SnapshotOptions } from './cost/index.ts'
+import type { CostSnapshot } from './cost/types.ts'
 import { type FunctionDefinition, isFunctionDefinition } from './define.ts'
 import { NotFoundError } from './errors/not-found.ts'
 import { UnsupportedError } from './errors/unsupported.ts'
-import { controlPlane, createHandle, type FunctionHandle, type HandleContext, type HandleFor, removeFunction } from './handle.ts'
+import {
+  checkSnapshotOptions,
+  controlPlane,
+  createHandle,
+  type FunctionHandle,
+  type HandleContext,
+  type HandleFor,
+  removeFunction,
+} from './handle.ts'
 import { assertSupportedNode } from './node-version.ts'
 import { packageFunction } from './package/index.ts'
 import type { DeployPlan } from './plan.ts'
@@ -12,7 +22,7 @@ import { checkRequiredPackages } from './required-packages.ts'
 import type { RetryPolicy } from './retry.ts'
 import { throwIfAborted } from './retry.ts'
 import { checkScaleSupport, type ScaleSettings, scaleHashPart } from './scale.ts'
-import { checkQueueNames, checkTriggerSupport } from './triggers/check.ts'
+import { checkTriggerNames, checkTriggerSupport } from './triggers/check.ts'
 import { createTopicPublisher, type TopicPublisher } from './triggers/topic-publisher.ts'
 import type { Trigger } from './triggers/types.ts'
 import { describeValue, expectInteger, expectKnownKeys, expectPlainObject, expectSignal, fail } from './validation.ts'
@@ -82,6 +92,8 @@ export interface Cloud {
    * deploys or removes left behind; `UnsupportedError` on providers without it.
    */
   gc(options: GcCallOptions): Promise<GcResult>
+  /** What every execution run through this cloud's handles cost so far (see `FunctionHandle.costSnapshot`). */
+  costSnapshot(options?: SnapshotOptions): CostSnapshot
   /** Publishes to a topic from code that is not a function (`cloud.topic('orders').publish(message)`). */
   topic<M = unknown>(name: string): TopicPublisher<M>
 }
@@ -175,7 +187,7 @@ async function prepareRequest(
     maxInstances: provider.capabilities.scale?.maxInstances ? definition.maxInstances : undefined,
     minInstances: provider.capabilities.scale?.minInstances ? definition.minInstances : undefined,
   }
-  if (definition.trigger?.kind === 'queue') checkQueueNames(definition.trigger, name)
+  if (definition.trigger) checkTriggerNames(definition.trigger, name)
   checkRequiredPackages(provider.name, provider.requiredPackages?.({ trigger: definition.trigger }) ?? [])
   throwIfAborted(signal)
   const providerOptions = definition.providerOptions[provider.name] ?? {}
@@ -201,7 +213,8 @@ async function prepareRequest(
 /** Wraps any Provider in the neutral API: validation, packaging, retries and error mapping live here, once. */
 export function createCloud(provider: Provider, settings: CloudSettings = {}): Cloud {
   expectKnownKeys(expectPlainObject(settings, 'settings'), ['retry'], 'settings')
-  const context: HandleContext = { provider, retry: checkRetryPolicy(settings.retry, 'settings.retry') }
+  const ledger = new CostLedger()
+  const context: HandleContext = { provider, retry: checkRetryPolicy(settings.retry, 'settings.retry'), ledger }
 
   return {
     provider: provider.name,
@@ -305,6 +318,7 @@ export function createCloud(provider: Provider, settings: CloudSettings = {}): C
       return controlPlane(context, 'gc', () => doGc({ olderThanMs, dryRun: checked.dryRun === true }, { signal }), signal)
     },
 
+    costSnapshot: (options) => ledger.snapshot(checkSnapshotOptions(options)),
     topic: (name) => createTopicPublisher(context, name),
   }
 }

@@ -11,7 +11,7 @@ import {
 import type { FunctionContext } from './runtime/context.ts'
 import { validateScale } from './scale.ts'
 import { expectTrigger } from './triggers/check.ts'
-import type { HttpTrigger, QueueTrigger, ScheduleTrigger, TopicTrigger, Trigger } from './triggers/types.ts'
+import type { HttpTrigger, QueueTrigger, ScheduleTrigger, StorageTrigger, TopicTrigger, Trigger } from './triggers/types.ts'
 import { expectFunction, expectKnownKeys, expectPlainObject, expectString, fail } from './validation.ts'
 
 export type { FunctionContext } from './runtime/context.ts'
@@ -22,7 +22,7 @@ export type Handler<I, O> = (input: I, ctx: FunctionContext) => O | Promise<O>
 export type ProviderOptions = Record<string, Record<string, unknown>>
 
 /** The triggers a `FunctionConfig` (not an HTTP one) may carry. */
-export type EventTrigger = ScheduleTrigger | QueueTrigger | TopicTrigger
+export type EventTrigger = ScheduleTrigger | QueueTrigger | TopicTrigger | StorageTrigger
 
 export interface FunctionConfig<I, O, T extends EventTrigger | undefined = EventTrigger | undefined> {
   /** Portable name: 1-40 of `a-z 0-9 -`, starting with a letter. */

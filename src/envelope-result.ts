@@ -8,6 +8,8 @@ import type { Envelope, InvocationMeta } from './runtime/envelope.ts'
 export function readEnvelope(
   text: string,
   context: { provider: string; functionName: string; maxResponseBytes: number },
+  /** Told the meta of every execution that answered, failed ones too (they are billed as well). */
+  onMeta?: (meta: InvocationMeta) => void,
 ): { value: unknown; meta: InvocationMeta } {
   const bytes = bytesOverLimit(text, context.maxResponseBytes)
   if (bytes !== undefined) {
@@ -27,6 +29,7 @@ export function readEnvelope(
   }
   if (typeof envelope !== 'object' || envelope === null || typeof envelope.meta !== 'object') throw malformed(context)
   if (envelope.ok) return { value: envelope.value, meta: envelope.meta }
+  onMeta?.(envelope.meta)
   throw new FunctionError({
     provider: context.provider,
     functionName: context.functionName,

@@ -1,9 +1,12 @@
+import { type BilledExecution, billExecution, CostLedger, NO_CHARGE_RULE, type SnapshotOptions } from './cost/index.ts'
+import type { BillingRule, CostEstimate, CostSnapshot } from './cost/types.ts'
 import { readEnvelope } from './envelope-result.ts'
 import { CancelledError } from './errors/cancelled.ts'
 import { NotFoundError } from './errors/not-found.ts'
 import { PayloadTooLargeError } from './errors/payload-too-large.ts'
 import { ProviderError } from './errors/provider-error.ts'
 import { ThrottledError } from './errors/throttled.ts'
+import { TimeoutError } from './errors/timeout.ts'
 import { UnsupportedError } from './errors/unsupported.ts'
 import type { Jsonify } from './jsonify.ts'
 import { type MapOptions, type MapResult, mapUnordered } from './map.ts'
@@ -25,9 +28,21 @@ export interface InvokeDetailedOptions extends InvokeOptions {
   logs?: boolean
 }
 
+/** What `invokeDetailed` says of an execution: the shim's meta, plus what it was billed. */
+export interface InvokeMeta extends InvocationMeta {
+  /**
+   * The billed duration in ms: the cloud's own figure where
+   * `capabilities.billedDuration` is `reported`, else estimated from
+   * `durationMs` by the cloud's rounding rule.
+   */
+  billedMs: number
+  /** What this execution cost in USD (free tier not subtracted), and what that assumes. */
+  cost: CostEstimate
+}
+
 export interface InvokeDetailedResult<O> {
   value: O
-  meta: InvocationMeta
+  meta: InvokeMeta
   logs: LogEntry[] | undefined
 }
 
@@ -56,6 +71,12 @@ export interface FunctionHandle<I = unknown, O = unknown> extends Readonly<Funct
   logs(options?: LogsOptions): Promise<LogEntry[]>
   /** Deletes the function; removing a missing function is not an error. */
   remove(options?: { signal?: AbortSignal }): Promise<{ removed: boolean }>
+  /**
+   * What the executions this handle ran since it was created cost (invoke,
+   * invokeDetailed, map; failed executions too). `freeTier: true` subtracts
+   * the monthly free tiers, as if this were all of the month's use.
+   */
+  costSnapshot(options?: SnapshotOptions): CostSnapshot
   toJSON(): FunctionRecord & { status?: string | undefined; warnings: readonly Warning[] }
 }
 
@@ -91,6 +112,8 @@ export type HandleFor<I, O, T extends Trigger | undefined> = [T] extends [HttpTr
 export interface HandleContext {
   provider: Provider
   retry: Partial<RetryPolicy> | undefined
+  /** Where the cloud keeps the running total of every handle it made. */
+  ledger?: CostLedger | undefined
 }
 
 /** Control-plane calls: retry whatever the error says is retryable. */
@@ -180,34 +203,70 @@ export function createHandle<I, O>(
     })
   }
 
-  const invokeDetailed = async (input: I, options?: InvokeDetailedOptions) => {
-    const checked = checkOptions(options, ['signal', 'logs'], 'options')
-    if (checked.logs !== undefined && typeof checked.logs !== 'boolean') {
-      fail('options.logs', `must be true or false (got ${describeValue(checked.logs)})`)
-    }
+  // What this handle ran, for costSnapshot(); the rule is the provider's for this function, built once.
+  const ledger = new CostLedger()
+  let rule: BillingRule | undefined
+  const bill = (meta: InvocationMeta, billedMs: number | undefined): BilledExecution => {
+    rule ??= provider.billingRule?.(record) ?? NO_CHARGE_RULE
+    const billed = billExecution(rule, { durationMs: meta.durationMs, billedMs })
+    ledger.add(billed, rule.freeTier)
+    context.ledger?.add(billed, rule.freeTier)
+    return billed
+  }
+
+  /** One execution; `onBilled` hears its cost, also when it failed with a FunctionError. */
+  const run = async (
+    input: I,
+    signal: AbortSignal | undefined,
+    includeLogs: boolean,
+    onBilled?: (billed: BilledExecution) => void,
+  ): Promise<InvokeDetailedResult<Jsonify<O>>> => {
     refuseHttp()
-    const signal = checked.signal as AbortSignal | undefined
     throwIfAborted(signal)
     const payload = encode(input, caps.maxRequestBytes)
     const response = await raceAbort(
       withRetry(
         async () => {
           try {
-            return await provider.doInvoke({ name, payload, includeLogs: checked.logs === true }, { signal })
+            return await provider.doInvoke({ name, payload, includeLogs }, { signal })
           } catch (error) {
-            throw normalizeError(error, provider.name, 'invoke')
+            const normalized = normalizeError(error, provider.name, 'invoke')
+            // A timed-out execution ran, and is billed, for its whole timeout on every cloud; no meta says so.
+            if (TimeoutError.isInstance(normalized)) {
+              const billed = bill({ coldStart: false, durationMs: record.timeoutSec * 1000, executionId: '' }, undefined)
+              onBilled?.(billed)
+            }
+            throw normalized
           }
         },
         { policy: context.retry, signal, shouldRetry: safeToRetryInvoke },
       ),
       signal,
     )
-    const result = readEnvelope(response.envelope, {
-      provider: provider.name,
-      functionName: name,
-      maxResponseBytes: caps.maxResponseBytes,
-    })
-    return { value: result.value as Jsonify<O>, meta: result.meta, logs: response.logs }
+    const result = readEnvelope(
+      response.envelope,
+      { provider: provider.name, functionName: name, maxResponseBytes: caps.maxResponseBytes },
+      (failedMeta) => {
+        // Billed whether or not anyone listens (`onBilled?.(bill(...))` would skip the bill itself).
+        const billed = bill(failedMeta, response.billedMs)
+        onBilled?.(billed)
+      },
+    )
+    const billed = bill(result.meta, response.billedMs)
+    onBilled?.(billed)
+    return {
+      value: result.value as Jsonify<O>,
+      meta: { ...result.meta, billedMs: billed.billedMs, cost: billed.cost },
+      logs: response.logs,
+    }
+  }
+
+  const invokeDetailed = async (input: I, options?: InvokeDetailedOptions) => {
+    const checked = checkOptions(options, ['signal', 'logs'], 'options')
+    if (checked.logs !== undefined && typeof checked.logs !== 'boolean') {
+      fail('options.logs', `must be true or false (got ${describeValue(checked.logs)})`)
+    }
+    return run(input, checked.signal as AbortSignal | undefined, checked.logs === true)
   }
 
   const mapStream = (inputs: Iterable<I> | AsyncIterable<I>, options?: MapOptions) => {
@@ -218,12 +277,16 @@ export function createHandle<I, O>(
     const concurrency = integerOr(checked.concurrency, 10, 'options.concurrency', 1, 1000)
     if (checked.onProgress !== undefined && typeof checked.onProgress !== 'function')
       fail('options.onProgress', 'must be a function')
-    return mapUnordered(inputs, async (input, signal) => (await invokeDetailed(input, { signal })).value, {
-      concurrency,
-      signal: checked.signal as AbortSignal | undefined,
-      onProgress: checked.onProgress as MapOptions['onProgress'],
-      toError: (error) => normalizeError(error, provider.name, 'invoke'),
-    })
+    return mapUnordered(
+      inputs,
+      async (input, signal, charge) => (await run(input, signal, false, (billed) => charge(billed.cost.usd))).value,
+      {
+        concurrency,
+        signal: checked.signal as AbortSignal | undefined,
+        onProgress: checked.onProgress as MapOptions['onProgress'],
+        toError: (error) => normalizeError(error, provider.name, 'invoke'),
+      },
+    )
   }
 
   const handle: FunctionHandle<I, O> = {
@@ -260,12 +323,15 @@ export function createHandle<I, O>(
       const results: Array<MapResult<Jsonify<O>>> = []
       for await (const result of mapStream(inputs, options)) results[result.index] = result
       if (Array.isArray(inputs)) {
-        // Inputs never taken because of an abort still get their one result.
+        // Inputs never taken because of an abort still get their one result; they cost nothing.
+        const totalUsd = results.reduce((total, result) => Math.max(total, result?.totalUsd ?? 0), 0)
         for (let index = 0; index < inputs.length; index++) {
           results[index] ??= {
             index,
             ok: false,
             error: new CancelledError({ message: 'map() was cancelled before this input started' }),
+            costUsd: 0,
+            totalUsd,
           }
         }
       }
@@ -291,6 +357,7 @@ export function createHandle<I, O>(
     },
     remove: (options) =>
       removeFunction(context, name, checkOptions(options, ['signal'], 'options').signal as AbortSignal | undefined),
+    costSnapshot: (options) => ledger.snapshot(checkSnapshotOptions(options)),
     toJSON: () => ({ ...record, status: deployed?.status, warnings: deployed?.warnings ?? [] }),
   }
   Object.defineProperty(handle, Symbol.for('nodejs.util.inspect.custom'), { value: () => handle.toJSON(), enumerable: false })
@@ -321,4 +388,13 @@ function toIsoTime(value: unknown, field: string): string {
   const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined
   if (!date || Number.isNaN(date.getTime())) fail(field, 'must be a Date or an ISO time string')
   return date.toISOString()
+}
+
+export function checkSnapshotOptions(options: unknown): SnapshotOptions {
+  if (options === undefined) return {}
+  const checked = expectPlainObject(options, 'options')
+  expectKnownKeys(checked, ['freeTier'], 'options')
+  if (checked.freeTier !== undefined && typeof checked.freeTier !== 'boolean')
+    fail('options.freeTier', `must be true or false (got ${describeValue(checked.freeTier)})`)
+  return checked as SnapshotOptions
 }

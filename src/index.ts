@@ -7,6 +7,16 @@ export {
   type PlanOptions,
 } from './client.ts'
 export { type CloudfnConfig, defineConfig } from './config.ts'
+export type { SnapshotOptions } from './cost/index.ts'
+export type {
+  BillingRule,
+  ComputeMeter,
+  CostEstimate,
+  CostSnapshot,
+  PriceSource,
+  PriceTableBase,
+  UsageLine,
+} from './cost/types.ts'
 export {
   defineFunction,
   type EventTrigger,
@@ -30,13 +40,14 @@ export type {
   InvocableFunctionHandle,
   InvokeDetailedOptions,
   InvokeDetailedResult,
+  InvokeMeta,
   InvokeOptions,
   LogsOptions,
   QueueFunctionHandle,
   TopicFunctionHandle,
 } from './handle.ts'
 export type { Jsonify } from './jsonify.ts'
-export type { MapOptions, MapProgress, MapResult } from './map.ts'
+export type { MapCost, MapOptions, MapProgress, MapResult } from './map.ts'
 export { decodePayload, type EncodedPayload, encodePayload } from './payload.ts'
 export { type DeployPlan, formatPlan, type PlanChange, type PlanChangeKind, type PlanResponse } from './plan.ts'
 export { PORTABLE_RULES } from './portable-rules.ts'
@@ -44,5 +55,6 @@ export type * from './provider.ts'
 export { backoffDelay, DEFAULT_RETRY_POLICY, type RetryOptions, type RetryPolicy, withRetry } from './retry.ts'
 export type { LogLevel } from './runtime/context.ts'
 export type { Envelope, InvocationMeta, RemoteError } from './runtime/envelope.ts'
+export { type InstanceRange, PORTABLE_SCALE, type ScaleCapabilities, type ScaleSettings, scaleChanges } from './scale.ts'
 export type { TriggerMethods } from './trigger-calls.ts'
 export * from './triggers/index.ts'

@@ -1,12 +1,22 @@
 import type { CloudfnError } from './errors/cloudfn-error.ts'
 
-export type MapResult<O> = { index: number; ok: true; value: O } | { index: number; ok: false; error: CloudfnError }
+/** What every map result says of cost (USD, free tier not subtracted; see `meta.cost` of `invokeDetailed`). */
+export interface MapCost {
+  /** What this input's execution cost; 0 when it never ran or its cost is unknown (a platform failure). */
+  costUsd: number
+  /** The map's running total when this result was given: what the inputs finished so far cost. */
+  totalUsd: number
+}
+
+export type MapResult<O> = ({ index: number; ok: true; value: O } | { index: number; ok: false; error: CloudfnError }) & MapCost
 
 export interface MapProgress {
   /** Inputs finished, successfully or not. */
   done: number
   failed: number
   inFlight: number
+  /** What the finished inputs cost so far, in USD (the sum of their results' `costUsd`). */
+  costUsd: number
 }
 
 export interface MapOptions {
@@ -26,7 +36,8 @@ export interface MapOptions {
  */
 export async function* mapUnordered<I, O>(
   inputs: Iterable<I> | AsyncIterable<I>,
-  task: (input: I, signal: AbortSignal | undefined) => Promise<O>,
+  /** `charge` adds what the input's execution cost (called before the task settles). */
+  task: (input: I, signal: AbortSignal | undefined, charge: (usd: number) => void) => Promise<O>,
   options: {
     concurrency: number
     signal?: AbortSignal | undefined
@@ -38,7 +49,7 @@ export async function* mapUnordered<I, O>(
   const controller = new AbortController()
   const onAbort = () => controller.abort(options.signal?.reason)
   options.signal?.addEventListener('abort', onAbort, { once: true })
-  const progress: MapProgress = { done: 0, failed: 0, inFlight: 0 }
+  const progress: MapProgress = { done: 0, failed: 0, inFlight: 0, costUsd: 0 }
   const ready: MapResult<O>[] = []
   let wake: (() => void) | undefined
   let index = 0
@@ -48,6 +59,9 @@ export async function* mapUnordered<I, O>(
   const callback: { failed: boolean; error?: unknown } = { failed: false }
 
   const settle = (result: MapResult<O>) => {
+    // Counted when settled, so each result's total is exactly the sum of the results given so far.
+    progress.costUsd += result.costUsd
+    result.totalUsd = progress.costUsd
     progress.inFlight--
     progress.done++
     if (!result.ok) progress.failed++
@@ -72,10 +86,14 @@ export async function* mapUnordered<I, O>(
   const launch = (input: I) => {
     const at = index++
     progress.inFlight++
-    const succeeded = (value: O) => settle({ index: at, ok: true, value })
-    const failed = (error: unknown) => settle({ index: at, ok: false, error: options.toError(error) })
+    let costUsd = 0
+    const charge = (usd: number) => {
+      costUsd += usd
+    }
+    const succeeded = (value: O) => settle({ index: at, ok: true, value, costUsd, totalUsd: 0 })
+    const failed = (error: unknown) => settle({ index: at, ok: false, error: options.toError(error), costUsd, totalUsd: 0 })
     if (!cancellable) {
-      task(input, undefined).then(succeeded, failed)
+      task(input, undefined, charge).then(succeeded, failed)
       return
     }
     // The task gets a signal and rejects with CancelledError when it fires; racing
@@ -86,7 +104,7 @@ export async function* mapUnordered<I, O>(
     const own = new AbortController()
     const forward = () => own.abort(controller.signal.reason)
     controller.signal.addEventListener('abort', forward, { once: true })
-    task(input, own.signal).then(
+    task(input, own.signal, charge).then(
       (value) => {
         controller.signal.removeEventListener('abort', forward)
         succeeded(value)

@@ -5,6 +5,7 @@
  * environment (only variable names) nor a key or token.
  */
 import type { FunctionRecord, Warning } from './provider.ts'
+import { type ScaleSettings, scaleChanges } from './scale.ts'
 import { queueNames } from './triggers/queue.ts'
 import type { Trigger } from './triggers/types.ts'
 
@@ -15,6 +16,8 @@ export type PlanChangeKind =
   | 'replace-function'
   | 'update-code'
   | 'update-config'
+  /** The function's instance ceiling or warm instances (`maxInstances`, `minInstances`). */
+  | 'update-scale'
   | 'create-url'
   | 'update-url'
   | 'delete-url'
@@ -56,6 +59,8 @@ export interface PlannedConfig {
   timeoutSec: number
   env: Readonly<Record<string, string>>
   trigger: Trigger | undefined
+  /** The scale asked for (see src/scale.ts). */
+  scale?: Readonly<ScaleSettings> | undefined
 }
 
 /** Same trigger settings, whatever the order of their keys (a trigger read back from the cloud is rebuilt). */
@@ -72,7 +77,7 @@ export function sameTrigger(a: Trigger | undefined, b: Trigger | undefined): boo
  */
 export function configChange(
   name: string,
-  deployed: Pick<FunctionRecord, 'memoryMb' | 'timeoutSec' | 'envKeys' | 'trigger'>,
+  deployed: Pick<FunctionRecord, 'memoryMb' | 'timeoutSec' | 'envKeys' | 'trigger' | 'maxInstances' | 'minInstances'>,
   wanted: PlannedConfig,
 ): PlanChange {
   const parts: string[] = []
@@ -85,7 +90,15 @@ export function configChange(
   if (removed.length > 0) parts.push(`env -${removed.join(' -')}`)
   if (!sameTrigger(deployed.trigger, wanted.trigger))
     parts.push(`trigger ${deployed.trigger?.kind ?? 'none'} → ${wanted.trigger?.kind ?? 'none'}`)
-  if (parts.length === 0) parts.push('environment values or provider options')
+  const { scale } = wanted
+  // Where the record reports the deployed scale (the local fake's), say what changes; a cloud's may not report it.
+  if (scale && (deployed.maxInstances !== undefined || deployed.minInstances !== undefined)) {
+    const before = { maxInstances: deployed.maxInstances, minInstances: deployed.minInstances }
+    for (const field of scaleChanges(before, scale)) parts.push(`${field} ${before[field] ?? '–'} → ${scale[field] ?? '–'}`)
+  }
+  const scaled = scale !== undefined && (scale.maxInstances !== undefined || (scale.minInstances ?? 0) > 0)
+  if (parts.length === 0)
+    parts.push(scaled ? 'environment values, provider options or scale' : 'environment values or provider options')
   return { kind: 'update-config', resource: `function:${name}`, detail: parts.join(', ') }
 }
 

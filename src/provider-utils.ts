@@ -79,6 +79,8 @@ export {
   queueMarker,
   releaseQueues,
 } from './triggers/ownership.ts'
+/** Whether an object key passes a storage trigger's prefix and suffix filters (for providers that filter in code). */
+export { matchesStorageFilter } from './triggers/storage.ts'
 /** The retries a topic subscriber gets: its own `maxRetries`, else the cloud's default. */
 export { topicRetries } from './triggers/topic.ts'
 /** Argument checks that throw `InvalidArgumentError` naming the field. */

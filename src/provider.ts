@@ -7,11 +7,12 @@
  * every provider. A provider only speaks its cloud: it receives checked,
  * encoded requests and throws cloudfn errors (from `cloudfn`) for failures.
  */
+import type { BillingRule } from './cost/types.ts'
 import type { FunctionDefinition } from './define.ts'
 import type { PlanResponse } from './plan.ts'
 import type { LogLevel } from './runtime/context.ts'
 import type { ScaleCapabilities, ScaleSettings } from './scale.ts'
-import type { HttpAuth, Trigger } from './triggers/types.ts'
+import type { HttpAuth, StorageEventType, Trigger } from './triggers/types.ts'
 
 /**
  * How an HTTP trigger carries requests and answers, where clouds differ
@@ -67,6 +68,14 @@ export interface TriggerCapabilities {
         maxMessageBytes: number
       }
     | undefined
+  /** Object changes in a bucket (see `storage()`). */
+  storage?:
+    | {
+        events: readonly StorageEventType[]
+        /** Prefix and suffix filters are applied by the cloud (false: the trigger cannot have them). */
+        filters: boolean
+      }
+    | undefined
   /** Topics with fan-out to every subscribed function (see `topic()`). */
   topic?:
     | {
@@ -101,6 +110,12 @@ export interface ProviderCapabilities {
   maxAsyncRequestBytes: number
   memoryMb: { min: number; max: number }
   timeoutSec: { min: number; max: number }
+  /**
+   * Whether an invocation's `meta.billedMs` is the cloud's own figure
+   * (`reported`, e.g. Lambda's REPORT line) or computed from the measured
+   * duration by the provider's billing rule (`estimated`; also when absent).
+   */
+  billedDuration?: 'reported' | 'estimated' | undefined
   /**
    * `cloud.plan()` and `cloudfn deploy --dry-run` are available. Set by the
    * core from the presence of `doPlan` (a provider need not set it).
@@ -228,6 +243,8 @@ export interface InvokeResponse {
   /** The shim's envelope as JSON text (see `Envelope`). */
   envelope: string
   logs?: LogEntry[] | undefined
+  /** The billed duration the cloud reported for this execution, in ms, where it reports one. */
+  billedMs?: number | undefined
 }
 
 export interface LogsRequest {
@@ -315,6 +332,12 @@ export interface ProviderV1 {
   /** Functions this provider manages (tagged by cloudfn). */
   doList(options: CallOptions): Promise<FunctionRecord[]>
   doInvoke(request: InvokeRequest, options: CallOptions): Promise<InvokeResponse>
+  /**
+   * How the cloud bills one execution of this function, from the provider's
+   * price table (see `src/cost`). Without it an execution is billed nothing,
+   * its `billedMs` estimated as the measured duration rounded up to 1 ms.
+   */
+  billingRule?(record: FunctionRecord): BillingRule
   /** Required when `capabilities.asyncInvoke`. */
   doInvokeAsync?(request: InvokeRequest, options: CallOptions): Promise<{ executionId: string }>
   /** Required when `capabilities.logs`. */

@@ -1,19 +1,12 @@
-import { describe, expect, it } from 'vitest'
-import { createCloud, defineFunction, type PublishRequest, queue, topic } from '../src/index.ts'
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import { createCloud, defineFunction, type QueueFunctionHandle, queue, type TopicFunctionHandle, topic } from '../src/index.ts'
 import { createMockProvider, MOCK_CAPABILITIES } from '../src/testing/index.ts'
 import { topicNames } from '../src/triggers/topic.ts'
 
-/** The mock provider with topics and a recording doPublish. */
+/** The mock provider with tighter topic limits than its defaults. */
 function topicCloud(limits = { maxRetries: { min: 0, max: 2, default: 2 }, namedDeadLetter: false, maxMessageBytes: 64 }) {
   const provider = createMockProvider({ capabilities: { triggers: { ...MOCK_CAPABILITIES.triggers, topic: limits } } })
-  const published: PublishRequest[] = []
-  const withPublish = Object.assign(provider, {
-    doPublish: async (request: PublishRequest) => {
-      published.push(request)
-      return { messageId: `published-${published.length}` }
-    },
-  })
-  return { cloud: createCloud(withPublish), provider: withPublish, published }
+  return { cloud: createCloud(provider), provider, published: provider.published }
 }
 
 describe('topic()', () => {
@@ -48,8 +41,8 @@ describe('topic triggers in the core', () => {
   it('publishes from the handle and from a standalone publisher, to the topic, as JSON', async () => {
     const { cloud, published } = topicCloud()
     const fn = await cloud.deploy(subscriber())
-    expect(await fn.publish({ id: 1 })).toEqual({ messageId: 'published-1' })
-    expect(await cloud.topic<{ id: number }>('orders').publish({ id: 2 })).toEqual({ messageId: 'published-2' })
+    expect(await fn.publish({ id: 1 })).toEqual({ messageId: 'mock-published-1' })
+    expect(await cloud.topic<{ id: number }>('orders').publish({ id: 2 })).toEqual({ messageId: 'mock-published-2' })
     expect(published).toEqual([
       { topic: 'orders', message: '{"id":1}' },
       { topic: 'orders', message: '{"id":2}' },
@@ -66,6 +59,11 @@ describe('topic triggers in the core', () => {
       code: 'InvalidArgument',
       field: 'trigger.deadLetter',
     })
+    // The default dead letter is '<function>-dead-letter': here the topic itself.
+    await expect(
+      cloud.deploy(defineFunction({ name: 'orders', trigger: topic({ name: 'orders-dead-letter' }), handler: () => 1 })),
+    ).rejects.toMatchObject({ code: 'InvalidArgument', field: 'trigger.deadLetter' })
+    expect(provider.calls).toEqual([])
     const fn = await cloud.deploy(subscriber())
     const before = provider.calls.length
     await expect(fn.publish({ id: 1, padding: 'x'.repeat(64) } as never)).rejects.toMatchObject({ code: 'PayloadTooLarge' })
@@ -74,7 +72,8 @@ describe('topic triggers in the core', () => {
   })
 
   it('is Unsupported on a provider without topics, and publish() on another trigger kind too', async () => {
-    const provider = createMockProvider()
+    const { topic: _, ...triggers } = MOCK_CAPABILITIES.triggers
+    const provider = createMockProvider({ capabilities: { triggers } })
     const cloud = createCloud(provider)
     await expect(cloud.deploy(subscriber())).rejects.toMatchObject({ code: 'InvalidArgument', field: 'trigger' })
     await expect(cloud.topic('orders').publish(1)).rejects.toMatchObject({ code: 'Unsupported', capability: 'triggers.topic' })
@@ -83,5 +82,25 @@ describe('topic triggers in the core', () => {
       code: 'Unsupported',
       capability: 'triggers.topic',
     })
+  })
+})
+
+describe('topic handles are typed', () => {
+  it('a topic function: publish and invoke, no send or fetch; a queue function has no publish', async () => {
+    const cloud = createCloud(createMockProvider())
+    const fn = await cloud.deploy(
+      defineFunction({ name: 'audit', trigger: topic({ name: 'orders' }), handler: async (order: { id: string }) => order.id }),
+    )
+    expectTypeOf(fn).toEqualTypeOf<TopicFunctionHandle<{ id: string }, string>>()
+    expectTypeOf(fn.publish).parameter(0).toEqualTypeOf<{ id: string }>()
+    // @ts-expect-error a topic function is not a queue's
+    expect(fn.send).toBeTypeOf('function')
+    // @ts-expect-error no HTTP trigger
+    expect(fn.fetch).toBeTypeOf('function')
+    expectTypeOf(cloud.topic<{ id: string }>('orders').publish).parameter(0).toEqualTypeOf<{ id: string }>()
+    const worker = await cloud.deploy(defineFunction({ name: 'w', trigger: queue(), handler: async (n: number) => n }))
+    expectTypeOf(worker).toEqualTypeOf<QueueFunctionHandle<number, number>>()
+    // @ts-expect-error only topic functions publish
+    expect(worker.publish).toBeTypeOf('function')
   })
 })

@@ -1,7 +1,16 @@
 import { writeFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { relative, resolve } from 'node:path'
 import { defineCommand } from 'citty'
-import { describeOutcome, type ReportRow, summarize, toJson, toJunit } from '../../conformance/report.ts'
+import { notRecordable, type RunRecording, recordRun } from '../../conformance/fidelity/record-run.ts'
+import {
+  REPORT_HEADERS,
+  type ReportRow,
+  reportCells,
+  summarize,
+  toJson,
+  toJunit,
+  totalCostUsd,
+} from '../../conformance/report.ts'
 import { leftoversOf, newRunId, runScenario } from '../../conformance/run-scenario.ts'
 import type { ConformanceTarget, Scenario } from '../../conformance/scenario.ts'
 import { scenarios as allScenarios } from '../../conformance/scenarios/index.ts'
@@ -21,6 +30,11 @@ const args = {
   json: { type: 'string', description: 'write the results as JSON to this file' },
   junit: { type: 'string', description: 'write the results as JUnit XML to this file' },
   yes: { type: 'boolean', description: 'run against real accounts without asking (they create billable resources)' },
+  record: {
+    type: 'string',
+    description:
+      'record every HTTP exchange of each scenario against a real cloud to <dir>/<target>/<scenario>.json, scrubbed (replay with cloudfn fidelity)',
+  },
   'allow-skipped': {
     type: 'boolean',
     description: 'exit 0 even when no scenario ran (e.g. real-cloud targets without credentials)',
@@ -41,6 +55,7 @@ export const examples = [
   'cloudfn conformance',
   'cloudfn conformance --provider all --emulate --junit report.xml',
   'cloudfn conformance --only lifecycle,timeout --json results.json',
+  'cloudfn conformance --provider aws --yes --record fidelity',
 ]
 
 export const conformance = defineCommand({
@@ -52,11 +67,21 @@ export const conformance = defineCommand({
   async run({ rawArgs, args: parsed }) {
     const env = await prepare(rawArgs, { ...args, ...providerArgs() }, { ...parsed, json: undefined, provider: DEFAULT_PROVIDER })
     const scenarios = pickScenarios(parsed.only as string | undefined)
+    const recordDir = parsed.record ? resolve(env.cwd, parsed.record as string) : undefined
+    if (recordDir && parsed.emulate === true) {
+      throw new UsageError(
+        '--record records real clouds; an emulated run has nothing to record (replay recordings with cloudfn fidelity)',
+      )
+    }
     const names = parsed.provider === 'all' ? providerNames() : [(parsed.provider as string | undefined) ?? DEFAULT_PROVIDER]
     const targets: ConformanceTarget[] = []
+    const providerOf = new Map<ConformanceTarget, string>()
     for (const name of names) {
       const providerSession = await cliProvider(name).load()
-      targets.push(...(await providerSession.conformanceTargets({ flags: {}, emulate: parsed.emulate === true })))
+      for (const target of await providerSession.conformanceTargets({ flags: {}, emulate: parsed.emulate === true })) {
+        targets.push(target)
+        providerOf.set(target, name)
+      }
     }
     await confirmRealClouds(
       targets.filter((target) => target.realCloud && !target.unavailable?.()),
@@ -65,35 +90,45 @@ export const conformance = defineCommand({
     const runId = newRunId()
     const rows: ReportRow[] = []
     const leftovers: string[] = []
+    const recordings: string[] = []
     for (const target of targets) {
       const unavailable = target.unavailable?.()
-      const session = unavailable ? undefined : await target.setup()
-      for (const scenario of scenarios) {
-        env.output.step(`${target.name}: ${scenario.id}`)
-        const outcome = session
-          ? await runScenario(scenario, session, runId)
-          : { status: 'skipped' as const, reason: unavailable ?? '' }
-        rows.push({ target: target.name, scenario: scenario.id, title: scenario.title, outcome })
+      const notRecorded = recordDir ? notRecordable(target) : undefined
+      if (notRecorded) recordings.push(`${target.name}: not recorded: ${notRecorded}`)
+      const recording: RunRecording | undefined =
+        recordDir && !notRecorded ? await recordRun(target, providerOf.get(target) ?? target.name, recordDir) : undefined
+      try {
+        const session = unavailable ? undefined : await target.setup()
+        await recording?.started()
+        for (const scenario of scenarios) {
+          env.output.step(`${target.name}: ${scenario.id}`)
+          const outcome = session
+            ? await runScenario(scenario, session, runId)
+            : { status: 'skipped' as const, reason: unavailable ?? '' }
+          rows.push({ target: target.name, scenario: scenario.id, title: scenario.title, outcome })
+          const written = await recording?.scenarioDone(scenario.id, outcome.status)
+          if (written && 'file' in written) recordings.push(`${target.name}: ${scenario.id}: ${relative(env.cwd, written.file)}`)
+          if (written && 'refused' in written) recordings.push(`${target.name}: ${scenario.id}: NOT WRITTEN: ${written.refused}`)
+        }
+        if (session) leftovers.push(...(await leftoversOf(runId, session)).map((fn) => `${target.name}: ${fn}`))
+        await session?.teardown()
+      } finally {
+        recording?.stop()
       }
-      if (session) leftovers.push(...(await leftoversOf(runId, session)).map((fn) => `${target.name}: ${fn}`))
-      await session?.teardown()
     }
     env.output.done()
     const counts = summarize(rows)
+    console.log(table(REPORT_HEADERS, rows.map(reportCells)))
     console.log(
-      table(
-        ['TARGET', 'SCENARIO', 'RESULT'],
-        rows.map((row) => [row.target, row.scenario, describeOutcome(row.outcome)]),
-      ),
-    )
-    console.log(
-      `\n${counts.passed} passed, ${counts.failed} failed, ${counts['not-supported']} not supported, ${counts.skipped} skipped`,
+      `\n${counts.passed} passed, ${counts.failed} failed, ${counts['not-supported']} not supported, ${counts.skipped} skipped; executions cost $${totalCostUsd(rows).toFixed(6)} by the price tables (free tier not subtracted)`,
     )
     if (parsed.json) await writeFile(resolve(env.cwd, parsed.json as string), `${JSON.stringify(toJson(rows), null, 2)}\n`)
     if (parsed.junit) await writeFile(resolve(env.cwd, parsed.junit as string), toJunit(rows))
+    if (recordings.length > 0) console.log(`\nrecordings:\n${recordings.map((line) => `  ${line}`).join('\n')}`)
     if (leftovers.length > 0) console.log(`\nLEFT BEHIND by run ${runId}: ${leftovers.join(', ')}`)
     else console.log(`nothing left behind by run ${runId}`)
-    if ((counts.failed ?? 0) > 0 || leftovers.length > 0) process.exitCode = EXIT.failure
+    const refused = recordings.some((line) => line.includes('NOT WRITTEN'))
+    if ((counts.failed ?? 0) > 0 || leftovers.length > 0 || refused) process.exitCode = EXIT.failure
     else if (noneRan(rows) && parsed['allow-skipped'] !== true) {
       // A run that tested nothing must not look green in CI.
       const reasons = [...new Set(rows.map((row) => ('reason' in row.outcome ? row.outcome.reason : '')).filter(Boolean))]

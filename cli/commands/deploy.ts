@@ -1,3 +1,4 @@
+import { formatPlan } from '../../src/plan.ts'
 import { providerCommand } from '../common.ts'
 import { describeTrigger } from '../describe-trigger.ts'
 import { loadDefinition } from '../load-definition.ts'
@@ -5,12 +6,14 @@ import { loadDefinition } from '../load-definition.ts'
 const args = {
   target: { type: 'positional', required: true, description: 'module exporting the function: <file>[#export]' },
   name: { type: 'string', description: "deploy under this name instead of the definition's" },
+  'dry-run': { type: 'boolean', description: 'print what the deploy would change, one line per change; change nothing' },
 } as const
 
 /** Shown after the usage by `--help`. */
 export const examples = [
   `cloudfn deploy functions/resize.ts`,
   `cloudfn deploy functions/all.ts#resize --name resize-staging --provider aws --region eu-west-1`,
+  `cloudfn deploy functions/resize.ts --dry-run`,
 ]
 
 export const deploy = providerCommand({
@@ -21,6 +24,14 @@ export const deploy = providerCommand({
     const definition = await loadDefinition(parsed.target as string, env.cwd)
     const cloud = await env.cloud()
     const name = parsed.name as string | undefined
+    if (parsed['dry-run'] === true) {
+      // Read calls only (see cloud.plan): what exists is compared with the definition, nothing is written.
+      const plan = await cloud.plan(definition, name === undefined ? {} : { name })
+      env.output.result({ ...plan, dryRun: true }, () =>
+        [...formatPlan(plan), ...plan.warnings.map((warning) => `warning: ${warning.setting}: ${warning.message}`)].join('\n'),
+      )
+      return
+    }
     const fn = await cloud.deploy(definition, {
       ...(name === undefined ? {} : { name }),
       onProgress: (step) => env.output.step(`deploy ${name ?? definition.name}: ${step}`),

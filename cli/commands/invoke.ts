@@ -1,3 +1,4 @@
+import type { InvokeMeta } from '../../src/handle.ts'
 import { providerCommand } from '../common.ts'
 import { readInput } from '../read-input.ts'
 
@@ -6,6 +7,7 @@ const args = {
   data: { type: 'string', description: 'input as JSON, or @file to read it from a file (default: null)' },
   async: { type: 'boolean', description: 'queue the execution and return its id at once' },
   logs: { type: 'boolean', description: "also print the execution's log lines" },
+  cost: { type: 'boolean', description: 'also print what the execution was billed and cost, and what that assumes' },
 } as const
 
 /** Shown after the usage by `--help`. */
@@ -13,6 +15,7 @@ export const examples = [
   `cloudfn invoke resize --data '{"url":"a.png","width":100}'`,
   `cloudfn invoke resize --data @input.json --logs`,
   `cloudfn invoke resize --data '{}' --async`,
+  `cloudfn invoke resize --data '{}' --cost`,
 ]
 
 export const invoke = providerCommand({
@@ -36,7 +39,18 @@ export const invoke = providerCommand({
         JSON.stringify(result.value, null, 2),
         ...(logs ?? []).map((entry) => `[${entry.level}] ${entry.message}`),
         `(${result.meta.coldStart ? 'cold start, ' : ''}${result.meta.durationMs} ms, execution ${result.meta.executionId})`,
+        ...(parsed.cost ? costLines(result.meta) : []),
       ].join('\n'),
     )
   },
 })
+
+/** `--cost`: the billed duration, the cost and its parts, and what the figures assume. */
+export function costLines(meta: InvokeMeta): string[] {
+  const usd = (value: number) => `$${value.toFixed(10).replace(/0+$/, '').replace(/\.$/, '')}`
+  const { cost } = meta
+  return [
+    `billed ${meta.billedMs} ms; cost ${usd(cost.usd)} (compute ${usd(cost.breakdown.compute)}, requests ${usd(cost.breakdown.requests)})`,
+    ...cost.assumptions.map((assumption) => `  - ${assumption}`),
+  ]
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { withOverrides } from '../../src/define.ts'
 import type { DeployPlan } from '../../src/plan.ts'
 import type { ProviderCapabilities } from '../../src/provider.ts'
-import { httpEcho, readEnv, versionOne, versionTwo } from '../fixtures/functions.ts'
+import { httpEcho, readEnv, versionOne, versionTwo, worker } from '../fixtures/functions.ts'
 import type { Probe, Scenario } from '../scenario.ts'
 
 const requiresPlan = (capabilities: Readonly<ProviderCapabilities>) =>
@@ -37,7 +37,11 @@ export const plan: Scenario[] = [
       assert.deepEqual(kinds(fresh), [`create-function function:${fnName}`])
       assert.equal(await probe.exists(fnName), false, 'planning a new function must not create it')
 
+      const writesBefore = await probe.writeCount?.()
       const first = await cloud.deploy(versionOne, { name: fnName })
+      // The probe must see a deploy's writes, or its "nothing written" after a plan would prove nothing.
+      if (writesBefore !== undefined)
+        assert.ok(((await probe.writeCount?.()) ?? 0) > writesBefore, 'the probe counted no write for a deploy')
       const unchanged = await planWritingNothing(probe, () => cloud.plan(versionOne, { name: fnName }))
       assert.deepEqual(unchanged.changes, [], 'the plan of an unchanged redeploy must be empty')
 
@@ -51,7 +55,12 @@ export const plan: Scenario[] = [
 
       // Nothing was deployed by planning: the function still runs version one.
       assert.equal((await first.invoke(null)).version, 1)
-      await first.remove()
+      // Plan and deploy agree: the planned change is made, and then there is nothing left to plan.
+      const applied = await cloud.deploy(bigger, { name: fnName })
+      assert.equal(applied.status, 'updated')
+      assert.equal(applied.memoryMb, 512)
+      assert.deepEqual((await planWritingNothing(probe, () => cloud.plan(bigger, { name: fnName }))).changes, [])
+      await applied.remove()
     },
   },
   {
@@ -84,6 +93,23 @@ export const plan: Scenario[] = [
       assert.ok(listed.includes(`create-url url:${fnName}`), `the URL is missing from ${JSON.stringify(listed)}`)
       const deployed = await cloud.deploy(httpEcho, { name: fnName })
       const again = await planWritingNothing(probe, () => cloud.plan(httpEcho, { name: fnName }))
+      assert.deepEqual(again.changes, [])
+      await deployed.remove()
+    },
+  },
+  {
+    id: 'plan-queue-trigger',
+    title: 'a plan of a new queue-triggered function lists its queue; after deploying it, the plan is empty',
+    requires: (capabilities) => requiresPlan(capabilities) ?? (capabilities.triggers.queue ? undefined : 'no queue triggers'),
+    async run({ cloud, probe, name }) {
+      const fnName = name('plan-queue')
+      const fresh = await planWritingNothing(probe, () => cloud.plan(worker, { name: fnName }))
+      const listed = kinds(fresh)
+      assert.equal(listed[0], `create-function function:${fnName}`)
+      // The queue is named after the function; its dead-letter queue's name is the cloud's own.
+      assert.ok(listed.includes(`create-queue queue:${fnName}`), `the queue is missing from ${JSON.stringify(listed)}`)
+      const deployed = await cloud.deploy(worker, { name: fnName })
+      const again = await planWritingNothing(probe, () => cloud.plan(worker, { name: fnName }))
       assert.deepEqual(again.changes, [])
       await deployed.remove()
     },

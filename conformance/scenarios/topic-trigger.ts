@@ -185,4 +185,19 @@ export const topicTrigger: Scenario[] = [
       }
     },
   },
+  {
+    id: 'topic-not-offered',
+    title:
+      'where topics are not offered, deploying a topic() subscriber is InvalidArgument on trigger and publishing is Unsupported, before anything is sent',
+    requires: (caps) => (caps.triggers.topic ? 'this target offers topics (the other topic scenarios cover it)' : undefined),
+    async run({ cloud, probe, name }) {
+      const error = await rejectedBeforeSending(
+        probe,
+        () => cloud.deploy(withOverrides(topicWorker, { trigger: topic({ name: name('t') }) }), { name: name('sub') }),
+        'InvalidArgument',
+      )
+      assert.equal((error as { field?: string }).field, 'trigger', error.message)
+      await rejectedBeforeSending(probe, () => cloud.topic(name('t')).publish({ id: 1 }), 'Unsupported')
+    },
+  },
 ]

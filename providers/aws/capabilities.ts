@@ -1,4 +1,5 @@
 import type { ProviderCapabilities } from '../../src/provider.ts'
+import { AWS_SCALE } from './concurrency.ts'
 
 const MB = 1024 * 1024
 
@@ -52,4 +53,8 @@ export const AWS_CAPABILITIES: ProviderCapabilities = {
   maxAsyncRequestBytes: AWS_LIMITS.asyncRequestBytes,
   memoryMb: AWS_LIMITS.memoryMb,
   timeoutSec: AWS_LIMITS.timeoutSec,
+  // Read from the REPORT line of the log tail every invoke asks for (invoke.ts).
+  billedDuration: 'reported',
+  // Reserved concurrency; no minInstances (provisioned concurrency needs a published version): see concurrency.ts.
+  scale: AWS_SCALE,
 }

@@ -1,19 +1,12 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda'
-import { ConflictError } from '../../src/errors/conflict.ts'
 import type { Artifact, DeployRequest, DeployResponse } from '../../src/provider.ts'
-import { fail } from '../../src/validation.ts'
+import { syncReservedConcurrency } from './concurrency.ts'
 import { type AwsContext, awsCall, control } from './context.ts'
 import { isRoleNotAssumable } from './errors.ts'
 import { type AwsFunctionOptions, readFunctionOptions } from './options.ts'
+import { type AwsDiff, type AwsPlan, describedFor, planAgainst } from './plan.ts'
 import { whileRolePropagates } from './propagation.ts'
-import {
-  type CloudfnDescription,
-  DESCRIPTION_CHARS,
-  decodeDescription,
-  encodeDescription,
-  hexFromBase64,
-  toRecord,
-} from './record.ts'
+import { type CloudfnDescription, toRecord } from './record.ts'
 import { executionRole } from './role.ts'
 import { MANAGED_TAG } from './role-policies.ts'
 import { checkQueueOwnership } from './triggers/ownership.ts'
@@ -23,7 +16,8 @@ import { getConfiguration, isSettled, waitUntilSettled } from './wait.ts'
 /** The artifact's entry file is `index.mjs` exporting `handler`. */
 export const HANDLER = 'index.handler'
 
-interface Plan {
+/** One deploy's inputs, checked. */
+interface Job {
   request: DeployRequest
   artifact: Artifact
   options: AwsFunctionOptions
@@ -31,55 +25,52 @@ interface Plan {
   signal: AbortSignal | undefined
 }
 
-/** Create or update, idempotently; `unchanged` when Lambda's code hash and cloudfn's config hash match. */
+/**
+ * Create or update, idempotently: reads the function, plans (plan.ts, as
+ * `cloud.plan()` does), then applies the plan's changes; `unchanged` when
+ * it has none (Lambda's code hash, cloudfn's config hash and the trigger's
+ * resources all as asked).
+ */
 export async function deployFunction(context: AwsContext, request: DeployRequest, signal?: AbortSignal): Promise<DeployResponse> {
   const options = readFunctionOptions(request.providerOptions)
   const artifact = request.artifact
   if (!artifact) throw new Error('the aws provider needs a packaged artifact')
-  const plan: Plan = {
+  const job: Job = {
     request,
     artifact,
     options,
     signal,
-    description: encodeDescription({ configHash: request.configHash, trigger: request.trigger }),
+    // Checked before anything is sent, by plan and deploy alike.
+    description: describedFor(request),
   }
-  checkAwsRules(plan)
   const existing = await getConfiguration(context, request.name, signal)
-  return existing ? update(context, plan, existing) : create(context, plan)
+  // Plan, then apply: the changes `cloud.plan()` shows are the ones made here (plan.ts).
+  const planned = await planAgainst(context, existing, request, options, signal)
+  if (!existing || !planned.diff) return create(context, job)
+  if (planned.changes.length === 0) return { record: toRecord(existing, planned.url), status: 'unchanged', warnings: [] }
+  return update(context, job, existing, { ...planned, diff: planned.diff })
 }
 
-/** What only AWS limits, checked before anything is sent. */
-function checkAwsRules(plan: Plan): void {
-  const { request } = plan
-  if (plan.description.length > DESCRIPTION_CHARS) {
-    // The trigger is kept in the description: only a very long schedule expression or queue names get here.
-    fail(
-      request.trigger?.kind === 'schedule' ? 'trigger.schedule' : 'trigger',
-      `is too long to record on AWS (the function's description holds at most ${DESCRIPTION_CHARS} characters)`,
-    )
-  }
-}
-
-function configurationOf(plan: Plan) {
+function configurationOf(job: Job) {
   return {
-    FunctionName: plan.request.name,
-    MemorySize: plan.request.memoryMb,
-    Timeout: plan.request.timeoutSec,
-    Environment: { Variables: { ...plan.request.env } },
-    Description: plan.description,
+    FunctionName: job.request.name,
+    MemorySize: job.request.memoryMb,
+    Timeout: job.request.timeoutSec,
+    Environment: { Variables: { ...job.request.env } },
+    Description: job.description,
     Handler: HANDLER,
   }
 }
 
-async function create(context: AwsContext, plan: Plan): Promise<DeployResponse> {
-  const { request, artifact, options, signal } = plan
+async function create(context: AwsContext, job: Job): Promise<DeployResponse> {
+  const { request, artifact, options, signal } = job
   await checkQueueOwnership(context, request.name, request.trigger)
   request.onStep?.('create')
   request.onStep?.('upload')
   const role = options.role ?? (await executionRole(context))
   const { client, sdk } = await context.clients.lambda()
   const command = new sdk.CreateFunctionCommand({
-    ...configurationOf(plan),
+    ...configurationOf(job),
     Role: role,
     Runtime: context.settings.runtime,
     PackageType: 'Zip',
@@ -93,6 +84,7 @@ async function create(context: AwsContext, plan: Plan): Promise<DeployResponse> 
   request.onStep?.('wait')
   const ready = await waitUntilSettled(context, request.name, signal)
   request.onStep?.('configure')
+  if (request.scale.maxInstances !== undefined) await syncReservedConcurrency(context, request.name, request.scale, signal)
   const url = await syncTrigger(context, targetOf(ready, role), request.trigger)
   return { record: toRecord(ready, url), status: 'created', warnings: [] }
 }
@@ -111,24 +103,24 @@ function targetOf(configuration: FunctionConfiguration, role?: string) {
   }
 }
 
-async function update(context: AwsContext, plan: Plan, existing: FunctionConfiguration): Promise<DeployResponse> {
-  const { request, artifact, options, signal } = plan
-  const deployed = decodeDescription(existing.Description)
-  if (!deployed) {
-    throw new ConflictError({
-      provider: 'aws',
-      isRetryable: false,
-      message: `A Lambda function named '${request.name}' exists but was not deployed by cloudfn; choose another name or remove it first`,
-    })
-  }
-  const architecture = options.architecture ?? 'x86_64'
-  const sameArchitecture = (existing.Architectures?.[0] ?? 'x86_64') === architecture
-  const sameCode = hexFromBase64(existing.CodeSha256) === artifact.sha256 && sameArchitecture
-  const sameConfig = deployed.configHash === request.configHash
-  if (sameCode && sameConfig) {
-    const { ready, url } = await triggerInPlace(context, request.name, request.trigger)
-    if (ready) return { record: toRecord(existing, url), status: 'unchanged', warnings: [] }
-    // A deploy that failed between creating the function and its trigger: finish it.
+async function update(
+  context: AwsContext,
+  job: Job,
+  existing: FunctionConfiguration,
+  planned: AwsPlan & { diff: AwsDiff },
+): Promise<DeployResponse> {
+  const { request, artifact, options, signal } = job
+  const { deployed, architecture } = planned.diff
+  const kinds = new Set(planned.changes.map((change) => change.kind))
+  const newCode = kinds.has('update-code')
+  const newConfig = kinds.has('update-config')
+  if (!newCode && !newConfig) {
+    request.onStep?.('update')
+    // A deploy that failed after creating the function, before its reservation: set it.
+    if (kinds.has('update-scale')) await syncReservedConcurrency(context, request.name, request.scale, signal)
+    if (planned.changes.every((change) => change.kind === 'update-scale'))
+      return { record: toRecord(existing, planned.url), status: 'updated', warnings: [] }
+    // Trigger resources: a deploy that failed between creating the function and its trigger. Finish it.
     await checkQueueOwnership(context, request.name, request.trigger)
     request.onStep?.('update')
     const synced = await syncTrigger(context, targetOf(existing), request.trigger)
@@ -142,7 +134,7 @@ async function update(context: AwsContext, plan: Plan, existing: FunctionConfigu
   // An earlier deploy may still be settling; Lambda refuses updates until it has.
   if (!isSettled(existing)) await waitUntilSettled(context, request.name, signal)
   let latest = existing
-  if (!sameCode) {
+  if (newCode) {
     request.onStep?.('upload')
     const command = new sdk.UpdateFunctionCodeCommand({
       FunctionName: request.name,
@@ -153,12 +145,14 @@ async function update(context: AwsContext, plan: Plan, existing: FunctionConfigu
     request.onStep?.('wait')
     latest = await waitUntilSettled(context, request.name, signal)
   }
-  let url = sameConfig ? await urlOf(context, request.name, deployed) : undefined
-  if (!sameConfig) {
+  let url = newConfig ? undefined : await urlOf(context, request.name, deployed)
+  if (newConfig) {
     request.onStep?.('configure')
     await retireTrigger(context, request.name, deployed, request.trigger)
+    // Before the new config hash is written: a deploy that fails here is redone, not taken as done.
+    await syncReservedConcurrency(context, request.name, request.scale, signal)
     const command = new sdk.UpdateFunctionConfigurationCommand({
-      ...configurationOf(plan),
+      ...configurationOf(job),
       ...(options.role ? { Role: options.role } : {}),
     })
     await createWhileRolePropagates(context, () => awsCall(at, () => client.send(command, { abortSignal: signal })))

@@ -13,6 +13,8 @@ interface SdkErrorShape {
   message?: string
   code?: string
   retryAfterSeconds?: string | number
+  /** TooManyRequestsException's ThrottleReason. */
+  Reason?: string
   $metadata?: { httpStatusCode?: number }
   $response?: { headers?: Record<string, string | undefined> }
 }
@@ -96,7 +98,11 @@ export function toCloudfnError(error: unknown, context: ErrorContext): CloudfnEr
     return new ThrottledError({
       ...base,
       retryAfterMs: retryAfterMs(shape),
-      message: `AWS throttled the ${what} (${detail}); it did not run. Retry later or raise the concurrency quota.`,
+      // The function's reserved concurrency is its maxInstances (concurrency.ts): say which limit to raise.
+      message:
+        shape.Reason === 'ReservedFunctionConcurrentInvocationLimitExceeded'
+          ? `'${context.resource ?? 'the function'}' is at its maxInstances (Lambda reserved concurrency; ${detail}); it did not run. Retry later or raise maxInstances.`
+          : `AWS throttled the ${what} (${detail}); it did not run. Retry later or raise the concurrency quota.`,
     })
   }
   if (NOT_FOUND.has(name)) {

@@ -10,8 +10,10 @@ import { deployFunction } from './deploy.ts'
 import { collectGarbage, isCloudfnFunction, listConfigurations } from './gc.ts'
 import { invokeAsync, invokeSync } from './invoke.ts'
 import { deleteLogGroup, readLogs } from './logs.ts'
-import { AWS_OPTION_KEYS } from './options.ts'
+import { AWS_OPTION_KEYS, readFunctionOptions } from './options.ts'
 import { awsPackages } from './packages.ts'
+import { planDeploy } from './plan.ts'
+import { type LambdaArchitecture, lambdaBillingRule } from './pricing.ts'
 import { decodeDescription, toRecord } from './record.ts'
 import { createClients } from './sdk.ts'
 import { type AwsSettings, resolveSettings } from './settings.ts'
@@ -23,6 +25,7 @@ import { getConfiguration } from './wait.ts'
 
 export { AWS_CAPABILITIES, AWS_LIMITS } from './capabilities.ts'
 export type { AwsFunctionOptions } from './options.ts'
+export { AWS_LAMBDA_PRICES, type AwsLambdaPrices, type LambdaArchitecture } from './pricing.ts'
 export type { AwsRuntime, AwsSettings } from './settings.ts'
 
 export interface AwsProvider extends ProviderV1 {
@@ -37,8 +40,12 @@ export function createAwsProvider(settings: Omit<AwsSettings, 'retry'>): AwsProv
   const resolved = resolveSettings(settings)
   const context: AwsContext = { settings: resolved, clients: createClients(resolved), queueUrls: new Map() }
 
+  // Lambda prices duration by architecture, which a FunctionRecord does not carry: kept from what deploy, get and list saw.
+  const architectures = new Map<string, LambdaArchitecture>()
+
   const withUrl = async (configuration: Parameters<typeof toRecord>[0]): Promise<FunctionRecord> => {
     const name = configuration.FunctionName ?? ''
+    architectures.set(name, configuration.Architectures?.[0] === 'arm64' ? 'arm64' : 'x86_64')
     const http = decodeDescription(configuration.Description)?.trigger?.kind === 'http'
     return toRecord(configuration, http ? await readUrl(context, name) : undefined)
   }
@@ -52,7 +59,15 @@ export function createAwsProvider(settings: Omit<AwsSettings, 'retry'>): AwsProv
     providerOptionKeys: AWS_OPTION_KEYS,
     requiredPackages: ({ trigger }) => awsPackages(trigger),
 
-    doDeploy: (request, options) => deployFunction(context, request, options.signal),
+    async doDeploy(request, options) {
+      const response = await deployFunction(context, request, options.signal)
+      architectures.set(request.name, readFunctionOptions(request.providerOptions).architecture ?? 'x86_64')
+      return response
+    },
+    doPlan: (request, options) => planDeploy(context, request, options.signal),
+
+    billingRule: (record) =>
+      lambdaBillingRule(context.settings.prices, { memoryMb: record.memoryMb, architecture: architectures.get(record.name) }),
 
     async doGet(name, options) {
       const configuration = await getConfiguration(context, name, options.signal)

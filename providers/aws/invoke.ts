@@ -6,6 +6,7 @@ import { failureEnvelope } from '../../src/runtime/envelope.ts'
 import { AWS_LIMITS } from './capabilities.ts'
 import { type AwsContext, awsCall } from './context.ts'
 import { parseLogLine } from './log-format.ts'
+import { billedMsFromTail } from './report-line.ts'
 import { getConfiguration } from './wait.ts'
 
 const encoder = new TextEncoder()
@@ -25,7 +26,8 @@ export async function invokeSync(context: AwsContext, request: InvokeRequest, si
     FunctionName: request.name,
     InvocationType: 'RequestResponse',
     Payload: encoder.encode(request.payload),
-    ...(request.includeLogs ? { LogType: 'Tail' as const } : {}),
+    // Always: the tail's REPORT line is the only place Lambda says the billed duration (meta.billedMs).
+    LogType: 'Tail',
   })
   const output = await awsCall(
     { operation: 'invoke', resource: request.name, phase: 'invoke', requestLimitBytes: AWS_LIMITS.syncRequestBytes },
@@ -33,9 +35,11 @@ export async function invokeSync(context: AwsContext, request: InvokeRequest, si
   )
   const body = output.Payload ? decoder.decode(output.Payload) : ''
   const requestId = output.$metadata.requestId ?? ''
-  const logs = request.includeLogs ? tailLogs(output.LogResult, requestId) : undefined
-  if (!output.FunctionError) return { envelope: body, logs }
-  return { envelope: await platformFailure(context, request.name, body, requestId), logs }
+  const tail = output.LogResult ? Buffer.from(output.LogResult, 'base64').toString('utf8') : ''
+  const logs = request.includeLogs ? tailEntries(tail, requestId) : undefined
+  const billedMs = billedMsFromTail(tail, requestId)
+  if (!output.FunctionError) return { envelope: body, logs, billedMs }
+  return { envelope: await platformFailure(context, request.name, body, requestId), logs, billedMs }
 }
 
 export async function invokeAsync(
@@ -109,9 +113,7 @@ async function platformFailure(context: AwsContext, name: string, body: string, 
 }
 
 /** The log lines of this execution from `X-Amz-Log-Result` (base64 of the last 4 KB). */
-export function tailLogs(logResult: string | undefined, requestId: string): LogEntry[] {
-  if (!logResult) return []
-  const text = Buffer.from(logResult, 'base64').toString('utf8')
+function tailEntries(text: string, requestId: string): LogEntry[] {
   const entries: LogEntry[] = []
   for (const line of text.split('\n')) {
     const entry = parseLogLine(line)

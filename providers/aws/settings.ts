@@ -1,6 +1,8 @@
 import type { LambdaClientConfig } from '@aws-sdk/client-lambda'
 import type { CloudSettings } from '../../src/client.ts'
+import { type PriceOverrides, withPriceOverrides } from '../../src/cost/override.ts'
 import { expectKnownKeys, expectPlainObject, expectString, fail, integerOr } from '../../src/validation.ts'
+import { AWS_LAMBDA_PRICES, type AwsLambdaPrices } from './pricing.ts'
 
 export const RUNTIMES = ['nodejs22.x', 'nodejs20.x', 'nodejs24.x'] as const
 export type AwsRuntime = (typeof RUNTIMES)[number]
@@ -18,6 +20,8 @@ export interface AwsSettings extends CloudSettings {
   pollIntervalMs?: number
   /** Longest wait for a function to become ready (default 300 000 ms). */
   readyTimeoutMs?: number
+  /** Your prices, over the us-east-1 list prices of `AWS_LAMBDA_PRICES` (another region, a discount): `meta.cost` uses them. */
+  pricing?: PriceOverrides<AwsLambdaPrices>
 }
 
 export interface ResolvedAwsSettings {
@@ -27,6 +31,7 @@ export interface ResolvedAwsSettings {
   runtime: AwsRuntime
   pollIntervalMs: number
   readyTimeoutMs: number
+  prices: AwsLambdaPrices
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/
@@ -34,7 +39,11 @@ export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/
 
 export function resolveSettings(settings: Omit<AwsSettings, 'retry'>): ResolvedAwsSettings {
   const checked = expectPlainObject(settings, 'settings')
-  expectKnownKeys(checked, ['region', 'credentials', 'role', 'runtime', 'pollIntervalMs', 'readyTimeoutMs'], 'settings')
+  expectKnownKeys(
+    checked,
+    ['region', 'credentials', 'role', 'runtime', 'pollIntervalMs', 'readyTimeoutMs', 'pricing'],
+    'settings',
+  )
   const region = expectString(checked.region, 'settings.region')
   if (!REGION.test(region)) fail('settings.region', `must be an AWS region such as eu-west-1 (got ${JSON.stringify(region)})`)
   const role = checked.role === undefined ? undefined : expectString(checked.role, 'settings.role')
@@ -54,5 +63,6 @@ export function resolveSettings(settings: Omit<AwsSettings, 'retry'>): ResolvedA
     runtime,
     pollIntervalMs: integerOr(checked.pollIntervalMs, 1000, 'settings.pollIntervalMs', 0, 60_000),
     readyTimeoutMs: integerOr(checked.readyTimeoutMs, 300_000, 'settings.readyTimeoutMs', 1, 3_600_000),
+    prices: withPriceOverrides(AWS_LAMBDA_PRICES, checked.pricing, 'settings.pricing'),
   }
 }

@@ -1,4 +1,5 @@
 import type { ProviderCapabilities, Warning } from '../../src/provider.ts'
+import { AZURE_SCALE } from './scale.ts'
 
 const MB = 1024 * 1024
 
@@ -43,6 +44,10 @@ export const AZURE_CAPABILITIES: ProviderCapabilities = {
   maxAsyncRequestBytes: 0,
   memoryMb: { min: 128, max: 4096 },
   timeoutSec: { min: 1, max: 230 },
+  // Azure reports no billed time per execution: the shim's measured duration, with Flex's minimum (pricing.ts).
+  billedDuration: 'estimated',
+  // maximumInstanceCount and always-ready instances (scale.ts).
+  scale: AZURE_SCALE,
 }
 
 /** The Flex instance size for a requested memoryMb, and a warning when it differs. */

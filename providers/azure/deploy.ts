@@ -1,7 +1,6 @@
 import type { Site } from '@azure/arm-appservice'
 import { ConflictError } from '../../src/errors/conflict.ts'
-import type { DeployRequest, DeployResponse, Warning } from '../../src/provider.ts'
-import { integerOr } from '../../src/validation.ts'
+import type { DeployRequest, DeployResponse } from '../../src/provider.ts'
 import { instanceMemoryFor } from './capabilities.ts'
 import { formatTimeSpan, STORAGE_SETTING, TIMEOUT_SETTING } from './constants.ts'
 import { type AzureContext, lroOptions, untilDone } from './context.ts'
@@ -9,17 +8,12 @@ import { armCall, armFind, mapArmError } from './errors.ts'
 import { ensureInfrastructure, existingConnectionString, type Infrastructure } from './infrastructure.ts'
 import { readFunctionKey } from './keys.ts'
 import { appName, functionUrl } from './names.ts'
-import { fieldsFromSite, type RecordFields, tagsFor, toRecord } from './record.ts'
+import { diffAzure, memoryWarnings } from './plan.ts'
+import { type RecordFields, tagsFor, toRecord } from './record.ts'
+import { scaleAndConcurrencyOf } from './scale.ts'
 import { publishPackage } from './scm.ts'
-import { checkQueueOwners, checkQueueTrigger, listCloudfnQueues, queueAppSettings, syncQueues } from './triggers/queue.ts'
+import { checkQueueOwners, checkQueueTrigger, listQueues, queueAppSettings, syncQueues } from './triggers/queue.ts'
 import { syncTriggers } from './triggers/sync.ts'
-
-/** Flex Consumption's default maximum instance count. */
-const DEFAULT_MAX_INSTANCES = 100
-
-function maximumInstanceCount(options: Readonly<Record<string, unknown>>): number {
-  return integerOr(options.maximumInstanceCount, DEFAULT_MAX_INSTANCES, 'providerOptions.azure.maximumInstanceCount', 1, 1000)
-}
 
 function siteDefinition(
   context: AzureContext,
@@ -48,7 +42,7 @@ function siteDefinition(
         },
       },
       runtime: { name: 'node', version: '22' },
-      scaleAndConcurrency: { instanceMemoryMB, maximumInstanceCount: maximumInstanceCount(request.providerOptions) },
+      scaleAndConcurrency: { instanceMemoryMB, ...scaleAndConcurrencyOf(request.scale, request.providerOptions) },
     },
   }
 }
@@ -78,30 +72,23 @@ export async function deployFunction(
   const artifact = request.artifact
   if (!artifact) throw new Error('the azure provider needs a packaged artifact')
   // Bad options are rejected before the first request, not halfway through the infrastructure.
-  maximumInstanceCount(request.providerOptions)
+  scaleAndConcurrencyOf(request.scale, request.providerOptions)
   if (request.trigger?.kind === 'queue') checkQueueTrigger(request.trigger, request.name)
   const { web, resources } = await context.sdk.clients()
   const { resourceGroup } = context.settings
   const app = appName(context.scope, request.name)
   const what = `app '${app}'`
-  const { warning } = instanceMemoryFor(request.memoryMb)
-  const warnings: Warning[] = warning ? [warning] : []
+  const warnings = memoryWarnings(request.memoryMb)
   const existing = await armFind('reading', what, () => web.webApps.get(resourceGroup, app, { abortSignal: signal }))
-  const deployed = existing && fieldsFromSite(existing)
-  if (existing && !deployed && !existing.tags?.[`cloudfn:managed`]) {
-    throw new ConflictError({
-      provider: 'azure',
-      isRetryable: false,
-      message: `An app named '${app}' exists in '${resourceGroup}' but was not created by cloudfn; remove it or deploy under another name`,
-    })
-  }
+  // The comparison plan.ts makes for `cloud.plan()`: a plan and a deploy agree on what changes.
+  const { deployed, sameCode, sameConfig } = diffAzure(context, existing, request)
   const envKeys = Object.keys(request.env).sort()
-  if (deployed && deployed.codeHash === artifact.sha256 && deployed.configHash === request.configHash) {
+  if (deployed && sameCode && sameConfig) {
     return { record: toRecord(deployed, app, envKeys), status: 'unchanged', warnings }
   }
   const queueTrigger = request.trigger?.kind === 'queue' ? request.trigger : undefined
   // Read before anything changes, so a queue another function owns refuses the deploy untouched.
-  const queues = queueTrigger || deployed?.trigger?.kind === 'queue' ? await listCloudfnQueues(context, signal) : undefined
+  const queues = queueTrigger || deployed?.trigger?.kind === 'queue' ? await listQueues(context, signal) : undefined
   if (queueTrigger && queues) checkQueueOwners(queues, queueTrigger, request.name)
   request.onStep?.(existing ? 'update' : 'create')
   request.onStep?.('configure')

@@ -11,7 +11,7 @@ import { NotFoundError } from '../../src/errors/not-found.ts'
 import { packageFile } from '../../src/package/package-root.ts'
 import type { FunctionRecord, ProviderV1 } from '../../src/provider.ts'
 import { expectPlainObject } from '../../src/validation.ts'
-import { AZURE_CAPABILITIES } from './capabilities.ts'
+import { AZURE_CAPABILITIES, instanceMemoryFor } from './capabilities.ts'
 import { EXTENSION_BUNDLE } from './constants.ts'
 import type { AzureContext } from './context.ts'
 import { deployFunction } from './deploy.ts'
@@ -21,12 +21,15 @@ import { Invoker } from './invoke.ts'
 import { readFunctionKey } from './keys.ts'
 import { appName, containerName, functionUrl, storageAccountName } from './names.ts'
 import { azurePackages } from './packages.ts'
+import { planDeploy } from './plan.ts'
+import { flexBillingRule } from './pricing.ts'
 import { fieldsFromSite, toRecord, userEnvKeys } from './record.ts'
 import { AzureSdk } from './sdk.ts'
 import { type AzureSettings, checkSettings, type ProviderSettings } from './settings.ts'
 import { deleteQueuesOf, sendMessage } from './triggers/queue.ts'
 
 export { AZURE_CAPABILITIES, instanceMemoryFor } from './capabilities.ts'
+export { AZURE_FLEX_PRICES, type AzureFlexPrices } from './pricing.ts'
 export type { AzureSettings } from './settings.ts'
 
 /**
@@ -92,6 +95,9 @@ export function createAzureProvider(settings: ProviderSettings): AzureProvider {
     subscriptionId: checked.subscriptionId,
     resourceGroup,
     capabilities: AZURE_CAPABILITIES,
+    // Flex bills the instance's memory, the size deploy picked for the function's memoryMb.
+    billingRule: (record) =>
+      flexBillingRule(checked.prices, { instanceMemoryMb: instanceMemoryFor(record.memoryMb).instanceMemoryMB }),
     packaging: {
       shimPath: packageFile('providers/azure/shim.ts'),
       files: PACKAGE_FILES,
@@ -103,6 +109,7 @@ export function createAzureProvider(settings: ProviderSettings): AzureProvider {
     requiredPackages: ({ trigger }) => azurePackages(trigger, checked),
 
     doDeploy: (request, options) => deployFunction(context, request, options.signal),
+    doPlan: (request, options) => planDeploy(context, request, options.signal),
 
     async doGet(name, options) {
       const found = await siteOf(name, options.signal)

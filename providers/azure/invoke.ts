@@ -172,7 +172,7 @@ export class Invoker {
           new ThrottledError({
             ...base,
             retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
-            message: `'${name}' is at its maximum instance count; retry later or raise maximumInstanceCount`,
+            message: `'${name}' is at its maximum instance count (HTTP 429); it did not run. Retry later or raise maxInstances`,
           }),
         )
       case status === 504 || (status === 502 && elapsedMs >= FRONT_END_LIMIT_MS) || (status === 500 && timedOut):

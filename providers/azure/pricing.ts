@@ -9,7 +9,10 @@ import type { BillingRule, PriceTableBase } from '../../src/cost/types.ts'
  * Sources: https://azure.microsoft.com/pricing/details/functions/ (Flex
  * Consumption, East US: on-demand execution time $0.000026 per GB-s, $0.40
  * per million executions; free grant 100,000 GB-s and 250,000 executions a
- * month; a minimum of 1,000 ms billed), and
+ * month); the 1,000 ms minimum per execution is the one discussed in
+ * https://learn.microsoft.com/en-us/answers/a/12389275 (overridable as
+ * `minimumMs`: the pricing page renders its figures client-side, so they
+ * could not be read verbatim here); and
  * https://learn.microsoft.com/azure/azure-functions/functions-consumption-costs
  * (on demand: "the total amount of memory provisioned while each on demand
  * instance is actively executing functions (in GB-seconds)").

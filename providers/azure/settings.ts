@@ -1,6 +1,8 @@
 import type { TokenCredential } from '@azure/core-auth'
 import type { CloudSettings } from '../../src/client.ts'
+import { type PriceOverrides, withPriceOverrides } from '../../src/cost/override.ts'
 import { expectKnownKeys, expectPlainObject, expectString, fail, integerOr } from '../../src/validation.ts'
+import { AZURE_FLEX_PRICES, type AzureFlexPrices } from './pricing.ts'
 
 export interface AzureSettings extends CloudSettings {
   /** Subscription that holds the resources. */
@@ -15,6 +17,8 @@ export interface AzureSettings extends CloudSettings {
   pollIntervalMs?: number
   /** How long a deploy waits for the host to list the new function, in ms (default 300 000). */
   readyTimeoutMs?: number
+  /** Your prices, over the East US list prices of `AZURE_FLEX_PRICES` (another region, a discount): `meta.cost` uses them. */
+  pricing?: PriceOverrides<AzureFlexPrices>
 }
 
 export type ProviderSettings = Omit<AzureSettings, 'retry'>
@@ -26,9 +30,10 @@ export interface CheckedSettings {
   credential: TokenCredential | undefined
   pollIntervalMs: number
   readyTimeoutMs: number
+  prices: AzureFlexPrices
 }
 
-const KEYS = ['subscriptionId', 'resourceGroup', 'location', 'credential', 'pollIntervalMs', 'readyTimeoutMs']
+const KEYS = ['subscriptionId', 'resourceGroup', 'location', 'credential', 'pollIntervalMs', 'readyTimeoutMs', 'pricing']
 
 /** Checks the settings before anything is sent; errors name the field. */
 export function checkSettings(value: unknown): CheckedSettings {
@@ -53,5 +58,6 @@ export function checkSettings(value: unknown): CheckedSettings {
     credential,
     pollIntervalMs: integerOr(settings.pollIntervalMs, 2000, 'settings.pollIntervalMs', 0, 60_000),
     readyTimeoutMs: integerOr(settings.readyTimeoutMs, 300_000, 'settings.readyTimeoutMs', 0, 3_600_000),
+    prices: withPriceOverrides(AZURE_FLEX_PRICES, settings.pricing, 'settings.pricing'),
   }
 }

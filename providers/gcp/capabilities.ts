@@ -1,4 +1,5 @@
 import type { ProviderCapabilities } from '../../src/provider.ts'
+import { GCP_SCALE } from './scale.ts'
 
 const MIB = 1024 * 1024
 
@@ -29,6 +30,8 @@ export const GCP_CAPABILITIES: ProviderCapabilities = {
     http: { auth: ['public', 'iam'], limits: { bodyCounting: 'bytes', maxRequestHeadBytes: 16 * 1024, jsonBodies: 'strict' } },
     schedule: { timezones: true },
     queue: { maxBatchSize: 1, maxRetries: { min: 4, max: 99 }, namedDeadLetter: true, maxMessageBytes: 7 * MIB },
+    // The queue's Pub/Sub limits, per subscriber (see triggers/topic.ts); the default is the fewest allowed.
+    topic: { maxRetries: { min: 4, max: 99, default: 4 }, namedDeadLetter: true, maxMessageBytes: 7 * MIB },
   },
   logs: false,
   coldStartReport: true,
@@ -43,6 +46,10 @@ export const GCP_CAPABILITIES: ProviderCapabilities = {
   maxAsyncRequestBytes: 32 * MIB,
   memoryMb: { min: 128, max: 10240 },
   timeoutSec: { min: 1, max: 3600 },
+  // Cloud Run reports no billed time per request: the shim's measured duration, rounded as Cloud Run rounds (pricing.ts).
+  billedDuration: 'estimated',
+  // serviceConfig.maxInstanceCount / minInstanceCount (scale.ts).
+  scale: GCP_SCALE,
 }
 
 /** Pub/Sub's publish request limit is 10 MiB ("Request payload size exceeds the limit: 10485760 bytes", https://cloud.google.com/pubsub/quotas#resource_limits). */

@@ -1,19 +1,21 @@
 import { ProviderError } from '../../src/errors/provider-error.ts'
 import type { DeployRequest, DeployResponse, Warning } from '../../src/provider.ts'
 import { throwIfAborted } from '../../src/retry.ts'
-import { queueNames } from '../../src/triggers/queue.ts'
 import { expectString, fail, integerOr } from '../../src/validation.ts'
 import { awaitOperation, type ControlPlane, getFunction, uploadSource, waitSettled } from './control-plane.ts'
 import { functionState } from './enums.ts'
-import { CODE_LABEL, CONFIG_LABEL, cloudfnLabels, hexToLabel } from './labels.ts'
+import { cloudfnLabels } from './labels.ts'
 import { formatMemory } from './memory.ts'
 import { functionResourceName, locationName } from './names.ts'
+import { diffGcp } from './plan.ts'
 import { type Endpoint, IGNORED_ROUTES_ENV, toEndpoint, toRecord } from './record.ts'
+import { instanceCounts } from './scale.ts'
 import type { GcpFunction } from './sdk.ts'
 import { topicName } from './triggers/pubsub.ts'
 import { assertQueueFree } from './triggers/queue-owner.ts'
 import { storedTrigger, triggerEnv } from './triggers/stored.ts'
 import { ensureTopics, removeTriggerResources, syncTrigger } from './triggers/sync.ts'
+import { assertTopicUsable, ensureTopicResources, pubsubNames } from './triggers/topic.ts'
 
 export const PROVIDER_OPTION_KEYS = ['maxInstances', 'minInstances', 'serviceAccountEmail'] as const
 
@@ -28,11 +30,9 @@ interface Options {
   serviceAccountEmail: string | undefined
 }
 
-function checkOptions(options: Readonly<Record<string, unknown>>): Options {
+function checkOptions(options: Readonly<Record<string, unknown>>, scale: DeployRequest['scale']): Options {
   const field = (key: string) => `providerOptions.gcp.${key}`
-  const maxInstances = integerOr(options.maxInstances, 100, field('maxInstances'), 1, 1000)
-  const minInstances = integerOr(options.minInstances, 0, field('minInstances'), 0, 1000)
-  if (minInstances > maxInstances) fail(field('minInstances'), 'must not exceed maxInstances')
+  const { maxInstances, minInstances } = instanceCounts(scale, options)
   const email = options.serviceAccountEmail
   if (email !== undefined && !/^[^@\s]+@[^@\s]+$/.test(expectString(email, field('serviceAccountEmail'))))
     fail(field('serviceAccountEmail'), 'must be a service account e-mail address')
@@ -56,11 +56,11 @@ const PUBSUB_PUBLISHED = 'google.cloud.pubsub.topic.v1.messagePublished'
 
 /** Pub/Sub's Eventarc trigger on the function; absent for every other trigger. */
 function eventTriggerOf(plane: ControlPlane, request: DeployRequest, options: Options): GcpFunction['eventTrigger'] {
-  const { trigger } = request
-  if (trigger?.kind !== 'queue') return undefined
+  const names = pubsubNames(request.trigger, request.name)
+  if (!names) return undefined
   return {
     eventType: PUBSUB_PUBLISHED,
-    pubsubTopic: topicName(plane.location, queueNames(trigger, request.name).queue),
+    pubsubTopic: topicName(plane.location, names.topic),
     retryPolicy: RETRY_POLICY_RETRY,
     triggerRegion: plane.location.region,
     ...(options.serviceAccountEmail ? { serviceAccountEmail: options.serviceAccountEmail } : {}),
@@ -75,9 +75,6 @@ function eventTriggerOf(plane: ControlPlane, request: DeployRequest, options: Op
 function frameworkEnv(request: DeployRequest): Record<string, string> {
   return request.trigger?.kind === 'http' ? { [IGNORED_ROUTES_ENV]: '' } : {}
 }
-
-/** The API cannot turn an HTTP function into an event-triggered one or back: such a change replaces the function. */
-const isEventTriggered = (fn: GcpFunction | undefined) => !!fn?.eventTrigger?.eventType
 
 function specOf(plane: ControlPlane, request: DeployRequest, options: Options, labels: Record<string, string>): GcpFunction {
   const eventTrigger = eventTriggerOf(plane, request, options)
@@ -119,21 +116,21 @@ const deployed = (fn: GcpFunction, status: DeployResponse['status'], warnings: W
 export async function deployFunction(plane: ControlPlane, request: DeployRequest, signal?: AbortSignal): Promise<Deployed> {
   const { name, artifact } = request
   if (!artifact) throw new ProviderError({ provider: 'gcp', isRetryable: false, message: 'gcp deploys need a packaged artifact' })
-  const options = checkOptions(request.providerOptions)
+  const options = checkOptions(request.providerOptions, request.scale)
   const warnings: Warning[] = []
   // Before anything changes: a refused deploy leaves both functions as they were.
   await assertQueueFree(plane, name, request.trigger)
+  await assertTopicUsable(plane, name, request.trigger)
   let existing = await waitSettled(plane, name, signal)
   const labels = existing?.labels ?? {}
-  const codeLabel = hexToLabel(artifact.sha256)
-  const sameCode = labels[CODE_LABEL] === codeLabel
-  const sameConfig = labels[CONFIG_LABEL] === hexToLabel(request.configHash)
+  // The comparison plan.ts makes for `cloud.plan()`: a plan and a deploy agree on what changes.
+  const { sameCode, sameConfig, active, replace } = diffGcp(existing, request)
   let changed = false
   const beforeChange = () => {
     if (!changed) request.onStep?.(existing ? 'update' : 'create')
     changed = true
   }
-  if (existing && functionState(existing.state) === 'ACTIVE' && sameCode && sameConfig) {
+  if (existing && active && sameCode && sameConfig) {
     // The trigger's own resources may lag behind a deploy that crashed after the function changed.
     if (request.trigger) await syncTrigger(plane, existing, name, request.trigger, request.trigger, beforeChange)
     return deployed(existing, changed ? 'updated' : 'unchanged', warnings)
@@ -141,11 +138,12 @@ export async function deployFunction(plane: ControlPlane, request: DeployRequest
   beforeChange()
   const existed = existing !== undefined
   const previous = storedTrigger(existing?.serviceConfig?.environmentVariables)
-  if (existing && isEventTriggered(existing) !== (request.trigger?.kind === 'queue')) {
+  if (existing && replace) {
     await removeFunction(plane, name)
     existing = undefined
   }
   if (request.trigger?.kind === 'queue') await ensureTopics(plane, request.trigger, name, beforeChange)
+  if (request.trigger?.kind === 'topic') await ensureTopicResources(plane, request.trigger, name, beforeChange)
   const spec = specOf(plane, request, options, { ...labels, ...cloudfnLabels(artifact.sha256, request.configHash) })
   const client = await plane.client()
   // A function whose last build failed needs its source again even if the hash matches.

@@ -11,24 +11,23 @@
 import { collect, functionCandidate, type GcCandidate } from '../../src/gc.ts'
 import type { GcOptions, GcResult } from '../../src/provider.ts'
 import { throwIfAborted } from '../../src/retry.ts'
-import { queueNames } from '../../src/triggers/queue.ts'
 import type { Trigger } from '../../src/triggers/types.ts'
 import { type ControlPlane, listManaged } from './control-plane.ts'
 import { toRecord } from './record.ts'
 import type { SchedulerJob } from './sdk.ts'
 import { PubSub } from './triggers/pubsub.ts'
 import { deleteJob, JOB_PREFIX, listCloudfnJobs } from './triggers/scheduler.ts'
+import { pubsubNames, sharedTopicLeftovers } from './triggers/topic.ts'
 
 function isoOf(time: SchedulerJob['userUpdateTime'] | string): string | undefined {
   if (typeof time === 'string') return time
   return time?.seconds === undefined || time.seconds === null ? undefined : new Date(Number(time.seconds) * 1000).toISOString()
 }
 
-/** Names of the topics (and keeper subscription) a queue trigger uses. */
+/** Names of the topics (and keeper subscription) a queue or topic trigger uses. */
 function queueResources(trigger: Trigger | undefined, name: string): Set<string> {
-  if (trigger?.kind !== 'queue') return new Set()
-  const names = queueNames(trigger, name)
-  return new Set([names.queue, names.deadLetter])
+  const names = pubsubNames(trigger, name)
+  return new Set(names ? [names.topic, names.deadLetter] : [])
 }
 
 export async function collectGarbage(
@@ -63,6 +62,8 @@ export async function collectGarbage(
       })
     }
   }
+  // Shared topics go after the functions, whose own removal deletes the ones they were last on.
+  candidates.push(...(await sharedTopicLeftovers(plane, records)))
   // Each removal first checks the signal: nothing more is deleted once the caller has aborted.
   const checked = candidates.map((candidate) => ({
     ...candidate,

@@ -14,14 +14,18 @@ import { cachedIdTokens, defaultIdTokenProvider } from './id-token.ts'
 import { invokeEndpoint } from './invoke.ts'
 import { MIN_FUNCTION_ID_LENGTH } from './names.ts'
 import { gcpPackages } from './packages.ts'
+import { planDeploy } from './plan.ts'
+import { cloudRunBillingRule } from './pricing.ts'
 import { lazyProjectNumber } from './project-number.ts'
 import { type Endpoint, toEndpoint, toRecord } from './record.ts'
 import { lazyRest } from './rest.ts'
 import { lazyClient, lazySchedulerClient } from './sdk.ts'
 import { checkSettings, type GcpSettings, type ProviderSettings } from './settings.ts'
 import { fetchFunction, sendMessage } from './triggers/calls.ts'
+import { publishToTopic } from './triggers/topic.ts'
 
 export { GCP_CAPABILITIES } from './capabilities.ts'
+export { GCP_CLOUD_RUN_PRICES, type GcpCloudRunPrices } from './pricing.ts'
 export type { GcpSettings, IdTokenProvider } from './settings.ts'
 
 /**
@@ -44,6 +48,17 @@ const PACKAGE_JSON = `${JSON.stringify(
 export interface GcpProvider extends ProviderV1 {
   readonly project: string
   readonly region: string
+}
+
+/** Refused before anything is read or sent, by deploy and plan alike. */
+function checkFunctionId(name: string): void {
+  if (name.length < MIN_FUNCTION_ID_LENGTH) {
+    throw new InvalidArgumentError({
+      provider: 'gcp',
+      field: 'name',
+      message: `name '${name}' is too short for Cloud Functions, whose function IDs have ${MIN_FUNCTION_ID_LENGTH} to 63 characters`,
+    })
+  }
 }
 
 export function createGcpProvider(settings: ProviderSettings): GcpProvider {
@@ -104,21 +119,21 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
     project: checked.project,
     region: checked.region,
     capabilities: GCP_CAPABILITIES,
+    billingRule: (record) => cloudRunBillingRule(checked.prices, { memoryMb: record.memoryMb }),
     packaging: { shimPath: packageFile('providers/gcp/shim.ts'), files: { 'package.json': PACKAGE_JSON } },
     providerOptionKeys: PROVIDER_OPTION_KEYS,
     requiredPackages: ({ trigger }) => gcpPackages(trigger, checked),
 
     async doDeploy(request, options) {
-      if (request.name.length < MIN_FUNCTION_ID_LENGTH) {
-        throw new InvalidArgumentError({
-          provider: 'gcp',
-          field: 'name',
-          message: `name '${request.name}' is too short for Cloud Functions, whose function IDs have ${MIN_FUNCTION_ID_LENGTH} to 63 characters`,
-        })
-      }
+      checkFunctionId(request.name)
       const { response, endpoint } = await deployFunction(plane, request, options.signal)
       remember(request.name, endpoint)
       return response
+    },
+
+    async doPlan(request) {
+      checkFunctionId(request.name)
+      return planDeploy(plane, request)
     },
 
     async doGet(name) {
@@ -148,6 +163,10 @@ export function createGcpProvider(settings: ProviderSettings): GcpProvider {
 
     doSend(request, options) {
       return sendMessage(plane, request, options.signal)
+    },
+
+    doPublish(request, options) {
+      return publishToTopic(plane, request, options.signal)
     },
 
     async doRemove(name, options) {

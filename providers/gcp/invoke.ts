@@ -91,7 +91,7 @@ function invokeError(name: string, endpoint: Endpoint, response: Response, body:
     case 429:
       return new ThrottledError({
         ...base,
-        message: `Function '${name}' has no instance free (HTTP 429); raise providerOptions.gcp.maxInstances or retry later`,
+        message: `Function '${name}' has no instance free (HTTP 429); it did not run. Retry later or raise maxInstances`,
         retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
       })
     case 401:

@@ -1,6 +1,8 @@
 import type { AuthClient } from 'google-auth-library'
 import type { CloudSettings } from '../../src/client.ts'
+import { type PriceOverrides, withPriceOverrides } from '../../src/cost/override.ts'
 import { expectKnownKeys, expectPlainObject, expectString, fail, integerOr } from '../../src/validation.ts'
+import { GCP_CLOUD_RUN_PRICES, type GcpCloudRunPrices } from './pricing.ts'
 
 /** Returns an ID token whose audience is `audience` (the function's URL). */
 export type IdTokenProvider = (audience: string) => Promise<string>
@@ -22,15 +24,17 @@ export interface GcpSettings extends CloudSettings {
   idTokenProvider?: IdTokenProvider
   /** Delay between polls of a deploy operation, in ms (default 1000; reached after quicker first polls from 25 ms, src/poll-pace.ts, then growing to 10x). */
   pollIntervalMs?: number
+  /** Your prices, over the Tier 1 list prices of `GCP_CLOUD_RUN_PRICES` (a Tier 2 region, a discount): `meta.cost` uses them. */
+  pricing?: PriceOverrides<GcpCloudRunPrices>
 }
 
 export type ProviderSettings = Omit<GcpSettings, 'retry'>
 
-const KEYS = ['project', 'region', 'authClient', 'idTokenProvider', 'pollIntervalMs']
+const KEYS = ['project', 'region', 'authClient', 'idTokenProvider', 'pollIntervalMs', 'pricing']
 
 export function checkSettings(
   settings: unknown,
-): Required<Pick<GcpSettings, 'project' | 'region' | 'pollIntervalMs'>> & ProviderSettings {
+): Required<Pick<GcpSettings, 'project' | 'region' | 'pollIntervalMs'>> & ProviderSettings & { prices: GcpCloudRunPrices } {
   const checked = expectPlainObject(settings, 'settings')
   expectKnownKeys(checked, KEYS, 'settings')
   const project = expectString(checked.project, 'settings.project')
@@ -42,5 +46,6 @@ export function checkSettings(
   if (checked.idTokenProvider !== undefined && typeof checked.idTokenProvider !== 'function')
     fail('settings.idTokenProvider', 'must be a function (audience) => Promise<string>')
   const pollIntervalMs = integerOr(checked.pollIntervalMs, 1000, 'settings.pollIntervalMs', 0, 60_000)
-  return { ...(checked as unknown as ProviderSettings), project, region, pollIntervalMs }
+  const prices = withPriceOverrides(GCP_CLOUD_RUN_PRICES, checked.pricing, 'settings.pricing')
+  return { ...(checked as unknown as ProviderSettings), project, region, pollIntervalMs, prices }
 }

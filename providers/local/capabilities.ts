@@ -22,6 +22,7 @@ export function localCapabilities(isolation: Isolation): ProviderCapabilities {
       },
       schedule: { timezones: true },
       queue: { maxBatchSize: 10, maxRetries: { min: 0, max: 100 }, namedDeadLetter: true, maxMessageBytes: 1 * MB },
+      storage: { events: ['created', 'deleted'], filters: true },
       // SNS's 256 KiB, the tightest of the clouds' topics.
       topic: {
         maxRetries: { min: 0, max: 100, default: LOCAL_TOPIC_DEFAULT_RETRIES },
@@ -40,5 +41,7 @@ export function localCapabilities(isolation: Isolation): ProviderCapabilities {
     timeoutSec: { min: 1, max: 3600 },
     // A function's maxInstances caps its executions as settings.maxInstances does; the fake keeps no warm instances.
     scale: { maxInstances: PORTABLE_SCALE.maxInstances },
+    // No price table: billed nothing, billedMs the measured duration rounded up to 1 ms (src/cost NO_CHARGE_RULE).
+    billedDuration: 'estimated',
   }
 }

@@ -2,7 +2,7 @@ import type { DeployRequest, DeployResponse, FunctionRecord } from '../../src/pr
 import { unpackArtifact } from '../../src/sandbox/artifact-dir.ts'
 import type { LocalContext } from './context.ts'
 import { createInlineRunner } from './inline-runner.ts'
-import { diffLocal } from './plan.ts'
+import { codeHashOf, planLocal } from './plan.ts'
 import type { Runner } from './runner.ts'
 import type { LocalDeployment } from './store.ts'
 import { createWorkerRunner } from './worker-runner.ts'
@@ -23,12 +23,11 @@ async function deployLocked(
   // Compared with what is on disk now (another process may have deployed since), under the lock:
   // a fresh read, not one an invoke started before the lock was taken.
   const existing = await context.hydrateNow(request.name)
-  // The same comparison doPlan makes (plan.ts), so a plan and a deploy agree on what is unchanged.
-  const { codeHash, sameCode, sameConfig } = diffLocal(existing, request)
-  if (existing && sameCode && sameConfig) {
+  // Plan, then apply: doPlan's own plan (plan.ts); the fake applies any change by replacing the deployment.
+  if (existing && planLocal(existing, request).changes.length === 0) {
     return { response: { record: existing.record, status: 'unchanged', warnings: [] }, replaced: undefined }
   }
-  triggers.assertQueueFree(request.name, request.trigger)
+  await triggers.assertQueueFree(request.name, request.trigger)
   request.onStep?.(existing ? 'update' : 'create')
   request.onStep?.('upload')
   const runnerSettings = context.runnerSettings(
@@ -48,7 +47,7 @@ async function deployLocked(
     timeoutSec: request.timeoutSec,
     ...(request.scale.maxInstances === undefined ? {} : { maxInstances: request.scale.maxInstances }),
     envKeys: Object.keys(request.env).sort(),
-    codeHash,
+    codeHash: codeHashOf(request),
     configHash: request.configHash,
     trigger: request.trigger,
     updatedAt: new Date().toISOString(),

@@ -11,6 +11,7 @@ import { invokeAsync, invokeSync } from './invoke.ts'
 import { readLogs } from './logs.ts'
 import { planLocal } from './plan.ts'
 import { type Isolation, type LocalSettings, resolveSettings } from './settings.ts'
+import type { LocalStorage } from './storage.ts'
 import type { LocalStore } from './store.ts'
 import type { LocalTriggers } from './triggers.ts'
 
@@ -127,11 +128,15 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
 }
 
 /** The in-process fake: the neutral API on top of the local provider. */
-export function local(settings: LocalSettings = {}): Cloud & { readonly store: LocalStore; readonly triggers: LocalTriggers } {
+export function local(
+  settings: LocalSettings = {},
+): Cloud & { readonly store: LocalStore; readonly triggers: LocalTriggers; readonly storage: LocalStorage } {
   const { retry, ...providerSettings } = expectPlainObject(settings, 'settings') as LocalSettings
   const provider = createLocalProvider(providerSettings)
   return Object.assign(createCloud(provider, retry === undefined ? {} : { retry }), {
     store: provider.store,
     triggers: provider.triggers,
+    // Object storage whose changes start storage() functions: `cloud.storage.put(bucket, key, bytes)`.
+    storage: provider.triggers.storage,
   })
 }

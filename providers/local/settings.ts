@@ -25,7 +25,7 @@ export interface LocalSettings extends CloudSettings {
    * `clock.advance(ms)` instead of waiting.
    */
   clock?: TriggerClock
-  /** Pause before a failed queue message is delivered again (default 10 ms). */
+  /** Pause before a failed queue message (or a topic subscriber's failed copy) is delivered again (default 10 ms). */
   queueRetryDelayMs?: number
 }
 

@@ -1,4 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { topicRecorder } from '../../conformance/fixtures/topics.ts'
+import { createInboxes } from '../../conformance/inbox.ts'
+import { withOverrides } from '../../src/define.ts'
 import { defineFunction, topic } from '../../src/index.ts'
 import { local } from './index.ts'
 
@@ -69,6 +75,31 @@ describe('local topics', () => {
       expect(cloud.triggers.topics.list()).toEqual([])
     } finally {
       await cloud.triggers.close()
+    }
+  })
+
+  it('persisted: another process publishing loads every saved subscriber and delivers before it answers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudfn-topics-'))
+    const inboxes = createInboxes()
+    const [a, b] = [inboxes.open(), inboxes.open()]
+    const clouds = [local({ isolation: 'worker', persistDir: dir }), local({ isolation: 'worker', persistDir: dir })]
+    try {
+      const [deployer, publisher] = clouds as [ReturnType<typeof local>, ReturnType<typeof local>]
+      for (const [name, inbox] of [
+        ['sub-a', a],
+        ['sub-b', b],
+      ] as const) {
+        await deployer.deploy(withOverrides(topicRecorder, { env: inbox.env, trigger: topic({ name: 'persisted' }) }), { name })
+      }
+      // The CLI's case: a fresh process that never deployed them, publishing once and exiting.
+      await publisher.topic('persisted').publish({ n: 1 })
+      expect(a.deliveries()).toEqual([{ defined: true, received: { n: 1 } }])
+      expect(b.deliveries()).toEqual([{ defined: true, received: { n: 1 } }])
+    } finally {
+      for (const cloud of clouds) await cloud.triggers.close()
+      for (const cloud of clouds) for (const deployment of cloud.store.deployments.values()) await deployment.runner.retire()
+      inboxes.close()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { ConflictError } from '../../src/errors/conflict.ts'
 import { NotFoundError } from '../../src/errors/not-found.ts'
 import type { FetchRequest, LogEntry, SendRequest } from '../../src/provider.ts'
 import { httpResultOf } from '../../src/runtime/http-envelope.ts'
@@ -27,7 +26,9 @@ import {
   withNetworkHeaders,
 } from './http-front.ts'
 import type { RunOutcome } from './runner.ts'
+import { LocalStorage } from './storage.ts'
 import { LocalTopics } from './topics.ts'
+import { claimLocalQueues } from './triggers/ownership.ts'
 
 /** Runs one execution of the named function's current version (counted, logged). */
 export type Execute = (name: string, payload: string, executionId: string) => Promise<RunOutcome>
@@ -41,6 +42,8 @@ interface Endpoint {
 interface LocalQueue {
   queue: DeliveryQueue
   functionName: string
+  /** The name its dead letters are kept under (undefined once deleted out of band; see triggers/ownership.ts). */
+  deadLetter: string | undefined
 }
 
 /** Header carrying a function's key for `auth: 'key'` on the local fake. */
@@ -57,8 +60,12 @@ export class LocalTriggers {
   readonly endpoints = new Map<string, Endpoint>()
   /** By queue name. */
   readonly queues = new Map<string, LocalQueue>()
+  /** Queues made outside cloudfn, by name, with the bodies they hold: never consumed, adopted or deleted by cloudfn. */
+  readonly foreignQueues = new Map<string, string[]>()
   /** Topics and their subscribers (see topics.ts). */
   readonly topics: LocalTopics
+  /** Buckets and the functions their changes start (see storage.ts). */
+  readonly storage: LocalStorage
   private readonly schedules = new Map<string, () => void>()
   /** Per-provider secrets standing in for a function key and for IAM credentials. */
   readonly #secrets = { key: randomBytes(24).toString('base64url'), iam: randomBytes(24).toString('base64url') }
@@ -80,12 +87,15 @@ export class LocalTriggers {
     this.clock = options.clock
     this.queueRetryDelayMs = options.queueRetryDelayMs
     this.topics = new LocalTopics({ execute: options.execute, retryDelayMs: options.queueRetryDelayMs })
+    const now = () => options.clock.now()
+    this.storage = new LocalStorage({ execute: options.execute, retryDelayMs: options.queueRetryDelayMs, now })
   }
 
   /** Starts what `trigger` needs for the function (replacing what it had); resolves with the URL of an HTTP function. */
   async attach(name: string, trigger: Trigger | undefined): Promise<string | undefined> {
     if (trigger?.kind !== 'http') await this.closeEndpoint(name)
     this.topics.attach(name, trigger)
+    this.storage.attach(name, trigger)
     this.schedules.get(name)?.()
     this.schedules.delete(name)
     this.detachQueues(name, trigger?.kind === 'queue' ? queueNames(trigger, name).queue : undefined)
@@ -163,21 +173,12 @@ export class LocalTriggers {
     for (const { queue } of this.queues.values()) queue.close()
     this.queues.clear()
     this.topics.close()
+    this.storage.close()
   }
 
-  /** A queue belongs to one function: another function's deploy must not take it over (and later delete it). */
-  assertQueueFree(name: string, trigger: Trigger | undefined): void {
-    if (trigger?.kind !== 'queue') return
-    const { queue } = queueNames(trigger, name)
-    const owner = this.queues.get(queue)?.functionName
-    if (owner !== undefined && owner !== name) {
-      throw new ConflictError({
-        provider: 'local',
-        // Waiting does not free the queue: retrying is pointless.
-        isRetryable: false,
-        message: `Queue '${queue}' belongs to function '${owner}'; give '${name}' another queue (queue({ name }))`,
-      })
-    }
+  /** The queue-ownership rule (src/triggers/ownership.ts): refuses another function's or a foreign queue or dead-letter queue. */
+  async assertQueueFree(name: string, trigger: Trigger | undefined): Promise<void> {
+    if (trigger?.kind === 'queue') await claimLocalQueues(this, name, trigger)
   }
 
   private listen(name: string, trigger: QueueTrigger): void {
@@ -187,6 +188,7 @@ export class LocalTriggers {
     if (existing) {
       // The same queue, consumed by the updated function: nothing waiting, in flight or due for a retry is lost.
       existing.queue.reconfigure(settings)
+      existing.deadLetter = names.deadLetter
       return
     }
     const queue = new DeliveryQueue({
@@ -206,7 +208,7 @@ export class LocalTriggers {
         return outcomes.filter((id): id is string => id !== undefined)
       },
     })
-    this.queues.set(names.queue, { queue, functionName: name })
+    this.queues.set(names.queue, { queue, functionName: name, deadLetter: names.deadLetter })
   }
 
   private detachQueues(name: string, keep: string | undefined): void {

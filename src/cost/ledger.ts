@@ -26,6 +26,8 @@ export class CostLedger {
   #billedMs = 0
   readonly #meters = new Map<string, MeterTotal>()
   readonly #assumptions = new Set<string>()
+  /** The assumption lists already taken in: one per rule and way of billing, so each is read once (an add is on every invoke). */
+  readonly #lists = new Set<readonly string[]>()
 
   add(billed: BilledExecution, freeTier: Readonly<Record<string, number>>): void {
     this.#invocations++
@@ -39,7 +41,11 @@ export class CostLedger {
         this.#meters.set(line.meter, { kind: line.kind, units: line.units, usd: line.usd, free: freeTier[line.meter] ?? 0 })
       }
     }
-    for (const assumption of billed.cost.assumptions) this.#assumptions.add(assumption)
+    const list = billed.cost.assumptions
+    if (!this.#lists.has(list)) {
+      this.#lists.add(list)
+      for (const assumption of list) this.#assumptions.add(assumption)
+    }
   }
 
   snapshot(options: SnapshotOptions = {}): CostSnapshot {

@@ -24,6 +24,8 @@ export interface EmulatorProbe {
   writeCount(): Promise<number>
   functionNames(): Promise<string[]>
   deadLetters(functionName: string): Promise<string[]>
+  /** Topics the emulator holds (topic scenarios check what a remove leaves). */
+  topicNames?(): Promise<string[]>
 }
 
 /**

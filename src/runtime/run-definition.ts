@@ -16,6 +16,7 @@ export type RuntimeTrigger =
   | { kind: 'schedule'; cron: string; timezone: string }
   | { kind: 'queue' }
   | { kind: 'topic' }
+  | { kind: 'storage' }
 
 /** The part of a function definition that the runtime needs. */
 export interface RunnableDefinition {

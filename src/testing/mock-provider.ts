@@ -13,6 +13,7 @@ import type {
   LogsRequest,
   ProviderCapabilities,
   ProviderV1,
+  PublishRequest,
   SendRequest,
 } from '../provider.ts'
 
@@ -22,6 +23,7 @@ export const MOCK_CAPABILITIES: ProviderCapabilities = {
     http: { auth: ['public', 'key', 'iam'] },
     schedule: { timezones: true },
     queue: { maxBatchSize: 10, maxRetries: { min: 0, max: 100 }, namedDeadLetter: true, maxMessageBytes: 512 },
+    topic: { maxRetries: { min: 0, max: 100, default: 2 }, namedDeadLetter: true, maxMessageBytes: 512 },
   },
   logs: true,
   coldStartReport: false,
@@ -48,6 +50,8 @@ export interface MockProviderOptions {
   doFetch?: (request: FetchRequest, options: CallOptions) => Promise<Response>
   /** Default: keeps the message in `sent` and answers a numbered id. */
   doSend?: (request: SendRequest, options: CallOptions) => Promise<{ messageId: string }>
+  /** Default: keeps the message in `published` and answers a numbered id (any topic name is accepted). */
+  doPublish?: (request: PublishRequest, options: CallOptions) => Promise<{ messageId: string }>
   /** Optional packages a deploy needs; default: none. */
   requiredPackages?: ProviderV1['requiredPackages']
 }
@@ -58,6 +62,8 @@ export interface MockProvider extends ProviderV1 {
   readonly records: Map<string, FunctionRecord>
   /** Messages the default `doSend` received, in order. */
   readonly sent: SendRequest[]
+  /** Messages the default `doPublish` received, in order. */
+  readonly published: PublishRequest[]
 }
 
 /** An envelope as a shim would send it, for mock `doInvoke` implementations. */
@@ -75,6 +81,7 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
   const calls: Array<[string, unknown]> = []
   const records = new Map<string, FunctionRecord>()
   const sent: SendRequest[] = []
+  const published: PublishRequest[] = []
   const defaultDeploy = async (request: DeployRequest): Promise<DeployResponse> => {
     const existing = records.get(request.name)
     const record: FunctionRecord = {
@@ -107,6 +114,7 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     calls,
     records,
     sent,
+    published,
     doDeploy: recorded('doDeploy', options.doDeploy ?? defaultDeploy),
     doGet: recorded('doGet', async (fnName: string) => records.get(fnName)),
     doList: async () => {
@@ -127,6 +135,14 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
         (async (request: SendRequest) => {
           sent.push(request)
           return { messageId: `mock-message-${sent.length}` }
+        }),
+    ),
+    doPublish: recorded(
+      'doPublish',
+      options.doPublish ??
+        (async (request: PublishRequest) => {
+          published.push(request)
+          return { messageId: `mock-published-${published.length}` }
         }),
     ),
     doGc: recorded(

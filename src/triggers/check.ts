@@ -1,14 +1,16 @@
 import type { TriggerCapabilities } from '../provider.ts'
 import { describeValue, fail } from '../validation.ts'
 import { queueNames } from './queue.ts'
-import { checkTopicSupport } from './topic-check.ts'
+import { topicNames } from './topic.ts'
+import { checkStorageSupport, checkTopicSupport } from './topic-check.ts'
 import { isBranded, type QueueTrigger, type Trigger } from './types.ts'
 
-const KINDS = ['http', 'schedule', 'queue', 'topic'] as const
+const KINDS = ['http', 'schedule', 'queue', 'topic', 'storage'] as const
 
-/** A trigger object, as `http()`, `schedule()`, `queue()` or `topic()` built it (a look-alike skipped their checks). */
+/** A trigger object, as `http()`, `schedule()`, `queue()`, `topic()` or `storage()` built it (a look-alike skipped their checks). */
 export function expectTrigger(value: unknown): Trigger {
-  if (!isBranded(value)) fail('trigger', `must come from http(), schedule(), queue() or topic() (got ${describeValue(value)})`)
+  if (!isBranded(value))
+    fail('trigger', `must come from http(), schedule(), queue(), topic() or storage() (got ${describeValue(value)})`)
   return value
 }
 
@@ -26,6 +28,8 @@ export function checkTriggerSupport(trigger: Trigger, triggers: TriggerCapabilit
     if (!schedule.timezones && trigger.timezone !== 'UTC') {
       fail('trigger.timezone', `must be UTC on ${provider}, which reads schedules in UTC only (got "${trigger.timezone}")`)
     }
+  } else if (trigger.kind === 'storage') {
+    checkStorageSupport(trigger, triggers.storage ?? fail('trigger', none), provider)
   } else if (trigger.kind === 'topic') {
     checkTopicSupport(trigger, triggers.topic ?? fail('trigger', none), provider)
   } else {
@@ -48,5 +52,18 @@ export function checkQueueNames(trigger: QueueTrigger, functionName: string): vo
   const { queue, deadLetter } = queueNames(trigger, functionName)
   if (queue === deadLetter) {
     fail('trigger.deadLetter', `must differ from the queue itself ('${queue}'), or failed messages would come straight back`)
+  }
+}
+
+/** The names a trigger derives from the function's deployed name, checked once that name is known. */
+export function checkTriggerNames(trigger: Trigger, functionName: string): void {
+  if (trigger.kind === 'queue') checkQueueNames(trigger, functionName)
+  if (trigger.kind !== 'topic') return
+  const { topic, deadLetter } = topicNames(trigger, functionName)
+  if (topic === deadLetter) {
+    fail(
+      'trigger.deadLetter',
+      `must differ from the topic itself ('${topic}'), or failed messages would go to every subscriber again`,
+    )
   }
 }

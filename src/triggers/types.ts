@@ -2,7 +2,7 @@
  * Neutral trigger descriptions: plain, frozen data that `defineFunction`
  * carries, the core checks against a provider's capabilities, and each
  * provider maps onto its cloud's resources. Built by `http()`, `schedule()`,
- * `queue()` and `topic()`, which validate up front.
+ * `queue()`, `topic()` and `storage()`, which validate up front.
  */
 
 /** Who may call an HTTP function: anyone, holders of the function's key, or callers with cloud IAM credentials. */
@@ -50,7 +50,32 @@ export interface TopicTrigger {
   readonly deadLetter: string | undefined
 }
 
-export type Trigger = HttpTrigger | ScheduleTrigger | QueueTrigger | TopicTrigger
+export const STORAGE_EVENTS = ['created', 'deleted'] as const
+export type StorageEventType = (typeof STORAGE_EVENTS)[number]
+
+export interface StorageTrigger {
+  readonly kind: 'storage'
+  readonly bucket: string
+  /** The changes that start the function, in a fixed order. */
+  readonly events: readonly StorageEventType[]
+  readonly prefix: string | undefined
+  readonly suffix: string | undefined
+}
+
+/** What a storage-triggered function receives, the same on every backend. */
+export interface StorageEvent {
+  bucket: string
+  key: string
+  /** Bytes of the object (0 for a deletion). */
+  size: number
+  /** The object version's entity tag, without quotes. */
+  etag: string
+  /** ISO time of the change. */
+  eventTime: string
+  type: StorageEventType
+}
+
+export type Trigger = HttpTrigger | ScheduleTrigger | QueueTrigger | TopicTrigger | StorageTrigger
 
 /** What a scheduled function receives as its input. */
 export interface ScheduleEvent {
@@ -60,7 +85,7 @@ export interface ScheduleEvent {
 
 const BRAND = Symbol.for('cloudfn.trigger')
 
-/** Marks a trigger as built (and so validated) by `http()`, `schedule()`, `queue()` or `topic()`; invisible to JSON. */
+/** Marks a trigger as built (and so validated) by `http()`, `schedule()`, `queue()`, `topic()` or `storage()`; invisible to JSON. */
 export function branded<T extends Trigger>(trigger: T): Readonly<T> {
   Object.defineProperty(trigger, BRAND, { value: true, enumerable: false })
   return Object.freeze(trigger)

@@ -1,5 +1,6 @@
 import { type EmulatedTarget, emulatedTarget } from '../../../conformance/targets/emulated.ts'
 import { type AwsEmulatorOptions, createAwsEmulator } from '../emulator/index.ts'
+import { awsForeignQueues } from './foreign-queues.ts'
 
 /**
  * The AWS provider against the AWS emulator (msw at Lambda's real hostnames,
@@ -21,5 +22,6 @@ export function awsEmulatedTarget(options: AwsEmulatorOptions = {}): EmulatedTar
         region: options.region ?? 'eu-west-1',
       }),
     factory: async () => (await import('../index.ts')).aws,
+    foreignQueues: (emulator, settings) => awsForeignQueues(emulator, settings.region ?? 'eu-west-1'),
   })
 }

@@ -5,7 +5,13 @@ import type { EmulatedFunction } from './model.ts'
 import { type EmulatorEnv, route } from './router.ts'
 import { AwsFault, jsonResponse, readJson } from './wire.ts'
 
-function urlConfig(fn: EmulatedFunction): Record<string, unknown> {
+/**
+ * A function URL's configuration. `answer` trims it as each operation answers (recorded, LocalStack
+ * snapshot test_url_config_lifecycle, replayed by fidelity/aws/localstack/url_config_lifecycle.json):
+ * CreateFunctionUrlConfig has neither LastModifiedTime nor InvokeMode, UpdateFunctionUrlConfig no
+ * InvokeMode (the requests set none), GetFunctionUrlConfig both.
+ */
+function urlConfig(fn: EmulatedFunction, answer: 'create' | 'update' | 'get' = 'get'): Record<string, unknown> {
   const url = fn.url
   if (!url) throw new AwsFault(404, 'ResourceNotFoundException', 'The resource you requested does not exist.')
   return {
@@ -13,8 +19,8 @@ function urlConfig(fn: EmulatedFunction): Record<string, unknown> {
     FunctionArn: fn.arn,
     AuthType: url.authType,
     CreationTime: url.creationTime,
-    LastModifiedTime: url.lastModifiedTime,
-    InvokeMode: 'BUFFERED',
+    ...(answer === 'create' ? {} : { LastModifiedTime: url.lastModifiedTime }),
+    ...(answer === 'get' ? { InvokeMode: 'BUFFERED' } : {}),
   }
 }
 
@@ -75,7 +81,7 @@ export function extraHandlers(env: EmulatorEnv, base: string) {
         const now = new Date().toISOString()
         const id = randomBytes(16).toString('hex')
         fn.url = { authType, url: `https://${id}.lambda-url.${region}.on.aws/`, creationTime: now, lastModifiedTime: now }
-        return jsonResponse(201, urlConfig(fn))
+        return jsonResponse(201, urlConfig(fn, 'create'))
       }),
     ),
     http.get(
@@ -96,7 +102,7 @@ export function extraHandlers(env: EmulatorEnv, base: string) {
         const authType = checkAuthType((await readJson(request)).AuthType)
         urlConfig(fn)
         if (fn.url) fn.url = { ...fn.url, authType, lastModifiedTime: new Date().toISOString() }
-        return jsonResponse(200, urlConfig(fn))
+        return jsonResponse(200, urlConfig(fn, 'update'))
       }),
     ),
     http.delete(

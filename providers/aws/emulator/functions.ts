@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { http } from 'msw'
+import { concurrencyOf } from './concurrency.ts'
 import { type EmulatedFunction, type FunctionVersion, lambdaTime, settle, sha256Base64, toConfiguration, touch } from './model.ts'
 import { type EmulatorEnv, type RouteContext, route } from './router.ts'
 import { FunctionRuntime } from './runtime.ts'
-import { checkFunctionName, readConfig, readZip } from './validate.ts'
+import { checkCreateName, readConfig, readZip } from './validate.ts'
 import { AwsFault, jsonResponse, readJson } from './wire.ts'
 
 const ROLE_NOT_ASSUMABLE = 'The role defined for the function cannot be assumed by Lambda.'
@@ -63,7 +64,7 @@ export function functionHandlers(env: EmulatorEnv, base: string) {
       route(env, 'rest-json', 'CreateFunction', async (context) => {
         // The request limit AWS names (recorded, LocalStack snapshot test_oversized_request_create_lambda).
         const body = await readJson(context.request, { bytes: 70_167_211, operation: 'CreateFunction' })
-        const name = checkFunctionName(body.FunctionName)
+        const name = checkCreateName(body.FunctionName, state.options.region, state.options.accountId)
         const config = readConfig(body)
         const code = (body.Code ?? {}) as { ZipFile?: unknown }
         const zip = await readZip(code.ZipFile)
@@ -126,7 +127,10 @@ export function functionHandlers(env: EmulatorEnv, base: string) {
             RepositoryType: 'S3',
             Location: `https://awslambda-${state.options.region}-tasks.s3.${state.options.region}.amazonaws.com/snapshots/${state.options.accountId}/${fn.name}-${fn.revisionId}`,
           },
-          Tags: { ...fn.tags },
+          // No Tags member at all for a function without tags (recorded, LocalStack snapshot
+          // test_tag_lifecycle get_fn_response_postuntagall; fidelity/aws/localstack/tag_lifecycle.json).
+          ...(Object.keys(fn.tags).length > 0 ? { Tags: { ...fn.tags } } : {}),
+          ...concurrencyOf(fn),
         })
       }),
     ),

@@ -19,6 +19,7 @@ import { http, type RequestHandler } from 'msw'
 import type { Emulator } from '../../../src/emulator/emulator.ts'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
 import type { AwsSettings } from '../settings.ts'
+import { concurrencyHandlers } from './concurrency.ts'
 import { eventSourceHandlers } from './event-sources.ts'
 import { extraHandlers } from './extras.ts'
 import { AwsFaults } from './faults.ts'
@@ -65,6 +66,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
   const handlers: RequestHandler[] = [
     ...functionHandlers(env, base),
     ...invokeHandlers(env, base),
+    ...concurrencyHandlers(env, base),
     ...extraHandlers(env, base),
     ...eventSourceHandlers(env, base),
     ...functionUrlHandlers(env),

@@ -1,10 +1,12 @@
 import { HttpResponse, http } from 'msw'
 import { ThrottledError } from '../../../src/errors/throttled.ts'
 import { AWS_LIMITS } from '../capabilities.ts'
+import { admit, ReservedConcurrencyExceeded } from './concurrency.ts'
 import { findFunction, runtimeOf } from './functions.ts'
 import type { EmulatedFunction } from './model.ts'
 import { connectionReset, type EmulatorEnv, route } from './router.ts'
 import type { Execution } from './runtime.ts'
+import { checkInvokeName } from './validate.ts'
 import { AwsFault } from './wire.ts'
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -12,18 +14,26 @@ const QUEUE_ATTEMPTS = 20
 /** Lambda retries a failed asynchronous invocation twice. */
 const ASYNC_RETRIES = 2
 
-function throttled(env: EmulatorEnv): AwsFault {
+/** Lambda's 429; the Reason tells the function's reservation (concurrency.ts) from the account's concurrency. */
+function throttled(env: EmulatorEnv, error: unknown): AwsFault {
+  const reserved = error instanceof ReservedConcurrencyExceeded
   return new AwsFault(429, 'TooManyRequestsException', 'Rate Exceeded.', {
     headers: { 'Retry-After': String(env.state.options.throttleRetryAfterSec) },
-    fields: { Reason: 'ConcurrentInvocationLimitExceeded' },
+    fields: { Reason: reserved ? 'ReservedFunctionConcurrentInvocationLimitExceeded' : 'ConcurrentInvocationLimitExceeded' },
   })
 }
 
 /** Runs the live version once and writes its log; `ThrottledError` means it did not start. */
 export async function execute(env: EmulatorEnv, fn: EmulatedFunction, event: string, requestId: string): Promise<Execution> {
-  const execution = await runtimeOf(env, fn, fn.live).execute(event, requestId, () => env.state.countExecution(fn.name))
-  env.state.appendLog(fn.name, execution.logStream, execution.log)
-  return execution
+  // Every invocation type counts against the function's reserved concurrency, held until it ends.
+  const release = admit(fn)
+  try {
+    const execution = await runtimeOf(env, fn, fn.live).execute(event, requestId, () => env.state.countExecution(fn.name))
+    env.state.appendLog(fn.name, execution.logStream, execution.log)
+    return execution
+  } finally {
+    release()
+  }
 }
 
 /**
@@ -56,6 +66,7 @@ export function invokeHandlers(env: EmulatorEnv, base: string) {
     http.post(
       `${base}/2015-03-31/functions/:name/invocations`,
       route(env, 'rest-json', 'Invoke', async ({ params, request, requestId, fault }) => {
+        checkInvokeName(request)
         const fn = findFunction(env, params.name, '$LATEST')
         if (fn.state !== 'Active') {
           throw new AwsFault(
@@ -97,7 +108,7 @@ export function invokeHandlers(env: EmulatorEnv, base: string) {
         try {
           execution = await execute(env, fn, event, requestId)
         } catch (error) {
-          if (ThrottledError.isInstance(error)) throw throttled(env)
+          if (ThrottledError.isInstance(error)) throw throttled(env, error)
           throw error
         }
         if (fault?.kind === 'fail-after-run') {

@@ -248,7 +248,11 @@ export class FunctionRuntime {
     const report = [
       `REPORT RequestId: ${requestId}`,
       `Duration: ${durationMs.toFixed(2)} ms`,
-      `Billed Duration: ${Math.max(1, Math.ceil(durationMs))} ms`,
+      // Rounded up to 1 ms; a cold start's Init Duration is billed too since 2025-08-01 for on-demand zip functions
+      // on managed runtimes (https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/;
+      // measured where init was already billed: Init 1293.83 + Duration 1049.63 gave Billed 2344 ms,
+      // https://bitesizedserverless.com/bite/when-is-the-lambda-init-phase-free-and-when-is-it-billed/).
+      `Billed Duration: ${Math.max(1, Math.ceil(durationMs + (reply?.initMs ?? 0)))} ms`,
       `Memory Size: ${config.memorySize} MB`,
       `Max Memory Used: ${Math.min(config.memorySize, reply?.heapMb ?? config.memorySize)} MB`,
       ...(reply?.initMs === undefined ? [] : [`Init Duration: ${reply.initMs.toFixed(2)} ms`]),

@@ -29,7 +29,11 @@ export interface LogEvent {
 const MAX_EVENTS_PER_GROUP = 10_000
 const ISO_START = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/
 
-/** Operations that only read, by AWS's naming (Lambda, IAM, SQS, Logs, Scheduler). */
+/**
+ * Operations that only read, by AWS's naming (Lambda, IAM, SQS, Logs, Scheduler): the "Read" and "List" access
+ * levels of the Service Authorization Reference name them Get*, List* and Describe*
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html).
+ */
 const READ_OPERATION = /^(Get|List|Describe|FilterLogEvents$)/
 
 /**

@@ -19,6 +19,9 @@ export function encodeTrigger(trigger: Trigger): string {
       return `schedule;${trigger.timezone};${trigger.expression}`
     case 'queue':
       return `queue;${trigger.batchSize};${trigger.maxRetries};${trigger.name ?? ''};${trigger.deadLetter ?? ''}`
+    // Not offered on AWS (capabilities.triggers.storage is absent): refused before a deploy gets here.
+    case 'storage':
+      return 'storage'
     case 'topic':
       return `topic;${trigger.name};${trigger.maxRetries ?? ''};${trigger.deadLetter ?? ''}`
   }

@@ -105,4 +105,17 @@ describe('aws queue names', () => {
       bodies: ['theirs'],
     })
   })
+
+  it('keeps the dead-letter queue, messages and all, when a redeploy changes only the queue it reads', async () => {
+    const name = unique('moving')
+    const [before, after, failed] = [unique('before'), unique('after'), unique('failed')]
+    await cloud.deploy(withOverrides(worker, { trigger: queue({ name: before, deadLetter: failed }) }), { name })
+    const sqs = new SQSClient({ region, credentials: FAKE_CREDENTIALS })
+    await sqs.send(new SendMessageCommand({ QueueUrl: state.queues.get(failed)?.url, MessageBody: 'dead letter' }))
+    await cloud.deploy(withOverrides(worker, { trigger: queue({ name: after, deadLetter: failed }) }), { name })
+    expect([state.queues.has(before), state.queues.has(after)]).toEqual([false, true])
+    expect(state.queues.get(failed)?.messages.map((message) => message.body)).toEqual(['dead letter'])
+    await cloud.remove(name)
+    expect(state.queues.has(failed)).toBe(false)
+  })
 })

@@ -223,10 +223,15 @@ export const sqsClaims = (trigger: QueueTrigger, functionName: string) =>
 /**
  * The queues the trigger made, dead-letter queue included: only those whose
  * tags name this function, so a queue someone else made (or took over) since
- * the deploy stays.
+ * the deploy stays; `keep` names queues the function goes on using.
  */
-export async function deleteQueues(context: AwsContext, functionName: string, trigger: QueueTrigger): Promise<void> {
-  await releaseQueues(sqsOwnership(context), sqsClaims(trigger, functionName), functionName)
+export async function deleteQueues(
+  context: AwsContext,
+  functionName: string,
+  trigger: QueueTrigger,
+  keep: ReadonlySet<string> = new Set(),
+): Promise<void> {
+  await releaseQueues(sqsOwnership(context), sqsClaims(trigger, functionName), functionName, keep)
 }
 
 /** Queues cloudfn made (by their tag): name, the function they were made for, and when they last changed. */

@@ -37,7 +37,8 @@ export async function retireTrigger(
   if (before?.kind === 'schedule' && trigger?.kind !== 'schedule') await deleteSchedule(context, name)
   if (before?.kind === 'queue' && !sameQueues(before, trigger, name)) {
     await deleteMappings(context, name)
-    await deleteQueues(context, name, before)
+    // A queue the new trigger still names (say, the same dead-letter queue) stays, with its messages.
+    await deleteQueues(context, name, before, new Set(trigger?.kind === 'queue' ? Object.values(queueNames(trigger, name)) : []))
   }
   if ((before?.kind === 'http' || previous.legacyUrl) && trigger?.kind !== 'http') await syncUrl(context, name, undefined)
 }

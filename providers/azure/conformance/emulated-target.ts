@@ -1,5 +1,6 @@
 import { type EmulatedTarget, emulatedTarget } from '../../../conformance/targets/emulated.ts'
 import { createAzureEmulator } from '../emulator/index.ts'
+import { azureForeignQueues } from './foreign-queues.ts'
 
 /**
  * The Azure provider against the Azure emulator, through the real ARM SDKs;
@@ -13,5 +14,6 @@ export function azureEmulatedTarget(): EmulatedTarget {
     name: 'azure-emulated',
     emulator: (clock) => createAzureEmulator({ clock, queueRetryDelayMs: 5 }),
     factory: async () => (await import('../index.ts')).azure,
+    foreignQueues: (emulator, settings) => azureForeignQueues(emulator, settings.resourceGroup),
   })
 }

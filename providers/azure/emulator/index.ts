@@ -40,7 +40,9 @@ export function emulatorCredential(token = 'emulator-arm-token') {
 /**
  * Whether a request may change something: ARM reads with GET, and with POST
  * to its `list…` actions (listKeys, listsecrets: "POST .../listKeys" in the
- * ARM REST reference), as Kudu and the Functions host read with GET.
+ * ARM REST reference; the resource provider contract's "list" actions,
+ * https://github.com/cloud-and-ai-microsoft/resource-provider-contract/blob/master/v1.0/proxy-api-reference.md#resource-actions),
+ * as Kudu and the Functions host read with GET.
  */
 function isWrite(request: Request): boolean {
   if (request.method === 'GET' || request.method === 'HEAD') return false

@@ -5,9 +5,16 @@
  * metadata, so remove and gc find them: the trigger's queue and the
  * `<queue>-poison` queue the host moves failed messages to.
  */
-import { ConflictError } from '../../../src/errors/conflict.ts'
 import { UnauthorizedError } from '../../../src/errors/unauthorized.ts'
 import type { SendRequest } from '../../../src/provider.ts'
+import {
+  decideQueue,
+  ownerFromMarker,
+  type QueueMarkerKeys,
+  type QueueOwner,
+  queueClaims,
+  queueMarker,
+} from '../../../src/triggers/ownership.ts'
 import { queueNames } from '../../../src/triggers/queue.ts'
 import type { QueueTrigger } from '../../../src/triggers/types.ts'
 import { fail } from '../../../src/validation.ts'
@@ -18,6 +25,12 @@ import { storageAccountName } from '../names.ts'
 
 /** Queue metadata names must be C# identifiers: no `cloudfn:` prefix as on tags. */
 export const QUEUE_METADATA = { managed: 'cloudfn_managed', function: 'cloudfn_function' } as const
+/**
+ * cloudfn's marker on a queue it made (src/triggers/ownership.ts). Metadata
+ * names keep their case but compare without it when read
+ * (https://learn.microsoft.com/rest/api/storageservices/naming-queues-and-metadata).
+ */
+export const AZURE_QUEUE_MARKER: QueueMarkerKeys = { ...QUEUE_METADATA, ignoreCase: true }
 
 /** The queue the host reads and the one it moves messages to after maxDequeueCount failed deliveries. */
 export function azureQueueNames(trigger: QueueTrigger, functionName: string): { queue: string; poison: string } {
@@ -50,22 +63,35 @@ export interface CloudfnQueue {
   functionName: string
 }
 
-/** cloudfn's queues in the account (empty when the account does not exist yet). */
-export async function listCloudfnQueues(context: AzureContext, signal: AbortSignal | undefined): Promise<CloudfnQueue[]> {
+/** A queue in the account and who it belongs to, by its metadata. */
+export interface AccountQueue {
+  name: string
+  owner: QueueOwner
+}
+
+/** Every queue in the account, cloudfn's or not (empty when the account does not exist yet). */
+export async function listQueues(context: AzureContext, signal: AbortSignal | undefined): Promise<AccountQueue[]> {
   const { storage } = await context.sdk.clients()
   const account = storageAccountName(context.scope)
-  const found: CloudfnQueue[] = []
+  const found: AccountQueue[] = []
   await armFind('listing the queues of', `storage account '${account}'`, async () => {
     for await (const queue of storage.queue.list(context.settings.resourceGroup, account, { abortSignal: signal })) {
-      const metadata = queue.metadata ?? {}
-      const functionName = metadata[QUEUE_METADATA.function]
-      if (queue.name && metadata[QUEUE_METADATA.managed] === 'true' && functionName)
-        found.push({ name: queue.name, functionName })
+      if (queue.name) found.push({ name: queue.name, owner: ownerFromMarker(AZURE_QUEUE_MARKER, queue.metadata ?? {}) })
     }
     return true
   })
   return found
 }
+
+/** cloudfn's queues in the account (empty when the account does not exist yet). */
+export async function listCloudfnQueues(context: AzureContext, signal: AbortSignal | undefined): Promise<CloudfnQueue[]> {
+  return (await listQueues(context, signal)).flatMap(({ name, owner }) =>
+    owner.kind === 'function' ? [{ name, functionName: owner.functionName }] : [],
+  )
+}
+
+const ownedBy = (queue: AccountQueue, functionName: string) =>
+  queue.owner.kind === 'function' && queue.owner.functionName === functionName
 
 /** Deletes the queues whose metadata names the function, and no other function's. */
 export async function deleteQueuesOf(
@@ -73,8 +99,8 @@ export async function deleteQueuesOf(
   functionName: string,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  for (const queue of await listCloudfnQueues(context, signal)) {
-    if (queue.functionName === functionName) await deleteQueue(context, queue.name, signal)
+  for (const queue of await listQueues(context, signal)) {
+    if (ownedBy(queue, functionName)) await deleteQueue(context, queue.name, signal)
   }
 }
 
@@ -87,45 +113,42 @@ export async function deleteQueue(context: AzureContext, name: string, signal: A
 }
 
 /**
- * Refuses a queue another cloudfn function reads: creating it again would
- * only rewrite its metadata, so both functions would share its messages and
- * removing either would delete it.
+ * The ownership rule on the trigger's queue and poison queue, decided on what
+ * `listQueues` found: another function's queue or one cloudfn did not make is
+ * refused (creating it again would only rewrite its metadata, so its messages
+ * would be shared and deleted with the function).
  */
-export function checkQueueOwners(existing: readonly CloudfnQueue[], trigger: QueueTrigger, functionName: string): void {
-  const wanted = Object.values(azureQueueNames(trigger, functionName))
-  const taken = existing.find((queue) => wanted.includes(queue.name) && queue.functionName !== functionName)
-  if (taken) {
-    throw new ConflictError({
-      provider: 'azure',
-      // Waiting does not free the queue: retrying is pointless.
-      isRetryable: false,
-      message: `Queue '${taken.name}' belongs to function '${taken.functionName}'; give '${functionName}' another queue (queue({ name }))`,
-    })
+export function checkQueueOwners(existing: readonly AccountQueue[], trigger: QueueTrigger, functionName: string): void {
+  const names = azureQueueNames(trigger, functionName)
+  for (const claim of queueClaims({ queue: names.queue, deadLetter: names.poison }, 'Storage queue')) {
+    const owner = existing.find((queue) => queue.name === claim.name)?.owner ?? { kind: 'absent' }
+    decideQueue(claim, owner, functionName, 'azure')
   }
 }
 
 /**
  * Makes the function's queues exactly those `trigger` needs: creates what is
- * missing (an existing queue keeps its messages) and deletes the function's
- * other queues (an earlier queue name, or a trigger that is no longer a queue).
- * `existing` is what listCloudfnQueues found, checked with checkQueueOwners.
+ * missing (an existing queue of the function keeps its messages) and deletes
+ * the function's other queues (an earlier queue name, or a trigger that is no
+ * longer a queue); no other queue is touched. `existing` is what listQueues
+ * found, checked with checkQueueOwners.
  */
 export async function syncQueues(
   context: AzureContext,
   functionName: string,
   trigger: QueueTrigger | undefined,
-  existing: readonly CloudfnQueue[],
+  existing: readonly AccountQueue[],
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const { storage } = await context.sdk.clients()
   const account = storageAccountName(context.scope)
   const wanted = trigger ? Object.values(azureQueueNames(trigger, functionName)) : []
   for (const queue of existing) {
-    if (queue.functionName === functionName && !wanted.includes(queue.name)) await deleteQueue(context, queue.name, signal)
+    if (ownedBy(queue, functionName) && !wanted.includes(queue.name)) await deleteQueue(context, queue.name, signal)
   }
-  const metadata = { [QUEUE_METADATA.managed]: 'true', [QUEUE_METADATA.function]: functionName }
+  const metadata = queueMarker(AZURE_QUEUE_MARKER, functionName)
   for (const name of wanted) {
-    if (existing.some((queue) => queue.name === name && queue.functionName === functionName)) continue
+    if (existing.some((queue) => queue.name === name)) continue
     await armCall('creating', `queue '${name}'`, () =>
       storage.queue.create(context.settings.resourceGroup, account, name, { metadata }, { abortSignal: signal }),
     )

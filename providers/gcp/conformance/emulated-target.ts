@@ -1,5 +1,6 @@
 import { type EmulatedTarget, emulatedTarget } from '../../../conformance/targets/emulated.ts'
 import { createGcpEmulator } from '../emulator/index.ts'
+import { gcpForeignQueues } from './foreign-queues.ts'
 
 /**
  * The GCP provider and the real `@google-cloud/functions` client against the
@@ -12,5 +13,6 @@ export function gcpEmulatedTarget(): EmulatedTarget {
     // Pub/Sub retries a failed push after milliseconds instead of its 10 s minimum backoff.
     emulator: (clock) => createGcpEmulator({ operationDelayMs: 10, clock, queueRetryDelayMs: 5 }),
     factory: async () => (await import('../index.ts')).gcp,
+    foreignQueues: (emulator, settings) => gcpForeignQueues(emulator, settings.project),
   })
 }

@@ -176,6 +176,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
       executions: async (name) => state.executions.get(name) ?? 0,
       requestCount: async () => state.requestCount,
       writeCount: async () => state.writeCount,
+      topicNames: async () => [...pubsub.topics.keys()].map((topic) => topic.split('/').pop() ?? ''),
       functionNames: async () => state.functionNames(),
       deadLetters: async (name) => deadLetters(name),
     }),

@@ -4,6 +4,7 @@ import { worker } from '../../../conformance/fixtures/functions.ts'
 import { withOverrides } from '../../../src/define.ts'
 import { queue } from '../../../src/triggers/queue.ts'
 import { startEmulated } from '../__fixtures__/setup.ts'
+import { gcpForeignQueues } from '../conformance/foreign-queues.ts'
 
 let env: Awaited<ReturnType<typeof startEmulated>>
 beforeAll(async () => {
@@ -17,26 +18,14 @@ const topicLabels = (topic: string) => env.emulator.pubsub.topics.get(`projects/
 const topicPath = (name: string) => `projects/cloudfn-tests/topics/${name}`
 const subscriptionPath = (name: string) => `projects/cloudfn-tests/subscriptions/${name}`
 
-/** A topic and a pull subscription of the same name made outside cloudfn (labels of their own), holding `bodies`. */
-function foreignQueue(name: string, bodies: string[]): void {
-  const { pubsub } = env.emulator
-  pubsub.topics.set(topicPath(name), { name: topicPath(name), labels: { team: 'billing' } })
-  pubsub.subscriptions.set(subscriptionPath(name), {
-    resource: { name: subscriptionPath(name), topic: topicPath(name), labels: { team: 'billing' } },
-    backlog: [],
-  })
-  pubsub.publish(
-    topicPath(name),
-    bodies.map((body) => ({ data: Buffer.from(body).toString('base64') })),
-  )
-}
-
-/** What Pub/Sub holds under that name: the topic's and subscription's labels and the kept message bodies. */
-const heldAs = (name: string) => ({
-  topic: env.emulator.pubsub.topics.get(topicPath(name))?.labels,
+/** Topics and pull subscriptions made outside cloudfn, as the conformance target makes them. */
+const foreign = () => gcpForeignQueues(env.emulator, 'cloudfn-tests')
+/** What Pub/Sub holds under that name: the topic's and the same-named subscription's labels, and the kept bodies. */
+const heldAs = async (name: string) => ({
+  ...(await foreign().read(name)),
   subscription: env.emulator.pubsub.subscriptions.get(subscriptionPath(name))?.resource.labels,
-  kept: env.emulator.pubsub.kept(topicPath(name)),
 })
+const THEIRS = { owner: 'someone-else' }
 
 describe('gcp queue ownership', () => {
   it('refuses a second function on a queue another one owns, before changing anything, and lets it in once the owner is gone', async () => {
@@ -59,9 +48,9 @@ describe('gcp queue ownership', () => {
 
   it('refuses a topic, dead-letter topic or keeper subscription cloudfn did not make, touching none of them', async () => {
     const cloud = env.cloudWith()
-    foreignQueue('their-jobs', ['a', 'b'])
-    const untouched = heldAs('their-jobs')
-    expect(untouched).toEqual({ topic: { team: 'billing' }, subscription: { team: 'billing' }, kept: ['a', 'b'] })
+    await foreign().create('their-jobs', ['a', 'b'])
+    const untouched = await heldAs('their-jobs')
+    expect(untouched).toEqual({ marker: THEIRS, subscription: THEIRS, messages: ['a', 'b'] })
     const before = env.state.requests.length
     const main = await caughtError(cloud.deploy(on('their-jobs'), { name: 'taker' }))
     expect([main.code, main.isRetryable]).toEqual(['Conflict', false])
@@ -71,7 +60,7 @@ describe('gcp queue ownership', () => {
     expect(refused.message).toMatch(
       /^Pub\/Sub topic 'their-jobs' \(the dead-letter queue of 'taker'\) exists but was not created/,
     )
-    expect(heldAs('their-jobs')).toEqual(untouched)
+    expect(await heldAs('their-jobs')).toEqual(untouched)
     // A pull subscription made out of band under the dead-letter name (its topic free) refuses too.
     const { pubsub } = env.emulator
     pubsub.subscriptions.set(subscriptionPath('their-keeper'), {
@@ -85,22 +74,16 @@ describe('gcp queue ownership', () => {
     expect(writes(before)).toEqual([])
     expect(env.state.byShortName('taker')).toBeUndefined()
     expect(topicLabels('taker-jobs')).toBeUndefined()
-    expect(topicLabels('their-jobs')).toEqual({ team: 'billing' })
+    expect(await heldAs('their-jobs')).toEqual(untouched)
   })
 
   it('remove deletes only what is labelled for the function: a dead-letter topic made out of band since stays with its messages', async () => {
     const cloud = env.cloudWith()
     await cloud.deploy(on('leaving-jobs'), { name: 'leaving' })
-    const { pubsub } = env.emulator
-    pubsub.removeSubscription(subscriptionPath('leaving-jobs-dead-letter'))
-    pubsub.topics.delete(topicPath('leaving-jobs-dead-letter'))
-    foreignQueue('leaving-jobs-dead-letter', ['theirs'])
+    await foreign().delete('leaving-jobs-dead-letter')
+    await foreign().create('leaving-jobs-dead-letter', ['theirs'])
     await cloud.remove('leaving')
     expect(topicLabels('leaving-jobs')).toBeUndefined()
-    expect(heldAs('leaving-jobs-dead-letter')).toEqual({
-      topic: { team: 'billing' },
-      subscription: { team: 'billing' },
-      kept: ['theirs'],
-    })
+    expect(await heldAs('leaving-jobs-dead-letter')).toEqual({ marker: THEIRS, subscription: THEIRS, messages: ['theirs'] })
   })
 })

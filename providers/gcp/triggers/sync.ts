@@ -14,15 +14,16 @@ import { ALL_USERS, updateInvokers } from './invokers.ts'
 import { PubSub, topicName } from './pubsub.ts'
 import { releasePubsub } from './queue-owner.ts'
 import { deleteJob, ensureJob, jobName } from './scheduler.ts'
+import { ensureTopicResources, pubsubNames, releaseTopic, topicDeliveryAttempts } from './topic.ts'
 
 const isPublicHttp = (trigger: Trigger | undefined) => trigger?.kind === 'http' && trigger.auth === 'public'
 
 /** Service accounts the platform signs its calls with: Scheduler's OIDC token, Eventarc's push. */
 function platformCallers(fn: GcpFunction, trigger: Trigger | undefined): string[] {
-  if (trigger?.kind !== 'schedule' && trigger?.kind !== 'queue') return []
+  if (trigger?.kind !== 'schedule' && trigger?.kind !== 'queue' && trigger?.kind !== 'topic') return []
   const emails = [
     fn.serviceConfig?.serviceAccountEmail,
-    trigger.kind === 'queue' ? fn.eventTrigger?.serviceAccountEmail : undefined,
+    trigger.kind !== 'schedule' ? fn.eventTrigger?.serviceAccountEmail : undefined,
   ]
   return [...new Set(emails.filter((email): email is string => !!email))].map((email) => `serviceAccount:${email}`)
 }
@@ -55,32 +56,38 @@ export async function syncTrigger(
     beforeChange()
     await deleteJob(plane, jobName(plane, name))
   }
-  if (trigger?.kind === 'queue') await ensureDeadLetters(plane, fn, trigger, name, beforeChange)
+  if (trigger?.kind === 'queue') await ensureTopics(plane, trigger, name, beforeChange)
+  if (trigger?.kind === 'topic') await ensureTopicResources(plane, trigger, name, beforeChange)
+  const names = pubsubNames(trigger, name)
+  if (trigger?.kind === 'queue' || trigger?.kind === 'topic') {
+    const attempts = trigger.kind === 'queue' ? trigger.maxRetries + 1 : topicDeliveryAttempts(trigger)
+    await ensureDeadLetters(plane, fn, names as { topic: string; deadLetter: string }, attempts, name, beforeChange)
+  }
   if (previous?.kind === 'queue') await dropOldTopics(plane, previous, trigger, name, beforeChange)
+  if (previous?.kind === 'topic') await releaseTopic(plane, previous, trigger, name, beforeChange)
 }
 
 async function ensureDeadLetters(
   plane: ControlPlane,
   fn: GcpFunction,
-  trigger: QueueTrigger,
+  names: { topic: string; deadLetter: string },
+  maxDeliveryAttempts: number,
   name: string,
   beforeChange: () => void,
 ) {
-  await ensureTopics(plane, trigger, name, beforeChange)
   const pubsub = new PubSub(plane.rest, plane.location)
-  const names = queueNames(trigger, name)
-  const subscription = await pubsub.triggerSubscription(names.queue, fn.serviceConfig?.uri ?? '')
+  const subscription = await pubsub.triggerSubscription(names.topic, fn.serviceConfig?.uri ?? '')
   if (!subscription) {
     // Eventarc makes it while deploying; not there yet means the deploy has not settled.
     throw new ProviderError({
       provider: 'gcp',
       isRetryable: true,
-      message: `The Eventarc subscription of '${name}' on topic '${names.queue}' was not found`,
+      message: `The Eventarc subscription of '${name}' on topic '${names.topic}' was not found`,
     })
   }
   // Granted first, so the policy never takes effect while Pub/Sub may not act on it.
   await grantDeadLetterForwarding(plane, subscription.name, topicName(plane.location, names.deadLetter), beforeChange)
-  await pubsub.setDeadLetterPolicy(subscription, names.deadLetter, trigger.maxRetries + 1, beforeChange)
+  await pubsub.setDeadLetterPolicy(subscription, names.deadLetter, maxDeliveryAttempts, beforeChange)
 }
 
 /** After a queue change, the topics and keeper the function no longer uses (if cloudfn made them for it). */
@@ -91,12 +98,14 @@ async function dropOldTopics(
   name: string,
   beforeChange: () => void,
 ) {
-  const now = trigger?.kind === 'queue' ? queueNames(trigger, name) : undefined
-  await releasePubsub(plane, previous, name, new Set(now ? [now.queue, now.deadLetter] : []), beforeChange)
+  // The new trigger may be a topic() whose dead-letter topic has the queue's old name (`<function>-dead-letter`).
+  const now = pubsubNames(trigger, name)
+  await releasePubsub(plane, previous, name, new Set(now ? [now.topic, now.deadLetter] : []), beforeChange)
 }
 
 /** Deletes what the trigger made (the function's own deletion takes its Eventarc trigger and subscription). */
 export async function removeTriggerResources(plane: ControlPlane, name: string, trigger: Trigger | undefined): Promise<void> {
   if (trigger?.kind === 'schedule') await deleteJob(plane, jobName(plane, name))
   if (trigger?.kind === 'queue') await dropOldTopics(plane, trigger, undefined, name, () => {})
+  if (trigger?.kind === 'topic') await releaseTopic(plane, trigger, undefined, name, () => {})
 }

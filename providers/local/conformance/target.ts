@@ -3,6 +3,7 @@ import type { ConformanceTarget } from '../../../conformance/scenario.ts'
 import { createCloud } from '../../../src/client.ts'
 import { createManualClock } from '../../../src/triggers/clock.ts'
 import { createLocalProvider, type Isolation, type LocalStore } from '../index.ts'
+import { localForeignQueues } from './foreign-queues.ts'
 
 /** Operations of the fake that only read (store.record names them); any other counts as a write. */
 const LOCAL_READS = new Set(['get', 'list', 'logs', 'plan'])
@@ -38,6 +39,13 @@ export function localTarget(isolation: Isolation): ConformanceTarget {
         clock,
         inbox: inboxes.open,
         handlersInProcess: isolation === 'inline',
+        objects: {
+          createBucket: async (bucket) => triggers.storage.createBucket(bucket),
+          put: async (bucket, key, bytes) => void triggers.storage.put(bucket, key, bytes),
+          delete: async (bucket, key) => void triggers.storage.delete(bucket, key),
+          bucketNames: async () => triggers.storage.list().map((bucket) => bucket.name),
+        },
+        foreignQueues: localForeignQueues(triggers),
         teardown: async () => {
           await triggers.close()
           for (const deployment of store.deployments.values()) await deployment.runner.retire()

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { isDeepStrictEqual } from 'node:util'
+import { withOverrides } from '../../src/define.ts'
+import type { ProviderCapabilities } from '../../src/provider.ts'
+import { storage } from '../../src/triggers/storage.ts'
+import { eventually, rejectedBeforeSending, ScenarioSkipped } from '../expect.ts'
+import { storageRecorder } from '../fixtures/storage.ts'
+import type { ObjectStore, Scenario, ScenarioContext } from '../scenario.ts'
+
+const needsStorage = (caps: Readonly<ProviderCapabilities>) =>
+  caps.triggers.storage ? undefined : 'this target offers no storage trigger'
+
+/** Deliveries are asynchronous: a hang guard only. */
+const DELIVERY_TIMEOUT_MS = 60_000
+
+function objectsOf(context: ScenarioContext): ObjectStore {
+  if (!context.objects) throw new ScenarioSkipped('this target has no object storage the test can write to')
+  return context.objects
+}
+
+/** A bucket name unique to the run (function names are valid bucket names too). */
+const bucketFor = (context: ScenarioContext, suffix: string) => context.name(suffix)
+
+const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex')
+
+export const storageTrigger: Scenario[] = [
+  {
+    id: 'storage-events',
+    title:
+      'object created and deleted events reach the handler as the neutral event (content equal), and only for keys that pass the prefix and suffix filters',
+    requires: needsStorage,
+    async run(context) {
+      const objects = objectsOf(context)
+      if (!context.inbox) throw new ScenarioSkipped('this target runs handlers where the test cannot read what they received')
+      const inbox = context.inbox()
+      const bucket = bucketFor(context, 'events')
+      try {
+        const trigger = storage({ bucket, events: ['created', 'deleted'], prefix: 'in/', suffix: '.json' })
+        const fn = await context.cloud.deploy(withOverrides(storageRecorder, { env: inbox.env, trigger }), {
+          name: context.name('reader'),
+        })
+        const body = new TextEncoder().encode(JSON.stringify({ hello: 'wörld' }))
+        await objects.put(bucket, 'in/a.json', body)
+        await objects.put(bucket, 'in/b.txt', body) // suffix does not match
+        await objects.put(bucket, 'out/c.json', body) // prefix does not match
+        await objects.delete(bucket, 'out/c.json')
+        await objects.delete(bucket, 'in/a.json')
+        const expected = [
+          { bucket, key: 'in/a.json', size: body.byteLength, etag: md5(body), type: 'created' },
+          { bucket, key: 'in/a.json', size: 0, etag: '', type: 'deleted' },
+        ]
+        const got = () =>
+          inbox.deliveries().map((delivery) => {
+            const { eventTime, ...rest } = delivery.received as { eventTime?: unknown }
+            assert.ok(typeof eventTime === 'string' && !Number.isNaN(Date.parse(eventTime)), `eventTime ${String(eventTime)}`)
+            return rest
+          })
+        await eventually(
+          async () => expected.every((event) => got().some((received) => isDeepStrictEqual(received, event))),
+          DELIVERY_TIMEOUT_MS,
+          'the created and deleted events',
+        )
+        // At least once: copies are allowed, events for filtered-out keys are not.
+        assert.deepEqual(
+          got().filter((received) => !expected.some((event) => isDeepStrictEqual(received, event))),
+          [],
+          'only events for keys that pass the filters',
+        )
+        await objects.delete(bucket, 'in/b.txt')
+        await fn.remove()
+      } finally {
+        inbox.close()
+      }
+    },
+  },
+  {
+    id: 'storage-buckets',
+    title:
+      'a subscriber creates a missing bucket and its removal deletes it; a bucket cloudfn did not create, or one that holds objects, is kept',
+    requires: needsStorage,
+    async run(context) {
+      const objects = objectsOf(context)
+      const { cloud } = context
+      const deploy = (bucket: string, suffix: string) =>
+        cloud.deploy(withOverrides(storageRecorder, { trigger: storage({ bucket }) }), { name: context.name(suffix) })
+      const made = bucketFor(context, 'made')
+      const fn = await deploy(made, 'maker')
+      assert.ok((await objects.bucketNames()).includes(made), 'the deploy creates a missing bucket')
+      await fn.remove()
+      assert.ok(!(await objects.bucketNames()).includes(made), 'the last subscriber out deletes the bucket cloudfn made')
+
+      const theirs = bucketFor(context, 'theirs')
+      await objects.createBucket(theirs)
+      await (await deploy(theirs, 'user')).remove()
+      assert.ok((await objects.bucketNames()).includes(theirs), 'a bucket cloudfn did not make is never deleted')
+
+      const full = bucketFor(context, 'full')
+      const holder = await deploy(full, 'holder')
+      await objects.put(full, 'kept.txt', new TextEncoder().encode('kept'))
+      await holder.remove()
+      assert.ok((await objects.bucketNames()).includes(full), 'a bucket that holds objects is never deleted')
+    },
+  },
+  {
+    id: 'storage-bad-config',
+    title: 'a bucket name some cloud refuses, or an unknown event, is InvalidArgument naming the field before anything is sent',
+    async run({ cloud, probe, name, capabilities }) {
+      const field = async (action: () => unknown, expected: string) => {
+        const error = await rejectedBeforeSending(probe, async () => action(), 'InvalidArgument')
+        assert.equal((error as { field?: string }).field, expected, error.message)
+      }
+      await field(() => storage({ bucket: 'Photos' }), 'trigger.bucket')
+      await field(() => storage({ bucket: 'my.photos' }), 'trigger.bucket')
+      await field(() => storage({ bucket: 'my--photos' }), 'trigger.bucket')
+      await field(() => storage({ bucket: 'photos', events: ['modified' as never] }), 'trigger.events[0]')
+      await field(() => storage({ bucket: 'photos', prefix: '' }), 'trigger.prefix')
+      if (!capabilities.triggers.storage) {
+        await field(
+          () => cloud.deploy(withOverrides(storageRecorder, { trigger: storage({ bucket: name('b') }) }), { name: name('s') }),
+          'trigger',
+        )
+      }
+    },
+  },
+]

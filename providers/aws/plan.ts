@@ -1,0 +1,151 @@
+/**
+ * What a deploy would change on AWS, from reads only (GetFunctionConfiguration,
+ * and for an unchanged function the trigger reads an unchanged deploy makes),
+ * with the comparison deploy.ts uses, so the two cannot disagree.
+ */
+import type { FunctionConfiguration } from '@aws-sdk/client-lambda'
+import { ConflictError } from '../../src/errors/conflict.ts'
+import { configChange, createFunctionChange, type PlanChange, type PlanResponse, triggerChanges } from '../../src/plan.ts'
+import type { PlanRequest } from '../../src/provider.ts'
+import { fail } from '../../src/validation.ts'
+import { reservationInPlace } from './concurrency.ts'
+import type { AwsContext } from './context.ts'
+import { type AwsFunctionOptions, readFunctionOptions } from './options.ts'
+import {
+  type CloudfnDescription,
+  DESCRIPTION_CHARS,
+  decodeDescription,
+  encodeDescription,
+  hexFromBase64,
+  toRecord,
+} from './record.ts'
+import { EXECUTION_ROLE_NAME, SCHEDULER_ROLE } from './role.ts'
+import { triggerInPlace } from './triggers/sync.ts'
+import { getConfiguration } from './wait.ts'
+
+/**
+ * The function's description as deploy writes it (record.ts), refused before
+ * anything is sent when it is longer than Lambda allows: only a very long
+ * schedule expression or queue names get there.
+ */
+export function describedFor(request: PlanRequest): string {
+  const description = encodeDescription({ configHash: request.configHash, trigger: request.trigger })
+  if (description.length > DESCRIPTION_CHARS) {
+    fail(
+      request.trigger?.kind === 'schedule' ? 'trigger.schedule' : 'trigger',
+      `is too long to record on AWS (the function's description holds at most ${DESCRIPTION_CHARS} characters)`,
+    )
+  }
+  return description
+}
+
+export interface AwsDiff {
+  /** What cloudfn recorded in the function's description. */
+  deployed: CloudfnDescription
+  architecture: 'x86_64' | 'arm64'
+  sameArchitecture: boolean
+  /** Same zip (Lambda's CodeSha256) on the same architecture. */
+  sameCode: boolean
+  sameConfig: boolean
+}
+
+/** The one comparison of a deployed function with a request; a function cloudfn did not deploy is refused. */
+export function diffAws(existing: FunctionConfiguration, request: PlanRequest, options: AwsFunctionOptions): AwsDiff {
+  const deployed = decodeDescription(existing.Description)
+  if (!deployed) {
+    throw new ConflictError({
+      provider: 'aws',
+      isRetryable: false,
+      message: `A Lambda function named '${request.name}' exists but was not deployed by cloudfn; choose another name or remove it first`,
+    })
+  }
+  const architecture = options.architecture ?? 'x86_64'
+  const sameArchitecture = (existing.Architectures?.[0] ?? 'x86_64') === architecture
+  const sameCode = hexFromBase64(existing.CodeSha256) === request.artifact?.sha256 && sameArchitecture
+  return { deployed, architecture, sameArchitecture, sameCode, sameConfig: deployed.configHash === request.configHash }
+}
+
+/** Roles the trigger's resources need: ensured (made if missing, policy put) when they are created. */
+function roleGrants(changes: readonly PlanChange[], options: AwsFunctionOptions, context: AwsContext): PlanChange[] {
+  const grants: PlanChange[] = []
+  if (changes.some((change) => change.kind === 'create-schedule')) {
+    grants.push({
+      kind: 'grant-role',
+      resource: `role:${SCHEDULER_ROLE.name}`,
+      detail: 'EventBridge Scheduler may invoke the function',
+    })
+  }
+  const ownRole = options.role ?? context.settings.role
+  if (!ownRole && changes.some((change) => change.kind === 'update-queue-link')) {
+    grants.push({ kind: 'grant-role', resource: `role:${EXECUTION_ROLE_NAME}`, detail: 'the function may read cloudfn queues' })
+  }
+  return grants
+}
+
+/** A plan with what deploy needs to apply it: the comparison, and the URL an unchanged HTTP function has. */
+export interface AwsPlan extends PlanResponse {
+  /** Undefined when the function does not exist yet. */
+  diff: AwsDiff | undefined
+  /** Read while checking an unchanged function's trigger. */
+  url?: string | undefined
+}
+
+/**
+ * The changes a deploy of `request` makes over `existing` (the function's
+ * configuration, read by the caller). Deploy applies exactly these, so
+ * `cloud.plan()` shows what a deploy does. Reads only the trigger's
+ * resources, and only for an unchanged function (as deploys always did).
+ */
+export async function planAgainst(
+  context: AwsContext,
+  existing: FunctionConfiguration | undefined,
+  request: PlanRequest,
+  options: AwsFunctionOptions,
+  signal?: AbortSignal,
+): Promise<AwsPlan> {
+  const { name, trigger } = request
+  if (!existing) {
+    const changes = [createFunctionChange(name, request), ...triggerChanges(name, undefined, trigger)]
+    return { changes: [...changes, ...roleGrants(changes, options, context)], warnings: [], diff: undefined }
+  }
+  const diff = diffAws(existing, request, options)
+  if (diff.sameCode && diff.sameConfig) {
+    // A deploy that stopped after creating the function has no trigger resources yet: the next one makes them.
+    // ...nor its reservation (concurrency.ts): the next one sets it.
+    const reserved = await reservationInPlace(context, name, request.scale, signal)
+    const scale: PlanChange[] = reserved
+      ? []
+      : [{ kind: 'update-scale', resource: `function:${name}`, detail: `reserved concurrency ${request.scale.maxInstances}` }]
+    const { ready, url } = await triggerInPlace(context, name, trigger)
+    if (ready) return { changes: scale, warnings: [], diff, url }
+    const changes = triggerChanges(name, undefined, trigger)
+    return { changes: [...scale, ...changes, ...roleGrants(changes, options, context)], warnings: [], diff, url }
+  }
+  const changes: PlanChange[] = []
+  if (!diff.sameCode) {
+    const detail = diff.sameArchitecture ? 'new code' : `new code for ${diff.architecture}`
+    changes.push({ kind: 'update-code', resource: `function:${name}`, detail })
+  }
+  if (!diff.sameConfig) {
+    changes.push(configChange(name, toRecord(existing), request))
+    const triggers = triggerChanges(name, diff.deployed.trigger, trigger)
+    // A function URL from before triggers existed goes with the first update that has no HTTP trigger.
+    if (diff.deployed.legacyUrl && trigger?.kind !== 'http')
+      triggers.push({ kind: 'delete-url', resource: `url:${name}`, detail: 'no HTTP trigger any more' })
+    changes.push(...triggers, ...roleGrants(triggers, options, context))
+  }
+  return { changes, warnings: [], diff }
+}
+
+export async function planDeploy(context: AwsContext, request: PlanRequest, signal?: AbortSignal): Promise<PlanResponse> {
+  const options = readFunctionOptions(request.providerOptions)
+  describedFor(request)
+  const { changes, warnings } = await planAgainst(
+    context,
+    await getConfiguration(context, request.name, signal),
+    request,
+    options,
+    signal,
+  )
+  return { changes, warnings }
+}
