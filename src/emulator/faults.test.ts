@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type Fault, FaultQueue } from './faults.ts'
+import { answerFault, type Fault, FaultQueue } from './faults.ts'
 
 type On = 'api' | 'invoke'
 const queue = () =>
@@ -56,5 +56,33 @@ describe('emulator kit: FaultQueue', () => {
 
   it('refuses a times that is not a positive integer', () => {
     expect(() => queue().inject({ kind: 'reset', times: 0 })).toThrow(/positive integer/)
+  })
+})
+
+describe('emulator kit: answerFault', () => {
+  const answer = async (fault: Fault) => {
+    let handled = 0
+    const response = await answerFault(
+      fault,
+      async () => {
+        handled++
+        return new Response('handled')
+      },
+      (rendered) => new Response(`cloud ${rendered.kind}`, { status: rendered.kind === 'throttle' ? 429 : 500 }),
+    )
+    return { handled, type: response.type, status: response.status, text: response.type === 'error' ? '' : await response.text() }
+  }
+
+  it('answers the common kinds alike and leaves throttles and server errors to the cloud', async () => {
+    expect(await answer({ kind: 'reset' })).toEqual({ handled: 0, type: 'error', status: 0, text: '' })
+    expect(await answer({ kind: 'slow', ms: 1 })).toMatchObject({ handled: 1, status: 200, text: 'handled' })
+    expect(await answer({ kind: 'fail-after-run' })).toEqual({ handled: 1, type: 'error', status: 0, text: '' })
+    expect(await answer({ kind: 'fail-after-run', status: 502 })).toMatchObject({ handled: 1, status: 502 })
+    expect(await answer({ kind: 'throttle' })).toMatchObject({ handled: 0, status: 429, text: 'cloud throttle' })
+    expect(await answer({ kind: 'server-error', status: 503 })).toMatchObject({
+      handled: 0,
+      status: 500,
+      text: 'cloud server-error',
+    })
   })
 })

@@ -158,3 +158,36 @@ function matches<On extends string>(fault: FaultScope<On>, request: FaultRequest
 export function requestLine(request: Request): string {
   return `${request.method} ${new URL(request.url).pathname}`
 }
+
+/** The kinds a cloud renders in its own wire shape; the others are answered alike on every emulator. */
+export type RenderedFault<F extends { kind: string }> = Exclude<F, { kind: 'slow' | 'reset' | 'fail-after-run' }>
+
+/**
+ * Answers a request a fault hit, the same way on every emulator: `slow`
+ * handles it after the pause, `reset` drops the connection (`Response.error()`,
+ * a network error to the client, as msw's `HttpResponse.error()`),
+ * `fail-after-run` handles it and loses the answer (dropped, or `lost(status)`
+ * when a status is given). A throttle, a server error and the cloud's own
+ * kinds are the cloud's to render.
+ */
+export async function answerFault<F extends Fault<string, { kind: string }>>(
+  fault: F,
+  handle: () => Promise<Response>,
+  render: (fault: RenderedFault<F>) => Response | Promise<Response>,
+  lost: (status: number) => Response = (status) => new Response(null, { status }),
+): Promise<Response> {
+  switch (fault.kind) {
+    case 'slow':
+      await new Promise((resolve) => setTimeout(resolve, (fault as { ms: number }).ms))
+      return handle()
+    case 'reset':
+      return Response.error()
+    case 'fail-after-run': {
+      await handle()
+      const { status } = fault as { status?: number | undefined }
+      return status === undefined ? Response.error() : lost(status)
+    }
+    default:
+      return render(fault as RenderedFault<F>)
+  }
+}

@@ -1,5 +1,5 @@
-import { delay, HttpResponse } from 'msw'
-import { type Fault, FaultQueue, type FaultRequest } from '../../../src/emulator/faults.ts'
+import { HttpResponse } from 'msw'
+import { answerFault, type Fault, FaultQueue, type FaultRequest, type RenderedFault } from '../../../src/emulator/faults.ts'
 import { armError } from './http.ts'
 
 /** Which endpoint family a fault applies to. */
@@ -46,6 +46,18 @@ const SURVIVABLE: Record<FaultTarget, Readonly<Record<string, AzureFault>>> = {
   queue: { 'server-error 503': { kind: 'server-error', status: 503 } },
 }
 
+/** A throttle or a server error: ARM's error body on ARM, the bare status elsewhere (Kudu, the host, Storage). */
+function renderFault(fault: RenderedFault<AzureFault>, arm: boolean): Response {
+  if (fault.kind === 'throttle') {
+    const headers = { 'retry-after': String(fault.retryAfterSec ?? 1) }
+    if (!arm) return new HttpResponse(null, { status: 429, headers })
+    return armError(429, 'TooManyRequests', 'The request is being throttled.', headers)
+  }
+  const status = fault.status ?? 500
+  if (!arm) return new HttpResponse(fault.message ?? null, { status })
+  return armError(status, fault.code ?? 'InternalServerError', fault.message ?? 'An internal error occurred.')
+}
+
 /** Faults injected on demand; each applies to the next matching requests, then disappears. */
 export class AzureFaults extends FaultQueue<FaultTarget, AzureFault> {
   readonly #lro: Array<LroFault & { left: number }> = []
@@ -67,28 +79,7 @@ export class AzureFaults extends FaultQueue<FaultTarget, AzureFault> {
   /** Answers the request: with the next matching fault, or normally through `handle`. */
   async apply(request: FaultRequest<FaultTarget>, handle: () => Promise<Response>): Promise<Response> {
     const fault = this.take(request)
-    if (!fault) return handle()
-    const arm = request.on === 'arm'
-    switch (fault.kind) {
-      case 'slow':
-        await delay(fault.ms)
-        return handle()
-      case 'fail-after-run':
-        await handle()
-        return fault.status === undefined ? HttpResponse.error() : new HttpResponse(null, { status: fault.status })
-      case 'reset':
-        return HttpResponse.error()
-      case 'throttle': {
-        const headers = { 'retry-after': String(fault.retryAfterSec ?? 1) }
-        if (!arm) return new HttpResponse(null, { status: 429, headers })
-        return armError(429, 'TooManyRequests', 'The request is being throttled.', headers)
-      }
-      case 'server-error': {
-        const status = fault.status ?? 500
-        if (!arm) return new HttpResponse(fault.message ?? null, { status })
-        return armError(status, fault.code ?? 'InternalServerError', fault.message ?? 'An internal error occurred.')
-      }
-    }
+    return fault ? answerFault(fault, handle, (rendered) => renderFault(rendered, request.on === 'arm')) : handle()
   }
 
   /** Settings for the next long-running operation. */

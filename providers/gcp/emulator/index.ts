@@ -1,6 +1,6 @@
-import { delay, HttpResponse, http } from 'msw'
+import { http } from 'msw'
 import type { Emulator } from '../../../src/emulator/emulator.ts'
-import { requestLine } from '../../../src/emulator/faults.ts'
+import { answerFault, type RenderedFault, requestLine } from '../../../src/emulator/faults.ts'
 import { type EmulatorTiming, timingPreset } from '../../../src/emulator-timing.ts'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
 import { systemClock, type TriggerClock } from '../../../src/triggers/clock.ts'
@@ -84,28 +84,14 @@ function functionNameIn(request: Request): string | undefined {
 }
 
 /** A fault on Google's APIs, answered as they answer (google-errors.ts names the references). */
-async function faultAnswer(fault: GcpFault, request: Request, serve: (request: Request) => Promise<Response>): Promise<Response> {
-  switch (fault.kind) {
-    case 'throttle': {
-      // The consumer is the project in the path, when there is one.
-      const project = /\/projects\/([^/]+)/.exec(new URL(request.url).pathname)?.[1] ?? 'unknown'
-      return rateLimitExceeded(new URL(request.url).host, GcpEmulatorState.projectNumber(project))
-    }
-    case 'server-error': {
-      const status = rpcStatusName(fault.code) ?? rpcStatusOfHttp(fault.status ?? 500)
-      return googleError(status, fault.message ?? API_ERROR_MESSAGES[status] ?? 'Internal error encountered.')
-    }
-    case 'reset':
-      return HttpResponse.error()
-    case 'slow':
-      await delay(fault.ms)
-      return serve(request)
-    case 'fail-after-run':
-      await serve(request)
-      return fault.status === undefined
-        ? HttpResponse.error()
-        : googleError(rpcStatusOfHttp(fault.status), 'Internal error encountered.')
+function renderFault(fault: RenderedFault<GcpFault>, request: Request): Response {
+  if (fault.kind === 'throttle') {
+    // The consumer is the project in the path, when there is one.
+    const project = /\/projects\/([^/]+)/.exec(new URL(request.url).pathname)?.[1] ?? 'unknown'
+    return rateLimitExceeded(new URL(request.url).host, GcpEmulatorState.projectNumber(project))
   }
+  const status = rpcStatusName(fault.code) ?? rpcStatusOfHttp(fault.status ?? 500)
+  return googleError(status, fault.message ?? API_ERROR_MESSAGES[status] ?? 'Internal error encountered.')
 }
 
 const API_ERROR_MESSAGES: Partial<Record<RpcStatus, string>> = {
@@ -152,7 +138,13 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
         target === 'invoke'
           ? undefined
           : faults.take({ on: target, line: requestLine(request), functionName: functionNameIn(request) })
-      return fault ? faultAnswer(fault, request, serve) : serve(request)
+      if (!fault) return serve(request)
+      return answerFault(
+        fault,
+        () => serve(request),
+        (rendered) => renderFault(rendered, request),
+        (status) => googleError(rpcStatusOfHttp(status), 'Internal error encountered.'),
+      )
     }
 
   const handlers = [
