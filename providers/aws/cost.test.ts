@@ -35,8 +35,10 @@ describe('aws emulator: the REPORT line', () => {
   const lambda = new LambdaClient({ region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 })
 
   it('is written as Lambda writes it, billing a cold start its Init Duration too (since 2025-08-01)', async () => {
-    // Init waits 30 ms, so a bill that left init out would be at least 30 ms short.
-    const code = 'await new Promise((r) => setTimeout(r, 30))\nexport const handler = async () => 1'
+    // Init blocks 30 ms (Atomics.wait: at least that long by any clock, unlike a timer that may fire a hair early),
+    // so a bill that left init out would be at least 30 ms short.
+    const code =
+      'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30)\nexport const handler = async () => 1'
     await lambda.send(
       new CreateFunctionCommand({
         FunctionName: 'report',
