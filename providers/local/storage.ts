@@ -1,9 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { NotFoundError } from '../../src/errors/not-found.ts'
 import { DeliveryQueue } from '../../src/sandbox/delivery-queue.ts'
 import { matchesStorageFilter } from '../../src/triggers/storage.ts'
 import type { StorageEvent, StorageEventType, StorageTrigger, Trigger } from '../../src/triggers/types.ts'
 import { fail } from '../../src/validation.ts'
+import { deliverTo } from './deliver.ts'
 import type { RunOutcome } from './runner.ts'
 
 /** Deliveries of an event before it is dropped: Lambda's asynchronous default (two retries), which S3 notifications use. */
@@ -69,18 +70,7 @@ export class LocalStorage {
       batchSize: 1,
       maxDeliveries: MAX_DELIVERIES,
       retryDelayMs: this.#retryDelayMs,
-      deliver: async (batch) => {
-        const failed: string[] = []
-        for (const message of batch) {
-          try {
-            const { envelope } = await this.#execute(name, message.body, randomUUID())
-            if (!(JSON.parse(envelope) as { ok: boolean }).ok) failed.push(message.id)
-          } catch {
-            failed.push(message.id)
-          }
-        }
-        return failed
-      },
+      deliver: deliverTo(this.#execute, name),
     })
     this.#subscribers.set(name, { trigger, queue })
   }

@@ -4,6 +4,7 @@ import type { PublishRequest } from '../../src/provider.ts'
 import { DeliveryQueue } from '../../src/sandbox/delivery-queue.ts'
 import { topicNames, topicRetries } from '../../src/triggers/topic.ts'
 import type { Trigger } from '../../src/triggers/types.ts'
+import { deliverTo } from './deliver.ts'
 import type { RunOutcome } from './runner.ts'
 
 /** Retries of a subscriber's copy when `topic()` leaves them out: Lambda's asynchronous default, which SNS delivery uses. */
@@ -64,18 +65,7 @@ export class LocalTopics {
     const queue = new DeliveryQueue({
       ...settings,
       retryDelayMs: this.#retryDelayMs,
-      deliver: async (batch) => {
-        const failed: string[] = []
-        for (const message of batch) {
-          try {
-            const { envelope } = await this.#execute(name, message.body, randomUUID())
-            if (!(JSON.parse(envelope) as { ok: boolean }).ok) failed.push(message.id)
-          } catch {
-            failed.push(message.id)
-          }
-        }
-        return failed
-      },
+      deliver: deliverTo(this.#execute, name),
     })
     topic.subscribers.set(name, { queue, deadLetter: wanted.deadLetter })
   }

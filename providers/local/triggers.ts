@@ -16,6 +16,7 @@ import { DeliveryQueue } from '../../src/sandbox/delivery-queue.ts'
 import type { TriggerClock } from '../../src/triggers/clock.ts'
 import { queueNames } from '../../src/triggers/queue.ts'
 import type { HttpTrigger, QueueTrigger, Trigger } from '../../src/triggers/types.ts'
+import { deliverTo } from './deliver.ts'
 import {
   answerBytes,
   headBytes,
@@ -194,19 +195,7 @@ export class LocalTriggers {
     const queue = new DeliveryQueue({
       ...settings,
       retryDelayMs: this.queueRetryDelayMs,
-      deliver: async (batch) => {
-        const outcomes = await Promise.all(
-          batch.map(async (message) => {
-            try {
-              const { envelope } = await this.execute(name, message.body, randomUUID())
-              return (JSON.parse(envelope) as { ok: boolean }).ok ? undefined : message.id
-            } catch {
-              return message.id
-            }
-          }),
-        )
-        return outcomes.filter((id): id is string => id !== undefined)
-      },
+      deliver: deliverTo(this.execute, name),
     })
     this.queues.set(names.queue, { queue, functionName: name, deadLetter: names.deadLetter })
   }
