@@ -1,10 +1,10 @@
-import { PayloadTooLargeError } from './errors/payload-too-large.ts'
 import { UnsupportedError } from './errors/unsupported.ts'
 import { controlPlane, type HandleContext } from './handle.ts'
 import { normalizeError } from './normalize-error.ts'
-import { bytesOverLimit, encodeJson } from './payload.ts'
+import { encodeJson } from './payload.ts'
 import type { FunctionRecord } from './provider.ts'
 import { throwIfAborted } from './retry.ts'
+import { assertMessageFits } from './triggers/message-size.ts'
 import { queueNames } from './triggers/queue.ts'
 import { publishMessage } from './triggers/topic-publisher.ts'
 import { describeValue, expectKnownKeys, expectPlainObject, expectSignal, fail } from './validation.ts'
@@ -75,16 +75,7 @@ export function createTriggerMethods<I>(context: HandleContext, record: Function
       if (trigger?.kind !== 'queue' || !limits || !provider.doSend) {
         return notTriggered(context, record, 'queue', 'deploy it with trigger: queue() to send it messages')
       }
-      const bytes = bytesOverLimit(json, limits.maxMessageBytes)
-      if (bytes !== undefined) {
-        throw new PayloadTooLargeError({
-          provider: provider.name,
-          direction: 'request',
-          bytes,
-          limitBytes: limits.maxMessageBytes,
-          message: `message is ${bytes} bytes encoded; ${provider.name} queues accept at most ${limits.maxMessageBytes}. Send a reference (a URL or object key) instead of the data.`,
-        })
-      }
+      assertMessageFits(provider.name, json, limits.maxMessageBytes, 'queues', 'Send')
       const doSend = provider.doSend.bind(provider)
       const request = { name: record.name, queue: queueNames(trigger, record.name).queue, message: json }
       return controlPlane(context, 'send', () => doSend(request, { signal }), signal)

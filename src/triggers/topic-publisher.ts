@@ -1,9 +1,9 @@
-import { PayloadTooLargeError } from '../errors/payload-too-large.ts'
 import { UnsupportedError } from '../errors/unsupported.ts'
 import { controlPlane, type HandleContext } from '../handle.ts'
-import { bytesOverLimit, encodeJson } from '../payload.ts'
+import { encodeJson } from '../payload.ts'
 import { PORTABLE_RULES } from '../portable-rules.ts'
 import { describeValue, expectKnownKeys, expectPlainObject, expectSignal, fail } from '../validation.ts'
+import { assertMessageFits } from './message-size.ts'
 
 /** Publishes to a topic from code that is not one of its subscribers (`cloud.topic(name)`). */
 export interface TopicPublisher<M = unknown> {
@@ -32,16 +32,7 @@ export async function publishMessage(
       message: `${provider.name} offers no topic trigger, so there is nothing to publish to`,
     })
   }
-  const bytes = bytesOverLimit(json, limits.maxMessageBytes)
-  if (bytes !== undefined) {
-    throw new PayloadTooLargeError({
-      provider: provider.name,
-      direction: 'request',
-      bytes,
-      limitBytes: limits.maxMessageBytes,
-      message: `message is ${bytes} bytes encoded; ${provider.name} topics accept at most ${limits.maxMessageBytes}. Publish a reference (a URL or object key) instead of the data.`,
-    })
-  }
+  assertMessageFits(provider.name, json, limits.maxMessageBytes, 'topics', 'Publish')
   const doPublish = provider.doPublish.bind(provider)
   return controlPlane(context, 'publish', () => doPublish({ topic, message: json }, { signal }), signal)
 }
