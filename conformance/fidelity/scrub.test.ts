@@ -104,6 +104,19 @@ describe('the scrubber', () => {
   })
 })
 
+describe('kept response headers', () => {
+  it('are the common ones plus those the recorded provider names (its ProviderFidelity.responseHeaders)', () => {
+    const answer = (scrubber: Scrubber) =>
+      scrubber.scrubAll([
+        raw('https://api.example.test/op', {}, '', 202, '', { 'x-op-status': 'https://api.example.test/s/1', 'x-other': 'x' }),
+      ])[0]?.response?.headers
+    expect(answer(new Scrubber())).toEqual({})
+    expect(answer(new Scrubber([], { responseHeaders: ['x-op-status'] }))).toEqual({
+      'x-op-status': 'https://api.example.test/s/1',
+    })
+  })
+})
+
 describe('polls', () => {
   it('marks a GET repeating the one before it, never a repeated invoke', () => {
     const url = 'https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/f'

@@ -38,9 +38,8 @@ export const REQUEST_HEADERS: readonly string[] = [
   'x-ms-version',
 ]
 
-/** Response headers kept: status-like ones the providers read. */
+/** Response headers kept: status-like ones the providers read (a provider adds its own: `ProviderFidelity.responseHeaders`). */
 export const RESPONSE_HEADERS: readonly string[] = [
-  'azure-asyncoperation',
   'content-type',
   'etag',
   'location',
@@ -210,8 +209,12 @@ export class Scrubber {
   /** Credentials seen on the wire (bearer tokens, signatures, session tokens) and the caller's: the leak check's list. */
   readonly #secrets: Secret[] = []
 
-  constructor(secrets: readonly Secret[] = []) {
+  /** Response headers kept: the common ones and those the recorded provider acts on. */
+  readonly #responseHeaders: readonly string[]
+
+  constructor(secrets: readonly Secret[] = [], options: { responseHeaders?: readonly string[] } = {}) {
     for (const secret of secrets) this.#secrets.push(secret)
+    this.#responseHeaders = [...RESPONSE_HEADERS, ...(options.responseHeaders ?? [])]
   }
 
   /** Every value that must not be written: the caller's credentials and those the run sent or received. */
@@ -361,7 +364,7 @@ export class Scrubber {
     if (raw.response) {
       const response: RecordedResponse = {
         status: raw.response.status,
-        headers: this.#headers(raw.response.headers, RESPONSE_HEADERS),
+        headers: this.#headers(raw.response.headers, this.#responseHeaders),
         body: this.#body(raw.response.body, url.pathname),
       }
       out.response = response
