@@ -1,3 +1,4 @@
+import type { ProviderFidelity } from '../conformance/fidelity/provider.ts'
 import type { ConformanceTarget } from '../conformance/scenario.ts'
 import type { Cloud } from '../src/client.ts'
 
@@ -41,6 +42,12 @@ export interface ProviderManifest {
   }
   /** True when `--emulate` changes anything: the backend has an emulator distinct from itself. */
   readonly emulates: boolean
+  /**
+   * Record and replay (docs/FIDELITY.md): the emulator a recorded transcript is replayed
+   * against, where this cloud puts error codes, what it compares and normalises. Absent for a
+   * provider whose transcripts cannot be replayed (no emulator distinct from itself).
+   */
+  readonly fidelity?: () => Promise<ProviderFidelity>
 }
 
 export interface ManifestFlag {

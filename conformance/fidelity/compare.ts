@@ -1,9 +1,10 @@
 /**
  * What a replayed answer is held to: the status, the error code and message
- * (each cloud puts them elsewhere), and the fields cloudfn reads from
- * successful answers, after normalising both sides (normalise.ts).
+ * (each cloud puts them elsewhere: its provider says where), and the fields
+ * cloudfn reads from successful answers, after normalising both sides (normalise.ts).
  */
 import { type Normaliser, normaliseJson, normaliseText } from './normalise.ts'
+import type { ProviderFidelity } from './provider.ts'
 import type { Body, Exchange, RecordedResponse } from './transcript.ts'
 
 export interface Difference {
@@ -13,55 +14,24 @@ export interface Difference {
   replayed: string
 }
 
-/**
- * Fields of successful answers the providers read (providers/<cloud>/*.ts), compared
- * where the recording holds them. An exchange's own `fields` replace these.
- */
-export const DEFAULT_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  aws: [
-    'FunctionName',
-    'Runtime',
-    'Handler',
-    'Timeout',
-    'MemorySize',
-    'PackageType',
-    'State',
-    'StateReason',
-    'StateReasonCode',
-    'LastUpdateStatus',
-    'LastUpdateStatusReason',
-    'LastUpdateStatusReasonCode',
-    'Configuration.FunctionName',
-    'Configuration.State',
-    'Configuration.StateReason',
-    'Configuration.StateReasonCode',
-    'Configuration.LastUpdateStatus',
-    'Code.RepositoryType',
-    'AuthType',
-    'FunctionUrl',
-    'FunctionError',
-    'errorType',
-    'errorMessage',
-  ],
-  gcp: ['done', 'error.code', 'error.status', 'state', 'response.state', 'serviceConfig.uri', 'buildConfig.runtime'],
-  azure: ['status', 'properties.provisioningState', 'properties.state', 'kind', 'error.code'],
-}
-
 /** Response headers whose value carries meaning a provider acts on; compared where the recording has them. */
 const COMPARED_HEADERS = ['x-amz-function-error', 'x-amz-executed-version', 'x-ms-error-code']
 
-function json(body: Body): unknown {
+/** The JSON of a body, or undefined for another kind. */
+export function bodyJson(body: Body): unknown {
   return body && 'json' in body ? body.json : undefined
 }
 
-function text(body: Body): string {
+/** A body as text (JSON serialised; empty for none or base64). */
+export function bodyText(body: Body): string {
   if (!body) return ''
   if ('text' in body) return body.text
   if ('json' in body) return JSON.stringify(body.json)
   return ''
 }
 
-function at(value: unknown, path: string): unknown {
+/** The value at a dot path (`error.code`, `0.error.status`), or undefined. */
+export function at(value: unknown, path: string): unknown {
   let current = value
   for (const part of path.split('.')) {
     if (current === null || typeof current !== 'object') return undefined
@@ -70,47 +40,18 @@ function at(value: unknown, path: string): unknown {
   return current
 }
 
-function firstString(...values: unknown[]): string | undefined {
+/** The first non-empty string of `values`. */
+export function firstString(...values: unknown[]): string | undefined {
   for (const value of values) if (typeof value === 'string' && value !== '') return value
   return undefined
 }
 
-/** The error code of an error answer, where each cloud puts it; undefined for a success. */
-export function errorCodeOf(provider: string, response: RecordedResponse): string | undefined {
-  if (response.status < 400) return undefined
-  const body = json(response.body)
-  switch (provider) {
-    case 'aws': {
-      // rest-json: x-amzn-ErrorType ("Code:http://..."); json-1.1: __type ("ns#Code"); query XML: <Code>.
-      const header = response.headers['x-amzn-errortype']?.split(':')[0]
-      const type = firstString(at(body, '__type'), at(body, 'code'), at(body, 'Code'))?.split('#').pop()
-      return header ?? type ?? /<Code>([^<]+)<\/Code>/.exec(text(response.body))?.[1]
-    }
-    case 'gcp':
-      return firstString(at(body, 'error.status'), at(body, '0.error.status'))
-    case 'azure':
-      return response.headers['x-ms-error-code'] ?? firstString(at(body, 'error.code'), at(body, 'code'))
-    default:
-      return undefined
-  }
-}
+/** What a provider says about its answers (its `ProviderFidelity`, provider.ts). */
+export type CompareRules = Pick<ProviderFidelity, 'fields' | 'errorCode' | 'errorMessage'>
 
-export function errorMessageOf(provider: string, response: RecordedResponse): string | undefined {
-  if (response.status < 400) return undefined
-  const body = json(response.body)
-  switch (provider) {
-    case 'aws':
-      return (
-        firstString(at(body, 'message'), at(body, 'Message'), at(body, 'errorMessage')) ??
-        /<Message>([^<]*)<\/Message>/.exec(text(response.body))?.[1]
-      )
-    case 'gcp':
-      return firstString(at(body, 'error.message'), at(body, '0.error.message'))
-    case 'azure':
-      return firstString(at(body, 'error.message'), at(body, 'message'), at(body, 'Message'))
-    default:
-      return undefined
-  }
+/** An error answer's code or message by the provider's rule; undefined for a success or without a rule. */
+function errorOf(response: RecordedResponse, rule: ((response: RecordedResponse) => string | undefined) | undefined) {
+  return response.status < 400 ? undefined : rule?.(response)
 }
 
 function show(value: unknown): string {
@@ -123,7 +64,7 @@ function show(value: unknown): string {
  * in placeholder form); empty when they match.
  */
 export function compareResponses(
-  provider: string,
+  rules: CompareRules | undefined,
   exchange: Exchange,
   recorded: RecordedResponse,
   replayed: RecordedResponse,
@@ -136,21 +77,21 @@ export function compareResponses(
     if (left !== right) out.push({ field, recorded: left, replayed: right })
   }
   same('status', recorded.status, replayed.status)
-  const code = errorCodeOf(provider, recorded)
-  if (code !== undefined) same('code', code, errorCodeOf(provider, replayed))
-  const message = errorMessageOf(provider, recorded)
-  if (message !== undefined) same('message', message, errorMessageOf(provider, replayed))
+  const code = errorOf(recorded, rules?.errorCode)
+  if (code !== undefined) same('code', code, errorOf(replayed, rules?.errorCode))
+  const message = errorOf(recorded, rules?.errorMessage)
+  if (message !== undefined) same('message', message, errorOf(replayed, rules?.errorMessage))
   for (const name of COMPARED_HEADERS) {
     if (recorded.headers[name] !== undefined) same(`$header.${name}`, recorded.headers[name], replayed.headers[name])
   }
   if (recorded.status >= 400 && exchange.fields === undefined) return out
-  const recordedJson = json(recorded.body)
-  const replayedJson = json(replayed.body)
-  const fields = exchange.fields ?? DEFAULT_FIELDS[provider] ?? []
+  const recordedJson = bodyJson(recorded.body)
+  const replayedJson = bodyJson(replayed.body)
+  const fields = exchange.fields ?? rules?.fields ?? []
   for (const field of fields) {
     if (field === '$body') {
-      const a = recordedJson === undefined ? normaliseText(text(recorded.body), normalisers) : recordedJson
-      const b = replayedJson === undefined ? normaliseText(text(replayed.body), normalisers) : replayedJson
+      const a = recordedJson === undefined ? normaliseText(bodyText(recorded.body), normalisers) : recordedJson
+      const b = replayedJson === undefined ? normaliseText(bodyText(replayed.body), normalisers) : replayedJson
       same('$body', a, b)
       continue
     }

@@ -1,8 +1,9 @@
 /**
  * Normalisers: rewrite the values that legitimately differ between a cloud's
  * answer and an emulator's (generated ids, timestamps, etags, hashes, request
- * ids) to one placeholder each, on both sides, before comparing. Extra ones
- * come from the allow-list file (allow-list.ts), e.g. for a provider-specific id.
+ * ids) to one placeholder each, on both sides, before comparing. Those of one
+ * cloud come from its provider (`ProviderFidelity.normalisers`, provider.ts), and
+ * extra ones from the allow-list file (allow-list.ts).
  */
 
 export interface Normaliser {
@@ -12,7 +13,7 @@ export interface Normaliser {
 }
 
 export const DEFAULT_NORMALISERS: readonly Normaliser[] = [
-  // Request ids, RevisionIds, operation and invocation ids (AWS, Azure).
+  // Request ids, RevisionIds, operation and invocation ids.
   { name: 'uuid', pattern: /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, replacement: '<uuid>' },
   // ISO 8601 with optional fraction and zone: Lambda's LastModified (2026-12-07T06:00:00.000+0000), GCP's and ARM's times.
   {
@@ -26,15 +27,10 @@ export const DEFAULT_NORMALISERS: readonly Normaliser[] = [
     pattern: /\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT/g,
     replacement: '<timestamp>',
   },
-  // ETags: Azure's 0x8D... and quoted hex digests (not any quoted word: a JSON string value is quoted too).
+  // ETags: quoted 0x... and hex digests (not any quoted word: a JSON string value is quoted too).
   { name: 'etag', pattern: /(?:W\/)?"(?:0x[0-9A-F]{10,}|[0-9a-f]{16,})"/g, replacement: '<etag>' },
-  { name: 'azure-etag', pattern: /\b0x8D[0-9A-F]{10,}\b/g, replacement: '<etag>' },
   // Lambda's CodeSha256 and other base64 SHA-256 digests (44 characters ending in =).
   { name: 'sha256', pattern: /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{43}=(?![A-Za-z0-9+/=])/g, replacement: '<sha256>' },
-  // Lambda function URL hosts: https://<url-id>.lambda-url.<region>.on.aws/
-  { name: 'lambda-url-id', pattern: /\b[a-z0-9]{32}(?=\.lambda-url\.)/g, replacement: '<url-id>' },
-  // The 12-digit account in an ARN, wherever the scrubber did not already replace it.
-  { name: 'arn-account', pattern: /(arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:)\d{12}(?=:)/g, replacement: '$1<account-id>' },
 ]
 
 export function normaliseText(text: string, normalisers: readonly Normaliser[]): string {

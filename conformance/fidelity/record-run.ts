@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path'
 import type { ConformanceTarget } from '../scenario.ts'
+import { fidelityOf } from './provider.ts'
 import type { Recorder } from './recorder.ts'
 import { SecretLeakError } from './scrub.ts'
 
@@ -26,7 +27,9 @@ export function notRecordable(target: ConformanceTarget): string | undefined {
 /** Starts recording (the interceptor is loaded only now: a run without --record never loads it). */
 export async function recordRun(target: ConformanceTarget, provider: string, dir: string): Promise<RunRecording> {
   const { credentialSecrets, startRecorder, writeTranscript } = await import('./recorder.ts')
-  const recorder: Recorder = startRecorder({ secrets: credentialSecrets() })
+  // The provider's own status headers (an async-operation URL) are kept too.
+  const fidelity = await fidelityOf(provider)
+  const recorder: Recorder = startRecorder({ secrets: credentialSecrets(), responseHeaders: fidelity?.responseHeaders ?? [] })
   return {
     async started() {
       await recorder.take()

@@ -28,6 +28,8 @@ export interface RecorderOptions {
    * requests to a loopback server standing in for a cloud under the cloud's host.
    */
   hostAliases?: Readonly<Record<string, string>>
+  /** Response headers the recorded provider acts on, kept beside the common ones (`ProviderFidelity.responseHeaders`). */
+  responseHeaders?: readonly string[]
 }
 
 export interface Recorder {
@@ -67,7 +69,7 @@ async function bytesOf(message: Request | Response): Promise<Uint8Array> {
 /** Starts recording. Stop it (`stop()`) before another interceptor-based tool (an msw server) starts. */
 export function startRecorder(options: RecorderOptions = {}): Recorder {
   const interceptor = new HttpRequestInterceptor()
-  const scrubber = new Scrubber(options.secrets)
+  const scrubber = new Scrubber(options.secrets, { responseHeaders: options.responseHeaders ?? [] })
   const aliases = options.hostAliases ?? {}
   const include = options.include ?? (() => true)
   let seq = 0

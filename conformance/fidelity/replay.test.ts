@@ -6,8 +6,8 @@
  */
 import { strToU8, zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
-import { errorCodeOf } from './compare.ts'
 import { DEFAULT_NORMALISERS, normaliseText } from './normalise.ts'
+import { fidelityOf } from './provider.ts'
 import { replayTranscript } from './replay.ts'
 import type { Exchange, RecordedRequest, Transcript } from './transcript.ts'
 
@@ -32,17 +32,20 @@ describe('error codes, where each cloud puts them', () => {
     ['gcp', {}, { json: { error: { code: 404, status: 'NOT_FOUND', message: 'm' } } }, 'NOT_FOUND'],
     ['azure', { 'x-ms-error-code': 'QueueNotFound' }, null, 'QueueNotFound'],
     ['azure', {}, { json: { error: { code: 'ResourceGroupNotFound', message: 'm' } } }, 'ResourceGroupNotFound'],
-  ] as const)('%s %j %j → %s', (provider, headers, body, code) => {
-    expect(errorCodeOf(provider, { status: 404, headers, body })).toBe(code)
+  ] as const)('%s %j %j → %s', async (provider, headers, body, code) => {
+    // Each provider says where (its manifest's fidelity(), providers/<name>/conformance/fidelity.ts).
+    const fidelity = await fidelityOf(provider)
+    expect(fidelity?.errorCode({ status: 404, headers, body })).toBe(code)
   })
 })
 
 describe('the default normalisers', () => {
-  it('rewrite generated values and leave ordinary quoted strings alone', () => {
+  it('rewrite generated values and leave ordinary quoted strings alone', async () => {
+    const aws = await fidelityOf('aws')
     const text =
       'RequestId: 3f2b1c9e-1111-4a2b-9c3d-8e7f6a5b4c3d at 2025-11-25T02:26:54.123+0000, "0x8DB1234567890AB", ' +
       'arn:aws:lambda:us-east-1:123456789012:function:f, {"LARGE_VAR":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}'
-    expect(normaliseText(text, DEFAULT_NORMALISERS)).toBe(
+    expect(normaliseText(text, [...DEFAULT_NORMALISERS, ...(aws?.normalisers ?? [])])).toBe(
       'RequestId: <uuid> at <timestamp>, <etag>, arn:aws:lambda:us-east-1:<account-id>:function:f, {"LARGE_VAR":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}',
     )
   })

@@ -13,8 +13,8 @@ import { getResponse, type RequestHandler } from 'msw'
 import { glob } from 'tinyglobby'
 import { type AllowList, allowedBy, EMPTY_ALLOW_LIST, parseAllowList } from './allow-list.ts'
 import { compareResponses, type Difference } from './compare.ts'
-import { replayTargetFor } from './emulators.ts'
 import { DEFAULT_NORMALISERS, type Normaliser } from './normalise.ts'
+import { fidelityOf } from './provider.ts'
 import type { Body, Exchange, RecordedRequest, RecordedResponse, Transcript } from './transcript.ts'
 import { parseTranscript } from './transcript.ts'
 
@@ -151,11 +151,13 @@ export async function replayTranscript(
   name: string,
   options: ReplayOptions = {},
 ): Promise<TranscriptResult> {
-  const target = await replayTargetFor(transcript)
-  if (!target)
+  const fidelity = await fidelityOf(transcript.provider)
+  if (!fidelity)
     return { name, provider: transcript.provider, error: `no emulator for provider ${transcript.provider}`, exchanges: [] }
+  const target = await fidelity.replayTarget(transcript)
   const allowList = options.allowList ?? EMPTY_ALLOW_LIST
-  const normalisers: Normaliser[] = [...DEFAULT_NORMALISERS, ...allowList.normalisers]
+  const normalisers: Normaliser[] = [...DEFAULT_NORMALISERS, ...(fidelity.normalisers ?? []), ...allowList.normalisers]
+  const boundHeaders = ['etag', 'location', ...(fidelity.responseHeaders ?? [])]
   const pollDelayMs = options.pollDelayMs ?? 50
   const pollTimeoutMs = options.pollTimeoutMs ?? 60_000
   const bindings: Substitutions = new Map()
@@ -172,7 +174,7 @@ export async function replayTranscript(
     return toRecorded(response, unfill)
   }
   const differences = (exchange: Exchange, recorded: RecordedResponse, replayed: RecordedResponse) =>
-    compareResponses(transcript.provider, exchange, recorded, replayed, normalisers)
+    compareResponses(fidelity, exchange, recorded, replayed, normalisers)
 
   const rows: ExchangeResult[] = []
   try {
@@ -203,7 +205,7 @@ export async function replayTranscript(
           jsonOf(replayed.body),
           bindings,
         )
-        for (const header of ['etag', 'location', 'azure-asyncoperation']) {
+        for (const header of boundHeaders) {
           bind(last.response.headers[header], replayed.headers[header], bindings)
         }
       }

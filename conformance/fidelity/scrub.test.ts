@@ -79,7 +79,7 @@ describe('the scrubber', () => {
       ['sig', '<signature>'],
     ])
     // A value answered by one exchange is a secret wherever it shows later.
-    expect(scrubber.secrets.map((s) => s.label)).toContain('the field primaryKey')
+    expect(scrubber.secrets.map((s) => s.value)).toContain(key)
   })
 
   it('replaces presigned URL signatures inside bodies (GetFunction Code.Location)', () => {
@@ -100,6 +100,19 @@ describe('the scrubber', () => {
         },
         Configuration: { FunctionArn: 'arn:aws:lambda:eu-west-1:<account-id>:function:f' },
       },
+    })
+  })
+})
+
+describe('kept response headers', () => {
+  it('are the common ones plus those the recorded provider names (its ProviderFidelity.responseHeaders)', () => {
+    const answer = (scrubber: Scrubber) =>
+      scrubber.scrubAll([
+        raw('https://api.example.test/op', {}, '', 202, '', { 'x-op-status': 'https://api.example.test/s/1', 'x-other': 'x' }),
+      ])[0]?.response?.headers
+    expect(answer(new Scrubber())).toEqual({})
+    expect(answer(new Scrubber([], { responseHeaders: ['x-op-status'] }))).toEqual({
+      'x-op-status': 'https://api.example.test/s/1',
     })
   })
 })

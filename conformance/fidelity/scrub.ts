@@ -38,9 +38,8 @@ export const REQUEST_HEADERS: readonly string[] = [
   'x-ms-version',
 ]
 
-/** Response headers kept: status-like ones the providers read. */
+/** Response headers kept: status-like ones the providers read (a provider adds its own: `ProviderFidelity.responseHeaders`). */
 export const RESPONSE_HEADERS: readonly string[] = [
-  'azure-asyncoperation',
   'content-type',
   'etag',
   'location',
@@ -61,6 +60,58 @@ const SECRET_KEY =
   /(?:secret|password|passwd|sessiontoken|access_?token|id_?token|refresh_?token|signature|credential|connectionstring|accountkey|primarykey|secondarykey|masterkey|private_?key|api_?key|access_?key(?!id)|sas_?(?:token|url)|^sas$)/i
 /** Tokens that page through lists: not secrets, and the replayer binds them to the emulator's own. */
 const PAGING_KEY = /(?:next|page|continuation|pagination)_?token|nextmarker|marker/i
+
+/**
+ * Answers that list keys: every string in them is a key but for these fields. Storage `listKeys`
+ * (`{ keys: [{ keyName, value, permissions }] }`), a function's `listkeys` (a flat map
+ * `{ default: ... }`), the host's `listkeys` (`masterKey`, `functionKeys`, `systemKeys`), and the
+ * key routes under `functionkeys` / `systemkeys` / `keys` (ARM REST reference, Web Apps and Storage).
+ */
+const KEY_LIST_PATH = /\/(?:list\w*keys|listsecrets)$|\/(?:functionkeys|systemkeys|keys)(?:\/[^/]+)?$/i
+const KEY_LIST_KEPT = new Set(['keyname', 'permissions', 'creationtime', 'id', 'name', 'type', 'location', 'nextlink'])
+/** A site's app settings as a map under `properties` (PUT `config/appsettings`, POST `config/appsettings/list`). */
+const SETTINGS_PATH = /\/config\/appsettings(?:\/list)?$/i
+
+/** Where a JSON string sits: the keys from the root (array items add none) and what the URL says the body is. */
+interface JsonPlace {
+  keys: readonly string[]
+  keyList: boolean
+  settings: boolean
+}
+
+/**
+ * The placeholder for a secret string at `place`, or undefined when the string is not one. Users'
+ * environment values (a function's `Environment.Variables`, `environmentVariables`, `appSettings[].value`,
+ * an app-settings map) are all secret, whatever their names say: only the names are kept.
+ */
+function secretPlaceholder(place: JsonPlace): string | undefined {
+  const { keys } = place
+  const key = keys[keys.length - 1] ?? ''
+  const lower = keys.map((k) => k.toLowerCase())
+  const under = (name: string) => lower.slice(0, -1).includes(name)
+  // Environment values: the map's entries (names kept as keys), or the `value` of `{ name, value }` items.
+  if (lower.some((k, i) => k === 'variables' && lower[i - 1] === 'environment' && i < lower.length - 1)) return '<env-value>'
+  if (under('environmentvariables') || under('buildenvironmentvariables')) return '<env-value>'
+  if (under('appsettings') && key.toLowerCase() !== 'name') return '<env-value>'
+  if (place.settings && lower[0] === 'properties' && lower.length > 1) return '<env-value>'
+  // Keys: storage `keys[].value`, function / host keys, anything in an answer that lists keys.
+  if (under('functionkeys') || under('systemkeys')) return '<secret>'
+  if (key === 'value' && under('keys')) return '<secret>'
+  if (place.keyList && !KEY_LIST_KEPT.has(key.toLowerCase()) && !PAGING_KEY.test(key)) return '<secret>'
+  if (SECRET_KEY.test(key) && !PAGING_KEY.test(key)) return '<secret>'
+  return undefined
+}
+
+/**
+ * Secrets inside free text, first capture group the value: a connection string's `AccountKey=` and
+ * `SharedAccessSignature=` (Azure Storage connection strings), a SAS URL's `sig=`, presigned URLs.
+ */
+const SECRET_TEXT: readonly { label: string; pattern: RegExp }[] = [
+  { label: 'an AccountKey', pattern: /AccountKey=([^;"'\s]+)/gi },
+  { label: 'a SharedAccessSignature', pattern: /SharedAccessSignature=([^;"'\s]+)/gi },
+  { label: 'a SAS signature', pattern: /[?&;]sig=([^&;"'\s]+)/gi },
+  { label: 'a presigned URL signature', pattern: /[?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token)=([^&"'\s]+)/gi },
+]
 
 /** Hosts that only hand out credentials: nothing there is worth replaying, and everything there is secret. */
 export const CREDENTIAL_HOSTS: readonly RegExp[] = [
@@ -158,8 +209,12 @@ export class Scrubber {
   /** Credentials seen on the wire (bearer tokens, signatures, session tokens) and the caller's: the leak check's list. */
   readonly #secrets: Secret[] = []
 
-  constructor(secrets: readonly Secret[] = []) {
+  /** Response headers kept: the common ones and those the recorded provider acts on. */
+  readonly #responseHeaders: readonly string[]
+
+  constructor(secrets: readonly Secret[] = [], options: { responseHeaders?: readonly string[] } = {}) {
     for (const secret of secrets) this.#secrets.push(secret)
+    this.#responseHeaders = [...RESPONSE_HEADERS, ...(options.responseHeaders ?? [])]
   }
 
   /** Every value that must not be written: the caller's credentials and those the run sent or received. */
@@ -199,23 +254,42 @@ export class Scrubber {
     }
     const session = raw.request.headers['x-amz-security-token']
     if (session) this.#secret('a session token', session)
-    // Tokens a credential endpoint handed out, and secret-named fields of any answer.
+    // Tokens a credential endpoint handed out, keys, environment values and secret-named fields of any body.
+    const url = new URL(raw.request.url)
     const answer = raw.response ? decodeBody(raw.response.body) : null
-    if (answer && 'json' in answer) this.#collectSecretFields(answer.json)
+    if (answer && 'json' in answer) this.#collectSecretFields(answer.json, placeOf(url.pathname))
     const sent = decodeBody(raw.request.body)
-    if (sent && 'json' in sent) this.#collectSecretFields(sent.json)
-    for (const [name, value] of new URL(raw.request.url).searchParams) {
+    if (sent && 'json' in sent) this.#collectSecretFields(sent.json, placeOf(url.pathname))
+    for (const [name, value] of url.searchParams) {
       if (SECRET_QUERY.test(name)) this.#secret(`the query parameter ${name}`, value)
+    }
+    // Connection strings and SAS wherever they travel: URLs, headers, any body.
+    for (const text of texts) this.#collectSecretText(text)
+  }
+
+  #collectSecretText(text: string): void {
+    for (const { label, pattern } of SECRET_TEXT) {
+      for (const match of text.matchAll(pattern)) {
+        const value = match[1]
+        if (!value) continue
+        this.#secret(label, value)
+        // A URL-encoded value (a SAS in a query) may show decoded elsewhere, and the other way round.
+        const decoded = safeDecode(value)
+        if (decoded !== value) this.#secret(label, decoded)
+      }
     }
   }
 
-  #collectSecretFields(value: unknown, key = ''): void {
+  #collectSecretFields(value: unknown, place: JsonPlace): void {
     if (typeof value === 'string') {
-      if (SECRET_KEY.test(key) && !PAGING_KEY.test(key)) this.#secret(`the field ${key}`, value)
+      const placeholder = secretPlaceholder(place)
+      const key = place.keys[place.keys.length - 1] ?? ''
+      if (placeholder) this.#secret(placeholder === '<env-value>' ? `an environment value (${key})` : `the field ${key}`, value)
+      this.#collectSecretText(value)
     } else if (Array.isArray(value)) {
-      for (const item of value) this.#collectSecretFields(item, key)
+      for (const item of value) this.#collectSecretFields(item, place)
     } else if (value && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) this.#collectSecretFields(v, k)
+      for (const [k, v] of Object.entries(value)) this.#collectSecretFields(v, { ...place, keys: [...place.keys, k] })
     }
   }
 
@@ -227,27 +301,28 @@ export class Scrubber {
     for (const secret of this.#secrets) {
       for (const form of encodings(secret.value)) out = out.replaceAll(form, '<secret>')
     }
-    // Signed URLs and SAS strings inside bodies (GetFunction's Code.Location, blob SAS URLs).
-    out = out.replace(/([?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|sig)=)[^&"'\s]+/gi, '$1<signature>')
+    // Signed URLs and SAS strings inside bodies (GetFunction's Code.Location, blob SAS URLs), and connection strings.
+    out = out.replace(/([?&;](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|sig)=)[^&;"'\s]+/gi, '$1<signature>')
+    out = out.replace(/(AccountKey=)[^;"'\s]+/gi, '$1<secret>')
+    out = out.replace(/(SharedAccessSignature=)[^;"'\s]+/gi, '$1<signature>')
     return out
   }
 
-  #json(value: unknown, key = ''): unknown {
-    if (typeof value === 'string') {
-      if (SECRET_KEY.test(key) && !PAGING_KEY.test(key)) return '<secret>'
-      return this.text(value)
-    }
-    if (Array.isArray(value)) return value.map((item) => this.#json(item, key))
+  #json(value: unknown, place: JsonPlace): unknown {
+    if (typeof value === 'string') return secretPlaceholder(place) ?? this.text(value)
+    if (Array.isArray(value)) return value.map((item) => this.#json(item, place))
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.text(k), this.#json(v, k)]))
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [this.text(k), this.#json(v, { ...place, keys: [...place.keys, k] })]),
+      )
     }
     return value
   }
 
-  #body(bytes: Uint8Array): Body {
+  #body(bytes: Uint8Array, path: string): Body {
     const body = decodeBody(bytes)
     if (body === null || 'base64' in body) return body
-    if ('json' in body) return { json: this.#json(body.json) }
+    if ('json' in body) return { json: this.#json(body.json, placeOf(path)) }
     return { text: this.text(body.text) }
   }
 
@@ -283,14 +358,14 @@ export class Scrubber {
       path: this.text(url.pathname),
       query: [...url.searchParams].map(([name, value]) => [name, SECRET_QUERY.test(name) ? '<signature>' : this.text(value)]),
       headers: this.#headers(raw.request.headers, REQUEST_HEADERS),
-      body: this.#body(raw.request.body),
+      body: this.#body(raw.request.body, url.pathname),
     }
     const out: Exchange = { request }
     if (raw.response) {
       const response: RecordedResponse = {
         status: raw.response.status,
-        headers: this.#headers(raw.response.headers, RESPONSE_HEADERS),
-        body: this.#body(raw.response.body),
+        headers: this.#headers(raw.response.headers, this.#responseHeaders),
+        body: this.#body(raw.response.body, url.pathname),
       }
       out.response = response
     }
@@ -309,6 +384,19 @@ export class Scrubber {
       if (repeat && (exchange.request.method === 'GET' || exchange.request.method === 'HEAD')) exchange.poll = true
     })
     return exchanges
+  }
+}
+
+/** Where a body's strings start: its keys from the root, and what the request's path says the body is. */
+function placeOf(path: string): JsonPlace {
+  return { keys: [], keyList: KEY_LIST_PATH.test(path), settings: SETTINGS_PATH.test(path) }
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return value
   }
 }
 

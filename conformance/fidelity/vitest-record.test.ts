@@ -28,7 +28,8 @@ const target: ConformanceTarget = {
     // Setup traffic (a real target checks its role here): not part of any scenario.
     await fetch(`${cloud.url}/2015-03-31/functions/during-setup`)
     return {
-      cloud: { capabilities: {} } as unknown as Cloud,
+      // What runScenario reads of a cloud: its capabilities and its cost ledger (nothing is billed here).
+      cloud: { capabilities: {}, costSnapshot: () => ({ usd: 0 }) } as unknown as Cloud,
       probe: {
         exists: async () => false,
         executions: async () => 0,

@@ -9,6 +9,7 @@ export default defineProviderManifest<AwsSettings>({
   exports: { '.': './index.ts', './emulator': './emulator/index.ts' },
   factory: async () => (await import('./index.ts')).aws,
   emulates: true,
+  fidelity: async () => (await import('./conformance/fidelity.ts')).awsFidelity,
   conformance: {
     // The emulator (and msw) load only when asked for: a real-cloud command must not need them.
     emulated: async () => [(await import('./conformance/emulated-target.ts')).awsEmulatedTarget()],

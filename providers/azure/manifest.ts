@@ -13,6 +13,7 @@ export default defineProviderManifest<AzureSettings>({
   exports: { '.': './index.ts', './emulator': './emulator/index.ts' },
   factory: async () => (await import('./index.ts')).azure,
   emulates: true,
+  fidelity: async () => (await import('./conformance/fidelity.ts')).azureFidelity,
   conformance: {
     // The emulator (and msw) load only when asked for: a real-cloud command must not need them.
     emulated: async () => [(await import('./conformance/emulated-target.ts')).azureEmulatedTarget()],

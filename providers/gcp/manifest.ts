@@ -12,6 +12,7 @@ export default defineProviderManifest<GcpSettings>({
   exports: { '.': './index.ts', './emulator': './emulator/index.ts' },
   factory: async () => (await import('./index.ts')).gcp,
   emulates: true,
+  fidelity: async () => (await import('./conformance/fidelity.ts')).gcpFidelity,
   conformance: {
     // The emulator (and msw) load only when asked for: a real-cloud command must not need them.
     emulated: async () => [(await import('./conformance/emulated-target.ts')).gcpEmulatedTarget()],
