@@ -6,7 +6,7 @@ import {
   PutFunctionConcurrencyCommand,
   TooManyRequestsException,
 } from '@aws-sdk/client-lambda'
-import { type CloudfnError, withOverrides } from 'cloudfn'
+import { type CloudfnError, type FunctionDefinition, withOverrides } from 'cloudfn'
 import { afterAll, describe, expect, it } from 'vitest'
 import { caughtError } from '../../conformance/expect.ts'
 import { versionOne, versionTwo } from '../../conformance/fixtures/functions.ts'
@@ -33,6 +33,15 @@ const reserveByHand = (name: string, value: number) =>
   lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: value }))
 const planned = async (definition: Parameters<typeof cloud.plan>[0], name: string) =>
   (await cloud.plan(definition, { name })).changes.map((change) => `${change.kind} ${change.resource}: ${change.detail}`)
+
+/** A deploy that stops after CreateFunction: the function and its config hash exist, its reservation does not. */
+async function crashBeforeReservation<I, O>(definition: FunctionDefinition<I, O>, name: string): Promise<void> {
+  // Every attempt at the reservation fails (the SDK-level retries included).
+  emulator.faults.inject({ on: 'PutFunctionConcurrency', kind: 'server-error', times: 1000, functionName: name })
+  await expect(cloud.deploy(definition, { name })).rejects.toMatchObject({ code: 'ProviderError' })
+  emulator.faults.clear()
+  expect(await reserved(name)).toBeUndefined()
+}
 
 async function untilRunning(name: string, count: number): Promise<void> {
   while ((state.executions.get(name) ?? 0) < count) await new Promise((resolve) => setTimeout(resolve, 2))
@@ -93,13 +102,7 @@ describe('aws: maxInstances is reserved concurrency', () => {
   })
 
   it('a deploy that failed before its reservation was set sets it on the next deploy', async () => {
-    // Every attempt at the reservation fails (the SDK-level retries included): the function exists, its config hash too.
-    emulator.faults.inject({ on: 'PutFunctionConcurrency', kind: 'server-error', times: 1000, functionName: 'half' })
-    await expect(cloud.deploy(withOverrides(gated, { maxInstances: 2 }), { name: 'half' })).rejects.toMatchObject({
-      code: 'ProviderError',
-    })
-    emulator.faults.clear()
-    expect(await reserved('half')).toBeUndefined()
+    await crashBeforeReservation(withOverrides(gated, { maxInstances: 2 }), 'half')
     // The plan reads what the deploy reads, so it names the missing reservation.
     expect((await cloud.plan(withOverrides(gated, { maxInstances: 2 }), { name: 'half' })).changes).toEqual([
       { kind: 'update-scale', resource: 'function:half', detail: 'reserved concurrency 2' },
@@ -162,12 +165,7 @@ describe('aws: maxInstances is reserved concurrency', () => {
   })
 
   it('sets a reservation a crashed deploy left out when the next deploy changes only the code', async () => {
-    emulator.faults.inject({ on: 'PutFunctionConcurrency', kind: 'server-error', times: 1000, functionName: 'crashed' })
-    await expect(cloud.deploy(withOverrides(versionOne, { maxInstances: 2 }), { name: 'crashed' })).rejects.toMatchObject({
-      code: 'ProviderError',
-    })
-    emulator.faults.clear()
-    expect(await reserved('crashed')).toBeUndefined()
+    await crashBeforeReservation(withOverrides(versionOne, { maxInstances: 2 }), 'crashed')
     const next = withOverrides(versionTwo, { maxInstances: 2 })
     expect(await planned(next, 'crashed')).toEqual([
       'update-code function:crashed: new code',
