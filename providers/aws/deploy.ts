@@ -47,7 +47,8 @@ export async function deployFunction(context: AwsContext, request: DeployRequest
   // Plan, then apply: the changes `cloud.plan()` shows are the ones made here (plan.ts).
   const planned = await planAgainst(context, existing, request, options, signal)
   if (!existing || !planned.diff) return create(context, job)
-  if (planned.changes.length === 0) return { record: toRecord(existing, planned.url), status: 'unchanged', warnings: [] }
+  if (planned.changes.length === 0)
+    return { record: toRecord(existing, planned.url), status: 'unchanged', warnings: planned.warnings }
   return update(context, job, existing, { ...planned, diff: planned.diff })
 }
 
@@ -114,17 +115,19 @@ async function update(
   const kinds = new Set(planned.changes.map((change) => change.kind))
   const newCode = kinds.has('update-code')
   const newConfig = kinds.has('update-config')
+  const newScale = kinds.has('update-scale')
+  const { warnings } = planned
   if (!newCode && !newConfig) {
     request.onStep?.('update')
     // A deploy that failed after creating the function, before its reservation: set it.
-    if (kinds.has('update-scale')) await syncReservedConcurrency(context, request.name, request.scale, signal)
+    if (newScale) await syncReservedConcurrency(context, request.name, request.scale, signal)
     if (planned.changes.every((change) => change.kind === 'update-scale'))
-      return { record: toRecord(existing, planned.url), status: 'updated', warnings: [] }
+      return { record: toRecord(existing, planned.url), status: 'updated', warnings }
     // Trigger resources: a deploy that failed between creating the function and its trigger. Finish it.
     await checkQueueOwnership(context, request.name, request.trigger)
     request.onStep?.('update')
     const synced = await syncTrigger(context, targetOf(existing), request.trigger)
-    return { record: toRecord(existing, synced), status: 'updated', warnings: [] }
+    return { record: toRecord(existing, synced), status: 'updated', warnings }
   }
   // Only a changed deploy looks: an unchanged one keeps its request count.
   await checkQueueOwnership(context, request.name, request.trigger)
@@ -145,12 +148,13 @@ async function update(
     request.onStep?.('wait')
     latest = await waitUntilSettled(context, request.name, signal)
   }
+  // Planned in every path (plan.ts): set a missing or changed reservation, or remove the one cloudfn set. Before a
+  // new config hash is written, so that a deploy that fails here is redone, not taken as done.
+  if (newScale) await syncReservedConcurrency(context, request.name, request.scale, signal)
   let url = newConfig ? undefined : await urlOf(context, request.name, deployed)
   if (newConfig) {
     request.onStep?.('configure')
     await retireTrigger(context, request.name, deployed, request.trigger)
-    // Before the new config hash is written: a deploy that fails here is redone, not taken as done.
-    await syncReservedConcurrency(context, request.name, request.scale, signal)
     const command = new sdk.UpdateFunctionConfigurationCommand({
       ...configurationOf(job),
       ...(options.role ? { Role: options.role } : {}),
@@ -160,7 +164,7 @@ async function update(
     latest = await waitUntilSettled(context, request.name, signal)
     url = await syncTrigger(context, targetOf(latest), request.trigger)
   }
-  return { record: toRecord(latest, url), status: 'updated', warnings: [] }
+  return { record: toRecord(latest, url), status: 'updated', warnings }
 }
 
 async function urlOf(context: AwsContext, name: string, deployed: CloudfnDescription): Promise<string | undefined> {

@@ -5,6 +5,8 @@ import { withOverrides } from '../../src/define.ts'
 import { schedule } from '../../src/triggers/schedule.ts'
 import { createAwsEmulator, FAKE_CREDENTIALS } from './emulator/index.ts'
 import { aws } from './index.ts'
+import { decodeDescription, encodeDescription } from './record.ts'
+import { encodeTrigger } from './triggers/describe.ts'
 
 const region = 'eu-west-1'
 const emulator = createAwsEmulator({ region, stateDelayMs: 5, updateDelayMs: 5 })
@@ -63,5 +65,15 @@ describe('aws plan, then deploy', () => {
     expect(error).toMatchObject({ code: 'InvalidArgument', field: 'trigger.schedule' })
     expect((await caughtError(cloud.deploy(long, { name: 'plan-long' }))).message).toBe(error.message)
     expect(state.requestCount).toBe(before)
+  })
+
+  it('records the reservation cloudfn set ahead of the trigger, whose schedule may hold spaces', () => {
+    const configHash = 'a'.repeat(64)
+    const trigger = schedule('0 9 * * MON-FRI', { timezone: 'Asia/Kolkata' })
+    const text = encodeDescription({ configHash, trigger, reserved: 0 })
+    expect(text).toBe(`cloudfn:v1 config=${configHash} reserved=0 trigger=${encodeTrigger(trigger)}`)
+    expect(decodeDescription(text)).toEqual({ configHash, trigger, reserved: 0 })
+    // Without a reservation the description is as before: no reservation is claimed.
+    expect(decodeDescription(encodeDescription({ configHash, trigger: undefined }))).toEqual({ configHash, trigger: undefined })
   })
 })

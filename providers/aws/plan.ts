@@ -8,7 +8,7 @@ import { ConflictError } from '../../src/errors/conflict.ts'
 import { configChange, createFunctionChange, type PlanChange, type PlanResponse, triggerChanges } from '../../src/plan.ts'
 import type { PlanRequest } from '../../src/provider.ts'
 import { fail } from '../../src/validation.ts'
-import { reservationInPlace } from './concurrency.ts'
+import { planReservation } from './concurrency.ts'
 import type { AwsContext } from './context.ts'
 import { type AwsFunctionOptions, readFunctionOptions } from './options.ts'
 import {
@@ -29,7 +29,12 @@ import { getConfiguration } from './wait.ts'
  * schedule expression or queue names get there.
  */
 export function describedFor(request: PlanRequest): string {
-  const description = encodeDescription({ configHash: request.configHash, trigger: request.trigger })
+  // The reservation cloudfn sets is recorded with it, so that only that one is ever removed (concurrency.ts).
+  const description = encodeDescription({
+    configHash: request.configHash,
+    trigger: request.trigger,
+    reserved: request.scale.maxInstances,
+  })
   if (description.length > DESCRIPTION_CHARS) {
     fail(
       request.trigger?.kind === 'schedule' ? 'trigger.schedule' : 'trigger',
@@ -109,32 +114,31 @@ export async function planAgainst(
     return { changes: [...changes, ...roleGrants(changes, options, context)], warnings: [], diff: undefined }
   }
   const diff = diffAws(existing, request, options)
-  if (diff.sameCode && diff.sameConfig) {
-    // A deploy that stopped after creating the function has no trigger resources yet: the next one makes them.
-    // ...nor its reservation (concurrency.ts): the next one sets it.
-    const reserved = await reservationInPlace(context, name, request.scale, signal)
-    const scale: PlanChange[] = reserved
-      ? []
-      : [{ kind: 'update-scale', resource: `function:${name}`, detail: `reserved concurrency ${request.scale.maxInstances}` }]
-    const { ready, url } = await triggerInPlace(context, name, trigger)
-    if (ready) return { changes: scale, warnings: [], diff, url }
-    const changes = triggerChanges(name, undefined, trigger)
-    return { changes: [...scale, ...changes, ...roleGrants(changes, options, context)], warnings: [], diff, url }
-  }
+  // In every path: a deploy that stopped after creating the function has no reservation yet (its config hash is
+  // written), and one cloudfn set goes only when maxInstances does (concurrency.ts).
+  const reservation = await planReservation(context, name, request.scale, diff.deployed.reserved, signal)
+  const { warnings } = reservation
   const changes: PlanChange[] = []
   if (!diff.sameCode) {
     const detail = diff.sameArchitecture ? 'new code' : `new code for ${diff.architecture}`
     changes.push({ kind: 'update-code', resource: `function:${name}`, detail })
   }
-  if (!diff.sameConfig) {
-    changes.push(configChange(name, toRecord(existing), request))
-    const triggers = triggerChanges(name, diff.deployed.trigger, trigger)
-    // A function URL from before triggers existed goes with the first update that has no HTTP trigger.
-    if (diff.deployed.legacyUrl && trigger?.kind !== 'http')
-      triggers.push({ kind: 'delete-url', resource: `url:${name}`, detail: 'no HTTP trigger any more' })
-    changes.push(...triggers, ...roleGrants(triggers, options, context))
+  if (diff.sameConfig) {
+    changes.push(...reservation.changes)
+    if (!diff.sameCode) return { changes, warnings, diff }
+    // A deploy that stopped after creating the function has no trigger resources yet: the next one makes them.
+    const { ready, url } = await triggerInPlace(context, name, trigger)
+    if (ready) return { changes, warnings, diff, url }
+    const triggers = triggerChanges(name, undefined, trigger)
+    return { changes: [...changes, ...triggers, ...roleGrants(triggers, options, context)], warnings, diff, url }
   }
-  return { changes, warnings: [], diff }
+  changes.push(configChange(name, toRecord(existing), request), ...reservation.changes)
+  const triggers = triggerChanges(name, diff.deployed.trigger, trigger)
+  // A function URL from before triggers existed goes with the first update that has no HTTP trigger.
+  if (diff.deployed.legacyUrl && trigger?.kind !== 'http')
+    triggers.push({ kind: 'delete-url', resource: `url:${name}`, detail: 'no HTTP trigger any more' })
+  changes.push(...triggers, ...roleGrants(triggers, options, context))
+  return { changes, warnings, diff }
 }
 
 export async function planDeploy(context: AwsContext, request: PlanRequest, signal?: AbortSignal): Promise<PlanResponse> {

@@ -10,7 +10,7 @@ import { decodeTrigger, encodeTrigger } from './triggers/describe.ts'
  * deployed without extra requests. The code hash is Lambda's own CodeSha256.
  */
 const MARKER = 'cloudfn:v1'
-const DESCRIPTION = /^cloudfn:v1 config=([0-9a-f]{64}) (?:trigger=(.+)|url=(NONE|AWS_IAM|-))$/
+const DESCRIPTION = /^cloudfn:v1 config=([0-9a-f]{64}) (?:reserved=(\d+) )?(?:trigger=(.+)|url=(NONE|AWS_IAM|-))$/
 /** Lambda's limit on Description. */
 export const DESCRIPTION_CHARS = 256
 
@@ -19,20 +19,29 @@ export interface CloudfnDescription {
   trigger: Trigger | undefined
   /** Deployed before triggers existed, with a function URL (`providerOptions.aws.url`): it goes on the next update. */
   legacyUrl?: boolean
+  /**
+   * The reserved concurrency cloudfn set (`maxInstances`, concurrency.ts).
+   * A reservation cloudfn did not record is an operator's (reserved
+   * concurrency 0 is the usual emergency stop): cloudfn never removes it.
+   * Written before the trigger, whose schedule expression may hold spaces.
+   */
+  reserved?: number | undefined
 }
 
 export function encodeDescription(description: CloudfnDescription): string {
   const trigger = description.trigger ? encodeTrigger(description.trigger) : '-'
-  return `${MARKER} config=${description.configHash} trigger=${trigger}`
+  const reserved = description.reserved === undefined ? '' : ` reserved=${description.reserved}`
+  return `${MARKER} config=${description.configHash}${reserved} trigger=${trigger}`
 }
 
 /** Undefined when the function was not deployed by cloudfn. */
 export function decodeDescription(text: string | undefined): CloudfnDescription | undefined {
   const match = DESCRIPTION.exec(text ?? '')
   if (!match) return undefined
-  const [, configHash = '', trigger, legacy] = match
-  if (legacy !== undefined) return { configHash, trigger: undefined, legacyUrl: legacy !== '-' }
-  return { configHash, trigger: trigger === '-' || trigger === undefined ? undefined : decodeTrigger(trigger) }
+  const [, configHash = '', reservedText, trigger, legacy] = match
+  const reserved = reservedText === undefined ? {} : { reserved: Number(reservedText) }
+  if (legacy !== undefined) return { configHash, trigger: undefined, legacyUrl: legacy !== '-', ...reserved }
+  return { configHash, trigger: trigger === '-' || trigger === undefined ? undefined : decodeTrigger(trigger), ...reserved }
 }
 
 /** Lambda reports CodeSha256 in base64; cloudfn hashes are hex. */
