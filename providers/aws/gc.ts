@@ -15,7 +15,7 @@ import type { GcOptions, GcResult } from '../../src/provider.ts'
 import { type AwsContext, awsCall, control } from './context.ts'
 import { decodeDescription, toRecord } from './record.ts'
 import { deleteRole, EXECUTION_ROLE, EXECUTION_ROLE_NAME, SCHEDULER_ROLE } from './role.ts'
-import { MANAGED_TAG, SCHEDULER_INVOKE_POLICY, SQS_EXECUTION_POLICY, SQS_READ_POLICY } from './role-policies.ts'
+import { MANAGED_TAG, SCHEDULER_INVOKE_POLICY, SQS_EXECUTION_POLICY, SQS_READ_POLICY, SQS_SEND_POLICY } from './role-policies.ts'
 import { orphanedTriggerResources } from './triggers/gc.ts'
 
 /** Every function of the account and region, cloudfn's or not (the role check needs them all). */
@@ -87,7 +87,7 @@ export async function collectGarbage(
         // The next deploy must create the role again, not reuse the cached ARN.
         context.roleArn = undefined
         // Roles of earlier versions may still have the any-queue policy attached.
-        return deleteRole(context, EXECUTION_ROLE, [SQS_READ_POLICY], [SQS_EXECUTION_POLICY])
+        return deleteRole(context, EXECUTION_ROLE, [SQS_READ_POLICY, SQS_SEND_POLICY], [SQS_EXECUTION_POLICY])
       },
     })
   }
