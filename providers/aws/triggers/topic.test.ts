@@ -70,4 +70,20 @@ describe('aws topic triggers on the emulator', () => {
     expect(state.queues.has(`${name}-dead-letter`)).toBe(true)
     await cloud.remove(name)
   })
+
+  it('gc deletes a shared topic cloudfn made once no cloudfn function subscribes to it, and never a foreign one', async () => {
+    const [left, theirs] = [unique('left'), unique('foreign')]
+    const name = unique('crashed')
+    await cloud.deploy(withOverrides(topicWorker, { trigger: topic({ name: left }) }), { name })
+    await sns.send(new CreateTopicCommand({ Name: theirs }))
+    // A remove that stopped after deleting the function, before leaving the topic.
+    state.functions.delete(name)
+    const dryRun = await cloud.gc({ olderThanMs: 0, dryRun: true })
+    expect(dryRun.removed).toContain(`topic:${left}`)
+    expect(dryRun.removed).not.toContain(`topic:${theirs}`)
+    expect(state.topics.has(topicArn(left))).toBe(true)
+    await cloud.gc({ olderThanMs: 0 })
+    expect(state.topics.has(topicArn(left))).toBe(false)
+    expect(state.topics.has(topicArn(theirs))).toBe(true)
+  })
 })

@@ -18,6 +18,7 @@
  */
 import type { Subscription } from '@aws-sdk/client-sns'
 import { NotFoundError } from '../../../src/errors/not-found.ts'
+import type { GcCandidate } from '../../../src/gc.ts'
 import type { PublishRequest } from '../../../src/provider.ts'
 import { claimQueues, type QueueClaim, releaseQueues } from '../../../src/triggers/ownership.ts'
 import { topicNames, topicRetries } from '../../../src/triggers/topic.ts'
@@ -248,4 +249,41 @@ export async function publishMessage(
     if (isAwsNotFound(error)) throw missing()
     throw error
   }
+}
+
+/**
+ * For gc: shared topics cloudfn made (by their tags) that no cloudfn function
+ * subscribes to any more (two last subscribers removed at once each saw the
+ * other, or a remove stopped between its steps). SNS keeps no change time,
+ * so they go only with `olderThanMs: 0`, like GCP's.
+ */
+export async function sharedTopicLeftovers(context: AwsContext, subscribed: ReadonlySet<string>): Promise<GcCandidate[]> {
+  let loaded: Awaited<ReturnType<AwsContext['clients']['sns']>>
+  try {
+    loaded = await context.clients.sns()
+  } catch (error) {
+    // @aws-sdk/client-sns is an optional peer, needed only by topic triggers: without it this install made no topic.
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return []
+    throw error
+  }
+  const { client, sdk } = loaded
+  const candidates: GcCandidate[] = []
+  let token: string | undefined
+  do {
+    const page = await awsCall(control('gc'), () => client.send(new sdk.ListTopicsCommand({ NextToken: token })))
+    for (const { TopicArn: arn } of page.Topics ?? []) {
+      if (!arn) continue
+      const name = arn.slice(arn.lastIndexOf(':') + 1)
+      const tags = await topicTags(context, arn, name)
+      if (tags?.[MANAGED_TAG.Key] !== MANAGED_TAG.Value || tags[SHARED_TOPIC_TAG.Key] !== SHARED_TOPIC_TAG.Value) continue
+      candidates.push({
+        resource: `topic:${name}`,
+        changedAt: undefined,
+        unused: !subscribed.has(name),
+        remove: () => awsCall(control('gc', name), () => client.send(new sdk.DeleteTopicCommand({ TopicArn: arn }))),
+      })
+    }
+    token = page.NextToken
+  } while (token)
+  return candidates
 }
