@@ -50,7 +50,7 @@ export const handler = async (event) => {
 `),
 })
 
-async function subscriber(name: string, topicArn: string) {
+async function subscriber(name: string, topicArn: string, permittedArn = topicArn) {
   const fn = await lambda.send(
     new CreateFunctionCommand({
       FunctionName: name,
@@ -66,7 +66,7 @@ async function subscriber(name: string, topicArn: string) {
       StatementId: 'sns',
       Action: 'lambda:InvokeFunction',
       Principal: 'sns.amazonaws.com',
-      SourceArn: topicArn,
+      SourceArn: permittedArn,
     }),
   )
   await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'lambda', Endpoint: fn.FunctionArn }))
@@ -164,5 +164,15 @@ describe('emulated SNS (query protocol, through @aws-sdk/client-sns)', () => {
       responsePayload: { errorMessage: 'failing on purpose' },
     })
     expect(emulator.deadLetters('poisoned')).toEqual(['{"fail":true}'])
+  })
+
+  it('invokes only a function whose resource policy lets SNS invoke it for this topic', async () => {
+    const { TopicArn = '' } = await sns.send(new CreateTopicCommand({ Name: 'guarded' }))
+    await subscriber('allowed', TopicArn)
+    await subscriber('elsewhere', TopicArn, `arn:aws:sns:${region}:${account}:other`)
+    await sns.send(new PublishCommand({ TopicArn, Message: '{"id":2}' }))
+    await emulator.idle()
+    expect(eventsOf('allowed').map((event) => event.Records[0]?.Sns.Message)).toEqual(['{"id":2}'])
+    expect(eventsOf('elsewhere')).toEqual([])
   })
 })

@@ -13,8 +13,8 @@
  * (sns-model.ts) as an asynchronous invocation (invoke.ts's event queue), so
  * the function's retries and on-failure destination apply as Lambda's do
  * (https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html). SNS invokes
- * only a function whose resource policy lets sns.amazonaws.com do it; one
- * that does not gets nothing (SNS's delivery fails and is not retried here).
+ * only a function whose resource policy lets sns.amazonaws.com do it (for
+ * that topic, when the statement names a source ARN); one that does not gets nothing (SNS's delivery fails and is not retried here).
  */
 import { randomUUID } from 'node:crypto'
 import { HttpResponse, http } from 'msw'
@@ -49,12 +49,21 @@ const tagsXml = (tags: EmulatedTopic['tags']) =>
 const sameTags = (a: EmulatedTopic['tags'], b: EmulatedTopic['tags']) =>
   a.length === b.length && a.every((tag) => b.some((other) => other.Key === tag.Key && other.Value === tag.Value))
 
-/** A function SNS may invoke: its resource policy names sns.amazonaws.com (AddPermission). */
-function snsMayInvoke(fn: EmulatedFunction): boolean {
+/**
+ * A function SNS may invoke for this topic: its resource policy names
+ * sns.amazonaws.com (AddPermission) and, when the statement has a source
+ * ARN, this topic's.
+ */
+function snsMayInvoke(fn: EmulatedFunction, topicArn: string): boolean {
   return [...fn.policy.values()].some((statement) => {
     const principal = statement.Principal as string | { Service?: string } | undefined
     const service = typeof principal === 'string' ? principal : principal?.Service
-    return service === 'sns.amazonaws.com' && statement.Action === 'lambda:InvokeFunction'
+    const source = (statement.Condition as { ArnLike?: Record<string, string> } | undefined)?.ArnLike?.['AWS:SourceArn']
+    return (
+      service === 'sns.amazonaws.com' &&
+      statement.Action === 'lambda:InvokeFunction' &&
+      (source === undefined || source === topicArn)
+    )
   })
 }
 
@@ -74,7 +83,7 @@ export function snsHandlers(env: EmulatorEnv) {
     for (const subscription of topic.subscriptions.values()) {
       const name = /function:([^:]+)/.exec(subscription.endpoint)?.[1] ?? ''
       const fn = state.functions.get(name)
-      if (!fn || !snsMayInvoke(fn)) continue
+      if (!fn || !snsMayInvoke(fn, topic.arn)) continue
       void enqueueAsync(env, fn, snsEvent(region, subscription, notification), randomUUID())
     }
     return notification.messageId
