@@ -1,6 +1,7 @@
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns'
 import { withOverrides } from 'cloudfn'
 import { afterAll, describe, expect, it } from 'vitest'
+import { caughtError } from '../../../conformance/expect.ts'
 import { topicWorker } from '../../../conformance/fixtures/topics.ts'
 import { topic } from '../../../src/triggers/topic.ts'
 import { createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
@@ -85,5 +86,20 @@ describe('aws topic triggers on the emulator', () => {
     await cloud.gc({ olderThanMs: 0 })
     expect(state.topics.has(topicArn(left))).toBe(false)
     expect(state.topics.has(topicArn(theirs))).toBe(true)
+  })
+
+  it('publish looks the topic up once, and is NotFound once the topic is gone', async () => {
+    const news = unique('news')
+    const name = unique('reader')
+    await cloud.deploy(withOverrides(topicWorker, { trigger: topic({ name: news }) }), { name })
+    const lookups = state.requestsByOperation.get('ListTopics') ?? 0
+    await cloud.topic(news).publish({ id: 1, failFor: 'nobody' })
+    await cloud.topic(news).publish({ id: 2, failFor: 'nobody' })
+    expect((state.requestsByOperation.get('ListTopics') ?? 0) - lookups).toBe(1)
+    await emulator.idle()
+    expect(state.executions.get(name)).toBe(2)
+    await cloud.remove(name)
+    const error = await caughtError(cloud.topic(news).publish({ id: 3 }))
+    expect([error.code, error.message]).toEqual(['NotFound', expect.stringContaining(`Topic '${news}' does not exist`)])
   })
 })

@@ -224,6 +224,9 @@ export function sameTopic(a: Trigger | undefined, b: Trigger | undefined, functi
   return x.topic === y.topic && x.deadLetter === y.deadLetter
 }
 
+/** Topic ARNs publish found, by name, per provider: ListTopics pages through every topic of the account. */
+const publishArns = new WeakMap<AwsContext, Map<string, string>>()
+
 /** Publish to the topic of that name; `NotFoundError` when there is none (no function subscribes to it). */
 export async function publishMessage(
   context: AwsContext,
@@ -236,8 +239,12 @@ export async function publishMessage(
       resource: request.topic,
       message: `Topic '${request.topic}' does not exist on aws; deploy a function with topic({ name: '${request.topic}' }) first`,
     })
-  const arn = await findTopic(context, request.topic)
+  // A topic's ARN follows from its name, so once found it holds for the provider's life (a deleted topic is NotFound below).
+  const known = publishArns.get(context) ?? new Map<string, string>()
+  publishArns.set(context, known)
+  const arn = known.get(request.topic) ?? (await findTopic(context, request.topic))
   if (arn === undefined) throw missing()
+  known.set(request.topic, arn)
   const { client, sdk } = await context.clients.sns()
   try {
     const sent = await awsCall(control('publish', request.topic), () =>
