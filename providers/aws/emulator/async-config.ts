@@ -46,10 +46,11 @@ function configOf(env: EmulatorEnv, fn: EmulatedFunction, body: Record<string, u
   if (onFailure !== undefined) {
     const queue = env.state.queueByArn(onFailure)
     if (!queue) throw invalid(`The destination ARN ${onFailure} is invalid.`)
-    // Lambda sends the record with the function's execution role, and checks that it may.
+    // Lambda sends the record with the function's execution role, and checks that it may; the wording is Lambda's
+    // for a dead-letter queue the role cannot send to, as reported from AWS in elastic/beats#13963.
     const role = env.state.roles.get(fn.live.config.role.slice(fn.live.config.role.lastIndexOf('/') + 1))
     if (role && !roleAllows(role, 'sqs:SendMessage', queue.arn, queue.tags)) {
-      throw invalid(`The function execution role does not have permissions to call SendMessage on ${onFailure}`)
+      throw invalid('The provided execution role does not have permissions to call SendMessage on SQS')
     }
   }
   return {

@@ -1,3 +1,4 @@
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam'
 import {
   AddPermissionCommand,
   CreateFunctionCommand,
@@ -174,5 +175,40 @@ describe('emulated SNS (query protocol, through @aws-sdk/client-sns)', () => {
     await emulator.idle()
     expect(eventsOf('allowed').map((event) => event.Records[0]?.Sns.Message)).toEqual(['{"id":2}'])
     expect(eventsOf('elsewhere')).toEqual([])
+  })
+
+  it("refuses an on-failure queue the function's execution role may not send to", async () => {
+    const iam = new IAMClient(config)
+    const { Role } = await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'no-send',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+      }),
+    )
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'no-send',
+        Role: Role?.Arn,
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Code: { ZipFile: RECORDER },
+      }),
+    )
+    await sqs.send(new CreateQueueCommand({ QueueName: 'no-send-dead-letter' }))
+    const error = await failure(
+      lambda.send(
+        new PutFunctionEventInvokeConfigCommand({
+          FunctionName: 'no-send',
+          DestinationConfig: { OnFailure: { Destination: `arn:aws:sqs:${region}:${account}:no-send-dead-letter` } },
+        }),
+      ),
+    )
+    expect([error.name, error.message]).toEqual([
+      'InvalidParameterValueException',
+      'The provided execution role does not have permissions to call SendMessage on SQS',
+    ])
   })
 })
