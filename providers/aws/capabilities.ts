@@ -33,6 +33,11 @@ export const AWS_LIMITS = {
  * batches up to 10 (more needs a batching window), maxReceiveCount 1–1000
  * (so 0–100 retries, the core's range), a dead-letter queue of any name,
  * messages up to 1 MiB (since 2025; older documentation says 256 KiB).
+ * Topics: SNS with a Lambda subscription (triggers/topic.ts). SNS invokes
+ * the function asynchronously, so a failed copy is retried as Lambda's
+ * MaximumRetryAttempts says, 0–2 (default 2), then goes to the subscriber's
+ * on-failure destination, an SQS queue of any name; SNS messages are at most
+ * 256 KiB (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html).
  */
 export const AWS_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: true,
@@ -43,6 +48,7 @@ export const AWS_CAPABILITIES: ProviderCapabilities = {
     http: { auth: ['public', 'iam'], limits: { bodyCounting: 'event', maxRequestHeadBytes: null, jsonBodies: 'raw' } },
     schedule: { timezones: true },
     queue: { maxBatchSize: 10, maxRetries: { min: 0, max: 100 }, namedDeadLetter: true, maxMessageBytes: MB },
+    topic: { maxRetries: { min: 0, max: 2, default: 2 }, namedDeadLetter: true, maxMessageBytes: 256 * 1024 },
   },
   logs: true,
   coldStartReport: true,

@@ -59,6 +59,8 @@ const NOT_FOUND = new Set([
   // SQS, in its JSON and its query-compatible spelling.
   'QueueDoesNotExist',
   'AWS.SimpleQueueService.NonExistentQueue',
+  // SNS (query codes NotFound and ResourceNotFound, as @aws-sdk/client-sns names them).
+  'NotFoundException',
 ])
 /** SQS keeps a deleted queue's name for 60 s; creating one of that name sooner fails, and works once that minute is over. */
 const QUEUE_DELETED_RECENTLY = new Set(['QueueDeletedRecently', 'AWS.SimpleQueueService.QueueDeletedRecently'])

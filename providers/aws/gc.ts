@@ -2,7 +2,7 @@
  * gc on AWS. What cloudfn creates: functions (tagged `cloudfn:managed`, marked
  * in their Description), their log groups (made by Lambda, removed with the
  * function), their trigger resources (schedules named `cloudfn-<function>`,
- * SQS queues tagged `cloudfn:managed`), one shared execution role and the
+ * SQS queues tagged `cloudfn:managed`, shared SNS topics tagged `cloudfn:shared-topic`), one shared execution role and the
  * role EventBridge Scheduler assumes (both tagged `cloudfn:managed`). A
  * deploy that crashed after creating the role leaves the role alone; one that
  * crashed after CreateFunction leaves a marked function, which a rerun
@@ -15,8 +15,9 @@ import type { GcOptions, GcResult } from '../../src/provider.ts'
 import { type AwsContext, awsCall, control } from './context.ts'
 import { decodeDescription, toRecord } from './record.ts'
 import { deleteRole, EXECUTION_ROLE, EXECUTION_ROLE_NAME, SCHEDULER_ROLE } from './role.ts'
-import { MANAGED_TAG, SCHEDULER_INVOKE_POLICY, SQS_EXECUTION_POLICY, SQS_READ_POLICY } from './role-policies.ts'
+import { MANAGED_TAG, SCHEDULER_INVOKE_POLICY, SQS_EXECUTION_POLICY, SQS_READ_POLICY, SQS_SEND_POLICY } from './role-policies.ts'
 import { orphanedTriggerResources } from './triggers/gc.ts'
+import { sharedTopicLeftovers } from './triggers/topic.ts'
 
 /** Every function of the account and region, cloudfn's or not (the role check needs them all). */
 export async function listConfigurations(context: AwsContext, signal: AbortSignal | undefined): Promise<FunctionConfiguration[]> {
@@ -72,6 +73,11 @@ export async function collectGarbage(
   const names = new Set(all.map((configuration) => configuration.FunctionName ?? ''))
   const triggers = await orphanedTriggerResources(context, names)
   candidates.push(...triggers)
+  const topics = functions.flatMap(({ configuration }) => {
+    const trigger = decodeDescription(configuration.Description)?.trigger
+    return trigger?.kind === 'topic' ? [trigger.name] : []
+  })
+  candidates.push(...(await sharedTopicLeftovers(context, new Set(topics))))
   const goingFunctions = new Set(
     functions.filter((entry) => going.has(entry.candidate)).map((entry) => entry.configuration.FunctionName),
   )
@@ -87,7 +93,7 @@ export async function collectGarbage(
         // The next deploy must create the role again, not reuse the cached ARN.
         context.roleArn = undefined
         // Roles of earlier versions may still have the any-queue policy attached.
-        return deleteRole(context, EXECUTION_ROLE, [SQS_READ_POLICY], [SQS_EXECUTION_POLICY])
+        return deleteRole(context, EXECUTION_ROLE, [SQS_READ_POLICY, SQS_SEND_POLICY], [SQS_EXECUTION_POLICY])
       },
     })
   }

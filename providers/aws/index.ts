@@ -20,6 +20,7 @@ import { type AwsSettings, resolveSettings } from './settings.ts'
 import { fetchFunction } from './triggers/fetch.ts'
 import { sendMessage } from './triggers/send.ts'
 import { removeTrigger } from './triggers/sync.ts'
+import { publishMessage } from './triggers/topic.ts'
 import { readUrl } from './url.ts'
 import { getConfiguration } from './wait.ts'
 
@@ -33,7 +34,7 @@ export interface AwsProvider extends ProviderV1 {
 }
 
 /**
- * The AWS Lambda provider: speaks Lambda, IAM, CloudWatch Logs, SQS and
+ * The AWS Lambda provider: speaks Lambda, IAM, CloudWatch Logs, SQS, SNS and
  * EventBridge Scheduler through the official SDK, loaded on first use.
  */
 export function createAwsProvider(settings: Omit<AwsSettings, 'retry'>): AwsProvider {
@@ -85,6 +86,7 @@ export function createAwsProvider(settings: Omit<AwsSettings, 'retry'>): AwsProv
 
     doFetch: (request) => fetchFunction(context, request),
     doSend: (request, options) => sendMessage(context, request, options.signal),
+    doPublish: (request, options) => publishMessage(context, request, options.signal),
 
     async doRemove(name, options) {
       const { client, sdk } = await context.clients.lambda()

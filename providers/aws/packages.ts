@@ -10,6 +10,13 @@ export function awsPackages(trigger: Trigger | undefined): RequiredPackage[] {
   ]
   if (trigger?.kind === 'schedule') needed.push({ name: '@aws-sdk/client-scheduler', for: 'schedule() triggers' })
   if (trigger?.kind === 'queue') needed.push({ name: '@aws-sdk/client-sqs', for: 'queue() triggers' })
+  if (trigger?.kind === 'topic') {
+    // The subscriber's dead-letter queue is an SQS queue.
+    needed.push(
+      { name: '@aws-sdk/client-sns', for: 'topic() triggers' },
+      { name: '@aws-sdk/client-sqs', for: 'topic() triggers' },
+    )
+  }
   if (trigger?.kind === 'http' && trigger.auth === 'iam') {
     needed.push(
       { name: '@smithy/signature-v4', for: "signing fetch() to an http({ auth: 'iam' }) function" },

@@ -35,6 +35,12 @@ export const SQS_READ_POLICY: InlinePolicy = {
   document: allowTagged(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], 'arn:aws:sqs:*:*:*'),
 }
 
+/** What a topic subscriber's on-failure destination needs: Lambda sends the record with the execution role. */
+export const SQS_SEND_POLICY: InlinePolicy = {
+  name: 'cloudfn-sqs-send',
+  document: allowTagged(['sqs:SendMessage'], 'arn:aws:sqs:*:*:*'),
+}
+
 /** What EventBridge Scheduler needs to run a cloudfn function, and nothing else. */
 export const SCHEDULER_INVOKE_POLICY: InlinePolicy = {
   name: 'cloudfn-invoke',

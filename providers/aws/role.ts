@@ -8,6 +8,7 @@ import {
   SCHEDULER_INVOKE_POLICY,
   SQS_EXECUTION_POLICY,
   SQS_READ_POLICY,
+  SQS_SEND_POLICY,
 } from './role-policies.ts'
 
 /** A role cloudfn creates once and shares between functions. */
@@ -71,6 +72,17 @@ export async function allowQueueReading(context: AwsContext, role: string): Prom
   if (!role.endsWith(`:role/${EXECUTION_ROLE.name}`) || context.settings.role) return
   await putInline(context, EXECUTION_ROLE.name, SQS_READ_POLICY)
   await detachRetired(context, EXECUTION_ROLE.name, [SQS_EXECUTION_POLICY])
+}
+
+/**
+ * Lets cloudfn's own execution role send a topic subscriber's failed events
+ * to its dead-letter queue (Lambda's on-failure destination uses the
+ * function's role). A role named in the settings or options must already
+ * allow sqs:SendMessage on it.
+ */
+export async function allowDeadLetterSending(context: AwsContext, role: string): Promise<void> {
+  if (!role.endsWith(`:role/${EXECUTION_ROLE.name}`) || context.settings.role) return
+  await putInline(context, EXECUTION_ROLE.name, SQS_SEND_POLICY)
 }
 
 async function putInline(context: AwsContext, roleName: string, policy: InlinePolicy): Promise<void> {

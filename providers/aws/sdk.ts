@@ -2,6 +2,7 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import type { IAMClient } from '@aws-sdk/client-iam'
 import type { LambdaClient } from '@aws-sdk/client-lambda'
 import type { SchedulerClient } from '@aws-sdk/client-scheduler'
+import type { SNSClient } from '@aws-sdk/client-sns'
 import type { SQSClient } from '@aws-sdk/client-sqs'
 import { addRequestRetry } from './request-retry.ts'
 import type { ResolvedAwsSettings } from './settings.ts'
@@ -11,6 +12,7 @@ export type IamSdk = typeof import('@aws-sdk/client-iam')
 export type LogsSdk = typeof import('@aws-sdk/client-cloudwatch-logs')
 export type SqsSdk = typeof import('@aws-sdk/client-sqs')
 export type SchedulerSdk = typeof import('@aws-sdk/client-scheduler')
+export type SnsSdk = typeof import('@aws-sdk/client-sns')
 
 export interface Loaded<C, S> {
   client: C
@@ -23,6 +25,7 @@ export interface AwsClients {
   logs(): Promise<Loaded<CloudWatchLogsClient, LogsSdk>>
   sqs(): Promise<Loaded<SQSClient, SqsSdk>>
   scheduler(): Promise<Loaded<SchedulerClient, SchedulerSdk>>
+  sns(): Promise<Loaded<SNSClient, SnsSdk>>
 }
 
 function withRequestRetry<C extends { middlewareStack: unknown }>(client: C): C {
@@ -43,7 +46,7 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 
 /**
  * The SDK clients, each loaded on the first call that needs it, so importing
- * `cloudfn/aws` stays cheap and invoking never loads IAM, CloudWatch Logs, SQS or the Scheduler.
+ * `cloudfn/aws` stays cheap and invoking never loads IAM, CloudWatch Logs, SQS, SNS or the Scheduler.
  * The SDK's own retries are off; each call but Invoke is retried on its own
  * by request-retry.ts, inside the core's operation-level policy, and a
  * synchronous invoke is never repeated behind the caller's back.
@@ -74,6 +77,10 @@ export function createClients(settings: ResolvedAwsSettings): AwsClients {
     scheduler: once(async () => {
       const sdk = await import('@aws-sdk/client-scheduler')
       return { client: withRequestRetry(new sdk.SchedulerClient(config)), sdk }
+    }),
+    sns: once(async () => {
+      const sdk = await import('@aws-sdk/client-sns')
+      return { client: withRequestRetry(new sdk.SNSClient(config)), sdk }
     }),
   }
 }

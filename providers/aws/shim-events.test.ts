@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { http } from '../../src/triggers/http.ts'
 import { queue } from '../../src/triggers/queue.ts'
 import { schedule } from '../../src/triggers/schedule.ts'
+import { topic } from '../../src/triggers/topic.ts'
 import { createEntry } from './shim.ts'
 import type { UrlEvent, UrlResult } from './shim-events.ts'
 
@@ -149,6 +150,41 @@ describe('aws shim: native events', () => {
     } finally {
       vi.useRealTimers()
     }
+  })
+
+  it("hands a topic subscriber the SNS event's Message, decoded, and throws when the handler fails so Lambda retries", async () => {
+    // The record as documented at https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html (trimmed).
+    const snsEvent = (message: unknown) => ({
+      Records: [
+        {
+          EventVersion: '1.0',
+          EventSource: 'aws:sns',
+          EventSubscriptionArn: 'arn:aws:sns:us-east-1:123456789012:orders:21be56ed-a058-49f5-8c98-aedd2564c486',
+          Sns: {
+            Type: 'Notification',
+            MessageId: '95df01b4-ee98-5cb9-9903-4c221d41eb5e',
+            TopicArn: 'arn:aws:sns:us-east-1:123456789012:orders',
+            Subject: null,
+            Message: JSON.stringify(message),
+            Timestamp: '2019-01-02T12:45:07.000Z',
+            MessageAttributes: {},
+          },
+        },
+      ],
+    })
+    const seen: unknown[] = []
+    const handler = createEntry({
+      name: 'subscriber',
+      trigger: topic({ name: 'orders' }),
+      handler: ((input: { fail?: boolean }) => {
+        seen.push(input)
+        if (input.fail) throw new Error('cannot handle it')
+        return { handled: true }
+      }) as never,
+    })
+    expect(await handler(snsEvent({ id: 1, nested: [null, 'é'] }), context)).toBeNull()
+    await expect(handler(snsEvent({ fail: true }), context)).rejects.toThrow(/cannot handle it/)
+    expect(seen).toEqual([{ id: 1, nested: [null, 'é'] }, { fail: true }])
   })
 
   it('passes a direct invoke of a queue-triggered function straight to the handler', async () => {

@@ -38,6 +38,29 @@ export interface SqsEvent {
 }
 
 /**
+ * What SNS hands a subscribed function: one record, the published message
+ * as text in `Sns.Message` (https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html).
+ */
+export interface SnsEvent {
+  Records: [{ EventSource: 'aws:sns'; Sns: { Message: string; MessageId: string; TopicArn: string } }]
+}
+
+export function isSnsEvent(event: unknown): event is SnsEvent {
+  const records = (event as { Records?: unknown } | null)?.Records
+  if (!Array.isArray(records) || records.length !== 1) return false
+  const record = records[0] as { EventSource?: unknown; Sns?: { Message?: unknown } } | null
+  return record?.EventSource === 'aws:sns' && typeof record.Sns?.Message === 'string'
+}
+
+/**
+ * The neutral message of an SNS event: the JSON text cloudfn published
+ * (`publish` sends the message JSON-encoded), given to the handler as is.
+ */
+export function messageOfSnsEvent(event: SnsEvent): string {
+  return event.Records[0].Sns.Message
+}
+
+/**
  * EventBridge Scheduler's `<aws.scheduler.scheduled-time>` has no
  * milliseconds (`2026-01-01T00:05:00Z`); every other backend gives
  * `toISOString()`'s form, so a schedule event gets that. Anything else (a

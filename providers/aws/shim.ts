@@ -4,14 +4,23 @@
  * `index.mjs` exports the result of `createEntry` as `handler`, so the
  * function's handler setting is `index.handler`. Besides direct invokes
  * (and schedules, whose input is already the payload) it takes function
- * URL requests and SQS batches.
+ * URL requests, SQS batches and SNS notifications.
  */
 import { type LogSink, routeConsole } from '../../src/runtime/console-capture.ts'
 import type { Envelope } from '../../src/runtime/envelope.ts'
 import { httpResultOf } from '../../src/runtime/http-envelope.ts'
 import { type RunnableDefinition, type RunOptions, runDefinition } from '../../src/runtime/run-definition.ts'
 import { formatLogLine } from './log-format.ts'
-import { isSqsEvent, isUrlEvent, normalizeScheduleEvent, type SqsEvent, urlResultOf, wireOfUrlEvent } from './shim-events.ts'
+import {
+  isSnsEvent,
+  isSqsEvent,
+  isUrlEvent,
+  messageOfSnsEvent,
+  normalizeScheduleEvent,
+  type SqsEvent,
+  urlResultOf,
+  wireOfUrlEvent,
+} from './shim-events.ts'
 
 /** The part of Lambda's context object the shim uses. */
 export interface LambdaContext {
@@ -92,6 +101,12 @@ export function createEntry(definition: RunnableDefinition): LambdaHandler {
         return urlResultOf(httpResultOf(envelope, (message) => log('error', message)))
       }
       if (definition.trigger?.kind === 'queue' && isSqsEvent(event)) return await runBatch(definition, event, options)
+      if (definition.trigger?.kind === 'topic' && isSnsEvent(event)) {
+        const envelope = JSON.parse(await runDefinition(definition, messageOfSnsEvent(event), options)) as Envelope
+        // SNS invokes asynchronously: only a thrown error makes Lambda retry the copy and, at the end, dead-letter it.
+        if (!envelope.ok) throw new Error(`${envelope.error.name}: ${envelope.error.message}`)
+        return null
+      }
       const input = definition.trigger?.kind === 'schedule' ? normalizeScheduleEvent(event) : event
       // Lambda has already decoded the request; the envelope object is encoded again by the runtime.
       const envelope = await runDefinition(definition, JSON.stringify(input) ?? 'null', options)

@@ -127,7 +127,15 @@ export function extraHandlers(env: EmulatorEnv, base: string) {
             `The statement id (${id}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
           )
         }
-        const statement = { Sid: id, Effect: 'Allow', Principal: body.Principal, Action: body.Action, Resource: fn.arn }
+        const statement: Record<string, unknown> = {
+          Sid: id,
+          Effect: 'Allow',
+          Principal: body.Principal,
+          Action: body.Action,
+          Resource: fn.arn,
+        }
+        // As GetPolicy shows it: the service may invoke only on behalf of that resource (sns.ts checks it).
+        if (typeof body.SourceArn === 'string') statement.Condition = { ArnLike: { 'AWS:SourceArn': body.SourceArn } }
         fn.policy.set(id, statement)
         return jsonResponse(201, { Statement: JSON.stringify(statement) })
       }),

@@ -1,5 +1,5 @@
 /**
- * An msw model of AWS Lambda (plus the IAM, CloudWatch Logs, SQS and
+ * An msw model of AWS Lambda (plus the IAM, CloudWatch Logs, SQS, SNS and
  * EventBridge Scheduler calls the provider makes, and function URLs) at the production hostnames, for tests that use the
  * unmodified AWS SDK with fake credentials:
  *
@@ -19,6 +19,7 @@ import { http, type RequestHandler } from 'msw'
 import type { Emulator } from '../../../src/emulator/emulator.ts'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
 import type { AwsSettings } from '../settings.ts'
+import { asyncConfigHandlers } from './async-config.ts'
 import { concurrencyHandlers } from './concurrency.ts'
 import { eventSourceHandlers } from './event-sources.ts'
 import { extraHandlers } from './extras.ts'
@@ -31,6 +32,7 @@ import { logsHandlers } from './logs.ts'
 import { type AwsEmulatorOptions, resolveOptions } from './model.ts'
 import { type EmulatorEnv, route } from './router.ts'
 import { schedulerHandlers } from './scheduler.ts'
+import { snsHandlers } from './sns.ts'
 import { sqsHandlers } from './sqs.ts'
 import { AwsEmulatorState } from './state.ts'
 import { AwsFault } from './wire.ts'
@@ -69,9 +71,11 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
     ...concurrencyHandlers(env, base),
     ...extraHandlers(env, base),
     ...eventSourceHandlers(env, base),
+    ...asyncConfigHandlers(env, base),
     ...functionUrlHandlers(env),
     ...schedulerHandlers(env),
     ...sqsHandlers(env),
+    ...snsHandlers(env),
     ...iamHandlers(env),
     ...logsHandlers(env, resolved.region),
     // Anything else on Lambda's host is an unknown operation, as Lambda answers it.
@@ -92,6 +96,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
       writeCount: async () => state.writeCount,
       functionNames: async () => [...state.functions.keys()],
       deadLetters: async (name) => state.deadLetters(name) ?? [],
+      topicNames: async () => [...state.topics.values()].map((topic) => topic.name),
     }),
     // The emulator checks that requests are signed, not by whom.
     connect: (overrides) => ({ region: resolved.region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 5, ...overrides }),

@@ -6,6 +6,7 @@ import { findFunction, runtimeOf } from './functions.ts'
 import type { EmulatedFunction } from './model.ts'
 import { connectionReset, type EmulatorEnv, route } from './router.ts'
 import type { Execution } from './runtime.ts'
+import { enqueue, newMessage } from './sqs-model.ts'
 import { checkInvokeName } from './validate.ts'
 import { AwsFault } from './wire.ts'
 
@@ -37,8 +38,46 @@ export async function execute(env: EmulatorEnv, fn: EmulatedFunction, event: str
 }
 
 /**
+ * An event whose retries ran out goes, as Lambda's invocation record, to the
+ * on-failure destination (only SQS is modelled); the record's fields follow
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html.
+ */
+function sendFailureRecord(
+  env: EmulatorEnv,
+  fn: EmulatedFunction,
+  event: string,
+  requestId: string,
+  execution: Execution,
+  invokeCount: number,
+): void {
+  const queue = env.state.queueByArn(fn.eventInvokeConfig?.onFailure ?? '')
+  if (!queue) return
+  const parse = (text: string): unknown => {
+    try {
+      return JSON.parse(text)
+    } catch {
+      return text
+    }
+  }
+  const record = {
+    version: '1.0',
+    timestamp: new Date().toISOString(),
+    requestContext: {
+      requestId,
+      functionArn: `${fn.arn}:$LATEST`,
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: invokeCount,
+    },
+    requestPayload: parse(event),
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    responsePayload: parse(execution.body),
+  }
+  enqueue(queue, newMessage(JSON.stringify(record)))
+}
+
+/**
  * The event queue of asynchronous invocations: retried while throttled, and
- * twice after a function error. Resolves once the event is done with.
+ * twice (or as the event invoke configuration says) after a function error. Resolves once the event is done with.
  */
 export function enqueueAsync(env: EmulatorEnv, fn: EmulatedFunction, event: string, requestId: string): Promise<void> {
   const { asyncRetryDelayMs } = env.state.options
@@ -50,7 +89,12 @@ export function enqueueAsync(env: EmulatorEnv, fn: EmulatedFunction, event: stri
       if (env.state.closed || !env.state.functions.has(fn.name)) return
       try {
         const execution = await execute(env, fn, event, requestId)
-        if (!execution.functionError || ++failures > ASYNC_RETRIES) return
+        if (!execution.functionError) return
+        // The function's event invoke configuration (async-config.ts) may lower the retries from 2 to 0 or 1.
+        if (++failures > (fn.eventInvokeConfig?.maximumRetryAttempts ?? ASYNC_RETRIES)) {
+          sendFailureRecord(env, fn, event, requestId, execution, failures)
+          return
+        }
       } catch (error) {
         if (!ThrottledError.isInstance(error)) return
       }

@@ -137,6 +137,17 @@ export interface EmulatedFunction {
   next: FunctionVersion | undefined
   url: FunctionUrl | undefined
   policy: Map<string, Record<string, unknown>>
+  /** PutFunctionEventInvokeConfig: retries and the on-failure destination of asynchronous invocations (async-config.ts). */
+  eventInvokeConfig?: EventInvokeConfig | undefined
+}
+
+/** What Lambda keeps of a function's asynchronous invocation configuration. */
+export interface EventInvokeConfig {
+  maximumRetryAttempts: number | undefined
+  maximumEventAgeInSeconds: number | undefined
+  /** ARN of the SQS queue that receives the invocation record of an event whose retries ran out. */
+  onFailure: string | undefined
+  lastModified: number
 }
 
 export function sha256Base64(bytes: Uint8Array): string {

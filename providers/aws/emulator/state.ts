@@ -1,6 +1,7 @@
 import type { EmulatedMapping } from './event-sources.ts'
 import type { EmulatedFunction, ResolvedOptions } from './model.ts'
 import type { EmulatedSchedule } from './scheduler.ts'
+import { type EmulatedTopic, snsMessageOf } from './sns-model.ts'
 import type { EmulatedQueue } from './sqs-model.ts'
 
 export interface EmulatedRole {
@@ -51,6 +52,8 @@ export class AwsEmulatorState {
   readonly queues = new Map<string, EmulatedQueue>()
   /** When each deleted SQS queue went, by name: its name cannot be reused for a while. */
   readonly deletedQueues = new Map<string, number>()
+  /** SNS topics by ARN (sns.ts). */
+  readonly topics = new Map<string, EmulatedTopic>()
   /** Lambda event source mappings by UUID. */
   readonly mappings = new Map<string, EmulatedMapping>()
   /** Executions started, by function name: what ran, and how often. */
@@ -90,16 +93,28 @@ export class AwsEmulatorState {
   }
 
   /**
-   * Bodies in the dead-letter queue of the queue a function's mapping reads
-   * (undefined when it has no mapping or the queue no redrive policy).
+   * Bodies in the dead-letter queue of the queue a function's mapping reads,
+   * else the messages its on-failure destination holds (undefined when it has neither).
    */
   deadLetters(functionName: string): string[] | undefined {
     const mapping = [...this.mappings.values()].find((candidate) => candidate.functionName === functionName)
     const source = mapping ? this.queueByArn(mapping.sourceArn) : undefined
     const policy = source?.attributes.RedrivePolicy
-    if (!policy) return undefined
+    if (!policy) return this.#failureRecords(functionName)
     const target = this.queueByArn((JSON.parse(policy) as { deadLetterTargetArn?: string }).deadLetterTargetArn ?? '')
     return target?.messages.map((message) => message.body)
+  }
+
+  /**
+   * A topic subscriber's dead letters: the SNS messages of the invocation
+   * records its on-failure destination holds (async-config.ts).
+   */
+  #failureRecords(functionName: string): string[] | undefined {
+    const queue = this.queueByArn(this.functions.get(functionName)?.eventInvokeConfig?.onFailure ?? '')
+    return queue?.messages.map((message) => {
+      const record = JSON.parse(message.body) as { requestPayload?: unknown }
+      return snsMessageOf(record.requestPayload) ?? JSON.stringify(record.requestPayload)
+    })
   }
 
   /** Lambda writes each line of an execution's log as one event of the function's log group. */

@@ -7,6 +7,7 @@ import { claimQueues } from '../../../src/triggers/ownership.ts'
 import type { Trigger } from '../../../src/triggers/types.ts'
 import type { AwsContext } from '../context.ts'
 import { sqsClaims, sqsOwnership } from './queue.ts'
+import { checkTopicOwnership } from './topic.ts'
 
 /**
  * Refuses, before the deploy changes anything, a queue or dead-letter queue
@@ -18,6 +19,7 @@ export async function checkQueueOwnership(
   functionName: string,
   trigger: Trigger | undefined,
 ): Promise<void> {
+  if (trigger?.kind === 'topic') await checkTopicOwnership(context, functionName, trigger)
   if (trigger?.kind !== 'queue') return
   await claimQueues(sqsOwnership(context), sqsClaims(trigger, functionName), functionName, 'aws')
 }

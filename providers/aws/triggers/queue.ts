@@ -22,7 +22,7 @@ export const FUNCTION_TAG = 'cloudfn:function'
 /** cloudfn's marker on a queue it made (src/triggers/ownership.ts): two tags, case-sensitive as SQS tags are (TagQueue). */
 export const SQS_MARKER: QueueMarkerKeys = { managed: MANAGED_TAG.Key, function: FUNCTION_TAG }
 /** Dead letters are kept as long as SQS allows: 14 days. */
-const DEAD_LETTER_RETENTION_SEC = 1_209_600
+export const DEAD_LETTER_RETENTION_SEC = 1_209_600
 /** SQS's longest visibility timeout (12 hours). */
 const MAX_VISIBILITY_SEC = 43_200
 
@@ -52,7 +52,7 @@ export function visibilityTimeoutSec(timeoutSec: number): number {
   return Math.min(MAX_VISIBILITY_SEC, Math.max(30, timeoutSec * 6))
 }
 
-async function ensureQueue(
+export async function ensureQueue(
   context: AwsContext,
   name: string,
   functionName: string,

@@ -1,10 +1,12 @@
 import { queueNames } from '../../../src/triggers/queue.ts'
+import { topicNames } from '../../../src/triggers/topic.ts'
 import type { Trigger } from '../../../src/triggers/types.ts'
 import type { AwsContext } from '../context.ts'
 import type { CloudfnDescription } from '../record.ts'
 import { readUrl, syncUrl, type UrlAuth } from '../url.ts'
 import { deleteMappings, deleteQueues, hasMapping, type QueueTarget, syncQueue } from './queue.ts'
 import { deleteSchedule, hasSchedule, putSchedule } from './schedule.ts'
+import { hasSubscription, leaveTopic, sameTopic, syncTopic } from './topic.ts'
 
 /** The function a trigger starts. */
 export type TriggerTarget = QueueTarget
@@ -20,6 +22,12 @@ function sameQueues(a: Trigger | undefined, b: Trigger | undefined, functionName
   if (a?.kind !== 'queue' || b?.kind !== 'queue') return false
   const [x, y] = [queueNames(a, functionName), queueNames(b, functionName)]
   return x.queue === y.queue && x.deadLetter === y.deadLetter
+}
+
+/** The SQS queues `trigger` goes on using: a retired trigger's queues of those names stay, with their messages. */
+function queuesKept(trigger: Trigger | undefined, name: string): Set<string> {
+  if (trigger?.kind === 'queue') return new Set(Object.values(queueNames(trigger, name)))
+  return new Set(trigger?.kind === 'topic' ? [topicNames(trigger, name).deadLetter] : [])
 }
 
 /**
@@ -38,7 +46,11 @@ export async function retireTrigger(
   if (before?.kind === 'queue' && !sameQueues(before, trigger, name)) {
     await deleteMappings(context, name)
     // A queue the new trigger still names (say, the same dead-letter queue) stays, with its messages.
-    await deleteQueues(context, name, before, new Set(trigger?.kind === 'queue' ? Object.values(queueNames(trigger, name)) : []))
+    await deleteQueues(context, name, before, queuesKept(trigger, name))
+  }
+  if (before?.kind === 'topic' && !sameTopic(before, trigger, name)) {
+    // A dead-letter queue the new trigger still names stays, with its messages.
+    await leaveTopic(context, name, before, queuesKept(trigger, name))
   }
   if ((before?.kind === 'http' || previous.legacyUrl) && trigger?.kind !== 'http') await syncUrl(context, name, undefined)
 }
@@ -53,6 +65,7 @@ export async function syncTrigger(
   const url = auth ? await syncUrl(context, target.name, auth) : undefined
   if (trigger?.kind === 'schedule') await putSchedule(context, target.name, target.arn, trigger)
   if (trigger?.kind === 'queue') await syncQueue(context, target, trigger)
+  if (trigger?.kind === 'topic') await syncTopic(context, target, trigger)
   return url
 }
 
@@ -74,6 +87,8 @@ export async function triggerInPlace(
       return { ready: await hasSchedule(context, name) }
     case 'queue':
       return { ready: await hasMapping(context, name) }
+    case 'topic':
+      return { ready: await hasSubscription(context, name, trigger) }
     default:
       return { ready: true }
   }
@@ -86,4 +101,5 @@ export async function removeTrigger(context: AwsContext, name: string, trigger: 
     await deleteMappings(context, name)
     await deleteQueues(context, name, trigger)
   }
+  if (trigger?.kind === 'topic') await leaveTopic(context, name, trigger)
 }
