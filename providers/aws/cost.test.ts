@@ -37,8 +37,7 @@ describe('aws emulator: the REPORT line', () => {
   it('is written as Lambda writes it, billing a cold start its Init Duration too (since 2025-08-01)', async () => {
     // Init blocks 30 ms (Atomics.wait: at least that long by any clock, unlike a timer that may fire a hair early),
     // so a bill that left init out would be at least 30 ms short.
-    const code =
-      'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30)\nexport const handler = async () => 1'
+    const code = 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30)\nexport const handler = async () => 1'
     await lambda.send(
       new CreateFunctionCommand({
         FunctionName: 'report',
