@@ -7,6 +7,7 @@ import { configChange, createFunctionChange, type PlanChange, type PlanResponse,
 import type { PlanRequest } from '../../src/provider.ts'
 import type { Trigger } from '../../src/triggers/types.ts'
 import { type ControlPlane, getFunction } from './control-plane.ts'
+import { checkDeploy } from './deploy-checks.ts'
 import { functionState } from './enums.ts'
 import { CODE_LABEL, CONFIG_LABEL, hexToLabel } from './labels.ts'
 import { toRecord } from './record.ts'
@@ -78,6 +79,8 @@ async function wouldRepairTrigger(
 
 export async function planDeploy(plane: ControlPlane, request: PlanRequest): Promise<PlanResponse> {
   const { name, trigger } = request
+  // Deploy's own checks (deploy-checks.ts): what a deploy refuses, a plan refuses with the same error, having read only.
+  await checkDeploy(plane, request)
   const existing = await getFunction(plane, name)
   const created = () => [
     createFunctionChange(name, request),
