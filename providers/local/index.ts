@@ -9,7 +9,7 @@ import { deployFunction, removeFunction } from './deploy.ts'
 import { collectGarbage } from './gc.ts'
 import { invokeAsync, invokeSync } from './invoke.ts'
 import { readLogs } from './logs.ts'
-import { planLocal } from './plan.ts'
+import { localRecords, planLocal } from './plan.ts'
 import { type Isolation, type LocalSettings, resolveSettings } from './settings.ts'
 import type { LocalStorage } from './storage.ts'
 import type { LocalStore } from './store.ts'
@@ -53,7 +53,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
 
     async doPlan(request) {
       store.record('plan')
-      return planLocal(await context.hydrate(request.name), request)
+      return planLocal(await context.hydrate(request.name), request, await localRecords(context))
     },
 
     async doGet(name) {

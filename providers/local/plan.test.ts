@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { topicRecorder } from '../../conformance/fixtures/topics.ts'
+import { type FunctionDefinition, withOverrides } from '../../src/define.ts'
+import type { DeployPlan } from '../../src/plan.ts'
+import { queue } from '../../src/triggers/queue.ts'
+import { topic } from '../../src/triggers/topic.ts'
+import { local } from './index.ts'
+
+let cloud: ReturnType<typeof local> | undefined
+afterEach(async () => {
+  for (const record of (await cloud?.list()) ?? []) await cloud?.remove(record.name)
+  cloud = undefined
+})
+
+/**
+ * The fake's topics and queues (topics.ts, triggers.ts) as plan resources: a
+ * topic with its subscribers' links, and each queue a function reads. A
+ * dead-letter queue is only a name on the fake, so it is not compared.
+ */
+function resources(current: ReturnType<typeof local>): Set<string> {
+  const topics = current.triggers.topics.list()
+  return new Set([
+    ...topics.map((found) => `topic:${found.name}`),
+    ...topics.flatMap((found) => found.subscribers.map((fn) => `link:${found.name}:${fn}`)),
+    ...[...current.triggers.queues.keys()].map((name) => `queue:${name}`),
+  ])
+}
+
+/** What the plan says the deploy of `name` makes and deletes, in the same terms. */
+function planned(plan: DeployPlan, name: string) {
+  const made: string[] = []
+  const gone: string[] = []
+  for (const { kind, resource, detail } of plan.changes) {
+    if (kind === 'create-topic' || (kind === 'create-queue' && detail === 'queue')) made.push(resource)
+    if (kind === 'delete-topic' || (kind === 'delete-queue' && !resource.endsWith('-dead-letter'))) gone.push(resource)
+    const link = `link:${resource.slice('topic:'.length)}:${name}`
+    if (kind === 'update-topic-link' && detail.startsWith('delivers to')) made.push(link)
+    if (kind === 'update-topic-link' && detail.startsWith('no longer')) gone.push(link)
+  }
+  return { made: made.sort(), gone: gone.sort() }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: any definition is planned then deployed
+async function planThenDeploy(current: ReturnType<typeof local>, definition: FunctionDefinition<any, any, any>, name: string) {
+  const before = resources(current)
+  const plan = await current.plan(definition, { name })
+  await current.deploy(definition, { name })
+  const after = resources(current)
+  expect({
+    made: [...after].filter((resource) => !before.has(resource)).sort(),
+    gone: [...before].filter((resource) => !after.has(resource)).sort(),
+  }).toEqual(planned(plan, name))
+  expect((await current.plan(definition, { name })).changes).toEqual([])
+  return plan.changes.map((change) => `${change.kind} ${change.resource}`)
+}
+
+const on = (topicName: string) => withOverrides(topicRecorder, { trigger: topic({ name: topicName }) })
+
+describe('local plan of topic triggers lists exactly what the deploy then makes and deletes', () => {
+  it('first and second subscriber, a queue → topic switch, and the last subscriber out', async () => {
+    const current = local({ queueRetryDelayMs: 0 })
+    cloud = current
+    expect(await planThenDeploy(current, on('orders'), 'sub-a')).toEqual([
+      'create-function function:sub-a',
+      'create-topic topic:orders',
+      'create-queue queue:sub-a-dead-letter',
+      'update-topic-link topic:orders',
+    ])
+    expect(await planThenDeploy(current, on('orders'), 'sub-b')).not.toContain('create-topic topic:orders')
+
+    await current.deploy(withOverrides(topicRecorder, { trigger: queue() }), { name: 'sub-c' })
+    const switched = await planThenDeploy(current, on('orders'), 'sub-c')
+    // The queue's dead-letter queue is the subscriber's too: neither created nor deleted.
+    expect(switched.filter((change) => !change.includes(' function:'))).toEqual([
+      'update-topic-link topic:orders',
+      'delete-queue queue:sub-c',
+    ])
+
+    const moved = await planThenDeploy(current, on('other'), 'sub-a')
+    expect(moved).toContain('create-topic topic:other')
+    expect(moved).not.toContain('delete-topic topic:orders')
+    expect(await planThenDeploy(current, withOverrides(topicRecorder, { trigger: queue() }), 'sub-b')).not.toContain(
+      'delete-topic topic:orders',
+    )
+    const last = await planThenDeploy(current, on('other'), 'sub-c')
+    expect(last).toContain('delete-topic topic:orders')
+    expect(last).not.toContain('create-topic topic:other')
+  })
+})
