@@ -38,6 +38,12 @@ export type PlanChangeKind =
    * dead letter) or taken away. A subscriber's own dead-letter queue is a `create-queue`/`delete-queue`.
    */
   | 'update-topic-link'
+  /** The bucket a storage trigger reads, made by its deploy when it does not exist yet. */
+  | 'create-bucket'
+  /** The bucket, deleted when its last subscriber leaves, if cloudfn made it and it holds no objects. */
+  | 'delete-bucket'
+  /** Which changes of a bucket start this function (events, prefix, suffix): set, changed or taken away. */
+  | 'update-storage-link'
   | 'grant-role'
   | 'revoke-role'
 
@@ -135,13 +141,69 @@ export interface TopicFacts {
   leftTopicDeleted: boolean
 }
 
+/** What a provider read for a plan of storage triggers; both false when neither trigger is a storage one. */
+export interface StorageFacts {
+  /** The new trigger's bucket exists already: the deploy uses it instead of making it. */
+  bucketExists: boolean
+  /** Leaving the old trigger's bucket deletes it: no other subscriber, cloudfn made it, and it is empty. */
+  leftBucketDeleted: boolean
+}
+
+type StorageTrigger = Extract<Trigger, { kind: 'storage' }>
+
+const describeStorage = (trigger: StorageTrigger) =>
+  [
+    trigger.events.join('+'),
+    ...(trigger.prefix === undefined ? [] : [`prefix ${trigger.prefix}`]),
+    ...(trigger.suffix === undefined ? [] : [`suffix ${trigger.suffix}`]),
+  ].join(', ')
+
+/** The bucket, and which of its changes start the function (for a provider that passes `facts`). */
+function storageChanges(
+  name: string,
+  before: Trigger | undefined,
+  after: Trigger | undefined,
+  facts: StorageFacts | undefined,
+): PlanChange[] {
+  if (!facts) return []
+  const changes: PlanChange[] = []
+  const old = before?.kind === 'storage' ? before : undefined
+  const now = after?.kind === 'storage' ? after : undefined
+  const moved = old?.bucket !== now?.bucket
+  if (now && moved && !facts.bucketExists)
+    changes.push({ kind: 'create-bucket', resource: `bucket:${now.bucket}`, detail: 'made by its first subscriber' })
+  if (now && (moved || !old))
+    changes.push({
+      kind: 'update-storage-link',
+      resource: `bucket:${now.bucket}`,
+      detail: `starts ${name} on ${describeStorage(now)}`,
+    })
+  else if (now && old && describeStorage(old) !== describeStorage(now))
+    changes.push({
+      kind: 'update-storage-link',
+      resource: `bucket:${now.bucket}`,
+      detail: `${describeStorage(old)} → ${describeStorage(now)}`,
+    })
+  if (old && moved) {
+    changes.push({ kind: 'update-storage-link', resource: `bucket:${old.bucket}`, detail: `no longer starts ${name}` })
+    if (facts.leftBucketDeleted)
+      changes.push({
+        kind: 'delete-bucket',
+        resource: `bucket:${old.bucket}`,
+        detail: 'its last subscriber leaves, and it is empty',
+      })
+  }
+  return changes
+}
+
 /**
  * The trigger resources a deploy makes, changes or removes when the
  * function's trigger goes from `before` (what is deployed) to `after`, in
  * cloudfn's terms: the function URL, the schedule, the queue and its
  * dead-letter queue, the link between queue and function, and (for a provider
  * that passes `topics`, what it read) the shared topic, the subscriber's link
- * to it and its own dead-letter queue. Each provider adds what only its cloud
+ * to it and its own dead-letter queue, and (with `storage`) the bucket and
+ * which of its changes start the function. Each provider adds what only its cloud
  * has (roles, bindings) and drops what it does not make.
  */
 export function triggerChanges(
@@ -149,6 +211,7 @@ export function triggerChanges(
   before: Trigger | undefined,
   after: Trigger | undefined,
   topics?: TopicFacts,
+  storage?: StorageFacts,
 ): PlanChange[] {
   const changes: PlanChange[] = []
   const url = `url:${name}`
@@ -231,6 +294,7 @@ export function triggerChanges(
   }
   if (oldTopic && movedTopic && topics?.leftTopicDeleted)
     changes.push({ kind: 'delete-topic', resource: `topic:${oldTopic.topic}`, detail: 'its last subscriber leaves' })
+  changes.push(...storageChanges(name, before, after, storage))
   return changes
 }
 

@@ -53,7 +53,8 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
 
     async doPlan(request) {
       store.record('plan')
-      return planLocal(await context.hydrate(request.name), request, await localRecords(context))
+      const records = await localRecords(context)
+      return planLocal(await context.hydrate(request.name), request, records, triggers.storage.list())
     },
 
     async doGet(name) {

@@ -3,6 +3,7 @@ import { topicRecorder } from '../../conformance/fixtures/topics.ts'
 import { type FunctionDefinition, withOverrides } from '../../src/define.ts'
 import type { DeployPlan } from '../../src/plan.ts'
 import { queue } from '../../src/triggers/queue.ts'
+import { storage } from '../../src/triggers/storage.ts'
 import { topic } from '../../src/triggers/topic.ts'
 import { local } from './index.ts'
 
@@ -23,6 +24,7 @@ function resources(current: ReturnType<typeof local>): Set<string> {
     ...topics.map((found) => `topic:${found.name}`),
     ...topics.flatMap((found) => found.subscribers.map((fn) => `link:${found.name}:${fn}`)),
     ...[...current.triggers.queues.keys()].map((name) => `queue:${name}`),
+    ...current.storage.list().map((bucket) => `bucket:${bucket.name}`),
   ])
 }
 
@@ -32,6 +34,8 @@ function planned(plan: DeployPlan, name: string) {
   const gone: string[] = []
   for (const { kind, resource, detail } of plan.changes) {
     if (kind === 'create-topic' || (kind === 'create-queue' && detail === 'queue')) made.push(resource)
+    if (kind === 'create-bucket') made.push(resource)
+    if (kind === 'delete-bucket') gone.push(resource)
     if (kind === 'delete-topic' || (kind === 'delete-queue' && !resource.endsWith('-dead-letter'))) gone.push(resource)
     const link = `link:${resource.slice('topic:'.length)}:${name}`
     if (kind === 'update-topic-link' && detail.startsWith('delivers to')) made.push(link)
@@ -85,5 +89,40 @@ describe('local plan of topic triggers lists exactly what the deploy then makes 
     const last = await planThenDeploy(current, on('other'), 'sub-c')
     expect(last).toContain('delete-topic topic:orders')
     expect(last).not.toContain('create-topic topic:other')
+  })
+})
+
+describe('local plan of storage triggers lists the bucket the deploy makes and the one the last subscriber deletes', () => {
+  it('makes a missing bucket, uses an existing one, and deletes only an empty one cloudfn made', async () => {
+    const current = local({ queueRetryDelayMs: 0 })
+    cloud = current
+    const reads = (bucket: string, prefix?: string) =>
+      withOverrides(topicRecorder, { trigger: storage({ bucket, ...(prefix === undefined ? {} : { prefix }) }) })
+    expect(await planThenDeploy(current, reads('uploads'), 'reader-a')).toEqual([
+      'create-function function:reader-a',
+      'create-bucket bucket:uploads',
+      'update-storage-link bucket:uploads',
+    ])
+    const second = await planThenDeploy(current, reads('uploads', 'img/'), 'reader-b')
+    expect(second).toEqual(['create-function function:reader-b', 'update-storage-link bucket:uploads'])
+    // Leaving while another reads it keeps the bucket; the last one out deletes it, being empty.
+    const moved = await planThenDeploy(current, reads('archive'), 'reader-a')
+    expect(moved.filter((change) => change.includes('bucket:'))).toEqual([
+      'create-bucket bucket:archive',
+      'update-storage-link bucket:archive',
+      'update-storage-link bucket:uploads',
+    ])
+    const last = await planThenDeploy(current, reads('archive'), 'reader-b')
+    expect(last.filter((change) => change.includes('bucket:'))).toEqual([
+      'update-storage-link bucket:archive',
+      'update-storage-link bucket:uploads',
+      'delete-bucket bucket:uploads',
+    ])
+    // A bucket holding objects is kept when its last subscriber leaves.
+    current.storage.put('archive', 'kept.txt', 'x')
+    await planThenDeploy(current, withOverrides(topicRecorder, { trigger: queue() }), 'reader-a')
+    const keeps = await planThenDeploy(current, withOverrides(topicRecorder, { trigger: queue() }), 'reader-b')
+    expect(keeps).toContain('update-storage-link bucket:archive')
+    expect(keeps).not.toContain('delete-bucket bucket:archive')
   })
 })

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { PlanResponse, TopicFacts } from '../../src/plan.ts'
+import type { PlanResponse, StorageFacts, TopicFacts } from '../../src/plan.ts'
 import { configChange, createFunctionChange, triggerChanges } from '../../src/plan.ts'
 import type { FunctionRecord, PlanRequest } from '../../src/provider.ts'
 import type { Trigger } from '../../src/triggers/types.ts'
@@ -58,15 +58,39 @@ function localTopicFacts(
   }
 }
 
+/** The fake's buckets (storage.ts): made by a subscriber's deploy if missing; the last one out deletes an empty one cloudfn made. */
+function localStorageFacts(
+  buckets: ReadonlyArray<{ name: string; keys: readonly string[]; madeByCloudfn: boolean }>,
+  records: readonly FunctionRecord[],
+  name: string,
+  before: Trigger | undefined,
+  after: Trigger | undefined,
+): StorageFacts {
+  const left = before?.kind === 'storage' ? buckets.find((bucket) => bucket.name === before.bucket) : undefined
+  const subscribed = (bucket: string) =>
+    records.some((record) => record.name !== name && record.trigger?.kind === 'storage' && record.trigger.bucket === bucket)
+  return {
+    bucketExists: after?.kind === 'storage' && buckets.some((bucket) => bucket.name === after.bucket),
+    leftBucketDeleted: left?.madeByCloudfn === true && left.keys.length === 0 && !subscribed(left.name),
+  }
+}
+
 /** The changes a deploy of `request` makes over `existing` (the fake replaces the whole deployment, but says what differs). */
 export function planLocal(
   existing: LocalDeployment | undefined,
   request: PlanRequest,
   records: readonly FunctionRecord[],
+  buckets: ReadonlyArray<{ name: string; keys: readonly string[]; madeByCloudfn: boolean }> = [],
 ): PlanResponse {
   const { name, trigger } = request
   const changesFrom = (before: Trigger | undefined) =>
-    triggerChanges(name, before, trigger, localTopicFacts(records, name, before, trigger))
+    triggerChanges(
+      name,
+      before,
+      trigger,
+      localTopicFacts(records, name, before, trigger),
+      localStorageFacts(buckets, records, name, before, trigger),
+    )
   if (!existing) return { changes: [createFunctionChange(name, request), ...changesFrom(undefined)], warnings: [] }
   const { sameCode, sameConfig } = diffLocal(existing, request)
   const changes = [
