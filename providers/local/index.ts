@@ -54,7 +54,10 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     async doPlan(request) {
       store.record('plan')
       const records = await localRecords(context)
-      return planLocal(await context.hydrate(request.name), request, records, triggers.storage.list())
+      const plan = planLocal(await context.hydrate(request.name), request, records, triggers.storage.list())
+      // Deploy's ownership check (deploy.ts), run where deploy runs it: a plan refuses another function's queue as deploy does.
+      if (plan.changes.length > 0) await triggers.assertQueueFree(request.name, request.trigger)
+      return plan
     },
 
     async doGet(name) {

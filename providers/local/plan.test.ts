@@ -126,3 +126,17 @@ describe('local plan of storage triggers lists the bucket the deploy makes and t
     expect(keeps).not.toContain('delete-bucket bucket:archive')
   })
 })
+
+describe('local plan refuses what deploy refuses', () => {
+  it("another function's queue, with deploy's error", async () => {
+    const current = local({ queueRetryDelayMs: 0 })
+    cloud = current
+    const owned = withOverrides(topicRecorder, { trigger: queue({ name: 'owned' }) })
+    await current.deploy(owned, { name: 'owner' })
+    const planned = await current.plan(owned, { name: 'intruder' }).catch((error: unknown) => error)
+    const deployed = await current.deploy(owned, { name: 'intruder' }).catch((error: unknown) => error)
+    expect(deployed).toMatchObject({ code: 'Conflict' })
+    expect(planned).toBeInstanceOf((deployed as Error).constructor)
+    expect(planned).toMatchObject({ code: (deployed as { code: string }).code, message: (deployed as Error).message })
+  })
+})
