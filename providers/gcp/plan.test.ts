@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ticker, versionOne, worker } from '../../conformance/fixtures/functions.ts'
 import { topicRecorder } from '../../conformance/fixtures/topics.ts'
+import { refusedAlike } from '../../conformance/scenarios/plan-refusals.ts'
 import type { FunctionDefinition } from '../../src/define.ts'
 import { withOverrides } from '../../src/define.ts'
 import type { DeployPlan } from '../../src/plan.ts'
@@ -41,43 +42,25 @@ describe('gcp plan', () => {
   })
 
   describe('refuses what deploy refuses, with the same error, writing nothing', () => {
-    // biome-ignore lint/suspicious/noExplicitAny: any definition's plan and deploy are compared
-    async function refusedAlike(definition: FunctionDefinition<any, any, any>, name: string) {
-      const cloud = env.cloudWith()
-      const before = env.state.writeCount
-      const planned = await cloud.plan(definition, { name }).then(
-        (plan) => plan,
-        (error: unknown) => error,
-      )
-      expect(env.state.writeCount).toBe(before)
-      const deployed = await cloud.deploy(definition, { name }).then(
-        (handle) => handle,
-        (error: unknown) => error,
-      )
-      expect(deployed).toBeInstanceOf(Error)
-      expect(env.state.writeCount).toBe(before)
-      const { code, field } = deployed as { code?: string; field?: string }
-      expect(code).toBeDefined()
-      expect(planned).toBeInstanceOf((deployed as Error).constructor)
-      expect(planned).toMatchObject({ code, ...(field === undefined ? {} : { field }) })
-    }
+    const refused = (definition: Parameters<typeof refusedAlike>[2], name: string) =>
+      refusedAlike(env.cloudWith(), () => env.state.writeCount, definition, name)
 
     it('maxInstances set twice', () =>
-      refusedAlike(withOverrides(versionOne, { maxInstances: 2, providerOptions: { gcp: { maxInstances: 3 } } }), 'plan-max'))
+      refused(withOverrides(versionOne, { maxInstances: 2, providerOptions: { gcp: { maxInstances: 3 } } }), 'plan-max'))
     it('minInstances above the ceiling', () =>
-      refusedAlike(withOverrides(versionOne, { providerOptions: { gcp: { maxInstances: 2, minInstances: 3 } } }), 'plan-min'))
+      refused(withOverrides(versionOne, { providerOptions: { gcp: { maxInstances: 2, minInstances: 3 } } }), 'plan-min'))
     it('a bad serviceAccountEmail', () =>
-      refusedAlike(withOverrides(versionOne, { providerOptions: { gcp: { serviceAccountEmail: 'nobody' } } }), 'plan-sa'))
+      refused(withOverrides(versionOne, { providerOptions: { gcp: { serviceAccountEmail: 'nobody' } } }), 'plan-sa'))
     it("another function's queue", async () => {
       const cloud = env.cloudWith()
       const owner = await cloud.deploy(withOverrides(worker, { trigger: queue({ name: 'plan-owned' }) }), { name: 'plan-owner' })
-      await refusedAlike(withOverrides(worker, { trigger: queue({ name: 'plan-owned' }) }), 'plan-intruder')
+      await refused(withOverrides(worker, { trigger: queue({ name: 'plan-owned' }) }), 'plan-intruder')
       await owner.remove()
     })
     it("a topic that is another function's queue", async () => {
       const cloud = env.cloudWith()
       const owner = await cloud.deploy(worker, { name: 'plan-queue-owner' })
-      await refusedAlike(withOverrides(topicRecorder, { trigger: topic({ name: 'plan-queue-owner' }) }), 'plan-subscriber')
+      await refused(withOverrides(topicRecorder, { trigger: topic({ name: 'plan-queue-owner' }) }), 'plan-subscriber')
       await owner.remove()
     })
   })
