@@ -7,6 +7,7 @@
 import type { FunctionRecord, Warning } from './provider.ts'
 import { type ScaleSettings, scaleChanges } from './scale.ts'
 import { queueNames } from './triggers/queue.ts'
+import { topicNames } from './triggers/topic.ts'
 import type { Trigger } from './triggers/types.ts'
 
 /** What one change does, to which kind of resource. */
@@ -28,6 +29,21 @@ export type PlanChangeKind =
   | 'delete-queue'
   /** What connects a queue to the function (an event source mapping, a subscription, host settings). */
   | 'update-queue-link'
+  /** A topic's shared resource, made by its first subscriber's deploy when it does not exist yet. */
+  | 'create-topic'
+  /** The shared topic, deleted by its last subscriber's deploy when cloudfn made it (a topic it did not make is kept). */
+  | 'delete-topic'
+  /**
+   * What delivers a topic's messages to this function (its own subscription): made, changed (retries,
+   * dead letter) or taken away. A subscriber's own dead-letter queue is a `create-queue`/`delete-queue`.
+   */
+  | 'update-topic-link'
+  /** The bucket a storage trigger reads, made by its deploy when it does not exist yet. */
+  | 'create-bucket'
+  /** The bucket, deleted when its last subscriber leaves, if cloudfn made it and it holds no objects. */
+  | 'delete-bucket'
+  /** Which changes of a bucket start this function (events, prefix, suffix): set, changed or taken away. */
+  | 'update-storage-link'
   | 'grant-role'
   | 'revoke-role'
 
@@ -114,13 +130,89 @@ export function describeSchedule(trigger: Extract<Trigger, { kind: 'schedule' }>
 }
 
 /**
+ * What a provider read for a plan of topic triggers (the shared topic outlives
+ * any one subscriber, so the trigger alone does not say whether it is made or
+ * deleted). Both are false when neither trigger is a topic.
+ */
+export interface TopicFacts {
+  /** The new trigger's topic exists already: the deploy uses it instead of making it. */
+  topicExists: boolean
+  /** Leaving the old trigger's topic deletes it: no other subscriber remains, and cloudfn made it. */
+  leftTopicDeleted: boolean
+}
+
+/** What a provider read for a plan of storage triggers; both false when neither trigger is a storage one. */
+export interface StorageFacts {
+  /** The new trigger's bucket exists already: the deploy uses it instead of making it. */
+  bucketExists: boolean
+  /** Leaving the old trigger's bucket deletes it: no other subscriber, cloudfn made it, and it is empty. */
+  leftBucketDeleted: boolean
+}
+
+type StorageTrigger = Extract<Trigger, { kind: 'storage' }>
+
+const describeStorage = (trigger: StorageTrigger) =>
+  [
+    trigger.events.join('+'),
+    ...(trigger.prefix === undefined ? [] : [`prefix ${trigger.prefix}`]),
+    ...(trigger.suffix === undefined ? [] : [`suffix ${trigger.suffix}`]),
+  ].join(', ')
+
+/** The bucket, and which of its changes start the function (for a provider that passes `facts`). */
+function storageChanges(
+  name: string,
+  before: Trigger | undefined,
+  after: Trigger | undefined,
+  facts: StorageFacts | undefined,
+): PlanChange[] {
+  if (!facts) return []
+  const changes: PlanChange[] = []
+  const old = before?.kind === 'storage' ? before : undefined
+  const now = after?.kind === 'storage' ? after : undefined
+  const moved = old?.bucket !== now?.bucket
+  if (now && moved && !facts.bucketExists)
+    changes.push({ kind: 'create-bucket', resource: `bucket:${now.bucket}`, detail: 'made by its first subscriber' })
+  if (now && (moved || !old))
+    changes.push({
+      kind: 'update-storage-link',
+      resource: `bucket:${now.bucket}`,
+      detail: `starts ${name} on ${describeStorage(now)}`,
+    })
+  else if (now && old && describeStorage(old) !== describeStorage(now))
+    changes.push({
+      kind: 'update-storage-link',
+      resource: `bucket:${now.bucket}`,
+      detail: `${describeStorage(old)} → ${describeStorage(now)}`,
+    })
+  if (old && moved) {
+    changes.push({ kind: 'update-storage-link', resource: `bucket:${old.bucket}`, detail: `no longer starts ${name}` })
+    if (facts.leftBucketDeleted)
+      changes.push({
+        kind: 'delete-bucket',
+        resource: `bucket:${old.bucket}`,
+        detail: 'its last subscriber leaves, and it is empty',
+      })
+  }
+  return changes
+}
+
+/**
  * The trigger resources a deploy makes, changes or removes when the
  * function's trigger goes from `before` (what is deployed) to `after`, in
  * cloudfn's terms: the function URL, the schedule, the queue and its
- * dead-letter queue, the link between queue and function. Each provider adds
- * what only its cloud has (roles, bindings) and drops what it does not make.
+ * dead-letter queue, the link between queue and function, and (for a provider
+ * that passes `topics`, what it read) the shared topic, the subscriber's link
+ * to it and its own dead-letter queue, and (with `storage`) the bucket and
+ * which of its changes start the function. Each provider adds what only its cloud
+ * has (roles, bindings) and drops what it does not make.
  */
-export function triggerChanges(name: string, before: Trigger | undefined, after: Trigger | undefined): PlanChange[] {
+export function triggerChanges(
+  name: string,
+  before: Trigger | undefined,
+  after: Trigger | undefined,
+  topics?: TopicFacts,
+  storage?: StorageFacts,
+): PlanChange[] {
   const changes: PlanChange[] = []
   const url = `url:${name}`
   if (after?.kind === 'http' && before?.kind !== 'http')
@@ -148,16 +240,40 @@ export function triggerChanges(name: string, before: Trigger | undefined, after:
 
   const old = before?.kind === 'queue' ? queueNames(before, name) : undefined
   const now = after?.kind === 'queue' ? queueNames(after, name) : undefined
-  const oldNames = old ? [old.queue, old.deadLetter] : []
-  const newNames = now ? [now.queue, now.deadLetter] : []
+  const oldTopic = topics && before?.kind === 'topic' ? topicNames(before, name) : undefined
+  const newTopic = topics && after?.kind === 'topic' ? topicNames(after, name) : undefined
+  // A subscriber's dead-letter queue is its own, as a queue's is: a queue → topic switch keeps `<name>-dead-letter`.
+  const oldNames = old ? [old.queue, old.deadLetter] : oldTopic ? [oldTopic.deadLetter] : []
+  const newNames = now ? [now.queue, now.deadLetter] : newTopic ? [newTopic.deadLetter] : []
+  const deadLetters = [now?.deadLetter, newTopic?.deadLetter]
+  const movedTopic = oldTopic?.topic !== newTopic?.topic
+  if (newTopic && movedTopic && !topics?.topicExists)
+    changes.push({
+      kind: 'create-topic',
+      resource: `topic:${newTopic.topic}`,
+      detail: 'shared topic, made by its first subscriber',
+    })
   for (const queue of newNames) {
     if (!oldNames.includes(queue))
       changes.push({
         kind: 'create-queue',
         resource: `queue:${queue}`,
-        detail: queue === now?.deadLetter ? 'dead-letter queue' : 'queue',
+        detail: deadLetters.includes(queue) ? 'dead-letter queue' : 'queue',
       })
   }
+  if (after?.kind === 'topic' && newTopic) {
+    const link = { kind: 'update-topic-link', resource: `topic:${newTopic.topic}` } as const
+    const retries = (trigger: Extract<Trigger, { kind: 'topic' }>) => trigger.maxRetries ?? 'default'
+    if (before?.kind !== 'topic' || movedTopic)
+      changes.push({ ...link, detail: `delivers to ${name}, ${retries(after)} retries, dead letters to ${newTopic.deadLetter}` })
+    else if (before.maxRetries !== after.maxRetries || oldTopic?.deadLetter !== newTopic.deadLetter)
+      changes.push({
+        ...link,
+        detail: `retries ${retries(before)} → ${retries(after)}, dead letters to ${oldTopic?.deadLetter} → ${newTopic.deadLetter}`,
+      })
+  }
+  if (oldTopic && movedTopic)
+    changes.push({ kind: 'update-topic-link', resource: `topic:${oldTopic.topic}`, detail: `no longer delivers to ${name}` })
   if (after?.kind === 'queue') {
     const link = { kind: 'update-queue-link', resource: `queue:${now?.queue}` } as const
     if (before?.kind !== 'queue' || old?.queue !== now?.queue)
@@ -176,6 +292,9 @@ export function triggerChanges(name: string, before: Trigger | undefined, after:
     if (!newNames.includes(queue))
       changes.push({ kind: 'delete-queue', resource: `queue:${queue}`, detail: 'no longer read by the function' })
   }
+  if (oldTopic && movedTopic && topics?.leftTopicDeleted)
+    changes.push({ kind: 'delete-topic', resource: `topic:${oldTopic.topic}`, detail: 'its last subscriber leaves' })
+  changes.push(...storageChanges(name, before, after, storage))
   return changes
 }
 

@@ -20,7 +20,15 @@ export { errorFromHttpStatus, type HttpFailure } from './http-status-error.ts'
 /** Which network failures prove a call never ran, and `Retry-After`. */
 export { failedBeforeSending, networkErrorCode, parseRetryAfter } from './network.ts'
 /** Deploy plans: the changes every provider describes the same way (see ProviderV1.doPlan). */
-export { configChange, createFunctionChange, describeSchedule, type PlannedConfig, triggerChanges } from './plan.ts'
+export {
+  configChange,
+  createFunctionChange,
+  describeSchedule,
+  type PlannedConfig,
+  type StorageFacts,
+  type TopicFacts,
+  triggerChanges,
+} from './plan.ts'
 /** Waiting for something that becomes ready: re-polls that start fast and slow down to the provider's interval. */
 export { FIRST_POLL_MS, fastPolls, pollPace } from './poll-pace.ts'
 /**

@@ -14,7 +14,8 @@ import type { AzureContext } from './context.ts'
 import { armCall, armFind } from './errors.ts'
 import { appName } from './names.ts'
 import { fieldsFromSite, type RecordFields, toRecord, userEnvKeys } from './record.ts'
-import { azureQueueNames } from './triggers/queue.ts'
+import { scaleAndConcurrencyOf } from './scale.ts'
+import { azureQueueNames, checkQueueOwners, checkQueueTrigger, listQueues } from './triggers/queue.ts'
 
 export interface AzureDiff {
   /** What the app's tags say is deployed; undefined when there is no app yet. */
@@ -64,13 +65,19 @@ export async function planDeploy(
   request: PlanRequest,
   signal: AbortSignal | undefined,
 ): Promise<PlanResponse> {
+  const { name, trigger } = request
+  // Deploy's own checks, in deploy's order (deploy.ts): a plan refuses what a deploy would, before any read.
+  scaleAndConcurrencyOf(request.scale, request.providerOptions)
+  if (trigger?.kind === 'queue') checkQueueTrigger(trigger, name)
   const { web } = await context.sdk.clients()
   const { resourceGroup } = context.settings
-  const { name, trigger } = request
   const app = appName(context.scope, name)
   const warnings = memoryWarnings(request.memoryMb)
   const existing = await armFind('reading', `app '${app}'`, () => web.webApps.get(resourceGroup, app, { abortSignal: signal }))
   const { deployed, sameCode, sameConfig } = diffAzure(context, existing, request)
+  // A deploy that changes something reads the account's queues first and refuses one another function owns (a read: ARM's list).
+  if (trigger?.kind === 'queue' && !(deployed && sameCode && sameConfig))
+    checkQueueOwners(await listQueues(context, signal), trigger, name)
   if (!deployed) {
     // An app without cloudfn's tags is one a deploy stopped in (they are written last): the next deploy finishes it.
     const unfinished = `the app '${app}' an earlier deploy left unfinished`

@@ -1,21 +1,19 @@
 import { ProviderError } from '../../src/errors/provider-error.ts'
 import type { DeployRequest, DeployResponse, Warning } from '../../src/provider.ts'
 import { throwIfAborted } from '../../src/retry.ts'
-import { expectString, fail } from '../../src/validation.ts'
 import { awaitOperation, type ControlPlane, getFunction, uploadSource, waitSettled } from './control-plane.ts'
+import { checkDeploy, type Options } from './deploy-checks.ts'
 import { functionState } from './enums.ts'
 import { cloudfnLabels } from './labels.ts'
 import { formatMemory } from './memory.ts'
 import { functionResourceName, locationName } from './names.ts'
 import { diffGcp } from './plan.ts'
 import { type Endpoint, IGNORED_ROUTES_ENV, toEndpoint, toRecord } from './record.ts'
-import { instanceCounts } from './scale.ts'
 import type { GcpFunction } from './sdk.ts'
 import { topicName } from './triggers/pubsub.ts'
-import { assertQueueFree } from './triggers/queue-owner.ts'
 import { storedTrigger, triggerEnv } from './triggers/stored.ts'
 import { ensureTopics, removeTriggerResources, syncTrigger } from './triggers/sync.ts'
-import { assertTopicUsable, ensureTopicResources, pubsubNames } from './triggers/topic.ts'
+import { ensureTopicResources, pubsubNames } from './triggers/topic.ts'
 
 export const PROVIDER_OPTION_KEYS = ['maxInstances', 'minInstances', 'serviceAccountEmail'] as const
 
@@ -23,21 +21,6 @@ export const PROVIDER_OPTION_KEYS = ['maxInstances', 'minInstances', 'serviceAcc
 const RUNTIME = 'nodejs22'
 export const TIMEOUT_ENV = 'CLOUDFN_TIMEOUT_SEC'
 const ENTRY_POINT = 'handler'
-
-interface Options {
-  maxInstances: number
-  minInstances: number
-  serviceAccountEmail: string | undefined
-}
-
-function checkOptions(options: Readonly<Record<string, unknown>>, scale: DeployRequest['scale']): Options {
-  const field = (key: string) => `providerOptions.gcp.${key}`
-  const { maxInstances, minInstances } = instanceCounts(scale, options)
-  const email = options.serviceAccountEmail
-  if (email !== undefined && !/^[^@\s]+@[^@\s]+$/.test(expectString(email, field('serviceAccountEmail'))))
-    fail(field('serviceAccountEmail'), 'must be a service account e-mail address')
-  return { maxInstances, minInstances, serviceAccountEmail: email as string | undefined }
-}
 
 const CONFIG_PATHS = [
   'serviceConfig.availableMemory',
@@ -116,11 +99,9 @@ const deployed = (fn: GcpFunction, status: DeployResponse['status'], warnings: W
 export async function deployFunction(plane: ControlPlane, request: DeployRequest, signal?: AbortSignal): Promise<Deployed> {
   const { name, artifact } = request
   if (!artifact) throw new ProviderError({ provider: 'gcp', isRetryable: false, message: 'gcp deploys need a packaged artifact' })
-  const options = checkOptions(request.providerOptions, request.scale)
+  // Before anything changes: a refused deploy leaves both functions as they were (plan.ts runs the same checks).
+  const options = await checkDeploy(plane, request)
   const warnings: Warning[] = []
-  // Before anything changes: a refused deploy leaves both functions as they were.
-  await assertQueueFree(plane, name, request.trigger)
-  await assertTopicUsable(plane, name, request.trigger)
   let existing = await waitSettled(plane, name, signal)
   const labels = existing?.labels ?? {}
   // The comparison plan.ts makes for `cloud.plan()`: a plan and a deploy agree on what changes.

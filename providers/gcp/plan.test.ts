@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ticker } from '../../conformance/fixtures/functions.ts'
+import { ticker, versionOne, worker } from '../../conformance/fixtures/functions.ts'
+import { topicRecorder } from '../../conformance/fixtures/topics.ts'
+import { refusedAlike } from '../../conformance/scenarios/plan-refusals.ts'
+import type { FunctionDefinition } from '../../src/define.ts'
+import { withOverrides } from '../../src/define.ts'
+import type { DeployPlan } from '../../src/plan.ts'
+import { queue } from '../../src/triggers/queue.ts'
+import { topic } from '../../src/triggers/topic.ts'
 import { startEmulated } from './__fixtures__/setup.ts'
 
 let env: Awaited<ReturnType<typeof startEmulated>>
@@ -32,5 +39,117 @@ describe('gcp plan', () => {
     expect(env.emulator.scheduler.jobs.has(jobName ?? '')).toBe(true)
     expect((await cloud.plan(ticker, { name })).changes).toEqual([])
     await cloud.remove(name)
+  })
+
+  describe('refuses what deploy refuses, with the same error, writing nothing', () => {
+    const refused = (definition: Parameters<typeof refusedAlike>[2], name: string) =>
+      refusedAlike(env.cloudWith(), () => env.state.writeCount, definition, name)
+
+    it('maxInstances set twice', () =>
+      refused(withOverrides(versionOne, { maxInstances: 2, providerOptions: { gcp: { maxInstances: 3 } } }), 'plan-max'))
+    it('minInstances above the ceiling', () =>
+      refused(withOverrides(versionOne, { providerOptions: { gcp: { maxInstances: 2, minInstances: 3 } } }), 'plan-min'))
+    it('a bad serviceAccountEmail', () =>
+      refused(withOverrides(versionOne, { providerOptions: { gcp: { serviceAccountEmail: 'nobody' } } }), 'plan-sa'))
+    it("another function's queue", async () => {
+      const cloud = env.cloudWith()
+      const owner = await cloud.deploy(withOverrides(worker, { trigger: queue({ name: 'plan-owned' }) }), { name: 'plan-owner' })
+      await refused(withOverrides(worker, { trigger: queue({ name: 'plan-owned' }) }), 'plan-intruder')
+      await owner.remove()
+    })
+    it("a topic that is another function's queue", async () => {
+      const cloud = env.cloudWith()
+      const owner = await cloud.deploy(worker, { name: 'plan-queue-owner' })
+      await refused(withOverrides(topicRecorder, { trigger: topic({ name: 'plan-queue-owner' }) }), 'plan-subscriber')
+      await owner.remove()
+    })
+  })
+
+  describe('topic triggers: the plan lists exactly the Pub/Sub resources the deploy then makes and deletes', () => {
+    const short = (full: string) => full.split('/').pop() ?? ''
+    /** Topics by short name; subscriptions by full name, each with the short name of its topic. */
+    const snapshot = () => ({
+      topics: new Set([...env.emulator.pubsub.topics.keys()].map(short)),
+      subscriptions: new Map([...env.emulator.pubsub.subscriptions].map(([key, sub]) => [key, short(sub.resource.topic)])),
+    })
+    const sorted = (values: Iterable<string>) => [...new Set(values)].sort()
+    /**
+     * What the plan says happens on Pub/Sub: a `topic:` or `queue:` create/delete is a topic made or
+     * deleted; a dead-letter queue also has its keeper subscription, a link that delivers is the
+     * function's Eventarc subscription on that topic, and a queue or link that goes takes its subscription.
+     */
+    function expected(plan: DeployPlan) {
+      const of = (kinds: string[], match: (detail: string) => boolean = () => true) =>
+        sorted(plan.changes.filter((c) => kinds.includes(c.kind) && match(c.detail)).map((c) => c.resource.split(':')[1] ?? ''))
+      return {
+        createdTopics: of(['create-topic', 'create-queue']),
+        deletedTopics: of(['delete-topic', 'delete-queue']),
+        subscribedOn: [
+          ...of(['create-queue'], (detail) => detail === 'dead-letter queue'),
+          ...of(['update-queue-link', 'update-topic-link'], (detail) => detail.startsWith('delivers to')),
+        ].sort(),
+        unsubscribedOn: [
+          ...of(['delete-queue']),
+          ...of(['update-topic-link'], (detail) => detail.startsWith('no longer')),
+        ].sort(),
+      }
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: any definition is planned then deployed
+    async function planThenDeploy(definition: FunctionDefinition<any, any, any>, name: string): Promise<DeployPlan> {
+      const cloud = env.cloudWith()
+      const before = snapshot()
+      const plan = await cloud.plan(definition, { name })
+      await cloud.deploy(definition, { name })
+      const after = snapshot()
+      expect({
+        createdTopics: sorted([...after.topics].filter((topic) => !before.topics.has(topic))),
+        deletedTopics: sorted([...before.topics].filter((topic) => !after.topics.has(topic))),
+        subscribedOn: [...after.subscriptions]
+          .filter(([key]) => !before.subscriptions.has(key))
+          .map(([, t]) => t)
+          .sort(),
+        unsubscribedOn: [...before.subscriptions]
+          .filter(([key]) => !after.subscriptions.has(key))
+          .map(([, t]) => t)
+          .sort(),
+      }).toEqual(expected(plan))
+      // Plan and deploy agree: nothing is left to plan.
+      expect((await cloud.plan(definition, { name })).changes).toEqual([])
+      return plan
+    }
+    const listed = (plan: DeployPlan) => plan.changes.map((change) => `${change.kind} ${change.resource}`)
+    const on = (topicName: string) => withOverrides(topicRecorder, { trigger: topic({ name: topicName }) })
+
+    it('first and second subscriber, a queue → topic switch, and the last subscriber out', async () => {
+      const first = await planThenDeploy(on('plan-orders'), 'plan-sub-a')
+      expect(listed(first)).toEqual([
+        'create-function function:plan-sub-a',
+        'create-topic topic:plan-orders',
+        'create-queue queue:plan-sub-a-dead-letter',
+        'update-topic-link topic:plan-orders',
+      ])
+      const second = await planThenDeploy(on('plan-orders'), 'plan-sub-b')
+      expect(listed(second)).not.toContain('create-topic topic:plan-orders')
+
+      // A queue → topic switch keeps `<function>-dead-letter`: the topic trigger's dead-letter topic has its name.
+      await env.cloudWith().deploy(withOverrides(topicRecorder, { trigger: queue() }), { name: 'plan-sub-c' })
+      const switched = await planThenDeploy(on('plan-orders'), 'plan-sub-c')
+      expect(listed(switched).filter((change) => !change.includes(' function:'))).toEqual([
+        'update-topic-link topic:plan-orders',
+        'delete-queue queue:plan-sub-c',
+      ])
+
+      // Leaving while others remain keeps the shared topic; the last one out deletes it.
+      const moved = await planThenDeploy(on('plan-other'), 'plan-sub-a')
+      expect(listed(moved)).not.toContain('delete-topic topic:plan-orders')
+      expect(listed(moved)).toContain('create-topic topic:plan-other')
+      const toQueue = await planThenDeploy(withOverrides(worker, { trigger: queue() }), 'plan-sub-b')
+      expect(listed(toQueue)).toContain('update-topic-link topic:plan-orders')
+      expect(listed(toQueue)).not.toContain('delete-topic topic:plan-orders')
+      const last = await planThenDeploy(on('plan-other'), 'plan-sub-c')
+      expect(listed(last)).toContain('delete-topic topic:plan-orders')
+      expect(listed(last)).not.toContain('create-topic topic:plan-other')
+      for (const name of ['plan-sub-a', 'plan-sub-b', 'plan-sub-c']) await env.cloudWith().remove(name)
+    })
   })
 })

@@ -3,17 +3,25 @@
  * with the comparison deploy.ts uses (the code and config labels, the state,
  * HTTP vs event-triggered), so the two cannot disagree.
  */
-import { configChange, createFunctionChange, type PlanChange, type PlanResponse, triggerChanges } from '../../src/plan.ts'
+import {
+  configChange,
+  createFunctionChange,
+  type PlanChange,
+  type PlanResponse,
+  type TopicFacts,
+  triggerChanges,
+} from '../../src/plan.ts'
 import type { PlanRequest } from '../../src/provider.ts'
 import type { Trigger } from '../../src/triggers/types.ts'
 import { type ControlPlane, getFunction } from './control-plane.ts'
+import { checkDeploy } from './deploy-checks.ts'
 import { functionState } from './enums.ts'
 import { CODE_LABEL, CONFIG_LABEL, hexToLabel } from './labels.ts'
 import { toRecord } from './record.ts'
 import type { GcpFunction } from './sdk.ts'
 import { storedTrigger } from './triggers/stored.ts'
 import { syncTrigger } from './triggers/sync.ts'
-import { pubsubNames } from './triggers/topic.ts'
+import { leavingDeletesTopic, pubsubNames, topicExists } from './triggers/topic.ts'
 
 /** The API cannot turn an HTTP function into an event-triggered one or back: such a change replaces the function. */
 export const isEventTriggered = (fn: GcpFunction | undefined) => !!fn?.eventTrigger?.eventType
@@ -76,20 +84,41 @@ async function wouldRepairTrigger(
   }
 }
 
+/**
+ * What triggerChanges needs to plan topic triggers, read as deploy's own steps
+ * read it (ensureTopicResources: is the shared topic there; releaseTopic: does
+ * leaving the old one delete it).
+ */
+async function readTopicFacts(
+  plane: ControlPlane,
+  name: string,
+  before: Trigger | undefined,
+  after: Trigger | undefined,
+): Promise<TopicFacts> {
+  const moved = before?.kind === 'topic' && (after?.kind !== 'topic' || after.name !== before.name)
+  return {
+    topicExists: after?.kind === 'topic' ? await topicExists(plane, after.name) : false,
+    leftTopicDeleted: moved ? await leavingDeletesTopic(plane, before.name, name) : false,
+  }
+}
+
 export async function planDeploy(plane: ControlPlane, request: PlanRequest): Promise<PlanResponse> {
   const { name, trigger } = request
+  // Deploy's own checks (deploy-checks.ts): what a deploy refuses, a plan refuses with the same error, having read only.
+  await checkDeploy(plane, request)
   const existing = await getFunction(plane, name)
-  const created = () => [
-    createFunctionChange(name, request),
-    ...triggerChanges(name, undefined, trigger),
-    ...invokerChanges(undefined, trigger),
-  ]
-  if (!existing) return { changes: created(), warnings: [] }
+  const changesOf = async (before: Trigger | undefined) =>
+    triggerChanges(name, before, trigger, await readTopicFacts(plane, name, before, trigger))
+  if (!existing)
+    return {
+      changes: [createFunctionChange(name, request), ...(await changesOf(undefined)), ...invokerChanges(undefined, trigger)],
+      warnings: [],
+    }
   const diff = diffGcp(existing, request)
   if (diff.active && diff.sameCode && diff.sameConfig) {
     // Deploy's own trigger sync, stopped before its first write: what a deploy that crashed half-way left to repair.
     if (!(await wouldRepairTrigger(plane, existing, name, trigger))) return { changes: [], warnings: [] }
-    const repairs = triggerChanges(name, undefined, trigger).map((change) => ({
+    const repairs = (await changesOf(undefined)).map((change) => ({
       ...change,
       detail: `${change.detail} (missing or different: repaired)`,
     }))
@@ -102,7 +131,7 @@ export async function planDeploy(plane: ControlPlane, request: PlanRequest): Pro
       resource: `function:${name}`,
       detail: 'an HTTP function cannot become event-triggered in place, nor back',
     } as const
-    return { changes: [replaced, ...triggerChanges(name, previous, trigger), ...invokerChanges(previous, trigger)], warnings: [] }
+    return { changes: [replaced, ...(await changesOf(previous)), ...invokerChanges(previous, trigger)], warnings: [] }
   }
   const changes: PlanChange[] = []
   if (!diff.sameCode || !diff.active) {
@@ -112,7 +141,7 @@ export async function planDeploy(plane: ControlPlane, request: PlanRequest): Pro
   if (!diff.sameConfig) {
     changes.push(
       configChange(name, toRecord(existing), request),
-      ...triggerChanges(name, previous, trigger),
+      ...(await changesOf(previous)),
       ...invokerChanges(previous, trigger),
     )
   }

@@ -24,7 +24,8 @@ async function deployLocked(
   // a fresh read, not one an invoke started before the lock was taken.
   const existing = await context.hydrateNow(request.name)
   // Plan, then apply: doPlan's own plan (plan.ts); the fake applies any change by replacing the deployment.
-  if (existing && planLocal(existing, request).changes.length === 0) {
+  // Whether anything changes rests on the hashes alone; the other deployments only name topic resources.
+  if (existing && planLocal(existing, request, []).changes.length === 0) {
     return { response: { record: existing.record, status: 'unchanged', warnings: [] }, replaced: undefined }
   }
   await triggers.assertQueueFree(request.name, request.trigger)

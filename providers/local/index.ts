@@ -9,7 +9,7 @@ import { deployFunction, removeFunction } from './deploy.ts'
 import { collectGarbage } from './gc.ts'
 import { invokeAsync, invokeSync } from './invoke.ts'
 import { readLogs } from './logs.ts'
-import { planLocal } from './plan.ts'
+import { localRecords, planLocal } from './plan.ts'
 import { type Isolation, type LocalSettings, resolveSettings } from './settings.ts'
 import type { LocalStorage } from './storage.ts'
 import type { LocalStore } from './store.ts'
@@ -53,7 +53,11 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
 
     async doPlan(request) {
       store.record('plan')
-      return planLocal(await context.hydrate(request.name), request)
+      const records = await localRecords(context)
+      const plan = planLocal(await context.hydrate(request.name), request, records, triggers.storage.list())
+      // Deploy's ownership check (deploy.ts), run where deploy runs it: a plan refuses another function's queue as deploy does.
+      if (plan.changes.length > 0) await triggers.assertQueueFree(request.name, request.trigger)
+      return plan
     },
 
     async doGet(name) {

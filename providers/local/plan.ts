@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto'
-import type { PlanResponse } from '../../src/plan.ts'
+import type { PlanResponse, StorageFacts, TopicFacts } from '../../src/plan.ts'
 import { configChange, createFunctionChange, triggerChanges } from '../../src/plan.ts'
-import type { PlanRequest } from '../../src/provider.ts'
+import type { FunctionRecord, PlanRequest } from '../../src/provider.ts'
+import type { Trigger } from '../../src/triggers/types.ts'
+import type { LocalContext } from './context.ts'
 import type { LocalDeployment } from './store.ts'
 
 /** What the fake keeps as the code hash: the artifact's, or (inline) a hash of the handler's source. */
@@ -25,17 +27,75 @@ export function diffLocal(existing: LocalDeployment | undefined, request: PlanRe
   return { codeHash, sameCode, sameConfig: existing?.record.configHash === request.configHash }
 }
 
+/** Every deployment's record, as doList reads them (a persisted fake's from its folder; a damaged one is left out). */
+export async function localRecords(context: LocalContext): Promise<FunctionRecord[]> {
+  const { store, persistence } = context
+  const names = persistence ? await persistence.names() : [...store.deployments.keys()]
+  const records: FunctionRecord[] = []
+  for (const name of names) {
+    const deployment = await context.hydrate(name)
+    if (deployment) records.push(deployment.record)
+  }
+  return records
+}
+
+/**
+ * The fake's topics (topics.ts): one exists while a function subscribes to it,
+ * is made by the first subscriber and goes with the last; `records` are every
+ * deployment's.
+ */
+function localTopicFacts(
+  records: readonly FunctionRecord[],
+  name: string,
+  before: Trigger | undefined,
+  after: Trigger | undefined,
+): TopicFacts {
+  const subscribed = (topic: string) =>
+    records.some((record) => record.name !== name && record.trigger?.kind === 'topic' && record.trigger.name === topic)
+  return {
+    topicExists: after?.kind === 'topic' && subscribed(after.name),
+    leftTopicDeleted: before?.kind === 'topic' && !subscribed(before.name),
+  }
+}
+
+/** The fake's buckets (storage.ts): made by a subscriber's deploy if missing; the last one out deletes an empty one cloudfn made. */
+function localStorageFacts(
+  buckets: ReadonlyArray<{ name: string; keys: readonly string[]; madeByCloudfn: boolean }>,
+  records: readonly FunctionRecord[],
+  name: string,
+  before: Trigger | undefined,
+  after: Trigger | undefined,
+): StorageFacts {
+  const left = before?.kind === 'storage' ? buckets.find((bucket) => bucket.name === before.bucket) : undefined
+  const subscribed = (bucket: string) =>
+    records.some((record) => record.name !== name && record.trigger?.kind === 'storage' && record.trigger.bucket === bucket)
+  return {
+    bucketExists: after?.kind === 'storage' && buckets.some((bucket) => bucket.name === after.bucket),
+    leftBucketDeleted: left?.madeByCloudfn === true && left.keys.length === 0 && !subscribed(left.name),
+  }
+}
+
 /** The changes a deploy of `request` makes over `existing` (the fake replaces the whole deployment, but says what differs). */
-export function planLocal(existing: LocalDeployment | undefined, request: PlanRequest): PlanResponse {
+export function planLocal(
+  existing: LocalDeployment | undefined,
+  request: PlanRequest,
+  records: readonly FunctionRecord[],
+  buckets: ReadonlyArray<{ name: string; keys: readonly string[]; madeByCloudfn: boolean }> = [],
+): PlanResponse {
   const { name, trigger } = request
-  if (!existing)
-    return { changes: [createFunctionChange(name, request), ...triggerChanges(name, undefined, trigger)], warnings: [] }
+  const changesFrom = (before: Trigger | undefined) =>
+    triggerChanges(
+      name,
+      before,
+      trigger,
+      localTopicFacts(records, name, before, trigger),
+      localStorageFacts(buckets, records, name, before, trigger),
+    )
+  if (!existing) return { changes: [createFunctionChange(name, request), ...changesFrom(undefined)], warnings: [] }
   const { sameCode, sameConfig } = diffLocal(existing, request)
   const changes = [
     ...(sameCode ? [] : [{ kind: 'update-code' as const, resource: `function:${name}`, detail: 'new code' }]),
-    ...(sameConfig
-      ? []
-      : [configChange(name, existing.record, request), ...triggerChanges(name, existing.record.trigger, trigger)]),
+    ...(sameConfig ? [] : [configChange(name, existing.record, request), ...changesFrom(existing.record.trigger)]),
   ]
   return { changes, warnings: [] }
 }

@@ -112,14 +112,27 @@ export async function releaseTopic(
     if (old.deadLetter !== now?.topic) await pubsub.deleteOwned('topics', old.deadLetter, name)
   }
   if (old.topic === now?.topic) return
-  const others = (await listManaged(plane))
-    .map(toRecord)
-    .filter((record) => record.name !== name && record.trigger?.kind === 'topic' && record.trigger.name === old.topic)
-  if (others.length > 0) return
-  const found = await getTopic(plane, old.topic)
-  if (found?.labels?.[MANAGED_LABEL] !== 'true' || found.labels[SHARED_TOPIC_LABEL] !== 'true') return
+  if (!(await leavingDeletesTopic(plane, old.topic, name))) return
   beforeChange()
   await plane.rest.call({ method: 'DELETE', operation: 'delete topic', absentOk: true, ...topicMeta(plane, old.topic) })
+}
+
+/**
+ * Whether `name` leaving `topic` deletes it (reads only; the plan asks too):
+ * no other cloudfn function subscribes to it, and cloudfn made it.
+ */
+export async function leavingDeletesTopic(plane: ControlPlane, topic: string, name: string): Promise<boolean> {
+  const others = (await listManaged(plane))
+    .map(toRecord)
+    .filter((record) => record.name !== name && record.trigger?.kind === 'topic' && record.trigger.name === topic)
+  if (others.length > 0) return false
+  const found = await getTopic(plane, topic)
+  return found?.labels?.[MANAGED_LABEL] === 'true' && found.labels[SHARED_TOPIC_LABEL] === 'true'
+}
+
+/** Whether the topic exists (the plan asks: a subscriber's deploy makes it only when it does not). */
+export async function topicExists(plane: ControlPlane, topic: string): Promise<boolean> {
+  return (await getTopic(plane, topic)) !== undefined
 }
 
 /** publish() on Pub/Sub: one message on the topic, which each subscriber's subscription delivers. */
