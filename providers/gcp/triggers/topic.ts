@@ -112,6 +112,9 @@ export async function releaseTopic(
     if (old.deadLetter !== now?.topic) await pubsub.deleteOwned('topics', old.deadLetter, name)
   }
   if (old.topic === now?.topic) return
+  // Not atomic (Pub/Sub has no conditional delete): a second subscriber whose deploy ensured the topic but
+  // whose function is not listed yet loses it here, and its Eventarc trigger fails until it is deployed again.
+  // Deploys of one topic's subscribers should not run concurrently with the last one leaving.
   if (!(await leavingDeletesTopic(plane, old.topic, name))) return
   beforeChange()
   await plane.rest.call({ method: 'DELETE', operation: 'delete topic', absentOk: true, ...topicMeta(plane, old.topic) })
