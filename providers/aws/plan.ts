@@ -5,8 +5,17 @@
  */
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda'
 import { ConflictError } from '../../src/errors/conflict.ts'
-import { configChange, createFunctionChange, type PlanChange, type PlanResponse, triggerChanges } from '../../src/plan.ts'
+import {
+  configChange,
+  createFunctionChange,
+  type PlanChange,
+  type PlanResponse,
+  type TopicFacts,
+  triggerChanges,
+} from '../../src/plan.ts'
 import type { PlanRequest } from '../../src/provider.ts'
+import { topicNames } from '../../src/triggers/topic.ts'
+import type { Trigger } from '../../src/triggers/types.ts'
 import { fail } from '../../src/validation.ts'
 import { planReservation } from './concurrency.ts'
 import type { AwsContext } from './context.ts'
@@ -21,6 +30,7 @@ import {
 } from './record.ts'
 import { EXECUTION_ROLE_NAME, SCHEDULER_ROLE } from './role.ts'
 import { triggerInPlace } from './triggers/sync.ts'
+import { leavingDeletesTopic, topicExists } from './triggers/topic.ts'
 import { getConfiguration } from './wait.ts'
 
 /**
@@ -84,8 +94,41 @@ function roleGrants(changes: readonly PlanChange[], options: AwsFunctionOptions,
   if (!ownRole && changes.some((change) => change.kind === 'update-queue-link')) {
     grants.push({ kind: 'grant-role', resource: `role:${EXECUTION_ROLE_NAME}`, detail: 'the function may read cloudfn queues' })
   }
+  // syncTopic puts the policy that lets the execution role send to the dead-letter queue (role.ts allowDeadLetterSending).
+  const subscribes = (change: PlanChange) => change.kind === 'update-topic-link' && !change.detail.startsWith('no longer')
+  if (!ownRole && changes.some(subscribes)) {
+    grants.push({
+      kind: 'grant-role',
+      resource: `role:${EXECUTION_ROLE_NAME}`,
+      detail: 'the function may send to its dead-letter queue',
+    })
+  }
   return grants
 }
+
+/**
+ * What triggerChanges needs to plan topic triggers, read as deploy's own steps
+ * read it (syncTopic: is the topic there; leaveTopic: does leaving the old one
+ * delete it). Reads only, and only for topic triggers.
+ */
+async function readTopicFacts(
+  context: AwsContext,
+  name: string,
+  before: Trigger | undefined,
+  after: Trigger | undefined,
+): Promise<TopicFacts> {
+  const oldTopic = before?.kind === 'topic' ? topicNames(before, name).topic : undefined
+  const newTopic = after?.kind === 'topic' ? topicNames(after, name).topic : undefined
+  return {
+    topicExists: newTopic !== undefined ? await topicExists(context, newTopic) : false,
+    leftTopicDeleted:
+      oldTopic !== undefined && oldTopic !== newTopic ? await leavingDeletesTopic(context, oldTopic, name) : false,
+  }
+}
+
+/** The trigger's changes from `before` to `after`, with what was read for topic triggers. */
+const changesOf = async (context: AwsContext, name: string, before: Trigger | undefined, after: Trigger | undefined) =>
+  triggerChanges(name, before, after, await readTopicFacts(context, name, before, after))
 
 /** A plan with what deploy needs to apply it: the comparison, and the URL an unchanged HTTP function has. */
 export interface AwsPlan extends PlanResponse {
@@ -110,7 +153,7 @@ export async function planAgainst(
 ): Promise<AwsPlan> {
   const { name, trigger } = request
   if (!existing) {
-    const changes = [createFunctionChange(name, request), ...triggerChanges(name, undefined, trigger)]
+    const changes = [createFunctionChange(name, request), ...(await changesOf(context, name, undefined, trigger))]
     return { changes: [...changes, ...roleGrants(changes, options, context)], warnings: [], diff: undefined }
   }
   const diff = diffAws(existing, request, options)
@@ -129,11 +172,11 @@ export async function planAgainst(
     // A deploy that stopped after creating the function has no trigger resources yet: the next one makes them.
     const { ready, url } = await triggerInPlace(context, name, trigger)
     if (ready) return { changes, warnings, diff, url }
-    const triggers = triggerChanges(name, undefined, trigger)
+    const triggers = await changesOf(context, name, undefined, trigger)
     return { changes: [...changes, ...triggers, ...roleGrants(triggers, options, context)], warnings, diff, url }
   }
   changes.push(configChange(name, toRecord(existing), request), ...reservation.changes)
-  const triggers = triggerChanges(name, diff.deployed.trigger, trigger)
+  const triggers = await changesOf(context, name, diff.deployed.trigger, trigger)
   // A function URL from before triggers existed goes with the first update that has no HTTP trigger.
   if (diff.deployed.legacyUrl && trigger?.kind !== 'http')
     triggers.push({ kind: 'delete-url', resource: `url:${name}`, detail: 'no HTTP trigger any more' })

@@ -166,6 +166,34 @@ export async function hasSubscription(context: AwsContext, name: string, trigger
   return arn !== undefined && (await subscriptionsOf(context, arn, trigger.name)).some((s) => endpointIs(s, name))
 }
 
+/** A topic cloudfn made for its subscribers (by its tags); one it did not make is never deleted. */
+const madeByCloudfn = (tags: Record<string, string> | undefined) =>
+  tags?.[MANAGED_TAG.Key] === MANAGED_TAG.Value && tags[SHARED_TOPIC_TAG.Key] === SHARED_TOPIC_TAG.Value
+
+/** Whether `functionName` leaving the topic deletes it: no other subscription is left on it, and cloudfn made it. */
+async function lastOutDeletes(
+  context: AwsContext,
+  arn: string,
+  topic: string,
+  functionName: string,
+  subscriptions: readonly Subscription[],
+): Promise<boolean> {
+  if (subscriptions.some((s) => !endpointIs(s, functionName))) return false
+  return madeByCloudfn(await topicTags(context, arn, topic))
+}
+
+/** Whether the topic of that name exists (reads only; the plan asks: a subscriber's deploy makes it only when it does not). */
+export async function topicExists(context: AwsContext, topic: string): Promise<boolean> {
+  return (await findTopic(context, topic)) !== undefined
+}
+
+/** Whether `functionName` leaving `topic` deletes it, read as leaveTopic decides it (reads only; the plan asks). */
+export async function leavingDeletesTopic(context: AwsContext, topic: string, functionName: string): Promise<boolean> {
+  const arn = await findTopic(context, topic)
+  if (arn === undefined) return false
+  return lastOutDeletes(context, arn, topic, functionName, await subscriptionsOf(context, arn, topic))
+}
+
 /**
  * Takes the function off the topic: its subscription, SNS's permission, its
  * retry configuration and its dead-letter queue (if cloudfn made it for this
@@ -190,13 +218,7 @@ export async function leaveTopic(
         if (!isAwsNotFound(error)) throw error
       }
     }
-    const others = subscriptions.filter((s) => !endpointIs(s, name))
-    const tags = await topicTags(context, arn, trigger.name)
-    if (
-      others.length === 0 &&
-      tags?.[MANAGED_TAG.Key] === MANAGED_TAG.Value &&
-      tags[SHARED_TOPIC_TAG.Key] === SHARED_TOPIC_TAG.Value
-    ) {
+    if (await lastOutDeletes(context, arn, trigger.name, name, subscriptions)) {
       await awsCall(at, () => client.send(new sdk.DeleteTopicCommand({ TopicArn: arn })))
     }
   }
@@ -281,8 +303,7 @@ export async function sharedTopicLeftovers(context: AwsContext, subscribed: Read
     for (const { TopicArn: arn } of page.Topics ?? []) {
       if (!arn) continue
       const name = arn.slice(arn.lastIndexOf(':') + 1)
-      const tags = await topicTags(context, arn, name)
-      if (tags?.[MANAGED_TAG.Key] !== MANAGED_TAG.Value || tags[SHARED_TOPIC_TAG.Key] !== SHARED_TOPIC_TAG.Value) continue
+      if (!madeByCloudfn(await topicTags(context, arn, name))) continue
       candidates.push({
         resource: `topic:${name}`,
         changedAt: undefined,
