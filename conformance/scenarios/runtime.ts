@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { assertExecutions, rejectsWith } from '../expect.ts'
-import { coldStart, echo, hog, readEnv, sleep } from '../fixtures/functions.ts'
+import { coldStart, echo, hog, readEnv, sleep, whoAmI } from '../fixtures/functions.ts'
 import type { Scenario } from '../scenario.ts'
 
 /** Set in the deploying process only; a function must never see it. */
@@ -50,6 +50,17 @@ export const runtime: Scenario[] = [
       } finally {
         delete process.env[HOST_ONLY_VARIABLE]
       }
+    },
+  },
+  {
+    id: 'function-name',
+    title: "ctx.functionName is the name the function was deployed under, not its definition's",
+    async run({ cloud, name }) {
+      const deployed = name('renamed')
+      const fn = await cloud.deploy(whoAmI, { name: deployed })
+      assert.notEqual(deployed, whoAmI.name)
+      assert.deepEqual(await fn.invoke(null), { functionName: deployed })
+      await fn.remove()
     },
   },
   {

@@ -92,6 +92,8 @@ export function createEntry(definition: RunnableDefinition): LambdaHandler {
       coldStart,
       deadline: Date.now() + context.getRemainingTimeInMillis(),
       log,
+      // Lambda's reserved variable; cloudfn names a Lambda function exactly as the cloudfn function (deploy.ts).
+      functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
     }
     coldStart = false
     try {

@@ -45,6 +45,12 @@ export const QUEUE_SETTINGS = {
 export const QUEUE_NAME_SETTING = 'AZURE_CLOUDFN_QUEUE'
 
 /**
+ * App setting holding the cloudfn function's name, which the shim reports as `ctx.functionName`: the app's
+ * name is derived from it (names.ts) and cannot be turned back. An AZURE* name, so not user env (record.ts).
+ */
+export const FUNCTION_NAME_SETTING = 'AZURE_CLOUDFN_FUNCTION_NAME'
+
+/**
  * App setting that overrides host.json's `functionTimeout` per app, so each
  * function gets its own timeout although host.json is the same in every artifact.
  */

@@ -2,7 +2,7 @@ import type { Site } from '@azure/arm-appservice'
 import { ConflictError } from '../../src/errors/conflict.ts'
 import type { DeployRequest, DeployResponse } from '../../src/provider.ts'
 import { instanceMemoryFor } from './capabilities.ts'
-import { formatTimeSpan, STORAGE_SETTING, TIMEOUT_SETTING } from './constants.ts'
+import { FUNCTION_NAME_SETTING, formatTimeSpan, STORAGE_SETTING, TIMEOUT_SETTING } from './constants.ts'
 import { type AzureContext, lroOptions, untilDone } from './context.ts'
 import { armCall, armFind, mapArmError } from './errors.ts'
 import { ensureInfrastructure, existingConnectionString, type Infrastructure } from './infrastructure.ts'
@@ -54,6 +54,7 @@ function appSettings(request: DeployRequest, connectionString: string): Record<s
     ...trigger,
     [STORAGE_SETTING]: connectionString,
     [TIMEOUT_SETTING]: formatTimeSpan(request.timeoutSec),
+    [FUNCTION_NAME_SETTING]: request.name,
   }
 }
 

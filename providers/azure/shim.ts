@@ -15,6 +15,7 @@ import {
   DEFAULT_FUNCTION_TIMEOUT_SEC,
   ENVELOPE_ROUTE,
   FUNCTION_NAME,
+  FUNCTION_NAME_SETTING,
   HTTP_ROUTE,
   parseTimeSpan,
   QUEUE_FUNCTION,
@@ -47,6 +48,8 @@ export function createEntry(definition: RunnableDefinition): undefined {
       executionId: context.invocationId,
       coldStart: cold,
       deadline: Date.now() + timeoutSec * 1000,
+      // The app's name is derived from the cloudfn name (names.ts appName); the provider writes the name itself.
+      functionName: process.env[FUNCTION_NAME_SETTING],
       log: (level, message) => logTo(context, level, message),
     })
   }

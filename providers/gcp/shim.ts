@@ -71,6 +71,9 @@ export function createEntry(definition: RunnableDefinition) {
       executionId,
       coldStart,
       deadline: Date.now() + timeoutSec * 1000,
+      // Cloud Run's K_SERVICE is the function ID (a 2nd-gen function's service bears its ID), which is the cloudfn
+      // name: names are refused on GCP rather than mapped (names.ts).
+      functionName: process.env.K_SERVICE,
       // Cloud Logging collects stdout and stderr; the line is written as is.
       log: (_level: string, message: string) => log(message),
     }

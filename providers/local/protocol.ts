@@ -5,6 +5,8 @@ export interface LocalInvocation {
   payload: string
   executionId: string
   deadline: number
+  /** The name deployed under, which `ctx.functionName` reports (the bundle knows only the definition's). */
+  functionName: string
 }
 
 export interface LocalResult {

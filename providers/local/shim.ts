@@ -21,7 +21,13 @@ export function createEntry(definition: RunnableDefinition): undefined {
     const logs: LogEntry[] = []
     sink = (level, text) =>
       logs.push({ timestamp: new Date().toISOString(), executionId: invocation.executionId, level, message: text })
-    const options = { executionId: invocation.executionId, coldStart, deadline: invocation.deadline, log: sink }
+    const options = {
+      executionId: invocation.executionId,
+      functionName: invocation.functionName,
+      coldStart,
+      deadline: invocation.deadline,
+      log: sink,
+    }
     coldStart = false
     const envelope = await runDefinition(definition, invocation.payload, options)
     sink = undefined

@@ -13,7 +13,7 @@ export function createWorkerRunner(entryFile: string, settings: RunnerSettings):
   })
   return {
     async run(payload, executionId, onStart) {
-      const invocation: LocalInvocation = { payload, executionId, deadline: 0 }
+      const invocation: LocalInvocation = { payload, executionId, deadline: 0, functionName: settings.name }
       // The deadline starts once an instance takes the call, after its module loaded (not part of the timeout).
       const outcome = await sandbox.run(invocation, () => {
         invocation.deadline = Date.now() + settings.timeoutSec * 1000

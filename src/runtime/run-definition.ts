@@ -28,6 +28,11 @@ export interface RunnableDefinition {
 
 export interface RunOptions {
   executionId: string
+  /**
+   * The name the function was deployed under (`cloud.deploy(def, { name })`), which each shim learns from its
+   * platform; without it, the definition's own name. `ctx.functionName` is this on every backend.
+   */
+  functionName?: string | undefined
   coldStart: boolean
   /** Epoch milliseconds at which the platform stops the function. */
   deadline: number
@@ -68,7 +73,7 @@ export function runDefinitionNow(
   })
   const ctx: FunctionContext = {
     executionId: options.executionId,
-    functionName: definition.name,
+    functionName: options.functionName || definition.name,
     coldStart: options.coldStart,
     remainingMs: () => Math.max(0, options.deadline - Date.now()),
     log: (...args) => options.log('log', formatLogArgs(args)),
