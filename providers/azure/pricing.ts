@@ -6,22 +6,34 @@ import type { BillingRule, PriceTableBase } from '../../src/cost/types.ts'
  * executes, plus a charge per execution; always-ready instances are billed
  * differently and are not modelled here.
  *
- * Sources: https://azure.microsoft.com/pricing/details/functions/ (Flex
- * Consumption, East US: on-demand execution time $0.000026 per GB-s, $0.40
- * per million executions; free grant 100,000 GB-s and 250,000 executions a
- * month); the 1,000 ms minimum per execution is the one discussed in
- * https://learn.microsoft.com/en-us/answers/a/12389275 (overridable as
- * `minimumMs`: the pricing page renders its figures client-side, so they
- * could not be read verbatim here); and
- * https://learn.microsoft.com/azure/azure-functions/functions-consumption-costs
- * (on demand: "the total amount of memory provisioned while each on demand
- * instance is actively executing functions (in GB-seconds)").
+ * Each figure, with the page it was read from (stored copies, read 2026-12-07;
+ * the pricing page itself renders its prices client-side, so none could be
+ * read there verbatim):
+ * - $0.000026 per GB-s and $0.40 per million executions: CONFIRMED as the
+ *   on-demand rates of the worked example in "Estimating consumption-based
+ *   costs", https://learn.microsoft.com/azure/azure-functions/functions-consumption-costs
+ *   (Flex Consumption tab: "Assuming an on-demand execution rate of
+ *   $0.000026 GB-s ... an on-demand rate of $0.40 per million executions");
+ *   that page also defines the meter: "the total amount of memory provisioned
+ *   while each on demand instance is actively executing functions".
+ * - 1,000 ms minimum, then rounded up to 100 ms: CONFIRMED by
+ *   https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan
+ *   ("Billing": "The minimum billable execution period for both execution
+ *   modes is 1,000 ms. Past that, the billable activity period is rounded up
+ *   to the nearest 100 ms."). Until 2026-12-07 this table rounded to 1 ms.
+ * - free grant of 100,000 GB-s and 250,000 executions a month: UNCONFIRMED.
+ *   The Microsoft pages read say only "minus a free grant of GB-s per month"
+ *   and send the reader to https://azure.microsoft.com/pricing/details/functions/,
+ *   whose stored copy shows no Flex figures; the numbers come from a
+ *   third-party guide (https://modal.com/blog/azure-function-pricing-guide).
  */
 export interface AzureFlexPrices extends PriceTableBase {
   usdPerGbSecond: number
   usdPerExecution: number
   /** The shortest execution time billed. */
   minimumMs: number
+  /** Past the minimum, the billed time is rounded up to this many ms. */
+  roundUpToMs: number
   freeTier: { gbSeconds: number; executions: number }
 }
 
@@ -35,6 +47,7 @@ export const AZURE_FLEX_PRICES: AzureFlexPrices = {
   usdPerGbSecond: 0.000026,
   usdPerExecution: 0.4 / 1_000_000,
   minimumMs: 1000,
+  roundUpToMs: 100,
   freeTier: { gbSeconds: 100_000, executions: 250_000 },
 }
 
@@ -42,7 +55,7 @@ export function flexBillingRule(prices: AzureFlexPrices, fn: { instanceMemoryMb:
   return {
     source: prices.source,
     billedDuration: 'estimated',
-    roundUpToMs: 1,
+    roundUpToMs: prices.roundUpToMs,
     minimumMs: prices.minimumMs,
     compute: [{ meter: 'azure-flex:gb-second', quantity: fn.instanceMemoryMb / 1024, usdPerUnitSecond: prices.usdPerGbSecond }],
     request: { meter: 'azure-flex:execution', usd: prices.usdPerExecution },

@@ -30,6 +30,23 @@ describe('gcp provider: billed duration and cost', () => {
     await fn.remove()
   })
 
+  it('counts GiB-seconds and vCPU-seconds as the Cloud Run pricing page defines them', () => {
+    // https://cloud.google.com/run/pricing has no worked example of a bill (nor has
+    // https://cloud.google.com/functions/pricing for 2nd gen: its examples are 1st gen, GHz-seconds). What it does
+    // work out is the unit: "A GiB-second means for example running a 1 gibibyte instance for 1 second, or running
+    // a 256 mebibyte instance for 4 seconds. The same principle applies for the vCPU-second unit."
+    const units = (memoryMb: number, vcpu: number, durationMs: number) =>
+      billExecution(cloudRunBillingRule(GCP_CLOUD_RUN_PRICES, { memoryMb, vcpu }), { durationMs }).usage
+    const gib = (memoryMb: number, durationMs: number) =>
+      units(memoryMb, 1, durationMs).find((line) => line.meter === 'cloud-run:gib-second')?.units
+    expect(gib(1024, 1000)).toBeCloseTo(1, 12)
+    expect(gib(256, 4000)).toBeCloseTo(1, 12)
+    const vcpuSeconds = units(512, 0.25, 4000).find((line) => line.meter === 'cloud-run:vcpu-second')?.units
+    expect(vcpuSeconds).toBeCloseTo(1, 12)
+    // "rounded up to the nearest 100 millisecond": 260 ms is billed as 300 ms.
+    expect(billExecution(cloudRunBillingRule(GCP_CLOUD_RUN_PRICES, { memoryMb: 512 }), { durationMs: 260 }).billedMs).toBe(300)
+  })
+
   it('takes the user’s prices from settings.pricing, checked like any setting', async () => {
     expect(env.provider.billingRule?.(recordOf(256)).request.usd).toBe(GCP_CLOUD_RUN_PRICES.usdPerRequest)
     const mine = createGcpProvider({ project: 'my-project', region: 'us-central1', pricing: { usdPerRequest: 0 } })

@@ -6,11 +6,23 @@ import type { BillingRule, PriceTableBase } from '../../src/cost/types.ts'
  * vCPU-seconds and GiB-seconds of the instance while it serves the request,
  * "rounded up to the nearest 100 millisecond", plus a charge per request.
  *
- * Source: https://cloud.google.com/run/pricing (Tier 1 regions, request-based
- * billing: $0.000024 per vCPU-second, $0.0000025 per GiB-second, $0.40 per
- * million requests; free each month: 180,000 vCPU-seconds, 360,000
- * GiB-seconds, 2 million requests). The vCPU a function gets for its memory
- * (cloudfn sets no `--cpu`): https://cloud.google.com/functions/docs/configuring/memory.
+ * Each figure, with the page it was read from (stored copies of
+ * https://cloud.google.com/run/pricing, read 2026-12-07, "Pricing for
+ * services with CPU only allocated during request processing", Tier 1):
+ * - rounded up to the nearest 100 ms: CONFIRMED (the page's first sentence).
+ * - free each month, 180,000 vCPU-seconds, 360,000 GiB-seconds, 2 million
+ *   requests: CONFIRMED.
+ * - $0.000024 per vCPU-second: CONFIRMED ("$0.00002400 / vCPU-second beyond
+ *   free tier").
+ * - $0.0000025 per GiB-second and $0.40 per million requests: UNCONFIRMED.
+ *   The stored copies of Google's page break off before those cells; the
+ *   figures agree with third-party summaries of that page only.
+ * - the vCPU a function gets for its memory (cloudfn sets no `--cpu`):
+ *   CONFIRMED by https://cloud.google.com/functions/docs/configuring/memory
+ *   (128 MiB .083 vCPU ... 32 GiB 8 vCPU).
+ * No worked example of a Cloud Run (or 2nd gen function) bill was found on
+ * Google's stored pages: https://cloud.google.com/functions/pricing sends 2nd
+ * gen to the Cloud Run page, and its examples price 1st gen (GHz-seconds).
  */
 export interface GcpCloudRunPrices extends PriceTableBase {
   usdPerVcpuSecond: number

@@ -101,9 +101,10 @@ describe('Azure Functions Flex Consumption, on demand (https://azure.microsoft.c
     expect(short.billedMs).toBe(1000)
     near(short.cost.breakdown.compute, 2 * 1 * 0.000026)
     near(short.cost.breakdown.requests, 0.0000004)
+    // Past 1,000 ms, rounded up to 100 ms (https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan, "Billing").
     const long = billExecution(rule, { durationMs: 2500.2 })
-    expect(long.billedMs).toBe(2501)
-    near(long.cost.breakdown.compute, 2 * 2.501 * 0.000026)
+    expect(long.billedMs).toBe(2600)
+    near(long.cost.breakdown.compute, 2 * 2.6 * 0.000026)
   })
 
   it('a month of 3M one-second executions on 2048 MB instances: 6,000,000 GB-s × $0.000026 + 3M × $0.40/M, free grant subtracted on request', () => {
