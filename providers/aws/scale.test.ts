@@ -6,11 +6,12 @@ import {
   PutFunctionConcurrencyCommand,
   TooManyRequestsException,
 } from '@aws-sdk/client-lambda'
-import { type CloudfnError, type FunctionDefinition, withOverrides } from 'cloudfn'
+import { type FunctionDefinition, withOverrides } from 'cloudfn'
 import { afterAll, describe, expect, it } from 'vitest'
 import { caughtError } from '../../conformance/expect.ts'
 import { versionOne, versionTwo } from '../../conformance/fixtures/functions.ts'
 import { gated, newGate } from '../../conformance/fixtures/recorders.ts'
+import { expectRefusedBeyondCeiling } from '../../test/fixtures/ceiling.ts'
 import { createAwsEmulator } from './emulator/index.ts'
 import { aws } from './index.ts'
 
@@ -64,14 +65,7 @@ describe('aws: maxInstances is reserved concurrency', () => {
       $metadata: { httpStatusCode: 429 },
     })
     // Through cloudfn: the neutral Throttled, retryable.
-    const refused = await fn.invoke({ gate: gate.path, tag: 'b' }).catch((error: CloudfnError) => error)
-    expect(refused).toMatchObject({
-      code: 'Throttled',
-      isRetryable: true,
-      message: expect.stringContaining('raise maxInstances'),
-    })
-    gate.open()
-    expect(await held).toBe('a')
+    await expectRefusedBeyondCeiling(fn, gate, held)
     expect(state.executions.get('reserved')).toBe(1)
 
     // Only the scale changed: an update that raises the reservation; then removing the setting removes it.

@@ -1,8 +1,8 @@
-import type { CloudfnError } from 'cloudfn'
 import { afterEach, describe, expect, it } from 'vitest'
 import { caughtError } from '../../conformance/expect.ts'
 import { gated, newGate } from '../../conformance/fixtures/recorders.ts'
 import { withOverrides } from '../../src/define.ts'
+import { expectRefusedBeyondCeiling } from '../../test/fixtures/ceiling.ts'
 import { type Kit, SUBSCRIPTION, startKit } from './__fixtures__/test-kit.ts'
 import { appName } from './names.ts'
 
@@ -31,14 +31,7 @@ describe('azure: maxInstances / minInstances are the Flex app’s scale', () => 
     const held = fn.invoke({ gate: gate.path, tag: 'a' })
     while ((emulator.state.executions.get(app) ?? 0) < 1) await new Promise((resolve) => setTimeout(resolve, 2))
     // The host's 429 as the neutral Throttled: the function did not run.
-    const refused = await fn.invoke({ gate: gate.path, tag: 'b' }).catch((error: CloudfnError) => error)
-    expect(refused).toMatchObject({
-      code: 'Throttled',
-      isRetryable: true,
-      message: expect.stringContaining('raise maxInstances'),
-    })
-    gate.open()
-    expect(await held).toBe('a')
+    await expectRefusedBeyondCeiling(fn, gate, held)
     expect(emulator.state.executions.get(app)).toBe(1)
 
     const raised = await cloud.deploy(withOverrides(gated, { maxInstances: 3, minInstances: 2 }), { name: 'ceiling' })

@@ -1,8 +1,8 @@
-import type { CloudfnError } from 'cloudfn'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { caughtError } from '../../conformance/expect.ts'
 import { gated, newGate } from '../../conformance/fixtures/recorders.ts'
 import { withOverrides } from '../../src/define.ts'
+import { expectRefusedBeyondCeiling } from '../../test/fixtures/ceiling.ts'
 import { startEmulated } from './__fixtures__/setup.ts'
 
 let env: Awaited<ReturnType<typeof startEmulated>>
@@ -30,14 +30,7 @@ describe('gcp: maxInstances / minInstances are the service’s instance counts',
     const held = fn.invoke({ gate: gate.path, tag: 'a' })
     await untilRunning('ceiling', 1)
     // Cloud Run's 429 (no instance free), as the neutral Throttled: the function did not run.
-    const refused = await fn.invoke({ gate: gate.path, tag: 'b' }).catch((error: CloudfnError) => error)
-    expect(refused).toMatchObject({
-      code: 'Throttled',
-      isRetryable: true,
-      message: expect.stringContaining('raise maxInstances'),
-    })
-    gate.open()
-    expect(await held).toBe('a')
+    await expectRefusedBeyondCeiling(fn, gate, held)
     expect(env.state.executions.get('ceiling')).toBe(1)
 
     const raised = await cloud.deploy(withOverrides(gated, { maxInstances: 4, minInstances: 2 }), { name: 'ceiling' })
