@@ -6,7 +6,7 @@
  * References: docs/FIDELITY.md, "The instance".
  */
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ConformanceTarget } from '../conformance/scenario.ts'
@@ -15,6 +15,7 @@ import { azureEmulatedTarget } from '../providers/azure/conformance/emulated-tar
 import { gcpEmulatedTarget } from '../providers/gcp/conformance/emulated-target.ts'
 import { processAlive } from '../src/process-alive.ts'
 import { instanceProbe } from './fixtures/instance-probe.ts'
+import { ended, running } from './fixtures/process-gone.ts'
 import { slowInit } from './fixtures/slow-init.ts'
 import { spawner } from './fixtures/spawner.ts'
 
@@ -47,23 +48,6 @@ afterAll(() => {
     else process.env[key] = value
   }
 })
-
-/** Alive and not a zombie (killed, not yet reaped by its new parent). */
-function running(pid: number): boolean {
-  if (!processAlive(pid)) return false
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
-  } catch {
-    return process.platform !== 'linux'
-  }
-}
-
-/** Waits for a process to be gone; the bound only guards against a hang (one nobody kills never goes). */
-async function ended(pid: number, boundMs = 20_000): Promise<boolean> {
-  const until = Date.now() + boundMs
-  while (running(pid) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50))
-  return !running(pid)
-}
 
 /** This process's own temporary folders of emulated instances (the names carry the pid). */
 function ownTempFolders(): string[] {

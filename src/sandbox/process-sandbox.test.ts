@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { ended, running } from '../../test/fixtures/process-gone.ts'
 import { OutOfMemoryError } from '../errors/out-of-memory.ts'
 import { ThrottledError } from '../errors/throttled.ts'
 import { TimeoutError } from '../errors/timeout.ts'
@@ -25,26 +26,6 @@ const cwd = mkdtempSync(join(tmpdir(), 'cloudfn-process-sandbox-'))
 const opened: Array<Sandbox<HostOp, unknown>> = []
 
 afterAll(() => rmSync(cwd, { recursive: true, force: true }))
-
-/** Alive and not a zombie (a killed process whose parent has not reaped it yet counts as gone). */
-function running(pid: number): boolean {
-  if (!processAlive(pid)) return false
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
-  } catch {
-    return process.platform !== 'linux'
-  }
-}
-
-/**
- * Waits for a process to be gone. The bound is only a hang guard (a killed
- * process goes within milliseconds, one nobody kills never): no wall-clock window.
- */
-async function ended(pid: number, boundMs = 20_000): Promise<boolean> {
-  const until = Date.now() + boundMs
-  while (running(pid) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50))
-  return !running(pid)
-}
 
 async function spawned(box: Sandbox<HostOp, unknown>, inheritOutput = false): Promise<number> {
   const outcome = await box.run({ op: 'spawn', inheritOutput })
