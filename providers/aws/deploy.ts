@@ -125,7 +125,6 @@ async function update(
       return { record: toRecord(existing, planned.url), status: 'updated', warnings }
     // Trigger resources: a deploy that failed between creating the function and its trigger. Finish it.
     await checkQueueOwnership(context, request.name, request.trigger)
-    request.onStep?.('update')
     const synced = await syncTrigger(context, targetOf(existing), request.trigger)
     return { record: toRecord(existing, synced), status: 'updated', warnings }
   }

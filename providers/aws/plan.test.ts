@@ -38,8 +38,11 @@ describe('aws plan, then deploy', () => {
       (state.requestsByOperation.get('UpdateFunctionConfiguration') ?? 0) +
       (state.requestsByOperation.get('UpdateFunctionCode') ?? 0)
     const before = functionWrites()
-    expect((await cloud.deploy(ticker, { name })).status).toBe('updated')
+    const steps: string[] = []
+    expect((await cloud.deploy(ticker, { name, onProgress: (step) => steps.push(step) })).status).toBe('updated')
     expect(functionWrites(), 'the function itself was not in the plan').toBe(before)
+    // Each step once, as a user's progress display shows them.
+    expect(steps.filter((step) => step === 'update')).toEqual(['update'])
     expect(state.schedules.has(`cloudfn-${name}`)).toBe(true)
     expect(await kinds(ticker, name)).toEqual([])
     await cloud.remove(name)
