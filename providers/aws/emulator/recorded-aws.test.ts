@@ -21,11 +21,15 @@ import {
 } from '@aws-sdk/client-lambda'
 import { zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
+import { createManualClock } from '../../../src/triggers/clock.ts'
 import { emulatorForFile, sdkError, zipFunction } from '../__fixtures__/emulator.ts'
 import recordings from '../__fixtures__/recorded/localstack-lambda.snapshot.json' with { type: 'json' }
 
 const region = 'us-east-1'
-const { emulator, clientConfig } = emulatorForFile({ region, stateDelayMs: 150, updateDelayMs: 150, roleDelayMs: 0 })
+// Pending and InProgress last until the test moves the state clock (active()): an update right after another
+// meets the first one in progress however slow the machine (on the wall clock that was a 150 ms window).
+const stateClock = createManualClock()
+const { emulator, clientConfig } = emulatorForFile({ region, stateDelayMs: 150, updateDelayMs: 150, roleDelayMs: 0, stateClock })
 const lambda = new LambdaClient(clientConfig)
 const encoder = new TextEncoder()
 const ROLE = 'arn:aws:iam::123456789012:role/recorded'
@@ -68,7 +72,7 @@ async function active(name: string): Promise<void> {
   for (;;) {
     const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: name }))
     if (Configuration?.State === 'Active' && Configuration.LastUpdateStatus !== 'InProgress') return
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await stateClock.advance(20)
   }
 }
 
