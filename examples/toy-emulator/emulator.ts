@@ -18,6 +18,7 @@ import {
   FaultQueue,
   type RenderedFault,
   requestLine,
+  stateProbe,
 } from 'cloudfn/emulator-kit'
 import { HttpResponse, http, type JsonBodyType } from 'msw'
 
@@ -113,14 +114,12 @@ export function createToyEmulator(): ToyEmulator {
     faults,
     // The toy API has no queues, so nothing is ever dead-lettered.
     deadLetters: () => [],
-    probe: () => ({
-      exists: async (name) => state.functions.has(name),
-      executions: async (name) => state.executions.get(name) ?? 0,
-      requestCount: async () => state.requestCount,
-      writeCount: async () => state.writeCount,
-      functionNames: async () => [...state.functions.keys()],
-      deadLetters: async () => [],
-    }),
+    probe: () =>
+      stateProbe(state, {
+        exists: async (name) => state.functions.has(name),
+        functionNames: async () => [...state.functions.keys()],
+        deadLetters: async () => [],
+      }),
     connect: (overrides) => ({ endpoint: TOY_ENDPOINT, token: TOY_TOKEN, ...overrides }),
     listen: server.listen,
     close: async () => server.close(),

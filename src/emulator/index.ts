@@ -12,8 +12,8 @@
  * handler owns fails instead of reaching the network, naming only its method and URL.
  */
 export { emulatorServer } from '../sandbox/msw-server.ts'
-/** The shape every emulator has: handlers, state, faults, probe, connect, listen, close. */
-export type { Emulator, EmulatorProbe, EmulatorState } from './emulator.ts'
+/** The shape every emulator has (handlers, state, faults, probe, connect, listen, close), and its probe read from its state. */
+export { type Emulator, type EmulatorProbe, type EmulatorState, stateProbe } from './emulator.ts'
 /**
  * One fault vocabulary (`throttle`, `server-error`, `reset`, `slow`,
  * `fail-after-run`), the queue that hands faults to the requests they aim at,
