@@ -81,7 +81,10 @@ export class CostLedger {
       invocations: this.#invocations,
       billedMs: this.#billedMs,
       freeTierApplied: applyFree,
-      freeAllowances: Object.fromEntries([...this.#meters].map(([meter, total]) => [meter, total.free])),
+      // Only meters that have an allowance: a backend without prices states none.
+      freeAllowances: Object.fromEntries(
+        [...this.#meters].filter(([, total]) => total.free > 0).map(([meter, total]) => [meter, total.free]),
+      ),
       unpriced,
     }
   }

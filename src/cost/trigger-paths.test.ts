@@ -105,6 +105,7 @@ describe('fetch(): priced from the round trip the client times', () => {
     expect(snapshot.invocations).toBe(0)
     expect(snapshot.usd).toBe(0)
     expect(snapshot.assumptions).toEqual([UNPRICED_NOTE])
+    expect(snapshot.freeAllowances).toEqual({})
   })
 })
 
@@ -155,5 +156,10 @@ describe('free tiers', () => {
     expect(free.usd).toBe(0)
     expect(free.freeTierApplied).toBe(true)
     expect(() => fn.costSnapshot({ includeFreeTier: true } as never)).toThrow(/options\.includeFreeTier/)
+    // A backend without prices has no allowance to state.
+    const unpricedCloud = createCloud(createMockProvider())
+    const free0 = await unpricedCloud.deploy(plain)
+    await free0.invoke(1)
+    expect(free0.costSnapshot().freeAllowances).toEqual({})
   })
 })

@@ -88,8 +88,9 @@ export interface CostSnapshot extends CostEstimate {
   /** Whether the monthly free tiers were subtracted (as if this were all of the month's use). */
   freeTierApplied: boolean
   /**
-   * The monthly free allowance of each meter counted (unit-seconds, or
-   * requests), per account: subtracted only with `{ freeTier: true }`.
+   * The monthly free allowance of each meter counted that has one
+   * (unit-seconds, or requests), per account: subtracted only with
+   * `{ freeTier: true }`. Empty on a backend without prices.
    */
   freeAllowances: Record<string, number>
   /**
