@@ -137,9 +137,13 @@ describe('invokeAsync(), send(), publish(): counted, not priced', () => {
     expect(queued.costSnapshot().unpriced).toEqual({ ...NONE, send: 1 })
     expect(subscriber.costSnapshot().unpriced).toEqual({ ...NONE, publish: 2 })
     expect(cloud.costSnapshot().unpriced).toEqual({ invokeAsync: 2, send: 1, publish: 2, fetch: 0 })
+    // A message published from outside is counted by the cloud (it runs every subscriber), not by a handle.
+    await cloud.topic('orders').publish(7)
+    expect(cloud.costSnapshot().unpriced.publish).toBe(3)
+    expect(subscriber.costSnapshot().unpriced.publish).toBe(2)
     // A send the handle refuses (no queue trigger) started nothing.
     await expect((direct as unknown as typeof queued).send(7)).rejects.toThrow(/no queue trigger/)
-    expect(cloud.costSnapshot().unpriced.send).toBe(1)
+    expect(cloud.costSnapshot().unpriced).toEqual({ invokeAsync: 2, send: 1, publish: 3, fetch: 0 })
   })
 })
 

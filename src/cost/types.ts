@@ -96,7 +96,9 @@ export interface CostSnapshot extends CostEstimate {
   /**
    * Executions started but in no figure above, by path: each cloud reports
    * their duration only in its logs or bills, if at all. `usd` undercounts by
-   * what these cost; 0 each when every execution was priced.
+   * what these cost; 0 each when every execution was priced. `publish`
+   * counts messages published (`handle.publish`, and on the cloud also
+   * `cloud.topic(name).publish`): each runs every subscriber of the topic.
    */
   unpriced: Record<UnpricedPath, number>
 }
