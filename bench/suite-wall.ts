@@ -14,6 +14,7 @@
 import { spawnSync } from 'node:child_process'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { stripVTControlCharacters } from 'node:util'
 import { round2 } from './measure.ts'
 
 export interface SuiteWall {
@@ -36,9 +37,8 @@ function timed(command: string, args: readonly string[]): SuiteWall {
   const started = performance.now()
   const run = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
   const wallSec = round2((performance.now() - started) / 1000)
-  const output = `${run.stdout ?? ''}${run.stderr ?? ''}`
-    // Colours and progress redraws are not part of the summary.
-    .replace(/\u001b\[[0-9;]*m/g, '')
+  // Colours are not part of the summary.
+  const output = stripVTControlCharacters(`${run.stdout ?? ''}${run.stderr ?? ''}`)
     .split('\n')
     .map((line) => line.trimEnd())
     .filter(Boolean)
