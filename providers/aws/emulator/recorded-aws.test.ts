@@ -21,11 +21,15 @@ import {
 } from '@aws-sdk/client-lambda'
 import { zipSync } from 'fflate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createManualClock } from '../../../src/triggers/clock.ts'
 import recordings from '../__fixtures__/recorded/localstack-lambda.snapshot.json' with { type: 'json' }
 import { createAwsEmulator, FAKE_CREDENTIALS } from './index.ts'
 
 const region = 'us-east-1'
-const emulator = createAwsEmulator({ region, stateDelayMs: 150, updateDelayMs: 150, roleDelayMs: 0 })
+// Pending and InProgress last until the test moves the state clock (active()): an update right after another
+// meets the first one in progress however slow the machine (on the wall clock that was a 150 ms window).
+const stateClock = createManualClock()
+const emulator = createAwsEmulator({ region, stateDelayMs: 150, updateDelayMs: 150, roleDelayMs: 0, stateClock })
 const lambda = new LambdaClient({ region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 })
 const encoder = new TextEncoder()
 const ROLE = 'arn:aws:iam::123456789012:role/recorded'
@@ -85,7 +89,7 @@ async function active(name: string): Promise<void> {
   for (;;) {
     const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: name }))
     if (Configuration?.State === 'Active' && Configuration.LastUpdateStatus !== 'InProgress') return
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await stateClock.advance(20)
   }
 }
 
