@@ -9,6 +9,7 @@
  * it (API_PutBucketNotificationConfiguration.html; the rules in s3-model.ts).
  */
 import { randomUUID } from 'node:crypto'
+import { serviceMayInvoke } from './extras.ts'
 import type { EmulatedFunction } from './model.ts'
 import { DESTINATION_ELEMENT, type NotificationEntry, type NotificationKind, overlap, S3_EVENT_TYPES } from './s3-model.ts'
 import { childrenNamed, childText, malformedXml, parseXml, type XmlNode } from './s3-xml.ts'
@@ -73,18 +74,8 @@ export function parseNotifications(body: string): NotificationEntry[] {
  * s3.amazonaws.com (AddPermission) and, when the statement has a source
  * ARN, this bucket's (https://docs.aws.amazon.com/lambda/latest/dg/with-s3.html).
  */
-export function s3MayInvoke(fn: EmulatedFunction, bucket: string): boolean {
-  return [...fn.policy.values()].some((statement) => {
-    const principal = statement.Principal as string | { Service?: string } | undefined
-    const service = typeof principal === 'string' ? principal : principal?.Service
-    const source = (statement.Condition as { ArnLike?: Record<string, string> } | undefined)?.ArnLike?.['AWS:SourceArn']
-    return (
-      service === 's3.amazonaws.com' &&
-      statement.Action === 'lambda:InvokeFunction' &&
-      (source === undefined || source === `arn:aws:s3:::${bucket}`)
-    )
-  })
-}
+export const s3MayInvoke = (fn: EmulatedFunction, bucket: string) =>
+  serviceMayInvoke(fn, 's3.amazonaws.com', `arn:aws:s3:::${bucket}`)
 
 /** Whether S3 can deliver to the entry's destination (it checks each one before it accepts the configuration). */
 function destinationValid(state: AwsEmulatorState, bucket: string, entry: NotificationEntry): boolean {

@@ -15,38 +15,18 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3'
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
-import { zipSync } from 'fflate'
-import { afterAll, describe, expect, it } from 'vitest'
-import { createAwsEmulator, FAKE_CREDENTIALS } from './index.ts'
+import { describe, expect, it } from 'vitest'
+import { sdkFailure as failure, loggedEvents, loggingHandlerZip, wireTestEmulator } from '../__fixtures__/sdk-testing.ts'
 
-const region = 'eu-west-1'
-const emulator = createAwsEmulator({ region, stateDelayMs: 0, updateDelayMs: 0, roleDelayMs: 0, asyncRetryDelayMs: 1 })
-emulator.listen()
-afterAll(() => emulator.close())
-const config = { region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 }
+const { emulator, config } = wireTestEmulator()
+const { region } = config
 const s3 = new S3Client(config)
 const pathStyle = new S3Client({ ...config, forcePathStyle: true })
 const lambda = new LambdaClient(config)
 const account = '123456789012'
-const where = { CreateBucketConfiguration: { LocationConstraint: region } } as const
+const where = { CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } } as const
 
-async function failure(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  if (!(error instanceof Error)) throw new Error('expected the call to fail')
-  return error as Error & Record<string, unknown>
-}
-
-const RECORDER = zipSync({
-  'index.mjs': new TextEncoder().encode(`
-export const handler = async (event) => {
-  console.log('EVENT ' + JSON.stringify(event))
-  return null
-}
-`),
-})
+const RECORDER = loggingHandlerZip()
 
 /** A function that logs its events; `permitted` is the bucket its policy lets S3 invoke it for (undefined: none). */
 async function recorder(name: string, permitted: string | undefined): Promise<string> {
@@ -74,10 +54,7 @@ async function recorder(name: string, permitted: string | undefined): Promise<st
   return fn.FunctionArn ?? ''
 }
 
-const eventsOf = (name: string) =>
-  (emulator.state.logGroups.get(`/aws/lambda/${name}`) ?? [])
-    .filter((event) => event.message.includes('EVENT '))
-    .map((event) => JSON.parse(event.message.slice(event.message.indexOf('EVENT ') + 6)) as { Records: unknown[] })
+const eventsOf = (name: string) => loggedEvents<{ Records: unknown[] }>(emulator, name)
 
 describe('emulated S3 (REST XML, through @aws-sdk/client-s3)', () => {
   it('creates, finds, lists and deletes buckets, virtual-hosted and path-style, refusing what S3 refuses', async () => {

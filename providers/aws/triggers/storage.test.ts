@@ -17,6 +17,7 @@ import type { StorageTrigger } from '../../../src/triggers/types.ts'
 import { createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
 import { s3Event } from '../emulator/s3-model.ts'
 import { aws } from '../index.ts'
+import { createEntry } from '../shim.ts'
 import { decodeTrigger, encodeTrigger } from './describe.ts'
 import { storageEventOfS3 } from './storage-event.ts'
 
@@ -195,5 +196,32 @@ describe('aws storage triggers on the emulator', () => {
       { bucket: 'b', key: 'a b+ü/c.txt', size: 3, etag: 'abc', eventTime: change.time, type: 'created' },
       { bucket: 'b', key: 'a b+ü/c.txt', size: 0, etag: '', eventTime: change.time, type: 'deleted' },
     ])
+  })
+
+  it('the shim hands the handler the neutral event and throws when it fails, so Lambda retries the S3 event', async () => {
+    const bucket = { name: 'b', creationDate: '', objects: new Map(), tags: undefined, notifications: [], sequence: 1 }
+    const object = { bytes: new Uint8Array(2), etag: 'e', lastModified: '' }
+    const change = {
+      bucket,
+      key: 'x y.txt',
+      requestId: 'r',
+      time: '2026-01-01T00:00:00.000Z',
+      eventName: 'ObjectCreated:Put',
+      object,
+    }
+    const event = JSON.parse(s3Event(region, '1', change, 'id'))
+    const seen: unknown[] = []
+    const handler = createEntry({
+      name: 'reader',
+      trigger: storage({ bucket: 'bkt' }),
+      handler: ((received: { key: string }) => {
+        seen.push(received)
+        if (received.key.startsWith('x')) throw new Error('cannot read it')
+        return null
+      }) as never,
+    })
+    const context = { awsRequestId: 'r-1', getRemainingTimeInMillis: () => 5000 }
+    await expect(handler(event, context)).rejects.toThrow('cannot read it')
+    expect(seen).toEqual([{ bucket: 'b', key: 'x y.txt', size: 2, etag: 'e', eventTime: change.time, type: 'created' }])
   })
 })
