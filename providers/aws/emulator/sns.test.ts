@@ -16,9 +16,9 @@ import {
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns'
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
-import { zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { emulatorForFile, sdkError, zipFunction } from '../__fixtures__/emulator.ts'
+import { loggedEvents, loggingHandlerZip } from '../__fixtures__/sdk-testing.ts'
 
 const region = 'eu-west-1'
 // Functions go Active on their first use (no state delay); failed asynchronous events are retried at once.
@@ -35,15 +35,7 @@ const sqs = new SQSClient(config)
 const account = '123456789012'
 
 /** Records every event it gets in its log, and fails on an event whose message asks it to. */
-const RECORDER = zipSync({
-  'index.mjs': new TextEncoder().encode(`
-export const handler = async (event) => {
-  console.log('EVENT ' + JSON.stringify(event))
-  if (JSON.parse(event.Records[0].Sns.Message).fail) throw new Error('failing on purpose')
-  return null
-}
-`),
-})
+const RECORDER = loggingHandlerZip("if (JSON.parse(event.Records[0].Sns.Message).fail) throw new Error('failing on purpose')")
 
 async function subscriber(name: string, topicArn: string, permittedArn = topicArn) {
   const fn = await lambda.send(new CreateFunctionCommand(zipFunction(name, RECORDER)))
@@ -61,15 +53,7 @@ async function subscriber(name: string, topicArn: string, permittedArn = topicAr
 }
 
 /** The events a function logged, parsed. */
-const eventsOf = (name: string) =>
-  (emulator.state.logGroups.get(`/aws/lambda/${name}`) ?? [])
-    .filter((event) => event.message.includes('EVENT '))
-    .map(
-      (event) =>
-        JSON.parse(event.message.slice(event.message.indexOf('EVENT ') + 6)) as {
-          Records: Array<{ Sns: Record<string, unknown> }>
-        },
-    )
+const eventsOf = (name: string) => loggedEvents<{ Records: Array<{ Sns: Record<string, unknown> }> }>(emulator, name)
 
 describe('emulated SNS (query protocol, through @aws-sdk/client-sns)', () => {
   it('creates a topic idempotently with its tags, and refuses the same name with other tags', async () => {
