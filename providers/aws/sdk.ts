@@ -36,6 +36,15 @@ function withRequestRetry<C extends { middlewareStack: unknown }>(client: C): C 
   return client
 }
 
+/** The instance type of an SDK client class. */
+type ClientOf<Class> = Class extends new (
+  ...args: never[]
+) => infer C
+  ? C extends { middlewareStack: unknown }
+    ? C
+    : never
+  : never
+
 function once<T>(load: () => Promise<T>): () => Promise<T> {
   let pending: Promise<T> | undefined
   return () => {
@@ -60,34 +69,20 @@ export function createClients(settings: ResolvedAwsSettings): AwsClients {
     maxAttempts: 1,
     ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
   }
+  /** One SDK's client, `name` its client class: the module imported on first use, the client made with `config` and request retry added. */
+  const lazy = <S, K extends keyof S>(load: () => Promise<S>, name: K) =>
+    once(async (): Promise<Loaded<ClientOf<S[K]>, S>> => {
+      const sdk = await load()
+      const Client = sdk[name] as new (clientConfig: typeof config) => ClientOf<S[K]>
+      return { client: withRequestRetry(new Client(config)), sdk }
+    })
   return {
-    lambda: once(async () => {
-      const sdk = await import('@aws-sdk/client-lambda')
-      return { client: withRequestRetry(new sdk.LambdaClient(config)), sdk }
-    }),
-    iam: once(async () => {
-      const sdk = await import('@aws-sdk/client-iam')
-      return { client: withRequestRetry(new sdk.IAMClient(config)), sdk }
-    }),
-    logs: once(async () => {
-      const sdk = await import('@aws-sdk/client-cloudwatch-logs')
-      return { client: withRequestRetry(new sdk.CloudWatchLogsClient(config)), sdk }
-    }),
-    sqs: once(async () => {
-      const sdk = await import('@aws-sdk/client-sqs')
-      return { client: withRequestRetry(new sdk.SQSClient(config)), sdk }
-    }),
-    scheduler: once(async () => {
-      const sdk = await import('@aws-sdk/client-scheduler')
-      return { client: withRequestRetry(new sdk.SchedulerClient(config)), sdk }
-    }),
-    sns: once(async () => {
-      const sdk = await import('@aws-sdk/client-sns')
-      return { client: withRequestRetry(new sdk.SNSClient(config)), sdk }
-    }),
-    s3: once(async () => {
-      const sdk = await import('@aws-sdk/client-s3')
-      return { client: withRequestRetry(new sdk.S3Client(config)), sdk }
-    }),
+    lambda: lazy(() => import('@aws-sdk/client-lambda'), 'LambdaClient'),
+    iam: lazy(() => import('@aws-sdk/client-iam'), 'IAMClient'),
+    logs: lazy(() => import('@aws-sdk/client-cloudwatch-logs'), 'CloudWatchLogsClient'),
+    sqs: lazy(() => import('@aws-sdk/client-sqs'), 'SQSClient'),
+    scheduler: lazy(() => import('@aws-sdk/client-scheduler'), 'SchedulerClient'),
+    sns: lazy(() => import('@aws-sdk/client-sns'), 'SNSClient'),
+    s3: lazy(() => import('@aws-sdk/client-s3'), 'S3Client'),
   }
 }
