@@ -65,38 +65,33 @@ export function asyncConfigHandlers(env: EmulatorEnv, base: string) {
   const path = `${base}/2019-09-25/functions/:name/event-invoke-config`
   const notFound = (fn: EmulatedFunction) =>
     new AwsFault(404, 'ResourceNotFoundException', `The function ${fn.arn} doesn't have an EventInvokeConfig`)
+  /** Put replaces the whole configuration (what it leaves out is reset); Update changes only the fields it names. */
+  const write = (operation: string, merge: boolean) =>
+    route(env, 'rest-json', operation, async ({ params, request }) => {
+      const fn = findFunction(env, params.name)
+      fn.eventInvokeConfig = configOf(env, fn, await readJson(request), merge ? fn.eventInvokeConfig : undefined)
+      return jsonResponse(200, view(fn, fn.eventInvokeConfig))
+    })
+  /** Get and Delete: the function's configuration, or the 404 Lambda answers when it has none. */
+  const existing = (name: string | undefined) => {
+    const fn = findFunction(env, name)
+    if (!fn.eventInvokeConfig) throw notFound(fn)
+    return { fn, config: fn.eventInvokeConfig }
+  }
   return [
-    http.put(
-      path,
-      route(env, 'rest-json', 'PutFunctionEventInvokeConfig', async ({ params, request }) => {
-        const fn = findFunction(env, params.name)
-        // Put replaces the whole configuration: what it leaves out is reset.
-        fn.eventInvokeConfig = configOf(env, fn, await readJson(request))
-        return jsonResponse(200, view(fn, fn.eventInvokeConfig))
-      }),
-    ),
-    http.post(
-      path,
-      route(env, 'rest-json', 'UpdateFunctionEventInvokeConfig', async ({ params, request }) => {
-        const fn = findFunction(env, params.name)
-        fn.eventInvokeConfig = configOf(env, fn, await readJson(request), fn.eventInvokeConfig)
-        return jsonResponse(200, view(fn, fn.eventInvokeConfig))
-      }),
-    ),
+    http.put(path, write('PutFunctionEventInvokeConfig', false)),
+    http.post(path, write('UpdateFunctionEventInvokeConfig', true)),
     http.get(
       path,
       route(env, 'rest-json', 'GetFunctionEventInvokeConfig', async ({ params }) => {
-        const fn = findFunction(env, params.name)
-        if (!fn.eventInvokeConfig) throw notFound(fn)
-        return jsonResponse(200, view(fn, fn.eventInvokeConfig))
+        const { fn, config } = existing(params.name)
+        return jsonResponse(200, view(fn, config))
       }),
     ),
     http.delete(
       path,
       route(env, 'rest-json', 'DeleteFunctionEventInvokeConfig', async ({ params }) => {
-        const fn = findFunction(env, params.name)
-        if (!fn.eventInvokeConfig) throw notFound(fn)
-        fn.eventInvokeConfig = undefined
+        existing(params.name).fn.eventInvokeConfig = undefined
         return jsonResponse(204, undefined)
       }),
     ),

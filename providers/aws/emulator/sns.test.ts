@@ -2,8 +2,11 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam'
 import {
   AddPermissionCommand,
   CreateFunctionCommand,
+  DeleteFunctionEventInvokeConfigCommand,
+  GetFunctionEventInvokeConfigCommand,
   LambdaClient,
   PutFunctionEventInvokeConfigCommand,
+  UpdateFunctionEventInvokeConfigCommand,
 } from '@aws-sdk/client-lambda'
 import {
   CreateTopicCommand,
@@ -166,5 +169,28 @@ describe('emulated SNS (query protocol, through @aws-sdk/client-sns)', () => {
       'InvalidParameterValueException',
       'The provided execution role does not have permissions to call SendMessage on SQS',
     ])
+  })
+})
+
+// https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html: Put replaces the whole
+// configuration; UpdateFunctionEventInvokeConfig changes only the fields it names.
+describe('aws emulator: event invoke configuration (where on-failure destinations are kept)', () => {
+  it('Put replaces, Update merges, Get reads it back, and after Delete, Get and Delete are 404s', async () => {
+    const FunctionName = 'async-config'
+    await lambda.send(new CreateFunctionCommand(zipFunction(FunctionName, RECORDER)))
+    const read = async () => {
+      const config = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName }))
+      return [config.MaximumRetryAttempts, config.MaximumEventAgeInSeconds]
+    }
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName, MaximumRetryAttempts: 1 }))
+    await lambda.send(new UpdateFunctionEventInvokeConfigCommand({ FunctionName, MaximumEventAgeInSeconds: 120 }))
+    expect(await read()).toEqual([1, 120])
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName, MaximumEventAgeInSeconds: 60 }))
+    expect(await read()).toEqual([undefined, 60])
+    await lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName }))
+    expect(await sdkError(read())).toMatchObject({ name: 'ResourceNotFoundException' })
+    expect(await sdkError(lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName })))).toMatchObject({
+      name: 'ResourceNotFoundException',
+    })
   })
 })
