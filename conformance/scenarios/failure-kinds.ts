@@ -60,24 +60,22 @@ async function platformFailure({ cloud, probe, name, faults }: ScenarioContext, 
   return error
 }
 
+/** The check that the function failed with the fixture's own `CrashFailure`, its message `message`. */
+const isCrashFailure = (message: string) => (error: FunctionError) => {
+  assert.equal(error.remoteName, 'CrashFailure')
+  assert.equal(error.remoteMessage, message)
+}
+
 export const failureKinds: Scenario[] = [
   {
     id: 'failure-throw',
     title: 'a handler that throws synchronously: FunctionError with its error',
-    run: (context) =>
-      userFailure(context, 'throw', (error) => {
-        assert.equal(error.remoteName, 'CrashFailure')
-        assert.equal(error.remoteMessage, 'thrown synchronously')
-      }),
+    run: (context) => userFailure(context, 'throw', isCrashFailure('thrown synchronously')),
   },
   {
     id: 'failure-reject',
     title: 'a handler that rejects asynchronously: FunctionError with its error',
-    run: (context) =>
-      userFailure(context, 'reject', (error) => {
-        assert.equal(error.remoteName, 'CrashFailure')
-        assert.equal(error.remoteMessage, 'rejected asynchronously')
-      }),
+    run: (context) => userFailure(context, 'reject', isCrashFailure('rejected asynchronously')),
   },
   {
     id: 'failure-uncaught',
