@@ -11,6 +11,7 @@ import { diffGcp } from './plan.ts'
 import { type Endpoint, IGNORED_ROUTES_ENV, toEndpoint, toRecord } from './record.ts'
 import type { GcpFunction } from './sdk.ts'
 import { topicName } from './triggers/pubsub.ts'
+import { ensureBucket, storageEventTrigger } from './triggers/storage.ts'
 import { storedTrigger, triggerEnv } from './triggers/stored.ts'
 import { ensureTopics, removeTriggerResources, syncTrigger } from './triggers/sync.ts'
 import { ensureTopicResources, pubsubNames } from './triggers/topic.ts'
@@ -126,6 +127,11 @@ export async function deployFunction(plane: ControlPlane, request: DeployRequest
   if (request.trigger?.kind === 'queue') await ensureTopics(plane, request.trigger, name, beforeChange)
   if (request.trigger?.kind === 'topic') await ensureTopicResources(plane, request.trigger, name, beforeChange)
   const spec = specOf(plane, request, options, { ...labels, ...cloudfnLabels(artifact.sha256, request.configHash) })
+  // Cloud Storage events (triggers/storage.ts): the bucket first, then a trigger in its location.
+  if (request.trigger?.kind === 'storage') {
+    const location = await ensureBucket(plane, request.trigger, beforeChange)
+    spec.eventTrigger = storageEventTrigger(request.trigger, location, options.serviceAccountEmail)
+  }
   const client = await plane.client()
   // A function whose last build failed needs its source again even if the hash matches.
   const needsCode = !existing || !sameCode || functionState(existing.state) !== 'ACTIVE'

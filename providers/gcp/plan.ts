@@ -8,6 +8,7 @@ import {
   createFunctionChange,
   type PlanChange,
   type PlanResponse,
+  type StorageFacts,
   type TopicFacts,
   triggerChanges,
 } from '../../src/plan.ts'
@@ -19,6 +20,7 @@ import { functionState } from './enums.ts'
 import { CODE_LABEL, CONFIG_LABEL, hexToLabel } from './labels.ts'
 import { toRecord } from './record.ts'
 import type { GcpFunction } from './sdk.ts'
+import { bucketExists, leavingDeletesBucket } from './triggers/storage.ts'
 import { storedTrigger } from './triggers/stored.ts'
 import { syncTrigger } from './triggers/sync.ts'
 import { leavingDeletesTopic, pubsubNames, topicExists } from './triggers/topic.ts'
@@ -42,7 +44,10 @@ export function diffGcp(existing: GcpFunction | undefined, request: PlanRequest)
     sameCode: labels[CODE_LABEL] === hexToLabel(request.artifact?.sha256 ?? ''),
     sameConfig: labels[CONFIG_LABEL] === hexToLabel(request.configHash),
     active: existing !== undefined && functionState(existing.state) === 'ACTIVE',
-    replace: existing !== undefined && isEventTriggered(existing) !== (pubsubNames(request.trigger, request.name) !== undefined),
+    replace:
+      existing !== undefined &&
+      isEventTriggered(existing) !==
+        (pubsubNames(request.trigger, request.name) !== undefined || request.trigger?.kind === 'storage'),
   }
 }
 
@@ -102,13 +107,33 @@ async function readTopicFacts(
   }
 }
 
+/** What triggerChanges needs to plan storage triggers, read as deploy's own steps read it (triggers/storage.ts). */
+async function readStorageFacts(
+  plane: ControlPlane,
+  name: string,
+  before: Trigger | undefined,
+  after: Trigger | undefined,
+): Promise<StorageFacts> {
+  const moved = before?.kind === 'storage' && (after?.kind !== 'storage' || after.bucket !== before.bucket)
+  return {
+    bucketExists: after?.kind === 'storage' ? await bucketExists(plane, after.bucket) : false,
+    leftBucketDeleted: moved ? await leavingDeletesBucket(plane, before.bucket, name) : false,
+  }
+}
+
 export async function planDeploy(plane: ControlPlane, request: PlanRequest): Promise<PlanResponse> {
   const { name, trigger } = request
   // Deploy's own checks (deploy-checks.ts): what a deploy refuses, a plan refuses with the same error, having read only.
   await checkDeploy(plane, request)
   const existing = await getFunction(plane, name)
   const changesOf = async (before: Trigger | undefined) =>
-    triggerChanges(name, before, trigger, await readTopicFacts(plane, name, before, trigger))
+    triggerChanges(
+      name,
+      before,
+      trigger,
+      await readTopicFacts(plane, name, before, trigger),
+      await readStorageFacts(plane, name, before, trigger),
+    )
   if (!existing)
     return {
       changes: [createFunctionChange(name, request), ...(await changesOf(undefined)), ...invokerChanges(undefined, trigger)],

@@ -29,6 +29,7 @@ import {
   wireRequestOf,
 } from './shim-events.ts'
 import { type StorageCloudEventLike, type StorageFilter, storageEventOf } from './triggers/storage-event.ts'
+import { storedTrigger } from './triggers/stored.ts'
 
 export type { HttpRequestLike } from './shim-events.ts'
 
@@ -86,8 +87,10 @@ export function createEntry(definition: RunnableDefinition) {
   const payloadOf = (event: CloudEventLike): string | undefined => {
     const trigger = definition.trigger
     if (trigger?.kind !== 'storage') return pubsubPayload(event.data)
-    // The bundle embeds the deployed trigger whole (src/package/bundle.ts): bucket, events and filters too.
-    const neutral = storageEventOf(trigger as StorageFilter, event)
+    // The artifact holds only the trigger's kind (RuntimeTrigger); its events and filters are deploy
+    // config, in the CLOUDFN_TRIGGER variable deploy sets (triggers/stored.ts).
+    const deployed = storedTrigger(process.env as Record<string, string>)
+    const neutral = storageEventOf(deployed?.kind === 'storage' ? deployed : (trigger as StorageFilter), event)
     return neutral && JSON.stringify(neutral)
   }
 

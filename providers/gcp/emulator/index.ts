@@ -9,6 +9,7 @@ import type { GcpSettings } from '../settings.ts'
 import { emulatorAuthClient } from './auth-client.ts'
 import { createControlPlane } from './control-plane.ts'
 import { deadLettersOf } from './eventarc.ts'
+import { createEventarcApi } from './eventarc-api.ts'
 import { type FaultTarget, type GcpFault, GcpFaults } from './faults.ts'
 import { frameworkDir } from './framework.ts'
 import { createFunctionUrl } from './function-url.ts'
@@ -75,6 +76,8 @@ export interface GcpEmulator extends Emulator<GcpSettings, GcpEmulatorState, Gcp
   readonly pubsub: PubsubModel
   /** Cloud Storage buckets and objects (the JSON API; source uploads are apart, in `state.uploads`). */
   readonly gcs: GcsModel
+  /** Standalone Eventarc triggers (eventarc.googleapis.com), by full name. */
+  readonly eventarc: { readonly triggers: ReadonlyMap<string, unknown> }
   /** Cloud Scheduler jobs. */
   readonly scheduler: SchedulerModel
   /** Changeable while running, e.g. to make operations slow. */
@@ -135,6 +138,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
   const api = createControlPlane(state, faults, pubsub, settings, gcs)
   const upload = createUploadHost(state)
   const gcsApi = gcs.handler()
+  const eventarc = createEventarcApi(state, pubsub, gcs)
   // One host: the JSON API's paths, else the signed source-upload URLs (storage.ts).
   const storageHost = (request: Request) =>
     /^\/(?:upload\/|download\/)?storage\/v1\//.test(new URL(request.url).pathname) ? gcsApi(request) : upload(request)
@@ -167,6 +171,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     http.all(/^https:\/\/run\.googleapis\.com\//, counted('control', createRunIam(state))),
     http.all(/^https:\/\/cloudscheduler\.googleapis\.com\//, counted('control', scheduler.handler())),
     http.all(/^https:\/\/pubsub\.googleapis\.com\//, counted('control', pubsub.handler())),
+    http.all(/^https:\/\/eventarc\.googleapis\.com\//, counted('control', eventarc.handler)),
     http.all(/^https:\/\/cloudresourcemanager\.googleapis\.com\//, counted('control', createResourceManager())),
   ]
 
@@ -180,6 +185,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     faults,
     pubsub,
     gcs,
+    eventarc,
     scheduler,
     deadLetters,
     probe: () => ({
