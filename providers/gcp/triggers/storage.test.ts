@@ -108,6 +108,23 @@ describe('gcp storage triggers', () => {
     expect(bucketOf('plan-theirs')?.labels).toBeUndefined()
   })
 
+  it("puts both Eventarc triggers in an existing bucket's location (a US multi-region bucket: 'us'), and delivers from it", async () => {
+    await objects.createBucket('theirs-us')
+    const inbox = inboxes.open()
+    const cloud = env.cloudWith()
+    const trigger = storage({ bucket: 'theirs-us', events: ['deleted', 'created'] })
+    await cloud.deploy(withOverrides(storageRecorder, { env: inbox.env, trigger }), { name: 'reader-us' })
+    expect(env.state.byShortName('reader-us')?.resource.eventTrigger).toMatchObject({ triggerRegion: 'us' })
+    expect([...eventarcTriggers()]).toEqual([`projects/${PROJECT}/locations/us/triggers/reader-us-deleted`])
+    await put('theirs-us', 'a.txt')
+    await eventually(async () => inbox.deliveries().length >= 1, 30_000, 'the created event')
+    expect(inbox.deliveries().map((delivery) => (delivery.received as { key: string }).key)).toEqual(['a.txt'])
+    inbox.close()
+    await cloud.remove('reader-us')
+    expect([...eventarcTriggers()]).toEqual([])
+    expect(bucketOf('theirs-us')).toBeDefined()
+  })
+
   it('refuses a bucket name Cloud Storage refuses as InvalidArgument naming trigger.bucket, before sending anything', async () => {
     const cloud = env.cloudWith()
     const before = env.state.requestCount
