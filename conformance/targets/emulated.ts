@@ -14,7 +14,7 @@ export interface EmulatedTargetSpec<S, E extends Emulator<S> = Emulator<S>> {
   factory(): Promise<(settings: S & CloudSettings) => Cloud>
   /** Queues made outside the API under test, for the queue-ownership scenario (through the cloud's SDK or the emulator's state). */
   foreignQueues?(emulator: E, settings: S): ForeignQueues
-  /** Object storage written through the cloud's own SDK against the emulator, for the storage scenarios. */
+  /** Object storage the storage scenarios write to, as a user would (through the cloud's SDK against the emulator). */
   objects?(emulator: E, settings: S): ObjectStore
 }
 

@@ -17,10 +17,10 @@ import { deleteJob, ensureJob, jobName } from './scheduler.ts'
 import { releaseStorage, syncStorage } from './storage.ts'
 import { ensureTopicResources, pubsubNames, releaseTopic, topicDeliveryAttempts } from './topic.ts'
 
-const isPublicHttp = (trigger: Trigger | undefined) => trigger?.kind === 'http' && trigger.auth === 'public'
+export const isPublicHttp = (trigger: Trigger | undefined) => trigger?.kind === 'http' && trigger.auth === 'public'
 
 /** Service accounts the platform signs its calls with: Scheduler's OIDC token, Eventarc's push. */
-function platformCallers(fn: GcpFunction, trigger: Trigger | undefined): string[] {
+export function platformCallers(fn: GcpFunction, trigger: Trigger | undefined): string[] {
   if (trigger?.kind !== 'schedule' && trigger?.kind !== 'queue' && trigger?.kind !== 'topic' && trigger?.kind !== 'storage')
     return []
   const emails = [
