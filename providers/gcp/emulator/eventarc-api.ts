@@ -114,6 +114,11 @@ export function createEventarcApi(state: GcpEmulatorState, pubsub: PubsubModel, 
     if (collection === 'operations') return googleError('NOT_FOUND', `Operation ${id} not found`)
     if (!id) {
       if (request.method === 'POST') return create(location, url, request)
+      if (request.method === 'GET') {
+        // `locations/-` lists every location's (AIP-159).
+        const prefix = location.endsWith('/locations/-') ? location.slice(0, -'-'.length) : `${location}/`
+        return HttpResponse.json({ triggers: [...triggers.values()].filter((trigger) => trigger.name.startsWith(prefix)) })
+      }
       return googleError('INVALID_ARGUMENT', `Method ${request.method} is not allowed here`)
     }
     const trigger = triggers.get(`${location}/triggers/${id}`)

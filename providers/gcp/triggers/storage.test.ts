@@ -125,6 +125,38 @@ describe('gcp storage triggers', () => {
     expect(bucketOf('theirs-us')).toBeDefined()
   })
 
+  it("gc collects what a crashed removal left: an empty bucket cloudfn made and the function's second Eventarc trigger, never a bucket holding objects", async () => {
+    const cloud = env.cloudWith()
+    const both = (bucket: string) =>
+      withOverrides(storageRecorder, { trigger: storage({ bucket, events: ['created', 'deleted'] }) })
+    await cloud.deploy(both('gc-empty'), { name: 'gc-reader-a' })
+    await cloud.deploy(both('gc-full'), { name: 'gc-reader-b' })
+    await put('gc-full', 'kept.txt')
+    // The functions go without cloudfn's remove (a remove that crashed after the function's own deletion).
+    for (const name of ['gc-reader-a', 'gc-reader-b']) {
+      const response = await fetch(
+        `https://cloudfunctions.googleapis.com/v2/projects/${PROJECT}/locations/${REGION}/functions/${name}`,
+        {
+          method: 'DELETE',
+          headers: { authorization: 'Bearer t' },
+        },
+      )
+      expect(response.status).toBe(200)
+    }
+    await eventually(async () => !env.state.byShortName('gc-reader-b'), 10_000, 'the functions gone')
+    const dry = await cloud.gc({ olderThanMs: 0, dryRun: true })
+    expect(dry.removed.filter((resource) => /gc-/.test(resource)).sort()).toEqual([
+      'bucket:gc-empty',
+      'trigger:gc-reader-a-deleted',
+      'trigger:gc-reader-b-deleted',
+    ])
+    expect(dry.kept).toContain('bucket:gc-full')
+    await cloud.gc({ olderThanMs: 0 })
+    expect(bucketOf('gc-empty')).toBeUndefined()
+    expect(bucketOf('gc-full')).toBeDefined()
+    expect([...eventarcTriggers()].filter((trigger) => trigger.includes('/gc-'))).toEqual([])
+  })
+
   it('refuses a bucket name Cloud Storage refuses as InvalidArgument naming trigger.bucket, before sending anything', async () => {
     const cloud = env.cloudWith()
     const before = env.state.requestCount

@@ -22,6 +22,8 @@
  */
 import { createHash } from 'node:crypto'
 import { ProviderError } from '../../../src/errors/provider-error.ts'
+import type { GcCandidate } from '../../../src/gc.ts'
+import type { FunctionRecord } from '../../../src/provider.ts'
 import { abortableSleep } from '../../../src/retry.ts'
 import type { StorageTrigger, Trigger } from '../../../src/triggers/types.ts'
 import { fail } from '../../../src/validation.ts'
@@ -270,4 +272,78 @@ export function checkBucketOnGcp(trigger: Trigger | undefined): void {
       `'${trigger.bucket}' is refused by Cloud Storage: bucket names cannot start with "goog" or contain "google" or a close misspelling`,
     )
   }
+}
+
+/**
+ * For gc: what a crashed removal (or two last subscribers leaving at once)
+ * left. Buckets cloudfn made that no cloudfn function reads, when empty
+ * (one holding objects is never collected); and `<function>-deleted`
+ * Eventarc triggers whose function no longer asks for a second event type.
+ */
+export async function storageLeftovers(plane: ControlPlane, records: readonly FunctionRecord[]): Promise<GcCandidate[]> {
+  const reading = new Set(records.flatMap((record) => (record.trigger?.kind === 'storage' ? [record.trigger.bucket] : [])))
+  const candidates: GcCandidate[] = []
+  const buckets = await plane.rest.call<{ items?: Array<Bucket & { updated?: string }> }>({
+    method: 'GET',
+    url: `${GCS}/b?project=${encodeURIComponent(plane.location.project)}&maxResults=1000`,
+    operation: 'list buckets',
+    resource: plane.location.project,
+    kind: 'Project',
+  })
+  for (const bucket of buckets.items ?? []) {
+    if (bucket.labels?.[MANAGED_LABEL] !== 'true' || bucket.labels[BUCKET_LABEL] !== 'true' || reading.has(bucket.name)) continue
+    const objects = await plane.rest.call<{ items?: unknown[] }>({
+      method: 'GET',
+      url: `${bucketMeta(bucket.name).url}/o?maxResults=1`,
+      operation: 'list objects',
+      resource: bucket.name,
+      kind: 'Bucket',
+    })
+    candidates.push({
+      resource: `bucket:${bucket.name}`,
+      changedAt: bucket.updated,
+      unused: (objects.items ?? []).length === 0,
+      remove: async () => {
+        try {
+          await plane.rest.call({ method: 'DELETE', operation: 'delete bucket', absentOk: true, ...bucketMeta(bucket.name) })
+        } catch (error) {
+          // An object arrived since: kept.
+          if ((error as { code?: string }).code !== 'Conflict') throw error
+        }
+      },
+    })
+  }
+  const wanted = new Set(
+    records.flatMap((record) =>
+      record.trigger?.kind === 'storage' && record.trigger.events.length > 1 ? [extraTriggerId(record.name)] : [],
+    ),
+  )
+  const triggers = await plane.rest.call<{ triggers?: Array<EventarcTrigger & { updateTime?: string }> }>({
+    method: 'GET',
+    url: `${EVENTARC}/projects/${plane.location.project}/locations/-/triggers?pageSize=1000`,
+    operation: 'list triggers',
+    resource: plane.location.project,
+    kind: 'Project',
+  })
+  for (const trigger of triggers.triggers ?? []) {
+    const id = trigger.name.split('/').pop() ?? ''
+    if (trigger.labels?.[MANAGED_LABEL] !== 'true' || !trigger.labels[FUNCTION_LABEL] || wanted.has(id)) continue
+    candidates.push({
+      resource: `trigger:${id}`,
+      changedAt: trigger.updateTime,
+      unused: true,
+      remove: async () => {
+        const operation = await plane.rest.call<Operation>({
+          method: 'DELETE',
+          url: `${EVENTARC}/${trigger.name}`,
+          operation: 'delete trigger',
+          resource: id,
+          kind: 'Eventarc trigger',
+          absentOk: true,
+        })
+        if (operation) await settle(plane, operation, `Deleting Eventarc trigger '${id}'`)
+      },
+    })
+  }
+  return candidates
 }
