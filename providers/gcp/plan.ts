@@ -1,7 +1,9 @@
 /**
- * What a deploy would change on Cloud Functions, from one read (GetFunction),
- * with the comparison deploy.ts uses (the code and config labels, the state,
- * HTTP vs event-triggered), so the two cannot disagree.
+ * What a deploy would change on Cloud Functions, from reads only: the
+ * function (its code and config labels, its state, HTTP vs event-triggered),
+ * the trigger's resources and the Cloud Run invoker policy. deploy.ts
+ * computes this same plan and applies exactly its changes, so the two cannot
+ * disagree.
  */
 import {
   configChange,
@@ -72,18 +74,15 @@ function invokerChange(kind: 'grant-role' | 'revoke-role', member: string, trigg
  * the function's own, which Cloud Functions picks when none is given.
  */
 function freshInvokers(trigger: Trigger | undefined, options: Options): PlanChange[] {
-  const projected: GcpFunction = {
-    serviceConfig: { serviceAccountEmail: options.serviceAccountEmail ?? 'FUNCTION_SERVICE_ACCOUNT' },
-  }
+  // Stands for the account Cloud Functions picks, unknown until the function exists.
+  const picked = 'picked-by-cloud-functions'
+  const projected: GcpFunction = { serviceConfig: { serviceAccountEmail: options.serviceAccountEmail ?? picked } }
   const members = [...(isPublicHttp(trigger) ? [ALL_USERS] : []), ...platformCallers(projected, trigger)]
-  return members.map((member) =>
-    member === 'serviceAccount:FUNCTION_SERVICE_ACCOUNT'
-      ? {
-          ...invokerChange('grant-role', member, trigger),
-          detail: `the function's service account may call it (${signer(trigger)} signs its calls as it)`,
-        }
-      : invokerChange('grant-role', member, trigger),
-  )
+  return members.map((member) => {
+    const change = invokerChange('grant-role', member, trigger)
+    if (member !== `serviceAccount:${picked}`) return change
+    return { ...change, detail: `the function's service account may call it (${signer(trigger)} signs its calls as it)` }
+  })
 }
 
 /**
