@@ -145,7 +145,8 @@ describe('process sandbox', () => {
 
   it("keeps start-up out of the request's time: a slow load is not a timeout", async () => {
     // Loading takes longer than the whole timeout; only the request itself is timed.
-    const box = await sandbox({ loadDelayMs: 2500 }, { timeoutSec: 2 })
+    // 4 s for the request itself: on a loaded machine even a quick answer can take seconds.
+    const box = await sandbox({ loadDelayMs: 5000 }, { timeoutSec: 4 })
     expect(await box.run({ op: 'whoami' })).toMatchObject({ kind: 'result', coldStart: true })
   })
 
@@ -193,6 +194,16 @@ describe('process sandbox', () => {
       error: { name: 'Error', message: "The function's process exited with code 3 before answering" },
     })
     expect(await box.run({ op: 'whoami' })).toMatchObject({ kind: 'result', coldStart: true })
+  })
+
+  it('hands a request to a new instance when the one it was sent to ended before reading it', async () => {
+    const box = await sandbox()
+    const first = await box.run({ op: 'answer-then-exit' })
+    if (first.kind !== 'result') throw new Error(`crashed: ${first.error.message}`)
+    // Sent at once: the host has not yet seen the instance end, so the request goes to it and is never read.
+    const second = await box.run({ op: 'whoami' })
+    if (second.kind !== 'result') throw new Error(`crashed: ${second.error.message}`)
+    expect((second.result as WhoAmI).pid).not.toBe(first.result)
   })
 
   it('reports an error thrown in a timer or an unhandled rejection as a crash with that error', async () => {

@@ -1,5 +1,5 @@
 /**
- * An msw model of AWS Lambda (plus the IAM, CloudWatch Logs, SQS, SNS and
+ * An msw model of AWS Lambda (plus the IAM, CloudWatch Logs, SQS, SNS, S3 and
  * EventBridge Scheduler calls the provider makes, and function URLs) at the production hostnames, for tests that use the
  * unmodified AWS SDK with fake credentials:
  *
@@ -31,6 +31,7 @@ import { invokeHandlers } from './invoke.ts'
 import { logsHandlers } from './logs.ts'
 import { type AwsEmulatorOptions, resolveOptions } from './model.ts'
 import { type EmulatorEnv, route } from './router.ts'
+import { s3Handlers } from './s3.ts'
 import { schedulerHandlers } from './scheduler.ts'
 import { snsHandlers } from './sns.ts'
 import { sqsHandlers } from './sqs.ts'
@@ -76,6 +77,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
     ...schedulerHandlers(env),
     ...sqsHandlers(env),
     ...snsHandlers(env),
+    ...s3Handlers(env),
     ...iamHandlers(env),
     ...logsHandlers(env, resolved.region),
     // Anything else on Lambda's host is an unknown operation, as Lambda answers it.
