@@ -157,6 +157,18 @@ describe('aws storage triggers on the emulator', () => {
     expect(state.buckets.has('amzn-s3-demo-bucket')).toBe(false)
   })
 
+  it('drops a cloudfn entry whose function was deleted outside cloudfn (S3 would refuse every write), and keeps the rest', async () => {
+    const bucket = unique('stale')
+    const [gone, next] = [unique('gone'), unique('next')]
+    await deployOn(gone, storage({ bucket, prefix: 'a/' }))
+    // Deleted out of band: its entry stays, and S3 refuses any configuration naming a function it cannot validate.
+    state.functions.delete(gone)
+    await deployOn(next, storage({ bucket, prefix: 'b/' }))
+    expect((await entries(bucket)).map(([id]) => id)).toEqual([`cloudfn-${next}`])
+    await cloud.remove(next)
+    expect(state.buckets.has(bucket)).toBe(false)
+  })
+
   it('moving to another bucket leaves the first (deleted when cloudfn made it and it is empty); the plan says so first', async () => {
     const [from, to] = [unique('from'), unique('to')]
     const name = unique('mover')
@@ -167,7 +179,9 @@ describe('aws storage triggers on the emulator', () => {
     ])
     await deployOn(name, storage({ bucket: from }))
     const move = withOverrides(storageRecorder, { trigger: storage({ bucket: to }) })
+    const writes = state.writeCount
     const planned = await cloud.plan(move, { name })
+    expect(state.writeCount, 'a plan sent a write').toBe(writes)
     expect(planned.changes.filter((c) => c.resource.startsWith('bucket:')).map((c) => `${c.kind} ${c.resource}`)).toEqual([
       `create-bucket bucket:${to}`,
       `update-storage-link bucket:${to}`,
