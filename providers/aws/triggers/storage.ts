@@ -110,9 +110,12 @@ async function readNotifications(context: AwsContext, bucket: string): Promise<N
 function unvalidated(error: unknown): string[] {
   const shape = (error ?? {}) as Record<string, unknown>
   if (shape.name !== 'InvalidArgument' || !/Unable to validate/.test(String(shape.message))) return []
-  return Object.entries(shape)
-    .filter(([field]) => /^ArgumentName\d+$/.test(field))
-    .map(([, value]) => String(value))
+  return (
+    Object.entries(shape)
+      .filter(([field]) => /^ArgumentName\d+$/.test(field))
+      // S3 writes the ARN followed by ", null" (recorded: LocalStack snapshot test_invalid_lambda_arn).
+      .map(([, value]) => String(value).split(',')[0]?.trim() ?? '')
+  )
 }
 
 /**
