@@ -116,13 +116,16 @@ export function checkNotifications(state: AwsEmulatorState, bucket: string, entr
   const unusable = entries.filter((entry) => !destinationValid(state, bucket, entry))
   if (unusable.length === 0) return
   const fields: Record<string, string> = {}
-  // As recorded from S3 (LocalStack snapshot test_invalid_lambda_arn, "lambda-does-not-exist"): the ARN then ", null".
+  // As recorded from S3 (LocalStack snapshots test_invalid_lambda_arn, "lambda-does-not-exist", and
+  // test_invalid_sqs_arn, "queue-does-not-exist"): a function's ARN is followed by ", null", a queue's is not.
   unusable.forEach((entry, index) => {
-    fields[`ArgumentName${index + 1}`] = `${entry.arn}, null`
-    fields[`ArgumentValue${index + 1}`] =
-      entry.kind === 'CloudFunctionConfiguration'
-        ? `Not authorized to invoke function [${entry.arn}]`
-        : 'Permissions on the destination do not allow S3 to publish notifications from this bucket'
+    const lambda = entry.kind === 'CloudFunctionConfiguration'
+    fields[`ArgumentName${index + 1}`] = lambda ? `${entry.arn}, null` : entry.arn
+    fields[`ArgumentValue${index + 1}`] = lambda
+      ? `Not authorized to invoke function [${entry.arn}]`
+      : entry.kind === 'QueueConfiguration'
+        ? 'The destination queue does not exist'
+        : 'The destination topic does not exist'
   })
   throw invalidArgument('Unable to validate the following destination configurations', fields)
 }

@@ -157,6 +157,16 @@ describe('emulated S3 (REST XML, through @aws-sdk/client-s3)', () => {
       `${unpermitted}, null`,
       `Not authorized to invoke function [${unpermitted}]`,
     ])
+    const noQueue = `arn:aws:sqs:${region}:${account}:no-such-queue`
+    const queueless = await failure(
+      s3.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: 'guarded',
+          NotificationConfiguration: { QueueConfigurations: [{ QueueArn: noQueue, Events: ['s3:ObjectCreated:*'] }] },
+        }),
+      ),
+    )
+    expect([queueless.ArgumentName1, queueless.ArgumentValue1]).toEqual([noQueue, 'The destination queue does not exist'])
     const unparsable = await failure(put([entry('x', 'not-an-arn', ['s3:ObjectCreated:*'])]))
     expect([unparsable.name, unparsable.message, unparsable.ArgumentName, unparsable.ArgumentValue]).toEqual([
       'InvalidArgument',

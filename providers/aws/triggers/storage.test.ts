@@ -152,6 +152,9 @@ describe('aws storage triggers on the emulator', () => {
     await cloud.remove(name)
     await cloud.remove(first)
 
+    // The trigger is recorded in the function's 256-character description: a prefix that does not fit is refused up front.
+    const long = await caughtError(deployOn(unique('long'), storage({ bucket, prefix: 'p/'.repeat(100) })))
+    expect([long.code, (long as { field?: string }).field]).toEqual(['InvalidArgument', 'trigger'])
     const reserved = await caughtError(deployOn(unique('demo'), storage({ bucket: 'amzn-s3-demo-bucket' })))
     expect([reserved.code, (reserved as { field?: string }).field]).toEqual(['InvalidArgument', 'trigger.bucket'])
     expect(state.buckets.has('amzn-s3-demo-bucket')).toBe(false)
