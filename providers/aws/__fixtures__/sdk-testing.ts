@@ -1,33 +1,9 @@
 /**
- * What the emulator's wire tests share: the emulator, the error an SDK call
- * failed with, and a function that logs each event it gets, read back from
- * the emulator's log groups.
+ * What the emulator's wire tests share besides `emulator.ts`: a function that
+ * logs each event it gets, read back from the emulator's log groups.
  */
 import { zipSync } from 'fflate'
-import { afterAll } from 'vitest'
-import { type AwsEmulator, createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
-
-/**
- * An emulator listening for the test file, closed after it: functions go
- * Active on their first use (no state delay) and failed asynchronous events
- * are retried at once. `config` is for the SDK clients (one attempt each).
- */
-export function wireTestEmulator(region = 'eu-west-1') {
-  const emulator = createAwsEmulator({ region, stateDelayMs: 0, updateDelayMs: 0, roleDelayMs: 0, asyncRetryDelayMs: 1 })
-  emulator.listen()
-  afterAll(() => emulator.close())
-  return { emulator, config: { region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 } }
-}
-
-/** The SDK's exception a call failed with (its fields kept); fails the test when the call succeeded. */
-export async function sdkFailure(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  if (!(error instanceof Error)) throw new Error('expected the call to fail')
-  return error as Error & Record<string, unknown>
-}
+import type { AwsEmulator } from '../emulator/index.ts'
 
 /** A zipped `index.mjs` whose handler logs `EVENT <json>` and then runs `after` (a statement, e.g. a conditional throw). */
 export function loggingHandlerZip(after = ''): Uint8Array {

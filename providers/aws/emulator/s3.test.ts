@@ -16,10 +16,18 @@ import {
 } from '@aws-sdk/client-s3'
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { describe, expect, it } from 'vitest'
-import { sdkFailure as failure, loggedEvents, loggingHandlerZip, wireTestEmulator } from '../__fixtures__/sdk-testing.ts'
+import { emulatorForFile, sdkError as failure } from '../__fixtures__/emulator.ts'
+import { loggedEvents, loggingHandlerZip } from '../__fixtures__/sdk-testing.ts'
 
-const { emulator, config } = wireTestEmulator()
-const { region } = config
+const region = 'eu-west-1'
+// Functions go Active on their first use (no state delay); failed asynchronous events are retried at once.
+const { emulator, clientConfig: config } = emulatorForFile({
+  region,
+  stateDelayMs: 0,
+  updateDelayMs: 0,
+  roleDelayMs: 0,
+  asyncRetryDelayMs: 1,
+})
 const s3 = new S3Client(config)
 const pathStyle = new S3Client({ ...config, forcePathStyle: true })
 const lambda = new LambdaClient(config)

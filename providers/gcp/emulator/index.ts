@@ -47,16 +47,24 @@ export interface GcpEmulatorOptions {
    */
   timing?: EmulatorTiming
   /**
-   * How long create, update and delete operations run before they are done, in
-   * ms, not counting the new revision's start (fast 20 ms; realistic 60 s: a
-   * 2nd gen deploy runs a Cloud Build build and rolls out a Cloud Run revision,
-   * which takes a minute or more).
+   * How long create, update and delete operations run at least before they
+   * are done, in ms; the new revision's first instance starts meanwhile, and
+   * an operation whose instance takes longer ends when it has started (fast
+   * 20 ms; realistic 60 s: a 2nd gen deploy runs a Cloud Build build and rolls
+   * out a Cloud Run revision, which takes a minute or more).
    */
   operationDelayMs?: number
   /** Largest page `listFunctions` returns (default 1000, the API's maximum). */
   maxPageSize?: number
   /** The time Cloud Scheduler jobs fire on (default: the system clock). */
   clock?: TriggerClock
+  /**
+   * The time `operationDelayMs` is measured on (default: the system clock). A
+   * manual clock (`createManualClock()`) keeps an operation running until the
+   * clock is advanced past its delay, however slow the machine. Apart from
+   * `clock`, so that a test firing schedules by hand still gets deploys that end.
+   */
+  stateClock?: TriggerClock
   /** Pause before Pub/Sub pushes a failed message again, in ms (fast 100 ms; realistic 10 s, Pub/Sub's minimum retry backoff). */
   queueRetryDelayMs?: number
 }
@@ -115,6 +123,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     ...timingPreset(timing, TIMINGS),
     maxPageSize: 1000,
     clock: systemClock(),
+    stateClock: systemClock(),
     ...withoutUndefined(explicit),
   }
   const state = new GcpEmulatorState()
@@ -196,7 +205,9 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
       scheduler.close()
       pubsub.close()
       server.close()
-      await Promise.all([...state.functions.values()].map((fn) => fn.revision?.sandbox.retire()))
+      await Promise.all(
+        [...state.functions.values()].flatMap((fn) => [fn.revision?.sandbox.retire(), fn.rollingOut?.sandbox.retire()]),
+      )
     },
   }
 }

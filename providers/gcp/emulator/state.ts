@@ -52,6 +52,8 @@ export interface EmulatedFunction {
   resource: FunctionResource
   /** The revision serving traffic; absent until the first deploy finishes. */
   revision: Revision | undefined
+  /** A new revision that has started and waits for its operation's modelled delay before it takes traffic. */
+  rollingOut?: Revision | undefined
   /** The push subscription of its Eventarc trigger, for a Pub/Sub-triggered function. */
   eventSubscription?: string | undefined
 }

@@ -16,10 +16,10 @@ import { releasePubsub } from './queue-owner.ts'
 import { deleteJob, ensureJob, jobName } from './scheduler.ts'
 import { ensureTopicResources, pubsubNames, releaseTopic, topicDeliveryAttempts } from './topic.ts'
 
-const isPublicHttp = (trigger: Trigger | undefined) => trigger?.kind === 'http' && trigger.auth === 'public'
+export const isPublicHttp = (trigger: Trigger | undefined) => trigger?.kind === 'http' && trigger.auth === 'public'
 
 /** Service accounts the platform signs its calls with: Scheduler's OIDC token, Eventarc's push. */
-function platformCallers(fn: GcpFunction, trigger: Trigger | undefined): string[] {
+export function platformCallers(fn: GcpFunction, trigger: Trigger | undefined): string[] {
   if (trigger?.kind !== 'schedule' && trigger?.kind !== 'queue' && trigger?.kind !== 'topic') return []
   const emails = [
     fn.serviceConfig?.serviceAccountEmail,
