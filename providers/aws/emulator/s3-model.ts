@@ -38,6 +38,12 @@ export interface NotificationEntry {
 
 export interface EmulatedBucket {
   name: string
+  /**
+   * Another account that owns a bucket of this name (names are global): this
+   * account gets 403 AccessDenied for it and 409 BucketAlreadyExists creating it.
+   * Tests put such a bucket in the state.
+   */
+  owner?: string | undefined
   creationDate: string
   objects: Map<string, StoredObject>
   /** PutBucketTagging replaces the whole set; undefined when it has none (GetBucketTagging: NoSuchTagSet). */

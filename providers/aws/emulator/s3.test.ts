@@ -85,7 +85,23 @@ describe('emulated S3 (REST XML, through @aws-sdk/client-s3)', () => {
       const refused = await failure(pathStyle.send(new CreateBucketCommand({ Bucket: bad, ...where })))
       expect([bad, refused.name, refused.message]).toEqual([bad, 'InvalidBucketName', 'The specified bucket is not valid.'])
     }
+    // Names are global: another account's bucket is 403 to this one, and cannot be created again.
+    const taken = {
+      name: 'taken',
+      owner: '999999999999',
+      creationDate: '',
+      objects: new Map(),
+      tags: undefined,
+      notifications: [],
+      sequence: 0,
+    }
+    emulator.state.buckets.set('taken', taken)
+    const theirs = await failure(s3.send(new CreateBucketCommand({ Bucket: 'taken', ...where })))
+    expect([theirs.name, theirs.$metadata]).toEqual(['BucketAlreadyExists', expect.objectContaining({ httpStatusCode: 409 })])
+    const denied = await failure(s3.send(new HeadBucketCommand({ Bucket: 'taken' })))
+    expect(denied.$metadata).toEqual(expect.objectContaining({ httpStatusCode: 403 }))
     const listed = await s3.send(new ListBucketsCommand({}))
+    expect(listed.Buckets?.map((bucket) => bucket.Name)).not.toContain('taken')
     expect(listed.Buckets?.map((bucket) => [bucket.Name, bucket.BucketRegion])).toContainEqual(['photos', region])
 
     await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'a.txt', Body: 'x' }))

@@ -110,11 +110,12 @@ export function s3Handlers(env: EmulatorEnv) {
   const { state } = env
   const { region, accountId } = state.options
 
-  const bucketOf = (name: string): EmulatedBucket =>
-    state.buckets.get(name) ??
-    (() => {
-      throw noSuchBucket(name)
-    })()
+  const bucketOf = (name: string): EmulatedBucket => {
+    const bucket = state.buckets.get(name)
+    if (!bucket) throw noSuchBucket(name)
+    if (bucket.owner !== undefined && bucket.owner !== accountId) throw new AwsFault(403, 'AccessDenied', 'Access Denied')
+    return bucket
+  }
 
   /** Hands the change to every matching configuration's destination. */
   const notify = (change: Omit<S3Change, 'time'>) => {
@@ -140,7 +141,8 @@ export function s3Handlers(env: EmulatorEnv) {
     const name = target.bucket ?? ''
     switch (operationOf(request, target)) {
       case 'ListBuckets': {
-        const buckets = [...state.buckets.values()].map(
+        const own = [...state.buckets.values()].filter((bucket) => bucket.owner === undefined || bucket.owner === accountId)
+        const buckets = own.map(
           (bucket) =>
             `<Bucket><Name>${bucket.name}</Name><CreationDate>${bucket.creationDate}</CreationDate><BucketRegion>${region}</BucketRegion></Bucket>`,
         )
@@ -160,6 +162,15 @@ export function s3Handlers(env: EmulatorEnv) {
             400,
             'IllegalLocationConstraintException',
             `The ${constraint ?? 'unspecified'} location constraint is incompatible for the region specific endpoint this request was sent to.`,
+          )
+        }
+        const owner = state.buckets.get(name)?.owner
+        if (owner !== undefined && owner !== accountId) {
+          throw new AwsFault(
+            409,
+            'BucketAlreadyExists',
+            'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
+            { fields: { BucketName: name } },
           )
         }
         if (state.buckets.has(name)) {

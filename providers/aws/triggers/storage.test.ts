@@ -155,6 +155,25 @@ describe('aws storage triggers on the emulator', () => {
     // The trigger is recorded in the function's 256-character description: a prefix that does not fit is refused up front.
     const long = await caughtError(deployOn(unique('long'), storage({ bucket, prefix: 'p/'.repeat(100) })))
     expect([long.code, (long as { field?: string }).field]).toEqual(['InvalidArgument', 'trigger'])
+    // Bucket names are global: one another account owns answers 403, and is refused before the function exists.
+    const taken = unique('taken')
+    state.buckets.set(taken, {
+      name: taken,
+      owner: '999999999999',
+      creationDate: '',
+      objects: new Map(),
+      tags: undefined,
+      notifications: [],
+      sequence: 0,
+    })
+    const elsewhere = unique('elsewhere')
+    const foreign = await caughtError(deployOn(elsewhere, storage({ bucket: taken })))
+    expect([foreign.code, (foreign as { field?: string }).field, foreign.message]).toEqual([
+      'InvalidArgument',
+      'trigger.bucket',
+      expect.stringContaining('another AWS account owns it'),
+    ])
+    expect(state.functions.has(elsewhere)).toBe(false)
     const reserved = await caughtError(deployOn(unique('demo'), storage({ bucket: 'amzn-s3-demo-bucket' })))
     expect([reserved.code, (reserved as { field?: string }).field]).toEqual(['InvalidArgument', 'trigger.bucket'])
     expect(state.buckets.has('amzn-s3-demo-bucket')).toBe(false)

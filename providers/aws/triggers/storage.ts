@@ -183,6 +183,7 @@ export async function checkStorageConfig(context: AwsContext, functionName: stri
   if (trigger.bucket.startsWith('amzn-s3-demo-')) {
     fail('trigger.bucket', `must not start with 'amzn-s3-demo-', which S3 reserves (got '${trigger.bucket}')`)
   }
+  if (!(await bucketExists(context, trigger.bucket))) return
   const configuration = await readNotifications(context, trigger.bucket)
   if (!configuration) return
   const own = entryFor(trigger, '', functionName)
@@ -209,13 +210,31 @@ async function bucketTags(context: AwsContext, bucket: string): Promise<Record<s
   }
 }
 
-/** Whether the bucket exists (HeadBucket). */
+/**
+ * Whether the bucket exists (HeadBucket). Bucket names are global: a bucket
+ * of another account answers 403 (as it does to credentials without
+ * s3:ListBucket), refused here as the trigger's bucket before anything is made.
+ */
 export async function bucketExists(context: AwsContext, bucket: string): Promise<boolean> {
   const { client, sdk } = await context.clients.s3()
+  let status: number | undefined
   try {
-    await awsCall(control('storage lookup', bucket), () => client.send(new sdk.HeadBucketCommand({ Bucket: bucket })))
+    await awsCall(control('storage lookup', bucket), async () => {
+      try {
+        return await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }))
+      } catch (error) {
+        status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
+        throw error
+      }
+    })
     return true
   } catch (error) {
+    if (status === 403) {
+      fail(
+        'trigger.bucket',
+        `names an S3 bucket these credentials may not use ('${bucket}'): another AWS account owns it (bucket names are global), or the credentials lack s3:ListBucket on it`,
+      )
+    }
     if (noBucket(error)) return false
     throw error
   }
