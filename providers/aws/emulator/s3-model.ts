@@ -53,6 +53,19 @@ export interface EmulatedBucket {
   sequence: number
 }
 
+/** An empty bucket; `owner` for another account's (see EmulatedBucket.owner). */
+export function newBucket(name: string, owner?: string): EmulatedBucket {
+  return {
+    name,
+    owner,
+    creationDate: new Date().toISOString(),
+    objects: new Map(),
+    tags: undefined,
+    notifications: [],
+    sequence: 0,
+  }
+}
+
 /** The element naming each kind's destination ARN, as the SDK's schema names it (LambdaFunctionArn is `CloudFunction`). */
 export const DESTINATION_ELEMENT: Record<NotificationKind, string> = {
   CloudFunctionConfiguration: 'CloudFunction',

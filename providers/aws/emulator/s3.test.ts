@@ -18,6 +18,7 @@ import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/c
 import { describe, expect, it } from 'vitest'
 import { emulatorForFile, sdkError as failure } from '../__fixtures__/emulator.ts'
 import { loggedEvents, loggingHandlerZip } from '../__fixtures__/sdk-testing.ts'
+import { newBucket } from './s3-model.ts'
 
 const region = 'eu-west-1'
 // Functions go Active on their first use (no state delay); failed asynchronous events are retried at once.
@@ -86,15 +87,7 @@ describe('emulated S3 (REST XML, through @aws-sdk/client-s3)', () => {
       expect([bad, refused.name, refused.message]).toEqual([bad, 'InvalidBucketName', 'The specified bucket is not valid.'])
     }
     // Names are global: another account's bucket is 403 to this one, and cannot be created again.
-    const taken = {
-      name: 'taken',
-      owner: '999999999999',
-      creationDate: '',
-      objects: new Map(),
-      tags: undefined,
-      notifications: [],
-      sequence: 0,
-    }
+    const taken = newBucket('taken', '999999999999')
     emulator.state.buckets.set('taken', taken)
     const theirs = await failure(s3.send(new CreateBucketCommand({ Bucket: 'taken', ...where })))
     expect([theirs.name, theirs.$metadata]).toEqual(['BucketAlreadyExists', expect.objectContaining({ httpStatusCode: 409 })])

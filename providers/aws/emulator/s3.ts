@@ -25,7 +25,7 @@ import { crc32 } from 'node:zlib'
 import { HttpResponse, http } from 'msw'
 import { enqueueAsync } from './invoke.ts'
 import { type EmulatorEnv, route } from './router.ts'
-import { type EmulatedBucket, matching, type S3Change, s3Event, validBucketName } from './s3-model.ts'
+import { type EmulatedBucket, matching, newBucket, type S3Change, s3Event, validBucketName } from './s3-model.ts'
 import { checkNotifications, notificationsXml, parseNotifications, S3_NS, s3MayInvoke } from './s3-notifications.ts'
 import { childrenNamed, childText, parseXml } from './s3-xml.ts'
 import { enqueue, newMessage } from './sqs-model.ts'
@@ -181,14 +181,7 @@ export function s3Handlers(env: EmulatorEnv) {
             { fields: { BucketName: name } },
           )
         }
-        state.buckets.set(name, {
-          name,
-          creationDate: new Date().toISOString(),
-          objects: new Map(),
-          tags: undefined,
-          notifications: [],
-          sequence: 0,
-        })
+        state.buckets.set(name, newBucket(name))
         return empty(200, { location: `/${name}` })
       }
       case 'HeadBucket':

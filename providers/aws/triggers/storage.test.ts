@@ -15,7 +15,7 @@ import { createInboxes } from '../../../conformance/inbox.ts'
 import { storage } from '../../../src/triggers/storage.ts'
 import type { StorageTrigger } from '../../../src/triggers/types.ts'
 import { createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
-import { s3Event } from '../emulator/s3-model.ts'
+import { newBucket, s3Event } from '../emulator/s3-model.ts'
 import { aws } from '../index.ts'
 import { createEntry } from '../shim.ts'
 import { decodeTrigger, encodeTrigger } from './describe.ts'
@@ -157,15 +157,7 @@ describe('aws storage triggers on the emulator', () => {
     expect([long.code, (long as { field?: string }).field]).toEqual(['InvalidArgument', 'trigger'])
     // Bucket names are global: one another account owns answers 403, and is refused before the function exists.
     const taken = unique('taken')
-    state.buckets.set(taken, {
-      name: taken,
-      owner: '999999999999',
-      creationDate: '',
-      objects: new Map(),
-      tags: undefined,
-      notifications: [],
-      sequence: 0,
-    })
+    state.buckets.set(taken, newBucket(taken, '999999999999'))
     const elsewhere = unique('elsewhere')
     const foreign = await caughtError(deployOn(elsewhere, storage({ bucket: taken })))
     expect([foreign.code, (foreign as { field?: string }).field, foreign.message]).toEqual([
@@ -223,7 +215,7 @@ describe('aws storage triggers on the emulator', () => {
   })
 
   it("turns the emulator's S3 records into the neutral event, the key decoded", () => {
-    const bucket = { name: 'b', creationDate: '', objects: new Map(), tags: undefined, notifications: [], sequence: 1 }
+    const bucket = { ...newBucket('b'), sequence: 1 }
     const object = { bytes: new Uint8Array(3), etag: 'abc', lastModified: '' }
     const change = { bucket, key: 'a b+ü/c.txt', requestId: 'r', time: '2026-01-01T00:00:00.000Z' }
     const created = JSON.parse(s3Event(region, '1', { ...change, eventName: 'ObjectCreated:Put', object }, 'id'))
@@ -235,7 +227,7 @@ describe('aws storage triggers on the emulator', () => {
   })
 
   it('the shim hands the handler the neutral event and throws when it fails, so Lambda retries the S3 event', async () => {
-    const bucket = { name: 'b', creationDate: '', objects: new Map(), tags: undefined, notifications: [], sequence: 1 }
+    const bucket = { ...newBucket('b'), sequence: 1 }
     const object = { bytes: new Uint8Array(2), etag: 'e', lastModified: '' }
     const change = {
       bucket,
