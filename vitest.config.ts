@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^cloudfn$/, replacement: here('./src/index.ts') },
       { find: /^cloudfn\/testing$/, replacement: here('./src/testing/index.ts') },
       { find: /^cloudfn\/provider-utils$/, replacement: here('./src/provider-utils.ts') },
+      { find: /^cloudfn\/emulator-kit$/, replacement: here('./src/emulator/index.ts') },
       { find: /^cloudfn\/conformance$/, replacement: here('./conformance/index.ts') },
       { find: /^cloudfn\/conformance\/vitest$/, replacement: here('./conformance/vitest.ts') },
       // Each provider's subpaths, from its manifest (providers/subpaths.ts).

@@ -16,7 +16,7 @@
  * Schedules tick on `options.clock`; event source mappings poll SQS queues.
  */
 import { http, type RequestHandler } from 'msw'
-import type { Emulator } from '../../../src/emulator/emulator.ts'
+import { type Emulator, stateProbe } from '../../../src/emulator/emulator.ts'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
 import type { AwsSettings } from '../settings.ts'
 import { asyncConfigHandlers } from './async-config.ts'
@@ -91,15 +91,13 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
     faults,
     region: resolved.region,
     deadLetters: (functionName) => state.deadLetters(functionName) ?? [],
-    probe: () => ({
-      exists: async (name) => state.functions.has(name),
-      executions: async (name) => state.executions.get(name) ?? 0,
-      requestCount: async () => state.requestCount,
-      writeCount: async () => state.writeCount,
-      functionNames: async () => [...state.functions.keys()],
-      deadLetters: async (name) => state.deadLetters(name) ?? [],
-      topicNames: async () => [...state.topics.values()].map((topic) => topic.name),
-    }),
+    probe: () =>
+      stateProbe(state, {
+        exists: async (name) => state.functions.has(name),
+        functionNames: async () => [...state.functions.keys()],
+        deadLetters: async (name) => state.deadLetters(name) ?? [],
+        topicNames: async () => [...state.topics.values()].map((topic) => topic.name),
+      }),
     // The emulator checks that requests are signed, not by whom.
     connect: (overrides) => ({ region: resolved.region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 5, ...overrides }),
     listen: server.listen,

@@ -17,18 +17,12 @@ import {
 } from '@aws-sdk/client-sns'
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { describe, expect, it } from 'vitest'
-import { emulatorForFile, sdkError, zipFunction } from '../__fixtures__/emulator.ts'
+import { emulatorForFile, NO_STATE_DELAYS, sdkError, zipFunction } from '../__fixtures__/emulator.ts'
 import { loggedEvents, loggingHandlerZip } from '../__fixtures__/sdk-testing.ts'
 
 const region = 'eu-west-1'
-// Functions go Active on their first use (no state delay); failed asynchronous events are retried at once.
-const { emulator, clientConfig: config } = emulatorForFile({
-  region,
-  stateDelayMs: 0,
-  updateDelayMs: 0,
-  roleDelayMs: 0,
-  asyncRetryDelayMs: 1,
-})
+// Failed asynchronous events are retried at once.
+const { emulator, clientConfig: config } = emulatorForFile({ region, ...NO_STATE_DELAYS, asyncRetryDelayMs: 1 })
 const sns = new SNSClient(config)
 const lambda = new LambdaClient(config)
 const sqs = new SQSClient(config)

@@ -1,5 +1,5 @@
 import { http } from 'msw'
-import type { Emulator } from '../../../src/emulator/emulator.ts'
+import { type Emulator, stateProbe } from '../../../src/emulator/emulator.ts'
 import { answerFault, type RenderedFault, requestLine } from '../../../src/emulator/faults.ts'
 import { type EmulatorTiming, timingPreset } from '../../../src/emulator-timing.ts'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
@@ -197,15 +197,13 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     eventarc,
     scheduler,
     deadLetters,
-    probe: () => ({
-      exists: async (name) => state.byShortName(name) !== undefined,
-      executions: async (name) => state.executions.get(name) ?? 0,
-      requestCount: async () => state.requestCount,
-      writeCount: async () => state.writeCount,
-      topicNames: async () => [...pubsub.topics.keys()].map((topic) => topic.split('/').pop() ?? ''),
-      functionNames: async () => state.functionNames(),
-      deadLetters: async (name) => deadLetters(name),
-    }),
+    probe: () =>
+      stateProbe(state, {
+        exists: async (name) => state.byShortName(name) !== undefined,
+        topicNames: async () => [...pubsub.topics.keys()].map((topic) => topic.split('/').pop() ?? ''),
+        functionNames: async () => state.functionNames(),
+        deadLetters: async (name) => deadLetters(name),
+      }),
     // Any project and region: the emulator serves every one.
     connect: (overrides) => ({
       project: 'cloudfn-emulated',

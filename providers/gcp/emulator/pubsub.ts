@@ -217,8 +217,7 @@ export class PubsubModel {
   async #topic(name: string, request: Request): Promise<Response> {
     const topic = this.topics.get(name)
     if (request.method === 'PUT') {
-      if (topic)
-        return googleError('ALREADY_EXISTS', `Resource already exists in the project (resource=${name.split('/').pop()}).`)
+      if (topic) return alreadyExists(name)
       const body = (await request.json()) as Partial<TopicResource>
       const created: TopicResource = { name, labels: body.labels ?? {} }
       this.topics.set(name, created)
@@ -259,8 +258,7 @@ export class PubsubModel {
   async #subscription(name: string, request: Request): Promise<Response> {
     const existing = this.subscriptions.get(name)
     if (request.method === 'PUT') {
-      if (existing)
-        return googleError('ALREADY_EXISTS', `Resource already exists in the project (resource=${name.split('/').pop()}).`)
+      if (existing) return alreadyExists(name)
       const body = (await request.json()) as Partial<SubscriptionResource>
       const resource = { ackDeadlineSeconds: 10, messageRetentionDuration: '604800s', ...body, name } as SubscriptionResource
       const invalid = this.#invalid(resource)
@@ -320,4 +318,6 @@ export class PubsubModel {
 }
 
 const notFound = (name: string) => googleError('NOT_FOUND', `Resource not found (resource=${name.split('/').pop()}).`)
+const alreadyExists = (name: string) =>
+  googleError('ALREADY_EXISTS', `Resource already exists in the project (resource=${name.split('/').pop()}).`)
 const notAllowed = (request: Request) => googleError('INVALID_ARGUMENT', `Method ${request.method} is not allowed here`)
