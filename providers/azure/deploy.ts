@@ -13,7 +13,7 @@ import { type RecordFields, tagsFor, toRecord } from './record.ts'
 import { scaleAndConcurrencyOf } from './scale.ts'
 import { publishPackage } from './scm.ts'
 import { checkQueueOwners, checkQueueTrigger, listQueues, queueAppSettings, syncQueues } from './triggers/queue.ts'
-import { syncTriggers } from './triggers/sync.ts'
+import { checkTopicTrigger, syncEventSources, syncTriggers } from './triggers/sync.ts'
 
 function siteDefinition(
   context: AzureContext,
@@ -75,6 +75,7 @@ export async function deployFunction(
   // Bad options are rejected before the first request, not halfway through the infrastructure.
   scaleAndConcurrencyOf(request.scale, request.providerOptions)
   if (request.trigger?.kind === 'queue') checkQueueTrigger(request.trigger, request.name)
+  if (request.trigger?.kind === 'topic') checkTopicTrigger(request.trigger)
   const { web, resources } = await context.sdk.clients()
   const { resourceGroup } = context.settings
   const app = appName(context.scope, request.name)
@@ -158,6 +159,7 @@ export async function deployFunction(
     request.onStep?.('wait')
     await syncTriggers(context, app, request.trigger, signal)
   }
+  await syncEventSources(context, app, request.name, request.trigger, deployed?.trigger, signal)
   const key = await readFunctionKey(context, app, signal)
   fields.codeHash = artifact.sha256
   await armCall('tagging', what, () =>

@@ -1,5 +1,6 @@
 import { QUEUE_NAME_SETTING } from '../constants.ts'
 import type { AppRuntime } from './app-runtime.ts'
+import { EventGridState } from './eventgrid-state.ts'
 import type { FunctionRegistration } from './protocol.ts'
 import type { QueueState } from './queues.ts'
 
@@ -95,6 +96,8 @@ export class AzureState {
   readonly plans = new Map<string, PlanState>()
   /** By lower-case name: site names are global. */
   readonly sites = new Map<string, SiteState>()
+  /** Event Grid custom topics, their subscriptions and the events they dead-lettered (eventgrid*.ts). */
+  readonly eventGrid = new EventGridState()
   /**
    * Invocations that reached user code, by cloudfn function name (the app's
    * `cloudfn:name` tag; the app's name for apps cloudfn did not make), kept
