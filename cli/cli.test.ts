@@ -84,6 +84,10 @@ describe('cloudfn CLI (local provider, built, not a TTY)', () => {
     expect(costed.stdout).toMatch(/\nbilled \d+ ms; cost \$0 \(compute \$0, requests \$0\)\n/)
     expect(costed.stdout).toContain('  - billed duration estimated: the measured duration rounded up to 1 ms\n')
     expect(costed.stdout).toContain('  - no cloud charge: the backend declares no prices')
+    const queued = await cli('invoke', 'greet', '--data', '{"name":"Di"}', '--async', '--cost')
+    expect(queued.stdout).toMatch(
+      /^queued execution .+\ncost: not priced \(it runs later; only the cloud’s logs or bill say for how long\)\n$/,
+    )
 
     expect((await cli('deploy', 'greet.ts#greet', '--json')).stdout).toContain('"status": "unchanged"')
     expect((await cli('rm', 'greet')).stdout).toBe('removed greet\n')

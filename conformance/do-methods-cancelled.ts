@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { defineFunction } from '../src/define.ts'
+import type { Emulator } from '../src/emulator/emulator.ts'
 import { CancelledError } from '../src/errors/cancelled.ts'
 import type { CallOptions, PlanRequest, ProviderV1 } from '../src/provider.ts'
 
@@ -55,5 +56,23 @@ export async function assertDoMethodsCancelled(
       )
     assert.ok(CancelledError.isInstance(error), `${method} rejected with ${String(error)} instead of CancelledError`)
     assert.equal(await requestCount(), before, `${method} sent a request after its signal had aborted`)
+  }
+}
+
+/**
+ * `assertDoMethodsCancelled` for a cloud provider against its emulator: the
+ * provider `create` makes from the emulator's `connect(overrides)`, requests
+ * counted by the emulator's state. Starts and closes the emulator.
+ */
+export async function assertEmulatedDoMethodsCancelled<S>(
+  emulator: Emulator<S>,
+  create: (settings: S) => ProviderV1,
+  overrides?: Partial<S>,
+): Promise<void> {
+  emulator.listen()
+  try {
+    await assertDoMethodsCancelled(create(emulator.connect(overrides)), () => emulator.state.requestCount)
+  } finally {
+    await emulator.close()
   }
 }

@@ -1,5 +1,12 @@
-import { type BilledExecution, billExecution, CostLedger, NO_CHARGE_RULE, type SnapshotOptions } from './cost/index.ts'
-import type { BillingRule, CostEstimate, CostSnapshot } from './cost/types.ts'
+import {
+  type BilledExecution,
+  billExecution,
+  CostLedger,
+  fetchBillingRule,
+  NO_CHARGE_RULE,
+  type SnapshotOptions,
+} from './cost/index.ts'
+import type { BillingRule, CostEstimate, CostSnapshot, UnpricedPath } from './cost/types.ts'
 import { readEnvelope } from './envelope-result.ts'
 import { CancelledError } from './errors/cancelled.ts'
 import { NotFoundError } from './errors/not-found.ts'
@@ -73,8 +80,11 @@ export interface FunctionHandle<I = unknown, O = unknown> extends Readonly<Funct
   remove(options?: { signal?: AbortSignal }): Promise<{ removed: boolean }>
   /**
    * What the executions this handle ran since it was created cost (invoke,
-   * invokeDetailed, map; failed executions too). `freeTier: true` subtracts
-   * the monthly free tiers, as if this were all of the month's use.
+   * invokeDetailed, map, failed executions too; fetch, estimated from the
+   * round trip). Executions whose duration the client never sees
+   * (invokeAsync, send, publish) are counted in `unpriced`, not priced.
+   * `freeTier: true` subtracts the monthly free tiers, as if this were all of
+   * the month's use.
    */
   costSnapshot(options?: SnapshotOptions): CostSnapshot
   toJSON(): FunctionRecord & { status?: string | undefined; warnings: readonly Warning[] }
@@ -206,13 +216,21 @@ export function createHandle<I, O>(
   // What this handle ran, for costSnapshot(); the rule is the provider's for this function, built once.
   const ledger = new CostLedger()
   let rule: BillingRule | undefined
-  const bill = (meta: InvocationMeta, billedMs: number | undefined): BilledExecution => {
+  const ruleOf = () => {
     rule ??= provider.billingRule?.(record) ?? NO_CHARGE_RULE
-    const billed = billExecution(rule, { durationMs: meta.durationMs, billedMs })
-    ledger.add(billed, rule.freeTier)
-    context.ledger?.add(billed, rule.freeTier)
+    return rule
+  }
+  const bill = (meta: InvocationMeta, billedMs: number | undefined, billing = ruleOf()): BilledExecution => {
+    const billed = billExecution(billing, { durationMs: meta.durationMs, billedMs })
+    ledger.add(billed, billing.freeTier)
+    context.ledger?.add(billed, billing.freeTier)
     return billed
   }
+  const unpriced = (path: UnpricedPath) => {
+    ledger.countUnpriced(path)
+    context.ledger?.countUnpriced(path)
+  }
+  const triggers = createTriggerMethods<I>(context, record)
 
   /** One execution; `onBilled` hears its cost, also when it failed with a FunctionError. */
   const run = async (
@@ -308,7 +326,7 @@ export function createHandle<I, O>(
       const payload = encode(input, caps.maxAsyncRequestBytes)
       const doInvokeAsync = provider.doInvokeAsync.bind(provider)
       const signal = checked.signal as AbortSignal | undefined
-      return withRetry(
+      const queued = await withRetry(
         async () => {
           try {
             return await doInvokeAsync({ name, payload }, { signal })
@@ -318,6 +336,9 @@ export function createHandle<I, O>(
         },
         { policy: context.retry, signal, shouldRetry: safeToRetryInvoke },
       )
+      // It runs later, out of sight: only the cloud's logs or bill say its duration.
+      unpriced('invokeAsync')
+      return queued
     },
     map: async (inputs, options) => {
       const results: Array<MapResult<Jsonify<O>>> = []
@@ -338,7 +359,32 @@ export function createHandle<I, O>(
       return results
     },
     mapStream,
-    ...createTriggerMethods<I>(context, record),
+    // Every HTTP request is a billed execution on every cloud, and none says its billed time in the answer:
+    // priced from the round trip the client times (cost/bill.ts, FETCH_MEASURED).
+    fetch: async (input, init) => {
+      const abortedBefore = (input instanceof Request && input.signal.aborted) || init?.signal?.aborted === true
+      const started = performance.now()
+      let response: Response
+      try {
+        response = await triggers.fetch(input, init)
+      } catch (error) {
+        if (mayHaveRun(error, abortedBefore)) unpriced('fetch')
+        throw error
+      }
+      const durationMs = performance.now() - started
+      bill({ coldStart: false, durationMs, executionId: '' }, undefined, fetchBillingRule(ruleOf()))
+      return response
+    },
+    send: async (message, options) => {
+      const sent = await triggers.send(message, options)
+      unpriced('send')
+      return sent
+    },
+    publish: async (message, options) => {
+      const published = await triggers.publish(message, options)
+      unpriced('publish')
+      return published
+    },
     logs: async (options) => {
       const checked = checkOptions(options, ['since', 'limit', 'signal'], 'options')
       if (!caps.logs || !provider.doLogs) {
@@ -388,6 +434,17 @@ function toIsoTime(value: unknown, field: string): string {
   const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined
   if (!date || Number.isNaN(date.getTime())) fail(field, 'must be a Date or an ISO time string')
   return date.toISOString()
+}
+
+/**
+ * Whether a failed `fetch()` may have run the function: it got as far as the
+ * cloud (a platform failure, a timeout, an abort in flight). Refusals before
+ * sending (bad input, no HTTP trigger, no credentials) ran nothing.
+ */
+function mayHaveRun(error: unknown, abortedBefore: boolean): boolean {
+  if (ProviderError.isInstance(error)) return !error.notExecuted
+  if (CancelledError.isInstance(error)) return !abortedBefore
+  return TimeoutError.isInstance(error)
 }
 
 export function checkSnapshotOptions(options: unknown): SnapshotOptions {

@@ -15,6 +15,7 @@ export type {
   CostSnapshot,
   PriceSource,
   PriceTableBase,
+  UnpricedPath,
   UsageLine,
 } from './cost/types.ts'
 export {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { failedBeforeSending, networkErrorCode, parseRetryAfter } from '../src/network.ts'
 
 const systemError = (code: string) => Object.assign(new Error(`connect ${code}`), { code })
@@ -28,8 +28,15 @@ describe('network facts shared by every provider', () => {
     expect(parseRetryAfter('-1')).toBeUndefined()
     expect(parseRetryAfter(undefined)).toBeUndefined()
     expect(parseRetryAfter('soon')).toBeUndefined()
-    const inTenSeconds = new Date(Date.now() + 10_000).toUTCString()
-    expect(parseRetryAfter(inTenSeconds)).toBeGreaterThan(8000)
+    // The clock stands still (a loaded machine could spend seconds between writing the date and reading it);
+    // an HTTP date has whole seconds, so 10 s from 12:00:00.500 reads as 9.5 s.
+    const now = vi.spyOn(Date, 'now').mockReturnValue(Date.UTC(2026, 0, 1, 12, 0, 0, 500))
+    try {
+      const inTenSeconds = new Date(Date.now() + 10_000).toUTCString()
+      expect(parseRetryAfter(inTenSeconds)).toBe(9500)
+    } finally {
+      now.mockRestore()
+    }
     expect(parseRetryAfter('Thu, 01 Jan 1970 00:00:00 GMT')).toBe(0)
   })
 })

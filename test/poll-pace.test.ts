@@ -58,15 +58,22 @@ describe('a deploy to an emulator with a one-minute poll interval', () => {
     'aws: sees Pending, then Active on a quick re-poll',
     async () => {
       const region = 'eu-west-1'
-      // Pending for a second, so that the poll after CreateFunction surely sees it even on a busy machine.
-      const emulator = createAwsEmulator({ region, stateDelayMs: 1000 })
-      const gets = recordGets(emulator.listen())
+      // Pending for a second of the emulator's state clock, which each GET of the function moves on by 600 ms:
+      // the poll after CreateFunction sees Pending and the next one Active, however slow the machine.
+      let emulatorMs = 0
+      const emulator = createAwsEmulator({ region, stateDelayMs: 1000, stateClock: { now: () => emulatorMs } })
+      const server = emulator.listen()
+      server.events.on('request:start', ({ request }) => {
+        if (request.method === 'GET' && new URL(request.url).pathname.endsWith('/functions/pace-aws/configuration'))
+          emulatorMs += 600
+      })
+      const gets = recordGets(server)
       close = () => emulator.close()
       const cloud = createCloud(createAwsProvider({ region, credentials: FAKE_CREDENTIALS, pollIntervalMs: MINUTE }))
       const fn = await cloud.deploy(echo, { name: 'pace-aws' })
       const polls = gets.filter((path) => path.endsWith('/functions/pace-aws/configuration'))
       // One GET finds nothing (create), one sees Pending, the last sees Active.
-      expect(polls.length).toBeGreaterThanOrEqual(3)
+      expect(polls.length).toBe(3)
       expect(await fn.invoke({ value: 'ok' })).toEqual({ value: 'ok' })
     },
     GUARD_MS,
@@ -75,7 +82,9 @@ describe('a deploy to an emulator with a one-minute poll interval', () => {
   it(
     'gcp: sees the operation not done, then done on a quick re-poll',
     async () => {
-      const emulator = createGcpEmulator()
+      // The operation runs a second (the fast preset's 20 ms left the first poll a few ms to see it running).
+      // Still wall time: the GCP emulator's operations end on a timer, not on a clock the test could move.
+      const emulator = createGcpEmulator({ operationDelayMs: 1000 })
       const gets = recordGets(emulator.listen())
       close = () => emulator.close()
       const provider = createGcpProvider({

@@ -27,7 +27,9 @@ export const invoke = providerCommand({
     const fn = await (await env.cloud()).get(parsed.name as string)
     if (parsed.async) {
       const queued = await fn.invokeAsync(input)
-      env.output.result(queued, () => `queued execution ${queued.executionId}`)
+      // The execution runs later: its cost is unknown here, which `--cost` says rather than printing nothing.
+      const unpriced = 'cost: not priced (it runs later; only the cloud’s logs or bill say for how long)'
+      env.output.result(queued, () => [`queued execution ${queued.executionId}`, ...(parsed.cost ? [unpriced] : [])].join('\n'))
       return
     }
     const result = await fn.invokeDetailed(input)

@@ -13,6 +13,13 @@ export interface ReplayTarget {
   handlers: readonly RequestHandler[]
   /** Placeholder → the emulator's value, e.g. `<account-id>` → `123456789012`. */
   placeholders: Readonly<Record<string, string>>
+  /**
+   * Moves the emulator's time forward, for an emulator whose state delays run on a manual clock:
+   * the replayer calls it before each repeat of a poll run instead of waiting, so what a recording
+   * saw Pending is Pending on replay however slow the machine, and a poll run ends after as many
+   * polls on any machine. Absent: the emulator runs on the wall clock and the replayer waits.
+   */
+  advance?(ms: number): Promise<void>
   close(): Promise<void>
 }
 

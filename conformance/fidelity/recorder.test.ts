@@ -19,6 +19,7 @@ import {
 import { zipSync } from 'fflate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAwsEmulator } from '../../providers/aws/emulator/index.ts'
+import { createManualClock } from '../../src/triggers/clock.ts'
 import { type LoopbackCloud, startLoopbackCloud } from './__fixtures__/loopback-cloud.ts'
 import { parseAllowList } from './allow-list.ts'
 import { credentialSecrets, startRecorder, writeTranscript } from './recorder.ts'
@@ -55,8 +56,12 @@ async function everyFileText(root: string): Promise<string> {
   return texts.join('\n')
 }
 
-/** A short real run against the loopback Lambda: create, wait until Active, invoke, a 404, delete. */
-async function run(cloud: LoopbackCloud): Promise<void> {
+/**
+ * A short real run against the loopback Lambda: create, wait until Active, invoke, a 404, delete.
+ * The wait moves the loopback emulator's state clock (`tick`) between polls rather than sleeping: the
+ * recording then holds Pending answers and a poll run however slow the machine is.
+ */
+async function run(cloud: LoopbackCloud, tick: () => Promise<unknown>): Promise<void> {
   const lambda = new LambdaClient({ region, endpoint: cloud.url, credentials, maxAttempts: 1 })
   try {
     await lambda.send(
@@ -71,7 +76,7 @@ async function run(cloud: LoopbackCloud): Promise<void> {
     for (;;) {
       const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'fidelity-loop' }))
       if (config.State === 'Active') break
-      await new Promise((resolve) => setTimeout(resolve, 25))
+      await tick()
     }
     const invoked = await lambda.send(new InvokeCommand({ FunctionName: 'fidelity-loop', Payload: '{"n":1}' }))
     expect(JSON.parse(new TextDecoder().decode(invoked.Payload))).toEqual({ ok: 2 })
@@ -87,11 +92,12 @@ describe('recording a run against a loopback cloud', () => {
   let file: string
 
   it('captures every exchange in order, scrubbed, and writes no credential', async () => {
-    const emulator = createAwsEmulator({ region, stateDelayMs: 200, updateDelayMs: 200 })
+    const stateClock = createManualClock()
+    const emulator = createAwsEmulator({ region, stateDelayMs: 200, updateDelayMs: 200, stateClock })
     const cloud = await startLoopbackCloud(emulator.handlers, LAMBDA)
     const recorder = startRecorder({ secrets, hostAliases: { [cloud.host]: LAMBDA } })
     try {
-      await run(cloud)
+      await run(cloud, () => stateClock.advance(50))
       transcript = await recorder.transcript({ provider: 'aws', scenario: 'loopback' })
       file = join(dir, 'aws', 'loopback.json')
       await writeTranscript(file, transcript, recorder.secrets)
@@ -130,11 +136,16 @@ describe('recording a run against a loopback cloud', () => {
       FunctionArn: 'arn:aws:lambda:us-east-1:<account-id>:function:fidelity-loop',
       State: 'Pending',
     })
-    // The wait loop's repeats are marked as polls; the last answer is Active.
+    // The wait loop's repeats are marked as polls; Pending for 200 ms of the state clock, 50 ms a poll.
     expect(firstPoll?.poll).toBeUndefined()
     const polls = transcript.exchanges.filter((e) => e.request.path.endsWith('/configuration'))
-    expect(polls.slice(1).every((e) => e.poll === true)).toBe(true)
-    expect(json(polls.at(-1)?.response?.body).State).toBe('Active')
+    expect(polls.map((e) => [e.poll, json(e.response?.body).State])).toEqual([
+      [undefined, 'Pending'],
+      [true, 'Pending'],
+      [true, 'Pending'],
+      [true, 'Pending'],
+      [true, 'Active'],
+    ])
     const invoke = transcript.exchanges.find((e) => e.request.path.endsWith('/invocations'))
     expect(invoke?.response).toMatchObject({ status: 200, body: { json: { ok: 2 } } })
     const missing = transcript.exchanges.find((e) => e.request.path.endsWith('/missing-fn'))

@@ -5,7 +5,7 @@
  * (their answers in each cloud's documented error shape), not recordings.
  */
 import { strToU8, zipSync } from 'fflate'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DEFAULT_NORMALISERS, normaliseText } from './normalise.ts'
 import { fidelityOf } from './provider.ts'
 import { replayTranscript } from './replay.ts'
@@ -122,6 +122,79 @@ describe('replay', () => {
       ['POST /2021-10-31/functions/bind-url/url', 'match', []],
       ['GET /', 'match', []],
     ])
+  })
+
+  describe('on a machine that stalls between two requests', () => {
+    afterEach(() => {
+      vi.restoreAllMocks()
+    })
+
+    it('keeps what the recording saw Pending or InProgress: state delays run on the replay’s clock, moved by polls only', async () => {
+      // Every read of the wall clock is 2 s after the one before: a create's 1 s Pending would be over by the
+      // next request. The replay's emulator measures its delays on a manual clock that only its polls move.
+      let wall = Date.now()
+      vi.spyOn(Date, 'now').mockImplementation(() => {
+        wall += 2000
+        return wall
+      })
+      const host = 'lambda.us-east-1.amazonaws.com'
+      const headers = { authorization: 'AWS4-HMAC-SHA256 Credential=<access-key-id>/20261207/us-east-1/lambda/aws4_request' }
+      const config = { ...get(host, '/2015-03-31/functions/stall/configuration'), headers }
+      const update: RecordedRequest = { ...config, method: 'PUT', body: { json: { Timeout: 5 } } }
+      const state = (State: string) => ({ status: 200, headers: {}, body: { json: { State } } })
+      const updateStatus = (LastUpdateStatus: string) => ({ status: 200, headers: {}, body: { json: { LastUpdateStatus } } })
+      const code = Buffer.from(zipSync({ 'index.mjs': strToU8('export const handler = async () => 1') })).toString('base64')
+      const create: RecordedRequest = {
+        method: 'POST',
+        host,
+        path: '/2015-03-31/functions',
+        query: [],
+        headers,
+        body: {
+          json: {
+            FunctionName: 'stall',
+            Role: 'arn:aws:iam::<account-id>:role/r',
+            Runtime: 'nodejs22.x',
+            Handler: 'index.handler',
+            Code: { ZipFile: code },
+          },
+        },
+      }
+      const conflict = {
+        status: 409,
+        headers: { 'x-amzn-errortype': 'ResourceConflictException' },
+        body: {
+          json: {
+            Type: 'User',
+            message:
+              'The operation cannot be performed at this time. An update is in progress for resource: arn:aws:lambda:us-east-1:<account-id>:function:stall',
+          },
+        },
+      }
+      const result = await replayTranscript(
+        transcript('aws', [
+          { request: create, response: { ...state('Pending'), status: 201 }, fields: ['State'] },
+          // One look, no poll after it: Lambda still says Pending, and refuses an update meanwhile.
+          { request: config, response: state('Pending'), fields: ['State'] },
+          { request: update, response: conflict },
+          { request: config, response: state('Pending'), fields: ['State'] },
+          { request: config, response: state('Active'), fields: ['State'], poll: true },
+          { request: update, response: updateStatus('InProgress'), fields: ['LastUpdateStatus'] },
+          { request: config, response: updateStatus('InProgress'), fields: ['LastUpdateStatus'] },
+          { request: config, response: updateStatus('Successful'), fields: ['LastUpdateStatus'], poll: true },
+        ]),
+        'aws/stall.json',
+        { pollDelayMs: 100 },
+      )
+      expect(result.exchanges.map((e) => [e.index, e.request, e.outcome, e.differences])).toEqual([
+        [0, 'POST /2015-03-31/functions', 'match', []],
+        [1, 'GET /2015-03-31/functions/stall/configuration', 'match', []],
+        [2, 'PUT /2015-03-31/functions/stall/configuration', 'match', []],
+        [3, 'GET /2015-03-31/functions/stall/configuration', 'match', []],
+        [5, 'PUT /2015-03-31/functions/stall/configuration', 'match', []],
+        [6, 'GET /2015-03-31/functions/stall/configuration', 'match', []],
+      ])
+    })
   })
 
   it('replays against the GCP and Azure emulators, placeholders filled with theirs', async () => {

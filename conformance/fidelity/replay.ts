@@ -23,9 +23,15 @@ export const ALLOW_LIST_FILE = 'allow-list.json'
 export interface ReplayOptions {
   /** Extra normalisers and allowed differences. */
   allowList?: AllowList
-  /** Pause between two polls of a poll run (default 50 ms). */
+  /**
+   * Time between two polls of a poll run (default 50 ms): the emulator's clock is advanced by it
+   * where the emulator has a manual one (`ReplayTarget.advance`), else the replayer waits that long.
+   */
   pollDelayMs?: number
-  /** A hang guard: how long a poll run may wait for the recorded final answer (default 60 s). */
+  /**
+   * How long a poll run may wait for the recorded final answer (default 60 s): emulator time on a
+   * manual clock, else wall time (a hang guard).
+   */
   pollTimeoutMs?: number
 }
 
@@ -187,16 +193,24 @@ export async function replayTranscript(
       let replayed = await send(last)
       let found: Difference[] = []
       if (last.response) {
-        const deadline = Date.now() + pollTimeoutMs
         found = differences(last, last.response, replayed)
-        // A poll run: keep asking while the emulator gives one of the run's earlier answers.
+        // A poll run: keep asking while the emulator gives one of the run's earlier answers. On a
+        // manual clock each poll moves it one poll interval, so the run ends after the same number of
+        // polls on any machine and the time limit counts emulator time; on the wall clock it is a hang guard.
+        let waited = 0
+        const deadline = Date.now() + pollTimeoutMs
+        const inTime = () => (target.advance ? waited < pollTimeoutMs : Date.now() < deadline)
         while (
           found.length > 0 &&
           group.length > 1 &&
-          Date.now() < deadline &&
+          inTime() &&
           group.some((e) => e.response && differences(e, e.response, replayed).length === 0)
         ) {
-          await new Promise((resolve) => setTimeout(resolve, pollDelayMs))
+          // At least 1 ms a poll: a zero interval on a manual clock would never end a Pending run.
+          const step = Math.max(1, pollDelayMs)
+          if (target.advance) await target.advance(step)
+          else await new Promise((resolve) => setTimeout(resolve, step))
+          waited += step
           replayed = await send(last)
           found = differences(last, last.response, replayed)
         }

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
-import { echo } from '../fixtures/functions.ts'
+import { FETCH_MEASURED, UNPRICED_NOTE } from '../../src/cost/index.ts'
+import { withOverrides } from '../../src/define.ts'
+import { http } from '../../src/triggers/http.ts'
+import { echo, httpEcho } from '../fixtures/functions.ts'
 import type { Scenario } from '../scenario.ts'
 
 /** Sums of floating-point dollars agree to far below a cent's billionth. */
@@ -39,6 +42,49 @@ export const cost: Scenario[] = [
       same(snapshot.usd, usd + mapTotal, 'costSnapshot() is what the handle ran')
       assert.ok(cloud.costSnapshot().usd >= snapshot.usd, 'the cloud counts every handle')
       await fn.remove()
+    },
+  },
+  {
+    id: 'cost-trigger-paths',
+    title:
+      'fetch() is priced by the function’s rule on the round trip the client timed; invokeAsync() is counted unpriced, not silently left out',
+    requires: (caps) => (caps.triggers.http ? undefined : 'this target offers no HTTP trigger'),
+    async run({ cloud, capabilities, name }) {
+      // The per-ms rate and the request charge of a 256 MB function (both fixtures' memory), from one invoke.
+      const direct = await cloud.deploy(echo, { name: name('cost-direct') })
+      const { meta } = await direct.invokeDetailed({ rate: true })
+      const perMs = meta.cost.breakdown.compute / meta.billedMs
+      const request = meta.cost.breakdown.requests
+      const auth = capabilities.triggers.http?.auth ?? []
+      const web = await cloud.deploy(
+        auth.includes('public') ? httpEcho : withOverrides(httpEcho, { trigger: http({ auth: auth[0] }) }),
+        { name: name('cost-web') },
+      )
+      const response = await web.fetch('/priced')
+      assert.equal(response.status, 200)
+      await response.arrayBuffer()
+      const fetched = web.costSnapshot()
+      assert.equal(fetched.invocations, 1, 'the fetch is one priced execution')
+      assert.ok(Number.isInteger(fetched.billedMs) && fetched.billedMs >= 1, `billedMs ${fetched.billedMs}`)
+      same(fetched.breakdown.requests, request, 'one request charge')
+      same(fetched.breakdown.compute, perMs * fetched.billedMs, 'compute is the rule’s rate on the billed time')
+      assert.ok(fetched.assumptions.includes(FETCH_MEASURED), `says how it was timed: ${fetched.assumptions.join('; ')}`)
+      assert.ok(
+        fetched.assumptions.some((text) => text.startsWith('billed duration estimated')),
+        'a fetch’s billed time is always an estimate',
+      )
+      assert.deepEqual(fetched.unpriced, { invokeAsync: 0, send: 0, publish: 0, fetch: 0 })
+      if (capabilities.asyncInvoke) {
+        const before = direct.costSnapshot()
+        await direct.invokeAsync({ later: true })
+        const after = direct.costSnapshot()
+        assert.deepEqual(after.unpriced, { invokeAsync: 1, send: 0, publish: 0, fetch: 0 })
+        assert.equal(after.invocations, before.invocations)
+        same(after.usd, before.usd, 'an unpriced execution adds nothing to usd')
+        assert.ok(after.assumptions.includes(UNPRICED_NOTE), 'and the snapshot says it undercounts')
+      }
+      await direct.remove()
+      await web.remove()
     },
   },
 ]

@@ -131,7 +131,8 @@ describe('aws provider: billed duration and cost', () => {
   it('a timed-out execution is billed its whole timeout', async () => {
     const cloud = aws({ ...settings, retry: fast })
     const fn = await cloud.deploy(sleep, { name: 'cost-timeout' })
-    expect(await caughtError(fn.invoke({ ms: 5000 }))).toMatchObject({ code: 'Timeout' })
+    // Sleeps far past its 1 s timeout, so that no pause of a loaded machine lets it answer first.
+    expect(await caughtError(fn.invoke({ ms: 60_000 }))).toMatchObject({ code: 'Timeout' })
     const snapshot = fn.costSnapshot()
     expect(snapshot.invocations).toBe(1)
     expect(snapshot.billedMs).toBe(1000)

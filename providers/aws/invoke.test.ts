@@ -1,33 +1,27 @@
-import { type CloudfnError, createCloud, defineFunction, type FunctionError } from 'cloudfn'
-import { afterAll, describe, expect, it } from 'vitest'
+import { type CloudfnError, defineFunction, type FunctionError } from 'cloudfn'
+import { describe, expect, it } from 'vitest'
 import { caughtError } from '../../conformance/expect.ts'
 import { echo } from '../../conformance/fixtures/functions.ts'
 import { gated, newGate } from '../../conformance/fixtures/recorders.ts'
 import { observeResults } from '../../conformance/same-results.ts'
 import { chatty, exits } from '../../test/fixtures/behaviours.ts'
 import { local } from '../local/index.ts'
-import { createAwsEmulator, FAKE_CREDENTIALS } from './emulator/index.ts'
-import { aws, createAwsProvider } from './index.ts'
+import { emulatorForFile } from './__fixtures__/emulator.ts'
 
-const region = 'eu-west-1'
 // Two instances per function, so concurrency throttling is easy to reach.
-const emulator = createAwsEmulator({
-  region,
+const { emulator, cloud: cloudWith } = emulatorForFile({
+  region: 'eu-west-1',
   maxConcurrency: 2,
   stateDelayMs: 5,
   updateDelayMs: 5,
   asyncRetryDelayMs: 5,
   throttleRetryAfterSec: 0,
 })
-emulator.listen()
-afterAll(() => emulator.close())
 const { state, faults } = emulator
-
-const settings = { region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 2 }
-const cloud = aws({ ...settings, retry: { baseDelayMs: 1, maxDelayMs: 20, maxAttempts: 10 } })
+const cloud = cloudWith({ maxDelayMs: 20, maxAttempts: 10 })
 // Retries until the emulator is ready, however long that takes on a loaded machine (the test's timeout is the guard).
-const patient = aws({ ...settings, retry: { baseDelayMs: 1, maxDelayMs: 20, maxAttempts: 100 } })
-const once = createCloud(createAwsProvider(settings), { retry: { maxAttempts: 1 } })
+const patient = cloudWith({ maxDelayMs: 20, maxAttempts: 100 })
+const once = cloudWith({ maxAttempts: 1 })
 const calls = (operation: string) => state.requestsByOperation.get(operation) ?? 0
 
 describe('aws provider: invoke', () => {

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { caughtError } from '../../conformance/expect.ts'
 import { ticker, worker } from '../../conformance/fixtures/functions.ts'
 import { topicRecorder } from '../../conformance/fixtures/topics.ts'
@@ -7,17 +7,13 @@ import type { DeployPlan } from '../../src/plan.ts'
 import { queue } from '../../src/triggers/queue.ts'
 import { schedule } from '../../src/triggers/schedule.ts'
 import { topic } from '../../src/triggers/topic.ts'
-import { createAwsEmulator, FAKE_CREDENTIALS } from './emulator/index.ts'
-import { aws } from './index.ts'
+import { emulatorForFile } from './__fixtures__/emulator.ts'
 import { decodeDescription, encodeDescription } from './record.ts'
 import { encodeTrigger } from './triggers/describe.ts'
 
-const region = 'eu-west-1'
-const emulator = createAwsEmulator({ region, stateDelayMs: 5, updateDelayMs: 5 })
-emulator.listen()
-afterAll(() => emulator.close())
-const { state } = emulator
-const cloud = aws({ region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 2, retry: { baseDelayMs: 1, maxAttempts: 3 } })
+const emulated = emulatorForFile({ region: 'eu-west-1', stateDelayMs: 5, updateDelayMs: 5 })
+const { state } = emulated.emulator
+const cloud = emulated.cloud()
 const writes = () => state.writeCount
 const kinds = async (definition: typeof ticker, name: string) => {
   const before = writes()

@@ -1,21 +1,17 @@
 /** What an Azure execution cost: Flex on-demand bills the instance's memory, at least 1000 ms, per execution. */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { echo } from '../../conformance/fixtures/functions.ts'
 import { billExecution } from '../../src/cost/index.ts'
 import { withOverrides } from '../../src/define.ts'
-import { type Kit, SUBSCRIPTION, startKit } from './__fixtures__/test-kit.ts'
+import { kitPerTest, SUBSCRIPTION } from './__fixtures__/test-kit.ts'
 import { azure } from './index.ts'
 import { AZURE_FLEX_PRICES, flexBillingRule } from './pricing.ts'
 
-let kit: Kit | undefined
-afterEach(async () => {
-  await kit?.close()
-  kit = undefined
-})
+const startKit = kitPerTest()
 
 describe('azure provider: billed duration and cost', () => {
   it('bills the 2048 MB instance a 512 MB function runs on, for at least 1000 ms, rounded up to 100 ms', async () => {
-    kit = startKit()
+    const kit = startKit()
     expect(kit.cloud.capabilities.billedDuration).toBe('estimated')
     const fn = await kit.cloud.deploy(withOverrides(echo, { memoryMb: 512 }), { name: 'cost-flex' })
     const { meta } = await fn.invokeDetailed({ a: 1 })

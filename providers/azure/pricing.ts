@@ -26,6 +26,13 @@ import type { BillingRule, PriceTableBase } from '../../src/cost/types.ts'
  *   and send the reader to https://azure.microsoft.com/pricing/details/functions/,
  *   whose stored copy shows no Flex figures; the numbers come from a
  *   third-party guide (https://modal.com/blog/azure-function-pricing-guide).
+ *   Searched again 2026-12-07 ("Flex Consumption free grant GB-s
+ *   executions"): Microsoft's include (functions-flex-consumption-billing-table.md)
+ *   still names no amounts, the pricing page renders them client-side; only
+ *   third-party copies of its Flex table state 100,000 GB-s and 250,000
+ *   executions ("a monthly free grant of 250,000 executions and 100,000 GB-s
+ *   of resource consumption per month per subscription in pay-as-you-go
+ *   on-demand pricing"), none of them Microsoft's.
  */
 export interface AzureFlexPrices extends PriceTableBase {
   usdPerGbSecond: number

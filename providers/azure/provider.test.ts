@@ -1,5 +1,5 @@
 import { inspect } from 'node:util'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { caughtError } from '../../conformance/expect.ts'
 import { crash, echo, readEnv, sleep } from '../../conformance/fixtures/functions.ts'
 import { observeResults } from '../../conformance/same-results.ts'
@@ -7,18 +7,12 @@ import { withOverrides } from '../../src/define.ts'
 import { exits } from '../../test/fixtures/behaviours.ts'
 import { local } from '../local/index.ts'
 import { brokenAtLoad } from './__fixtures__/broken-at-load.ts'
-import { type Kit, SUBSCRIPTION, startKit } from './__fixtures__/test-kit.ts'
+import { KIT_SCOPE, kitPerTest, SUBSCRIPTION } from './__fixtures__/test-kit.ts'
 import { mapArmError } from './errors.ts'
 import { azure } from './index.ts'
 import { appName } from './names.ts'
 
-let kit: Kit | undefined
-afterEach(async () => {
-  await kit?.close()
-  kit = undefined
-})
-
-const scope = { subscriptionId: SUBSCRIPTION, resourceGroup: 'cloudfn-tests' }
+const startKit = kitPerTest()
 
 describe('azure settings', () => {
   it('rejects bad settings naming the field, before any request', () => {
@@ -32,19 +26,19 @@ describe('azure settings', () => {
 
 describe('azure provider on the emulator', () => {
   it('gives the same results and errors as the local fake for the same inputs', async () => {
-    kit = startKit()
+    const kit = startKit()
     expect(await observeResults(kit.cloud)).toEqual(await observeResults(local({ isolation: 'worker' })))
   })
 
   it('creates the Flex infrastructure and app, and skips an unchanged redeploy', async () => {
-    kit = startKit()
+    const kit = startKit()
     const { cloud, emulator } = kit
     const fn = await cloud.deploy(readEnv, { name: 'env-app' })
     expect(fn.status).toBe('created')
     // The envelope endpoint invoke calls is internal: only HTTP functions show a url.
     expect(fn.url).toBeUndefined()
     expect(fn.warnings.map((warning) => warning.setting)).toEqual(['memoryMb'])
-    const site = emulator.state.site(appName(scope, 'env-app'))
+    const site = emulator.state.site(appName(KIT_SCOPE, 'env-app'))
     expect(site?.functionAppConfig).toMatchObject({
       runtime: { name: 'node', version: '22' },
       scaleAndConcurrency: { instanceMemoryMB: 2048, maximumInstanceCount: 100 },
@@ -59,11 +53,11 @@ describe('azure provider on the emulator', () => {
   })
 
   it('rounds memory up to a Flex instance size and rejects what Flex cannot do', async () => {
-    kit = startKit()
+    const kit = startKit()
     const big = await kit.cloud.deploy(withOverrides(echo, { memoryMb: 3000 }), { name: 'big' })
     expect(big.memoryMb).toBe(3000)
     expect(big.warnings[0]?.message).toMatch(/rounded up to 4096/)
-    expect(kit.emulator.state.site(appName(scope, 'big'))?.functionAppConfig).toMatchObject({
+    expect(kit.emulator.state.site(appName(KIT_SCOPE, 'big'))?.functionAppConfig).toMatchObject({
       scaleAndConcurrency: { instanceMemoryMB: 4096 },
     })
     const before = kit.emulator.state.requestCount
@@ -77,7 +71,7 @@ describe('azure provider on the emulator', () => {
   })
 
   it('retries ARM throttling, 5xx, resets and slow operations; a failed operation surfaces', async () => {
-    kit = startKit({ retry: { maxAttempts: 6 } })
+    const kit = startKit({ retry: { maxAttempts: 6 } })
     const { faults, state } = kit.emulator
     faults.inject({ on: 'arm', kind: 'throttle', retryAfterSec: 0, match: /^PUT .*\/sites\// })
     faults.inject({ on: 'arm', kind: 'server-error', status: 503, match: /serverfarms/ })
@@ -111,26 +105,26 @@ describe('azure provider on the emulator', () => {
   })
 
   it('gives Unauthorized for a refused token and Conflict for a name taken elsewhere', async () => {
-    kit = startKit({ emulator: { acceptToken: (token) => token === 'good' }, token: 'bad' })
-    expect((await caughtError(kit.cloud.deploy(echo, { name: 'nope' }))).code).toBe('Unauthorized')
-    await kit.close()
-    kit = startKit()
-    kit.emulator.state.foreignSiteNames.add(appName(scope, 'taken'))
+    const refusing = startKit({ emulator: { acceptToken: (token) => token === 'good' }, token: 'bad' })
+    expect((await caughtError(refusing.cloud.deploy(echo, { name: 'nope' }))).code).toBe('Unauthorized')
+    await refusing.close()
+    const kit = startKit()
+    kit.emulator.state.foreignSiteNames.add(appName(KIT_SCOPE, 'taken'))
     const error = await caughtError(kit.cloud.deploy(echo, { name: 'taken' }))
     expect(error).toMatchObject({ code: 'Conflict', isRetryable: false })
     expect(error.message).toMatch(/taken elsewhere/)
   })
 
   it('fails a deploy whose package the host cannot load, without retrying it', async () => {
-    kit = startKit()
+    const kit = startKit()
     const error = await caughtError(kit.cloud.deploy(brokenAtLoad))
     expect(error).toMatchObject({ code: 'ProviderError', isRetryable: false })
     expect(error.message).toMatch(/boom while loading/)
-    expect(kit.emulator.state.site(appName(scope, 'broken-at-load'))?.deployments).toHaveLength(1)
+    expect(kit.emulator.state.site(appName(KIT_SCOPE, 'broken-at-load'))?.deployments).toHaveLength(1)
   })
 
   it('never runs a synchronous invoke twice', async () => {
-    kit = startKit()
+    const kit = startKit()
     const { faults, state } = kit.emulator
     const fn = await kit.cloud.deploy(sleep, { name: 'once' })
     const runs = () => state.executions.get('once') ?? 0
@@ -143,7 +137,8 @@ describe('azure provider on the emulator', () => {
     expect((await caughtError(fn.invoke({ ms: 1 }))).code).toBe('ProviderError')
     expect(runs()).toBe(2)
 
-    expect((await caughtError(fn.invoke({ ms: 3000 }))).code).toBe('Timeout')
+    // Far past its 1 s timeout: no pause of a loaded machine lets it answer first.
+    expect((await caughtError(fn.invoke({ ms: 60_000 }))).code).toBe('Timeout')
     expect(runs()).toBe(3)
 
     faults.inject({ on: 'host', kind: 'server-error', status: 502 })
@@ -152,7 +147,7 @@ describe('azure provider on the emulator', () => {
   })
 
   it('does not lose a call that starts on a worker ending after a crash: it is retried on the next worker', async () => {
-    kit = startKit({ retry: { baseDelayMs: 100, maxDelayMs: 10_000, maxAttempts: 5 } })
+    const kit = startKit({ retry: { baseDelayMs: 100, maxDelayMs: 10_000, maxAttempts: 5 } })
     const fn = await kit.cloud.deploy(crash)
     expect((await caughtError(fn.invoke({ kind: 'exit' }))).code).toBe('FunctionError')
     // 800 ms of work starting within the crashed worker's 500 ms grace: it would die with that worker.
@@ -161,7 +156,7 @@ describe('azure provider on the emulator', () => {
 
   it('reports a crashed worker as a FunctionError, a bare 500 from the host as a ProviderError, and refreshes a rotated key once', async () => {
     // The client's default pacing: a Retry-After of 1 s is honoured as users' clients honour it.
-    kit = startKit({ retry: { baseDelayMs: 100, maxDelayMs: 10_000, maxAttempts: 5 } })
+    const kit = startKit({ retry: { baseDelayMs: 100, maxDelayMs: 10_000, maxAttempts: 5 } })
     const crashed = await kit.cloud.deploy(exits)
     // The shim answers the exit with its envelope before the worker ends (crash-guard.ts).
     const error = await caughtError(crashed.invoke({ exit: true }))
@@ -177,7 +172,7 @@ describe('azure provider on the emulator', () => {
     expect(platform).toMatchObject({ status: 500, notExecuted: false })
 
     const fn = await kit.cloud.deploy(echo, { name: 'rotated' })
-    const site = kit.emulator.state.site(appName(scope, 'rotated'))
+    const site = kit.emulator.state.site(appName(KIT_SCOPE, 'rotated'))
     if (!site) throw new Error('no site')
     site.functionKeys.set('cloudfn', { default: 'a-new-function-key' })
     site.hostKey = 'a-new-host-key'
@@ -187,10 +182,10 @@ describe('azure provider on the emulator', () => {
   })
 
   it('refreshes a rotated key with one lookup for many concurrent calls', async () => {
-    kit = startKit()
+    const kit = startKit()
     const fn = await kit.cloud.deploy(echo, { name: 'many-rotated' })
     expect(await fn.invoke('warm')).toBe('warm')
-    const site = kit.emulator.state.site(appName(scope, 'many-rotated'))
+    const site = kit.emulator.state.site(appName(KIT_SCOPE, 'many-rotated'))
     if (!site) throw new Error('no site')
     site.functionKeys.set('cloudfn', { default: 'another-function-key' })
     let keyLookups = 0
@@ -203,7 +198,7 @@ describe('azure provider on the emulator', () => {
   })
 
   it('removes the app, its plan and its container; a missing function is NotFound', async () => {
-    kit = startKit()
+    const kit = startKit()
     const fn = await kit.cloud.deploy(echo, { name: 'short-lived' })
     expect(await fn.remove()).toEqual({ removed: true })
     const { state } = kit.emulator
@@ -222,7 +217,7 @@ describe('azure provider on the emulator', () => {
       storage: 'FAKESTORAGEKEY0123456789',
     }
     const token = 'FAKEARMTOKEN0123456789'
-    kit = startKit({ emulator: { secrets }, token })
+    const kit = startKit({ emulator: { secrets }, token })
     const printed: string[] = []
     const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
       vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
@@ -241,7 +236,7 @@ describe('azure provider on the emulator', () => {
       const { faults } = kit.emulator
       faults.inject({ on: 'arm', kind: 'server-error', status: 400, code: 'BadRequest', times: 5 })
       faults.inject({ on: 'scm', kind: 'server-error', status: 401, times: 5 })
-      const site = kit.emulator.state.site(appName(scope, 'secretive'))
+      const site = kit.emulator.state.site(appName(KIT_SCOPE, 'secretive'))
       if (site) site.functionKeys.set('cloudfn', { default: 'other' })
       if (site) site.hostKey = 'other-host'
       for (const failing of [kit.cloud.get('secretive'), fn.invoke(1), kit.cloud.deploy(readEnv, { name: 'secretive' })]) {

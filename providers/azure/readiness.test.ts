@@ -1,23 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { caughtError } from '../../conformance/expect.ts'
 import { ticker, worker } from '../../conformance/fixtures/functions.ts'
 import { brokenAtLoad } from './__fixtures__/broken-at-load.ts'
 import { rewriteHostJson, withoutBundle } from './__fixtures__/rewrite-package.ts'
-import { type Kit, SUBSCRIPTION, startKit } from './__fixtures__/test-kit.ts'
+import { KIT_SCOPE, kitPerTest } from './__fixtures__/test-kit.ts'
 import { appName } from './names.ts'
 import { fieldsFromSite } from './record.ts'
 
-let kit: Kit | undefined
-afterEach(async () => {
-  await kit?.close()
-  kit = undefined
-})
-
-const scope = { subscriptionId: SUBSCRIPTION, resourceGroup: 'cloudfn-tests' }
+const startKit = kitPerTest()
 
 describe('azure deploy waits for every function of the app', () => {
   it('ships host.json with the current extension bundle range', async () => {
-    kit = startKit()
+    const kit = startKit()
     let hostJson: unknown
     rewriteHostJson(kit, (published) => {
       hostJson = published
@@ -32,38 +26,38 @@ describe('azure deploy waits for every function of the app', () => {
   })
 
   it('fails, naming the queue function, when the host lists only the envelope endpoint', async () => {
-    kit = startKit()
+    const kit = startKit()
     rewriteHostJson(kit, withoutBundle)
     const error = await caughtError(kit.cloud.deploy(worker))
     expect(error).toMatchObject({ code: 'ProviderError', isRetryable: false })
     expect(error.message).toMatch(/did not list the function 'cloudfn-queue'/)
     expect(error.message).toMatch(/extensionBundle \(Microsoft\.Azure\.Functions\.ExtensionBundle\)/)
     // Not recorded as deployed: the next deploy redoes the upload instead of answering "unchanged".
-    const site = kit.emulator.state.site(appName(scope, 'worker'))
+    const site = kit.emulator.state.site(appName(KIT_SCOPE, 'worker'))
     expect(site && fieldsFromSite(site)?.codeHash).toBe('')
   })
 
   it('succeeds once the timer function is listed beside the envelope endpoint', async () => {
-    kit = startKit()
+    const kit = startKit()
     expect((await kit.cloud.deploy(ticker)).status).toBe('created')
   })
 
   it('fails at once with the host status errors when the package does not load, as the host reports it', async () => {
-    kit = startKit()
+    const kit = startKit()
     let listings = 0
     kit.server.events.on('request:start', ({ request }) => {
       if (request.method === 'GET' && /\/sites\/[^/]+\/functions$/i.test(new URL(request.url).pathname)) listings++
     })
     const error = await caughtError(kit.cloud.deploy(brokenAtLoad))
     expect(error.message).toBe(
-      `The app '${appName(scope, 'broken-at-load')}' was deployed but its host is in error: Worker was unable to load entry point "index.mjs": boom while loading`,
+      `The app '${appName(KIT_SCOPE, 'broken-at-load')}' was deployed but its host is in error: Worker was unable to load entry point "index.mjs": boom while loading`,
     )
     // OneDeploy only puts the package in place: the deployment succeeds, the host lists nothing.
-    const site = kit.emulator.state.site(appName(scope, 'broken-at-load'))
+    const site = kit.emulator.state.site(appName(KIT_SCOPE, 'broken-at-load'))
     expect(site?.deployments.map((deployment) => deployment.status)).toEqual([4])
     expect(site?.listedFunctions).toEqual([])
     expect(listings).toBe(1)
-    const url = `https://${appName(scope, 'broken-at-load')}.azurewebsites.net/admin/host/status`
+    const url = `https://${appName(KIT_SCOPE, 'broken-at-load')}.azurewebsites.net/admin/host/status`
     expect((await fetch(url)).status).toBe(401)
     const status = await fetch(url, { headers: { 'x-functions-key': site?.masterKey ?? '' } })
     expect(await status.json()).toMatchObject({

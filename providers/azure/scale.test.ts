@@ -1,24 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { caughtError } from '../../conformance/expect.ts'
 import { gated, newGate } from '../../conformance/fixtures/recorders.ts'
 import { withOverrides } from '../../src/define.ts'
 import { expectRefusedBeyondCeiling } from '../../test/fixtures/ceiling.ts'
-import { type Kit, SUBSCRIPTION, startKit } from './__fixtures__/test-kit.ts'
+import { KIT_SCOPE, kitPerTest } from './__fixtures__/test-kit.ts'
 import { appName } from './names.ts'
 
-let kit: Kit | undefined
-afterEach(async () => {
-  await kit?.close()
-  kit = undefined
-})
-
-const scope = { subscriptionId: SUBSCRIPTION, resourceGroup: 'cloudfn-tests' }
+const startKit = kitPerTest()
 
 describe('azure: maxInstances / minInstances are the Flex app’s scale', () => {
   it('deploys them, throttles beyond the ceiling, and updates them on redeploy', async () => {
-    kit = startKit({ retry: { maxAttempts: 1 } })
+    const kit = startKit({ retry: { maxAttempts: 1 } })
     const { cloud, emulator } = kit
-    const scaleOf = () => emulator.state.site(appName(scope, 'ceiling'))?.functionAppConfig.scaleAndConcurrency
+    const scaleOf = () => emulator.state.site(appName(KIT_SCOPE, 'ceiling'))?.functionAppConfig.scaleAndConcurrency
     const fn = await cloud.deploy(withOverrides(gated, { maxInstances: 1 }), { name: 'ceiling' })
     expect(scaleOf()).toEqual({
       instanceMemoryMB: 2048,
@@ -44,7 +38,7 @@ describe('azure: maxInstances / minInstances are the Flex app’s scale', () => 
   })
 
   it('refuses the neutral setting and the provider option together, before sending anything', async () => {
-    kit = startKit()
+    const kit = startKit()
     const before = kit.emulator.state.requestCount
     const both = withOverrides(gated, { maxInstances: 2, providerOptions: { azure: { maximumInstanceCount: 3 } } })
     expect(await caughtError(kit.cloud.deploy(both, { name: 'both' }))).toMatchObject({

@@ -16,7 +16,13 @@ import type { BillingRule, PriceTableBase } from '../../src/cost/types.ts'
  *   free tier").
  * - $0.0000025 per GiB-second and $0.40 per million requests: UNCONFIRMED.
  *   The stored copies of Google's page break off before those cells; the
- *   figures agree with third-party summaries of that page only.
+ *   figures agree with third-party summaries of that page only. Searched
+ *   again 2026-12-07 (stored docs and pages: "Cloud Run pricing GiB-second",
+ *   "$0.00000250 / GiB-second", Cloud Functions 2nd gen and Firebase
+ *   pricing): no Google page gives them. The nearest Google figure is 1st
+ *   gen's "$0.0000004 per invocation" (https://cloud.google.com/functions/pricing
+ *   as archived in 2021), another product; many third-party copies of the Cloud Run table agree
+ *   on $0.00000250 / GiB-second and $0.40 / million requests.
  * - the vCPU a function gets for its memory (cloudfn sets no `--cpu`):
  *   CONFIRMED by https://cloud.google.com/functions/docs/configuring/memory
  *   (128 MiB .083 vCPU ... 32 GiB 8 vCPU).

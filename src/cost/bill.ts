@@ -71,6 +71,27 @@ export function billExecution(
   }
 }
 
+/** Said with a `fetch()`'s cost: how its duration was found, on every cloud. */
+export const FETCH_MEASURED =
+  'fetch(): duration timed by the client from sending the request to the response headers, network and cold start included (an upper bound of the handler’s time, whose response is buffered)'
+
+const fetchRules = new WeakMap<BillingRule, BillingRule>()
+
+/**
+ * The rule for executions reached by `fetch()`: the function's own rule,
+ * its duration always estimated (no cloud says an HTTP request's billed time
+ * in its answer) from the client's round trip. Built once per rule, so the
+ * assumption lists stay cached.
+ */
+export function fetchBillingRule(rule: BillingRule): BillingRule {
+  let derived = fetchRules.get(rule)
+  if (!derived) {
+    derived = { ...rule, billedDuration: 'estimated', assumptions: [...rule.assumptions, FETCH_MEASURED] }
+    fetchRules.set(rule, derived)
+  }
+  return derived
+}
+
 /**
  * What a provider without a price table (the local fake, third-party
  * providers) bills: nothing. The duration is still estimated the stated way

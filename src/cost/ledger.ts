@@ -1,5 +1,9 @@
 import { type BilledExecution, FREE_TIER_LEFT_OUT } from './bill.ts'
-import type { CostSnapshot } from './types.ts'
+import type { CostSnapshot, UnpricedPath } from './types.ts'
+
+/** Said in a snapshot's assumptions whenever some executions went unpriced. */
+export const UNPRICED_NOTE =
+  'executions started by invokeAsync(), send() or publish(), and fetch() calls that got no response, are counted in `unpriced`, not priced: the client never sees their duration'
 
 export interface SnapshotOptions {
   /**
@@ -28,6 +32,12 @@ export class CostLedger {
   readonly #assumptions = new Set<string>()
   /** The assumption lists already taken in: one per rule and way of billing, so each is read once (an add is on every invoke). */
   readonly #lists = new Set<readonly string[]>()
+  readonly #unpriced: Record<UnpricedPath, number> = { invokeAsync: 0, send: 0, publish: 0, fetch: 0 }
+
+  /** One execution started through `path`, whose cost the client cannot know. */
+  countUnpriced(path: UnpricedPath): void {
+    this.#unpriced[path]++
+  }
 
   add(billed: BilledExecution, freeTier: Readonly<Record<string, number>>): void {
     this.#invocations++
@@ -62,6 +72,8 @@ export class CostLedger {
     const assumptions = [...this.#assumptions].map((text) =>
       applyFree && text === FREE_TIER_LEFT_OUT ? 'monthly free tier subtracted, as if this were all of the month’s use' : text,
     )
+    const unpriced = { ...this.#unpriced }
+    if (Object.values(unpriced).some((count) => count > 0)) assumptions.push(UNPRICED_NOTE)
     return {
       usd: compute + requests,
       breakdown: { compute, requests },
@@ -69,6 +81,11 @@ export class CostLedger {
       invocations: this.#invocations,
       billedMs: this.#billedMs,
       freeTierApplied: applyFree,
+      // Only meters that have an allowance: a backend without prices states none.
+      freeAllowances: Object.fromEntries(
+        [...this.#meters].filter(([, total]) => total.free > 0).map(([meter, total]) => [meter, total.free]),
+      ),
+      unpriced,
     }
   }
 }

@@ -72,12 +72,33 @@ export interface UsageLine {
   usd: number
 }
 
+/**
+ * The ways of starting an execution whose billed time the client cannot know
+ * when it returns: the function runs later (`invokeAsync`, `send`, `publish`),
+ * or a `fetch` failed without a response (the function may have run).
+ */
+export type UnpricedPath = 'invokeAsync' | 'send' | 'publish' | 'fetch'
+
 /** A running total: what the executions counted so far cost. */
 export interface CostSnapshot extends CostEstimate {
-  /** Executions counted. */
+  /** Executions priced: `invoke`, `invokeDetailed`, `map` and `fetch` (which is always estimated). */
   invocations: number
   /** Their billed durations, summed. */
   billedMs: number
   /** Whether the monthly free tiers were subtracted (as if this were all of the month's use). */
   freeTierApplied: boolean
+  /**
+   * The monthly free allowance of each meter counted that has one
+   * (unit-seconds, or requests), per account: subtracted only with
+   * `{ freeTier: true }`. Empty on a backend without prices.
+   */
+  freeAllowances: Record<string, number>
+  /**
+   * Executions started but in no figure above, by path: each cloud reports
+   * their duration only in its logs or bills, if at all. `usd` undercounts by
+   * what these cost; 0 each when every execution was priced. `publish`
+   * counts messages published (`handle.publish`, and on the cloud also
+   * `cloud.topic(name).publish`): each runs every subscriber of the topic.
+   */
+  unpriced: Record<UnpricedPath, number>
 }

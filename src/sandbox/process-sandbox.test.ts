@@ -195,6 +195,16 @@ describe('process sandbox', () => {
     expect(await box.run({ op: 'whoami' })).toMatchObject({ kind: 'result', coldStart: true })
   })
 
+  it('hands a request to a new instance when the one it was sent to ended before reading it', async () => {
+    const box = await sandbox()
+    const first = await box.run({ op: 'answer-then-exit' })
+    if (first.kind !== 'result') throw new Error(`crashed: ${first.error.message}`)
+    // Sent at once: the host has not yet seen the instance end, so the request goes to it and is never read.
+    const second = await box.run({ op: 'whoami' })
+    if (second.kind !== 'result') throw new Error(`crashed: ${second.error.message}`)
+    expect((second.result as WhoAmI).pid).not.toBe(first.result)
+  })
+
   it('reports an error thrown in a timer or an unhandled rejection as a crash with that error', async () => {
     const box = await sandbox()
     expect(await box.run({ op: 'throw-later' })).toMatchObject({

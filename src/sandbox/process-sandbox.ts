@@ -8,7 +8,7 @@ import { outputsClosed } from './child-outputs.ts'
 import { compileHostScript } from './host-script.ts'
 import { InstancePool } from './instance-pool.ts'
 import type { ProcessInit, ProcessSignal, SandboxReply, SandboxRequest } from './protocol.ts'
-import { pooledSandbox, type Sandbox, type SandboxOutcome, type SandboxSettings } from './sandbox.ts'
+import { pooledSandbox, type Sandbox, type SandboxOutcome, type SandboxSettings, UNDELIVERED } from './sandbox.ts'
 
 export type { Sandbox, SandboxOutcome, SandboxSettings } from './sandbox.ts'
 
@@ -40,7 +40,9 @@ type Death = { kind: 'oom' } | { kind: 'crash'; error: RemoteError }
 
 interface Pending<R> {
   coldStart: boolean
-  resolve: (outcome: SandboxOutcome<R>) => void
+  /** The instance acknowledged it (serve.ts): from then on its end is the request's crash. */
+  received: boolean
+  resolve: (outcome: SandboxOutcome<R> | typeof UNDELIVERED) => void
   reject: (error: unknown) => void
 }
 
@@ -53,6 +55,8 @@ interface ProcessInstance<R> {
   /** The last few KB of stderr: V8 writes its out-of-memory message there, not through `process.stderr`. */
   stderrTail: string
   exited: boolean
+  /** It loaded and said so: an instance that ends before that failed its own start, which is the request's error. */
+  served: boolean
   /** Why it is gone, once its exit is understood. */
   death?: Death
   /** Resolves once the process is gone and its requests settled. */
@@ -196,6 +200,7 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
       pending: new Map(),
       stderrTail: '',
       exited: false,
+      served: false,
       gone: Promise.resolve(),
       ready: markReady,
     }
@@ -210,14 +215,21 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
     child.on('message', (message: SandboxReply<R> | ProcessSignal | null) => {
       // The user's code may use the channel too (process.send); only the protocol's messages count.
       if (typeof message !== 'object' || message === null) return
-      if ('id' in message) {
+      if ('type' in message) {
+        if (message.type === 'received') {
+          const pending = instance.pending.get(message.id)
+          if (pending) pending.received = true
+        } else if (message.type === 'ready') {
+          instance.served = true
+          instance.ready()
+        } else if (message.type === 'fatal') instance.fatal ??= message.error
+      } else if ('id' in message) {
         const pending = instance.pending.get(message.id)
         if (!pending) return
         instance.pending.delete(message.id)
         if (instance.pending.size === 0 && !instance.exited) hold(child, false)
         pending.resolve({ kind: 'result', result: message.result, coldStart: pending.coldStart })
-      } else if (message.type === 'ready') instance.ready()
-      else if (message.type === 'fatal') instance.fatal ??= message.error
+      }
     })
     instance.gone = new Promise<void>((resolve) => {
       const ended = async (code: number | null, signal: NodeJS.Signals | null) => {
@@ -233,7 +245,10 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
         instance.death = OUT_OF_MEMORY.test(instance.stderrTail)
           ? { kind: 'oom' }
           : { kind: 'crash', error: instance.fatal ?? exitError(code, signal) }
-        for (const pending of instance.pending.values()) settle(pending, instance.death)
+        for (const pending of instance.pending.values()) {
+          if (pending.received || !instance.served) settle(pending, instance.death)
+          else pending.resolve(UNDELIVERED)
+        }
         instance.pending.clear()
         hold(child, false)
         resolve()
@@ -278,13 +293,13 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
     alive: (instance) => !instance.exited,
   })
 
-  const execute = (instance: ProcessInstance<R>, message: M): Promise<SandboxOutcome<R>> => {
+  const execute = (instance: ProcessInstance<R>, message: M): Promise<SandboxOutcome<R> | typeof UNDELIVERED> => {
     const id = instance.requests++
     const coldStart = id === 0
     return new Promise((resolve, reject) => {
-      const pending: Pending<R> = { coldStart, resolve, reject }
-      // Failed to start or died since: answered as the process's end was.
-      if (instance.death) return settle(pending, instance.death)
+      const pending: Pending<R> = { coldStart, received: false, resolve, reject }
+      // Failed to start: answered as its end was. Ended since it started: never sent, so for another instance.
+      if (instance.death) return instance.served ? resolve(UNDELIVERED) : settle(pending, instance.death)
       instance.pending.set(id, pending)
       if (instance.exited) return // settled once the exit is understood
       hold(instance.child, true)

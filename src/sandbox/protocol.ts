@@ -26,6 +26,8 @@ export type ProcessSignal =
   | { type: 'ready' }
   /** The script failed to load, or an error escaped (the child exits next), as a worker's `error` event. */
   | { type: 'fatal'; error: RemoteError }
+  /** The request reached the instance: sent before it runs, so an instance that ends without it never started it. */
+  | { type: 'received'; id: number }
 
 /** Set on `globalThis` by the process bootstrap, so `serveSandbox` answers over IPC. */
 export const PROCESS_SANDBOX_MARK = Symbol.for('cloudfn.sandbox.process')

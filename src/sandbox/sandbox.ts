@@ -39,27 +39,52 @@ export interface Sandbox<M, R> {
 }
 
 /**
+ * What `execute` answers when the instance ended before it received the
+ * request: the request never started, so it goes to another instance, as a
+ * cloud routes work only to live instances (Lambda hands an event only to a
+ * runtime that asks `/next`; the Functions host holds invocations while a
+ * crashed worker restarts: azure-functions-host RpcFunctionInvocationDispatcher,
+ * state WorkerProcessRestarting). The host learns of an end only when its
+ * event loop gets to it, which on a loaded machine can come after it sent
+ * another request to the ended instance.
+ */
+export const UNDELIVERED = Symbol('cloudfn.sandbox.undelivered')
+
+/** Bound on handing one request to another instance: instances that keep ending before reading it are a crash. */
+const MAX_DELIVERIES = 3
+
+/**
  * The `Sandbox` both kinds share around their own `execute`: take a warm or
  * new instance, run under the function's timeout, and never reuse an instance
  * that timed out (it was killed, as Lambda does), crashed or ran out of memory.
  */
 export function pooledSandbox<I extends { readonly exited: boolean }, M, R>(
   pool: InstancePool<I>,
-  execute: (instance: I, message: M) => Promise<SandboxOutcome<R>>,
+  execute: (instance: I, message: M) => Promise<SandboxOutcome<R> | typeof UNDELIVERED>,
   settings: SandboxSettings,
 ): Sandbox<M, R> {
   return {
     async run(message, onStart) {
-      const acquired = pool.acquire()
-      const instance = acquired instanceof Promise ? await acquired : acquired
-      onStart?.()
-      let discard = true
-      try {
-        const outcome = await withTimeout(execute(instance, message), settings)
-        discard = false
-        return outcome
-      } finally {
-        await pool.release(instance, discard || instance.exited)
+      for (let delivery = 1; ; delivery++) {
+        const acquired = pool.acquire()
+        const instance = acquired instanceof Promise ? await acquired : acquired
+        // Once per request: a redelivery is the same execution.
+        if (delivery === 1) onStart?.()
+        let discard = true
+        try {
+          const outcome = await withTimeout(execute(instance, message), settings)
+          discard = false
+          if (outcome !== UNDELIVERED) return outcome
+          if (delivery >= MAX_DELIVERIES) {
+            const error = {
+              name: 'Error',
+              message: `The function's instances ended ${delivery} times before receiving the request`,
+            }
+            return { kind: 'crash', error, coldStart: true }
+          }
+        } finally {
+          await pool.release(instance, discard || instance.exited)
+        }
       }
     },
     retire: () => pool.retire(),

@@ -24,10 +24,17 @@ export function serveSandbox<M, R>(handle: (message: M) => Promise<R>): void {
   if (!send || (globalThis as Record<symbol, unknown>)[PROCESS_SANDBOX_MARK] !== true) {
     throw new Error('serveSandbox must run in a sandbox worker thread or child process')
   }
-  process.on('message', async (request: SandboxRequest<M>) => {
+  process.on('message', (request: SandboxRequest<M>) => {
     if (typeof request?.id !== 'number') return
-    const reply: SandboxReply<R> = { id: request.id, result: await handle(request.message) }
-    send(reply)
+    // Acknowledged, and the acknowledgement written out, before the request runs: a request the host sent to an
+    // instance that ended before reading it (the host had not yet seen the end) is one that never started, which
+    // the host hands to another instance (process-sandbox.ts); one acknowledged and then lost is the instance's crash.
+    const received: ProcessSignal = { type: 'received', id: request.id }
+    send(received, async (error: Error | null) => {
+      if (error) return // the channel closed: the host is gone, no one to answer
+      const reply: SandboxReply<R> = { id: request.id, result: await handle(request.message) }
+      send(reply)
+    })
   })
   ;(globalThis as Record<symbol, unknown>)[PROCESS_SANDBOX_MARK] = 'serving'
   const ready: ProcessSignal = { type: 'ready' }

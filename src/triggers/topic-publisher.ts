@@ -41,5 +41,13 @@ export function createTopicPublisher<M>(context: HandleContext, name: unknown): 
   if (typeof name !== 'string' || !PORTABLE_RULES.name.pattern.test(name)) {
     fail('name', `must be ${PORTABLE_RULES.name.description} (got ${describeValue(name)})`)
   }
-  return { name, publish: (message, options) => publishMessage(context, name, message, options) }
+  return {
+    name,
+    publish: async (message, options) => {
+      const published = await publishMessage(context, name, message, options)
+      // Every subscriber runs later, out of sight: the cloud's costSnapshot() counts the message as unpriced.
+      context.ledger?.countUnpriced('publish')
+      return published
+    },
+  }
 }

@@ -6,6 +6,7 @@
 import { at, bodyJson, bodyText, firstString } from '../../../conformance/fidelity/compare.ts'
 import type { ProviderFidelity } from '../../../conformance/fidelity/provider.ts'
 import type { Transcript } from '../../../conformance/fidelity/transcript.ts'
+import { createManualClock } from '../../../src/triggers/clock.ts'
 import { createAwsEmulator } from '../emulator/index.ts'
 
 /** The region from the first `<service>.<region>.amazonaws.com` host of a transcript. */
@@ -19,13 +20,24 @@ function regionOf(transcript: Transcript): string {
 
 export const awsFidelity: ProviderFidelity = {
   async replayTarget(transcript) {
-    // Realistic state delays (AWS: about a second Pending): a recorded Pending answer right after a
-    // create stays Pending on replay even on a slow machine; polls wait for Active.
-    const emulator = createAwsEmulator({ region: regionOf(transcript), stateDelayMs: 1000, updateDelayMs: 1000, roleDelayMs: 0 })
+    // Realistic state delays (AWS: about a second Pending) on a manual clock that only the replayer's
+    // polls advance: a recorded Pending answer stays Pending on replay however long the machine
+    // stalls between two requests (on the wall clock, a stall over a second turned it Active).
+    const stateClock = createManualClock()
+    const emulator = createAwsEmulator({
+      region: regionOf(transcript),
+      stateDelayMs: 1000,
+      updateDelayMs: 1000,
+      roleDelayMs: 0,
+      stateClock,
+    })
     emulator.listen()
     return {
       handlers: emulator.handlers,
       placeholders: { '<account-id>': emulator.state.options.accountId },
+      advance: async (ms) => {
+        await stateClock.advance(ms)
+      },
       close: () => emulator.close(),
     }
   },

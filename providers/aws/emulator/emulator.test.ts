@@ -245,9 +245,10 @@ describe('aws emulator: invoke', () => {
   })
 
   it('answers errors, timeouts and oversized responses as Lambda does: 200 with X-Amz-Function-Error', async () => {
+    // The sleep lasts a minute against the 1 s timeout: no pause of a loaded machine lets it answer first.
     const code = zipOf(`export const handler = async (event) => {
       if (event.kind === 'throw') { const e = new RangeError('bad range'); throw e }
-      if (event.kind === 'sleep') await new Promise((r) => setTimeout(r, 3000))
+      if (event.kind === 'sleep') await new Promise((r) => setTimeout(r, 60000))
       if (event.kind === 'big') return 'x'.repeat(6291556 - 1)
       return 'ok'
     }`)

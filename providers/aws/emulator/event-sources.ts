@@ -31,8 +31,9 @@ function notFound(): AwsFault {
   return new AwsFault(404, 'ResourceNotFoundException', 'The resource you requested does not exist.')
 }
 
-function configuration(mapping: EmulatedMapping, state = 'Enabled') {
-  const current = Date.now() < mapping.activeAt ? 'Creating' : mapping.enabled ? state : 'Disabled'
+/** `now`: the emulator's state clock (`options.stateClock`), which the Creating delay is measured on. */
+function configuration(mapping: EmulatedMapping, now: number, state = 'Enabled') {
+  const current = now < mapping.activeAt ? 'Creating' : mapping.enabled ? state : 'Disabled'
   return {
     UUID: mapping.uuid,
     BatchSize: mapping.batchSize,
@@ -107,8 +108,9 @@ function startPoller(env: EmulatorEnv, mapping: EmulatedMapping): () => void {
     while (!stopped) {
       const queue = state.queueByArn(mapping.sourceArn)
       const fn = state.functions.get(mapping.functionName)
-      const now = Date.now()
-      if (fn) settle(fn)
+      // Creating and Pending end on the state clock; the idle pause below is wall time either way.
+      const now = state.options.stateClock.now()
+      if (fn) settle(fn, now)
       if (!queue || !fn || fn.state !== 'Active' || !mapping.enabled || now < mapping.activeAt) {
         await sleep(Math.max(mapping.activeAt - now, 20), queue)
         continue
@@ -199,7 +201,7 @@ export function eventSourceHandlers(env: EmulatorEnv, base: string) {
               `An event source mapping with SQS arn (" ${sourceArn} ") and function (" ${fn.name} ") already exists. Please update or delete the existing mapping with UUID ${existing.uuid}`,
             )
           }
-          const now = Date.now()
+          const now = state.options.stateClock.now()
           const mapping: EmulatedMapping = {
             uuid: randomUUID(),
             functionName: fn.name,
@@ -209,12 +211,12 @@ export function eventSourceHandlers(env: EmulatorEnv, base: string) {
             responseTypes: (body.FunctionResponseTypes ?? []) as string[],
             enabled: body.Enabled !== false,
             activeAt: now + state.options.stateDelayMs,
-            lastModified: now,
+            lastModified: Date.now(),
             stop: () => {},
           }
           mapping.stop = startPoller(env, mapping)
           state.mappings.set(mapping.uuid, mapping)
-          return jsonResponse(202, configuration(mapping))
+          return jsonResponse(202, configuration(mapping, now))
         }),
       ),
     ),
@@ -229,13 +231,15 @@ export function eventSourceHandlers(env: EmulatorEnv, base: string) {
           const mappings = [...state.mappings.values()].filter(
             (m) => (arn === undefined || m.functionArn === arn) && (source === null || m.sourceArn === source),
           )
-          return jsonResponse(200, { EventSourceMappings: mappings.map((m) => configuration(m)) })
+          return jsonResponse(200, { EventSourceMappings: mappings.map((m) => configuration(m, state.options.stateClock.now())) })
         }),
       ),
     ),
     http.get(
       `${path}/:uuid`,
-      route(env, 'rest-json', 'GetEventSourceMapping', async ({ params }) => jsonResponse(200, configuration(find(params.uuid)))),
+      route(env, 'rest-json', 'GetEventSourceMapping', async ({ params }) =>
+        jsonResponse(200, configuration(find(params.uuid), state.options.stateClock.now())),
+      ),
     ),
     http.put(
       `${path}/:uuid`,
@@ -246,7 +250,7 @@ export function eventSourceHandlers(env: EmulatorEnv, base: string) {
         if (body.FunctionResponseTypes !== undefined) mapping.responseTypes = body.FunctionResponseTypes as string[]
         if (body.Enabled !== undefined) mapping.enabled = body.Enabled !== false
         mapping.lastModified = Date.now()
-        return jsonResponse(202, configuration(mapping, 'Updating'))
+        return jsonResponse(202, configuration(mapping, state.options.stateClock.now(), 'Updating'))
       }),
     ),
     http.delete(
@@ -255,7 +259,7 @@ export function eventSourceHandlers(env: EmulatorEnv, base: string) {
         const mapping = find(params.uuid)
         mapping.stop()
         state.mappings.delete(mapping.uuid)
-        return jsonResponse(202, configuration(mapping, 'Deleting'))
+        return jsonResponse(202, configuration(mapping, state.options.stateClock.now(), 'Deleting'))
       }),
     ),
   ]

@@ -158,7 +158,7 @@ export function functionUrlHandlers(env: EmulatorEnv) {
       const urlId = host.exec(request.url)?.[1] ?? ''
       const fn = [...state.functions.values()].find((candidate) => candidate.url?.url.includes(`//${urlId}.`))
       if (!fn?.url) return forbidden()
-      settle(fn)
+      settle(fn, state.options.stateClock.now())
       const allowed = fn.url.authType === 'AWS_IAM' ? signedForLambda(request, region) : publiclyInvocable(fn)
       if (!allowed) return forbidden()
       const requestId = randomUUID()

@@ -17,7 +17,7 @@ export function findFunction(env: EmulatorEnv, name: string | undefined, qualifi
     const arn = env.state.functionArn(name ?? '')
     throw new AwsFault(404, 'ResourceNotFoundException', `Function not found: ${qualifier ? `${arn}:${qualifier}` : arn}`)
   }
-  settle(fn)
+  settle(fn, env.state.options.stateClock.now())
   return fn
 }
 
@@ -33,7 +33,7 @@ export function runtimeOf(env: EmulatorEnv, fn: EmulatedFunction, version: Funct
 
 function checkRoleAssumable(env: EmulatorEnv, role: string, context: RouteContext): void {
   const known = env.state.roles.get(role.slice(role.lastIndexOf('/') + 1))
-  if (context.fault?.kind === 'role-not-assumable' || (known && Date.now() < known.assumableAt)) {
+  if (context.fault?.kind === 'role-not-assumable' || (known && env.state.options.stateClock.now() < known.assumableAt)) {
     throw new AwsFault(400, 'InvalidParameterValueException', ROLE_NOT_ASSUMABLE)
   }
 }
@@ -52,7 +52,7 @@ function checkUpdatable(fn: EmulatedFunction): void {
 function beginUpdate(env: EmulatorEnv, fn: EmulatedFunction, next: FunctionVersion): void {
   fn.next = next
   fn.lastUpdateStatus = 'InProgress'
-  fn.updatedAt = Date.now() + env.state.options.updateDelayMs
+  fn.updatedAt = env.state.options.stateClock.now() + env.state.options.updateDelayMs
   touch(fn)
 }
 
@@ -77,7 +77,7 @@ export function functionHandlers(env: EmulatorEnv, base: string) {
           arn: state.functionArn(name),
           tags: { ...((body.Tags ?? {}) as Record<string, string>) },
           state: 'Pending',
-          activeAt: Date.now() + state.options.stateDelayMs,
+          activeAt: state.options.stateClock.now() + state.options.stateDelayMs,
           lastUpdateStatus: undefined,
           updatedAt: 0,
           lastModified: lambdaTime(),
@@ -106,7 +106,7 @@ export function functionHandlers(env: EmulatorEnv, base: string) {
           if (!Number.isInteger(start) || start < 0) throw new AwsFault(400, 'InvalidParameterValueException', 'Invalid marker')
           const page = names.slice(start, start + maxItems).map((name) => {
             const fn = state.functions.get(name) as EmulatedFunction
-            settle(fn)
+            settle(fn, state.options.stateClock.now())
             return toConfiguration(fn)
           })
           const end = start + maxItems

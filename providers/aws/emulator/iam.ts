@@ -56,7 +56,7 @@ export function iamHandlers(env: EmulatorEnv) {
           tags,
           attachedPolicies: new Set(),
           inlinePolicies: new Map(),
-          assumableAt: Date.now() + state.options.roleDelayMs,
+          assumableAt: state.options.stateClock.now() + state.options.roleDelayMs,
         }
         state.roles.set(roleName, created)
         return xmlResponse(action, roleXml(created), requestId)

@@ -1,32 +1,25 @@
 import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
-import { zipSync } from 'fflate'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAwsEmulator, FAKE_CREDENTIALS } from './index.ts'
+import { describe, expect, it } from 'vitest'
+import { emulatorForFile, zipFunction } from '../__fixtures__/emulator.ts'
 import { FUNCTION_CREDENTIALS } from './lambda-env.ts'
 
 const region = 'eu-central-1'
-const emulator = createAwsEmulator({ region, stateDelayMs: 0, updateDelayMs: 0, roleDelayMs: 0 })
-const lambda = new LambdaClient({ region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 })
-const encoder = new TextEncoder()
-
-beforeAll(() => emulator.listen())
-afterAll(() => emulator.close())
+const { clientConfig } = emulatorForFile({ region, stateDelayMs: 0, updateDelayMs: 0, roleDelayMs: 0 })
+const lambda = new LambdaClient(clientConfig)
 
 async function environmentOf(runtime: 'nodejs20.x' | 'nodejs22.x' | 'nodejs24.x', variables: Record<string, string> = {}) {
   const name = `env-${runtime.replace('.', '-')}`
   await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Role: 'arn:aws:iam::123456789012:role/test',
-      Runtime: runtime,
-      Handler: 'index.handler',
-      MemorySize: 512,
-      Timeout: 30,
-      Environment: { Variables: variables },
-      Code: { ZipFile: zipSync({ 'index.mjs': encoder.encode('export const handler = async () => ({ ...process.env })') }) },
-    }),
+    new CreateFunctionCommand(
+      zipFunction(name, 'export const handler = async () => ({ ...process.env })', {
+        Runtime: runtime,
+        MemorySize: 512,
+        Timeout: 30,
+        Environment: { Variables: variables },
+      }),
+    ),
   )
-  const output = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: encoder.encode('{}') }))
+  const output = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: '{}' }))
   return JSON.parse(new TextDecoder().decode(output.Payload)) as Record<string, string>
 }
 
@@ -74,23 +67,20 @@ describe("the emulator gives functions Lambda's environment variables", () => {
 
   it('runs the code in its task root, in UTC', async () => {
     await lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: 'env-instance',
-        Role: 'arn:aws:iam::123456789012:role/test',
-        Runtime: 'nodejs22.x',
-        Handler: 'index.handler',
-        Timeout: 30,
-        Code: {
-          ZipFile: zipSync({
-            'data/greeting.txt': encoder.encode('hello from the zip'),
-            'index.mjs': encoder.encode(`import { readFileSync } from 'node:fs'
+      new CreateFunctionCommand(
+        zipFunction(
+          'env-instance',
+          {
+            'data/greeting.txt': 'hello from the zip',
+            'index.mjs': `import { readFileSync } from 'node:fs'
 export const handler = async () => ({
   cwd: process.cwd(), root: process.env.LAMBDA_TASK_ROOT, file: readFileSync('data/greeting.txt', 'utf8'),
   hours: new Date(0).getHours(), zone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-})`),
-          }),
-        },
-      }),
+})`,
+          },
+          { Timeout: 30 },
+        ),
+      ),
     )
     const output = await lambda.send(new InvokeCommand({ FunctionName: 'env-instance' }))
     const body = JSON.parse(new TextDecoder().decode(output.Payload)) as Record<string, unknown>

@@ -28,6 +28,13 @@ export interface AwsEmulatorOptions {
   /** The time EventBridge Scheduler's schedules run on (default the system clock; tests pass a manual one). */
   clock?: TriggerClock
   /**
+   * The time the state delays above (`stateDelayMs`, `updateDelayMs`, `roleDelayMs`) are measured on
+   * (default the system clock). A manual clock (`createManualClock()`) makes a function stay Pending
+   * until the clock is advanced past its delay, however slow the machine: the fidelity replay passes
+   * one. Apart from `clock` so that a test firing schedules by hand still gets functions that become Active.
+   */
+  stateClock?: Pick<TriggerClock, 'now'>
+  /**
    * How long a received SQS message stays invisible before it is delivered
    * again, i.e. the pause before a failed message is retried (fast 200 ms;
    * realistic 30 s, SQS's default VisibilityTimeout; AWS: the queue's
@@ -53,7 +60,7 @@ export type ResolvedOptions = Required<AwsEmulatorOptions>
  */
 const TIMINGS: Record<
   EmulatorTiming,
-  Omit<ResolvedOptions, 'region' | 'accountId' | 'timing' | 'maxConcurrency' | 'throttleRetryAfterSec' | 'clock'>
+  Omit<ResolvedOptions, 'region' | 'accountId' | 'timing' | 'maxConcurrency' | 'throttleRetryAfterSec' | 'clock' | 'stateClock'>
 > = {
   fast: {
     stateDelayMs: 20,
@@ -87,6 +94,7 @@ export function resolveOptions(options: AwsEmulatorOptions = {}): ResolvedOption
     throttleRetryAfterSec: options.throttleRetryAfterSec ?? 1,
     asyncRetryDelayMs: options.asyncRetryDelayMs ?? preset.asyncRetryDelayMs,
     clock: options.clock ?? systemClock(),
+    stateClock: options.stateClock ?? systemClock(),
     queueRetryDelayMs: options.queueRetryDelayMs ?? preset.queueRetryDelayMs,
     queueDeletedWindowMs: options.queueDeletedWindowMs ?? preset.queueDeletedWindowMs,
   }
@@ -159,8 +167,11 @@ export function lambdaTime(date = new Date()): string {
   return date.toISOString().replace('Z', '+0000')
 }
 
-/** Applies the state transitions whose time has come; old versions stop once their calls finish. */
-export function settle(fn: EmulatedFunction, now = Date.now()): void {
+/**
+ * Applies the state transitions whose time has come; old versions stop once their calls finish.
+ * `now`: the emulator's state clock (`options.stateClock.now()`), never the wall clock directly.
+ */
+export function settle(fn: EmulatedFunction, now: number): void {
   if (fn.state === 'Pending' && now >= fn.activeAt) {
     fn.state = 'Active'
     fn.lastUpdateStatus = 'Successful'

@@ -20,18 +20,19 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda'
 import { zipSync } from 'fflate'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { createManualClock } from '../../../src/triggers/clock.ts'
+import { emulatorForFile, sdkError, zipFunction } from '../__fixtures__/emulator.ts'
 import recordings from '../__fixtures__/recorded/localstack-lambda.snapshot.json' with { type: 'json' }
-import { createAwsEmulator, FAKE_CREDENTIALS } from './index.ts'
 
 const region = 'us-east-1'
-const emulator = createAwsEmulator({ region, stateDelayMs: 150, updateDelayMs: 150, roleDelayMs: 0 })
-const lambda = new LambdaClient({ region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 })
+// Pending and InProgress last until the test moves the state clock (active()): an update right after another
+// meets the first one in progress however slow the machine (on the wall clock that was a 150 ms window).
+const stateClock = createManualClock()
+const { emulator, clientConfig } = emulatorForFile({ region, stateDelayMs: 150, updateDelayMs: 150, roleDelayMs: 0, stateClock })
+const lambda = new LambdaClient(clientConfig)
 const encoder = new TextEncoder()
 const ROLE = 'arn:aws:iam::123456789012:role/recorded'
-
-beforeAll(() => emulator.listen())
-afterAll(() => emulator.close())
 
 type Recording = Record<string, unknown>
 
@@ -52,12 +53,9 @@ function fill(text: string, values: Record<string, string>): string {
 }
 
 async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e as Error & { $metadata?: { httpStatusCode?: number } },
-  )
-  if (!error) throw new Error('expected the call to fail')
-  return { name: error.name, message: error.message, status: error.$metadata?.httpStatusCode }
+  const error = await sdkError(promise)
+  const status = (error.$metadata as { httpStatusCode?: number } | undefined)?.httpStatusCode
+  return { name: error.name, message: error.message, status }
 }
 
 function expectedError(recording: unknown, values: Record<string, string> = {}) {
@@ -67,25 +65,14 @@ function expectedError(recording: unknown, values: Record<string, string> = {}) 
 }
 
 async function create(name: string, code: string, extra: Record<string, unknown> = {}) {
-  const result = await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Role: ROLE,
-      Runtime: 'nodejs22.x',
-      Handler: 'index.handler',
-      Timeout: 30,
-      Code: { ZipFile: zipSync({ 'index.mjs': encoder.encode(code) }) },
-      ...extra,
-    }),
-  )
-  return result
+  return lambda.send(new CreateFunctionCommand(zipFunction(name, code, { Role: ROLE, Timeout: 30, ...extra })))
 }
 
 async function active(name: string): Promise<void> {
   for (;;) {
     const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: name }))
     if (Configuration?.State === 'Active' && Configuration.LastUpdateStatus !== 'InProgress') return
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await stateClock.advance(20)
   }
 }
 
@@ -150,27 +137,15 @@ describe('the emulator answers as recorded from real AWS', () => {
     expect(got).toEqual(expectedError(recording.invoke_function_doesnotexist))
   })
 
-  it('test_ops_on_nonexisting_fn: GetFunction and DeleteFunction name the unqualified ARN', async () => {
-    const values = { '<nonexisting-fn-name>': 'recorded-missing' }
-    const get = recorded('TestLambdaFunction::test_ops_on_nonexisting_fn[get_function]')
-    expect(await failure(lambda.send(new GetFunctionCommand({ FunctionName: 'recorded-missing' })))).toEqual(
-      expectedError(get.not_found_exception, values),
-    )
-    const del = recorded('TestLambdaFunction::test_ops_on_nonexisting_fn[delete_function]')
-    expect(await failure(lambda.send(new DeleteFunctionCommand({ FunctionName: 'recorded-missing' })))).toEqual(
-      expectedError(del.not_found_exception, values),
-    )
-  })
-
-  it('test_ops_on_nonexisting_fn: GetFunctionConfiguration and GetFunctionUrlConfig', async () => {
-    const values = { '<nonexisting-fn-name>': 'recorded-missing' }
-    const config = recorded('TestLambdaFunction::test_ops_on_nonexisting_fn[get_function_configuration]')
-    expect(await failure(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'recorded-missing' })))).toEqual(
-      expectedError(config.not_found_exception, values),
-    )
-    const url = recorded('TestLambdaFunction::test_ops_on_nonexisting_fn[get_function_url_config]')
-    expect(await failure(lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'recorded-missing' })))).toEqual(
-      expectedError(url.not_found_exception, values),
+  it.each([
+    ['get_function', (FunctionName: string) => lambda.send(new GetFunctionCommand({ FunctionName }))],
+    ['delete_function', (FunctionName: string) => lambda.send(new DeleteFunctionCommand({ FunctionName }))],
+    ['get_function_configuration', (FunctionName: string) => lambda.send(new GetFunctionConfigurationCommand({ FunctionName }))],
+    ['get_function_url_config', (FunctionName: string) => lambda.send(new GetFunctionUrlConfigCommand({ FunctionName }))],
+  ])('test_ops_on_nonexisting_fn[%s]: answers with the recorded not-found error', async (operation, call) => {
+    const recording = recorded(`TestLambdaFunction::test_ops_on_nonexisting_fn[${operation}]`)
+    expect(await failure(call('recorded-missing'))).toEqual(
+      expectedError(recording.not_found_exception, { '<nonexisting-fn-name>': 'recorded-missing' }),
     )
   })
 
@@ -243,39 +218,14 @@ describe('the emulator answers as recorded from real AWS', () => {
     expect(got.message).toContain(arn)
   })
 
-  it('test_oversized_zipped_create_lambda: a zip over 50 MiB', async () => {
-    const recording = recorded('TestLambdaSizeLimits::test_oversized_zipped_create_lambda').invalid_param_exc
+  it.each([
     // Only its size matters: AWS refuses it before looking inside.
-    const zip = new Uint8Array(52_428_801)
-    const got = await failure(
-      lambda.send(
-        new CreateFunctionCommand({
-          FunctionName: 'recorded-big-zip',
-          Role: ROLE,
-          Runtime: 'nodejs22.x',
-          Handler: 'index.handler',
-          Code: { ZipFile: zip },
-        }),
-      ),
-    )
-    expect(got).toEqual(expectedError(recording))
-  })
-
-  it('test_oversized_request_create_lambda: a CreateFunction request over 70,167,211 bytes', async () => {
-    const recording = recorded('TestLambdaSizeLimits::test_oversized_request_create_lambda').invalid_param_exc
+    ['test_oversized_zipped_create_lambda: a zip over 50 MiB', 'recorded-big-zip', 52_428_801],
     // Base64 in the JSON body: 52.7 MB of zip is over 70 MB of request.
-    const zip = new Uint8Array(52_700_000)
-    const got = await failure(
-      lambda.send(
-        new CreateFunctionCommand({
-          FunctionName: 'recorded-huge',
-          Role: ROLE,
-          Runtime: 'nodejs22.x',
-          Handler: 'index.handler',
-          Code: { ZipFile: zip },
-        }),
-      ),
-    )
+    ['test_oversized_request_create_lambda: a CreateFunction request over 70,167,211 bytes', 'recorded-huge', 52_700_000],
+  ])('%s', async (title, name, bytes) => {
+    const recording = recorded(`TestLambdaSizeLimits::${title.split(':')[0]}`).invalid_param_exc
+    const got = await failure(lambda.send(new CreateFunctionCommand(zipFunction(name, new Uint8Array(bytes), { Role: ROLE }))))
     expect(got).toEqual(expectedError(recording))
   })
 

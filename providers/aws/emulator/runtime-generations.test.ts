@@ -8,33 +8,18 @@
  */
 import { readFileSync } from 'node:fs'
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, type Runtime } from '@aws-sdk/client-lambda'
-import { zipSync } from 'fflate'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { emulatorForFile, zipFunction } from '../__fixtures__/emulator.ts'
 import { RIC_ENTRY } from '../__fixtures__/ric-runtime-api.ts'
 import { CALLBACK_REFUSED, CALLBACK_WARNING, generationOf, NODEJS_EXIT_MESSAGE } from './host-errors.ts'
-import { createAwsEmulator, FAKE_CREDENTIALS } from './index.ts'
 
-const region = 'us-east-1'
-const emulator = createAwsEmulator({ region, stateDelayMs: 0, updateDelayMs: 0, roleDelayMs: 0 })
-const lambda = new LambdaClient({ region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 })
-const encoder = new TextEncoder()
-
-beforeAll(() => emulator.listen())
-afterAll(() => emulator.close())
+const { clientConfig } = emulatorForFile({ region: 'us-east-1', stateDelayMs: 0, updateDelayMs: 0, roleDelayMs: 0 })
+const lambda = new LambdaClient(clientConfig)
 
 let counter = 0
 async function run(runtime: Runtime, code: string) {
   const name = `gen-${++counter}`
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Role: 'arn:aws:iam::123456789012:role/test',
-      Runtime: runtime,
-      Handler: 'index.handler',
-      Timeout: 30,
-      Code: { ZipFile: zipSync({ 'index.mjs': encoder.encode(code) }) },
-    }),
-  )
+  await lambda.send(new CreateFunctionCommand(zipFunction(name, code, { Runtime: runtime, Timeout: 30 })))
   const output = await lambda.send(new InvokeCommand({ FunctionName: name, LogType: 'Tail' }))
   return {
     functionError: output.FunctionError,

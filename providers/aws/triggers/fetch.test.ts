@@ -1,16 +1,13 @@
 import { withOverrides } from 'cloudfn'
 import { HttpResponse, http as route } from 'msw'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { http } from '../../../src/triggers/http.ts'
+import { emulatorForFile } from '../__fixtures__/emulator.ts'
 import { ELSEWHERE, redirector } from '../__fixtures__/redirect.ts'
-import { createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
-import { aws } from '../index.ts'
 
-const region = 'eu-west-1'
-const emulator = createAwsEmulator({ region, stateDelayMs: 5, updateDelayMs: 5 })
-const server = emulator.listen()
-afterAll(() => emulator.close())
-const cloud = aws({ region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 2, retry: { baseDelayMs: 1, maxAttempts: 3 } })
+const emulated = emulatorForFile({ region: 'eu-west-1', stateDelayMs: 5, updateDelayMs: 5 })
+const { server } = emulated
+const cloud = emulated.cloud()
 
 describe('aws fetch()', () => {
   it.each(['public', 'iam'] as const)(

@@ -1,27 +1,23 @@
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
-import { createCloud, withOverrides } from 'cloudfn'
-import { afterAll, describe, expect, it } from 'vitest'
+import { withOverrides } from 'cloudfn'
+import { describe, expect, it } from 'vitest'
 import { caughtError } from '../../../conformance/expect.ts'
 import { worker } from '../../../conformance/fixtures/functions.ts'
 import { queue } from '../../../src/triggers/queue.ts'
-import { createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
-import { aws, createAwsProvider } from '../index.ts'
+import { emulatorForFile } from '../__fixtures__/emulator.ts'
 
 const region = 'eu-west-1'
 // SQS keeps a deleted queue's name for 60 s, as here: the test frees it itself when it wants (no wall-clock window).
-const emulator = createAwsEmulator({
+const emulated = emulatorForFile({
   region,
   stateDelayMs: 5,
   updateDelayMs: 5,
   queueRetryDelayMs: 5,
   queueDeletedWindowMs: 60_000,
 })
-emulator.listen()
-afterAll(() => emulator.close())
-const { state } = emulator
-const settings = { region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 2 }
+const { state } = emulated.emulator
 // Retry-After asks for 60 s; the client waits at most six times maxDelayMs (here 600 ms).
-const cloud = aws({ ...settings, retry: { baseDelayMs: 1, maxDelayMs: 100, maxAttempts: 5 } })
+const cloud = emulated.cloud({ maxDelayMs: 100, maxAttempts: 5 })
 let counter = 0
 const unique = (base: string) => `${base}-${++counter}`
 const calls = (operation: string) => state.requestsByOperation.get(operation) ?? 0
@@ -31,7 +27,7 @@ describe('aws queue names', () => {
     const name = unique('again')
     await cloud.deploy(worker, { name })
     await cloud.remove(name)
-    const strict = createCloud(createAwsProvider(settings), { retry: { maxAttempts: 1 } })
+    const strict = emulated.cloud({ maxAttempts: 1 })
     expect(await caughtError(strict.deploy(worker, { name }))).toMatchObject({
       code: 'Conflict',
       isRetryable: true,
@@ -40,7 +36,7 @@ describe('aws queue names', () => {
     // The function is there from that attempt; retrying finishes the deploy once the name is free.
     const before = calls('CreateQueue')
     // Retries until the name is free, however long the machine takes to get there (the test's timeout is the guard).
-    const patient = aws({ ...settings, retry: { baseDelayMs: 1, maxDelayMs: 20, maxAttempts: 100 } })
+    const patient = emulated.cloud({ maxDelayMs: 20, maxAttempts: 100 })
     const deploying = patient.deploy(worker, { name })
     // The name frees up once the deploy has been refused at least once (SQS: 60 s after the delete).
     while (calls('CreateQueue') === before) await new Promise((resolve) => setTimeout(resolve, 1))
@@ -78,7 +74,7 @@ describe('aws queue names', () => {
 
   it('refuses a queue cloudfn did not create, leaving its attributes alone', async () => {
     const [name, theirs] = [unique('foreign'), unique('theirs')]
-    const sqs = new SQSClient({ region, credentials: FAKE_CREDENTIALS })
+    const sqs = new SQSClient(emulated.clientConfig)
     await sqs.send(new CreateQueueCommand({ QueueName: theirs }))
     const error = await caughtError(cloud.deploy(withOverrides(worker, { trigger: queue({ name: theirs }) }), { name }))
     expect(error).toMatchObject({ code: 'Conflict', isRetryable: false })
@@ -94,7 +90,7 @@ describe('aws queue names', () => {
     // Out of band, someone deletes the dead-letter queue and makes their own under that name.
     const deadLetter = `${jobs}-dead-letter`
     state.queues.delete(deadLetter)
-    const sqs = new SQSClient({ region, credentials: FAKE_CREDENTIALS })
+    const sqs = new SQSClient(emulated.clientConfig)
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: deadLetter, tags: { team: 'billing' } }))
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'theirs' }))
     await cloud.remove(name)
@@ -110,7 +106,7 @@ describe('aws queue names', () => {
     const name = unique('moving')
     const [before, after, failed] = [unique('before'), unique('after'), unique('failed')]
     await cloud.deploy(withOverrides(worker, { trigger: queue({ name: before, deadLetter: failed }) }), { name })
-    const sqs = new SQSClient({ region, credentials: FAKE_CREDENTIALS })
+    const sqs = new SQSClient(emulated.clientConfig)
     await sqs.send(new SendMessageCommand({ QueueUrl: state.queues.get(failed)?.url, MessageBody: 'dead letter' }))
     await cloud.deploy(withOverrides(worker, { trigger: queue({ name: after, deadLetter: failed }) }), { name })
     expect([state.queues.has(before), state.queues.has(after)]).toEqual([false, true])

@@ -1,23 +1,18 @@
 import { withOverrides } from 'cloudfn'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ticker, worker } from '../../../conformance/fixtures/functions.ts'
 import { queue } from '../../../src/triggers/queue.ts'
-import { createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
-import { aws } from '../index.ts'
+import { emulatorForFile } from '../__fixtures__/emulator.ts'
 import { INVOKE_POLICY, SCHEDULER_INVOKE_POLICY, SQS_EXECUTION_POLICY, SQS_READ_POLICY } from '../role-policies.ts'
 
-const region = 'eu-west-1'
-const emulator = createAwsEmulator({ region, stateDelayMs: 5, updateDelayMs: 5, queueRetryDelayMs: 5 })
-emulator.listen()
-afterAll(() => emulator.close())
-const { state } = emulator
-const settings = { region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 2, retry: { baseDelayMs: 1, maxAttempts: 3 } }
+const emulated = emulatorForFile({ region: 'eu-west-1', stateDelayMs: 5, updateDelayMs: 5, queueRetryDelayMs: 5 })
+const { state } = emulated.emulator
 let counter = 0
 const unique = (base: string) => `${base}-${++counter}`
 
 describe('aws roles for triggers', () => {
   it('lets the scheduler invoke, and the execution role read, only what cloudfn tagged', async () => {
-    const cloud = aws(settings)
+    const cloud = emulated.cloud()
     const [tick, work] = [unique('tick'), unique('work')]
     await cloud.deploy(ticker, { name: tick })
     await cloud.deploy(worker, { name: work })
@@ -42,13 +37,13 @@ describe('aws roles for triggers', () => {
   })
 
   it('takes the any-function and any-queue policies off roles an earlier version made', async () => {
-    const cloud = aws(settings)
+    const cloud = emulated.cloud()
     const [tick, work] = [unique('old-tick'), unique('old-work')]
     await cloud.deploy(ticker, { name: tick })
     state.roles.get('cloudfn-scheduler')?.attachedPolicies.add(INVOKE_POLICY)
     state.roles.get('cloudfn-lambda-execution')?.attachedPolicies.add(SQS_EXECUTION_POLICY)
     // A new process finds the roles in place.
-    const later = aws(settings)
+    const later = emulated.cloud()
     await later.deploy(withOverrides(ticker, { memoryMb: 512 }), { name: tick })
     await later.deploy(worker, { name: work })
     expect(state.roles.get('cloudfn-scheduler')?.attachedPolicies.has(INVOKE_POLICY)).toBe(false)
@@ -58,7 +53,7 @@ describe('aws roles for triggers', () => {
   })
 
   it('gc keeps the scheduler role while a schedule stays and deletes it with the last one', async () => {
-    const cloud = aws(settings)
+    const cloud = emulated.cloud()
     const [tick, work] = [unique('gc-tick'), unique('gc-work')]
     await cloud.deploy(ticker, { name: tick })
     await cloud.deploy(withOverrides(worker, { trigger: queue({ name: `${work}-q` }) }), { name: work })

@@ -1,19 +1,16 @@
 import { withOverrides } from 'cloudfn'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { caughtError } from '../../../conformance/expect.ts'
 import { ticker, worker } from '../../../conformance/fixtures/functions.ts'
 import { queue } from '../../../src/triggers/queue.ts'
 import { schedule } from '../../../src/triggers/schedule.ts'
-import { createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
-import { aws } from '../index.ts'
+import { emulatorForFile } from '../__fixtures__/emulator.ts'
 import { SQS_READ_POLICY } from '../role-policies.ts'
 
 const region = 'eu-west-1'
-const emulator = createAwsEmulator({ region, stateDelayMs: 5, updateDelayMs: 5, queueRetryDelayMs: 5 })
-emulator.listen()
-afterAll(() => emulator.close())
-const { state } = emulator
-const cloud = aws({ region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 2, retry: { baseDelayMs: 1, maxAttempts: 3 } })
+const emulated = emulatorForFile({ region, stateDelayMs: 5, updateDelayMs: 5, queueRetryDelayMs: 5 })
+const { state } = emulated.emulator
+const cloud = emulated.cloud()
 let counter = 0
 const unique = (base: string) => `${base}-${++counter}`
 const calls = (...operations: string[]) => operations.reduce((sum, op) => sum + (state.requestsByOperation.get(op) ?? 0), 0)

@@ -7,7 +7,7 @@ import { HttpResponse, http } from 'msw'
 import { afterEach, describe, expect, it } from 'vitest'
 import { echo } from '../../../conformance/fixtures/functions.ts'
 import { withOverrides } from '../../../src/define.ts'
-import { type Kit, SUBSCRIPTION, startKit } from '../__fixtures__/test-kit.ts'
+import { KIT_SCOPE, kitPerTest, SUBSCRIPTION } from '../__fixtures__/test-kit.ts'
 import { appName, storageAccountName } from '../names.ts'
 import { type AzureEmulator, createAzureEmulator } from './index.ts'
 
@@ -18,13 +18,11 @@ const STORAGE = 'api-version=2025-08-01'
 const RESOURCES = 'api-version=2025-04-01'
 
 let emulator: AzureEmulator | undefined
-let kit: Kit | undefined
 afterEach(async () => {
   await emulator?.close()
-  await kit?.close()
   emulator = undefined
-  kit = undefined
 })
+const startKit = kitPerTest()
 
 function start(): AzureEmulator {
   emulator = createAzureEmulator({ lroPolls: 1 })
@@ -90,10 +88,8 @@ describe('ARM as the REST specs describe it', () => {
 })
 
 describe('the provider against the specs', () => {
-  const scope = { subscriptionId: SUBSCRIPTION, resourceGroup: 'cloudfn-tests' }
-
   it('answers a site PUT 202 with Azure-AsyncOperation, which the deploy polls to the end', async () => {
-    kit = startKit()
+    const kit = startKit()
     const statuses: Array<[number, boolean]> = []
     kit.server.events.on('response:mocked', ({ request, response }) => {
       if (request.method === 'PUT' && /\/Microsoft\.Web\/sites\/[^/]+$/i.test(new URL(request.url).pathname)) {
@@ -109,7 +105,7 @@ describe('the provider against the specs', () => {
   })
 
   it('uses a key with Full permissions for the connection string', async () => {
-    kit = startKit()
+    const kit = startKit()
     kit.server.use(
       http.post(/\/storageAccounts\/[^/]+\/listKeys$/i, () =>
         HttpResponse.json({
@@ -121,13 +117,13 @@ describe('the provider against the specs', () => {
       ),
     )
     await kit.cloud.deploy(echo)
-    expect(kit.emulator.state.site(appName(scope, 'echo'))?.appSettings.AzureWebJobsStorage).toContain('AccountKey=ZnVsbA==;')
+    expect(kit.emulator.state.site(appName(KIT_SCOPE, 'echo'))?.appSettings.AzureWebJobsStorage).toContain('AccountKey=ZnVsbA==;')
   })
 
   it("waits for a storage account another deploy left 'Creating' before using it", async () => {
-    kit = startKit({ retry: { maxAttempts: 1 } })
+    const kit = startKit({ retry: { maxAttempts: 1 } })
     await kit.cloud.deploy(echo)
-    const account = kit.emulator.state.storageAccount(storageAccountName(scope))
+    const account = kit.emulator.state.storageAccount(storageAccountName(KIT_SCOPE))
     if (!account) throw new Error('no account')
     account.provisioningState = 'Creating'
     let reads = 0

@@ -1,18 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ticker, worker } from '../../../conformance/fixtures/functions.ts'
 import { rewriteHostJson, withoutBundle } from '../__fixtures__/rewrite-package.ts'
-import { type Kit, SUBSCRIPTION, startKit } from '../__fixtures__/test-kit.ts'
+import { KIT_SCOPE, kitPerTest } from '../__fixtures__/test-kit.ts'
 import { appName } from '../names.ts'
 import { indexFunctions, parseHostConfig } from './host-config.ts'
 import type { FunctionRegistration } from './protocol.ts'
 
-let kit: Kit | undefined
-afterEach(async () => {
-  await kit?.close()
-  kit = undefined
-})
+const startKit = kitPerTest()
 
-const scope = { subscriptionId: SUBSCRIPTION, resourceGroup: 'cloudfn-tests' }
+const scope = KIT_SCOPE
 const hostJson = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
 const BUNDLE = { id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' }
 
@@ -61,7 +57,7 @@ describe('the emulated host registers bindings as the real one does', () => {
   })
 
   it('lists a deployed queue function only when its package ships the bundle', async () => {
-    kit = startKit()
+    const kit = startKit()
     await kit.cloud.deploy(worker)
     const site = kit.emulator.state.site(appName(scope, 'worker'))
     expect(site?.listedFunctions.map((fn) => fn.name)).toEqual(['cloudfn', 'cloudfn-queue'])

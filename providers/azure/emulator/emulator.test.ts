@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { siteState } from '../__fixtures__/state.ts'
 import { type AzureEmulator, createAzureEmulator } from './index.ts'
 
 const ARM = 'https://management.azure.com/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/rg'
@@ -93,25 +94,16 @@ describe('azure emulator wire', () => {
     const { state } = start()
     const unknown = await fetch('https://missing-app.azurewebsites.net/api/cloudfn', { method: 'POST', body: '1' })
     expect(unknown.status).toBe(404)
-    state.sites.set('app', {
-      name: 'app',
-      resourceGroup: 'rg',
-      location: 'westeurope',
-      kind: 'functionapp,linux',
-      tags: {},
-      serverFarmId: '',
-      functionAppConfig: {},
-      appSettings: {},
-      masterKey: 'm',
-      hostKey: 'h',
-      functionKeys: new Map([['cloudfn', { default: 'k' }]]),
-      deployments: [],
-      app: { directory: '/nowhere', entryFile: '/nowhere/index.mjs', routePrefix: 'api', functions: [], functionErrors: {} },
-      listedFunctions: [{ kind: 'http', name: 'cloudfn', route: 'cloudfn', methods: ['POST'], authLevel: 'function' }],
-      runtime: undefined,
-      createdAt: '',
-      lastModified: '',
-    })
+    state.sites.set(
+      'app',
+      siteState({
+        masterKey: 'm',
+        hostKey: 'h',
+        functionKeys: new Map([['cloudfn', { default: 'k' }]]),
+        app: { directory: '/nowhere', entryFile: '/nowhere/index.mjs', routePrefix: 'api', functions: [], functionErrors: {} },
+        listedFunctions: [{ kind: 'http', name: 'cloudfn', route: 'cloudfn', methods: ['POST'], authLevel: 'function' }],
+      }),
+    )
     const noKey = await fetch('https://app.azurewebsites.net/api/cloudfn', { method: 'POST', body: '1' })
     expect(noKey.status).toBe(401)
     const wrongKey = await fetch('https://app.azurewebsites.net/api/cloudfn?code=nope', { method: 'POST', body: '1' })

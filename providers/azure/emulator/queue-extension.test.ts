@@ -13,17 +13,16 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { eventually } from '../../../conformance/expect.ts'
 import { withOverrides } from '../../../src/define.ts'
 import { recorder } from '../__fixtures__/queue-recorder.ts'
-import { type Kit, startKit } from '../__fixtures__/test-kit.ts'
+import { kitPerTest } from '../__fixtures__/test-kit.ts'
 import { decodeBase64, PollingPace, QUEUE_OPTION_PREFIX, queueOptions, queueTriggerMetadata } from './queue-extension.ts'
 
-let kit: Kit | undefined
 let dir: string | undefined
-afterEach(async () => {
-  await kit?.close()
-  kit = undefined
+afterEach(() => {
   if (dir) rmSync(dir, { recursive: true, force: true })
   dir = undefined
 })
+// Registered after the folder's clean-up, so (after-hooks running in reverse) each kit closes before its folder goes.
+const startKit = kitPerTest()
 
 /** Hang guard only: deliveries normally take milliseconds. */
 const DELIVERY_TIMEOUT_MS = 20_000
@@ -141,7 +140,7 @@ describe('queue extension on the emulator', () => {
   it('hands the handler exactly the message sent, for every JSON kind', async () => {
     dir = mkdtempSync(join(tmpdir(), 'cloudfn-queue-'))
     const file = join(dir, 'received.jsonl')
-    kit = startKit({ emulator: { queueRetryDelayMs: 5 } })
+    const kit = startKit({ emulator: { queueRetryDelayMs: 5 } })
     const fn = await kit.cloud.deploy(withOverrides(recorder, { env: { QUEUE_RECORD_DIR: dir } }), { name: 'recorder' })
     for (const message of JSON_KINDS) await fn.send(message)
     const received = () => {
@@ -159,7 +158,7 @@ describe('queue extension on the emulator', () => {
 
   it('moves a message that is not base64 to <queue>-poison without running the function', async () => {
     dir = mkdtempSync(join(tmpdir(), 'cloudfn-queue-'))
-    kit = startKit({ emulator: { queueRetryDelayMs: 5 } })
+    const kit = startKit({ emulator: { queueRetryDelayMs: 5 } })
     await kit.cloud.deploy(withOverrides(recorder, { env: { QUEUE_RECORD_DIR: dir } }), { name: 'recorder' })
     const { state } = kit.emulator
     const account = [...state.storageAccounts.values()][0]

@@ -11,11 +11,12 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { eventually } from '../../../conformance/expect.ts'
 import { createManualClock } from '../../../src/triggers/clock.ts'
+import { addStorageAccount, siteState } from '../__fixtures__/state.ts'
 import type { AppRuntime, TriggerOutcome } from './app-runtime.ts'
 import type { RpcData } from './protocol.ts'
 import { QUEUE_OPTION_PREFIX } from './queue-extension.ts'
 import { createQueue, putMessage, type QueueState } from './queues.ts'
-import { AzureState, key, type SiteState } from './state.ts'
+import { AzureState } from './state.ts'
 import { SiteTriggers } from './triggers.ts'
 
 /** Hang guard only. */
@@ -37,15 +38,7 @@ function start(options: Record<string, string>, reply?: TriggerOutcome, appDirec
   const clock = createManualClock(Date.UTC(2026, 0, 1))
   const state = new AzureState(() => 'secret')
   const queue = createQueue('work')
-  state.storageAccounts.set(key('rg', 'acct'), {
-    name: 'acct',
-    resourceGroup: 'rg',
-    location: 'westeurope',
-    keys: ['a', 'b'],
-    containers: new Set(),
-    queues: new Map([['work', queue]]),
-    tags: {},
-  })
+  addStorageAccount(state, [queue])
   const calls: Call[] = []
   const runtime: AppRuntime = {
     index: async () => ({ functions: [], bindingTypes: {} }),
@@ -59,25 +52,12 @@ function start(options: Record<string, string>, reply?: TriggerOutcome, appDirec
     retire: async () => {},
   }
   const settings = Object.fromEntries(Object.entries(options).map(([name, value]) => [`${QUEUE_OPTION_PREFIX}${name}`, value]))
-  const site: SiteState = {
-    name: 'app',
-    resourceGroup: 'rg',
-    location: 'westeurope',
-    kind: 'functionapp,linux',
-    tags: {},
-    serverFarmId: '',
-    functionAppConfig: {},
+  const site = siteState({
     appSettings: { AzureWebJobsStorage: 'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a', ...settings },
-    masterKey: '',
-    hostKey: '',
-    functionKeys: new Map(),
-    deployments: [],
     app: { directory: appDirectory, entryFile: 'index.js', routePrefix: '', functions: [], functionErrors: {} },
     listedFunctions: [{ kind: 'queue', name: 'q', queueName: 'work', connection: 'AzureWebJobsStorage' }],
     runtime: Promise.resolve(runtime),
-    createdAt: '',
-    lastModified: '',
-  }
+  })
   state.sites.set('app', site)
   const poison = () =>
     state

@@ -1,7 +1,7 @@
 /** Queue service paths the SDK never sends but a raw client can; the rest is diffed against Azurite. */
 import { afterEach, describe, expect, it } from 'vitest'
+import { addStorageAccount } from '../__fixtures__/state.ts'
 import { type AzureEmulator, createAzureEmulator } from './index.ts'
-import { key } from './state.ts'
 
 let emulator: AzureEmulator | undefined
 afterEach(async () => {
@@ -12,15 +12,7 @@ afterEach(async () => {
 describe('queue service paths', () => {
   it('answers a path that is not valid percent-encoding with 400 InvalidUri', async () => {
     emulator = createAzureEmulator()
-    emulator.state.storageAccounts.set(key('rg', 'acct'), {
-      name: 'acct',
-      resourceGroup: 'rg',
-      location: 'westeurope',
-      keys: ['a', 'b'],
-      containers: new Set(),
-      queues: new Map(),
-      tags: {},
-    })
+    addStorageAccount(emulator.state)
     emulator.listen()
     const response = await fetch('https://acct.queue.core.windows.net/%E0%A4%A/messages')
     expect(response.status).toBe(400)

@@ -1,15 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { COOKIE_LINES, cookies, ELSEWHERE, keyed, open } from '../__fixtures__/http-functions.ts'
-import { type Kit, SUBSCRIPTION, startKit } from '../__fixtures__/test-kit.ts'
+import { KIT_SCOPE, type Kit, kitPerTest } from '../__fixtures__/test-kit.ts'
 import { appName } from '../names.ts'
 
-let kit: Kit | undefined
-afterEach(async () => {
-  await kit?.close()
-  kit = undefined
-})
+const startKit = kitPerTest()
 
-const app = appName({ subscriptionId: SUBSCRIPTION, resourceGroup: 'cloudfn-tests' }, 'keyed-calls')
+const app = appName(KIT_SCOPE, 'keyed-calls')
 
 /** Every host the process sent a request to while the kit listens. */
 function hostsSeen(current: Kit): string[] {
@@ -19,27 +15,21 @@ function hostsSeen(current: Kit): string[] {
 }
 
 describe('azure fetch() on an HTTP function', () => {
-  it('hands a redirect to another origin back as it is, sending nothing there', async () => {
-    kit = startKit()
-    const fn = await kit.cloud.deploy(keyed)
+  it.each([
+    ['a key-protected', keyed],
+    ['a public', open],
+  ])('hands a redirect to another origin from %s function back as it is, sending nothing there', async (_, definition) => {
+    const kit = startKit()
+    const fn = await kit.cloud.deploy(definition)
     const hosts = hostsSeen(kit)
     const response = await fn.fetch('/away')
     expect([response.status, response.headers.get('location')]).toEqual([302, ELSEWHERE])
     expect(hosts).not.toContain(new URL(ELSEWHERE).host)
-    expect(kit.emulator.state.executions.get('keyed-calls')).toBe(1)
-  })
-
-  it('hands a redirect back as it is from a public function too', async () => {
-    kit = startKit()
-    const fn = await kit.cloud.deploy(open)
-    const hosts = hostsSeen(kit)
-    const response = await fn.fetch('/away')
-    expect([response.status, response.headers.get('location')]).toEqual([302, ELSEWHERE])
-    expect(hosts).not.toContain(new URL(ELSEWHERE).host)
+    expect(kit.emulator.state.executions.get(definition.name)).toBe(1)
   })
 
   it("returns the handler's own 401 without running it again", async () => {
-    kit = startKit()
+    const kit = startKit()
     const fn = await kit.cloud.deploy(keyed)
     const denied = await fn.fetch('/deny', { method: 'POST', body: 'charge card' })
     expect([denied.status, await denied.text()]).toEqual([401, 'not you'])
@@ -47,7 +37,7 @@ describe('azure fetch() on an HTTP function', () => {
   })
 
   it('sends the request again with a rotated key, which the host refused before running anything', async () => {
-    kit = startKit()
+    const kit = startKit()
     const fn = await kit.cloud.deploy(keyed)
     const site = kit.emulator.state.site(app)
     if (!site) throw new Error('no site')
@@ -62,7 +52,7 @@ describe('azure fetch() on an HTTP function', () => {
 
 describe('azure HTTP responses', () => {
   it('keeps every Set-Cookie line as the function wrote it', async () => {
-    kit = startKit()
+    const kit = startKit()
     const fn = await kit.cloud.deploy(cookies)
     const response = await fn.fetch('/')
     expect(response.headers.getSetCookie()).toEqual(COOKIE_LINES)

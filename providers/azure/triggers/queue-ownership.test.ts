@@ -1,17 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { caughtError } from '../../../conformance/expect.ts'
 import { worker } from '../../../conformance/fixtures/functions.ts'
 import { withOverrides } from '../../../src/define.ts'
 import { queue } from '../../../src/triggers/queue.ts'
-import { type Kit, startKit } from '../__fixtures__/test-kit.ts'
+import { type Kit, kitPerTest } from '../__fixtures__/test-kit.ts'
 import { azureForeignQueues } from '../conformance/foreign-queues.ts'
 import { createQueue, putMessage, type QueueState } from '../emulator/queues.ts'
 
-let kit: Kit | undefined
-afterEach(async () => {
-  await kit?.close()
-  kit = undefined
-})
+const startKit = kitPerTest()
 
 const queuesOf = (current: Kit): Map<string, QueueState> =>
   [...current.emulator.state.storageAccounts.values()][0]?.queues ?? new Map()
@@ -22,7 +18,7 @@ const THEIRS = { owner: 'someone_else' }
 
 describe('azure queue ownership', () => {
   it('refuses a queue or poison queue cloudfn did not make, before changing anything, and leaves it as it was', async () => {
-    kit = startKit()
+    const kit = startKit()
     // The storage account exists once any function is deployed.
     await kit.cloud.deploy(worker, { name: 'first' })
     const queues = outside(kit)
@@ -56,7 +52,7 @@ describe('azure queue ownership', () => {
   })
 
   it('adopts its own queues on a redeploy, metadata compared without case, and remove deletes only those', async () => {
-    kit = startKit()
+    const kit = startKit()
     const fn = withOverrides(worker, { trigger: queue({ name: 'mine' }) })
     await kit.cloud.deploy(fn, { name: 'keeper' })
     // Azure reads metadata names without case: a queue whose marker came back in other case is still the function's.

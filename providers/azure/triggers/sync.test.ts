@@ -1,24 +1,20 @@
 import { HttpResponse, http } from 'msw'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { caughtError } from '../../../conformance/expect.ts'
 import { echo } from '../../../conformance/fixtures/functions.ts'
-import { type Kit, SUBSCRIPTION, startKit } from '../__fixtures__/test-kit.ts'
+import { KIT_SCOPE, kitPerTest } from '../__fixtures__/test-kit.ts'
 import { mapArmError } from '../errors.ts'
 import { appName } from '../names.ts'
 
-let kit: Kit | undefined
-afterEach(async () => {
-  await kit?.close()
-  kit = undefined
-})
+const startKit = kitPerTest()
 
-const scope = { subscriptionId: SUBSCRIPTION, resourceGroup: 'cloudfn-tests' }
+const scope = KIT_SCOPE
 const SYNC = /\/syncfunctiontriggers$/i
 
 // The spec says 204; the real service answers 200 (Azure/azure-rest-api-specs#1275, azure-sdk-for-js#16996).
 describe('azure trigger sync', () => {
   it('answers 200 on the emulator, as the real service does', async () => {
-    kit = startKit()
+    const kit = startKit()
     await kit.cloud.deploy(echo)
     const statuses: number[] = []
     kit.server.events.on('response:mocked', ({ request, response }) => {
@@ -29,7 +25,7 @@ describe('azure trigger sync', () => {
   })
 
   it('deploys whether the service answers 200 or the 204 of the spec, and fails on an error', async () => {
-    kit = startKit({ retry: { maxAttempts: 1 } })
+    const kit = startKit({ retry: { maxAttempts: 1 } })
     expect((await kit.cloud.deploy(echo, { name: 'two-hundred' })).status).toBe('created')
     kit.server.use(http.post(SYNC, () => new HttpResponse(null, { status: 204 }), { once: true }))
     expect((await kit.cloud.deploy(echo, { name: 'two-o-four' })).status).toBe('created')

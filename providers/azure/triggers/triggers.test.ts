@@ -1,19 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { caughtError } from '../../../conformance/expect.ts'
 import { worker } from '../../../conformance/fixtures/functions.ts'
 import { withOverrides } from '../../../src/define.ts'
 import { queue } from '../../../src/triggers/queue.ts'
-import { type Kit, startKit } from '../__fixtures__/test-kit.ts'
+import { type Kit, kitPerTest } from '../__fixtures__/test-kit.ts'
 import { routeMatches } from '../emulator/function-host.ts'
 import { groupSetCookieLines } from './cookies.ts'
 import { queuePayloadOf, scheduledTimeOf, wireRequestOf } from './events.ts'
 import { ncrontabOf } from './schedule.ts'
 
-let kit: Kit | undefined
-afterEach(async () => {
-  await kit?.close()
-  kit = undefined
-})
+const startKit = kitPerTest()
 
 describe('azure trigger translation', () => {
   it('turns the neutral cron into a 6-field NCRONTAB with seconds 0', () => {
@@ -75,7 +71,7 @@ describe('azure queue triggers on the emulator', () => {
   const queuesOf = (current: Kit) => [...current.emulator.state.storageAccounts.values()][0]?.queues ?? new Map()
 
   it('creates the queue and its poison queue tagged as cloudfn, skips an unchanged redeploy and removes both', async () => {
-    kit = startKit()
+    const kit = startKit()
     const fn = await kit.cloud.deploy(worker, { name: 'jobs' })
     expect((await kit.cloud.get('jobs')).trigger).toMatchObject({ kind: 'queue', maxRetries: 4 })
     const queues = queuesOf(kit)
@@ -92,14 +88,14 @@ describe('azure queue triggers on the emulator', () => {
   })
 
   it('moves a renamed queue: the old one goes, the new one is created', async () => {
-    kit = startKit()
+    const kit = startKit()
     await kit.cloud.deploy(worker, { name: 'renamed' })
     await kit.cloud.deploy(withOverrides(worker, { trigger: queue({ name: 'other-jobs' }) }), { name: 'renamed' })
     expect([...queuesOf(kit).keys()].sort()).toEqual(['other-jobs', 'other-jobs-poison'])
   })
 
   it("refuses a queue another function owns before changing anything, and a remove deletes only the function's own queues", async () => {
-    kit = startKit()
+    const kit = startKit()
     await kit.cloud.deploy(worker, { name: 'jobs' })
     const { state } = kit.emulator
     const writes = () => [...state.requestsByRoute].filter(([route]) => !route.endsWith(' GET')).reduce((n, [, c]) => n + c, 0)
@@ -122,7 +118,7 @@ describe('azure queue triggers on the emulator', () => {
   })
 
   it('rejects a queue name Azure cannot hold before sending anything', async () => {
-    kit = startKit()
+    const kit = startKit()
     const error = await caughtError(
       kit.cloud.deploy(withOverrides(worker, { trigger: queue({ name: 'a--b' }) }), { name: 'bad' }),
     )

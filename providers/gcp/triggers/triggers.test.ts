@@ -1,5 +1,5 @@
 import { HttpResponse, http as mswHttp } from 'msw'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { httpThrows, ticker, worker } from '../../../conformance/fixtures/functions.ts'
 import { withOverrides } from '../../../src/define.ts'
 import { createManualClock } from '../../../src/triggers/clock.ts'
@@ -10,6 +10,12 @@ import { startEmulated } from '../__fixtures__/setup.ts'
 import { GcpEmulatorState } from '../emulator/state.ts'
 
 const clock = createManualClock(Date.UTC(2026, 0, 1, 0, 0, 30))
+/**
+ * Waiting for deliveries: each is a function execution in a process, seven or more in a row, which a loaded
+ * machine can stretch over seconds. A hang guard only, within this file's two-minute test timeout.
+ */
+const DELIVERIES = { timeout: 50_000, interval: 10 }
+vi.setConfig({ testTimeout: 120_000 })
 let env: Awaited<ReturnType<typeof startEmulated>>
 beforeAll(async () => {
   env = await startEmulated({ clock, queueRetryDelayMs: 2 })
@@ -94,7 +100,7 @@ describe('gcp trigger resources', () => {
     expect((await cloud.deploy(withOverrides(worker, { trigger }), { name: 'consumer' })).status).toBe('unchanged')
     expect(triggerWrites(before)).toEqual([])
     await fn.send({ id: 1, fail: true })
-    await expect.poll(() => env.emulator.deadLetters('consumer'), { timeout: 5000 }).toEqual(['{"id":1,"fail":true}'])
+    await expect.poll(() => env.emulator.deadLetters('consumer'), DELIVERIES).toEqual(['{"id":1,"fail":true}'])
     expect(env.state.executions.get('consumer')).toBe(7)
     await cloud.remove('consumer')
     expect(topics()).toEqual([])
@@ -126,7 +132,7 @@ describe('gcp trigger resources', () => {
     const subscription = env.state.byShortName('picky')?.eventSubscription ?? ''
     env.emulator.pubsub.policies.delete(subscription)
     await cloud.get('picky').then((fn) => fn.send({ id: 2, fail: true }))
-    await expect.poll(() => env.state.executions.get('picky') ?? 0, { timeout: 5000 }).toBeGreaterThan(7)
+    await expect.poll(() => env.state.executions.get('picky') ?? 0, DELIVERIES).toBeGreaterThan(7)
     expect(env.emulator.deadLetters('picky')).toEqual([])
 
     // The next deploy repairs that grant alone, and the message still being redelivered is dead-lettered.
@@ -134,7 +140,7 @@ describe('gcp trigger resources', () => {
     expect((await cloud.deploy(withOverrides(worker, { trigger }), { name: 'picky' })).status).toBe('updated')
     expect(triggerWrites(before)).toEqual([`POST /v1/${subscription}:setIamPolicy`])
     expect(bindingsOf(audit)).toEqual([...theirs, { role: 'roles/pubsub.publisher', members: [AGENT] }])
-    await expect.poll(() => env.emulator.deadLetters('picky'), { timeout: 5000 }).toEqual(['{"id":2,"fail":true}'])
+    await expect.poll(() => env.emulator.deadLetters('picky'), DELIVERIES).toEqual(['{"id":2,"fail":true}'])
     await cloud.remove('picky')
     // cloudfn made the topic for 'picky': it goes with the function, its policy with it.
     expect(topics()).toEqual([])

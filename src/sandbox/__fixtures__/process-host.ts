@@ -13,6 +13,8 @@ export type HostOp =
   | { op: 'whoami' }
   | { op: 'sleep'; ms: number }
   | { op: 'exit'; code: number }
+  /** Answers its pid, then the process exits before it reads another request (as a crashed worker ends after its grace). */
+  | { op: 'answer-then-exit' }
   | { op: 'throw-later' }
   | { op: 'reject-later' }
   | { op: 'fill-memory' }
@@ -47,6 +49,10 @@ serveSandbox<HostOp, unknown>(async (request) => {
     case 'exit':
       process.exit(request.code)
       break
+    case 'answer-then-exit':
+      // After the answer is written (it is, in this turn) and before the next poll for messages.
+      setImmediate(() => process.exit(0))
+      return process.pid
     case 'throw-later':
       setTimeout(() => {
         throw new RangeError('thrown in a timer')
