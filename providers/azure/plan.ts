@@ -16,6 +16,7 @@ import { appName } from './names.ts'
 import { fieldsFromSite, type RecordFields, toRecord, userEnvKeys } from './record.ts'
 import { scaleAndConcurrencyOf } from './scale.ts'
 import { azureQueueNames, checkQueueOwners, checkQueueTrigger, listQueues } from './triggers/queue.ts'
+import { checkTopicTrigger, readTopicFacts, withTopicDeadLetters } from './triggers/topic.ts'
 
 export interface AzureDiff {
   /** What the app's tags say is deployed; undefined when there is no app yet. */
@@ -69,6 +70,7 @@ export async function planDeploy(
   // Deploy's own checks, in deploy's order (deploy.ts): a plan refuses what a deploy would, before any read.
   scaleAndConcurrencyOf(request.scale, request.providerOptions)
   if (trigger?.kind === 'queue') checkQueueTrigger(trigger, name)
+  if (trigger?.kind === 'topic') checkTopicTrigger(trigger)
   const { web } = await context.sdk.clients()
   const { resourceGroup } = context.settings
   const app = appName(context.scope, name)
@@ -87,7 +89,9 @@ export async function planDeploy(
           { kind: 'update-config', resource: `function:${name}`, detail: unfinished },
         ]
       : [createFunctionChange(name, request)]
-    return { changes: withAzureQueues([...first, ...triggerChanges(name, undefined, trigger)], name, [trigger]), warnings }
+    const topics = await readTopicFacts(context, undefined, trigger, signal)
+    const planned = withAzureQueues([...first, ...triggerChanges(name, undefined, trigger, topics)], name, [trigger])
+    return { changes: withTopicDeadLetters(planned, name, app, [trigger]), warnings }
   }
   const changes: PlanChange[] = []
   if (!sameCode) changes.push({ kind: 'update-code', resource: `function:${name}`, detail: 'new package' })
@@ -97,7 +101,9 @@ export async function planDeploy(
       web.webApps.listApplicationSettings(resourceGroup, app, { abortSignal: signal }),
     )
     const record = toRecord(deployed, app, userEnvKeys(settings.properties ?? {}))
-    changes.push(configChange(name, record, request), ...triggerChanges(name, deployed.trigger, trigger))
+    const topics = await readTopicFacts(context, deployed.trigger, trigger, signal)
+    changes.push(configChange(name, record, request), ...triggerChanges(name, deployed.trigger, trigger, topics))
   }
-  return { changes: withAzureQueues(changes, name, [deployed.trigger, trigger]), warnings }
+  const triggers = [deployed.trigger, trigger]
+  return { changes: withTopicDeadLetters(withAzureQueues(changes, name, triggers), name, app, triggers), warnings }
 }

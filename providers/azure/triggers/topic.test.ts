@@ -146,6 +146,57 @@ describe('azure topic triggers (Event Grid)', () => {
     expect(gone.code).toBe('NotFound')
   })
 
+  it('plans exactly the Event Grid resources the deploy then makes, and the topic the last one out deletes', async () => {
+    kit = startKit()
+    const { cloud } = kit
+    const [first, second] = [appName(scope, 'p-first'), appName(scope, 'p-second')]
+    const kinds = async (definition: ReturnType<typeof on>, name: string) =>
+      (await cloud.plan(definition, { name })).changes
+        .filter((change) => change.kind !== 'create-function')
+        .map((change) => [change.kind, change.resource])
+    expect(await kinds(on('planned'), 'p-first')).toEqual([
+      ['create-topic', 'topic:planned'],
+      ['create-queue', `container:${deadLetterContainer(first)}`],
+      ['update-topic-link', 'topic:planned'],
+    ])
+    await cloud.deploy(on('planned'), { name: 'p-first' })
+    // The topic exists now: a second subscriber only adds its own container and link.
+    expect(await kinds(on('planned'), 'p-second')).toEqual([
+      ['create-queue', `container:${deadLetterContainer(second)}`],
+      ['update-topic-link', 'topic:planned'],
+    ])
+    // Moving the only subscriber elsewhere takes the topic with it; the container stays the subscriber's.
+    const moved = (await cloud.plan(on('elsewhere'), { name: 'p-first' })).changes.filter((change) =>
+      change.resource.startsWith('topic:'),
+    )
+    expect(moved.map((change) => [change.kind, change.resource])).toEqual([
+      ['create-topic', 'topic:elsewhere'],
+      ['update-topic-link', 'topic:elsewhere'],
+      ['update-topic-link', 'topic:planned'],
+      ['delete-topic', 'topic:planned'],
+    ])
+    await cloud.deploy(on('elsewhere'), { name: 'p-first' })
+    expect(topicOf(kit, 'planned')).toBeUndefined()
+    expect(topicOf(kit, 'elsewhere')).toBeDefined()
+    await cloud.remove('p-first')
+  })
+
+  it('gc removes what a gone subscriber left: its event subscription, its dead-letter container, and the topic left empty', async () => {
+    kit = startKit()
+    const { cloud } = kit
+    await cloud.deploy(on('left'), { name: 'ghost-fn' })
+    const app = appName(scope, 'ghost-fn')
+    // The app went another way (the portal, a remove that stopped after deleting it): its subscription stays behind.
+    kit.emulator.state.sites.delete(app)
+    const dry = await cloud.gc({ olderThanMs: 60_000, dryRun: true })
+    expect(dry.removed).toEqual([])
+    const result = await cloud.gc({ olderThanMs: 0 })
+    expect(result.removed).toEqual(
+      expect.arrayContaining([`container:${deadLetterContainer(app)}`, 'event-subscription:left/cloudfn-ghost-fn', 'topic:left']),
+    )
+    expect(topicOf(kit, 'left')).toBeUndefined()
+  })
+
   it("reads a message back as the shim does: cloudfn's { message } wrapping, or another publisher's whole data", () => {
     expect(topicPayloadOf({ data: { message: [1, 'two'] } })).toBe('[1,"two"]')
     expect(topicPayloadOf({ data: { message: null } })).toBe('null')

@@ -30,8 +30,10 @@ import type { EventGridManagementClient, EventSubscription, Topic } from '@azure
 import { ConflictError } from '../../../src/errors/conflict.ts'
 import { NotFoundError } from '../../../src/errors/not-found.ts'
 import { UnauthorizedError } from '../../../src/errors/unauthorized.ts'
+import type { GcCandidate } from '../../../src/gc.ts'
+import type { PlanChange, TopicFacts } from '../../../src/plan.ts'
 import type { PublishRequest } from '../../../src/provider.ts'
-import { topicRetries } from '../../../src/triggers/topic.ts'
+import { topicNames, topicRetries } from '../../../src/triggers/topic.ts'
 import type { TopicTrigger, Trigger } from '../../../src/triggers/types.ts'
 import { fail } from '../../../src/validation.ts'
 import { AZURE_CAPABILITIES } from '../capabilities.ts'
@@ -317,4 +319,138 @@ export async function syncTopic(
     await leaveTopic(context, app, functionName, previous.name, signal, trigger?.kind === 'topic')
   }
   if (trigger?.kind === 'topic') await joinTopic(context, app, functionName, trigger, signal)
+}
+
+/** What a plan of a topic trigger reads, as deploy's own steps would (src/plan.ts TopicFacts). */
+export async function readTopicFacts(
+  context: AzureContext,
+  before: Trigger | undefined,
+  after: Trigger | undefined,
+  signal: AbortSignal | undefined,
+): Promise<TopicFacts> {
+  const moved = before?.kind === 'topic' && !(after?.kind === 'topic' && after.name === before.name)
+  return {
+    topicExists: after?.kind === 'topic' ? await topicExists(context, after.name, signal) : false,
+    // The subscriber's own event subscription is still there when the plan reads: the topic goes if it is the only one.
+    leftTopicDeleted: moved ? await onlySubscriber(context, before.name, signal) : false,
+  }
+}
+
+async function onlySubscriber(context: AzureContext, topic: string, signal: AbortSignal | undefined): Promise<boolean> {
+  if (!madeByCloudfn(await getTopic(context, topic, signal))) return false
+  const client = await eventGridClient(context)
+  let count = 0
+  await armFind('listing the event subscriptions of', `Event Grid topic '${topic}'`, async () => {
+    for await (const _ of client.topicEventSubscriptions.list(context.settings.resourceGroup, topic, { abortSignal: signal })) {
+      count++
+      if (count > 1) break
+    }
+    return true
+  })
+  return count <= 1
+}
+
+/** A subscriber's dead letters go to its blob container on Azure, not to the portable `<function>-dead-letter` queue. */
+export function withTopicDeadLetters(
+  changes: PlanChange[],
+  name: string,
+  app: string,
+  triggers: ReadonlyArray<Trigger | undefined>,
+): PlanChange[] {
+  const renamed = new Map<string, string>()
+  for (const trigger of triggers) {
+    if (trigger?.kind === 'topic')
+      renamed.set(`queue:${topicNames(trigger, name).deadLetter}`, `container:${deadLetterContainer(app)}`)
+  }
+  return changes.map((change) => {
+    const resource = renamed.get(change.resource)
+    if (!resource)
+      return {
+        ...change,
+        detail: change.detail.replace(/dead letters to [a-z0-9-]+-dead-letter/g, `dead letters to ${deadLetterContainer(app)}`),
+      }
+    return { ...change, resource, detail: change.detail.replace('dead-letter queue', 'dead-letter blob container') }
+  })
+}
+
+/**
+ * For gc: what a remove that stopped half-way (or two last subscribers leaving at once) left of topics:
+ * subscribers' dead-letter containers whose app is gone, and topics cloudfn made with no event
+ * subscription left. ARM gives neither a change time, so they go only with `olderThanMs: 0`, as queues do.
+ * Without `@azure/arm-eventgrid` installed no topic can have been made: there is nothing to list.
+ */
+export async function topicLeftovers(
+  context: AzureContext,
+  containers: readonly string[],
+  appStays: (app: string) => boolean,
+  signal: AbortSignal | undefined,
+): Promise<GcCandidate[]> {
+  const { resourceGroup } = context.settings
+  const candidates: GcCandidate[] = []
+  for (const name of containers) {
+    const app = name.replace(/^dead-letter-/, '')
+    if (!name.startsWith('dead-letter-cf-') || deadLetterContainer(app) !== name) continue
+    candidates.push({
+      resource: `container:${name}`,
+      changedAt: undefined,
+      unused: !appStays(app),
+      remove: async () => {
+        const { storage } = await context.sdk.clients()
+        await armFind('deleting', `container '${name}'`, () =>
+          storage.blobContainers.delete(resourceGroup, storageAccountName(context.scope), name, { abortSignal: signal }),
+        )
+      },
+    })
+  }
+  const client = await eventGridClient(context).catch(() => undefined)
+  if (!client) return candidates
+  const topics: Topic[] = []
+  await armFind('listing the Event Grid topics of', `resource group '${resourceGroup}'`, async () => {
+    for await (const topic of client.topics.listByResourceGroup(resourceGroup, { abortSignal: signal })) topics.push(topic)
+    return true
+  })
+  for (const topic of topics) {
+    const name = topic.name ?? ''
+    const subscriptions: EventSubscription[] = []
+    await armFind('listing the event subscriptions of', `Event Grid topic '${name}'`, async () => {
+      for await (const sub of client.topicEventSubscriptions.list(resourceGroup, name, { abortSignal: signal }))
+        subscriptions.push(sub)
+      return true
+    })
+    // cloudfn's subscriptions whose app is gone (on any topic): Event Grid would keep failing to deliver to them.
+    const orphans = subscriptions.filter((sub) => {
+      const app = /\/sites\/([^/]+)\/functions\//i.exec(subscriberResourceId(sub))?.[1]
+      return sub.labels?.includes('cloudfn-managed') === true && app !== undefined && !appStays(app)
+    })
+    for (const sub of orphans) {
+      const subName = sub.name ?? ''
+      candidates.push({
+        resource: `event-subscription:${name}/${subName}`,
+        changedAt: undefined,
+        unused: true,
+        remove: () =>
+          armFind('deleting', `event subscription '${subName}'`, () =>
+            client.topicEventSubscriptions.beginDeleteAndWait(resourceGroup, name, subName, lro(context, signal)),
+          ),
+      })
+    }
+    if (!madeByCloudfn(topic)) continue
+    candidates.push({
+      resource: `topic:${name}`,
+      changedAt: undefined,
+      // Unused once the orphans listed before it are gone.
+      unused: subscriptions.length === orphans.length,
+      remove: () =>
+        armFind('deleting', `Event Grid topic '${name}'`, () =>
+          client.topics.beginDeleteAndWait(resourceGroup, name, lro(context, signal)),
+        ),
+    })
+  }
+  return candidates
+}
+
+/** The function an event subscription delivers to (its AzureFunction destination's resource id), or ''. */
+function subscriberResourceId(sub: EventSubscription): string {
+  const destination = sub.destination as { endpointType?: string; resourceId?: string } | undefined
+  return destination?.endpointType === 'AzureFunction' ? (destination.resourceId ?? '') : ''
 }
