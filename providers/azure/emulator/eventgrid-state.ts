@@ -1,7 +1,6 @@
 /**
  * What the emulated Event Grid holds: custom topics (Microsoft.EventGrid/topics)
- * with their event subscriptions, and the dead-lettered events it wrote into
- * storage containers. Read by the ARM model (eventgrid-arm.ts), the publish
+ * with their event subscriptions (dead-lettered events are blobs: blobs.ts). Read by the ARM model (eventgrid-arm.ts), the publish
  * endpoint and delivery (eventgrid.ts), and tests through `AzureState.eventGrid`.
  */
 
@@ -34,17 +33,9 @@ export interface TopicState {
   subscriptions: Map<string, EventSubscriptionState>
 }
 
-/** A blob Event Grid wrote when it dead-lettered an event: the JSON array of that one event. */
-export interface DeadLetterBlob {
-  name: string
-  text: string
-}
-
 export class EventGridState {
   /** By `resourceGroup/name`, lower case. */
   readonly topics = new Map<string, TopicState>()
-  /** Dead-lettered events by `account/container`, in the order they were written. */
-  readonly deadLetters = new Map<string, DeadLetterBlob[]>()
 
   /** The topic a data-plane host names (`<topic>.<region>-1.eventgrid.azure.net`). */
   topicForHost(host: string): TopicState | undefined {

@@ -118,10 +118,10 @@ export class EventGridService {
         const account = sub.deadLetter.resourceId.split('/').at(-1) ?? ''
         // A deleted container took its blobs with it.
         if (!this.#state.storageAccount(account)?.containers.has(sub.deadLetter.blobContainerName)) continue
-        const blobs = this.#state.eventGrid.deadLetters.get(`${account.toLowerCase()}/${sub.deadLetter.blobContainerName}`) ?? []
-        for (const blob of blobs) {
+        const blobs = [...this.#state.blobs.blobs(account, sub.deadLetter.blobContainerName).values()]
+        for (const blob of blobs.sort((a, b) => a.createdAt - b.createdAt)) {
           if (!blob.name.startsWith(`${topic.name.toUpperCase()}/${sub.name.toUpperCase()}/`)) continue
-          for (const event of JSON.parse(blob.text) as unknown[]) out.push(topicPayloadOf(event))
+          for (const event of JSON.parse(new TextDecoder().decode(blob.bytes)) as unknown[]) out.push(topicPayloadOf(event))
         }
       }
     }
@@ -207,9 +207,8 @@ export class EventGridService {
       publishTime: outcome.publishTime,
       lastDeliveryAttemptTime: outcome.attemptTime,
     }
-    const containerKey = `${account.name.toLowerCase()}/${destination.blobContainerName}`
-    const blobs = this.#state.eventGrid.deadLetters.get(containerKey) ?? []
-    blobs.push({ name, text: JSON.stringify([lettered]) })
-    this.#state.eventGrid.deadLetters.set(containerKey, blobs)
+    // Written as Event Grid writes it (not through the data plane, so no BlobCreated event of its own).
+    const bytes = new TextEncoder().encode(JSON.stringify([lettered]))
+    this.#state.blobs.put(account.name, destination.blobContainerName, name, bytes, 'application/json', at.getTime())
   }
 }

@@ -4,7 +4,7 @@ import { armError } from './http.ts'
 
 /** Which endpoint family a fault applies to. */
 /** `host` is the envelope endpoint invoke calls; `http` the paths HTTP-triggered functions answer. */
-export type FaultTarget = 'arm' | 'scm' | 'host' | 'http' | 'queue' | 'eventgrid'
+export type FaultTarget = 'arm' | 'scm' | 'host' | 'http' | 'queue' | 'eventgrid' | 'blob'
 
 /**
  * A fault in the emulator kit's vocabulary (src/emulator/faults.ts). On ARM a
@@ -46,6 +46,7 @@ const SURVIVABLE: Record<FaultTarget, Readonly<Record<string, AzureFault>>> = {
   queue: { 'server-error 503': { kind: 'server-error', status: 503 } },
   // Publishing is not retried by cloudfn beyond its control-plane policy: no fault modelled yet.
   eventgrid: {},
+  blob: {},
 }
 
 /** A throttle or a server error: ARM's error body on ARM, the bare status elsewhere (Kudu, the host, Storage). */

@@ -16,6 +16,7 @@ import { ENVELOPE_ROUTE } from '../constants.ts'
 import type { AzureSettings } from '../settings.ts'
 import { arm } from './arm.ts'
 import { randomSecret } from './arm-resources.ts'
+import { blobService } from './blob-service.ts'
 import { EventGridService } from './eventgrid.ts'
 import { AzureFaults, type FaultTarget } from './faults.ts'
 import { functionHost } from './function-host.ts'
@@ -148,6 +149,10 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
         if (!token || !acceptToken(token)) return new Response(null, { status: 401 })
         return scm(state, site, request, url.pathname)
       }),
+    ),
+    http.all(
+      /^https:\/\/[a-z0-9]+\.blob\.core\.windows\.net\//i,
+      serve('blob', (request, url) => blobService(state, request, url, clock.now)),
     ),
     http.all(
       /^https:\/\/[a-z0-9]+\.queue\.core\.windows\.net\//i,

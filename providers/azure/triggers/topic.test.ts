@@ -1,4 +1,5 @@
 import { AzureKeyCredential, EventGridPublisherClient } from '@azure/eventgrid'
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob'
 import { afterEach, describe, expect, it } from 'vitest'
 import { caughtError, eventually } from '../../../conformance/expect.ts'
 import { SUBSCRIBER_ENV, topicWorker } from '../../../conformance/fixtures/topics.ts'
@@ -195,6 +196,41 @@ describe('azure topic triggers (Event Grid)', () => {
       expect.arrayContaining([`container:${deadLetterContainer(app)}`, 'event-subscription:left/cloudfn-ghost-fn', 'topic:left']),
     )
     expect(topicOf(kit, 'left')).toBeUndefined()
+  })
+
+  it('dead-letters a copy its subscriber failed maxRetries + 1 times as a blob in the documented shape, readable with @azure/storage-blob', async () => {
+    kit = startKit({ emulator: { eventGridRetryDelayMs: 1 } })
+    const { cloud } = kit
+    await cloud.deploy(withOverrides(on('poison', { maxRetries: 1 }), { env: { [SUBSCRIBER_ENV]: 'sad-fn' } }), {
+      name: 'sad-fn',
+    })
+    await cloud.topic('poison').publish({ id: 7, failFor: 'sad-fn' })
+    const probe = kit.emulator.probe()
+    await eventually(async () => ((await probe.deadLetters?.('sad-fn')) ?? []).length === 1, 10_000, 'the dead letter')
+    const account = kit.emulator.state.storageAccount(storageAccountName(scope))
+    if (!account) throw new Error('no account')
+    const client = new BlobServiceClient(
+      `https://${account.name}.blob.core.windows.net`,
+      new StorageSharedKeyCredential(account.name, account.keys[0]),
+      { retryOptions: { maxTries: 1 } },
+    )
+    const container = client.getContainerClient(deadLetterContainer(appName(scope, 'sad-fn')))
+    const names: string[] = []
+    for await (const blob of container.listBlobsFlat()) names.push(blob.name)
+    expect(names).toEqual([expect.stringMatching(/^POISON\/CLOUDFN-SAD-FN\/\d{4}\/\d\d\/\d\d\/\d\d\/[0-9a-f-]{36}\.json$/)])
+    const [lettered] = JSON.parse((await container.getBlobClient(names[0] ?? '').downloadToBuffer()).toString()) as Array<
+      Record<string, unknown>
+    >
+    expect(lettered).toMatchObject({
+      eventType: 'cloudfn.message',
+      subject: 'poison',
+      data: { message: { id: 7, failFor: 'sad-fn' } },
+      deadLetterReason: 'MaxDeliveryAttemptsExceeded',
+      deliveryAttempts: 2,
+      lastHttpStatusCode: 500,
+    })
+    expect(await kit.emulator.probe().executions('sad-fn')).toBe(2)
+    await cloud.remove('sad-fn')
   })
 
   it("reads a message back as the shim does: cloudfn's { message } wrapping, or another publisher's whole data", () => {
