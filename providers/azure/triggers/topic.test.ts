@@ -1,5 +1,6 @@
 import { AzureKeyCredential, EventGridPublisherClient } from '@azure/eventgrid'
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob'
+import { HttpResponse, http } from 'msw'
 import { afterEach, describe, expect, it } from 'vitest'
 import { caughtError, eventually } from '../../../conformance/expect.ts'
 import { SUBSCRIBER_ENV, topicWorker } from '../../../conformance/fixtures/topics.ts'
@@ -231,6 +232,19 @@ describe('azure topic triggers (Event Grid)', () => {
     })
     expect(await kit.emulator.probe().executions('sad-fn')).toBe(2)
     await cloud.remove('sad-fn')
+  })
+
+  it("reports Event Grid's refusal of a publish as Unauthorized naming the role the credential needs", async () => {
+    kit = startKit()
+    await kit.cloud.deploy(on('guarded'), { name: 'guard-fn' })
+    // The topic's data plane refuses the token (the credential lacks the data role), as Event Grid answers it.
+    kit.server.use(
+      http.post(/\.eventgrid\.azure\.net\//, () => HttpResponse.json({ error: { code: 'Unauthorized' } }, { status: 401 })),
+    )
+    const error = await caughtError(kit.cloud.topic('guarded').publish({ id: 1 }))
+    expect([error.code, error.message]).toEqual(['Unauthorized', expect.stringContaining("'EventGrid Data Sender'")])
+    kit.server.resetHandlers()
+    await kit.cloud.remove('guard-fn')
   })
 
   it("reads a message back as the shim does: cloudfn's { message } wrapping, or another publisher's whole data", () => {

@@ -29,7 +29,6 @@ import { randomUUID } from 'node:crypto'
 import type { EventGridManagementClient, EventSubscription, Topic } from '@azure/arm-eventgrid'
 import { ConflictError } from '../../../src/errors/conflict.ts'
 import { NotFoundError } from '../../../src/errors/not-found.ts'
-import { UnauthorizedError } from '../../../src/errors/unauthorized.ts'
 import type { GcCandidate } from '../../../src/gc.ts'
 import type { PlanChange, TopicFacts } from '../../../src/plan.ts'
 import type { PublishRequest } from '../../../src/provider.ts'
@@ -39,7 +38,7 @@ import { fail } from '../../../src/validation.ts'
 import { AZURE_CAPABILITIES } from '../capabilities.ts'
 import { TOPIC_FUNCTION } from '../constants.ts'
 import type { AzureContext } from '../context.ts'
-import { armCall, armFind, mapArmError } from '../errors.ts'
+import { armCall, armFind, dataPlaneRefusal, mapArmError } from '../errors.ts'
 import { storageAccountName, TAGS } from '../names.ts'
 import { requestRetryPolicy } from '../request-retry.ts'
 
@@ -289,14 +288,13 @@ export async function publishToTopic(
     return { messageId: id }
   } catch (error) {
     if (signal?.aborted) throw error
+    const refused = dataPlaneRefusal(
+      error,
+      (status) =>
+        `Event Grid refused a message for topic '${request.topic}' (HTTP ${status}); the credential needs 'EventGrid Data Sender' on the topic`,
+    )
+    if (refused) throw refused
     const status = (error as { statusCode?: number }).statusCode
-    if (status === 401 || status === 403) {
-      throw new UnauthorizedError({
-        provider: 'azure',
-        cause: error,
-        message: `Event Grid refused a message for topic '${request.topic}' (HTTP ${status}); the credential needs 'EventGrid Data Sender' on the topic`,
-      })
-    }
     // The topic went since its endpoint was read: read it again (NotFound when it is gone).
     if (status === 404 || (error as { code?: string }).code === 'ENOTFOUND') {
       endpoints.get(context.sdk)?.delete(request.topic)
