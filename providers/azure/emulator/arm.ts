@@ -45,6 +45,7 @@ export async function arm(state: AzureState, lro: LongRunningOperations, request
   if (provider === 'providers/microsoft.web/sites' && !name && request.method === 'GET') return listSites(context)
   if (provider === 'providers/microsoft.web/serverfarms' && !name && request.method === 'GET') return listServerFarms(context)
   if (provider === 'providers/microsoft.eventgrid/topics') return eventGridTopics(context, name, parts.slice(8))
+  if (provider === 'providers/microsoft.eventgrid/systemtopics') return eventGridTopics(context, name, parts.slice(8), true)
   if (!name) return armError(404, 'NotFound', 'No route.')
   const rest = parts.slice(8)
   switch (provider) {

@@ -21,17 +21,35 @@ import { key } from './state.ts'
 
 const TOPIC_NAME = /^[A-Za-z0-9-]{3,50}$/
 const SUBSCRIPTION_NAME = /^[A-Za-z0-9-]{3,64}$/
-const TYPE = 'Microsoft.EventGrid/topics'
+const CUSTOM = 'Microsoft.EventGrid/topics'
+const SYSTEM = 'Microsoft.EventGrid/systemTopics'
 
-function topicId(context: ArmContext, name: string): string {
-  return `/subscriptions/${context.subscription}/resourceGroups/${context.resourceGroup}/providers/${TYPE}/${name}`
+const typeOf = (topic: Pick<TopicState, 'system'>) => (topic.system ? SYSTEM : CUSTOM)
+
+function topicId(context: ArmContext, name: string, type = CUSTOM): string {
+  return `/subscriptions/${context.subscription}/resourceGroups/${context.resourceGroup}/providers/${type}/${name}`
 }
 
 function topicBody(context: ArmContext, topic: TopicState, provisioningState = 'Succeeded') {
+  if (topic.system) {
+    return {
+      id: topicId(context, topic.name, SYSTEM),
+      name: topic.name,
+      type: SYSTEM,
+      location: topic.location,
+      tags: topic.tags,
+      identity: { type: 'None' },
+      properties: {
+        provisioningState,
+        source: topic.system.source,
+        topicType: topic.system.topicType,
+      },
+    }
+  }
   return {
     id: topicId(context, topic.name),
     name: topic.name,
-    type: TYPE,
+    type: CUSTOM,
     location: topic.location,
     tags: topic.tags,
     sku: { name: 'Basic' },
@@ -50,11 +68,11 @@ function topicBody(context: ArmContext, topic: TopicState, provisioningState = '
 function subscriptionBody(context: ArmContext, topic: TopicState, sub: EventSubscriptionState, provisioningState = 'Succeeded') {
   const { endpointType, ...destination } = sub.destination
   return {
-    id: `${topicId(context, topic.name)}/providers/Microsoft.EventGrid/eventSubscriptions/${sub.name}`,
+    id: `${topicId(context, topic.name, typeOf(topic))}/providers/Microsoft.EventGrid/eventSubscriptions/${sub.name}`,
     name: sub.name,
     type: 'Microsoft.EventGrid/eventSubscriptions',
     properties: {
-      topic: topicId(context, topic.name),
+      topic: topic.system?.source ?? topicId(context, topic.name),
       provisioningState,
       destination: { endpointType, properties: destination },
       filter: sub.filter,
@@ -66,18 +84,29 @@ function subscriptionBody(context: ArmContext, topic: TopicState, sub: EventSubs
   }
 }
 
-const missingTopic = (context: ArmContext, name: string) =>
+const missingTopic = (context: ArmContext, name: string, type = CUSTOM) =>
   armError(
     404,
     'ResourceNotFound',
-    `The Resource '${TYPE}/${name}' under resource group '${context.resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+    `The Resource '${type}/${name}' under resource group '${context.resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
   )
 
 const methodNotAllowed = (request: Request) => armError(405, 'MethodNotAllowed', `${request.method} is not supported here.`)
 
-export async function eventGridTopics(context: ArmContext, name: string | undefined, rest: string[]): Promise<Response> {
+/**
+ * Custom topics, or with `system` the system topics (Microsoft.EventGrid/systemTopics, SystemTopics_* in the
+ * same spec): PUT with `properties.source` (the resource whose events it carries) and `topicType`, one per
+ * source; no keys (nothing publishes to them but the source).
+ */
+export async function eventGridTopics(
+  context: ArmContext,
+  name: string | undefined,
+  rest: string[],
+  system = false,
+): Promise<Response> {
   const { request, state } = context
-  const topics = state.eventGrid.topics
+  const topics = system ? state.eventGrid.systemTopics : state.eventGrid.topics
+  const type = system ? SYSTEM : CUSTOM
   if (name === undefined) {
     if (request.method !== 'GET') return methodNotAllowed(request)
     const inGroup = [...topics.values()].filter((topic) => key(topic.resourceGroup) === key(context.resourceGroup))
@@ -89,18 +118,18 @@ export async function eventGridTopics(context: ArmContext, name: string | undefi
   const id = key(context.resourceGroup, name)
   const topic = topics.get(id)
   const action = rest[0]?.toLowerCase()
-  if (action === 'listkeys') {
+  if (action === 'listkeys' && !system) {
     if (request.method !== 'POST') return methodNotAllowed(request)
     return topic ? json({ key1: topic.keys[0], key2: topic.keys[1] }) : missingTopic(context, name)
   }
   if (action === 'eventsubscriptions') {
-    if (!topic) return missingTopic(context, name)
+    if (!topic) return missingTopic(context, name, type)
     return eventSubscriptions(context, topic, rest[1])
   }
   if (action !== undefined) return armError(404, 'NotFound', 'No route.')
   switch (request.method) {
     case 'GET':
-      return topic ? json(topicBody(context, topic)) : missingTopic(context, name)
+      return topic ? json(topicBody(context, topic)) : missingTopic(context, name, type)
     case 'PUT': {
       if (!state.resourceGroups.has(key(context.resourceGroup))) {
         return armError(404, 'ResourceGroupNotFound', `Resource group '${context.resourceGroup}' could not be found.`)
@@ -112,6 +141,15 @@ export async function eventGridTopics(context: ArmContext, name: string | undefi
       }
       const properties = asRecord(body.properties)
       const inputSchema = typeof properties.inputSchema === 'string' ? properties.inputSchema : 'EventGridSchema'
+      const source = typeof properties.source === 'string' ? properties.source : ''
+      const topicType = typeof properties.topicType === 'string' ? properties.topicType : ''
+      if (system && (!source || !topicType)) {
+        return armError(400, 'BadRequest', 'A system topic needs properties.source and properties.topicType.')
+      }
+      const other = system ? state.eventGrid.systemTopicFor(source) : undefined
+      if (other && other !== topic) {
+        return armError(400, 'BadRequest', `Only one system topic is allowed per source; '${other.name}' exists for '${source}'.`)
+      }
       const next: TopicState = topic
         ? { ...topic, tags: asStringMap(body.tags) }
         : {
@@ -123,6 +161,7 @@ export async function eventGridTopics(context: ArmContext, name: string | undefi
             inputSchema,
             keys: [randomSecret(32), randomSecret(32)],
             subscriptions: new Map(),
+            ...(system ? { system: { source, topicType } } : {}),
           }
       // Topics_CreateOrUpdate answers 201 with the topic still Creating (x-ms-long-running-operation).
       return context.lro.start(

@@ -31,11 +31,21 @@ export interface TopicState {
   keys: [string, string]
   /** By lower-case name. */
   subscriptions: Map<string, EventSubscriptionState>
+  /** A system topic's source (a storage account's resource id) and type (`Microsoft.Storage.StorageAccounts`). */
+  system?: { source: string; topicType: string }
 }
 
 export class EventGridState {
   /** By `resourceGroup/name`, lower case. */
   readonly topics = new Map<string, TopicState>()
+  /** System topics (Microsoft.EventGrid/systemTopics) by `resourceGroup/name`, lower case. */
+  readonly systemTopics = new Map<string, TopicState>()
+
+  /** The system topic whose source is that resource (one per source), if any. */
+  systemTopicFor(source: string): TopicState | undefined {
+    for (const topic of this.systemTopics.values()) if (topic.system?.source.toLowerCase() === source.toLowerCase()) return topic
+    return undefined
+  }
 
   /** The topic a data-plane host names (`<topic>.<region>-1.eventgrid.azure.net`). */
   topicForHost(host: string): TopicState | undefined {

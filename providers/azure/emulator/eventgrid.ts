@@ -26,6 +26,7 @@
 import { randomUUID } from 'node:crypto'
 import type { TriggerClock } from '../../../src/triggers/clock.ts'
 import { topicPayloadOf } from '../triggers/events.ts'
+import type { BlobChange } from './blobs.ts'
 import { eventGridWebhook } from './eventgrid-extension.ts'
 import type { EventSubscriptionState, TopicState } from './eventgrid-state.ts'
 import type { AzureState } from './state.ts'
@@ -55,6 +56,47 @@ export class EventGridService {
   constructor(state: AzureState, settings: EventGridSettings) {
     this.#state = state
     this.#settings = settings
+    this.#stopBlobEvents = state.blobs.onChange((change) => this.#blobEvent(change))
+  }
+
+  readonly #stopBlobEvents: () => void
+
+  /**
+   * Blob Storage's events to its account's system topic
+   * (https://learn.microsoft.com/azure/event-grid/event-schema-blob-storage): Microsoft.Storage.BlobCreated
+   * (api PutBlob, with eTag, contentType, contentLength) and BlobDeleted (api DeleteBlob), subject
+   * `/blobServices/default/containers/<container>/blobs/<name>`, topic the account's resource id.
+   */
+  #blobEvent(change: BlobChange): void {
+    const account = this.#state.storageAccount(change.account)
+    if (!account) return
+    for (const topic of this.#state.eventGrid.systemTopics.values()) {
+      const source = topic.system?.source ?? ''
+      if (topic.system?.topicType !== 'Microsoft.Storage.StorageAccounts') continue
+      if (!source.toLowerCase().endsWith(`/providers/microsoft.storage/storageaccounts/${account.name.toLowerCase()}`)) continue
+      const created = change.kind === 'created'
+      const event = {
+        topic: source,
+        subject: `/blobServices/default/containers/${change.container}/blobs/${change.blob}`,
+        eventType: created ? 'Microsoft.Storage.BlobCreated' : 'Microsoft.Storage.BlobDeleted',
+        id: randomUUID(),
+        eventTime: new Date(change.at).toISOString(),
+        data: {
+          api: created ? 'PutBlob' : 'DeleteBlob',
+          requestId: randomUUID(),
+          ...(created ? { eTag: change.state.etag, contentLength: change.state.bytes.byteLength } : {}),
+          contentType: change.state.contentType,
+          blobType: 'BlockBlob',
+          url: `https://${account.name}.blob.core.windows.net/${change.container}/${change.blob}`,
+          sequencer: String(change.at).padStart(32, '0'),
+          storageDiagnostics: { batchId: randomUUID() },
+        },
+        dataVersion: '',
+        metadataVersion: '1',
+      }
+      const publishTime = new Date(this.#settings.clock.now()).toISOString()
+      for (const sub of topic.subscriptions.values()) void this.#deliver(topic, sub, event, publishTime, 1)
+    }
   }
 
   /** A publish request to a topic's endpoint. */
@@ -102,6 +144,7 @@ export class EventGridService {
   /** Stops pending retries (the emulator closes). */
   close(): void {
     this.#closed = true
+    this.#stopBlobEvents()
     for (const timer of this.#timers) clearTimeout(timer)
     this.#timers.clear()
   }
@@ -138,6 +181,7 @@ export class EventGridService {
     // A subscription deleted (or replaced) meanwhile gets nothing more.
     if (this.#closed || topic.subscriptions.get(sub.name.toLowerCase()) === undefined) return
     const current = topic.subscriptions.get(sub.name.toLowerCase()) ?? sub
+    if (attempt === 1 && !matches(current.filter, event)) return
     const status = await this.#attempt(current, event, attempt)
     if (status >= 200 && status < 300) return
     const attemptTime = new Date(this.#settings.clock.now()).toISOString()
@@ -211,4 +255,20 @@ export class EventGridService {
     const bytes = new TextEncoder().encode(JSON.stringify([lettered]))
     this.#state.blobs.put(account.name, destination.blobContainerName, name, bytes, 'application/json', at.getTime())
   }
+}
+
+/**
+ * An event subscription's filter (https://learn.microsoft.com/azure/event-grid/event-filtering):
+ * `includedEventTypes` (all when absent), `subjectBeginsWith` / `subjectEndsWith` (case-insensitive unless
+ * `isSubjectCaseSensitive`). Advanced filters are not modelled.
+ */
+export function matches(filter: Record<string, unknown>, event: Record<string, unknown>): boolean {
+  const types = Array.isArray(filter.includedEventTypes) ? (filter.includedEventTypes as unknown[]) : undefined
+  if (types && !types.includes(event.eventType)) return false
+  const sensitive = filter.isSubjectCaseSensitive === true
+  const fold = (text: unknown) => (sensitive ? String(text ?? '') : String(text ?? '').toLowerCase())
+  const subject = fold(event.subject)
+  if (typeof filter.subjectBeginsWith === 'string' && !subject.startsWith(fold(filter.subjectBeginsWith))) return false
+  if (typeof filter.subjectEndsWith === 'string' && !subject.endsWith(fold(filter.subjectEndsWith))) return false
+  return true
 }
