@@ -5,8 +5,8 @@
  * https://learn.microsoft.com/rest/api/eventgrid/dataplane/publish-events/publish-events):
  * `POST https://<topic>.<region>-1.eventgrid.azure.net/api/events?api-version=2018-01-01`
  * with an `aeg-sas-key` (one of the topic's keys) or a Microsoft Entra bearer token;
- * a JSON array of Event Grid schema events (id, subject, eventType, eventTime,
- * dataVersion required; https://learn.microsoft.com/azure/event-grid/event-schema);
+ * a JSON array of Event Grid schema events (id, subject, eventType, eventTime
+ * required, dataVersion optional; https://learn.microsoft.com/azure/event-grid/event-schema);
  * 413 over 1 MB for the array; 200 with an empty body.
  *
  * Delivery (https://learn.microsoft.com/azure/event-grid/delivery-and-retry): each

@@ -15,8 +15,6 @@ import { armCall } from '../errors.ts'
 import { hostStatusReader } from '../host-status.ts'
 import { syncTopic } from './topic.ts'
 
-export { checkTopicTrigger } from './topic.ts'
-
 /** Tells the host its package changed and waits until every function of `trigger` is listed. */
 export async function syncTriggers(
   context: AzureContext,
