@@ -25,14 +25,14 @@ export interface SuiteWall {
   /** One-minute load average when it started and when it ended. */
   loadBefore?: number
   loadAfter?: number
-  /** The run's last output lines (its summary). */
-  summary?: string[]
+  /** The run's last output lines, or what `summarise` made of its output. */
+  summary?: unknown
   skipped?: string
 }
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
-function timed(command: string, args: readonly string[]): SuiteWall {
+function timed(command: string, args: readonly string[], summarise = (lines: string[]): unknown => lines.slice(-6)): SuiteWall {
   const loadBefore = round2(loadavg()[0] ?? 0)
   const started = performance.now()
   const run = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
@@ -48,7 +48,7 @@ function timed(command: string, args: readonly string[]): SuiteWall {
     exitCode: run.status,
     loadBefore,
     loadAfter: round2(loadavg()[0] ?? 0),
-    summary: output.slice(-6),
+    summary: summarise(output),
   }
 }
 
@@ -56,11 +56,37 @@ function timed(command: string, args: readonly string[]): SuiteWall {
 export function conformanceWall(): SuiteWall {
   const command = 'cloudfn conformance --provider all --emulate'
   if (process.env.BENCH_SKIP_CONFORMANCE === '1') return { command, skipped: 'BENCH_SKIP_CONFORMANCE=1' }
-  return { ...timed(process.execPath, ['dist/cli.js', 'conformance', '--provider', 'all', '--emulate']), command }
+  return {
+    ...timed(process.execPath, ['dist/cli.js', 'conformance', '--provider', 'all', '--emulate'], conformanceSummary),
+    command,
+  }
 }
 
 /** `npm test`, only when asked for. */
 export function npmTestWall(): SuiteWall {
   if (process.env.BENCH_NPM_TEST !== '1') return { command: 'npm test', skipped: 'run with BENCH_NPM_TEST=1 to measure' }
   return timed('npm', ['test'])
+}
+
+/** The CLI's result rows (`TARGET  SCENARIO  passed (N ms) | FAILED: ... | not supported: ...`), counted. */
+export function conformanceSummary(lines: string[]): unknown {
+  const rows = lines
+    .map((line) => /^(\S+)\s+(\S+)\s+(passed \((\d+) ms\)|FAILED: (.*?)\s{2,}|not supported)/.exec(line))
+    .filter((row) => row !== null)
+  const failed = rows.filter((row) => row[3]?.startsWith('FAILED'))
+  const busiest = rows
+    .filter((row) => row[4] !== undefined)
+    .sort((a, b) => Number(b[4]) - Number(a[4]))
+    .slice(0, 5)
+  const msByTarget: Record<string, number> = {}
+  for (const row of rows)
+    if (row[4] !== undefined) msByTarget[row[1] as string] = (msByTarget[row[1] as string] ?? 0) + Number(row[4])
+  return {
+    passed: rows.filter((row) => row[4] !== undefined).length,
+    failed: failed.map((row) => `${row[1]} ${row[2]}: ${(row[5] ?? '').slice(0, 100)}`),
+    notSupported: rows.filter((row) => row[3] === 'not supported').length,
+    /** Sum of the scenarios' own durations per target: the targets run one after another. */
+    scenarioSecByTarget: Object.fromEntries(Object.entries(msByTarget).map(([target, ms]) => [target, round2(ms / 1000)])),
+    slowest: busiest.map((row) => `${row[1]} ${row[2]} ${row[4]} ms`),
+  }
 }

@@ -109,7 +109,7 @@ describe.each(clouds)('a function instance on the %s emulator', (_cloud, target,
     // The instance leads a process group of its own, and the whole group is killed.
     expect(await ended(spawned.pid)).toBe(true)
     expect(await ended(spawned.child)).toBe(true)
-  }, 60_000)
+  }, 120_000)
 
   it("keeps the module's load out of the function's timeout, as the cloud's start-up does", async () => {
     // The load takes 4 s, more than the 3 s timeout. Lambda's Init phase has its own 10 s budget, Cloud Run's
@@ -126,5 +126,5 @@ describe.each(clouds)('a function instance on the %s emulator', (_cloud, target,
     } finally {
       await teardown()
     }
-  }, 60_000)
+  }, 120_000)
 })

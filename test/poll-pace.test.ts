@@ -17,6 +17,7 @@ import { createGcpEmulator, emulatorAuthClient } from '../providers/gcp/emulator
 import { createGcpProvider } from '../providers/gcp/index.ts'
 import { createCloud } from '../src/client.ts'
 import { FIRST_POLL_MS, fastPolls, POLL_GROWTH, pollPace } from '../src/poll-pace.ts'
+import { createManualClock } from '../src/triggers/clock.ts'
 
 const MINUTE = 60_000
 /** A hang guard only: the deploys take well under a second unless they sleep a poll interval. */
@@ -83,10 +84,15 @@ describe('a deploy to an emulator with a one-minute poll interval', () => {
   it(
     'gcp: sees the operation not done, then done on a quick re-poll',
     async () => {
-      // The operation runs a second (the fast preset's 20 ms left the first poll a few ms to see it running).
-      // Still wall time: the GCP emulator's operations end on a timer, not on a clock the test could move.
-      const emulator = createGcpEmulator({ operationDelayMs: 1000 })
-      const gets = recordGets(emulator.listen())
+      // The operation's delay runs on a manual clock that moves only once a poll of it has been answered:
+      // the first poll sees it running and a later one done, however slow the machine.
+      const stateClock = createManualClock()
+      const emulator = createGcpEmulator({ operationDelayMs: 1000, stateClock })
+      const server = emulator.listen()
+      server.events.on('response:mocked', ({ request }) => {
+        if (request.method === 'GET' && new URL(request.url).pathname.includes('/operations/')) void stateClock.advance(1000)
+      })
+      const gets = recordGets(server)
       close = () => emulator.close()
       const provider = createGcpProvider({
         project: 'cloudfn-pace',

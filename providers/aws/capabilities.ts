@@ -39,7 +39,9 @@ export const AWS_LIMITS = {
  * on-failure destination, an SQS queue of any name; SNS messages are at most
  * 256 KiB (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html).
  * Storage: S3 event notifications (triggers/storage.ts), created and
- * deleted, with S3's own prefix and suffix filter rules.
+ * deleted, with S3's own prefix and suffix filter rules; two subscribers of
+ * one bucket must not share an event type unless their prefixes or suffixes
+ * keep them apart (S3 refuses overlapping notifications).
  */
 export const AWS_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: true,

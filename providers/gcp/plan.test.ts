@@ -196,7 +196,7 @@ function explain({ method, url }: Write): string[] {
 const everyFiveMinutes = withOverrides(morning, { trigger: schedule('rate(5 minutes)') })
 
 describe('gcp deploy applies its plan: every write it makes is a change its plan lists', () => {
-  it('first deploy, unchanged redeploy, code, env and trigger changes, and a replacement', async () => {
+  it('first deploy, unchanged redeploy, code, env and trigger changes, a missing Scheduler job, and a replacement', async () => {
     const recorded = {
       cloud: env.cloudWith(),
       writes: recordWrites(env.server, (request) => request.method !== 'GET' && request.method !== 'HEAD'),
@@ -216,8 +216,17 @@ describe('gcp deploy applies its plan: every write it makes is a change its plan
     // Same trigger and settings, other code: the code alone, and nothing of the schedule.
     expect(await step(everyFiveMinutes)).toEqual(['update-code function:plan-writes'])
     expect(await step(withOverrides(everyFiveMinutes, { env: { MODE: 'fast' } }))).toEqual(['update-config function:plan-writes'])
+    // What a deploy that stopped before its Scheduler job leaves: the next one (new code here) makes it, as planned.
+    const jobs = env.emulator.scheduler.jobs
+    const [jobName, job] = [...jobs].find(([key]) => key.endsWith('/cloudfn-plan-writes')) ?? []
+    job?.stop()
+    expect(jobs.delete(jobName ?? '')).toBe(true)
+    expect(await step(withOverrides(ticker, { env: { MODE: 'fast' } }))).toEqual([
+      'update-code function:plan-writes',
+      'create-schedule schedule:plan-writes',
+    ])
     // A longer timeout gives the job a longer attempt deadline.
-    expect(await step(withOverrides(everyFiveMinutes, { env: { MODE: 'fast' }, timeoutSec: 120 }))).toEqual([
+    expect(await step(withOverrides(ticker, { env: { MODE: 'fast' }, timeoutSec: 120 }))).toEqual([
       'update-config function:plan-writes',
       'update-schedule schedule:plan-writes',
     ])

@@ -1,13 +1,16 @@
 /**
- * What a deploy would change on Cloud Functions, from one read (GetFunction),
- * with the comparison deploy.ts uses (the code and config labels, the state,
- * HTTP vs event-triggered), so the two cannot disagree.
+ * What a deploy would change on Cloud Functions, from reads only: the
+ * function (its code and config labels, its state, HTTP vs event-triggered),
+ * the trigger's resources and the Cloud Run invoker policy. deploy.ts
+ * computes this same plan and applies exactly its changes, so the two cannot
+ * disagree.
  */
 import {
   configChange,
   createFunctionChange,
   type PlanChange,
   type PlanResponse,
+  type StorageFacts,
   type TopicFacts,
   triggerChanges,
 } from '../../src/plan.ts'
@@ -21,6 +24,7 @@ import { toRecord } from './record.ts'
 import type { GcpFunction } from './sdk.ts'
 import { ALL_USERS, invokerDelta } from './triggers/invokers.ts'
 import { attemptDeadline } from './triggers/scheduler.ts'
+import { bucketExists, leavingDeletesBucket } from './triggers/storage.ts'
 import { storedTrigger } from './triggers/stored.ts'
 import { isPublicHttp, platformCallers, syncTrigger } from './triggers/sync.ts'
 import { leavingDeletesTopic, pubsubNames, topicExists } from './triggers/topic.ts'
@@ -44,7 +48,10 @@ export function diffGcp(existing: GcpFunction | undefined, request: PlanRequest)
     sameCode: labels[CODE_LABEL] === hexToLabel(request.artifact?.sha256 ?? ''),
     sameConfig: labels[CONFIG_LABEL] === hexToLabel(request.configHash),
     active: existing !== undefined && functionState(existing.state) === 'ACTIVE',
-    replace: existing !== undefined && isEventTriggered(existing) !== (pubsubNames(request.trigger, request.name) !== undefined),
+    replace:
+      existing !== undefined &&
+      isEventTriggered(existing) !==
+        (pubsubNames(request.trigger, request.name) !== undefined || request.trigger?.kind === 'storage'),
   }
 }
 
@@ -67,18 +74,15 @@ function invokerChange(kind: 'grant-role' | 'revoke-role', member: string, trigg
  * the function's own, which Cloud Functions picks when none is given.
  */
 function freshInvokers(trigger: Trigger | undefined, options: Options): PlanChange[] {
-  const projected: GcpFunction = {
-    serviceConfig: { serviceAccountEmail: options.serviceAccountEmail ?? 'FUNCTION_SERVICE_ACCOUNT' },
-  }
+  // Stands for the account Cloud Functions picks, unknown until the function exists.
+  const picked = 'picked-by-cloud-functions'
+  const projected: GcpFunction = { serviceConfig: { serviceAccountEmail: options.serviceAccountEmail ?? picked } }
   const members = [...(isPublicHttp(trigger) ? [ALL_USERS] : []), ...platformCallers(projected, trigger)]
-  return members.map((member) =>
-    member === 'serviceAccount:FUNCTION_SERVICE_ACCOUNT'
-      ? {
-          ...invokerChange('grant-role', member, trigger),
-          detail: `the function's service account may call it (${signer(trigger)} signs its calls as it)`,
-        }
-      : invokerChange('grant-role', member, trigger),
-  )
+  return members.map((member) => {
+    const change = invokerChange('grant-role', member, trigger)
+    if (member !== `serviceAccount:${picked}`) return change
+    return { ...change, detail: `the function's service account may call it (${signer(trigger)} signs its calls as it)` }
+  })
 }
 
 /**
@@ -170,6 +174,20 @@ async function readTopicFacts(
   }
 }
 
+/** What triggerChanges needs to plan storage triggers, read as deploy's own steps read it (triggers/storage.ts). */
+async function readStorageFacts(
+  plane: ControlPlane,
+  name: string,
+  before: Trigger | undefined,
+  after: Trigger | undefined,
+): Promise<StorageFacts> {
+  const moved = before?.kind === 'storage' && (after?.kind !== 'storage' || after.bucket !== before.bucket)
+  return {
+    bucketExists: after?.kind === 'storage' ? await bucketExists(plane, after.bucket) : false,
+    leftBucketDeleted: moved ? await leavingDeletesBucket(plane, before.bucket, name) : false,
+  }
+}
+
 /** A plan with what deploy needs to apply it. */
 export interface GcpPlan extends PlanResponse {
   /** Undefined when the function does not exist yet. */
@@ -191,7 +209,13 @@ export async function planAgainst(
 ): Promise<GcpPlan> {
   const { name, trigger } = request
   const changesOf = async (before: Trigger | undefined) =>
-    triggerChanges(name, before, trigger, await readTopicFacts(plane, name, before, trigger))
+    triggerChanges(
+      name,
+      before,
+      trigger,
+      await readTopicFacts(plane, name, before, trigger),
+      await readStorageFacts(plane, name, before, trigger),
+    )
   if (!existing) {
     const changes = [createFunctionChange(name, request), ...(await changesOf(undefined)), ...freshInvokers(trigger, options)]
     return { changes, warnings: [], diff: undefined, previous: undefined }

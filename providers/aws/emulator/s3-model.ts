@@ -38,6 +38,12 @@ export interface NotificationEntry {
 
 export interface EmulatedBucket {
   name: string
+  /**
+   * Another account that owns a bucket of this name (names are global): this
+   * account gets 403 AccessDenied for it and 409 BucketAlreadyExists creating it.
+   * Tests put such a bucket in the state.
+   */
+  owner?: string | undefined
   creationDate: string
   objects: Map<string, StoredObject>
   /** PutBucketTagging replaces the whole set; undefined when it has none (GetBucketTagging: NoSuchTagSet). */
@@ -45,6 +51,19 @@ export interface EmulatedBucket {
   notifications: NotificationEntry[]
   /** Increases with every change of an object, for the records' `sequencer`. */
   sequence: number
+}
+
+/** An empty bucket; `owner` for another account's (see EmulatedBucket.owner). */
+export function newBucket(name: string, owner?: string): EmulatedBucket {
+  return {
+    name,
+    owner,
+    creationDate: new Date().toISOString(),
+    objects: new Map(),
+    tags: undefined,
+    notifications: [],
+    sequence: 0,
+  }
 }
 
 /** The element naming each kind's destination ARN, as the SDK's schema names it (LambdaFunctionArn is `CloudFunction`). */

@@ -6,7 +6,10 @@
  * `QueueConfiguration` and `CloudFunctionConfiguration` elements, each with
  * `Id`, its destination ARN (`Topic`, `Queue`, `CloudFunction`), flattened
  * `Event`s and `Filter/S3Key/FilterRule{Name,Value}`), checked as S3 checks
- * it (API_PutBucketNotificationConfiguration.html; the rules in s3-model.ts).
+ * it (API_PutBucketNotificationConfiguration.html; the rules in s3-model.ts;
+ * the answers' texts as recorded from S3 in LocalStack's snapshots
+ * tests/aws/services/s3/test_s3_notifications_*.snapshot.json, and as MinIO's
+ * S3-compatible error table spells them, cmd/api-errors.go).
  */
 import { randomUUID } from 'node:crypto'
 import { serviceMayInvoke } from './extras.ts'
@@ -41,7 +44,11 @@ function filterOf(entry: XmlNode): { prefix: string | undefined; suffix: string 
         ArgumentValue: name,
       })
     }
-    rules[name] = childText(rule, 'Value') ?? ''
+    const value = childText(rule, 'Value') ?? ''
+    if (Buffer.byteLength(value) > 1024) {
+      throw invalidArgument('Size of filter rule value cannot exceed 1024 bytes in UTF-8 representation')
+    }
+    rules[name] = value
   }
   return rules
 }
@@ -56,6 +63,13 @@ export function parseNotifications(body: string): NotificationEntry[] {
       const arn = childText(node, DESTINATION_ELEMENT[kind])
       const events = childrenNamed(node, 'Event').map((event) => event.text)
       if (!arn || events.length === 0) throw malformedXml()
+      if (!/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d*:.+$/.test(arn)) {
+        // Recorded from S3 (LocalStack snapshot test_s3_notifications_lambda.py::test_invalid_lambda_arn).
+        throw invalidArgument('The ARN could not be parsed', {
+          ArgumentName: DESTINATION_ELEMENT[kind],
+          ArgumentValue: arn,
+        })
+      }
       for (const event of events) {
         if (!S3_EVENT_TYPES.has(event)) {
           throw invalidArgument('The event is not supported for notifications', { ArgumentName: 'Event', ArgumentValue: event })
@@ -102,12 +116,16 @@ export function checkNotifications(state: AwsEmulatorState, bucket: string, entr
   const unusable = entries.filter((entry) => !destinationValid(state, bucket, entry))
   if (unusable.length === 0) return
   const fields: Record<string, string> = {}
+  // As recorded from S3 (LocalStack snapshots test_invalid_lambda_arn, "lambda-does-not-exist", and
+  // test_invalid_sqs_arn, "queue-does-not-exist"): a function's ARN is followed by ", null", a queue's is not.
   unusable.forEach((entry, index) => {
-    fields[`ArgumentName${index + 1}`] = entry.arn
-    fields[`ArgumentValue${index + 1}`] =
-      entry.kind === 'CloudFunctionConfiguration'
-        ? `Not authorized to invoke function [${entry.arn}]`
-        : 'Permissions on the destination do not allow S3 to publish notifications from this bucket'
+    const lambda = entry.kind === 'CloudFunctionConfiguration'
+    fields[`ArgumentName${index + 1}`] = lambda ? `${entry.arn}, null` : entry.arn
+    fields[`ArgumentValue${index + 1}`] = lambda
+      ? `Not authorized to invoke function [${entry.arn}]`
+      : entry.kind === 'QueueConfiguration'
+        ? 'The destination queue does not exist'
+        : 'The destination topic does not exist'
   })
   throw invalidArgument('Unable to validate the following destination configurations', fields)
 }

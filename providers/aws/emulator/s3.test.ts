@@ -18,6 +18,7 @@ import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/c
 import { describe, expect, it } from 'vitest'
 import { emulatorForFile, sdkError as failure } from '../__fixtures__/emulator.ts'
 import { loggedEvents, loggingHandlerZip } from '../__fixtures__/sdk-testing.ts'
+import { newBucket } from './s3-model.ts'
 
 const region = 'eu-west-1'
 // Functions go Active on their first use (no state delay); failed asynchronous events are retried at once.
@@ -85,7 +86,15 @@ describe('emulated S3 (REST XML, through @aws-sdk/client-s3)', () => {
       const refused = await failure(pathStyle.send(new CreateBucketCommand({ Bucket: bad, ...where })))
       expect([bad, refused.name, refused.message]).toEqual([bad, 'InvalidBucketName', 'The specified bucket is not valid.'])
     }
+    // Names are global: another account's bucket is 403 to this one, and cannot be created again.
+    const taken = newBucket('taken', '999999999999')
+    emulator.state.buckets.set('taken', taken)
+    const theirs = await failure(s3.send(new CreateBucketCommand({ Bucket: 'taken', ...where })))
+    expect([theirs.name, theirs.$metadata]).toEqual(['BucketAlreadyExists', expect.objectContaining({ httpStatusCode: 409 })])
+    const denied = await failure(s3.send(new HeadBucketCommand({ Bucket: 'taken' })))
+    expect(denied.$metadata).toEqual(expect.objectContaining({ httpStatusCode: 403 }))
     const listed = await s3.send(new ListBucketsCommand({}))
+    expect(listed.Buckets?.map((bucket) => bucket.Name)).not.toContain('taken')
     expect(listed.Buckets?.map((bucket) => [bucket.Name, bucket.BucketRegion])).toContainEqual(['photos', region])
 
     await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'a.txt', Body: 'x' }))
@@ -162,9 +171,28 @@ describe('emulated S3 (REST XML, through @aws-sdk/client-s3)', () => {
     expect([refused.name, refused.message, refused.ArgumentName1, refused.ArgumentValue1]).toEqual([
       'InvalidArgument',
       'Unable to validate the following destination configurations',
-      unpermitted,
+      `${unpermitted}, null`,
       `Not authorized to invoke function [${unpermitted}]`,
     ])
+    const noQueue = `arn:aws:sqs:${region}:${account}:no-such-queue`
+    const queueless = await failure(
+      s3.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: 'guarded',
+          NotificationConfiguration: { QueueConfigurations: [{ QueueArn: noQueue, Events: ['s3:ObjectCreated:*'] }] },
+        }),
+      ),
+    )
+    expect([queueless.ArgumentName1, queueless.ArgumentValue1]).toEqual([noQueue, 'The destination queue does not exist'])
+    const unparsable = await failure(put([entry('x', 'not-an-arn', ['s3:ObjectCreated:*'])]))
+    expect([unparsable.name, unparsable.message, unparsable.ArgumentName, unparsable.ArgumentValue]).toEqual([
+      'InvalidArgument',
+      'The ARN could not be parsed',
+      'CloudFunction',
+      'not-an-arn',
+    ])
+    const long = await failure(put([entry('x', allowed, ['s3:ObjectCreated:*'], 'p'.repeat(1025))]))
+    expect(long.message).toBe('Size of filter rule value cannot exceed 1024 bytes in UTF-8 representation')
     const overlapping = [
       // A wildcard shares every event of its family; an absent prefix meets every prefix.
       [entry('a', allowed, ['s3:ObjectCreated:*'], 'in/'), entry('b', allowed, ['s3:ObjectCreated:Put'], undefined, '.json')],
@@ -261,7 +289,11 @@ describe('emulated S3 (REST XML, through @aws-sdk/client-s3)', () => {
     // Nothing was there: no change, no event.
     await s3.send(new DeleteObjectCommand({ Bucket: 'events', Key: 'in/never.json' }))
     await emulator.idle()
-    const records = eventsOf('s3-reader').map((event) => event.Records)
+    // Lambda runs asynchronous events in any order; the sequencer orders the changes of one key (as S3 documents it).
+    const sequencer = (records: unknown[]) => (records[0] as { s3: { object: { sequencer: string } } }).s3.object.sequencer
+    const records = eventsOf('s3-reader')
+      .map((event) => event.Records)
+      .sort((a, b) => sequencer(a).localeCompare(sequencer(b)))
     const common = {
       eventVersion: '2.1',
       eventSource: 'aws:s3',

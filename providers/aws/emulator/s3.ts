@@ -25,7 +25,7 @@ import { crc32 } from 'node:zlib'
 import { HttpResponse, http } from 'msw'
 import { enqueueAsync } from './invoke.ts'
 import { type EmulatorEnv, route } from './router.ts'
-import { type EmulatedBucket, matching, type S3Change, s3Event, validBucketName } from './s3-model.ts'
+import { type EmulatedBucket, matching, newBucket, type S3Change, s3Event, validBucketName } from './s3-model.ts'
 import { checkNotifications, notificationsXml, parseNotifications, S3_NS, s3MayInvoke } from './s3-notifications.ts'
 import { childrenNamed, childText, parseXml } from './s3-xml.ts'
 import { enqueue, newMessage } from './sqs-model.ts'
@@ -110,11 +110,12 @@ export function s3Handlers(env: EmulatorEnv) {
   const { state } = env
   const { region, accountId } = state.options
 
-  const bucketOf = (name: string): EmulatedBucket =>
-    state.buckets.get(name) ??
-    (() => {
-      throw noSuchBucket(name)
-    })()
+  const bucketOf = (name: string): EmulatedBucket => {
+    const bucket = state.buckets.get(name)
+    if (!bucket) throw noSuchBucket(name)
+    if (bucket.owner !== undefined && bucket.owner !== accountId) throw new AwsFault(403, 'AccessDenied', 'Access Denied')
+    return bucket
+  }
 
   /** Hands the change to every matching configuration's destination. */
   const notify = (change: Omit<S3Change, 'time'>) => {
@@ -140,7 +141,8 @@ export function s3Handlers(env: EmulatorEnv) {
     const name = target.bucket ?? ''
     switch (operationOf(request, target)) {
       case 'ListBuckets': {
-        const buckets = [...state.buckets.values()].map(
+        const own = [...state.buckets.values()].filter((bucket) => bucket.owner === undefined || bucket.owner === accountId)
+        const buckets = own.map(
           (bucket) =>
             `<Bucket><Name>${bucket.name}</Name><CreationDate>${bucket.creationDate}</CreationDate><BucketRegion>${region}</BucketRegion></Bucket>`,
         )
@@ -162,6 +164,15 @@ export function s3Handlers(env: EmulatorEnv) {
             `The ${constraint ?? 'unspecified'} location constraint is incompatible for the region specific endpoint this request was sent to.`,
           )
         }
+        const owner = state.buckets.get(name)?.owner
+        if (owner !== undefined && owner !== accountId) {
+          throw new AwsFault(
+            409,
+            'BucketAlreadyExists',
+            'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
+            { fields: { BucketName: name } },
+          )
+        }
         if (state.buckets.has(name)) {
           throw new AwsFault(
             409,
@@ -170,14 +181,7 @@ export function s3Handlers(env: EmulatorEnv) {
             { fields: { BucketName: name } },
           )
         }
-        state.buckets.set(name, {
-          name,
-          creationDate: new Date().toISOString(),
-          objects: new Map(),
-          tags: undefined,
-          notifications: [],
-          sequence: 0,
-        })
+        state.buckets.set(name, newBucket(name))
         return empty(200, { location: `/${name}` })
       }
       case 'HeadBucket':

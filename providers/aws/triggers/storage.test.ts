@@ -15,7 +15,7 @@ import { createInboxes } from '../../../conformance/inbox.ts'
 import { storage } from '../../../src/triggers/storage.ts'
 import type { StorageTrigger } from '../../../src/triggers/types.ts'
 import { createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
-import { s3Event } from '../emulator/s3-model.ts'
+import { newBucket, s3Event } from '../emulator/s3-model.ts'
 import { aws } from '../index.ts'
 import { createEntry } from '../shim.ts'
 import { decodeTrigger, encodeTrigger } from './describe.ts'
@@ -152,9 +152,35 @@ describe('aws storage triggers on the emulator', () => {
     await cloud.remove(name)
     await cloud.remove(first)
 
+    // The trigger is recorded in the function's 256-character description: a prefix that does not fit is refused up front.
+    const long = await caughtError(deployOn(unique('long'), storage({ bucket, prefix: 'p/'.repeat(100) })))
+    expect([long.code, (long as { field?: string }).field]).toEqual(['InvalidArgument', 'trigger'])
+    // Bucket names are global: one another account owns answers 403, and is refused before the function exists.
+    const taken = unique('taken')
+    state.buckets.set(taken, newBucket(taken, '999999999999'))
+    const elsewhere = unique('elsewhere')
+    const foreign = await caughtError(deployOn(elsewhere, storage({ bucket: taken })))
+    expect([foreign.code, (foreign as { field?: string }).field, foreign.message]).toEqual([
+      'InvalidArgument',
+      'trigger.bucket',
+      expect.stringContaining('another AWS account owns it'),
+    ])
+    expect(state.functions.has(elsewhere)).toBe(false)
     const reserved = await caughtError(deployOn(unique('demo'), storage({ bucket: 'amzn-s3-demo-bucket' })))
     expect([reserved.code, (reserved as { field?: string }).field]).toEqual(['InvalidArgument', 'trigger.bucket'])
     expect(state.buckets.has('amzn-s3-demo-bucket')).toBe(false)
+  })
+
+  it('drops a cloudfn entry whose function was deleted outside cloudfn (S3 would refuse every write), and keeps the rest', async () => {
+    const bucket = unique('stale')
+    const [gone, next] = [unique('gone'), unique('next')]
+    await deployOn(gone, storage({ bucket, prefix: 'a/' }))
+    // Deleted out of band: its entry stays, and S3 refuses any configuration naming a function it cannot validate.
+    state.functions.delete(gone)
+    await deployOn(next, storage({ bucket, prefix: 'b/' }))
+    expect((await entries(bucket)).map(([id]) => id)).toEqual([`cloudfn-${next}`])
+    await cloud.remove(next)
+    expect(state.buckets.has(bucket)).toBe(false)
   })
 
   it('moving to another bucket leaves the first (deleted when cloudfn made it and it is empty); the plan says so first', async () => {
@@ -167,7 +193,9 @@ describe('aws storage triggers on the emulator', () => {
     ])
     await deployOn(name, storage({ bucket: from }))
     const move = withOverrides(storageRecorder, { trigger: storage({ bucket: to }) })
+    const writes = state.writeCount
     const planned = await cloud.plan(move, { name })
+    expect(state.writeCount, 'a plan sent a write').toBe(writes)
     expect(planned.changes.filter((c) => c.resource.startsWith('bucket:')).map((c) => `${c.kind} ${c.resource}`)).toEqual([
       `create-bucket bucket:${to}`,
       `update-storage-link bucket:${to}`,
@@ -187,7 +215,7 @@ describe('aws storage triggers on the emulator', () => {
   })
 
   it("turns the emulator's S3 records into the neutral event, the key decoded", () => {
-    const bucket = { name: 'b', creationDate: '', objects: new Map(), tags: undefined, notifications: [], sequence: 1 }
+    const bucket = { ...newBucket('b'), sequence: 1 }
     const object = { bytes: new Uint8Array(3), etag: 'abc', lastModified: '' }
     const change = { bucket, key: 'a b+ü/c.txt', requestId: 'r', time: '2026-01-01T00:00:00.000Z' }
     const created = JSON.parse(s3Event(region, '1', { ...change, eventName: 'ObjectCreated:Put', object }, 'id'))
@@ -199,7 +227,7 @@ describe('aws storage triggers on the emulator', () => {
   })
 
   it('the shim hands the handler the neutral event and throws when it fails, so Lambda retries the S3 event', async () => {
-    const bucket = { name: 'b', creationDate: '', objects: new Map(), tags: undefined, notifications: [], sequence: 1 }
+    const bucket = { ...newBucket('b'), sequence: 1 }
     const object = { bytes: new Uint8Array(2), etag: 'e', lastModified: '' }
     const change = {
       bucket,

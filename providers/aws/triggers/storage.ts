@@ -21,8 +21,9 @@ import type { StorageTrigger, Trigger } from '../../../src/triggers/types.ts'
 import { fail } from '../../../src/validation.ts'
 import { type AwsContext, awsCall, control } from '../context.ts'
 import { isAwsNotFound } from '../errors.ts'
-import { refusal, whileRolePropagates } from '../propagation.ts'
+import { whileRolePropagates } from '../propagation.ts'
 import { MANAGED_TAG } from '../role-policies.ts'
+import { getConfiguration } from '../wait.ts'
 import type { QueueTarget } from './queue.ts'
 
 /** Marks a bucket cloudfn made for its subscribers (no function tag: no single function owns it). */
@@ -105,20 +106,71 @@ async function readNotifications(context: AwsContext, bucket: string): Promise<N
   }
 }
 
-/** Writes the configuration with the function's own entry replaced by `entry` (or taken out). */
+/** The ARNs S3 names (`ArgumentName1`, `ArgumentName2`, ...) when it refuses destinations it cannot use. */
+function unvalidated(error: unknown): string[] {
+  const shape = (error ?? {}) as Record<string, unknown>
+  if (shape.name !== 'InvalidArgument' || !/Unable to validate/.test(String(shape.message))) return []
+  return (
+    Object.entries(shape)
+      .filter(([field]) => /^ArgumentName\d+$/.test(field))
+      // S3 writes the ARN followed by ", null" (recorded: LocalStack snapshot test_invalid_lambda_arn).
+      .map(([, value]) => String(value).split(',')[0]?.trim() ?? '')
+  )
+}
+
+/**
+ * S3 checks every destination of the document on each write, so one entry
+ * whose function is gone (deleted outside cloudfn) would block every other
+ * subscriber of the bucket. cloudfn's own such entries (`cloudfn-…`, the
+ * function missing) are dropped; anyone else's are left for their owner.
+ */
+async function staleCloudfnEntries(context: AwsContext, refused: readonly string[], keep: string): Promise<Set<string>> {
+  const stale = new Set<string>()
+  for (const arn of refused) {
+    const name = /:function:([^:]+)$/.exec(arn)?.[1]
+    if (name !== undefined && arn !== keep && (await getConfiguration(context, name)) === undefined) stale.add(arn)
+  }
+  return stale
+}
+
+/**
+ * Writes the configuration with the function's own entry replaced by `entry`
+ * (or taken out). `refused` gets the destinations S3 could not validate (the
+ * SDK's exception names them; the cloudfn error made of it keeps no such field).
+ */
 async function writeNotifications(
   context: AwsContext,
   bucket: string,
   configuration: NotificationConfiguration,
   functionName: string,
   entry: LambdaFunctionConfiguration | undefined,
+  refused: Set<string> = new Set(),
 ): Promise<void> {
-  const others = (configuration.LambdaFunctionConfigurations ?? []).filter((e) => e.Id !== notificationId(functionName))
-  const next = { ...configuration, LambdaFunctionConfigurations: entry ? [...others, entry] : others }
   const { client, sdk } = await context.clients.s3()
-  await awsCall(control('storage update', bucket), () =>
-    client.send(new sdk.PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: next })),
-  )
+  let others = (configuration.LambdaFunctionConfigurations ?? []).filter((e) => e.Id !== notificationId(functionName))
+  for (let attempt = 0; ; attempt++) {
+    const next = { ...configuration, LambdaFunctionConfigurations: entry ? [...others, entry] : others }
+    try {
+      refused.clear()
+      await awsCall(control('storage update', bucket), async () => {
+        try {
+          return await client.send(
+            new sdk.PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: next }),
+          )
+        } catch (error) {
+          for (const arn of unvalidated(error)) refused.add(arn)
+          throw error
+        }
+      })
+      return
+    } catch (error) {
+      // Once: what S3 still refuses after that is someone else's, or this function's own (its permission propagating).
+      const stale = attempt === 0 ? await staleCloudfnEntries(context, [...refused], entry?.LambdaFunctionArn ?? '') : new Set()
+      const dropped = others.filter((e) => !(e.Id?.startsWith('cloudfn-') && stale.has(e.LambdaFunctionArn ?? '')))
+      if (dropped.length === others.length) throw error
+      others = dropped
+    }
+  }
 }
 
 /**
@@ -131,6 +183,7 @@ export async function checkStorageConfig(context: AwsContext, functionName: stri
   if (trigger.bucket.startsWith('amzn-s3-demo-')) {
     fail('trigger.bucket', `must not start with 'amzn-s3-demo-', which S3 reserves (got '${trigger.bucket}')`)
   }
+  if (!(await bucketExists(context, trigger.bucket))) return
   const configuration = await readNotifications(context, trigger.bucket)
   if (!configuration) return
   const own = entryFor(trigger, '', functionName)
@@ -157,13 +210,31 @@ async function bucketTags(context: AwsContext, bucket: string): Promise<Record<s
   }
 }
 
-/** Whether the bucket exists (HeadBucket). */
+/**
+ * Whether the bucket exists (HeadBucket). Bucket names are global: a bucket
+ * of another account answers 403 (as it does to credentials without
+ * s3:ListBucket), refused here as the trigger's bucket before anything is made.
+ */
 export async function bucketExists(context: AwsContext, bucket: string): Promise<boolean> {
   const { client, sdk } = await context.clients.s3()
+  let status: number | undefined
   try {
-    await awsCall(control('storage lookup', bucket), () => client.send(new sdk.HeadBucketCommand({ Bucket: bucket })))
+    await awsCall(control('storage lookup', bucket), async () => {
+      try {
+        return await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }))
+      } catch (error) {
+        status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
+        throw error
+      }
+    })
     return true
   } catch (error) {
+    if (status === 403) {
+      fail(
+        'trigger.bucket',
+        `names an S3 bucket these credentials may not use ('${bucket}'): another AWS account owns it (bucket names are global), or the credentials lack s3:ListBucket on it`,
+      )
+    }
     if (noBucket(error)) return false
     throw error
   }
@@ -188,9 +259,6 @@ async function ensureBucket(context: AwsContext, bucket: string): Promise<void> 
     client.send(new sdk.PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: [MANAGED_TAG, SHARED_BUCKET_TAG] } })),
   )
 }
-
-/** S3 checks the function's permission when the configuration is written; a statement just added may not count yet. */
-const cannotValidate = refusal('InvalidArgument', /Unable to validate the following destination configurations/)
 
 /** The bucket (made unless it exists), the permission for S3 and the function's notification entry. */
 export async function syncStorage(context: AwsContext, target: QueueTarget, trigger: StorageTrigger): Promise<void> {
@@ -217,12 +285,14 @@ export async function syncStorage(context: AwsContext, target: QueueTarget, trig
     if (!(cause?.name === 'ResourceConflictException' && /already exists/.test(cause.message ?? ''))) throw error
   }
   const entry = entryFor(trigger, target.arn, target.name)
+  const refused = new Set<string>()
   const write = async () => {
     const configuration = (await readNotifications(context, trigger.bucket)) ?? {}
-    await writeNotifications(context, trigger.bucket, configuration, target.name, entry)
+    await writeNotifications(context, trigger.bucket, configuration, target.name, entry, refused)
   }
   try {
-    await whileRolePropagates(context, write, cannotValidate)
+    // S3 checks the function's permission when the configuration is written; a statement just added may not count yet.
+    await whileRolePropagates(context, write, () => refused.has(target.arn))
   } catch (error) {
     // Another entry was added since the check before the deploy.
     if (s3ErrorName(error) === 'InvalidArgument' && /overlap/i.test((error as { cause?: Error }).cause?.message ?? '')) {

@@ -8,6 +8,7 @@ import { FUNCTION_ID_PATTERN, shortName } from '../names.ts'
 import { functionWithNames, operationWithNames, wantsIntEnums } from './enum-encoding.ts'
 import { attachEventTrigger, detachEventTrigger, invalidEventTrigger } from './eventarc.ts'
 import type { GcpFaults } from './faults.ts'
+import type { GcsModel } from './gcs.ts'
 import { googleError } from './google-errors.ts'
 import type { PubsubModel } from './pubsub.ts'
 import { BuildError, createRevision } from './revision.ts'
@@ -43,9 +44,9 @@ function place(target: Record<string, unknown>, path: string, value: unknown): v
 }
 
 /** Why the API would refuse this function, or undefined. */
-function invalidSpec(spec: Spec, state: GcpEmulatorState, pubsub: PubsubModel): string | undefined {
+function invalidSpec(spec: Spec, state: GcpEmulatorState, pubsub: PubsubModel, gcs: GcsModel): string | undefined {
   const { buildConfig, serviceConfig } = spec
-  const event = invalidEventTrigger(spec.eventTrigger, pubsub)
+  const event = invalidEventTrigger(spec.eventTrigger, pubsub, gcs)
   if (event) return event
   if (!buildConfig.runtime?.startsWith('nodejs')) return `Invalid runtime: ${JSON.stringify(buildConfig.runtime ?? '')}`
   if (!buildConfig.entryPoint) return 'buildConfig.entryPoint is required'
@@ -67,6 +68,7 @@ export function createControlPlane(
   faults: GcpFaults,
   pubsub: PubsubModel,
   options: ControlPlaneOptions,
+  gcs: GcsModel,
 ) {
   /**
    * Runs an operation: `work` starts at once (a rollout's build and its new
@@ -118,7 +120,7 @@ export function createControlPlane(
           Object.assign(fn.resource, structuredClone(next))
           fn.resource.serviceConfig.revision = revisionId
           fn.revision = revision
-          attachEventTrigger(fn, pubsub)
+          attachEventTrigger(fn, pubsub, gcs)
           state.setState(fn, 'ACTIVE')
           state.finishOperation(operation, { response: withType(fn) })
           // Requests in flight finish on the old revision.
@@ -150,7 +152,7 @@ export function createControlPlane(
       serviceConfig: (body.serviceConfig ?? {}) as Spec['serviceConfig'],
       ...(body.eventTrigger ? { eventTrigger: body.eventTrigger } : {}),
     }
-    const invalid = invalidSpec(spec, state, pubsub)
+    const invalid = invalidSpec(spec, state, pubsub, gcs)
     if (invalid) return googleError('INVALID_ARGUMENT', invalid)
     const [, project, , region] = location.split('/') as [string, string, string, string]
     const uri = GcpEmulatorState.serviceUrl(project, region, id)
@@ -200,7 +202,7 @@ export function createControlPlane(
     if (!!next.eventTrigger !== !!fn.resource.eventTrigger) {
       return googleError('INVALID_ARGUMENT', 'Cannot change the trigger type of an existing function; delete it and deploy again')
     }
-    const invalid = invalidSpec(next, state, pubsub)
+    const invalid = invalidSpec(next, state, pubsub, gcs)
     if (invalid) return googleError('INVALID_ARGUMENT', invalid)
     state.setState(fn, 'DEPLOYING')
     const operation = state.startOperation(location, 'update', fn.resource.name, {
@@ -217,7 +219,7 @@ export function createControlPlane(
     operate(async () => async () => {
       state.functions.delete(fn.resource.name)
       state.servicePolicies.delete(fn.resource.serviceConfig.service)
-      detachEventTrigger(fn, pubsub)
+      detachEventTrigger(fn, pubsub, gcs)
       await fn.revision?.sandbox.retire()
       state.finishOperation(operation, { response: { '@type': 'type.googleapis.com/google.protobuf.Empty' } })
     })

@@ -9,9 +9,11 @@ import type { GcpSettings } from '../settings.ts'
 import { emulatorAuthClient } from './auth-client.ts'
 import { createControlPlane } from './control-plane.ts'
 import { deadLettersOf } from './eventarc.ts'
+import { createEventarcApi } from './eventarc-api.ts'
 import { type FaultTarget, type GcpFault, GcpFaults } from './faults.ts'
 import { frameworkDir } from './framework.ts'
 import { createFunctionUrl } from './function-url.ts'
+import { GcsModel } from './gcs.ts'
 import { googleError, rateLimitExceeded } from './google-errors.ts'
 import { fakeIdToken } from './id-token.ts'
 import { PubsubModel } from './pubsub.ts'
@@ -24,6 +26,8 @@ import { createUploadHost } from './storage.ts'
 export type { FaultChooser, FaultKind } from '../../../src/emulator/faults.ts'
 export { emulatorAuthClient } from './auth-client.ts'
 export { type FaultTarget, type GcpFault, GcpFaults, type OperationFailure } from './faults.ts'
+export { type GcsBucketResource, GcsModel, type GcsObjectResource } from './gcs.ts'
+export { storageAuthClient } from './gcs-auth.ts'
 export { checkIdToken, fakeIdToken } from './id-token.ts'
 export { PubsubModel } from './pubsub.ts'
 export { SchedulerModel } from './scheduler.ts'
@@ -78,6 +82,10 @@ export interface GcpEmulatorOptions {
 export interface GcpEmulator extends Emulator<GcpSettings, GcpEmulatorState, GcpFaults> {
   /** Topics, subscriptions and what they hold. */
   readonly pubsub: PubsubModel
+  /** Cloud Storage buckets and objects (the JSON API; source uploads are apart, in `state.uploads`). */
+  readonly gcs: GcsModel
+  /** Standalone Eventarc triggers (eventarc.googleapis.com), by full name. */
+  readonly eventarc: { readonly triggers: ReadonlyMap<string, unknown> }
   /** Cloud Scheduler jobs. */
   readonly scheduler: SchedulerModel
   /** Changeable while running, e.g. to make operations slow. */
@@ -135,8 +143,14 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     },
   })
   const scheduler = new SchedulerModel(settings.clock, functionUrl)
-  const api = createControlPlane(state, faults, pubsub, settings)
+  const gcs = new GcsModel((topic, message) => pubsub.publish(topic, [message]))
+  const api = createControlPlane(state, faults, pubsub, settings, gcs)
   const upload = createUploadHost(state)
+  const gcsApi = gcs.handler()
+  const eventarc = createEventarcApi(state, pubsub, gcs)
+  // One host: the JSON API's paths, else the signed source-upload URLs (storage.ts).
+  const storageHost = (request: Request) =>
+    /^\/(?:upload\/|download\/)?storage\/v1\//.test(new URL(request.url).pathname) ? gcsApi(request) : upload(request)
 
   const counted =
     (target: FaultTarget, serve: (request: Request) => Promise<Response>) =>
@@ -158,7 +172,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
 
   const handlers = [
     http.all(/^https:\/\/cloudfunctions\.googleapis\.com\//, counted('control', api)),
-    http.all(/^https:\/\/storage\.googleapis\.com\//, counted('upload', upload)),
+    http.all(/^https:\/\/storage\.googleapis\.com\//, counted('upload', storageHost)),
     http.all(
       /^https:\/\/[a-z0-9-]+\.a\.run\.app(?:\/|$)/,
       counted('invoke', (request) => functionUrl(request)),
@@ -166,6 +180,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     http.all(/^https:\/\/run\.googleapis\.com\//, counted('control', createRunIam(state))),
     http.all(/^https:\/\/cloudscheduler\.googleapis\.com\//, counted('control', scheduler.handler())),
     http.all(/^https:\/\/pubsub\.googleapis\.com\//, counted('control', pubsub.handler())),
+    http.all(/^https:\/\/eventarc\.googleapis\.com\//, counted('control', eventarc.handler)),
     http.all(/^https:\/\/cloudresourcemanager\.googleapis\.com\//, counted('control', createResourceManager())),
   ]
 
@@ -178,6 +193,8 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     state,
     faults,
     pubsub,
+    gcs,
+    eventarc,
     scheduler,
     deadLetters,
     probe: () =>

@@ -33,6 +33,11 @@ interface Subscription {
   resource: SubscriptionResource
   /** Messages a pull subscription keeps until acknowledged (nobody pulls in the emulator). */
   backlog: PubsubMessage[]
+  /**
+   * For an Eventarc trigger on another source (Cloud Storage, eventarc.ts): the CloudEvent
+   * Eventarc makes of each message, instead of the messagePublished one.
+   */
+  cloudEvent?: ((message: PubsubMessage) => { headers: Record<string, string>; body: string }) | undefined
 }
 
 const SUCCESS = new Set([102, 200, 201, 202, 204])
@@ -120,6 +125,17 @@ export class PubsubModel {
       subscription: resource.name,
       ...(resource.deadLetterPolicy ? { deliveryAttempt: attempt } : {}),
     }
+    const event = subscription.cloudEvent?.(message) ?? {
+      headers: {
+        'content-type': 'application/json',
+        'ce-id': message.messageId,
+        'ce-source': `//pubsub.googleapis.com/${resource.topic}`,
+        'ce-specversion': '1.0',
+        'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
+        'ce-time': message.publishTime,
+      },
+      body: JSON.stringify(body),
+    }
     let ok = false
     try {
       const response = await this.#serve(
@@ -127,15 +143,10 @@ export class PubsubModel {
           method: 'POST',
           headers: {
             authorization: `Bearer ${fakeIdToken(audience)}`,
-            'content-type': 'application/json',
-            'ce-id': message.messageId,
-            'ce-source': `//pubsub.googleapis.com/${resource.topic}`,
-            'ce-specversion': '1.0',
-            'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
-            'ce-time': message.publishTime,
+            ...event.headers,
             'user-agent': 'APIs-Google; (+https://developers.google.com/webmasters/APIs-Google.html)',
           },
-          body: JSON.stringify(body),
+          body: event.body,
         }),
         { faults: false },
       )

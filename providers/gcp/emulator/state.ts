@@ -31,10 +31,12 @@ export interface FunctionResource {
   eventTrigger?: EventTrigger
 }
 
-/** A function's Pub/Sub trigger; `trigger` and `pubsubTopic` echo the Eventarc trigger it runs on. */
+/** A function's Pub/Sub or Cloud Storage trigger; `trigger` and `pubsubTopic` echo the Eventarc trigger it runs on. */
 export interface EventTrigger {
   eventType?: string
   pubsubTopic?: string
+  /** Cloud Storage events: `[{ attribute: 'bucket', value }]`. */
+  eventFilters?: Array<{ attribute?: string; value?: string; operator?: string }>
   retryPolicy?: number
   triggerRegion?: string
   serviceAccountEmail?: string
