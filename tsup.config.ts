@@ -25,6 +25,7 @@ const CORE_ENTRIES: Record<string, string> = {
   index: 'src/index.ts',
   testing: 'src/testing/index.ts',
   'provider-utils': 'src/provider-utils.ts',
+  'emulator-kit': 'src/emulator/index.ts',
   ...providerSubpaths,
 }
 

@@ -9,7 +9,15 @@
  * the provider's poll interval; a gap before the first request of a step is
  * packaging or client start-up. `deployEmulatedFigures()` gives the medians
  * to bench/run.ts.
+ *
+ * The GCP and Azure deploys end when the new function's first instance has
+ * started (a Node.js process loading the framework and the package), so their
+ * wall time follows the machine's load. `cpuMsPerDeploy` is what load does
+ * not move: the CPU time of this process and of the instance processes
+ * (Linux's cutime/cstime, counted once the emulator's close has reaped them)
+ * over the deploys after the first, per deploy.
  */
+import { readFileSync } from 'node:fs'
 import { createAwsEmulator, FAKE_CREDENTIALS } from '../providers/aws/emulator/index.ts'
 import { aws } from '../providers/aws/index.ts'
 import { createAzureEmulator, emulatorCredential } from '../providers/azure/emulator/index.ts'
@@ -72,9 +80,26 @@ function describe(request: Request): string {
   return `${request.method} ${url.hostname.split('.')[0]}${url.pathname}`
 }
 
+/** Linux's USER_HZ, the unit of /proc's CPU times (100 on every common build). */
+const TICKS_PER_SEC = 100
+
+/** CPU ms of this process and of its reaped children (/proc/self/stat utime, stime, cutime, cstime); 0 elsewhere. */
+function cpuMs(): { self: number; children: number } {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? []
+    // Fields 14-17 of proc(5), counted from the state (field 3) at index 0.
+    const tick = (index: number) => (Number(fields[index]) * 1000) / TICKS_PER_SEC
+    return { self: tick(11) + tick(12), children: tick(13) + tick(14) }
+  } catch {
+    return { self: 0, children: 0 }
+  }
+}
+
 export interface DeployFigures {
   firstMs: number
   medianMs: number
+  /** CPU per deploy after the first: this process (client, emulator, packaging) and the instance processes. */
+  cpuMsPerDeploy: { host: number; instances: number }
   /** Median time per phase (a step, or the gap before a kind of request) over the deploys after the first. */
   phases: Record<string, number>
 }
@@ -86,9 +111,11 @@ async function measureCloud(start: () => Emulated, count: number, print: boolean
     events.push({ at: performance.now(), what: describe(request) })
   })
   const totals: number[] = []
+  let cpuFrom = cpuMs()
   const phaseSamples = new Map<string, number[]>()
   try {
     for (let index = 0; index < count; index++) {
+      if (index === 1) cpuFrom = cpuMs()
       events = []
       const started = performance.now()
       const steps: Event[] = []
@@ -120,14 +147,21 @@ async function measureCloud(start: () => Emulated, count: number, print: boolean
   } finally {
     await emulated.close()
   }
+  const cpuTo = cpuMs()
   const rest = totals.slice(1)
+  const perDeploy = (ms: number) => round2(ms / Math.max(1, rest.length))
   const phases = Object.fromEntries(
     [...phaseSamples]
       .map(([key, samples]) => [key, round2(median([...samples, ...Array(rest.length - samples.length).fill(0)]))] as const)
       .filter(([, ms]) => ms >= 1)
       .sort((a, b) => b[1] - a[1]),
   )
-  return { firstMs: round2(totals[0] ?? 0), medianMs: round2(median(rest.length > 0 ? rest : totals)), phases }
+  return {
+    firstMs: round2(totals[0] ?? 0),
+    medianMs: round2(median(rest.length > 0 ? rest : totals)),
+    cpuMsPerDeploy: { host: perDeploy(cpuTo.self - cpuFrom.self), instances: perDeploy(cpuTo.children - cpuFrom.children) },
+    phases,
+  }
 }
 
 export async function deployEmulatedFigures(count = 5, print = false): Promise<Record<string, DeployFigures>> {

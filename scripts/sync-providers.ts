@@ -104,7 +104,7 @@ function exportEntry(subpath: string) {
  * entry belongs to a provider and is rewritten, so a removed provider folder
  * leaves no export behind.
  */
-const CORE_EXPORTS = ['.', './testing', './provider-utils', './conformance', './conformance/vitest']
+const CORE_EXPORTS = ['.', './testing', './provider-utils', './emulator-kit', './conformance', './conformance/vitest']
 
 /** package.json with the providers' "exports" rewritten: the core's stay first, `./package.json` last. */
 function packageJsonText(current: string, entries: ReadonlyArray<[string, string]>): string {

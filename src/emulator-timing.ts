@@ -1,3 +1,5 @@
+import type { TriggerClock } from './triggers/clock.ts'
+
 /**
  * How long the emulators' modelled delays last (state transitions, long-running
  * operations, retry back-offs).
@@ -21,4 +23,27 @@ export function timingPreset<T>(timing: unknown, presets: Record<EmulatorTiming,
   if (timing === undefined || timing === 'fast') return presets.fast
   if (timing === 'realistic') return presets.realistic
   throw new TypeError(`timing must be 'fast' or 'realistic' (got ${JSON.stringify(timing)})`)
+}
+
+/**
+ * Resolves once `ms` have passed on `clock`: on the system clock after a
+ * timer, on a manual clock (`createManualClock()`) once a test has advanced it
+ * that far, however slow the machine. Zero or less resolves at once. The
+ * clock's schedule hook carries the one tick, so any `TriggerClock` works.
+ */
+export function elapse(clock: TriggerClock, ms: number): Promise<void> {
+  if (!(ms > 0)) return Promise.resolve()
+  const at = clock.now() + ms
+  return new Promise((resolve) => {
+    // Clocks fire jobs after every() has returned, so `stop` is set by then.
+    const stop = clock.every({
+      cron: '',
+      timezone: 'UTC',
+      next: (after) => (after < at ? at : undefined),
+      fire: async () => {
+        stop()
+        resolve()
+      },
+    })
+  })
 }

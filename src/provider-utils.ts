@@ -13,6 +13,8 @@ export { type BilledExecution, billExecution } from './cost/bill.ts'
 export { type PriceOverrides, withPriceOverrides } from './cost/override.ts'
 /** What a provider's price table (`providers/<name>/pricing.ts`) and billing rule are made of. */
 export type { BillingRule, ComputeMeter, PriceSource, PriceTableBase } from './cost/types.ts'
+/** The record of a function deployed from its request (for providers whose cloud does not answer one). */
+export { deployedRecord } from './deployed-record.ts'
 /** The common part of every provider's gc (age, use, order). */
 export { collect, collectFunctions, functionCandidate, type GcCandidate, isOlderThan, selectCollectable } from './gc.ts'
 /** One mapping of HTTP statuses to cloudfn errors. */

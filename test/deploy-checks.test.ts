@@ -175,44 +175,41 @@ export const inner = new Inner()
     expect(await topLevelCode(file)).toEqual([])
   })
 
-  it('fails the deploy with an error instead of exiting 13 when the module awaits its own deploy', async () => {
-    // As a user writes it: the function and the app that deploys it in one module, run with node.
-    const app = write(
-      'deploys-itself.mjs',
-      `import { defineFunction } from 'cloudfn'
+  // As a user writes it: the function and the app that deploys it in one module, run with node.
+  it.each([
+    {
+      when: 'when a statement of the module awaits its own deploy',
+      file: 'deploys-itself.mjs',
+      app: "const handle = await local({ isolation: 'worker' }).deploy(fn)\nconsole.log(await handle.invoke({}))",
+      named:
+        "deploys-itself.mjs, and that import can never finish: deploys-itself.mjs:4 (const handle = await local({ isolation: 'worker' }).deploy(fn))",
+    },
+    {
+      when: 'when only a declaration awaits it',
+      file: 'deploys-itself-quietly.mjs',
+      app: "export const handle = await local({ isolation: 'worker' }).deploy(fn)",
+      named:
+        'imports its module deploys-itself-quietly.mjs, and that import can never finish: deploys-itself-quietly.mjs:4 (export const handle = await',
+    },
+  ])(
+    'fails the deploy with an error naming the import that can never finish, instead of exiting 13, $when',
+    async ({ file, app, named }) => {
+      const path = write(
+        file,
+        `import { defineFunction } from 'cloudfn'
 import { local } from 'cloudfn/local'
 export const fn = defineFunction({ name: 'fn', handler: () => 'hi' })
-const handle = await local({ isolation: 'worker' }).deploy(fn)
-console.log(await handle.invoke({}))
+${app}
 `,
-    )
-    const result = await runWithNode(app)
-    expect(result.stderr).not.toContain('unsettled top-level await')
-    expect(result.code).toBe(1)
-    expect(result.stderr).toContain('DeployCheckError')
-    expect(result.stderr).toContain(
-      "deploys-itself.mjs, and that import can never finish: deploys-itself.mjs:4 (const handle = await local({ isolation: 'worker' }).deploy(fn))",
-    )
-  })
-
-  it('and when only a declaration awaits it: the import that can never finish is named', async () => {
-    const app = write(
-      'deploys-itself-quietly.mjs',
-      `import { defineFunction } from 'cloudfn'
-import { local } from 'cloudfn/local'
-export const fn = defineFunction({ name: 'fn', handler: () => 'hi' })
-export const handle = await local({ isolation: 'worker' }).deploy(fn)
-`,
-    )
-    const result = await runWithNode(app)
-    expect(result.stderr).not.toContain('unsettled top-level await')
-    expect(result.code).toBe(1)
-    expect(result.stderr).toContain('DeployCheckError')
-    expect(result.stderr).toContain(
-      'imports its module deploys-itself-quietly.mjs, and that import can never finish: deploys-itself-quietly.mjs:4 (export const handle = await',
-    )
-    expect(result.stderr).toContain('Move the app code')
-  })
+      )
+      const result = await runWithNode(path)
+      expect(result.stderr).not.toContain('unsettled top-level await')
+      expect(result.code).toBe(1)
+      expect(result.stderr).toContain('DeployCheckError')
+      expect(result.stderr).toContain(named)
+      expect(result.stderr).toContain('Move the app code')
+    },
+  )
 
   it('fails after the import limit when a top-level await never settles and something else keeps the process alive', async () => {
     const file = write(

@@ -109,10 +109,10 @@ describe.each(clouds)('a function instance on the %s emulator', (_cloud, target,
     // The instance leads a process group of its own, and the whole group is killed.
     expect(await ended(spawned.pid)).toBe(true)
     expect(await ended(spawned.child)).toBe(true)
-  }, 60_000)
+  }, 120_000)
 
   it("keeps the module's load out of the function's timeout, as the cloud's start-up does", async () => {
-    // The load takes 2 s, twice the 1 s timeout. Lambda's Init phase has its own 10 s budget, Cloud Run's
+    // The load takes 4 s, more than the 3 s timeout. Lambda's Init phase has its own 10 s budget, Cloud Run's
     // startup probe 240 s, and Azure's worker loads the app before any invocation: none counts it in the
     // request's time, so the cold invocation runs with its whole timeout left.
     const { cloud, teardown } = await target.setup()
@@ -122,9 +122,9 @@ describe.each(clouds)('a function instance on the %s emulator', (_cloud, target,
       expect(answer.coldStart).toBe(true)
       // The deadline starts when the instance takes the request, after the load: time is left.
       expect(answer.remainingMs).toBeGreaterThan(0)
-      expect(answer.remainingMs).toBeLessThanOrEqual(1000)
+      expect(answer.remainingMs).toBeLessThanOrEqual(3000)
     } finally {
       await teardown()
     }
-  }, 60_000)
+  }, 120_000)
 })

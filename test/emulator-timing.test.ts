@@ -3,10 +3,19 @@
  * transition still observable), `'realistic'` for the clouds' documented
  * durations, and explicit options winning over either.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { echo } from '../conformance/fixtures/functions.ts'
 import { createAwsEmulator } from '../providers/aws/emulator/index.ts'
 import { type AzureEmulator, createAzureEmulator } from '../providers/azure/emulator/index.ts'
-import { createGcpEmulator } from '../providers/gcp/emulator/index.ts'
+import { createGcpEmulator, emulatorAuthClient } from '../providers/gcp/emulator/index.ts'
+import { functionState } from '../providers/gcp/enums.ts'
+import { createGcpProvider } from '../providers/gcp/index.ts'
+import { createCloud } from '../src/client.ts'
+import { elapse } from '../src/emulator-timing.ts'
+import { createManualClock } from '../src/triggers/clock.ts'
+
+/** A hang guard only: nothing below waits on wall-clock time to pass. */
+const GUARD = { timeout: 60_000, interval: 5 }
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -86,4 +95,60 @@ describe('azure long-running operations under each preset', () => {
       polls: [202, 202, 202, 200],
     })
   })
+})
+
+describe('elapse on a manual clock', () => {
+  it('resolves once the clock has been advanced past the delay, not before', async () => {
+    const clock = createManualClock(0)
+    let done = false
+    const waiting = elapse(clock, 1000).then(() => {
+      done = true
+    })
+    await clock.advance(999)
+    expect(done).toBe(false)
+    await clock.advance(1)
+    await waiting
+    expect(done).toBe(true)
+    await elapse(clock, 0)
+  })
+})
+
+describe('gcp operations under the realistic preset, on a manual state clock', () => {
+  it(
+    'a deploy stays running for the documented minute after its revision has started, then ends',
+    async () => {
+      const stateClock = createManualClock()
+      const emulator = createGcpEmulator({ timing: 'realistic', stateClock })
+      emulator.listen()
+      closers.push(() => emulator.close())
+      const provider = createGcpProvider({
+        project: 'cloudfn-timing',
+        region: 'europe-west1',
+        authClient: emulatorAuthClient(),
+        idTokenProvider: emulator.idTokenProvider,
+        pollIntervalMs: 20,
+      })
+      let deployed = false
+      const deploying = createCloud(provider)
+        .deploy(echo, { name: 'slow-op' })
+        .then((fn) => {
+          deployed = true
+          return fn
+        })
+      const record = () => emulator.state.byShortName('slow-op')
+      const operation = () => [...emulator.state.operations.values()].find((op) => op.metadata.target === record()?.resource.name)
+      // The build and the first instance are done: only the modelled minute is left.
+      await vi.waitFor(() => expect(record()?.rollingOut).toBeDefined(), GUARD)
+      await stateClock.advance(59_999)
+      expect(operation()?.done).toBe(false)
+      expect(functionState(record()?.resource.state)).toBe('DEPLOYING')
+      expect(deployed).toBe(false)
+      await stateClock.advance(1)
+      const fn = await deploying
+      expect(operation()?.done).toBe(true)
+      expect(functionState(record()?.resource.state)).toBe('ACTIVE')
+      expect(await fn.invoke({ value: 'ok' })).toEqual({ value: 'ok' })
+    },
+    GUARD.timeout,
+  )
 })

@@ -16,25 +16,27 @@ import { createAzureProvider } from '../providers/azure/index.ts'
 import { createGcpEmulator, emulatorAuthClient } from '../providers/gcp/emulator/index.ts'
 import { createGcpProvider } from '../providers/gcp/index.ts'
 import { createCloud } from '../src/client.ts'
-import { FIRST_POLL_MS, fastPolls, pollPace } from '../src/poll-pace.ts'
+import { FIRST_POLL_MS, fastPolls, POLL_GROWTH, pollPace } from '../src/poll-pace.ts'
+import { createManualClock } from '../src/triggers/clock.ts'
 
 const MINUTE = 60_000
 /** A hang guard only: the deploys take well under a second unless they sleep a poll interval. */
 const GUARD_MS = 25_000
 
 describe('pollPace', () => {
-  it('starts at FIRST_POLL_MS and doubles up to the interval, which it keeps', () => {
+  it('starts at FIRST_POLL_MS and grows by POLL_GROWTH up to the interval, which it keeps', () => {
     const pace = pollPace(1000)
-    expect(Array.from({ length: 9 }, pace)).toEqual([25, 50, 100, 200, 400, 800, 1000, 1000, 1000])
+    expect(Array.from({ length: 14 }, pace)).toEqual([10, 15, 23, 35, 53, 80, 120, 180, 270, 405, 608, 912, 1000, 1000])
     const short = pollPace(10)
     expect([short(), short(), short()]).toEqual([10, 10, 10])
-    expect(FIRST_POLL_MS).toBe(25)
+    expect([FIRST_POLL_MS, POLL_GROWTH]).toEqual([10, 1.5])
   })
 
   it('counts the quick polls that fit in the first interval, for pollers with a fixed interval', () => {
-    expect(fastPolls(1000)).toEqual([25, 50, 100, 200, 400])
-    expect(fastPolls(2000)).toEqual([25, 50, 100, 200, 400, 800])
-    expect(fastPolls(20)).toEqual([])
+    expect(fastPolls(1000)).toEqual([10, 15, 23, 35, 53, 80, 120, 180, 270])
+    expect(fastPolls(2000)).toEqual([10, 15, 23, 35, 53, 80, 120, 180, 270, 405, 608])
+    expect(fastPolls(20)).toEqual([10])
+    expect(fastPolls(10)).toEqual([])
   })
 })
 
@@ -82,10 +84,15 @@ describe('a deploy to an emulator with a one-minute poll interval', () => {
   it(
     'gcp: sees the operation not done, then done on a quick re-poll',
     async () => {
-      // The operation runs a second (the fast preset's 20 ms left the first poll a few ms to see it running).
-      // Still wall time: the GCP emulator's operations end on a timer, not on a clock the test could move.
-      const emulator = createGcpEmulator({ operationDelayMs: 1000 })
-      const gets = recordGets(emulator.listen())
+      // The operation's delay runs on a manual clock that moves only once a poll of it has been answered:
+      // the first poll sees it running and a later one done, however slow the machine.
+      const stateClock = createManualClock()
+      const emulator = createGcpEmulator({ operationDelayMs: 1000, stateClock })
+      const server = emulator.listen()
+      server.events.on('response:mocked', ({ request }) => {
+        if (request.method === 'GET' && new URL(request.url).pathname.includes('/operations/')) void stateClock.advance(1000)
+      })
+      const gets = recordGets(server)
       close = () => emulator.close()
       const provider = createGcpProvider({
         project: 'cloudfn-pace',

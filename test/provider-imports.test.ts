@@ -13,7 +13,7 @@ import { packageRoot } from '../src/package/package-root.ts'
  * public entry exports is a core internal, and fails here unless its module
  * is listed in INTERNAL with the reason.
  */
-const PUBLIC_ENTRIES = ['src/index.ts', 'src/provider-utils.ts', 'src/testing/index.ts']
+const PUBLIC_ENTRIES = ['src/index.ts', 'src/provider-utils.ts', 'src/emulator/index.ts', 'src/testing/index.ts']
 
 /**
  * Core modules (or folders, ending in `/`) whose internals providers still
@@ -23,10 +23,9 @@ const PUBLIC_ENTRIES = ['src/index.ts', 'src/provider-utils.ts', 'src/testing/in
  * in `src/provider-utils.ts`) or listed here with its reason.
  */
 const INTERNAL: Record<string, string> = {
-  // What the emulators and the local fake run functions in. The emulator kit (#17) is to give them a public
-  // subpath; until then they are the core's sandbox.
+  // What the emulators and the local fake run functions in: the core's sandbox (its msw server alone is
+  // public, in cloudfn/emulator-kit).
   'src/sandbox/': 'process and worker sandboxes, artifact unpacking, the msw server, instance pool, delivery queue',
-  'src/emulator/': 'the emulator kit (fault vocabulary and chooser), until it has a public subpath',
   'src/emulator-timing.ts': "the emulators' simulated platform delays",
   'src/content-coding.ts': "the emulators' function URLs and the local HTTP front decode bodies as the clouds do",
   // The built-in providers find their shim inside the cloudfn package; a third-party provider uses import.meta.url.

@@ -55,6 +55,7 @@ describe('the provider registry (generated from providers/*/manifest.ts)', () =>
         '.',
         './testing',
         './provider-utils',
+        './emulator-kit',
         './conformance',
         './conformance/vitest',
         './acme',

@@ -2,7 +2,7 @@ import type { Cloud, CloudSettings } from '../../src/client.ts'
 import type { Emulator } from '../../src/emulator/emulator.ts'
 import { createManualClock, type ManualClock } from '../../src/triggers/clock.ts'
 import { createInboxes } from '../inbox.ts'
-import type { ConformanceTarget, ForeignQueues, TargetSession } from '../scenario.ts'
+import type { ConformanceTarget, ForeignQueues, ObjectStore, TargetSession } from '../scenario.ts'
 import { platformFaults } from './platform-faults.ts'
 
 export interface EmulatedTargetSpec<S, E extends Emulator<S> = Emulator<S>> {
@@ -14,6 +14,8 @@ export interface EmulatedTargetSpec<S, E extends Emulator<S> = Emulator<S>> {
   factory(): Promise<(settings: S & CloudSettings) => Cloud>
   /** Queues made outside the API under test, for the queue-ownership scenario (through the cloud's SDK or the emulator's state). */
   foreignQueues?(emulator: E, settings: S): ForeignQueues
+  /** Object storage the storage scenarios write to, as a user would (through the cloud's SDK against the emulator). */
+  objects?(emulator: E, settings: S): ObjectStore
 }
 
 /** An emulated target that also hands out the emulator behind each session (fault runs turn its faults on). */
@@ -46,6 +48,7 @@ export function emulatedTarget<S, E extends Emulator<S>>(spec: EmulatedTargetSpe
       inbox: inboxes.open,
       faults: platformFaults(emulator.faults),
       foreignQueues: spec.foreignQueues?.(emulator, settings),
+      objects: spec.objects?.(emulator, settings),
       teardown: async () => {
         await emulator.close()
         inboxes.close()

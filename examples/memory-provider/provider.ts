@@ -13,7 +13,13 @@ import {
   type ProviderV1,
   TimeoutError,
 } from 'cloudfn'
-import { collectFunctions, type RunnableDefinition, runDefinition, runInExecutionScope } from 'cloudfn/provider-utils'
+import {
+  collectFunctions,
+  deployedRecord,
+  type RunnableDefinition,
+  runDefinition,
+  runInExecutionScope,
+} from 'cloudfn/provider-utils'
 
 const NAME = 'memory'
 const MB = 1024 * 1024
@@ -115,16 +121,7 @@ export function createMemoryProvider(): MemoryProvider {
         return { record: existing.record, status: 'unchanged', warnings: [] }
       }
       request.onStep?.(existing ? 'update' : 'create')
-      const record: FunctionRecord = {
-        name: request.name,
-        provider: NAME,
-        memoryMb: request.memoryMb,
-        timeoutSec: request.timeoutSec,
-        envKeys: Object.keys(request.env).sort(),
-        codeHash,
-        configHash: request.configHash,
-        updatedAt: new Date().toISOString(),
-      }
+      const record = deployedRecord(request, { provider: NAME, codeHash })
       const runnable: RunnableDefinition = { name: request.name, handler }
       state.deployments.set(request.name, { record, runnable, env: { ...request.env }, warm: false, logs: existing?.logs ?? [] })
       return { record, status: existing ? 'updated' : 'created', warnings: [] }

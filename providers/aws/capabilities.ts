@@ -38,6 +38,10 @@ export const AWS_LIMITS = {
  * MaximumRetryAttempts says, 0–2 (default 2), then goes to the subscriber's
  * on-failure destination, an SQS queue of any name; SNS messages are at most
  * 256 KiB (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html).
+ * Storage: S3 event notifications (triggers/storage.ts), created and
+ * deleted, with S3's own prefix and suffix filter rules; two subscribers of
+ * one bucket must not share an event type unless their prefixes or suffixes
+ * keep them apart (S3 refuses overlapping notifications).
  */
 export const AWS_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: true,
@@ -49,6 +53,7 @@ export const AWS_CAPABILITIES: ProviderCapabilities = {
     schedule: { timezones: true },
     queue: { maxBatchSize: 10, maxRetries: { min: 0, max: 100 }, namedDeadLetter: true, maxMessageBytes: MB },
     topic: { maxRetries: { min: 0, max: 2, default: 2 }, namedDeadLetter: true, maxMessageBytes: 256 * 1024 },
+    storage: { events: ['created', 'deleted'], filters: true },
   },
   logs: true,
   coldStartReport: true,

@@ -17,6 +17,7 @@ export function awsPackages(trigger: Trigger | undefined): RequiredPackage[] {
       { name: '@aws-sdk/client-sqs', for: 'topic() triggers' },
     )
   }
+  if (trigger?.kind === 'storage') needed.push({ name: '@aws-sdk/client-s3', for: 'storage() triggers' })
   if (trigger?.kind === 'http' && trigger.auth === 'iam') {
     needed.push(
       { name: '@smithy/signature-v4', for: "signing fetch() to an http({ auth: 'iam' }) function" },

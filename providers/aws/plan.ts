@@ -29,6 +29,7 @@ import {
   toRecord,
 } from './record.ts'
 import { EXECUTION_ROLE_NAME, SCHEDULER_ROLE } from './role.ts'
+import { readStorageFacts } from './triggers/storage.ts'
 import { triggerInPlace } from './triggers/sync.ts'
 import { leavingDeletesTopic, topicExists } from './triggers/topic.ts'
 import { getConfiguration } from './wait.ts'
@@ -126,9 +127,15 @@ async function readTopicFacts(
   }
 }
 
-/** The trigger's changes from `before` to `after`, with what was read for topic triggers. */
+/** The trigger's changes from `before` to `after`, with what was read for topic and storage triggers. */
 const changesOf = async (context: AwsContext, name: string, before: Trigger | undefined, after: Trigger | undefined) =>
-  triggerChanges(name, before, after, await readTopicFacts(context, name, before, after))
+  triggerChanges(
+    name,
+    before,
+    after,
+    await readTopicFacts(context, name, before, after),
+    await readStorageFacts(context, name, before, after),
+  )
 
 /** A plan with what deploy needs to apply it: the comparison, and the URL an unchanged HTTP function has. */
 export interface AwsPlan extends PlanResponse {

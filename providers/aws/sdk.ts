@@ -1,6 +1,7 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import type { IAMClient } from '@aws-sdk/client-iam'
 import type { LambdaClient } from '@aws-sdk/client-lambda'
+import type { S3Client } from '@aws-sdk/client-s3'
 import type { SchedulerClient } from '@aws-sdk/client-scheduler'
 import type { SNSClient } from '@aws-sdk/client-sns'
 import type { SQSClient } from '@aws-sdk/client-sqs'
@@ -13,6 +14,7 @@ export type LogsSdk = typeof import('@aws-sdk/client-cloudwatch-logs')
 export type SqsSdk = typeof import('@aws-sdk/client-sqs')
 export type SchedulerSdk = typeof import('@aws-sdk/client-scheduler')
 export type SnsSdk = typeof import('@aws-sdk/client-sns')
+export type S3Sdk = typeof import('@aws-sdk/client-s3')
 
 export interface Loaded<C, S> {
   client: C
@@ -26,6 +28,7 @@ export interface AwsClients {
   sqs(): Promise<Loaded<SQSClient, SqsSdk>>
   scheduler(): Promise<Loaded<SchedulerClient, SchedulerSdk>>
   sns(): Promise<Loaded<SNSClient, SnsSdk>>
+  s3(): Promise<Loaded<S3Client, S3Sdk>>
 }
 
 function withRequestRetry<C extends { middlewareStack: unknown }>(client: C): C {
@@ -46,7 +49,7 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 
 /**
  * The SDK clients, each loaded on the first call that needs it, so importing
- * `cloudfn/aws` stays cheap and invoking never loads IAM, CloudWatch Logs, SQS, SNS or the Scheduler.
+ * `cloudfn/aws` stays cheap and invoking never loads IAM, CloudWatch Logs, SQS, SNS, S3 or the Scheduler.
  * The SDK's own retries are off; each call but Invoke is retried on its own
  * by request-retry.ts, inside the core's operation-level policy, and a
  * synchronous invoke is never repeated behind the caller's back.
@@ -81,6 +84,10 @@ export function createClients(settings: ResolvedAwsSettings): AwsClients {
     sns: once(async () => {
       const sdk = await import('@aws-sdk/client-sns')
       return { client: withRequestRetry(new sdk.SNSClient(config)), sdk }
+    }),
+    s3: once(async () => {
+      const sdk = await import('@aws-sdk/client-s3')
+      return { client: withRequestRetry(new sdk.S3Client(config)), sdk }
     }),
   }
 }

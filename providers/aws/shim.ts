@@ -4,7 +4,7 @@
  * `index.mjs` exports the result of `createEntry` as `handler`, so the
  * function's handler setting is `index.handler`. Besides direct invokes
  * (and schedules, whose input is already the payload) it takes function
- * URL requests, SQS batches and SNS notifications.
+ * URL requests, SQS batches, SNS notifications and S3 events.
  */
 import { type LogSink, routeConsole } from '../../src/runtime/console-capture.ts'
 import type { Envelope } from '../../src/runtime/envelope.ts'
@@ -21,6 +21,7 @@ import {
   urlResultOf,
   wireOfUrlEvent,
 } from './shim-events.ts'
+import { isS3Event, storageEventOfS3 } from './triggers/storage-event.ts'
 
 /** The part of Lambda's context object the shim uses. */
 export interface LambdaContext {
@@ -107,6 +108,15 @@ export function createEntry(definition: RunnableDefinition): LambdaHandler {
         const envelope = JSON.parse(await runDefinition(definition, messageOfSnsEvent(event), options)) as Envelope
         // SNS invokes asynchronously: only a thrown error makes Lambda retry the copy and, at the end, dead-letter it.
         if (!envelope.ok) throw new Error(`${envelope.error.name}: ${envelope.error.message}`)
+        return null
+      }
+      if (definition.trigger?.kind === 'storage' && isS3Event(event)) {
+        // S3 invokes asynchronously, one record per change: a thrown error makes Lambda retry the event.
+        for (const record of event.Records) {
+          const payload = JSON.stringify(storageEventOfS3(record))
+          const envelope = JSON.parse(await runDefinition(definition, payload, options)) as Envelope
+          if (!envelope.ok) throw new Error(`${envelope.error.name}: ${envelope.error.message}`)
+        }
         return null
       }
       const input = definition.trigger?.kind === 'schedule' ? normalizeScheduleEvent(event) : event

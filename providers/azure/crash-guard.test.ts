@@ -145,7 +145,7 @@ describe('Azure shim crash guard', () => {
       )
       await crash
       // Without turn counting, the due 50 ms timer ran first in the next turn and ended the process unanswered.
-      await vi.waitFor(() => expect(exits).toEqual([7]), { timeout: 5000 })
+      await vi.waitFor(() => expect(exits).toEqual([7]), { timeout: 60_000 })
       expect(order).toEqual(['answer sent', 'exit 7'])
       expect(JSON.parse(sent[0] ?? '')).toMatchObject({ ok: false, error: { message: expect.stringContaining('code 7') } })
     })

@@ -1,8 +1,10 @@
-import { afterEach, describe, it } from 'vitest'
-import { versionOne, worker } from '../../conformance/fixtures/functions.ts'
+import { afterEach, describe, expect, it } from 'vitest'
+import { httpEcho, morning, ticker, versionOne, worker } from '../../conformance/fixtures/functions.ts'
 import { refusedAlike } from '../../conformance/scenarios/plan-refusals.ts'
+import { deployWritesOnlyItsPlan, recordWrites, type Write } from '../../conformance/scenarios/plan-writes.ts'
 import { withOverrides } from '../../src/define.ts'
 import { queue } from '../../src/triggers/queue.ts'
+import { schedule } from '../../src/triggers/schedule.ts'
 import { type Kit, startKit } from './__fixtures__/test-kit.ts'
 
 let kit: Kit | undefined
@@ -38,4 +40,74 @@ describe('azure plan refuses what deploy refuses, with the same error, writing n
     await kit.cloud.deploy(owned, { name: 'plan-owner' })
     await refused(kit, owned, 'plan-intruder')
   })
+})
+
+/**
+ * A write as the emulator counts one (emulator/index.ts isWrite): not GET or
+ * HEAD, nor a POST to an ARM `list…` action.
+ */
+const isWrite = (request: Request) =>
+  request.method !== 'GET' &&
+  request.method !== 'HEAD' &&
+  !(request.method === 'POST' && /\/list[a-z]*$/i.test(new URL(request.url).pathname))
+
+/**
+ * Which plan changes a write to ARM or the app's scm site belongs to. A new
+ * app's infrastructure (resource group and storage account when missing, its
+ * plan and package container) is part of its creation; the site and its
+ * settings are the configuration, the package, the trigger sync and the
+ * tags that record the code hash are the code; Storage queues are queues.
+ */
+function explain({ method, url }: Write): string[] {
+  const path = url.pathname.toLowerCase()
+  const created = ['create-function']
+  if (url.host.endsWith('.scm.azurewebsites.net')) return [...created, 'update-code']
+  const queue = /\/queueservices\/default\/queues\/([^/]+)$/.exec(path)?.[1]
+  if (queue) return [`${method === 'DELETE' ? 'delete' : 'create'}-queue queue:${queue}`]
+  if (path.endsWith('/syncfunctiontriggers')) return [...created, 'update-code']
+  if (path.endsWith('/providers/microsoft.resources/tags/default')) return [...created, 'update-code', 'update-config']
+  if (path.endsWith('/config/appsettings') || /\/sites\/[^/]+$/.test(path)) return [...created, 'update-config']
+  if (/\/resourcegroups\/[^/]+$/.test(path) || /\/(storageaccounts|serverfarms)\/[^/]+$/.test(path)) return created
+  if (path.includes('/blobservices/default/containers/')) return created
+  return []
+}
+
+/** Same trigger and settings as `ticker`, other code. */
+const everyFiveMinutes = withOverrides(morning, { trigger: schedule('rate(5 minutes)') })
+
+describe('azure deploy applies its plan: every write it makes is a change its plan lists', () => {
+  it('first deploy, unchanged redeploy, code, env and trigger changes, and a queue made again', async () => {
+    kit = startKit()
+    const current = kit
+    const recorded = {
+      cloud: current.cloud,
+      writes: recordWrites(current.server, isWrite),
+      writeCount: () => current.emulator.state.writeCount,
+      explain,
+    }
+    const step = async (definition: Parameters<typeof deployWritesOnlyItsPlan>[1]) => {
+      const { plan } = await deployWritesOnlyItsPlan(recorded, definition, 'plan-writes')
+      return plan.changes.map((change) => `${change.kind} ${change.resource}`)
+    }
+    expect(await step(ticker)).toEqual(['create-function function:plan-writes', 'create-schedule schedule:plan-writes'])
+    expect(await step(ticker)).toEqual([])
+    // Same trigger and settings, other code: the package alone, not the site nor its settings.
+    expect(await step(everyFiveMinutes)).toEqual(['update-code function:plan-writes'])
+    expect(await step(withOverrides(everyFiveMinutes, { env: { MODE: 'fast' } }))).toEqual(['update-config function:plan-writes'])
+    expect(await step(worker)).toEqual([
+      'update-code function:plan-writes',
+      'update-config function:plan-writes',
+      'create-queue queue:plan-writes',
+      'create-queue queue:plan-writes-poison',
+      'delete-schedule schedule:plan-writes',
+      'update-queue-link queue:plan-writes',
+    ])
+    // What a deploy that stopped before its poison queue leaves: the next one (new code here) makes it, as planned.
+    const account = [...current.emulator.state.storageAccounts.values()][0]
+    expect(account?.queues.delete('plan-writes-poison')).toBe(true)
+    const sameQueue = withOverrides(everyFiveMinutes, { trigger: queue({ maxRetries: 4 }) })
+    expect(await step(sameQueue)).toEqual(['update-code function:plan-writes', 'create-queue queue:plan-writes-poison'])
+    expect(await step(httpEcho)).toContain('delete-queue queue:plan-writes-poison')
+    await current.cloud.remove('plan-writes')
+  }, 120_000)
 })

@@ -1,11 +1,21 @@
 /**
- * What a deploy would change on Azure, from reads only (the app, and its
- * settings' names through the `list` action), with the comparison deploy.ts
- * uses (the hashes in the app's tags), so the two cannot disagree.
+ * What a deploy would change on Azure, from reads only (the app, its
+ * settings' names through the `list` action, the account's queues, a topic
+ * trigger's Event Grid topics): the hashes in the app's tags say whether the
+ * code and the configuration change, the listed queues which are made or
+ * deleted, the topics read whether one is made or deleted. deploy.ts computes
+ * this same plan and applies exactly its changes, so the two cannot disagree.
  */
 import type { Site } from '@azure/arm-appservice'
 import { ConflictError } from '../../src/errors/conflict.ts'
-import { configChange, createFunctionChange, type PlanChange, type PlanResponse, triggerChanges } from '../../src/plan.ts'
+import {
+  configChange,
+  createFunctionChange,
+  type PlanChange,
+  type PlanResponse,
+  type TopicFacts,
+  triggerChanges,
+} from '../../src/plan.ts'
 import type { PlanRequest, Warning } from '../../src/provider.ts'
 import { queueNames } from '../../src/triggers/queue.ts'
 import type { Trigger } from '../../src/triggers/types.ts'
@@ -15,7 +25,7 @@ import { armCall, armFind } from './errors.ts'
 import { appName } from './names.ts'
 import { fieldsFromSite, type RecordFields, toRecord, userEnvKeys } from './record.ts'
 import { scaleAndConcurrencyOf } from './scale.ts'
-import { azureQueueNames, checkQueueOwners, checkQueueTrigger, listQueues } from './triggers/queue.ts'
+import { type AccountQueue, azureQueueNames, checkQueueOwners, checkQueueTrigger, listQueues } from './triggers/queue.ts'
 import { checkTopicTrigger, readTopicFacts, withTopicDeadLetters } from './triggers/topic.ts'
 
 export interface AzureDiff {
@@ -61,25 +71,83 @@ function withAzureQueues(changes: PlanChange[], name: string, triggers: Readonly
   })
 }
 
-export async function planDeploy(
+/**
+ * The queue writes syncQueues makes (triggers/queue.ts), from the account's
+ * queues as listed: the trigger's queue and poison queue where missing, and
+ * the function's other queues deleted.
+ */
+function queueChanges(queues: readonly AccountQueue[], name: string, trigger: Trigger | undefined): PlanChange[] {
+  const wanted = trigger?.kind === 'queue' ? azureQueueNames(trigger, name) : undefined
+  const names = wanted ? [wanted.queue, wanted.poison] : []
+  const changes: PlanChange[] = []
+  for (const queue of queues) {
+    const owned = queue.owner.kind === 'function' && queue.owner.functionName === name
+    if (owned && !names.includes(queue.name))
+      changes.push({ kind: 'delete-queue', resource: `queue:${queue.name}`, detail: 'no longer read by the function' })
+  }
+  for (const queue of names) {
+    if (!queues.some((listed) => listed.name === queue))
+      changes.push({
+        kind: 'create-queue',
+        resource: `queue:${queue}`,
+        detail: queue === wanted?.poison ? 'poison queue' : 'queue',
+      })
+  }
+  return changes
+}
+
+/**
+ * The trigger's changes, with the queue writes read from the account instead
+ * of inferred from the two triggers, and a topic subscriber's Event Grid
+ * changes from what was read of its topics (`topics`; triggers/topic.ts).
+ */
+function triggerChangesOn(
+  name: string,
+  app: string,
+  before: Trigger | undefined,
+  after: Trigger | undefined,
+  queues: readonly AccountQueue[] | undefined,
+  topics: TopicFacts,
+): PlanChange[] {
+  const azure = withAzureQueues(triggerChanges(name, before, after, topics), name, [before, after])
+  const inferred = withTopicDeadLetters(azure, name, app, [before, after])
+  if (!queues) return inferred
+  // A topic subscriber's dead-letter container is not a Storage queue: only the queues are read from the account.
+  const isQueue = (change: PlanChange) =>
+    (change.kind === 'create-queue' || change.kind === 'delete-queue') && change.resource.startsWith('queue:')
+  const links = inferred.filter((change) => !isQueue(change))
+  const read = queueChanges(queues, name, after)
+  // In src/plan.ts's order: queues made, then links, then queues deleted.
+  return [...read.filter((c) => c.kind === 'create-queue'), ...links, ...read.filter((c) => c.kind === 'delete-queue')]
+}
+
+/** A plan with what deploy needs to apply it. */
+export interface AzurePlan extends PlanResponse {
+  diff: AzureDiff
+  /** The account's queues, listed when the deploy changes a queue-triggered function (or one that was). */
+  queues: AccountQueue[] | undefined
+}
+
+/**
+ * The changes a deploy of `request` makes over `existing` (the app, read by
+ * the caller). Deploy applies exactly these (deploy.ts), so `cloud.plan()`
+ * shows what a deploy does; reads only.
+ */
+export async function planAgainst(
   context: AzureContext,
+  existing: Site | undefined,
   request: PlanRequest,
   signal: AbortSignal | undefined,
-): Promise<PlanResponse> {
+): Promise<AzurePlan> {
   const { name, trigger } = request
-  // Deploy's own checks, in deploy's order (deploy.ts): a plan refuses what a deploy would, before any read.
-  scaleAndConcurrencyOf(request.scale, request.providerOptions)
-  if (trigger?.kind === 'queue') checkQueueTrigger(trigger, name)
-  if (trigger?.kind === 'topic') checkTopicTrigger(trigger)
-  const { web } = await context.sdk.clients()
-  const { resourceGroup } = context.settings
   const app = appName(context.scope, name)
   const warnings = memoryWarnings(request.memoryMb)
-  const existing = await armFind('reading', `app '${app}'`, () => web.webApps.get(resourceGroup, app, { abortSignal: signal }))
-  const { deployed, sameCode, sameConfig } = diffAzure(context, existing, request)
+  const diff = diffAzure(context, existing, request)
+  const { deployed, sameCode, sameConfig } = diff
+  if (deployed && sameCode && sameConfig) return { changes: [], warnings, diff, queues: undefined }
   // A deploy that changes something reads the account's queues first and refuses one another function owns (a read: ARM's list).
-  if (trigger?.kind === 'queue' && !(deployed && sameCode && sameConfig))
-    checkQueueOwners(await listQueues(context, signal), trigger, name)
+  const queues = trigger?.kind === 'queue' || deployed?.trigger?.kind === 'queue' ? await listQueues(context, signal) : undefined
+  if (trigger?.kind === 'queue' && queues) checkQueueOwners(queues, trigger, name)
   if (!deployed) {
     // An app without cloudfn's tags is one a deploy stopped in (they are written last): the next deploy finishes it.
     const unfinished = `the app '${app}' an earlier deploy left unfinished`
@@ -90,20 +158,45 @@ export async function planDeploy(
         ]
       : [createFunctionChange(name, request)]
     const topics = await readTopicFacts(context, undefined, trigger, signal)
-    const planned = withAzureQueues([...first, ...triggerChanges(name, undefined, trigger, topics)], name, [trigger])
-    return { changes: withTopicDeadLetters(planned, name, app, [trigger]), warnings }
+    const changes = [...first, ...triggerChangesOn(name, app, undefined, trigger, queues, topics)]
+    return { changes, warnings, diff, queues }
   }
   const changes: PlanChange[] = []
   if (!sameCode) changes.push({ kind: 'update-code', resource: `function:${name}`, detail: 'new package' })
   if (!sameConfig) {
+    const { web } = await context.sdk.clients()
     // POST .../config/appsettings/list: a read (it returns the values; only their names are kept).
     const settings = await armCall('reading the settings of', `app '${app}'`, () =>
-      web.webApps.listApplicationSettings(resourceGroup, app, { abortSignal: signal }),
+      web.webApps.listApplicationSettings(context.settings.resourceGroup, app, { abortSignal: signal }),
     )
     const record = toRecord(deployed, app, userEnvKeys(settings.properties ?? {}))
     const topics = await readTopicFacts(context, deployed.trigger, trigger, signal)
-    changes.push(configChange(name, record, request), ...triggerChanges(name, deployed.trigger, trigger, topics))
+    changes.push(configChange(name, record, request), ...triggerChangesOn(name, app, deployed.trigger, trigger, queues, topics))
+  } else if (queues) {
+    // Same trigger, new code: a queue an earlier deploy did not finish making is made now.
+    changes.push(...queueChanges(queues, name, trigger))
   }
-  const triggers = [deployed.trigger, trigger]
-  return { changes: withTopicDeadLetters(withAzureQueues(changes, name, triggers), name, app, triggers), warnings }
+  return { changes, warnings, diff, queues }
+}
+
+export async function planDeploy(
+  context: AzureContext,
+  request: PlanRequest,
+  signal: AbortSignal | undefined,
+): Promise<PlanResponse> {
+  checkRequest(request)
+  const { web } = await context.sdk.clients()
+  const app = appName(context.scope, request.name)
+  const existing = await armFind('reading', `app '${app}'`, () =>
+    web.webApps.get(context.settings.resourceGroup, app, { abortSignal: signal }),
+  )
+  const { changes, warnings } = await planAgainst(context, existing, request, signal)
+  return { changes, warnings }
+}
+
+/** Deploy's checks without I/O, in its order: a plan refuses what a deploy would, before any read. */
+export function checkRequest(request: PlanRequest): void {
+  scaleAndConcurrencyOf(request.scale, request.providerOptions)
+  if (request.trigger?.kind === 'queue') checkQueueTrigger(request.trigger, request.name)
+  if (request.trigger?.kind === 'topic') checkTopicTrigger(request.trigger)
 }

@@ -20,6 +20,10 @@ const MIB = 1024 * 1024
  *   publish request; the JSON API carries the message base64-encoded (4/3 of
  *   its size), so 7 MiB (9.8 MB encoded) is the most that fits whichever of
  *   the two sizes the limit is checked against.
+ * - storage: Eventarc's Cloud Storage events (finalized, deleted) on the
+ *   bucket; Eventarc filters by bucket only, so prefix and suffix are applied
+ *   by cloudfn's shim in the function (triggers/storage-event.ts): objects
+ *   outside them still reach the function, which acknowledges them unrun.
  */
 export const GCP_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: false,
@@ -32,6 +36,7 @@ export const GCP_CAPABILITIES: ProviderCapabilities = {
     queue: { maxBatchSize: 1, maxRetries: { min: 4, max: 99 }, namedDeadLetter: true, maxMessageBytes: 7 * MIB },
     // The queue's Pub/Sub limits, per subscriber (see triggers/topic.ts); the default is the fewest allowed.
     topic: { maxRetries: { min: 4, max: 99, default: 4 }, namedDeadLetter: true, maxMessageBytes: 7 * MIB },
+    storage: { events: ['created', 'deleted'], filters: true },
   },
   logs: false,
   coldStartReport: true,

@@ -9,6 +9,7 @@ import { expectString, fail } from '../../src/validation.ts'
 import type { ControlPlane } from './control-plane.ts'
 import { instanceCounts } from './scale.ts'
 import { assertQueueFree } from './triggers/queue-owner.ts'
+import { checkBucketOnGcp } from './triggers/storage.ts'
 import { assertTopicUsable } from './triggers/topic.ts'
 
 export interface Options {
@@ -29,6 +30,7 @@ export function checkOptions(options: Readonly<Record<string, unknown>>, scale: 
 /** Every check, in deploy's order; a refused deploy (or plan) leaves every function and topic as it was. */
 export async function checkDeploy(plane: ControlPlane, request: PlanRequest): Promise<Options> {
   const options = checkOptions(request.providerOptions, request.scale)
+  checkBucketOnGcp(request.trigger)
   await assertQueueFree(plane, request.name, request.trigger)
   await assertTopicUsable(plane, request.name, request.trigger)
   return options

@@ -5,8 +5,10 @@
  * removed with it too; those a crashed remove or a changed trigger left
  * behind are collected here: Scheduler jobs named `cloudfn-<function>`, and
  * Pub/Sub topics and subscriptions labelled with the function they served,
- * once that function is gone or no longer uses them. Pub/Sub keeps no
- * change time, so its leftovers go only with `olderThanMs: 0`.
+ * once that function is gone or no longer uses them; storage()'s buckets
+ * (empty, made by cloudfn, read by no function) and `<function>-deleted`
+ * Eventarc triggers. Pub/Sub keeps no change time, so its leftovers go only
+ * with `olderThanMs: 0`.
  */
 import { collect, functionCandidate, type GcCandidate } from '../../src/gc.ts'
 import type { GcOptions, GcResult } from '../../src/provider.ts'
@@ -17,6 +19,7 @@ import { toRecord } from './record.ts'
 import type { SchedulerJob } from './sdk.ts'
 import { PubSub } from './triggers/pubsub.ts'
 import { deleteJob, JOB_PREFIX, listCloudfnJobs } from './triggers/scheduler.ts'
+import { storageLeftovers } from './triggers/storage.ts'
 import { pubsubNames, sharedTopicLeftovers } from './triggers/topic.ts'
 
 function isoOf(time: SchedulerJob['userUpdateTime'] | string): string | undefined {
@@ -64,6 +67,8 @@ export async function collectGarbage(
   }
   // Shared topics go after the functions, whose own removal deletes the ones they were last on.
   candidates.push(...(await sharedTopicLeftovers(plane, records)))
+  // So do cloudfn's buckets (when empty) and `<function>-deleted` Eventarc triggers (triggers/storage.ts).
+  candidates.push(...(await storageLeftovers(plane, records)))
   // Each removal first checks the signal: nothing more is deleted once the caller has aborted.
   const checked = candidates.map((candidate) => ({
     ...candidate,

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ticker, versionOne, worker } from '../../conformance/fixtures/functions.ts'
+import { httpEcho, morning, ticker, versionOne, worker } from '../../conformance/fixtures/functions.ts'
 import { topicRecorder } from '../../conformance/fixtures/topics.ts'
 import { refusedAlike } from '../../conformance/scenarios/plan-refusals.ts'
+import { deployWritesOnlyItsPlan, recordWrites, type Write } from '../../conformance/scenarios/plan-writes.ts'
 import type { FunctionDefinition } from '../../src/define.ts'
 import { withOverrides } from '../../src/define.ts'
 import type { DeployPlan } from '../../src/plan.ts'
 import { queue } from '../../src/triggers/queue.ts'
+import { schedule } from '../../src/triggers/schedule.ts'
 import { topic } from '../../src/triggers/topic.ts'
 import { startEmulated } from './__fixtures__/setup.ts'
 
@@ -127,6 +129,7 @@ describe('gcp plan', () => {
         'create-topic topic:plan-orders',
         'create-queue queue:plan-sub-a-dead-letter',
         'update-topic-link topic:plan-orders',
+        'grant-role role:roles/run.invoker',
       ])
       const second = await planThenDeploy(on('plan-orders'), 'plan-sub-b')
       expect(listed(second)).not.toContain('create-topic topic:plan-orders')
@@ -151,5 +154,90 @@ describe('gcp plan', () => {
       expect(listed(last)).not.toContain('create-topic topic:plan-other')
       for (const name of ['plan-sub-a', 'plan-sub-b', 'plan-sub-c']) await env.cloudWith().remove(name)
     })
+  })
+})
+
+/**
+ * Which plan changes a write to Google's REST APIs belongs to: the function's
+ * own (Cloud Functions v2, and the upload of its source to the signed URL),
+ * Cloud Run's invoker policy, the Scheduler job, and the Pub/Sub topics,
+ * keeper and Eventarc subscriptions (whose dead-letter policy and IAM grants
+ * make a queue's or a topic's link).
+ */
+function explain({ method, url }: Write): string[] {
+  const path = url.pathname
+  const last = decodeURIComponent(path.split('/').pop() ?? '')
+  const fnWrites = ['create-function', 'replace-function', 'update-code']
+  if (path.startsWith('/gcf-v2-uploads') || last.endsWith(':generateUploadUrl')) return fnWrites
+  if (url.host === 'cloudfunctions.googleapis.com') {
+    if (method === 'POST')
+      return ['create-function', 'replace-function'].map((kind) => `${kind} function:${url.searchParams.get('functionId')}`)
+    if (method === 'PATCH') return ['update-code', 'update-config'].map((kind) => `${kind} function:${last}`)
+    if (method === 'DELETE') return [`replace-function function:${last}`]
+  }
+  if (path.includes('/services/') && last.endsWith(':setIamPolicy')) return ['grant-role', 'revoke-role']
+  if (url.host === 'cloudscheduler.googleapis.com') {
+    const job = last.replace(/^cloudfn-/, 'schedule:')
+    if (method === 'POST') return ['create-schedule', 'update-schedule']
+    return [`${method === 'DELETE' ? 'delete' : 'update'}-schedule ${job}`, `create-schedule ${job}`]
+  }
+  if (url.host === 'pubsub.googleapis.com') {
+    const [resource = '', action] = last.split(':')
+    const links = ['update-queue-link', 'update-topic-link']
+    if (resource.startsWith('eventarc-')) return links
+    const made = method === 'PUT' || action === 'setIamPolicy'
+    const kinds = path.includes('/topics/') && !action ? [`${made ? 'create' : 'delete'}-topic topic:${resource}`] : []
+    return [...kinds, `${made ? 'create' : 'delete'}-queue queue:${resource}`, ...(action ? links : [])]
+  }
+  return []
+}
+
+/** Same trigger and settings as `ticker`, other code. */
+const everyFiveMinutes = withOverrides(morning, { trigger: schedule('rate(5 minutes)') })
+
+describe('gcp deploy applies its plan: every write it makes is a change its plan lists', () => {
+  it('first deploy, unchanged redeploy, code, env and trigger changes, a missing Scheduler job, and a replacement', async () => {
+    const recorded = {
+      cloud: env.cloudWith(),
+      writes: recordWrites(env.server, (request) => request.method !== 'GET' && request.method !== 'HEAD'),
+      writeCount: () => env.state.writeCount,
+      explain,
+    }
+    const step = async (definition: Parameters<typeof deployWritesOnlyItsPlan>[1]) => {
+      const { plan } = await deployWritesOnlyItsPlan(recorded, definition, 'plan-writes')
+      return plan.changes.map((change) => `${change.kind} ${change.resource}`)
+    }
+    expect(await step(ticker)).toEqual([
+      'create-function function:plan-writes',
+      'create-schedule schedule:plan-writes',
+      'grant-role role:roles/run.invoker',
+    ])
+    expect(await step(ticker)).toEqual([])
+    // Same trigger and settings, other code: the code alone, and nothing of the schedule.
+    expect(await step(everyFiveMinutes)).toEqual(['update-code function:plan-writes'])
+    expect(await step(withOverrides(everyFiveMinutes, { env: { MODE: 'fast' } }))).toEqual(['update-config function:plan-writes'])
+    // What a deploy that stopped before its Scheduler job leaves: the next one (new code here) makes it, as planned.
+    const jobs = env.emulator.scheduler.jobs
+    const [jobName, job] = [...jobs].find(([key]) => key.endsWith('/cloudfn-plan-writes')) ?? []
+    job?.stop()
+    expect(jobs.delete(jobName ?? '')).toBe(true)
+    expect(await step(withOverrides(ticker, { env: { MODE: 'fast' } }))).toEqual([
+      'update-code function:plan-writes',
+      'create-schedule schedule:plan-writes',
+    ])
+    // A longer timeout gives the job a longer attempt deadline.
+    expect(await step(withOverrides(ticker, { env: { MODE: 'fast' }, timeoutSec: 120 }))).toEqual([
+      'update-config function:plan-writes',
+      'update-schedule schedule:plan-writes',
+    ])
+    expect(await step(withOverrides(everyFiveMinutes, { trigger: schedule('rate(1 hour)') }))).toContain(
+      'update-schedule schedule:plan-writes',
+    )
+    expect(await step(worker)).toContain('replace-function function:plan-writes')
+    expect(await step(withOverrides(topicRecorder, { trigger: topic({ name: 'plan-writes-orders' }) }))).toContain(
+      'delete-queue queue:plan-writes',
+    )
+    expect(await step(httpEcho)).toContain('delete-topic topic:plan-writes-orders')
+    await env.cloudWith().remove('plan-writes')
   })
 })

@@ -1,7 +1,7 @@
 import type { protos, v2 } from '@google-cloud/functions'
 import type { protos as schedulerProtos, v1 as schedulerV1 } from '@google-cloud/scheduler'
 import type { AuthClient } from 'google-auth-library'
-import { FIRST_POLL_MS } from '../../src/poll-pace.ts'
+import { FIRST_POLL_MS, POLL_GROWTH } from '../../src/poll-pace.ts'
 
 export type FunctionServiceClient = v2.FunctionServiceClient
 export type GcpFunction = protos.google.cloud.functions.v2.IFunction
@@ -50,7 +50,7 @@ export function lazySchedulerClient(authClient: AuthClient | undefined, project:
 
 /**
  * gax's operation polling settings: the first re-poll after FIRST_POLL_MS (or
- * `intervalMs` if shorter), each wait twice the last up to ten times
+ * `intervalMs` if shorter), each wait POLL_GROWTH times the last up to ten times
  * `intervalMs`, giving up after `totalMs`. An operation that is already done
  * (an emulator's) is seen at once, a real one costs a few early reads.
  */
@@ -58,7 +58,7 @@ export function pollSettings(intervalMs: number, totalMs: number) {
   return {
     longrunning: {
       initialRetryDelayMillis: Math.min(FIRST_POLL_MS, intervalMs),
-      retryDelayMultiplier: 2,
+      retryDelayMultiplier: POLL_GROWTH,
       maxRetryDelayMillis: Math.max(intervalMs * 10, 1),
       initialRpcTimeoutMillis: null,
       rpcTimeoutMultiplier: null,

@@ -10,8 +10,9 @@
  *   the handler's Response;
  * - Cloud Scheduler's calls (X-CloudScheduler headers): `{ scheduledTime }`,
  *   answered 200, or 500 so the job records a failure;
- * - a binary-mode CloudEvent (Eventarc): the Pub/Sub message's data, answered
- *   204, or 500 so Pub/Sub redelivers it;
+ * - a binary-mode CloudEvent (Eventarc): the Pub/Sub message's data, or for
+ *   a storage() trigger the neutral StorageEvent (triggers/storage-event.ts),
+ *   answered 204, or 500 so Pub/Sub redelivers it;
  * - otherwise a direct invoke: 200 with the cloudfn envelope whatever the
  *   handler did, so errors look the same as on every other cloud.
  */
@@ -27,6 +28,8 @@ import {
   scheduledTimeOf,
   wireRequestOf,
 } from './shim-events.ts'
+import { type StorageCloudEventLike, type StorageFilter, storageEventOf } from './triggers/storage-event.ts'
+import { storedTrigger } from './triggers/stored.ts'
 
 export type { HttpRequestLike } from './shim-events.ts'
 
@@ -39,9 +42,8 @@ export interface HttpResponseLike {
 type Callback = (error: Error | null, result?: unknown) => void
 
 /** What the Functions Framework passes for a CloudEvent: context attributes and `data`. */
-interface CloudEventLike {
+interface CloudEventLike extends StorageCloudEventLike {
   id?: string
-  data?: unknown
 }
 
 /** The framework's own id, else GCP's execution or trace header, else a fresh one. */
@@ -81,8 +83,22 @@ export function createEntry(definition: RunnableDefinition) {
     return runDefinition(definition, payload, options)
   }
 
+  /** The handler's input, or undefined for an event its trigger filters out (storage-event.ts). */
+  const payloadOf = (event: CloudEventLike): string | undefined => {
+    const trigger = definition.trigger
+    if (trigger?.kind !== 'storage') return pubsubPayload(event.data)
+    // The artifact holds only the trigger's kind (RuntimeTrigger); its events and filters are deploy
+    // config, in the CLOUDFN_TRIGGER variable deploy sets (triggers/stored.ts).
+    const deployed = storedTrigger(process.env as Record<string, string>)
+    const neutral = storageEventOf(deployed?.kind === 'storage' ? deployed : (trigger as StorageFilter), event)
+    return neutral && JSON.stringify(neutral)
+  }
+
   const onCloudEvent = async (event: CloudEventLike, done: Callback) => {
-    const envelope = await run(pubsubPayload(event.data), event.id || randomUUID())
+    const payload = payloadOf(event)
+    // Filtered out: acknowledged without running, so it is not redelivered.
+    if (payload === undefined) return done(null)
+    const envelope = await run(payload, event.id || randomUUID())
     // An error makes the framework answer 500, and Pub/Sub redeliver.
     done(isOk(envelope) ? null : new Error('The handler failed; the message will be redelivered'))
   }
@@ -102,7 +118,14 @@ export function createEntry(definition: RunnableDefinition) {
       return send(res, isOk(envelope) ? 200 : 500, json, envelope)
     }
     if (isCloudEvent(req)) {
-      const envelope = await run(pubsubPayload(JSON.parse(Buffer.from(await rawBodyOf(req)).toString('utf8'))), executionId)
+      const payload = payloadOf({
+        type: header(req, 'ce-type'),
+        subject: header(req, 'ce-subject'),
+        time: header(req, 'ce-time'),
+        data: JSON.parse(Buffer.from(await rawBodyOf(req)).toString('utf8')),
+      })
+      if (payload === undefined) return send(res, 204, [], '')
+      const envelope = await run(payload, executionId)
       return isOk(envelope) ? send(res, 204, [], '') : send(res, 500, json, envelope)
     }
     send(res, 200, json, await run(Buffer.from(await rawBodyOf(req)).toString('utf8'), executionId))

@@ -1,4 +1,5 @@
-import type { DeployRequest, DeployResponse, FunctionRecord } from '../../src/provider.ts'
+import { deployedRecord } from '../../src/deployed-record.ts'
+import type { DeployRequest, DeployResponse } from '../../src/provider.ts'
 import { unpackArtifact } from '../../src/sandbox/artifact-dir.ts'
 import type { LocalContext } from './context.ts'
 import { createInlineRunner } from './inline-runner.ts'
@@ -41,18 +42,11 @@ async function deployLocked(
   const runner: Runner = request.artifact
     ? createWorkerRunner(await unpackArtifact(request.artifact), runnerSettings)
     : createInlineRunner({ ...request.definition, trigger: request.trigger }, runnerSettings)
-  const record: FunctionRecord = {
-    name: request.name,
+  const record = deployedRecord(request, {
     provider: 'local',
-    memoryMb: request.memoryMb,
-    timeoutSec: request.timeoutSec,
-    ...(request.scale.maxInstances === undefined ? {} : { maxInstances: request.scale.maxInstances }),
-    envKeys: Object.keys(request.env).sort(),
     codeHash: codeHashOf(request),
-    configHash: request.configHash,
-    trigger: request.trigger,
-    updatedAt: new Date().toISOString(),
-  }
+    ...(request.scale.maxInstances === undefined ? {} : { maxInstances: request.scale.maxInstances }),
+  })
   // The commit point: until the record is replaced on disk, every process still sees the old version.
   if (persistence && request.artifact) await persistence.save({ record, env: { ...request.env }, artifact: request.artifact })
   store.deployments.set(request.name, { record, definition: request.definition, runner })

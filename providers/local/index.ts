@@ -35,6 +35,13 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
   const resolved = resolveSettings(settings)
   const context = createLocalContext(resolved)
   const { store, triggers, persistence } = context
+  /** `run` as a do* method that first counts the call as `operation` (what the probe's request count reads). */
+  const counted =
+    <A extends unknown[], R>(operation: string, run: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      store.record(operation)
+      return run(...args)
+    }
 
   return honourSignal({
     specificationVersion: 'v1',
@@ -46,10 +53,7 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
     packaging: resolved.isolation === 'worker' ? { shimPath: packageFile('providers/local/shim.ts') } : undefined,
     providerOptionKeys: [],
 
-    async doDeploy(request) {
-      store.record('deploy')
-      return deployFunction(context, request)
-    },
+    doDeploy: counted('deploy', (request) => deployFunction(context, request)),
 
     async doPlan(request) {
       store.record('plan')
@@ -80,25 +84,10 @@ export function createLocalProvider(settings: Omit<LocalSettings, 'retry'> = {})
       return records
     },
 
-    async doInvoke(request) {
-      store.record('invoke')
-      return invokeSync(context, request)
-    },
-
-    async doInvokeAsync(request) {
-      store.record('invokeAsync')
-      return invokeAsync(context, request)
-    },
-
-    async doLogs(request) {
-      store.record('logs')
-      return readLogs(context, request)
-    },
-
-    async doRemove(name) {
-      store.record('remove')
-      return removeFunction(context, name)
-    },
+    doInvoke: counted('invoke', (request) => invokeSync(context, request)),
+    doInvokeAsync: counted('invokeAsync', (request) => invokeAsync(context, request)),
+    doLogs: counted('logs', (request) => readLogs(context, request)),
+    doRemove: counted('remove', (name) => removeFunction(context, name)),
 
     async doFetch(request) {
       store.record('fetch')

@@ -29,6 +29,22 @@ export interface EmulatorProbe {
 }
 
 /**
+ * The probe of an emulator whose state is an `EmulatorState`: executions and
+ * request counts read from it, the cloud-specific reads from `reads`.
+ */
+export function stateProbe(
+  state: EmulatorState,
+  reads: Pick<EmulatorProbe, 'exists' | 'functionNames' | 'deadLetters' | 'topicNames'>,
+): EmulatorProbe {
+  return {
+    executions: async (functionName) => state.executions.get(functionName) ?? 0,
+    requestCount: async () => state.requestCount,
+    writeCount: async () => state.writeCount,
+    ...reads,
+  }
+}
+
+/**
  * One emulated cloud, as every `create<Cloud>Emulator()` returns it: an msw
  * model at the cloud's real host names, so the unmodified official SDK is
  * what tests exercise. `S` is the provider's factory settings.

@@ -1,3 +1,4 @@
+import { deployedRecord } from '../deployed-record.ts'
 import { collectFunctions } from '../gc.ts'
 import type {
   CallOptions,
@@ -84,21 +85,22 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
   const published: PublishRequest[] = []
   const defaultDeploy = async (request: DeployRequest): Promise<DeployResponse> => {
     const existing = records.get(request.name)
-    const record: FunctionRecord = {
-      name: request.name,
+    const record = deployedRecord(request, {
       provider: name,
-      memoryMb: request.memoryMb,
-      timeoutSec: request.timeoutSec,
-      envKeys: Object.keys(request.env).sort(),
       codeHash: request.artifact?.sha256 ?? 'inline',
-      configHash: request.configHash,
-      trigger: request.trigger,
       url: request.trigger?.kind === 'http' ? `https://${request.name}.${name}.invalid/` : undefined,
       updatedAt: new Date(0).toISOString(),
-    }
+    })
     records.set(request.name, record)
     return { record, status: existing ? 'updated' : 'created', warnings: [] }
   }
+  /** The default send or publish: keeps the request in `list` and answers with its number as the message id. */
+  const keepIn =
+    <T>(list: T[], idPrefix: string) =>
+    async (request: T) => {
+      list.push(request)
+      return { messageId: `${idPrefix}-${list.length}` }
+    }
   const recorded =
     <A, R>(method: string, fn: (arg: A, callOptions: CallOptions) => Promise<R>) =>
     (arg: A, callOptions: CallOptions) => {
@@ -129,22 +131,8 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       'doFetch',
       options.doFetch ?? (async ({ request }: FetchRequest) => Response.json({ method: request.method, url: request.url })),
     ),
-    doSend: recorded(
-      'doSend',
-      options.doSend ??
-        (async (request: SendRequest) => {
-          sent.push(request)
-          return { messageId: `mock-message-${sent.length}` }
-        }),
-    ),
-    doPublish: recorded(
-      'doPublish',
-      options.doPublish ??
-        (async (request: PublishRequest) => {
-          published.push(request)
-          return { messageId: `mock-published-${published.length}` }
-        }),
-    ),
+    doSend: recorded('doSend', options.doSend ?? keepIn(sent, 'mock-message')),
+    doPublish: recorded('doPublish', options.doPublish ?? keepIn(published, 'mock-published')),
     doGc: recorded(
       'doGc',
       options.doGc ?? ((gcOptions: GcOptions, callOptions: CallOptions) => collectFunctions(provider, gcOptions, callOptions)),

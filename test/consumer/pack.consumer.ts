@@ -116,6 +116,7 @@ const README_CONTEXT: Record<string, string> = {
   gcpEmulator: "declare const gcpEmulator: import('cloudfn/gcp/emulator').GcpEmulator",
   setupServer: "import { setupServer } from 'msw/node'",
   createCloud: "import { createCloud } from 'cloudfn'",
+  withOverrides: "import { withOverrides } from 'cloudfn'",
   createMyProvider: "declare function createMyProvider(): import('cloudfn').ProviderV1",
   myProbe: "declare function myProbe(provider: import('cloudfn').ProviderV1): import('cloudfn/conformance').Probe",
   aws: "import { aws } from 'cloudfn/aws'",
@@ -134,10 +135,15 @@ function readmeSnippets(readme: string): Snippet[] {
   const snippets: Snippet[] = []
   const lines = readme.split('\n')
   for (let index = 0; index < lines.length; index++) {
-    if (lines[index] !== '```ts') continue
+    // Blocks inside a list item are indented: checked as well, their indent removed.
+    const indent = /^( *)```ts$/.exec(lines[index] ?? '')?.[1]
+    if (indent === undefined) continue
     const start = index + 1
-    while (index + 1 < lines.length && lines[index + 1] !== '```') index++
-    const code = lines.slice(start, index + 1).join('\n')
+    while (index + 1 < lines.length && lines[index + 1] !== `${indent}\`\`\``) index++
+    const code = lines
+      .slice(start, index + 1)
+      .map((line) => line.slice(indent.length))
+      .join('\n')
     const named = /^\/\/ ([\w./-]+\.ts)\n/.exec(code)?.[1]
     snippets.push({ file: named ?? `readme-line-${start}.ts`, code, line: start })
   }

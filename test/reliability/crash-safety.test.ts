@@ -117,7 +117,7 @@ afterEach(async () => {
 })
 
 describe.each(Object.keys(kits))('crash safety on %s', (target) => {
-  it('leaves only tagged resources, converges on a rerun, and gc() removes the rest', { timeout: 30_000 }, async () => {
+  it('leaves only tagged resources, converges on a rerun, and gc() removes the rest', { timeout: 120_000 }, async () => {
     const kit = await (kits[target] as () => CrashKit | Promise<CrashKit>)()
     open = kit
     const failing: Cloud = createCloud(kit.provider, once)

@@ -19,10 +19,10 @@ describe.each(targets)('renamed definitions on $name', (target) => {
   let session: TargetSession
   beforeAll(async () => {
     session = await target.setup()
-  }, 60_000)
+  }, 120_000)
   afterAll(() => session?.teardown())
 
-  it('deploys and invokes a copy of a module loaded twice, under another name', { timeout: 60_000 }, async () => {
+  it('deploys and invokes a copy of a module loaded twice, under another name', { timeout: 120_000 }, async () => {
     // What a second load of conformance/fixtures/functions.ts holds: a new object and a new closure named 'echo'.
     const secondLoad = defineFunction({ name: 'echo', handler: (input: unknown) => input, entry: echo.entry })
     const renamed = withOverrides(secondLoad, { name: 'renamed-echo' })
@@ -32,7 +32,7 @@ describe.each(targets)('renamed definitions on $name', (target) => {
     await fn.remove()
   })
 
-  it('refuses a definition no export of its module holds, before sending', { timeout: 60_000 }, async () => {
+  it('refuses a definition no export of its module holds, before sending', { timeout: 120_000 }, async () => {
     const stray = defineFunction({ name: 'stray', handler: () => null, entry: echo.entry })
     await expect(session.cloud.deploy(stray)).rejects.toMatchObject({
       code: 'InvalidArgument',

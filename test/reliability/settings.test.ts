@@ -126,7 +126,7 @@ describe('map() abort listeners', () => {
         return { provider: kit.provider, cloud: () => kit.cloud }
       },
     ],
-  ])('stay bounded on %s', { timeout: 60_000 }, async (_name, start) => {
+  ])('stay bounded on %s', { timeout: 120_000 }, async (_name, start) => {
     const { provider, cloud } = await start()
     const counts = countListeners(provider as Provider)
     const fn = await cloud(provider as Provider).deploy(echo)

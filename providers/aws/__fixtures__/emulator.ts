@@ -24,6 +24,12 @@ export interface FileEmulator {
   cloud(retry?: Partial<RetryPolicy>): Cloud
 }
 
+/**
+ * Emulator options for tests of what happens after a deploy rather than of its waits: a function is Active on
+ * its first use, an update ends at once, a new role is assumable at once.
+ */
+export const NO_STATE_DELAYS = { stateDelayMs: 0, updateDelayMs: 0, roleDelayMs: 0 } as const
+
 export function emulatorForFile(options: AwsEmulatorOptions & { region: string }): FileEmulator {
   const emulator = createAwsEmulator(options)
   const server = emulator.listen()

@@ -1,6 +1,7 @@
 import { type EmulatedTarget, emulatedTarget } from '../../../conformance/targets/emulated.ts'
 import { type AwsEmulatorOptions, createAwsEmulator } from '../emulator/index.ts'
 import { awsForeignQueues } from './foreign-queues.ts'
+import { awsObjects } from './objects.ts'
 
 /**
  * The AWS provider against the AWS emulator (msw at Lambda's real hostnames,
@@ -23,5 +24,6 @@ export function awsEmulatedTarget(options: AwsEmulatorOptions = {}): EmulatedTar
       }),
     factory: async () => (await import('../index.ts')).aws,
     foreignQueues: (emulator, settings) => awsForeignQueues(emulator, settings.region ?? 'eu-west-1'),
+    objects: (_emulator, settings) => awsObjects(settings.region ?? 'eu-west-1'),
   })
 }

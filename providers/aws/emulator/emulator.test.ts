@@ -10,20 +10,16 @@ import {
   UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda'
 import { zipSync } from 'fflate'
-import { afterAll, describe, expect, it } from 'vitest'
-import { createAwsEmulator, FAKE_CREDENTIALS } from './index.ts'
+import { describe, expect, it } from 'vitest'
+import { emulatorForFile, sdkError, zipFunction } from '../__fixtures__/emulator.ts'
 
 const region = 'us-west-2'
 // Lambda's state delays and IAM's propagation last an hour here and the test ends them itself (settleNow,
 // rolesReady): no step of a test, however slow the machine, can outrun a window.
 const HOUR = 3_600_000
-const emulator = createAwsEmulator({ region, stateDelayMs: HOUR, updateDelayMs: HOUR, roleDelayMs: HOUR })
-emulator.listen()
-afterAll(() => emulator.close())
+const { emulator, clientConfig } = emulatorForFile({ region, stateDelayMs: HOUR, updateDelayMs: HOUR, roleDelayMs: HOUR })
 const { state, faults } = emulator
-const clientConfig = { region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 }
 const lambda = new LambdaClient(clientConfig)
-const ROLE = 'arn:aws:iam::123456789012:role/test'
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
@@ -48,15 +44,6 @@ export const handler = async (event, context) => {
   }
 }`)
 
-async function errorOf(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!(error instanceof Error)) throw new Error('expected the call to fail')
-  return error as Error & Record<string, unknown>
-}
-
 /** Ends every pending create and update now, as Lambda does once its delay has passed. */
 const settleNow = () => {
   for (const fn of emulator.state.functions.values()) {
@@ -70,16 +57,7 @@ const rolesReady = () => {
 }
 
 async function create(name: string, zip = CONTEXT_HANDLER, extra: Record<string, unknown> = {}) {
-  return lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Role: ROLE,
-      Runtime: 'nodejs22.x',
-      Handler: 'index.handler',
-      Code: { ZipFile: zip },
-      ...extra,
-    }),
-  )
+  return lambda.send(new CreateFunctionCommand(zipFunction(name, zip, extra)))
 }
 
 async function invoke(name: string, payload: unknown, extra: Record<string, unknown> = {}) {
@@ -116,12 +94,12 @@ describe('aws emulator: control plane', () => {
     expect(created).toMatchObject({ State: 'Pending', StateReasonCode: 'Creating', Version: '$LATEST' })
     expect(created.LastUpdateStatus).toBeUndefined()
     expect(created.LastModified).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/)
-    const early = await errorOf(invoke('lifecycle', {}))
+    const early = await sdkError(invoke('lifecycle', {}))
     expect(early).toMatchObject({ name: 'ResourceConflictException', $metadata: { httpStatusCode: 409 } })
     settleNow()
     const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'lifecycle' }))
     expect(got.Configuration).toMatchObject({ State: 'Active', LastUpdateStatus: 'Successful', MemorySize: 128, Timeout: 3 })
-    const duplicate = await errorOf(create('lifecycle'))
+    const duplicate = await sdkError(create('lifecycle'))
     expect(duplicate).toMatchObject({ name: 'ResourceConflictException', message: 'Function already exist: lifecycle' })
   })
 
@@ -151,7 +129,7 @@ describe('aws emulator: control plane', () => {
     [{ Role: 'not-an-arn' }, 'ValidationException', /role/],
   ])('rejects %o with %s', async (override, type, message) => {
     const before = state.functions.size
-    const error = await errorOf(create('invalid', CONTEXT_HANDLER, override))
+    const error = await sdkError(create('invalid', CONTEXT_HANDLER, override))
     expect(error.name).toBe(type)
     expect(error.message).toMatch(message)
     expect(state.functions.size).toBe(before)
@@ -178,7 +156,7 @@ describe('aws emulator: control plane', () => {
     const v2 = zipOf(`export const handler = async () => ({ version: 2 })`)
     const updating = await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'updating', ZipFile: v2 }))
     expect(updating.LastUpdateStatus).toBe('InProgress')
-    const conflict = await errorOf(lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'updating', ZipFile: v2 })))
+    const conflict = await sdkError(lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'updating', ZipFile: v2 })))
     expect(conflict).toMatchObject({ name: 'ResourceConflictException', $metadata: { httpStatusCode: 409 } })
     expect(conflict.message).toMatch(/An update is in progress for resource/)
     expect(JSON.parse((await invoke('updating', {})).body).version).toBe(1)
@@ -189,7 +167,7 @@ describe('aws emulator: control plane', () => {
   it('refuses a role created moments ago, as IAM propagation does', async () => {
     const iam = new IAMClient(clientConfig)
     const { Role } = await iam.send(new CreateRoleCommand({ RoleName: 'fresh', AssumeRolePolicyDocument: '{}' }))
-    const early = await errorOf(create('fresh-role', CONTEXT_HANDLER, { Role: Role?.Arn }))
+    const early = await sdkError(create('fresh-role', CONTEXT_HANDLER, { Role: Role?.Arn }))
     expect(early).toMatchObject({ name: 'InvalidParameterValueException' })
     expect(early.message).toBe('The role defined for the function cannot be assumed by Lambda.')
     rolesReady()
@@ -240,7 +218,7 @@ describe('aws emulator: invoke', () => {
     const messages = (events.events ?? []).map((event) => event.message?.split('\t').slice(2).join('\t'))
     expect(messages).toContain('INFO\tnoise 0\n')
     expect(messages).toContain('INFO\tnoise 499\n')
-    const missing = await errorOf(logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/none' })))
+    const missing = await sdkError(logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/none' })))
     expect(missing.name).toBe('ResourceNotFoundException')
   })
 
@@ -276,9 +254,9 @@ describe('aws emulator: invoke', () => {
     settleNow()
     const justFits = 'x'.repeat(6 * 1024 * 1024 - 2)
     expect((await invoke('limits', justFits)).body).toBe(String(justFits.length))
-    const tooBig = await errorOf(invoke('limits', `${justFits}x`))
+    const tooBig = await sdkError(invoke('limits', `${justFits}x`))
     expect(tooBig).toMatchObject({ name: 'RequestTooLargeException', $metadata: { httpStatusCode: 413 } })
-    const asyncTooBig = await errorOf(invoke('limits', 'x'.repeat(1024 * 1024), { InvocationType: 'Event' }))
+    const asyncTooBig = await sdkError(invoke('limits', 'x'.repeat(1024 * 1024), { InvocationType: 'Event' }))
     expect(asyncTooBig.name).toBe('RequestTooLargeException')
     const queued = await invoke('limits', 'small', { InvocationType: 'Event' })
     expect(queued.StatusCode).toBe(202)
@@ -300,9 +278,9 @@ describe('aws emulator: write count', () => {
   it('counts requests whose operation is not a read (Get, List, Describe) as writes', async () => {
     const writes = state.writeCount
     await lambda.send(new ListFunctionsCommand({}))
-    await errorOf(lambda.send(new GetFunctionCommand({ FunctionName: 'absent' })))
+    await sdkError(lambda.send(new GetFunctionCommand({ FunctionName: 'absent' })))
     expect(state.writeCount).toBe(writes)
-    await errorOf(lambda.send(new DeleteFunctionCommand({ FunctionName: 'absent' })))
+    await sdkError(lambda.send(new DeleteFunctionCommand({ FunctionName: 'absent' })))
     expect(state.writeCount).toBe(writes + 1)
   })
 })
@@ -310,17 +288,17 @@ describe('aws emulator: write count', () => {
 describe('aws emulator: faults', () => {
   it('throttles with Retry-After, fails with 5xx and resets connections on demand, once each', async () => {
     faults.inject({ on: 'ListFunctions', kind: 'throttle', retryAfterSec: 7 })
-    const throttled = await errorOf(lambda.send(new ListFunctionsCommand({})))
+    const throttled = await sdkError(lambda.send(new ListFunctionsCommand({})))
     expect(throttled).toMatchObject({
       name: 'TooManyRequestsException',
       retryAfterSeconds: '7',
       $metadata: { httpStatusCode: 429 },
     })
     faults.inject({ on: 'ListFunctions', kind: 'server-error', status: 503 })
-    const broken = await errorOf(lambda.send(new ListFunctionsCommand({})))
+    const broken = await sdkError(lambda.send(new ListFunctionsCommand({})))
     expect(broken).toMatchObject({ name: 'ServiceException', $metadata: { httpStatusCode: 503 } })
     faults.inject({ on: 'ListFunctions', kind: 'reset' })
-    const reset = await errorOf(lambda.send(new ListFunctionsCommand({})))
+    const reset = await sdkError(lambda.send(new ListFunctionsCommand({})))
     expect(reset.$metadata).toMatchObject({ attempts: 1 })
     expect((reset.$metadata as { httpStatusCode?: number }).httpStatusCode).toBeUndefined()
     // Once the injected faults are used up, the same call answers normally again.
@@ -332,7 +310,7 @@ describe('aws emulator: faults', () => {
 
   it('targets a fault at one function and counts down its times', async () => {
     faults.inject({ on: 'GetFunction', kind: 'update-in-progress', functionName: 'lifecycle', times: 2 })
-    expect(await errorOf(lambda.send(new GetFunctionCommand({ FunctionName: 'lifecycle' })))).toMatchObject({
+    expect(await sdkError(lambda.send(new GetFunctionCommand({ FunctionName: 'lifecycle' })))).toMatchObject({
       name: 'ResourceConflictException',
     })
     expect((await lambda.send(new GetFunctionCommand({ FunctionName: 'contract' }))).Configuration?.FunctionName).toBe('contract')

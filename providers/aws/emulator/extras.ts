@@ -39,6 +39,21 @@ function functionOfArn(env: EmulatorEnv, arn: string | undefined): EmulatedFunct
   return findFunction(env, /function:([^:]+)/.exec(arn ?? '')?.[1])
 }
 
+/**
+ * Whether the function's resource policy lets `service` (e.g.
+ * `sns.amazonaws.com`) invoke it on behalf of `sourceArn`: a statement naming
+ * that service whose source ARN, when it has one, is that resource's (the
+ * condition AddPermission below writes, as GetPolicy shows it).
+ */
+export function serviceMayInvoke(fn: EmulatedFunction, service: string, sourceArn: string): boolean {
+  return [...fn.policy.values()].some((statement) => {
+    const principal = statement.Principal as string | { Service?: string } | undefined
+    const named = typeof principal === 'string' ? principal : principal?.Service
+    const source = (statement.Condition as { ArnLike?: Record<string, string> } | undefined)?.ArnLike?.['AWS:SourceArn']
+    return named === service && statement.Action === 'lambda:InvokeFunction' && (source === undefined || source === sourceArn)
+  })
+}
+
 /** Tags, function URLs and resource policies: the rest of what the provider touches. */
 export function extraHandlers(env: EmulatorEnv, base: string) {
   const { region } = env.state.options

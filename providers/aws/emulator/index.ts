@@ -1,5 +1,5 @@
 /**
- * An msw model of AWS Lambda (plus the IAM, CloudWatch Logs, SQS, SNS and
+ * An msw model of AWS Lambda (plus the IAM, CloudWatch Logs, SQS, SNS, S3 and
  * EventBridge Scheduler calls the provider makes, and function URLs) at the production hostnames, for tests that use the
  * unmodified AWS SDK with fake credentials:
  *
@@ -16,7 +16,7 @@
  * Schedules tick on `options.clock`; event source mappings poll SQS queues.
  */
 import { http, type RequestHandler } from 'msw'
-import type { Emulator } from '../../../src/emulator/emulator.ts'
+import { type Emulator, stateProbe } from '../../../src/emulator/emulator.ts'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
 import type { AwsSettings } from '../settings.ts'
 import { asyncConfigHandlers } from './async-config.ts'
@@ -31,6 +31,7 @@ import { invokeHandlers } from './invoke.ts'
 import { logsHandlers } from './logs.ts'
 import { type AwsEmulatorOptions, resolveOptions } from './model.ts'
 import { type EmulatorEnv, route } from './router.ts'
+import { s3Handlers } from './s3.ts'
 import { schedulerHandlers } from './scheduler.ts'
 import { snsHandlers } from './sns.ts'
 import { sqsHandlers } from './sqs.ts'
@@ -76,6 +77,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
     ...schedulerHandlers(env),
     ...sqsHandlers(env),
     ...snsHandlers(env),
+    ...s3Handlers(env),
     ...iamHandlers(env),
     ...logsHandlers(env, resolved.region),
     // Anything else on Lambda's host is an unknown operation, as Lambda answers it.
@@ -89,15 +91,13 @@ export function createAwsEmulator(options: AwsEmulatorOptions = {}): AwsEmulator
     faults,
     region: resolved.region,
     deadLetters: (functionName) => state.deadLetters(functionName) ?? [],
-    probe: () => ({
-      exists: async (name) => state.functions.has(name),
-      executions: async (name) => state.executions.get(name) ?? 0,
-      requestCount: async () => state.requestCount,
-      writeCount: async () => state.writeCount,
-      functionNames: async () => [...state.functions.keys()],
-      deadLetters: async (name) => state.deadLetters(name) ?? [],
-      topicNames: async () => [...state.topics.values()].map((topic) => topic.name),
-    }),
+    probe: () =>
+      stateProbe(state, {
+        exists: async (name) => state.functions.has(name),
+        functionNames: async () => [...state.functions.keys()],
+        deadLetters: async (name) => state.deadLetters(name) ?? [],
+        topicNames: async () => [...state.topics.values()].map((topic) => topic.name),
+      }),
     // The emulator checks that requests are signed, not by whom.
     connect: (overrides) => ({ region: resolved.region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 5, ...overrides }),
     listen: server.listen,

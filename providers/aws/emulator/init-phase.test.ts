@@ -81,5 +81,5 @@ describe("the AWS emulator's Init phase", () => {
       1,
     )
     await expect(box.run(request(1))).rejects.toSatisfy((error) => TimeoutError.isInstance(error))
-  }, 60_000)
+  }, 120_000)
 })

@@ -1,10 +1,10 @@
 import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import { describe, expect, it } from 'vitest'
-import { emulatorForFile, zipFunction } from '../__fixtures__/emulator.ts'
+import { emulatorForFile, NO_STATE_DELAYS, zipFunction } from '../__fixtures__/emulator.ts'
 import { FUNCTION_CREDENTIALS } from './lambda-env.ts'
 
 const region = 'eu-central-1'
-const { clientConfig } = emulatorForFile({ region, stateDelayMs: 0, updateDelayMs: 0, roleDelayMs: 0 })
+const { clientConfig } = emulatorForFile({ region, ...NO_STATE_DELAYS })
 const lambda = new LambdaClient(clientConfig)
 
 async function environmentOf(runtime: 'nodejs20.x' | 'nodejs22.x' | 'nodejs24.x', variables: Record<string, string> = {}) {

@@ -30,6 +30,7 @@ const THROTTLE: Record<Protocol, [number, string, string]> = {
   'query-xml': [400, 'Throttling', 'Rate exceeded'],
   scheduler: [429, 'ThrottlingException', 'Rate exceeded'],
   sqs: [400, 'RequestThrottled', 'Request is throttled.'],
+  s3: [503, 'SlowDown', 'Please reduce your request rate.'],
 }
 const SERVER_ERROR: Record<Protocol, string> = {
   'rest-json': 'ServiceException',
@@ -37,6 +38,7 @@ const SERVER_ERROR: Record<Protocol, string> = {
   'query-xml': 'ServiceFailure',
   scheduler: 'InternalServerException',
   sqs: 'InternalError',
+  s3: 'InternalError',
 }
 
 function functionNameOf(params: Record<string, string>): string | undefined {

@@ -9,11 +9,11 @@
 import { readFileSync } from 'node:fs'
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, type Runtime } from '@aws-sdk/client-lambda'
 import { describe, expect, it } from 'vitest'
-import { emulatorForFile, zipFunction } from '../__fixtures__/emulator.ts'
+import { emulatorForFile, NO_STATE_DELAYS, zipFunction } from '../__fixtures__/emulator.ts'
 import { RIC_ENTRY } from '../__fixtures__/ric-runtime-api.ts'
 import { CALLBACK_REFUSED, CALLBACK_WARNING, generationOf, NODEJS_EXIT_MESSAGE } from './host-errors.ts'
 
-const { clientConfig } = emulatorForFile({ region: 'us-east-1', stateDelayMs: 0, updateDelayMs: 0, roleDelayMs: 0 })
+const { clientConfig } = emulatorForFile({ region: 'us-east-1', ...NO_STATE_DELAYS })
 const lambda = new LambdaClient(clientConfig)
 
 let counter = 0

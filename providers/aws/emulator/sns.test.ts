@@ -16,51 +16,23 @@ import {
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns'
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
-import { zipSync } from 'fflate'
-import { afterAll, describe, expect, it } from 'vitest'
-import { createAwsEmulator, FAKE_CREDENTIALS } from './index.ts'
+import { describe, expect, it } from 'vitest'
+import { emulatorForFile, NO_STATE_DELAYS, sdkError, zipFunction } from '../__fixtures__/emulator.ts'
+import { loggedEvents, loggingHandlerZip } from '../__fixtures__/sdk-testing.ts'
 
 const region = 'eu-west-1'
-// Functions go Active on their first use (no state delay); failed asynchronous events are retried at once.
-const emulator = createAwsEmulator({ region, stateDelayMs: 0, updateDelayMs: 0, roleDelayMs: 0, asyncRetryDelayMs: 1 })
-emulator.listen()
-afterAll(() => emulator.close())
-const config = { region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 }
+// Failed asynchronous events are retried at once.
+const { emulator, clientConfig: config } = emulatorForFile({ region, ...NO_STATE_DELAYS, asyncRetryDelayMs: 1 })
 const sns = new SNSClient(config)
 const lambda = new LambdaClient(config)
 const sqs = new SQSClient(config)
 const account = '123456789012'
 
-async function failure(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  if (!(error instanceof Error)) throw new Error('expected the call to fail')
-  return error as Error & Record<string, unknown>
-}
-
 /** Records every event it gets in its log, and fails on an event whose message asks it to. */
-const RECORDER = zipSync({
-  'index.mjs': new TextEncoder().encode(`
-export const handler = async (event) => {
-  console.log('EVENT ' + JSON.stringify(event))
-  if (JSON.parse(event.Records[0].Sns.Message).fail) throw new Error('failing on purpose')
-  return null
-}
-`),
-})
+const RECORDER = loggingHandlerZip("if (JSON.parse(event.Records[0].Sns.Message).fail) throw new Error('failing on purpose')")
 
 async function subscriber(name: string, topicArn: string, permittedArn = topicArn) {
-  const fn = await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Role: `arn:aws:iam::${account}:role/test`,
-      Runtime: 'nodejs22.x',
-      Handler: 'index.handler',
-      Code: { ZipFile: RECORDER },
-    }),
-  )
+  const fn = await lambda.send(new CreateFunctionCommand(zipFunction(name, RECORDER)))
   await lambda.send(
     new AddPermissionCommand({
       FunctionName: name,
@@ -75,15 +47,7 @@ async function subscriber(name: string, topicArn: string, permittedArn = topicAr
 }
 
 /** The events a function logged, parsed. */
-const eventsOf = (name: string) =>
-  (emulator.state.logGroups.get(`/aws/lambda/${name}`) ?? [])
-    .filter((event) => event.message.includes('EVENT '))
-    .map(
-      (event) =>
-        JSON.parse(event.message.slice(event.message.indexOf('EVENT ') + 6)) as {
-          Records: Array<{ Sns: Record<string, unknown> }>
-        },
-    )
+const eventsOf = (name: string) => loggedEvents<{ Records: Array<{ Sns: Record<string, unknown> }> }>(emulator, name)
 
 describe('emulated SNS (query protocol, through @aws-sdk/client-sns)', () => {
   it('creates a topic idempotently with its tags, and refuses the same name with other tags', async () => {
@@ -91,7 +55,7 @@ describe('emulated SNS (query protocol, through @aws-sdk/client-sns)', () => {
     const first = await sns.send(new CreateTopicCommand({ Name: 'orders', Tags: tags }))
     expect(first.TopicArn).toBe(`arn:aws:sns:${region}:${account}:orders`)
     expect((await sns.send(new CreateTopicCommand({ Name: 'orders', Tags: tags }))).TopicArn).toBe(first.TopicArn)
-    const error = await failure(sns.send(new CreateTopicCommand({ Name: 'orders', Tags: [{ Key: 'other', Value: 'x' }] })))
+    const error = await sdkError(sns.send(new CreateTopicCommand({ Name: 'orders', Tags: [{ Key: 'other', Value: 'x' }] })))
     expect([error.name, error.message]).toEqual([
       'InvalidParameterException',
       'Invalid parameter: Tags Reason: Topic already exists with different tags',
@@ -100,13 +64,13 @@ describe('emulated SNS (query protocol, through @aws-sdk/client-sns)', () => {
     await sns.send(new DeleteTopicCommand({ TopicArn: first.TopicArn }))
     // Deleting it again is not an error; publishing to it is NotFound.
     await sns.send(new DeleteTopicCommand({ TopicArn: first.TopicArn }))
-    const missing = await failure(sns.send(new PublishCommand({ TopicArn: first.TopicArn, Message: 'x' })))
+    const missing = await sdkError(sns.send(new PublishCommand({ TopicArn: first.TopicArn, Message: 'x' })))
     expect([missing.name, missing.message]).toEqual(['NotFoundException', 'Topic does not exist'])
   })
 
   it('refuses a message over 256 KiB', async () => {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'big' }))
-    const error = await failure(sns.send(new PublishCommand({ TopicArn, Message: 'x'.repeat(256 * 1024 + 1) })))
+    const error = await sdkError(sns.send(new PublishCommand({ TopicArn, Message: 'x'.repeat(256 * 1024 + 1) })))
     expect([error.name, error.message]).toEqual(['InvalidParameterException', 'Invalid parameter: Message too long'])
   })
 
@@ -140,7 +104,7 @@ describe('emulated SNS (query protocol, through @aws-sdk/client-sns)', () => {
     await subscriber('poisoned', TopicArn)
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'poisoned-dead-letter' }))
     const destination = `arn:aws:sqs:${region}:${account}:poisoned-dead-letter`
-    const tooMany = await failure(
+    const tooMany = await sdkError(
       lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'poisoned', MaximumRetryAttempts: 3 })),
     )
     expect(tooMany.name).toBe('InvalidParameterValueException')
@@ -188,17 +152,9 @@ describe('emulated SNS (query protocol, through @aws-sdk/client-sns)', () => {
         }),
       }),
     )
-    await lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: 'no-send',
-        Role: Role?.Arn,
-        Runtime: 'nodejs22.x',
-        Handler: 'index.handler',
-        Code: { ZipFile: RECORDER },
-      }),
-    )
+    await lambda.send(new CreateFunctionCommand(zipFunction('no-send', RECORDER, { Role: Role?.Arn })))
     await sqs.send(new CreateQueueCommand({ QueueName: 'no-send-dead-letter' }))
-    const error = await failure(
+    const error = await sdkError(
       lambda.send(
         new PutFunctionEventInvokeConfigCommand({
           FunctionName: 'no-send',

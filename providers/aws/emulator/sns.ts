@@ -18,8 +18,8 @@
  */
 import { randomUUID } from 'node:crypto'
 import { HttpResponse, http } from 'msw'
+import { serviceMayInvoke } from './extras.ts'
 import { enqueueAsync } from './invoke.ts'
-import type { EmulatedFunction } from './model.ts'
 import { type EmulatorEnv, route } from './router.ts'
 import { type EmulatedTopic, MAX_SNS_MESSAGE_BYTES, type SnsSubscription, snsEvent, TOPIC_NAME } from './sns-model.ts'
 import { AwsFault, xmlEscape } from './wire.ts'
@@ -49,24 +49,6 @@ const tagsXml = (tags: EmulatedTopic['tags']) =>
 const sameTags = (a: EmulatedTopic['tags'], b: EmulatedTopic['tags']) =>
   a.length === b.length && a.every((tag) => b.some((other) => other.Key === tag.Key && other.Value === tag.Value))
 
-/**
- * A function SNS may invoke for this topic: its resource policy names
- * sns.amazonaws.com (AddPermission) and, when the statement has a source
- * ARN, this topic's.
- */
-function snsMayInvoke(fn: EmulatedFunction, topicArn: string): boolean {
-  return [...fn.policy.values()].some((statement) => {
-    const principal = statement.Principal as string | { Service?: string } | undefined
-    const service = typeof principal === 'string' ? principal : principal?.Service
-    const source = (statement.Condition as { ArnLike?: Record<string, string> } | undefined)?.ArnLike?.['AWS:SourceArn']
-    return (
-      service === 'sns.amazonaws.com' &&
-      statement.Action === 'lambda:InvokeFunction' &&
-      (source === undefined || source === topicArn)
-    )
-  })
-}
-
 export function snsHandlers(env: EmulatorEnv) {
   const { state } = env
   const { region, accountId } = state.options
@@ -83,7 +65,8 @@ export function snsHandlers(env: EmulatorEnv) {
     for (const subscription of topic.subscriptions.values()) {
       const name = /function:([^:]+)/.exec(subscription.endpoint)?.[1] ?? ''
       const fn = state.functions.get(name)
-      if (!fn || !snsMayInvoke(fn, topic.arn)) continue
+      // SNS invokes only a function whose policy lets it do so for this topic.
+      if (!fn || !serviceMayInvoke(fn, 'sns.amazonaws.com', topic.arn)) continue
       void enqueueAsync(env, fn, snsEvent(region, subscription, notification), randomUUID())
     }
     return notification.messageId

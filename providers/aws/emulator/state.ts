@@ -1,5 +1,6 @@
 import type { EmulatedMapping } from './event-sources.ts'
 import type { EmulatedFunction, ResolvedOptions } from './model.ts'
+import type { EmulatedBucket } from './s3-model.ts'
 import type { EmulatedSchedule } from './scheduler.ts'
 import { type EmulatedTopic, snsMessageOf } from './sns-model.ts'
 import type { EmulatedQueue } from './sqs-model.ts'
@@ -32,10 +33,10 @@ const ISO_START = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/
 
 /**
  * Operations that only read, by AWS's naming (Lambda, IAM, SQS, Logs, Scheduler): the "Read" and "List" access
- * levels of the Service Authorization Reference name them Get*, List* and Describe*
+ * levels of the Service Authorization Reference name them Get*, List* and Describe* (S3's HeadBucket is s3:ListBucket)
  * (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html).
  */
-const READ_OPERATION = /^(Get|List|Describe|FilterLogEvents$)/
+const READ_OPERATION = /^(Get|List|Describe|Head|FilterLogEvents$)/
 
 /**
  * Everything the emulated account holds, kept apart from the HTTP routes so
@@ -54,6 +55,8 @@ export class AwsEmulatorState {
   readonly deletedQueues = new Map<string, number>()
   /** SNS topics by ARN (sns.ts). */
   readonly topics = new Map<string, EmulatedTopic>()
+  /** S3 buckets by name (s3.ts). */
+  readonly buckets = new Map<string, EmulatedBucket>()
   /** Lambda event source mappings by UUID. */
   readonly mappings = new Map<string, EmulatedMapping>()
   /** Executions started, by function name: what ran, and how often. */

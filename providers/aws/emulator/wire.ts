@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { HttpResponse } from 'msw'
 
 /** How each AWS service answers errors on the wire. */
-export type Protocol = 'rest-json' | 'json-1.1' | 'query-xml' | 'scheduler' | 'sqs'
+export type Protocol = 'rest-json' | 'json-1.1' | 'query-xml' | 'scheduler' | 'sqs' | 's3'
 
 /** SQS's JSON protocol keeps the old query error codes in a header, which the SDK reads first. */
 const SQS_QUERY_CODES: Record<string, string> = {
@@ -39,6 +39,7 @@ export function renderError(protocol: Protocol, fault: AwsFault, requestId: stri
     const body = `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>${fault.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${fault.type}</Code><Message>${xmlEscape(fault.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`
     return new HttpResponse(body, { status: fault.status, headers: { ...headers, 'content-type': 'text/xml' } })
   }
+  if (protocol === 's3') return renderS3Error(fault, requestId, headers)
   if (protocol === 'sqs') {
     const body = JSON.stringify({ __type: `com.amazonaws.sqs#${fault.type}`, message: fault.message })
     const code = SQS_QUERY_CODES[fault.type] ?? fault.type
@@ -65,6 +66,23 @@ export function renderError(protocol: Protocol, fault: AwsFault, requestId: stri
   return new HttpResponse(body, {
     status: fault.status,
     headers: { ...headers, 'x-amzn-ErrorType': fault.type, 'content-type': 'application/json' },
+  })
+}
+
+/**
+ * S3's REST error: an `<Error>` document with Code, Message, the fault's
+ * extra fields (BucketName, ArgumentName, ...), RequestId and HostId
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
+ */
+function renderS3Error(fault: AwsFault, requestId: string, headers: Record<string, string>): Response {
+  const fields = Object.entries(fault.extra.fields ?? {})
+    .map(([name, value]) => `<${name}>${xmlEscape(String(value))}</${name}>`)
+    .join('')
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${fault.type}</Code><Message>${xmlEscape(fault.message)}</Message>${fields}<RequestId>${requestId}</RequestId><HostId>emulated</HostId></Error>`
+  const { 'x-amzn-RequestId': _, ...rest } = headers
+  return new HttpResponse(body, {
+    status: fault.status,
+    headers: { ...rest, 'x-amz-request-id': requestId, 'x-amz-id-2': 'emulated', 'content-type': 'application/xml' },
   })
 }
 

@@ -1,8 +1,9 @@
 import { http } from '../../../src/triggers/http.ts'
 import { queue } from '../../../src/triggers/queue.ts'
 import { schedule } from '../../../src/triggers/schedule.ts'
+import { storage } from '../../../src/triggers/storage.ts'
 import { topic } from '../../../src/triggers/topic.ts'
-import type { HttpMethod, Trigger } from '../../../src/triggers/types.ts'
+import type { HttpMethod, StorageEventType, Trigger } from '../../../src/triggers/types.ts'
 
 /**
  * A trigger in a few characters, for the function's Description (256 at
@@ -19,9 +20,9 @@ export function encodeTrigger(trigger: Trigger): string {
       return `schedule;${trigger.timezone};${trigger.expression}`
     case 'queue':
       return `queue;${trigger.batchSize};${trigger.maxRetries};${trigger.name ?? ''};${trigger.deadLetter ?? ''}`
-    // Not offered on AWS (capabilities.triggers.storage is absent): refused before a deploy gets here.
+    // Prefix and suffix may hold any character, `;` too: encoded.
     case 'storage':
-      return 'storage'
+      return `storage;${trigger.bucket};${trigger.events.join(',')};${encodeURIComponent(trigger.prefix ?? '')};${encodeURIComponent(trigger.suffix ?? '')}`
     case 'topic':
       return `topic;${trigger.name};${trigger.maxRetries ?? ''};${trigger.deadLetter ?? ''}`
   }
@@ -51,6 +52,15 @@ export function decodeTrigger(text: string): Trigger | undefined {
     if (kind === 'topic' && fields.length === 3) {
       const [name, maxRetries, deadLetter] = fields as [string, string, string]
       return topic({ name, ...(maxRetries ? { maxRetries: Number(maxRetries) } : {}), ...(deadLetter ? { deadLetter } : {}) })
+    }
+    if (kind === 'storage' && fields.length === 4) {
+      const [bucket, events, prefix, suffix] = fields as [string, string, string, string]
+      return storage({
+        bucket,
+        events: events.split(',') as StorageEventType[],
+        ...(prefix ? { prefix: decodeURIComponent(prefix) } : {}),
+        ...(suffix ? { suffix: decodeURIComponent(suffix) } : {}),
+      })
     }
   } catch {
     // Edited by hand into something invalid: treated as no trigger.

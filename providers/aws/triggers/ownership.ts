@@ -7,6 +7,7 @@ import { claimQueues } from '../../../src/triggers/ownership.ts'
 import type { Trigger } from '../../../src/triggers/types.ts'
 import type { AwsContext } from '../context.ts'
 import { sqsClaims, sqsOwnership } from './queue.ts'
+import { checkStorageConfig } from './storage.ts'
 import { checkTopicOwnership } from './topic.ts'
 
 /**
@@ -20,6 +21,8 @@ export async function checkQueueOwnership(
   trigger: Trigger | undefined,
 ): Promise<void> {
   if (trigger?.kind === 'topic') await checkTopicOwnership(context, functionName, trigger)
+  // Not ownership, but the same moment: S3 would refuse an overlapping notification after the function exists.
+  if (trigger?.kind === 'storage') await checkStorageConfig(context, functionName, trigger)
   if (trigger?.kind !== 'queue') return
   await claimQueues(sqsOwnership(context), sqsClaims(trigger, functionName), functionName, 'aws')
 }

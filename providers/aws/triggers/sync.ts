@@ -6,6 +6,7 @@ import type { CloudfnDescription } from '../record.ts'
 import { readUrl, syncUrl, type UrlAuth } from '../url.ts'
 import { deleteMappings, deleteQueues, hasMapping, type QueueTarget, syncQueue } from './queue.ts'
 import { deleteSchedule, hasSchedule, putSchedule } from './schedule.ts'
+import { hasNotification, leaveStorage, sameBucket, syncStorage } from './storage.ts'
 import { hasSubscription, leaveTopic, sameTopic, syncTopic } from './topic.ts'
 
 /** The function a trigger starts. */
@@ -52,6 +53,8 @@ export async function retireTrigger(
     // A dead-letter queue the new trigger still names stays, with its messages.
     await leaveTopic(context, name, before, queuesKept(trigger, name))
   }
+  // On the same bucket syncStorage replaces the function's entry; the bucket stays.
+  if (before?.kind === 'storage' && !sameBucket(before, trigger)) await leaveStorage(context, name, before)
   if ((before?.kind === 'http' || previous.legacyUrl) && trigger?.kind !== 'http') await syncUrl(context, name, undefined)
 }
 
@@ -66,6 +69,7 @@ export async function syncTrigger(
   if (trigger?.kind === 'schedule') await putSchedule(context, target.name, target.arn, trigger)
   if (trigger?.kind === 'queue') await syncQueue(context, target, trigger)
   if (trigger?.kind === 'topic') await syncTopic(context, target, trigger)
+  if (trigger?.kind === 'storage') await syncStorage(context, target, trigger)
   return url
 }
 
@@ -89,6 +93,8 @@ export async function triggerInPlace(
       return { ready: await hasMapping(context, name) }
     case 'topic':
       return { ready: await hasSubscription(context, name, trigger) }
+    case 'storage':
+      return { ready: await hasNotification(context, name, trigger) }
     default:
       return { ready: true }
   }
@@ -102,4 +108,5 @@ export async function removeTrigger(context: AwsContext, name: string, trigger: 
     await deleteQueues(context, name, trigger)
   }
   if (trigger?.kind === 'topic') await leaveTopic(context, name, trigger)
+  if (trigger?.kind === 'storage') await leaveStorage(context, name, trigger)
 }

@@ -7,7 +7,7 @@
  * v4 programming model. The real `@azure/arm-*` SDKs talk to it unchanged.
  */
 import { type HttpHandler, http } from 'msw'
-import type { Emulator } from '../../../src/emulator/emulator.ts'
+import { type Emulator, stateProbe } from '../../../src/emulator/emulator.ts'
 import { requestLine } from '../../../src/emulator/faults.ts'
 import { type EmulatorTiming, timingPreset } from '../../../src/emulator-timing.ts'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
@@ -178,15 +178,13 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
     faults,
     listen: server.listen,
     deadLetters: (functionName) => [...state.deadLetters(functionName), ...eventGrid.deadLetters(functionName)],
-    probe: () => ({
-      exists: async (name) => state.siteForFunction(name) !== undefined,
-      executions: async (name) => state.executions.get(name) ?? 0,
-      requestCount: async () => state.requestCount,
-      writeCount: async () => state.writeCount,
-      functionNames: async () => [...state.sites.values()].map((site) => site.tags['cloudfn:name'] ?? site.name),
-      deadLetters: async (name) => [...state.deadLetters(name), ...eventGrid.deadLetters(name)],
-      topicNames: async () => [...state.eventGrid.topics.values()].map((topic) => topic.name),
-    }),
+    probe: () =>
+      stateProbe(state, {
+        exists: async (name) => state.siteForFunction(name) !== undefined,
+        functionNames: async () => [...state.sites.values()].map((site) => site.tags['cloudfn:name'] ?? site.name),
+        deadLetters: async (name) => [...state.deadLetters(name), ...eventGrid.deadLetters(name)],
+        topicNames: async () => [...state.eventGrid.topics.values()].map((topic) => topic.name),
+      }),
     // Any subscription and resource group: the emulator creates what the provider asks for.
     connect: (overrides) => ({
       subscriptionId: '00000000-0000-4000-8000-000000000000',

@@ -66,6 +66,11 @@ function storageError(call: Call, status: number, code: string, message: string,
 }
 
 const queueNotFound = (call: Call) => storageError(call, 404, 'QueueNotFound', 'The specified queue does not exist.')
+/** A Put or Update Message whose text is over MAX_MESSAGE_BYTES. */
+const messageTooLarge = (call: Call) =>
+  storageError(call, 413, 'RequestBodyTooLarge', 'The request body is too large and exceeds the maximum permissible limit.', {
+    MaxLimit: String(MAX_MESSAGE_BYTES),
+  })
 const outOfRange = (call: Call, name: string, value: string, min: number, max: number) =>
   storageError(
     call,
@@ -150,17 +155,7 @@ const messageList = (call: Call, status: number, messages: QueueMessageState[], 
 async function putMessageCall(call: Call, queue: QueueState): Promise<Response> {
   const text = messageText(await call.request.text())
   if (text === undefined) return storageError(call, 400, 'InvalidXmlDocument', 'XML specified is not syntactically valid.')
-  if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) {
-    return storageError(
-      call,
-      413,
-      'RequestBodyTooLarge',
-      'The request body is too large and exceeds the maximum permissible limit.',
-      {
-        MaxLimit: String(MAX_MESSAGE_BYTES),
-      },
-    )
-  }
+  if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) return messageTooLarge(call)
   const visibility = integerParam(call, 'visibilitytimeout', 0, 0, MAX_VISIBILITY_SEC)
   if (visibility instanceof Response) return visibility
   const rawTtl = call.url.searchParams.get('messagettl')
@@ -206,17 +201,7 @@ async function messages(call: Call, queue: QueueState, id: string | undefined): 
     if (request.method === 'PUT') {
       const body = await request.text()
       const text = body.trim() === '' ? undefined : messageText(body)
-      if (text !== undefined && Buffer.byteLength(text) > MAX_MESSAGE_BYTES) {
-        return storageError(
-          call,
-          413,
-          'RequestBodyTooLarge',
-          'The request body is too large and exceeds the maximum permissible limit.',
-          {
-            MaxLimit: String(MAX_MESSAGE_BYTES),
-          },
-        )
-      }
+      if (text !== undefined && Buffer.byteLength(text) > MAX_MESSAGE_BYTES) return messageTooLarge(call)
       const visibility = integerParam(call, 'visibilitytimeout', DEFAULT_GET_VISIBILITY_SEC, 0, MAX_VISIBILITY_SEC)
       if (visibility instanceof Response) return visibility
       outcome = updateMessage(queue, id, popReceipt, now, visibility * 1000, text)

@@ -1,6 +1,7 @@
 import { type EmulatedTarget, emulatedTarget } from '../../../conformance/targets/emulated.ts'
 import { createGcpEmulator } from '../emulator/index.ts'
 import { gcpForeignQueues } from './foreign-queues.ts'
+import { gcpObjects } from './objects.ts'
 
 /**
  * The GCP provider and the real `@google-cloud/functions` client against the
@@ -14,5 +15,6 @@ export function gcpEmulatedTarget(): EmulatedTarget {
     emulator: (clock) => createGcpEmulator({ operationDelayMs: 10, clock, queueRetryDelayMs: 5 }),
     factory: async () => (await import('../index.ts')).gcp,
     foreignQueues: (emulator, settings) => gcpForeignQueues(emulator, settings.project),
+    objects: (_emulator, settings) => gcpObjects(settings.project),
   })
 }

@@ -43,6 +43,14 @@ const text = { 'content-type': 'text/plain; charset=utf-8' }
 const json = { 'content-type': 'application/json' }
 const form = { 'content-type': 'application/x-www-form-urlencoded' }
 const octets = { 'content-type': 'application/octet-stream' }
+/** A POST to the mirror whose body of type `type` is sent with `Content-Encoding: coding`. */
+const encoded = (title: string, type: Record<string, string>, coding: string, body: Case['body']): Case => ({
+  fn: 'mirror',
+  title,
+  method: 'POST',
+  headers: { ...type, 'content-encoding': coding },
+  body,
+})
 const pubsubBody = (data: string) =>
   JSON.stringify({
     message: { data: Buffer.from(data).toString('base64'), messageId: '7', publishTime: '2026-01-01T00:00:00Z' },
@@ -103,44 +111,14 @@ const CASES: Case[] = [
   { fn: 'mirror', title: 'bytes without a content type', method: 'POST', body: Uint8Array.from([0, 255, 1]) },
   { fn: 'mirror', title: 'an invalid content type', method: 'POST', headers: { 'content-type': 'nonsense' }, body: 'x' },
   { fn: 'mirror', title: 'html', method: 'POST', headers: { 'content-type': 'text/html' }, body: '<p>' },
-  {
-    fn: 'mirror',
-    title: 'gzip text',
-    method: 'POST',
-    headers: { ...text, 'content-encoding': 'gzip' },
-    body: gzipSync('zipped é'),
-  },
-  {
-    fn: 'mirror',
-    title: 'gzip JSON',
-    method: 'POST',
-    headers: { ...json, 'content-encoding': 'gzip' },
-    body: gzipSync('{"z":1}'),
-  },
-  {
-    fn: 'mirror',
-    title: 'deflate text',
-    method: 'POST',
-    headers: { ...text, 'content-encoding': 'deflate' },
-    body: deflateSync('deflated'),
-  },
-  {
-    fn: 'mirror',
-    title: 'br text',
-    method: 'POST',
-    headers: { ...text, 'content-encoding': 'br' },
-    body: brotliCompressSync('brotli'),
-  },
-  {
-    fn: 'mirror',
-    title: 'gzip bytes',
-    method: 'POST',
-    headers: { ...octets, 'content-encoding': 'gzip' },
-    body: gzipSync('raw'),
-  },
-  { fn: 'mirror', title: 'identity coding', method: 'POST', headers: { ...text, 'content-encoding': 'identity' }, body: 'plain' },
-  { fn: 'mirror', title: 'unknown coding', method: 'POST', headers: { ...text, 'content-encoding': 'snappy' }, body: 'x' },
-  { fn: 'mirror', title: 'corrupt gzip', method: 'POST', headers: { ...text, 'content-encoding': 'gzip' }, body: 'not gzip' },
+  encoded('gzip text', text, 'gzip', gzipSync('zipped é')),
+  encoded('gzip JSON', json, 'gzip', gzipSync('{"z":1}')),
+  encoded('deflate text', text, 'deflate', deflateSync('deflated')),
+  encoded('br text', text, 'br', brotliCompressSync('brotli')),
+  encoded('gzip bytes', octets, 'gzip', gzipSync('raw')),
+  encoded('identity coding', text, 'identity', 'plain'),
+  encoded('unknown coding', text, 'snappy', 'x'),
+  encoded('corrupt gzip', text, 'gzip', 'not gzip'),
   {
     fn: 'mirror',
     title: 'latin1 text',

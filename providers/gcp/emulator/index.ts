@@ -1,5 +1,5 @@
 import { http } from 'msw'
-import type { Emulator } from '../../../src/emulator/emulator.ts'
+import { type Emulator, stateProbe } from '../../../src/emulator/emulator.ts'
 import { answerFault, type RenderedFault, requestLine } from '../../../src/emulator/faults.ts'
 import { type EmulatorTiming, timingPreset } from '../../../src/emulator-timing.ts'
 import { emulatorServer } from '../../../src/sandbox/msw-server.ts'
@@ -9,9 +9,11 @@ import type { GcpSettings } from '../settings.ts'
 import { emulatorAuthClient } from './auth-client.ts'
 import { createControlPlane } from './control-plane.ts'
 import { deadLettersOf } from './eventarc.ts'
+import { createEventarcApi } from './eventarc-api.ts'
 import { type FaultTarget, type GcpFault, GcpFaults } from './faults.ts'
 import { frameworkDir } from './framework.ts'
 import { createFunctionUrl } from './function-url.ts'
+import { GcsModel } from './gcs.ts'
 import { googleError, rateLimitExceeded } from './google-errors.ts'
 import { fakeIdToken } from './id-token.ts'
 import { PubsubModel } from './pubsub.ts'
@@ -24,6 +26,8 @@ import { createUploadHost } from './storage.ts'
 export type { FaultChooser, FaultKind } from '../../../src/emulator/faults.ts'
 export { emulatorAuthClient } from './auth-client.ts'
 export { type FaultTarget, type GcpFault, GcpFaults, type OperationFailure } from './faults.ts'
+export { type GcsBucketResource, GcsModel, type GcsObjectResource } from './gcs.ts'
+export { storageAuthClient } from './gcs-auth.ts'
 export { checkIdToken, fakeIdToken } from './id-token.ts'
 export { PubsubModel } from './pubsub.ts'
 export { SchedulerModel } from './scheduler.ts'
@@ -47,16 +51,24 @@ export interface GcpEmulatorOptions {
    */
   timing?: EmulatorTiming
   /**
-   * How long create, update and delete operations run before they are done, in
-   * ms, not counting the new revision's start (fast 20 ms; realistic 60 s: a
-   * 2nd gen deploy runs a Cloud Build build and rolls out a Cloud Run revision,
-   * which takes a minute or more).
+   * How long create, update and delete operations run at least before they
+   * are done, in ms; the new revision's first instance starts meanwhile, and
+   * an operation whose instance takes longer ends when it has started (fast
+   * 20 ms; realistic 60 s: a 2nd gen deploy runs a Cloud Build build and rolls
+   * out a Cloud Run revision, which takes a minute or more).
    */
   operationDelayMs?: number
   /** Largest page `listFunctions` returns (default 1000, the API's maximum). */
   maxPageSize?: number
   /** The time Cloud Scheduler jobs fire on (default: the system clock). */
   clock?: TriggerClock
+  /**
+   * The time `operationDelayMs` is measured on (default: the system clock). A
+   * manual clock (`createManualClock()`) keeps an operation running until the
+   * clock is advanced past its delay, however slow the machine. Apart from
+   * `clock`, so that a test firing schedules by hand still gets deploys that end.
+   */
+  stateClock?: TriggerClock
   /** Pause before Pub/Sub pushes a failed message again, in ms (fast 100 ms; realistic 10 s, Pub/Sub's minimum retry backoff). */
   queueRetryDelayMs?: number
 }
@@ -70,6 +82,10 @@ export interface GcpEmulatorOptions {
 export interface GcpEmulator extends Emulator<GcpSettings, GcpEmulatorState, GcpFaults> {
   /** Topics, subscriptions and what they hold. */
   readonly pubsub: PubsubModel
+  /** Cloud Storage buckets and objects (the JSON API; source uploads are apart, in `state.uploads`). */
+  readonly gcs: GcsModel
+  /** Standalone Eventarc triggers (eventarc.googleapis.com), by full name. */
+  readonly eventarc: { readonly triggers: ReadonlyMap<string, unknown> }
   /** Cloud Scheduler jobs. */
   readonly scheduler: SchedulerModel
   /** Changeable while running, e.g. to make operations slow. */
@@ -115,6 +131,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     ...timingPreset(timing, TIMINGS),
     maxPageSize: 1000,
     clock: systemClock(),
+    stateClock: systemClock(),
     ...withoutUndefined(explicit),
   }
   const state = new GcpEmulatorState()
@@ -126,8 +143,14 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     },
   })
   const scheduler = new SchedulerModel(settings.clock, functionUrl)
-  const api = createControlPlane(state, faults, pubsub, settings)
+  const gcs = new GcsModel((topic, message) => pubsub.publish(topic, [message]))
+  const api = createControlPlane(state, faults, pubsub, settings, gcs)
   const upload = createUploadHost(state)
+  const gcsApi = gcs.handler()
+  const eventarc = createEventarcApi(state, pubsub, gcs)
+  // One host: the JSON API's paths, else the signed source-upload URLs (storage.ts).
+  const storageHost = (request: Request) =>
+    /^\/(?:upload\/|download\/)?storage\/v1\//.test(new URL(request.url).pathname) ? gcsApi(request) : upload(request)
 
   const counted =
     (target: FaultTarget, serve: (request: Request) => Promise<Response>) =>
@@ -149,7 +172,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
 
   const handlers = [
     http.all(/^https:\/\/cloudfunctions\.googleapis\.com\//, counted('control', api)),
-    http.all(/^https:\/\/storage\.googleapis\.com\//, counted('upload', upload)),
+    http.all(/^https:\/\/storage\.googleapis\.com\//, counted('upload', storageHost)),
     http.all(
       /^https:\/\/[a-z0-9-]+\.a\.run\.app(?:\/|$)/,
       counted('invoke', (request) => functionUrl(request)),
@@ -157,6 +180,7 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     http.all(/^https:\/\/run\.googleapis\.com\//, counted('control', createRunIam(state))),
     http.all(/^https:\/\/cloudscheduler\.googleapis\.com\//, counted('control', scheduler.handler())),
     http.all(/^https:\/\/pubsub\.googleapis\.com\//, counted('control', pubsub.handler())),
+    http.all(/^https:\/\/eventarc\.googleapis\.com\//, counted('control', eventarc.handler)),
     http.all(/^https:\/\/cloudresourcemanager\.googleapis\.com\//, counted('control', createResourceManager())),
   ]
 
@@ -169,17 +193,17 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
     state,
     faults,
     pubsub,
+    gcs,
+    eventarc,
     scheduler,
     deadLetters,
-    probe: () => ({
-      exists: async (name) => state.byShortName(name) !== undefined,
-      executions: async (name) => state.executions.get(name) ?? 0,
-      requestCount: async () => state.requestCount,
-      writeCount: async () => state.writeCount,
-      topicNames: async () => [...pubsub.topics.keys()].map((topic) => topic.split('/').pop() ?? ''),
-      functionNames: async () => state.functionNames(),
-      deadLetters: async (name) => deadLetters(name),
-    }),
+    probe: () =>
+      stateProbe(state, {
+        exists: async (name) => state.byShortName(name) !== undefined,
+        topicNames: async () => [...pubsub.topics.keys()].map((topic) => topic.split('/').pop() ?? ''),
+        functionNames: async () => state.functionNames(),
+        deadLetters: async (name) => deadLetters(name),
+      }),
     // Any project and region: the emulator serves every one.
     connect: (overrides) => ({
       project: 'cloudfn-emulated',
@@ -196,7 +220,9 @@ export function createGcpEmulator(options: GcpEmulatorOptions = {}): GcpEmulator
       scheduler.close()
       pubsub.close()
       server.close()
-      await Promise.all([...state.functions.values()].map((fn) => fn.revision?.sandbox.retire()))
+      await Promise.all(
+        [...state.functions.values()].flatMap((fn) => [fn.revision?.sandbox.retire(), fn.rollingOut?.sandbox.retire()]),
+      )
     },
   }
 }

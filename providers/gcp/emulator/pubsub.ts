@@ -33,6 +33,11 @@ interface Subscription {
   resource: SubscriptionResource
   /** Messages a pull subscription keeps until acknowledged (nobody pulls in the emulator). */
   backlog: PubsubMessage[]
+  /**
+   * For an Eventarc trigger on another source (Cloud Storage, eventarc.ts): the CloudEvent
+   * Eventarc makes of each message, instead of the messagePublished one.
+   */
+  cloudEvent?: ((message: PubsubMessage) => { headers: Record<string, string>; body: string }) | undefined
 }
 
 const SUCCESS = new Set([102, 200, 201, 202, 204])
@@ -120,6 +125,17 @@ export class PubsubModel {
       subscription: resource.name,
       ...(resource.deadLetterPolicy ? { deliveryAttempt: attempt } : {}),
     }
+    const event = subscription.cloudEvent?.(message) ?? {
+      headers: {
+        'content-type': 'application/json',
+        'ce-id': message.messageId,
+        'ce-source': `//pubsub.googleapis.com/${resource.topic}`,
+        'ce-specversion': '1.0',
+        'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
+        'ce-time': message.publishTime,
+      },
+      body: JSON.stringify(body),
+    }
     let ok = false
     try {
       const response = await this.#serve(
@@ -127,15 +143,10 @@ export class PubsubModel {
           method: 'POST',
           headers: {
             authorization: `Bearer ${fakeIdToken(audience)}`,
-            'content-type': 'application/json',
-            'ce-id': message.messageId,
-            'ce-source': `//pubsub.googleapis.com/${resource.topic}`,
-            'ce-specversion': '1.0',
-            'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
-            'ce-time': message.publishTime,
+            ...event.headers,
             'user-agent': 'APIs-Google; (+https://developers.google.com/webmasters/APIs-Google.html)',
           },
-          body: JSON.stringify(body),
+          body: event.body,
         }),
         { faults: false },
       )
@@ -206,8 +217,7 @@ export class PubsubModel {
   async #topic(name: string, request: Request): Promise<Response> {
     const topic = this.topics.get(name)
     if (request.method === 'PUT') {
-      if (topic)
-        return googleError('ALREADY_EXISTS', `Resource already exists in the project (resource=${name.split('/').pop()}).`)
+      if (topic) return alreadyExists(name)
       const body = (await request.json()) as Partial<TopicResource>
       const created: TopicResource = { name, labels: body.labels ?? {} }
       this.topics.set(name, created)
@@ -248,8 +258,7 @@ export class PubsubModel {
   async #subscription(name: string, request: Request): Promise<Response> {
     const existing = this.subscriptions.get(name)
     if (request.method === 'PUT') {
-      if (existing)
-        return googleError('ALREADY_EXISTS', `Resource already exists in the project (resource=${name.split('/').pop()}).`)
+      if (existing) return alreadyExists(name)
       const body = (await request.json()) as Partial<SubscriptionResource>
       const resource = { ackDeadlineSeconds: 10, messageRetentionDuration: '604800s', ...body, name } as SubscriptionResource
       const invalid = this.#invalid(resource)
@@ -309,4 +318,6 @@ export class PubsubModel {
 }
 
 const notFound = (name: string) => googleError('NOT_FOUND', `Resource not found (resource=${name.split('/').pop()}).`)
+const alreadyExists = (name: string) =>
+  googleError('ALREADY_EXISTS', `Resource already exists in the project (resource=${name.split('/').pop()}).`)
 const notAllowed = (request: Request) => googleError('INVALID_ARGUMENT', `Method ${request.method} is not allowed here`)

@@ -31,10 +31,12 @@ export interface FunctionResource {
   eventTrigger?: EventTrigger
 }
 
-/** A function's Pub/Sub trigger; `trigger` and `pubsubTopic` echo the Eventarc trigger it runs on. */
+/** A function's Pub/Sub or Cloud Storage trigger; `trigger` and `pubsubTopic` echo the Eventarc trigger it runs on. */
 export interface EventTrigger {
   eventType?: string
   pubsubTopic?: string
+  /** Cloud Storage events: `[{ attribute: 'bucket', value }]`. */
+  eventFilters?: Array<{ attribute?: string; value?: string; operator?: string }>
   retryPolicy?: number
   triggerRegion?: string
   serviceAccountEmail?: string
@@ -52,6 +54,8 @@ export interface EmulatedFunction {
   resource: FunctionResource
   /** The revision serving traffic; absent until the first deploy finishes. */
   revision: Revision | undefined
+  /** A new revision that has started and waits for its operation's modelled delay before it takes traffic. */
+  rollingOut?: Revision | undefined
   /** The push subscription of its Eventarc trigger, for a Pub/Sub-triggered function. */
   eventSubscription?: string | undefined
 }

@@ -17,13 +17,8 @@ export interface InvokerChange {
   revoke: readonly string[]
 }
 
-/** Applies the change; calls `beforeChange` before writing, and only if the policy differs. */
-export async function updateInvokers(
-  rest: Rest,
-  service: string,
-  change: InvokerChange,
-  beforeChange: () => void,
-): Promise<void> {
+/** What the change would do to the service's policy as it is now (a read: getIamPolicy); empty lists: nothing. */
+export async function invokerDelta(rest: Rest, service: string, change: InvokerChange) {
   const base = `https://run.googleapis.com/v2/${service}`
   const meta = { resource: service, kind: 'Cloud Run service' }
   const policy = await rest.call<Policy>({ method: 'GET', url: `${base}:getIamPolicy`, operation: 'getIamPolicy', ...meta })
@@ -31,12 +26,25 @@ export async function updateInvokers(
   const binding = bindings.find((candidate) => candidate.role === INVOKER && !candidate.condition)
   const before = new Set(binding?.members ?? [])
   const after = new Set([...before, ...change.grant].filter((member) => !change.revoke.includes(member)))
-  if (after.size === before.size && [...after].every((member) => before.has(member))) return
-  beforeChange()
+  const granted = [...after].filter((member) => !before.has(member))
+  const revoked = [...before].filter((member) => !after.has(member))
   const others = bindings.filter((candidate) => candidate !== binding)
   const next: Policy = {
     ...policy,
     bindings: after.size > 0 ? [...others, { role: INVOKER, members: [...after].sort() }] : others,
   }
+  return { granted, revoked, next, base, meta }
+}
+
+/** Applies the change; calls `beforeChange` before writing, and only if the policy differs. */
+export async function updateInvokers(
+  rest: Rest,
+  service: string,
+  change: InvokerChange,
+  beforeChange: () => void,
+): Promise<void> {
+  const { granted, revoked, next, base, meta } = await invokerDelta(rest, service, change)
+  if (granted.length === 0 && revoked.length === 0) return
+  beforeChange()
   await rest.call({ method: 'POST', url: `${base}:setIamPolicy`, body: { policy: next }, operation: 'setIamPolicy', ...meta })
 }

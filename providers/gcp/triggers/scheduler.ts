@@ -17,7 +17,7 @@ export function jobName(plane: ControlPlane, functionName: string): string {
 }
 
 /** HTTP targets allow an attempt deadline of 15 s to 30 min; the function's timeout, within that. */
-function attemptDeadline(timeoutSec: number): { seconds: number } {
+export function attemptDeadline(timeoutSec: number): { seconds: number } {
   return { seconds: Math.min(1800, Math.max(15, timeoutSec)) }
 }
 

@@ -11,7 +11,7 @@ export function triggerEnv(trigger: Trigger | undefined): Record<string, string>
   return trigger ? { [TRIGGER_ENV]: JSON.stringify(trigger) } : {}
 }
 
-const KINDS = new Set(['http', 'schedule', 'queue', 'topic'])
+const KINDS = new Set(['http', 'schedule', 'queue', 'topic', 'storage'])
 
 /** The stored trigger, or undefined when there is none or it was tampered with beyond reading. */
 export function storedTrigger(env: Readonly<Record<string, string>> | null | undefined): Trigger | undefined {

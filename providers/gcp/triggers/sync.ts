@@ -14,13 +14,15 @@ import { ALL_USERS, updateInvokers } from './invokers.ts'
 import { PubSub, topicName } from './pubsub.ts'
 import { releasePubsub } from './queue-owner.ts'
 import { deleteJob, ensureJob, jobName } from './scheduler.ts'
+import { releaseStorage, syncStorage } from './storage.ts'
 import { ensureTopicResources, pubsubNames, releaseTopic, topicDeliveryAttempts } from './topic.ts'
 
-const isPublicHttp = (trigger: Trigger | undefined) => trigger?.kind === 'http' && trigger.auth === 'public'
+export const isPublicHttp = (trigger: Trigger | undefined) => trigger?.kind === 'http' && trigger.auth === 'public'
 
 /** Service accounts the platform signs its calls with: Scheduler's OIDC token, Eventarc's push. */
-function platformCallers(fn: GcpFunction, trigger: Trigger | undefined): string[] {
-  if (trigger?.kind !== 'schedule' && trigger?.kind !== 'queue' && trigger?.kind !== 'topic') return []
+export function platformCallers(fn: GcpFunction, trigger: Trigger | undefined): string[] {
+  if (trigger?.kind !== 'schedule' && trigger?.kind !== 'queue' && trigger?.kind !== 'topic' && trigger?.kind !== 'storage')
+    return []
   const emails = [
     fn.serviceConfig?.serviceAccountEmail,
     trigger.kind !== 'schedule' ? fn.eventTrigger?.serviceAccountEmail : undefined,
@@ -65,6 +67,8 @@ export async function syncTrigger(
   }
   if (previous?.kind === 'queue') await dropOldTopics(plane, previous, trigger, name, beforeChange)
   if (previous?.kind === 'topic') await releaseTopic(plane, previous, trigger, name, beforeChange)
+  if (trigger?.kind === 'storage') await syncStorage(plane, fn, name, trigger, beforeChange)
+  if (previous?.kind === 'storage') await releaseStorage(plane, previous, trigger, name, beforeChange)
 }
 
 async function ensureDeadLetters(
@@ -108,4 +112,5 @@ export async function removeTriggerResources(plane: ControlPlane, name: string, 
   if (trigger?.kind === 'schedule') await deleteJob(plane, jobName(plane, name))
   if (trigger?.kind === 'queue') await dropOldTopics(plane, trigger, undefined, name, () => {})
   if (trigger?.kind === 'topic') await releaseTopic(plane, trigger, undefined, name, () => {})
+  if (trigger?.kind === 'storage') await releaseStorage(plane, trigger, undefined, name, () => {})
 }

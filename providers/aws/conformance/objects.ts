@@ -1,0 +1,26 @@
+import { CreateBucketCommand, DeleteObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import type { ObjectStore } from '../../../conformance/scenario.ts'
+import { FAKE_CREDENTIALS } from '../emulator/index.ts'
+
+/**
+ * Object storage on the AWS emulator, written as a user writes S3: through
+ * @aws-sdk/client-s3 with fake credentials, so each PutObject and
+ * DeleteObject fires the bucket's notifications as S3's would.
+ */
+export function awsObjects(region: string): ObjectStore {
+  const s3 = new S3Client({ region, credentials: FAKE_CREDENTIALS })
+  return {
+    async createBucket(bucket) {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }))
+    },
+    async put(bucket, key, bytes) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }))
+    },
+    async delete(bucket, key) {
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
+    },
+    async bucketNames() {
+      return ((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((bucket) => bucket.Name ?? '')
+    },
+  }
+}

@@ -1,0 +1,255 @@
+import { createHash } from 'node:crypto'
+import {
+  CreateBucketCommand,
+  GetBucketNotificationConfigurationCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3'
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs'
+import { withOverrides } from 'cloudfn'
+import { afterAll, describe, expect, it } from 'vitest'
+import { caughtError } from '../../../conformance/expect.ts'
+import { storageRecorder } from '../../../conformance/fixtures/storage.ts'
+import { createInboxes } from '../../../conformance/inbox.ts'
+import { storage } from '../../../src/triggers/storage.ts'
+import type { StorageTrigger } from '../../../src/triggers/types.ts'
+import { createAwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
+import { newBucket, s3Event } from '../emulator/s3-model.ts'
+import { aws } from '../index.ts'
+import { createEntry } from '../shim.ts'
+import { decodeTrigger, encodeTrigger } from './describe.ts'
+import { storageEventOfS3 } from './storage-event.ts'
+
+const region = 'eu-west-1'
+const emulator = createAwsEmulator({ region, stateDelayMs: 5, updateDelayMs: 5, asyncRetryDelayMs: 1 })
+emulator.listen()
+const inboxes = createInboxes()
+afterAll(async () => {
+  await emulator.close()
+  inboxes.close()
+})
+const { state } = emulator
+const cloud = aws({ region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 2, retry: { baseDelayMs: 1, maxAttempts: 3 } })
+const s3 = new S3Client({ region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 })
+let counter = 0
+const unique = (base: string) => `${base}-${++counter}`
+const deployOn = (name: string, trigger: StorageTrigger, env?: Record<string, string>) =>
+  cloud.deploy(withOverrides(storageRecorder, { trigger, ...(env ? { env } : {}) }), { name })
+/** The bucket's notification entries as S3 gives them back: [Id, function, events, rules]. */
+const entries = async (bucket: string) =>
+  ((await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }))).LambdaFunctionConfigurations ?? []).map(
+    (entry) => [
+      entry.Id,
+      entry.LambdaFunctionArn,
+      entry.Events,
+      entry.Filter?.Key?.FilterRules?.map((r) => `${r.Name}=${r.Value}`),
+    ],
+  )
+
+describe('aws storage triggers on the emulator', () => {
+  it('makes a missing bucket (tagged as cloudfn’s), its notification entry and S3’s permission; a put reaches the handler; remove deletes the bucket', async () => {
+    const bucket = unique('uploads')
+    const name = unique('reader')
+    const inbox = inboxes.open()
+    const trigger = storage({ bucket, events: ['created', 'deleted'], prefix: 'in/', suffix: '.json' })
+    await deployOn(name, trigger, inbox.env)
+    expect(state.buckets.get(bucket)?.tags).toEqual([
+      { Key: 'cloudfn:managed', Value: 'true' },
+      { Key: 'cloudfn:shared-bucket', Value: 'true' },
+    ])
+    expect(await entries(bucket)).toEqual([
+      [`cloudfn-${name}`, state.functionArn(name), ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'], ['Prefix=in/', 'Suffix=.json']],
+    ])
+    expect([...(state.functions.get(name)?.policy.values() ?? [])]).toContainEqual(
+      expect.objectContaining({
+        Principal: 's3.amazonaws.com',
+        Action: 'lambda:InvokeFunction',
+        Condition: { ArnLike: { 'AWS:SourceArn': `arn:aws:s3:::${bucket}` } },
+      }),
+    )
+    const writes = state.writeCount
+    expect((await deployOn(name, trigger, inbox.env)).status).toBe('unchanged')
+    expect(state.writeCount).toBe(writes)
+
+    const body = new TextEncoder().encode('{"a":1}')
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'in/red flower.json', Body: body }))
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'in/skipped.txt', Body: body }))
+    await emulator.idle()
+    expect(inbox.deliveries().map((delivery) => delivery.received)).toEqual([
+      {
+        bucket,
+        key: 'in/red flower.json',
+        size: body.byteLength,
+        etag: createHash('md5').update(body).digest('hex'),
+        eventTime: expect.stringMatching(/Z$/),
+        type: 'created',
+      },
+    ])
+    inbox.close()
+    // It holds objects: kept.
+    await cloud.remove(name)
+    expect(state.buckets.has(bucket)).toBe(true)
+    const again = unique('reader')
+    await deployOn(again, storage({ bucket }))
+    state.buckets.get(bucket)?.objects.clear()
+    await cloud.remove(again)
+    expect(state.buckets.has(bucket)).toBe(false)
+  })
+
+  it('joins an existing bucket without dropping the entries of others, and leaves it and them when it goes', async () => {
+    const bucket = unique('theirs')
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }))
+    const sqs = new SQSClient({ region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 })
+    await sqs.send(new CreateQueueCommand({ QueueName: `${bucket}-q` }))
+    const queueArn = `arn:aws:sqs:${region}:${state.options.accountId}:${bucket}-q`
+    const QueueConfigurations = [
+      {
+        Id: 'their-queue',
+        QueueArn: queueArn,
+        Events: ['s3:ObjectCreated:*' as const],
+        Filter: { Key: { FilterRules: [{ Name: 'prefix' as const, Value: 'logs/' }] } },
+      },
+    ]
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: { QueueConfigurations } }),
+    )
+    const [first, second] = [unique('a'), unique('b')]
+    await deployOn(first, storage({ bucket, prefix: 'images/' }))
+    await deployOn(second, storage({ bucket, events: ['deleted'] }))
+    expect(await entries(bucket)).toEqual([
+      [`cloudfn-${first}`, state.functionArn(first), ['s3:ObjectCreated:*'], ['Prefix=images/']],
+      [`cloudfn-${second}`, state.functionArn(second), ['s3:ObjectRemoved:*'], undefined],
+    ])
+    // A changed filter on the same bucket replaces the function's own entry, in place of adding one.
+    await deployOn(first, storage({ bucket, prefix: 'photos/' }))
+    expect((await entries(bucket)).map(([id, , , rules]) => [id, rules])).toEqual([
+      [`cloudfn-${second}`, undefined],
+      [`cloudfn-${first}`, ['Prefix=photos/']],
+    ])
+    await cloud.remove(first)
+    await cloud.remove(second)
+    expect(state.buckets.get(bucket)?.notifications.map((entry) => entry.id)).toEqual(['their-queue'])
+    expect(state.buckets.has(bucket)).toBe(true)
+  })
+
+  it('refuses, before anything is created, filters S3 would refuse as overlapping and a bucket name S3 reserves', async () => {
+    const bucket = unique('shared')
+    const first = unique('first')
+    await deployOn(first, storage({ bucket, prefix: 'in/' }))
+    const name = unique('clash')
+    const writes = state.writeCount
+    const error = await caughtError(deployOn(name, storage({ bucket, suffix: '.json' })))
+    expect([error.code, (error as { field?: string }).field, error.message]).toEqual([
+      'InvalidArgument',
+      'trigger',
+      expect.stringContaining(`overlaps the notification 'cloudfn-${first}' of S3 bucket '${bucket}'`),
+    ])
+    expect(state.writeCount).toBe(writes)
+    expect(state.functions.has(name)).toBe(false)
+    // Another event type, or prefixes that keep them apart, are fine.
+    await deployOn(name, storage({ bucket, events: ['deleted'], suffix: '.json' }))
+    await cloud.remove(name)
+    await cloud.remove(first)
+
+    // The trigger is recorded in the function's 256-character description: a prefix that does not fit is refused up front.
+    const long = await caughtError(deployOn(unique('long'), storage({ bucket, prefix: 'p/'.repeat(100) })))
+    expect([long.code, (long as { field?: string }).field]).toEqual(['InvalidArgument', 'trigger'])
+    // Bucket names are global: one another account owns answers 403, and is refused before the function exists.
+    const taken = unique('taken')
+    state.buckets.set(taken, newBucket(taken, '999999999999'))
+    const elsewhere = unique('elsewhere')
+    const foreign = await caughtError(deployOn(elsewhere, storage({ bucket: taken })))
+    expect([foreign.code, (foreign as { field?: string }).field, foreign.message]).toEqual([
+      'InvalidArgument',
+      'trigger.bucket',
+      expect.stringContaining('another AWS account owns it'),
+    ])
+    expect(state.functions.has(elsewhere)).toBe(false)
+    const reserved = await caughtError(deployOn(unique('demo'), storage({ bucket: 'amzn-s3-demo-bucket' })))
+    expect([reserved.code, (reserved as { field?: string }).field]).toEqual(['InvalidArgument', 'trigger.bucket'])
+    expect(state.buckets.has('amzn-s3-demo-bucket')).toBe(false)
+  })
+
+  it('drops a cloudfn entry whose function was deleted outside cloudfn (S3 would refuse every write), and keeps the rest', async () => {
+    const bucket = unique('stale')
+    const [gone, next] = [unique('gone'), unique('next')]
+    await deployOn(gone, storage({ bucket, prefix: 'a/' }))
+    // Deleted out of band: its entry stays, and S3 refuses any configuration naming a function it cannot validate.
+    state.functions.delete(gone)
+    await deployOn(next, storage({ bucket, prefix: 'b/' }))
+    expect((await entries(bucket)).map(([id]) => id)).toEqual([`cloudfn-${next}`])
+    await cloud.remove(next)
+    expect(state.buckets.has(bucket)).toBe(false)
+  })
+
+  it('moving to another bucket leaves the first (deleted when cloudfn made it and it is empty); the plan says so first', async () => {
+    const [from, to] = [unique('from'), unique('to')]
+    const name = unique('mover')
+    const first = await cloud.plan(withOverrides(storageRecorder, { trigger: storage({ bucket: from }) }), { name })
+    expect(first.changes.filter((c) => c.resource.startsWith('bucket:')).map((c) => `${c.kind} ${c.resource}`)).toEqual([
+      `create-bucket bucket:${from}`,
+      `update-storage-link bucket:${from}`,
+    ])
+    await deployOn(name, storage({ bucket: from }))
+    const move = withOverrides(storageRecorder, { trigger: storage({ bucket: to }) })
+    const writes = state.writeCount
+    const planned = await cloud.plan(move, { name })
+    expect(state.writeCount, 'a plan sent a write').toBe(writes)
+    expect(planned.changes.filter((c) => c.resource.startsWith('bucket:')).map((c) => `${c.kind} ${c.resource}`)).toEqual([
+      `create-bucket bucket:${to}`,
+      `update-storage-link bucket:${to}`,
+      `update-storage-link bucket:${from}`,
+      `delete-bucket bucket:${from}`,
+    ])
+    await cloud.deploy(move, { name })
+    expect(state.buckets.has(from)).toBe(false)
+    expect((await entries(to)).map(([id]) => id)).toEqual([`cloudfn-${name}`])
+    await cloud.remove(name)
+  })
+
+  it('records the trigger in the description and reads it back, any prefix character included', () => {
+    const trigger = storage({ bucket: 'b-1', events: ['deleted'], prefix: 'a;b/ c%', suffix: '.x' })
+    expect(decodeTrigger(encodeTrigger(trigger))).toEqual(trigger)
+    expect(decodeTrigger(encodeTrigger(storage({ bucket: 'b-1' })))).toEqual(storage({ bucket: 'b-1' }))
+  })
+
+  it("turns the emulator's S3 records into the neutral event, the key decoded", () => {
+    const bucket = { ...newBucket('b'), sequence: 1 }
+    const object = { bytes: new Uint8Array(3), etag: 'abc', lastModified: '' }
+    const change = { bucket, key: 'a b+ü/c.txt', requestId: 'r', time: '2026-01-01T00:00:00.000Z' }
+    const created = JSON.parse(s3Event(region, '1', { ...change, eventName: 'ObjectCreated:Put', object }, 'id'))
+    const removed = JSON.parse(s3Event(region, '1', { ...change, eventName: 'ObjectRemoved:Delete', object: undefined }, 'id'))
+    expect([storageEventOfS3(created.Records[0]), storageEventOfS3(removed.Records[0])]).toEqual([
+      { bucket: 'b', key: 'a b+ü/c.txt', size: 3, etag: 'abc', eventTime: change.time, type: 'created' },
+      { bucket: 'b', key: 'a b+ü/c.txt', size: 0, etag: '', eventTime: change.time, type: 'deleted' },
+    ])
+  })
+
+  it('the shim hands the handler the neutral event and throws when it fails, so Lambda retries the S3 event', async () => {
+    const bucket = { ...newBucket('b'), sequence: 1 }
+    const object = { bytes: new Uint8Array(2), etag: 'e', lastModified: '' }
+    const change = {
+      bucket,
+      key: 'x y.txt',
+      requestId: 'r',
+      time: '2026-01-01T00:00:00.000Z',
+      eventName: 'ObjectCreated:Put',
+      object,
+    }
+    const event = JSON.parse(s3Event(region, '1', change, 'id'))
+    const seen: unknown[] = []
+    const handler = createEntry({
+      name: 'reader',
+      trigger: storage({ bucket: 'bkt' }),
+      handler: ((received: { key: string }) => {
+        seen.push(received)
+        if (received.key.startsWith('x')) throw new Error('cannot read it')
+        return null
+      }) as never,
+    })
+    const context = { awsRequestId: 'r-1', getRemainingTimeInMillis: () => 5000 }
+    await expect(handler(event, context)).rejects.toThrow('cannot read it')
+    expect(seen).toEqual([{ bucket: 'b', key: 'x y.txt', size: 2, etag: 'e', eventTime: change.time, type: 'created' }])
+  })
+})

@@ -1,0 +1,34 @@
+import type { Storage } from '@google-cloud/storage'
+import type { ObjectStore } from '../../../conformance/scenario.ts'
+import { storageAuthClient } from '../emulator/index.ts'
+
+/**
+ * The storage scenarios' object store on the GCP emulator: the official
+ * `@google-cloud/storage` SDK, as a user's code would write objects, with a
+ * fake token (storageAuthClient). Buckets made here carry no cloudfn labels,
+ * so cloudfn must never delete them.
+ */
+export function gcpObjects(project: string): ObjectStore {
+  let client: Promise<Storage> | undefined
+  const storage = () => {
+    client ??= import('@google-cloud/storage').then(
+      ({ Storage }) => new Storage({ projectId: project, authClient: storageAuthClient() as never }),
+    )
+    return client
+  }
+  return {
+    async createBucket(bucket) {
+      await (await storage()).createBucket(bucket)
+    },
+    async put(bucket, key, bytes) {
+      await (await storage()).bucket(bucket).file(key).save(Buffer.from(bytes), { resumable: false })
+    },
+    async delete(bucket, key) {
+      await (await storage()).bucket(bucket).file(key).delete()
+    },
+    async bucketNames() {
+      const [buckets] = await (await storage()).getBuckets()
+      return buckets.map((bucket) => bucket.name)
+    },
+  }
+}
