@@ -110,7 +110,7 @@ function triggerChangesOn(
   topics: TopicFacts,
 ): PlanChange[] {
   const azure = withAzureQueues(triggerChanges(name, before, after, topics), name, [before, after])
-  const inferred = withTopicDeadLetters(azure, name, app, [before, after])
+  const inferred = withTopicDeadLetters(azure, name, app, before, after)
   if (!queues) return inferred
   // A topic subscriber's dead-letter container is not a Storage queue: only the queues are read from the account.
   const isQueue = (change: PlanChange) =>
