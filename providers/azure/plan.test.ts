@@ -90,20 +90,24 @@ function explain({ method, url }: Write): string[] {
 /** Same trigger and settings as `ticker`, other code. */
 const everyFiveMinutes = withOverrides(morning, { trigger: schedule('rate(5 minutes)') })
 
+/** A deploy step of `name` on the kit's cloud, checked against its plan (deployWritesOnlyItsPlan); answers the planned changes. */
+function planThenDeploy(current: Kit, name: string) {
+  const recorded = {
+    cloud: current.cloud,
+    writes: recordWrites(current.server, isWrite),
+    writeCount: () => current.emulator.state.writeCount,
+    explain,
+  }
+  return async (definition: Parameters<typeof deployWritesOnlyItsPlan>[1]) => {
+    const { plan } = await deployWritesOnlyItsPlan(recorded, definition, name)
+    return plan.changes.map((change) => `${change.kind} ${change.resource}`)
+  }
+}
+
 describe('azure deploy applies its plan: every write it makes is a change its plan lists', () => {
   it('first deploy, unchanged redeploy, code, env and trigger changes, and a queue made again', async () => {
-    kit = startKit()
-    const current = kit
-    const recorded = {
-      cloud: current.cloud,
-      writes: recordWrites(current.server, isWrite),
-      writeCount: () => current.emulator.state.writeCount,
-      explain,
-    }
-    const step = async (definition: Parameters<typeof deployWritesOnlyItsPlan>[1]) => {
-      const { plan } = await deployWritesOnlyItsPlan(recorded, definition, 'plan-writes')
-      return plan.changes.map((change) => `${change.kind} ${change.resource}`)
-    }
+    const current = (kit = startKit())
+    const step = planThenDeploy(current, 'plan-writes')
     expect(await step(ticker)).toEqual(['create-function function:plan-writes', 'create-schedule schedule:plan-writes'])
     expect(await step(ticker)).toEqual([])
     // Same trigger and settings, other code: the package alone, not the site nor its settings.
@@ -127,19 +131,9 @@ describe('azure deploy applies its plan: every write it makes is a change its pl
   }, 120_000)
 
   it('a topic subscriber: the Event Grid topic, its link and dead-letter container, as planned', async () => {
-    kit = startKit()
-    const current = kit
-    const recorded = {
-      cloud: current.cloud,
-      writes: recordWrites(current.server, isWrite),
-      writeCount: () => current.emulator.state.writeCount,
-      explain,
-    }
+    const current = (kit = startKit())
+    const step = planThenDeploy(current, 'plan-topic')
     const container = `container:${deadLetterContainer(appName(KIT_SCOPE, 'plan-topic'))}`
-    const step = async (definition: Parameters<typeof deployWritesOnlyItsPlan>[1]) => {
-      const { plan } = await deployWritesOnlyItsPlan(recorded, definition, 'plan-topic')
-      return plan.changes.map((change) => `${change.kind} ${change.resource}`)
-    }
     const subscriber = (options: { maxRetries?: number } = {}) =>
       withOverrides(topicWorker, { trigger: topic({ name: 'plan-orders', ...options }) })
     expect(await step(subscriber())).toEqual([
