@@ -106,7 +106,8 @@ function planThenDeploy(current: Kit, name: string) {
 
 describe('azure deploy applies its plan: every write it makes is a change its plan lists', () => {
   it('first deploy, unchanged redeploy, code, env and trigger changes, and a queue made again', async () => {
-    const current = (kit = startKit())
+    kit = startKit()
+    const current = kit
     const step = planThenDeploy(current, 'plan-writes')
     expect(await step(ticker)).toEqual(['create-function function:plan-writes', 'create-schedule schedule:plan-writes'])
     expect(await step(ticker)).toEqual([])
@@ -131,7 +132,8 @@ describe('azure deploy applies its plan: every write it makes is a change its pl
   }, 120_000)
 
   it('a topic subscriber: the Event Grid topic, its link and dead-letter container, as planned', async () => {
-    const current = (kit = startKit())
+    kit = startKit()
+    const current = kit
     const step = planThenDeploy(current, 'plan-topic')
     const container = `container:${deadLetterContainer(appName(KIT_SCOPE, 'plan-topic'))}`
     const subscriber = (options: { maxRetries?: number } = {}) =>
