@@ -1,5 +1,6 @@
 import type { Site } from '@azure/arm-appservice'
 import { ConflictError } from '../../src/errors/conflict.ts'
+import type { PlanChange } from '../../src/plan.ts'
 import type { DeployRequest, DeployResponse } from '../../src/provider.ts'
 import { instanceMemoryFor } from './capabilities.ts'
 import { FUNCTION_NAME_SETTING, formatTimeSpan, STORAGE_SETTING, TIMEOUT_SETTING } from './constants.ts'
@@ -62,7 +63,8 @@ function appSettings(request: DeployRequest, connectionString: string): Record<s
  * Create or update, idempotently: reads the app, plans (plan.ts, as
  * `cloud.plan()` does), then applies the plan's changes: the queues, then
  * the site and its settings (a new app or a configuration change), then the
- * package through OneDeploy and the trigger sync (new code). The cloudfn
+ * package through OneDeploy and the trigger sync (new code), then a topic
+ * subscriber's Event Grid topic, container and event subscription. The cloudfn
  * tags, which say what is deployed, are written last, so a deploy that fails
  * halfway is redone by the next attempt instead of looking done.
  */
@@ -121,7 +123,9 @@ export async function deployFunction(
     request.onStep?.('wait')
     await syncTriggers(context, app, request.trigger, signal)
   }
-  await syncEventSources(context, app, request.name, request.trigger, deployed?.trigger, signal)
+  // After the host lists the functions: Event Grid checks an event subscription's destination function.
+  if (planned.changes.some(isEventSourceChange))
+    await syncEventSources(context, app, request.name, request.trigger, deployed?.trigger, signal)
   const key = await readFunctionKey(context, app, signal)
   fields.codeHash = artifact.sha256
   await armCall('tagging', what, () =>
@@ -202,6 +206,11 @@ async function infrastructureOf(
     containerUrl: existingContainer(existing),
     connectionString: await existingConnectionString(context, signal),
   }
+}
+
+/** A change syncEventSources applies: a topic, a subscriber's link to one, or its dead-letter container (triggers/topic.ts). */
+function isEventSourceChange(change: PlanChange): boolean {
+  return change.resource.startsWith('topic:') || change.resource.startsWith('container:')
 }
 
 function existingContainer(site: Site): string {

@@ -1,11 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { httpEcho, morning, ticker, versionOne, worker } from '../../conformance/fixtures/functions.ts'
+import { topicWorker } from '../../conformance/fixtures/topics.ts'
 import { refusedAlike } from '../../conformance/scenarios/plan-refusals.ts'
 import { deployWritesOnlyItsPlan, recordWrites, type Write } from '../../conformance/scenarios/plan-writes.ts'
 import { withOverrides } from '../../src/define.ts'
 import { queue } from '../../src/triggers/queue.ts'
 import { schedule } from '../../src/triggers/schedule.ts'
-import { type Kit, startKit } from './__fixtures__/test-kit.ts'
+import { topic } from '../../src/triggers/topic.ts'
+import { KIT_SCOPE, type Kit, startKit } from './__fixtures__/test-kit.ts'
+import { appName } from './names.ts'
+import { deadLetterContainer } from './triggers/topic.ts'
 
 let kit: Kit | undefined
 afterEach(async () => {
@@ -64,6 +68,17 @@ function explain({ method, url }: Write): string[] {
   if (url.host.endsWith('.scm.azurewebsites.net')) return [...created, 'update-code']
   const queue = /\/queueservices\/default\/queues\/([^/]+)$/.exec(path)?.[1]
   if (queue) return [`${method === 'DELETE' ? 'delete' : 'create'}-queue queue:${queue}`]
+  // Event Grid (triggers/topic.ts): the shared topic, a subscriber's event subscription (its link), its dead-letter container.
+  const subscription = /\/providers\/microsoft\.eventgrid\/topics\/([^/]+)\/eventsubscriptions\/[^/]+$/.exec(path)?.[1]
+  if (subscription) return [`update-topic-link topic:${subscription}`]
+  const topic = /\/providers\/microsoft\.eventgrid\/topics\/([^/]+)$/.exec(path)?.[1]
+  if (topic) return [`${method === 'DELETE' ? 'delete' : 'create'}-topic topic:${topic}`]
+  const deadLetters = /\/blobservices\/default\/containers\/(dead-letter-[^/]+)$/.exec(path)?.[1]
+  if (deadLetters) {
+    const container = `container:${deadLetters}`
+    // Joining a topic makes sure the container its link names exists (a PUT Azure answers 409 when it does).
+    return method === 'DELETE' ? [`delete-queue ${container}`] : [`create-queue ${container}`, 'update-topic-link']
+  }
   if (path.endsWith('/syncfunctiontriggers')) return [...created, 'update-code']
   if (path.endsWith('/providers/microsoft.resources/tags/default')) return [...created, 'update-code', 'update-config']
   if (path.endsWith('/config/appsettings') || /\/sites\/[^/]+$/.test(path)) return [...created, 'update-config']
@@ -75,20 +90,25 @@ function explain({ method, url }: Write): string[] {
 /** Same trigger and settings as `ticker`, other code. */
 const everyFiveMinutes = withOverrides(morning, { trigger: schedule('rate(5 minutes)') })
 
+/** A deploy step of `name` on the kit's cloud, checked against its plan (deployWritesOnlyItsPlan); answers the planned changes. */
+function planThenDeploy(current: Kit, name: string) {
+  const recorded = {
+    cloud: current.cloud,
+    writes: recordWrites(current.server, isWrite),
+    writeCount: () => current.emulator.state.writeCount,
+    explain,
+  }
+  return async (definition: Parameters<typeof deployWritesOnlyItsPlan>[1]) => {
+    const { plan } = await deployWritesOnlyItsPlan(recorded, definition, name)
+    return plan.changes.map((change) => `${change.kind} ${change.resource}`)
+  }
+}
+
 describe('azure deploy applies its plan: every write it makes is a change its plan lists', () => {
   it('first deploy, unchanged redeploy, code, env and trigger changes, and a queue made again', async () => {
     kit = startKit()
     const current = kit
-    const recorded = {
-      cloud: current.cloud,
-      writes: recordWrites(current.server, isWrite),
-      writeCount: () => current.emulator.state.writeCount,
-      explain,
-    }
-    const step = async (definition: Parameters<typeof deployWritesOnlyItsPlan>[1]) => {
-      const { plan } = await deployWritesOnlyItsPlan(recorded, definition, 'plan-writes')
-      return plan.changes.map((change) => `${change.kind} ${change.resource}`)
-    }
+    const step = planThenDeploy(current, 'plan-writes')
     expect(await step(ticker)).toEqual(['create-function function:plan-writes', 'create-schedule schedule:plan-writes'])
     expect(await step(ticker)).toEqual([])
     // Same trigger and settings, other code: the package alone, not the site nor its settings.
@@ -109,5 +129,38 @@ describe('azure deploy applies its plan: every write it makes is a change its pl
     expect(await step(sameQueue)).toEqual(['update-code function:plan-writes', 'create-queue queue:plan-writes-poison'])
     expect(await step(httpEcho)).toContain('delete-queue queue:plan-writes-poison')
     await current.cloud.remove('plan-writes')
+  }, 120_000)
+
+  it('a topic subscriber: the Event Grid topic, its link and dead-letter container, as planned', async () => {
+    kit = startKit()
+    const current = kit
+    const step = planThenDeploy(current, 'plan-topic')
+    const container = `container:${deadLetterContainer(appName(KIT_SCOPE, 'plan-topic'))}`
+    const subscriber = (options: { maxRetries?: number } = {}) =>
+      withOverrides(topicWorker, { trigger: topic({ name: 'plan-orders', ...options }) })
+    expect(await step(subscriber())).toEqual([
+      'create-function function:plan-topic',
+      'create-topic topic:plan-orders',
+      `create-queue ${container}`,
+      'update-topic-link topic:plan-orders',
+    ])
+    expect(await step(subscriber())).toEqual([])
+    expect(await step(subscriber({ maxRetries: 3 }))).toEqual([
+      'update-config function:plan-topic',
+      'update-topic-link topic:plan-orders',
+    ])
+    // A queue named after the function has the portable dead-letter name of a topic subscriber: the container still goes.
+    expect(await step(withOverrides(worker, { trigger: queue({ name: 'plan-topic' }) }))).toEqual([
+      'update-code function:plan-topic',
+      'update-config function:plan-topic',
+      'create-queue queue:plan-topic',
+      'create-queue queue:plan-topic-poison',
+      'update-topic-link topic:plan-orders',
+      'update-queue-link queue:plan-topic',
+      `delete-queue ${container}`,
+      'delete-topic topic:plan-orders',
+    ])
+    expect(current.emulator.state.eventGrid.topics.size).toBe(0)
+    await current.cloud.remove('plan-topic')
   }, 120_000)
 })

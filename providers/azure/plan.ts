@@ -1,8 +1,9 @@
 /**
  * What a deploy would change on Azure, from reads only (the app, its
- * settings' names through the `list` action, the account's queues): the
- * hashes in the app's tags say whether the code and the configuration
- * change, the listed queues which are made or deleted. deploy.ts computes
+ * settings' names through the `list` action, the account's queues, a topic
+ * trigger's Event Grid topics): the hashes in the app's tags say whether the
+ * code and the configuration change, the listed queues which are made or
+ * deleted, the topics read whether one is made or deleted. deploy.ts computes
  * this same plan and applies exactly its changes, so the two cannot disagree.
  */
 import type { Site } from '@azure/arm-appservice'
@@ -96,8 +97,9 @@ function queueChanges(queues: readonly AccountQueue[], name: string, trigger: Tr
 }
 
 /**
- * The trigger's changes, with the queue writes read from the account instead of inferred from the two triggers,
- * and a topic subscriber's Event Grid facts (triggers/topic.ts: the topic made or deleted, its dead-letter container).
+ * The trigger's changes, with the queue writes read from the account instead
+ * of inferred from the two triggers, and a topic subscriber's Event Grid
+ * changes from what was read of its topics (`topics`; triggers/topic.ts).
  */
 function triggerChangesOn(
   name: string,
@@ -107,14 +109,13 @@ function triggerChangesOn(
   queues: readonly AccountQueue[] | undefined,
   topics: TopicFacts,
 ): PlanChange[] {
-  const inferred = withTopicDeadLetters(
-    withAzureQueues(triggerChanges(name, before, after, topics), name, [before, after]),
-    name,
-    app,
-    [before, after],
-  )
+  const azure = withAzureQueues(triggerChanges(name, before, after, topics), name, [before, after])
+  const inferred = withTopicDeadLetters(azure, name, app, before, after)
   if (!queues) return inferred
-  const links = inferred.filter((change) => change.kind !== 'create-queue' && change.kind !== 'delete-queue')
+  // A topic subscriber's dead-letter container is not a Storage queue: only the queues are read from the account.
+  const isQueue = (change: PlanChange) =>
+    (change.kind === 'create-queue' || change.kind === 'delete-queue') && change.resource.startsWith('queue:')
+  const links = inferred.filter((change) => !isQueue(change))
   const read = queueChanges(queues, name, after)
   // In src/plan.ts's order: queues made, then links, then queues deleted.
   return [...read.filter((c) => c.kind === 'create-queue'), ...links, ...read.filter((c) => c.kind === 'delete-queue')]
@@ -157,7 +158,8 @@ export async function planAgainst(
         ]
       : [createFunctionChange(name, request)]
     const topics = await readTopicFacts(context, undefined, trigger, signal)
-    return { changes: [...first, ...triggerChangesOn(name, app, undefined, trigger, queues, topics)], warnings, diff, queues }
+    const changes = [...first, ...triggerChangesOn(name, app, undefined, trigger, queues, topics)]
+    return { changes, warnings, diff, queues }
   }
   const changes: PlanChange[] = []
   if (!sameCode) changes.push({ kind: 'update-code', resource: `function:${name}`, detail: 'new package' })

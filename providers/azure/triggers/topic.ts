@@ -348,27 +348,46 @@ async function onlySubscriber(context: AzureContext, topic: string, signal: Abor
   return count <= 1
 }
 
-/** A subscriber's dead letters go to its blob container on Azure, not to the portable `<function>-dead-letter` queue. */
+/**
+ * A subscriber's dead letters go to its blob container on Azure, not to the
+ * portable `<function>-dead-letter` queue: the portable queue's changes give
+ * way to the container's, which follow the trigger kind alone (syncTopic
+ * makes it on joining a topic and deletes it on leaving topics, and keeps it
+ * on a move between topics). The portable names cannot say it: a queue named
+ * after the function has the same dead-letter queue as a topic subscriber.
+ */
 export function withTopicDeadLetters(
   changes: PlanChange[],
   name: string,
   app: string,
-  triggers: ReadonlyArray<Trigger | undefined>,
+  before: Trigger | undefined,
+  after: Trigger | undefined,
 ): PlanChange[] {
-  const renamed = new Map<string, string>()
-  for (const trigger of triggers) {
-    if (trigger?.kind === 'topic')
-      renamed.set(`queue:${topicNames(trigger, name).deadLetter}`, `container:${deadLetterContainer(app)}`)
+  const portable = new Set<string>()
+  for (const trigger of [before, after]) {
+    if (trigger?.kind === 'topic') portable.add(`queue:${topicNames(trigger, name).deadLetter}`)
   }
-  return changes.map((change) => {
-    const resource = renamed.get(change.resource)
-    if (!resource)
-      return {
-        ...change,
-        detail: change.detail.replace(/dead letters to [a-z0-9-]+-dead-letter/g, `dead letters to ${deadLetterContainer(app)}`),
-      }
-    return { ...change, resource, detail: change.detail.replace('dead-letter queue', 'dead-letter blob container') }
-  })
+  const container = deadLetterContainer(app)
+  const kept = changes
+    .filter((change) => !((change.kind === 'create-queue' || change.kind === 'delete-queue') && portable.has(change.resource)))
+    .map((change) => ({
+      ...change,
+      detail: change.detail.replace(/dead letters to [a-z0-9-]+-dead-letter/g, `dead letters to ${container}`),
+    }))
+  const resource = `container:${container}`
+  if (after?.kind === 'topic' && before?.kind !== 'topic') {
+    // Made before the link that names it as the dead-letter destination.
+    const link = kept.findIndex((change) => change.kind === 'update-topic-link')
+    const made: PlanChange = { kind: 'create-queue', resource, detail: 'dead-letter blob container' }
+    kept.splice(link === -1 ? kept.length : link, 0, made)
+  }
+  if (before?.kind === 'topic' && after?.kind !== 'topic') {
+    // Deleted before the topic it was the dead-letter destination on (leaveTopic's order).
+    const topic = kept.findIndex((change) => change.kind === 'delete-topic')
+    const gone: PlanChange = { kind: 'delete-queue', resource, detail: 'dead-letter blob container, no longer used' }
+    kept.splice(topic === -1 ? kept.length : topic, 0, gone)
+  }
+  return kept
 }
 
 /**
