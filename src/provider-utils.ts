@@ -32,7 +32,7 @@ export {
   triggerChanges,
 } from './plan.ts'
 /** Waiting for something that becomes ready: re-polls that start fast and slow down to the provider's interval. */
-export { FIRST_POLL_MS, fastPolls, pollPace } from './poll-pace.ts'
+export { FIRST_POLL_MS, fastPolls, POLL_GROWTH, pollPace } from './poll-pace.ts'
 /**
  * One request sent again over brief failures (`REQUEST_RETRY_POLICY`), and which
  * HTTP statuses are worth sending again; the operation-level retry stays the client's.

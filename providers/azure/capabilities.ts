@@ -25,6 +25,11 @@ export const FLEX_INSTANCE_MEMORY_MB = [2048, 4096] as const
  *   64 KiB, i.e. 48 KiB of JSON once base64-encoded as the host expects.
  *   send() writes to the queue's data plane: the credential needs
  *   'Storage Queue Data Message Sender' on cloudfn's storage account.
+ *   Topics: an Event Grid custom topic with an event subscription per
+ *   subscriber (triggers/topic.ts): 1-30 delivery attempts (maxRetries 0-29,
+ *   Event Grid's default 30), a dead-letter blob container fixed per
+ *   subscriber, and events of up to 1 MB per publish request, less what the
+ *   event's envelope takes. publish() needs 'EventGrid Data Sender'.
  */
 export const AZURE_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: false,
@@ -34,6 +39,9 @@ export const AZURE_CAPABILITIES: ProviderCapabilities = {
     http: { auth: ['public', 'key'], limits: { bodyCounting: 'bytes', maxRequestHeadBytes: 16 * 1024, jsonBodies: 'raw' } },
     schedule: { timezones: false },
     queue: { maxBatchSize: 10, maxRetries: { min: 0, max: 100 }, namedDeadLetter: false, maxMessageBytes: 48 * 1024 },
+    // 1 MB per publish request (https://learn.microsoft.com/azure/event-grid/event-schema), of which 1 KiB is left
+    // for the event's id, subject, type, time and version around the message (its `data`).
+    topic: { maxRetries: { min: 0, max: 29, default: 29 }, namedDeadLetter: false, maxMessageBytes: MB - 1024 },
   },
   logs: false,
   coldStartReport: true,

@@ -19,6 +19,8 @@ export const HTTP_ROUTE = '{*path}'
 /** Names of the timer and queue functions registered beside the envelope endpoint. */
 export const TIMER_FUNCTION = `${FUNCTION_NAME}-timer`
 export const QUEUE_FUNCTION = `${FUNCTION_NAME}-queue`
+/** The Event Grid trigger function of a topic subscriber, which its event subscription delivers to. */
+export const TOPIC_FUNCTION = `${FUNCTION_NAME}-topic`
 
 /**
  * host.json's extension bundle. Without it the host registers only HTTP and
@@ -28,10 +30,11 @@ export const QUEUE_FUNCTION = `${FUNCTION_NAME}-queue`
  */
 export const EXTENSION_BUNDLE = { id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' } as const
 
-/** Every function an app registers for a trigger: the envelope endpoint, plus the timer or queue function. */
+/** Every function an app registers for a trigger: the envelope endpoint, plus the timer, queue or topic function. */
 export function functionsFor(trigger: { kind: string } | undefined): string[] {
   if (trigger?.kind === 'schedule') return [FUNCTION_NAME, TIMER_FUNCTION]
   if (trigger?.kind === 'queue') return [FUNCTION_NAME, QUEUE_FUNCTION]
+  if (trigger?.kind === 'topic') return [FUNCTION_NAME, TOPIC_FUNCTION]
   return [FUNCTION_NAME]
 }
 

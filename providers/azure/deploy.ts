@@ -13,7 +13,7 @@ import { type RecordFields, tagsFor, toRecord } from './record.ts'
 import { scaleAndConcurrencyOf } from './scale.ts'
 import { publishPackage } from './scm.ts'
 import { queueAppSettings, syncQueues } from './triggers/queue.ts'
-import { syncTriggers } from './triggers/sync.ts'
+import { syncEventSources, syncTriggers } from './triggers/sync.ts'
 
 function siteDefinition(
   context: AzureContext,
@@ -121,6 +121,7 @@ export async function deployFunction(
     request.onStep?.('wait')
     await syncTriggers(context, app, request.trigger, signal)
   }
+  await syncEventSources(context, app, request.name, request.trigger, deployed?.trigger, signal)
   const key = await readFunctionKey(context, app, signal)
   fields.codeHash = artifact.sha256
   await armCall('tagging', what, () =>

@@ -95,3 +95,14 @@ export async function armFind<T>(operation: string, what: string, call: () => Pr
     throw error
   }
 }
+
+/**
+ * A data-plane call (Storage, Event Grid) refused with 401 or 403, as an
+ * UnauthorizedError whose message (from `describe(status)`) names the role the
+ * credential lacks; undefined for any other failure.
+ */
+export function dataPlaneRefusal(error: unknown, describe: (status: number) => string): UnauthorizedError | undefined {
+  const status = (error as { statusCode?: number }).statusCode
+  if (status !== 401 && status !== 403) return undefined
+  return new UnauthorizedError({ provider: 'azure', cause: error, message: describe(status) })
+}

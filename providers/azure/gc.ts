@@ -16,6 +16,7 @@ import { armCall, armFind } from './errors.ts'
 import { appName, containerName, planName, storageAccountName, TAGS } from './names.ts'
 import { fieldsFromSite, toRecord } from './record.ts'
 import { deleteQueue, listCloudfnQueues } from './triggers/queue.ts'
+import { topicLeftovers } from './triggers/topic.ts'
 
 const isManaged = (tags: Record<string, string> | undefined) => tags?.[TAGS.managed] === 'true'
 const iso = (date: Date | undefined) => date?.toISOString()
@@ -105,6 +106,9 @@ export async function collectGarbage(
           ),
       })
     }
+    // Topic subscribers' dead-letter containers and topics no subscriber is left on (triggers/topic.ts).
+    const containerNames = containers.map((container) => container.name ?? '')
+    candidates.push(...(await topicLeftovers(context, containerNames, (app) => staying.has(app), signal)))
     // A queue outlives its app when a remove stopped between the two.
     for (const queue of await listCloudfnQueues(context, signal)) {
       candidates.push({

@@ -27,6 +27,7 @@ import { fieldsFromSite, toRecord, userEnvKeys } from './record.ts'
 import { AzureSdk } from './sdk.ts'
 import { type AzureSettings, checkSettings, type ProviderSettings } from './settings.ts'
 import { deleteQueuesOf, sendMessage } from './triggers/queue.ts'
+import { leaveTopic, publishToTopic } from './triggers/topic.ts'
 
 export { AZURE_CAPABILITIES, instanceMemoryFor } from './capabilities.ts'
 export { AZURE_FLEX_PRICES, type AzureFlexPrices } from './pricing.ts'
@@ -145,6 +146,7 @@ export function createAzureProvider(settings: ProviderSettings): AzureProvider {
     },
 
     doSend: (request, options) => sendMessage(context, request, options.signal),
+    doPublish: (request, options) => publishToTopic(context, request, options.signal),
 
     async doRemove(name, options) {
       const { web, storage } = await sdk.clients()
@@ -153,6 +155,8 @@ export function createAzureProvider(settings: ProviderSettings): AzureProvider {
       if (!found) return { removed: false }
       const what = `app '${found.app}'`
       const { trigger } = found.fields
+      // Its event subscription goes before the app, so Event Grid stops delivering to it (and the last one out takes the topic).
+      if (trigger?.kind === 'topic') await leaveTopic(context, found.app, name, trigger.name, options.signal)
       // The app goes first, so its host stops reading the queues before they are deleted.
       const removed = await armFind('deleting', what, async () => {
         // Flex hosts one app per plan: the emptied plan goes with it.

@@ -14,5 +14,9 @@ export function azurePackages(trigger: Trigger | undefined, settings: { credenti
   ]
   if (!settings.credential) needed.push({ name: '@azure/identity', for: 'credentials (DefaultAzureCredential)' })
   if (trigger?.kind === 'queue') needed.push({ name: '@azure/storage-queue', for: 'queue() triggers' })
+  if (trigger?.kind === 'topic') {
+    needed.push({ name: '@azure/arm-eventgrid', for: 'topic() triggers (the Event Grid topic and subscriptions)' })
+    needed.push({ name: '@azure/eventgrid', for: 'publishing to topics' })
+  }
   return needed
 }

@@ -7,7 +7,14 @@
  */
 import type { Site } from '@azure/arm-appservice'
 import { ConflictError } from '../../src/errors/conflict.ts'
-import { configChange, createFunctionChange, type PlanChange, type PlanResponse, triggerChanges } from '../../src/plan.ts'
+import {
+  configChange,
+  createFunctionChange,
+  type PlanChange,
+  type PlanResponse,
+  type TopicFacts,
+  triggerChanges,
+} from '../../src/plan.ts'
 import type { PlanRequest, Warning } from '../../src/provider.ts'
 import { queueNames } from '../../src/triggers/queue.ts'
 import type { Trigger } from '../../src/triggers/types.ts'
@@ -18,6 +25,7 @@ import { appName } from './names.ts'
 import { fieldsFromSite, type RecordFields, toRecord, userEnvKeys } from './record.ts'
 import { scaleAndConcurrencyOf } from './scale.ts'
 import { type AccountQueue, azureQueueNames, checkQueueOwners, checkQueueTrigger, listQueues } from './triggers/queue.ts'
+import { checkTopicTrigger, readTopicFacts, withTopicDeadLetters } from './triggers/topic.ts'
 
 export interface AzureDiff {
   /** What the app's tags say is deployed; undefined when there is no app yet. */
@@ -87,14 +95,24 @@ function queueChanges(queues: readonly AccountQueue[], name: string, trigger: Tr
   return changes
 }
 
-/** The trigger's changes, with the queue writes read from the account instead of inferred from the two triggers. */
+/**
+ * The trigger's changes, with the queue writes read from the account instead of inferred from the two triggers,
+ * and a topic subscriber's Event Grid facts (triggers/topic.ts: the topic made or deleted, its dead-letter container).
+ */
 function triggerChangesOn(
   name: string,
+  app: string,
   before: Trigger | undefined,
   after: Trigger | undefined,
   queues: readonly AccountQueue[] | undefined,
+  topics: TopicFacts,
 ): PlanChange[] {
-  const inferred = withAzureQueues(triggerChanges(name, before, after), name, [before, after])
+  const inferred = withTopicDeadLetters(
+    withAzureQueues(triggerChanges(name, before, after, topics), name, [before, after]),
+    name,
+    app,
+    [before, after],
+  )
   if (!queues) return inferred
   const links = inferred.filter((change) => change.kind !== 'create-queue' && change.kind !== 'delete-queue')
   const read = queueChanges(queues, name, after)
@@ -138,7 +156,8 @@ export async function planAgainst(
           { kind: 'update-config', resource: `function:${name}`, detail: unfinished },
         ]
       : [createFunctionChange(name, request)]
-    return { changes: [...first, ...triggerChangesOn(name, undefined, trigger, queues)], warnings, diff, queues }
+    const topics = await readTopicFacts(context, undefined, trigger, signal)
+    return { changes: [...first, ...triggerChangesOn(name, app, undefined, trigger, queues, topics)], warnings, diff, queues }
   }
   const changes: PlanChange[] = []
   if (!sameCode) changes.push({ kind: 'update-code', resource: `function:${name}`, detail: 'new package' })
@@ -149,7 +168,8 @@ export async function planAgainst(
       web.webApps.listApplicationSettings(context.settings.resourceGroup, app, { abortSignal: signal }),
     )
     const record = toRecord(deployed, app, userEnvKeys(settings.properties ?? {}))
-    changes.push(configChange(name, record, request), ...triggerChangesOn(name, deployed.trigger, trigger, queues))
+    const topics = await readTopicFacts(context, deployed.trigger, trigger, signal)
+    changes.push(configChange(name, record, request), ...triggerChangesOn(name, app, deployed.trigger, trigger, queues, topics))
   } else if (queues) {
     // Same trigger, new code: a queue an earlier deploy did not finish making is made now.
     changes.push(...queueChanges(queues, name, trigger))
@@ -176,4 +196,5 @@ export async function planDeploy(
 export function checkRequest(request: PlanRequest): void {
   scaleAndConcurrencyOf(request.scale, request.providerOptions)
   if (request.trigger?.kind === 'queue') checkQueueTrigger(request.trigger, request.name)
+  if (request.trigger?.kind === 'topic') checkTopicTrigger(request.trigger)
 }

@@ -23,10 +23,11 @@ import {
   STORAGE_SETTING,
   TIMEOUT_SETTING,
   TIMER_FUNCTION,
+  TOPIC_FUNCTION,
 } from './constants.ts'
 import { CRASH_GRACE_MS, installCrashGuard } from './crash-guard.ts'
 import { groupSetCookieLines } from './triggers/cookies.ts'
-import { type HostTimer, queuePayloadOf, scheduledTimeOf, wireRequestOf } from './triggers/events.ts'
+import { type HostTimer, queuePayloadOf, scheduledTimeOf, topicPayloadOf, wireRequestOf } from './triggers/events.ts'
 import { ncrontabOf } from './triggers/schedule.ts'
 
 function logTo(context: InvocationContext, level: LogLevel, message: string): void {
@@ -129,6 +130,13 @@ export function createEntry(definition: RunnableDefinition): undefined {
       queueName: `%${QUEUE_NAME_SETTING}%`,
       connection: STORAGE_SETTING,
       handler: (message: unknown, context: InvocationContext) => runOrThrow(queuePayloadOf(message), context),
+    })
+  }
+  if (trigger?.kind === 'topic') {
+    // The event subscription delivers one Event Grid event per invocation; a throw makes the host answer 500,
+    // so Event Grid redelivers it, then dead-letters it (triggers/topic.ts).
+    app.eventGrid(TOPIC_FUNCTION, {
+      handler: (event: unknown, context: InvocationContext) => runOrThrow(topicPayloadOf(event), context),
     })
   }
   return undefined

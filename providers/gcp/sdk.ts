@@ -1,7 +1,7 @@
 import type { protos, v2 } from '@google-cloud/functions'
 import type { protos as schedulerProtos, v1 as schedulerV1 } from '@google-cloud/scheduler'
 import type { AuthClient } from 'google-auth-library'
-import { FIRST_POLL_MS, POLL_GROWTH } from '../../src/poll-pace.ts'
+import { FIRST_POLL_MS, POLL_GROWTH } from '../../src/provider-utils.ts'
 
 export type FunctionServiceClient = v2.FunctionServiceClient
 export type GcpFunction = protos.google.cloud.functions.v2.IFunction

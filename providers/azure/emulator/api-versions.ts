@@ -58,6 +58,8 @@ const VERSIONS: Record<string, readonly string[]> = {
     '2025-06-01',
     '2025-08-01',
   ],
+  // specification/eventgrid/resource-manager/Microsoft.EventGrid/stable (@azure/arm-eventgrid 14 sends 2022-06-15).
+  'microsoft.eventgrid': ['2018-01-01', '2019-01-01', '2019-06-01', '2020-06-01', '2021-12-01', '2022-06-15', '2025-02-15'],
   'microsoft.resources': [
     '2019-10-01',
     '2020-06-01',

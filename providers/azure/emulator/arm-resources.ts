@@ -201,6 +201,8 @@ export async function blobContainer(context: ArmContext, accountName: string, co
       : armError(404, 'ContainerNotFound', 'The specified container does not exist.')
   if (request.method === 'DELETE') {
     const existed = account.containers.delete(container)
+    // Its blobs go with it (blobs.ts).
+    context.state.blobs.dropContainer(account.name, container)
     return new Response(null, { status: existed ? 200 : 204 })
   }
   return armError(405, 'MethodNotAllowed', `${request.method} is not supported here.`)

@@ -260,6 +260,7 @@ function bindingOf(fn: FunctionRegistration) {
   if (fn.kind === 'http')
     return { type: 'httpTrigger', direction: 'in', route: fn.route, methods: fn.methods, authLevel: fn.authLevel }
   if (fn.kind === 'timer') return { type: 'timerTrigger', direction: 'in', schedule: fn.schedule }
+  if (fn.kind === 'eventGrid') return { type: 'eventGridTrigger', direction: 'in' }
   return { type: 'queueTrigger', direction: 'in', queueName: fn.queueName, connection: fn.connection }
 }
 

@@ -10,6 +10,7 @@ import {
   storageAccount,
 } from './arm-resources.ts'
 import { listSites, site } from './arm-sites.ts'
+import { eventGridTopics } from './eventgrid-arm.ts'
 import { armError } from './http.ts'
 import type { LongRunningOperations } from './lro.ts'
 import type { AzureState } from './state.ts'
@@ -43,6 +44,8 @@ export async function arm(state: AzureState, lro: LongRunningOperations, request
   const name = parts[7]
   if (provider === 'providers/microsoft.web/sites' && !name && request.method === 'GET') return listSites(context)
   if (provider === 'providers/microsoft.web/serverfarms' && !name && request.method === 'GET') return listServerFarms(context)
+  if (provider === 'providers/microsoft.eventgrid/topics') return eventGridTopics(context, name, parts.slice(8))
+  if (provider === 'providers/microsoft.eventgrid/systemtopics') return eventGridTopics(context, name, parts.slice(8), true)
   if (!name) return armError(404, 'NotFound', 'No route.')
   const rest = parts.slice(8)
   switch (provider) {

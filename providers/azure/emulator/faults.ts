@@ -4,7 +4,7 @@ import { armError } from './http.ts'
 
 /** Which endpoint family a fault applies to. */
 /** `host` is the envelope endpoint invoke calls; `http` the paths HTTP-triggered functions answer. */
-export type FaultTarget = 'arm' | 'scm' | 'host' | 'http' | 'queue'
+export type FaultTarget = 'arm' | 'scm' | 'host' | 'http' | 'queue' | 'eventgrid' | 'blob'
 
 /**
  * A fault in the emulator kit's vocabulary (src/emulator/faults.ts). On ARM a
@@ -44,6 +44,9 @@ const SURVIVABLE: Record<FaultTarget, Readonly<Record<string, AzureFault>>> = {
   http: {},
   // Storage answers 503 ServerBusy when it throttles.
   queue: { 'server-error 503': { kind: 'server-error', status: 503 } },
+  // Publishing is not retried by cloudfn beyond its control-plane policy: no fault modelled yet.
+  eventgrid: {},
+  blob: {},
 }
 
 /** A throttle or a server error: ARM's error body on ARM, the bare status elsewhere (Kudu, the host, Storage). */

@@ -109,8 +109,11 @@ function bindingError(unresolved: string[], bundle: HostConfig['bundle']): strin
     : `The binding type(s) '${types}' are not registered. Please ensure the type is correct and the binding extension is installed.`
 }
 
-/** Binding types the storage extension of the bundle registers; others the emulator does not model. */
-const BUNDLE_BINDINGS = new Set(['queuetrigger', 'queue'])
+/**
+ * Binding types the bundle's extensions register that the emulator models: the storage extension's queue
+ * bindings and the Event Grid extension's trigger (Microsoft.Azure.WebJobs.Extensions.EventGrid, in the bundle).
+ */
+const BUNDLE_BINDINGS = new Set(['queuetrigger', 'queue', 'eventgridtrigger'])
 
 /**
  * Splits what the app registered into the functions the host indexes and

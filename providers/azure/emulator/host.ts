@@ -186,6 +186,8 @@ function registration(metadata: FunctionMetadata): FunctionRegistration | undefi
       return { kind: 'timer', name, schedule: binding.schedule ?? '' }
     case 'queuetrigger':
       return { kind: 'queue', name, queueName: binding.queueName ?? '', connection: binding.connection ?? 'AzureWebJobsStorage' }
+    case 'eventgridtrigger':
+      return { kind: 'eventGrid', name }
     default:
       return undefined
   }

@@ -16,6 +16,8 @@ import { ENVELOPE_ROUTE } from '../constants.ts'
 import type { AzureSettings } from '../settings.ts'
 import { arm } from './arm.ts'
 import { randomSecret } from './arm-resources.ts'
+import { blobService } from './blob-service.ts'
+import { EventGridService } from './eventgrid.ts'
 import { AzureFaults, type FaultTarget } from './faults.ts'
 import { functionHost } from './function-host.ts'
 import { armError, bearerToken } from './http.ts'
@@ -50,9 +52,9 @@ function isWrite(request: Request): boolean {
 }
 
 /** The long-running operations' pace of each timing preset (see AzureEmulatorOptions). */
-const TIMINGS: Record<EmulatorTiming, { lroPolls: number; lroRetryAfterSec: number }> = {
-  fast: { lroPolls: 1, lroRetryAfterSec: 0 },
-  realistic: { lroPolls: 3, lroRetryAfterSec: 10 },
+const TIMINGS: Record<EmulatorTiming, { lroPolls: number; lroRetryAfterSec: number; eventGridRetryDelayMs: number }> = {
+  fast: { lroPolls: 1, lroRetryAfterSec: 0, eventGridRetryDelayMs: 10 },
+  realistic: { lroPolls: 3, lroRetryAfterSec: 10, eventGridRetryDelayMs: 10_000 },
 }
 
 export interface AzureEmulatorOptions {
@@ -78,6 +80,8 @@ export interface AzureEmulatorOptions {
   clock?: TriggerClock
   /** The queue listener's polling pace in ms, standing for the host's 100 ms minimum polling interval (default 100); see TriggerSettings. */
   queueRetryDelayMs?: number
+  /** Event Grid's first redelivery delay in ms (Azure: 10 s; fast 10, realistic 10 000); later steps keep Azure's ratios (eventgrid.ts). */
+  eventGridRetryDelayMs?: number
 }
 
 /**
@@ -102,6 +106,11 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
     queueRetryDelayMs: options.queueRetryDelayMs ?? 100,
   })
   state.onSiteChange = (site) => triggers.sync(site)
+  const eventGrid = new EventGridService(state, {
+    clock,
+    retryDelayMs: options.eventGridRetryDelayMs ?? preset.eventGridRetryDelayMs,
+    acceptToken,
+  })
 
   /** The cloudfn function a request is about (its app's tag), for faults aimed at one function. */
   const functionOf = (request: Request): string | undefined => {
@@ -142,8 +151,16 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
       }),
     ),
     http.all(
+      /^https:\/\/[a-z0-9]+\.blob\.core\.windows\.net\//i,
+      serve('blob', (request, url) => blobService(state, request, url, clock.now)),
+    ),
+    http.all(
       /^https:\/\/[a-z0-9]+\.queue\.core\.windows\.net\//i,
       serve('queue', (request, url) => queueService(state, request, url, clock.now)),
+    ),
+    http.all(
+      /^https:\/\/[a-z0-9-]+\.[a-z0-9]+-1\.eventgrid\.azure\.net\//i,
+      serve('eventgrid', (request, url) => eventGrid.publish(request, url)),
     ),
     http.all(/^https:\/\/[a-z0-9-]+\.azurewebsites\.net\//i, (info: { request: Request }) => {
       const { pathname } = new URL(info.request.url)
@@ -160,12 +177,13 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
     state,
     faults,
     listen: server.listen,
-    deadLetters: (functionName) => state.deadLetters(functionName),
+    deadLetters: (functionName) => [...state.deadLetters(functionName), ...eventGrid.deadLetters(functionName)],
     probe: () =>
       stateProbe(state, {
         exists: async (name) => state.siteForFunction(name) !== undefined,
         functionNames: async () => [...state.sites.values()].map((site) => site.tags['cloudfn:name'] ?? site.name),
-        deadLetters: async (name) => state.deadLetters(name),
+        deadLetters: async (name) => [...state.deadLetters(name), ...eventGrid.deadLetters(name)],
+        topicNames: async () => [...state.eventGrid.topics.values()].map((topic) => topic.name),
       }),
     // Any subscription and resource group: the emulator creates what the provider asks for.
     connect: (overrides) => ({
@@ -178,6 +196,7 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
     }),
     async close() {
       triggers.close()
+      eventGrid.close()
       server.close()
       const running = [...state.sites.values()].map((site) => site.runtime)
       for (const site of state.sites.values()) site.runtime = undefined

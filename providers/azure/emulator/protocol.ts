@@ -16,6 +16,7 @@ export type FunctionRegistration =
   | { kind: 'http'; name: string; route: string; methods: string[]; authLevel: string }
   | { kind: 'timer'; name: string; schedule: string }
   | { kind: 'queue'; name: string; queueName: string; connection: string }
+  | { kind: 'eventGrid'; name: string }
 
 /**
  * Typed data as the host sends a trigger's input and metadata over its RPC

@@ -1,5 +1,7 @@
 import { QUEUE_NAME_SETTING } from '../constants.ts'
 import type { AppRuntime } from './app-runtime.ts'
+import { BlobStore } from './blobs.ts'
+import { EventGridState } from './eventgrid-state.ts'
 import type { FunctionRegistration } from './protocol.ts'
 import type { QueueState } from './queues.ts'
 
@@ -95,6 +97,10 @@ export class AzureState {
   readonly plans = new Map<string, PlanState>()
   /** By lower-case name: site names are global. */
   readonly sites = new Map<string, SiteState>()
+  /** Event Grid custom topics, their subscriptions and the events they dead-lettered (eventgrid*.ts). */
+  readonly eventGrid = new EventGridState()
+  /** Blobs of every account's containers (blob-service.ts; Event Grid's dead letters). */
+  readonly blobs = new BlobStore()
   /**
    * Invocations that reached user code, by cloudfn function name (the app's
    * `cloudfn:name` tag; the app's name for apps cloudfn did not make), kept

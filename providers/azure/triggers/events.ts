@@ -62,3 +62,14 @@ export function queuePayloadOf(message: unknown): string {
   if (Buffer.isBuffer(message)) return message.toString('utf8')
   return JSON.stringify(message) ?? 'null'
 }
+
+/**
+ * A topic message: `data.message` of the Event Grid event publish() sent (triggers/topic.ts: Event Grid
+ * schema data must be an object, so the message is wrapped), which the library hands over parsed; encoded
+ * again. An event from another publisher, without that wrapping, stands for its whole `data`.
+ */
+export function topicPayloadOf(event: unknown): string {
+  const data = typeof event === 'object' && event !== null ? (event as { data?: unknown }).data : undefined
+  const wrapped = typeof data === 'object' && data !== null && !Array.isArray(data) && 'message' in data
+  return JSON.stringify((wrapped ? (data as { message: unknown }).message : data) ?? null)
+}

@@ -5,7 +5,6 @@
  * metadata, so remove and gc find them: the trigger's queue and the
  * `<queue>-poison` queue the host moves failed messages to.
  */
-import { UnauthorizedError } from '../../../src/errors/unauthorized.ts'
 import type { SendRequest } from '../../../src/provider.ts'
 import {
   decideQueue,
@@ -20,7 +19,7 @@ import type { QueueTrigger } from '../../../src/triggers/types.ts'
 import { fail } from '../../../src/validation.ts'
 import { QUEUE_NAME_SETTING, QUEUE_SETTINGS } from '../constants.ts'
 import type { AzureContext } from '../context.ts'
-import { armCall, armFind, mapArmError } from '../errors.ts'
+import { armCall, armFind, dataPlaneRefusal, mapArmError } from '../errors.ts'
 import { storageAccountName } from '../names.ts'
 
 /** Queue metadata names must be C# identifiers: no `cloudfn:` prefix as on tags. */
@@ -175,14 +174,12 @@ export async function sendMessage(
     return { messageId: sent.messageId }
   } catch (error) {
     if (signal?.aborted) throw error
-    const status = (error as { statusCode?: number }).statusCode
-    if (status === 401 || status === 403) {
-      throw new UnauthorizedError({
-        provider: 'azure',
-        cause: error,
-        message: `Azure Storage refused a message for queue '${request.queue}' (HTTP ${status}); the credential needs 'Storage Queue Data Message Sender' on the storage account '${account}'`,
-      })
-    }
+    const refused = dataPlaneRefusal(
+      error,
+      (status) =>
+        `Azure Storage refused a message for queue '${request.queue}' (HTTP ${status}); the credential needs 'Storage Queue Data Message Sender' on the storage account '${account}'`,
+    )
+    if (refused) throw refused
     throw mapArmError(error, 'sending a message to', `queue '${request.queue}'`)
   }
 }

@@ -13,6 +13,7 @@ import { EXTENSION_BUNDLE, functionsFor } from '../constants.ts'
 import type { AzureContext } from '../context.ts'
 import { armCall } from '../errors.ts'
 import { hostStatusReader } from '../host-status.ts'
+import { syncTopic } from './topic.ts'
 
 /** Tells the host its package changed and waits until every function of `trigger` is listed. */
 export async function syncTriggers(
@@ -23,6 +24,22 @@ export async function syncTriggers(
 ): Promise<void> {
   await armCall('syncing the triggers of', `app '${app}'`, () => syncFunctionTriggers(context, app, signal))
   await waitForFunctions(context, app, functionsFor(trigger), signal)
+}
+
+/**
+ * After the host lists the functions (and on a change of settings alone): what
+ * delivers to them outside the app follows the trigger. A topic subscriber's
+ * event subscription can only be made once its Event Grid function is listed.
+ */
+export async function syncEventSources(
+  context: AzureContext,
+  app: string,
+  name: string,
+  trigger: Trigger | undefined,
+  previous: Trigger | undefined,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  await syncTopic(context, app, name, trigger, previous, signal)
 }
 
 /**

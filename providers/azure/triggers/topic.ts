@@ -1,0 +1,454 @@
+/**
+ * A topic trigger on Azure Event Grid (decided in docs/FIDELITY.md, "Event Grid"):
+ * the shared **custom topic** `<name>` in the resource group (made by the first
+ * subscriber's deploy unless it exists), and per subscriber one **event
+ * subscription** `cloudfn-<function>` whose destination is the app's Event Grid
+ * trigger function (endpoint type `AzureFunction`, resource id
+ * `.../sites/<app>/functions/cloudfn-topic`), with the subscriber's retry policy
+ * (`maxDeliveryAttempts` = maxRetries + 1, 1-30) and its own dead-letter blob
+ * container `dead-letter-<app>` in cloudfn's storage account
+ * (https://learn.microsoft.com/azure/event-grid/manage-event-delivery,
+ * https://learn.microsoft.com/azure/event-grid/delivery-and-retry). Every event
+ * subscription gets every event: fan-out.
+ *
+ * Ownership: the topic cloudfn made carries the `cloudfn:managed` and
+ * `cloudfn:sharedTopic` tags (no function's name: it belongs to none); an event
+ * subscription is a subscriber's own by its name and labels. The last subscriber
+ * out (no event subscription left on the topic, whoever made them) deletes a
+ * topic cloudfn made; a topic cloudfn did not make is used and never deleted.
+ *
+ * Publishing sends Event Grid schema events (the topic's default input schema;
+ * the Node model's `app.eventGrid` hands the handler that event) through
+ * `@azure/eventgrid`'s EventGridPublisherClient with the provider's Microsoft
+ * Entra credential, so the credential needs 'EventGrid Data Sender' on the topic.
+ * The event's `data` is `{ message }`: Event Grid schema data must be an object (the
+ * SDK's serializer refuses others: "events.data must be of type object"), and a
+ * message may be any JSON value.
+ */
+import { randomUUID } from 'node:crypto'
+import type { EventGridManagementClient, EventSubscription, Topic } from '@azure/arm-eventgrid'
+import { ConflictError } from '../../../src/errors/conflict.ts'
+import { NotFoundError } from '../../../src/errors/not-found.ts'
+import type { GcCandidate } from '../../../src/gc.ts'
+import type { PlanChange, TopicFacts } from '../../../src/plan.ts'
+import type { PublishRequest } from '../../../src/provider.ts'
+import { topicNames, topicRetries } from '../../../src/triggers/topic.ts'
+import type { TopicTrigger, Trigger } from '../../../src/triggers/types.ts'
+import { fail } from '../../../src/validation.ts'
+import { AZURE_CAPABILITIES } from '../capabilities.ts'
+import { TOPIC_FUNCTION } from '../constants.ts'
+import type { AzureContext } from '../context.ts'
+import { armCall, armFind, dataPlaneRefusal, mapArmError } from '../errors.ts'
+import { storageAccountName, TAGS } from '../names.ts'
+import { requestRetryPolicy } from '../request-retry.ts'
+
+/** The tag that marks a topic cloudfn made for its subscribers (beside `cloudfn:managed`). */
+export const SHARED_TOPIC_TAG = 'cloudfn:sharedTopic'
+/** Labels on a subscriber's event subscription: cloudfn's, and whose. */
+export const SUBSCRIPTION_LABELS = (functionName: string) => ['cloudfn-managed', `cloudfn-function:${functionName}`]
+/** The event type cloudfn publishes with (Event Grid schema events need one). */
+export const MESSAGE_EVENT_TYPE = 'cloudfn.message'
+
+/** Names Event Grid reserves as topic name prefixes (https://learn.microsoft.com/azure/event-grid/troubleshoot-errors). */
+const RESERVED_PREFIXES = ['microsoft', 'eventgrid', 'system']
+
+/** A subscriber's event subscription: 3-64 letters, digits and '-' (cloudfn names give at most 48). */
+export function eventSubscriptionName(functionName: string): string {
+  return `cloudfn-${functionName}`
+}
+
+/** The subscriber's own dead-letter container (3-63 characters, as the deployment container's name). */
+export function deadLetterContainer(app: string): string {
+  return `dead-letter-${app}`.slice(0, 63).replace(/-+$/, '')
+}
+
+/** Delivery attempts of a subscriber's copy before Event Grid dead-letters it (default: Event Grid's 30). */
+export function deliveryAttempts(trigger: TopicTrigger): number {
+  return topicRetries(trigger, AZURE_CAPABILITIES.triggers.topic?.maxRetries ?? { default: 29 }) + 1
+}
+
+/** What Event Grid refuses in a topic's name, refused before anything is made (cloudfn names are at most 40 characters). */
+export function checkTopicTrigger(trigger: TopicTrigger): void {
+  if (trigger.name.length < 3) {
+    fail(
+      'trigger.name',
+      `must have at least 3 characters on azure, whose Event Grid topic names are 3-50 (got "${trigger.name}")`,
+    )
+  }
+  const reserved = RESERVED_PREFIXES.find((prefix) => trigger.name.startsWith(prefix))
+  if (reserved) fail('trigger.name', `cannot start with '${reserved}' on azure: Event Grid reserves it (got "${trigger.name}")`)
+}
+
+const clients = new WeakMap<object, Promise<EventGridManagementClient>>()
+
+/** `@azure/arm-eventgrid`, loaded on first use (only topic triggers need it), with cloudfn's retry policy as the other clients. */
+function eventGridClient(context: AzureContext): Promise<EventGridManagementClient> {
+  let client = clients.get(context.sdk)
+  if (!client) {
+    client = Promise.all([import('@azure/arm-eventgrid'), context.sdk.credential()]).then(
+      ([sdk, credential]) =>
+        new sdk.EventGridManagementClient(credential, context.settings.subscriptionId, {
+          retryOptions: { maxRetries: 0 },
+          additionalPolicies: [{ policy: requestRetryPolicy(), position: 'perRetry' }],
+        }),
+    )
+    client.catch(() => clients.delete(context.sdk))
+    clients.set(context.sdk, client)
+  }
+  return client
+}
+
+const lro = (context: AzureContext, signal: AbortSignal | undefined) => ({
+  updateIntervalInMs: context.settings.pollIntervalMs,
+  abortSignal: signal,
+})
+
+async function getTopic(context: AzureContext, topic: string, signal: AbortSignal | undefined): Promise<Topic | undefined> {
+  const client = await eventGridClient(context)
+  return armFind('reading', `Event Grid topic '${topic}'`, () =>
+    client.topics.get(context.settings.resourceGroup, topic, { abortSignal: signal }),
+  )
+}
+
+const madeByCloudfn = (topic: Topic | undefined) =>
+  topic?.tags?.[TAGS.managed] === 'true' && topic.tags[SHARED_TOPIC_TAG] === 'true'
+
+function functionResourceId(context: AzureContext, app: string): string {
+  const { subscriptionId, resourceGroup } = context.settings
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Web/sites/${app}/functions/${TOPIC_FUNCTION}`
+}
+
+function storageAccountId(context: AzureContext): string {
+  const { subscriptionId, resourceGroup } = context.settings
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Storage/storageAccounts/${storageAccountName(context.scope)}`
+}
+
+/**
+ * Subscribes the app's Event Grid function to the topic (after the host lists
+ * it: Event Grid checks the destination function when the subscription is
+ * made): the topic unless it exists, the dead-letter container, then the event
+ * subscription, created or updated to the trigger's retries.
+ */
+export async function joinTopic(
+  context: AzureContext,
+  app: string,
+  functionName: string,
+  trigger: TopicTrigger,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const client = await eventGridClient(context)
+  const { resourceGroup, location } = context.settings
+  if (!(await getTopic(context, trigger.name, signal))) {
+    const tags = { [TAGS.managed]: 'true', [SHARED_TOPIC_TAG]: 'true' }
+    // A PUT of a topic another subscriber made meanwhile only rewrites the same tags.
+    await armCall('creating', `Event Grid topic '${trigger.name}'`, () =>
+      client.topics.beginCreateOrUpdateAndWait(resourceGroup, trigger.name, { location, tags }, lro(context, signal)),
+    )
+  }
+  const { storage } = await context.sdk.clients()
+  const container = deadLetterContainer(app)
+  try {
+    await armCall('creating', `dead-letter container '${container}'`, () =>
+      storage.blobContainers.create(resourceGroup, storageAccountName(context.scope), container, {}, { abortSignal: signal }),
+    )
+  } catch (error) {
+    // It exists already (an earlier deploy): it keeps its dead letters.
+    if (!ConflictError.isInstance(error)) throw error
+  }
+  const subscription: EventSubscription = {
+    destination: {
+      endpointType: 'AzureFunction',
+      resourceId: functionResourceId(context, app),
+      // One event per delivery, as the Node model's single-event handler takes it.
+      maxEventsPerBatch: 1,
+      preferredBatchSizeInKilobytes: 64,
+    },
+    labels: SUBSCRIPTION_LABELS(functionName),
+    eventDeliverySchema: 'EventGridSchema',
+    // Event Grid's default time to live (1 day): the longest it keeps retrying.
+    retryPolicy: { maxDeliveryAttempts: deliveryAttempts(trigger), eventTimeToLiveInMinutes: 1440 },
+    deadLetterDestination: {
+      endpointType: 'StorageBlob',
+      resourceId: storageAccountId(context),
+      blobContainerName: container,
+    },
+  }
+  const name = eventSubscriptionName(functionName)
+  await armCall('subscribing', `function '${functionName}' to Event Grid topic '${trigger.name}'`, () =>
+    client.topicEventSubscriptions.beginCreateOrUpdateAndWait(
+      resourceGroup,
+      trigger.name,
+      name,
+      subscription,
+      lro(context, signal),
+    ),
+  )
+}
+
+/**
+ * After a subscriber leaves `topic` (removed, or moved to another topic or
+ * trigger): its event subscription and dead-letter container go, then the
+ * topic if no event subscription is left on it and cloudfn made it.
+ */
+export async function leaveTopic(
+  context: AzureContext,
+  app: string,
+  functionName: string,
+  topic: string,
+  signal: AbortSignal | undefined,
+  keepDeadLetters = false,
+): Promise<void> {
+  const client = await eventGridClient(context)
+  const { resourceGroup } = context.settings
+  await armFind('unsubscribing', `function '${functionName}' from Event Grid topic '${topic}'`, () =>
+    client.topicEventSubscriptions.beginDeleteAndWait(
+      resourceGroup,
+      topic,
+      eventSubscriptionName(functionName),
+      lro(context, signal),
+    ),
+  )
+  const { storage } = await context.sdk.clients()
+  // A subscriber moving to another topic keeps its dead letters (the container is its own, not the topic's).
+  if (!keepDeadLetters)
+    await armFind('deleting', `dead-letter container '${deadLetterContainer(app)}'`, () =>
+      storage.blobContainers.delete(resourceGroup, storageAccountName(context.scope), deadLetterContainer(app), {
+        abortSignal: signal,
+      }),
+    )
+  if (!(await leavingDeletesTopic(context, topic, signal))) return
+  // Not atomic (ARM has no conditional delete): a subscriber joining this very moment loses the topic and must deploy again.
+  await armFind('deleting', `Event Grid topic '${topic}'`, () =>
+    client.topics.beginDeleteAndWait(resourceGroup, topic, lro(context, signal)),
+  )
+}
+
+/** Whether the topic would go now: cloudfn made it and no event subscription is left on it (reads only; a plan asks too). */
+export async function leavingDeletesTopic(
+  context: AzureContext,
+  topic: string,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  if (!madeByCloudfn(await getTopic(context, topic, signal))) return false
+  const client = await eventGridClient(context)
+  const left = await armFind('listing the event subscriptions of', `Event Grid topic '${topic}'`, async () => {
+    for await (const _ of client.topicEventSubscriptions.list(context.settings.resourceGroup, topic, { abortSignal: signal })) {
+      return true
+    }
+    return false
+  })
+  return left === false
+}
+
+/** Whether the topic exists (a plan asks: a subscriber's deploy makes it only when it does not). */
+export async function topicExists(context: AzureContext, topic: string, signal: AbortSignal | undefined): Promise<boolean> {
+  return (await getTopic(context, topic, signal)) !== undefined
+}
+
+/** The topic's publish endpoint, read from ARM once per topic and provider. */
+const endpoints = new WeakMap<object, Map<string, string>>()
+
+async function endpointOf(context: AzureContext, topic: string, signal: AbortSignal | undefined): Promise<string> {
+  const known = endpoints.get(context.sdk)?.get(topic)
+  if (known) return known
+  const found = await getTopic(context, topic, signal)
+  const endpoint = found?.endpoint
+  if (!endpoint) {
+    throw new NotFoundError({
+      provider: 'azure',
+      resource: topic,
+      message: `Topic '${topic}' does not exist on azure; deploy a function with topic({ name: '${topic}' }) first`,
+    })
+  }
+  const map = endpoints.get(context.sdk) ?? new Map<string, string>()
+  map.set(topic, endpoint)
+  endpoints.set(context.sdk, map)
+  return endpoint
+}
+
+/** publish(): one Event Grid schema event whose data is the message; each event subscription delivers it. */
+export async function publishToTopic(
+  context: AzureContext,
+  request: PublishRequest,
+  signal: AbortSignal | undefined,
+): Promise<{ messageId: string }> {
+  const endpoint = await endpointOf(context, request.topic, signal)
+  const [{ EventGridPublisherClient }, credential] = await Promise.all([import('@azure/eventgrid'), context.sdk.credential()])
+  const client = new EventGridPublisherClient(endpoint, 'EventGrid', credential, { retryOptions: { maxRetries: 0 } })
+  const id = randomUUID()
+  const event = {
+    id,
+    eventType: MESSAGE_EVENT_TYPE,
+    subject: request.topic,
+    dataVersion: '1.0',
+    data: { message: JSON.parse(request.message) as unknown },
+  }
+  try {
+    await client.send([event], { abortSignal: signal })
+    return { messageId: id }
+  } catch (error) {
+    if (signal?.aborted) throw error
+    const refused = dataPlaneRefusal(
+      error,
+      (status) =>
+        `Event Grid refused a message for topic '${request.topic}' (HTTP ${status}); the credential needs 'EventGrid Data Sender' on the topic`,
+    )
+    if (refused) throw refused
+    const status = (error as { statusCode?: number }).statusCode
+    // The topic went since its endpoint was read: read it again (NotFound when it is gone).
+    if (status === 404 || (error as { code?: string }).code === 'ENOTFOUND') {
+      endpoints.get(context.sdk)?.delete(request.topic)
+      await endpointOf(context, request.topic, signal)
+    }
+    throw mapArmError(error, 'publishing to', `Event Grid topic '${request.topic}'`)
+  }
+}
+
+/** For deploy: the subscription follows the trigger (joins, updates its retries, or leaves the topic it had). */
+export async function syncTopic(
+  context: AzureContext,
+  app: string,
+  functionName: string,
+  trigger: Trigger | undefined,
+  previous: Trigger | undefined,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (previous?.kind === 'topic' && !(trigger?.kind === 'topic' && trigger.name === previous.name)) {
+    await leaveTopic(context, app, functionName, previous.name, signal, trigger?.kind === 'topic')
+  }
+  if (trigger?.kind === 'topic') await joinTopic(context, app, functionName, trigger, signal)
+}
+
+/** What a plan of a topic trigger reads, as deploy's own steps would (src/plan.ts TopicFacts). */
+export async function readTopicFacts(
+  context: AzureContext,
+  before: Trigger | undefined,
+  after: Trigger | undefined,
+  signal: AbortSignal | undefined,
+): Promise<TopicFacts> {
+  const moved = before?.kind === 'topic' && !(after?.kind === 'topic' && after.name === before.name)
+  return {
+    topicExists: after?.kind === 'topic' ? await topicExists(context, after.name, signal) : false,
+    // The subscriber's own event subscription is still there when the plan reads: the topic goes if it is the only one.
+    leftTopicDeleted: moved ? await onlySubscriber(context, before.name, signal) : false,
+  }
+}
+
+async function onlySubscriber(context: AzureContext, topic: string, signal: AbortSignal | undefined): Promise<boolean> {
+  if (!madeByCloudfn(await getTopic(context, topic, signal))) return false
+  const client = await eventGridClient(context)
+  let count = 0
+  await armFind('listing the event subscriptions of', `Event Grid topic '${topic}'`, async () => {
+    for await (const _ of client.topicEventSubscriptions.list(context.settings.resourceGroup, topic, { abortSignal: signal })) {
+      count++
+      if (count > 1) break
+    }
+    return true
+  })
+  return count <= 1
+}
+
+/** A subscriber's dead letters go to its blob container on Azure, not to the portable `<function>-dead-letter` queue. */
+export function withTopicDeadLetters(
+  changes: PlanChange[],
+  name: string,
+  app: string,
+  triggers: ReadonlyArray<Trigger | undefined>,
+): PlanChange[] {
+  const renamed = new Map<string, string>()
+  for (const trigger of triggers) {
+    if (trigger?.kind === 'topic')
+      renamed.set(`queue:${topicNames(trigger, name).deadLetter}`, `container:${deadLetterContainer(app)}`)
+  }
+  return changes.map((change) => {
+    const resource = renamed.get(change.resource)
+    if (!resource)
+      return {
+        ...change,
+        detail: change.detail.replace(/dead letters to [a-z0-9-]+-dead-letter/g, `dead letters to ${deadLetterContainer(app)}`),
+      }
+    return { ...change, resource, detail: change.detail.replace('dead-letter queue', 'dead-letter blob container') }
+  })
+}
+
+/**
+ * For gc: what a remove that stopped half-way (or two last subscribers leaving at once) left of topics:
+ * subscribers' dead-letter containers whose app is gone, and topics cloudfn made with no event
+ * subscription left. ARM gives neither a change time, so they go only with `olderThanMs: 0`, as queues do.
+ * Without `@azure/arm-eventgrid` installed no topic can have been made: there is nothing to list.
+ */
+export async function topicLeftovers(
+  context: AzureContext,
+  containers: readonly string[],
+  appStays: (app: string) => boolean,
+  signal: AbortSignal | undefined,
+): Promise<GcCandidate[]> {
+  const { resourceGroup } = context.settings
+  const candidates: GcCandidate[] = []
+  for (const name of containers) {
+    const app = name.replace(/^dead-letter-/, '')
+    if (!name.startsWith('dead-letter-cf-') || deadLetterContainer(app) !== name) continue
+    candidates.push({
+      resource: `container:${name}`,
+      changedAt: undefined,
+      unused: !appStays(app),
+      remove: async () => {
+        const { storage } = await context.sdk.clients()
+        await armFind('deleting', `container '${name}'`, () =>
+          storage.blobContainers.delete(resourceGroup, storageAccountName(context.scope), name, { abortSignal: signal }),
+        )
+      },
+    })
+  }
+  const client = await eventGridClient(context).catch(() => undefined)
+  if (!client) return candidates
+  const topics: Topic[] = []
+  await armFind('listing the Event Grid topics of', `resource group '${resourceGroup}'`, async () => {
+    for await (const topic of client.topics.listByResourceGroup(resourceGroup, { abortSignal: signal })) topics.push(topic)
+    return true
+  })
+  for (const topic of topics) {
+    const name = topic.name ?? ''
+    const subscriptions: EventSubscription[] = []
+    await armFind('listing the event subscriptions of', `Event Grid topic '${name}'`, async () => {
+      for await (const sub of client.topicEventSubscriptions.list(resourceGroup, name, { abortSignal: signal }))
+        subscriptions.push(sub)
+      return true
+    })
+    // cloudfn's subscriptions whose app is gone (on any topic): Event Grid would keep failing to deliver to them.
+    const orphans = subscriptions.filter((sub) => {
+      const app = /\/sites\/([^/]+)\/functions\//i.exec(subscriberResourceId(sub))?.[1]
+      return sub.labels?.includes('cloudfn-managed') === true && app !== undefined && !appStays(app)
+    })
+    for (const sub of orphans) {
+      const subName = sub.name ?? ''
+      candidates.push({
+        resource: `event-subscription:${name}/${subName}`,
+        changedAt: undefined,
+        unused: true,
+        remove: () =>
+          armFind('deleting', `event subscription '${subName}'`, () =>
+            client.topicEventSubscriptions.beginDeleteAndWait(resourceGroup, name, subName, lro(context, signal)),
+          ),
+      })
+    }
+    if (!madeByCloudfn(topic)) continue
+    candidates.push({
+      resource: `topic:${name}`,
+      changedAt: undefined,
+      // Unused once the orphans listed before it are gone.
+      unused: subscriptions.length === orphans.length,
+      remove: () =>
+        armFind('deleting', `Event Grid topic '${name}'`, () =>
+          client.topics.beginDeleteAndWait(resourceGroup, name, lro(context, signal)),
+        ),
+    })
+  }
+  return candidates
+}
+
+/** The function an event subscription delivers to (its AzureFunction destination's resource id), or ''. */
+function subscriberResourceId(sub: EventSubscription): string {
+  const destination = sub.destination as { endpointType?: string; resourceId?: string } | undefined
+  return destination?.endpointType === 'AzureFunction' ? (destination.resourceId ?? '') : ''
+}
