@@ -1,22 +1,42 @@
+import { readdirSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'esbuild'
 import { defineConfig } from 'tsup'
 import { providerSubpaths } from './providers/subpaths.ts'
 
-const FIXTURES = fileURLToPath(new URL('./conformance/fixtures/functions.ts', import.meta.url))
+const FIXTURES_DIR = fileURLToPath(new URL('./conformance/fixtures/', import.meta.url))
 
 /**
- * The conformance fixtures are deployed by the suite, so they must stay a
- * module of their own (the one `defineFunction` records and `deploy`
- * bundles), not be inlined into the CLI: point imports of them at their own
- * build output.
+ * Each conformance fixture module gets its own build entry: `functions.ts` is
+ * `dist/conformance-fixtures.js`, any other `<name>.ts` is
+ * `dist/conformance-fixtures-<name>.js`. Read from the folder, so a new
+ * fixture module needs no edit here.
+ */
+const FIXTURE_ENTRIES: Record<string, string> = Object.fromEntries(
+  readdirSync(FIXTURES_DIR)
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+    .map((file) => {
+      const base = basename(file, '.ts')
+      return [base === 'functions' ? 'conformance-fixtures' : `conformance-fixtures-${base}`, `conformance/fixtures/${file}`]
+    }),
+)
+const FIXTURE_OUTPUT = new Map(Object.entries(FIXTURE_ENTRIES).map(([name, file]) => [join(FIXTURES_DIR, basename(file)), name]))
+
+/**
+ * The conformance fixtures are deployed by the suite, so each must stay a
+ * module of its own that exports its definitions by name (the module
+ * `defineFunction` records and `deploy` bundles and imports the export
+ * from), not be inlined into the CLI or merged into a shared chunk, whose
+ * exports esbuild renames (the deploy check then refuses the definition as
+ * unexported): point imports of them at their own build output.
  */
 const separateFixtures: Plugin = {
   name: 'separate-conformance-fixtures',
   setup(build) {
-    build.onResolve({ filter: /fixtures\/functions\.ts$/ }, (args) => {
-      const resolved = fileURLToPath(new URL(args.path, `file://${args.resolveDir}/`))
-      return resolved === FIXTURES ? { path: './conformance-fixtures.js', external: true } : undefined
+    build.onResolve({ filter: /fixtures\/[^/]+\.ts$/ }, (args) => {
+      const output = FIXTURE_OUTPUT.get(fileURLToPath(new URL(args.path, `file://${args.resolveDir}/`)))
+      return output ? { path: `./${output}.js`, external: true } : undefined
     })
   },
 }
@@ -62,8 +82,11 @@ export default defineConfig([
   {
     ...shared,
     // Imports `cloudfn` by name, so the deployed bundle gets the slim runtime.
-    entry: { 'conformance-fixtures': 'conformance/fixtures/functions.ts' },
+    // No shared chunks: each fixture module is whole (it and the inbox helper
+    // it imports), so deploying one bundles only it.
+    entry: FIXTURE_ENTRIES,
     format: ['esm'],
+    splitting: false,
     external: ['cloudfn'],
   },
 ])

@@ -45,6 +45,7 @@ export function rememberSecretValues(values: Iterable<string>): void {
 }
 
 const REDACTED = '[redacted]'
+const TOKEN_CHAR = /^[\p{L}\p{N}_-]$/u
 
 function redactKnownValues(text: string): string {
   let out = text
@@ -55,6 +56,12 @@ function redactKnownValues(text: string): string {
       // As far as the text keeps matching the value: the whole value, or what a truncation left of it.
       let length = MIN_MATCH
       while (length < value.length && out[at + length] === value[length]) length++
+      // A cut-short value ends where the quote of it ends; text that goes on with another letter, digit, `-` or `_`
+      // only shares the value's start (names made from one run id, one URL scheme) and is not the value.
+      if (length < value.length && TOKEN_CHAR.test(out[at + length] ?? '')) {
+        at = out.indexOf(start, at + 1)
+        continue
+      }
       out = out.slice(0, at) + REDACTED + out.slice(at + length)
       at = out.indexOf(start, at + REDACTED.length)
     }

@@ -303,4 +303,31 @@ describe('the packed package in a new project', () => {
     expect((await cli('ls', '--provider', 'local')).stdout).toContain('hello')
     expect((await cli('rm', 'hello', '--provider', 'local')).stdout).toContain('removed hello')
   })
+
+  // The suite users run from the package: its fixtures are deployed from dist/ (each must stay a module that
+  // exports its definitions, not a shared chunk) and its messages are redacted (names must stay readable).
+  it('passes its own conformance suite on the local fake from the packed CLI', async () => {
+    const cli = join(dir, 'node_modules/.bin/cloudfn')
+    const result = await run(node, [cli, 'conformance', '--provider', 'local', '--emulate'], {
+      cwd: dir,
+      env,
+      maxBuffer: 64 << 20,
+    })
+      .then(({ stdout }) => ({ code: 0, stdout }))
+      .catch((error: { code?: number; stdout?: string }) => ({ code: error.code, stdout: error.stdout ?? '' }))
+    const failed = result.stdout.split('\n').filter((line) => /\bFAILED\b/.test(line))
+    expect(failed).toEqual([])
+    // The scenarios that deploy fixtures from their own modules, and those that match run-id names in messages.
+    for (const id of [
+      'queue-content',
+      'schedule-event',
+      'topic-fan-out',
+      'storage-events',
+      'scale-max-instances',
+      'not-found',
+      'queue-ownership',
+    ])
+      expect(result.stdout).toMatch(new RegExp(`^local-worker +${id} +passed`, 'm'))
+    expect(result.code).toBe(0)
+  })
 })

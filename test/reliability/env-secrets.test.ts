@@ -59,6 +59,20 @@ describe('env values in errors', () => {
     expect(shown).not.toContain('say \\"hi\\"')
     expect(error.message).toBe('Deploy failed: [redacted]')
   })
+
+  it('are not found in text that only shares their start (names made from one run id)', () => {
+    // The conformance suite names every resource `<run id><n>-<what>` and gives one of those names to a
+    // subscriber as env: the other names of the run must stay readable, or messages naming them are useless.
+    const subscriber = 'cf0325e03x-failing'
+    withOverrides(defineFunction({ name: 'prefixed', handler: () => null }), { env: { SUBSCRIBER: subscriber } })
+    const error = new ProviderError({
+      provider: 'aws',
+      message: `queue 'cf0325e031-theirs' exists, function cf0325e0-healthy failed; ${subscriber} and "${subscriber.slice(0, 12)}" did not`,
+    })
+    expect(error.message).toBe(
+      `queue 'cf0325e031-theirs' exists, function cf0325e0-healthy failed; [redacted] and "[redacted]" did not`,
+    )
+  })
 })
 
 describe('env checks before sending', () => {
