@@ -2,7 +2,7 @@ import { ProviderError } from '../../src/errors/provider-error.ts'
 import type { PlanChangeKind } from '../../src/plan.ts'
 import type { Artifact, DeployRequest, DeployResponse, Warning } from '../../src/provider.ts'
 import { throwIfAborted } from '../../src/retry.ts'
-import { awaitOperation, type ControlPlane, getFunction, uploadSource, waitSettled } from './control-plane.ts'
+import { awaitOperation, type ControlPlane, uploadSource, waitSettled } from './control-plane.ts'
 import { checkDeploy, type Options } from './deploy-checks.ts'
 import { functionState } from './enums.ts'
 import { cloudfnLabels } from './labels.ts'
@@ -200,7 +200,9 @@ async function writeFunction(
 
 /** Removes the trigger's resources first, so a remove that crashes half-way is finished by the next one. */
 export async function removeFunction(plane: ControlPlane, name: string, signal?: AbortSignal): Promise<{ removed: boolean }> {
-  const existing = await getFunction(plane, name)
+  // An operation still running on it (a deploy, or a delete whose answer a dropped connection lost) is waited out:
+  // Cloud Functions refuses another one with ABORTED ("An operation on function ... is already in progress").
+  const existing = await waitSettled(plane, name, signal)
   if (!existing) return { removed: false }
   // Between steps: nothing more is deleted once the caller has aborted.
   throwIfAborted(signal)
