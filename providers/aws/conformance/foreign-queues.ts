@@ -1,4 +1,5 @@
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
+import { harnessRetry } from '../../../conformance/harness-retry.ts'
 import type { ForeignQueues } from '../../../conformance/scenario.ts'
 import { type AwsEmulator, FAKE_CREDENTIALS } from '../emulator/index.ts'
 
@@ -13,8 +14,12 @@ export function awsForeignQueues(emulator: AwsEmulator, region: string): Foreign
   const { state } = emulator
   return {
     async create(name, messages) {
-      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, tags: { owner: 'someone-else' } }))
-      for (const body of messages) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }))
+      // CreateQueue with the same attributes answers the existing queue's URL, so a repeat is safe.
+      const made = await harnessRetry(() =>
+        sqs.send(new CreateQueueCommand({ QueueName: name, tags: { owner: 'someone-else' } })),
+      )
+      for (const body of messages)
+        await harnessRetry(() => sqs.send(new SendMessageCommand({ QueueUrl: made?.QueueUrl, MessageBody: body })))
     },
     async read(name) {
       const found = state.queues.get(name)

@@ -1,4 +1,5 @@
 import type { Storage } from '@google-cloud/storage'
+import { harnessRetry } from '../../../conformance/harness-retry.ts'
 import type { ObjectStore } from '../../../conformance/scenario.ts'
 import { storageAuthClient } from '../emulator/index.ts'
 
@@ -18,17 +19,21 @@ export function gcpObjects(project: string): ObjectStore {
   }
   return {
     async createBucket(bucket) {
-      await (await storage()).createBucket(bucket)
+      const client = await storage()
+      await harnessRetry(() => client.createBucket(bucket), { madeBefore: true })
     },
     async put(bucket, key, bytes) {
-      await (await storage()).bucket(bucket).file(key).save(Buffer.from(bytes), { resumable: false })
+      const client = await storage()
+      await harnessRetry(() => client.bucket(bucket).file(key).save(Buffer.from(bytes), { resumable: false }))
     },
     async delete(bucket, key) {
-      await (await storage()).bucket(bucket).file(key).delete()
+      const client = await storage()
+      await harnessRetry(() => client.bucket(bucket).file(key).delete())
     },
     async bucketNames() {
-      const [buckets] = await (await storage()).getBuckets()
-      return buckets.map((bucket) => bucket.name)
+      const client = await storage()
+      const listed = await harnessRetry(() => client.getBuckets())
+      return (listed?.[0] ?? []).map((bucket) => bucket.name)
     },
   }
 }
