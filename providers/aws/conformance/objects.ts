@@ -15,7 +15,9 @@ export function awsObjects(region: string): ObjectStore {
       await harnessRetry(() => s3.send(new CreateBucketCommand({ Bucket: bucket })), { madeBefore: true })
     },
     async put(bucket, key, bytes) {
-      await harnessRetry(() => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes })))
+      const put = await harnessRetry(() => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes })))
+      // S3 quotes its ETag; the neutral etag is without the quotes (triggers/storage-event.ts).
+      return { etag: (put?.ETag ?? '').replace(/"/g, '') }
     },
     async delete(bucket, key) {
       await harnessRetry(() => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })))

@@ -82,7 +82,7 @@ export function checkTopicTrigger(trigger: TopicTrigger): void {
 const clients = new WeakMap<object, Promise<EventGridManagementClient>>()
 
 /** `@azure/arm-eventgrid`, loaded on first use (only topic triggers need it), with cloudfn's retry policy as the other clients. */
-function eventGridClient(context: AzureContext): Promise<EventGridManagementClient> {
+export function eventGridClient(context: AzureContext): Promise<EventGridManagementClient> {
   let client = clients.get(context.sdk)
   if (!client) {
     client = Promise.all([import('@azure/arm-eventgrid'), context.sdk.credential()]).then(
@@ -98,7 +98,7 @@ function eventGridClient(context: AzureContext): Promise<EventGridManagementClie
   return client
 }
 
-const lro = (context: AzureContext, signal: AbortSignal | undefined) => ({
+export const lro = (context: AzureContext, signal: AbortSignal | undefined) => ({
   updateIntervalInMs: context.settings.pollIntervalMs,
   abortSignal: signal,
 })
@@ -110,15 +110,18 @@ async function getTopic(context: AzureContext, topic: string, signal: AbortSigna
   )
 }
 
-const madeByCloudfn = (topic: Topic | undefined) =>
+/** A topic (custom or system) cloudfn made for its subscribers: it carries both tags. */
+export const madeByCloudfn = (topic: Pick<Topic, 'tags'> | undefined) =>
   topic?.tags?.[TAGS.managed] === 'true' && topic.tags[SHARED_TOPIC_TAG] === 'true'
 
-function functionResourceId(context: AzureContext, app: string): string {
+/** The app's Event Grid trigger function an event subscription delivers to (the topic's, or the storage trigger's). */
+export function functionResourceId(context: AzureContext, app: string, fn = TOPIC_FUNCTION): string {
   const { subscriptionId, resourceGroup } = context.settings
-  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Web/sites/${app}/functions/${TOPIC_FUNCTION}`
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Web/sites/${app}/functions/${fn}`
 }
 
-function storageAccountId(context: AzureContext): string {
+/** cloudfn's storage account (topic subscribers' dead letters; the source of the storage trigger's system topic). */
+export function storageAccountId(context: AzureContext): string {
   const { subscriptionId, resourceGroup } = context.settings
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Storage/storageAccounts/${storageAccountName(context.scope)}`
 }

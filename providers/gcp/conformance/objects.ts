@@ -2,6 +2,7 @@ import type { Storage } from '@google-cloud/storage'
 import { harnessRetry } from '../../../conformance/harness-retry.ts'
 import type { ObjectStore } from '../../../conformance/scenario.ts'
 import { storageAuthClient } from '../emulator/index.ts'
+import { neutralEtag } from '../triggers/storage-event.ts'
 
 /**
  * The storage scenarios' object store on the GCP emulator: the official
@@ -24,7 +25,11 @@ export function gcpObjects(project: string): ObjectStore {
     },
     async put(bucket, key, bytes) {
       const client = await storage()
-      await harnessRetry(() => client.bucket(bucket).file(key).save(Buffer.from(bytes), { resumable: false }))
+      const file = client.bucket(bucket).file(key)
+      await harnessRetry(() => file.save(Buffer.from(bytes), { resumable: false }))
+      // The object as Cloud Storage reports it, made neutral as the shim does (triggers/storage-event.ts).
+      const [metadata] = (await harnessRetry(() => file.getMetadata())) ?? [{}]
+      return { etag: neutralEtag(metadata) }
     },
     async delete(bucket, key) {
       const client = await storage()
