@@ -36,6 +36,7 @@ import { armCall, armFind } from '../errors.ts'
 import { storageAccountName, TAGS } from '../names.ts'
 import { BLOB_EVENT_TYPES } from './storage-event.ts'
 import {
+  countSubscriptions,
   eventGridClient,
   eventSubscriptionName,
   functionResourceId,
@@ -138,17 +139,9 @@ async function bucketSubscribers(
 /** How many event subscriptions the system topic has (at most two are counted: the plan asks whether it has another). */
 async function subscriptionCount(context: AzureContext, topic: string, signal: AbortSignal | undefined): Promise<number> {
   const client = await eventGridClient(context)
-  let count = 0
-  await armFind('listing the event subscriptions of', `Event Grid system topic '${topic}'`, async () => {
-    for await (const _ of client.systemTopicEventSubscriptions.listBySystemTopic(context.settings.resourceGroup, topic, {
-      abortSignal: signal,
-    })) {
-      count++
-      if (count > 1) break
-    }
-    return true
-  })
-  return count
+  const { resourceGroup } = context.settings
+  const list = () => client.systemTopicEventSubscriptions.listBySystemTopic(resourceGroup, topic, { abortSignal: signal })
+  return countSubscriptions(`Event Grid system topic '${topic}'`, list)
 }
 
 async function getContainer(

@@ -340,15 +340,21 @@ export async function readTopicFacts(
 async function onlySubscriber(context: AzureContext, topic: string, signal: AbortSignal | undefined): Promise<boolean> {
   if (!madeByCloudfn(await getTopic(context, topic, signal))) return false
   const client = await eventGridClient(context)
+  const list = () => client.topicEventSubscriptions.list(context.settings.resourceGroup, topic, { abortSignal: signal })
+  return (await countSubscriptions(`Event Grid topic '${topic}'`, list)) <= 1
+}
+
+/** How many event subscriptions a listing of `what` yields, counting at most two (whether one has company); 0 when it is gone. */
+export async function countSubscriptions(what: string, list: () => AsyncIterable<unknown>): Promise<number> {
   let count = 0
-  await armFind('listing the event subscriptions of', `Event Grid topic '${topic}'`, async () => {
-    for await (const _ of client.topicEventSubscriptions.list(context.settings.resourceGroup, topic, { abortSignal: signal })) {
+  await armFind('listing the event subscriptions of', what, async () => {
+    for await (const _ of list()) {
       count++
       if (count > 1) break
     }
     return true
   })
-  return count <= 1
+  return count
 }
 
 /**
