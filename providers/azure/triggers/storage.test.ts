@@ -151,6 +151,31 @@ describe('azure storage triggers (Event Grid system topic)', () => {
     await cloud.remove('first')
   })
 
+  it('gc removes what a gone subscriber left (its event subscription, the system topic, an empty bucket cloudfn made) and never a bucket holding blobs, nor the account around it', async () => {
+    kit = startKit()
+    const { cloud } = kit
+    await cloud.deploy(on('ghost-bucket'), { name: 'ghost' })
+    await cloud.deploy(on('full-bucket'), { name: 'keeper' })
+    await blobs(kit).getContainerClient('full-bucket').getBlockBlobClient('data.txt').uploadData(new TextEncoder().encode('x'))
+    // The apps went another way (the portal, removes that stopped after deleting them): their subscriptions stay behind.
+    kit.emulator.state.sites.delete(appName(scope, 'ghost'))
+    kit.emulator.state.sites.delete(appName(scope, 'keeper'))
+    expect((await cloud.gc({ olderThanMs: 60_000, dryRun: true })).removed).toEqual([])
+    const result = await cloud.gc({ olderThanMs: 0 })
+    expect(result.removed).toEqual(
+      expect.arrayContaining([
+        'event-subscription:' + `${systemTopicName(account)}/cloudfn-ghost`,
+        'event-subscription:' + `${systemTopicName(account)}/cloudfn-keeper`,
+        `topic:${systemTopicName(account)}`,
+        'bucket:ghost-bucket',
+      ]),
+    )
+    expect(result.removed).not.toContain('bucket:full-bucket')
+    expect(result.removed).not.toContain(`storage-account:${account}`)
+    expect(systemTopics(kit)).toEqual([])
+    expect([...containers(kit)].filter((name) => name.endsWith('-bucket'))).toEqual(['full-bucket'])
+  })
+
   it("refuses a bucket named like cloudfn's own containers before anything is written", async () => {
     kit = startKit({ retry: { maxAttempts: 1 } })
     const before = kit.emulator.state.writeCount

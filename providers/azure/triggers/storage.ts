@@ -27,6 +27,7 @@
 import type { EventSubscription, SystemTopic } from '@azure/arm-eventgrid'
 import type { BlobContainer } from '@azure/arm-storage'
 import { ConflictError } from '../../../src/errors/conflict.ts'
+import type { GcCandidate } from '../../../src/gc.ts'
 import type { PlanChange, StorageFacts } from '../../../src/plan.ts'
 import type { StorageTrigger, Trigger } from '../../../src/triggers/types.ts'
 import { fail } from '../../../src/validation.ts'
@@ -40,11 +41,13 @@ import {
   eventGridClient,
   eventSubscriptionName,
   functionResourceId,
+  listSubscriptions,
   lro,
   madeByCloudfn,
   SHARED_TOPIC_TAG,
   SUBSCRIPTION_LABELS,
   storageAccountId,
+  topicLeftoversOf,
 } from './topic.ts'
 
 /** Container metadata on a bucket cloudfn made (container metadata names must be C# identifiers). */
@@ -58,6 +61,11 @@ export const BUCKET_METADATA = { managed: 'cloudfn_managed', bucket: 'cloudfn_bu
  * `dead-letter-`: topic subscribers' dead letters (triggers/topic.ts).
  */
 const RESERVED_PREFIXES = ['azure-webjobs-', 'app-package-', 'dead-letter-']
+
+/** Whether a container of cloudfn's account is its own or the host's (not a bucket). */
+export function isAccountContainer(name: string): boolean {
+  return RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix))
+}
 
 /** The system topic cloudfn makes for its account's blob events (3-50 characters: the account name is at most 24). */
 export function systemTopicName(account: string): string {
@@ -123,18 +131,15 @@ async function bucketSubscribers(
   signal: AbortSignal | undefined,
 ): Promise<string[]> {
   const client = await eventGridClient(context)
-  const subject = containerSubject(bucket).toLowerCase()
-  const names: string[] = []
-  await armFind('listing the event subscriptions of', `Event Grid system topic '${topic}'`, async () => {
-    for await (const sub of client.systemTopicEventSubscriptions.listBySystemTopic(context.settings.resourceGroup, topic, {
-      abortSignal: signal,
-    })) {
-      if ((sub.filter?.subjectBeginsWith ?? '').toLowerCase().startsWith(subject)) names.push(sub.name ?? '')
-    }
-    return true
-  })
-  return names
+  const { resourceGroup } = context.settings
+  const list = () => client.systemTopicEventSubscriptions.listBySystemTopic(resourceGroup, topic, { abortSignal: signal })
+  const subscriptions = await listSubscriptions(`Event Grid system topic '${topic}'`, list)
+  return subscriptions.filter((sub) => filtersOn(sub, bucket)).map((sub) => sub.name ?? '')
 }
+
+/** Whether an event subscription's subject filter is within the bucket's blobs. */
+const filtersOn = (sub: EventSubscription, bucket: string) =>
+  (sub.filter?.subjectBeginsWith ?? '').toLowerCase().startsWith(containerSubject(bucket).toLowerCase())
 
 /** How many event subscriptions the system topic has (at most two are counted: the plan asks whether it has another). */
 async function subscriptionCount(context: AzureContext, topic: string, signal: AbortSignal | undefined): Promise<number> {
@@ -158,7 +163,7 @@ async function getContainer(
 }
 
 /** Metadata names compare without case (https://learn.microsoft.com/rest/api/storageservices/naming-and-referencing-containers--blobs--and-metadata). */
-function madeContainer(container: BlobContainer | undefined): boolean {
+function madeContainer(container: Pick<BlobContainer, 'metadata'> | undefined): boolean {
   const metadata = Object.fromEntries(
     Object.entries(container?.metadata ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
   )
@@ -382,4 +387,55 @@ export function withSystemTopic(changes: PlanChange[], facts: AzureStorageFacts,
   }
   if (facts.leftSystemTopicDeleted) out.push({ kind: 'delete-topic', resource, detail: 'its last storage subscriber leaves' })
   return out
+}
+
+/**
+ * For gc: what storage subscribers that went another way left (an app deleted
+ * outside cloudfn, a remove that stopped half-way): their event subscriptions
+ * on the system topic, the system topic cloudfn made once none is left, and
+ * buckets cloudfn made that no event subscription filters on any more and
+ * that hold no blob. ARM gives none of them a change time: they go only with
+ * `olderThanMs: 0`. Without `@azure/arm-eventgrid` no subscription can be
+ * read, so no bucket is taken for unused.
+ */
+export async function storageLeftovers(
+  context: AzureContext,
+  containers: ReadonlyArray<Pick<BlobContainer, 'name' | 'metadata'>>,
+  appStays: (app: string) => boolean,
+  signal: AbortSignal | undefined,
+): Promise<GcCandidate[]> {
+  const client = await eventGridClient(context).catch(() => undefined)
+  if (!client) return []
+  const { resourceGroup } = context.settings
+  const topic = await findSystemTopic(context, signal)
+  const name = topic?.name
+  const candidates: GcCandidate[] = []
+  let staying: EventSubscription[] = []
+  if (name) {
+    const left = await topicLeftoversOf(
+      { resource: `topic:${name}`, made: madeByCloudfn(topic) },
+      () => client.systemTopicEventSubscriptions.listBySystemTopic(resourceGroup, name, { abortSignal: signal }),
+      appStays,
+      (sub) => client.systemTopicEventSubscriptions.beginDeleteAndWait(resourceGroup, name, sub, lro(context, signal)),
+      () => client.systemTopics.beginDeleteAndWait(resourceGroup, name, lro(context, signal)),
+    )
+    candidates.push(...left.candidates)
+    staying = left.staying
+  }
+  const subscribed = (bucket: string) => staying.some((sub) => filtersOn(sub, bucket))
+  for (const container of containers) {
+    const bucket = container.name ?? ''
+    if (isAccountContainer(bucket) || !madeContainer(container) || subscribed(bucket)) continue
+    candidates.push({
+      resource: `bucket:${bucket}`,
+      changedAt: undefined,
+      unused: await containerEmpty(context, bucket, signal),
+      remove: () =>
+        armFind('deleting', `blob container '${bucket}'`, async () => {
+          const { storage } = await context.sdk.clients()
+          return storage.blobContainers.delete(resourceGroup, storageAccountName(context.scope), bucket, { abortSignal: signal })
+        }),
+    })
+  }
+  return candidates
 }
