@@ -18,5 +18,12 @@ export function azurePackages(trigger: Trigger | undefined, settings: { credenti
     needed.push({ name: '@azure/arm-eventgrid', for: 'topic() triggers (the Event Grid topic and subscriptions)' })
     needed.push({ name: '@azure/eventgrid', for: 'publishing to topics' })
   }
+  if (trigger?.kind === 'storage') {
+    needed.push({
+      name: '@azure/arm-eventgrid',
+      for: "storage() triggers (the account's Event Grid system topic and subscriptions)",
+    })
+    needed.push({ name: '@azure/storage-blob', for: 'storage() triggers (whether a bucket holds blobs before it is deleted)' })
+  }
   return needed
 }

@@ -10,6 +10,7 @@ import type { StorageEventType } from '../../../src/triggers/types.ts'
 import { type Kit, SUBSCRIPTION, startKit } from '../__fixtures__/test-kit.ts'
 import { emulatorCredential } from '../emulator/index.ts'
 import { appName, storageAccountName } from '../names.ts'
+import { azurePackages } from '../packages.ts'
 import { systemTopicName } from './storage.ts'
 
 let kit: Kit | undefined
@@ -174,6 +175,12 @@ describe('azure storage triggers (Event Grid system topic)', () => {
     expect(result.removed).not.toContain(`storage-account:${account}`)
     expect(systemTopics(kit)).toEqual([])
     expect([...containers(kit)].filter((name) => name.endsWith('-bucket'))).toEqual(['full-bucket'])
+  })
+
+  it('names the packages a storage trigger loads, so a deploy without them is MissingPackage before anything is sent', () => {
+    expect(azurePackages(storage({ bucket: 'photos' }), { credential: {} }).map((entry) => entry.name)).toEqual(
+      expect.arrayContaining(['@azure/arm-eventgrid', '@azure/storage-blob']),
+    )
   })
 
   it("refuses a bucket named like cloudfn's own containers before anything is written", async () => {
