@@ -52,7 +52,11 @@ export interface PlatformFaults {
 export interface ObjectStore {
   /** Makes a bucket as a user would (cloudfn did not make it, so it must never delete it). */
   createBucket(bucket: string): Promise<void>
-  put(bucket: string, key: string, bytes: Uint8Array): Promise<void>
+  /**
+   * Writes an object; answers its etag as that cloud's storage reports it (the neutral etag is opaque: an
+   * MD5 in hex on S3, Cloud Storage and the local fake, the blob's ETag on Azure), which the event must carry.
+   */
+  put(bucket: string, key: string, bytes: Uint8Array): Promise<{ etag: string }>
   delete(bucket: string, key: string): Promise<void>
   /** The buckets that exist. */
   bucketNames(): Promise<string[]>

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
 import { withOverrides } from '../../src/define.ts'
 import type { ProviderCapabilities } from '../../src/provider.ts'
@@ -22,8 +21,6 @@ function objectsOf(context: ScenarioContext): ObjectStore {
 /** A bucket name unique to the run (function names are valid bucket names too). */
 const bucketFor = (context: ScenarioContext, suffix: string) => context.name(suffix)
 
-const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex')
-
 export const storageTrigger: Scenario[] = [
   {
     id: 'storage-events',
@@ -41,13 +38,14 @@ export const storageTrigger: Scenario[] = [
           name: context.name('reader'),
         })
         const body = new TextEncoder().encode(JSON.stringify({ hello: 'wörld' }))
-        await objects.put(bucket, 'in/a.json', body)
+        // The etag as that cloud's storage reports it: opaque, compared only with what the same cloud reports.
+        const { etag } = await objects.put(bucket, 'in/a.json', body)
         await objects.put(bucket, 'in/b.txt', body) // suffix does not match
         await objects.put(bucket, 'out/c.json', body) // prefix does not match
         await objects.delete(bucket, 'out/c.json')
         await objects.delete(bucket, 'in/a.json')
         const expected = [
-          { bucket, key: 'in/a.json', size: body.byteLength, etag: md5(body), type: 'created' },
+          { bucket, key: 'in/a.json', size: body.byteLength, etag, type: 'created' },
           { bucket, key: 'in/a.json', size: 0, etag: '', type: 'deleted' },
         ]
         const got = () =>

@@ -30,6 +30,10 @@ export const FLEX_INSTANCE_MEMORY_MB = [2048, 4096] as const
  *   Event Grid's default 30), a dead-letter blob container fixed per
  *   subscriber, and events of up to 1 MB per publish request, less what the
  *   event's envelope takes. publish() needs 'EventGrid Data Sender'.
+ *   Storage: a bucket is a blob container in cloudfn's storage account, its
+ *   events (created, deleted) come through the account's Event Grid system
+ *   topic, whose subject filters do the prefix and suffix
+ *   (triggers/storage.ts); Event Grid's default 30 delivery attempts.
  */
 export const AZURE_CAPABILITIES: ProviderCapabilities = {
   asyncInvoke: false,
@@ -42,6 +46,7 @@ export const AZURE_CAPABILITIES: ProviderCapabilities = {
     // 1 MB per publish request (https://learn.microsoft.com/azure/event-grid/event-schema), of which 1 KiB is left
     // for the event's id, subject, type, time and version around the message (its `data`).
     topic: { maxRetries: { min: 0, max: 29, default: 29 }, namedDeadLetter: false, maxMessageBytes: MB - 1024 },
+    storage: { events: ['created', 'deleted'], filters: true },
   },
   logs: false,
   coldStartReport: true,

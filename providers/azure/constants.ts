@@ -21,6 +21,8 @@ export const TIMER_FUNCTION = `${FUNCTION_NAME}-timer`
 export const QUEUE_FUNCTION = `${FUNCTION_NAME}-queue`
 /** The Event Grid trigger function of a topic subscriber, which its event subscription delivers to. */
 export const TOPIC_FUNCTION = `${FUNCTION_NAME}-topic`
+/** The Event Grid trigger function of a storage() subscriber, which its system topic's event subscription delivers to. */
+export const STORAGE_FUNCTION = `${FUNCTION_NAME}-storage`
 
 /**
  * host.json's extension bundle. Without it the host registers only HTTP and
@@ -30,11 +32,12 @@ export const TOPIC_FUNCTION = `${FUNCTION_NAME}-topic`
  */
 export const EXTENSION_BUNDLE = { id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' } as const
 
-/** Every function an app registers for a trigger: the envelope endpoint, plus the timer, queue or topic function. */
+/** Every function an app registers for a trigger: the envelope endpoint, plus the timer, queue, topic or storage function. */
 export function functionsFor(trigger: { kind: string } | undefined): string[] {
   if (trigger?.kind === 'schedule') return [FUNCTION_NAME, TIMER_FUNCTION]
   if (trigger?.kind === 'queue') return [FUNCTION_NAME, QUEUE_FUNCTION]
   if (trigger?.kind === 'topic') return [FUNCTION_NAME, TOPIC_FUNCTION]
+  if (trigger?.kind === 'storage') return [FUNCTION_NAME, STORAGE_FUNCTION]
   return [FUNCTION_NAME]
 }
 

@@ -208,9 +208,12 @@ async function infrastructureOf(
   }
 }
 
-/** A change syncEventSources applies: a topic, a subscriber's link to one, or its dead-letter container (triggers/topic.ts). */
+/**
+ * A change syncEventSources applies: a topic (custom or system), a subscriber's link to one, its dead-letter
+ * container (triggers/topic.ts), or a storage trigger's bucket and link (triggers/storage.ts).
+ */
 function isEventSourceChange(change: PlanChange): boolean {
-  return change.resource.startsWith('topic:') || change.resource.startsWith('container:')
+  return ['topic:', 'container:', 'bucket:'].some((prefix) => change.resource.startsWith(prefix))
 }
 
 function existingContainer(site: Site): string {

@@ -5,7 +5,8 @@
  * deploy creates the container and plan before the app, so one that crashed
  * in between leaves a plan or container without its app: gc removes those,
  * cloudfn-tagged queues whose app is gone (ARM gives a queue no change time,
- * so only with olderThanMs 0), and the storage account once no app is left.
+ * so only with olderThanMs 0), storage triggers' leftovers (triggers/storage.ts), and
+ * the storage account once no app and no bucket is left in it.
  * The resource group is the user's: gc never deletes it.
  */
 import type { Site } from '@azure/arm-appservice'
@@ -16,6 +17,7 @@ import { armCall, armFind } from './errors.ts'
 import { appName, containerName, planName, storageAccountName, TAGS } from './names.ts'
 import { fieldsFromSite, toRecord } from './record.ts'
 import { deleteQueue, listCloudfnQueues } from './triggers/queue.ts'
+import { isAccountContainer, storageLeftovers } from './triggers/storage.ts'
 import { topicLeftovers } from './triggers/topic.ts'
 
 const isManaged = (tags: Record<string, string> | undefined) => tags?.[TAGS.managed] === 'true'
@@ -109,6 +111,8 @@ export async function collectGarbage(
     // Topic subscribers' dead-letter containers and topics no subscriber is left on (triggers/topic.ts).
     const containerNames = containers.map((container) => container.name ?? '')
     candidates.push(...(await topicLeftovers(context, containerNames, (app) => staying.has(app), signal)))
+    // Storage subscribers' event subscriptions, the system topic and empty buckets cloudfn made (triggers/storage.ts).
+    candidates.push(...(await storageLeftovers(context, containers, (app) => staying.has(app), signal)))
     // A queue outlives its app when a remove stopped between the two.
     for (const queue of await listCloudfnQueues(context, signal)) {
       candidates.push({
@@ -118,11 +122,12 @@ export async function collectGarbage(
         remove: () => deleteQueue(context, queue.name, signal),
       })
     }
-    // Shared by every app of the group: it goes once no cloudfn app stays.
+    // Shared by every app of the group: it goes once no cloudfn app stays, and no bucket (a storage trigger's
+    // container, the user's or one holding blobs) is left in it: gc never deletes a bucket with the account.
     candidates.push({
       resource: `storage-account:${account}`,
       changedAt: iso(found.creationTime),
-      unused: !apps.some((entry) => !going.has(entry.candidate)),
+      unused: !apps.some((entry) => !going.has(entry.candidate)) && containerNames.every(isAccountContainer),
       remove: () =>
         armFind('deleting', `storage account '${account}'`, () =>
           storage.storageAccounts.delete(resourceGroup, account, { abortSignal: signal }),

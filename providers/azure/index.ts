@@ -27,6 +27,7 @@ import { fieldsFromSite, toRecord, userEnvKeys } from './record.ts'
 import { AzureSdk } from './sdk.ts'
 import { type AzureSettings, checkSettings, type ProviderSettings } from './settings.ts'
 import { deleteQueuesOf, sendMessage } from './triggers/queue.ts'
+import { leaveStorage } from './triggers/storage.ts'
 import { leaveTopic, publishToTopic } from './triggers/topic.ts'
 
 export { AZURE_CAPABILITIES, instanceMemoryFor } from './capabilities.ts'
@@ -157,6 +158,8 @@ export function createAzureProvider(settings: ProviderSettings): AzureProvider {
       const { trigger } = found.fields
       // Its event subscription goes before the app, so Event Grid stops delivering to it (and the last one out takes the topic).
       if (trigger?.kind === 'topic') await leaveTopic(context, found.app, name, trigger.name, options.signal)
+      // Likewise a storage subscriber's (and the last one out takes the bucket and system topic cloudfn made).
+      if (trigger?.kind === 'storage') await leaveStorage(context, name, trigger, options.signal)
       // The app goes first, so its host stops reading the queues before they are deleted.
       const removed = await armFind('deleting', what, async () => {
         // Flex hosts one app per plan: the emptied plan goes with it.

@@ -1,14 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { httpEcho, morning, ticker, versionOne, worker } from '../../conformance/fixtures/functions.ts'
+import { storageRecorder } from '../../conformance/fixtures/storage.ts'
 import { topicWorker } from '../../conformance/fixtures/topics.ts'
 import { refusedAlike } from '../../conformance/scenarios/plan-refusals.ts'
 import { deployWritesOnlyItsPlan, recordWrites, type Write } from '../../conformance/scenarios/plan-writes.ts'
 import { withOverrides } from '../../src/define.ts'
 import { queue } from '../../src/triggers/queue.ts'
 import { schedule } from '../../src/triggers/schedule.ts'
+import { storage } from '../../src/triggers/storage.ts'
 import { topic } from '../../src/triggers/topic.ts'
 import { KIT_SCOPE, type Kit, startKit } from './__fixtures__/test-kit.ts'
-import { appName } from './names.ts'
+import { appName, storageAccountName } from './names.ts'
+import { systemTopicName } from './triggers/storage.ts'
 import { deadLetterContainer } from './triggers/topic.ts'
 
 let kit: Kit | undefined
@@ -73,6 +76,13 @@ function explain({ method, url }: Write): string[] {
   if (subscription) return [`update-topic-link topic:${subscription}`]
   const topic = /\/providers\/microsoft\.eventgrid\/topics\/([^/]+)$/.exec(path)?.[1]
   if (topic) return [`${method === 'DELETE' ? 'delete' : 'create'}-topic topic:${topic}`]
+  // Blob Storage events (triggers/storage.ts): the account's system topic, a subscriber's event subscription on it, the bucket.
+  if (/\/providers\/microsoft\.eventgrid\/systemtopics\/[^/]+\/eventsubscriptions\/[^/]+$/.test(path))
+    return ['update-storage-link']
+  const systemTopic = /\/providers\/microsoft\.eventgrid\/systemtopics\/([^/]+)$/.exec(path)?.[1]
+  if (systemTopic) return [`${method === 'DELETE' ? 'delete' : 'create'}-topic topic:${systemTopic}`]
+  const bucket = /\/blobservices\/default\/containers\/((?!dead-letter-|app-package-)[^/]+)$/.exec(path)?.[1]
+  if (bucket) return [`${method === 'DELETE' ? 'delete' : 'create'}-bucket bucket:${bucket}`]
   const deadLetters = /\/blobservices\/default\/containers\/(dead-letter-[^/]+)$/.exec(path)?.[1]
   if (deadLetters) {
     const container = `container:${deadLetters}`
@@ -162,5 +172,44 @@ describe('azure deploy applies its plan: every write it makes is a change its pl
     ])
     expect(current.emulator.state.eventGrid.topics.size).toBe(0)
     await current.cloud.remove('plan-topic')
+  }, 120_000)
+  it("a storage subscriber: the account's system topic, the bucket and its link, as planned", async () => {
+    kit = startKit()
+    const current = kit
+    const step = planThenDeploy(current, 'plan-store')
+    const topic = `topic:${systemTopicName(storageAccountName(KIT_SCOPE))}`
+    const on = (bucket: string, prefix?: string) =>
+      withOverrides(storageRecorder, { trigger: storage({ bucket, ...(prefix ? { prefix } : {}) }) })
+    expect(await step(on('plan-photos'))).toEqual([
+      'create-function function:plan-store',
+      `create-topic ${topic}`,
+      'create-bucket bucket:plan-photos',
+      'update-storage-link bucket:plan-photos',
+    ])
+    expect(await step(on('plan-photos'))).toEqual([])
+    expect(await step(on('plan-photos', 'in/'))).toEqual([
+      'update-config function:plan-store',
+      'update-storage-link bucket:plan-photos',
+    ])
+    expect(await step(on('plan-other'))).toEqual([
+      'update-config function:plan-store',
+      'create-bucket bucket:plan-other',
+      'update-storage-link bucket:plan-other',
+      'update-storage-link bucket:plan-photos',
+      'delete-bucket bucket:plan-photos',
+    ])
+    // A plan (and `--dry-run`) only reads, also where it asks whether a bucket is empty (the account's keys: a list action).
+    const written = current.emulator.state.writeCount
+    await current.cloud.plan(versionOne, { name: 'plan-store' })
+    expect(current.emulator.state.writeCount).toBe(written)
+    expect(await step(versionOne)).toEqual([
+      'update-code function:plan-store',
+      'update-config function:plan-store',
+      'update-storage-link bucket:plan-other',
+      'delete-bucket bucket:plan-other',
+      `delete-topic ${topic}`,
+    ])
+    expect(current.emulator.state.eventGrid.systemTopics.size).toBe(0)
+    await current.cloud.remove('plan-store')
   }, 120_000)
 })

@@ -1,7 +1,7 @@
 /**
  * What a deploy would change on Azure, from reads only (the app, its
  * settings' names through the `list` action, the account's queues, a topic
- * trigger's Event Grid topics): the hashes in the app's tags say whether the
+ * trigger's Event Grid topics, a storage trigger's container and system topic): the hashes in the app's tags say whether the
  * code and the configuration change, the listed queues which are made or
  * deleted, the topics read whether one is made or deleted. deploy.ts computes
  * this same plan and applies exactly its changes, so the two cannot disagree.
@@ -26,6 +26,7 @@ import { appName } from './names.ts'
 import { fieldsFromSite, type RecordFields, toRecord, userEnvKeys } from './record.ts'
 import { scaleAndConcurrencyOf } from './scale.ts'
 import { type AccountQueue, azureQueueNames, checkQueueOwners, checkQueueTrigger, listQueues } from './triggers/queue.ts'
+import { type AzureStorageFacts, checkStorageTrigger, readStorageFacts, withSystemTopic } from './triggers/storage.ts'
 import { checkTopicTrigger, readTopicFacts, withTopicDeadLetters } from './triggers/topic.ts'
 
 export interface AzureDiff {
@@ -108,9 +109,10 @@ function triggerChangesOn(
   after: Trigger | undefined,
   queues: readonly AccountQueue[] | undefined,
   topics: TopicFacts,
+  storage: AzureStorageFacts,
 ): PlanChange[] {
-  const azure = withAzureQueues(triggerChanges(name, before, after, topics), name, [before, after])
-  const inferred = withTopicDeadLetters(azure, name, app, before, after)
+  const azure = withAzureQueues(triggerChanges(name, before, after, topics, storage), name, [before, after])
+  const inferred = withSystemTopic(withTopicDeadLetters(azure, name, app, before, after), storage, after)
   if (!queues) return inferred
   // A topic subscriber's dead-letter container is not a Storage queue: only the queues are read from the account.
   const isQueue = (change: PlanChange) =>
@@ -158,7 +160,8 @@ export async function planAgainst(
         ]
       : [createFunctionChange(name, request)]
     const topics = await readTopicFacts(context, undefined, trigger, signal)
-    const changes = [...first, ...triggerChangesOn(name, app, undefined, trigger, queues, topics)]
+    const storage = await readStorageFacts(context, name, undefined, trigger, signal)
+    const changes = [...first, ...triggerChangesOn(name, app, undefined, trigger, queues, topics, storage)]
     return { changes, warnings, diff, queues }
   }
   const changes: PlanChange[] = []
@@ -171,7 +174,11 @@ export async function planAgainst(
     )
     const record = toRecord(deployed, app, userEnvKeys(settings.properties ?? {}))
     const topics = await readTopicFacts(context, deployed.trigger, trigger, signal)
-    changes.push(configChange(name, record, request), ...triggerChangesOn(name, app, deployed.trigger, trigger, queues, topics))
+    const storage = await readStorageFacts(context, name, deployed.trigger, trigger, signal)
+    changes.push(
+      configChange(name, record, request),
+      ...triggerChangesOn(name, app, deployed.trigger, trigger, queues, topics, storage),
+    )
   } else if (queues) {
     // Same trigger, new code: a queue an earlier deploy did not finish making is made now.
     changes.push(...queueChanges(queues, name, trigger))
@@ -199,4 +206,5 @@ export function checkRequest(request: PlanRequest): void {
   scaleAndConcurrencyOf(request.scale, request.providerOptions)
   if (request.trigger?.kind === 'queue') checkQueueTrigger(request.trigger, request.name)
   if (request.trigger?.kind === 'topic') checkTopicTrigger(request.trigger)
+  if (request.trigger?.kind === 'storage') checkStorageTrigger(request.trigger)
 }

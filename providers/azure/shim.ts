@@ -3,7 +3,7 @@
  * `@azure/functions` (the v4 programming model). It registers the function
  * the deployed trigger calls for: an HTTP function at every path of the app
  * for `http()`, or the keyed envelope endpoint (`POST /api/cloudfn`, used by
- * invoke) plus a timer or storage-queue function. The host provides
+ * invoke) plus a timer, storage-queue or Event Grid (topic, storage) function. The host provides
  * `@azure/functions-core`, through which the registrations reach it.
  */
 import { app, type HttpRequest, HttpResponse, type HttpResponseInit, type InvocationContext } from '@azure/functions'
@@ -20,6 +20,7 @@ import {
   parseTimeSpan,
   QUEUE_FUNCTION,
   QUEUE_NAME_SETTING,
+  STORAGE_FUNCTION,
   STORAGE_SETTING,
   TIMEOUT_SETTING,
   TIMER_FUNCTION,
@@ -29,6 +30,7 @@ import { CRASH_GRACE_MS, installCrashGuard } from './crash-guard.ts'
 import { groupSetCookieLines } from './triggers/cookies.ts'
 import { type HostTimer, queuePayloadOf, scheduledTimeOf, topicPayloadOf, wireRequestOf } from './triggers/events.ts'
 import { ncrontabOf } from './triggers/schedule.ts'
+import { type BlobEventLike, storageEventOfBlob } from './triggers/storage-event.ts'
 
 function logTo(context: InvocationContext, level: LogLevel, message: string): void {
   if (level === 'log') context.log(message)
@@ -137,6 +139,16 @@ export function createEntry(definition: RunnableDefinition): undefined {
     // so Event Grid redelivers it, then dead-letters it (triggers/topic.ts).
     app.eventGrid(TOPIC_FUNCTION, {
       handler: (event: unknown, context: InvocationContext) => runOrThrow(topicPayloadOf(event), context),
+    })
+  }
+  if (trigger?.kind === 'storage') {
+    // The system topic's event subscription delivers one blob event per invocation, already filtered by type,
+    // container, prefix and suffix (triggers/storage.ts); a throw makes Event Grid redeliver it.
+    app.eventGrid(STORAGE_FUNCTION, {
+      handler: async (event: unknown, context: InvocationContext) => {
+        const neutral = storageEventOfBlob(event as BlobEventLike)
+        if (neutral) await runOrThrow(JSON.stringify(neutral), context)
+      },
     })
   }
   return undefined

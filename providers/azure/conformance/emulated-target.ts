@@ -1,6 +1,7 @@
 import { type EmulatedTarget, emulatedTarget } from '../../../conformance/targets/emulated.ts'
 import { createAzureEmulator } from '../emulator/index.ts'
 import { azureForeignQueues } from './foreign-queues.ts'
+import { azureObjects } from './objects.ts'
 
 /**
  * The Azure provider against the Azure emulator, through the real ARM SDKs;
@@ -15,5 +16,6 @@ export function azureEmulatedTarget(): EmulatedTarget {
     emulator: (clock) => createAzureEmulator({ clock, queueRetryDelayMs: 5 }),
     factory: async () => (await import('../index.ts')).azure,
     foreignQueues: (emulator, settings) => azureForeignQueues(emulator, settings.resourceGroup),
+    objects: (emulator, settings) => azureObjects(emulator, settings),
   })
 }

@@ -150,11 +150,13 @@ export async function storageAccount(context: ArmContext, name: string, action: 
 }
 
 function containerBody(context: ArmContext, accountName: string, container: string) {
+  // Its metadata is the data plane's too (blobs.ts containerInfo).
+  const { metadata } = context.state.blobs.containerInfo(accountName, container, Date.now())
   return {
     id: `/subscriptions/${context.subscription}/resourceGroups/${context.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${accountName}/blobServices/default/containers/${container}`,
     name: container,
     type: 'Microsoft.Storage/storageAccounts/blobServices/containers',
-    properties: { publicAccess: 'None' },
+    properties: { publicAccess: 'None', metadata },
   }
 }
 
@@ -177,7 +179,6 @@ export async function blobContainer(context: ArmContext, accountName: string, co
   const { state, request } = context
   const account = state.storageAccounts.get(key(context.resourceGroup, accountName))
   if (!account) return notFound('Microsoft.Storage/storageAccounts', accountName, context.resourceGroup)
-  const body = containerBody(context, accountName, container)
   if (request.method === 'PUT') {
     if (account.provisioningState === 'Creating') {
       return armError(
@@ -193,11 +194,13 @@ export async function blobContainer(context: ArmContext, accountName: string, co
     if (account.containers.has(container))
       return armError(409, 'ContainerAlreadyExists', 'The specified container already exists.')
     account.containers.add(container)
-    return json(body, 201)
+    const metadata = asStringMap(asRecord((await readJson(request))?.properties).metadata)
+    context.state.blobs.madeContainer(account.name, container, metadata, Date.now())
+    return json(containerBody(context, accountName, container), 201)
   }
   if (request.method === 'GET')
     return account.containers.has(container)
-      ? json(body)
+      ? json(containerBody(context, accountName, container))
       : armError(404, 'ContainerNotFound', 'The specified container does not exist.')
   if (request.method === 'DELETE') {
     const existed = account.containers.delete(container)

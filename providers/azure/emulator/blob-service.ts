@@ -15,7 +15,6 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { BlobState } from './blobs.ts'
-import { newEtag } from './blobs.ts'
 import { sharedKeyValid } from './shared-key.ts'
 import type { AzureState, StorageAccountState } from './state.ts'
 
@@ -65,20 +64,6 @@ function authenticated(request: Request, url: URL, account: StorageAccountState,
   return url.searchParams.has('sig')
 }
 
-/** Container ETags and times, kept beside the ARM model's set of names. */
-const containerInfo = new WeakMap<
-  StorageAccountState,
-  Map<string, { etag: string; modifiedAt: number; metadata: Record<string, string> }>
->()
-
-function infoOf(account: StorageAccountState, container: string, now: number) {
-  const map = containerInfo.get(account) ?? new Map()
-  containerInfo.set(account, map)
-  const found = map.get(container) ?? { etag: newEtag(), modifiedAt: now, metadata: {} }
-  map.set(container, found)
-  return found
-}
-
 export async function blobService(
   state: AzureState,
   request: Request,
@@ -120,9 +105,7 @@ function containerCall(call: Call, container: string): Response {
   if (request.method === 'PUT') {
     if (exists) return storageError(now, 409, 'ContainerAlreadyExists', 'The specified container already exists.')
     account.containers.add(container)
-    state.blobs.dropContainer(account.name, container)
-    const info = infoOf(account, container, now)
-    Object.assign(info, { etag: newEtag(), modifiedAt: now, metadata: metadataOf(request) })
+    const info = state.blobs.madeContainer(account.name, container, metadataOf(request), now)
     return new Response(null, { status: 201, headers: headers(now, { etag: info.etag, 'last-modified': httpDate(now) }) })
   }
   if (!exists) return containerNotFound(call)
@@ -133,7 +116,7 @@ function containerCall(call: Call, container: string): Response {
   }
   if (request.method === 'GET' && call.url.searchParams.get('comp') === 'list') return listBlobs(call, container)
   if (request.method === 'GET' || request.method === 'HEAD') {
-    const info = infoOf(account, container, now)
+    const info = state.blobs.containerInfo(account.name, container, now)
     return new Response(null, {
       status: 200,
       headers: headers(now, {
@@ -207,7 +190,7 @@ function listContainers(call: Call): Response {
     .filter((name) => name.startsWith(prefix))
     .sort()
     .map((name) => {
-      const info = infoOf(account, name, now)
+      const info = call.state.blobs.containerInfo(account.name, name, now)
       return `<Container><Name>${escapeXml(name)}</Name><Properties><Last-Modified>${httpDate(info.modifiedAt)}</Last-Modified><Etag>${escapeXml(info.etag)}</Etag><LeaseStatus>unlocked</LeaseStatus><LeaseState>available</LeaseState><HasImmutabilityPolicy>false</HasImmutabilityPolicy><HasLegalHold>false</HasLegalHold></Properties></Container>`
     })
     .join('')

@@ -34,8 +34,16 @@ export interface BlobChange {
   state: BlobState
 }
 
+/** A container's own properties, the same whether ARM (blobContainers) or the data plane made or reads it. */
+export interface ContainerInfo {
+  etag: string
+  modifiedAt: number
+  metadata: Record<string, string>
+}
+
 export class BlobStore {
   readonly #containers = new Map<string, Map<string, BlobState>>()
+  readonly #info = new Map<string, ContainerInfo>()
   readonly #listeners = new Set<(change: BlobChange) => void>()
 
   /** Calls `listener` on every data-plane change; returns how to stop. */
@@ -60,9 +68,31 @@ export class BlobStore {
     return found
   }
 
-  /** A container was deleted (through ARM or the data plane): its blobs go with it. */
+  /** A container was deleted (through ARM or the data plane): its blobs and metadata go with it. */
   dropContainer(account: string, container: string): void {
     this.#containers.delete(this.#key(account, container))
+    this.#info.delete(this.#key(account, container))
+  }
+
+  /**
+   * A container's ETag, time and metadata (made on first read for a container made without any). ARM's
+   * `properties.metadata` and the data plane's `x-ms-meta-*` are the same metadata
+   * (https://learn.microsoft.com/rest/api/storagerp/blob-containers/create: "A name-value pair to associate
+   * with the container as metadata").
+   */
+  containerInfo(account: string, container: string, now: number): ContainerInfo {
+    const key = this.#key(account, container)
+    const found = this.#info.get(key) ?? { etag: newEtag(), modifiedAt: now, metadata: {} }
+    this.#info.set(key, found)
+    return found
+  }
+
+  /** A container was made (through ARM or the data plane) with this metadata: a fresh ETag, no blobs. */
+  madeContainer(account: string, container: string, metadata: Record<string, string>, now: number): ContainerInfo {
+    this.dropContainer(account, container)
+    const info = { etag: newEtag(), modifiedAt: now, metadata }
+    this.#info.set(this.#key(account, container), info)
+    return info
   }
 
   put(account: string, container: string, name: string, bytes: Uint8Array, contentType: string, now: number): BlobState {

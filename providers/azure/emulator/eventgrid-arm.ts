@@ -70,9 +70,11 @@ function subscriptionBody(context: ArmContext, topic: TopicState, sub: EventSubs
   return {
     id: `${topicId(context, topic.name, typeOf(topic))}/providers/Microsoft.EventGrid/eventSubscriptions/${sub.name}`,
     name: sub.name,
-    type: 'Microsoft.EventGrid/eventSubscriptions',
+    // As the spec's examples (TopicEventSubscriptions_Get, SystemTopicEventSubscriptions_CreateOrUpdate) show them:
+    // the type under the topic's, and `topic` the (system) topic's own id.
+    type: `${typeOf(topic)}/eventSubscriptions`,
     properties: {
-      topic: topic.system?.source ?? topicId(context, topic.name),
+      topic: topicId(context, topic.name, typeOf(topic)),
       provisioningState,
       destination: { endpointType, properties: destination },
       filter: sub.filter,

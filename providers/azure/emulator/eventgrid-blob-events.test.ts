@@ -64,6 +64,11 @@ describe('Blob Storage events through an Event Grid system topic', () => {
       },
       wait,
     )
+    const made = await arm.systemTopicEventSubscriptions.get(GROUP, 'blobs', 'photos-in-json')
+    expect({ type: made.type, topic: made.topic }).toEqual({
+      type: 'Microsoft.EventGrid/systemTopics/eventSubscriptions',
+      topic: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${GROUP}/providers/Microsoft.EventGrid/systemTopics/blobs`,
+    })
     const blobs = new BlobServiceClient(
       `https://${account.name}.blob.core.windows.net`,
       new StorageSharedKeyCredential(account.name, account.keys[0]),

@@ -13,6 +13,7 @@ import { EXTENSION_BUNDLE, functionsFor } from '../constants.ts'
 import type { AzureContext } from '../context.ts'
 import { armCall } from '../errors.ts'
 import { hostStatusReader } from '../host-status.ts'
+import { syncStorage } from './storage.ts'
 import { syncTopic } from './topic.ts'
 
 /** Tells the host its package changed and waits until every function of `trigger` is listed. */
@@ -29,7 +30,8 @@ export async function syncTriggers(
 /**
  * After the host lists the functions (and on a change of settings alone): what
  * delivers to them outside the app follows the trigger. A topic subscriber's
- * event subscription can only be made once its Event Grid function is listed.
+ * event subscription (and a storage subscriber's, on the account's system topic)
+ * can only be made once its Event Grid function is listed.
  */
 export async function syncEventSources(
   context: AzureContext,
@@ -40,6 +42,7 @@ export async function syncEventSources(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   await syncTopic(context, app, name, trigger, previous, signal)
+  await syncStorage(context, app, name, trigger, previous, signal)
 }
 
 /**

@@ -82,7 +82,7 @@ export function checkTopicTrigger(trigger: TopicTrigger): void {
 const clients = new WeakMap<object, Promise<EventGridManagementClient>>()
 
 /** `@azure/arm-eventgrid`, loaded on first use (only topic triggers need it), with cloudfn's retry policy as the other clients. */
-function eventGridClient(context: AzureContext): Promise<EventGridManagementClient> {
+export function eventGridClient(context: AzureContext): Promise<EventGridManagementClient> {
   let client = clients.get(context.sdk)
   if (!client) {
     client = Promise.all([import('@azure/arm-eventgrid'), context.sdk.credential()]).then(
@@ -98,7 +98,7 @@ function eventGridClient(context: AzureContext): Promise<EventGridManagementClie
   return client
 }
 
-const lro = (context: AzureContext, signal: AbortSignal | undefined) => ({
+export const lro = (context: AzureContext, signal: AbortSignal | undefined) => ({
   updateIntervalInMs: context.settings.pollIntervalMs,
   abortSignal: signal,
 })
@@ -110,15 +110,18 @@ async function getTopic(context: AzureContext, topic: string, signal: AbortSigna
   )
 }
 
-const madeByCloudfn = (topic: Topic | undefined) =>
+/** A topic (custom or system) cloudfn made for its subscribers: it carries both tags. */
+export const madeByCloudfn = (topic: Pick<Topic, 'tags'> | undefined) =>
   topic?.tags?.[TAGS.managed] === 'true' && topic.tags[SHARED_TOPIC_TAG] === 'true'
 
-function functionResourceId(context: AzureContext, app: string): string {
+/** The app's Event Grid trigger function an event subscription delivers to (the topic's, or the storage trigger's). */
+export function functionResourceId(context: AzureContext, app: string, fn = TOPIC_FUNCTION): string {
   const { subscriptionId, resourceGroup } = context.settings
-  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Web/sites/${app}/functions/${TOPIC_FUNCTION}`
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Web/sites/${app}/functions/${fn}`
 }
 
-function storageAccountId(context: AzureContext): string {
+/** cloudfn's storage account (topic subscribers' dead letters; the source of the storage trigger's system topic). */
+export function storageAccountId(context: AzureContext): string {
   const { subscriptionId, resourceGroup } = context.settings
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Storage/storageAccounts/${storageAccountName(context.scope)}`
 }
@@ -337,15 +340,34 @@ export async function readTopicFacts(
 async function onlySubscriber(context: AzureContext, topic: string, signal: AbortSignal | undefined): Promise<boolean> {
   if (!madeByCloudfn(await getTopic(context, topic, signal))) return false
   const client = await eventGridClient(context)
+  const list = () => client.topicEventSubscriptions.list(context.settings.resourceGroup, topic, { abortSignal: signal })
+  return (await countSubscriptions(`Event Grid topic '${topic}'`, list)) <= 1
+}
+
+/** Every event subscription a listing of `what` yields (none when it is gone). */
+export async function listSubscriptions(
+  what: string,
+  list: () => AsyncIterable<EventSubscription>,
+): Promise<EventSubscription[]> {
+  const subscriptions: EventSubscription[] = []
+  await armFind('listing the event subscriptions of', what, async () => {
+    for await (const sub of list()) subscriptions.push(sub)
+    return true
+  })
+  return subscriptions
+}
+
+/** How many event subscriptions a listing of `what` yields, counting at most two (whether one has company); 0 when it is gone. */
+export async function countSubscriptions(what: string, list: () => AsyncIterable<unknown>): Promise<number> {
   let count = 0
-  await armFind('listing the event subscriptions of', `Event Grid topic '${topic}'`, async () => {
-    for await (const _ of client.topicEventSubscriptions.list(context.settings.resourceGroup, topic, { abortSignal: signal })) {
+  await armFind('listing the event subscriptions of', what, async () => {
+    for await (const _ of list()) {
       count++
       if (count > 1) break
     }
     return true
   })
-  return count <= 1
+  return count
 }
 
 /**
@@ -428,42 +450,54 @@ export async function topicLeftovers(
   })
   for (const topic of topics) {
     const name = topic.name ?? ''
-    const subscriptions: EventSubscription[] = []
-    await armFind('listing the event subscriptions of', `Event Grid topic '${name}'`, async () => {
-      for await (const sub of client.topicEventSubscriptions.list(resourceGroup, name, { abortSignal: signal }))
-        subscriptions.push(sub)
-      return true
-    })
-    // cloudfn's subscriptions whose app is gone (on any topic): Event Grid would keep failing to deliver to them.
-    const orphans = subscriptions.filter((sub) => {
-      const app = /\/sites\/([^/]+)\/functions\//i.exec(subscriberResourceId(sub))?.[1]
-      return sub.labels?.includes('cloudfn-managed') === true && app !== undefined && !appStays(app)
-    })
-    for (const sub of orphans) {
-      const subName = sub.name ?? ''
-      candidates.push({
-        resource: `event-subscription:${name}/${subName}`,
-        changedAt: undefined,
-        unused: true,
-        remove: () =>
-          armFind('deleting', `event subscription '${subName}'`, () =>
-            client.topicEventSubscriptions.beginDeleteAndWait(resourceGroup, name, subName, lro(context, signal)),
-          ),
-      })
-    }
-    if (!madeByCloudfn(topic)) continue
-    candidates.push({
-      resource: `topic:${name}`,
-      changedAt: undefined,
-      // Unused once the orphans listed before it are gone.
-      unused: subscriptions.length === orphans.length,
-      remove: () =>
-        armFind('deleting', `Event Grid topic '${name}'`, () =>
-          client.topics.beginDeleteAndWait(resourceGroup, name, lro(context, signal)),
-        ),
-    })
+    const left = await topicLeftoversOf(
+      { resource: `topic:${name}`, made: madeByCloudfn(topic) },
+      () => client.topicEventSubscriptions.list(resourceGroup, name, { abortSignal: signal }),
+      appStays,
+      (subName) => client.topicEventSubscriptions.beginDeleteAndWait(resourceGroup, name, subName, lro(context, signal)),
+      () => client.topics.beginDeleteAndWait(resourceGroup, name, lro(context, signal)),
+    )
+    candidates.push(...left.candidates)
   }
   return candidates
+}
+
+/**
+ * For gc, one topic's leftovers (a custom topic, or the storage trigger's system topic): cloudfn's event
+ * subscriptions whose app is gone (Event Grid would keep failing to deliver to them), then the topic if
+ * cloudfn made it, unused once those are gone. Answers the candidates and the subscriptions that stay.
+ */
+export async function topicLeftoversOf(
+  topic: { resource: string; made: boolean },
+  list: () => AsyncIterable<EventSubscription>,
+  appStays: (app: string) => boolean,
+  removeSubscription: (name: string) => Promise<unknown>,
+  removeTopic: () => Promise<unknown>,
+): Promise<{ candidates: GcCandidate[]; staying: EventSubscription[] }> {
+  const topicName = topic.resource.replace(/^topic:/, '')
+  const subscriptions = await listSubscriptions(`Event Grid topic '${topicName}'`, list)
+  const orphaned = (sub: EventSubscription) => {
+    const app = /\/sites\/([^/]+)\/functions\//i.exec(subscriberResourceId(sub))?.[1]
+    return sub.labels?.includes('cloudfn-managed') === true && app !== undefined && !appStays(app)
+  }
+  const candidates: GcCandidate[] = subscriptions.filter(orphaned).map((sub) => {
+    const name = sub.name ?? ''
+    return {
+      resource: `event-subscription:${topicName}/${name}`,
+      changedAt: undefined,
+      unused: true,
+      remove: () => armFind('deleting', `event subscription '${name}'`, () => removeSubscription(name)),
+    }
+  })
+  const staying = subscriptions.filter((sub) => !orphaned(sub))
+  if (topic.made)
+    candidates.push({
+      resource: topic.resource,
+      changedAt: undefined,
+      unused: staying.length === 0,
+      remove: () => armFind('deleting', `Event Grid topic '${topicName}'`, removeTopic),
+    })
+  return { candidates, staying }
 }
 
 /** The function an event subscription delivers to (its AzureFunction destination's resource id), or ''. */

@@ -2,6 +2,7 @@ import type { Storage } from '@google-cloud/storage'
 import { type HarnessRetryOptions, harnessRetry } from '../../../conformance/harness-retry.ts'
 import type { ObjectStore } from '../../../conformance/scenario.ts'
 import { storageAuthClient } from '../emulator/index.ts'
+import { neutralEtag } from '../triggers/storage-event.ts'
 
 /** The error's message, if it has one. */
 const messageOf = (error: unknown): string => String((error as { message?: unknown })?.message ?? '')
@@ -43,7 +44,15 @@ export function gcpObjects(project: string, retry: Pick<HarnessRetryOptions, 'sl
     },
     async put(bucket, key, bytes) {
       const client = await storage()
+<<<<<<< HEAD
       await harnessRetry(() => client.bucket(bucket).file(key).save(Buffer.from(bytes), { resumable: false }), retry)
+=======
+      const file = client.bucket(bucket).file(key)
+      await harnessRetry(() => file.save(Buffer.from(bytes), { resumable: false }))
+      // The object as Cloud Storage reports it, made neutral as the shim does (triggers/storage-event.ts).
+      const [metadata] = (await harnessRetry(() => file.getMetadata())) ?? [{}]
+      return { etag: neutralEtag(metadata) }
+>>>>>>> azure-storage
     },
     async delete(bucket, key) {
       const client = await storage()

@@ -41,7 +41,7 @@ export function localTarget(isolation: Isolation): ConformanceTarget {
         handlersInProcess: isolation === 'inline',
         objects: {
           createBucket: async (bucket) => triggers.storage.createBucket(bucket),
-          put: async (bucket, key, bytes) => void triggers.storage.put(bucket, key, bytes),
+          put: async (bucket, key, bytes) => triggers.storage.put(bucket, key, bytes),
           delete: async (bucket, key) => void triggers.storage.delete(bucket, key),
           bucketNames: async () => triggers.storage.list().map((bucket) => bucket.name),
         },

@@ -1,0 +1,186 @@
+import { EventGridManagementClient } from '@azure/arm-eventgrid'
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob'
+import { afterEach, describe, expect, it } from 'vitest'
+import { caughtError } from '../../../conformance/expect.ts'
+import { versionOne } from '../../../conformance/fixtures/functions.ts'
+import { storageRecorder } from '../../../conformance/fixtures/storage.ts'
+import { withOverrides } from '../../../src/define.ts'
+import { storage } from '../../../src/triggers/storage.ts'
+import type { StorageEventType } from '../../../src/triggers/types.ts'
+import { type Kit, SUBSCRIPTION, startKit } from '../__fixtures__/test-kit.ts'
+import { emulatorCredential } from '../emulator/index.ts'
+import { appName, storageAccountName } from '../names.ts'
+import { systemTopicName } from './storage.ts'
+
+let kit: Kit | undefined
+afterEach(async () => {
+  await kit?.close()
+  kit = undefined
+})
+
+const GROUP = 'cloudfn-tests'
+const scope = { subscriptionId: SUBSCRIPTION, resourceGroup: GROUP }
+const account = storageAccountName(scope)
+const accountId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${GROUP}/providers/Microsoft.Storage/storageAccounts/${account}`
+
+const on = (bucket: string, options: { events?: StorageEventType[]; prefix?: string; suffix?: string } = {}) =>
+  withOverrides(storageRecorder, { trigger: storage({ bucket, ...options }) })
+const systemTopics = (current: Kit) => [...current.emulator.state.eventGrid.systemTopics.values()]
+/** The system topic's event subscriptions as Event Grid holds them: the function delivered to and the filter. */
+const subscriptionsOf = (current: Kit) =>
+  systemTopics(current)
+    .flatMap((topic) => [...topic.subscriptions.values()])
+    .map((sub) => ({
+      name: sub.name,
+      to: sub.destination.resourceId.replace(/^.*\/sites\//, ''),
+      filter: sub.filter,
+      labels: sub.labels,
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+const containers = (current: Kit) => current.emulator.state.storageAccount(account)?.containers ?? new Set<string>()
+/** The Blob service as a user reaches it: @azure/storage-blob with the account key. */
+function blobs(current: Kit): BlobServiceClient {
+  const found = current.emulator.state.storageAccount(account)
+  if (!found) throw new Error('no account')
+  return new BlobServiceClient(
+    `https://${account}.blob.core.windows.net`,
+    new StorageSharedKeyCredential(account, found.keys[0]),
+    {
+      retryOptions: { maxTries: 1 },
+    },
+  )
+}
+
+describe('azure storage triggers (Event Grid system topic)', () => {
+  it("subscribe each function on the account's one system topic with Event Grid's own filter; the last one out deletes the container and topic cloudfn made", async () => {
+    kit = startKit()
+    const { cloud } = kit
+    await cloud.deploy(on('photos', { events: ['created', 'deleted'], prefix: 'in/', suffix: '.jpg' }), { name: 'thumbs' })
+    await cloud.deploy(on('photos'), { name: 'audit' })
+    expect(systemTopics(kit).map((topic) => ({ name: topic.name, tags: topic.tags, system: topic.system }))).toEqual([
+      {
+        name: systemTopicName(account),
+        tags: { 'cloudfn:managed': 'true', 'cloudfn:sharedTopic': 'true' },
+        system: { source: accountId, topicType: 'Microsoft.Storage.StorageAccounts' },
+      },
+    ])
+    expect(subscriptionsOf(kit)).toEqual([
+      {
+        name: 'cloudfn-audit',
+        to: `${appName(scope, 'audit')}/functions/cloudfn-storage`,
+        filter: {
+          includedEventTypes: ['Microsoft.Storage.BlobCreated'],
+          subjectBeginsWith: '/blobServices/default/containers/photos/blobs/',
+          isSubjectCaseSensitive: true,
+        },
+        labels: ['cloudfn-managed', 'cloudfn-function:audit'],
+      },
+      {
+        name: 'cloudfn-thumbs',
+        to: `${appName(scope, 'thumbs')}/functions/cloudfn-storage`,
+        filter: {
+          includedEventTypes: ['Microsoft.Storage.BlobCreated', 'Microsoft.Storage.BlobDeleted'],
+          subjectBeginsWith: '/blobServices/default/containers/photos/blobs/in/',
+          subjectEndsWith: '.jpg',
+          isSubjectCaseSensitive: true,
+        },
+        labels: ['cloudfn-managed', 'cloudfn-function:thumbs'],
+      },
+    ])
+    // The container carries cloudfn's metadata, as ARM and the Blob service both report it.
+    expect((await blobs(kit).getContainerClient('photos').getProperties()).metadata).toEqual({
+      cloudfn_managed: 'true',
+      cloudfn_bucket: 'true',
+    })
+    expect((await cloud.get('thumbs')).trigger).toEqual({
+      kind: 'storage',
+      bucket: 'photos',
+      events: ['created', 'deleted'],
+      prefix: 'in/',
+      suffix: '.jpg',
+    })
+
+    await cloud.remove('thumbs')
+    expect(subscriptionsOf(kit).map((sub) => sub.name)).toEqual(['cloudfn-audit'])
+    expect(containers(kit).has('photos')).toBe(true)
+    await cloud.remove('audit')
+    expect(containers(kit).has('photos')).toBe(false)
+    expect(systemTopics(kit)).toEqual([])
+  })
+
+  it('moves to another bucket: the old container cloudfn made and left empty goes, one holding blobs stays', async () => {
+    kit = startKit()
+    const { cloud } = kit
+    await cloud.deploy(on('first'), { name: 'mover' })
+    await cloud.deploy(on('second'), { name: 'mover' })
+    expect(containers(kit).has('first')).toBe(false)
+    expect(subscriptionsOf(kit).map((sub) => sub.filter.subjectBeginsWith)).toEqual([
+      '/blobServices/default/containers/second/blobs/',
+    ])
+    await blobs(kit).getContainerClient('second').getBlockBlobClient('kept.txt').uploadData(new TextEncoder().encode('kept'))
+    await cloud.deploy(on('third'), { name: 'mover' })
+    expect(containers(kit).has('second')).toBe(true)
+    // A trigger of another kind leaves storage: the topic goes (cloudfn made it, no subscription left).
+    await cloud.deploy(versionOne, { name: 'mover' })
+    expect(subscriptionsOf(kit)).toEqual([])
+    expect(systemTopics(kit)).toEqual([])
+    expect(containers(kit).has('third')).toBe(false)
+    await cloud.remove('mover')
+  })
+
+  it("uses a system topic and container that exist, and leaves both: they are not cloudfn's", async () => {
+    kit = startKit()
+    const { cloud } = kit
+    // The account exists once a first app is deployed.
+    await cloud.deploy(versionOne, { name: 'first' })
+    await blobs(kit).getContainerClient('theirs').create()
+    const arm = new EventGridManagementClient(emulatorCredential(), SUBSCRIPTION, { retryOptions: { maxRetries: 0 } })
+    await arm.systemTopics.beginCreateOrUpdateAndWait(
+      GROUP,
+      'their-topic',
+      { location: 'westeurope', source: accountId, topicType: 'Microsoft.Storage.StorageAccounts' },
+      { updateIntervalInMs: 1 },
+    )
+    await cloud.deploy(on('theirs'), { name: 'user' })
+    expect(systemTopics(kit).map((topic) => topic.name)).toEqual(['their-topic'])
+    expect(subscriptionsOf(kit).map((sub) => sub.name)).toEqual(['cloudfn-user'])
+    await cloud.remove('user')
+    expect(subscriptionsOf(kit)).toEqual([])
+    expect(systemTopics(kit).map((topic) => topic.name)).toEqual(['their-topic'])
+    expect(containers(kit).has('theirs')).toBe(true)
+    await cloud.remove('first')
+  })
+
+  it('gc removes what a gone subscriber left (its event subscription, the system topic, an empty bucket cloudfn made) and never a bucket holding blobs, nor the account around it', async () => {
+    kit = startKit()
+    const { cloud } = kit
+    await cloud.deploy(on('ghost-bucket'), { name: 'ghost' })
+    await cloud.deploy(on('full-bucket'), { name: 'keeper' })
+    await blobs(kit).getContainerClient('full-bucket').getBlockBlobClient('data.txt').uploadData(new TextEncoder().encode('x'))
+    // The apps went another way (the portal, removes that stopped after deleting them): their subscriptions stay behind.
+    kit.emulator.state.sites.delete(appName(scope, 'ghost'))
+    kit.emulator.state.sites.delete(appName(scope, 'keeper'))
+    expect((await cloud.gc({ olderThanMs: 60_000, dryRun: true })).removed).toEqual([])
+    const result = await cloud.gc({ olderThanMs: 0 })
+    expect(result.removed).toEqual(
+      expect.arrayContaining([
+        'event-subscription:' + `${systemTopicName(account)}/cloudfn-ghost`,
+        'event-subscription:' + `${systemTopicName(account)}/cloudfn-keeper`,
+        `topic:${systemTopicName(account)}`,
+        'bucket:ghost-bucket',
+      ]),
+    )
+    expect(result.removed).not.toContain('bucket:full-bucket')
+    expect(result.removed).not.toContain(`storage-account:${account}`)
+    expect(systemTopics(kit)).toEqual([])
+    expect([...containers(kit)].filter((name) => name.endsWith('-bucket'))).toEqual(['full-bucket'])
+  })
+
+  it("refuses a bucket named like cloudfn's own containers before anything is written", async () => {
+    kit = startKit({ retry: { maxAttempts: 1 } })
+    const before = kit.emulator.state.writeCount
+    const error = await caughtError(kit.cloud.deploy(on('azure-webjobs-hosts'), { name: 'intruder' }))
+    expect(error).toMatchObject({ code: 'InvalidArgument', field: 'trigger.bucket' })
+    expect(kit.emulator.state.writeCount).toBe(before)
+  })
+})

@@ -1,0 +1,441 @@
+/**
+ * A storage() trigger on Azure (decided in docs/FIDELITY.md, "Blob Storage
+ * events"): the bucket is a blob container in cloudfn's storage account, and
+ * its events come through the account's Event Grid **system topic**
+ * (Microsoft.EventGrid/systemTopics, topic type Microsoft.Storage.StorageAccounts)
+ * with one **event subscription** `cloudfn-<function>` per subscriber, whose
+ * destination is the app's Event Grid trigger function `cloudfn-storage`: the
+ * delivery path of topic() (triggers/topic.ts), so the same retries (Event
+ * Grid's default 30 attempts within a day). Its filter is Event Grid's own:
+ * includedEventTypes `Microsoft.Storage.BlobCreated` / `BlobDeleted` per
+ * `events`, subjectBeginsWith `/blobServices/default/containers/<bucket>/blobs/<prefix>`,
+ * subjectEndsWith `<suffix>`, case-sensitive as blob names are
+ * (https://learn.microsoft.com/azure/event-grid/event-filtering,
+ * https://learn.microsoft.com/azure/event-grid/event-schema-blob-storage).
+ * Not the Event Grid based blob trigger Flex Consumption documents: it fires
+ * on creations only (no deletions) and downloads every blob to the function.
+ *
+ * Ownership: a container the deploy makes carries the metadata
+ * `cloudfn_managed` and `cloudfn_bucket` (metadata names are C# identifiers:
+ * no `cloudfn:` as on tags); one that exists is used as it is. The last
+ * subscriber out (no event subscription left that filters on the container)
+ * deletes it only if cloudfn made it and it holds no blob. The system topic
+ * is one per account (Event Grid allows one per source): one that exists is
+ * used whoever made it; one cloudfn made carries topic()'s tags, and goes
+ * when no event subscription is left on it.
+ */
+import type { EventSubscription, SystemTopic } from '@azure/arm-eventgrid'
+import type { BlobContainer } from '@azure/arm-storage'
+import { ConflictError } from '../../../src/errors/conflict.ts'
+import type { GcCandidate } from '../../../src/gc.ts'
+import type { PlanChange, StorageFacts } from '../../../src/plan.ts'
+import type { StorageTrigger, Trigger } from '../../../src/triggers/types.ts'
+import { fail } from '../../../src/validation.ts'
+import { STORAGE_FUNCTION } from '../constants.ts'
+import type { AzureContext } from '../context.ts'
+import { armCall, armFind } from '../errors.ts'
+import { storageAccountName, TAGS } from '../names.ts'
+import { BLOB_EVENT_TYPES } from './storage-event.ts'
+import {
+  countSubscriptions,
+  eventGridClient,
+  eventSubscriptionName,
+  functionResourceId,
+  listSubscriptions,
+  lro,
+  madeByCloudfn,
+  SHARED_TOPIC_TAG,
+  SUBSCRIPTION_LABELS,
+  storageAccountId,
+  topicLeftoversOf,
+} from './topic.ts'
+
+/** Container metadata on a bucket cloudfn made (container metadata names must be C# identifiers). */
+export const BUCKET_METADATA = { managed: 'cloudfn_managed', bucket: 'cloudfn_bucket' } as const
+
+/**
+ * Containers cloudfn and the Functions host keep in the same account: a
+ * bucket of such a name would mix the user's objects with theirs (and be
+ * deleted with an app). `azure-webjobs-`: the host's own (azure-webjobs-hosts,
+ * azure-webjobs-secrets); `app-package-`: deployment packages (names.ts);
+ * `dead-letter-`: topic subscribers' dead letters (triggers/topic.ts).
+ */
+const RESERVED_PREFIXES = ['azure-webjobs-', 'app-package-', 'dead-letter-']
+
+/** Whether a container of cloudfn's account is its own or the host's (not a bucket). */
+export function isAccountContainer(name: string): boolean {
+  return RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix))
+}
+
+/** The system topic cloudfn makes for its account's blob events (3-50 characters: the account name is at most 24). */
+export function systemTopicName(account: string): string {
+  return `cloudfn-${account}`
+}
+
+/** The subject of every blob event of the container (Event Grid's subject for Blob Storage events). */
+const containerSubject = (bucket: string) => `/blobServices/default/containers/${bucket}/blobs/`
+
+/** Refuses, before anything is made, a bucket name that cloudfn's own containers use in its account. */
+export function checkStorageTrigger(trigger: StorageTrigger): void {
+  const reserved = RESERVED_PREFIXES.find((prefix) => trigger.bucket.startsWith(prefix))
+  if (reserved) {
+    fail(
+      'trigger.bucket',
+      `cannot start with '${reserved}' on azure: buckets are blob containers in cloudfn's storage account, where such names are cloudfn's and the Functions host's own (got '${trigger.bucket}')`,
+    )
+  }
+}
+
+/** The event subscription of a subscriber: Event Grid's own filter does the events, prefix and suffix. */
+function subscriptionFor(context: AzureContext, app: string, functionName: string, trigger: StorageTrigger): EventSubscription {
+  return {
+    destination: {
+      endpointType: 'AzureFunction',
+      resourceId: functionResourceId(context, app, STORAGE_FUNCTION),
+      // One event per delivery, as the Node model's single-event handler takes it.
+      maxEventsPerBatch: 1,
+      preferredBatchSizeInKilobytes: 64,
+    },
+    filter: {
+      includedEventTypes: trigger.events.map((event) => BLOB_EVENT_TYPES[event]),
+      subjectBeginsWith: `${containerSubject(trigger.bucket)}${trigger.prefix ?? ''}`,
+      ...(trigger.suffix === undefined ? {} : { subjectEndsWith: trigger.suffix }),
+      // Blob names are case-sensitive; Event Grid's subject filters are not unless told.
+      isSubjectCaseSensitive: true,
+    },
+    labels: SUBSCRIPTION_LABELS(functionName),
+    eventDeliverySchema: 'EventGridSchema',
+    // Event Grid's defaults (30 attempts, 1 day), as for a topic subscriber with no maxRetries.
+    retryPolicy: { maxDeliveryAttempts: 30, eventTimeToLiveInMinutes: 1440 },
+  }
+}
+
+/** The account's system topic, whoever made it (one per source), found by its source among the group's. */
+async function findSystemTopic(context: AzureContext, signal: AbortSignal | undefined): Promise<SystemTopic | undefined> {
+  const client = await eventGridClient(context)
+  const source = storageAccountId(context).toLowerCase()
+  const { resourceGroup } = context.settings
+  return armFind('listing the Event Grid system topics of', `resource group '${resourceGroup}'`, async () => {
+    for await (const topic of client.systemTopics.listByResourceGroup(resourceGroup, { abortSignal: signal })) {
+      if (topic.source?.toLowerCase() === source) return topic
+    }
+    return undefined
+  })
+}
+
+/** The names of the event subscriptions on the system topic that filter on the bucket's blobs (anyone's). */
+async function bucketSubscribers(
+  context: AzureContext,
+  topic: string,
+  bucket: string,
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
+  const client = await eventGridClient(context)
+  const { resourceGroup } = context.settings
+  const list = () => client.systemTopicEventSubscriptions.listBySystemTopic(resourceGroup, topic, { abortSignal: signal })
+  const subscriptions = await listSubscriptions(`Event Grid system topic '${topic}'`, list)
+  return subscriptions.filter((sub) => filtersOn(sub, bucket)).map((sub) => sub.name ?? '')
+}
+
+/** Whether an event subscription's subject filter is within the bucket's blobs. */
+const filtersOn = (sub: EventSubscription, bucket: string) =>
+  (sub.filter?.subjectBeginsWith ?? '').toLowerCase().startsWith(containerSubject(bucket).toLowerCase())
+
+/** How many event subscriptions the system topic has (at most two are counted: the plan asks whether it has another). */
+async function subscriptionCount(context: AzureContext, topic: string, signal: AbortSignal | undefined): Promise<number> {
+  const client = await eventGridClient(context)
+  const { resourceGroup } = context.settings
+  const list = () => client.systemTopicEventSubscriptions.listBySystemTopic(resourceGroup, topic, { abortSignal: signal })
+  return countSubscriptions(`Event Grid system topic '${topic}'`, list)
+}
+
+async function getContainer(
+  context: AzureContext,
+  bucket: string,
+  signal: AbortSignal | undefined,
+): Promise<BlobContainer | undefined> {
+  const { storage } = await context.sdk.clients()
+  return armFind('reading', `blob container '${bucket}'`, () =>
+    storage.blobContainers.get(context.settings.resourceGroup, storageAccountName(context.scope), bucket, {
+      abortSignal: signal,
+    }),
+  )
+}
+
+/** Metadata names compare without case (https://learn.microsoft.com/rest/api/storageservices/naming-and-referencing-containers--blobs--and-metadata). */
+function madeContainer(container: Pick<BlobContainer, 'metadata'> | undefined): boolean {
+  const metadata = Object.fromEntries(
+    Object.entries(container?.metadata ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+  )
+  return metadata[BUCKET_METADATA.managed] === 'true' && metadata[BUCKET_METADATA.bucket] === 'true'
+}
+
+/**
+ * Whether the container holds no blob: ARM cannot list blobs, so the Blob
+ * service is asked (one List Blobs page of one), signed with the account's
+ * key as the app's own AzureWebJobsStorage is (no data-plane role needed).
+ */
+async function containerEmpty(context: AzureContext, bucket: string, signal: AbortSignal | undefined): Promise<boolean> {
+  const { storage } = await context.sdk.clients()
+  const account = storageAccountName(context.scope)
+  const keys = await armCall('listing the keys', `storage account '${account}'`, () =>
+    storage.storageAccounts.listKeys(context.settings.resourceGroup, account, { abortSignal: signal }),
+  )
+  const key = keys.keys?.find((entry) => entry.value && entry.permissions?.toLowerCase() === 'full')?.value
+  if (!key) throw new Error(`storage account '${account}' has no key with Full permissions`)
+  const { ContainerClient, StorageSharedKeyCredential } = await import('@azure/storage-blob')
+  const client = new ContainerClient(
+    `https://${account}.blob.core.windows.net/${bucket}`,
+    new StorageSharedKeyCredential(account, key),
+    { retryOptions: { maxTries: 3 } },
+  )
+  const page = await armCall('listing the blobs of', `container '${bucket}'`, async () => {
+    for await (const listed of client.listBlobsFlat({ abortSignal: signal }).byPage({ maxPageSize: 1 })) return listed
+    return undefined
+  })
+  return (page?.segment.blobItems.length ?? 0) === 0
+}
+
+/** Whether leaving the bucket deletes it: no other subscription filters on it, cloudfn made it, and it is empty (reads only). */
+async function leavingDeletesBucket(
+  context: AzureContext,
+  topic: string | undefined,
+  functionName: string,
+  bucket: string,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  const others = topic
+    ? (await bucketSubscribers(context, topic, bucket, signal)).filter((n) => n !== eventSubscriptionName(functionName))
+    : []
+  if (others.length > 0) return false
+  if (!madeContainer(await getContainer(context, bucket, signal))) return false
+  return containerEmpty(context, bucket, signal)
+}
+
+/** The system topic (made unless the account has one), the container (made unless it exists), then the subscriber's event subscription. */
+async function joinStorage(
+  context: AzureContext,
+  app: string,
+  functionName: string,
+  trigger: StorageTrigger,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const client = await eventGridClient(context)
+  const { resourceGroup, location } = context.settings
+  const account = storageAccountName(context.scope)
+  let topic = (await findSystemTopic(context, signal))?.name
+  if (!topic) {
+    topic = systemTopicName(account)
+    const definition: SystemTopic = {
+      location,
+      source: storageAccountId(context),
+      topicType: 'Microsoft.Storage.StorageAccounts',
+      tags: { [TAGS.managed]: 'true', [SHARED_TOPIC_TAG]: 'true' },
+    }
+    // A PUT of the topic another first subscriber made meanwhile only rewrites the same tags.
+    const name = topic
+    await armCall('creating', `Event Grid system topic '${name}'`, () =>
+      client.systemTopics.beginCreateOrUpdateAndWait(resourceGroup, name, definition, lro(context, signal)),
+    )
+  }
+  if (!(await getContainer(context, trigger.bucket, signal))) {
+    const { storage } = await context.sdk.clients()
+    const metadata = { [BUCKET_METADATA.managed]: 'true', [BUCKET_METADATA.bucket]: 'true' }
+    try {
+      await armCall('creating', `blob container '${trigger.bucket}'`, () =>
+        storage.blobContainers.create(resourceGroup, account, trigger.bucket, { metadata }, { abortSignal: signal }),
+      )
+    } catch (error) {
+      // Made meanwhile (by another first subscriber, or a user): used as it is.
+      if (!ConflictError.isInstance(error)) throw error
+    }
+  }
+  const name = topic
+  await armCall('subscribing', `function '${functionName}' to the blob events of container '${trigger.bucket}'`, () =>
+    client.systemTopicEventSubscriptions.beginCreateOrUpdateAndWait(
+      resourceGroup,
+      name,
+      eventSubscriptionName(functionName),
+      subscriptionFor(context, app, functionName, trigger),
+      lro(context, signal),
+    ),
+  )
+}
+
+/** After the subscription left `bucket`: the container if it goes (leavingDeletesBucket), then the system topic if it goes. */
+async function afterLeaving(
+  context: AzureContext,
+  functionName: string,
+  bucket: string,
+  topic: SystemTopic | undefined,
+  keepTopic: boolean,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const { resourceGroup } = context.settings
+  if (await leavingDeletesBucket(context, topic?.name, functionName, bucket, signal)) {
+    const { storage } = await context.sdk.clients()
+    // Not atomic (a blob written this very moment goes with it): ARM has no conditional delete of a container.
+    await armFind('deleting', `blob container '${bucket}'`, () =>
+      storage.blobContainers.delete(resourceGroup, storageAccountName(context.scope), bucket, { abortSignal: signal }),
+    )
+  }
+  const name = topic?.name
+  if (keepTopic || !name || !madeByCloudfn(topic) || (await subscriptionCount(context, name, signal)) > 0) return
+  const client = await eventGridClient(context)
+  await armFind('deleting', `Event Grid system topic '${name}'`, () =>
+    client.systemTopics.beginDeleteAndWait(resourceGroup, name, lro(context, signal)),
+  )
+}
+
+/**
+ * Takes the function off its bucket (remove, or a trigger that is no storage
+ * one any more): its event subscription, then the container and the system
+ * topic if it was the last one out of what cloudfn made.
+ */
+export async function leaveStorage(
+  context: AzureContext,
+  functionName: string,
+  trigger: StorageTrigger,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const topic = await findSystemTopic(context, signal)
+  const name = topic?.name
+  if (name) {
+    const client = await eventGridClient(context)
+    await armFind('unsubscribing', `function '${functionName}' from the blob events of container '${trigger.bucket}'`, () =>
+      client.systemTopicEventSubscriptions.beginDeleteAndWait(
+        context.settings.resourceGroup,
+        name,
+        eventSubscriptionName(functionName),
+        lro(context, signal),
+      ),
+    )
+  }
+  await afterLeaving(context, functionName, trigger.bucket, topic, false, signal)
+}
+
+/** For deploy (syncEventSources): the subscription follows the trigger; a bucket left behind goes if it was the last one out. */
+export async function syncStorage(
+  context: AzureContext,
+  app: string,
+  functionName: string,
+  trigger: Trigger | undefined,
+  previous: Trigger | undefined,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const old = previous?.kind === 'storage' ? previous : undefined
+  if (trigger?.kind !== 'storage') {
+    if (old) await leaveStorage(context, functionName, old, signal)
+    return
+  }
+  // The same event subscription, rewritten: it leaves the old bucket as it joins the new one.
+  await joinStorage(context, app, functionName, trigger, signal)
+  if (old && old.bucket !== trigger.bucket)
+    await afterLeaving(context, functionName, old.bucket, await findSystemTopic(context, signal), true, signal)
+}
+
+/** What a plan of storage triggers reads (reads only), as syncStorage decides: src/plan.ts's facts, and the system topic's. */
+export interface AzureStorageFacts extends StorageFacts {
+  /** The account has a system topic: the deploy uses it instead of making it. */
+  systemTopicExists: boolean
+  /** Leaving storage triggers deletes the system topic: cloudfn made it and this subscriber's is its only event subscription. */
+  leftSystemTopicDeleted: boolean
+  /** The system topic's name (found, or the one the deploy makes). */
+  systemTopic: string
+}
+
+export async function readStorageFacts(
+  context: AzureContext,
+  functionName: string,
+  before: Trigger | undefined,
+  after: Trigger | undefined,
+  signal: AbortSignal | undefined,
+): Promise<AzureStorageFacts> {
+  const old = before?.kind === 'storage' ? before : undefined
+  const now = after?.kind === 'storage' ? after : undefined
+  const none = { bucketExists: false, leftBucketDeleted: false, systemTopicExists: false, leftSystemTopicDeleted: false }
+  if (!old && !now) return { ...none, systemTopic: '' }
+  const topic = await findSystemTopic(context, signal)
+  const systemTopic = topic?.name ?? systemTopicName(storageAccountName(context.scope))
+  const moved = old !== undefined && old.bucket !== now?.bucket
+  return {
+    systemTopic,
+    systemTopicExists: topic !== undefined,
+    bucketExists: now !== undefined && (await getContainer(context, now.bucket, signal)) !== undefined,
+    leftBucketDeleted: moved && (await leavingDeletesBucket(context, topic?.name, functionName, old.bucket, signal)),
+    // The subscriber's own event subscription is still there when the plan reads: the topic goes if it is the only one.
+    leftSystemTopicDeleted:
+      old !== undefined &&
+      now === undefined &&
+      madeByCloudfn(topic) &&
+      (await subscriptionCount(context, systemTopic, signal)) <= 1,
+  }
+}
+
+/** The system topic's own changes around src/plan.ts's storage ones: made before the bucket and link, deleted after. */
+export function withSystemTopic(changes: PlanChange[], facts: AzureStorageFacts, after: Trigger | undefined): PlanChange[] {
+  const resource = `topic:${facts.systemTopic}`
+  const out = [...changes]
+  if (after?.kind === 'storage' && !facts.systemTopicExists) {
+    const first = out.findIndex((change) => change.kind === 'create-bucket' || change.kind === 'update-storage-link')
+    const made: PlanChange = {
+      kind: 'create-topic',
+      resource,
+      detail: "Event Grid system topic of cloudfn's storage account, made by its first storage subscriber",
+    }
+    out.splice(first === -1 ? out.length : first, 0, made)
+  }
+  if (facts.leftSystemTopicDeleted) out.push({ kind: 'delete-topic', resource, detail: 'its last storage subscriber leaves' })
+  return out
+}
+
+/**
+ * For gc: what storage subscribers that went another way left (an app deleted
+ * outside cloudfn, a remove that stopped half-way): their event subscriptions
+ * on the system topic, the system topic cloudfn made once none is left, and
+ * buckets cloudfn made that no event subscription filters on any more and
+ * that hold no blob. ARM gives none of them a change time: they go only with
+ * `olderThanMs: 0`. Without `@azure/arm-eventgrid` no subscription can be
+ * read, so no bucket is taken for unused.
+ */
+export async function storageLeftovers(
+  context: AzureContext,
+  containers: ReadonlyArray<Pick<BlobContainer, 'name' | 'metadata'>>,
+  appStays: (app: string) => boolean,
+  signal: AbortSignal | undefined,
+): Promise<GcCandidate[]> {
+  const client = await eventGridClient(context).catch(() => undefined)
+  if (!client) return []
+  const { resourceGroup } = context.settings
+  const topic = await findSystemTopic(context, signal)
+  const name = topic?.name
+  const candidates: GcCandidate[] = []
+  let staying: EventSubscription[] = []
+  if (name) {
+    const left = await topicLeftoversOf(
+      { resource: `topic:${name}`, made: madeByCloudfn(topic) },
+      () => client.systemTopicEventSubscriptions.listBySystemTopic(resourceGroup, name, { abortSignal: signal }),
+      appStays,
+      (sub) => client.systemTopicEventSubscriptions.beginDeleteAndWait(resourceGroup, name, sub, lro(context, signal)),
+      () => client.systemTopics.beginDeleteAndWait(resourceGroup, name, lro(context, signal)),
+    )
+    candidates.push(...left.candidates)
+    staying = left.staying
+  }
+  const subscribed = (bucket: string) => staying.some((sub) => filtersOn(sub, bucket))
+  for (const container of containers) {
+    const bucket = container.name ?? ''
+    if (isAccountContainer(bucket) || !madeContainer(container) || subscribed(bucket)) continue
+    candidates.push({
+      resource: `bucket:${bucket}`,
+      changedAt: undefined,
+      unused: await containerEmpty(context, bucket, signal),
+      remove: () =>
+        armFind('deleting', `blob container '${bucket}'`, async () => {
+          const { storage } = await context.sdk.clients()
+          return storage.blobContainers.delete(resourceGroup, storageAccountName(context.scope), bucket, { abortSignal: signal })
+        }),
+    })
+  }
+  return candidates
+}
