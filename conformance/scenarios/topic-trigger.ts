@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { withOverrides } from '../../src/define.ts'
+import type { CloudfnError } from '../../src/errors/cloudfn-error.ts'
 import type { FunctionHandle } from '../../src/handle.ts'
 import type { ProviderCapabilities } from '../../src/provider.ts'
 import { topic } from '../../src/triggers/topic.ts'
@@ -172,6 +173,14 @@ export const topicTrigger: Scenario[] = [
       }
       if (limits && limits.maxRetries.max < 100) await field(limits.maxRetries.max + 1)
       if (limits && limits.maxRetries.min > 0) await field(limits.maxRetries.min - 1)
+      // The default dead letter is `<function>-dead-letter`: a topic of that name would be its own dead letter.
+      const self = name('self')
+      const own = await rejectedBeforeSending(
+        probe,
+        () => cloud.deploy(withOverrides(topicWorker, { trigger: topic({ name: `${self}-dead-letter` }) }), { name: self }),
+        'InvalidArgument',
+      )
+      assert.equal((own as { field?: string }).field, 'trigger.deadLetter', own.message)
       if (limits && !limits.namedDeadLetter) {
         const error = await rejectedBeforeSending(
           probe,
@@ -182,6 +191,29 @@ export const topicTrigger: Scenario[] = [
           'InvalidArgument',
         )
         assert.equal((error as { field?: string }).field, 'trigger.deadLetter', error.message)
+      }
+      // Names some cloud reserves (Pub/Sub `goog`, Event Grid `microsoft`): refused before anything is sent where the
+      // backend's topic service refuses them, else deployed as any other name. Never made half-way.
+      for (const reserved of ['goog', 'microsoft']) {
+        const topicName = `${reserved}${name('t')}`
+        const subscriber = name(`${reserved}-sub`)
+        const before = await probe.requestCount()
+        const deployed = cloud.deploy(withOverrides(topicWorker, { trigger: topic({ name: topicName }) }), { name: subscriber })
+        const outcome = await deployed.then(
+          (handle) => ({ handle }),
+          (error: unknown) => ({ error: error as CloudfnError }),
+        )
+        if ('handle' in outcome) {
+          await outcome.handle.remove()
+          continue
+        }
+        assert.deepEqual(
+          [outcome.error.code, (outcome.error as { field?: string }).field],
+          ['InvalidArgument', 'trigger.name'],
+          `topic '${topicName}' either deploys or is refused naming trigger.name: ${outcome.error.message}`,
+        )
+        assert.equal(await probe.requestCount(), before, `the refusal of topic '${topicName}' must come before any request`)
+        assert.equal(await probe.exists(subscriber), false)
       }
     },
   },

@@ -3,6 +3,7 @@ import { withOverrides } from '../../src/define.ts'
 import { http } from '../../src/triggers/http.ts'
 import { queue } from '../../src/triggers/queue.ts'
 import { schedule } from '../../src/triggers/schedule.ts'
+import { topic } from '../../src/triggers/topic.ts'
 import type { HttpAuth } from '../../src/triggers/types.ts'
 import { rejectedBeforeSending } from '../expect.ts'
 import { type echo, httpThrows, ticker, worker } from '../fixtures/functions.ts'
@@ -27,6 +28,12 @@ export const triggerValidation: Scenario[] = [
       await field(() => http({ methods: ['FETCH' as never] }), 'trigger.methods[0]')
       await field(() => http({ auth: 'open' as never }), 'trigger.auth')
       await field(() => queue({ batchSize: 0 }), 'trigger.batchSize')
+      // A topic is shared by its subscribers, so it is named, portably, and never its own dead letter.
+      await field(() => topic({} as never), 'trigger.name')
+      await field(() => topic({ name: 'Orders_1' }), 'trigger.name')
+      await field(() => topic({ name: 'orders', deadLetter: 'orders' }), 'trigger.deadLetter')
+      await field(() => topic({ name: 'orders', maxRetries: -1 }), 'trigger.maxRetries')
+      await field(() => topic({ name: 'orders', maxRetries: 1.5 }), 'trigger.maxRetries')
       const { triggers } = capabilities
       const fnName = name('bad-trigger')
       const deploy = (definition: typeof echo) => cloud.deploy(definition, { name: fnName })

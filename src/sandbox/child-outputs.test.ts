@@ -19,10 +19,12 @@ const settledWithin = async (promise: Promise<void>, turns: number): Promise<boo
   return settled
 }
 
+const LONG = { stderrMs: 60_000, channelMs: 60_000 }
+
 describe('outputsClosed', () => {
   it('waits for the IPC channel as well as stderr: an answer sent before the exit is read first', async () => {
     const { child, stderr, channel } = endedChild()
-    const closed = outputsClosed(child, 60_000)
+    const closed = outputsClosed(child, LONG)
     stderr.emit('close')
     // Still reading the channel, where the last answer may be: the requests are not settled as crashed yet.
     expect(await settledWithin(closed, 5)).toBe(false)
@@ -32,11 +34,21 @@ describe('outputsClosed', () => {
 
   it('gives up after its bound (a grandchild holding the pipes open), and an error on a pipe ends the wait', async () => {
     const held = endedChild()
-    await outputsClosed(held.child, 10)
+    await outputsClosed(held.child, { stderrMs: 10, channelMs: 10 })
     const failing = endedChild()
-    const closed = outputsClosed(failing.child, 60_000)
+    const closed = outputsClosed(failing.child, LONG)
     failing.stderr.emit('error', new Error('EPIPE'))
     failing.channel.emit('error', new Error('channel closed'))
+    expect(await settledWithin(closed, 5)).toBe(true)
+  })
+
+  it('waits for the channel past the short stderr bound: a request acknowledged there is not taken as undelivered', async () => {
+    const { child, channel } = endedChild()
+    const closed = outputsClosed(child, { stderrMs: 10, channelMs: 60_000 })
+    // Past stderr's bound (a grandchild holding it open) however slow the machine: only longer waits are possible.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(await settledWithin(closed, 5)).toBe(false)
+    channel.emit('disconnect')
     expect(await settledWithin(closed, 5)).toBe(true)
   })
 
@@ -44,6 +56,6 @@ describe('outputsClosed', () => {
     const { child, stderr, channel } = endedChild()
     stderr.readableEnded = true
     channel.connected = false
-    expect(await settledWithin(outputsClosed(child, 60_000), 1)).toBe(true)
+    expect(await settledWithin(outputsClosed(child, LONG), 1)).toBe(true)
   })
 })

@@ -18,9 +18,11 @@ export function emulatorServer(handlers: readonly RequestHandler[]): { listen():
       if (server) return server
       server = setupServer(...handlers)
       server.listen({ onUnhandledFrame: refuseUnhandled })
+      watchSlowRequests(server)
       return server
     },
     close() {
+      if (server) slowWatches.get(server)?.()
       server?.close()
       server = undefined
     },
@@ -40,4 +42,36 @@ function refuseUnhandled({ frame }: { frame: { data: unknown } }): never {
   // A network error, as the 'error' strategy gives (a thrown Error would become msw's own 500 answer).
   if (request instanceof Request) throw Response.error()
   throw new Error(message)
+}
+
+/** How long a request may go unanswered before the emulator says so (it is still answered whenever it can be). */
+const SLOW_REQUEST_MS = 60_000
+const slowWatches = new WeakMap<SetupServer, () => void>()
+
+/**
+ * Names each request still unanswered after a minute on stderr, once: a test
+ * that then meets its hang guard says which call it waited on (a deploy's
+ * poll, an upload, an invoke) instead of only that it timed out.
+ */
+function watchSlowRequests(server: SetupServer): void {
+  const open = new Map<string, { what: string; since: number; told: boolean }>()
+  server.events.on('request:start', ({ request, requestId }) => {
+    open.set(requestId, { what: `${request.method} ${request.url.split('?')[0]}`, since: Date.now(), told: false })
+  })
+  server.events.on('request:end', ({ requestId }) => {
+    open.delete(requestId)
+  })
+  const timer = setInterval(() => {
+    const now = Date.now()
+    for (const request of open.values()) {
+      if (request.told || now - request.since < SLOW_REQUEST_MS) continue
+      request.told = true
+      process.emitWarning(
+        `${request.what} has had no answer for ${Math.round((now - request.since) / 1000)} s`,
+        'CloudfnEmulatorWarning',
+      )
+    }
+  }, SLOW_REQUEST_MS / 4)
+  timer.unref()
+  slowWatches.set(server, () => clearInterval(timer))
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process'
-import { availableParallelism } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { OutOfMemoryError } from '../errors/out-of-memory.ts'
 import { packageFile, packageRoot } from '../package/package-root.ts'
@@ -71,6 +71,8 @@ interface ProcessInstance<R> {
  * longer. A request waiting here counts as its instance's start, not its time.
  */
 const STARTS_AT_ONCE = Math.max(2, availableParallelism())
+/** How long a start may take before the sandbox says so (it still waits up to the startup timeout). */
+const SLOW_START_MS = 30_000
 let starting = 0
 const waitingToStart: Array<() => void> = []
 
@@ -163,7 +165,14 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
 
   const start = async (): Promise<ProcessInstance<R>> => {
     const bootstrap = await bootstrapScript()
-    const release = await startSlot()
+    const slow = setTimeout(() => {
+      process.emitWarning(
+        `'${settings.name}' has waited ${SLOW_START_MS / 1000} s for a turn to start an instance (${starting} starting, ${waitingToStart.length} waiting)`,
+        'CloudfnSandboxWarning',
+      )
+    }, SLOW_START_MS)
+    slow.unref()
+    const release = await startSlot().finally(() => clearTimeout(slow))
     try {
       return await spawnInstance(bootstrap)
     } finally {
@@ -241,7 +250,7 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
         killGroup(child.pid)
         instance.ready()
         // V8's out-of-memory message, or an answer sent just before the exit, may still be in a pipe when 'exit' fires.
-        await outputsClosed(child, 2000)
+        await outputsClosed(child, { stderrMs: 2000, channelMs: 60_000 })
         instance.death = OUT_OF_MEMORY.test(instance.stderrTail)
           ? { kind: 'oom' }
           : { kind: 'crash', error: instance.fatal ?? exitError(code, signal) }
@@ -268,12 +277,21 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
       compileCacheDir: join(packageRoot(), 'node_modules', '.cache', 'cloudfn-compile'),
     }
     child.send(init, () => {})
+    // Said on the test's output when a start is slow, so a hang guard that fires later names the phase it waited in.
+    const slow = setTimeout(() => {
+      process.emitWarning(
+        `Instance ${child.pid} of '${settings.name}' not ready after ${SLOW_START_MS / 1000} s (load average ${loadavg()[0]?.toFixed(1)}, ${starting} starting, ${waitingToStart.length} waiting to start)`,
+        'CloudfnSandboxWarning',
+      )
+    }, SLOW_START_MS)
+    slow.unref()
     const guard = setTimeout(() => {
       instance.fatal ??= { name: 'Error', message: `The function's instance did not start within ${startupMs / 1000} s` }
       killInstance(child)
     }, startupMs)
     await readyOrGone
     clearTimeout(guard)
+    clearTimeout(slow)
     if (!instance.exited) hold(child, false)
     return instance
   }

@@ -8,6 +8,9 @@ import { key } from '../emulator/state.ts'
  * group (it exists once a function is deployed), written and read in the
  * emulator's state: metadata of their own, none of cloudfn's. The host
  * moves a queue's failed messages to `<queue>-poison`, a name nobody chooses.
+ * Written in the state, not over the wire, so no Put Message is ever repeated
+ * here; a real client's retry could leave a copy (Queue Storage has no
+ * duplicate detection), which queue-ownership tolerates (`distinctMessages`).
  */
 export function azureForeignQueues(emulator: AzureEmulator, resourceGroup: string): ForeignQueues {
   const queues = () => {

@@ -41,7 +41,17 @@ function siteBody(context: ArmContext, site: SiteState) {
 export function restart(site: SiteState): void {
   const runtime = site.runtime
   site.runtime = undefined
-  void runtime?.then((running) => running.retire())
+  // A runtime that failed to start has nothing to retire (its failure was answered to the request that met it);
+  // left unhandled, the rejection would end a test run that never awaited it.
+  void runtime?.then(
+    (running) =>
+      running
+        .retire()
+        .catch((error: unknown) =>
+          process.emitWarning(`Retiring the app's instances failed: ${String(error)}`, 'CloudfnEmulatorWarning'),
+        ),
+    () => undefined,
+  )
 }
 
 /** What ARM checks on a Flex Consumption site; undefined when valid. */

@@ -200,7 +200,8 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
       server.close()
       const running = [...state.sites.values()].map((site) => site.runtime)
       for (const site of state.sites.values()) site.runtime = undefined
-      await Promise.all(running.map((runtime) => runtime?.then((r) => r.retire())))
+      // A runtime that failed to start has nothing to retire, and its failure was the requests' to report, not close()'s.
+      await Promise.all(running.map((runtime) => runtime?.then((r) => r.retire(), () => undefined)))
     },
   }
 }

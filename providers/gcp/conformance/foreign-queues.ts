@@ -6,6 +6,10 @@ import type { GcpEmulator } from '../emulator/index.ts'
  * make one: a topic and a pull subscription of the same name (labels of
  * their own, none of cloudfn's), holding the messages published to it.
  * Read back as the topic's labels and what its pull subscriptions keep.
+ * Written in the emulator's state, not over the wire, so no publish is ever
+ * repeated here; a real publisher's retry could leave a copy (Pub/Sub has no
+ * publish-side deduplication), which queue-ownership tolerates by comparing
+ * distinct messages (`distinctMessages`).
  */
 export function gcpForeignQueues(emulator: GcpEmulator, project: string): ForeignQueues {
   const { pubsub } = emulator

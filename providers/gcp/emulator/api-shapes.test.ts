@@ -63,6 +63,33 @@ describe('gcp emulator API shapes', () => {
     expect(without).not.toHaveProperty('deliveryAttempt')
   })
 
+  it('refuses a topic or subscription ID Pub/Sub refuses: under 3 characters, not a letter first, "goog" first (admin#resource_names)', async () => {
+    const { pubsub } = recordingPubsub()
+    const handle = pubsub.handler()
+    const put = (path: string) =>
+      handle(
+        new Request(`https://pubsub.googleapis.com/v1/projects/p/${path}`, {
+          method: 'PUT',
+          headers: { authorization: 'Bearer fake', 'content-type': 'application/json' },
+          body: JSON.stringify(path.startsWith('subscriptions/') ? { topic: TOPIC } : {}),
+        }),
+      )
+    for (const path of ['topics/ab', 'topics/1abc', 'topics/goog-news', 'subscriptions/googsub', 'subscriptions/s']) {
+      const answer = await put(path)
+      expect([answer.status, await answer.json()]).toEqual([
+        400,
+        {
+          error: expect.objectContaining({
+            status: 'INVALID_ARGUMENT',
+            message: `Invalid resource name given (name=projects/p/${path}). Refer to https://cloud.google.com/pubsub/docs/admin#resource_names for more information.`,
+          }),
+        },
+      ])
+    }
+    expect((await put('topics/abc')).status).toBe(200)
+    expect((await put('subscriptions/a.b~c+d%e_f-g')).status).toBe(200)
+  })
+
   it('refuses a Scheduler HTTP job whose attemptDeadline is outside 15 s to 30 min (scheduler/v1/job.proto)', async () => {
     const scheduler = new SchedulerModel(createManualClock(0), async () => new Response(null, { status: 200 }))
     models.push(scheduler)

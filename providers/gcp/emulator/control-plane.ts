@@ -79,9 +79,17 @@ export function createControlPlane(
    * under `timing: 'realistic'` the minute stands for the build and rollout,
    * the instance's start included.
    */
-  const operate = (work: () => Promise<() => Promise<void> | void>) => {
+  const operate = (operation: OperationResource, work: () => Promise<() => Promise<void> | void>) => {
     const delay = elapse(options.stateClock, options.operationDelayMs)
-    void Promise.all([work(), delay]).then(([end]) => end())
+    void Promise.all([work(), delay])
+      .then(([end]) => end())
+      .catch((error: unknown) => {
+        // A fault in the emulator's own bookkeeping ends the operation as Google's INTERNAL instead of leaving it
+        // running: a caller polls an unfinished operation until its own deadline, a hang with nothing said.
+        const message = `The emulated operation failed: ${error instanceof Error ? error.message : String(error)}`
+        if (!operation.done) state.finishOperation(operation, { error: 'INTERNAL', message })
+        else process.emitWarning(message, 'CloudfnEmulatorWarning')
+      })
   }
 
   // Enums as numbers only for a caller that asks for them (the REST clients do), names otherwise.
@@ -93,7 +101,7 @@ export function createControlPlane(
 
   /** Builds and rolls out a new revision, as the build and Cloud Run do, then ends the operation. */
   const rollOut = (fn: EmulatedFunction, next: Spec, operation: OperationResource) =>
-    operate(async () => {
+    operate(operation, async () => {
       const injected = faults.takeOperationFailure()
       try {
         if (injected) throw Object.assign(new Error(injected.message), { status: injected.status })
@@ -216,7 +224,7 @@ export function createControlPlane(
   const remove = (location: string, fn: EmulatedFunction, url: URL) => {
     state.setState(fn, 'DELETING')
     const operation = state.startOperation(location, 'delete', fn.resource.name)
-    operate(async () => async () => {
+    operate(operation, async () => async () => {
       state.functions.delete(fn.resource.name)
       state.servicePolicies.delete(fn.resource.serviceConfig.service)
       detachEventTrigger(fn, pubsub, gcs)

@@ -217,6 +217,7 @@ export class PubsubModel {
   async #topic(name: string, request: Request): Promise<Response> {
     const topic = this.topics.get(name)
     if (request.method === 'PUT') {
+      if (!validId(name)) return invalidName(name)
       if (topic) return alreadyExists(name)
       const body = (await request.json()) as Partial<TopicResource>
       const created: TopicResource = { name, labels: body.labels ?? {} }
@@ -258,6 +259,7 @@ export class PubsubModel {
   async #subscription(name: string, request: Request): Promise<Response> {
     const existing = this.subscriptions.get(name)
     if (request.method === 'PUT') {
+      if (!validId(name)) return invalidName(name)
       if (existing) return alreadyExists(name)
       const body = (await request.json()) as Partial<SubscriptionResource>
       const resource = { ackDeadlineSeconds: 10, messageRetentionDuration: '604800s', ...body, name } as SubscriptionResource
@@ -320,4 +322,19 @@ export class PubsubModel {
 const notFound = (name: string) => googleError('NOT_FOUND', `Resource not found (resource=${name.split('/').pop()}).`)
 const alreadyExists = (name: string) =>
   googleError('ALREADY_EXISTS', `Resource already exists in the project (resource=${name.split('/').pop()}).`)
+/**
+ * Topic and subscription IDs Pub/Sub accepts: a letter first, then letters,
+ * digits and `-_.~+%`, 3 to 255 in all, not starting with `goog`
+ * (https://cloud.google.com/pubsub/docs/admin#resource_names).
+ */
+const validId = (name: string) => {
+  const id = name.slice(name.lastIndexOf('/') + 1)
+  return /^[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/.test(id) && !id.startsWith('goog')
+}
+/** Pub/Sub's answer to an ID it refuses, as its clients report it (googleapis/google-cloud-node#1694, google-cloud-java#3334). */
+const invalidName = (name: string) =>
+  googleError(
+    'INVALID_ARGUMENT',
+    `Invalid resource name given (name=${name}). Refer to https://cloud.google.com/pubsub/docs/admin#resource_names for more information.`,
+  )
 const notAllowed = (request: Request) => googleError('INVALID_ARGUMENT', `Method ${request.method} is not allowed here`)

@@ -7,6 +7,8 @@
  * function they belong to.
  */
 import { ownerFromMarker, type QueueMarkerKeys, type QueueOwner, queueMarker } from '../../../src/triggers/ownership.ts'
+import type { Trigger } from '../../../src/triggers/types.ts'
+import { fail } from '../../../src/validation.ts'
 import { MANAGED_LABEL } from '../labels.ts'
 import type { Location } from '../names.ts'
 import type { Rest } from '../rest.ts'
@@ -27,6 +29,27 @@ export interface Subscription {
 export interface Topic {
   name: string
   labels?: Record<string, string>
+}
+
+/**
+ * What queue() and topic() accept but Pub/Sub refuses in a topic ID: fewer
+ * than 3 characters, or a name starting with `goog`
+ * (https://cloud.google.com/pubsub/docs/admin#resource_names; Pub/Sub answers
+ * 400 "Invalid resource name given"). The other rules, a letter first and at
+ * most 255 characters, are the portable names' own, stricter ones. Checked
+ * before a deploy or plan reads anything, so nothing is made half-way (the
+ * function, then a topic Pub/Sub refuses).
+ */
+export function checkPubsubIds(trigger: Trigger | undefined): void {
+  if (trigger?.kind !== 'queue' && trigger?.kind !== 'topic') return
+  for (const [field, id] of [
+    ['trigger.name', trigger.name],
+    ['trigger.deadLetter', trigger.deadLetter],
+  ] as const) {
+    if (id === undefined) continue
+    if (id.length < 3) fail(field, `must have at least 3 characters on gcp, whose Pub/Sub topic IDs are 3-255 (got "${id}")`)
+    if (id.startsWith('goog')) fail(field, `cannot start with "goog" on gcp: Pub/Sub reserves it (got "${id}")`)
+  }
 }
 
 export const topicName = (location: Location, topic: string) => `projects/${location.project}/topics/${topic}`

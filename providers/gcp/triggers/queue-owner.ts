@@ -18,7 +18,7 @@ import {
 import { queueNames } from '../../../src/triggers/queue.ts'
 import type { QueueTrigger, Trigger } from '../../../src/triggers/types.ts'
 import type { ControlPlane } from '../control-plane.ts'
-import { PubSub } from './pubsub.ts'
+import { checkPubsubIds, PubSub } from './pubsub.ts'
 
 const TOPIC = 'Pub/Sub topic'
 const SUBSCRIPTION = 'Pub/Sub subscription'
@@ -45,6 +45,8 @@ export function pubsubClaims(trigger: QueueTrigger, functionName: string): Queue
 
 /** Before anything changes: a refused deploy leaves every function and queue as it was. */
 export async function assertQueueFree(plane: ControlPlane, name: string, trigger: Trigger | undefined): Promise<void> {
+  // The first of deploy's trigger checks (deploy-checks.ts): a queue or topic ID Pub/Sub refuses, before any read.
+  checkPubsubIds(trigger)
   if (trigger?.kind !== 'queue') return
   await claimQueues(pubsubOwnership(plane), pubsubClaims(trigger, name), name, 'gcp')
 }

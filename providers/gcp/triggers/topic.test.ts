@@ -76,6 +76,30 @@ describe('gcp topic triggers', () => {
     await cloud.remove('queue-owner')
   })
 
+  it('refuses a topic or queue ID Pub/Sub refuses (under 3 characters, "goog" first), naming the field, before any request', async () => {
+    const cloud = env.cloudWith()
+    const before = env.state.requestCount
+    const refusals = [
+      [() => cloud.deploy(on('ab'), { name: 'short-fn' }), 'trigger.name'],
+      [() => cloud.deploy(on('google-news'), { name: 'goog-fn' }), 'trigger.name'],
+      [() => cloud.plan(on('goog'), { name: 'goog-fn' }), 'trigger.name'],
+      [
+        () => cloud.deploy(withOverrides(topicWorker, { trigger: topic({ name: 'news', deadLetter: 'dl' }) }), { name: 'dl-fn' }),
+        'trigger.deadLetter',
+      ],
+      [() => cloud.deploy(withOverrides(worker, { trigger: queue({ name: 'googjobs' }) }), { name: 'queue-fn' }), 'trigger.name'],
+      [
+        () => cloud.deploy(withOverrides(worker, { trigger: queue({ deadLetter: 'google-dl' }) }), { name: 'queue-fn' }),
+        'trigger.deadLetter',
+      ],
+    ] as const
+    for (const [action, field] of refusals) {
+      const error = await caughtError(action())
+      expect([error.code, (error as { field?: string }).field]).toEqual(['InvalidArgument', field])
+    }
+    expect(env.state.requestCount).toBe(before)
+  })
+
   it('moves a subscriber to another topic, leaving the old one to its other subscriber', async () => {
     const cloud = env.cloudWith()
     await cloud.deploy(on('first'), { name: 'mover-fn' })

@@ -26,7 +26,7 @@ import { GCP_CAPABILITIES } from '../capabilities.ts'
 import { type ControlPlane, listManaged } from '../control-plane.ts'
 import { MANAGED_LABEL } from '../labels.ts'
 import { toRecord } from '../record.ts'
-import { FUNCTION_LABEL, PubSub, type Topic, topicName } from './pubsub.ts'
+import { checkPubsubIds, FUNCTION_LABEL, PubSub, type Topic, topicName } from './pubsub.ts'
 
 const API = 'https://pubsub.googleapis.com/v1'
 export const SHARED_TOPIC_LABEL = 'cloudfn-shared-topic'
@@ -54,8 +54,13 @@ const topicMeta = (plane: ControlPlane, topic: string) => ({
 const getTopic = (plane: ControlPlane, topic: string) =>
   plane.rest.call<Topic>({ method: 'GET', operation: 'get topic', absentOk: true, ...topicMeta(plane, topic) })
 
-/** A topic that is some function's queue would be shared silently, and deleted under the subscribers with it: refused. */
+/**
+ * Refuses a topic ID Pub/Sub refuses (checkPubsubIds, also run first by
+ * assertQueueFree); then a topic that is some function's queue, which would
+ * be shared silently, and deleted under the subscribers with it.
+ */
 export async function assertTopicUsable(plane: ControlPlane, name: string, trigger: Trigger | undefined): Promise<void> {
+  checkPubsubIds(trigger)
   if (trigger?.kind !== 'topic') return
   const found = await getTopic(plane, trigger.name)
   const owner = found?.labels?.[MANAGED_LABEL] === 'true' ? found.labels[FUNCTION_LABEL] : undefined
