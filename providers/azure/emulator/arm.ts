@@ -10,7 +10,7 @@ import {
   storageAccount,
 } from './arm-resources.ts'
 import { listSites, site } from './arm-sites.ts'
-import { eventGridTopics } from './eventgrid-arm.ts'
+import { eventGridTopics, listSystemTopicsOfSubscription } from './eventgrid-arm.ts'
 import { armError } from './http.ts'
 import type { LongRunningOperations } from './lro.ts'
 import type { AzureState } from './state.ts'
@@ -36,6 +36,10 @@ export async function arm(state: AzureState, lro: LongRunningOperations, request
   // Operation status: /subscriptions/S/providers/NS/locations/L/operationResults/ID
   if (lower[2] === 'providers' && lower[4] === 'locations' && lower[6] === 'operationresults' && parts[7]) {
     return lro.poll(parts[7])
+  }
+  // SystemTopics_ListBySubscription: a system topic may be in any group of the subscription, not only its source's.
+  if (lower[2] === 'providers' && lower[3] === 'microsoft.eventgrid' && lower[4] === 'systemtopics' && parts.length === 5) {
+    return listSystemTopicsOfSubscription(state, subscription, request)
   }
   if (lower[2] !== 'resourcegroups' || !parts[3]) return armError(404, 'NotFound', 'No route.')
   const context: ArmContext = { state, lro, subscription, resourceGroup: parts[3], request }

@@ -17,7 +17,7 @@ import { randomSecret } from './arm-resources.ts'
 import type { EventSubscriptionState, TopicState } from './eventgrid-state.ts'
 import { topicEndpoint } from './eventgrid-state.ts'
 import { armError, asRecord, asStringMap, badJson, json, readJson } from './http.ts'
-import { key } from './state.ts'
+import { type AzureState, key } from './state.ts'
 
 const TOPIC_NAME = /^[A-Za-z0-9-]{3,50}$/
 const SUBSCRIPTION_NAME = /^[A-Za-z0-9-]{3,64}$/
@@ -26,11 +26,14 @@ const SYSTEM = 'Microsoft.EventGrid/systemTopics'
 
 const typeOf = (topic: Pick<TopicState, 'system'>) => (topic.system ? SYSTEM : CUSTOM)
 
-function topicId(context: ArmContext, name: string, type = CUSTOM): string {
+/** Where a topic is: the subscription and resource group its id names. */
+type Place = Pick<ArmContext, 'subscription' | 'resourceGroup'>
+
+function topicId(context: Place, name: string, type = CUSTOM): string {
   return `/subscriptions/${context.subscription}/resourceGroups/${context.resourceGroup}/providers/${type}/${name}`
 }
 
-function topicBody(context: ArmContext, topic: TopicState, provisioningState = 'Succeeded') {
+function topicBody(context: Place, topic: TopicState, provisioningState = 'Succeeded') {
   if (topic.system) {
     return {
       id: topicId(context, topic.name, SYSTEM),
@@ -190,6 +193,19 @@ export async function eventGridTopics(
     default:
       return methodNotAllowed(request)
   }
+}
+
+/**
+ * `GET /subscriptions/S/providers/Microsoft.EventGrid/systemTopics` (SystemTopics_ListBySubscription in the same
+ * spec): every system topic of the subscription, whatever its resource group (the spec's SystemTopics_Get example
+ * has a topic in another group than its source's).
+ */
+export function listSystemTopicsOfSubscription(state: AzureState, subscription: string, request: Request): Response {
+  if (request.method !== 'GET') return methodNotAllowed(request)
+  const value = [...state.eventGrid.systemTopics.values()].map((topic) =>
+    topicBody({ subscription, resourceGroup: topic.resourceGroup }, topic),
+  )
+  return json({ value })
 }
 
 /** A checked event subscription, or the 400 ARM answers for the first thing wrong with it. */

@@ -201,7 +201,14 @@ export function createAzureEmulator(options: AzureEmulatorOptions = {}): AzureEm
       const running = [...state.sites.values()].map((site) => site.runtime)
       for (const site of state.sites.values()) site.runtime = undefined
       // A runtime that failed to start has nothing to retire, and its failure was the requests' to report, not close()'s.
-      await Promise.all(running.map((runtime) => runtime?.then((r) => r.retire(), () => undefined)))
+      await Promise.all(
+        running.map((runtime) =>
+          runtime?.then(
+            (r) => r.retire(),
+            () => undefined,
+          ),
+        ),
+      )
     },
   }
 }

@@ -129,15 +129,17 @@ describe('azure storage triggers (Event Grid system topic)', () => {
     await cloud.remove('mover')
   })
 
-  it("uses a system topic and container that exist, and leaves both: they are not cloudfn's", async () => {
+  it("uses a system topic (in any resource group) and a container that exist, and leaves both: they are not cloudfn's", async () => {
     kit = startKit()
     const { cloud } = kit
     // The account exists once a first app is deployed.
     await cloud.deploy(versionOne, { name: 'first' })
     await blobs(kit).getContainerClient('theirs').create()
     const arm = new EventGridManagementClient(emulatorCredential(), SUBSCRIPTION, { retryOptions: { maxRetries: 0 } })
+    // In another resource group than the account's, as a system topic may be (the spec's SystemTopics_Get example).
+    kit.emulator.state.resourceGroups.set('their-events', { name: 'their-events', location: 'westeurope', tags: {} })
     await arm.systemTopics.beginCreateOrUpdateAndWait(
-      GROUP,
+      'their-events',
       'their-topic',
       { location: 'westeurope', source: accountId, topicType: 'Microsoft.Storage.StorageAccounts' },
       { updateIntervalInMs: 1 },

@@ -110,30 +110,48 @@ function subscriptionFor(context: AzureContext, app: string, functionName: strin
   }
 }
 
-/** The account's system topic, whoever made it (one per source), found by its source among the group's. */
-async function findSystemTopic(context: AzureContext, signal: AbortSignal | undefined): Promise<SystemTopic | undefined> {
+/** A system topic found: its name, its resource group (any of the subscription's), and whether cloudfn made it. */
+interface FoundTopic {
+  name: string
+  group: string
+  made: boolean
+}
+
+/**
+ * The account's system topic, whoever made it (Event Grid allows one per
+ * source), found by its source among the subscription's: it may be in
+ * another resource group than the account (the spec's SystemTopics_Get
+ * example is), and Azure may report the source in lower case.
+ */
+async function findSystemTopic(context: AzureContext, signal: AbortSignal | undefined): Promise<FoundTopic | undefined> {
   const client = await eventGridClient(context)
   const source = storageAccountId(context).toLowerCase()
-  const { resourceGroup } = context.settings
-  return armFind('listing the Event Grid system topics of', `resource group '${resourceGroup}'`, async () => {
-    for await (const topic of client.systemTopics.listByResourceGroup(resourceGroup, { abortSignal: signal })) {
+  const topic = await armFind('listing the Event Grid system topics of', 'the subscription', async () => {
+    for await (const topic of client.systemTopics.listBySubscription({ abortSignal: signal })) {
       if (topic.source?.toLowerCase() === source) return topic
     }
     return undefined
   })
+  if (!topic?.name) return undefined
+  const group = /\/resourceGroups\/([^/]+)\//i.exec(topic.id ?? '')?.[1] ?? context.settings.resourceGroup
+  return { name: topic.name, group, made: madeByCloudfn(topic) }
+}
+
+/** Lists the system topic's event subscriptions (anyone's). */
+async function subscriptionsOf(context: AzureContext, topic: FoundTopic, signal: AbortSignal | undefined) {
+  const client = await eventGridClient(context)
+  return () => client.systemTopicEventSubscriptions.listBySystemTopic(topic.group, topic.name, { abortSignal: signal })
 }
 
 /** The names of the event subscriptions on the system topic that filter on the bucket's blobs (anyone's). */
 async function bucketSubscribers(
   context: AzureContext,
-  topic: string,
+  topic: FoundTopic,
   bucket: string,
   signal: AbortSignal | undefined,
 ): Promise<string[]> {
-  const client = await eventGridClient(context)
-  const { resourceGroup } = context.settings
-  const list = () => client.systemTopicEventSubscriptions.listBySystemTopic(resourceGroup, topic, { abortSignal: signal })
-  const subscriptions = await listSubscriptions(`Event Grid system topic '${topic}'`, list)
+  const list = await subscriptionsOf(context, topic, signal)
+  const subscriptions = await listSubscriptions(`Event Grid system topic '${topic.name}'`, list)
   return subscriptions.filter((sub) => filtersOn(sub, bucket)).map((sub) => sub.name ?? '')
 }
 
@@ -142,11 +160,8 @@ const filtersOn = (sub: EventSubscription, bucket: string) =>
   (sub.filter?.subjectBeginsWith ?? '').toLowerCase().startsWith(containerSubject(bucket).toLowerCase())
 
 /** How many event subscriptions the system topic has (at most two are counted: the plan asks whether it has another). */
-async function subscriptionCount(context: AzureContext, topic: string, signal: AbortSignal | undefined): Promise<number> {
-  const client = await eventGridClient(context)
-  const { resourceGroup } = context.settings
-  const list = () => client.systemTopicEventSubscriptions.listBySystemTopic(resourceGroup, topic, { abortSignal: signal })
-  return countSubscriptions(`Event Grid system topic '${topic}'`, list)
+async function subscriptionCount(context: AzureContext, topic: FoundTopic, signal: AbortSignal | undefined): Promise<number> {
+  return countSubscriptions(`Event Grid system topic '${topic.name}'`, await subscriptionsOf(context, topic, signal))
 }
 
 async function getContainer(
@@ -199,7 +214,7 @@ async function containerEmpty(context: AzureContext, bucket: string, signal: Abo
 /** Whether leaving the bucket deletes it: no other subscription filters on it, cloudfn made it, and it is empty (reads only). */
 async function leavingDeletesBucket(
   context: AzureContext,
-  topic: string | undefined,
+  topic: FoundTopic | undefined,
   functionName: string,
   bucket: string,
   signal: AbortSignal | undefined,
@@ -223,9 +238,9 @@ async function joinStorage(
   const client = await eventGridClient(context)
   const { resourceGroup, location } = context.settings
   const account = storageAccountName(context.scope)
-  let topic = (await findSystemTopic(context, signal))?.name
+  let topic = await findSystemTopic(context, signal)
   if (!topic) {
-    topic = systemTopicName(account)
+    topic = { name: systemTopicName(account), group: resourceGroup, made: true }
     const definition: SystemTopic = {
       location,
       source: storageAccountId(context),
@@ -233,7 +248,7 @@ async function joinStorage(
       tags: { [TAGS.managed]: 'true', [SHARED_TOPIC_TAG]: 'true' },
     }
     // A PUT of the topic another first subscriber made meanwhile only rewrites the same tags.
-    const name = topic
+    const { name } = topic
     await armCall('creating', `Event Grid system topic '${name}'`, () =>
       client.systemTopics.beginCreateOrUpdateAndWait(resourceGroup, name, definition, lro(context, signal)),
     )
@@ -250,10 +265,10 @@ async function joinStorage(
       if (!ConflictError.isInstance(error)) throw error
     }
   }
-  const name = topic
+  const { name, group } = topic
   await armCall('subscribing', `function '${functionName}' to the blob events of container '${trigger.bucket}'`, () =>
     client.systemTopicEventSubscriptions.beginCreateOrUpdateAndWait(
-      resourceGroup,
+      group,
       name,
       eventSubscriptionName(functionName),
       subscriptionFor(context, app, functionName, trigger),
@@ -267,23 +282,22 @@ async function afterLeaving(
   context: AzureContext,
   functionName: string,
   bucket: string,
-  topic: SystemTopic | undefined,
+  topic: FoundTopic | undefined,
   keepTopic: boolean,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const { resourceGroup } = context.settings
-  if (await leavingDeletesBucket(context, topic?.name, functionName, bucket, signal)) {
+  if (await leavingDeletesBucket(context, topic, functionName, bucket, signal)) {
     const { storage } = await context.sdk.clients()
     // Not atomic (a blob written this very moment goes with it): ARM has no conditional delete of a container.
     await armFind('deleting', `blob container '${bucket}'`, () =>
       storage.blobContainers.delete(resourceGroup, storageAccountName(context.scope), bucket, { abortSignal: signal }),
     )
   }
-  const name = topic?.name
-  if (keepTopic || !name || !madeByCloudfn(topic) || (await subscriptionCount(context, name, signal)) > 0) return
+  if (keepTopic || !topic?.made || (await subscriptionCount(context, topic, signal)) > 0) return
   const client = await eventGridClient(context)
-  await armFind('deleting', `Event Grid system topic '${name}'`, () =>
-    client.systemTopics.beginDeleteAndWait(resourceGroup, name, lro(context, signal)),
+  await armFind('deleting', `Event Grid system topic '${topic.name}'`, () =>
+    client.systemTopics.beginDeleteAndWait(topic.group, topic.name, lro(context, signal)),
   )
 }
 
@@ -299,13 +313,12 @@ export async function leaveStorage(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const topic = await findSystemTopic(context, signal)
-  const name = topic?.name
-  if (name) {
+  if (topic) {
     const client = await eventGridClient(context)
     await armFind('unsubscribing', `function '${functionName}' from the blob events of container '${trigger.bucket}'`, () =>
       client.systemTopicEventSubscriptions.beginDeleteAndWait(
-        context.settings.resourceGroup,
-        name,
+        topic.group,
+        topic.name,
         eventSubscriptionName(functionName),
         lro(context, signal),
       ),
@@ -362,13 +375,10 @@ export async function readStorageFacts(
     systemTopic,
     systemTopicExists: topic !== undefined,
     bucketExists: now !== undefined && (await getContainer(context, now.bucket, signal)) !== undefined,
-    leftBucketDeleted: moved && (await leavingDeletesBucket(context, topic?.name, functionName, old.bucket, signal)),
+    leftBucketDeleted: moved && (await leavingDeletesBucket(context, topic, functionName, old.bucket, signal)),
     // The subscriber's own event subscription is still there when the plan reads: the topic goes if it is the only one.
     leftSystemTopicDeleted:
-      old !== undefined &&
-      now === undefined &&
-      madeByCloudfn(topic) &&
-      (await subscriptionCount(context, systemTopic, signal)) <= 1,
+      old !== undefined && now === undefined && topic?.made === true && (await subscriptionCount(context, topic, signal)) <= 1,
   }
 }
 
@@ -408,16 +418,16 @@ export async function storageLeftovers(
   if (!client) return []
   const { resourceGroup } = context.settings
   const topic = await findSystemTopic(context, signal)
-  const name = topic?.name
   const candidates: GcCandidate[] = []
   let staying: EventSubscription[] = []
-  if (name) {
+  if (topic) {
+    const { name, group } = topic
     const left = await topicLeftoversOf(
-      { resource: `topic:${name}`, made: madeByCloudfn(topic) },
-      () => client.systemTopicEventSubscriptions.listBySystemTopic(resourceGroup, name, { abortSignal: signal }),
+      { resource: `topic:${name}`, made: topic.made },
+      await subscriptionsOf(context, topic, signal),
       appStays,
-      (sub) => client.systemTopicEventSubscriptions.beginDeleteAndWait(resourceGroup, name, sub, lro(context, signal)),
-      () => client.systemTopics.beginDeleteAndWait(resourceGroup, name, lro(context, signal)),
+      (sub) => client.systemTopicEventSubscriptions.beginDeleteAndWait(group, name, sub, lro(context, signal)),
+      () => client.systemTopics.beginDeleteAndWait(group, name, lro(context, signal)),
     )
     candidates.push(...left.candidates)
     staying = left.staying
