@@ -1,5 +1,6 @@
 import { EventGridManagementClient } from '@azure/arm-eventgrid'
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob'
+import { HttpResponse, http } from 'msw'
 import { afterEach, describe, expect, it } from 'vitest'
 import { caughtError } from '../../../conformance/expect.ts'
 import { versionOne } from '../../../conformance/fixtures/functions.ts'
@@ -177,6 +178,21 @@ describe('azure storage triggers (Event Grid system topic)', () => {
     expect(result.removed).not.toContain(`storage-account:${account}`)
     expect(systemTopics(kit)).toEqual([])
     expect([...containers(kit)].filter((name) => name.endsWith('-bucket'))).toEqual(['full-bucket'])
+  })
+
+  it("a credential that may not list the subscription's system topics (Contributor on the group only) still deploys and removes", async () => {
+    kit = startKit()
+    // ARM answers 403 AuthorizationFailed to a subscription-wide list without read access at that scope.
+    kit.server.use(
+      http.get(/\/subscriptions\/[^/]+\/providers\/Microsoft\.EventGrid\/systemTopics$/i, () =>
+        HttpResponse.json({ error: { code: 'AuthorizationFailed', message: 'no read access' } }, { status: 403 }),
+      ),
+    )
+    await kit.cloud.deploy(on('scoped'), { name: 'scoped' })
+    expect(systemTopics(kit).map((topic) => topic.name)).toEqual([systemTopicName(account)])
+    await kit.cloud.remove('scoped')
+    expect(systemTopics(kit)).toEqual([])
+    kit.server.resetHandlers()
   })
 
   it('names the packages a storage trigger loads, so a deploy without them is MissingPackage before anything is sent', () => {

@@ -27,6 +27,7 @@
 import type { EventSubscription, SystemTopic } from '@azure/arm-eventgrid'
 import type { BlobContainer } from '@azure/arm-storage'
 import { ConflictError } from '../../../src/errors/conflict.ts'
+import { UnauthorizedError } from '../../../src/errors/unauthorized.ts'
 import type { GcCandidate } from '../../../src/gc.ts'
 import type { PlanChange, StorageFacts } from '../../../src/plan.ts'
 import type { StorageTrigger, Trigger } from '../../../src/triggers/types.ts'
@@ -119,21 +120,34 @@ interface FoundTopic {
 
 /**
  * The account's system topic, whoever made it (Event Grid allows one per
- * source), found by its source among the subscription's: it may be in
- * another resource group than the account (the spec's SystemTopics_Get
- * example is), and Azure may report the source in lower case.
+ * source), found by its source (compared without case: the spec's
+ * SystemTopics_Get example reports it in lower case): first among cloudfn's
+ * resource group's, then among the subscription's, since it may be in
+ * another group than the account (that example is). Listing the
+ * subscription's needs read access there; cloudfn's credential may have it
+ * on its resource group only, and then a refusal means none it can use.
  */
 async function findSystemTopic(context: AzureContext, signal: AbortSignal | undefined): Promise<FoundTopic | undefined> {
   const client = await eventGridClient(context)
   const source = storageAccountId(context).toLowerCase()
-  const topic = await armFind('listing the Event Grid system topics of', 'the subscription', async () => {
-    for await (const topic of client.systemTopics.listBySubscription({ abortSignal: signal })) {
-      if (topic.source?.toLowerCase() === source) return topic
+  const { resourceGroup } = context.settings
+  const search = (where: string, list: () => AsyncIterable<SystemTopic>) =>
+    armFind('listing the Event Grid system topics of', where, async () => {
+      for await (const topic of list()) if (topic.source?.toLowerCase() === source) return topic
+      return undefined
+    })
+  let topic = await search(`resource group '${resourceGroup}'`, () =>
+    client.systemTopics.listByResourceGroup(resourceGroup, { abortSignal: signal }),
+  )
+  if (!topic) {
+    try {
+      topic = await search('the subscription', () => client.systemTopics.listBySubscription({ abortSignal: signal }))
+    } catch (error) {
+      if (!UnauthorizedError.isInstance(error)) throw error
     }
-    return undefined
-  })
+  }
   if (!topic?.name) return undefined
-  const group = /\/resourceGroups\/([^/]+)\//i.exec(topic.id ?? '')?.[1] ?? context.settings.resourceGroup
+  const group = /\/resourceGroups\/([^/]+)\//i.exec(topic.id ?? '')?.[1] ?? resourceGroup
   return { name: topic.name, group, made: madeByCloudfn(topic) }
 }
 
