@@ -208,6 +208,41 @@ export function listSystemTopicsOfSubscription(state: AzureState, subscription: 
   return json({ value })
 }
 
+/**
+ * The event types a storage account's system topic publishes, as
+ * https://learn.microsoft.com/azure/event-grid/event-schema-blob-storage lists them ("Available event types").
+ */
+const STORAGE_EVENT_TYPES = [
+  'BlobCreated',
+  'BlobDeleted',
+  'BlobRenamed',
+  'DirectoryCreated',
+  'DirectoryRenamed',
+  'DirectoryDeleted',
+  'BlobTierChanged',
+  'AsyncOperationInitiated',
+  'BlobInventoryPolicyCompleted',
+  'LifecyclePolicyCompleted',
+  'StorageTaskQueued',
+  'StorageTaskCompleted',
+  'StorageTaskAssignmentQueued',
+  'StorageTaskAssignmentCompleted',
+].map((type) => `microsoft.storage.${type.toLowerCase()}`)
+
+/**
+ * A system topic's event subscription may name only event types of its topic type
+ * (https://learn.microsoft.com/azure/event-grid/subscription-creation-schema, `includedEventTypes`: an error when a
+ * name is not an event type registered for the event source); modelled for storage accounts. The real message is
+ * UNCONFIRMED.
+ */
+function unknownEventType(topic: TopicState, filter: Record<string, unknown>): Response | undefined {
+  if (topic.system?.topicType.toLowerCase() !== 'microsoft.storage.storageaccounts') return undefined
+  const types = Array.isArray(filter.includedEventTypes) ? filter.includedEventTypes : []
+  const unknown = types.find((type) => !STORAGE_EVENT_TYPES.includes(String(type).toLowerCase()))
+  if (unknown === undefined) return undefined
+  return armError(400, 'BadRequest', `Invalid event type '${String(unknown)}' for topic type '${topic.system.topicType}'.`)
+}
+
 /** A checked event subscription, or the 400 ARM answers for the first thing wrong with it. */
 function parseSubscription(context: ArmContext, name: string, body: Record<string, unknown>): EventSubscriptionState | Response {
   const properties = asRecord(body.properties)
@@ -287,6 +322,8 @@ async function eventSubscriptions(context: ArmContext, topic: TopicState, name: 
       if (!body) return badJson()
       const parsed = parseSubscription(context, existing?.name ?? name, body)
       if (parsed instanceof Response) return parsed
+      const unknownType = unknownEventType(topic, parsed.filter)
+      if (unknownType) return unknownType
       return context.lro.start(
         request,
         'async-operation',

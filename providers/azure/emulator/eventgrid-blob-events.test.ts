@@ -64,6 +64,23 @@ describe('Blob Storage events through an Event Grid system topic', () => {
       },
       wait,
     )
+    // An event type the storage account does not publish is refused (the docs' includedEventTypes rule).
+    const misspelt = await arm.systemTopicEventSubscriptions
+      .beginCreateOrUpdateAndWait(
+        GROUP,
+        'blobs',
+        'misspelt',
+        {
+          destination: {
+            endpointType: 'AzureFunction',
+            resourceId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${GROUP}/providers/Microsoft.Web/sites/${appName(scope, 'sink')}/functions/${TOPIC_FUNCTION}`,
+          },
+          filter: { includedEventTypes: ['Microsoft.Storage.BlobCreate'] },
+        },
+        wait,
+      )
+      .catch((error: unknown) => error)
+    expect((misspelt as { statusCode?: number }).statusCode).toBe(400)
     const made = await arm.systemTopicEventSubscriptions.get(GROUP, 'blobs', 'photos-in-json')
     expect({ type: made.type, topic: made.topic }).toEqual({
       type: 'Microsoft.EventGrid/systemTopics/eventSubscriptions',

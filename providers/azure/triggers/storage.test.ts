@@ -168,8 +168,8 @@ describe('azure storage triggers (Event Grid system topic)', () => {
     const result = await cloud.gc({ olderThanMs: 0 })
     expect(result.removed).toEqual(
       expect.arrayContaining([
-        'event-subscription:' + `${systemTopicName(account)}/cloudfn-ghost`,
-        'event-subscription:' + `${systemTopicName(account)}/cloudfn-keeper`,
+        `event-subscription:${systemTopicName(account)}/cloudfn-ghost`,
+        `event-subscription:${systemTopicName(account)}/cloudfn-keeper`,
         `topic:${systemTopicName(account)}`,
         'bucket:ghost-bucket',
       ]),
