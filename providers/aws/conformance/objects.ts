@@ -23,13 +23,9 @@ export function awsObjects(region: string, retry: Pick<HarnessRetryOptions, 'sle
       await harnessRetry(() => s3.send(new CreateBucketCommand({ Bucket: bucket })), { ...retry, madeBefore: ownedByYou })
     },
     async put(bucket, key, bytes) {
-<<<<<<< HEAD
-      await harnessRetry(() => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes })), retry)
-=======
-      const put = await harnessRetry(() => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes })))
+      const put = await harnessRetry(() => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes })), retry)
       // S3 quotes its ETag; the neutral etag is without the quotes (triggers/storage-event.ts).
       return { etag: (put?.ETag ?? '').replace(/"/g, '') }
->>>>>>> azure-storage
     },
     async delete(bucket, key) {
       // No goneBefore: DeleteObject of a key that is not there answers 204 (API_DeleteObject.html: "If there isn't a

@@ -44,15 +44,11 @@ export function gcpObjects(project: string, retry: Pick<HarnessRetryOptions, 'sl
     },
     async put(bucket, key, bytes) {
       const client = await storage()
-<<<<<<< HEAD
-      await harnessRetry(() => client.bucket(bucket).file(key).save(Buffer.from(bytes), { resumable: false }), retry)
-=======
       const file = client.bucket(bucket).file(key)
-      await harnessRetry(() => file.save(Buffer.from(bytes), { resumable: false }))
+      await harnessRetry(() => file.save(Buffer.from(bytes), { resumable: false }), retry)
       // The object as Cloud Storage reports it, made neutral as the shim does (triggers/storage-event.ts).
-      const [metadata] = (await harnessRetry(() => file.getMetadata())) ?? [{}]
+      const [metadata] = (await harnessRetry(() => file.getMetadata(), retry)) ?? [{}]
       return { etag: neutralEtag(metadata) }
->>>>>>> azure-storage
     },
     async delete(bucket, key) {
       const client = await storage()
