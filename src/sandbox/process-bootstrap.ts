@@ -92,3 +92,5 @@ process.once('message', async (init: ProcessInit) => {
   // Node writes the cache when a process exits, and instances are killed: written now, once loaded.
   else if (init.compileCacheDir) flushCompileCache()
 })
+// Only now may the host send init (see ProcessSignal 'listening').
+process.send?.({ type: 'listening' } satisfies ProcessSignal)

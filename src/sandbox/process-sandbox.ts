@@ -221,6 +221,14 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
       if (instance.stderrTail.includes(V8_FATAL_DUMP)) return
       process.stderr.write(chunk)
     })
+    const init: ProcessInit = {
+      type: 'init',
+      file: settings.workerFile,
+      data: settings.workerData,
+      compileCacheDir: join(packageRoot(), 'node_modules', '.cache', 'cloudfn-compile'),
+    }
+    // Sent once, when the child says it listens for it (ProcessSignal 'listening').
+    let initSent = false
     child.on('message', (message: SandboxReply<R> | ProcessSignal | null) => {
       // The user's code may use the channel too (process.send); only the protocol's messages count.
       if (typeof message !== 'object' || message === null) return
@@ -228,6 +236,9 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
         if (message.type === 'received') {
           const pending = instance.pending.get(message.id)
           if (pending) pending.received = true
+        } else if (message.type === 'listening' && !initSent) {
+          initSent = true
+          child.send(init, () => {})
         } else if (message.type === 'ready') {
           instance.served = true
           instance.ready()
@@ -270,17 +281,10 @@ export function createProcessSandbox<M, R>(settings: ProcessSandboxSettings): Sa
         else killInstance(child)
       })
     })
-    const init: ProcessInit = {
-      type: 'init',
-      file: settings.workerFile,
-      data: settings.workerData,
-      compileCacheDir: join(packageRoot(), 'node_modules', '.cache', 'cloudfn-compile'),
-    }
-    child.send(init, () => {})
     // Said on the test's output when a start is slow, so a hang guard that fires later names the phase it waited in.
     const slow = setTimeout(() => {
       process.emitWarning(
-        `Instance ${child.pid} of '${settings.name}' not ready after ${SLOW_START_MS / 1000} s (load average ${loadavg()[0]?.toFixed(1)}, ${starting} starting, ${waitingToStart.length} waiting to start)`,
+        `Instance ${child.pid} of '${settings.name}' not ready after ${SLOW_START_MS / 1000} s, ${initSent ? 'loading its code' : 'its first code not run yet'} (load average ${loadavg()[0]?.toFixed(1)}, ${starting} starting, ${waitingToStart.length} waiting to start)`,
         'CloudfnSandboxWarning',
       )
     }, SLOW_START_MS)

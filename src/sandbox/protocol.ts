@@ -22,6 +22,12 @@ export interface ProcessInit {
 
 /** Child process → host, besides replies. */
 export type ProcessSignal =
+  /**
+   * The bootstrap listens for `init`: the host sends it only then. An ES module's first code runs after its
+   * loading yielded to the event loop, where a message sent at once can be read and dropped for want of a
+   * listener (nodejs/node#34785, #41134); the instance then never starts and its deploy waits out the startup bound.
+   */
+  | { type: 'listening' }
   /** The script loaded and called `serveSandbox`: the instance takes requests. */
   | { type: 'ready' }
   /** The script failed to load, or an error escaped (the child exits next), as a worker's `error` event. */

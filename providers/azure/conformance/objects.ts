@@ -4,6 +4,9 @@ import type { ObjectStore } from '../../../conformance/scenario.ts'
 import type { AzureEmulator } from '../emulator/index.ts'
 import { storageAccountName } from '../names.ts'
 
+/** The Blob service's 404 for a missing blob, as @azure/storage-blob's RestError carries it. */
+export const blobNotFound = (error: unknown): boolean => (error as { code?: unknown })?.code === 'BlobNotFound'
+
 /**
  * The storage scenarios' object store on the Azure emulator: the official
  * `@azure/storage-blob` SDK against the Blob service at
@@ -45,7 +48,9 @@ export function azureObjects(emulator: AzureEmulator, scope: { subscriptionId: s
     },
     async delete(bucket, key) {
       const service = await blobs()
-      await harnessRetry(() => service.getContainerClient(bucket).deleteBlob(key))
+      // A delete whose answer was lost has deleted the blob: the repeat's BlobNotFound means done; ContainerNotFound
+      // (the bucket is gone) must fail the scenario (Blob service error codes: learn.microsoft.com/rest/api/storageservices/blob-service-error-codes).
+      await harnessRetry(() => service.getContainerClient(bucket).deleteBlob(key), { goneBefore: blobNotFound })
     },
     async bucketNames() {
       const service = await blobs()
