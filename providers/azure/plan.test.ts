@@ -187,6 +187,13 @@ describe('azure deploy applies its plan: every write it makes is a change its pl
       'update-storage-link bucket:plan-photos',
     ])
     expect(await step(on('plan-photos'))).toEqual([])
+    // The system topic deleted outside cloudfn (its event subscriptions with it): a settings change makes both again.
+    current.emulator.state.eventGrid.systemTopics.clear()
+    expect(await step(withOverrides(on('plan-photos'), { env: { MODE: 'again' } }))).toEqual([
+      'update-config function:plan-store',
+      `create-topic ${topic}`,
+      'update-storage-link bucket:plan-photos',
+    ])
     expect(await step(on('plan-photos', 'in/'))).toEqual([
       'update-config function:plan-store',
       'update-storage-link bucket:plan-photos',

@@ -408,6 +408,11 @@ export function withSystemTopic(changes: PlanChange[], facts: AzureStorageFacts,
       detail: "Event Grid system topic of cloudfn's storage account, made by its first storage subscriber",
     }
     out.splice(first === -1 ? out.length : first, 0, made)
+    // An unchanged trigger whose topic went (deleted outside cloudfn, its event subscriptions with it): the deploy
+    // makes the subscription again on the new topic.
+    const bucket = `bucket:${after.bucket}`
+    if (!out.some((change) => change.kind === 'update-storage-link' && change.resource === bucket))
+      out.push({ kind: 'update-storage-link', resource: bucket, detail: 'subscribed again on the new system topic' })
   }
   if (facts.leftSystemTopicDeleted) out.push({ kind: 'delete-topic', resource, detail: 'its last storage subscriber leaves' })
   return out
