@@ -75,6 +75,11 @@ export async function blobService(
   if (!account) return storageError(at, 404, 'ResourceNotFound', 'The specified resource does not exist.')
   const [container, ...blobParts] = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
   const blob = blobParts.length > 0 ? blobParts.join('/') : undefined
+  // A name of the wrong length is its own error, before its characters (Azurite's blob handlers, and the Table
+  // service's answers recorded from Azure); "specifed" is Azure's own spelling (recorded answers; Azurite corrects it).
+  if (container !== undefined && (container.length < 3 || container.length > 63)) {
+    return storageError(at, 400, 'OutOfRangeInput', 'The specified resource name length is not within the permissible limits.')
+  }
   if (container !== undefined && !CONTAINER_NAME.test(container)) {
     return storageError(at, 400, 'InvalidResourceName', 'The specifed resource name contains invalid characters.')
   }
