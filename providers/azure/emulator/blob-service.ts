@@ -165,7 +165,8 @@ function blobCall(call: Call, container: string, name: string, body: Uint8Array)
       request.headers.get('x-ms-blob-content-type') ?? request.headers.get('content-type') ?? 'application/octet-stream'
     const blob = state.blobs.put(account.name, container, name, body, contentType, now)
     blob.metadata = metadataOf(request)
-    state.blobs.notify({ account: account.name, container, blob: name, kind: 'created', at: now, state: blob })
+    const clientRequestId = request.headers.get('x-ms-client-request-id') ?? undefined
+    state.blobs.notify({ account: account.name, container, blob: name, kind: 'created', at: now, state: blob, clientRequestId })
     return new Response(null, {
       status: 201,
       headers: headers(now, {
@@ -180,7 +181,8 @@ function blobCall(call: Call, container: string, name: string, body: Uint8Array)
   if (!blob) return storageError(now, 404, 'BlobNotFound', 'The specified blob does not exist.')
   if (request.method === 'DELETE') {
     blobs.delete(name)
-    state.blobs.notify({ account: account.name, container, blob: name, kind: 'deleted', at: now, state: blob })
+    const clientRequestId = request.headers.get('x-ms-client-request-id') ?? undefined
+    state.blobs.notify({ account: account.name, container, blob: name, kind: 'deleted', at: now, state: blob, clientRequestId })
     return new Response(null, { status: 202, headers: headers(now, { 'x-ms-delete-type-permanent': 'true' }) })
   }
   if (request.method === 'HEAD') return new Response(null, { status: 200, headers: blobHeaders(now, blob) })

@@ -32,6 +32,8 @@ export interface BlobChange {
   kind: 'created' | 'deleted'
   at: number
   state: BlobState
+  /** The request's `x-ms-client-request-id` (the SDK sends one), which the event's data carries as `clientRequestId`. */
+  clientRequestId?: string | undefined
 }
 
 /** A container's own properties, the same whether ARM (blobContainers) or the data plane made or reads it. */

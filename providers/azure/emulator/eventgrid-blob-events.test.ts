@@ -106,6 +106,22 @@ describe('Blob Storage events through an Event Grid system topic', () => {
     const url = `https://${account.name}.blob.core.windows.net/photos/in/a.json`
     // Each event goes out on its own (in either order), each once here.
     expect(received()).toHaveLength(2)
+    // The data has the documented example's fields (event-schema-blob-storage, Event Grid schema), no more, no fewer.
+    const created = received().find((data) => data.api === 'PutBlob') ?? {}
+    expect(Object.keys(created).sort()).toEqual(
+      [
+        'api',
+        'clientRequestId',
+        'requestId',
+        'eTag',
+        'contentType',
+        'contentLength',
+        'blobType',
+        'url',
+        'sequencer',
+        'storageDiagnostics',
+      ].sort(),
+    )
     expect(received()).toEqual(
       expect.arrayContaining([
         expect.objectContaining({

@@ -64,7 +64,8 @@ export class EventGridService {
   /**
    * Blob Storage's events to its account's system topic
    * (https://learn.microsoft.com/azure/event-grid/event-schema-blob-storage): Microsoft.Storage.BlobCreated
-   * (api PutBlob, with eTag, contentType, contentLength) and BlobDeleted (api DeleteBlob), subject
+   * (api PutBlob, with eTag, contentType, contentLength) and BlobDeleted (api DeleteBlob), both with the
+   * request's clientRequestId as the documented examples carry it, subject
    * `/blobServices/default/containers/<container>/blobs/<name>`, topic the account's resource id.
    */
   #blobEvent(change: BlobChange): void {
@@ -83,6 +84,7 @@ export class EventGridService {
         eventTime: new Date(change.at).toISOString(),
         data: {
           api: created ? 'PutBlob' : 'DeleteBlob',
+          ...(change.clientRequestId ? { clientRequestId: change.clientRequestId } : {}),
           requestId: randomUUID(),
           ...(created ? { eTag: change.state.etag, contentLength: change.state.bytes.byteLength } : {}),
           contentType: change.state.contentType,
