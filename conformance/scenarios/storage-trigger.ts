@@ -101,6 +101,50 @@ export const storageTrigger: Scenario[] = [
     },
   },
   {
+    id: 'storage-shared-bucket',
+    title:
+      "removing one of two subscribers of a bucket leaves the bucket and the other's events alone; the last one out deletes the bucket cloudfn made once it is empty",
+    requires: needsStorage,
+    async run(context) {
+      const objects = objectsOf(context)
+      if (!context.inbox) throw new ScenarioSkipped('this target runs handlers where the test cannot read what they received')
+      const inbox = context.inbox()
+      const bucket = bucketFor(context, 'shared')
+      try {
+        // Filters that keep the two apart: S3 refuses two entries that share an event type and could match one key.
+        const subscriber = (prefix: string, suffix: string) =>
+          context.cloud.deploy(withOverrides(storageRecorder, { env: inbox.env, trigger: storage({ bucket, prefix }) }), {
+            name: context.name(suffix),
+          })
+        const first = await subscriber('a/', 'first')
+        const second = await subscriber('b/', 'second')
+        await first.remove()
+        assert.ok((await objects.bucketNames()).includes(bucket), 'the bucket stays while a subscriber is left')
+        const body = new TextEncoder().encode('kept')
+        const { etag } = await objects.put(bucket, 'b/x.txt', body)
+        const expected = { bucket, key: 'b/x.txt', size: body.byteLength, etag, type: 'created' }
+        const got = () =>
+          inbox.deliveries().map((delivery) => {
+            const { eventTime: _, ...rest } = delivery.received as { eventTime?: unknown }
+            return rest
+          })
+        await eventually(
+          async () => got().some((received) => isDeepStrictEqual(received, expected)),
+          DELIVERY_TIMEOUT_MS,
+          "the remaining subscriber's event",
+        )
+        await objects.delete(bucket, 'b/x.txt')
+        await second.remove()
+        assert.ok(
+          !(await objects.bucketNames()).includes(bucket),
+          'the last subscriber out deletes the empty bucket cloudfn made',
+        )
+      } finally {
+        inbox.close()
+      }
+    },
+  },
+  {
     id: 'storage-bad-config',
     title: 'a bucket name some cloud refuses, or an unknown event, is InvalidArgument naming the field before anything is sent',
     async run({ cloud, probe, name, capabilities }) {
