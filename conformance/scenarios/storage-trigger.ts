@@ -5,6 +5,7 @@ import type { ProviderCapabilities } from '../../src/provider.ts'
 import { storage } from '../../src/triggers/storage.ts'
 import { eventually, rejectedBeforeSending, ScenarioSkipped } from '../expect.ts'
 import { storageRecorder } from '../fixtures/storage.ts'
+import type { Inbox } from '../inbox.ts'
 import type { ObjectStore, Scenario, ScenarioContext } from '../scenario.ts'
 
 const needsStorage = (caps: Readonly<ProviderCapabilities>) =>
@@ -18,6 +19,20 @@ function objectsOf(context: ScenarioContext): ObjectStore {
   return context.objects
 }
 
+/** The target's inbox; skipped where handlers run where the test cannot read what they received. */
+function openInbox(context: ScenarioContext): Inbox {
+  if (!context.inbox) throw new ScenarioSkipped('this target runs handlers where the test cannot read what they received')
+  return context.inbox()
+}
+
+/** The events the handlers received, each checked to carry a valid eventTime, without it (each cloud's own time). */
+const receivedEvents = (inbox: Inbox) =>
+  inbox.deliveries().map((delivery) => {
+    const { eventTime, ...rest } = delivery.received as { eventTime?: unknown }
+    assert.ok(typeof eventTime === 'string' && !Number.isNaN(Date.parse(eventTime)), `eventTime ${String(eventTime)}`)
+    return rest
+  })
+
 /** A bucket name unique to the run (function names are valid bucket names too). */
 const bucketFor = (context: ScenarioContext, suffix: string) => context.name(suffix)
 
@@ -29,8 +44,7 @@ export const storageTrigger: Scenario[] = [
     requires: needsStorage,
     async run(context) {
       const objects = objectsOf(context)
-      if (!context.inbox) throw new ScenarioSkipped('this target runs handlers where the test cannot read what they received')
-      const inbox = context.inbox()
+      const inbox = openInbox(context)
       const bucket = bucketFor(context, 'events')
       try {
         const trigger = storage({ bucket, events: ['created', 'deleted'], prefix: 'in/', suffix: '.json' })
@@ -48,12 +62,7 @@ export const storageTrigger: Scenario[] = [
           { bucket, key: 'in/a.json', size: body.byteLength, etag, type: 'created' },
           { bucket, key: 'in/a.json', size: 0, etag: '', type: 'deleted' },
         ]
-        const got = () =>
-          inbox.deliveries().map((delivery) => {
-            const { eventTime, ...rest } = delivery.received as { eventTime?: unknown }
-            assert.ok(typeof eventTime === 'string' && !Number.isNaN(Date.parse(eventTime)), `eventTime ${String(eventTime)}`)
-            return rest
-          })
+        const got = () => receivedEvents(inbox)
         await eventually(
           async () => expected.every((event) => got().some((received) => isDeepStrictEqual(received, event))),
           DELIVERY_TIMEOUT_MS,
@@ -107,8 +116,7 @@ export const storageTrigger: Scenario[] = [
     requires: needsStorage,
     async run(context) {
       const objects = objectsOf(context)
-      if (!context.inbox) throw new ScenarioSkipped('this target runs handlers where the test cannot read what they received')
-      const inbox = context.inbox()
+      const inbox = openInbox(context)
       const bucket = bucketFor(context, 'shared')
       try {
         // Filters that keep the two apart: S3 refuses two entries that share an event type and could match one key.
@@ -123,11 +131,7 @@ export const storageTrigger: Scenario[] = [
         const body = new TextEncoder().encode('kept')
         const { etag } = await objects.put(bucket, 'b/x.txt', body)
         const expected = { bucket, key: 'b/x.txt', size: body.byteLength, etag, type: 'created' }
-        const got = () =>
-          inbox.deliveries().map((delivery) => {
-            const { eventTime: _, ...rest } = delivery.received as { eventTime?: unknown }
-            return rest
-          })
+        const got = () => receivedEvents(inbox)
         await eventually(
           async () => got().some((received) => isDeepStrictEqual(received, expected)),
           DELIVERY_TIMEOUT_MS,

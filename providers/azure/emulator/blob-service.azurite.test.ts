@@ -1,40 +1,28 @@
 /**
- * The emulator's Blob service held against Microsoft's Azurite (the `azurite`
- * devDependency, its blob server started in-process on loopback): the same
- * `@azure/storage-blob` calls, the ones cloudfn's storage trigger and the
- * conformance ObjectStore make, run against both, and each step's outcome
- * (status, error code, first line of the message, the fields the SDK
- * returns) must match, except the differences listed in KNOWN_DIFFERENCES
- * and docs/FIDELITY.md ("Blob service"). As queue-service.azurite.test.ts.
+ * The emulator's Blob service held against Microsoft's Azurite (its blob
+ * server, through __fixtures__/azurite-diff.ts): the `@azure/storage-blob`
+ * calls cloudfn's storage trigger and the conformance ObjectStore make run
+ * against both, with the same outcomes except KNOWN_DIFFERENCES (mirrored in
+ * docs/FIDELITY.md, "Blob service").
  */
-import { createRequire } from 'node:module'
 import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob'
-import { http, passthrough } from 'msw'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe } from 'vitest'
+import {
+  type Step as AnyStep,
+  AZURITE_ACCOUNT,
+  AZURITE_KEY,
+  type AzuriteServer,
+  beside,
+  compareOutcomes,
+  type Outcome,
+  outcome,
+  startAzurite,
+  WRONG_KEY,
+} from '../__fixtures__/azurite-diff.ts'
 import { type AzureEmulator, createAzureEmulator } from './index.ts'
-import { key } from './state.ts'
 
-interface AzuriteServer {
-  start(): Promise<void>
-  close(): Promise<void>
-  getHttpServerAddress(): string
-}
-
-/** Azurite ships CommonJS without types; its blob server is constructed as its own CLI does. */
-function azuriteModules() {
-  const require = createRequire(import.meta.url)
-  return {
-    BlobServer: require('azurite/dist/src/blob/BlobServer.js').default as new (configuration: unknown) => AzuriteServer,
-    BlobConfiguration: require('azurite/dist/src/blob/BlobConfiguration.js').default as new (...args: unknown[]) => unknown,
-  }
-}
-
-/** Azurite's well-known development account. */
-const AZURITE_ACCOUNT = 'devstoreaccount1'
-const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 const EMULATOR_ACCOUNT = 'cloudfnblobdiff'
 const EMULATOR_KEY = Buffer.from('emulator-account-key-for-the-blob-differential-test').toString('base64')
-const WRONG_KEY = Buffer.from('not-the-account-key').toString('base64')
 
 interface Target {
   service: BlobServiceClient
@@ -44,12 +32,7 @@ interface Target {
   memo: Map<string, string>
 }
 
-type Outcome = Record<string, unknown>
-
-interface Step {
-  name: string
-  run(target: Target): Promise<Outcome>
-}
+type Step = AnyStep<Target>
 
 const c = (target: Target, name: string): ContainerClient => target.service.getContainerClient(name)
 const bytes = (text: string) => new TextEncoder().encode(text)
@@ -57,20 +40,6 @@ const bytes = (text: string) => new TextEncoder().encode(text)
 const etagShape = (etag: string | undefined) => {
   const shape = /^("?)0x[0-9A-F]+\1$/.exec(etag ?? '')
   return shape ? `${shape[1] ? 'quoted' : 'unquoted'} 0x hex` : String(etag)
-}
-
-/** What the SDK surfaces of a failed call: status, error code and the message's first line. */
-function failure(error: unknown): Outcome {
-  const { statusCode, code, message } = error as { statusCode?: number; code?: string; message?: string }
-  return { status: statusCode, code, message: String(message ?? '').split('\n')[0] }
-}
-
-async function outcome(step: Step, target: Target): Promise<Outcome> {
-  try {
-    return await step.run(target)
-  } catch (error) {
-    return failure(error)
-  }
 }
 
 async function names(target: Target, prefix: string) {
@@ -196,45 +165,9 @@ function clients(url: string, account: string, accountKey: string) {
 }
 
 beforeAll(async () => {
-  const { BlobServer, BlobConfiguration } = azuriteModules()
-  // As the queue test: (host, port, keepAlive, metadata DB, extent DB, persistence paths, access log, log stream,
-  // debug log, debug log path, loose, skipApiVersionCheck, cert, key, pwd, oauth, disableProductStyleUrl, memory).
-  // The SDK sends a service version newer than Azurite knows; the check is skipped, the rest is strict.
-  const configuration = new BlobConfiguration(
-    '127.0.0.1',
-    0,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    false,
-    undefined,
-    false,
-    undefined,
-    false,
-    true,
-    '',
-    '',
-    '',
-    undefined,
-    false,
-    true,
-  )
-  azurite = new BlobServer(configuration)
-  await azurite.start()
-
+  azurite = await startAzurite('blob')
   emulator = createAzureEmulator()
-  emulator.state.storageAccounts.set(key('rg', EMULATOR_ACCOUNT), {
-    name: EMULATOR_ACCOUNT,
-    resourceGroup: 'rg',
-    location: 'westeurope',
-    keys: [EMULATOR_KEY, Buffer.from('second-key').toString('base64')],
-    containers: new Set(),
-    queues: new Map(),
-    tags: {},
-  })
-  // Requests to Azurite on loopback go through; anything else unhandled still fails.
-  emulator.listen().use(http.all(/^http:\/\/127\.0\.0\.1:\d+\//, () => passthrough()))
+  beside(emulator, EMULATOR_ACCOUNT, EMULATOR_KEY)
 
   const azuriteTarget: Target = {
     ...clients(`${azurite.getHttpServerAddress()}/${AZURITE_ACCOUNT}`, AZURITE_ACCOUNT, AZURITE_KEY),
@@ -255,15 +188,5 @@ afterAll(async () => {
 })
 
 describe('the emulated Blob service against Azurite', () => {
-  it.each(STEPS.map((each) => [each.name]))('%s', (name) => {
-    const result = results.get(name)
-    if (!result) throw new Error(`step '${name}' did not run`)
-    const reason = KNOWN_DIFFERENCES[name]
-    if (reason) expect(result.emulator, reason).not.toEqual(result.azurite)
-    else expect(result.emulator).toEqual(result.azurite)
-  })
-
-  it('ran steps with distinct names', () => {
-    expect(new Set(STEPS.map((each) => each.name)).size).toBe(STEPS.length)
-  })
+  compareOutcomes(STEPS, results, KNOWN_DIFFERENCES)
 })

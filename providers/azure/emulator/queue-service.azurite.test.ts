@@ -1,6 +1,6 @@
 /**
  * The emulator's Storage Queue data plane held against Microsoft's Azurite
- * (the `azurite` devDependency, started in-process on loopback): the same
+ * (its queue server, through __fixtures__/azurite-diff.ts): the same
  * `@azure/storage-queue` calls run against both, and each step's outcome
  * (status, error code, first line of the message, the fields the SDK
  * returns) must match, except the differences listed in KNOWN_DIFFERENCES
@@ -10,39 +10,25 @@
  * its waits are real sleeps. A wait is only ever a lower bound (the
  * outcome is read after it), so a slow machine cannot change an outcome.
  */
-import { createRequire } from 'node:module'
 import { type QueueClient, QueueServiceClient, StorageSharedKeyCredential } from '@azure/storage-queue'
-import { http, passthrough } from 'msw'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe } from 'vitest'
 import { createManualClock, type ManualClock } from '../../../src/triggers/clock.ts'
+import {
+  type Step as AnyStep,
+  AZURITE_ACCOUNT,
+  AZURITE_KEY,
+  type AzuriteServer,
+  beside,
+  compareOutcomes,
+  type Outcome,
+  outcome,
+  startAzurite,
+  WRONG_KEY,
+} from '../__fixtures__/azurite-diff.ts'
 import { type AzureEmulator, createAzureEmulator } from './index.ts'
-import { key } from './state.ts'
 
-interface AzuriteServer {
-  start(): Promise<void>
-  close(): Promise<void>
-  getHttpServerAddress(): string
-}
-interface AzuriteModules {
-  QueueServer: new (configuration: unknown) => AzuriteServer
-  QueueConfiguration: new (...args: unknown[]) => unknown
-}
-
-/** Azurite ships CommonJS without types; its queue server is constructed as its own CLI does. */
-function azuriteModules(): AzuriteModules {
-  const require = createRequire(import.meta.url)
-  return {
-    QueueServer: require('azurite/dist/src/queue/QueueServer.js').default,
-    QueueConfiguration: require('azurite/dist/src/queue/QueueConfiguration.js').default,
-  }
-}
-
-/** Azurite's well-known development account. */
-const AZURITE_ACCOUNT = 'devstoreaccount1'
-const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 const EMULATOR_ACCOUNT = 'cloudfnqueuediff'
 const EMULATOR_KEY = Buffer.from('emulator-account-key-for-the-differential-test').toString('base64')
-const WRONG_KEY = Buffer.from('not-the-account-key').toString('base64')
 
 interface Target {
   service: QueueServiceClient
@@ -56,32 +42,13 @@ interface Target {
   memo: Map<string, string>
 }
 
-type Outcome = Record<string, unknown>
-
-interface Step {
-  name: string
-  run(target: Target): Promise<Outcome>
-}
+type Step = AnyStep<Target>
 
 const q = (target: Target, name: string): QueueClient => target.service.getQueueClient(name)
 const at = (date: Date | undefined) => date?.getTime() ?? Number.NaN
 /** Whole seconds from `from` to `to`, rounded to 5 s: both sides write times to the second, at slightly different instants. */
 const span = (from: Date | undefined, to: Date | undefined) => Math.round((at(to) - at(from)) / 5000) * 5
 const NEVER = Date.UTC(9999, 11, 31, 23, 59, 59)
-
-/** What the SDK surfaces of a failed call: status, error code and the message's first line. */
-function failure(error: unknown): Outcome {
-  const { statusCode, code, message } = error as { statusCode?: number; code?: string; message?: string }
-  return { status: statusCode, code, message: String(message ?? '').split('\n')[0] }
-}
-
-async function outcome(step: Step, target: Target): Promise<Outcome> {
-  try {
-    return await step.run(target)
-  } catch (error) {
-    return failure(error)
-  }
-}
 
 const remember = (target: Target, name: string, value: string | undefined) => target.memo.set(name, value ?? '')
 const recall = (target: Target, name: string) => target.memo.get(name) ?? ''
@@ -404,47 +371,10 @@ function clients(url: string, account: string, accountKey: string) {
 }
 
 beforeAll(async () => {
-  const { QueueServer, QueueConfiguration } = azuriteModules()
-  // (host, port, keepAlive, metadata DB, extent DB, persistence paths, access log, log stream, debug log,
-  //  debug log path, loose, skipApiVersionCheck, cert, key, pwd, oauth, disableProductStyleUrl, memory persistence)
-  // The SDK sends a service version newer than Azurite 3.35 knows; the check is skipped, the rest is strict.
-  const configuration = new QueueConfiguration(
-    '127.0.0.1',
-    0,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    false,
-    undefined,
-    false,
-    undefined,
-    false,
-    true,
-    '',
-    '',
-    '',
-    undefined,
-    false,
-    true,
-  )
-  azurite = new QueueServer(configuration)
-  await azurite.start()
-
+  azurite = await startAzurite('queue')
   clock = createManualClock(Date.UTC(2026, 0, 1, 12, 0, 0))
   emulator = createAzureEmulator({ clock })
-  emulator.state.storageAccounts.set(key('rg', EMULATOR_ACCOUNT), {
-    name: EMULATOR_ACCOUNT,
-    resourceGroup: 'rg',
-    location: 'westeurope',
-    keys: [EMULATOR_KEY, Buffer.from('second-key').toString('base64')],
-    containers: new Set(),
-    queues: new Map(),
-    tags: {},
-  })
-  // Requests to Azurite on loopback go through; anything else unhandled still fails. (Azurite's telemetry starts
-  // only from its CLI, AzuriteTelemetryClient.init, never for an in-process QueueServer.)
-  emulator.listen().use(http.all(/^http:\/\/127\.0\.0\.1:\d+\//, () => passthrough()))
+  beside(emulator, EMULATOR_ACCOUNT, EMULATOR_KEY)
 
   const azuriteTarget: Target = {
     ...clients(`${azurite.getHttpServerAddress()}/${AZURITE_ACCOUNT}`, AZURITE_ACCOUNT, AZURITE_KEY),
@@ -469,15 +399,5 @@ afterAll(async () => {
 })
 
 describe('the emulated queue service against Azurite', () => {
-  it.each(STEPS.map((each) => [each.name]))('%s', (name) => {
-    const result = results.get(name)
-    if (!result) throw new Error(`step '${name}' did not run`)
-    const reason = KNOWN_DIFFERENCES[name]
-    if (reason) expect(result.emulator, reason).not.toEqual(result.azurite)
-    else expect(result.emulator).toEqual(result.azurite)
-  })
-
-  it('ran steps with distinct names', () => {
-    expect(new Set(STEPS.map((each) => each.name)).size).toBe(STEPS.length)
-  })
+  compareOutcomes(STEPS, results, KNOWN_DIFFERENCES)
 })
