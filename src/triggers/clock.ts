@@ -29,10 +29,17 @@ export interface ManualClock extends TriggerClock {
   advance(ms: number): Promise<number>
 }
 
-// croner is loaded on first use: importing a provider must stay cheap for code that has no schedule.
+// croner is loaded on first use: importing a provider must stay cheap for code that has no schedule. A failed
+// load is not kept, so the next tick to arm tries again.
 let cron: Promise<typeof Cron> | undefined
 const loadCron = () => {
-  cron ??= import('croner').then((module) => module.Cron)
+  cron ??= import('croner').then(
+    (module) => module.Cron,
+    (error: unknown) => {
+      cron = undefined
+      throw error
+    },
+  )
   return cron
 }
 
@@ -41,6 +48,14 @@ function nextTick(CronClass: typeof Cron, job: ScheduledJob, after: number): num
   return new CronClass(job.cron, { timezone: job.timezone, paused: true }).nextRun(new Date(after))?.getTime()
 }
 
+/** A job's next tick; croner is loaded only for a job without its own `next` (an emulator's delay has one). */
+async function nextTickOf(job: ScheduledJob, after: number): Promise<number | undefined> {
+  return job.next ? job.next(after) : nextTick(await loadCron(), job, after)
+}
+
+/** How long a job whose next tick could not be worked out waits before trying again. */
+const REARM_AFTER_FAILURE_MS = 1000
+
 /** Wall-clock time: ticks fire on timers that never keep the process alive. */
 export function systemClock(): TriggerClock {
   return {
@@ -48,8 +63,22 @@ export function systemClock(): TriggerClock {
     every(job) {
       let timer: NodeJS.Timeout | undefined
       let stopped = false
-      const arm = async (after: number) => {
-        const at = nextTick(await loadCron(), job, after)
+      const arm = async (after: number): Promise<void> => {
+        let at: number | undefined
+        try {
+          at = await nextTickOf(job, after)
+        } catch (error) {
+          // Swallowed, a failed load (a module loader that timed out under load) stopped the job for good: an
+          // emulator's operation then never ended and its deploy polled until the caller's deadline.
+          if (stopped) return
+          process.emitWarning(
+            `A schedule could not work out its next tick, trying again: ${String(error)}`,
+            'CloudfnClockWarning',
+          )
+          timer = setTimeout(() => void arm(after), REARM_AFTER_FAILURE_MS)
+          timer.unref()
+          return
+        }
         if (at === undefined || stopped) return
         // setTimeout caps at 2^31-1 ms; far ticks re-arm on the way.
         const delay = Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1)
