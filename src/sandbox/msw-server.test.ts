@@ -43,4 +43,25 @@ describe('emulatorServer', () => {
       server.close()
     }
   })
+
+  it('forgets a request whose handler threw (msw ends it without request:end): no false warning a minute later', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'Date'] })
+    const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined)
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const server = emulatorServer([
+      http.get('https://broken.example.test/', () => {
+        throw new Error('handler bug')
+      }),
+    ])
+    server.listen()
+    try {
+      await fetch('https://broken.example.test/').catch(() => undefined)
+      await vi.advanceTimersByTimeAsync(120_000)
+      expect(warnings).not.toHaveBeenCalled()
+      // Still printed, as msw prints it when nobody listens.
+      expect(printed.mock.calls.map(([error]) => String(error))).toContain('Error: handler bug')
+    } finally {
+      server.close()
+    }
+  })
 })

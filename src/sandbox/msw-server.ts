@@ -61,6 +61,12 @@ function watchSlowRequests(server: SetupServer): void {
   server.events.on('request:end', ({ requestId }) => {
     open.delete(requestId)
   })
+  // A handler that threw ends the request without 'request:end'. Listening here stops msw printing the error
+  // itself (it does only when nobody listens), so it is printed as msw would.
+  server.events.on('unhandledException', ({ requestId, error }) => {
+    open.delete(requestId)
+    console.error(error)
+  })
   const timer = setInterval(() => {
     const now = Date.now()
     for (const request of open.values()) {

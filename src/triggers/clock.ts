@@ -53,8 +53,9 @@ async function nextTickOf(job: ScheduledJob, after: number): Promise<number | un
   return job.next ? job.next(after) : nextTick(await loadCron(), job, after)
 }
 
-/** How long a job whose next tick could not be worked out waits before trying again. */
+/** How long a job whose next tick could not be worked out waits before trying again: doubling up to a minute. */
 const REARM_AFTER_FAILURE_MS = 1000
+const REARM_MAX_MS = 60_000
 
 /** Wall-clock time: ticks fire on timers that never keep the process alive. */
 export function systemClock(): TriggerClock {
@@ -63,20 +64,25 @@ export function systemClock(): TriggerClock {
     every(job) {
       let timer: NodeJS.Timeout | undefined
       let stopped = false
+      let failures = 0
       const arm = async (after: number): Promise<void> => {
         let at: number | undefined
         try {
           at = await nextTickOf(job, after)
+          failures = 0
         } catch (error) {
           // Swallowed, a failed load (a module loader that timed out under load) stopped the job for good: an
           // emulator's operation then never ended and its deploy polled until the caller's deadline.
           if (stopped) return
-          process.emitWarning(
-            `A schedule could not work out its next tick, trying again: ${String(error)}`,
-            'CloudfnClockWarning',
-          )
-          timer = setTimeout(() => void arm(after), REARM_AFTER_FAILURE_MS)
+          if (failures === 0) {
+            process.emitWarning(
+              `A schedule could not work out its next tick, trying again: ${String(error)}`,
+              'CloudfnClockWarning',
+            )
+          }
+          timer = setTimeout(() => void arm(after), Math.min(REARM_AFTER_FAILURE_MS * 2 ** failures, REARM_MAX_MS))
           timer.unref()
+          failures++
           return
         }
         if (at === undefined || stopped) return
@@ -113,8 +119,11 @@ export function createManualClock(start: Date | number = Date.now()): ManualCloc
     },
     async advance(ms) {
       const target = now + expectInteger(ms, 'ms', 0, Number.MAX_SAFE_INTEGER, ' ms')
-      const CronClass = await loadCron()
-      for (const [job, state] of jobs) if ('since' in state) jobs.set(job, { at: nextTick(CronClass, job, state.since) })
+      // croner only if some job needs it (an emulator's delays bring their own next()).
+      const CronClass = [...jobs.keys()].some((job) => !job.next) ? await loadCron() : undefined
+      const tickAfter = (job: ScheduledJob, after: number) =>
+        job.next ? job.next(after) : nextTick(CronClass as typeof Cron, job, after)
+      for (const [job, state] of jobs) if ('since' in state) jobs.set(job, { at: tickAfter(job, state.since) })
       let fired = 0
       const tickOf = (state: { at: number | undefined } | { since: number }) => ('at' in state ? state.at : undefined)
       for (;;) {
@@ -123,7 +132,7 @@ export function createManualClock(start: Date | number = Date.now()): ManualCloc
         const at = Math.min(...due.map(([, state]) => tickOf(state) as number))
         now = at
         const firing = due.filter(([, state]) => tickOf(state) === at).map(([job]) => job)
-        for (const job of firing) jobs.set(job, { at: nextTick(CronClass, job, at) })
+        for (const job of firing) jobs.set(job, { at: tickAfter(job, at) })
         fired += firing.length
         await Promise.all(firing.map((job) => job.fire(new Date(at))))
       }

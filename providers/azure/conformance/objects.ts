@@ -39,7 +39,10 @@ export function azureObjects(emulator: AzureEmulator, scope: { subscriptionId: s
   return {
     async createBucket(bucket) {
       const service = await blobs()
-      await harnessRetry(() => service.getContainerClient(bucket).create(), { madeBefore: true })
+      // Only the repeat's ContainerAlreadyExists means the first attempt made it (not ContainerBeingDeleted, also 409).
+      await harnessRetry(() => service.getContainerClient(bucket).create(), {
+        madeBefore: (error) => (error as { code?: unknown })?.code === 'ContainerAlreadyExists',
+      })
     },
     async put(bucket, key, bytes) {
       const service = await blobs()

@@ -79,16 +79,21 @@ export function createControlPlane(
    * under `timing: 'realistic'` the minute stands for the build and rollout,
    * the instance's start included.
    */
-  const operate = (operation: OperationResource, work: () => Promise<() => Promise<void> | void>) => {
+  const operate = (fn: EmulatedFunction, operation: OperationResource, work: () => Promise<() => Promise<void> | void>) => {
     const delay = elapse(options.stateClock, options.operationDelayMs)
     void Promise.all([work(), delay])
       .then(([end]) => end())
       .catch((error: unknown) => {
         // A fault in the emulator's own bookkeeping ends the operation as Google's INTERNAL instead of leaving it
-        // running: a caller polls an unfinished operation until its own deadline, a hang with nothing said.
+        // running: a caller polls an unfinished operation until its own deadline, a hang with nothing said. The
+        // function is left FAILED, not DEPLOYING or DELETING, which would refuse every later update or delete.
         const message = `The emulated operation failed: ${error instanceof Error ? error.message : String(error)}`
-        if (!operation.done) state.finishOperation(operation, { error: 'INTERNAL', message })
-        else process.emitWarning(message, 'CloudfnEmulatorWarning')
+        if (operation.done) return process.emitWarning(message, 'CloudfnEmulatorWarning')
+        const rollingOut = fn.rollingOut
+        fn.rollingOut = undefined
+        void rollingOut?.sandbox.retire().catch(() => undefined)
+        if (state.functions.get(fn.resource.name) === fn) state.setState(fn, 'FAILED', message)
+        state.finishOperation(operation, { error: 'INTERNAL', message })
       })
   }
 
@@ -101,7 +106,7 @@ export function createControlPlane(
 
   /** Builds and rolls out a new revision, as the build and Cloud Run do, then ends the operation. */
   const rollOut = (fn: EmulatedFunction, next: Spec, operation: OperationResource) =>
-    operate(operation, async () => {
+    operate(fn, operation, async () => {
       const injected = faults.takeOperationFailure()
       try {
         if (injected) throw Object.assign(new Error(injected.message), { status: injected.status })
@@ -224,7 +229,7 @@ export function createControlPlane(
   const remove = (location: string, fn: EmulatedFunction, url: URL) => {
     state.setState(fn, 'DELETING')
     const operation = state.startOperation(location, 'delete', fn.resource.name)
-    operate(operation, async () => async () => {
+    operate(fn, operation, async () => async () => {
       state.functions.delete(fn.resource.name)
       state.servicePolicies.delete(fn.resource.serviceConfig.service)
       detachEventTrigger(fn, pubsub, gcs)

@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { echo } from '../../../conformance/fixtures/functions.ts'
+import { echo, worker } from '../../../conformance/fixtures/functions.ts'
 import { createCloud } from '../../../src/client.ts'
+import { withOverrides } from '../../../src/define.ts'
+import { functionState } from '../enums.ts'
 import { createGcpProvider } from '../index.ts'
 import { createGcpEmulator, emulatorAuthClient } from './index.ts'
 
@@ -39,5 +41,34 @@ describe('gcp emulator operations', () => {
       ['create', true, undefined],
       ['delete', true, 13],
     ])
+  }, 120_000)
+
+  it('leaves a function whose rollout failed in its bookkeeping FAILED, so it can be deployed again and removed', async () => {
+    await cloud.deploy(worker, { name: 'breaks-on-attach' })
+    // The update's ending marks the function ACTIVE; that step breaks once (as a throw in attaching its trigger would).
+    const state = emulator.state
+    const setState = state.setState.bind(state)
+    let broken = false
+    state.setState = (fn, next, ...rest) => {
+      if (next === 'ACTIVE' && !broken) {
+        broken = true
+        throw new Error('attach broke')
+      }
+      return setState(fn, next, ...rest)
+    }
+    try {
+      await expect(cloud.deploy(withOverrides(worker, { env: { V: '2' } }), { name: 'breaks-on-attach' })).rejects.toThrow(
+        /attach broke/,
+      )
+    } finally {
+      state.setState = setState
+    }
+    const fn = emulator.state.byShortName('breaks-on-attach')
+    // Before, it stayed DEPLOYING, and Cloud Functions refuses every update and delete of a DEPLOYING function (ABORTED).
+    expect([functionState(fn?.resource.state), fn?.rollingOut]).toEqual(['FAILED', undefined])
+    expect((await cloud.deploy(withOverrides(worker, { env: { V: '3' } }), { name: 'breaks-on-attach' })).name).toBe(
+      'breaks-on-attach',
+    )
+    expect(await cloud.remove('breaks-on-attach')).toEqual({ removed: true })
   }, 120_000)
 })
