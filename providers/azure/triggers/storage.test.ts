@@ -1,7 +1,7 @@
 import { EventGridManagementClient } from '@azure/arm-eventgrid'
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob'
 import { HttpResponse, http } from 'msw'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { caughtError } from '../../../conformance/expect.ts'
 import { versionOne } from '../../../conformance/fixtures/functions.ts'
 import { storageRecorder } from '../../../conformance/fixtures/storage.ts'
@@ -193,6 +193,55 @@ describe('azure storage triggers (Event Grid system topic)', () => {
     await kit.cloud.remove('scoped')
     expect(systemTopics(kit)).toEqual([])
     kit.server.resetHandlers()
+  })
+
+  it('without read access on the subscription, a removal keeps the bucket whose other subscribers it cannot see, and warns that the event subscription stays, naming the roles', async () => {
+    kit = startKit()
+    const current = kit
+    const { cloud } = current
+    await cloud.deploy(versionOne, { name: 'first' })
+    // The account's system topic is in another resource group (the spec's SystemTopics_Get example), made by its owner.
+    const arm = new EventGridManagementClient(emulatorCredential(), SUBSCRIPTION, { retryOptions: { maxRetries: 0 } })
+    current.emulator.state.resourceGroups.set('their-events', { name: 'their-events', location: 'westeurope', tags: {} })
+    await arm.systemTopics.beginCreateOrUpdateAndWait(
+      'their-events',
+      'their-topic',
+      { location: 'westeurope', source: accountId, topicType: 'Microsoft.Storage.StorageAccounts' },
+      { updateIntervalInMs: 1 },
+    )
+    // Deployed with read access: both subscribe on their topic, to a container cloudfn makes (empty).
+    await cloud.deploy(on('shared'), { name: 'leaver' })
+    await cloud.deploy(on('shared'), { name: 'stayer' })
+    expect(subscriptionsOf(current).map((sub) => sub.name)).toEqual(['cloudfn-leaver', 'cloudfn-stayer'])
+    // Removed with Contributor on cloudfn's group only: ARM answers 403 AuthorizationFailed to the subscription-wide list.
+    current.server.use(
+      http.get(/\/subscriptions\/[^/]+\/providers\/Microsoft\.EventGrid\/systemTopics$/i, () =>
+        HttpResponse.json({ error: { code: 'AuthorizationFailed', message: 'no read access' } }, { status: 403 }),
+      ),
+    )
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined)
+    try {
+      expect(await cloud.remove('leaver')).toEqual({ removed: true })
+      // What could not be seen is left as it is: stayer's bucket, and leaver's event subscription (the warning says so).
+      expect(containers(current).has('shared')).toBe(true)
+      expect(subscriptionsOf(current).map((sub) => sub.name)).toEqual(['cloudfn-leaver', 'cloudfn-stayer'])
+      const warnings = warn.mock.calls
+        .filter(([, type]) => (type as unknown) === 'CloudfnAzureWarning')
+        .map(([message]) => String(message))
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /event subscription 'cloudfn-leaver' was not found nor removed.*container 'shared' is kept.*'Reader' on the subscription.*'EventGrid EventSubscription Contributor'/,
+        ),
+      ])
+      // gc cannot see the subscribers either: it takes no bucket for unused.
+      expect((await cloud.gc({ olderThanMs: 0 })).removed).not.toContain('bucket:shared')
+      expect(containers(current).has('shared')).toBe(true)
+    } finally {
+      warn.mockRestore()
+      current.server.resetHandlers()
+    }
+    await cloud.remove('stayer')
+    await cloud.remove('first')
   })
 
   it('names the packages a storage trigger loads, so a deploy without them is MissingPackage before anything is sent', () => {
