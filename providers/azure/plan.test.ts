@@ -219,4 +219,28 @@ describe('azure deploy applies its plan: every write it makes is a change its pl
     expect(current.emulator.state.eventGrid.systemTopics.size).toBe(0)
     await current.cloud.remove('plan-store')
   }, 120_000)
+
+  it('a storage subscriber whose own event subscription went outside cloudfn, one other left: the system topic stays, as planned', async () => {
+    kit = startKit()
+    const current = kit
+    const step = planThenDeploy(current, 'plan-gone')
+    const topic = systemTopicName(storageAccountName(KIT_SCOPE))
+    const on = (bucket: string) => withOverrides(storageRecorder, { trigger: storage({ bucket }) })
+    await current.cloud.deploy(on('plan-company'), { name: 'plan-company' })
+    await step(on('plan-alone'))
+    // Deleted in the portal: the topic now holds plan-company's subscription alone.
+    const [systemTopic] = current.emulator.state.eventGrid.systemTopics.values()
+    const subscriptions = systemTopic?.subscriptions
+    expect(subscriptions?.delete('cloudfn-plan-gone')).toBe(true)
+    // The deploy keeps the topic (one subscription is left after its own delete): the plan must not list its delete.
+    expect(await step(versionOne)).toEqual([
+      'update-code function:plan-gone',
+      'update-config function:plan-gone',
+      'update-storage-link bucket:plan-alone',
+      'delete-bucket bucket:plan-alone',
+    ])
+    expect([...current.emulator.state.eventGrid.systemTopics.values()].map((left) => left.name)).toEqual([topic])
+    await current.cloud.remove('plan-gone')
+    await current.cloud.remove('plan-company')
+  }, 120_000)
 })
