@@ -1,4 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { EventGridManagementClient } from '@azure/arm-eventgrid'
+import { HttpResponse, http } from 'msw'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { httpEcho, morning, ticker, versionOne, worker } from '../../conformance/fixtures/functions.ts'
 import { storageRecorder } from '../../conformance/fixtures/storage.ts'
 import { topicWorker } from '../../conformance/fixtures/topics.ts'
@@ -9,7 +11,8 @@ import { queue } from '../../src/triggers/queue.ts'
 import { schedule } from '../../src/triggers/schedule.ts'
 import { storage } from '../../src/triggers/storage.ts'
 import { topic } from '../../src/triggers/topic.ts'
-import { KIT_SCOPE, type Kit, startKit } from './__fixtures__/test-kit.ts'
+import { KIT_SCOPE, type Kit, SUBSCRIPTION, startKit } from './__fixtures__/test-kit.ts'
+import { emulatorCredential } from './emulator/index.ts'
 import { appName, storageAccountName } from './names.ts'
 import { systemTopicName } from './triggers/storage.ts'
 import { deadLetterContainer } from './triggers/topic.ts'
@@ -242,5 +245,44 @@ describe('azure deploy applies its plan: every write it makes is a change its pl
     expect([...current.emulator.state.eventGrid.systemTopics.values()].map((left) => left.name)).toEqual([topic])
     await current.cloud.remove('plan-gone')
     await current.cloud.remove('plan-company')
+  }, 120_000)
+
+  it('without read access on the subscription, a subscriber leaving a bucket whose system topic is in another group: no delete-bucket planned nor made', async () => {
+    kit = startKit()
+    const current = kit
+    const step = planThenDeploy(current, 'plan-refused')
+    const on = withOverrides(storageRecorder, { trigger: storage({ bucket: 'plan-shared' }) })
+    await current.cloud.deploy(versionOne, { name: 'plan-first' })
+    const account = storageAccountName(KIT_SCOPE)
+    const source = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${KIT_SCOPE.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${account}`
+    const arm = new EventGridManagementClient(emulatorCredential(), SUBSCRIPTION, { retryOptions: { maxRetries: 0 } })
+    current.emulator.state.resourceGroups.set('their-events', { name: 'their-events', location: 'westeurope', tags: {} })
+    await arm.systemTopics.beginCreateOrUpdateAndWait(
+      'their-events',
+      'their-topic',
+      { location: 'westeurope', source, topicType: 'Microsoft.Storage.StorageAccounts' },
+      { updateIntervalInMs: 1 },
+    )
+    await current.cloud.deploy(on, { name: 'plan-refused' })
+    await current.cloud.deploy(on, { name: 'plan-stayer' })
+    // ARM answers 403 AuthorizationFailed to a subscription-wide list without read access at that scope.
+    current.server.use(
+      http.get(/\/subscriptions\/[^/]+\/providers\/Microsoft\.EventGrid\/systemTopics$/i, () =>
+        HttpResponse.json({ error: { code: 'AuthorizationFailed', message: 'no read access' } }, { status: 403 }),
+      ),
+    )
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined)
+    try {
+      expect(await step(versionOne)).toEqual([
+        'update-code function:plan-refused',
+        'update-config function:plan-refused',
+        'update-storage-link bucket:plan-shared',
+      ])
+    } finally {
+      warn.mockRestore()
+      current.server.resetHandlers()
+    }
+    expect(current.emulator.state.storageAccount(account)?.containers.has('plan-shared')).toBe(true)
+    for (const name of ['plan-refused', 'plan-stayer', 'plan-first']) await current.cloud.remove(name)
   }, 120_000)
 })
