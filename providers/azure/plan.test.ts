@@ -1,5 +1,3 @@
-import { EventGridManagementClient } from '@azure/arm-eventgrid'
-import { HttpResponse, http } from 'msw'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { httpEcho, morning, ticker, versionOne, worker } from '../../conformance/fixtures/functions.ts'
 import { storageRecorder } from '../../conformance/fixtures/storage.ts'
@@ -11,8 +9,8 @@ import { queue } from '../../src/triggers/queue.ts'
 import { schedule } from '../../src/triggers/schedule.ts'
 import { storage } from '../../src/triggers/storage.ts'
 import { topic } from '../../src/triggers/topic.ts'
+import { refuseSubscriptionWideList, theirSystemTopic } from './__fixtures__/system-topics.ts'
 import { KIT_SCOPE, type Kit, SUBSCRIPTION, startKit } from './__fixtures__/test-kit.ts'
-import { emulatorCredential } from './emulator/index.ts'
 import { appName, storageAccountName } from './names.ts'
 import { systemTopicName } from './triggers/storage.ts'
 import { deadLetterContainer } from './triggers/topic.ts'
@@ -255,22 +253,10 @@ describe('azure deploy applies its plan: every write it makes is a change its pl
     await current.cloud.deploy(versionOne, { name: 'plan-first' })
     const account = storageAccountName(KIT_SCOPE)
     const source = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${KIT_SCOPE.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${account}`
-    const arm = new EventGridManagementClient(emulatorCredential(), SUBSCRIPTION, { retryOptions: { maxRetries: 0 } })
-    current.emulator.state.resourceGroups.set('their-events', { name: 'their-events', location: 'westeurope', tags: {} })
-    await arm.systemTopics.beginCreateOrUpdateAndWait(
-      'their-events',
-      'their-topic',
-      { location: 'westeurope', source, topicType: 'Microsoft.Storage.StorageAccounts' },
-      { updateIntervalInMs: 1 },
-    )
+    await theirSystemTopic(current, source)
     await current.cloud.deploy(on, { name: 'plan-refused' })
     await current.cloud.deploy(on, { name: 'plan-stayer' })
-    // ARM answers 403 AuthorizationFailed to a subscription-wide list without read access at that scope.
-    current.server.use(
-      http.get(/\/subscriptions\/[^/]+\/providers\/Microsoft\.EventGrid\/systemTopics$/i, () =>
-        HttpResponse.json({ error: { code: 'AuthorizationFailed', message: 'no read access' } }, { status: 403 }),
-      ),
-    )
+    refuseSubscriptionWideList(current)
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined)
     try {
       expect(await step(versionOne)).toEqual([

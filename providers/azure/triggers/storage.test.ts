@@ -1,6 +1,4 @@
-import { EventGridManagementClient } from '@azure/arm-eventgrid'
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob'
-import { HttpResponse, http } from 'msw'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { caughtError } from '../../../conformance/expect.ts'
 import { versionOne } from '../../../conformance/fixtures/functions.ts'
@@ -8,8 +6,8 @@ import { storageRecorder } from '../../../conformance/fixtures/storage.ts'
 import { withOverrides } from '../../../src/define.ts'
 import { storage } from '../../../src/triggers/storage.ts'
 import type { StorageEventType } from '../../../src/triggers/types.ts'
+import { refuseSubscriptionWideList, theirSystemTopic } from '../__fixtures__/system-topics.ts'
 import { type Kit, SUBSCRIPTION, startKit } from '../__fixtures__/test-kit.ts'
-import { emulatorCredential } from '../emulator/index.ts'
 import { appName, storageAccountName } from '../names.ts'
 import { azurePackages } from '../packages.ts'
 import { systemTopicName } from './storage.ts'
@@ -136,15 +134,8 @@ describe('azure storage triggers (Event Grid system topic)', () => {
     // The account exists once a first app is deployed.
     await cloud.deploy(versionOne, { name: 'first' })
     await blobs(kit).getContainerClient('theirs').create()
-    const arm = new EventGridManagementClient(emulatorCredential(), SUBSCRIPTION, { retryOptions: { maxRetries: 0 } })
     // In another resource group than the account's, as a system topic may be (the spec's SystemTopics_Get example).
-    kit.emulator.state.resourceGroups.set('their-events', { name: 'their-events', location: 'westeurope', tags: {} })
-    await arm.systemTopics.beginCreateOrUpdateAndWait(
-      'their-events',
-      'their-topic',
-      { location: 'westeurope', source: accountId, topicType: 'Microsoft.Storage.StorageAccounts' },
-      { updateIntervalInMs: 1 },
-    )
+    await theirSystemTopic(kit, accountId)
     await cloud.deploy(on('theirs'), { name: 'user' })
     expect(systemTopics(kit).map((topic) => topic.name)).toEqual(['their-topic'])
     expect(subscriptionsOf(kit).map((sub) => sub.name)).toEqual(['cloudfn-user'])
@@ -182,12 +173,7 @@ describe('azure storage triggers (Event Grid system topic)', () => {
 
   it("a credential that may not list the subscription's system topics (Contributor on the group only) still deploys and removes", async () => {
     kit = startKit()
-    // ARM answers 403 AuthorizationFailed to a subscription-wide list without read access at that scope.
-    kit.server.use(
-      http.get(/\/subscriptions\/[^/]+\/providers\/Microsoft\.EventGrid\/systemTopics$/i, () =>
-        HttpResponse.json({ error: { code: 'AuthorizationFailed', message: 'no read access' } }, { status: 403 }),
-      ),
-    )
+    refuseSubscriptionWideList(kit)
     await kit.cloud.deploy(on('scoped'), { name: 'scoped' })
     expect(systemTopics(kit).map((topic) => topic.name)).toEqual([systemTopicName(account)])
     await kit.cloud.remove('scoped')
@@ -201,24 +187,13 @@ describe('azure storage triggers (Event Grid system topic)', () => {
     const { cloud } = current
     await cloud.deploy(versionOne, { name: 'first' })
     // The account's system topic is in another resource group (the spec's SystemTopics_Get example), made by its owner.
-    const arm = new EventGridManagementClient(emulatorCredential(), SUBSCRIPTION, { retryOptions: { maxRetries: 0 } })
-    current.emulator.state.resourceGroups.set('their-events', { name: 'their-events', location: 'westeurope', tags: {} })
-    await arm.systemTopics.beginCreateOrUpdateAndWait(
-      'their-events',
-      'their-topic',
-      { location: 'westeurope', source: accountId, topicType: 'Microsoft.Storage.StorageAccounts' },
-      { updateIntervalInMs: 1 },
-    )
+    await theirSystemTopic(current, accountId)
     // Deployed with read access: both subscribe on their topic, to a container cloudfn makes (empty).
     await cloud.deploy(on('shared'), { name: 'leaver' })
     await cloud.deploy(on('shared'), { name: 'stayer' })
     expect(subscriptionsOf(current).map((sub) => sub.name)).toEqual(['cloudfn-leaver', 'cloudfn-stayer'])
-    // Removed with Contributor on cloudfn's group only: ARM answers 403 AuthorizationFailed to the subscription-wide list.
-    current.server.use(
-      http.get(/\/subscriptions\/[^/]+\/providers\/Microsoft\.EventGrid\/systemTopics$/i, () =>
-        HttpResponse.json({ error: { code: 'AuthorizationFailed', message: 'no read access' } }, { status: 403 }),
-      ),
-    )
+    // Removed with Contributor on cloudfn's group only.
+    refuseSubscriptionWideList(current)
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined)
     try {
       expect(await cloud.remove('leaver')).toEqual({ removed: true })

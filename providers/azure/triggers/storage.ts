@@ -192,6 +192,15 @@ async function subscriptionsOf(context: AzureContext, topic: FoundTopic, signal:
   return () => client.systemTopicEventSubscriptions.listBySystemTopic(topic.group, topic.name, { abortSignal: signal })
 }
 
+/** The system topic's event subscriptions (anyone's), each read once. */
+async function listedSubscriptions(
+  context: AzureContext,
+  topic: FoundTopic,
+  signal: AbortSignal | undefined,
+): Promise<EventSubscription[]> {
+  return listSubscriptions(`Event Grid system topic '${topic.name}'`, await subscriptionsOf(context, topic, signal))
+}
+
 /** The names of the event subscriptions on the system topic that filter on the bucket's blobs (anyone's). */
 async function bucketSubscribers(
   context: AzureContext,
@@ -199,8 +208,7 @@ async function bucketSubscribers(
   bucket: string,
   signal: AbortSignal | undefined,
 ): Promise<string[]> {
-  const list = await subscriptionsOf(context, topic, signal)
-  const subscriptions = await listSubscriptions(`Event Grid system topic '${topic.name}'`, list)
+  const subscriptions = await listedSubscriptions(context, topic, signal)
   return subscriptions.filter((sub) => filtersOn(sub, bucket)).map((sub) => sub.name ?? '')
 }
 
@@ -215,9 +223,8 @@ async function otherSubscriptions(
   functionName: string,
   signal: AbortSignal | undefined,
 ): Promise<string[]> {
-  const list = await subscriptionsOf(context, topic, signal)
-  const subscriptions = await listSubscriptions(`Event Grid system topic '${topic.name}'`, list)
-  return subscriptions.map((sub) => sub.name ?? '').filter((name) => !isOwn(name, functionName))
+  const names = (await listedSubscriptions(context, topic, signal)).map((sub) => sub.name ?? '')
+  return names.filter((name) => !isOwn(name, functionName))
 }
 
 /** How many event subscriptions the system topic has (at most two are counted: whether any is left). */
