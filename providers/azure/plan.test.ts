@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { httpEcho, morning, ticker, versionOne, worker } from '../../conformance/fixtures/functions.ts'
 import { storageRecorder } from '../../conformance/fixtures/storage.ts'
 import { topicWorker } from '../../conformance/fixtures/topics.ts'
@@ -9,7 +9,8 @@ import { queue } from '../../src/triggers/queue.ts'
 import { schedule } from '../../src/triggers/schedule.ts'
 import { storage } from '../../src/triggers/storage.ts'
 import { topic } from '../../src/triggers/topic.ts'
-import { KIT_SCOPE, type Kit, startKit } from './__fixtures__/test-kit.ts'
+import { refuseSubscriptionWideList, theirSystemTopic } from './__fixtures__/system-topics.ts'
+import { KIT_SCOPE, type Kit, SUBSCRIPTION, startKit } from './__fixtures__/test-kit.ts'
 import { appName, storageAccountName } from './names.ts'
 import { systemTopicName } from './triggers/storage.ts'
 import { deadLetterContainer } from './triggers/topic.ts'
@@ -218,5 +219,56 @@ describe('azure deploy applies its plan: every write it makes is a change its pl
     ])
     expect(current.emulator.state.eventGrid.systemTopics.size).toBe(0)
     await current.cloud.remove('plan-store')
+  }, 120_000)
+
+  it('a storage subscriber whose own event subscription went outside cloudfn, one other left: the system topic stays, as planned', async () => {
+    kit = startKit()
+    const current = kit
+    const step = planThenDeploy(current, 'plan-gone')
+    const topic = systemTopicName(storageAccountName(KIT_SCOPE))
+    const on = (bucket: string) => withOverrides(storageRecorder, { trigger: storage({ bucket }) })
+    await current.cloud.deploy(on('plan-company'), { name: 'plan-company' })
+    await step(on('plan-alone'))
+    // Deleted in the portal: the topic now holds plan-company's subscription alone.
+    const [systemTopic] = current.emulator.state.eventGrid.systemTopics.values()
+    const subscriptions = systemTopic?.subscriptions
+    expect(subscriptions?.delete('cloudfn-plan-gone')).toBe(true)
+    // The deploy keeps the topic (one subscription is left after its own delete): the plan must not list its delete.
+    expect(await step(versionOne)).toEqual([
+      'update-code function:plan-gone',
+      'update-config function:plan-gone',
+      'update-storage-link bucket:plan-alone',
+      'delete-bucket bucket:plan-alone',
+    ])
+    expect([...current.emulator.state.eventGrid.systemTopics.values()].map((left) => left.name)).toEqual([topic])
+    await current.cloud.remove('plan-gone')
+    await current.cloud.remove('plan-company')
+  }, 120_000)
+
+  it('without read access on the subscription, a subscriber leaving a bucket whose system topic is in another group: no delete-bucket planned nor made', async () => {
+    kit = startKit()
+    const current = kit
+    const step = planThenDeploy(current, 'plan-refused')
+    const on = withOverrides(storageRecorder, { trigger: storage({ bucket: 'plan-shared' }) })
+    await current.cloud.deploy(versionOne, { name: 'plan-first' })
+    const account = storageAccountName(KIT_SCOPE)
+    const source = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${KIT_SCOPE.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${account}`
+    await theirSystemTopic(current, source)
+    await current.cloud.deploy(on, { name: 'plan-refused' })
+    await current.cloud.deploy(on, { name: 'plan-stayer' })
+    refuseSubscriptionWideList(current)
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined)
+    try {
+      expect(await step(versionOne)).toEqual([
+        'update-code function:plan-refused',
+        'update-config function:plan-refused',
+        'update-storage-link bucket:plan-shared',
+      ])
+    } finally {
+      warn.mockRestore()
+      current.server.resetHandlers()
+    }
+    expect(current.emulator.state.storageAccount(account)?.containers.has('plan-shared')).toBe(true)
+    for (const name of ['plan-refused', 'plan-stayer', 'plan-first']) await current.cloud.remove(name)
   }, 120_000)
 })

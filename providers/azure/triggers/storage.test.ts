@@ -1,15 +1,13 @@
-import { EventGridManagementClient } from '@azure/arm-eventgrid'
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob'
-import { HttpResponse, http } from 'msw'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { caughtError } from '../../../conformance/expect.ts'
 import { versionOne } from '../../../conformance/fixtures/functions.ts'
 import { storageRecorder } from '../../../conformance/fixtures/storage.ts'
 import { withOverrides } from '../../../src/define.ts'
 import { storage } from '../../../src/triggers/storage.ts'
 import type { StorageEventType } from '../../../src/triggers/types.ts'
+import { refuseSubscriptionWideList, theirSystemTopic } from '../__fixtures__/system-topics.ts'
 import { type Kit, SUBSCRIPTION, startKit } from '../__fixtures__/test-kit.ts'
-import { emulatorCredential } from '../emulator/index.ts'
 import { appName, storageAccountName } from '../names.ts'
 import { azurePackages } from '../packages.ts'
 import { systemTopicName } from './storage.ts'
@@ -136,15 +134,8 @@ describe('azure storage triggers (Event Grid system topic)', () => {
     // The account exists once a first app is deployed.
     await cloud.deploy(versionOne, { name: 'first' })
     await blobs(kit).getContainerClient('theirs').create()
-    const arm = new EventGridManagementClient(emulatorCredential(), SUBSCRIPTION, { retryOptions: { maxRetries: 0 } })
     // In another resource group than the account's, as a system topic may be (the spec's SystemTopics_Get example).
-    kit.emulator.state.resourceGroups.set('their-events', { name: 'their-events', location: 'westeurope', tags: {} })
-    await arm.systemTopics.beginCreateOrUpdateAndWait(
-      'their-events',
-      'their-topic',
-      { location: 'westeurope', source: accountId, topicType: 'Microsoft.Storage.StorageAccounts' },
-      { updateIntervalInMs: 1 },
-    )
+    await theirSystemTopic(kit, accountId)
     await cloud.deploy(on('theirs'), { name: 'user' })
     expect(systemTopics(kit).map((topic) => topic.name)).toEqual(['their-topic'])
     expect(subscriptionsOf(kit).map((sub) => sub.name)).toEqual(['cloudfn-user'])
@@ -182,17 +173,50 @@ describe('azure storage triggers (Event Grid system topic)', () => {
 
   it("a credential that may not list the subscription's system topics (Contributor on the group only) still deploys and removes", async () => {
     kit = startKit()
-    // ARM answers 403 AuthorizationFailed to a subscription-wide list without read access at that scope.
-    kit.server.use(
-      http.get(/\/subscriptions\/[^/]+\/providers\/Microsoft\.EventGrid\/systemTopics$/i, () =>
-        HttpResponse.json({ error: { code: 'AuthorizationFailed', message: 'no read access' } }, { status: 403 }),
-      ),
-    )
+    refuseSubscriptionWideList(kit)
     await kit.cloud.deploy(on('scoped'), { name: 'scoped' })
     expect(systemTopics(kit).map((topic) => topic.name)).toEqual([systemTopicName(account)])
     await kit.cloud.remove('scoped')
     expect(systemTopics(kit)).toEqual([])
     kit.server.resetHandlers()
+  })
+
+  it('without read access on the subscription, a removal keeps the bucket whose other subscribers it cannot see, and warns that the event subscription stays, naming the roles', async () => {
+    kit = startKit()
+    const current = kit
+    const { cloud } = current
+    await cloud.deploy(versionOne, { name: 'first' })
+    // The account's system topic is in another resource group (the spec's SystemTopics_Get example), made by its owner.
+    await theirSystemTopic(current, accountId)
+    // Deployed with read access: both subscribe on their topic, to a container cloudfn makes (empty).
+    await cloud.deploy(on('shared'), { name: 'leaver' })
+    await cloud.deploy(on('shared'), { name: 'stayer' })
+    expect(subscriptionsOf(current).map((sub) => sub.name)).toEqual(['cloudfn-leaver', 'cloudfn-stayer'])
+    // Removed with Contributor on cloudfn's group only.
+    refuseSubscriptionWideList(current)
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined)
+    try {
+      expect(await cloud.remove('leaver')).toEqual({ removed: true })
+      // What could not be seen is left as it is: stayer's bucket, and leaver's event subscription (the warning says so).
+      expect(containers(current).has('shared')).toBe(true)
+      expect(subscriptionsOf(current).map((sub) => sub.name)).toEqual(['cloudfn-leaver', 'cloudfn-stayer'])
+      const warnings = warn.mock.calls
+        .filter(([, type]) => (type as unknown) === 'CloudfnAzureWarning')
+        .map(([message]) => String(message))
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /event subscription 'cloudfn-leaver' was not found nor removed.*container 'shared' is kept.*'Reader' on the subscription.*'EventGrid EventSubscription Contributor'/,
+        ),
+      ])
+      // gc cannot see the subscribers either: it takes no bucket for unused.
+      expect((await cloud.gc({ olderThanMs: 0 })).removed).not.toContain('bucket:shared')
+      expect(containers(current).has('shared')).toBe(true)
+    } finally {
+      warn.mockRestore()
+      current.server.resetHandlers()
+    }
+    await cloud.remove('stayer')
+    await cloud.remove('first')
   })
 
   it('names the packages a storage trigger loads, so a deploy without them is MissingPackage before anything is sent', () => {

@@ -119,15 +119,28 @@ interface FoundTopic {
 }
 
 /**
+ * What the search for the account's system topic found. `refused`: none is in
+ * cloudfn's resource group and listing the subscription's was refused (403),
+ * so one in another group may exist unseen, with event subscriptions on it:
+ * a removal then cannot tell whether a bucket has other subscribers, and
+ * keeps it (docs/FIDELITY.md, "Blob Storage events").
+ */
+interface TopicSearch {
+  topic: FoundTopic | undefined
+  refused: boolean
+}
+
+/**
  * The account's system topic, whoever made it (Event Grid allows one per
  * source), found by its source (compared without case: the spec's
  * SystemTopics_Get example reports it in lower case): first among cloudfn's
  * resource group's, then among the subscription's, since it may be in
  * another group than the account (that example is). Listing the
  * subscription's needs read access there; cloudfn's credential may have it
- * on its resource group only, and then a refusal means none it can use.
+ * on its resource group only: a refusal is reported as `refused`, not taken
+ * for "none".
  */
-async function findSystemTopic(context: AzureContext, signal: AbortSignal | undefined): Promise<FoundTopic | undefined> {
+async function findSystemTopic(context: AzureContext, signal: AbortSignal | undefined): Promise<TopicSearch> {
   const client = await eventGridClient(context)
   const source = storageAccountId(context).toLowerCase()
   const { resourceGroup } = context.settings
@@ -139,22 +152,53 @@ async function findSystemTopic(context: AzureContext, signal: AbortSignal | unde
   let topic = await search(`resource group '${resourceGroup}'`, () =>
     client.systemTopics.listByResourceGroup(resourceGroup, { abortSignal: signal }),
   )
+  let refused = false
   if (!topic) {
     try {
       topic = await search('the subscription', () => client.systemTopics.listBySubscription({ abortSignal: signal }))
     } catch (error) {
       if (!UnauthorizedError.isInstance(error)) throw error
+      refused = true
     }
   }
-  if (!topic?.name) return undefined
+  if (!topic?.name) return { topic: undefined, refused }
   const group = /\/resourceGroups\/([^/]+)\//i.exec(topic.id ?? '')?.[1] ?? resourceGroup
-  return { name: topic.name, group, made: madeByCloudfn(topic) }
+  return { topic: { name: topic.name, group, made: madeByCloudfn(topic) }, refused: false }
 }
+
+/**
+ * The roles a credential needs to find and leave a system topic outside
+ * cloudfn's resource group (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles):
+ * Reader lists the subscription's system topics (Microsoft.EventGrid/systemTopics/read),
+ * EventGrid EventSubscription Contributor deletes an event subscription on one.
+ */
+const TOPIC_ROLES =
+  "'Reader' on the subscription (to list its Event Grid system topics) and 'EventGrid EventSubscription Contributor' on the system topic's resource group (to delete the event subscription)"
+
+/** Warns, without failing the removal, that a system topic outside the resource group could not be looked for. */
+function warnRefused(context: AzureContext, functionName: string, bucket: string): void {
+  process.emitWarning(
+    `Removing function '${functionName}' from the blob events of container '${bucket}': listing the subscription's Event Grid system topics was refused (403) and none is in resource group '${context.settings.resourceGroup}'. If the storage account's system topic is in another resource group, its event subscription '${eventSubscriptionName(functionName)}' was not found nor removed, and container '${bucket}' is kept (other functions may still subscribe to it). The credential needs ${TOPIC_ROLES}.`,
+    'CloudfnAzureWarning',
+  )
+}
+
+/** Whether an event subscription is the function's own (ARM resource names compare without case). */
+const isOwn = (name: string, functionName: string) => name.toLowerCase() === eventSubscriptionName(functionName).toLowerCase()
 
 /** Lists the system topic's event subscriptions (anyone's). */
 async function subscriptionsOf(context: AzureContext, topic: FoundTopic, signal: AbortSignal | undefined) {
   const client = await eventGridClient(context)
   return () => client.systemTopicEventSubscriptions.listBySystemTopic(topic.group, topic.name, { abortSignal: signal })
+}
+
+/** The system topic's event subscriptions (anyone's), each read once. */
+async function listedSubscriptions(
+  context: AzureContext,
+  topic: FoundTopic,
+  signal: AbortSignal | undefined,
+): Promise<EventSubscription[]> {
+  return listSubscriptions(`Event Grid system topic '${topic.name}'`, await subscriptionsOf(context, topic, signal))
 }
 
 /** The names of the event subscriptions on the system topic that filter on the bucket's blobs (anyone's). */
@@ -164,8 +208,7 @@ async function bucketSubscribers(
   bucket: string,
   signal: AbortSignal | undefined,
 ): Promise<string[]> {
-  const list = await subscriptionsOf(context, topic, signal)
-  const subscriptions = await listSubscriptions(`Event Grid system topic '${topic.name}'`, list)
+  const subscriptions = await listedSubscriptions(context, topic, signal)
   return subscriptions.filter((sub) => filtersOn(sub, bucket)).map((sub) => sub.name ?? '')
 }
 
@@ -173,7 +216,18 @@ async function bucketSubscribers(
 const filtersOn = (sub: EventSubscription, bucket: string) =>
   (sub.filter?.subjectBeginsWith ?? '').toLowerCase().startsWith(containerSubject(bucket).toLowerCase())
 
-/** How many event subscriptions the system topic has (at most two are counted: the plan asks whether it has another). */
+/** The names of the system topic's event subscriptions other than the function's own (the plan's view of afterLeaving's count, own one gone or not). */
+async function otherSubscriptions(
+  context: AzureContext,
+  topic: FoundTopic,
+  functionName: string,
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
+  const names = (await listedSubscriptions(context, topic, signal)).map((sub) => sub.name ?? '')
+  return names.filter((name) => !isOwn(name, functionName))
+}
+
+/** How many event subscriptions the system topic has (at most two are counted: whether any is left). */
 async function subscriptionCount(context: AzureContext, topic: FoundTopic, signal: AbortSignal | undefined): Promise<number> {
   return countSubscriptions(`Event Grid system topic '${topic.name}'`, await subscriptionsOf(context, topic, signal))
 }
@@ -225,17 +279,20 @@ async function containerEmpty(context: AzureContext, bucket: string, signal: Abo
   return (page?.segment.blobItems.length ?? 0) === 0
 }
 
-/** Whether leaving the bucket deletes it: no other subscription filters on it, cloudfn made it, and it is empty (reads only). */
+/**
+ * Whether leaving the bucket deletes it: no other subscription filters on it,
+ * cloudfn made it, and it is empty (reads only). Never when the system topic
+ * could not be looked for (`refused`): its subscribers are unknown.
+ */
 async function leavingDeletesBucket(
   context: AzureContext,
-  topic: FoundTopic | undefined,
+  { topic, refused }: TopicSearch,
   functionName: string,
   bucket: string,
   signal: AbortSignal | undefined,
 ): Promise<boolean> {
-  const others = topic
-    ? (await bucketSubscribers(context, topic, bucket, signal)).filter((n) => n !== eventSubscriptionName(functionName))
-    : []
+  if (refused) return false
+  const others = topic ? (await bucketSubscribers(context, topic, bucket, signal)).filter((n) => !isOwn(n, functionName)) : []
   if (others.length > 0) return false
   if (!madeContainer(await getContainer(context, bucket, signal))) return false
   return containerEmpty(context, bucket, signal)
@@ -252,7 +309,7 @@ async function joinStorage(
   const client = await eventGridClient(context)
   const { resourceGroup, location } = context.settings
   const account = storageAccountName(context.scope)
-  let topic = await findSystemTopic(context, signal)
+  let { topic } = await findSystemTopic(context, signal)
   if (!topic) {
     topic = { name: systemTopicName(account), group: resourceGroup, made: true }
     const definition: SystemTopic = {
@@ -296,12 +353,13 @@ async function afterLeaving(
   context: AzureContext,
   functionName: string,
   bucket: string,
-  topic: FoundTopic | undefined,
+  search: TopicSearch,
   keepTopic: boolean,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const { resourceGroup } = context.settings
-  if (await leavingDeletesBucket(context, topic, functionName, bucket, signal)) {
+  const { topic } = search
+  if (await leavingDeletesBucket(context, search, functionName, bucket, signal)) {
     const { storage } = await context.sdk.clients()
     // Not atomic (a blob written this very moment goes with it): ARM has no conditional delete of a container.
     await armFind('deleting', `blob container '${bucket}'`, () =>
@@ -318,7 +376,9 @@ async function afterLeaving(
 /**
  * Takes the function off its bucket (remove, or a trigger that is no storage
  * one any more): its event subscription, then the container and the system
- * topic if it was the last one out of what cloudfn made.
+ * topic if it was the last one out of what cloudfn made. When the system
+ * topic could not be looked for (a credential without read access on the
+ * subscription), it warns and keeps the bucket: the removal still succeeds.
  */
 export async function leaveStorage(
   context: AzureContext,
@@ -326,7 +386,9 @@ export async function leaveStorage(
   trigger: StorageTrigger,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const topic = await findSystemTopic(context, signal)
+  const search = await findSystemTopic(context, signal)
+  const { topic } = search
+  if (search.refused) warnRefused(context, functionName, trigger.bucket)
   if (topic) {
     const client = await eventGridClient(context)
     await armFind('unsubscribing', `function '${functionName}' from the blob events of container '${trigger.bucket}'`, () =>
@@ -338,7 +400,7 @@ export async function leaveStorage(
       ),
     )
   }
-  await afterLeaving(context, functionName, trigger.bucket, topic, false, signal)
+  await afterLeaving(context, functionName, trigger.bucket, search, false, signal)
 }
 
 /** For deploy (syncEventSources): the subscription follows the trigger; a bucket left behind goes if it was the last one out. */
@@ -365,7 +427,7 @@ export async function syncStorage(
 export interface AzureStorageFacts extends StorageFacts {
   /** The account has a system topic: the deploy uses it instead of making it. */
   systemTopicExists: boolean
-  /** Leaving storage triggers deletes the system topic: cloudfn made it and this subscriber's is its only event subscription. */
+  /** Leaving storage triggers deletes the system topic: cloudfn made it and no event subscription but this subscriber's (if still there) is on it. */
   leftSystemTopicDeleted: boolean
   /** The system topic's name (found, or the one the deploy makes). */
   systemTopic: string
@@ -382,17 +444,22 @@ export async function readStorageFacts(
   const now = after?.kind === 'storage' ? after : undefined
   const none = { bucketExists: false, leftBucketDeleted: false, systemTopicExists: false, leftSystemTopicDeleted: false }
   if (!old && !now) return { ...none, systemTopic: '' }
-  const topic = await findSystemTopic(context, signal)
+  const search = await findSystemTopic(context, signal)
+  const { topic } = search
   const systemTopic = topic?.name ?? systemTopicName(storageAccountName(context.scope))
   const moved = old !== undefined && old.bucket !== now?.bucket
   return {
     systemTopic,
     systemTopicExists: topic !== undefined,
     bucketExists: now !== undefined && (await getContainer(context, now.bucket, signal)) !== undefined,
-    leftBucketDeleted: moved && (await leavingDeletesBucket(context, topic, functionName, old.bucket, signal)),
-    // The subscriber's own event subscription is still there when the plan reads: the topic goes if it is the only one.
+    leftBucketDeleted: moved && (await leavingDeletesBucket(context, search, functionName, old.bucket, signal)),
+    // afterLeaving counts what is left once the subscriber's own is deleted: the others, whether its own is still
+    // there or went outside cloudfn (counting all and allowing one would plan a delete the deploy does not make).
     leftSystemTopicDeleted:
-      old !== undefined && now === undefined && topic?.made === true && (await subscriptionCount(context, topic, signal)) <= 1,
+      old !== undefined &&
+      now === undefined &&
+      topic?.made === true &&
+      (await otherSubscriptions(context, topic, functionName, signal)).length === 0,
   }
 }
 
@@ -424,8 +491,9 @@ export function withSystemTopic(changes: PlanChange[], facts: AzureStorageFacts,
  * on the system topic, the system topic cloudfn made once none is left, and
  * buckets cloudfn made that no event subscription filters on any more and
  * that hold no blob. ARM gives none of them a change time: they go only with
- * `olderThanMs: 0`. Without `@azure/arm-eventgrid` no subscription can be
- * read, so no bucket is taken for unused.
+ * `olderThanMs: 0`. Without `@azure/arm-eventgrid`, or when the system topic
+ * could not be looked for (findSystemTopic's `refused`), no subscription can
+ * be read, so no bucket is taken for unused.
  */
 export async function storageLeftovers(
   context: AzureContext,
@@ -436,7 +504,7 @@ export async function storageLeftovers(
   const client = await eventGridClient(context).catch(() => undefined)
   if (!client) return []
   const { resourceGroup } = context.settings
-  const topic = await findSystemTopic(context, signal)
+  const { topic, refused } = await findSystemTopic(context, signal)
   const candidates: GcCandidate[] = []
   let staying: EventSubscription[] = []
   if (topic) {
@@ -451,6 +519,8 @@ export async function storageLeftovers(
     candidates.push(...left.candidates)
     staying = left.staying
   }
+  // A system topic that could not be looked for may hold subscribers of any bucket: none is taken for unused.
+  if (refused) return candidates
   const subscribed = (bucket: string) => staying.some((sub) => filtersOn(sub, bucket))
   for (const container of containers) {
     const bucket = container.name ?? ''
