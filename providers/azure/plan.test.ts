@@ -221,6 +221,29 @@ describe('azure deploy applies its plan: every write it makes is a change its pl
     await current.cloud.remove('plan-store')
   }, 120_000)
 
+  it('a topic subscriber whose own event subscription went outside cloudfn, one other left: the topic stays, as planned', async () => {
+    kit = startKit()
+    const current = kit
+    const step = planThenDeploy(current, 'plan-left')
+    const on = withOverrides(topicWorker, { trigger: topic({ name: 'plan-shared-orders' }) })
+    await current.cloud.deploy(on, { name: 'plan-other' })
+    await step(on)
+    // Deleted in the portal: the topic now holds plan-other's subscription alone.
+    const [orders] = current.emulator.state.eventGrid.topics.values()
+    expect(orders?.subscriptions.delete('cloudfn-plan-left')).toBe(true)
+    // Leaving keeps the topic (plan-other still subscribes): the plan must not list its delete either.
+    const container = `container:${deadLetterContainer(appName(KIT_SCOPE, 'plan-left'))}`
+    expect(await step(versionOne)).toEqual([
+      'update-code function:plan-left',
+      'update-config function:plan-left',
+      'update-topic-link topic:plan-shared-orders',
+      `delete-queue ${container}`,
+    ])
+    expect([...current.emulator.state.eventGrid.topics.values()].map((left) => left.name)).toEqual(['plan-shared-orders'])
+    await current.cloud.remove('plan-left')
+    await current.cloud.remove('plan-other')
+  }, 120_000)
+
   it('a storage subscriber whose own event subscription went outside cloudfn, one other left: the system topic stays, as planned', async () => {
     kit = startKit()
     const current = kit

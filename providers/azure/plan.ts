@@ -159,7 +159,7 @@ export async function planAgainst(
           { kind: 'update-config', resource: `function:${name}`, detail: unfinished },
         ]
       : [createFunctionChange(name, request)]
-    const topics = await readTopicFacts(context, undefined, trigger, signal)
+    const topics = await readTopicFacts(context, name, undefined, trigger, signal)
     const storage = await readStorageFacts(context, name, undefined, trigger, signal)
     const changes = [...first, ...triggerChangesOn(name, app, undefined, trigger, queues, topics, storage)]
     return { changes, warnings, diff, queues }
@@ -173,7 +173,7 @@ export async function planAgainst(
       web.webApps.listApplicationSettings(context.settings.resourceGroup, app, { abortSignal: signal }),
     )
     const record = toRecord(deployed, app, userEnvKeys(settings.properties ?? {}))
-    const topics = await readTopicFacts(context, deployed.trigger, trigger, signal)
+    const topics = await readTopicFacts(context, name, deployed.trigger, trigger, signal)
     const storage = await readStorageFacts(context, name, deployed.trigger, trigger, signal)
     changes.push(
       configChange(name, record, request),

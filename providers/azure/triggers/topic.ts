@@ -325,6 +325,7 @@ export async function syncTopic(
 /** What a plan of a topic trigger reads, as deploy's own steps would (src/plan.ts TopicFacts). */
 export async function readTopicFacts(
   context: AzureContext,
+  functionName: string,
   before: Trigger | undefined,
   after: Trigger | undefined,
   signal: AbortSignal | undefined,
@@ -332,16 +333,28 @@ export async function readTopicFacts(
   const moved = before?.kind === 'topic' && !(after?.kind === 'topic' && after.name === before.name)
   return {
     topicExists: after?.kind === 'topic' ? await topicExists(context, after.name, signal) : false,
-    // The subscriber's own event subscription is still there when the plan reads: the topic goes if it is the only one.
-    leftTopicDeleted: moved ? await onlySubscriber(context, before.name, signal) : false,
+    leftTopicDeleted: moved ? await noOtherSubscriber(context, functionName, before.name, signal) : false,
   }
 }
 
-async function onlySubscriber(context: AzureContext, topic: string, signal: AbortSignal | undefined): Promise<boolean> {
+/**
+ * Whether leaving deletes the topic, as leaveTopic decides once the subscriber's own subscription is gone: cloudfn
+ * made it and no subscription but the subscriber's own is on it. Not "at most one": when its own was deleted
+ * outside cloudfn, one other subscriber keeps the topic, and the plan must say so too.
+ */
+async function noOtherSubscriber(
+  context: AzureContext,
+  functionName: string,
+  topic: string,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
   if (!madeByCloudfn(await getTopic(context, topic, signal))) return false
   const client = await eventGridClient(context)
-  const list = () => client.topicEventSubscriptions.list(context.settings.resourceGroup, topic, { abortSignal: signal })
-  return (await countSubscriptions(`Event Grid topic '${topic}'`, list)) <= 1
+  const own = eventSubscriptionName(functionName).toLowerCase()
+  const subscriptions = await listSubscriptions(`Event Grid topic '${topic}'`, () =>
+    client.topicEventSubscriptions.list(context.settings.resourceGroup, topic, { abortSignal: signal }),
+  )
+  return subscriptions.every((subscription) => (subscription.name ?? '').toLowerCase() === own)
 }
 
 /** Every event subscription a listing of `what` yields (none when it is gone). */
