@@ -35,12 +35,17 @@ export function elapse(clock: TriggerClock, ms: number): Promise<void> {
   if (!(ms > 0)) return Promise.resolve()
   const at = clock.now() + ms
   return new Promise((resolve) => {
+    // One tick at `at` until it fired, whatever `after` the clock asks with: the system clock asks with the time it
+    // arms the job, which a descheduled process (a loaded machine) can reach only after `at`; "the first tick after
+    // `after`" was then none, and the delay never elapsed (a GCP operation stayed running for ever).
+    let fired = false
     // Clocks fire jobs after every() has returned, so `stop` is set by then.
     const stop = clock.every({
       cron: '',
       timezone: 'UTC',
-      next: (after) => (after < at ? at : undefined),
+      next: () => (fired ? undefined : at),
       fire: async () => {
+        fired = true
         stop()
         resolve()
       },

@@ -12,7 +12,7 @@ import { functionState } from '../providers/gcp/enums.ts'
 import { createGcpProvider } from '../providers/gcp/index.ts'
 import { createCloud } from '../src/client.ts'
 import { elapse } from '../src/emulator-timing.ts'
-import { createManualClock } from '../src/triggers/clock.ts'
+import { createManualClock, type ScheduledJob, systemClock, type TriggerClock } from '../src/triggers/clock.ts'
 
 /** A hang guard only: nothing below waits on wall-clock time to pass. */
 const GUARD = { timeout: 60_000, interval: 5 }
@@ -110,6 +110,40 @@ describe('elapse on a manual clock', () => {
     await waiting
     expect(done).toBe(true)
     await elapse(clock, 0)
+  })
+})
+
+describe('elapse on the system clock', () => {
+  it('ends even when the clock arms its tick only after the delay has passed (a descheduled process)', async () => {
+    const start = Date.now()
+    // elapse reads the time, then the clock arms its job: on a loaded machine the second read came after the 5 ms.
+    const now = vi
+      .spyOn(Date, 'now')
+      .mockReturnValueOnce(start)
+      .mockReturnValueOnce(start + 50)
+    try {
+      // Before, "the first tick after start + 50" of a 5 ms delay was none: it never resolved (the test's hang guard).
+      await elapse(systemClock(), 5)
+    } finally {
+      now.mockRestore()
+    }
+  })
+
+  it('fires its tick once, whatever the clock asks after it fired', async () => {
+    const jobs: ScheduledJob[] = []
+    const clock: TriggerClock = {
+      now: () => 0,
+      every: (job) => {
+        jobs.push(job)
+        return () => undefined
+      },
+    }
+    const waiting = elapse(clock, 10)
+    const [job] = jobs
+    expect([job?.next?.(0), job?.next?.(500)]).toEqual([10, 10])
+    await job?.fire(new Date(10))
+    await waiting
+    expect(job?.next?.(10)).toBeUndefined()
   })
 })
 
