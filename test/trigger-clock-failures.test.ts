@@ -14,18 +14,21 @@ describe('systemClock when a tick cannot be worked out', () => {
 
   it('fires a job with its own next() without loading croner (a failed load used to stop it for good)', async () => {
     const clock = systemClock()
-    // One tick, 1 ms after whenever the clock first asks (however late that is on a loaded machine).
+    // One tick, 1 ms after whenever the clock first asks (however late that is on a loaded machine), the same tick
+    // when it asks again before firing it (a timer that ran early re-arms), none once fired.
     let tick: number | undefined
+    let done = false
     const fired = await new Promise<number>((resolve) => {
       const stop = clock.every({
         cron: '',
         timezone: 'UTC',
         next: (after) => {
-          if (tick !== undefined) return undefined
-          tick = after + 1
+          if (done) return undefined
+          tick ??= after + 1
           return tick
         },
         fire: async (time) => {
+          done = true
           stop()
           resolve(time.getTime())
         },
