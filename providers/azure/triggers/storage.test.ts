@@ -1,5 +1,5 @@
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { caughtError } from '../../../conformance/expect.ts'
 import { versionOne } from '../../../conformance/fixtures/functions.ts'
 import { storageRecorder } from '../../../conformance/fixtures/storage.ts'
@@ -7,19 +7,16 @@ import { withOverrides } from '../../../src/define.ts'
 import { storage } from '../../../src/triggers/storage.ts'
 import type { StorageEventType } from '../../../src/triggers/types.ts'
 import { refuseSubscriptionWideList, theirSystemTopic } from '../__fixtures__/system-topics.ts'
-import { type Kit, SUBSCRIPTION, startKit } from '../__fixtures__/test-kit.ts'
+import { KIT_SCOPE, type Kit, kitPerTest, SUBSCRIPTION } from '../__fixtures__/test-kit.ts'
 import { appName, storageAccountName } from '../names.ts'
 import { azurePackages } from '../packages.ts'
 import { systemTopicName } from './storage.ts'
 
-let kit: Kit | undefined
-afterEach(async () => {
-  await kit?.close()
-  kit = undefined
-})
+// Each test's kit is closed when it ends (passed or not).
+const startKit = kitPerTest()
 
-const GROUP = 'cloudfn-tests'
-const scope = { subscriptionId: SUBSCRIPTION, resourceGroup: GROUP }
+const GROUP = KIT_SCOPE.resourceGroup
+const scope = KIT_SCOPE
 const account = storageAccountName(scope)
 const accountId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${GROUP}/providers/Microsoft.Storage/storageAccounts/${account}`
 
@@ -53,7 +50,7 @@ function blobs(current: Kit): BlobServiceClient {
 
 describe('azure storage triggers (Event Grid system topic)', () => {
   it("subscribe each function on the account's one system topic with Event Grid's own filter; the last one out deletes the container and topic cloudfn made", async () => {
-    kit = startKit()
+    const kit = startKit()
     const { cloud } = kit
     await cloud.deploy(on('photos', { events: ['created', 'deleted'], prefix: 'in/', suffix: '.jpg' }), { name: 'thumbs' })
     await cloud.deploy(on('photos'), { name: 'audit' })
@@ -109,7 +106,7 @@ describe('azure storage triggers (Event Grid system topic)', () => {
   })
 
   it('moves to another bucket: the old container cloudfn made and left empty goes, one holding blobs stays', async () => {
-    kit = startKit()
+    const kit = startKit()
     const { cloud } = kit
     await cloud.deploy(on('first'), { name: 'mover' })
     await cloud.deploy(on('second'), { name: 'mover' })
@@ -129,7 +126,7 @@ describe('azure storage triggers (Event Grid system topic)', () => {
   })
 
   it("uses a system topic (in any resource group) and a container that exist, and leaves both: they are not cloudfn's", async () => {
-    kit = startKit()
+    const kit = startKit()
     const { cloud } = kit
     // The account exists once a first app is deployed.
     await cloud.deploy(versionOne, { name: 'first' })
@@ -147,7 +144,7 @@ describe('azure storage triggers (Event Grid system topic)', () => {
   })
 
   it('gc removes what a gone subscriber left (its event subscription, the system topic, an empty bucket cloudfn made) and never a bucket holding blobs, nor the account around it', async () => {
-    kit = startKit()
+    const kit = startKit()
     const { cloud } = kit
     await cloud.deploy(on('ghost-bucket'), { name: 'ghost' })
     await cloud.deploy(on('full-bucket'), { name: 'keeper' })
@@ -172,7 +169,7 @@ describe('azure storage triggers (Event Grid system topic)', () => {
   })
 
   it("a credential that may not list the subscription's system topics (Contributor on the group only) still deploys and removes", async () => {
-    kit = startKit()
+    const kit = startKit()
     refuseSubscriptionWideList(kit)
     await kit.cloud.deploy(on('scoped'), { name: 'scoped' })
     expect(systemTopics(kit).map((topic) => topic.name)).toEqual([systemTopicName(account)])
@@ -182,7 +179,7 @@ describe('azure storage triggers (Event Grid system topic)', () => {
   })
 
   it('without read access on the subscription, a removal keeps the bucket whose other subscribers it cannot see, and warns that the event subscription stays, naming the roles', async () => {
-    kit = startKit()
+    const kit = startKit()
     const current = kit
     const { cloud } = current
     await cloud.deploy(versionOne, { name: 'first' })
@@ -226,7 +223,7 @@ describe('azure storage triggers (Event Grid system topic)', () => {
   })
 
   it("refuses a bucket named like cloudfn's own containers before anything is written", async () => {
-    kit = startKit({ retry: { maxAttempts: 1 } })
+    const kit = startKit({ retry: { maxAttempts: 1 } })
     const before = kit.emulator.state.writeCount
     const error = await caughtError(kit.cloud.deploy(on('azure-webjobs-hosts'), { name: 'intruder' }))
     expect(error).toMatchObject({ code: 'InvalidArgument', field: 'trigger.bucket' })
