@@ -1,29 +1,22 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { echo, worker } from '../../../conformance/fixtures/functions.ts'
-import { createCloud } from '../../../src/client.ts'
 import { withOverrides } from '../../../src/define.ts'
+import { startEmulated } from '../__fixtures__/setup.ts'
 import { functionState } from '../enums.ts'
-import { createGcpProvider } from '../index.ts'
-import { createGcpEmulator, emulatorAuthClient } from './index.ts'
+
+let env: Awaited<ReturnType<typeof startEmulated>>
+beforeAll(async () => {
+  env = await startEmulated()
+})
+afterAll(() => env.emulator.close())
 
 describe('gcp emulator operations', () => {
-  const emulator = createGcpEmulator()
-  emulator.listen()
-  afterAll(() => emulator.close())
-  const cloud = createCloud(
-    createGcpProvider({
-      project: 'cloudfn-operations',
-      region: 'europe-west1',
-      authClient: emulatorAuthClient(),
-      idTokenProvider: emulator.idTokenProvider,
-      pollIntervalMs: 10,
-    }),
-    { retry: { maxAttempts: 1 } },
-  )
+  // One attempt: a failed operation is the outcome under test, not something to retry away.
+  const cloud = () => env.cloudWith({ maxAttempts: 1 })
 
   it('ends an operation whose own bookkeeping throws as INTERNAL instead of leaving it running for ever', async () => {
-    await cloud.deploy(echo, { name: 'breaks-on-delete' })
-    const fn = emulator.state.byShortName('breaks-on-delete')
+    await cloud().deploy(echo, { name: 'breaks-on-delete' })
+    const fn = env.state.byShortName('breaks-on-delete')
     const sandbox = fn?.revision?.sandbox
     if (!sandbox) throw new Error('the deployed function has no revision')
     const retire = sandbox.retire.bind(sandbox)
@@ -33,8 +26,8 @@ describe('gcp emulator operations', () => {
       throw new Error('retire broke')
     }
     // Before, the delete operation never finished and the provider polled it until the test's hang guard.
-    await expect(cloud.remove('breaks-on-delete')).rejects.toThrow(/retire broke/)
-    const operations = [...emulator.state.operations.values()].filter((operation) =>
+    await expect(cloud().remove('breaks-on-delete')).rejects.toThrow(/retire broke/)
+    const operations = [...env.state.operations.values()].filter((operation) =>
       operation.metadata.target?.toString().endsWith('/functions/breaks-on-delete'),
     )
     expect(operations.map((operation) => [operation.metadata.verb, operation.done, operation.error?.code])).toEqual([
@@ -44,9 +37,9 @@ describe('gcp emulator operations', () => {
   }, 120_000)
 
   it('leaves a function whose rollout failed in its bookkeeping FAILED, so it can be deployed again and removed', async () => {
-    await cloud.deploy(worker, { name: 'breaks-on-attach' })
+    await cloud().deploy(worker, { name: 'breaks-on-attach' })
     // The update's ending marks the function ACTIVE; that step breaks once (as a throw in attaching its trigger would).
-    const state = emulator.state
+    const state = env.state
     const setState = state.setState.bind(state)
     let broken = false
     state.setState = (fn, next, ...rest) => {
@@ -57,18 +50,18 @@ describe('gcp emulator operations', () => {
       return setState(fn, next, ...rest)
     }
     try {
-      await expect(cloud.deploy(withOverrides(worker, { env: { V: '2' } }), { name: 'breaks-on-attach' })).rejects.toThrow(
+      await expect(cloud().deploy(withOverrides(worker, { env: { V: '2' } }), { name: 'breaks-on-attach' })).rejects.toThrow(
         /attach broke/,
       )
     } finally {
       state.setState = setState
     }
-    const fn = emulator.state.byShortName('breaks-on-attach')
+    const fn = env.state.byShortName('breaks-on-attach')
     // Before, it stayed DEPLOYING, and Cloud Functions refuses every update and delete of a DEPLOYING function (ABORTED).
     expect([functionState(fn?.resource.state), fn?.rollingOut]).toEqual(['FAILED', undefined])
-    expect((await cloud.deploy(withOverrides(worker, { env: { V: '3' } }), { name: 'breaks-on-attach' })).name).toBe(
+    expect((await cloud().deploy(withOverrides(worker, { env: { V: '3' } }), { name: 'breaks-on-attach' })).name).toBe(
       'breaks-on-attach',
     )
-    expect(await cloud.remove('breaks-on-attach')).toEqual({ removed: true })
+    expect(await cloud().remove('breaks-on-attach')).toEqual({ removed: true })
   }, 120_000)
 })
