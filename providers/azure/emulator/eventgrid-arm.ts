@@ -153,7 +153,12 @@ export async function eventGridTopics(
       }
       const other = system ? state.eventGrid.systemTopicFor(source) : undefined
       if (other && other !== topic) {
-        return armError(400, 'BadRequest', `Only one system topic is allowed per source; '${other.name}' exists for '${source}'.`)
+        // Event Grid's own words for it, as recorded in MicrosoftDocs/azure-docs#97986 (and Azure/arm-template-whatif#424).
+        return armError(
+          400,
+          'InvalidRequest',
+          `There is an existing tracked system topic for the given source ${source}. Only one system topic is allowed per source.`,
+        )
       }
       const next: TopicState = topic
         ? { ...topic, tags: asStringMap(body.tags) }

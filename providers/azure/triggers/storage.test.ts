@@ -6,7 +6,7 @@ import { storageRecorder } from '../../../conformance/fixtures/storage.ts'
 import { withOverrides } from '../../../src/define.ts'
 import { storage } from '../../../src/triggers/storage.ts'
 import type { StorageEventType } from '../../../src/triggers/types.ts'
-import { refuseSubscriptionWideList, theirSystemTopic } from '../__fixtures__/system-topics.ts'
+import { refuseSubscriptionWideList, THEIR_TOPIC, theirSystemTopic } from '../__fixtures__/system-topics.ts'
 import { KIT_SCOPE, type Kit, kitPerTest, SUBSCRIPTION } from '../__fixtures__/test-kit.ts'
 import { appName, storageAccountName } from '../names.ts'
 import { azurePackages } from '../packages.ts'
@@ -214,6 +214,28 @@ describe('azure storage triggers (Event Grid system topic)', () => {
     }
     await cloud.remove('stayer')
     await cloud.remove('first')
+  })
+
+  it("without read access on the subscription, a deploy whose account's system topic is in another group is refused, naming the roles, and makes nothing", async () => {
+    const kit = startKit()
+    await kit.cloud.deploy(versionOne, { name: 'first' })
+    await theirSystemTopic(kit, accountId)
+    refuseSubscriptionWideList(kit)
+    try {
+      const error = await caughtError(kit.cloud.deploy(on('unseen'), { name: 'unseen' }))
+      expect({ code: error.code, message: error.message }).toEqual({
+        code: 'Unauthorized',
+        message: expect.stringMatching(
+          /storage account '[^']+' already has an Event Grid system topic outside resource group.*'Reader' on the subscription.*'EventGrid EventSubscription Contributor'/,
+        ),
+      })
+      // Event Grid refused the second topic before any container or event subscription was made.
+      expect(systemTopics(kit).map((topic) => topic.name)).toEqual([THEIR_TOPIC.name])
+      expect(subscriptionsOf(kit)).toEqual([])
+      expect(containers(kit).has('unseen')).toBe(false)
+    } finally {
+      kit.server.resetHandlers()
+    }
   })
 
   it('names the packages a storage trigger loads, so a deploy without them is MissingPackage before anything is sent', () => {

@@ -27,6 +27,7 @@
 import type { EventSubscription, SystemTopic } from '@azure/arm-eventgrid'
 import type { BlobContainer } from '@azure/arm-storage'
 import { ConflictError } from '../../../src/errors/conflict.ts'
+import { ProviderError } from '../../../src/errors/provider-error.ts'
 import { UnauthorizedError } from '../../../src/errors/unauthorized.ts'
 import type { GcCandidate } from '../../../src/gc.ts'
 import type { PlanChange, StorageFacts } from '../../../src/plan.ts'
@@ -175,6 +176,28 @@ async function findSystemTopic(context: AzureContext, signal: AbortSignal | unde
 const TOPIC_ROLES =
   "'Reader' on the subscription (to list its Event Grid system topics) and 'EventGrid EventSubscription Contributor' on the system topic's resource group (to delete the event subscription)"
 
+/**
+ * Event Grid's refusal of a second system topic for one source: HTTP 400
+ * InvalidRequest "There is an existing tracked system topic for the given
+ * source …. Only one system topic is allowed per source." (recorded in
+ * MicrosoftDocs/azure-docs#97986 and Azure/arm-template-whatif#424).
+ */
+const isSecondSystemTopic = (error: unknown) =>
+  ProviderError.isInstance(error) && error.status === 400 && /only one system topic is allowed per source/i.test(error.message)
+
+/**
+ * A deploy that could not list the subscription's system topics (403) made
+ * its own and Event Grid refused it: the account's system topic is in
+ * another resource group, unseen. Nothing was made (the topic comes first).
+ */
+function unseenTopicError(context: AzureContext, functionName: string, bucket: string, cause: unknown): UnauthorizedError {
+  return new UnauthorizedError({
+    provider: 'azure',
+    cause,
+    message: `Subscribing function '${functionName}' to the blob events of container '${bucket}': the storage account '${storageAccountName(context.scope)}' already has an Event Grid system topic outside resource group '${context.settings.resourceGroup}' (Event Grid allows one per account), and listing the subscription's system topics to find it was refused (403). The credential needs ${TOPIC_ROLES}.`,
+  })
+}
+
 /** Warns, without failing the removal, that a system topic outside the resource group could not be looked for. */
 function warnRefused(context: AzureContext, functionName: string, bucket: string): void {
   process.emitWarning(
@@ -309,7 +332,8 @@ async function joinStorage(
   const client = await eventGridClient(context)
   const { resourceGroup, location } = context.settings
   const account = storageAccountName(context.scope)
-  let { topic } = await findSystemTopic(context, signal)
+  const search = await findSystemTopic(context, signal)
+  let { topic } = search
   if (!topic) {
     topic = { name: systemTopicName(account), group: resourceGroup, made: true }
     const definition: SystemTopic = {
@@ -322,7 +346,9 @@ async function joinStorage(
     const { name } = topic
     await armCall('creating', `Event Grid system topic '${name}'`, () =>
       client.systemTopics.beginCreateOrUpdateAndWait(resourceGroup, name, definition, lro(context, signal)),
-    )
+    ).catch((error: unknown) => {
+      throw search.refused && isSecondSystemTopic(error) ? unseenTopicError(context, functionName, trigger.bucket, error) : error
+    })
   }
   if (!(await getContainer(context, trigger.bucket, signal))) {
     const { storage } = await context.sdk.clients()
