@@ -112,7 +112,7 @@ export async function collectGarbage(
     const containerNames = containers.map((container) => container.name ?? '')
     candidates.push(...(await topicLeftovers(context, containerNames, (app) => staying.has(app), signal)))
     // Storage subscribers' event subscriptions, the system topic and empty buckets cloudfn made (triggers/storage.ts).
-    candidates.push(...(await storageLeftovers(context, containers, (app) => staying.has(app), signal)))
+    candidates.push(...(await storageLeftovers(context, containerNames, (app) => staying.has(app), signal)))
     // A queue outlives its app when a remove stopped between the two.
     for (const queue of await listCloudfnQueues(context, signal)) {
       candidates.push({

@@ -149,14 +149,20 @@ export async function storageAccount(context: ArmContext, name: string, action: 
   return armError(405, 'MethodNotAllowed', `${request.method} is not supported here.`)
 }
 
-function containerBody(context: ArmContext, accountName: string, container: string) {
-  // Its metadata is the data plane's too (blobs.ts containerInfo).
+/**
+ * A container as ARM shows it. Its metadata is the data plane's too (blobs.ts
+ * containerInfo), and only Get shows it: the list leaves it out, as the
+ * real service was reported to (Azure/azure-sdk-for-net#17717: "always
+ * empty when listed", correct from Get), though the spec's ListContainerItem
+ * allows it; a caller that reads each container works either way.
+ */
+function containerBody(context: ArmContext, accountName: string, container: string, withMetadata = true) {
   const { metadata } = context.state.blobs.containerInfo(accountName, container, Date.now())
   return {
     id: `/subscriptions/${context.subscription}/resourceGroups/${context.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${accountName}/blobServices/default/containers/${container}`,
     name: container,
     type: 'Microsoft.Storage/storageAccounts/blobServices/containers',
-    properties: { publicAccess: 'None', metadata },
+    properties: { publicAccess: 'None', ...(withMetadata ? { metadata } : {}) },
   }
 }
 
@@ -164,7 +170,7 @@ function containerBody(context: ArmContext, accountName: string, container: stri
 export function listContainers(context: ArmContext, accountName: string): Response {
   const account = context.state.storageAccounts.get(key(context.resourceGroup, accountName))
   if (!account) return notFound('Microsoft.Storage/storageAccounts', accountName, context.resourceGroup)
-  return json({ value: [...account.containers].map((container) => containerBody(context, accountName, container)) })
+  return json({ value: [...account.containers].map((container) => containerBody(context, accountName, container, false)) })
 }
 
 /** `GET .../providers/Microsoft.Web/serverfarms` of a resource group. */

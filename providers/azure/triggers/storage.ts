@@ -523,7 +523,7 @@ export function withSystemTopic(changes: PlanChange[], facts: AzureStorageFacts,
  */
 export async function storageLeftovers(
   context: AzureContext,
-  containers: ReadonlyArray<Pick<BlobContainer, 'name' | 'metadata'>>,
+  containers: readonly string[],
   appStays: (app: string) => boolean,
   signal: AbortSignal | undefined,
 ): Promise<GcCandidate[]> {
@@ -548,9 +548,10 @@ export async function storageLeftovers(
   // A system topic that could not be looked for may hold subscribers of any bucket: none is taken for unused.
   if (refused) return candidates
   const subscribed = (bucket: string) => staying.some((sub) => filtersOn(sub, bucket))
-  for (const container of containers) {
-    const bucket = container.name ?? ''
-    if (isAccountContainer(bucket) || !madeContainer(container) || subscribed(bucket)) continue
+  for (const bucket of containers) {
+    if (isAccountContainer(bucket) || subscribed(bucket)) continue
+    // Read one by one: ARM's container list may not carry metadata (Azure/azure-sdk-for-net#17717); Get does.
+    if (!madeContainer(await getContainer(context, bucket, signal))) continue
     candidates.push({
       resource: `bucket:${bucket}`,
       changedAt: undefined,
