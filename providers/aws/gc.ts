@@ -2,7 +2,8 @@
  * gc on AWS. What cloudfn creates: functions (tagged `cloudfn:managed`, marked
  * in their Description), their log groups (made by Lambda, removed with the
  * function), their trigger resources (schedules named `cloudfn-<function>`,
- * SQS queues tagged `cloudfn:managed`, shared SNS topics tagged `cloudfn:shared-topic`), one shared execution role and the
+ * SQS queues tagged `cloudfn:managed`, shared SNS topics tagged `cloudfn:shared-topic`,
+ * S3 notification entries `cloudfn-<function>` and buckets tagged `cloudfn:shared-bucket`), one shared execution role and the
  * role EventBridge Scheduler assumes (both tagged `cloudfn:managed`). A
  * deploy that crashed after creating the role leaves the role alone; one that
  * crashed after CreateFunction leaves a marked function, which a rerun
@@ -16,7 +17,7 @@ import { type AwsContext, awsCall, control } from './context.ts'
 import { decodeDescription, toRecord } from './record.ts'
 import { deleteRole, EXECUTION_ROLE, EXECUTION_ROLE_NAME, SCHEDULER_ROLE } from './role.ts'
 import { MANAGED_TAG, SCHEDULER_INVOKE_POLICY, SQS_EXECUTION_POLICY, SQS_READ_POLICY, SQS_SEND_POLICY } from './role-policies.ts'
-import { orphanedTriggerResources } from './triggers/gc.ts'
+import { orphanedTriggerResources, storageLeftovers } from './triggers/gc.ts'
 import { sharedTopicLeftovers } from './triggers/topic.ts'
 
 /** Every function of the account and region, cloudfn's or not (the role check needs them all). */
@@ -79,12 +80,15 @@ export async function collectGarbage(
   })
   candidates.push(...(await sharedTopicLeftovers(context, new Set(topics))))
   const goingFunctions = new Set(
-    functions.filter((entry) => going.has(entry.candidate)).map((entry) => entry.configuration.FunctionName),
+    functions.flatMap(({ candidate, configuration }) =>
+      going.has(candidate) && configuration.FunctionName ? [configuration.FunctionName] : [],
+    ),
   )
+  candidates.push(...(await storageLeftovers(context, names, goingFunctions, options)))
   // The role cloudfn created (never one the settings name): shared, so it goes only when no function that stays uses it.
   const role = context.settings.role ? undefined : await readRole(context, EXECUTION_ROLE_NAME)
   if (role && isManaged(role.Tags)) {
-    const staying = all.filter((configuration) => !goingFunctions.has(configuration.FunctionName))
+    const staying = all.filter((configuration) => !goingFunctions.has(configuration.FunctionName ?? ''))
     candidates.push({
       resource: `role:${EXECUTION_ROLE_NAME}`,
       changedAt: role.CreateDate?.toISOString(),

@@ -1,7 +1,19 @@
-import type { GcCandidate } from '../../../src/gc.ts'
-import type { AwsContext } from '../context.ts'
+import { type GcCandidate, selectCollectable } from '../../../src/gc.ts'
+import type { GcOptions } from '../../../src/provider.ts'
+import { type AwsContext, awsCall, control } from '../context.ts'
+import { getConfiguration } from '../wait.ts'
 import { deleteQueue, listManagedQueues } from './queue.ts'
 import { deleteSchedule, listSchedules, scheduleName } from './schedule.ts'
+import {
+  bucketEmpty,
+  deleteBucket,
+  entriesOf,
+  functionOfEntry,
+  madeBucket,
+  notificationId,
+  readNotifications,
+  writeNotifications,
+} from './storage.ts'
 
 /** A trigger resource and the function it was made for (a schedule keeps the scheduler role in use). */
 export interface TriggerCandidate extends GcCandidate {
@@ -36,4 +48,107 @@ export async function orphanedTriggerResources(context: AwsContext, functions: R
     }),
   )
   return [...schedules, ...queues]
+}
+
+/**
+ * The account's buckets in the provider's region (paginated ListBuckets, as
+ * S3 asks of accounts above 10,000 buckets; `bucket-region` because a
+ * regional client cannot read other regions' buckets:
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html).
+ */
+async function regionBuckets(context: AwsContext): Promise<string[]> {
+  const { client, sdk } = await context.clients.s3()
+  const { region } = context.settings
+  const names: string[] = []
+  let token: string | undefined
+  do {
+    const page = await awsCall(control('gc'), () =>
+      client.send(new sdk.ListBucketsCommand({ BucketRegion: region, MaxBuckets: 1000, ContinuationToken: token })),
+    )
+    names.push(...(page.Buckets ?? []).flatMap((bucket) => (bucket.Name ? [bucket.Name] : [])))
+    token = page.ContinuationToken
+  } while (token)
+  return names
+}
+
+/** Takes a gone function's entry off the bucket, read afresh, unless a deploy brought the function back meanwhile. */
+async function dropGoneEntry(context: AwsContext, bucket: string, functionName: string): Promise<void> {
+  const configuration = await readNotifications(context, bucket)
+  const there = configuration?.LambdaFunctionConfigurations?.some((entry) => entry.Id === notificationId(functionName))
+  if (!configuration || !there || (await getConfiguration(context, functionName))) return
+  await writeNotifications(context, bucket, configuration, functionName, undefined)
+}
+
+/** Deletes a bucket gc found unused, unless an entry is on it again (a subscriber joined since). */
+async function deleteLeftBucket(context: AwsContext, bucket: string): Promise<void> {
+  const configuration = await readNotifications(context, bucket)
+  if (configuration && entriesOf(configuration).length === 0 && !configuration.EventBridgeConfiguration) {
+    await deleteBucket(context, bucket, 'gc')
+  }
+}
+
+/**
+ * For gc: what storage() subscribers that went another way (deleted outside
+ * cloudfn, a remove that stopped half-way) left on S3. Their `cloudfn-<function>`
+ * notification entries, on any bucket of the region, whose function no longer
+ * exists (anyone else's entry is never touched); and buckets cloudfn made (its
+ * tags) that no entry stays on once those and the functions gc removes are
+ * gone, when empty (one holding objects is only listed as kept).
+ *
+ * S3 keeps no change time for a notification entry, and a bucket's
+ * CreationDate says nothing of when its last subscriber left (a deploy may
+ * be joining an old bucket right now): both carry no `changedAt`, so they
+ * go only with `olderThanMs: 0`, as Azure's containers and AWS's shared topics.
+ */
+export async function storageLeftovers(
+  context: AwsContext,
+  functions: ReadonlySet<string>,
+  goingFunctions: ReadonlySet<string>,
+  options: GcOptions,
+): Promise<GcCandidate[]> {
+  let buckets: string[]
+  try {
+    buckets = await regionBuckets(context)
+  } catch (error) {
+    // @aws-sdk/client-s3 is an optional peer, needed only by storage triggers: without it this install made no entry.
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return []
+    throw error
+  }
+  const entries: GcCandidate[] = []
+  const left: GcCandidate[] = []
+  for (const bucket of buckets) {
+    const configuration = await readNotifications(context, bucket)
+    // Deleted since the list.
+    if (!configuration) continue
+    const gone = (configuration.LambdaFunctionConfigurations ?? []).flatMap((entry) => {
+      const name = functionOfEntry(entry.Id)
+      return name !== undefined && !functions.has(name) ? [name] : []
+    })
+    const own = gone.map((name) => ({
+      name,
+      candidate: {
+        resource: `notification:${bucket}/${notificationId(name)}`,
+        changedAt: undefined,
+        unused: true,
+        remove: () => dropGoneEntry(context, bucket, name),
+      } satisfies GcCandidate,
+    }))
+    entries.push(...own.map((entry) => entry.candidate))
+    const going = new Set(selectCollectable(entries, options))
+    const leaving = new Set([...goingFunctions, ...own.filter((entry) => going.has(entry.candidate)).map((entry) => entry.name)])
+    // Any other entry (a live subscriber's, anyone else's, a queue or topic) or EventBridge delivery keeps the bucket in use.
+    const stays =
+      (configuration.LambdaFunctionConfigurations ?? []).some((entry) => !leaving.has(functionOfEntry(entry.Id) ?? '')) ||
+      (configuration.QueueConfigurations ?? []).length + (configuration.TopicConfigurations ?? []).length > 0 ||
+      configuration.EventBridgeConfiguration !== undefined
+    if (stays || !(await madeBucket(context, bucket))) continue
+    left.push({
+      resource: `bucket:${bucket}`,
+      changedAt: undefined,
+      unused: await bucketEmpty(context, bucket),
+      remove: () => deleteLeftBucket(context, bucket),
+    })
+  }
+  // Entries before buckets: a bucket goes once nothing is left on it.
+  return [...entries, ...left]
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda'
 import {
   CreateBucketCommand,
   GetBucketNotificationConfigurationCommand,
@@ -206,6 +207,84 @@ describe('aws storage triggers on the emulator', () => {
     expect(state.buckets.has(from)).toBe(false)
     expect((await entries(to)).map(([id]) => id)).toEqual([`cloudfn-${name}`])
     await cloud.remove(name)
+  })
+
+  it('gc takes off the entries of subscribers gone another way and their empty cloudfn bucket; every other entry, a bucket holding objects and one cloudfn did not make stay as they were', async () => {
+    const [full, lone, plain, shared] = ['gc-full', 'gc-lone', 'gc-plain', 'gc-shared'].map(unique) as [
+      string,
+      string,
+      string,
+      string,
+    ]
+    const [ghost, live, loner, filler] = ['ghost', 'live', 'loner', 'filler'].map(unique) as [string, string, string, string]
+    await deployOn(filler, storage({ bucket: full }))
+    await s3.send(new PutObjectCommand({ Bucket: full, Key: 'kept.txt', Body: 'x' }))
+    await deployOn(loner, storage({ bucket: lone }))
+    // Someone else's bucket: no cloudfn tag, empty, nothing on it.
+    await s3.send(new CreateBucketCommand({ Bucket: plain }))
+    await deployOn(ghost, storage({ bucket: shared, prefix: 'a/' }))
+    await deployOn(live, storage({ bucket: shared, prefix: 'b/' }))
+    // The bucket's user adds a queue entry of their own beside cloudfn's.
+    const sqs = new SQSClient({ region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 })
+    await sqs.send(new CreateQueueCommand({ QueueName: `${shared}-q` }))
+    const theirs = {
+      Id: 'their-queue',
+      QueueArn: `arn:aws:sqs:${region}:${state.options.accountId}:${shared}-q`,
+      Events: ['s3:ObjectCreated:*' as const],
+      Filter: { Key: { FilterRules: [{ Name: 'prefix' as const, Value: 'logs/' }] } },
+    }
+    const { $metadata: _, ...before } = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: shared }))
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: shared,
+        NotificationConfiguration: { ...before, QueueConfigurations: [theirs] },
+      }),
+    )
+    const notifications = async (bucket: string) => {
+      const { $metadata: _, ...configuration } = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }))
+      return configuration
+    }
+    const sharedBefore = await notifications(shared)
+    // Gone another way (deleted in the console, removes that stopped after DeleteFunction): their entries stay behind.
+    for (const name of [ghost, loner, filler]) state.functions.delete(name)
+    // Still live, and no longer cloudfn's to collect (its owner rewrote the description).
+    const lambda = new LambdaClient({ region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 })
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: live, Description: 'taken over by its owner' }))
+    const ours = (resources: string[]) =>
+      resources
+        .filter((resource) => [full, lone, plain, shared].includes(/^(?:notification|bucket):([^/]+)/.exec(resource)?.[1] ?? ''))
+        .sort()
+    const gone = [
+      `bucket:${lone}`,
+      `notification:${full}/cloudfn-${filler}`,
+      `notification:${lone}/cloudfn-${loner}`,
+      `notification:${shared}/cloudfn-${ghost}`,
+    ]
+
+    const writes = state.writeCount
+    // S3 keeps no change time for the entries: only olderThanMs 0 takes them, and while they stay their buckets are in use.
+    const young = await cloud.gc({ olderThanMs: 60_000, dryRun: false })
+    expect([ours(young.removed), ours(young.kept)]).toEqual([[], gone.filter((resource) => resource.startsWith('notification:'))])
+    const planned = await cloud.gc({ olderThanMs: 0, dryRun: true })
+    expect(ours(planned.removed)).toEqual(gone)
+    expect(state.writeCount, 'a dry run or a gc of nothing old enough wrote').toBe(writes)
+
+    const result = await cloud.gc({ olderThanMs: 0, dryRun: false })
+    expect(result.removed).toEqual(planned.removed)
+    expect(ours(result.kept)).toEqual([`bucket:${full}`])
+    expect(await notifications(shared)).toEqual({
+      ...sharedBefore,
+      LambdaFunctionConfigurations: sharedBefore.LambdaFunctionConfigurations?.filter((entry) => entry.Id !== `cloudfn-${ghost}`),
+    })
+    expect(sharedBefore.LambdaFunctionConfigurations?.map((entry) => entry.Id)).toEqual([`cloudfn-${ghost}`, `cloudfn-${live}`])
+    expect(sharedBefore.QueueConfigurations).toEqual([
+      { ...theirs, Filter: { Key: { FilterRules: [{ Name: 'Prefix', Value: 'logs/' }] } } },
+    ])
+    expect(await notifications(full)).toEqual({})
+    expect([...(state.buckets.get(full)?.objects.keys() ?? [])]).toEqual(['kept.txt'])
+    expect([lone, plain, shared].map((bucket) => state.buckets.has(bucket))).toEqual([false, true, true])
+    expect(state.buckets.get(plain)?.tags).toBeUndefined()
+    await cloud.remove(live)
   })
 
   it('records the trigger in the description and reads it back, any prefix character included', () => {

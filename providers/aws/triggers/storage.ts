@@ -34,6 +34,9 @@ const S3_EVENTS = { created: 's3:ObjectCreated:*', deleted: 's3:ObjectRemoved:*'
 /** The function's entry in the bucket's notification configuration. */
 export const notificationId = (functionName: string) => `cloudfn-${functionName}`
 
+/** The function a `cloudfn-<function>` entry is for; undefined for anyone else's entry. */
+export const functionOfEntry = (id: string | undefined) => (id?.startsWith('cloudfn-') ? id.slice('cloudfn-'.length) : undefined)
+
 /** The statement that lets S3 invoke the function, one per bucket. */
 const statementId = (bucket: string) => `cloudfn-s3-${bucket}`
 
@@ -86,14 +89,14 @@ export function entriesOverlap(a: Entry, b: Entry): boolean {
 }
 
 /** Every entry of a configuration, whatever its destination. */
-const entriesOf = (configuration: NotificationConfiguration): Entry[] => [
+export const entriesOf = (configuration: NotificationConfiguration): Entry[] => [
   ...(configuration.LambdaFunctionConfigurations ?? []),
   ...(configuration.QueueConfigurations ?? []),
   ...(configuration.TopicConfigurations ?? []),
 ]
 
 /** The bucket's notification configuration; undefined when the bucket does not exist. */
-async function readNotifications(context: AwsContext, bucket: string): Promise<NotificationConfiguration | undefined> {
+export async function readNotifications(context: AwsContext, bucket: string): Promise<NotificationConfiguration | undefined> {
   const { client, sdk } = await context.clients.s3()
   try {
     const { $metadata: _, ...configuration } = await awsCall(control('storage lookup', bucket), () =>
@@ -138,7 +141,7 @@ async function staleCloudfnEntries(context: AwsContext, refused: readonly string
  * (or taken out). `refused` gets the destinations S3 could not validate (the
  * SDK's exception names them; the cloudfn error made of it keeps no such field).
  */
-async function writeNotifications(
+export async function writeNotifications(
   context: AwsContext,
   bucket: string,
   configuration: NotificationConfiguration,
@@ -166,7 +169,7 @@ async function writeNotifications(
     } catch (error) {
       // Once: what S3 still refuses after that is someone else's, or this function's own (its permission propagating).
       const stale = attempt === 0 ? await staleCloudfnEntries(context, [...refused], entry?.LambdaFunctionArn ?? '') : new Set()
-      const dropped = others.filter((e) => !(e.Id?.startsWith('cloudfn-') && stale.has(e.LambdaFunctionArn ?? '')))
+      const dropped = others.filter((e) => !(functionOfEntry(e.Id) !== undefined && stale.has(e.LambdaFunctionArn ?? '')))
       if (dropped.length === others.length) throw error
       others = dropped
     }
@@ -309,7 +312,7 @@ export async function hasNotification(context: AwsContext, name: string, trigger
 }
 
 /** Whether the bucket holds no object (one ListObjectsV2 key). */
-async function bucketEmpty(context: AwsContext, bucket: string): Promise<boolean> {
+export async function bucketEmpty(context: AwsContext, bucket: string): Promise<boolean> {
   const { client, sdk } = await context.clients.s3()
   const listed = await awsCall(control('storage lookup', bucket), () =>
     client.send(new sdk.ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 })),
@@ -325,9 +328,23 @@ async function leavingDeletes(
   configuration: NotificationConfiguration,
 ): Promise<boolean> {
   if (entriesOf(configuration).some((entry) => entry.Id !== notificationId(functionName))) return false
+  return (await madeBucket(context, bucket)) && bucketEmpty(context, bucket)
+}
+
+/** Whether cloudfn made the bucket for its subscribers (its two tags; a bucket without tags is someone else's). */
+export async function madeBucket(context: AwsContext, bucket: string): Promise<boolean> {
   const tags = await bucketTags(context, bucket)
-  if (tags?.[MANAGED_TAG.Key] !== MANAGED_TAG.Value || tags[SHARED_BUCKET_TAG.Key] !== SHARED_BUCKET_TAG.Value) return false
-  return bucketEmpty(context, bucket)
+  return tags?.[MANAGED_TAG.Key] === MANAGED_TAG.Value && tags[SHARED_BUCKET_TAG.Key] === SHARED_BUCKET_TAG.Value
+}
+
+/** Deletes the bucket: an object written since the check keeps it (S3 answers BucketNotEmpty); one deleted meanwhile is gone already. */
+export async function deleteBucket(context: AwsContext, bucket: string, operation: string): Promise<void> {
+  const { client, sdk } = await context.clients.s3()
+  try {
+    await awsCall(control(operation, bucket), () => client.send(new sdk.DeleteBucketCommand({ Bucket: bucket })))
+  } catch (error) {
+    if (!['BucketNotEmpty', 'NoSuchBucket'].includes(s3ErrorName(error) ?? '')) throw error
+  }
 }
 
 /**
@@ -341,15 +358,7 @@ export async function leaveStorage(context: AwsContext, name: string, trigger: S
   if (configuration) {
     const mine = (configuration.LambdaFunctionConfigurations ?? []).some((entry) => entry.Id === notificationId(name))
     if (mine) await writeNotifications(context, bucket, configuration, name, undefined)
-    if (await leavingDeletes(context, bucket, name, configuration)) {
-      const { client, sdk } = await context.clients.s3()
-      try {
-        await awsCall(control('storage removal', bucket), () => client.send(new sdk.DeleteBucketCommand({ Bucket: bucket })))
-      } catch (error) {
-        // An object written since the check keeps the bucket; one deleted meanwhile is gone already.
-        if (!['BucketNotEmpty', 'NoSuchBucket'].includes(s3ErrorName(error) ?? '')) throw error
-      }
-    }
+    if (await leavingDeletes(context, bucket, name, configuration)) await deleteBucket(context, bucket, 'storage removal')
   }
   const lambda = await context.clients.lambda()
   try {
