@@ -3,13 +3,14 @@ import { LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/clien
 import {
   CreateBucketCommand,
   GetBucketNotificationConfigurationCommand,
+  ListObjectsV2Command,
   PutBucketNotificationConfigurationCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3'
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { withOverrides } from 'cloudfn'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { caughtError } from '../../../conformance/expect.ts'
 import { storageRecorder } from '../../../conformance/fixtures/storage.ts'
 import { createInboxes } from '../../../conformance/inbox.ts'
@@ -285,6 +286,68 @@ describe('aws storage triggers on the emulator', () => {
     expect([lone, plain, shared].map((bucket) => state.buckets.has(bucket))).toEqual([false, true, true])
     expect(state.buckets.get(plain)?.tags).toBeUndefined()
     await cloud.remove(live)
+  })
+
+  it('gc keeps what changed between its look and its removal (an object or a subscriber arrived, the function came back), and a bucket gone meanwhile is no error', async () => {
+    const [filled, joined, vanished, revived] = ['gc-filled', 'gc-joined', 'gc-vanished', 'gc-revived'].map(unique) as [
+      string,
+      string,
+      string,
+      string,
+    ]
+    const names = [filled, joined, vanished, revived].map((bucket) => `${bucket}-fn`)
+    for (const [index, bucket] of [filled, joined, vanished, revived].entries())
+      await deployOn(names[index] ?? '', storage({ bucket }))
+    const back = state.functions.get(`${revived}-fn`)
+    for (const name of names) state.functions.delete(name)
+    const sqs = new SQSClient({ region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 })
+    await sqs.send(new CreateQueueCommand({ QueueName: `${joined}-q` }))
+    const queueArn = `arn:aws:sqs:${region}:${state.options.accountId}:${joined}-q`
+    // What happens to each bucket right after gc found it empty (its ListObjectsV2), before gc removes anything.
+    const meanwhile: Record<string, () => void> = {
+      [filled]: () =>
+        state.buckets.get(filled)?.objects.set('late.txt', { bytes: new Uint8Array(1), etag: 'e', lastModified: '' }),
+      [joined]: () =>
+        state.buckets.get(joined)?.notifications.push({
+          kind: 'QueueConfiguration',
+          id: 'joined-later',
+          arn: queueArn,
+          events: ['s3:ObjectCreated:*'],
+          prefix: undefined,
+          suffix: undefined,
+        }),
+      [vanished]: () => state.buckets.delete(vanished),
+      [revived]: () => back && state.functions.set(back.name, back),
+    }
+    // The provider's S3 client is this package's S3Client (loaded lazily): its calls pass here.
+    type Send = (this: S3Client, command: { input: { Bucket?: string } }) => Promise<unknown>
+    const send = S3Client.prototype.send as unknown as Send
+    const watched: Send = async function (command) {
+      const answer = await send.call(this, command)
+      if (command instanceof ListObjectsV2Command) meanwhile[command.input.Bucket ?? '']?.()
+      return answer
+    }
+    const spy = vi.spyOn(S3Client.prototype, 'send').mockImplementation(watched as unknown as S3Client['send'])
+    try {
+      const result = await cloud.gc({ olderThanMs: 0, dryRun: false })
+      const ours = [filled, joined, vanished, revived].flatMap((bucket, index) => [
+        `bucket:${bucket}`,
+        `notification:${bucket}/cloudfn-${names[index]}`,
+      ])
+      // Reported as gc decided them; what changed since is kept.
+      expect(result.removed.filter((resource) => ours.includes(resource)).sort()).toEqual(ours.sort())
+    } finally {
+      spy.mockRestore()
+    }
+    expect([filled, joined, vanished, revived].map((bucket) => state.buckets.has(bucket))).toEqual([true, true, false, true])
+    expect([...(state.buckets.get(filled)?.objects.keys() ?? [])]).toEqual(['late.txt'])
+    expect((await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: joined }))).QueueConfigurations).toEqual([
+      { Id: 'joined-later', QueueArn: queueArn, Events: ['s3:ObjectCreated:*'] },
+    ])
+    expect(await entries(revived)).toEqual([
+      [`cloudfn-${revived}-fn`, state.functionArn(`${revived}-fn`), ['s3:ObjectCreated:*'], undefined],
+    ])
+    await cloud.remove(`${revived}-fn`)
   })
 
   it('records the trigger in the description and reads it back, any prefix character included', () => {
