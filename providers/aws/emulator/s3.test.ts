@@ -117,6 +117,24 @@ describe('emulated S3 (REST XML, through @aws-sdk/client-s3)', () => {
     ])
   })
 
+  it('lists buckets by name in pages of max-buckets, narrowed by prefix and bucket-region (API_ListBuckets.html)', async () => {
+    for (const bucket of ['pages-c', 'pages-a', 'pages-b']) await s3.send(new CreateBucketCommand({ Bucket: bucket, ...where }))
+    const pages: string[][] = []
+    let token: string | undefined
+    do {
+      const page = await s3.send(
+        new ListBucketsCommand({ Prefix: 'pages-', BucketRegion: region, MaxBuckets: 2, ContinuationToken: token }),
+      )
+      pages.push((page.Buckets ?? []).map((bucket) => `${bucket.Name}@${bucket.BucketRegion}`))
+      expect(page.Prefix).toBe('pages-')
+      token = page.ContinuationToken
+    } while (token)
+    expect(pages).toEqual([[`pages-a@${region}`, `pages-b@${region}`], [`pages-c@${region}`]])
+    const elsewhere = await s3.send(new ListBucketsCommand({ Prefix: 'pages-', BucketRegion: 'us-east-2' }))
+    expect([elsewhere.Buckets ?? [], elsewhere.ContinuationToken]).toEqual([[], undefined])
+    for (const bucket of ['pages-a', 'pages-b', 'pages-c']) await s3.send(new DeleteBucketCommand({ Bucket: bucket }))
+  })
+
   it('stores objects with the MD5 ETag, lists them by prefix in pages, and keeps bucket tags', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'store', ...where }))
     const put = await s3.send(new PutObjectCommand({ Bucket: 'store', Key: 'in/a b+ü.json', Body: 'hello' }))

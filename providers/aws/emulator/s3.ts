@@ -6,7 +6,7 @@
  * Smithy model's `@http` traits say (dist-es/schemas/schemas_0.js), errors
  * as S3's `<Error>` document (wire.ts). The operations the provider and the
  * tests use, with the answers of the API reference
- * (https://docs.aws.amazon.com/AmazonS3/latest/API/): ListBuckets,
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/): ListBuckets (region, prefix, pages),
  * CreateBucket, HeadBucket, DeleteBucket (BucketNotEmpty while it holds
  * objects), Get/Put/DeleteBucketTagging, ListObjectsV2, PutObject (ETag the
  * quoted MD5; a CRC32 checksum the SDK sends is checked), GetObject,
@@ -106,6 +106,40 @@ function listObjectsXml(bucket: EmulatedBucket, query: URLSearchParams): string 
   return `<ListBucketResult xmlns="${S3_NS}"><Name>${bucket.name}</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${contents.join('')}${next}</ListBucketResult>`
 }
 
+/**
+ * ListBuckets (API_ListBuckets.html): this account's buckets; `bucket-region`
+ * and `prefix` narrow them, `max-buckets` pages them with an opaque
+ * `continuation-token`. Without max-buckets a request with any of the other
+ * three gets pages of 10,000, one with none of them every bucket (the
+ * request members' documentation in the SDK's model). Every bucket here is in
+ * the emulator's region, so another `bucket-region` lists none (S3 documents
+ * such a request as unsupported; its answer is not checked). Listed by name.
+ */
+function listBucketsXml(all: EmulatedBucket[], accountId: string, region: string, query: URLSearchParams): string {
+  const prefix = query.get('prefix') ?? ''
+  const token = query.get('continuation-token')
+  const after = token ? Buffer.from(token, 'base64').toString('utf8') : ''
+  const paged = ['bucket-region', 'prefix', 'continuation-token'].some((name) => query.has(name))
+  const size = Number(query.get('max-buckets') ?? (paged ? 10_000 : Number.POSITIVE_INFINITY))
+  const listed = all
+    .filter((bucket) => bucket.owner === undefined || bucket.owner === accountId)
+    .filter(
+      (bucket) => (query.get('bucket-region') ?? region) === region && bucket.name.startsWith(prefix) && bucket.name > after,
+    )
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+  const page = listed.slice(0, size)
+  const buckets = page.map(
+    (bucket) =>
+      `<Bucket><Name>${bucket.name}</Name><CreationDate>${bucket.creationDate}</CreationDate><BucketRegion>${region}</BucketRegion></Bucket>`,
+  )
+  const next =
+    listed.length > page.length
+      ? `<ContinuationToken>${Buffer.from(page.at(-1)?.name ?? '').toString('base64')}</ContinuationToken>`
+      : ''
+  const echoed = query.has('prefix') ? `<Prefix>${xmlEscape(prefix)}</Prefix>` : ''
+  return `<ListAllMyBucketsResult xmlns="${S3_NS}"><Owner><ID>${accountId}</ID></Owner><Buckets>${buckets.join('')}</Buckets>${next}${echoed}</ListAllMyBucketsResult>`
+}
+
 export function s3Handlers(env: EmulatorEnv) {
   const { state } = env
   const { region, accountId } = state.options
@@ -140,16 +174,8 @@ export function s3Handlers(env: EmulatorEnv) {
     const target = targetOf(request, region)
     const name = target.bucket ?? ''
     switch (operationOf(request, target)) {
-      case 'ListBuckets': {
-        const own = [...state.buckets.values()].filter((bucket) => bucket.owner === undefined || bucket.owner === accountId)
-        const buckets = own.map(
-          (bucket) =>
-            `<Bucket><Name>${bucket.name}</Name><CreationDate>${bucket.creationDate}</CreationDate><BucketRegion>${region}</BucketRegion></Bucket>`,
-        )
-        return xml(
-          `<ListAllMyBucketsResult xmlns="${S3_NS}"><Owner><ID>${accountId}</ID></Owner><Buckets>${buckets.join('')}</Buckets></ListAllMyBucketsResult>`,
-        )
-      }
+      case 'ListBuckets':
+        return xml(listBucketsXml([...state.buckets.values()], accountId, region, target.query))
       case 'CreateBucket': {
         if (!validBucketName(name)) {
           throw new AwsFault(400, 'InvalidBucketName', 'The specified bucket is not valid.', { fields: { BucketName: name } })
