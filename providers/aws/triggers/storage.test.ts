@@ -36,6 +36,8 @@ const cloud = aws({ region, credentials: FAKE_CREDENTIALS, pollIntervalMs: 2, re
 const s3 = new S3Client({ region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 })
 let counter = 0
 const unique = (base: string) => `${base}-${++counter}`
+/** One unique name per base, as a tuple of the same length. */
+const uniques = <T extends string[]>(...bases: T) => bases.map(unique) as { [K in keyof T]: string }
 const deployOn = (name: string, trigger: StorageTrigger, env?: Record<string, string>) =>
   cloud.deploy(withOverrides(storageRecorder, { trigger, ...(env ? { env } : {}) }), { name })
 /** The bucket's notification entries as S3 gives them back: [Id, function, events, rules]. */
@@ -211,13 +213,8 @@ describe('aws storage triggers on the emulator', () => {
   })
 
   it('gc takes off the entries of subscribers gone another way and their empty cloudfn bucket; every other entry, a bucket holding objects and one cloudfn did not make stay as they were', async () => {
-    const [full, lone, plain, shared] = ['gc-full', 'gc-lone', 'gc-plain', 'gc-shared'].map(unique) as [
-      string,
-      string,
-      string,
-      string,
-    ]
-    const [ghost, live, loner, filler] = ['ghost', 'live', 'loner', 'filler'].map(unique) as [string, string, string, string]
+    const [full, lone, plain, shared] = uniques('gc-full', 'gc-lone', 'gc-plain', 'gc-shared')
+    const [ghost, live, loner, filler] = uniques('ghost', 'live', 'loner', 'filler')
     await deployOn(filler, storage({ bucket: full }))
     await s3.send(new PutObjectCommand({ Bucket: full, Key: 'kept.txt', Body: 'x' }))
     await deployOn(loner, storage({ bucket: lone }))
@@ -289,12 +286,7 @@ describe('aws storage triggers on the emulator', () => {
   })
 
   it('gc keeps what changed between its look and its removal (an object or a subscriber arrived, the function came back), and a bucket gone meanwhile is no error', async () => {
-    const [filled, joined, vanished, revived] = ['gc-filled', 'gc-joined', 'gc-vanished', 'gc-revived'].map(unique) as [
-      string,
-      string,
-      string,
-      string,
-    ]
+    const [filled, joined, vanished, revived] = uniques('gc-filled', 'gc-joined', 'gc-vanished', 'gc-revived')
     const names = [filled, joined, vanished, revived].map((bucket) => `${bucket}-fn`)
     for (const [index, bucket] of [filled, joined, vanished, revived].entries())
       await deployOn(names[index] ?? '', storage({ bucket }))
