@@ -10,8 +10,10 @@ import {
   entriesOf,
   functionOfEntry,
   madeBucket,
+  noBucket,
   notificationId,
   readNotifications,
+  s3ErrorName,
   writeNotifications,
 } from './storage.ts'
 
@@ -87,13 +89,58 @@ async function deleteLeftBucket(context: AwsContext, bucket: string): Promise<vo
   }
 }
 
+/** What one bucket holds for gc: gone functions' entries, and the bucket itself when cloudfn made it and nothing stays on it. */
+async function bucketLeftovers(
+  context: AwsContext,
+  bucket: string,
+  functions: ReadonlySet<string>,
+  goingFunctions: ReadonlySet<string>,
+  options: GcOptions,
+): Promise<GcCandidate[]> {
+  const configuration = await readNotifications(context, bucket)
+  // Deleted since the list.
+  if (!configuration) return []
+  const gone = (configuration.LambdaFunctionConfigurations ?? []).flatMap((entry) => {
+    const name = functionOfEntry(entry.Id)
+    return name !== undefined && !functions.has(name) ? [name] : []
+  })
+  const entries = gone.map(
+    (name): GcCandidate => ({
+      resource: `notification:${bucket}/${notificationId(name)}`,
+      changedAt: undefined,
+      unused: true,
+      remove: () => dropGoneEntry(context, bucket, name),
+    }),
+  )
+  const going = new Set(selectCollectable(entries, options))
+  const leaving = new Set([...goingFunctions, ...gone.filter((_, index) => going.has(entries[index] as GcCandidate))])
+  // Any other entry (a live subscriber's, anyone else's, a queue or topic) or EventBridge delivery keeps the bucket in use.
+  const stays =
+    (configuration.LambdaFunctionConfigurations ?? []).some((entry) => !leaving.has(functionOfEntry(entry.Id) ?? '')) ||
+    (configuration.QueueConfigurations ?? []).length + (configuration.TopicConfigurations ?? []).length > 0 ||
+    configuration.EventBridgeConfiguration !== undefined
+  if (stays || !(await madeBucket(context, bucket))) return entries
+  const left: GcCandidate = {
+    resource: `bucket:${bucket}`,
+    changedAt: undefined,
+    unused: await bucketEmpty(context, bucket),
+    remove: () => deleteLeftBucket(context, bucket),
+  }
+  return [...entries, left]
+}
+
+/** A bucket gc cannot judge: gone since the list, or one whose policy keeps these credentials out. */
+const unreadable = (error: unknown) => noBucket(error) || s3ErrorName(error) === 'AccessDenied'
+
 /**
  * For gc: what storage() subscribers that went another way (deleted outside
  * cloudfn, a remove that stopped half-way) left on S3. Their `cloudfn-<function>`
  * notification entries, on any bucket of the region, whose function no longer
  * exists (anyone else's entry is never touched); and buckets cloudfn made (its
  * tags) that no entry stays on once those and the functions gc removes are
- * gone, when empty (one holding objects is only listed as kept).
+ * gone, when empty (one holding objects is only listed as kept). A bucket
+ * these credentials may not read is left as it is, and without
+ * s3:ListAllMyBuckets S3 is left alone: the rest of gc does not depend on it.
  *
  * S3 keeps no change time for a notification entry, and a bucket's
  * CreationDate says nothing of when its last subscriber left (a deploy may
@@ -111,44 +158,19 @@ export async function storageLeftovers(
     buckets = await regionBuckets(context)
   } catch (error) {
     // @aws-sdk/client-s3 is an optional peer, needed only by storage triggers: without it this install made no entry.
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return []
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || s3ErrorName(error) === 'AccessDenied') return []
     throw error
   }
-  const entries: GcCandidate[] = []
-  const left: GcCandidate[] = []
+  const found: GcCandidate[][] = []
   for (const bucket of buckets) {
-    const configuration = await readNotifications(context, bucket)
-    // Deleted since the list.
-    if (!configuration) continue
-    const gone = (configuration.LambdaFunctionConfigurations ?? []).flatMap((entry) => {
-      const name = functionOfEntry(entry.Id)
-      return name !== undefined && !functions.has(name) ? [name] : []
-    })
-    const own = gone.map((name) => ({
-      name,
-      candidate: {
-        resource: `notification:${bucket}/${notificationId(name)}`,
-        changedAt: undefined,
-        unused: true,
-        remove: () => dropGoneEntry(context, bucket, name),
-      } satisfies GcCandidate,
-    }))
-    entries.push(...own.map((entry) => entry.candidate))
-    const going = new Set(selectCollectable(entries, options))
-    const leaving = new Set([...goingFunctions, ...own.filter((entry) => going.has(entry.candidate)).map((entry) => entry.name)])
-    // Any other entry (a live subscriber's, anyone else's, a queue or topic) or EventBridge delivery keeps the bucket in use.
-    const stays =
-      (configuration.LambdaFunctionConfigurations ?? []).some((entry) => !leaving.has(functionOfEntry(entry.Id) ?? '')) ||
-      (configuration.QueueConfigurations ?? []).length + (configuration.TopicConfigurations ?? []).length > 0 ||
-      configuration.EventBridgeConfiguration !== undefined
-    if (stays || !(await madeBucket(context, bucket))) continue
-    left.push({
-      resource: `bucket:${bucket}`,
-      changedAt: undefined,
-      unused: await bucketEmpty(context, bucket),
-      remove: () => deleteLeftBucket(context, bucket),
-    })
+    try {
+      found.push(await bucketLeftovers(context, bucket, functions, goingFunctions, options))
+    } catch (error) {
+      if (!unreadable(error)) throw error
+    }
   }
   // Entries before buckets: a bucket goes once nothing is left on it.
-  return [...entries, ...left]
+  const isBucket = (candidate: GcCandidate) => candidate.resource.startsWith('bucket:')
+  const all = found.flat()
+  return [...all.filter((candidate) => !isBucket(candidate)), ...all.filter(isBucket)]
 }

@@ -298,7 +298,9 @@ describe('aws storage triggers on the emulator', () => {
     // What happens to each bucket right after gc found it empty (its ListObjectsV2), before gc removes anything.
     const meanwhile: Record<string, () => void> = {
       [filled]: () =>
-        state.buckets.get(filled)?.objects.set('late.txt', { bytes: new Uint8Array(1), etag: 'e', lastModified: '' }),
+        state.buckets
+          .get(filled)
+          ?.objects.set('late.txt', { bytes: new Uint8Array(1), etag: 'e', lastModified: new Date().toISOString() }),
       [joined]: () =>
         state.buckets.get(joined)?.notifications.push({
           kind: 'QueueConfiguration',
@@ -340,6 +342,31 @@ describe('aws storage triggers on the emulator', () => {
       [`cloudfn-${revived}-fn`, state.functionArn(`${revived}-fn`), ['s3:ObjectCreated:*'], undefined],
     ])
     await cloud.remove(`${revived}-fn`)
+  })
+
+  it('gc leaves alone a bucket these credentials may not read, and S3 altogether without s3:ListAllMyBuckets; the rest of gc goes on', async () => {
+    // ListBuckets lists by name: the first bucket gc reads is `locked`.
+    const [locked, open] = uniques('0-gc-locked', 'gc-open')
+    const [lockedFn, openFn, plainFn] = uniques('locked-fn', 'open-fn', 'plain-fn')
+    await deployOn(lockedFn, storage({ bucket: locked }))
+    await deployOn(openFn, storage({ bucket: open }))
+    for (const name of [lockedFn, openFn]) state.functions.delete(name)
+    const denied = { kind: 'server-error', status: 403, code: 'AccessDenied', message: 'Access Denied' } as const
+    emulator.faults.inject({ on: 'GetBucketNotificationConfiguration', ...denied })
+    const result = await cloud.gc({ olderThanMs: 0, dryRun: false })
+    expect(result.removed.filter((resource) => [open, locked].some((bucket) => resource.includes(bucket)))).toEqual([
+      `notification:${open}/cloudfn-${openFn}`,
+      `bucket:${open}`,
+    ])
+    expect([state.buckets.has(open), (await entries(locked)).map(([id]) => id)]).toEqual([false, [`cloudfn-${lockedFn}`]])
+
+    await deployOn(plainFn, storage({ bucket: unique('gc-plain') }))
+    emulator.faults.inject({ on: 'ListBuckets', ...denied })
+    const without = await cloud.gc({ olderThanMs: 0, dryRun: false })
+    // The function went, and the roles it leaves unused; nothing of S3 was looked at.
+    expect(without.removed.filter((resource) => !resource.startsWith('role:'))).toEqual([`function:${plainFn}`])
+    expect((await entries(locked)).map(([id]) => id)).toEqual([`cloudfn-${lockedFn}`])
+    expect(emulator.faults.pending).toEqual([])
   })
 
   it('records the trigger in the description and reads it back, any prefix character included', () => {

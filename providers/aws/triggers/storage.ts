@@ -41,10 +41,11 @@ export const functionOfEntry = (id: string | undefined) => (id?.startsWith('clou
 const statementId = (bucket: string) => `cloudfn-s3-${bucket}`
 
 /** The name of the S3 error under the cloudfn error awsCall made of it. */
-const s3ErrorName = (error: unknown) => (error as { cause?: { name?: string } }).cause?.name ?? (error as { name?: string }).name
+export const s3ErrorName = (error: unknown) =>
+  (error as { cause?: { name?: string } }).cause?.name ?? (error as { name?: string }).name
 
 /** What S3 answers for a bucket that is not there: NoSuchBucket, or a bare 404 (NotFound) to HEAD. */
-const noBucket = (error: unknown) => ['NoSuchBucket', 'NotFound'].includes(s3ErrorName(error) ?? '')
+export const noBucket = (error: unknown) => ['NoSuchBucket', 'NotFound'].includes(s3ErrorName(error) ?? '')
 
 /** The entry the function needs for `trigger`. */
 function entryFor(trigger: StorageTrigger, functionArn: string, functionName: string): LambdaFunctionConfiguration {
