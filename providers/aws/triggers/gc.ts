@@ -104,29 +104,35 @@ async function bucketLeftovers(
     const name = functionOfEntry(entry.Id)
     return name !== undefined && !functions.has(name) ? [name] : []
   })
-  const entries = gone.map(
-    (name): GcCandidate => ({
-      resource: `notification:${bucket}/${notificationId(name)}`,
-      changedAt: undefined,
-      unused: true,
-      remove: () => dropGoneEntry(context, bucket, name),
-    }),
+  const entries = new Map(
+    gone.map((name): [string, GcCandidate] => [
+      name,
+      {
+        resource: `notification:${bucket}/${notificationId(name)}`,
+        changedAt: undefined,
+        unused: true,
+        remove: () => dropGoneEntry(context, bucket, name),
+      },
+    ]),
   )
-  const going = new Set(selectCollectable(entries, options))
-  const leaving = new Set([...goingFunctions, ...gone.filter((_, index) => going.has(entries[index] as GcCandidate))])
+  const going = new Set(selectCollectable([...entries.values()], options))
+  const leaving = new Set([
+    ...goingFunctions,
+    ...[...entries].filter(([, candidate]) => going.has(candidate)).map(([name]) => name),
+  ])
   // Any other entry (a live subscriber's, anyone else's, a queue or topic) or EventBridge delivery keeps the bucket in use.
   const stays =
     (configuration.LambdaFunctionConfigurations ?? []).some((entry) => !leaving.has(functionOfEntry(entry.Id) ?? '')) ||
     (configuration.QueueConfigurations ?? []).length + (configuration.TopicConfigurations ?? []).length > 0 ||
     configuration.EventBridgeConfiguration !== undefined
-  if (stays || !(await madeBucket(context, bucket))) return entries
+  if (stays || !(await madeBucket(context, bucket))) return [...entries.values()]
   const left: GcCandidate = {
     resource: `bucket:${bucket}`,
     changedAt: undefined,
     unused: await bucketEmpty(context, bucket),
     remove: () => deleteLeftBucket(context, bucket),
   }
-  return [...entries, left]
+  return [...entries.values(), left]
 }
 
 /** A bucket gc cannot judge: gone since the list, or one whose policy keeps these credentials out. */

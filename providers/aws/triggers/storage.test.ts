@@ -213,8 +213,10 @@ describe('aws storage triggers on the emulator', () => {
   })
 
   it('gc takes off the entries of subscribers gone another way and their empty cloudfn bucket; every other entry, a bucket holding objects and one cloudfn did not make stay as they were', async () => {
-    const [full, lone, plain, shared] = uniques('gc-full', 'gc-lone', 'gc-plain', 'gc-shared')
-    const [ghost, live, loner, filler] = uniques('ghost', 'live', 'loner', 'filler')
+    const [full, lone, own, plain, shared] = uniques('gc-full', 'gc-lone', 'gc-own', 'gc-plain', 'gc-shared')
+    const [ghost, live, loner, filler, leaver] = uniques('ghost', 'live', 'loner', 'filler', 'leaver')
+    // Still cloudfn's: gc removes it with olderThanMs 0, and its bucket with it.
+    await deployOn(leaver, storage({ bucket: own }))
     await deployOn(filler, storage({ bucket: full }))
     await s3.send(new PutObjectCommand({ Bucket: full, Key: 'kept.txt', Body: 'x' }))
     await deployOn(loner, storage({ bucket: lone }))
@@ -250,10 +252,13 @@ describe('aws storage triggers on the emulator', () => {
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: live, Description: 'taken over by its owner' }))
     const ours = (resources: string[]) =>
       resources
-        .filter((resource) => [full, lone, plain, shared].includes(/^(?:notification|bucket):([^/]+)/.exec(resource)?.[1] ?? ''))
+        .filter((resource) =>
+          [full, lone, own, plain, shared].includes(/^(?:notification|bucket):([^/]+)/.exec(resource)?.[1] ?? ''),
+        )
         .sort()
     const gone = [
       `bucket:${lone}`,
+      `bucket:${own}`,
       `notification:${full}/cloudfn-${filler}`,
       `notification:${lone}/cloudfn-${loner}`,
       `notification:${shared}/cloudfn-${ghost}`,
@@ -280,7 +285,8 @@ describe('aws storage triggers on the emulator', () => {
     ])
     expect(await notifications(full)).toEqual({})
     expect([...(state.buckets.get(full)?.objects.keys() ?? [])]).toEqual(['kept.txt'])
-    expect([lone, plain, shared].map((bucket) => state.buckets.has(bucket))).toEqual([false, true, true])
+    expect(result.removed).toContain(`function:${leaver}`)
+    expect([lone, own, plain, shared].map((bucket) => state.buckets.has(bucket))).toEqual([false, false, true, true])
     expect(state.buckets.get(plain)?.tags).toBeUndefined()
     await cloud.remove(live)
   })
