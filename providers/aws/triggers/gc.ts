@@ -163,9 +163,16 @@ export async function storageLeftovers(
   try {
     buckets = await regionBuckets(context)
   } catch (error) {
-    // @aws-sdk/client-s3 is an optional peer, needed only by storage triggers: without it this install made no entry.
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || s3ErrorName(error) === 'AccessDenied') return []
-    throw error
+    // @aws-sdk/client-s3 is an optional peer, needed only by storage triggers: without it this install made no entry
+    // (ESM's import() says ERR_MODULE_NOT_FOUND, the CJS build's require MODULE_NOT_FOUND).
+    const code = (error as { code?: string }).code
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return []
+    if (s3ErrorName(error) !== 'AccessDenied') throw error
+    process.emitWarning(
+      "gc left S3 alone: listing the account's buckets was refused (AccessDenied), so storage() subscribers' leftover notification entries and empty buckets cloudfn made were not looked for. The credential needs s3:ListAllMyBuckets.",
+      'CloudfnAwsWarning',
+    )
+    return []
   }
   const found: GcCandidate[][] = []
   for (const bucket of buckets) {

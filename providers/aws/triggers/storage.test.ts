@@ -368,7 +368,15 @@ describe('aws storage triggers on the emulator', () => {
 
     await deployOn(plainFn, storage({ bucket: unique('gc-plain') }))
     emulator.faults.inject({ on: 'ListBuckets', ...denied })
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined)
+    // mockRestore clears the calls: read them first.
     const without = await cloud.gc({ olderThanMs: 0, dryRun: false })
+    const warnings = warn.mock.calls.filter(([, type]) => (type as unknown) === 'CloudfnAwsWarning').map(([message]) => message)
+    warn.mockRestore()
+    // Said, not silent: what was not looked for, and the permission that lets gc look.
+    expect(warnings).toEqual([
+      expect.stringMatching(/gc left S3 alone: listing the account's buckets was refused.*s3:ListAllMyBuckets/),
+    ])
     // The function went, and the roles it leaves unused; nothing of S3 was looked at.
     expect(without.removed.filter((resource) => !resource.startsWith('role:'))).toEqual([`function:${plainFn}`])
     expect((await entries(locked)).map(([id]) => id)).toEqual([`cloudfn-${lockedFn}`])
