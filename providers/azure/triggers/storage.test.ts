@@ -1,4 +1,5 @@
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob'
+import { HttpResponse, http } from 'msw'
 import { describe, expect, it, vi } from 'vitest'
 import { caughtError } from '../../../conformance/expect.ts'
 import { versionOne } from '../../../conformance/fixtures/functions.ts'
@@ -233,6 +234,30 @@ describe('azure storage triggers (Event Grid system topic)', () => {
       expect(systemTopics(kit).map((topic) => topic.name)).toEqual([THEIR_TOPIC.name])
       expect(subscriptionsOf(kit)).toEqual([])
       expect(containers(kit).has('unseen')).toBe(false)
+    } finally {
+      kit.server.resetHandlers()
+    }
+  })
+
+  it('knows the refusal by its words also when the long-running operation fails with it (no HTTP status)', async () => {
+    const kit = startKit()
+    await kit.cloud.deploy(versionOne, { name: 'first' })
+    refuseSubscriptionWideList(kit)
+    const status = 'https://management.azure.com/cloudfn-test-operations/second-topic'
+    const words = `There is an existing tracked system topic for the given source ${accountId}. Only one system topic is allowed per source.`
+    // ARM's asynchronous pattern (https://learn.microsoft.com/azure/azure-resource-manager/management/async-operations): 201, then a Failed status.
+    kit.server.use(
+      http.put(/\/providers\/Microsoft\.EventGrid\/systemTopics\/[^/?]+/i, () =>
+        HttpResponse.json({}, { status: 201, headers: { 'azure-asyncoperation': status } }),
+      ),
+      http.get(status, () => HttpResponse.json({ status: 'Failed', error: { code: 'InvalidRequest', message: words } })),
+    )
+    try {
+      const error = await caughtError(kit.cloud.deploy(on('unseen'), { name: 'unseen' }))
+      expect({ code: error.code, message: error.message }).toEqual({
+        code: 'Unauthorized',
+        message: expect.stringMatching(/already has an Event Grid system topic outside resource group/),
+      })
     } finally {
       kit.server.resetHandlers()
     }

@@ -177,13 +177,15 @@ const TOPIC_ROLES =
   "'Reader' on the subscription (to list its Event Grid system topics) and 'EventGrid EventSubscription Contributor' on the system topic's resource group (to delete the event subscription)"
 
 /**
- * Event Grid's refusal of a second system topic for one source: HTTP 400
- * InvalidRequest "There is an existing tracked system topic for the given
- * source …. Only one system topic is allowed per source." (recorded in
- * MicrosoftDocs/azure-docs#97986 and Azure/arm-template-whatif#424).
+ * Event Grid's refusal of a second system topic for one source: InvalidRequest
+ * "There is an existing tracked system topic for the given source …. Only one
+ * system topic is allowed per source." (recorded in MicrosoftDocs/azure-docs#97986
+ * and Azure/arm-template-whatif#424, both inside a deployment's BadRequest).
+ * Known by its words, not its status: whether the PUT itself answers 400 or
+ * its long-running operation fails with it (no status) is not recorded.
  */
 const isSecondSystemTopic = (error: unknown) =>
-  ProviderError.isInstance(error) && error.status === 400 && /only one system topic is allowed per source/i.test(error.message)
+  ProviderError.isInstance(error) && /only one system topic is allowed per source/i.test(error.message)
 
 /**
  * A deploy that could not list the subscription's system topics (403) made
