@@ -350,6 +350,50 @@ describe('aws storage triggers on the emulator', () => {
     await cloud.remove(`${revived}-fn`)
   })
 
+  it('gc judges only entries that are cloudfn’s: another account’s or region’s function, an Id naming another function than its ARN, or a refused lookup keep the entry', async () => {
+    const [bucket] = uniques('gc-foreign')
+    const [x, y, z] = uniques('x', 'y', 'z')
+    await deployOn(y, storage({ bucket, prefix: 'y/' }))
+    // y lives on and is no longer cloudfn's to collect (its owner rewrote the description).
+    const lambda = new LambdaClient({ region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 })
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: y, Description: 'taken over by its owner' }))
+    const { accountId } = state.options
+    const other = accountId === '210987654321' ? '123456789012' : '210987654321'
+    // Written straight into the emulator's state: S3 would refuse to validate the other account's and region's functions.
+    const add = (id: string, arn: string, prefix: string) =>
+      state.buckets.get(bucket)?.notifications.push({
+        kind: 'CloudFunctionConfiguration',
+        id,
+        arn,
+        events: ['s3:ObjectCreated:*'],
+        prefix,
+        suffix: undefined,
+      })
+    add(`cloudfn-${x}`, `arn:aws:lambda:${region}:${other}:function:${x}`, 'a/')
+    add(`cloudfn-${x}-east`, `arn:aws:lambda:us-east-1:${accountId}:function:${x}-east`, 'b/')
+    add(`cloudfn-${x}-named`, state.functionArn(y), 'c/')
+    add(`cloudfn-${z}`, state.functionArn(z), 'd/')
+    const before = await entries(bucket)
+    // Lambda refuses to say whether z exists: not gc's to judge.
+    emulator.faults.inject({
+      on: 'GetFunctionConfiguration',
+      functionName: z,
+      kind: 'server-error',
+      status: 403,
+      code: 'AccessDeniedException',
+      message: 'not authorized',
+      times: 2,
+    })
+    const planned = await cloud.gc({ olderThanMs: 0, dryRun: true })
+    const result = await cloud.gc({ olderThanMs: 0, dryRun: false })
+    const mine = (resources: string[]) => resources.filter((resource) => resource.includes(bucket))
+    expect([mine(planned.removed), mine(result.removed), await entries(bucket)]).toEqual([[], [], before])
+    expect(emulator.faults.pending).toEqual([])
+    const bucketState = state.buckets.get(bucket)
+    if (bucketState) bucketState.notifications = []
+    await cloud.remove(y)
+  })
+
   it('gc leaves alone a bucket these credentials may not read, and S3 altogether without s3:ListAllMyBuckets; the rest of gc goes on', async () => {
     // ListBuckets lists by name: the first bucket gc reads is `locked`.
     const [locked, open] = uniques('0-gc-locked', 'gc-open')

@@ -37,6 +37,16 @@ export const notificationId = (functionName: string) => `cloudfn-${functionName}
 /** The function a `cloudfn-<function>` entry is for; undefined for anyone else's entry. */
 export const functionOfEntry = (id: string | undefined) => (id?.startsWith('cloudfn-') ? id.slice('cloudfn-'.length) : undefined)
 
+/**
+ * An unqualified function ARN's parts (`arn:<partition>:lambda:<region>:<account>:function:<name>`,
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html); undefined for
+ * anything else, a version's or alias's ARN included (cloudfn's entries name none).
+ */
+export function functionArnParts(arn: string | undefined): { region: string; account: string; name: string } | undefined {
+  const match = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([^:]+)$/.exec(arn ?? '')
+  return match ? { region: match[1] ?? '', account: match[2] ?? '', name: match[3] ?? '' } : undefined
+}
+
 /** The statement that lets S3 invoke the function, one per bucket. */
 const statementId = (bucket: string) => `cloudfn-s3-${bucket}`
 
