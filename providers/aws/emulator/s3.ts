@@ -245,7 +245,7 @@ export function s3Handlers(env: EmulatorEnv) {
         const bucket = bucketOf(name)
         const entries = parseNotifications(await request.text())
         // The whole configuration is replaced, or nothing changes.
-        checkNotifications(state, name, entries)
+        checkNotifications(state, name, entries, request.headers.get('x-amz-skip-destination-validation') === 'true')
         bucket.notifications = entries
         return empty(200)
       }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda'
+import { GetFunctionConfigurationCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda'
 import {
   CreateBucketCommand,
   GetBucketNotificationConfigurationCommand,
@@ -8,7 +8,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3'
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs'
+import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { withOverrides } from 'cloudfn'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { caughtError } from '../../../conformance/expect.ts'
@@ -392,6 +392,45 @@ describe('aws storage triggers on the emulator', () => {
     const bucketState = state.buckets.get(bucket)
     if (bucketState) bucketState.notifications = []
     await cloud.remove(y)
+  })
+
+  it('a queue of the bucket’s user deleted meanwhile blocks neither gc nor remove from taking cloudfn’s entries out', async () => {
+    const [bucket] = uniques('gc-broken')
+    const [ghost, keeper] = uniques('ghost', 'keeper')
+    await deployOn(ghost, storage({ bucket, prefix: 'a/' }))
+    await deployOn(keeper, storage({ bucket, prefix: 'b/' }))
+    const sqs = new SQSClient({ region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 })
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${bucket}-q` }))
+    const theirs = {
+      Id: 'their-queue',
+      QueueArn: `arn:aws:sqs:${region}:${state.options.accountId}:${bucket}-q`,
+      Events: ['s3:ObjectCreated:*' as const],
+      Filter: { Key: { FilterRules: [{ Name: 'prefix' as const, Value: 'logs/' }] } },
+    }
+    // As S3 gives it back: the rule name capitalised.
+    const read = { ...theirs, Filter: { Key: { FilterRules: [{ Name: 'Prefix', Value: 'logs/' }] } } }
+    const { $metadata: _, ...before } = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }))
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: bucket,
+        NotificationConfiguration: { ...before, QueueConfigurations: [theirs] },
+      }),
+    )
+    // S3 now refuses any configuration naming the queue unless told to skip checking destinations.
+    await sqs.send(new DeleteQueueCommand({ QueueUrl }))
+    state.functions.delete(ghost)
+    const lambda = new LambdaClient({ region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 })
+    // Out of gc's reach for this run (not cloudfn's by its description), then cloudfn's again for the remove.
+    const { Description } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: keeper }))
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: keeper, Description: 'taken over by its owner' }))
+    const result = await cloud.gc({ olderThanMs: 0, dryRun: false })
+    expect(result.removed.filter((resource) => resource.includes(bucket))).toEqual([`notification:${bucket}/cloudfn-${ghost}`])
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: keeper, Description }))
+    const queues = async () =>
+      (await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }))).QueueConfigurations
+    expect([(await entries(bucket)).map(([id]) => id), await queues()]).toEqual([[`cloudfn-${keeper}`], [read]])
+    await cloud.remove(keeper)
+    expect([await entries(bucket), await queues()]).toEqual([[], [read]])
   })
 
   it('gc leaves alone a bucket these credentials may not read, and S3 altogether without s3:ListAllMyBuckets; the rest of gc goes on', async () => {

@@ -151,6 +151,12 @@ async function staleCloudfnEntries(context: AwsContext, refused: readonly string
  * Writes the configuration with the function's own entry replaced by `entry`
  * (or taken out). `refused` gets the destinations S3 could not validate (the
  * SDK's exception names them; the cloudfn error made of it keeps no such field).
+ *
+ * A write that only takes the entry out (remove, gc) asks S3 to skip checking
+ * the destinations (`SkipDestinationValidation`,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html):
+ * it adds none, and a queue or topic of someone else's deleted meanwhile would
+ * otherwise make S3 refuse every such write to the bucket.
  */
 export async function writeNotifications(
   context: AwsContext,
@@ -169,7 +175,11 @@ export async function writeNotifications(
       await awsCall(control('storage update', bucket), async () => {
         try {
           return await client.send(
-            new sdk.PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: next }),
+            new sdk.PutBucketNotificationConfigurationCommand({
+              Bucket: bucket,
+              NotificationConfiguration: next,
+              ...(entry ? {} : { SkipDestinationValidation: true }),
+            }),
           )
         } catch (error) {
           for (const arn of unvalidated(error)) refused.add(arn)
