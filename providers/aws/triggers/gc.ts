@@ -1,5 +1,5 @@
 import type { LambdaFunctionConfiguration } from '@aws-sdk/client-s3'
-import { type GcCandidate, selectCollectable } from '../../../src/gc.ts'
+import { type GcCandidate, KEPT, selectCollectable } from '../../../src/gc.ts'
 import type { GcOptions } from '../../../src/provider.ts'
 import { type AwsContext, awsCall, control } from '../context.ts'
 import { deleteQueue, listManagedQueues } from './queue.ts'
@@ -121,20 +121,43 @@ async function goneEntry(
   return name !== undefined && !functions.has(name) && (await functionGone(context, entry.LambdaFunctionArn ?? ''))
 }
 
-/** Takes a gone function's entry off the bucket, read afresh and judged again (a deploy may have brought the function back). */
-async function dropGoneEntry(context: AwsContext, bucket: string, functionName: string, home: GcHome): Promise<void> {
-  const configuration = await readNotifications(context, bucket)
-  const entry = configuration?.LambdaFunctionConfigurations?.find((e) => e.Id === notificationId(functionName))
-  if (!configuration || !entry || !(await goneEntry(context, entry, home, new Set()))) return
-  await writeNotifications(context, bucket, configuration, functionName, undefined)
+/**
+ * Runs one candidate's removal; S3 refusing it (AccessDenied: a bucket policy
+ * since; InvalidArgument: a configuration S3 will not take) leaves that
+ * candidate as it is, said, and the rest of gc goes on.
+ */
+async function unlessRefused(resource: string, remove: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await remove()
+  } catch (error) {
+    const name = s3ErrorName(error)
+    if (name !== 'AccessDenied' && name !== 'InvalidArgument') throw error
+    process.emitWarning(`gc kept ${resource}: S3 refused its removal (${name}: ${(error as Error).message})`, 'CloudfnAwsWarning')
+    return KEPT
+  }
 }
 
-/** Deletes a bucket gc found unused, unless an entry is on it again (a subscriber joined since). */
-async function deleteLeftBucket(context: AwsContext, bucket: string): Promise<void> {
+/**
+ * Takes a gone function's entry off the bucket, read afresh and judged again:
+ * kept when the function is back (a deploy since) or the entry is no longer
+ * a gone function's; nothing to do when the entry or its bucket went meanwhile.
+ */
+async function dropGoneEntry(context: AwsContext, bucket: string, functionName: string, home: GcHome): Promise<unknown> {
   const configuration = await readNotifications(context, bucket)
-  if (configuration && entriesOf(configuration).length === 0 && !configuration.EventBridgeConfiguration) {
-    await deleteBucket(context, bucket, 'gc')
-  }
+  const entry = configuration?.LambdaFunctionConfigurations?.find((e) => e.Id === notificationId(functionName))
+  if (!configuration || !entry) return undefined
+  if (!(await goneEntry(context, entry, home, new Set()))) return KEPT
+  await writeNotifications(context, bucket, configuration, functionName, undefined)
+  return undefined
+}
+
+/** Deletes a bucket gc found unused: kept when an entry is on it again (a subscriber joined since) or an object arrived. */
+async function deleteLeftBucket(context: AwsContext, bucket: string): Promise<unknown> {
+  const configuration = await readNotifications(context, bucket)
+  // Gone meanwhile.
+  if (!configuration) return undefined
+  if (entriesOf(configuration).length > 0 || configuration.EventBridgeConfiguration) return KEPT
+  return (await deleteBucket(context, bucket, 'gc')) ? undefined : KEPT
 }
 
 /** What one bucket holds for gc: gone functions' entries, and the bucket itself when cloudfn made it and nothing stays on it. */
@@ -155,15 +178,11 @@ async function bucketLeftovers(
     if (await goneEntry(context, entry, home, functions)) gone.push(functionOfEntry(entry.Id) ?? '')
   }
   const entries = new Map(
-    gone.map((name): [string, GcCandidate] => [
-      name,
-      {
-        resource: `notification:${bucket}/${notificationId(name)}`,
-        changedAt: undefined,
-        unused: true,
-        remove: () => dropGoneEntry(context, bucket, name, home),
-      },
-    ]),
+    gone.map((name): [string, GcCandidate] => {
+      const resource = `notification:${bucket}/${notificationId(name)}`
+      const remove = () => unlessRefused(resource, () => dropGoneEntry(context, bucket, name, home))
+      return [name, { resource, changedAt: undefined, unused: true, remove }]
+    }),
   )
   const going = new Set(selectCollectable([...entries.values()], options))
   const leaving = new Set([
@@ -180,7 +199,7 @@ async function bucketLeftovers(
     resource: `bucket:${bucket}`,
     changedAt: undefined,
     unused: await bucketEmpty(context, bucket),
-    remove: () => deleteLeftBucket(context, bucket),
+    remove: () => unlessRefused(`bucket:${bucket}`, () => deleteLeftBucket(context, bucket)),
   }
   return [...entries.values(), left]
 }

@@ -330,12 +330,14 @@ describe('aws storage triggers on the emulator', () => {
     const spy = vi.spyOn(S3Client.prototype, 'send').mockImplementation(watched as unknown as S3Client['send'])
     try {
       const result = await cloud.gc({ olderThanMs: 0, dryRun: false })
-      const ours = [filled, joined, vanished, revived].flatMap((bucket, index) => [
-        `bucket:${bucket}`,
-        `notification:${bucket}/cloudfn-${names[index]}`,
+      const entry = (bucket: string) => `notification:${bucket}/cloudfn-${bucket}-fn`
+      const mine = (resources: string[]) =>
+        resources.filter((resource) => [filled, joined, vanished, revived].some((bucket) => resource.includes(bucket))).sort()
+      // What changed since gc looked is reported kept; what went meanwhile is gone all the same.
+      expect([mine(result.removed), mine(result.kept)]).toEqual([
+        [`bucket:${vanished}`, entry(filled), entry(joined), entry(vanished)].sort(),
+        [`bucket:${filled}`, `bucket:${joined}`, `bucket:${revived}`, entry(revived)].sort(),
       ])
-      // Reported as gc decided them; what changed since is kept.
-      expect(result.removed.filter((resource) => ours.includes(resource)).sort()).toEqual(ours.sort())
     } finally {
       spy.mockRestore()
     }
@@ -431,6 +433,69 @@ describe('aws storage triggers on the emulator', () => {
     expect([(await entries(bucket)).map(([id]) => id), await queues()]).toEqual([[`cloudfn-${keeper}`], [read]])
     await cloud.remove(keeper)
     expect([await entries(bucket), await queues()]).toEqual([[], [read]])
+  })
+
+  it('gc reports kept an entry whose removal S3 refuses (AccessDenied, InvalidArgument), and the rest of gc goes on', async () => {
+    const [denied, invalid, fine] = uniques('gc-denied', 'gc-invalid', 'gc-fine')
+    const [deniedFn, invalidFn, fineFn, plainFn] = uniques('denied-fn', 'invalid-fn', 'fine-fn', 'plain-fn')
+    for (const [name, bucket] of [
+      [deniedFn, denied],
+      [invalidFn, invalid],
+      [fineFn, fine],
+    ] as const)
+      await deployOn(name, storage({ bucket }))
+    for (const name of [deniedFn, invalidFn, fineFn]) state.functions.delete(name)
+    await deployOn(plainFn, storage({ bucket: unique('gc-plain') }))
+    const refuse = (bucket: string, status: number, code: string) =>
+      emulator.faults.inject({
+        on: 'PutBucketNotificationConfiguration',
+        match: new RegExp(`^PUT /${bucket}$`),
+        kind: 'server-error',
+        status,
+        code,
+        message: 'refused',
+      })
+    refuse(denied, 403, 'AccessDenied')
+    refuse(invalid, 400, 'InvalidArgument')
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined)
+    const result = await cloud.gc({ olderThanMs: 0, dryRun: false })
+    const warnings = warn.mock.calls.filter(([, type]) => (type as unknown) === 'CloudfnAwsWarning').map(([message]) => message)
+    warn.mockRestore()
+    const mine = (resources: string[]) =>
+      resources.filter((resource) => [denied, invalid, fine].some((bucket) => resource.includes(bucket))).sort()
+    expect([mine(result.removed), mine(result.kept)]).toEqual([
+      [`bucket:${fine}`, `notification:${fine}/cloudfn-${fineFn}`],
+      [
+        `bucket:${denied}`,
+        `bucket:${invalid}`,
+        `notification:${denied}/cloudfn-${deniedFn}`,
+        `notification:${invalid}/cloudfn-${invalidFn}`,
+      ],
+    ])
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(`^gc kept notification:${denied}/cloudfn-${deniedFn}: S3 refused its removal \\(AccessDenied`),
+      ),
+      expect.stringMatching(
+        new RegExp(`^gc kept notification:${invalid}/cloudfn-${invalidFn}: S3 refused its removal \\(InvalidArgument`),
+      ),
+    ])
+    expect(result.removed).toContain(`function:${plainFn}`)
+    expect([state.functions.has(plainFn), state.buckets.has(fine)]).toEqual([false, false])
+    expect([(await entries(denied)).map(([id]) => id), (await entries(invalid)).map(([id]) => id)]).toEqual([
+      [`cloudfn-${deniedFn}`],
+      [`cloudfn-${invalidFn}`],
+    ])
+    expect(emulator.faults.pending).toEqual([])
+    // Once S3 takes the writes, a later gc takes them off (a function of the region there again names the account).
+    await deployOn(unique('plain-fn'), storage({ bucket: unique('gc-plain') }))
+    const again = await cloud.gc({ olderThanMs: 0, dryRun: false })
+    expect(mine(again.removed)).toEqual([
+      `bucket:${denied}`,
+      `bucket:${invalid}`,
+      `notification:${denied}/cloudfn-${deniedFn}`,
+      `notification:${invalid}/cloudfn-${invalidFn}`,
+    ])
   })
 
   it('gc leaves alone a bucket these credentials may not read, and S3 altogether without s3:ListAllMyBuckets; the rest of gc goes on', async () => {

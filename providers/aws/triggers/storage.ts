@@ -358,13 +358,20 @@ export async function madeBucket(context: AwsContext, bucket: string): Promise<b
   return tags?.[MANAGED_TAG.Key] === MANAGED_TAG.Value && tags[SHARED_BUCKET_TAG.Key] === SHARED_BUCKET_TAG.Value
 }
 
-/** Deletes the bucket: an object written since the check keeps it (S3 answers BucketNotEmpty); one deleted meanwhile is gone already. */
-export async function deleteBucket(context: AwsContext, bucket: string, operation: string): Promise<void> {
+/**
+ * Deletes the bucket: an object written since the check keeps it (S3 answers
+ * BucketNotEmpty: false); one deleted meanwhile is gone already (true).
+ */
+export async function deleteBucket(context: AwsContext, bucket: string, operation: string): Promise<boolean> {
   const { client, sdk } = await context.clients.s3()
   try {
     await awsCall(control(operation, bucket), () => client.send(new sdk.DeleteBucketCommand({ Bucket: bucket })))
+    return true
   } catch (error) {
-    if (!['BucketNotEmpty', 'NoSuchBucket'].includes(s3ErrorName(error) ?? '')) throw error
+    const name = s3ErrorName(error)
+    if (name === 'BucketNotEmpty') return false
+    if (name === 'NoSuchBucket') return true
+    throw error
   }
 }
 
