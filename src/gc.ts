@@ -4,6 +4,14 @@
  */
 import type { CallOptions, FunctionRecord, GcOptions, GcResult, ProviderV1 } from './provider.ts'
 
+/**
+ * What a candidate's `remove()` resolves to when it left the resource as it
+ * is after all (something uses it again since gc looked, or the cloud refused
+ * the removal): the result lists it as kept. Anything else it resolves to
+ * (nothing, the cloud's answer) counts as removed.
+ */
+export const KEPT: unique symbol = Symbol('cloudfn.gc.kept')
+
 export interface GcCandidate {
   /** `kind:name`, as reported in the result. */
   resource: string
@@ -14,6 +22,7 @@ export interface GcCandidate {
   changedAt: string | undefined
   /** False when something still uses it (a shared role, a plan with its app). */
   unused: boolean
+  /** Removes it; resolves to `KEPT` when it left it as it is (see KEPT). */
   remove(): Promise<unknown>
 }
 
@@ -32,18 +41,15 @@ export function selectCollectable(candidates: readonly GcCandidate[], options: G
 
 /**
  * Removes the collectable candidates one by one, in the order given
- * (functions before the resources they used), unless `dryRun`.
+ * (functions before the resources they used), unless `dryRun`. One whose
+ * removal left it as it is (`remove()` resolved to `KEPT`) is reported kept.
  */
 export async function collect(candidates: readonly GcCandidate[], options: GcOptions): Promise<GcResult> {
   const chosen = new Set(selectCollectable(candidates, options))
   const result: GcResult = { removed: [], kept: [] }
   for (const candidate of candidates) {
-    if (!chosen.has(candidate)) {
-      result.kept.push(candidate.resource)
-      continue
-    }
-    if (!options.dryRun) await candidate.remove()
-    result.removed.push(candidate.resource)
+    const removed = chosen.has(candidate) && (options.dryRun || (await candidate.remove()) !== KEPT)
+    ;(removed ? result.removed : result.kept).push(candidate.resource)
   }
   return result
 }

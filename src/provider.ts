@@ -287,6 +287,8 @@ export interface GcOptions {
 /**
  * Cloud resources by `kind:name` (`function:resize`, `app:cf-resize-1a2b3c4d`,
  * `plan:...`, `role:...`). With `dryRun`, `removed` is what would be removed.
+ * `kept` holds what gc left: too young, still in use, or found in use again
+ * (or refused by the cloud) when gc came to remove it.
  */
 export interface GcResult {
   removed: string[]

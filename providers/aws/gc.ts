@@ -53,6 +53,19 @@ async function readRole(context: AwsContext, name: string) {
 const isManaged = (tags: Array<{ Key?: string | undefined; Value?: string | undefined }> | undefined) =>
   tags?.some((tag) => tag.Key === MANAGED_TAG.Key && tag.Value === MANAGED_TAG.Value) === true
 
+/**
+ * The account these credentials act in, read off the first ARN that names one
+ * (a function of the region, the execution role, the scheduler role: none
+ * costs a call of its own); undefined when gc found none of them.
+ */
+export function accountOf(arns: ReadonlyArray<string | undefined>): string | undefined {
+  for (const arn of arns) {
+    const account = arn?.split(':')[4]
+    if (account && /^\d{12}$/.test(account)) return account
+  }
+  return undefined
+}
+
 export async function collectGarbage(
   context: AwsContext,
   options: GcOptions,
@@ -84,9 +97,12 @@ export async function collectGarbage(
       going.has(candidate) && configuration.FunctionName ? [configuration.FunctionName] : [],
     ),
   )
-  candidates.push(...(await storageLeftovers(context, names, goingFunctions, options)))
   // The role cloudfn created (never one the settings name): shared, so it goes only when no function that stays uses it.
   const role = context.settings.role ? undefined : await readRole(context, EXECUTION_ROLE_NAME)
+  const scheduler = await readRole(context, SCHEDULER_ROLE.name)
+  const account = accountOf([...all.map((c) => c.FunctionArn), context.settings.role, role?.Arn, scheduler?.Arn])
+  const home = { account, region: context.settings.region }
+  candidates.push(...(await storageLeftovers(context, names, goingFunctions, options, home)))
   if (role && isManaged(role.Tags)) {
     const staying = all.filter((configuration) => !goingFunctions.has(configuration.FunctionName ?? ''))
     candidates.push({
@@ -102,7 +118,6 @@ export async function collectGarbage(
     })
   }
   // The scheduler role goes once no schedule stays: an orphan gc keeps (too recent) or one whose function stays.
-  const scheduler = await readRole(context, SCHEDULER_ROLE.name)
   if (scheduler && isManaged(scheduler.Tags)) {
     const goingTriggers = new Set(selectCollectable(triggers, options))
     const inUse = triggers.some(

@@ -64,6 +64,8 @@ export function route(
   protocol: Protocol,
   operation: string | ((request: Request) => string | Promise<string>),
   handler: RouteHandler,
+  /** What a fault's `match` is tested against, when not the request's `METHOD /path` (S3: path-style, the bucket included). */
+  line: (request: Request) => string = requestLine,
 ): (info: { request: Request; params: Record<string, string | readonly string[] | undefined> }) => Promise<Response> {
   return async ({ request, params: rawParams }) => {
     const params: Record<string, string> = {}
@@ -86,7 +88,7 @@ export function route(
           `Functions from '${arnRegion}' are not reachable in this region ('${env.state.options.region}')`,
         )
       }
-      const fault = env.faults.take({ on: op, line: requestLine(request), functionName: name })
+      const fault = env.faults.take({ on: op, line: line(request), functionName: name })
       switch (fault?.kind) {
         case 'reset':
           return connectionReset()

@@ -105,14 +105,25 @@ function destinationValid(state: AwsEmulatorState, bucket: string, entry: Notifi
  * Refuses a configuration S3 refuses: two entries that share an event type
  * with filters some key passes both of, or a destination S3 cannot use (for
  * a function: one missing, or whose policy does not let S3 invoke it for
- * this bucket).
+ * this bucket). `skipDestinations` is the request's
+ * `x-amz-skip-destination-validation: true` ("Skips validation of Amazon SQS,
+ * Amazon SNS, and Lambda destinations":
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html;
+ * the header as @aws-sdk/client-s3's model names `SkipDestinationValidation`):
+ * the destinations go unchecked, the rest is checked all the same.
  */
-export function checkNotifications(state: AwsEmulatorState, bucket: string, entries: readonly NotificationEntry[]): void {
+export function checkNotifications(
+  state: AwsEmulatorState,
+  bucket: string,
+  entries: readonly NotificationEntry[],
+  skipDestinations = false,
+): void {
   entries.forEach((entry, index) => {
     if (entries.slice(index + 1).some((other) => overlap(entry, other))) {
       throw invalidArgument('Configurations overlap. Configurations on the same bucket cannot share a common event type.')
     }
   })
+  if (skipDestinations) return
   const unusable = entries.filter((entry) => !destinationValid(state, bucket, entry))
   if (unusable.length === 0) return
   const fields: Record<string, string> = {}

@@ -202,6 +202,30 @@ describe('emulated S3 (REST XML, through @aws-sdk/client-s3)', () => {
       ),
     )
     expect([queueless.ArgumentName1, queueless.ArgumentValue1]).toEqual([noQueue, 'The destination queue does not exist'])
+    // SkipDestinationValidation (API_PutBucketNotificationConfiguration.html) takes destinations unchecked; overlap is still refused.
+    const unchecked = { QueueConfigurations: [{ Id: 'q', QueueArn: noQueue, Events: ['s3:ObjectCreated:*' as const] }] }
+    const skipping = (NotificationConfiguration: typeof unchecked) =>
+      s3.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: 'guarded',
+          NotificationConfiguration,
+          SkipDestinationValidation: true,
+        }),
+      )
+    const doubled = await failure(
+      skipping({
+        QueueConfigurations: [...unchecked.QueueConfigurations, { ...unchecked.QueueConfigurations[0], Id: 'r' }] as never,
+      }),
+    )
+    expect([doubled.name, doubled.message]).toEqual([
+      'InvalidArgument',
+      'Configurations overlap. Configurations on the same bucket cannot share a common event type.',
+    ])
+    await skipping(unchecked)
+    expect((await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'guarded' }))).QueueConfigurations).toEqual(
+      unchecked.QueueConfigurations,
+    )
+    await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'guarded', NotificationConfiguration: {} }))
     const unparsable = await failure(put([entry('x', 'not-an-arn', ['s3:ObjectCreated:*'])]))
     expect([unparsable.name, unparsable.message, unparsable.ArgumentName, unparsable.ArgumentValue]).toEqual([
       'InvalidArgument',

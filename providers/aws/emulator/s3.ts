@@ -170,124 +170,135 @@ export function s3Handlers(env: EmulatorEnv) {
   }
 
   const operation = (request: Request) => operationOf(request, targetOf(request, region))
-  const handle = route(env, 's3', operation, async ({ request, requestId }) => {
-    const target = targetOf(request, region)
-    const name = target.bucket ?? ''
-    switch (operationOf(request, target)) {
-      case 'ListBuckets':
-        return xml(listBucketsXml([...state.buckets.values()], accountId, region, target.query))
-      case 'CreateBucket': {
-        if (!validBucketName(name)) {
-          throw new AwsFault(400, 'InvalidBucketName', 'The specified bucket is not valid.', { fields: { BucketName: name } })
+  // Faults match `METHOD /<bucket>/<key>` whichever addressing the client uses, so a test can aim one at a bucket.
+  const pathStyleLine = (request: Request) => {
+    const { bucket, key } = targetOf(request, region)
+    return `${request.method} /${[bucket, key].filter(Boolean).join('/')}`
+  }
+  const handle = route(
+    env,
+    's3',
+    operation,
+    async ({ request, requestId }) => {
+      const target = targetOf(request, region)
+      const name = target.bucket ?? ''
+      switch (operationOf(request, target)) {
+        case 'ListBuckets':
+          return xml(listBucketsXml([...state.buckets.values()], accountId, region, target.query))
+        case 'CreateBucket': {
+          if (!validBucketName(name)) {
+            throw new AwsFault(400, 'InvalidBucketName', 'The specified bucket is not valid.', { fields: { BucketName: name } })
+          }
+          const body = await request.text()
+          const constraint = body ? childText(parseXml(body), 'LocationConstraint') : undefined
+          // Outside us-east-1 the constraint must name the endpoint's region (API_CreateBucket.html, LocationConstraint).
+          if (region === 'us-east-1' ? constraint !== undefined && constraint !== '' : constraint !== region) {
+            throw new AwsFault(
+              400,
+              'IllegalLocationConstraintException',
+              `The ${constraint ?? 'unspecified'} location constraint is incompatible for the region specific endpoint this request was sent to.`,
+            )
+          }
+          const owner = state.buckets.get(name)?.owner
+          if (owner !== undefined && owner !== accountId) {
+            throw new AwsFault(
+              409,
+              'BucketAlreadyExists',
+              'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
+              { fields: { BucketName: name } },
+            )
+          }
+          if (state.buckets.has(name)) {
+            throw new AwsFault(
+              409,
+              'BucketAlreadyOwnedByYou',
+              'Your previous request to create the named bucket succeeded and you already own it.',
+              { fields: { BucketName: name } },
+            )
+          }
+          state.buckets.set(name, newBucket(name))
+          return empty(200, { location: `/${name}` })
         }
-        const body = await request.text()
-        const constraint = body ? childText(parseXml(body), 'LocationConstraint') : undefined
-        // Outside us-east-1 the constraint must name the endpoint's region (API_CreateBucket.html, LocationConstraint).
-        if (region === 'us-east-1' ? constraint !== undefined && constraint !== '' : constraint !== region) {
-          throw new AwsFault(
-            400,
-            'IllegalLocationConstraintException',
-            `The ${constraint ?? 'unspecified'} location constraint is incompatible for the region specific endpoint this request was sent to.`,
-          )
+        case 'HeadBucket':
+          bucketOf(name)
+          return empty(200, { 'x-amz-bucket-region': region })
+        case 'DeleteBucket': {
+          const bucket = bucketOf(name)
+          if (bucket.objects.size > 0) {
+            throw new AwsFault(409, 'BucketNotEmpty', 'The bucket you tried to delete is not empty', {
+              fields: { BucketName: name },
+            })
+          }
+          state.buckets.delete(name)
+          return empty(204)
         }
-        const owner = state.buckets.get(name)?.owner
-        if (owner !== undefined && owner !== accountId) {
-          throw new AwsFault(
-            409,
-            'BucketAlreadyExists',
-            'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
-            { fields: { BucketName: name } },
-          )
+        case 'GetBucketTagging': {
+          const { tags } = bucketOf(name)
+          if (!tags) throw new AwsFault(404, 'NoSuchTagSet', 'The TagSet does not exist', { fields: { BucketName: name } })
+          const set = tags.map((tag) => `<Tag><Key>${xmlEscape(tag.Key)}</Key><Value>${xmlEscape(tag.Value)}</Value></Tag>`)
+          return xml(`<Tagging xmlns="${S3_NS}"><TagSet>${set.join('')}</TagSet></Tagging>`)
         }
-        if (state.buckets.has(name)) {
-          throw new AwsFault(
-            409,
-            'BucketAlreadyOwnedByYou',
-            'Your previous request to create the named bucket succeeded and you already own it.',
-            { fields: { BucketName: name } },
-          )
+        case 'PutBucketTagging': {
+          const bucket = bucketOf(name)
+          bucket.tags = tagsOf(await request.text())
+          return empty(204)
         }
-        state.buckets.set(name, newBucket(name))
-        return empty(200, { location: `/${name}` })
-      }
-      case 'HeadBucket':
-        bucketOf(name)
-        return empty(200, { 'x-amz-bucket-region': region })
-      case 'DeleteBucket': {
-        const bucket = bucketOf(name)
-        if (bucket.objects.size > 0) {
-          throw new AwsFault(409, 'BucketNotEmpty', 'The bucket you tried to delete is not empty', {
-            fields: { BucketName: name },
-          })
+        case 'DeleteBucketTagging':
+          bucketOf(name).tags = undefined
+          return empty(204)
+        case 'ListObjectsV2':
+          return xml(listObjectsXml(bucketOf(name), target.query))
+        case 'GetBucketNotificationConfiguration':
+          return xml(notificationsXml(bucketOf(name).notifications).replace(/^<\?xml[^>]*\?>\n/, ''))
+        case 'PutBucketNotificationConfiguration': {
+          const bucket = bucketOf(name)
+          const entries = parseNotifications(await request.text())
+          // The whole configuration is replaced, or nothing changes.
+          checkNotifications(state, name, entries, request.headers.get('x-amz-skip-destination-validation') === 'true')
+          bucket.notifications = entries
+          return empty(200)
         }
-        state.buckets.delete(name)
-        return empty(204)
-      }
-      case 'GetBucketTagging': {
-        const { tags } = bucketOf(name)
-        if (!tags) throw new AwsFault(404, 'NoSuchTagSet', 'The TagSet does not exist', { fields: { BucketName: name } })
-        const set = tags.map((tag) => `<Tag><Key>${xmlEscape(tag.Key)}</Key><Value>${xmlEscape(tag.Value)}</Value></Tag>`)
-        return xml(`<Tagging xmlns="${S3_NS}"><TagSet>${set.join('')}</TagSet></Tagging>`)
-      }
-      case 'PutBucketTagging': {
-        const bucket = bucketOf(name)
-        bucket.tags = tagsOf(await request.text())
-        return empty(204)
-      }
-      case 'DeleteBucketTagging':
-        bucketOf(name).tags = undefined
-        return empty(204)
-      case 'ListObjectsV2':
-        return xml(listObjectsXml(bucketOf(name), target.query))
-      case 'GetBucketNotificationConfiguration':
-        return xml(notificationsXml(bucketOf(name).notifications).replace(/^<\?xml[^>]*\?>\n/, ''))
-      case 'PutBucketNotificationConfiguration': {
-        const bucket = bucketOf(name)
-        const entries = parseNotifications(await request.text())
-        // The whole configuration is replaced, or nothing changes.
-        checkNotifications(state, name, entries)
-        bucket.notifications = entries
-        return empty(200)
-      }
-      case 'PutObject': {
-        const bucket = bucketOf(name)
-        const bytes = new Uint8Array(await request.arrayBuffer())
-        const sent = request.headers.get('x-amz-checksum-crc32')
-        const computed = Buffer.alloc(4)
-        computed.writeUInt32BE(crc32(bytes))
-        if (sent !== null && sent !== computed.toString('base64')) {
-          throw new AwsFault(400, 'BadDigest', 'The CRC32 you specified did not match the calculated checksum.')
+        case 'PutObject': {
+          const bucket = bucketOf(name)
+          const bytes = new Uint8Array(await request.arrayBuffer())
+          const sent = request.headers.get('x-amz-checksum-crc32')
+          const computed = Buffer.alloc(4)
+          computed.writeUInt32BE(crc32(bytes))
+          if (sent !== null && sent !== computed.toString('base64')) {
+            throw new AwsFault(400, 'BadDigest', 'The CRC32 you specified did not match the calculated checksum.')
+          }
+          // A single-part upload's ETag is the MD5 of its bytes (API_Object.html, "ETag").
+          const object = { bytes, etag: createHash('md5').update(bytes).digest('hex'), lastModified: new Date().toISOString() }
+          bucket.objects.set(target.key, object)
+          notify({ bucket, key: target.key, eventName: 'ObjectCreated:Put', object, requestId })
+          return empty(200, { etag: `"${object.etag}"`, ...(sent === null ? {} : { 'x-amz-checksum-crc32': sent }) })
         }
-        // A single-part upload's ETag is the MD5 of its bytes (API_Object.html, "ETag").
-        const object = { bytes, etag: createHash('md5').update(bytes).digest('hex'), lastModified: new Date().toISOString() }
-        bucket.objects.set(target.key, object)
-        notify({ bucket, key: target.key, eventName: 'ObjectCreated:Put', object, requestId })
-        return empty(200, { etag: `"${object.etag}"`, ...(sent === null ? {} : { 'x-amz-checksum-crc32': sent }) })
-      }
-      case 'GetObject':
-      case 'HeadObject': {
-        const object = bucketOf(name).objects.get(target.key)
-        if (!object) throw new AwsFault(404, 'NoSuchKey', 'The specified key does not exist.', { fields: { Key: target.key } })
-        const headers = {
-          etag: `"${object.etag}"`,
-          'content-length': String(object.bytes.byteLength),
-          'last-modified': new Date(object.lastModified).toUTCString(),
-          'content-type': 'application/octet-stream',
+        case 'GetObject':
+        case 'HeadObject': {
+          const object = bucketOf(name).objects.get(target.key)
+          if (!object) throw new AwsFault(404, 'NoSuchKey', 'The specified key does not exist.', { fields: { Key: target.key } })
+          const headers = {
+            etag: `"${object.etag}"`,
+            'content-length': String(object.bytes.byteLength),
+            'last-modified': new Date(object.lastModified).toUTCString(),
+            'content-type': 'application/octet-stream',
+          }
+          return new HttpResponse(request.method === 'HEAD' ? null : object.bytes, { status: 200, headers })
         }
-        return new HttpResponse(request.method === 'HEAD' ? null : object.bytes, { status: 200, headers })
-      }
-      case 'DeleteObject': {
-        const bucket = bucketOf(name)
-        // Deleting a key that is not there succeeds too; only a real removal is reported here (see docs/FIDELITY.md).
-        if (bucket.objects.delete(target.key)) {
-          notify({ bucket, key: target.key, eventName: 'ObjectRemoved:Delete', object: undefined, requestId })
+        case 'DeleteObject': {
+          const bucket = bucketOf(name)
+          // Deleting a key that is not there succeeds too; only a real removal is reported here (see docs/FIDELITY.md).
+          if (bucket.objects.delete(target.key)) {
+            notify({ bucket, key: target.key, eventName: 'ObjectRemoved:Delete', object: undefined, requestId })
+          }
+          return empty(204)
         }
-        return empty(204)
+        default:
+          throw new AwsFault(501, 'NotImplemented', 'A header you provided implies functionality that is not implemented')
       }
-      default:
-        throw new AwsFault(501, 'NotImplemented', 'A header you provided implies functionality that is not implemented')
-    }
-  })
+    },
+    pathStyleLine,
+  )
   const hosts = new RegExp(`^https://(?:[a-z0-9.-]+\\.)?s3\\.${region}\\.amazonaws\\.com/`)
   return [
     http.all(hosts, async (info) => {

@@ -1,13 +1,14 @@
-import { type GcCandidate, selectCollectable } from '../../../src/gc.ts'
+import type { LambdaFunctionConfiguration } from '@aws-sdk/client-s3'
+import { type GcCandidate, KEPT, selectCollectable } from '../../../src/gc.ts'
 import type { GcOptions } from '../../../src/provider.ts'
 import { type AwsContext, awsCall, control } from '../context.ts'
-import { getConfiguration } from '../wait.ts'
 import { deleteQueue, listManagedQueues } from './queue.ts'
 import { deleteSchedule, listSchedules, scheduleName } from './schedule.ts'
 import {
   bucketEmpty,
   deleteBucket,
   entriesOf,
+  functionArnParts,
   functionOfEntry,
   madeBucket,
   noBucket,
@@ -73,20 +74,90 @@ async function regionBuckets(context: AwsContext): Promise<string[]> {
   return names
 }
 
-/** Takes a gone function's entry off the bucket, read afresh, unless a deploy brought the function back meanwhile. */
-async function dropGoneEntry(context: AwsContext, bucket: string, functionName: string): Promise<void> {
-  const configuration = await readNotifications(context, bucket)
-  const there = configuration?.LambdaFunctionConfigurations?.some((entry) => entry.Id === notificationId(functionName))
-  if (!configuration || !there || (await getConfiguration(context, functionName))) return
-  await writeNotifications(context, bucket, configuration, functionName, undefined)
+/** Where gc judges entries: the provider's region and its account (unknown when gc found nothing naming it). */
+export interface GcHome {
+  account: string | undefined
+  region: string
 }
 
-/** Deletes a bucket gc found unused, unless an entry is on it again (a subscriber joined since). */
-async function deleteLeftBucket(context: AwsContext, bucket: string): Promise<void> {
-  const configuration = await readNotifications(context, bucket)
-  if (configuration && entriesOf(configuration).length === 0 && !configuration.EventBridgeConfiguration) {
-    await deleteBucket(context, bucket, 'gc')
+/**
+ * The function a `cloudfn-<function>` entry is for, when it is cloudfn's to
+ * judge: its Id names the function of its ARN, and that ARN is in this
+ * account and region. Anything else (an Id pointing elsewhere, another
+ * account's or region's function of that name) is not gc's.
+ */
+function ownFunction(entry: LambdaFunctionConfiguration, home: GcHome): string | undefined {
+  const name = functionOfEntry(entry.Id)
+  const arn = functionArnParts(entry.LambdaFunctionArn)
+  const own = name !== undefined && arn?.name === name && arn.account === home.account && arn.region === home.region
+  return own ? name : undefined
+}
+
+/**
+ * Whether Lambda says the entry's function does not exist (GetFunctionConfiguration
+ * of its ARN answers ResourceNotFoundException). AccessDenied says nothing of it: not gone.
+ */
+async function functionGone(context: AwsContext, arn: string): Promise<boolean> {
+  const { client, sdk } = await context.clients.lambda()
+  try {
+    await awsCall(control('gc', arn), () => client.send(new sdk.GetFunctionConfigurationCommand({ FunctionName: arn })))
+    return false
+  } catch (error) {
+    const name = s3ErrorName(error)
+    if (name === 'ResourceNotFoundException') return true
+    if (name === 'AccessDeniedException' || name === 'AccessDenied') return false
+    throw error
   }
+}
+
+/** Whether the entry is a gone function's: cloudfn's to judge, its function not among those listed, and Lambda says it is not there. */
+async function goneEntry(
+  context: AwsContext,
+  entry: LambdaFunctionConfiguration,
+  home: GcHome,
+  functions: ReadonlySet<string>,
+): Promise<boolean> {
+  const name = ownFunction(entry, home)
+  return name !== undefined && !functions.has(name) && (await functionGone(context, entry.LambdaFunctionArn ?? ''))
+}
+
+/**
+ * Runs one candidate's removal; S3 refusing it (AccessDenied: a bucket policy
+ * since; InvalidArgument: a configuration S3 will not take) leaves that
+ * candidate as it is, said, and the rest of gc goes on.
+ */
+async function unlessRefused(resource: string, remove: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await remove()
+  } catch (error) {
+    const name = s3ErrorName(error)
+    if (name !== 'AccessDenied' && name !== 'InvalidArgument') throw error
+    process.emitWarning(`gc kept ${resource}: S3 refused its removal (${name}: ${(error as Error).message})`, 'CloudfnAwsWarning')
+    return KEPT
+  }
+}
+
+/**
+ * Takes a gone function's entry off the bucket, read afresh and judged again:
+ * kept when the function is back (a deploy since) or the entry is no longer
+ * a gone function's; nothing to do when the entry or its bucket went meanwhile.
+ */
+async function dropGoneEntry(context: AwsContext, bucket: string, functionName: string, home: GcHome): Promise<unknown> {
+  const configuration = await readNotifications(context, bucket)
+  const entry = configuration?.LambdaFunctionConfigurations?.find((e) => e.Id === notificationId(functionName))
+  if (!configuration || !entry) return undefined
+  if (!(await goneEntry(context, entry, home, new Set()))) return KEPT
+  await writeNotifications(context, bucket, configuration, functionName, undefined)
+  return undefined
+}
+
+/** Deletes a bucket gc found unused: kept when an entry is on it again (a subscriber joined since) or an object arrived. */
+async function deleteLeftBucket(context: AwsContext, bucket: string): Promise<unknown> {
+  const configuration = await readNotifications(context, bucket)
+  // Gone meanwhile.
+  if (!configuration) return undefined
+  if (entriesOf(configuration).length > 0 || configuration.EventBridgeConfiguration) return KEPT
+  return (await deleteBucket(context, bucket, 'gc')) ? undefined : KEPT
 }
 
 /** What one bucket holds for gc: gone functions' entries, and the bucket itself when cloudfn made it and nothing stays on it. */
@@ -96,24 +167,22 @@ async function bucketLeftovers(
   functions: ReadonlySet<string>,
   goingFunctions: ReadonlySet<string>,
   options: GcOptions,
+  home: GcHome,
 ): Promise<GcCandidate[]> {
   const configuration = await readNotifications(context, bucket)
   // Deleted since the list.
   if (!configuration) return []
-  const gone = (configuration.LambdaFunctionConfigurations ?? []).flatMap((entry) => {
-    const name = functionOfEntry(entry.Id)
-    return name !== undefined && !functions.has(name) ? [name] : []
-  })
+  const lambdaEntries = configuration.LambdaFunctionConfigurations ?? []
+  const gone: string[] = []
+  for (const entry of lambdaEntries) {
+    if (await goneEntry(context, entry, home, functions)) gone.push(functionOfEntry(entry.Id) ?? '')
+  }
   const entries = new Map(
-    gone.map((name): [string, GcCandidate] => [
-      name,
-      {
-        resource: `notification:${bucket}/${notificationId(name)}`,
-        changedAt: undefined,
-        unused: true,
-        remove: () => dropGoneEntry(context, bucket, name),
-      },
-    ]),
+    gone.map((name): [string, GcCandidate] => {
+      const resource = `notification:${bucket}/${notificationId(name)}`
+      const remove = () => unlessRefused(resource, () => dropGoneEntry(context, bucket, name, home))
+      return [name, { resource, changedAt: undefined, unused: true, remove }]
+    }),
   )
   const going = new Set(selectCollectable([...entries.values()], options))
   const leaving = new Set([
@@ -122,7 +191,7 @@ async function bucketLeftovers(
   ])
   // Any other entry (a live subscriber's, anyone else's, a queue or topic) or EventBridge delivery keeps the bucket in use.
   const stays =
-    (configuration.LambdaFunctionConfigurations ?? []).some((entry) => !leaving.has(functionOfEntry(entry.Id) ?? '')) ||
+    lambdaEntries.some((entry) => !leaving.has(ownFunction(entry, home) ?? '')) ||
     (configuration.QueueConfigurations ?? []).length + (configuration.TopicConfigurations ?? []).length > 0 ||
     configuration.EventBridgeConfiguration !== undefined
   if (stays || !(await madeBucket(context, bucket))) return [...entries.values()]
@@ -130,7 +199,7 @@ async function bucketLeftovers(
     resource: `bucket:${bucket}`,
     changedAt: undefined,
     unused: await bucketEmpty(context, bucket),
-    remove: () => deleteLeftBucket(context, bucket),
+    remove: () => unlessRefused(`bucket:${bucket}`, () => deleteLeftBucket(context, bucket)),
   }
   return [...entries.values(), left]
 }
@@ -142,7 +211,9 @@ const unreadable = (error: unknown) => noBucket(error) || s3ErrorName(error) ===
  * For gc: what storage() subscribers that went another way (deleted outside
  * cloudfn, a remove that stopped half-way) left on S3. Their `cloudfn-<function>`
  * notification entries, on any bucket of the region, whose function no longer
- * exists (anyone else's entry is never touched); and buckets cloudfn made (its
+ * exists: the Id names the function of the entry's ARN, that ARN is in this
+ * account and region, and Lambda answers NotFound for it (anyone else's entry,
+ * or one Lambda will not say about, is never touched); and buckets cloudfn made (its
  * tags) that no entry stays on once those and the functions gc removes are
  * gone, when empty (one holding objects is only listed as kept). A bucket
  * these credentials may not read is left as it is, and without
@@ -158,6 +229,7 @@ export async function storageLeftovers(
   functions: ReadonlySet<string>,
   goingFunctions: ReadonlySet<string>,
   options: GcOptions,
+  home: GcHome,
 ): Promise<GcCandidate[]> {
   let buckets: string[]
   try {
@@ -177,7 +249,7 @@ export async function storageLeftovers(
   const found: GcCandidate[][] = []
   for (const bucket of buckets) {
     try {
-      found.push(await bucketLeftovers(context, bucket, functions, goingFunctions, options))
+      found.push(await bucketLeftovers(context, bucket, functions, goingFunctions, options, home))
     } catch (error) {
       if (!unreadable(error)) throw error
     }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda'
+import { GetFunctionConfigurationCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda'
 import {
   CreateBucketCommand,
   GetBucketNotificationConfigurationCommand,
@@ -8,7 +8,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3'
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs'
+import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { withOverrides } from 'cloudfn'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { caughtError } from '../../../conformance/expect.ts'
@@ -330,12 +330,14 @@ describe('aws storage triggers on the emulator', () => {
     const spy = vi.spyOn(S3Client.prototype, 'send').mockImplementation(watched as unknown as S3Client['send'])
     try {
       const result = await cloud.gc({ olderThanMs: 0, dryRun: false })
-      const ours = [filled, joined, vanished, revived].flatMap((bucket, index) => [
-        `bucket:${bucket}`,
-        `notification:${bucket}/cloudfn-${names[index]}`,
+      const entry = (bucket: string) => `notification:${bucket}/cloudfn-${bucket}-fn`
+      const mine = (resources: string[]) =>
+        resources.filter((resource) => [filled, joined, vanished, revived].some((bucket) => resource.includes(bucket))).sort()
+      // What changed since gc looked is reported kept; what went meanwhile is gone all the same.
+      expect([mine(result.removed), mine(result.kept)]).toEqual([
+        [`bucket:${vanished}`, entry(filled), entry(joined), entry(vanished)].sort(),
+        [`bucket:${filled}`, `bucket:${joined}`, `bucket:${revived}`, entry(revived)].sort(),
       ])
-      // Reported as gc decided them; what changed since is kept.
-      expect(result.removed.filter((resource) => ours.includes(resource)).sort()).toEqual(ours.sort())
     } finally {
       spy.mockRestore()
     }
@@ -348,6 +350,152 @@ describe('aws storage triggers on the emulator', () => {
       [`cloudfn-${revived}-fn`, state.functionArn(`${revived}-fn`), ['s3:ObjectCreated:*'], undefined],
     ])
     await cloud.remove(`${revived}-fn`)
+  })
+
+  it('gc judges only entries that are cloudfn’s: another account’s or region’s function, an Id naming another function than its ARN, or a refused lookup keep the entry', async () => {
+    const [bucket] = uniques('gc-foreign')
+    const [x, y, z] = uniques('x', 'y', 'z')
+    await deployOn(y, storage({ bucket, prefix: 'y/' }))
+    // y lives on and is no longer cloudfn's to collect (its owner rewrote the description).
+    const lambda = new LambdaClient({ region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 })
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: y, Description: 'taken over by its owner' }))
+    const { accountId } = state.options
+    const other = accountId === '210987654321' ? '123456789012' : '210987654321'
+    // Written straight into the emulator's state: S3 would refuse to validate the other account's and region's functions.
+    const add = (id: string, arn: string, prefix: string) =>
+      state.buckets.get(bucket)?.notifications.push({
+        kind: 'CloudFunctionConfiguration',
+        id,
+        arn,
+        events: ['s3:ObjectCreated:*'],
+        prefix,
+        suffix: undefined,
+      })
+    add(`cloudfn-${x}`, `arn:aws:lambda:${region}:${other}:function:${x}`, 'a/')
+    add(`cloudfn-${x}-east`, `arn:aws:lambda:us-east-1:${accountId}:function:${x}-east`, 'b/')
+    add(`cloudfn-${x}-named`, state.functionArn(y), 'c/')
+    add(`cloudfn-${z}`, state.functionArn(z), 'd/')
+    const before = await entries(bucket)
+    // Lambda refuses to say whether z exists: not gc's to judge.
+    emulator.faults.inject({
+      on: 'GetFunctionConfiguration',
+      functionName: z,
+      kind: 'server-error',
+      status: 403,
+      code: 'AccessDeniedException',
+      message: 'not authorized',
+      times: 2,
+    })
+    const planned = await cloud.gc({ olderThanMs: 0, dryRun: true })
+    const result = await cloud.gc({ olderThanMs: 0, dryRun: false })
+    const mine = (resources: string[]) => resources.filter((resource) => resource.includes(bucket))
+    expect([mine(planned.removed), mine(result.removed), await entries(bucket)]).toEqual([[], [], before])
+    expect(emulator.faults.pending).toEqual([])
+    const bucketState = state.buckets.get(bucket)
+    if (bucketState) bucketState.notifications = []
+    await cloud.remove(y)
+  })
+
+  it('a queue of the bucket’s user deleted meanwhile blocks neither gc nor remove from taking cloudfn’s entries out', async () => {
+    const [bucket] = uniques('gc-broken')
+    const [ghost, keeper] = uniques('ghost', 'keeper')
+    await deployOn(ghost, storage({ bucket, prefix: 'a/' }))
+    await deployOn(keeper, storage({ bucket, prefix: 'b/' }))
+    const sqs = new SQSClient({ region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 })
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${bucket}-q` }))
+    const theirs = {
+      Id: 'their-queue',
+      QueueArn: `arn:aws:sqs:${region}:${state.options.accountId}:${bucket}-q`,
+      Events: ['s3:ObjectCreated:*' as const],
+      Filter: { Key: { FilterRules: [{ Name: 'prefix' as const, Value: 'logs/' }] } },
+    }
+    // As S3 gives it back: the rule name capitalised.
+    const read = { ...theirs, Filter: { Key: { FilterRules: [{ Name: 'Prefix', Value: 'logs/' }] } } }
+    const { $metadata: _, ...before } = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }))
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: bucket,
+        NotificationConfiguration: { ...before, QueueConfigurations: [theirs] },
+      }),
+    )
+    // S3 now refuses any configuration naming the queue unless told to skip checking destinations.
+    await sqs.send(new DeleteQueueCommand({ QueueUrl }))
+    state.functions.delete(ghost)
+    const lambda = new LambdaClient({ region, credentials: FAKE_CREDENTIALS, maxAttempts: 1 })
+    // Out of gc's reach for this run (not cloudfn's by its description), then cloudfn's again for the remove.
+    const { Description } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: keeper }))
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: keeper, Description: 'taken over by its owner' }))
+    const result = await cloud.gc({ olderThanMs: 0, dryRun: false })
+    expect(result.removed.filter((resource) => resource.includes(bucket))).toEqual([`notification:${bucket}/cloudfn-${ghost}`])
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: keeper, Description }))
+    const queues = async () =>
+      (await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }))).QueueConfigurations
+    expect([(await entries(bucket)).map(([id]) => id), await queues()]).toEqual([[`cloudfn-${keeper}`], [read]])
+    await cloud.remove(keeper)
+    expect([await entries(bucket), await queues()]).toEqual([[], [read]])
+  })
+
+  it('gc reports kept an entry whose removal S3 refuses (AccessDenied, InvalidArgument), and the rest of gc goes on', async () => {
+    const [denied, invalid, fine] = uniques('gc-denied', 'gc-invalid', 'gc-fine')
+    const [deniedFn, invalidFn, fineFn, plainFn] = uniques('denied-fn', 'invalid-fn', 'fine-fn', 'plain-fn')
+    for (const [name, bucket] of [
+      [deniedFn, denied],
+      [invalidFn, invalid],
+      [fineFn, fine],
+    ] as const)
+      await deployOn(name, storage({ bucket }))
+    for (const name of [deniedFn, invalidFn, fineFn]) state.functions.delete(name)
+    await deployOn(plainFn, storage({ bucket: unique('gc-plain') }))
+    const refuse = (bucket: string, status: number, code: string) =>
+      emulator.faults.inject({
+        on: 'PutBucketNotificationConfiguration',
+        match: new RegExp(`^PUT /${bucket}$`),
+        kind: 'server-error',
+        status,
+        code,
+        message: 'refused',
+      })
+    refuse(denied, 403, 'AccessDenied')
+    refuse(invalid, 400, 'InvalidArgument')
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined)
+    const result = await cloud.gc({ olderThanMs: 0, dryRun: false })
+    const warnings = warn.mock.calls.filter(([, type]) => (type as unknown) === 'CloudfnAwsWarning').map(([message]) => message)
+    warn.mockRestore()
+    const mine = (resources: string[]) =>
+      resources.filter((resource) => [denied, invalid, fine].some((bucket) => resource.includes(bucket))).sort()
+    expect([mine(result.removed), mine(result.kept)]).toEqual([
+      [`bucket:${fine}`, `notification:${fine}/cloudfn-${fineFn}`],
+      [
+        `bucket:${denied}`,
+        `bucket:${invalid}`,
+        `notification:${denied}/cloudfn-${deniedFn}`,
+        `notification:${invalid}/cloudfn-${invalidFn}`,
+      ],
+    ])
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(`^gc kept notification:${denied}/cloudfn-${deniedFn}: S3 refused its removal \\(AccessDenied`),
+      ),
+      expect.stringMatching(
+        new RegExp(`^gc kept notification:${invalid}/cloudfn-${invalidFn}: S3 refused its removal \\(InvalidArgument`),
+      ),
+    ])
+    expect(result.removed).toContain(`function:${plainFn}`)
+    expect([state.functions.has(plainFn), state.buckets.has(fine)]).toEqual([false, false])
+    expect([(await entries(denied)).map(([id]) => id), (await entries(invalid)).map(([id]) => id)]).toEqual([
+      [`cloudfn-${deniedFn}`],
+      [`cloudfn-${invalidFn}`],
+    ])
+    expect(emulator.faults.pending).toEqual([])
+    // Once S3 takes the writes, a later gc takes them off (a function of the region there again names the account).
+    await deployOn(unique('plain-fn'), storage({ bucket: unique('gc-plain') }))
+    const again = await cloud.gc({ olderThanMs: 0, dryRun: false })
+    expect(mine(again.removed)).toEqual([
+      `bucket:${denied}`,
+      `bucket:${invalid}`,
+      `notification:${denied}/cloudfn-${deniedFn}`,
+      `notification:${invalid}/cloudfn-${invalidFn}`,
+    ])
   })
 
   it('gc leaves alone a bucket these credentials may not read, and S3 altogether without s3:ListAllMyBuckets; the rest of gc goes on', async () => {

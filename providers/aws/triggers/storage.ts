@@ -37,6 +37,16 @@ export const notificationId = (functionName: string) => `cloudfn-${functionName}
 /** The function a `cloudfn-<function>` entry is for; undefined for anyone else's entry. */
 export const functionOfEntry = (id: string | undefined) => (id?.startsWith('cloudfn-') ? id.slice('cloudfn-'.length) : undefined)
 
+/**
+ * An unqualified function ARN's parts (`arn:<partition>:lambda:<region>:<account>:function:<name>`,
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html); undefined for
+ * anything else, a version's or alias's ARN included (cloudfn's entries name none).
+ */
+export function functionArnParts(arn: string | undefined): { region: string; account: string; name: string } | undefined {
+  const match = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([^:]+)$/.exec(arn ?? '')
+  return match ? { region: match[1] ?? '', account: match[2] ?? '', name: match[3] ?? '' } : undefined
+}
+
 /** The statement that lets S3 invoke the function, one per bucket. */
 const statementId = (bucket: string) => `cloudfn-s3-${bucket}`
 
@@ -141,6 +151,12 @@ async function staleCloudfnEntries(context: AwsContext, refused: readonly string
  * Writes the configuration with the function's own entry replaced by `entry`
  * (or taken out). `refused` gets the destinations S3 could not validate (the
  * SDK's exception names them; the cloudfn error made of it keeps no such field).
+ *
+ * A write that only takes the entry out (remove, gc) asks S3 to skip checking
+ * the destinations (`SkipDestinationValidation`,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html):
+ * it adds none, and a queue or topic of someone else's deleted meanwhile would
+ * otherwise make S3 refuse every such write to the bucket.
  */
 export async function writeNotifications(
   context: AwsContext,
@@ -159,7 +175,11 @@ export async function writeNotifications(
       await awsCall(control('storage update', bucket), async () => {
         try {
           return await client.send(
-            new sdk.PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: next }),
+            new sdk.PutBucketNotificationConfigurationCommand({
+              Bucket: bucket,
+              NotificationConfiguration: next,
+              ...(entry ? {} : { SkipDestinationValidation: true }),
+            }),
           )
         } catch (error) {
           for (const arn of unvalidated(error)) refused.add(arn)
@@ -338,13 +358,20 @@ export async function madeBucket(context: AwsContext, bucket: string): Promise<b
   return tags?.[MANAGED_TAG.Key] === MANAGED_TAG.Value && tags[SHARED_BUCKET_TAG.Key] === SHARED_BUCKET_TAG.Value
 }
 
-/** Deletes the bucket: an object written since the check keeps it (S3 answers BucketNotEmpty); one deleted meanwhile is gone already. */
-export async function deleteBucket(context: AwsContext, bucket: string, operation: string): Promise<void> {
+/**
+ * Deletes the bucket: an object written since the check keeps it (S3 answers
+ * BucketNotEmpty: false); one deleted meanwhile is gone already (true).
+ */
+export async function deleteBucket(context: AwsContext, bucket: string, operation: string): Promise<boolean> {
   const { client, sdk } = await context.clients.s3()
   try {
     await awsCall(control(operation, bucket), () => client.send(new sdk.DeleteBucketCommand({ Bucket: bucket })))
+    return true
   } catch (error) {
-    if (!['BucketNotEmpty', 'NoSuchBucket'].includes(s3ErrorName(error) ?? '')) throw error
+    const name = s3ErrorName(error)
+    if (name === 'BucketNotEmpty') return false
+    if (name === 'NoSuchBucket') return true
+    throw error
   }
 }
 
