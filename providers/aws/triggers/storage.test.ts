@@ -212,6 +212,35 @@ describe('aws storage triggers on the emulator', () => {
     await cloud.remove(name)
   })
 
+  it('EventBridge delivery on a bucket cloudfn made survives its read-modify-write and keeps the bucket on remove, in a move’s plan and in gc', async () => {
+    const [bucket, elsewhere] = uniques('bridged', 'bridged-to')
+    const name = unique('bridged-fn')
+    await deployOn(name, storage({ bucket, prefix: 'a/' }))
+    const read = async () => {
+      const { $metadata: _, ...configuration } = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }))
+      return configuration
+    }
+    // The bucket's user turns on EventBridge (S3 then sends every event of the bucket there).
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: bucket,
+        NotificationConfiguration: { ...(await read()), EventBridgeConfiguration: {} },
+      }),
+    )
+    await deployOn(name, storage({ bucket, prefix: 'b/' }))
+    expect([(await entries(bucket)).map(([id, , , rules]) => [id, rules]), (await read()).EventBridgeConfiguration]).toEqual([
+      [[`cloudfn-${name}`, ['Prefix=b/']]],
+      {},
+    ])
+    const move = await cloud.plan(withOverrides(storageRecorder, { trigger: storage({ bucket: elsewhere }) }), { name })
+    expect(move.changes.filter((c) => c.resource === `bucket:${bucket}`).map((c) => c.kind)).toEqual(['update-storage-link'])
+    await cloud.remove(name)
+    expect([state.buckets.has(bucket), await read()]).toEqual([true, { EventBridgeConfiguration: {} }])
+    const result = await cloud.gc({ olderThanMs: 0, dryRun: false })
+    expect([...result.removed, ...result.kept].filter((resource) => resource.includes(bucket))).toEqual([])
+    expect([state.buckets.has(bucket), await read()]).toEqual([true, { EventBridgeConfiguration: {} }])
+  })
+
   it('gc takes off the entries of subscribers gone another way and their empty cloudfn bucket; every other entry, a bucket holding objects and one cloudfn did not make stay as they were', async () => {
     const [full, lone, own, plain, shared] = uniques('gc-full', 'gc-lone', 'gc-own', 'gc-plain', 'gc-shared')
     const [ghost, live, loner, filler, leaver] = uniques('ghost', 'live', 'loner', 'filler', 'leaver')

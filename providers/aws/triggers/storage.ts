@@ -74,6 +74,8 @@ function entryFor(trigger: StorageTrigger, functionArn: string, functionName: st
 /** An entry of any destination kind, as the overlap rule reads it. */
 interface Entry {
   Id?: string | undefined
+  /** A Lambda entry's destination (queue and topic entries have none). */
+  LambdaFunctionArn?: string | undefined
   Events?: string[] | undefined
   Filter?: { Key?: { FilterRules?: Array<{ Name?: string | undefined; Value?: string | undefined }> | undefined } | undefined }
 }
@@ -105,6 +107,17 @@ export const entriesOf = (configuration: NotificationConfiguration): Entry[] => 
   ...(configuration.QueueConfigurations ?? []),
   ...(configuration.TopicConfigurations ?? []),
 ]
+
+/**
+ * Whether the bucket is still in use once the entries `leaving` picks are off
+ * it: any other entry (any destination, anyone's) or EventBridge delivery
+ * (`EventBridgeConfiguration`, an empty element that sends every event of the
+ * bucket to EventBridge: https://docs.aws.amazon.com/AmazonS3/latest/API/API_NotificationConfiguration.html).
+ * What remove, gc and the plan ask before a bucket cloudfn made may go.
+ */
+export function bucketInUse(configuration: NotificationConfiguration, leaving: (entry: Entry) => boolean = () => false): boolean {
+  return entriesOf(configuration).some((entry) => !leaving(entry)) || configuration.EventBridgeConfiguration !== undefined
+}
 
 /** The bucket's notification configuration; undefined when the bucket does not exist. */
 export async function readNotifications(context: AwsContext, bucket: string): Promise<NotificationConfiguration | undefined> {
@@ -348,7 +361,7 @@ async function leavingDeletes(
   functionName: string,
   configuration: NotificationConfiguration,
 ): Promise<boolean> {
-  if (entriesOf(configuration).some((entry) => entry.Id !== notificationId(functionName))) return false
+  if (bucketInUse(configuration, (entry) => entry.Id === notificationId(functionName))) return false
   return (await madeBucket(context, bucket)) && bucketEmpty(context, bucket)
 }
 
