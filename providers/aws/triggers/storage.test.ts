@@ -21,6 +21,7 @@ import { newBucket, s3Event } from '../emulator/s3-model.ts'
 import { aws } from '../index.ts'
 import { createEntry } from '../shim.ts'
 import { decodeTrigger, encodeTrigger } from './describe.ts'
+import { functionOfEntry } from './storage.ts'
 import { storageEventOfS3 } from './storage-event.ts'
 
 const region = 'eu-west-1'
@@ -559,6 +560,16 @@ describe('aws storage triggers on the emulator', () => {
     expect(without.removed.filter((resource) => !resource.startsWith('role:'))).toEqual([`function:${plainFn}`])
     expect((await entries(locked)).map(([id]) => id)).toEqual([`cloudfn-${lockedFn}`])
     expect(emulator.faults.pending).toEqual([])
+  })
+
+  it('reads the function off a cloudfn- entry Id, and none off anyone else’s or a bare cloudfn-', () => {
+    expect([undefined, 'their-queue', 'cloudfn-', 'cloudfn-a', 'cloudfn-cloudfn-'].map(functionOfEntry)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      'a',
+      'cloudfn-',
+    ])
   })
 
   it('records the trigger in the description and reads it back, any prefix character included', () => {

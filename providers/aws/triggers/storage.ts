@@ -34,8 +34,9 @@ const S3_EVENTS = { created: 's3:ObjectCreated:*', deleted: 's3:ObjectRemoved:*'
 /** The function's entry in the bucket's notification configuration. */
 export const notificationId = (functionName: string) => `cloudfn-${functionName}`
 
-/** The function a `cloudfn-<function>` entry is for; undefined for anyone else's entry. */
-export const functionOfEntry = (id: string | undefined) => (id?.startsWith('cloudfn-') ? id.slice('cloudfn-'.length) : undefined)
+/** The function a `cloudfn-<function>` entry is for; undefined for anyone else's entry (a bare `cloudfn-` names no function). */
+export const functionOfEntry = (id: string | undefined) =>
+  id?.startsWith('cloudfn-') && id.length > 'cloudfn-'.length ? id.slice('cloudfn-'.length) : undefined
 
 /**
  * An unqualified function ARN's parts (`arn:<partition>:lambda:<region>:<account>:function:<name>`,
