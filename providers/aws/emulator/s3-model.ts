@@ -49,6 +49,14 @@ export interface EmulatedBucket {
   /** PutBucketTagging replaces the whole set; undefined when it has none (GetBucketTagging: NoSuchTagSet). */
   tags: Array<{ Key: string; Value: string }> | undefined
   notifications: NotificationEntry[]
+  /**
+   * The configuration's `EventBridgeConfiguration` (an empty element: S3 sends
+   * every event of the bucket to EventBridge;
+   * https://docs.aws.amazon.com/AmazonS3/latest/API/API_NotificationConfiguration.html,
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html). Kept
+   * and given back; nothing is delivered to EventBridge.
+   */
+  eventBridge: boolean
   /** Increases with every change of an object, for the records' `sequencer`. */
   sequence: number
 }
@@ -62,6 +70,7 @@ export function newBucket(name: string, owner?: string): EmulatedBucket {
     objects: new Map(),
     tags: undefined,
     notifications: [],
+    eventBridge: false,
     sequence: 0,
   }
 }

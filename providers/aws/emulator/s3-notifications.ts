@@ -53,10 +53,18 @@ function filterOf(entry: XmlNode): { prefix: string | undefined; suffix: string 
   return rules
 }
 
+/** A PutBucketNotificationConfiguration body as the bucket keeps it. */
+export interface ParsedNotifications {
+  entries: NotificationEntry[]
+  /** Whether it holds `<EventBridgeConfiguration/>` (see EmulatedBucket.eventBridge). */
+  eventBridge: boolean
+}
+
 /** The entries of a PutBucketNotificationConfiguration body, checked one by one (destinations and overlap apart). */
-export function parseNotifications(body: string): NotificationEntry[] {
+export function parseNotifications(body: string): ParsedNotifications {
   const root = parseXml(body || `<NotificationConfiguration xmlns="${S3_NS}"/>`)
   if (root.name !== 'NotificationConfiguration') throw malformedXml()
+  const eventBridge = childrenNamed(root, 'EventBridgeConfiguration').length > 0
   const entries: NotificationEntry[] = []
   for (const kind of KINDS) {
     for (const node of childrenNamed(root, kind)) {
@@ -80,7 +88,7 @@ export function parseNotifications(body: string): NotificationEntry[] {
       entries.push({ kind, id, arn, events: [...new Set(events)], ...filterOf(node) })
     }
   }
-  return entries
+  return { entries, eventBridge }
 }
 
 /**
@@ -144,8 +152,8 @@ export function checkNotifications(
 const rule = (name: string, value: string | undefined) =>
   value === undefined ? '' : `<FilterRule><Name>${name}</Name><Value>${xmlEscape(value)}</Value></FilterRule>`
 
-/** The GetBucketNotificationConfiguration answer. */
-export function notificationsXml(entries: readonly NotificationEntry[]): string {
+/** The GetBucketNotificationConfiguration answer (EventBridgeConfiguration last, as the API reference lists the members). */
+export function notificationsXml(entries: readonly NotificationEntry[], eventBridge = false): string {
   const body = KINDS.flatMap((kind) =>
     entries
       .filter((entry) => entry.kind === kind)
@@ -159,5 +167,6 @@ export function notificationsXml(entries: readonly NotificationEntry[]): string 
         return `<${kind}><Id>${xmlEscape(entry.id)}</Id><${destination}>${xmlEscape(entry.arn)}</${destination}>${events}${filter}</${kind}>`
       }),
   )
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<NotificationConfiguration xmlns="${S3_NS}">${body.join('')}</NotificationConfiguration>`
+  const bridge = eventBridge ? '<EventBridgeConfiguration></EventBridgeConfiguration>' : ''
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<NotificationConfiguration xmlns="${S3_NS}">${body.join('')}${bridge}</NotificationConfiguration>`
 }

@@ -226,6 +226,20 @@ describe('emulated S3 (REST XML, through @aws-sdk/client-s3)', () => {
       unchecked.QueueConfigurations,
     )
     await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'guarded', NotificationConfiguration: {} }))
+    // EventBridgeConfiguration (API_NotificationConfiguration.html): an empty element, kept and given back until a write leaves it out.
+    const bridged = { ...unchecked, EventBridgeConfiguration: {} }
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: 'guarded',
+        NotificationConfiguration: bridged,
+        SkipDestinationValidation: true,
+      }),
+    )
+    const { $metadata: _, ...withBridge } = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'guarded' }))
+    expect(withBridge).toEqual(bridged)
+    await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'guarded', NotificationConfiguration: {} }))
+    const { $metadata: __, ...without } = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'guarded' }))
+    expect(without).toEqual({})
     const unparsable = await failure(put([entry('x', 'not-an-arn', ['s3:ObjectCreated:*'])]))
     expect([unparsable.name, unparsable.message, unparsable.ArgumentName, unparsable.ArgumentValue]).toEqual([
       'InvalidArgument',

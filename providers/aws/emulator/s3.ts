@@ -248,14 +248,17 @@ export function s3Handlers(env: EmulatorEnv) {
           return empty(204)
         case 'ListObjectsV2':
           return xml(listObjectsXml(bucketOf(name), target.query))
-        case 'GetBucketNotificationConfiguration':
-          return xml(notificationsXml(bucketOf(name).notifications).replace(/^<\?xml[^>]*\?>\n/, ''))
+        case 'GetBucketNotificationConfiguration': {
+          const bucket = bucketOf(name)
+          return xml(notificationsXml(bucket.notifications, bucket.eventBridge).replace(/^<\?xml[^>]*\?>\n/, ''))
+        }
         case 'PutBucketNotificationConfiguration': {
           const bucket = bucketOf(name)
-          const entries = parseNotifications(await request.text())
+          const { entries, eventBridge } = parseNotifications(await request.text())
           // The whole configuration is replaced, or nothing changes.
           checkNotifications(state, name, entries, request.headers.get('x-amz-skip-destination-validation') === 'true')
           bucket.notifications = entries
+          bucket.eventBridge = eventBridge
           return empty(200)
         }
         case 'PutObject': {

@@ -6,8 +6,8 @@ import { deleteQueue, listManagedQueues } from './queue.ts'
 import { deleteSchedule, listSchedules, scheduleName } from './schedule.ts'
 import {
   bucketEmpty,
+  bucketInUse,
   deleteBucket,
-  entriesOf,
   functionArnParts,
   functionOfEntry,
   madeBucket,
@@ -86,7 +86,10 @@ export interface GcHome {
  * account and region. Anything else (an Id pointing elsewhere, another
  * account's or region's function of that name) is not gc's.
  */
-function ownFunction(entry: LambdaFunctionConfiguration, home: GcHome): string | undefined {
+function ownFunction(
+  entry: { Id?: string | undefined; LambdaFunctionArn?: string | undefined },
+  home: GcHome,
+): string | undefined {
   const name = functionOfEntry(entry.Id)
   const arn = functionArnParts(entry.LambdaFunctionArn)
   const own = name !== undefined && arn?.name === name && arn.account === home.account && arn.region === home.region
@@ -156,7 +159,7 @@ async function deleteLeftBucket(context: AwsContext, bucket: string): Promise<un
   const configuration = await readNotifications(context, bucket)
   // Gone meanwhile.
   if (!configuration) return undefined
-  if (entriesOf(configuration).length > 0 || configuration.EventBridgeConfiguration) return KEPT
+  if (bucketInUse(configuration)) return KEPT
   return (await deleteBucket(context, bucket, 'gc')) ? undefined : KEPT
 }
 
@@ -190,10 +193,7 @@ async function bucketLeftovers(
     ...[...entries].filter(([, candidate]) => going.has(candidate)).map(([name]) => name),
   ])
   // Any other entry (a live subscriber's, anyone else's, a queue or topic) or EventBridge delivery keeps the bucket in use.
-  const stays =
-    lambdaEntries.some((entry) => !leaving.has(ownFunction(entry, home) ?? '')) ||
-    (configuration.QueueConfigurations ?? []).length + (configuration.TopicConfigurations ?? []).length > 0 ||
-    configuration.EventBridgeConfiguration !== undefined
+  const stays = bucketInUse(configuration, (entry) => leaving.has(ownFunction(entry, home) ?? ''))
   if (stays || !(await madeBucket(context, bucket))) return [...entries.values()]
   const left: GcCandidate = {
     resource: `bucket:${bucket}`,

@@ -21,6 +21,7 @@ import { newBucket, s3Event } from '../emulator/s3-model.ts'
 import { aws } from '../index.ts'
 import { createEntry } from '../shim.ts'
 import { decodeTrigger, encodeTrigger } from './describe.ts'
+import { functionOfEntry } from './storage.ts'
 import { storageEventOfS3 } from './storage-event.ts'
 
 const region = 'eu-west-1'
@@ -212,6 +213,35 @@ describe('aws storage triggers on the emulator', () => {
     await cloud.remove(name)
   })
 
+  it('EventBridge delivery on a bucket cloudfn made survives its read-modify-write and keeps the bucket on remove, in a move’s plan and in gc', async () => {
+    const [bucket, elsewhere] = uniques('bridged', 'bridged-to')
+    const name = unique('bridged-fn')
+    await deployOn(name, storage({ bucket, prefix: 'a/' }))
+    const read = async () => {
+      const { $metadata: _, ...configuration } = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }))
+      return configuration
+    }
+    // The bucket's user turns on EventBridge (S3 then sends every event of the bucket there).
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: bucket,
+        NotificationConfiguration: { ...(await read()), EventBridgeConfiguration: {} },
+      }),
+    )
+    await deployOn(name, storage({ bucket, prefix: 'b/' }))
+    expect([(await entries(bucket)).map(([id, , , rules]) => [id, rules]), (await read()).EventBridgeConfiguration]).toEqual([
+      [[`cloudfn-${name}`, ['Prefix=b/']]],
+      {},
+    ])
+    const move = await cloud.plan(withOverrides(storageRecorder, { trigger: storage({ bucket: elsewhere }) }), { name })
+    expect(move.changes.filter((c) => c.resource === `bucket:${bucket}`).map((c) => c.kind)).toEqual(['update-storage-link'])
+    await cloud.remove(name)
+    expect([state.buckets.has(bucket), await read()]).toEqual([true, { EventBridgeConfiguration: {} }])
+    const result = await cloud.gc({ olderThanMs: 0, dryRun: false })
+    expect([...result.removed, ...result.kept].filter((resource) => resource.includes(bucket))).toEqual([])
+    expect([state.buckets.has(bucket), await read()]).toEqual([true, { EventBridgeConfiguration: {} }])
+  })
+
   it('gc takes off the entries of subscribers gone another way and their empty cloudfn bucket; every other entry, a bucket holding objects and one cloudfn did not make stay as they were', async () => {
     const [full, lone, own, plain, shared] = uniques('gc-full', 'gc-lone', 'gc-own', 'gc-plain', 'gc-shared')
     const [ghost, live, loner, filler, leaver] = uniques('ghost', 'live', 'loner', 'filler', 'leaver')
@@ -266,7 +296,8 @@ describe('aws storage triggers on the emulator', () => {
 
     const writes = state.writeCount
     // S3 keeps no change time for the entries: only olderThanMs 0 takes them, and while they stay their buckets are in use.
-    const young = await cloud.gc({ olderThanMs: 60_000, dryRun: false })
+    // A day: nothing this test made is that old, however slow the machine.
+    const young = await cloud.gc({ olderThanMs: 86_400_000, dryRun: false })
     expect([ours(young.removed), ours(young.kept)]).toEqual([[], gone.filter((resource) => resource.startsWith('notification:'))])
     const planned = await cloud.gc({ olderThanMs: 0, dryRun: true })
     expect(ours(planned.removed)).toEqual(gone)
@@ -499,14 +530,14 @@ describe('aws storage triggers on the emulator', () => {
   })
 
   it('gc leaves alone a bucket these credentials may not read, and S3 altogether without s3:ListAllMyBuckets; the rest of gc goes on', async () => {
-    // ListBuckets lists by name: the first bucket gc reads is `locked`.
-    const [locked, open] = uniques('0-gc-locked', 'gc-open')
+    const [locked, open] = uniques('gc-locked', 'gc-open')
     const [lockedFn, openFn, plainFn] = uniques('locked-fn', 'open-fn', 'plain-fn')
     await deployOn(lockedFn, storage({ bucket: locked }))
     await deployOn(openFn, storage({ bucket: open }))
     for (const name of [lockedFn, openFn]) state.functions.delete(name)
     const denied = { kind: 'server-error', status: 403, code: 'AccessDenied', message: 'Access Denied' } as const
-    emulator.faults.inject({ on: 'GetBucketNotificationConfiguration', ...denied })
+    // Aimed at the bucket (the emulator's S3 faults match `METHOD /<bucket>`), whatever order gc reads the buckets in.
+    emulator.faults.inject({ on: 'GetBucketNotificationConfiguration', match: new RegExp(`^GET /${locked}$`), ...denied })
     const result = await cloud.gc({ olderThanMs: 0, dryRun: false })
     expect(result.removed.filter((resource) => [open, locked].some((bucket) => resource.includes(bucket)))).toEqual([
       `notification:${open}/cloudfn-${openFn}`,
@@ -529,6 +560,16 @@ describe('aws storage triggers on the emulator', () => {
     expect(without.removed.filter((resource) => !resource.startsWith('role:'))).toEqual([`function:${plainFn}`])
     expect((await entries(locked)).map(([id]) => id)).toEqual([`cloudfn-${lockedFn}`])
     expect(emulator.faults.pending).toEqual([])
+  })
+
+  it('reads the function off a cloudfn- entry Id, and none off anyone else’s or a bare cloudfn-', () => {
+    expect([undefined, 'their-queue', 'cloudfn-', 'cloudfn-a', 'cloudfn-cloudfn-'].map(functionOfEntry)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      'a',
+      'cloudfn-',
+    ])
   })
 
   it('records the trigger in the description and reads it back, any prefix character included', () => {

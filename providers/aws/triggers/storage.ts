@@ -34,8 +34,9 @@ const S3_EVENTS = { created: 's3:ObjectCreated:*', deleted: 's3:ObjectRemoved:*'
 /** The function's entry in the bucket's notification configuration. */
 export const notificationId = (functionName: string) => `cloudfn-${functionName}`
 
-/** The function a `cloudfn-<function>` entry is for; undefined for anyone else's entry. */
-export const functionOfEntry = (id: string | undefined) => (id?.startsWith('cloudfn-') ? id.slice('cloudfn-'.length) : undefined)
+/** The function a `cloudfn-<function>` entry is for; undefined for anyone else's entry (a bare `cloudfn-` names no function). */
+export const functionOfEntry = (id: string | undefined) =>
+  id?.startsWith('cloudfn-') && id.length > 'cloudfn-'.length ? id.slice('cloudfn-'.length) : undefined
 
 /**
  * An unqualified function ARN's parts (`arn:<partition>:lambda:<region>:<account>:function:<name>`,
@@ -74,6 +75,8 @@ function entryFor(trigger: StorageTrigger, functionArn: string, functionName: st
 /** An entry of any destination kind, as the overlap rule reads it. */
 interface Entry {
   Id?: string | undefined
+  /** A Lambda entry's destination (queue and topic entries have none). */
+  LambdaFunctionArn?: string | undefined
   Events?: string[] | undefined
   Filter?: { Key?: { FilterRules?: Array<{ Name?: string | undefined; Value?: string | undefined }> | undefined } | undefined }
 }
@@ -105,6 +108,17 @@ export const entriesOf = (configuration: NotificationConfiguration): Entry[] => 
   ...(configuration.QueueConfigurations ?? []),
   ...(configuration.TopicConfigurations ?? []),
 ]
+
+/**
+ * Whether the bucket is still in use once the entries `leaving` picks are off
+ * it: any other entry (any destination, anyone's) or EventBridge delivery
+ * (`EventBridgeConfiguration`, an empty element that sends every event of the
+ * bucket to EventBridge: https://docs.aws.amazon.com/AmazonS3/latest/API/API_NotificationConfiguration.html).
+ * What remove, gc and the plan ask before a bucket cloudfn made may go.
+ */
+export function bucketInUse(configuration: NotificationConfiguration, leaving: (entry: Entry) => boolean = () => false): boolean {
+  return entriesOf(configuration).some((entry) => !leaving(entry)) || configuration.EventBridgeConfiguration !== undefined
+}
 
 /** The bucket's notification configuration; undefined when the bucket does not exist. */
 export async function readNotifications(context: AwsContext, bucket: string): Promise<NotificationConfiguration | undefined> {
@@ -348,7 +362,7 @@ async function leavingDeletes(
   functionName: string,
   configuration: NotificationConfiguration,
 ): Promise<boolean> {
-  if (entriesOf(configuration).some((entry) => entry.Id !== notificationId(functionName))) return false
+  if (bucketInUse(configuration, (entry) => entry.Id === notificationId(functionName))) return false
   return (await madeBucket(context, bucket)) && bucketEmpty(context, bucket)
 }
 
