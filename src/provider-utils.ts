@@ -15,8 +15,16 @@ export { type PriceOverrides, withPriceOverrides } from './cost/override.ts'
 export type { BillingRule, ComputeMeter, PriceSource, PriceTableBase } from './cost/types.ts'
 /** The record of a function deployed from its request (for providers whose cloud does not answer one). */
 export { deployedRecord } from './deployed-record.ts'
-/** The common part of every provider's gc (age, use, order). */
-export { collect, collectFunctions, functionCandidate, type GcCandidate, isOlderThan, selectCollectable } from './gc.ts'
+/** The common part of every provider's gc (age, use, order); a removal that left its resource as it is resolves to KEPT. */
+export {
+  collect,
+  collectFunctions,
+  functionCandidate,
+  type GcCandidate,
+  isOlderThan,
+  KEPT,
+  selectCollectable,
+} from './gc.ts'
 /** One mapping of HTTP statuses to cloudfn errors. */
 export { errorFromHttpStatus, type HttpFailure } from './http-status-error.ts'
 /** Which network failures prove a call never ran, and `Retry-After`. */
