@@ -2,6 +2,7 @@ import type { LambdaFunctionConfiguration } from '@aws-sdk/client-s3'
 import { type GcCandidate, KEPT, selectCollectable } from '../../../src/gc.ts'
 import type { GcOptions } from '../../../src/provider.ts'
 import { type AwsContext, awsCall, control } from '../context.ts'
+import { getConfiguration } from '../wait.ts'
 import { deleteQueue, listManagedQueues } from './queue.ts'
 import { deleteSchedule, listSchedules, scheduleName } from './schedule.ts'
 import {
@@ -101,13 +102,10 @@ function ownFunction(
  * of its ARN answers ResourceNotFoundException). AccessDenied says nothing of it: not gone.
  */
 async function functionGone(context: AwsContext, arn: string): Promise<boolean> {
-  const { client, sdk } = await context.clients.lambda()
   try {
-    await awsCall(control('gc', arn), () => client.send(new sdk.GetFunctionConfigurationCommand({ FunctionName: arn })))
-    return false
+    return (await getConfiguration(context, arn)) === undefined
   } catch (error) {
     const name = s3ErrorName(error)
-    if (name === 'ResourceNotFoundException') return true
     if (name === 'AccessDeniedException' || name === 'AccessDenied') return false
     throw error
   }
